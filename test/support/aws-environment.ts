@@ -1,0 +1,11 @@
+import { inject } from 'vitest';
+
+// Set before any test module imports an SDK client: the clients read these once, as in Lambda.
+process.env.AWS_ENDPOINT_URL = inject('motoEndpoint');
+process.env.AWS_REGION = 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID = 'testing';
+process.env.AWS_SECRET_ACCESS_KEY = 'testing';
+delete process.env.AWS_SESSION_TOKEN;
+delete process.env.AWS_PROFILE;
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+process.env.POWERTOOLS_DEV = 'false';
