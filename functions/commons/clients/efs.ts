@@ -1,0 +1,5 @@
+import { EFSClient } from '@aws-sdk/client-efs';
+
+// Created once per module so warm Lambdas reuse connections. The endpoint comes from
+// AWS_ENDPOINT_URL when set (local mode: moto), as with every SDK client.
+export const efsClient = new EFSClient({});

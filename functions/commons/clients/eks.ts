@@ -1,0 +1,5 @@
+import { EKSClient } from '@aws-sdk/client-eks';
+
+// Created once per module so warm Lambdas reuse connections. The endpoint comes from
+// AWS_ENDPOINT_URL when set (local mode: moto), as with every SDK client.
+export const eksClient = new EKSClient({});

@@ -1,0 +1,6 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+
+/** The one Logger of the service: structured JSON, `serviceName` set, level from POWERTOOLS_LOG_LEVEL. */
+export const logger = new Logger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'efs-volumes',
+});

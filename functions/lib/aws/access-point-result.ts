@@ -1,0 +1,3 @@
+export interface AccessPointResult {
+  readonly accessPointId: string;
+}

@@ -1,0 +1,102 @@
+import {
+  type AccessPointDescription,
+  CreateAccessPointCommand,
+  DeleteAccessPointCommand,
+  DescribeAccessPointsCommand,
+  type EFSClient,
+} from '@aws-sdk/client-efs';
+import { TransientError } from '../errors.ts';
+import { VOLUME_ID_TAG } from '../volume/names.ts';
+import type { VolumeSpec } from '../volume/request.ts';
+import type { Tag } from './tags.ts';
+import { errorName } from './transient.ts';
+
+/** The volume's access point on a file system, found by its volume-id tag. */
+export async function findAccessPoint(
+  efs: EFSClient,
+  fileSystemId: string,
+  volumeId: string,
+): Promise<AccessPointDescription | undefined> {
+  let nextToken: string | undefined;
+  do {
+    let page: { AccessPoints?: AccessPointDescription[]; NextToken?: string };
+    try {
+      page = await efs.send(
+        new DescribeAccessPointsCommand({ FileSystemId: fileSystemId, NextToken: nextToken }),
+      );
+    } catch (error) {
+      if (errorName(error) === 'FileSystemNotFound') return undefined;
+      throw error;
+    }
+    const found = page.AccessPoints?.find((point) =>
+      point.Tags?.some((tag) => tag.Key === VOLUME_ID_TAG && tag.Value === volumeId),
+    );
+    if (found) return found;
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return undefined;
+}
+
+/**
+ * Creates the access point that confines the volume to its root directory and POSIX user,
+ * or returns the one a previous attempt created (by tag, and by the ClientToken).
+ */
+export async function ensureAccessPoint(
+  efs: EFSClient,
+  volumeId: string,
+  fileSystemId: string,
+  spec: VolumeSpec,
+  tags: readonly Tag[],
+): Promise<string> {
+  const existing = await findAccessPoint(efs, fileSystemId, volumeId);
+  if (existing?.AccessPointId) return existing.AccessPointId;
+  try {
+    const created = await efs.send(
+      new CreateAccessPointCommand({
+        ClientToken: volumeId,
+        FileSystemId: fileSystemId,
+        PosixUser: {
+          Uid: spec.posixUser.uid,
+          Gid: spec.posixUser.gid,
+          ...(spec.posixUser.secondaryGids.length > 0
+            ? { SecondaryGids: spec.posixUser.secondaryGids }
+            : {}),
+        },
+        RootDirectory: {
+          Path: spec.rootDirectory.path,
+          CreationInfo: {
+            OwnerUid: spec.posixUser.uid,
+            OwnerGid: spec.posixUser.gid,
+            Permissions: spec.rootDirectory.permissions,
+          },
+        },
+        Tags: [...tags],
+      }),
+    );
+    if (!created.AccessPointId)
+      throw new TransientError('CreateAccessPoint returned no AccessPointId');
+    return created.AccessPointId;
+  } catch (error) {
+    if (errorName(error) !== 'AccessPointAlreadyExists') throw error;
+    const id = (error as { AccessPointId?: string }).AccessPointId;
+    if (!id)
+      throw new TransientError('access point exists but cannot be found yet', { cause: error });
+    return id;
+  }
+}
+
+/** Deletes the volume's access point; gone is done. Returns its id when there was one. */
+export async function deleteAccessPoint(
+  efs: EFSClient,
+  fileSystemId: string,
+  volumeId: string,
+): Promise<string | undefined> {
+  const existing = await findAccessPoint(efs, fileSystemId, volumeId);
+  if (!existing?.AccessPointId) return undefined;
+  try {
+    await efs.send(new DeleteAccessPointCommand({ AccessPointId: existing.AccessPointId }));
+  } catch (error) {
+    if (errorName(error) !== 'AccessPointNotFound') throw error;
+  }
+  return existing.AccessPointId;
+}

@@ -1,0 +1,130 @@
+import {
+  CreateFileSystemCommand,
+  DeleteFileSystemCommand,
+  DescribeFileSystemsCommand,
+  type EFSClient,
+  type FileSystemDescription,
+} from '@aws-sdk/client-efs';
+import { FileSystemNotReadyError, FileSystemUnusableError, TransientError } from '../errors.ts';
+import type { VolumeSpec } from '../volume/request.ts';
+import type { Tag } from './tags.ts';
+import { errorName } from './transient.ts';
+
+export interface FileSystemResult {
+  readonly fileSystemId: string;
+  /** True when the request named an existing file system: never deleted by this service. */
+  readonly shared: boolean;
+}
+
+/** The file system this volume created, found by its CreationToken (the volume id). */
+export async function findOwnFileSystem(
+  efs: EFSClient,
+  volumeId: string,
+): Promise<FileSystemDescription | undefined> {
+  const { FileSystems = [] } = await efs.send(
+    new DescribeFileSystemsCommand({ CreationToken: volumeId }),
+  );
+  return FileSystems[0];
+}
+
+export async function describeFileSystem(
+  efs: EFSClient,
+  fileSystemId: string,
+): Promise<FileSystemDescription | undefined> {
+  try {
+    const { FileSystems = [] } = await efs.send(
+      new DescribeFileSystemsCommand({ FileSystemId: fileSystemId }),
+    );
+    return FileSystems[0];
+  } catch (error) {
+    if (errorName(error) === 'FileSystemNotFound') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Creates the volume's encrypted file system, or adopts the existing one the request names.
+ * The CreationToken is the volume id, so a retried step gets the same file system back.
+ *
+ * @throws FileSystemUnusableError when a named file system is missing or not available
+ */
+export async function ensureFileSystem(
+  efs: EFSClient,
+  volumeId: string,
+  spec: VolumeSpec,
+  tags: readonly Tag[],
+  kmsKeyId: string | undefined,
+): Promise<FileSystemResult> {
+  if (spec.fileSystemId) {
+    const existing = await describeFileSystem(efs, spec.fileSystemId);
+    if (!existing)
+      throw new FileSystemUnusableError(`file system ${spec.fileSystemId} does not exist`);
+    if (existing.LifeCycleState !== 'available') {
+      throw new FileSystemUnusableError(
+        `file system ${spec.fileSystemId} is ${existing.LifeCycleState}, not available`,
+      );
+    }
+    return { fileSystemId: spec.fileSystemId, shared: true };
+  }
+  try {
+    const created = await efs.send(
+      new CreateFileSystemCommand({
+        CreationToken: volumeId,
+        Encrypted: true,
+        ...(kmsKeyId ? { KmsKeyId: kmsKeyId } : {}),
+        PerformanceMode: spec.performanceMode,
+        ThroughputMode: spec.throughputMode,
+        ...(spec.provisionedThroughputInMibps !== undefined
+          ? { ProvisionedThroughputInMibps: spec.provisionedThroughputInMibps }
+          : {}),
+        Tags: [...tags],
+      }),
+    );
+    if (!created.FileSystemId)
+      throw new TransientError('CreateFileSystem returned no FileSystemId');
+    return { fileSystemId: created.FileSystemId, shared: false };
+  } catch (error) {
+    if (errorName(error) !== 'FileSystemAlreadyExists') throw error;
+    const existing =
+      (error as { FileSystemId?: string }).FileSystemId ??
+      (await findOwnFileSystem(efs, volumeId))?.FileSystemId;
+    if (!existing)
+      throw new TransientError('file system exists but cannot be found yet', { cause: error });
+    return { fileSystemId: existing, shared: false };
+  }
+}
+
+/** @throws FileSystemNotReadyError until the file system is `available` */
+export async function assertFileSystemAvailable(
+  efs: EFSClient,
+  fileSystemId: string,
+): Promise<void> {
+  const description = await describeFileSystem(efs, fileSystemId);
+  const state = description?.LifeCycleState ?? 'missing';
+  if (state !== 'available') throw new FileSystemNotReadyError(fileSystemId, state);
+}
+
+/**
+ * Deletes the file system this volume created (never a shared one); gone is done. EFS
+ * answers FileSystemInUse while mount targets remain, which the state machine retries.
+ */
+export async function deleteOwnFileSystem(
+  efs: EFSClient,
+  volumeId: string,
+): Promise<string | undefined> {
+  const own = await findOwnFileSystem(efs, volumeId);
+  if (!own?.FileSystemId) return undefined;
+  try {
+    await efs.send(new DeleteFileSystemCommand({ FileSystemId: own.FileSystemId }));
+  } catch (error) {
+    const name = errorName(error);
+    if (name === 'FileSystemNotFound') return own.FileSystemId;
+    if (name === 'FileSystemInUse') {
+      throw new TransientError(`file system ${own.FileSystemId} still has mount targets`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  return own.FileSystemId;
+}

@@ -1,0 +1,175 @@
+import {
+  CreateMountTargetCommand,
+  DeleteMountTargetCommand,
+  DescribeMountTargetSecurityGroupsCommand,
+  DescribeMountTargetsCommand,
+  type EFSClient,
+  type MountTargetDescription,
+} from '@aws-sdk/client-efs';
+import { MountTargetFailedError } from '../errors.ts';
+import type { ClusterSubnet, ClusterTarget } from './cluster.ts';
+import { assertFileSystemAvailable } from './file-system.ts';
+import { errorName } from './transient.ts';
+
+export async function listMountTargets(
+  efs: EFSClient,
+  fileSystemId: string,
+): Promise<MountTargetDescription[]> {
+  try {
+    const { MountTargets = [] } = await efs.send(
+      new DescribeMountTargetsCommand({ FileSystemId: fileSystemId }),
+    );
+    return MountTargets;
+  } catch (error) {
+    if (errorName(error) === 'FileSystemNotFound') return [];
+    throw error;
+  }
+}
+
+/** One subnet per Availability Zone of the cluster, the lowest subnet id, for a stable choice. */
+export function subnetPerZone(cluster: ClusterTarget): ClusterSubnet[] {
+  const byZone = new Map<string, ClusterSubnet>();
+  for (const subnet of [...cluster.subnets].sort((a, b) => a.subnetId.localeCompare(b.subnetId))) {
+    if (!byZone.has(subnet.availabilityZone)) byZone.set(subnet.availabilityZone, subnet);
+  }
+  return [...byZone.values()].sort((a, b) => a.availabilityZone.localeCompare(b.availabilityZone));
+}
+
+export interface MountTargetsResult {
+  /** Every mount target the cluster's zones use, ours or already there. */
+  readonly mountTargetIds: string[];
+  /** Those this volume created (and so may delete). */
+  readonly createdMountTargetIds: string[];
+}
+
+/**
+ * Makes sure the file system has a mount target in every Availability Zone of the cluster,
+ * creating the missing ones with the volume's security group. Zones that already have one
+ * (a retry, or a shared file system) are left as they are.
+ *
+ * @throws FileSystemNotReadyError while the file system is not yet `available`
+ */
+export async function ensureMountTargets(
+  efs: EFSClient,
+  fileSystemId: string,
+  cluster: ClusterTarget,
+  securityGroupId: string,
+): Promise<MountTargetsResult> {
+  await assertFileSystemAvailable(efs, fileSystemId);
+  const existing = await listMountTargets(efs, fileSystemId);
+  const zonesCovered = new Set(existing.map((target) => target.AvailabilityZoneName));
+  const created: string[] = [];
+  for (const subnet of subnetPerZone(cluster)) {
+    if (zonesCovered.has(subnet.availabilityZone)) continue;
+    try {
+      const target = await efs.send(
+        new CreateMountTargetCommand({
+          FileSystemId: fileSystemId,
+          SubnetId: subnet.subnetId,
+          SecurityGroups: [securityGroupId],
+        }),
+      );
+      if (target.MountTargetId) created.push(target.MountTargetId);
+    } catch (error) {
+      // A concurrent attempt created this zone's mount target first: it is ours all the same.
+      if (errorName(error) !== 'MountTargetConflict') throw error;
+    }
+  }
+  const zones = new Set(subnetPerZone(cluster).map((subnet) => subnet.availabilityZone));
+  const all = (await listMountTargets(efs, fileSystemId)).filter((target) =>
+    zones.has(target.AvailabilityZoneName ?? ''),
+  );
+  const ours = await mountTargetsWithGroup(efs, all, securityGroupId);
+  return {
+    mountTargetIds: all.flatMap((target) => (target.MountTargetId ? [target.MountTargetId] : [])),
+    createdMountTargetIds: ours,
+  };
+}
+
+async function mountTargetsWithGroup(
+  efs: EFSClient,
+  targets: readonly MountTargetDescription[],
+  securityGroupId: string,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const target of targets) {
+    if (!target.MountTargetId) continue;
+    try {
+      const { SecurityGroups = [] } = await efs.send(
+        new DescribeMountTargetSecurityGroupsCommand({ MountTargetId: target.MountTargetId }),
+      );
+      if (SecurityGroups.includes(securityGroupId)) ids.push(target.MountTargetId);
+    } catch (error) {
+      if (errorName(error) !== 'MountTargetNotFound') throw error;
+    }
+  }
+  return ids;
+}
+
+export interface MountTargetsReadiness {
+  readonly ready: boolean;
+  readonly states: Record<string, string>;
+}
+
+/**
+ * Reads the state of the given mount targets. Ready when all are `available`.
+ *
+ * @throws MountTargetFailedError when one is in `error` or has gone
+ */
+export async function checkMountTargets(
+  efs: EFSClient,
+  fileSystemId: string,
+  mountTargetIds: readonly string[],
+): Promise<MountTargetsReadiness> {
+  const targets = await listMountTargets(efs, fileSystemId);
+  const states: Record<string, string> = {};
+  for (const id of mountTargetIds) {
+    const state =
+      targets.find((target) => target.MountTargetId === id)?.LifeCycleState ?? 'missing';
+    states[id] = state;
+    if (state === 'error' || state === 'deleted' || state === 'deleting' || state === 'missing') {
+      throw new MountTargetFailedError(`mount target ${id} is ${state}`);
+    }
+  }
+  return { ready: Object.values(states).every((state) => state === 'available'), states };
+}
+
+/**
+ * Starts deleting mount targets: on a file system this volume created, all of them; on a
+ * shared one, only those carrying the volume's security group. Returns the ids deleted.
+ */
+export async function deleteMountTargets(
+  efs: EFSClient,
+  fileSystemId: string,
+  options: { shared: boolean; securityGroupId: string | undefined },
+): Promise<string[]> {
+  const targets = await listMountTargets(efs, fileSystemId);
+  let doomed = targets.flatMap((target) => (target.MountTargetId ? [target.MountTargetId] : []));
+  if (options.shared) {
+    doomed = options.securityGroupId
+      ? await mountTargetsWithGroup(efs, targets, options.securityGroupId)
+      : [];
+  }
+  const states = new Map(targets.map((target) => [target.MountTargetId, target.LifeCycleState]));
+  for (const id of doomed) {
+    if (states.get(id) === 'deleting' || states.get(id) === 'deleted') continue;
+    try {
+      await efs.send(new DeleteMountTargetCommand({ MountTargetId: id }));
+    } catch (error) {
+      if (errorName(error) !== 'MountTargetNotFound') throw error;
+    }
+  }
+  return doomed;
+}
+
+/** True when none of the given mount targets exist any more. */
+export async function mountTargetsGone(
+  efs: EFSClient,
+  fileSystemId: string,
+  mountTargetIds: readonly string[],
+): Promise<boolean> {
+  const remaining = new Set(
+    (await listMountTargets(efs, fileSystemId)).map((target) => target.MountTargetId),
+  );
+  return mountTargetIds.every((id) => !remaining.has(id));
+}

@@ -1,0 +1,128 @@
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  DeleteSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
+  type EC2Client,
+  type IpPermission,
+  RevokeSecurityGroupEgressCommand,
+} from '@aws-sdk/client-ec2';
+import { CleanupError, TransientError } from '../errors.ts';
+import { securityGroupName, VOLUME_ID_TAG } from '../volume/names.ts';
+import type { ClusterTarget } from './cluster.ts';
+import type { Tag } from './tags.ts';
+import { errorName } from './transient.ts';
+
+const NFS_PORT = 2049;
+
+/** Finds the volume's security group by its tag; undefined when there is none. */
+export async function findSecurityGroup(
+  ec2: EC2Client,
+  volumeId: string,
+): Promise<string | undefined> {
+  const { SecurityGroups = [] } = await ec2.send(
+    new DescribeSecurityGroupsCommand({
+      Filters: [{ Name: `tag:${VOLUME_ID_TAG}`, Values: [volumeId] }],
+    }),
+  );
+  return SecurityGroups[0]?.GroupId;
+}
+
+/**
+ * The NFS rule: from the cluster security group (what Fargate pods carry), else from the
+ * control plane's security groups, else from the CIDRs of the cluster's subnets.
+ */
+export function nfsIngress(cluster: ClusterTarget): IpPermission {
+  const base = { IpProtocol: 'tcp', FromPort: NFS_PORT, ToPort: NFS_PORT };
+  const groups = cluster.clusterSecurityGroupId
+    ? [cluster.clusterSecurityGroupId]
+    : [...cluster.securityGroupIds];
+  if (groups.length > 0) {
+    return {
+      ...base,
+      UserIdGroupPairs: groups.map((GroupId) => ({ GroupId, Description: 'NFS from EKS pods' })),
+    };
+  }
+  const cidrs = [...new Set(cluster.subnets.map((subnet) => subnet.cidrBlock).filter(Boolean))];
+  return {
+    ...base,
+    IpRanges: cidrs.map((CidrIp) => ({ CidrIp, Description: 'NFS from cluster subnets' })),
+  };
+}
+
+/**
+ * Creates (or finds, when a retry meets one) the security group of the volume's mount
+ * targets: NFS in from the cluster only, nothing out.
+ */
+export async function ensureSecurityGroup(
+  ec2: EC2Client,
+  volumeId: string,
+  cluster: ClusterTarget,
+  tags: readonly Tag[],
+): Promise<string> {
+  let groupId = await findSecurityGroup(ec2, volumeId);
+  if (!groupId) {
+    const created = await ec2.send(
+      new CreateSecurityGroupCommand({
+        GroupName: securityGroupName(volumeId),
+        Description: `EFS mount targets of volume ${volumeId} (NFS from EKS cluster ${cluster.name})`,
+        VpcId: cluster.vpcId,
+        TagSpecifications: [{ ResourceType: 'security-group', Tags: [...tags] }],
+      }),
+    );
+    groupId = created.GroupId;
+    if (!groupId) throw new TransientError('CreateSecurityGroup returned no GroupId');
+  }
+  await ignoring(
+    'InvalidPermission.Duplicate',
+    ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: groupId,
+        IpPermissions: [nfsIngress(cluster)],
+      }),
+    ),
+  );
+  // Mount targets never open connections: drop the default allow-all egress rule.
+  await ignoring(
+    'InvalidPermission.NotFound',
+    ec2.send(
+      new RevokeSecurityGroupEgressCommand({
+        GroupId: groupId,
+        IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+      }),
+    ),
+  );
+  return groupId;
+}
+
+/**
+ * Deletes the volume's security group; gone is done. While mount target network interfaces
+ * still hold it, EC2 answers DependencyViolation, which the state machine retries.
+ */
+export async function deleteSecurityGroup(
+  ec2: EC2Client,
+  volumeId: string,
+): Promise<string | undefined> {
+  const groupId = await findSecurityGroup(ec2, volumeId);
+  if (!groupId) return undefined;
+  try {
+    await ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId }));
+  } catch (error) {
+    const name = errorName(error);
+    if (name === 'InvalidGroup.NotFound') return groupId;
+    if (name === 'DependencyViolation') {
+      throw new TransientError(`security group ${groupId} is still in use`, { cause: error });
+    }
+    throw new CleanupError(`cannot delete security group ${groupId}: ${name}`, { cause: error });
+  }
+  return groupId;
+}
+
+async function ignoring<T>(code: string, request: Promise<T>): Promise<T | undefined> {
+  try {
+    return await request;
+  } catch (error) {
+    if (errorName(error) === code) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Settings read from the environment, each with a default that is safe in production.
+ * Read on every call (not at import) so local mode and tests can change them per run.
+ */
+function numberSetting(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  }
+  return value;
+}
+
+export interface ServiceSettings {
+  /** DynamoDB table of volume records. @default efs-volumes */
+  readonly volumesTable: string;
+  /** Whether uid/gid 0 may be asked for. @default false */
+  readonly allowRootPosixUser: boolean;
+  /** KMS key for EFS encryption at rest. @default the AWS managed key aws/elasticfilesystem */
+  readonly kmsKeyId: string | undefined;
+  /** Seconds to wait before the first mount-target check that found them not ready. @default 30 */
+  readonly mountTargetFirstWaitSeconds: number;
+  /** Seconds between later mount-target checks. @default 15 */
+  readonly mountTargetPollSeconds: number;
+  /** Give up waiting for mount targets after this many checks. @default 60 */
+  readonly mountTargetMaxChecks: number;
+  /** Seconds between checks that the claim is Bound. @default 2 */
+  readonly claimPollSeconds: number;
+  /** Give up waiting for the claim after this many checks. @default 30 */
+  readonly claimMaxChecks: number;
+}
+
+export function serviceSettings(): ServiceSettings {
+  return {
+    volumesTable: process.env.VOLUMES_TABLE || 'efs-volumes',
+    allowRootPosixUser: process.env.ALLOW_ROOT_POSIX_USER === 'true',
+    kmsKeyId: process.env.EFS_KMS_KEY_ID || undefined,
+    mountTargetFirstWaitSeconds: numberSetting('MOUNT_TARGET_FIRST_WAIT_SECONDS', 30),
+    mountTargetPollSeconds: numberSetting('MOUNT_TARGET_POLL_SECONDS', 15),
+    mountTargetMaxChecks: numberSetting('MOUNT_TARGET_MAX_CHECKS', 60),
+    claimPollSeconds: numberSetting('CLAIM_POLL_SECONDS', 2),
+    claimMaxChecks: numberSetting('CLAIM_MAX_CHECKS', 30),
+  };
+}

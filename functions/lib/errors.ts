@@ -1,0 +1,91 @@
+/**
+ * The errors the provisioning steps throw. Their `name`s are the contract with the state
+ * machine: `Retry` and `Catch` match on them (statemachine/provision.asl.json), and a test
+ * checks that every name the ASL uses is one of these.
+ */
+export class VolumeError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A request that can never succeed as written; nothing is created. */
+export class InvalidVolumeRequestError extends VolumeError {
+  readonly problems: ReadonlyArray<{ readonly field: string; readonly message: string }>;
+  constructor(
+    message: string,
+    problems: ReadonlyArray<{ readonly field: string; readonly message: string }> = [],
+  ) {
+    super(message);
+    this.problems = problems;
+  }
+}
+
+export class ClusterNotFoundError extends VolumeError {
+  readonly clusterName: string;
+  constructor(clusterName: string, options?: ErrorOptions) {
+    super(`EKS cluster "${clusterName}" was not found`, options);
+    this.clusterName = clusterName;
+  }
+}
+
+export class ClusterNotActiveError extends VolumeError {
+  readonly clusterName: string;
+  readonly clusterStatus: string;
+  constructor(clusterName: string, clusterStatus: string) {
+    super(`EKS cluster "${clusterName}" is ${clusterStatus}, not ACTIVE`);
+    this.clusterName = clusterName;
+    this.clusterStatus = clusterStatus;
+  }
+}
+
+/** The cluster's description lacks what a volume needs (subnets, endpoint, CA). */
+export class ClusterConfigurationError extends VolumeError {}
+
+/** The file system exists but is not `available` yet: the state machine retries. */
+export class FileSystemNotReadyError extends VolumeError {
+  readonly fileSystemId: string;
+  readonly lifeCycleState: string;
+  constructor(fileSystemId: string, lifeCycleState: string) {
+    super(`file system ${fileSystemId} is ${lifeCycleState}, not yet available`);
+    this.fileSystemId = fileSystemId;
+    this.lifeCycleState = lifeCycleState;
+  }
+}
+
+/** An existing file system named by the request cannot be used. */
+export class FileSystemUnusableError extends VolumeError {}
+
+/** A mount target ended in a state it will not leave by itself (error, deleted). */
+export class MountTargetFailedError extends VolumeError {}
+
+/** Waited longer than the configured limit for mount targets. */
+export class MountTargetsTimeoutError extends VolumeError {}
+
+/** A Kubernetes object of the same name exists and belongs to someone else. */
+export class KubernetesConflictError extends VolumeError {}
+
+/** The Kubernetes API refused a request for a reason a retry will not fix (4xx). */
+export class KubernetesRequestError extends VolumeError {
+  readonly statusCode: number;
+  constructor(message: string, statusCode: number, options?: ErrorOptions) {
+    super(message, options);
+    this.statusCode = statusCode;
+  }
+}
+
+/** The claim did not bind within the configured limit. */
+export class ClaimNotBoundError extends VolumeError {}
+
+/** The volume record is missing or in a state this step cannot act on. */
+export class VolumeRecordStateError extends VolumeError {}
+
+/**
+ * Throttling, a 5xx, a dropped connection: the step is safe to run again, and the state
+ * machine retries it with backoff and jitter. The original error is kept as `cause`.
+ */
+export class TransientError extends VolumeError {}
+
+/** A cleanup step could not delete a resource; rollback ends ROLLBACK_FAILED. */
+export class CleanupError extends VolumeError {}

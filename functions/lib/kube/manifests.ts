@@ -1,0 +1,123 @@
+import type {
+  V1CSIDriver,
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
+  V1StorageClass,
+} from '@kubernetes/client-node';
+import {
+  CREATED_BY_LABEL,
+  EFS_CSI_DRIVER,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  persistentVolumeName,
+  VOLUME_ID_LABEL,
+} from '../volume/names.ts';
+import type { VolumeSpec } from '../volume/request.ts';
+
+/** What the manifests of one volume are built from. */
+export interface VolumeManifestInput {
+  readonly volumeId: string;
+  readonly spec: VolumeSpec;
+  readonly fileSystemId: string;
+  readonly accessPointId: string;
+}
+
+/** Labels shared by every object this service writes for a volume. */
+function volumeLabels(volumeId: string): Record<string, string> {
+  return { [MANAGED_BY_LABEL]: MANAGED_BY, [VOLUME_ID_LABEL]: volumeId };
+}
+
+/**
+ * The EFS CSI driver's registration. EKS Fargate runs the driver itself; the object tells
+ * the kubelet not to wait for an attach. Created only where absent, labelled with the
+ * volume that created it.
+ */
+export function buildCsiDriver(createdByVolumeId: string): V1CSIDriver {
+  return {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'CSIDriver',
+    metadata: {
+      name: EFS_CSI_DRIVER,
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [CREATED_BY_LABEL]: createdByVolumeId },
+    },
+    spec: { attachRequired: false },
+  };
+}
+
+/**
+ * The StorageClass that the PV and claim name. With static provisioning it provisions
+ * nothing; it only pairs claim and volume.
+ */
+export function buildStorageClass(name: string, createdByVolumeId: string): V1StorageClass {
+  return {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: {
+      name,
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [CREATED_BY_LABEL]: createdByVolumeId },
+    },
+    provisioner: EFS_CSI_DRIVER,
+  };
+}
+
+/** `fs-…::fsap-…`: the EFS CSI driver's handle for a file system reached through an access point. */
+export function volumeHandle(fileSystemId: string, accessPointId: string): string {
+  return `${fileSystemId}::${accessPointId}`;
+}
+
+/**
+ * The PersistentVolume: ReadWriteMany, mounted with TLS (encryption in transit), pre-bound to
+ * the claim by `claimRef` so no other claim can take it.
+ */
+export function buildPersistentVolume(input: VolumeManifestInput): V1PersistentVolume {
+  const { spec } = input;
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: persistentVolumeName(input.volumeId), labels: volumeLabels(input.volumeId) },
+    spec: {
+      capacity: { storage: spec.capacity },
+      volumeMode: 'Filesystem',
+      accessModes: ['ReadWriteMany'],
+      persistentVolumeReclaimPolicy: spec.reclaimPolicy,
+      storageClassName: spec.storageClassName,
+      mountOptions: ['tls'],
+      claimRef: {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        namespace: spec.namespace,
+        name: spec.name,
+      },
+      csi: {
+        driver: EFS_CSI_DRIVER,
+        volumeHandle: volumeHandle(input.fileSystemId, input.accessPointId),
+      },
+    },
+  };
+}
+
+/** The claim pods mount, bound by name to the volume's PersistentVolume. */
+export function buildPersistentVolumeClaim(input: VolumeManifestInput): V1PersistentVolumeClaim {
+  const { spec } = input;
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: spec.name, namespace: spec.namespace, labels: volumeLabels(input.volumeId) },
+    spec: {
+      accessModes: ['ReadWriteMany'],
+      storageClassName: spec.storageClassName,
+      volumeName: persistentVolumeName(input.volumeId),
+      resources: { requests: { storage: spec.capacity } },
+    },
+  };
+}
+
+/** Every manifest of a volume, in the order they are applied. */
+export function buildVolumeManifests(input: VolumeManifestInput) {
+  return {
+    csiDriver: buildCsiDriver(input.volumeId),
+    storageClass: buildStorageClass(input.spec.storageClassName, input.volumeId),
+    persistentVolume: buildPersistentVolume(input),
+    persistentVolumeClaim: buildPersistentVolumeClaim(input),
+  } as const;
+}

@@ -1,0 +1,254 @@
+import { deleteAccessPoint, ensureAccessPoint } from '../aws/access-point.ts';
+import type { AccessPointResult } from '../aws/access-point-result.ts';
+import { type ClusterTarget, resolveCluster as describeCluster } from '../aws/cluster.ts';
+import {
+  deleteOwnFileSystem,
+  ensureFileSystem,
+  type FileSystemResult,
+  findOwnFileSystem,
+} from '../aws/file-system.ts';
+import {
+  ensureMountTargets,
+  type MountTargetsResult,
+  mountTargetsGone,
+  checkMountTargets as readMountTargets,
+  deleteMountTargets as startDeletingMountTargets,
+} from '../aws/mount-targets.ts';
+import {
+  deleteSecurityGroup as deleteGroup,
+  ensureSecurityGroup,
+  findSecurityGroup,
+} from '../aws/security-group.ts';
+import { volumeTags } from '../aws/tags.ts';
+import { CleanupError, MountTargetsTimeoutError } from '../errors.ts';
+import type { AwsStepDependencies } from './dependencies.ts';
+import { runStep } from './run-step.ts';
+import type { ProvisionState, WaitProgress } from './state.ts';
+
+const PROVISIONING = { status: 'PROVISIONING', from: ['PENDING', 'PROVISIONING'] } as const;
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`state has no ${what}: the state machine is miswired`);
+  return value;
+}
+
+/** Describes the cluster; nothing is created, so an unknown cluster fails here first. */
+export function resolveCluster(
+  state: ProvisionState,
+  deps: AwsStepDependencies,
+): Promise<ClusterTarget> {
+  return runStep(
+    deps.records,
+    state.volumeId,
+    'ResolveCluster',
+    async () => ({ result: await describeCluster(deps, state.spec.clusterName) }),
+    { transition: PROVISIONING },
+  );
+}
+
+export function createSecurityGroup(
+  state: ProvisionState,
+  deps: AwsStepDependencies,
+): Promise<{ securityGroupId: string }> {
+  return runStep(
+    deps.records,
+    state.volumeId,
+    'CreateSecurityGroup',
+    async () => {
+      const cluster = required(state.cluster, 'cluster');
+      const securityGroupId = await ensureSecurityGroup(
+        deps.ec2,
+        state.volumeId,
+        cluster,
+        volumeTags(state.volumeId, state.spec),
+      );
+      return { result: { securityGroupId }, resources: { securityGroupId } };
+    },
+    { transition: PROVISIONING },
+  );
+}
+
+export function createFileSystem(
+  state: ProvisionState,
+  deps: AwsStepDependencies,
+): Promise<FileSystemResult> {
+  return runStep(
+    deps.records,
+    state.volumeId,
+    'CreateFileSystem',
+    async () => {
+      const result = await ensureFileSystem(
+        deps.efs,
+        state.volumeId,
+        state.spec,
+        volumeTags(state.volumeId, state.spec),
+        deps.settings.kmsKeyId,
+      );
+      return {
+        result,
+        resources: { fileSystemId: result.fileSystemId, fileSystemShared: result.shared },
+      };
+    },
+    { transition: PROVISIONING },
+  );
+}
+
+/** Throws FileSystemNotReadyError until the file system is available; the ASL retries it. */
+export function createMountTargets(
+  state: ProvisionState,
+  deps: AwsStepDependencies,
+): Promise<MountTargetsResult> {
+  return runStep(
+    deps.records,
+    state.volumeId,
+    'CreateMountTargets',
+    async () => {
+      const result = await ensureMountTargets(
+        deps.efs,
+        required(state.fileSystem, 'fileSystem').fileSystemId,
+        required(state.cluster, 'cluster'),
+        required(state.securityGroup, 'securityGroup').securityGroupId,
+      );
+      return { result, resources: { ...result } };
+    },
+    { transition: PROVISIONING },
+  );
+}
+
+export function createAccessPoint(
+  state: ProvisionState,
+  deps: AwsStepDependencies,
+): Promise<AccessPointResult> {
+  return runStep(
+    deps.records,
+    state.volumeId,
+    'CreateAccessPoint',
+    async () => {
+      const accessPointId = await ensureAccessPoint(
+        deps.efs,
+        state.volumeId,
+        required(state.fileSystem, 'fileSystem').fileSystemId,
+        state.spec,
+        volumeTags(state.volumeId, state.spec),
+      );
+      return { result: { accessPointId }, resources: { accessPointId } };
+    },
+    { transition: PROVISIONING },
+  );
+}
+
+/**
+ * One check of the mount targets. Not ready: the state machine waits `waitSeconds` (first
+ * the typical creation time, then the poll interval) and asks again, so no Lambda sleeps.
+ */
+export function checkMountTargets(
+  state: ProvisionState,
+  deps: AwsStepDependencies,
+): Promise<WaitProgress> {
+  return runStep(
+    deps.records,
+    state.volumeId,
+    'CheckMountTargets',
+    async () => {
+      const checks = (state.mountTargetsWait?.checks ?? 0) + 1;
+      const { mountTargetIds } = required(state.mountTargets, 'mountTargets');
+      const { ready } = await readMountTargets(
+        deps.efs,
+        required(state.fileSystem, 'fileSystem').fileSystemId,
+        mountTargetIds,
+      );
+      const { mountTargetFirstWaitSeconds, mountTargetPollSeconds, mountTargetMaxChecks } =
+        deps.settings;
+      if (!ready && checks >= mountTargetMaxChecks) {
+        throw new MountTargetsTimeoutError(`mount targets not available after ${checks} checks`);
+      }
+      const waitSeconds = checks === 1 ? mountTargetFirstWaitSeconds : mountTargetPollSeconds;
+      return { result: { done: ready, waitSeconds: ready ? 0 : waitSeconds, checks } };
+    },
+    { transition: PROVISIONING },
+  );
+}
+
+// ---- rollback: each delete finds what exists by tag or token, so it is idempotent and
+// ---- also catches what a step created just before it failed.
+
+async function fileSystemIdOf(
+  state: ProvisionState,
+  deps: AwsStepDependencies,
+): Promise<string | undefined> {
+  return (
+    state.spec.fileSystemId ??
+    state.fileSystem?.fileSystemId ??
+    (await findOwnFileSystem(deps.efs, state.volumeId))?.FileSystemId
+  );
+}
+
+export function rollbackAccessPoint(
+  state: ProvisionState,
+  deps: AwsStepDependencies,
+): Promise<{ accessPointId: string | null }> {
+  return runStep(deps.records, state.volumeId, 'DeleteAccessPoint', async () => {
+    const fileSystemId = await fileSystemIdOf(state, deps);
+    const accessPointId = fileSystemId
+      ? await deleteAccessPoint(deps.efs, fileSystemId, state.volumeId)
+      : undefined;
+    return { result: { accessPointId: accessPointId ?? null } };
+  });
+}
+
+export function rollbackMountTargets(
+  state: ProvisionState,
+  deps: AwsStepDependencies,
+): Promise<{ mountTargetIds: string[] }> {
+  return runStep(deps.records, state.volumeId, 'DeleteMountTargets', async () => {
+    const fileSystemId = await fileSystemIdOf(state, deps);
+    if (!fileSystemId) return { result: { mountTargetIds: [] } };
+    const mountTargetIds = await startDeletingMountTargets(deps.efs, fileSystemId, {
+      shared: state.spec.fileSystemId !== undefined,
+      securityGroupId: await findSecurityGroup(deps.ec2, state.volumeId),
+    });
+    return { result: { mountTargetIds } };
+  });
+}
+
+/** One check that the mount targets being deleted are gone; the state machine waits between. */
+export function checkMountTargetsDeleted(
+  state: ProvisionState,
+  deps: AwsStepDependencies,
+): Promise<WaitProgress> {
+  return runStep(deps.records, state.volumeId, 'CheckMountTargetsDeleted', async () => {
+    const checks = (state.mountTargetsDeletedWait?.checks ?? 0) + 1;
+    const ids = state.mountTargetsDeletion?.mountTargetIds ?? [];
+    const fileSystemId = await fileSystemIdOf(state, deps);
+    const gone =
+      !fileSystemId || ids.length === 0 || (await mountTargetsGone(deps.efs, fileSystemId, ids));
+    if (!gone && checks >= deps.settings.mountTargetMaxChecks) {
+      throw new CleanupError(`mount targets ${ids.join(', ')} still exist after ${checks} checks`);
+    }
+    return {
+      result: { done: gone, waitSeconds: gone ? 0 : deps.settings.mountTargetPollSeconds, checks },
+    };
+  });
+}
+
+export function rollbackFileSystem(
+  state: ProvisionState,
+  deps: AwsStepDependencies,
+): Promise<{ fileSystemId: string | null }> {
+  return runStep(deps.records, state.volumeId, 'DeleteFileSystem', async () => {
+    // A file system the request named is shared: never deleted.
+    if (state.spec.fileSystemId) return { result: { fileSystemId: null } };
+    const fileSystemId = await deleteOwnFileSystem(deps.efs, state.volumeId);
+    return { result: { fileSystemId: fileSystemId ?? null } };
+  });
+}
+
+export function rollbackSecurityGroup(
+  state: ProvisionState,
+  deps: AwsStepDependencies,
+): Promise<{ securityGroupId: string | null }> {
+  return runStep(deps.records, state.volumeId, 'DeleteSecurityGroup', async () => {
+    const securityGroupId = await deleteGroup(deps.ec2, state.volumeId);
+    return { result: { securityGroupId: securityGroupId ?? null } };
+  });
+}

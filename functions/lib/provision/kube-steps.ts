@@ -1,0 +1,93 @@
+import type { KubernetesObjectApi } from '@kubernetes/client-node';
+import type { ServiceSettings } from '../config.ts';
+import { ClaimNotBoundError } from '../errors.ts';
+import {
+  type AppliedManifests,
+  applyVolumeManifests,
+  claimPhase,
+  deleteVolumeManifests,
+} from '../kube/apply.ts';
+import type { ClusterEndpoint } from '../kube/client.ts';
+import type { VolumeRecordStore } from '../volume/record.ts';
+import { runStep } from './run-step.ts';
+import type { ProvisionState, WaitProgress } from './state.ts';
+
+/** What the Kubernetes steps need: only these functions bundle the Kubernetes client. */
+export interface KubeStepDependencies {
+  readonly records: VolumeRecordStore;
+  readonly settings: ServiceSettings;
+  readonly kubernetes: (cluster: ClusterEndpoint) => Promise<KubernetesObjectApi>;
+}
+
+const PROVISIONING = { status: 'PROVISIONING', from: ['PENDING', 'PROVISIONING'] } as const;
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`state has no ${what}: the state machine is miswired`);
+  return value;
+}
+
+/** Server-side applies CSIDriver, StorageClass, PersistentVolume and claim. */
+export function applyManifests(
+  state: ProvisionState,
+  deps: KubeStepDependencies,
+): Promise<AppliedManifests> {
+  return runStep(
+    deps.records,
+    state.volumeId,
+    'ApplyManifests',
+    async () => {
+      const api = await deps.kubernetes(required(state.cluster, 'cluster'));
+      const applied = await applyVolumeManifests(api, {
+        volumeId: state.volumeId,
+        spec: state.spec,
+        fileSystemId: required(state.fileSystem, 'fileSystem').fileSystemId,
+        accessPointId: required(state.accessPoint, 'accessPoint').accessPointId,
+      });
+      return { result: applied, resources: { ...applied } };
+    },
+    { transition: PROVISIONING },
+  );
+}
+
+/** One check that the claim is Bound; the state machine waits between checks. */
+export function checkClaimBound(
+  state: ProvisionState,
+  deps: KubeStepDependencies,
+): Promise<WaitProgress> {
+  return runStep(
+    deps.records,
+    state.volumeId,
+    'CheckClaimBound',
+    async () => {
+      const checks = (state.claimWait?.checks ?? 0) + 1;
+      const api = await deps.kubernetes(required(state.cluster, 'cluster'));
+      const phase = await claimPhase(api, state.spec.namespace, state.spec.name);
+      const bound = phase === 'Bound';
+      if (
+        !bound &&
+        (phase === 'Lost' || phase === 'Missing' || checks >= deps.settings.claimMaxChecks)
+      ) {
+        throw new ClaimNotBoundError(
+          `claim ${state.spec.namespace}/${state.spec.name} is ${phase} after ${checks} checks`,
+        );
+      }
+      return {
+        result: { done: bound, waitSeconds: bound ? 0 : deps.settings.claimPollSeconds, checks },
+      };
+    },
+    { transition: PROVISIONING },
+  );
+}
+
+/** Rollback: deletes the claim and PV, and the shared objects this volume created if unused. */
+export function rollbackManifests(
+  state: ProvisionState,
+  deps: KubeStepDependencies,
+): Promise<{ deleted: string[] }> {
+  return runStep(deps.records, state.volumeId, 'DeleteManifests', async () => {
+    // Without a resolved cluster no step could have written to Kubernetes.
+    if (!state.cluster) return { result: { deleted: [] } };
+    const api = await deps.kubernetes(state.cluster);
+    return { result: { deleted: await deleteVolumeManifests(api, state.volumeId, state.spec) } };
+  });
+}

@@ -1,0 +1,51 @@
+import { isTransientError } from '../aws/transient.ts';
+import { TransientError, VolumeError } from '../errors.ts';
+import type { VolumeRecordStore, VolumeResources, VolumeStatus } from '../volume/record.ts';
+
+/** What one step produced: its result for the state machine and the resource ids it learned. */
+export interface StepOutcome<T> {
+  readonly result: T;
+  readonly resources?: VolumeResources;
+}
+
+export interface StepOptions {
+  /** Move the volume to this status when the step starts, only from the listed ones. */
+  readonly transition?: { readonly status: VolumeStatus; readonly from: readonly VolumeStatus[] };
+}
+
+/**
+ * Names an error for the state machine: our own errors as they are, throttling, 5xx and
+ * dropped connections as TransientError (retried with backoff), anything else as it is.
+ */
+export function classifyStepError(error: unknown): Error {
+  if (error instanceof VolumeError) return error;
+  if (isTransientError(error)) {
+    const message = error instanceof Error ? error.message : String(error);
+    return new TransientError(`transient failure: ${message}`, { cause: error });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * Runs one step of a volume's workflow and records it: RUNNING with its start time, then
+ * SUCCEEDED with the resource ids it learned, or FAILED with the error, which is rethrown
+ * under the name the state machine's Retry and Catch match on.
+ */
+export async function runStep<T>(
+  records: VolumeRecordStore,
+  volumeId: string,
+  step: string,
+  work: () => Promise<StepOutcome<T>>,
+  options: StepOptions = {},
+): Promise<T> {
+  await records.stepStarted(volumeId, step, options.transition);
+  try {
+    const outcome = await work();
+    await records.stepSucceeded(volumeId, step, outcome.resources);
+    return outcome.result;
+  } catch (error) {
+    const classified = classifyStepError(error);
+    await records.stepFailed(volumeId, step, classified).catch(() => undefined);
+    throw classified;
+  }
+}

@@ -1,0 +1,46 @@
+import type { AccessPointResult } from '../aws/access-point-result.ts';
+import type { ClusterTarget } from '../aws/cluster.ts';
+import type { FileSystemResult } from '../aws/file-system.ts';
+import type { MountTargetsResult } from '../aws/mount-targets.ts';
+import type { AppliedManifests } from '../kube/apply.ts';
+import type { VolumeSpec } from '../volume/request.ts';
+
+/** The input of a provisioning execution. */
+export interface ProvisionInput {
+  readonly volumeId: string;
+  readonly spec: VolumeSpec;
+}
+
+/** A wait loop's position: the state machine's Wait state reads `waitSeconds`. */
+export interface WaitProgress {
+  readonly done: boolean;
+  readonly waitSeconds: number;
+  readonly checks: number;
+}
+
+/** Step Functions' description of a caught error. */
+export interface CaughtError {
+  readonly Error: string;
+  readonly Cause?: string;
+}
+
+/**
+ * The execution's state as it moves through statemachine/provision.asl.json: the input,
+ * plus each step's result at the ResultPath named after it.
+ */
+export interface ProvisionState extends ProvisionInput {
+  readonly cluster?: ClusterTarget;
+  readonly securityGroup?: { readonly securityGroupId: string };
+  readonly fileSystem?: FileSystemResult;
+  readonly mountTargets?: MountTargetsResult;
+  readonly accessPoint?: AccessPointResult;
+  readonly mountTargetsWait?: WaitProgress;
+  readonly manifests?: AppliedManifests;
+  readonly claimWait?: WaitProgress;
+  readonly failure?: CaughtError;
+  /** Set by the state machine's `<Step>Failed` Pass state: which step the failure came from. */
+  readonly failedStep?: string;
+  readonly rollbackFailure?: CaughtError;
+  readonly mountTargetsDeletion?: { readonly mountTargetIds: string[] };
+  readonly mountTargetsDeletedWait?: WaitProgress;
+}

@@ -1,0 +1,147 @@
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { openapiComponents } from '../../generated/openapi-schemas.ts';
+import type { components } from '../../generated/openapi-types.ts';
+import { InvalidVolumeRequestError } from '../errors.ts';
+import { DEFAULT_STORAGE_CLASS } from './names.ts';
+
+/** A request as the caller sent it (openapi.yaml `VolumeRequest`). */
+export type VolumeRequest = components['schemas']['VolumeRequest'];
+type Schema = components['schemas'];
+
+/** A request after validation, with every default filled in: what the workflow acts on. */
+export interface VolumeSpec {
+  readonly clusterName: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly posixUser: {
+    readonly uid: number;
+    readonly gid: number;
+    readonly secondaryGids: number[];
+  };
+  readonly rootDirectory: { readonly path: string; readonly permissions: string };
+  readonly performanceMode: NonNullable<VolumeRequest['performanceMode']>;
+  readonly throughputMode: NonNullable<VolumeRequest['throughputMode']>;
+  readonly provisionedThroughputInMibps?: number;
+  readonly capacity: string;
+  readonly reclaimPolicy: NonNullable<VolumeRequest['reclaimPolicy']>;
+  readonly storageClassName: Schema['DnsSubdomain'];
+  readonly fileSystemId?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly dryRun: boolean;
+}
+
+export interface ValidationOptions {
+  /** Allow uid or gid 0 (root) for the access point's POSIX user. @default false */
+  readonly allowRootPosixUser?: boolean;
+}
+
+export interface Problem {
+  readonly field: string;
+  readonly message: string;
+}
+
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+ajv.addSchema({ $id: 'openapi.json', ...openapiComponents });
+const validateSchema = ajv.getSchema<VolumeRequest>(
+  'openapi.json#/components/schemas/VolumeRequest',
+);
+if (!validateSchema) throw new Error('openapi.yaml has no VolumeRequest schema');
+
+function problemOf(error: ErrorObject): Problem {
+  const pointer = error.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  if (error.keyword === 'required') {
+    const missing = String(error.params.missingProperty);
+    return { field: pointer ? `${pointer}.${missing}` : missing, message: 'is required' };
+  }
+  if (error.keyword === 'additionalProperties') {
+    const extra = String(error.params.additionalProperty);
+    return { field: pointer ? `${pointer}.${extra}` : extra, message: 'is not a known field' };
+  }
+  return { field: pointer || '(body)', message: error.message ?? 'is invalid' };
+}
+
+/** Checks a root directory path that already matched the schema's pattern. */
+function pathProblems(path: string): Problem[] {
+  const segments = path.split('/').slice(1);
+  if (segments.some((segment) => segment === '.' || segment === '..')) {
+    return [{ field: 'rootDirectory.path', message: 'must not contain "." or ".." segments' }];
+  }
+  return [];
+}
+
+/**
+ * Validates a request against openapi.yaml and the rules a schema cannot say, and fills
+ * in the defaults.
+ *
+ * @throws InvalidVolumeRequestError listing every problem, before anything is created
+ */
+export function validateVolumeRequest(input: unknown, options: ValidationOptions = {}): VolumeSpec {
+  if (!validateSchema?.(input)) {
+    const problems = (validateSchema?.errors ?? []).map(problemOf);
+    throw new InvalidVolumeRequestError(describe(problems), problems);
+  }
+  const request = input as VolumeRequest;
+  const problems: Problem[] = [];
+  const uid = request.posixUser?.uid ?? 1000;
+  const gid = request.posixUser?.gid ?? 1000;
+  const secondaryGids = request.posixUser?.secondaryGids ?? [];
+  if (!options.allowRootPosixUser) {
+    if (uid === 0) problems.push({ field: 'posixUser.uid', message: 'must not be 0 (root)' });
+    if (gid === 0) problems.push({ field: 'posixUser.gid', message: 'must not be 0 (root)' });
+    if (secondaryGids.includes(0)) {
+      problems.push({ field: 'posixUser.secondaryGids', message: 'must not contain 0 (root)' });
+    }
+  }
+  const path = request.rootDirectory?.path ?? `/${request.namespace}/${request.name}`;
+  problems.push(...pathProblems(path));
+  const throughputMode = request.throughputMode ?? 'elastic';
+  if (throughputMode === 'provisioned' && request.provisionedThroughputInMibps === undefined) {
+    problems.push({
+      field: 'provisionedThroughputInMibps',
+      message: 'is required when throughputMode is provisioned',
+    });
+  }
+  if (throughputMode !== 'provisioned' && request.provisionedThroughputInMibps !== undefined) {
+    problems.push({
+      field: 'provisionedThroughputInMibps',
+      message: 'is only allowed when throughputMode is provisioned',
+    });
+  }
+  if (request.fileSystemId !== undefined) {
+    for (const field of ['performanceMode', 'throughputMode'] as const) {
+      if (request[field] !== undefined) {
+        problems.push({ field, message: 'applies to a new file system, not to fileSystemId' });
+      }
+    }
+  }
+  if (problems.length > 0) throw new InvalidVolumeRequestError(describe(problems), problems);
+
+  return {
+    clusterName: request.clusterName,
+    namespace: request.namespace,
+    name: request.name,
+    posixUser: { uid, gid, secondaryGids },
+    rootDirectory: { path, permissions: normalizePermissions(request.rootDirectory?.permissions) },
+    performanceMode: request.performanceMode ?? 'generalPurpose',
+    throughputMode,
+    ...(request.provisionedThroughputInMibps !== undefined
+      ? { provisionedThroughputInMibps: request.provisionedThroughputInMibps }
+      : {}),
+    capacity: request.capacity ?? '5Gi',
+    reclaimPolicy: request.reclaimPolicy ?? 'Retain',
+    storageClassName: request.storageClassName ?? DEFAULT_STORAGE_CLASS,
+    ...(request.fileSystemId !== undefined ? { fileSystemId: request.fileSystemId } : {}),
+    tags: request.tags ?? {},
+    dryRun: request.dryRun ?? false,
+  };
+}
+
+/** EFS wants a 3- or 4-digit octal string; "750" and "0750" mean the same. */
+function normalizePermissions(permissions: string | undefined): string {
+  const digits = permissions ?? '0750';
+  return digits.length === 3 ? `0${digits}` : digits;
+}
+
+function describe(problems: readonly Problem[]): string {
+  return `invalid volume request: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`;
+}

@@ -1,0 +1,5 @@
+import { kubeStepDependencies } from '#helpers/kube-step-dependencies';
+import { stepHandler } from '#helpers/step-handler';
+import { checkClaimBound } from '#lib/provision/kube-steps';
+
+export const handler = stepHandler(checkClaimBound, kubeStepDependencies);

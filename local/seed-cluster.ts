@@ -1,0 +1,71 @@
+import {
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
+import { CreateClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
+
+export interface SeededCluster {
+  readonly name: string;
+  readonly vpcId: string;
+  readonly subnetIds: string[];
+  readonly availabilityZones: string[];
+  readonly securityGroupId: string;
+}
+
+export interface SeedClusterOptions {
+  readonly region?: string;
+  /** @default three: a, b and c of the region */
+  readonly zones?: readonly string[];
+  /** Two subnets per zone, as clusters with public and private subnets have. @default false */
+  readonly twoSubnetsPerZone?: boolean;
+}
+
+/**
+ * Creates in moto what an EKS cluster stands on: a VPC, subnets across zones, a security
+ * group for the cluster, and the cluster itself (ACTIVE at once in moto).
+ */
+export async function seedCluster(
+  clients: { ec2: EC2Client; eks: EKSClient },
+  name: string,
+  options: SeedClusterOptions = {},
+): Promise<SeededCluster> {
+  const region = options.region ?? 'us-east-1';
+  const zones = [...(options.zones ?? ['a', 'b', 'c'].map((letter) => `${region}${letter}`))];
+  const { Vpc } = await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }));
+  const vpcId = Vpc?.VpcId;
+  if (!vpcId) throw new Error('moto created no VPC');
+  const subnetIds: string[] = [];
+  let index = 0;
+  for (const zone of zones) {
+    for (let copy = 0; copy < (options.twoSubnetsPerZone ? 2 : 1); copy++) {
+      const { Subnet } = await clients.ec2.send(
+        new CreateSubnetCommand({
+          VpcId: vpcId,
+          CidrBlock: `10.20.${index * 16}.0/20`,
+          AvailabilityZone: zone,
+        }),
+      );
+      index++;
+      if (Subnet?.SubnetId) subnetIds.push(Subnet.SubnetId);
+    }
+  }
+  const { GroupId } = await clients.ec2.send(
+    new CreateSecurityGroupCommand({
+      GroupName: `eks-cluster-sg-${name}`,
+      Description: `EKS cluster security group of ${name}`,
+      VpcId: vpcId,
+    }),
+  );
+  if (!GroupId) throw new Error('moto created no security group');
+  await clients.eks.send(
+    new CreateClusterCommand({
+      name,
+      roleArn: 'arn:aws:iam::123456789012:role/eks-cluster',
+      version: '1.32',
+      resourcesVpcConfig: { subnetIds, securityGroupIds: [GroupId] },
+    }),
+  );
+  return { name, vpcId, subnetIds, availabilityZones: zones, securityGroupId: GroupId };
+}

@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { localContext, type StepFunctionName, stepHandlers } from './step-handlers.ts';
+
+const PLACEHOLDER = /\$\{([A-Za-z]+)FunctionArn\}/g;
+
+/** A task's local handler: the input in, the output (or a thrown error) out. */
+export type TaskHandler = (input: unknown) => Promise<unknown>;
+
+/** The local ARN a `${NameFunctionArn}` placeholder stands for. */
+export function localFunctionArn(name: string): string {
+  return `arn:aws:lambda:us-east-1:123456789012:function:efs-volumes-${name}`;
+}
+
+interface AslDefinition {
+  StartAt: string;
+  States: Record<string, { Type: string; Resource?: string }>;
+}
+
+/** Reads an ASL file and fills its `${…FunctionArn}` placeholders with local ARNs. */
+export function loadDefinition(file: URL): {
+  definition: AslDefinition;
+  taskFunctions: Map<string, string>;
+} {
+  const text = readFileSync(file, 'utf8');
+  const raw = JSON.parse(text) as AslDefinition;
+  const taskFunctions = new Map<string, string>();
+  for (const [stateName, state] of Object.entries(raw.States)) {
+    const match =
+      state.Type === 'Task' ? /^\$\{([A-Za-z]+)FunctionArn\}$/.exec(state.Resource ?? '') : null;
+    if (match?.[1]) taskFunctions.set(stateName, match[1]);
+  }
+  const definition = JSON.parse(
+    text.replace(PLACEHOLDER, (_, name: string) => localFunctionArn(name)),
+  ) as AslDefinition;
+  return { definition, taskFunctions };
+}
+
+export const PROVISION_ASL = new URL('../../statemachine/provision.asl.json', import.meta.url);
+
+export interface LocalRunOptions {
+  /** Replace or wrap a function's handler (fault injection in tests). */
+  readonly wrap?: (functionName: string, handler: TaskHandler) => TaskHandler;
+  /** Wait states' durations in milliseconds, by state name; `all` for every Wait state. */
+  readonly waitMilliseconds?: number;
+  /** Retry pauses in milliseconds for every state. */
+  readonly retryMilliseconds?: number;
+}
+
+type Execution = ReturnType<StateMachine['run']>;
+type JsonInput = Parameters<StateMachine['run']>[0];
+type LocalHandlers = NonNullable<
+  NonNullable<
+    NonNullable<Parameters<StateMachine['run']>[1]>['overrides']
+  >['taskResourceLocalHandlers']
+>;
+
+export interface LocalExecution {
+  readonly result: Promise<unknown>;
+  readonly eventLogs: Execution['eventLogs'];
+  abort(): void;
+}
+
+/**
+ * Runs an ASL file with aws-local-stepfunctions, each Task bound to the production handler
+ * of the function its Resource names.
+ */
+export function runLocalWorkflow(
+  file: URL,
+  input: unknown,
+  options: LocalRunOptions = {},
+): LocalExecution {
+  const { definition, taskFunctions } = loadDefinition(file);
+  const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
+    validationOptions: { checkPaths: true, checkArn: true },
+  });
+  const taskResourceLocalHandlers: Record<string, TaskHandler> = {};
+  const retryIntervalOverrides: Record<string, number> = {};
+  const waitTimeOverrides: Record<string, number> = {};
+  for (const [stateName, functionName] of taskFunctions) {
+    const stepHandler = stepHandlers[functionName as StepFunctionName];
+    if (!stepHandler)
+      throw new Error(`no local handler for function ${functionName} (state ${stateName})`);
+    const invoke: TaskHandler = (event) =>
+      stepHandler(event as never, localContext(`efs-volumes-${functionName}`));
+    taskResourceLocalHandlers[stateName] = options.wrap
+      ? options.wrap(functionName, invoke)
+      : invoke;
+    if (options.retryMilliseconds !== undefined)
+      retryIntervalOverrides[stateName] = options.retryMilliseconds;
+  }
+  if (options.waitMilliseconds !== undefined) {
+    for (const [stateName, state] of Object.entries(definition.States)) {
+      if (state.Type === 'Wait') waitTimeOverrides[stateName] = options.waitMilliseconds;
+    }
+  }
+  const execution = machine.run(input as JsonInput, {
+    overrides: {
+      taskResourceLocalHandlers: taskResourceLocalHandlers as LocalHandlers,
+      retryIntervalOverrides,
+      waitTimeOverrides,
+    },
+  });
+  return { result: execution.result, eventLogs: execution.eventLogs, abort: execution.abort };
+}
