@@ -1,7 +1,914 @@
 // Generated from openapi.yaml by `npm run generate`. Do not edit.
-export const openapiComponents = {
+export const openapiDocument = {
+  "paths": {
+    "/volumes": {
+      "post": {
+        "operationId": "createVolume",
+        "summary": "Provision a volume",
+        "description": "Validates the request, checks that the cluster exists and is ACTIVE, that the namespace\nexists and has no claim of that name, and that the caller may use that cluster and\nnamespace; records the volume as PENDING and starts the provisioning workflow. Poll\n`GET /volumes/{id}` until `READY`. With `\"dryRun\": true` nothing is created and the\nanswer is the plan.\n",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/IdempotencyKey"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/VolumeRequest"
+              },
+              "examples": {
+                "minimal": {
+                  "value": {
+                    "clusterName": "demo",
+                    "namespace": "team-a",
+                    "name": "shared-data"
+                  }
+                },
+                "full": {
+                  "value": {
+                    "clusterName": "demo",
+                    "namespace": "team-a",
+                    "name": "shared-data",
+                    "posixUser": {
+                      "uid": 1000,
+                      "gid": 1000
+                    },
+                    "rootDirectory": {
+                      "path": "/team-a/shared-data",
+                      "permissions": "0750"
+                    },
+                    "reclaimPolicy": "Delete",
+                    "tags": {
+                      "cost-center": "42"
+                    },
+                    "dryRun": false
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The plan of a dry run; nothing was created.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/VolumePlan"
+                }
+              }
+            }
+          },
+          "202": {
+            "description": "Accepted; the volume is provisioning.",
+            "headers": {
+              "Location": {
+                "description": "The volume's URL.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Volume"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "422": {
+            "$ref": "#/components/responses/Unprocessable"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      },
+      "get": {
+        "operationId": "listVolumes",
+        "summary": "List volumes, newest first",
+        "parameters": [
+          {
+            "name": "clusterName",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9A-Za-z][A-Za-z0-9_-]*$",
+              "maxLength": 100
+            }
+          },
+          {
+            "name": "namespace",
+            "in": "query",
+            "schema": {
+              "$ref": "#/components/schemas/DnsLabel"
+            }
+          },
+          {
+            "name": "status",
+            "in": "query",
+            "schema": {
+              "$ref": "#/components/schemas/VolumeStatus"
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 100,
+              "default": 20
+            }
+          },
+          {
+            "name": "nextToken",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "maxLength": 2048,
+              "pattern": "^[A-Za-z0-9_-]+$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of volumes.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/VolumeList"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/volumes/{id}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/VolumeId"
+        }
+      ],
+      "get": {
+        "operationId": "getVolume",
+        "summary": "A volume's status, steps, resources and error",
+        "responses": {
+          "200": {
+            "description": "The volume.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Volume"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "deleteVolume",
+        "summary": "Deprovision a volume",
+        "description": "Refuses with 409 while a pod uses the claim, unless `force=true`. Deletes the claim,\nthe PersistentVolume and the access point and, unless the file system is shared (the\nrequest named `fileSystemId`) or retained (`reclaimPolicy: Retain`), its mount targets,\nfile system and security group. Status goes DELETING, then DELETED.\n",
+        "parameters": [
+          {
+            "name": "force",
+            "in": "query",
+            "schema": {
+              "type": "boolean",
+              "default": false
+            }
+          }
+        ],
+        "responses": {
+          "202": {
+            "description": "Accepted; the volume is being deleted.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Volume"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/volumes/{id}/manifests": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/VolumeId"
+        }
+      ],
+      "get": {
+        "operationId": "getVolumeManifests",
+        "summary": "The Kubernetes manifests of a volume, for GitOps",
+        "description": "The YAML that was applied (or, before the access point exists, would be, with placeholders).",
+        "responses": {
+          "200": {
+            "description": "The manifests, as a multi-document YAML stream.",
+            "content": {
+              "application/yaml": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    }
+  },
   "components": {
+    "parameters": {
+      "IdempotencyKey": {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "description": "The same key and body give the same volume; the same key with another body is a 409.",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 128,
+          "pattern": "^[A-Za-z0-9_.:-]+$"
+        }
+      },
+      "VolumeId": {
+        "name": "id",
+        "in": "path",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/VolumeId"
+        }
+      }
+    },
+    "responses": {
+      "BadRequest": {
+        "description": "The request is malformed (bad JSON, unknown field, wrong type, bad parameter).",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "Forbidden": {
+        "description": "The caller may not use that cluster or namespace.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "NotFound": {
+        "description": "No such volume.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "Conflict": {
+        "description": "The Idempotency-Key was used with another body, a claim of that name exists, or a pod uses the claim.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "PayloadTooLarge": {
+        "description": "The body is over 16 KiB.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "UnsupportedMediaType": {
+        "description": "The body is not application/json.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "Unprocessable": {
+        "description": "The request is well-formed but cannot be done (unknown or inactive cluster, missing namespace).",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "InternalError": {
+        "description": "An unexpected error; nothing is lost, retry with the same Idempotency-Key.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "Unavailable": {
+        "description": "A dependency is throttling or down; retry with the same Idempotency-Key.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      }
+    },
     "schemas": {
+      "VolumeId": {
+        "type": "string",
+        "pattern": "^vol-[0-9a-f]{20}$",
+        "examples": [
+          "vol-0123456789abcdef0123"
+        ]
+      },
+      "VolumeStatus": {
+        "type": "string",
+        "enum": [
+          "PENDING",
+          "PROVISIONING",
+          "READY",
+          "ROLLING_BACK",
+          "FAILED",
+          "ROLLBACK_FAILED",
+          "DELETING",
+          "DELETED",
+          "DELETE_FAILED"
+        ]
+      },
+      "Problem": {
+        "type": "object",
+        "description": "An RFC 9457 problem details object.",
+        "required": [
+          "type",
+          "title",
+          "status"
+        ],
+        "properties": {
+          "type": {
+            "type": "string",
+            "description": "A stable URI naming the kind of problem.",
+            "examples": [
+              "https://efs-volumes.dev/problems/invalid-request"
+            ]
+          },
+          "title": {
+            "type": "string"
+          },
+          "status": {
+            "type": "integer",
+            "minimum": 400,
+            "maximum": 599
+          },
+          "detail": {
+            "type": "string"
+          },
+          "instance": {
+            "type": "string"
+          },
+          "errors": {
+            "type": "array",
+            "description": "Each field that is wrong, and how.",
+            "items": {
+              "type": "object",
+              "required": [
+                "field",
+                "message"
+              ],
+              "properties": {
+                "field": {
+                  "type": "string"
+                },
+                "message": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      },
+      "StepRecord": {
+        "type": "object",
+        "required": [
+          "status",
+          "startedAt"
+        ],
+        "properties": {
+          "status": {
+            "type": "string",
+            "enum": [
+              "RUNNING",
+              "SUCCEEDED",
+              "FAILED"
+            ]
+          },
+          "startedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "endedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "error": {
+            "$ref": "#/components/schemas/StepError"
+          }
+        }
+      },
+      "StepError": {
+        "type": "object",
+        "required": [
+          "name",
+          "message"
+        ],
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "message": {
+            "type": "string"
+          }
+        }
+      },
+      "VolumeFailure": {
+        "type": "object",
+        "required": [
+          "step",
+          "name",
+          "message"
+        ],
+        "properties": {
+          "step": {
+            "type": "string",
+            "description": "The step that failed."
+          },
+          "name": {
+            "type": "string",
+            "description": "The error's name."
+          },
+          "message": {
+            "type": "string"
+          }
+        }
+      },
+      "LeftoverResource": {
+        "type": "object",
+        "required": [
+          "type",
+          "id"
+        ],
+        "properties": {
+          "type": {
+            "type": "string",
+            "examples": [
+              "FileSystem",
+              "MountTarget",
+              "AccessPoint",
+              "SecurityGroup",
+              "PersistentVolume"
+            ]
+          },
+          "id": {
+            "type": "string"
+          }
+        }
+      },
+      "VolumeResources": {
+        "type": "object",
+        "description": "Every resource id the workflow created or adopted, as it learns them.",
+        "properties": {
+          "securityGroupId": {
+            "type": "string"
+          },
+          "fileSystemId": {
+            "type": "string"
+          },
+          "fileSystemShared": {
+            "type": "boolean"
+          },
+          "mountTargetIds": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "createdMountTargetIds": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "accessPointId": {
+            "type": "string"
+          },
+          "persistentVolumeName": {
+            "type": "string"
+          },
+          "persistentVolumeClaim": {
+            "type": "object",
+            "required": [
+              "namespace",
+              "name"
+            ],
+            "properties": {
+              "namespace": {
+                "type": "string"
+              },
+              "name": {
+                "type": "string"
+              }
+            }
+          },
+          "storageClassName": {
+            "type": "string"
+          },
+          "createdStorageClass": {
+            "type": "boolean"
+          },
+          "createdCsiDriver": {
+            "type": "boolean"
+          }
+        }
+      },
+      "VolumeSpec": {
+        "type": "object",
+        "description": "The request with every default filled in.",
+        "required": [
+          "clusterName",
+          "namespace",
+          "name",
+          "posixUser",
+          "rootDirectory",
+          "performanceMode",
+          "throughputMode",
+          "capacity",
+          "reclaimPolicy",
+          "storageClassName",
+          "tags",
+          "dryRun"
+        ],
+        "properties": {
+          "clusterName": {
+            "type": "string"
+          },
+          "namespace": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "posixUser": {
+            "type": "object",
+            "required": [
+              "uid",
+              "gid",
+              "secondaryGids"
+            ],
+            "properties": {
+              "uid": {
+                "type": "integer"
+              },
+              "gid": {
+                "type": "integer"
+              },
+              "secondaryGids": {
+                "type": "array",
+                "items": {
+                  "type": "integer"
+                }
+              }
+            }
+          },
+          "rootDirectory": {
+            "type": "object",
+            "required": [
+              "path",
+              "permissions"
+            ],
+            "properties": {
+              "path": {
+                "type": "string"
+              },
+              "permissions": {
+                "type": "string"
+              }
+            }
+          },
+          "performanceMode": {
+            "type": "string",
+            "enum": [
+              "generalPurpose",
+              "maxIO"
+            ]
+          },
+          "throughputMode": {
+            "type": "string",
+            "enum": [
+              "elastic",
+              "bursting",
+              "provisioned"
+            ]
+          },
+          "provisionedThroughputInMibps": {
+            "type": "number"
+          },
+          "capacity": {
+            "type": "string"
+          },
+          "reclaimPolicy": {
+            "type": "string",
+            "enum": [
+              "Retain",
+              "Delete"
+            ]
+          },
+          "storageClassName": {
+            "type": "string"
+          },
+          "fileSystemId": {
+            "type": "string"
+          },
+          "tags": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "string"
+            }
+          },
+          "dryRun": {
+            "type": "boolean"
+          }
+        }
+      },
+      "Volume": {
+        "type": "object",
+        "required": [
+          "id",
+          "status",
+          "clusterName",
+          "namespace",
+          "name",
+          "createdAt",
+          "updatedAt",
+          "spec",
+          "steps",
+          "resources"
+        ],
+        "properties": {
+          "id": {
+            "$ref": "#/components/schemas/VolumeId"
+          },
+          "status": {
+            "$ref": "#/components/schemas/VolumeStatus"
+          },
+          "clusterName": {
+            "type": "string"
+          },
+          "namespace": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "createdAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "updatedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "executionName": {
+            "type": "string"
+          },
+          "spec": {
+            "$ref": "#/components/schemas/VolumeSpec"
+          },
+          "steps": {
+            "type": "object",
+            "description": "Each step of the workflow by name, with its times and error.",
+            "additionalProperties": {
+              "$ref": "#/components/schemas/StepRecord"
+            }
+          },
+          "resources": {
+            "$ref": "#/components/schemas/VolumeResources"
+          },
+          "error": {
+            "$ref": "#/components/schemas/VolumeFailure"
+          },
+          "rollbackError": {
+            "$ref": "#/components/schemas/VolumeFailure"
+          },
+          "leftovers": {
+            "type": "array",
+            "description": "What rollback or deletion could not delete (ROLLBACK_FAILED, DELETE_FAILED).",
+            "items": {
+              "$ref": "#/components/schemas/LeftoverResource"
+            }
+          },
+          "retained": {
+            "type": "array",
+            "description": "What deletion kept on purpose (a shared or retained file system).",
+            "items": {
+              "$ref": "#/components/schemas/LeftoverResource"
+            }
+          }
+        },
+        "examples": [
+          {
+            "id": "vol-0123456789abcdef0123",
+            "status": "READY",
+            "clusterName": "demo",
+            "namespace": "team-a",
+            "name": "shared-data",
+            "createdAt": "2026-11-25T12:00:00.000Z",
+            "updatedAt": "2026-11-25T12:01:40.000Z",
+            "spec": {
+              "clusterName": "demo",
+              "namespace": "team-a",
+              "name": "shared-data",
+              "posixUser": {
+                "uid": 1000,
+                "gid": 1000,
+                "secondaryGids": []
+              },
+              "rootDirectory": {
+                "path": "/team-a/shared-data",
+                "permissions": "0750"
+              },
+              "performanceMode": "generalPurpose",
+              "throughputMode": "elastic",
+              "capacity": "5Gi",
+              "reclaimPolicy": "Retain",
+              "storageClassName": "efs-sc",
+              "tags": {},
+              "dryRun": false
+            },
+            "steps": {
+              "ResolveCluster": {
+                "status": "SUCCEEDED",
+                "startedAt": "2026-11-25T12:00:00.100Z",
+                "endedAt": "2026-11-25T12:00:00.300Z"
+              }
+            },
+            "resources": {
+              "fileSystemId": "fs-0123456789abcdef0",
+              "accessPointId": "fsap-0123456789abcdef0"
+            }
+          }
+        ]
+      },
+      "VolumeList": {
+        "type": "object",
+        "required": [
+          "items"
+        ],
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Volume"
+            }
+          },
+          "nextToken": {
+            "type": "string",
+            "description": "Pass as `nextToken` for the next page; absent on the last."
+          }
+        }
+      },
+      "VolumePlan": {
+        "type": "object",
+        "description": "What a request would create, without creating it.",
+        "required": [
+          "dryRun",
+          "spec",
+          "aws",
+          "manifests"
+        ],
+        "properties": {
+          "dryRun": {
+            "const": true
+          },
+          "spec": {
+            "$ref": "#/components/schemas/VolumeSpec"
+          },
+          "aws": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "type",
+                "action",
+                "properties"
+              ],
+              "properties": {
+                "type": {
+                  "type": "string"
+                },
+                "action": {
+                  "type": "string",
+                  "enum": [
+                    "create",
+                    "reuse"
+                  ]
+                },
+                "properties": {
+                  "type": "object",
+                  "additionalProperties": true
+                }
+              }
+            }
+          },
+          "manifests": {
+            "type": "string",
+            "description": "The Kubernetes YAML that would be applied",
+            "with placeholders for ids not known yet.": null
+          }
+        }
+      },
       "VolumeRequest": {
         "type": "object",
         "description": "What a caller asks for. Only clusterName, namespace and name are required.",

@@ -1,8 +1,268 @@
 // Generated from openapi.yaml by `npm run generate`. Do not edit.
-export type paths = Record<string, never>;
+export interface paths {
+    "/volumes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List volumes, newest first */
+        get: operations["listVolumes"];
+        put?: never;
+        /**
+         * Provision a volume
+         * @description Validates the request, checks that the cluster exists and is ACTIVE, that the namespace
+         *     exists and has no claim of that name, and that the caller may use that cluster and
+         *     namespace; records the volume as PENDING and starts the provisioning workflow. Poll
+         *     `GET /volumes/{id}` until `READY`. With `"dryRun": true` nothing is created and the
+         *     answer is the plan.
+         */
+        post: operations["createVolume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/volumes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["VolumeId"];
+            };
+            cookie?: never;
+        };
+        /** A volume's status, steps, resources and error */
+        get: operations["getVolume"];
+        put?: never;
+        post?: never;
+        /**
+         * Deprovision a volume
+         * @description Refuses with 409 while a pod uses the claim, unless `force=true`. Deletes the claim,
+         *     the PersistentVolume and the access point and, unless the file system is shared (the
+         *     request named `fileSystemId`) or retained (`reclaimPolicy: Retain`), its mount targets,
+         *     file system and security group. Status goes DELETING, then DELETED.
+         */
+        delete: operations["deleteVolume"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/volumes/{id}/manifests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["VolumeId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The Kubernetes manifests of a volume, for GitOps
+         * @description The YAML that was applied (or, before the access point exists, would be, with placeholders).
+         */
+        get: operations["getVolumeManifests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @example vol-0123456789abcdef0123 */
+        VolumeId: string;
+        /** @enum {string} */
+        VolumeStatus: "PENDING" | "PROVISIONING" | "READY" | "ROLLING_BACK" | "FAILED" | "ROLLBACK_FAILED" | "DELETING" | "DELETED" | "DELETE_FAILED";
+        /** @description An RFC 9457 problem details object. */
+        Problem: {
+            /**
+             * @description A stable URI naming the kind of problem.
+             * @example https://efs-volumes.dev/problems/invalid-request
+             */
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            instance?: string;
+            /** @description Each field that is wrong, and how. */
+            errors?: {
+                field: string;
+                message: string;
+            }[];
+        };
+        StepRecord: {
+            /** @enum {string} */
+            status: "RUNNING" | "SUCCEEDED" | "FAILED";
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            endedAt?: string;
+            error?: components["schemas"]["StepError"];
+        };
+        StepError: {
+            name: string;
+            message: string;
+        };
+        VolumeFailure: {
+            /** @description The step that failed. */
+            step: string;
+            /** @description The error's name. */
+            name: string;
+            message: string;
+        };
+        LeftoverResource: {
+            /**
+             * @example FileSystem
+             * @example MountTarget
+             * @example AccessPoint
+             * @example SecurityGroup
+             * @example PersistentVolume
+             */
+            type: string;
+            id: string;
+        };
+        /** @description Every resource id the workflow created or adopted, as it learns them. */
+        VolumeResources: {
+            securityGroupId?: string;
+            fileSystemId?: string;
+            fileSystemShared?: boolean;
+            mountTargetIds?: string[];
+            createdMountTargetIds?: string[];
+            accessPointId?: string;
+            persistentVolumeName?: string;
+            persistentVolumeClaim?: {
+                namespace: string;
+                name: string;
+            };
+            storageClassName?: string;
+            createdStorageClass?: boolean;
+            createdCsiDriver?: boolean;
+        };
+        /** @description The request with every default filled in. */
+        VolumeSpec: {
+            clusterName: string;
+            namespace: string;
+            name: string;
+            posixUser: {
+                uid: number;
+                gid: number;
+                secondaryGids: number[];
+            };
+            rootDirectory: {
+                path: string;
+                permissions: string;
+            };
+            /** @enum {string} */
+            performanceMode: "generalPurpose" | "maxIO";
+            /** @enum {string} */
+            throughputMode: "elastic" | "bursting" | "provisioned";
+            provisionedThroughputInMibps?: number;
+            capacity: string;
+            /** @enum {string} */
+            reclaimPolicy: "Retain" | "Delete";
+            storageClassName: string;
+            fileSystemId?: string;
+            tags: {
+                [key: string]: string;
+            };
+            dryRun: boolean;
+        };
+        /**
+         * @example {
+         *       "id": "vol-0123456789abcdef0123",
+         *       "status": "READY",
+         *       "clusterName": "demo",
+         *       "namespace": "team-a",
+         *       "name": "shared-data",
+         *       "createdAt": "2026-11-25T12:00:00.000Z",
+         *       "updatedAt": "2026-11-25T12:01:40.000Z",
+         *       "spec": {
+         *         "clusterName": "demo",
+         *         "namespace": "team-a",
+         *         "name": "shared-data",
+         *         "posixUser": {
+         *           "uid": 1000,
+         *           "gid": 1000,
+         *           "secondaryGids": []
+         *         },
+         *         "rootDirectory": {
+         *           "path": "/team-a/shared-data",
+         *           "permissions": "0750"
+         *         },
+         *         "performanceMode": "generalPurpose",
+         *         "throughputMode": "elastic",
+         *         "capacity": "5Gi",
+         *         "reclaimPolicy": "Retain",
+         *         "storageClassName": "efs-sc",
+         *         "tags": {},
+         *         "dryRun": false
+         *       },
+         *       "steps": {
+         *         "ResolveCluster": {
+         *           "status": "SUCCEEDED",
+         *           "startedAt": "2026-11-25T12:00:00.100Z",
+         *           "endedAt": "2026-11-25T12:00:00.300Z"
+         *         }
+         *       },
+         *       "resources": {
+         *         "fileSystemId": "fs-0123456789abcdef0",
+         *         "accessPointId": "fsap-0123456789abcdef0"
+         *       }
+         *     }
+         */
+        Volume: {
+            id: components["schemas"]["VolumeId"];
+            status: components["schemas"]["VolumeStatus"];
+            clusterName: string;
+            namespace: string;
+            name: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            executionName?: string;
+            spec: components["schemas"]["VolumeSpec"];
+            /** @description Each step of the workflow by name, with its times and error. */
+            steps: {
+                [key: string]: components["schemas"]["StepRecord"];
+            };
+            resources: components["schemas"]["VolumeResources"];
+            error?: components["schemas"]["VolumeFailure"];
+            rollbackError?: components["schemas"]["VolumeFailure"];
+            /** @description What rollback or deletion could not delete (ROLLBACK_FAILED, DELETE_FAILED). */
+            leftovers?: components["schemas"]["LeftoverResource"][];
+            /** @description What deletion kept on purpose (a shared or retained file system). */
+            retained?: components["schemas"]["LeftoverResource"][];
+        };
+        VolumeList: {
+            items: components["schemas"]["Volume"][];
+            /** @description Pass as `nextToken` for the next page; absent on the last. */
+            nextToken?: string;
+        };
+        /** @description What a request would create, without creating it. */
+        VolumePlan: {
+            /** @constant */
+            dryRun: true;
+            spec: components["schemas"]["VolumeSpec"];
+            aws: {
+                type: string;
+                /** @enum {string} */
+                action: "create" | "reuse";
+                properties: {
+                    [key: string]: unknown;
+                };
+            }[];
+            /** @description The Kubernetes YAML that would be applied */
+            manifests: string;
+        };
         /** @description What a caller asks for. Only clusterName, namespace and name are required. */
         VolumeRequest: {
             /**
@@ -73,11 +333,252 @@ export interface components {
             permissions?: string;
         };
     };
-    responses: never;
-    parameters: never;
+    responses: {
+        /** @description The request is malformed (bad JSON, unknown field, wrong type, bad parameter). */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The caller may not use that cluster or namespace. */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No such volume. */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The Idempotency-Key was used with another body, a claim of that name exists, or a pod uses the claim. */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is over 16 KiB. */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is not application/json. */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The request is well-formed but cannot be done (unknown or inactive cluster, missing namespace). */
+        Unprocessable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description An unexpected error; nothing is lost, retry with the same Idempotency-Key. */
+        InternalError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description A dependency is throttling or down; retry with the same Idempotency-Key. */
+        Unavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
+    parameters: {
+        /** @description The same key and body give the same volume; the same key with another body is a 409. */
+        IdempotencyKey: string;
+        VolumeId: components["schemas"]["VolumeId"];
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    listVolumes: {
+        parameters: {
+            query?: {
+                clusterName?: string;
+                namespace?: components["schemas"]["DnsLabel"];
+                status?: components["schemas"]["VolumeStatus"];
+                limit?: number;
+                nextToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of volumes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolumeList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createVolume: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key and body give the same volume; the same key with another body is a 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VolumeRequest"];
+            };
+        };
+        responses: {
+            /** @description The plan of a dry run; nothing was created. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolumePlan"];
+                };
+            };
+            /** @description Accepted; the volume is provisioning. */
+            202: {
+                headers: {
+                    /** @description The volume's URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Volume"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getVolume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["VolumeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The volume. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Volume"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteVolume: {
+        parameters: {
+            query?: {
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                id: components["parameters"]["VolumeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted; the volume is being deleted. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Volume"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getVolumeManifests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["VolumeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The manifests, as a multi-document YAML stream. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+}

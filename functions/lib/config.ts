@@ -29,6 +29,8 @@ export interface ServiceSettings {
   readonly claimPollSeconds: number;
   /** Give up waiting for the claim after this many checks. @default 30 */
   readonly claimMaxChecks: number;
+  /** The EventBridge bus lifecycle events go to. @default default */
+  readonly eventBusName: string;
 }
 
 export function serviceSettings(): ServiceSettings {
@@ -41,5 +43,6 @@ export function serviceSettings(): ServiceSettings {
     mountTargetMaxChecks: numberSetting('MOUNT_TARGET_MAX_CHECKS', 60),
     claimPollSeconds: numberSetting('CLAIM_POLL_SECONDS', 2),
     claimMaxChecks: numberSetting('CLAIM_MAX_CHECKS', 30),
+    eventBusName: process.env.EVENT_BUS_NAME || 'default',
   };
 }

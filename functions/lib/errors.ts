@@ -89,3 +89,6 @@ export class TransientError extends VolumeError {}
 
 /** A cleanup step could not delete a resource; rollback ends ROLLBACK_FAILED. */
 export class CleanupError extends VolumeError {}
+
+/** A list request carried a nextToken this service did not give out. */
+export class InvalidListTokenError extends VolumeError {}

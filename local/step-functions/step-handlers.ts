@@ -6,6 +6,7 @@ import { handler as beginRollback } from '../../functions/steps/begin-rollback.t
 import { handler as checkClaimBound } from '../../functions/steps/check-claim-bound.ts';
 import { handler as checkMountTargets } from '../../functions/steps/check-mount-targets.ts';
 import { handler as checkMountTargetsDeleted } from '../../functions/steps/check-mount-targets-deleted.ts';
+import { handler as completeDeletion } from '../../functions/steps/complete-deletion.ts';
 import { handler as completeProvisioning } from '../../functions/steps/complete-provisioning.ts';
 import { handler as completeRollback } from '../../functions/steps/complete-rollback.ts';
 import { handler as createAccessPoint } from '../../functions/steps/create-access-point.ts';
@@ -17,6 +18,7 @@ import { handler as deleteFileSystem } from '../../functions/steps/delete-file-s
 import { handler as deleteManifests } from '../../functions/steps/delete-manifests.ts';
 import { handler as deleteMountTargets } from '../../functions/steps/delete-mount-targets.ts';
 import { handler as deleteSecurityGroup } from '../../functions/steps/delete-security-group.ts';
+import { handler as recordDeletionFailure } from '../../functions/steps/record-deletion-failure.ts';
 import { handler as recordRollbackFailure } from '../../functions/steps/record-rollback-failure.ts';
 import { handler as resolveCluster } from '../../functions/steps/resolve-cluster.ts';
 
@@ -43,6 +45,8 @@ export const stepHandlers = {
   DeleteSecurityGroup: deleteSecurityGroup,
   CompleteRollback: completeRollback,
   RecordRollbackFailure: recordRollbackFailure,
+  CompleteDeletion: completeDeletion,
+  RecordDeletionFailure: recordDeletionFailure,
 } as const satisfies Record<string, StepHandler>;
 
 export type StepFunctionName = keyof typeof stepHandlers;

@@ -2,6 +2,7 @@ import { documentClient } from '#clients/dynamodb';
 import { ec2Client } from '#clients/ec2';
 import { efsClient } from '#clients/efs';
 import { eksClient } from '#clients/eks';
+import { eventBridgeClient } from '#clients/eventbridge';
 import { serviceSettings } from '#lib/config';
 import type { AwsStepDependencies } from '#lib/provision/dependencies';
 import { VolumeRecordStore } from '#lib/volume/record';
@@ -13,6 +14,7 @@ export function awsStepDependencies(): AwsStepDependencies {
     efs: efsClient,
     ec2: ec2Client,
     eks: eksClient,
+    events: eventBridgeClient,
     records: new VolumeRecordStore(documentClient, settings.volumesTable),
     settings,
   };

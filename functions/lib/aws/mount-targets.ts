@@ -79,6 +79,15 @@ export async function ensureMountTargets(
   const all = (await listMountTargets(efs, fileSystemId)).filter((target) =>
     zones.has(target.AvailabilityZoneName ?? ''),
   );
+  const uncovered = [...zones].filter(
+    (zone) => !all.some((target) => target.AvailabilityZoneName === zone),
+  );
+  if (uncovered.length > 0) {
+    // MountTargetConflict also means "another VPC": the zone would be silently unreachable.
+    throw new MountTargetFailedError(
+      `no mount target in ${uncovered.join(', ')} of the cluster's VPC`,
+    );
+  }
   const ours = await mountTargetsWithGroup(efs, all, securityGroupId);
   return {
     mountTargetIds: all.flatMap((target) => (target.MountTargetId ? [target.MountTargetId] : [])),

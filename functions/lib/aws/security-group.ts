@@ -11,7 +11,7 @@ import { CleanupError, TransientError } from '../errors.ts';
 import { securityGroupName, VOLUME_ID_TAG } from '../volume/names.ts';
 import type { ClusterTarget } from './cluster.ts';
 import type { Tag } from './tags.ts';
-import { errorName } from './transient.ts';
+import { errorName, isTransientError } from './transient.ts';
 
 const NFS_PORT = 2049;
 
@@ -113,6 +113,7 @@ export async function deleteSecurityGroup(
     if (name === 'DependencyViolation') {
       throw new TransientError(`security group ${groupId} is still in use`, { cause: error });
     }
+    if (isTransientError(error)) throw error;
     throw new CleanupError(`cannot delete security group ${groupId}: ${name}`, { cause: error });
   }
   return groupId;

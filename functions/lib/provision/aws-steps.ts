@@ -27,6 +27,11 @@ import type { ProvisionState, WaitProgress } from './state.ts';
 
 const PROVISIONING = { status: 'PROVISIONING', from: ['PENDING', 'PROVISIONING'] } as const;
 
+/** Provisioning steps move the volume to PROVISIONING; the same step in a deletion does not. */
+function provisioningTransition(state: ProvisionState) {
+  return state.operation === 'deprovision' ? {} : { transition: PROVISIONING };
+}
+
 function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`state has no ${what}: the state machine is miswired`);
   return value;
@@ -42,7 +47,7 @@ export function resolveCluster(
     state.volumeId,
     'ResolveCluster',
     async () => ({ result: await describeCluster(deps, state.spec.clusterName) }),
-    { transition: PROVISIONING },
+    provisioningTransition(state),
   );
 }
 

@@ -1,6 +1,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EFSClient } from '@aws-sdk/client-efs';
 import type { EKSClient } from '@aws-sdk/client-eks';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { ServiceSettings } from '../config.ts';
 import type { VolumeRecordStore } from '../volume/record.ts';
 
@@ -9,6 +10,7 @@ export interface AwsStepDependencies {
   readonly efs: EFSClient;
   readonly ec2: EC2Client;
   readonly eks: EKSClient;
+  readonly events: EventBridgeClient;
   readonly records: VolumeRecordStore;
   readonly settings: ServiceSettings;
 }

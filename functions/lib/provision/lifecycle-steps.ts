@@ -1,4 +1,5 @@
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
+import { type LifecycleDetailType, putLifecycleEvent } from '../events/lifecycle.ts';
 import type { VolumeFailure, VolumeRecord } from '../volume/record.ts';
 import type { AwsStepDependencies } from './dependencies.ts';
 import { findLeftovers } from './leftovers.ts';
@@ -20,22 +21,64 @@ export function causeMessage(caught: CaughtError | undefined): string {
   return cause || (caught?.Error ?? 'unknown error');
 }
 
-/** The step that failed: the last one recorded FAILED, or still RUNNING (a Lambda timeout). */
+/** Steps that record a failure rather than cause one. */
+const RECORDING_STEPS = new Set([
+  'BeginRollback',
+  'RecordRollbackFailure',
+  'RecordDeletionFailure',
+]);
+
+/**
+ * The step that failed: the last one recorded FAILED, or still RUNNING (a Lambda timeout),
+ * leaving out the steps that do the recording.
+ */
 export function failedStep(record: VolumeRecord | undefined): string {
   const candidates = Object.entries(record?.steps ?? {})
-    .filter(([, step]) => step.status !== 'SUCCEEDED')
+    .filter(([name, step]) => step.status !== 'SUCCEEDED' && !RECORDING_STEPS.has(name))
     .sort(([, a], [, b]) => a.startedAt.localeCompare(b.startedAt));
   return candidates.at(-1)?.[0] ?? 'unknown';
 }
 
-type RecordDependencies = Pick<AwsStepDependencies, 'records'>;
+type RecordDependencies = Pick<AwsStepDependencies, 'records' | 'events' | 'settings'>;
 
+/** The `detail` of a lifecycle event: enough to act on without calling the API. */
+export function lifecycleDetail(record: VolumeRecord): Record<string, unknown> {
+  return {
+    volumeId: record.id,
+    status: record.status,
+    clusterName: record.clusterName,
+    namespace: record.namespace,
+    name: record.name,
+    resources: record.resources,
+    ...(record.error ? { error: record.error } : {}),
+    ...(record.rollbackError ? { rollbackError: record.rollbackError } : {}),
+    ...(record.leftovers ? { leftovers: record.leftovers } : {}),
+    ...(record.retained ? { retained: record.retained } : {}),
+  };
+}
+
+async function announce(
+  deps: RecordDependencies,
+  volumeId: string,
+  detailType: LifecycleDetailType,
+): Promise<void> {
+  const record = await deps.records.require(volumeId);
+  await putLifecycleEvent(
+    deps.events,
+    deps.settings.eventBusName,
+    detailType,
+    lifecycleDetail(record),
+  );
+}
+
+/** The volume is READY: its claim is Bound and its mount targets available. */
 export function completeProvisioning(
   state: ProvisionState,
   deps: RecordDependencies,
 ): Promise<{ volumeId: string; status: 'READY' }> {
   return runStep(deps.records, state.volumeId, 'CompleteProvisioning', async () => {
     await deps.records.setStatus(state.volumeId, 'READY');
+    await announce(deps, state.volumeId, 'Volume Ready');
     return { result: { volumeId: state.volumeId, status: 'READY' } };
   });
 }
@@ -64,6 +107,7 @@ export function completeRollback(
 ): Promise<{ status: 'FAILED' }> {
   return runStep(deps.records, state.volumeId, 'CompleteRollback', async () => {
     await deps.records.setStatus(state.volumeId, 'FAILED');
+    await announce(deps, state.volumeId, 'Volume Provisioning Failed');
     return { result: { status: 'FAILED' } };
   });
 }
@@ -71,7 +115,7 @@ export function completeRollback(
 /** Rollback could not finish: the record lists every resource that is still there. */
 export async function recordRollbackFailure(
   state: ProvisionState,
-  deps: Pick<AwsStepDependencies, 'records' | 'efs' | 'ec2'>,
+  deps: Pick<AwsStepDependencies, 'records' | 'efs' | 'ec2' | 'events' | 'settings'>,
   kubernetes: KubernetesObjectApi | undefined,
 ): Promise<{ status: 'ROLLBACK_FAILED'; leftovers: number }> {
   const record = await deps.records.get(state.volumeId);
@@ -94,5 +138,58 @@ export async function recordRollbackFailure(
           },
         }),
   });
+  await announce(deps, state.volumeId, 'Volume Provisioning Failed');
   return { status: 'ROLLBACK_FAILED', leftovers: leftovers.length };
+}
+
+/** What deletion keeps on purpose: a retained file system with its mount targets and group. */
+async function retainedResources(
+  state: ProvisionState,
+  deps: Pick<AwsStepDependencies, 'records'>,
+) {
+  if (!state.retainFileSystem || state.spec.fileSystemId) return [];
+  const { resources } = await deps.records.require(state.volumeId);
+  return [
+    ...(resources.fileSystemId ? [{ type: 'FileSystem', id: resources.fileSystemId }] : []),
+    ...(resources.mountTargetIds ?? []).map((id) => ({ type: 'MountTarget', id })),
+    ...(resources.securityGroupId
+      ? [{ type: 'SecurityGroup', id: resources.securityGroupId }]
+      : []),
+  ];
+}
+
+/** Deletion finished: the volume is DELETED, listing what it kept on purpose. */
+export function completeDeletion(
+  state: ProvisionState,
+  deps: RecordDependencies,
+): Promise<{ status: 'DELETED' }> {
+  return runStep(deps.records, state.volumeId, 'CompleteDeletion', async () => {
+    await deps.records.setStatus(state.volumeId, 'DELETED', {
+      retained: await retainedResources(state, deps),
+    });
+    await announce(deps, state.volumeId, 'Volume Deleted');
+    return { result: { status: 'DELETED' } };
+  });
+}
+
+/** Deletion could not finish: DELETE_FAILED, with every resource still there listed. */
+export async function recordDeletionFailure(
+  state: ProvisionState,
+  deps: Pick<AwsStepDependencies, 'records' | 'efs' | 'ec2' | 'events' | 'settings'>,
+  kubernetes: KubernetesObjectApi | undefined,
+): Promise<{ status: 'DELETE_FAILED'; leftovers: number }> {
+  const record = await deps.records.get(state.volumeId);
+  const found = await findLeftovers(state, deps, kubernetes);
+  const retained = new Set((await retainedResources(state, deps)).map((resource) => resource.id));
+  const leftovers = found.filter((resource) => !retained.has(resource.id));
+  await deps.records.setStatus(state.volumeId, 'DELETE_FAILED', {
+    error: {
+      step: failedStep(record),
+      name: state.deletionFailure?.Error ?? 'Error',
+      message: causeMessage(state.deletionFailure).slice(0, 1000),
+    },
+    leftovers,
+  });
+  await announce(deps, state.volumeId, 'Volume Deletion Failed');
+  return { status: 'DELETE_FAILED', leftovers: leftovers.length };
 }

@@ -38,8 +38,9 @@ export async function runStep<T>(
   work: () => Promise<StepOutcome<T>>,
   options: StepOptions = {},
 ): Promise<T> {
-  await records.stepStarted(volumeId, step, options.transition);
   try {
+    // Inside the try: a throttled DynamoDB write here is as transient as any other.
+    await records.stepStarted(volumeId, step, options.transition);
     const outcome = await work();
     await records.stepSucceeded(volumeId, step, outcome.resources);
     return outcome.result;

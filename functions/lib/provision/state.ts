@@ -5,10 +5,17 @@ import type { MountTargetsResult } from '../aws/mount-targets.ts';
 import type { AppliedManifests } from '../kube/apply.ts';
 import type { VolumeSpec } from '../volume/request.ts';
 
-/** The input of a provisioning execution. */
+/** The input of a provisioning or deprovisioning execution. */
 export interface ProvisionInput {
   readonly volumeId: string;
   readonly spec: VolumeSpec;
+  /** @default provision */
+  readonly operation?: 'provision' | 'deprovision';
+  /**
+   * Deprovisioning only: keep the file system, its mount targets and security group (the
+   * file system is shared, or the volume's reclaim policy is Retain).
+   */
+  readonly retainFileSystem?: boolean;
 }
 
 /** A wait loop's position: the state machine's Wait state reads `waitSeconds`. */
@@ -41,6 +48,7 @@ export interface ProvisionState extends ProvisionInput {
   /** Set by the state machine's `<Step>Failed` Pass state: which step the failure came from. */
   readonly failedStep?: string;
   readonly rollbackFailure?: CaughtError;
+  readonly deletionFailure?: CaughtError;
   readonly mountTargetsDeletion?: { readonly mountTargetIds: string[] };
   readonly mountTargetsDeletedWait?: WaitProgress;
 }

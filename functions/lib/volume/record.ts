@@ -3,70 +3,57 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { VolumeRecordStateError } from '../errors.ts';
+import type { components } from '../../generated/openapi-types.ts';
+import { InvalidListTokenError, VolumeRecordStateError } from '../errors.ts';
 import type { VolumeSpec } from './request.ts';
 
-export const VOLUME_STATUSES = [
-  'PENDING',
-  'PROVISIONING',
-  'READY',
-  'ROLLING_BACK',
-  'FAILED',
-  'ROLLBACK_FAILED',
-] as const;
-export type VolumeStatus = (typeof VOLUME_STATUSES)[number];
+type Schemas = components['schemas'];
 
-export interface StepRecord {
-  readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
-  readonly startedAt: string;
-  readonly endedAt?: string;
-  readonly error?: { readonly name: string; readonly message: string };
-}
-
+export type VolumeStatus = Schemas['VolumeStatus'];
+export type StepRecord = Schemas['StepRecord'];
 /** Every resource id the workflow created or adopted, as it learns them. */
-export interface VolumeResources {
-  securityGroupId?: string;
-  fileSystemId?: string;
-  fileSystemShared?: boolean;
-  mountTargetIds?: string[];
-  createdMountTargetIds?: string[];
-  accessPointId?: string;
-  persistentVolumeName?: string;
-  persistentVolumeClaim?: { namespace: string; name: string };
-  storageClassName?: string;
-  createdStorageClass?: boolean;
-  createdCsiDriver?: boolean;
-}
-
+export type VolumeResources = Schemas['VolumeResources'];
 /** A resource rollback could not delete, so that nothing is ever silently lost. */
-export interface LeftoverResource {
-  readonly type: string;
-  readonly id: string;
+export type LeftoverResource = Schemas['LeftoverResource'];
+export type VolumeFailure = Schemas['VolumeFailure'];
+/** A volume as the API shows it (openapi.yaml `Volume`). */
+export type Volume = Schemas['Volume'];
+
+/** The DynamoDB item: the public volume plus what only the service reads. */
+export interface VolumeRecord extends Volume {
+  /** Constant partition key of the `byCreation` index that lists volumes newest first. */
+  readonly recordType: 'volume';
+  /** SHA-256 of the canonical request body, to tell a replay from a reused key. */
+  readonly requestHash?: string;
+  readonly caller?: string;
+  readonly idempotencyKey?: string;
+  readonly deleteExecutionName?: string;
 }
 
-export interface VolumeFailure {
-  readonly step: string;
-  readonly name: string;
-  readonly message: string;
+export const LIST_INDEX = 'byCreation';
+
+/** Only the fields openapi.yaml promises, never the service's own bookkeeping. */
+export function toVolume(record: VolumeRecord): Volume {
+  const {
+    recordType: _type,
+    requestHash: _hash,
+    caller: _caller,
+    idempotencyKey: _key,
+    deleteExecutionName: _del,
+    ...volume
+  } = record;
+  return volume;
 }
 
-export interface VolumeRecord {
-  readonly id: string;
-  readonly status: VolumeStatus;
-  readonly spec: VolumeSpec;
-  readonly clusterName: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly executionName?: string;
-  readonly steps: Readonly<Record<string, StepRecord>>;
-  readonly resources: VolumeResources;
-  readonly error?: VolumeFailure;
-  readonly rollbackError?: VolumeFailure;
-  readonly leftovers?: readonly LeftoverResource[];
+export interface VolumeListQuery {
+  readonly clusterName?: string;
+  readonly namespace?: string;
+  readonly status?: VolumeStatus;
+  readonly limit: number;
+  readonly nextToken?: string;
 }
 
 /** The volume records in DynamoDB: one item per volume, keyed by `id`. */
@@ -85,10 +72,16 @@ export class VolumeRecordStore {
   async create(
     id: string,
     spec: VolumeSpec,
-    extra: { executionName?: string } = {},
+    extra: {
+      executionName?: string;
+      requestHash?: string;
+      caller?: string;
+      idempotencyKey?: string;
+    } = {},
   ): Promise<VolumeRecord> {
     const now = this.#now().toISOString();
     const record: VolumeRecord = {
+      recordType: 'volume',
       id,
       status: 'PENDING',
       spec,
@@ -130,6 +123,82 @@ export class VolumeRecordStore {
     const record = await this.get(id);
     if (!record) throw new VolumeRecordStateError(`volume ${id} has no record`);
     return record;
+  }
+
+  /**
+   * A page of volumes, newest first, filtered. Keeps reading index pages until `limit` match
+   * or the index ends, so filters never give short pages in the middle of the list.
+   */
+  async list(query: VolumeListQuery): Promise<{ items: VolumeRecord[]; nextToken?: string }> {
+    const names: Record<string, string> = { '#type': 'recordType' };
+    const values: Record<string, unknown> = { ':type': 'volume' };
+    const filters: string[] = [];
+    for (const field of ['clusterName', 'namespace', 'status'] as const) {
+      const value = query[field];
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      filters.push(`#${field} = :${field}`);
+    }
+    const items: VolumeRecord[] = [];
+    let startKey = query.nextToken ? decodeToken(query.nextToken) : undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          IndexName: LIST_INDEX,
+          KeyConditionExpression: '#type = :type',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+          ScanIndexForward: false,
+          Limit: query.limit - items.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...((page.Items ?? []) as VolumeRecord[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && items.length < query.limit);
+    return { items, ...(startKey ? { nextToken: encodeToken(startKey) } : {}) };
+  }
+
+  /**
+   * Moves a volume to DELETING, only from one of `from`, and names its delete execution.
+   * @throws VolumeRecordStateError when the status changed meanwhile
+   */
+  async beginDeletion(
+    id: string,
+    from: readonly VolumeStatus[],
+    executionName: string,
+  ): Promise<void> {
+    const values: Record<string, unknown> = {
+      ':deleting': 'DELETING',
+      ':now': this.#now().toISOString(),
+      ':execution': executionName,
+    };
+    from.forEach((status, index) => {
+      values[`:from${index}`] = status;
+    });
+    await this.#update(
+      id,
+      'SET #status = :deleting, updatedAt = :now, deleteExecutionName = :execution REMOVE leftovers',
+      { '#status': 'status' },
+      values,
+      `attribute_exists(id) AND #status IN (${from.map((_, index) => `:from${index}`).join(', ')})`,
+      'DELETING',
+    );
+  }
+
+  /** Names the provisioning execution once it started. */
+  async setExecution(id: string, executionName: string): Promise<void> {
+    await this.#update(
+      id,
+      'SET executionName = :execution, updatedAt = :now',
+      {},
+      { ':execution': executionName, ':now': this.#now().toISOString() },
+      'attribute_exists(id)',
+      'execution',
+    );
   }
 
   /**
@@ -211,6 +280,7 @@ export class VolumeRecordStore {
       error?: VolumeFailure;
       rollbackError?: VolumeFailure;
       leftovers?: LeftoverResource[];
+      retained?: LeftoverResource[];
     } = {},
   ): Promise<void> {
     const names: Record<string, string> = { '#status': 'status' };
@@ -249,7 +319,7 @@ export class VolumeRecordStore {
           TableName: this.#table,
           Key: { id },
           UpdateExpression: update,
-          ExpressionAttributeNames: names,
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
           ExpressionAttributeValues: values,
           ConditionExpression: condition,
         }),
@@ -266,4 +336,20 @@ export class VolumeRecordStore {
       throw error;
     }
   }
+}
+
+function encodeToken(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+/** @throws VolumeRecordStateError for a token this service did not write */
+function decodeToken(token: string): Record<string, unknown> {
+  try {
+    const key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
+    if (typeof key === 'object' && key !== null && !Array.isArray(key))
+      return key as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new InvalidListTokenError('nextToken is not one this service gave out');
 }

@@ -1,5 +1,5 @@
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import { openapiComponents } from '../../generated/openapi-schemas.ts';
+import { openapiDocument } from '../../generated/openapi-schemas.ts';
 import type { components } from '../../generated/openapi-types.ts';
 import { InvalidVolumeRequestError } from '../errors.ts';
 import { DEFAULT_STORAGE_CLASS } from './names.ts';
@@ -9,26 +9,7 @@ export type VolumeRequest = components['schemas']['VolumeRequest'];
 type Schema = components['schemas'];
 
 /** A request after validation, with every default filled in: what the workflow acts on. */
-export interface VolumeSpec {
-  readonly clusterName: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly posixUser: {
-    readonly uid: number;
-    readonly gid: number;
-    readonly secondaryGids: number[];
-  };
-  readonly rootDirectory: { readonly path: string; readonly permissions: string };
-  readonly performanceMode: NonNullable<VolumeRequest['performanceMode']>;
-  readonly throughputMode: NonNullable<VolumeRequest['throughputMode']>;
-  readonly provisionedThroughputInMibps?: number;
-  readonly capacity: string;
-  readonly reclaimPolicy: NonNullable<VolumeRequest['reclaimPolicy']>;
-  readonly storageClassName: Schema['DnsSubdomain'];
-  readonly fileSystemId?: string;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly dryRun: boolean;
-}
+export type VolumeSpec = Schema['VolumeSpec'];
 
 export interface ValidationOptions {
   /** Allow uid or gid 0 (root) for the access point's POSIX user. @default false */
@@ -41,7 +22,7 @@ export interface Problem {
 }
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
-ajv.addSchema({ $id: 'openapi.json', ...openapiComponents });
+ajv.addSchema({ $id: 'openapi.json', components: openapiDocument.components });
 const validateSchema = ajv.getSchema<VolumeRequest>(
   'openapi.json#/components/schemas/VolumeRequest',
 );
@@ -53,6 +34,13 @@ function problemOf(error: ErrorObject): Problem {
     const missing = String(error.params.missingProperty);
     return { field: pointer ? `${pointer}.${missing}` : missing, message: 'is required' };
   }
+  if (
+    error.keyword === 'propertyNames' ||
+    (error.params as { propertyName?: string }).propertyName
+  ) {
+    const key = String((error.params as { propertyName?: string }).propertyName ?? '');
+    return { field: pointer ? `${pointer}.${key}` : key, message: 'is not an allowed key' };
+  }
   if (error.keyword === 'additionalProperties') {
     const extra = String(error.params.additionalProperty);
     return { field: pointer ? `${pointer}.${extra}` : extra, message: 'is not a known field' };
@@ -60,13 +48,36 @@ function problemOf(error: ErrorObject): Problem {
   return { field: pointer || '(body)', message: error.message ?? 'is invalid' };
 }
 
-/** Checks a root directory path that already matched the schema's pattern. */
-function pathProblems(path: string): Problem[] {
+/** EFS limits on an access point's root directory (CreateAccessPoint `RootDirectory.Path`). */
+const MAX_PATH_LENGTH = 100;
+const MAX_PATH_DEPTH = 4;
+
+/**
+ * Checks a root directory path that already matched the schema's pattern (or the default
+ * `/<namespace>/<name>`), so a request EFS would refuse fails before anything is created.
+ */
+function pathProblems(path: string, given: boolean): Problem[] {
+  const field = 'rootDirectory.path';
   const segments = path.split('/').slice(1);
   if (segments.some((segment) => segment === '.' || segment === '..')) {
-    return [{ field: 'rootDirectory.path', message: 'must not contain "." or ".." segments' }];
+    return [{ field, message: 'must not contain "." or ".." segments' }];
   }
-  return [];
+  const problems: Problem[] = [];
+  if (segments.some((segment) => segment.startsWith('.'))) {
+    problems.push({ field, message: 'must not have a directory whose name starts with "."' });
+  }
+  if (segments.length > MAX_PATH_DEPTH) {
+    problems.push({ field, message: `must have at most ${MAX_PATH_DEPTH} directories` });
+  }
+  if (path.length > MAX_PATH_LENGTH) {
+    problems.push({
+      field,
+      message: given
+        ? `must be at most ${MAX_PATH_LENGTH} characters`
+        : `defaults to /<namespace>/<name>, which is over ${MAX_PATH_LENGTH} characters here: give a shorter one`,
+    });
+  }
+  return problems;
 }
 
 /**
@@ -93,7 +104,7 @@ export function validateVolumeRequest(input: unknown, options: ValidationOptions
     }
   }
   const path = request.rootDirectory?.path ?? `/${request.namespace}/${request.name}`;
-  problems.push(...pathProblems(path));
+  problems.push(...pathProblems(path, request.rootDirectory?.path !== undefined));
   const throughputMode = request.throughputMode ?? 'elastic';
   if (throughputMode === 'provisioned' && request.provisionedThroughputInMibps === undefined) {
     problems.push({

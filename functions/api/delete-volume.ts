@@ -1,0 +1,16 @@
+import { apiDependencies } from '#helpers/api-dependencies';
+import { apiHandler } from '#helpers/api-handler';
+import { callerOf, jsonResponse } from '#lib/api/http';
+import { validateParameters } from '#lib/api/parameters';
+import { deleteVolume } from '#lib/api/volumes-service';
+
+export const handler = apiHandler(async (event) => {
+  const { id } = validateParameters<{ id: string }>('deleteVolume', 'path', event.pathParameters);
+  const { force } = validateParameters<{ force: boolean }>(
+    'deleteVolume',
+    'query',
+    event.queryStringParameters,
+  );
+  const volume = await deleteVolume(apiDependencies(), id, { caller: callerOf(event), force });
+  return jsonResponse(202, volume, { Location: `/volumes/${id}` });
+});

@@ -1,0 +1,18 @@
+import { apiDependencies } from '#helpers/api-dependencies';
+import { apiHandler } from '#helpers/api-handler';
+import { callerOf } from '#lib/api/http';
+import { validateParameters } from '#lib/api/parameters';
+import { volumeManifests } from '#lib/api/volumes-service';
+
+export const handler = apiHandler(async (event) => {
+  const { id } = validateParameters<{ id: string }>(
+    'getVolumeManifests',
+    'path',
+    event.pathParameters,
+  );
+  return {
+    statusCode: 200,
+    headers: { 'Content-Type': 'application/yaml', 'Cache-Control': 'no-store' },
+    body: await volumeManifests(apiDependencies(), id, callerOf(event)),
+  };
+});

@@ -1,0 +1,15 @@
+import { apiDependencies } from '#helpers/api-dependencies';
+import { apiHandler } from '#helpers/api-handler';
+import { callerOf, jsonResponse } from '#lib/api/http';
+import { validateParameters } from '#lib/api/parameters';
+import { listVolumes } from '#lib/api/volumes-service';
+import type { VolumeListQuery } from '#lib/volume/record';
+
+export const handler = apiHandler(async (event) => {
+  const query = validateParameters<VolumeListQuery & Record<string, unknown>>(
+    'listVolumes',
+    'query',
+    event.queryStringParameters,
+  );
+  return jsonResponse(200, await listVolumes(apiDependencies(), query, callerOf(event)));
+});

@@ -1,0 +1,5 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+
+// Created once per module. In local mode AWS_ENDPOINT_URL_SFN names the local Step Functions
+// endpoint that runs the same ASL files.
+export const sfnClient = new SFNClient({});

@@ -1,0 +1,30 @@
+import { documentClient } from '#clients/dynamodb';
+import { ec2Client } from '#clients/ec2';
+import { eksClient } from '#clients/eks';
+import { sfnClient } from '#clients/sfn';
+import { accessPolicyFromEnvironment } from '#lib/api/access-policy';
+import type { VolumeServiceDependencies } from '#lib/api/volumes-service';
+import { serviceSettings } from '#lib/config';
+import { KubernetesReader } from '#lib/kube/read-client';
+import { VolumeRecordStore } from '#lib/volume/record';
+
+/** The API's dependencies in Lambda: module-level clients, settings from the environment. */
+export function apiDependencies(): VolumeServiceDependencies {
+  const settings = serviceSettings();
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  return {
+    records: new VolumeRecordStore(documentClient, settings.volumesTable),
+    sfn: sfnClient,
+    eks: eksClient,
+    ec2: ec2Client,
+    // The token is signed with the function's own credentials, those its SDK clients use.
+    kubernetes: (cluster) =>
+      KubernetesReader.connect(cluster, region, eksClient.config.credentials),
+    policy: accessPolicyFromEnvironment(),
+    settings: {
+      allowRootPosixUser: settings.allowRootPosixUser,
+      provisionStateMachineArn: process.env.PROVISION_STATE_MACHINE_ARN ?? '',
+      deprovisionStateMachineArn: process.env.DEPROVISION_STATE_MACHINE_ARN ?? '',
+    },
+  };
+}

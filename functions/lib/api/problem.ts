@@ -1,0 +1,138 @@
+/**
+ * RFC 9457 problem details. Every error the API answers is one of these, with a stable
+ * `type` URI a client can branch on.
+ */
+export const PROBLEM_BASE = 'https://efs-volumes.dev/problems/';
+
+export interface ProblemField {
+  readonly field: string;
+  readonly message: string;
+}
+
+export interface ProblemDocument {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail?: string;
+  readonly instance?: string;
+  readonly errors?: readonly ProblemField[];
+}
+
+/** An error the API answers as problem+json; `expose` as in middy's HttpError. */
+export class ProblemError extends Error {
+  readonly status: number;
+  readonly slug: string;
+  readonly title: string;
+  readonly errors: readonly ProblemField[] | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly expose = true;
+
+  constructor(
+    status: number,
+    slug: string,
+    title: string,
+    detail: string,
+    options: {
+      errors?: readonly ProblemField[];
+      headers?: Record<string, string>;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ProblemError';
+    this.status = status;
+    this.slug = slug;
+    this.title = title;
+    this.errors = options.errors;
+    this.headers = options.headers ?? {};
+  }
+
+  toDocument(instance?: string): ProblemDocument {
+    return {
+      type: `${PROBLEM_BASE}${this.slug}`,
+      title: this.title,
+      status: this.status,
+      detail: this.message,
+      ...(instance ? { instance } : {}),
+      ...(this.errors && this.errors.length > 0 ? { errors: this.errors } : {}),
+    };
+  }
+}
+
+export const problems = {
+  invalidRequest: (detail: string, errors?: readonly ProblemField[]) =>
+    new ProblemError(400, 'invalid-request', 'Invalid request', detail, errors ? { errors } : {}),
+  malformedJson: (detail: string) =>
+    new ProblemError(400, 'malformed-json', 'Malformed JSON', detail),
+  payloadTooLarge: (limit: number) =>
+    new ProblemError(
+      413,
+      'payload-too-large',
+      'Payload too large',
+      `the body is over ${limit} bytes`,
+    ),
+  unsupportedMediaType: (got: string) =>
+    new ProblemError(
+      415,
+      'unsupported-media-type',
+      'Unsupported media type',
+      `expected application/json, got ${got || 'none'}`,
+    ),
+  forbidden: (detail: string) => new ProblemError(403, 'forbidden', 'Forbidden', detail),
+  volumeNotFound: (id: string) =>
+    new ProblemError(404, 'volume-not-found', 'Volume not found', `no volume ${id}`),
+  routeNotFound: (path: string) =>
+    new ProblemError(404, 'not-found', 'Not found', `no route for ${path}`),
+  methodNotAllowed: (method: string, allowed: readonly string[]) =>
+    new ProblemError(
+      405,
+      'method-not-allowed',
+      'Method not allowed',
+      `${method} is not allowed here`,
+      {
+        headers: { Allow: allowed.join(', ') },
+      },
+    ),
+  idempotencyKeyReused: (key: string) =>
+    new ProblemError(
+      409,
+      'idempotency-key-reused',
+      'Idempotency key reused',
+      `Idempotency-Key "${key}" was used with another request body`,
+    ),
+  claimExists: (namespace: string, name: string) =>
+    new ProblemError(
+      409,
+      'claim-exists',
+      'Claim exists',
+      `a PersistentVolumeClaim ${namespace}/${name} already exists`,
+    ),
+  volumeInUse: (detail: string) => new ProblemError(409, 'volume-in-use', 'Volume in use', detail),
+  volumeBusy: (detail: string) => new ProblemError(409, 'volume-busy', 'Volume busy', detail),
+  clusterNotFound: (detail: string) =>
+    new ProblemError(422, 'cluster-not-found', 'Cluster not found', detail),
+  clusterNotActive: (detail: string) =>
+    new ProblemError(422, 'cluster-not-active', 'Cluster not active', detail),
+  namespaceNotFound: (namespace: string) =>
+    new ProblemError(
+      422,
+      'namespace-not-found',
+      'Namespace not found',
+      `namespace ${namespace} does not exist`,
+    ),
+  unavailable: (detail: string, cause?: unknown) =>
+    new ProblemError(503, 'unavailable', 'Service unavailable', detail, {
+      headers: { 'Retry-After': '5' },
+      cause,
+    }),
+  internal: (cause?: unknown) =>
+    new ProblemError(
+      500,
+      'internal',
+      'Internal error',
+      'an unexpected error; retry with the same Idempotency-Key',
+      {
+        cause,
+      },
+    ),
+} as const;

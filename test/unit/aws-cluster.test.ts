@@ -1,0 +1,237 @@
+import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  type Cluster,
+  DescribeClusterCommand,
+  EKSClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-eks';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { resolveCluster } from '../../functions/lib/aws/cluster.ts';
+import {
+  ClusterConfigurationError,
+  ClusterNotActiveError,
+  ClusterNotFoundError,
+} from '../../functions/lib/errors.ts';
+
+const eksMock = mockClient(EKSClient);
+const ec2Mock = mockClient(EC2Client);
+const clients = {
+  eks: new EKSClient({ region: 'us-east-1' }),
+  ec2: new EC2Client({ region: 'us-east-1' }),
+};
+
+function clusterIs(overrides: Partial<Cluster> = {}): void {
+  eksMock.on(DescribeClusterCommand, { name: 'demo' }).resolves({
+    cluster: {
+      name: 'demo',
+      status: 'ACTIVE',
+      endpoint: 'https://ABC.gr7.us-east-1.eks.amazonaws.com',
+      certificateAuthority: { data: 'LS0tLS1CRUdJTg==' },
+      resourcesVpcConfig: {
+        vpcId: 'vpc-cluster',
+        subnetIds: ['subnet-a', 'subnet-b'],
+        securityGroupIds: ['sg-plane'],
+        clusterSecurityGroupId: 'sg-cluster',
+      },
+      ...overrides,
+    },
+  });
+}
+
+function subnetsAre(): void {
+  ec2Mock.on(DescribeSubnetsCommand).resolves({
+    Subnets: [
+      {
+        SubnetId: 'subnet-a',
+        AvailabilityZone: 'us-east-1a',
+        CidrBlock: '10.0.1.0/24',
+        VpcId: 'vpc-subnets',
+      },
+      {
+        SubnetId: 'subnet-b',
+        AvailabilityZone: 'us-east-1b',
+        CidrBlock: '10.0.2.0/24',
+        VpcId: 'vpc-subnets',
+      },
+    ],
+  });
+}
+
+beforeEach(() => {
+  eksMock.reset();
+  ec2Mock.reset();
+  vi.stubEnv('KUBE_ENDPOINT_OVERRIDES', '');
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('resolveCluster', () => {
+  it('describes an ACTIVE cluster and its subnets', async () => {
+    // Prepare
+    clusterIs();
+    subnetsAre();
+
+    // Act
+    const target = await resolveCluster(clients, 'demo');
+
+    // Assess
+    expect(target).toEqual({
+      name: 'demo',
+      endpoint: 'https://ABC.gr7.us-east-1.eks.amazonaws.com',
+      caData: 'LS0tLS1CRUdJTg==',
+      vpcId: 'vpc-cluster',
+      subnets: [
+        { subnetId: 'subnet-a', availabilityZone: 'us-east-1a', cidrBlock: '10.0.1.0/24' },
+        { subnetId: 'subnet-b', availabilityZone: 'us-east-1b', cidrBlock: '10.0.2.0/24' },
+      ],
+      clusterSecurityGroupId: 'sg-cluster',
+      securityGroupIds: ['sg-plane'],
+    });
+    expect(ec2Mock.commandCalls(DescribeSubnetsCommand)[0]?.args[0].input).toEqual({
+      SubnetIds: ['subnet-a', 'subnet-b'],
+    });
+  });
+
+  it('maps ResourceNotFoundException to ClusterNotFoundError, keeping the cause', async () => {
+    // Prepare
+    const missing = new ResourceNotFoundException({
+      message: 'No cluster found for name: demo.',
+      $metadata: {},
+    });
+    eksMock.on(DescribeClusterCommand).rejects(missing);
+
+    // Act
+    const error = await resolveCluster(clients, 'demo').catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(ClusterNotFoundError);
+    expect(error).toMatchObject({
+      name: 'ClusterNotFoundError',
+      clusterName: 'demo',
+      cause: missing,
+    });
+  });
+
+  it('passes on other errors from EKS', async () => {
+    // Prepare
+    const denied = Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+    eksMock.on(DescribeClusterCommand).rejects(denied);
+
+    // Act
+    const outcome = resolveCluster(clients, 'demo');
+
+    // Assess
+    await expect(outcome).rejects.toBe(denied);
+  });
+
+  it.each(['CREATING', 'DELETING', 'FAILED', 'UPDATING'] as const)(
+    'refuses a cluster that is %s with ClusterNotActiveError',
+    async (status) => {
+      // Prepare
+      clusterIs({ status });
+      subnetsAre();
+
+      // Act
+      const error = await resolveCluster(clients, 'demo').catch((caught: unknown) => caught);
+
+      // Assess
+      expect(error).toBeInstanceOf(ClusterNotActiveError);
+      expect(error).toMatchObject({ clusterName: 'demo', clusterStatus: status });
+    },
+  );
+
+  it('refuses a cluster without subnets with ClusterConfigurationError', async () => {
+    // Prepare
+    clusterIs({ resourcesVpcConfig: { vpcId: 'vpc-cluster', subnetIds: [] } });
+
+    // Act
+    const outcome = resolveCluster(clients, 'demo');
+
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(ClusterConfigurationError);
+    expect(ec2Mock.commandCalls(DescribeSubnetsCommand)).toHaveLength(0);
+  });
+
+  it("falls back to the subnets' VPC when the cluster does not name one", async () => {
+    // Prepare
+    clusterIs({ resourcesVpcConfig: { subnetIds: ['subnet-a', 'subnet-b'] } });
+    subnetsAre();
+
+    // Act
+    const target = await resolveCluster(clients, 'demo');
+
+    // Assess
+    expect(target.vpcId).toBe('vpc-subnets');
+    expect(target).not.toHaveProperty('clusterSecurityGroupId');
+    expect(target.securityGroupIds).toEqual([]);
+  });
+
+  it('refuses a cluster whose VPC cannot be told', async () => {
+    // Prepare
+    clusterIs({ resourcesVpcConfig: { subnetIds: ['subnet-a'] } });
+    ec2Mock
+      .on(DescribeSubnetsCommand)
+      .resolves({ Subnets: [{ SubnetId: 'subnet-a', AvailabilityZone: 'us-east-1a' }] });
+
+    // Act
+    const outcome = resolveCluster(clients, 'demo');
+
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(ClusterConfigurationError);
+  });
+
+  it('refuses a cluster without an endpoint or CA yet', async () => {
+    // Prepare
+    clusterIs({ endpoint: undefined });
+    subnetsAre();
+
+    // Act
+    const outcome = resolveCluster(clients, 'demo');
+
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(ClusterConfigurationError);
+  });
+
+  it('takes the endpoint and CA from KUBE_ENDPOINT_OVERRIDES for the named cluster', async () => {
+    // Prepare
+    clusterIs({
+      endpoint: 'https://random.moto',
+      certificateAuthority: { data: 'bm90IGEgY2VydA==' },
+    });
+    subnetsAre();
+    vi.stubEnv(
+      'KUBE_ENDPOINT_OVERRIDES',
+      JSON.stringify({
+        demo: { endpoint: 'https://127.0.0.1:6443', caData: 'UEVN' },
+        other: { endpoint: 'https://127.0.0.1:7443', caData: 'T1RIRVI=' },
+      }),
+    );
+
+    // Act
+    const target = await resolveCluster(clients, 'demo');
+
+    // Assess
+    expect(target.endpoint).toBe('https://127.0.0.1:6443');
+    expect(target.caData).toBe('UEVN');
+  });
+
+  it('keeps the described endpoint when the overrides do not name the cluster', async () => {
+    // Prepare
+    clusterIs();
+    subnetsAre();
+    vi.stubEnv(
+      'KUBE_ENDPOINT_OVERRIDES',
+      JSON.stringify({ other: { endpoint: 'https://x', caData: 'eA==' } }),
+    );
+
+    // Act
+    const target = await resolveCluster(clients, 'demo');
+
+    // Assess
+    expect(target.endpoint).toBe('https://ABC.gr7.us-east-1.eks.amazonaws.com');
+    expect(target.caData).toBe('LS0tLS1CRUdJTg==');
+  });
+});

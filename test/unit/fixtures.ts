@@ -1,0 +1,44 @@
+import type { ClusterSubnet, ClusterTarget } from '../../functions/lib/aws/cluster.ts';
+import type { VolumeSpec } from '../../functions/lib/volume/request.ts';
+
+/** A volume id of the shape `newVolumeId()` gives, fixed so snapshots stay stable. */
+export const VOLUME_ID = 'vol-0123456789abcdef0123';
+
+/** A validated spec with the service's defaults, overridable per test. */
+export function volumeSpec(overrides: Partial<VolumeSpec> = {}): VolumeSpec {
+  return {
+    clusterName: 'demo',
+    namespace: 'team-a',
+    name: 'shared-data',
+    posixUser: { uid: 1000, gid: 1000, secondaryGids: [] },
+    rootDirectory: { path: '/team-a/shared-data', permissions: '0750' },
+    performanceMode: 'generalPurpose',
+    throughputMode: 'elastic',
+    capacity: '5Gi',
+    reclaimPolicy: 'Retain',
+    storageClassName: 'efs-sc',
+    tags: {},
+    dryRun: false,
+    ...overrides,
+  };
+}
+
+export function subnet(subnetId: string, availabilityZone: string, cidrBlock = ''): ClusterSubnet {
+  return { subnetId, availabilityZone, cidrBlock };
+}
+
+/** A described cluster, overridable per test. */
+export function clusterTarget(overrides: Partial<ClusterTarget> = {}): ClusterTarget {
+  return {
+    name: 'demo',
+    endpoint: 'https://demo.eks.example',
+    caData: 'Q0E=',
+    vpcId: 'vpc-1',
+    subnets: [
+      subnet('subnet-a', 'us-east-1a', '10.0.1.0/24'),
+      subnet('subnet-b', 'us-east-1b', '10.0.2.0/24'),
+    ],
+    securityGroupIds: [],
+    ...overrides,
+  };
+}

@@ -1,0 +1,179 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as errors from '../../functions/lib/errors.ts';
+
+interface Retrier {
+  readonly ErrorEquals: readonly string[];
+}
+
+interface State {
+  readonly Type: string;
+  readonly Resource?: string;
+  readonly Retry?: readonly Retrier[];
+  readonly Catch?: readonly Retrier[];
+}
+
+interface StateMachine {
+  readonly States: Readonly<Record<string, State>>;
+}
+
+const aslUrl = new URL('../../statemachine/provision.asl.json', import.meta.url);
+const stepsUrl = new URL('../../functions/steps/', import.meta.url);
+const provision = JSON.parse(readFileSync(aslUrl, 'utf8')) as StateMachine;
+
+/** The `name` each error class of functions/lib/errors.ts gives its instances. */
+function exportedErrorNames(): Set<string> {
+  const names = new Set<string>();
+  for (const exported of Object.values(errors)) {
+    if (typeof exported !== 'function') continue;
+    // Every constructor takes strings first; a number where one is expected does no harm here.
+    const Cls = exported as new (...args: string[]) => unknown;
+    const instance = new Cls('x', 'y');
+    if (instance instanceof Error) names.add(instance.name);
+  }
+  return names;
+}
+
+function kebabCase(pascal: string): string {
+  return pascal.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}
+
+function tasksOf(definition: StateMachine): [string, State][] {
+  return Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
+}
+
+/** Every ErrorEquals name that is neither States.*, Lambda.* nor one of our error names. */
+function unknownErrorNames(definition: StateMachine): string[] {
+  const known = exportedErrorNames();
+  return Object.entries(definition.States).flatMap(([stateName, state]) =>
+    [...(state.Retry ?? []), ...(state.Catch ?? [])].flatMap((rule) =>
+      rule.ErrorEquals.filter(
+        (name) => !name.startsWith('States.') && !name.startsWith('Lambda.') && !known.has(name),
+      ).map((name) => `${stateName}: ${name}`),
+    ),
+  );
+}
+
+/** Task states that would not retry a TransientError or would not roll back on any error. */
+function errorHandlingGaps(definition: StateMachine): string[] {
+  return tasksOf(definition).flatMap(([name, state]) => {
+    const retried = (state.Retry ?? []).flatMap((rule) => rule.ErrorEquals);
+    const caught = (state.Catch ?? []).flatMap((rule) => rule.ErrorEquals);
+    return [
+      ...((state.Retry ?? []).length === 0 ? [`${name}: no Retry`] : []),
+      ...(retried.includes('TransientError') ? [] : [`${name}: TransientError not retried`]),
+      ...((state.Catch ?? []).length === 0 ? [`${name}: no Catch`] : []),
+      ...(caught.includes('States.ALL') ? [] : [`${name}: States.ALL not caught`]),
+    ];
+  });
+}
+
+/** Task Resources that are not `${<Name>FunctionArn}` or have no functions/steps/<kebab>.ts. */
+function resourceProblems(definition: StateMachine): string[] {
+  return tasksOf(definition).flatMap(([name, state]) => {
+    const functionName = /^\$\{([A-Z][A-Za-z0-9]*)FunctionArn\}$/.exec(state.Resource ?? '')?.[1];
+    if (!functionName) return [`${name}: ${state.Resource} is not a placeholder`];
+    const file = `${kebabCase(functionName)}.ts`;
+    return existsSync(new URL(file, stepsUrl)) ? [] : [`${name}: no functions/steps/${file}`];
+  });
+}
+
+const miswired: StateMachine = {
+  States: {
+    Bare: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:bare' },
+    Misnamed: {
+      Type: 'Task',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL definition substitution
+      Resource: '${ProvisionEverythingFunctionArn}',
+      Retry: [
+        { ErrorEquals: ['TransientErrror', 'ThrottlingException', 'Lambda.ServiceException'] },
+      ],
+      Catch: [{ ErrorEquals: ['ClusterNotFoundError'] }],
+    },
+    Done: { Type: 'Succeed' },
+  },
+};
+
+describe('statemachine/provision.asl.json', () => {
+  it('has the Task states of provisioning and rollback', () => {
+    // Act
+    const names = tasksOf(provision).map(([name]) => name);
+
+    // Assess: guards the checks below against passing on an empty list
+    expect(names).toEqual(
+      expect.arrayContaining(['ResolveCluster', 'BeginRollback', 'RecordRollbackFailure']),
+    );
+    expect(names.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('matches only States.*, Lambda.* or the names of errors from functions/lib/errors.ts', () => {
+    // Act
+    const unknown = unknownErrorNames(provision);
+
+    // Assess
+    expect(unknown).toEqual([]);
+  });
+
+  it('retries TransientError and catches States.ALL in every Task state', () => {
+    // Act
+    const gaps = errorHandlingGaps(provision);
+
+    // Assess
+    expect(gaps).toEqual([]);
+  });
+
+  it('gives every Task a <Name>FunctionArn placeholder with a handler in functions/steps', () => {
+    // Act
+    const problems = resourceProblems(provision);
+
+    // Assess
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('the state machine contract checks', () => {
+  it('know the names of the exported error classes', () => {
+    // Act
+    const names = exportedErrorNames();
+
+    // Assess
+    expect([...names]).toEqual(
+      expect.arrayContaining(['TransientError', 'FileSystemNotReadyError', 'ClusterNotFoundError']),
+    );
+    for (const name of names) expect(name).toMatch(/Error$/);
+  });
+
+  it('report a misspelt or foreign error name', () => {
+    // Act and Assess
+    expect(unknownErrorNames(miswired)).toEqual([
+      'Misnamed: TransientErrror',
+      'Misnamed: ThrottlingException',
+    ]);
+  });
+
+  it('report a Task without Retry or Catch, or one that would not retry or roll back', () => {
+    // Act and Assess
+    expect(errorHandlingGaps(miswired)).toEqual([
+      'Bare: no Retry',
+      'Bare: TransientError not retried',
+      'Bare: no Catch',
+      'Bare: States.ALL not caught',
+      'Misnamed: TransientError not retried',
+      'Misnamed: States.ALL not caught',
+    ]);
+  });
+
+  it('report a Resource that is not a placeholder or has no handler file', () => {
+    // Act and Assess
+    expect(resourceProblems(miswired)).toEqual([
+      'Bare: arn:aws:lambda:us-east-1:123456789012:function:bare is not a placeholder',
+      'Misnamed: no functions/steps/provision-everything.ts',
+    ]);
+  });
+
+  it('turn a placeholder name into the kebab-case file name', () => {
+    // Act and Assess
+    expect(kebabCase('CheckMountTargetsDeleted')).toBe('check-mount-targets-deleted');
+    expect(kebabCase('ResolveCluster')).toBe('resolve-cluster');
+  });
+});
