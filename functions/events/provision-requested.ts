@@ -1,0 +1,23 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { eventBridgeClient } from '#clients/eventbridge';
+import { apiDependencies } from '#helpers/api-dependencies';
+import { serviceSettings } from '#lib/config';
+import { handleProvisionRequested, type RequestEvent } from '#lib/events/provision-requested';
+import { logger } from '#powertools/logger';
+
+export const handler = middy(async (event: RequestEvent) => {
+  logger.appendKeys({ requestEventId: event.id, source: event.source });
+  const outcome = await handleProvisionRequested(
+    {
+      ...apiDependencies(),
+      events: eventBridgeClient,
+      busName: serviceSettings().eventBusName,
+      expectedSource: process.env.REQUEST_EVENT_SOURCE || 'efs-volumes.requests',
+    },
+    event,
+  );
+  if (outcome.outcome === 'rejected') logger.warn('request event rejected', { ...outcome });
+  else logger.info('request event accepted', { ...outcome });
+  return outcome;
+}).use(injectLambdaContext(logger, { clearState: true }));

@@ -1,0 +1,80 @@
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { ProblemError, problems } from '../api/problem.ts';
+import { createVolume, type VolumeServiceDependencies } from '../api/volumes-service.ts';
+import { putLifecycleEvent } from './lifecycle.ts';
+
+/** The detail-type a provisioning request event carries. */
+export const PROVISION_REQUESTED = 'Volume Provision Requested';
+
+/** An EventBridge event as a Lambda target receives it. */
+export interface RequestEvent {
+  readonly id: string;
+  readonly source: string;
+  readonly account?: string;
+  readonly 'detail-type': string;
+  readonly detail: unknown;
+}
+
+export type RequestEventOutcome =
+  | { readonly outcome: 'accepted'; readonly volumeId: string; readonly status: string }
+  | { readonly outcome: 'rejected'; readonly problem: string; readonly detail: string };
+
+const KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/**
+ * Handles `Volume Provision Requested`: the same validation, policy and idempotency as
+ * POST /volumes, with `detail.idempotencyKey` (else the event id) as the key and
+ * `events:<source>` as the caller. A request that can never succeed is reported as a
+ * `Volume Request Rejected` event and not thrown, so EventBridge does not retry it; a
+ * transient failure is thrown, and retried.
+ */
+export async function handleProvisionRequested(
+  deps: VolumeServiceDependencies & {
+    events: EventBridgeClient;
+    busName: string;
+    expectedSource: string;
+  },
+  event: RequestEvent,
+): Promise<RequestEventOutcome> {
+  try {
+    if (event.source !== deps.expectedSource || event['detail-type'] !== PROVISION_REQUESTED) {
+      throw problems.invalidRequest(
+        `expected source ${deps.expectedSource} and detail-type ${PROVISION_REQUESTED}, got ${event.source} / ${event['detail-type']}`,
+      );
+    }
+    if (typeof event.detail !== 'object' || event.detail === null || Array.isArray(event.detail)) {
+      throw problems.invalidRequest('detail must be a JSON object');
+    }
+    const { idempotencyKey, ...request } = event.detail as Record<string, unknown>;
+    if (
+      idempotencyKey !== undefined &&
+      (typeof idempotencyKey !== 'string' || !KEY.test(idempotencyKey))
+    ) {
+      throw problems.invalidRequest(
+        'detail.idempotencyKey must be 1 to 128 of A-Z a-z 0-9 _ . : -',
+        [{ field: 'idempotencyKey', message: 'is invalid' }],
+      );
+    }
+    const result = await createVolume(deps, request, {
+      caller: `events:${event.source}`,
+      idempotencyKey: (idempotencyKey as string | undefined) ?? event.id,
+    });
+    if (result.kind === 'plan') {
+      return {
+        outcome: 'rejected',
+        problem: 'dry-run',
+        detail: 'dryRun is not supported for events',
+      };
+    }
+    return { outcome: 'accepted', volumeId: result.volume.id, status: result.volume.status };
+  } catch (error) {
+    if (error instanceof ProblemError && error.status < 500) {
+      await putLifecycleEvent(deps.events, deps.busName, 'Volume Request Rejected', {
+        requestEventId: event.id,
+        problem: error.toDocument(),
+      });
+      return { outcome: 'rejected', problem: error.slug, detail: error.message };
+    }
+    throw error;
+  }
+}
