@@ -9,9 +9,16 @@ const header = '// Generated from openapi.yaml by `npm run generate`. Do not edi
 
 async function render(): Promise<Record<string, string>> {
   const source = await readFile(new URL('openapi.yaml', root), 'utf8');
-  const document = parse(source) as { paths: Record<string, unknown>; components: Record<string, unknown> };
+  const document = parse(source) as {
+    paths: Record<string, unknown>;
+    components: Record<string, unknown>;
+  };
   const ast = await openapiTS(source, { defaultNonNullable: false, alphabetize: false });
-  const schemas = JSON.stringify({ paths: document.paths, components: document.components }, null, 2);
+  const schemas = JSON.stringify(
+    { paths: document.paths, components: document.components },
+    null,
+    2,
+  );
   return {
     'functions/generated/openapi-types.ts': `${header}${astToString(ast)}`,
     'functions/generated/openapi-schemas.ts': `${header}export const openapiDocument = ${schemas} as const;\n`,

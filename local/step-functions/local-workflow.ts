@@ -103,3 +103,10 @@ export function runLocalWorkflow(
   });
   return { result: execution.result, eventLogs: execution.eventLogs, abort: execution.abort };
 }
+
+/** The error an execution failed with: aws-local-stepfunctions wraps it in an ExecutionError. */
+export function unwrapExecutionError(error: unknown): Error {
+  const caught = error as Error & { cause?: unknown };
+  if (caught?.name === 'ExecutionError' && caught.cause instanceof Error) return caught.cause;
+  return caught instanceof Error ? caught : new Error(String(error));
+}

@@ -1,0 +1,186 @@
+// The local stand-in for API Gateway: turns HTTP requests into REST API proxy events for the
+// very handlers the Lambdas run, routed by openapi.yaml's paths.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { handler as createVolume } from '../functions/api/create-volume.ts';
+import { handler as deleteVolume } from '../functions/api/delete-volume.ts';
+import { handler as getVolume } from '../functions/api/get-volume.ts';
+import { handler as getVolumeManifests } from '../functions/api/get-volume-manifests.ts';
+import { handler as listVolumes } from '../functions/api/list-volumes.ts';
+import { handler as provisionRequested } from '../functions/events/provision-requested.ts';
+import { openapiDocument } from '../functions/generated/openapi-schemas.ts';
+import { problemResponse } from '../functions/lib/api/http.ts';
+import { ProblemError, problems } from '../functions/lib/api/problem.ts';
+import { localContext } from './step-functions/step-handlers.ts';
+
+type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+const operations: Record<string, ApiHandler> = {
+  createVolume,
+  listVolumes,
+  getVolume,
+  deleteVolume,
+  getVolumeManifests,
+};
+
+/** The caller the local server reports when a request names none (API Gateway's IAM principal). */
+export const LOCAL_CALLER = 'arn:aws:iam::123456789012:user/local-developer';
+/** API Gateway refuses bodies over 10 MB; locally, 1 MiB is plenty to let the handler say 413. */
+const MAX_BODY = 1024 * 1024;
+
+interface Route {
+  readonly template: string;
+  readonly pattern: RegExp;
+  readonly parameters: string[];
+  readonly methods: Record<string, string>;
+}
+
+const routes: Route[] = Object.entries(
+  openapiDocument.paths as Record<string, Record<string, unknown>>,
+).map(([template, item]) => {
+  const parameters: string[] = [];
+  const source = template.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    parameters.push(name);
+    return '([^/]+)';
+  });
+  const methods: Record<string, string> = {};
+  for (const [method, operation] of Object.entries(item)) {
+    const operationId = (operation as { operationId?: string }).operationId;
+    if (operationId) methods[method.toUpperCase()] = operationId;
+  }
+  return { template, pattern: new RegExp(`^${source}$`), parameters, methods };
+});
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).byteLength;
+    if (size > MAX_BODY) throw problems.payloadTooLarge(MAX_BODY);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function proxyEvent(
+  request: IncomingMessage,
+  url: URL,
+  route: Route,
+  match: RegExpMatchArray,
+  body: Buffer,
+) {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (typeof value === 'string') headers[name] = value;
+    else if (Array.isArray(value)) headers[name] = value.join(',');
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = value;
+  const pathParameters = Object.fromEntries(
+    route.parameters.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]),
+  );
+  const caller = headers['x-local-caller'] ?? LOCAL_CALLER;
+  const requestId = randomUUID();
+  return {
+    resource: route.template,
+    path: url.pathname,
+    httpMethod: request.method ?? 'GET',
+    headers,
+    multiValueHeaders: {},
+    queryStringParameters: Object.keys(query).length > 0 ? query : null,
+    multiValueQueryStringParameters: null,
+    pathParameters: route.parameters.length > 0 ? pathParameters : null,
+    stageVariables: null,
+    body: body.byteLength > 0 ? body.toString('utf8') : null,
+    isBase64Encoded: false,
+    requestContext: {
+      requestId,
+      resourcePath: route.template,
+      httpMethod: request.method ?? 'GET',
+      path: url.pathname,
+      stage: 'local',
+      identity: { userArn: caller, caller, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' },
+    },
+  } as unknown as APIGatewayProxyEvent;
+}
+
+/** `POST /local/events`: an EventBridge event (or a PutEvents entry) for the request handler. */
+async function localEvent(body: Buffer): Promise<APIGatewayProxyResult> {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw problems.malformedJson('the body is not JSON');
+  }
+  const event =
+    'Source' in parsed
+      ? {
+          id: randomUUID(),
+          source: String(parsed.Source),
+          'detail-type': String(parsed.DetailType),
+          account: '123456789012',
+          time: new Date().toISOString(),
+          detail: typeof parsed.Detail === 'string' ? JSON.parse(parsed.Detail) : parsed.Detail,
+        }
+      : { id: randomUUID(), ...parsed };
+  const outcome = await provisionRequested(
+    event as never,
+    localContext('efs-volumes-ProvisionRequested'),
+  );
+  return {
+    statusCode: 200,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(outcome),
+  };
+}
+
+async function route(request: IncomingMessage): Promise<APIGatewayProxyResult> {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const body = await readBody(request);
+  if (url.pathname === '/local/events' && request.method === 'POST') return localEvent(body);
+  for (const candidate of routes) {
+    const match = url.pathname.match(candidate.pattern);
+    if (!match) continue;
+    const operationId = candidate.methods[request.method ?? 'GET'];
+    if (!operationId)
+      throw problems.methodNotAllowed(request.method ?? '', Object.keys(candidate.methods));
+    const operation = operations[operationId];
+    if (!operation) throw new Error(`no handler for ${operationId}`);
+    const event = proxyEvent(request, url, candidate, match, body);
+    return operation(event, localContext(`efs-volumes-${operationId}`));
+  }
+  throw problems.routeNotFound(url.pathname);
+}
+
+export interface LocalApi {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+export async function startLocalApi(port = 0): Promise<LocalApi> {
+  const server: Server = createServer((request, response) => {
+    route(request)
+      .catch((error: unknown) =>
+        problemResponse(error instanceof ProblemError ? error : problems.internal(), request.url),
+      )
+      .then((result) => {
+        response.writeHead(result.statusCode, result.headers as Record<string, string>);
+        response.end(result.body);
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * The resource types the emulator serves, described once: discovery, routing, Status messages
+ * and the client libraries' path building all read these descriptions.
+ */
+
+export type ResourceKind =
+  | 'Namespace'
+  | 'PersistentVolume'
+  | 'PersistentVolumeClaim'
+  | 'Pod'
+  | 'StorageClass'
+  | 'CSIDriver';
+
+export interface ResourceType {
+  /** The API group; '' for the core group. */
+  readonly group: string;
+  readonly version: string;
+  /** The plural name used in URLs, e.g. `persistentvolumeclaims`. */
+  readonly plural: string;
+  readonly singular: string;
+  readonly kind: ResourceKind;
+  readonly namespaced: boolean;
+  readonly shortNames: readonly string[];
+  readonly categories: readonly string[];
+}
+
+/** The verbs served for every resource type (no watch: the emulator has no event stream). */
+export const RESOURCE_VERBS = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+] as const;
+
+export const NAMESPACES: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'namespaces',
+  singular: 'namespace',
+  kind: 'Namespace',
+  namespaced: false,
+  shortNames: ['ns'],
+  categories: [],
+};
+
+export const PERSISTENT_VOLUMES: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'persistentvolumes',
+  singular: 'persistentvolume',
+  kind: 'PersistentVolume',
+  namespaced: false,
+  shortNames: ['pv'],
+  categories: [],
+};
+
+export const PERSISTENT_VOLUME_CLAIMS: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'persistentvolumeclaims',
+  singular: 'persistentvolumeclaim',
+  kind: 'PersistentVolumeClaim',
+  namespaced: true,
+  shortNames: ['pvc'],
+  categories: [],
+};
+
+export const PODS: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'pods',
+  singular: 'pod',
+  kind: 'Pod',
+  namespaced: true,
+  shortNames: ['po'],
+  categories: ['all'],
+};
+
+export const STORAGE_CLASSES: ResourceType = {
+  group: 'storage.k8s.io',
+  version: 'v1',
+  plural: 'storageclasses',
+  singular: 'storageclass',
+  kind: 'StorageClass',
+  namespaced: false,
+  shortNames: ['sc'],
+  categories: [],
+};
+
+export const CSI_DRIVERS: ResourceType = {
+  group: 'storage.k8s.io',
+  version: 'v1',
+  plural: 'csidrivers',
+  singular: 'csidriver',
+  kind: 'CSIDriver',
+  namespaced: false,
+  shortNames: [],
+  categories: [],
+};
+
+export const RESOURCE_TYPES: readonly ResourceType[] = [
+  NAMESPACES,
+  PERSISTENT_VOLUMES,
+  PERSISTENT_VOLUME_CLAIMS,
+  PODS,
+  STORAGE_CLASSES,
+  CSI_DRIVERS,
+];
+
+/** `v1` or `storage.k8s.io/v1`. */
+export function apiVersionOf(resource: ResourceType): string {
+  return resource.group ? `${resource.group}/${resource.version}` : resource.version;
+}
+
+/** `persistentvolumeclaims` or `storageclasses.storage.k8s.io`, as Status messages name them. */
+export function groupResourceOf(resource: ResourceType): string {
+  return resource.group ? `${resource.plural}.${resource.group}` : resource.plural;
+}
+
+/** `PersistentVolumeClaim` or `StorageClass.storage.k8s.io`, as Invalid messages name them. */
+export function groupKindOf(resource: ResourceType): string {
+  return resource.group ? `${resource.kind}.${resource.group}` : resource.kind;
+}
+
+export function findResource(
+  group: string,
+  version: string,
+  plural: string,
+): ResourceType | undefined {
+  return RESOURCE_TYPES.find(
+    (resource) =>
+      resource.group === group && resource.version === version && resource.plural === plural,
+  );
+}
+
+/** The group versions served, in discovery order. */
+export function servedGroupVersions(): ReadonlyArray<{ group: string; version: string }> {
+  const seen = new Map<string, { group: string; version: string }>();
+  for (const resource of RESOURCE_TYPES) {
+    seen.set(apiVersionOf(resource), { group: resource.group, version: resource.version });
+  }
+  return [...seen.values()];
+}

@@ -1,0 +1,236 @@
+/**
+ * Errors as the API server reports them: `Status` objects with the real reasons, codes and
+ * messages, because clients (kubectl, @kubernetes/client-node) branch on them.
+ */
+import { groupKindOf, groupResourceOf, type ResourceType } from './resources.ts';
+
+export type StatusReason =
+  | 'NotFound'
+  | 'AlreadyExists'
+  | 'Conflict'
+  | 'Invalid'
+  | 'BadRequest'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'TooManyRequests'
+  | 'InternalError'
+  | 'ServiceUnavailable'
+  | 'MethodNotAllowed'
+  | 'UnsupportedMediaType'
+  | 'NotAcceptable'
+  | 'RequestEntityTooLarge';
+
+export interface StatusCause {
+  readonly reason?: string;
+  readonly message: string;
+  readonly field?: string;
+}
+
+export interface StatusDetails {
+  readonly name?: string;
+  readonly group?: string;
+  readonly kind?: string;
+  readonly causes?: readonly StatusCause[];
+  readonly retryAfterSeconds?: number;
+}
+
+export interface Status {
+  readonly kind: 'Status';
+  readonly apiVersion: 'v1';
+  readonly metadata: Record<string, never>;
+  readonly status: 'Failure' | 'Success';
+  readonly message: string;
+  readonly reason: StatusReason;
+  readonly details?: StatusDetails;
+  readonly code: number;
+}
+
+/** A failed API call; the server answers with its `status` and `headers`. */
+export class KubeApiError extends Error {
+  readonly status: Status;
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(status: Status, headers: Readonly<Record<string, string>> = {}) {
+    super(status.message);
+    this.name = 'KubeApiError';
+    this.status = status;
+    this.headers = headers;
+  }
+  get code(): number {
+    return this.status.code;
+  }
+}
+
+export function failure(
+  code: number,
+  reason: StatusReason,
+  message: string,
+  details?: StatusDetails,
+): Status {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code,
+  };
+}
+
+function objectDetails(resource: ResourceType, name: string): StatusDetails {
+  return {
+    name,
+    ...(resource.group ? { group: resource.group } : {}),
+    kind: resource.plural,
+  };
+}
+
+export function notFound(resource: ResourceType, name: string): KubeApiError {
+  return new KubeApiError(
+    failure(
+      404,
+      'NotFound',
+      `${groupResourceOf(resource)} "${name}" not found`,
+      objectDetails(resource, name),
+    ),
+  );
+}
+
+/** An unknown URL: the server has no such resource at all. */
+export function noSuchResource(): KubeApiError {
+  return new KubeApiError(
+    failure(404, 'NotFound', 'the server could not find the requested resource', {}),
+  );
+}
+
+export function alreadyExists(resource: ResourceType, name: string): KubeApiError {
+  return new KubeApiError(
+    failure(
+      409,
+      'AlreadyExists',
+      `${groupResourceOf(resource)} "${name}" already exists`,
+      objectDetails(resource, name),
+    ),
+  );
+}
+
+/** An optimistic-concurrency failure (stale resourceVersion or precondition). */
+export function modifiedConflict(resource: ResourceType, name: string): KubeApiError {
+  return new KubeApiError(
+    failure(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${groupResourceOf(resource)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+      objectDetails(resource, name),
+    ),
+  );
+}
+
+export function conflict(
+  resource: ResourceType,
+  name: string,
+  message: string,
+  causes?: readonly StatusCause[],
+): KubeApiError {
+  return new KubeApiError(
+    failure(409, 'Conflict', message, {
+      ...objectDetails(resource, name),
+      ...(causes ? { causes } : {}),
+    }),
+  );
+}
+
+export function invalid(
+  resource: ResourceType,
+  name: string,
+  causes: readonly StatusCause[],
+): KubeApiError {
+  const describe = (cause: StatusCause) =>
+    cause.field ? `${cause.field}: ${cause.message}` : cause.message;
+  const summary =
+    causes.length === 1 && causes[0] ? describe(causes[0]) : `[${causes.map(describe).join(', ')}]`;
+  return new KubeApiError(
+    failure(422, 'Invalid', `${groupKindOf(resource)} "${name}" is invalid: ${summary}`, {
+      name,
+      ...(resource.group ? { group: resource.group } : {}),
+      kind: resource.kind,
+      causes,
+    }),
+  );
+}
+
+export function forbidden(resource: ResourceType, name: string, why: string): KubeApiError {
+  return new KubeApiError(
+    failure(
+      403,
+      'Forbidden',
+      `${groupResourceOf(resource)} "${name}" is forbidden: ${why}`,
+      objectDetails(resource, name),
+    ),
+  );
+}
+
+export function badRequest(message: string): KubeApiError {
+  return new KubeApiError(failure(400, 'BadRequest', message));
+}
+
+/** `message` must be a fixed phrase: it is never built from what the client sent. */
+export function unauthorized(reason?: string): KubeApiError {
+  return new KubeApiError(
+    failure(401, 'Unauthorized', reason ? `Unauthorized: ${reason}` : 'Unauthorized'),
+  );
+}
+
+export function methodNotAllowed(method: string): KubeApiError {
+  return new KubeApiError(
+    failure(
+      405,
+      'MethodNotAllowed',
+      `the server does not allow this method on the requested resource`,
+      {
+        causes: [{ reason: 'MethodNotAllowed', message: `${method} is not supported here` }],
+      },
+    ),
+  );
+}
+
+export function unsupportedMediaType(contentType: string): KubeApiError {
+  return new KubeApiError(
+    failure(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/apply-patch+yaml, application/merge-patch+json, application/strategic-merge-patch+json`,
+      {
+        causes: [{ reason: 'UnsupportedMediaType', message: contentType }],
+      },
+    ),
+  );
+}
+
+export function tooManyRequests(retryAfterSeconds: number): KubeApiError {
+  return new KubeApiError(
+    failure(429, 'TooManyRequests', 'Too many requests, please try again later.', {
+      retryAfterSeconds,
+    }),
+    { 'Retry-After': String(retryAfterSeconds) },
+  );
+}
+
+export function internalError(message: string): KubeApiError {
+  return new KubeApiError(
+    failure(500, 'InternalError', `Internal error occurred: ${message}`, {
+      causes: [{ message }],
+    }),
+  );
+}
+
+export function serviceUnavailable(message: string): KubeApiError {
+  return new KubeApiError(failure(503, 'ServiceUnavailable', message));
+}
+
+export function requestEntityTooLarge(): KubeApiError {
+  return new KubeApiError(
+    failure(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728'),
+  );
+}

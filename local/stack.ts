@@ -1,0 +1,172 @@
+// Everything local mode runs, on loopback, with no AWS account: moto_server for the AWS APIs,
+// the Kubernetes API emulator, a Step Functions endpoint running the real ASL files, and the
+// API server. `npm start` (local/main.ts) and the end-to-end tests both start it from here.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EKSClient } from '@aws-sdk/client-eks';
+import type { AccessPolicy } from '../functions/lib/api/access-policy.ts';
+import { type KubeEmulator, startKubeEmulator } from './kube-emulator/index.ts';
+import { type MotoServer, startMoto } from './moto.ts';
+import { seedCluster } from './seed-cluster.ts';
+import type { LocalRunOptions } from './step-functions/local-workflow.ts';
+import { type LocalStepFunctions, startLocalStepFunctions } from './step-functions/server.ts';
+import { createVolumesTable } from './volumes-table.ts';
+
+/** moto accepts any key; these are the ones the emulator verifies EKS tokens with. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
+export const LOCAL_REGION = 'us-east-1';
+
+export interface LocalStackOptions {
+  /** The API's port. @default 3000 (PORT); 0 for any free port */
+  readonly apiPort?: number;
+  /** Use this moto instead of starting one (the tests share one). */
+  readonly motoEndpoint?: string;
+  /** @default demo */
+  readonly clusterName?: string;
+  /** @default default, team-a, team-b (plus the kube-* ones) */
+  readonly namespaces?: readonly string[];
+  /** @default a table of its own */
+  readonly tableName?: string;
+  /** Shorten Wait states and retries (tests, benchmarks). */
+  readonly run?: LocalRunOptions;
+  /** @default every namespace of the demo cluster but the reserved ones, for any caller */
+  readonly policy?: AccessPolicy;
+  /** Write .local/endpoints.json and .local/kubeconfig under this folder. */
+  readonly stateDirectory?: string;
+}
+
+export interface LocalStack {
+  readonly api: string;
+  readonly aws: string;
+  readonly kube: string;
+  readonly stepFunctions: string;
+  readonly clusterName: string;
+  readonly emulator: KubeEmulator;
+  readonly stepFunctionsServer: LocalStepFunctions;
+  readonly tableName: string;
+  /** kubeconfig text whose user mints EKS tokens with local/kube-token.ts. */
+  readonly kubeconfig: string;
+  stop(): Promise<void>;
+}
+
+const root = new URL('../', import.meta.url);
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const close of stops.reverse()) await close().catch(() => undefined);
+  };
+  try {
+    const moto: MotoServer | undefined = options.motoEndpoint ? undefined : await startMoto();
+    if (moto) stops.push(moto.stop);
+    const awsEndpoint = options.motoEndpoint ?? moto?.endpoint ?? '';
+    const clusterName = options.clusterName ?? 'demo';
+    const tableName = options.tableName ?? `efs-volumes-${Date.now().toString(36)}`;
+
+    // The handlers read these when their modules load and on every call, as in Lambda.
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: awsEndpoint,
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      VOLUMES_TABLE: tableName,
+      POWERTOOLS_SERVICE_NAME: 'efs-volumes',
+    });
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+
+    const clients = { ec2: new EC2Client({}), eks: new EKSClient({}) };
+    await createVolumesTable(new DynamoDBClient({}), tableName);
+    await seedCluster(clients, clusterName);
+    const emulator = await startKubeEmulator({
+      clusterName,
+      stsEndpoint: awsEndpoint,
+      credentials: [LOCAL_CREDENTIALS],
+      namespaces: [
+        'default',
+        'kube-system',
+        'kube-public',
+        'kube-node-lease',
+        ...(options.namespaces ?? ['team-a', 'team-b']),
+      ],
+    });
+    stops.push(emulator.stop);
+    const overrides = JSON.parse(process.env.KUBE_ENDPOINT_OVERRIDES ?? '{}') as Record<
+      string,
+      unknown
+    >;
+    overrides[clusterName] = { endpoint: emulator.endpoint, caData: emulator.caData };
+    process.env.KUBE_ENDPOINT_OVERRIDES = JSON.stringify(overrides);
+
+    const stepFunctions = await startLocalStepFunctions(
+      [
+        {
+          name: 'efs-volumes-provision',
+          definitionFile: new URL('statemachine/provision.asl.json', root),
+        },
+        {
+          name: 'efs-volumes-deprovision',
+          definitionFile: new URL('statemachine/deprovision.asl.json', root),
+        },
+      ],
+      options.run ? { run: options.run } : {},
+    );
+    stops.push(stepFunctions.stop);
+    const policy: AccessPolicy = options.policy ?? {
+      rules: [{ caller: '*', cluster: clusterName, namespaces: ['*'] }],
+    };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
+      PROVISION_STATE_MACHINE_ARN: stepFunctions.arns['efs-volumes-provision'],
+      DEPROVISION_STATE_MACHINE_ARN: stepFunctions.arns['efs-volumes-deprovision'],
+      ACCESS_POLICY: JSON.stringify(policy),
+    });
+
+    // Imported only now: the API modules create their SDK clients from the environment above.
+    const { startLocalApi } = await import('./api-server.ts');
+    const api = await startLocalApi(options.apiPort ?? Number(process.env.PORT ?? 3000));
+    stops.push(api.stop);
+
+    const kubeconfig = emulator.kubeconfig({
+      user: {
+        exec: {
+          command: process.execPath,
+          args: [fileURLToPath(new URL('local/kube-token.ts', root)), clusterName, LOCAL_REGION],
+          env: {
+            AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+          },
+        },
+      },
+    });
+    if (options.stateDirectory) {
+      const directory = new URL(
+        `${options.stateDirectory.replace(/\/?$/, '/')}`,
+        `file://${process.cwd()}/`,
+      );
+      await mkdir(directory, { recursive: true });
+      await writeFile(
+        new URL('endpoints.json', directory),
+        `${JSON.stringify({ api: api.endpoint, aws: awsEndpoint, kube: emulator.endpoint, stepFunctions: stepFunctions.endpoint, clusterName }, null, 2)}\n`,
+      );
+      await writeFile(new URL('kubeconfig', directory), kubeconfig, { mode: 0o600 });
+    }
+    return {
+      api: api.endpoint,
+      aws: awsEndpoint,
+      kube: emulator.endpoint,
+      stepFunctions: stepFunctions.endpoint,
+      clusterName,
+      emulator,
+      stepFunctionsServer: stepFunctions,
+      tableName,
+      kubeconfig,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

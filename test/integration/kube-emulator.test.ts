@@ -1,0 +1,249 @@
+import {
+  ApiException,
+  KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type V1CSIDriver,
+  type V1Namespace,
+  type V1PersistentVolume,
+  type V1PersistentVolumeClaim,
+  type V1StorageClass,
+} from '@kubernetes/client-node';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildEksToken } from '../../functions/lib/kube/eks-token.ts';
+import { type KubeEmulator, startKubeEmulator } from '../../local/kube-emulator/index.ts';
+
+const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+const FIELD_MANAGER = 'efs-volumes';
+
+let emulator: KubeEmulator;
+let client: KubernetesObjectApi;
+
+function apply<T extends KubernetesObject>(object: T, fieldManager = FIELD_MANAGER, force = true) {
+  return client.patch(
+    object,
+    undefined,
+    undefined,
+    fieldManager,
+    force,
+    PatchStrategy.ServerSideApply,
+  );
+}
+
+async function failureOf(action: Promise<unknown>): Promise<ApiException<unknown>> {
+  try {
+    await action;
+  } catch (error) {
+    if (error instanceof ApiException) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+async function statusCodeOf(action: Promise<unknown>): Promise<number> {
+  return (await failureOf(action)).code;
+}
+
+const csiDriver: V1CSIDriver = {
+  apiVersion: 'storage.k8s.io/v1',
+  kind: 'CSIDriver',
+  metadata: { name: 'efs.csi.aws.com' },
+  spec: { attachRequired: false },
+};
+const storageClass: V1StorageClass = {
+  apiVersion: 'storage.k8s.io/v1',
+  kind: 'StorageClass',
+  metadata: { name: 'efs-sc' },
+  provisioner: 'efs.csi.aws.com',
+};
+const namespace: V1Namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } };
+const volume: V1PersistentVolume = {
+  apiVersion: 'v1',
+  kind: 'PersistentVolume',
+  metadata: { name: 'efs-pv', labels: { 'efs.example.com/volume-id': 'vol-1' } },
+  spec: {
+    capacity: { storage: '5Gi' },
+    accessModes: ['ReadWriteMany'],
+    persistentVolumeReclaimPolicy: 'Retain',
+    storageClassName: 'efs-sc',
+    csi: { driver: 'efs.csi.aws.com', volumeHandle: 'fs-123::fsap-456' },
+  },
+};
+const claim: V1PersistentVolumeClaim = {
+  apiVersion: 'v1',
+  kind: 'PersistentVolumeClaim',
+  metadata: { name: 'data', namespace: 'team', labels: { 'efs.example.com/volume-id': 'vol-1' } },
+  spec: {
+    accessModes: ['ReadWriteMany'],
+    storageClassName: 'efs-sc',
+    volumeName: 'efs-pv',
+    resources: { requests: { storage: '5Gi' } },
+  },
+};
+
+const claimHeader = {
+  apiVersion: 'v1',
+  kind: 'PersistentVolumeClaim',
+  metadata: { name: 'data', namespace: 'team' },
+};
+const volumeHeader = { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'efs-pv' } };
+const storageClassHeader = {
+  apiVersion: 'storage.k8s.io/v1',
+  kind: 'StorageClass',
+  metadata: { name: 'efs-sc' },
+};
+
+beforeAll(async () => {
+  emulator = await startKubeEmulator({
+    clusterName: 'emulated',
+    stsEndpoint: process.env.AWS_ENDPOINT_URL ?? '',
+    credentials: [credentials],
+  });
+  const token = await buildEksToken({ clusterName: 'emulated', region: 'us-east-1', credentials });
+  const config = new KubeConfig();
+  config.loadFromString(emulator.kubeconfig({ user: { token } }));
+  client = KubernetesObjectApi.makeApiClient(config);
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+beforeEach(() => {
+  emulator.clearFaults();
+});
+
+describe('the Kubernetes emulator with @kubernetes/client-node', () => {
+  it('binds a statically provisioned EFS claim applied with server-side apply', async () => {
+    for (const manifest of [csiDriver, storageClass, namespace, volume, claim])
+      await apply(manifest);
+
+    const readClaim = await client.read<V1PersistentVolumeClaim>(claimHeader);
+    const readVolume = await client.read<V1PersistentVolume>(volumeHeader);
+
+    expect(readClaim.status).toMatchObject({ phase: 'Bound', capacity: { storage: '5Gi' } });
+    expect(readVolume.status).toMatchObject({ phase: 'Bound' });
+    expect(readVolume.spec).toMatchObject({
+      claimRef: { namespace: 'team', name: 'data', uid: readClaim.metadata?.uid },
+    });
+    expect(readClaim.metadata?.managedFields?.[0]).toMatchObject({
+      manager: FIELD_MANAGER,
+      operation: 'Apply',
+    });
+  });
+
+  it('keeps the resourceVersion when the same manifest is applied again', async () => {
+    const before = await client.read<V1PersistentVolumeClaim>(claimHeader);
+
+    const reapplied = await apply(claim);
+
+    expect(reapplied.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+  });
+
+  it("answers 409 when another manager changes this manager's field, and succeeds with force", async () => {
+    const takeOver = {
+      ...volume,
+      metadata: { name: 'efs-pv' },
+      spec: { capacity: { storage: '10Gi' } },
+    };
+
+    const withoutForce = await statusCodeOf(apply(takeOver, 'someone-else', false));
+    const forced = await apply(takeOver, 'someone-else', true);
+
+    expect(withoutForce).toBe(409);
+    expect(forced.spec).toMatchObject({ capacity: { storage: '10Gi' } });
+  });
+
+  it('answers 422 for a change to an immutable field', async () => {
+    const moved = {
+      ...volume,
+      spec: { ...volume.spec, csi: { driver: 'efs.csi.aws.com', volumeHandle: 'fs-999' } },
+    };
+
+    expect(await statusCodeOf(apply(moved))).toBe(422);
+  });
+
+  it('answers 404 for a missing object and for a namespaced object in a missing namespace', async () => {
+    const missing = await statusCodeOf(
+      client.read({ ...claim, metadata: { name: 'nope', namespace: 'team' } }),
+    );
+    const noNamespace = await statusCodeOf(
+      apply({ ...claim, metadata: { name: 'data', namespace: 'ghost' } }),
+    );
+    const deleteInMissingNamespace = await statusCodeOf(
+      client.delete({ ...claim, metadata: { name: 'data', namespace: 'ghost' } }),
+    );
+
+    expect([missing, noNamespace, deleteInMissingNamespace]).toEqual([404, 404, 404]);
+  });
+
+  it('lists across namespaces with a label selector', async () => {
+    const list = await client.list(
+      'v1',
+      'PersistentVolumeClaim',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'efs.example.com/volume-id=vol-1',
+    );
+    const none = await client.list(
+      'v1',
+      'PersistentVolumeClaim',
+      'team',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'efs.example.com/volume-id=other',
+    );
+
+    expect(list.items.map((item) => item.metadata?.name)).toEqual(['data']);
+    expect(list.metadata?.resourceVersion).toMatch(/^\d+$/);
+    expect(none.items).toEqual([]);
+  });
+
+  it('answers an injected fault once and then recovers', async () => {
+    emulator.injectFault({ method: 'GET', pathIncludes: '/persistentvolumes/efs-pv', status: 503 });
+
+    const first = await statusCodeOf(client.read<V1PersistentVolume>(volumeHeader));
+    const second = await client.read<V1PersistentVolume>(volumeHeader);
+
+    expect(first).toBe(503);
+    expect(second.metadata?.name).toBe('efs-pv');
+  });
+
+  it('answers an injected 429 with Retry-After as many times as asked, then recovers', async () => {
+    emulator.injectFault({ pathIncludes: 'storageclasses', status: 429, times: 2 });
+
+    const failures = [
+      await failureOf(client.read<V1StorageClass>(storageClassHeader)),
+      await failureOf(client.read<V1StorageClass>(storageClassHeader)),
+    ];
+    const recovered = await client.read<V1StorageClass>(storageClassHeader);
+
+    expect(failures.map((failure) => [failure.code, failure.headers['retry-after']])).toEqual([
+      [429, '1'],
+      [429, '1'],
+    ]);
+    expect(recovered.metadata?.name).toBe('efs-sc');
+  });
+
+  it('deletes the claim, releases the Retain volume, and leaves nothing of the claim behind', async () => {
+    await client.delete({ ...claim });
+    await client.delete({ ...namespace });
+
+    const releasedVolume = await client.read<V1PersistentVolume>(volumeHeader);
+    expect(releasedVolume.status).toMatchObject({ phase: 'Released' });
+    await client.delete({ ...volume });
+    expect(emulator.objects().map((object) => `${object.kind}/${object.metadata.name}`)).toEqual(
+      expect.not.arrayContaining([
+        'PersistentVolumeClaim/data',
+        'PersistentVolume/efs-pv',
+        'Namespace/team',
+      ]),
+    );
+  });
+});

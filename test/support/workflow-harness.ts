@@ -1,0 +1,165 @@
+// What the workflow tests share: a volumes table and a seeded cluster in the shared moto, a
+// Kubernetes emulator for that cluster, and a way to run the real provision ASL locally.
+import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeAccessPointsCommand,
+  DescribeFileSystemsCommand,
+  DescribeMountTargetsCommand,
+  EFSClient,
+} from '@aws-sdk/client-efs';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { newVolumeId, VOLUME_ID_LABEL, VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
+import { type VolumeRecord, VolumeRecordStore } from '../../functions/lib/volume/record.ts';
+import { type VolumeRequest, validateVolumeRequest } from '../../functions/lib/volume/request.ts';
+import { type KubeEmulator, startKubeEmulator } from '../../local/kube-emulator/index.ts';
+import { type SeededCluster, seedCluster } from '../../local/seed-cluster.ts';
+import {
+  type LocalRunOptions,
+  PROVISION_ASL,
+  runLocalWorkflow,
+  unwrapExecutionError,
+} from '../../local/step-functions/local-workflow.ts';
+import { createVolumesTable } from '../../local/volumes-table.ts';
+
+export const ec2 = new EC2Client({});
+export const efs = new EFSClient({});
+export const eks = new EKSClient({});
+export const dynamodb = new DynamoDBClient({});
+export const documents = DynamoDBDocumentClient.from(dynamodb, {
+  marshallOptions: { removeUndefinedValues: true },
+});
+
+export const credentials = [{ accessKeyId: 'testing', secretAccessKey: 'testing' }];
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A volumes table of its own for one test file, named in VOLUMES_TABLE for the handlers. */
+export async function useVolumesTable(): Promise<VolumeRecordStore> {
+  const table = uniqueName('volumes');
+  await createVolumesTable(dynamodb, table);
+  process.env.VOLUMES_TABLE = table;
+  return new VolumeRecordStore(documents, table);
+}
+
+/** Points the ResolveCluster step at an emulator, as local mode does. */
+export function routeClusterTo(clusterName: string, emulator: KubeEmulator): void {
+  const overrides = JSON.parse(process.env.KUBE_ENDPOINT_OVERRIDES ?? '{}') as Record<
+    string,
+    unknown
+  >;
+  overrides[clusterName] = { endpoint: emulator.endpoint, caData: emulator.caData };
+  process.env.KUBE_ENDPOINT_OVERRIDES = JSON.stringify(overrides);
+}
+
+export interface TestCluster {
+  readonly seeded: SeededCluster;
+  readonly emulator: KubeEmulator;
+}
+
+export async function startTestCluster(namespaces: string[] = ['team-a']): Promise<TestCluster> {
+  const name = uniqueName('wf');
+  const seeded = await seedCluster({ ec2, eks }, name);
+  const emulator = await startEmulatorFor(name, namespaces);
+  return { seeded, emulator };
+}
+
+export async function startEmulatorFor(
+  clusterName: string,
+  namespaces: string[] = ['team-a'],
+): Promise<KubeEmulator> {
+  const emulator = await startKubeEmulator({
+    clusterName,
+    stsEndpoint: process.env.AWS_ENDPOINT_URL ?? '',
+    credentials,
+    namespaces: ['default', 'kube-system', 'kube-public', 'kube-node-lease', ...namespaces],
+  });
+  routeClusterTo(clusterName, emulator);
+  return emulator;
+}
+
+export interface ProvisionOutcome {
+  readonly volumeId: string;
+  readonly record: VolumeRecord;
+  readonly output: unknown;
+  readonly error: (Error & { cause?: unknown }) | undefined;
+  readonly events: ReadonlyArray<{ type: string; state?: { name: string } }>;
+  /** State transitions as Step Functions bills them: states entered plus retries. */
+  readonly transitions: number;
+}
+
+/** Records a volume as the API would, then runs the real provision ASL to its end. */
+export async function provision(
+  records: VolumeRecordStore,
+  request: Partial<VolumeRequest> & Pick<VolumeRequest, 'clusterName'>,
+  options: LocalRunOptions = {},
+): Promise<ProvisionOutcome> {
+  const volumeId = newVolumeId();
+  const spec = validateVolumeRequest({ namespace: 'team-a', name: uniqueName('data'), ...request });
+  await records.create(volumeId, spec);
+  const execution = runLocalWorkflow(
+    PROVISION_ASL,
+    { volumeId, spec },
+    { waitMilliseconds: 0, retryMilliseconds: 0, ...options },
+  );
+  const events: Array<{ type: string; state?: { name: string } }> = [];
+  const collecting = (async () => {
+    for await (const event of execution.eventLogs)
+      events.push(event as { type: string; state?: { name: string } });
+  })();
+  let output: unknown;
+  let error: Error | undefined;
+  try {
+    output = await execution.result;
+  } catch (caught) {
+    // aws-local-stepfunctions wraps the Fail state's error in an ExecutionError.
+    error = unwrapExecutionError(caught);
+  }
+  await collecting;
+  const transitions = events.filter(
+    (event) => event.type === 'StateEntered' || event.type === 'StateRetried',
+  ).length;
+  return { volumeId, record: await records.require(volumeId), output, error, events, transitions };
+}
+
+/** Every AWS resource of a volume that moto still has, found by token and tag. */
+export async function awsLeftovers(volumeId: string): Promise<string[]> {
+  const left: string[] = [];
+  const { FileSystems = [] } = await efs.send(
+    new DescribeFileSystemsCommand({ CreationToken: volumeId }),
+  );
+  for (const fileSystem of FileSystems) {
+    left.push(`FileSystem/${fileSystem.FileSystemId}`);
+    const { MountTargets = [] } = await efs.send(
+      new DescribeMountTargetsCommand({ FileSystemId: fileSystem.FileSystemId }),
+    );
+    for (const target of MountTargets) left.push(`MountTarget/${target.MountTargetId}`);
+  }
+  const { AccessPoints = [] } = await efs.send(new DescribeAccessPointsCommand({}));
+  for (const point of AccessPoints) {
+    if (point.Tags?.some((tag) => tag.Key === VOLUME_ID_TAG && tag.Value === volumeId)) {
+      left.push(`AccessPoint/${point.AccessPointId}`);
+    }
+  }
+  const { SecurityGroups = [] } = await ec2.send(
+    new DescribeSecurityGroupsCommand({
+      Filters: [{ Name: `tag:${VOLUME_ID_TAG}`, Values: [volumeId] }],
+    }),
+  );
+  for (const group of SecurityGroups) left.push(`SecurityGroup/${group.GroupId}`);
+  return left;
+}
+
+/** Every Kubernetes object of a volume still in the emulator, by label or created-by label. */
+export function kubeLeftovers(emulator: KubeEmulator, volumeId: string): string[] {
+  return emulator
+    .objects()
+    .filter((object) => Object.values(object.metadata?.labels ?? {}).includes(volumeId))
+    .map((object) => `${object.kind}/${object.metadata?.name}`);
+}
+
+export { VOLUME_ID_LABEL };
