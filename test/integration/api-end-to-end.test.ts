@@ -1,0 +1,327 @@
+import { DescribeFileSystemsCommand, EFSClient } from '@aws-sdk/client-efs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { persistentVolumeName } from '../../functions/lib/volume/names.ts';
+import type { LocalStack } from '../../local/stack.ts';
+import { expectContract, operationIds, seen } from '../support/contract.ts';
+import {
+  captureLifecycleEvents,
+  eventually,
+  json,
+  kubectl,
+  kubernetesApi,
+  type LifecycleEvent,
+  startTestStack,
+} from '../support/local-stack-harness.ts';
+import { awsLeftovers } from '../support/workflow-harness.ts';
+
+type Volume = {
+  id: string;
+  status: string;
+  resources: Record<string, unknown>;
+  retained?: unknown[];
+};
+
+let stack: LocalStack;
+let events: { drain: () => Promise<LifecycleEvent[]> };
+const efs = new EFSClient({});
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  events = await captureLifecycleEvents();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function createVolume(body: Record<string, unknown>, headers: Record<string, string> = {}) {
+  const response = await fetch(
+    `${stack.api}/volumes`,
+    json({ clusterName: stack.clusterName, ...body }, headers),
+  );
+  return expectContract('createVolume', response);
+}
+
+async function getVolume(id: string): Promise<Volume> {
+  return (await expectContract('getVolume', await fetch(`${stack.api}/volumes/${id}`)))
+    .json as Volume;
+}
+
+async function until(id: string, status: string): Promise<Volume> {
+  return eventually(async () => {
+    const volume = await getVolume(id);
+    if (volume.status === status) return volume;
+    if (
+      ['FAILED', 'ROLLBACK_FAILED', 'DELETE_FAILED'].includes(volume.status) &&
+      volume.status !== status
+    ) {
+      throw new Error(`volume ${id} ended ${volume.status}: ${JSON.stringify(volume)}`);
+    }
+    return undefined;
+  });
+}
+
+describe('the API through the local HTTP server', () => {
+  it('creates a volume, polls it to READY, lists it, shows its manifests and deletes it', async () => {
+    // Act: create
+    const created = await createVolume(
+      {
+        namespace: 'team-a',
+        name: 'shared-data',
+        reclaimPolicy: 'Delete',
+        tags: { 'cost-center': '42' },
+      },
+      { 'Idempotency-Key': 'e2e-1' },
+    );
+
+    // Assess: accepted, with a Location, then READY with every resource id
+    expect(created.status).toBe(202);
+    const { id } = created.json as Volume;
+    expect(created.headers.get('location')).toBe(`/volumes/${id}`);
+    const ready = await until(id, 'READY');
+    expect(ready.resources).toMatchObject({
+      fileSystemId: expect.stringMatching(/^fs-/),
+      accessPointId: expect.stringMatching(/^fsap-/),
+      securityGroupId: expect.stringMatching(/^sg-/),
+      persistentVolumeName: persistentVolumeName(id),
+    });
+
+    // Act / Assess: list, with filters and pagination
+    const listed = await expectContract(
+      'listVolumes',
+      await fetch(`${stack.api}/volumes?clusterName=${stack.clusterName}&status=READY&limit=1`),
+    );
+    expect((listed.json as { items: Volume[] }).items.map((volume) => volume.id)).toEqual([id]);
+
+    // Act / Assess: the manifests, as applied
+    const manifests = await expectContract(
+      'getVolumeManifests',
+      await fetch(`${stack.api}/volumes/${id}/manifests`),
+    );
+    expect(manifests.text).toContain(
+      `volumeHandle: ${ready.resources.fileSystemId}::${ready.resources.accessPointId}`,
+    );
+    expect(manifests.text).toContain('kind: PersistentVolumeClaim');
+
+    // Assess: a real kubectl sees the claim Bound
+    const claim = await kubectl(stack, [
+      'get',
+      'pvc',
+      'shared-data',
+      '-n',
+      'team-a',
+      '-o',
+      'jsonpath={.status.phase}',
+    ]);
+    expect(claim).toMatchObject({ code: 0, stdout: 'Bound' });
+
+    // Prepare: a pod that mounts the claim
+    const api = await kubernetesApi(stack);
+    await api.create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'writer', namespace: 'team-a' },
+      spec: {
+        containers: [
+          { name: 'app', image: 'busybox', volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+        ],
+        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'shared-data' } }],
+      },
+    });
+
+    // Act / Assess: delete is refused while the pod uses the claim
+    const refused = await expectContract(
+      'deleteVolume',
+      await fetch(`${stack.api}/volumes/${id}`, { method: 'DELETE' }),
+    );
+    expect(refused.status).toBe(409);
+    expect(refused.json).toMatchObject({ type: 'https://efs-volumes.dev/problems/volume-in-use' });
+    expect((refused.json as { detail: string }).detail).toContain('writer');
+    expect((await getVolume(id)).status).toBe('READY');
+
+    // Act: forced delete
+    const deleting = await expectContract(
+      'deleteVolume',
+      await fetch(`${stack.api}/volumes/${id}?force=true`, { method: 'DELETE' }),
+    );
+
+    // Assess: DELETING, then DELETED, and nothing of it left in moto or Kubernetes
+    expect(deleting.status).toBe(202);
+    expect((deleting.json as Volume).status).toBe('DELETING');
+    const deleted = await until(id, 'DELETED');
+    expect(deleted.retained).toEqual([]);
+    expect(await awsLeftovers(id)).toEqual([]);
+    await api.delete({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'writer', namespace: 'team-a' },
+    });
+    await eventually(async () =>
+      stack.emulator.objects().some((object) => object.kind === 'PersistentVolumeClaim')
+        ? undefined
+        : true,
+    );
+    expect(
+      stack.emulator
+        .objects()
+        .filter((object) =>
+          ['PersistentVolume', 'PersistentVolumeClaim'].includes(object.kind ?? ''),
+        ),
+    ).toEqual([]);
+
+    // Assess: deleting again answers the deleted volume
+    const again = await expectContract(
+      'deleteVolume',
+      await fetch(`${stack.api}/volumes/${id}`, { method: 'DELETE' }),
+    );
+    expect((again.json as Volume).status).toBe('DELETED');
+
+    // Assess: the lifecycle events
+    const received = (await events.drain()).filter((event) => event.detail.volumeId === id);
+    expect(received.map((event) => event['detail-type'])).toEqual([
+      'Volume Ready',
+      'Volume Deleted',
+    ]);
+    expect(received[0]?.detail.resources).toMatchObject({
+      fileSystemId: ready.resources.fileSystemId,
+    });
+  });
+
+  it('keeps the file system of a volume whose reclaim policy is Retain', async () => {
+    // Prepare
+    const created = await createVolume({ namespace: 'team-b', name: 'kept' });
+    const { id } = created.json as Volume;
+    const ready = await until(id, 'READY');
+
+    // Act
+    await expectContract(
+      'deleteVolume',
+      await fetch(`${stack.api}/volumes/${id}`, { method: 'DELETE' }),
+    );
+    const deleted = await until(id, 'DELETED');
+
+    // Assess: the claim and access point are gone, the data's file system is kept and listed
+    expect(deleted.retained).toEqual(
+      expect.arrayContaining([{ type: 'FileSystem', id: ready.resources.fileSystemId }]),
+    );
+    const left = await awsLeftovers(id);
+    expect(left).toContain(`FileSystem/${ready.resources.fileSystemId}`);
+    expect(left.some((resource) => resource.startsWith('AccessPoint/'))).toBe(false);
+  });
+
+  it('gives one volume and one file system to 20 concurrent POSTs with one key', async () => {
+    // Act
+    const body = { namespace: 'team-b', name: 'concurrent' };
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => createVolume(body, { 'Idempotency-Key': 'same-key-20' })),
+    );
+
+    // Assess
+    expect(new Set(responses.map((response) => response.status))).toEqual(new Set([202]));
+    const ids = new Set(responses.map((response) => (response.json as Volume).id));
+    expect(ids.size).toBe(1);
+    const [id] = [...ids];
+    await until(id ?? '', 'READY');
+    const { FileSystems = [] } = await efs.send(
+      new DescribeFileSystemsCommand({ CreationToken: id }),
+    );
+    expect(FileSystems).toHaveLength(1);
+    const left = await awsLeftovers(id ?? '');
+    expect(left.filter((resource) => resource.startsWith('FileSystem/'))).toHaveLength(1);
+    expect(left.filter((resource) => resource.startsWith('AccessPoint/'))).toHaveLength(1);
+
+    // Act / Assess: the same key with another body is a conflict
+    const conflict = await createVolume(
+      { ...body, name: 'other' },
+      { 'Idempotency-Key': 'same-key-20' },
+    );
+    expect(conflict.status).toBe(409);
+    expect(conflict.json).toMatchObject({
+      type: 'https://efs-volumes.dev/problems/idempotency-key-reused',
+    });
+  });
+
+  it('returns the plan of a dry run and creates nothing', async () => {
+    // Prepare
+    const before = stack.emulator.objects().length;
+
+    // Act
+    const planned = await createVolume({ namespace: 'team-a', name: 'planned', dryRun: true });
+
+    // Assess
+    expect(planned.status).toBe(200);
+    const plan = planned.json as { aws: Array<{ type: string }>; manifests: string };
+    expect(plan.aws.filter((resource) => resource.type === 'AWS::EFS::MountTarget')).toHaveLength(
+      3,
+    );
+    expect(plan.manifests).toContain('volumeHandle: <fileSystemId>::<accessPointId>');
+    expect(stack.emulator.objects()).toHaveLength(before);
+    const listed = await expectContract(
+      'listVolumes',
+      await fetch(`${stack.api}/volumes?namespace=team-a`),
+    );
+    const names = (listed.json as { items: Array<{ name: string }> }).items.map(
+      (volume) => volume.name,
+    );
+    expect(names).not.toContain('planned');
+    expect(names.length).toBeGreaterThan(0);
+  });
+
+  it('answers an unknown volume with 404 problem+json', async () => {
+    const missing = await expectContract(
+      'getVolume',
+      await fetch(`${stack.api}/volumes/vol-00000000000000000000`),
+    );
+    expect(missing.status).toBe(404);
+    const manifests = await expectContract(
+      'getVolumeManifests',
+      await fetch(`${stack.api}/volumes/vol-00000000000000000000/manifests`),
+    );
+    expect(manifests.status).toBe(404);
+    const deleted = await expectContract(
+      'deleteVolume',
+      await fetch(`${stack.api}/volumes/vol-00000000000000000000`, { method: 'DELETE' }),
+    );
+    expect(deleted.status).toBe(404);
+  });
+
+  it('provisions from a Volume Provision Requested event, and rejects a malformed one', async () => {
+    // Act: a good event, sent twice (EventBridge delivers at least once)
+    const event = {
+      id: 'event-1',
+      source: 'efs-volumes.requests',
+      'detail-type': 'Volume Provision Requested',
+      detail: { clusterName: stack.clusterName, namespace: 'team-b', name: 'from-event' },
+    };
+    const first = await (await fetch(`${stack.api}/local/events`, json(event))).json();
+    const second = await (await fetch(`${stack.api}/local/events`, json(event))).json();
+
+    // Assess
+    expect(first).toMatchObject({ outcome: 'accepted' });
+    expect(second).toMatchObject({
+      outcome: 'accepted',
+      volumeId: (first as { volumeId: string }).volumeId,
+    });
+    await until((first as { volumeId: string }).volumeId, 'READY');
+
+    // Act: a malformed event
+    const bad = await (
+      await fetch(
+        `${stack.api}/local/events`,
+        json({ ...event, id: 'event-2', detail: { clusterName: 'x', name: 'NOPE' } }),
+      )
+    ).json();
+
+    // Assess: rejected, reported, nothing created
+    expect(bad).toMatchObject({ outcome: 'rejected', problem: 'invalid-request' });
+    const rejected = (await events.drain()).filter(
+      (entry) => entry['detail-type'] === 'Volume Request Rejected',
+    );
+    expect(rejected.map((entry) => entry.detail.requestEventId)).toContain('event-2');
+  });
+
+  it('exercised every operation of openapi.yaml', () => {
+    const exercised = new Set([...seen].map((entry) => entry.split(' ')[0]));
+    expect([...exercised].sort()).toEqual(operationIds().sort());
+  });
+});

@@ -1,0 +1,94 @@
+// Checks API responses against openapi.yaml: status documented, content type documented, body
+// valid against the documented schema. Records what it saw, so a suite can assert coverage.
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { expect } from 'vitest';
+import { openapiDocument } from '../../functions/generated/openapi-schemas.ts';
+
+interface ResponseObject {
+  readonly content?: Record<string, { schema?: unknown }>;
+  readonly headers?: Record<string, unknown>;
+}
+interface Operation {
+  readonly operationId: string;
+  readonly responses: Record<string, ResponseObject | { $ref: string }>;
+}
+
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+addFormats.default(ajv);
+ajv.addSchema({ $id: 'openapi.json', components: openapiDocument.components });
+
+const operations = new Map<string, { method: string; path: string; operation: Operation }>();
+for (const [path, item] of Object.entries(
+  openapiDocument.paths as Record<string, Record<string, unknown>>,
+)) {
+  for (const [method, value] of Object.entries(item)) {
+    const operation = value as Operation;
+    if (operation.operationId) operations.set(operation.operationId, { method, path, operation });
+  }
+}
+
+function resolve(response: ResponseObject | { $ref: string }): ResponseObject {
+  if (!('$ref' in response)) return response;
+  const name = response.$ref.replace('#/components/responses/', '');
+  return (openapiDocument.components.responses as Record<string, ResponseObject>)[name] ?? {};
+}
+
+function absolute(schema: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(schema).replaceAll('"#/components/', '"openapi.json#/components/'),
+  );
+}
+
+export const seen = new Set<string>();
+
+export interface CheckedResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  readonly json: unknown;
+}
+
+/** Asserts that a response is one openapi.yaml documents for the operation, and returns it parsed. */
+export async function expectContract(
+  operationId: string,
+  response: Response,
+): Promise<CheckedResponse> {
+  const entry = operations.get(operationId);
+  if (!entry) throw new Error(`openapi.yaml has no operation ${operationId}`);
+  const text = await response.text();
+  const documented = entry.operation.responses[String(response.status)];
+  expect(
+    documented,
+    `${operationId} answered ${response.status}, which openapi.yaml does not document: ${text}`,
+  ).toBeDefined();
+  const spec = resolve(documented as ResponseObject);
+  const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
+  const media = spec.content?.[contentType];
+  expect(
+    media,
+    `${operationId} ${response.status} answered ${contentType}, not ${Object.keys(spec.content ?? {})}`,
+  ).toBeDefined();
+  let json: unknown;
+  if (contentType.endsWith('json')) {
+    json = JSON.parse(text);
+    const validate = ajv.compile(absolute(media?.schema ?? {}) as object);
+    expect(
+      validate(json),
+      `${operationId} ${response.status}: ${ajv.errorsText(validate.errors)}\n${text}`,
+    ).toBe(true);
+  }
+  for (const header of Object.keys(spec.headers ?? {})) {
+    expect(
+      response.headers.get(header),
+      `${operationId} ${response.status} lacks header ${header}`,
+    ).not.toBeNull();
+  }
+  seen.add(`${operationId} ${response.status}`);
+  return { status: response.status, headers: response.headers, text, json };
+}
+
+/** Every operation of openapi.yaml. */
+export function operationIds(): string[] {
+  return [...operations.keys()];
+}

@@ -1,0 +1,127 @@
+// For the API tests: a local stack of their own (a unique cluster on the shared moto), a queue
+// that receives this service's lifecycle events, and small HTTP helpers.
+
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { inject } from 'vitest';
+import { buildEksToken } from '../../functions/lib/kube/eks-token.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+
+export async function startTestStack(): Promise<LocalStack> {
+  const suffix = randomBytes(3).toString('hex');
+  return startLocalStack({
+    apiPort: 0,
+    motoEndpoint: inject('motoEndpoint'),
+    clusterName: `api-${suffix}`,
+    tableName: `volumes-api-${suffix}`,
+    run: { waitMilliseconds: 0, retryMilliseconds: 0 },
+  });
+}
+
+export interface LifecycleEvent {
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly detail: Record<string, unknown>;
+}
+
+/** An SQS queue fed by a rule for this service's events, on moto's default bus. */
+export async function captureLifecycleEvents(): Promise<{
+  drain: () => Promise<LifecycleEvent[]>;
+}> {
+  const sqs = new SQSClient({});
+  const events = new EventBridgeClient({});
+  const name = `events-${randomBytes(4).toString('hex')}`;
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await events.send(
+    new PutRuleCommand({ Name: name, EventPattern: JSON.stringify({ source: ['efs-volumes'] }) }),
+  );
+  await events.send(
+    new PutTargetsCommand({ Rule: name, Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }] }),
+  );
+  const received: LifecycleEvent[] = [];
+  return {
+    drain: async () => {
+      for (;;) {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+        );
+        if (Messages.length === 0) return received;
+        for (const message of Messages)
+          received.push(JSON.parse(message.Body ?? '{}') as LifecycleEvent);
+      }
+    },
+  };
+}
+
+/** Polls until `check` returns a value, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Runs the real kubectl against the stack's emulator, asynchronously (the emulator is in this process). */
+export async function kubectl(
+  stack: LocalStack,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const directory = await mkdtemp(join(tmpdir(), 'kubeconfig-'));
+  const file = join(directory, 'config');
+  await writeFile(file, stack.kubeconfig, { mode: 0o600 });
+  return new Promise((resolve, reject) => {
+    const child = spawn('kubectl', ['--kubeconfig', file, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+export function json(body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** The Kubernetes object API of the stack's emulator, as a cluster user would have it. */
+export async function kubernetesApi(stack: LocalStack): Promise<KubernetesObjectApi> {
+  const token = await buildEksToken({
+    clusterName: stack.clusterName,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  const config = new KubeConfig();
+  config.loadFromString(stack.emulator.kubeconfig({ user: { token } }));
+  return KubernetesObjectApi.makeApiClient(config);
+}
