@@ -320,6 +320,30 @@ describe('the API through the local HTTP server', () => {
     expect(rejected.map((entry) => entry.detail.requestEventId)).toContain('event-2');
   });
 
+  it('pages through the list with nextToken, newest first, without gaps or repeats', async () => {
+    // Prepare: the volumes the tests above made, as one page
+    const all = await expectContract('listVolumes', await fetch(`${stack.api}/volumes?limit=100`));
+    const expected = (all.json as { items: Volume[] }).items.map((volume) => volume.id);
+    expect(expected.length).toBeGreaterThanOrEqual(3);
+
+    // Act: one at a time
+    const walked: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const query = `limit=1${nextToken ? `&nextToken=${nextToken}` : ''}`;
+      const page = await expectContract(
+        'listVolumes',
+        await fetch(`${stack.api}/volumes?${query}`),
+      );
+      const body = page.json as { items: Volume[]; nextToken?: string };
+      walked.push(...body.items.map((volume) => volume.id));
+      nextToken = body.nextToken;
+    } while (nextToken);
+
+    // Assess
+    expect(walked).toEqual(expected);
+  });
+
   it('exercised every operation of openapi.yaml', () => {
     const exercised = new Set([...seen].map((entry) => entry.split(' ')[0]));
     expect([...exercised].sort()).toEqual(operationIds().sort());

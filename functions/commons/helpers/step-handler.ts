@@ -14,7 +14,7 @@ export function stepHandler<D, R>(
   dependencies: () => D,
 ) {
   return middy(async (state: ProvisionState, _context: Context): Promise<R> => {
-    logger.appendKeys({ volumeId: state.volumeId });
+    logger.appendKeys({ volumeId: state.volumeId, executionName: state.executionName });
     try {
       return await step(state, dependencies());
     } catch (error) {
@@ -24,7 +24,7 @@ export function stepHandler<D, R>(
       });
       throw error;
     } finally {
-      logger.removeKeys(['volumeId']);
+      logger.removeKeys(['volumeId', 'executionName']);
     }
   }).use(injectLambdaContext(logger, { clearState: true }));
 }

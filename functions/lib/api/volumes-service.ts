@@ -153,6 +153,7 @@ async function replay(
     await startExecution(deps, deps.settings.provisionStateMachineArn, existing.id, {
       volumeId: existing.id,
       spec: existing.spec,
+      executionName: existing.id,
     });
     await deps.records.setExecution(existing.id, existing.id);
     return { kind: 'accepted', volume: toVolume(await deps.records.require(existing.id)) };
@@ -200,6 +201,7 @@ export async function createVolume(
       await startExecution(deps, deps.settings.provisionStateMachineArn, volumeId, {
         volumeId,
         spec,
+        executionName: volumeId,
       });
     } catch (error) {
       // With a key, a retry starts it (see replay); without one, say so on the record.
@@ -327,6 +329,7 @@ export async function deleteVolume(
         volumeId: id,
         spec: record.spec,
         operation: 'deprovision',
+        executionName,
         retainFileSystem:
           record.spec.fileSystemId !== undefined ||
           (held && record.spec.reclaimPolicy === 'Retain'),

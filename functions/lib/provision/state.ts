@@ -11,6 +11,8 @@ export interface ProvisionInput {
   readonly spec: VolumeSpec;
   /** @default provision */
   readonly operation?: 'provision' | 'deprovision';
+  /** The execution's name, so every log line of every step can carry it. */
+  readonly executionName?: string;
   /**
    * Deprovisioning only: keep the file system, its mount targets and security group (the
    * file system is shared, or the volume's reclaim policy is Retain).

@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../support/local-stack-harness.ts';
+
+const main = fileURLToPath(new URL('../../local/main.ts', import.meta.url));
+
+function listening(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('npm start (local/main.ts)', () => {
+  it('serves the API, writes its endpoints and kubeconfig, and stops everything on Ctrl-C', async () => {
+    // Prepare
+    const directory = await mkdtemp(join(tmpdir(), 'local-mode-'));
+    const child = spawn(process.execPath, [main], {
+      cwd: directory,
+      env: { ...process.env, PORT: '0', POWERTOOLS_LOG_LEVEL: 'WARN' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+
+    // Act: wait until it is up
+    const endpoints = await eventually(async () => {
+      if (!output.includes('Ctrl-C stops everything')) return undefined;
+      return JSON.parse(
+        await readFile(join(directory, '.local', 'endpoints.json'), 'utf8'),
+      ) as Record<string, string>;
+    }, 45_000);
+
+    // Assess: every endpoint answers, and the kubeconfig names the emulator
+    const list = await fetch(`${endpoints.api}/volumes`);
+    expect(list.status).toBe(200);
+    expect(await listening(endpoints.aws ?? '')).toBe(true);
+    expect(await listening(endpoints.kube ?? '')).toBe(true);
+    const kubeconfig = await readFile(join(directory, '.local', 'kubeconfig'), 'utf8');
+    expect(kubeconfig).toContain(`server: ${endpoints.kube}`);
+
+    // Act: Ctrl-C
+    child.kill('SIGINT');
+
+    // Assess: it exits cleanly and nothing it started is still listening
+    expect(await exited).toBe(0);
+    for (const url of [endpoints.api, endpoints.aws, endpoints.kube, endpoints.stepFunctions]) {
+      expect(await listening(url ?? ''), url).toBe(false);
+    }
+  }, 90_000);
+});
