@@ -1,6 +1,10 @@
 // `npm start`: the whole service on this machine, no AWS account, no Docker.
 import { startLocalStack } from './stack.ts';
 
+// moto's mount targets are available at once and there is no DNS to wait for: by default local
+// mode does not wait out the 90 s that AWS needs (set it to see the wait).
+process.env.MOUNT_TARGET_DNS_DELAY_SECONDS ??= '0';
+
 const stack = await startLocalStack({ stateDirectory: '.local' });
 const api = stack.api;
 process.stdout.write(`

@@ -19,8 +19,14 @@ export interface ServiceSettings {
   readonly allowRootPosixUser: boolean;
   /** KMS key for EFS encryption at rest. @default the AWS managed key aws/elasticfilesystem */
   readonly kmsKeyId: string | undefined;
-  /** Seconds to wait before the first mount-target check that found them not ready. @default 30 */
+  /** Seconds to wait after the first mount-target check that found them not ready. @default 60 */
   readonly mountTargetFirstWaitSeconds: number;
+  /**
+   * Seconds a mount target's DNS name takes to resolve everywhere after it becomes available:
+   * a volume is READY only this long after the last one did, so a pod scheduled on READY
+   * can mount. @default 90
+   */
+  readonly mountTargetDnsDelaySeconds: number;
   /** Seconds between later mount-target checks. @default 15 */
   readonly mountTargetPollSeconds: number;
   /** Give up waiting for mount targets after this many checks. @default 60 */
@@ -38,7 +44,8 @@ export function serviceSettings(): ServiceSettings {
     volumesTable: process.env.VOLUMES_TABLE || 'efs-volumes',
     allowRootPosixUser: process.env.ALLOW_ROOT_POSIX_USER === 'true',
     kmsKeyId: process.env.EFS_KMS_KEY_ID || undefined,
-    mountTargetFirstWaitSeconds: numberSetting('MOUNT_TARGET_FIRST_WAIT_SECONDS', 30),
+    mountTargetFirstWaitSeconds: numberSetting('MOUNT_TARGET_FIRST_WAIT_SECONDS', 60),
+    mountTargetDnsDelaySeconds: numberSetting('MOUNT_TARGET_DNS_DELAY_SECONDS', 90),
     mountTargetPollSeconds: numberSetting('MOUNT_TARGET_POLL_SECONDS', 15),
     mountTargetMaxChecks: numberSetting('MOUNT_TARGET_MAX_CHECKS', 60),
     claimPollSeconds: numberSetting('CLAIM_POLL_SECONDS', 2),

@@ -442,4 +442,72 @@ describe('provision workflow (statemachine/provision.asl.json)', () => {
     ]);
     expect(kubeLeftovers(cluster.emulator, outcome.volumeId)).toEqual([]);
   });
+
+  it('is READY only once the DNS propagation delay has passed after the mount targets became available', async () => {
+    // Prepare: a 2 s delay, and real Wait states
+    process.env.MOUNT_TARGET_DNS_DELAY_SECONDS = '2';
+    try {
+      // Act
+      const started = Date.now();
+      const outcome = await provision(
+        records,
+        { clusterName: cluster.seeded.name },
+        { waitMilliseconds: undefined },
+      );
+
+      // Assess: one Wait for the delay, and READY no sooner than it
+      expect(outcome.record.status).toBe('READY');
+      const waits = outcome.events.filter(
+        (event) => event.type === 'StateEntered' && event.state?.name === 'WaitForMountTargets',
+      );
+      expect(waits).toHaveLength(1);
+      const applied = Date.parse(outcome.record.steps.ApplyManifests?.startedAt ?? '');
+      const available = Date.parse(outcome.record.steps.CheckMountTargets?.startedAt ?? '');
+      expect(applied - started).toBeGreaterThanOrEqual(2000);
+      expect(applied).toBeGreaterThan(available);
+    } finally {
+      process.env.MOUNT_TARGET_DNS_DELAY_SECONDS = '0';
+    }
+  });
+
+  it('retries a step that did its work and then failed, without creating anything twice', async () => {
+    // Prepare: every creating step does its work, then fails as a timed-out Lambda would, once
+    const creating = new Set([
+      'CreateSecurityGroup',
+      'CreateFileSystem',
+      'CreateMountTargets',
+      'CreateAccessPoint',
+      'ApplyManifests',
+    ]);
+    const failedOnce = new Set<string>();
+    const timeoutAfterWork = (functionName: string, handler: TaskHandler): TaskHandler =>
+      creating.has(functionName)
+        ? async (input) => {
+            const result = await handler(input);
+            if (failedOnce.has(functionName)) return result;
+            failedOnce.add(functionName);
+            throw new TransientError(`${functionName} timed out after its side effect`);
+          }
+        : handler;
+
+    // Act
+    const outcome = await provision(
+      records,
+      { clusterName: cluster.seeded.name },
+      { wrap: timeoutAfterWork },
+    );
+
+    // Assess: retried, READY, one of everything
+    expect(failedOnce).toEqual(creating);
+    expect(outcome.events.filter((event) => event.type === 'StateRetried')).toHaveLength(
+      creating.size,
+    );
+    expect(outcome.record.status).toBe('READY');
+    const left = await awsLeftovers(outcome.volumeId);
+    expect(left.filter((id) => id.startsWith('FileSystem/'))).toHaveLength(1);
+    expect(left.filter((id) => id.startsWith('SecurityGroup/'))).toHaveLength(1);
+    expect(left.filter((id) => id.startsWith('AccessPoint/'))).toHaveLength(1);
+    expect(left.filter((id) => id.startsWith('MountTarget/'))).toHaveLength(3);
+    expect(kubeLeftovers(cluster.emulator, outcome.volumeId)).toHaveLength(2);
+  });
 });

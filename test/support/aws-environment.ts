@@ -9,3 +9,6 @@ delete process.env.AWS_SESSION_TOKEN;
 delete process.env.AWS_PROFILE;
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_DEV = 'false';
+// Moto's mount targets are available at once and no DNS has to propagate; the tests of the
+// readiness delay set their own.
+process.env.MOUNT_TARGET_DNS_DELAY_SECONDS = '0';

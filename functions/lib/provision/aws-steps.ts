@@ -145,32 +145,42 @@ export function createAccessPoint(
 /**
  * One check of the mount targets. Not ready: the state machine waits `waitSeconds` (first
  * the typical creation time, then the poll interval) and asks again, so no Lambda sleeps.
+ * Ready: the volume still waits out the DNS propagation delay, counted from the first check
+ * that found every mount target available, in one Wait.
  */
 export function checkMountTargets(
   state: ProvisionState,
   deps: AwsStepDependencies,
+  now: () => Date = () => new Date(),
 ): Promise<WaitProgress> {
-  return runStep(
+  return runStep<WaitProgress>(
     deps.records,
     state.volumeId,
     'CheckMountTargets',
     async () => {
-      const checks = (state.mountTargetsWait?.checks ?? 0) + 1;
-      const { mountTargetIds } = required(state.mountTargets, 'mountTargets');
-      const { ready } = await readMountTargets(
-        deps.efs,
-        required(state.fileSystem, 'fileSystem').fileSystemId,
-        mountTargetIds,
-      );
-      const { mountTargetFirstWaitSeconds, mountTargetPollSeconds, mountTargetMaxChecks } =
-        deps.settings;
-      if (!ready && checks >= mountTargetMaxChecks) {
-        throw new MountTargetsTimeoutError(`mount targets not available after ${checks} checks`);
+      const previous = state.mountTargetsWait;
+      const checks = (previous?.checks ?? 0) + 1;
+      const settings = deps.settings;
+      let availableAt = previous?.availableAt;
+      if (!availableAt) {
+        const { mountTargetIds } = required(state.mountTargets, 'mountTargets');
+        const fileSystemId = required(state.fileSystem, 'fileSystem').fileSystemId;
+        const { ready } = await readMountTargets(deps.efs, fileSystemId, mountTargetIds);
+        if (!ready) {
+          if (checks >= settings.mountTargetMaxChecks) {
+            throw new MountTargetsTimeoutError(`mount targets not available after ${checks} checks`);
+          }
+          const waitSeconds = checks === 1 ? settings.mountTargetFirstWaitSeconds : settings.mountTargetPollSeconds;
+          return { result: { done: false, waitSeconds, checks } };
+        }
+        availableAt = now().toISOString();
       }
-      const waitSeconds = checks === 1 ? mountTargetFirstWaitSeconds : mountTargetPollSeconds;
-      return { result: { done: ready, waitSeconds: ready ? 0 : waitSeconds, checks } };
+      const elapsed = (now().getTime() - Date.parse(availableAt)) / 1000;
+      const remaining = Math.ceil(settings.mountTargetDnsDelaySeconds - elapsed);
+      const done = remaining <= 0;
+      return { result: { done, waitSeconds: done ? 0 : remaining, checks, availableAt } };
     },
-    { transition: PROVISIONING },
+    provisioningTransition(state),
   );
 }
 

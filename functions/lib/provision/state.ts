@@ -25,6 +25,8 @@ export interface WaitProgress {
   readonly done: boolean;
   readonly waitSeconds: number;
   readonly checks: number;
+  /** Mount targets: when a check first found them all available (ISO 8601). */
+  readonly availableAt?: string;
 }
 
 /** Step Functions' description of a caught error. */
