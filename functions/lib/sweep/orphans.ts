@@ -1,0 +1,183 @@
+import {
+  DeleteSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
+import {
+  type AccessPointDescription,
+  DeleteAccessPointCommand,
+  DescribeAccessPointsCommand,
+  DescribeFileSystemsCommand,
+  type EFSClient,
+  type FileSystemDescription,
+} from '@aws-sdk/client-efs';
+import { deleteOwnFileSystem } from '../aws/file-system.ts';
+import { deleteMountTargets, listMountTargets } from '../aws/mount-targets.ts';
+import { errorName } from '../aws/transient.ts';
+import { VOLUME_ID_TAG } from '../volume/names.ts';
+import type { VolumeRecord, VolumeRecordStore, VolumeStatus } from '../volume/record.ts';
+
+/** Statuses after which nothing of a volume should exist but what it retained on purpose. */
+const TERMINAL: readonly VolumeStatus[] = ['FAILED', 'ROLLBACK_FAILED', 'DELETED', 'DELETE_FAILED'];
+
+export interface OrphanResource {
+  readonly type: 'FileSystem' | 'MountTarget' | 'AccessPoint' | 'SecurityGroup';
+  readonly id: string;
+  readonly volumeId: string;
+  /** `no-record`: the volume's record is gone; else the record's terminal status. */
+  readonly reason: 'no-record' | VolumeStatus;
+}
+
+export interface SweepReport {
+  readonly orphans: readonly OrphanResource[];
+  readonly deleted: readonly OrphanResource[];
+  readonly failed: ReadonlyArray<OrphanResource & { readonly error: string }>;
+}
+
+export interface SweepOptions {
+  /** Delete what is found. @default false: report only */
+  readonly delete?: boolean;
+  /** How long to wait for mount targets to go before deleting a file system. @default 300 s */
+  readonly mountTargetTimeoutMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+function volumeIdOf(
+  tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined,
+): string | undefined {
+  return tags?.find((tag) => tag.Key === VOLUME_ID_TAG)?.Value;
+}
+
+async function allFileSystems(efs: EFSClient): Promise<FileSystemDescription[]> {
+  const found: FileSystemDescription[] = [];
+  let Marker: string | undefined;
+  do {
+    const page = await efs.send(new DescribeFileSystemsCommand({ Marker }));
+    found.push(...(page.FileSystems ?? []));
+    Marker = page.NextMarker;
+  } while (Marker);
+  return found;
+}
+
+async function allAccessPoints(efs: EFSClient): Promise<AccessPointDescription[]> {
+  const found: AccessPointDescription[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await efs.send(new DescribeAccessPointsCommand({ NextToken }));
+    found.push(...(page.AccessPoints ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return found;
+}
+
+/**
+ * Finds the AWS resources this service tagged whose volume record is gone or terminal,
+ * leaving out what a DELETED volume retained on purpose, and deletes them when asked:
+ * access points, then mount targets (waiting for them to go), file systems, security groups.
+ * Volumes still PENDING, PROVISIONING, READY, ROLLING_BACK or DELETING are never touched.
+ */
+export async function sweepOrphans(
+  deps: { efs: EFSClient; ec2: EC2Client; records: VolumeRecordStore },
+  options: SweepOptions = {},
+): Promise<SweepReport> {
+  const sleep =
+    options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const records = new Map<string, VolumeRecord | undefined>();
+  const verdict = async (
+    volumeId: string,
+    id: string,
+  ): Promise<OrphanResource['reason'] | undefined> => {
+    if (!records.has(volumeId)) records.set(volumeId, await deps.records.get(volumeId));
+    const record = records.get(volumeId);
+    if (!record) return 'no-record';
+    if (!TERMINAL.includes(record.status)) return undefined;
+    if (record.retained?.some((resource) => resource.id === id)) return undefined;
+    return record.status;
+  };
+
+  const orphans: OrphanResource[] = [];
+  const fileSystems = await allFileSystems(deps.efs);
+  for (const fileSystem of fileSystems) {
+    const volumeId = volumeIdOf(fileSystem.Tags);
+    const id = fileSystem.FileSystemId;
+    if (!volumeId || !id) continue;
+    const reason = await verdict(volumeId, id);
+    if (!reason) continue;
+    orphans.push({ type: 'FileSystem', id, volumeId, reason });
+    for (const target of await listMountTargets(deps.efs, id)) {
+      if (target.MountTargetId)
+        orphans.push({ type: 'MountTarget', id: target.MountTargetId, volumeId, reason });
+    }
+  }
+  for (const point of await allAccessPoints(deps.efs)) {
+    const volumeId = volumeIdOf(point.Tags);
+    if (!volumeId || !point.AccessPointId) continue;
+    const reason = await verdict(volumeId, point.AccessPointId);
+    if (reason) orphans.push({ type: 'AccessPoint', id: point.AccessPointId, volumeId, reason });
+  }
+  const { SecurityGroups = [] } = await deps.ec2.send(
+    new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag-key', Values: [VOLUME_ID_TAG] }] }),
+  );
+  for (const group of SecurityGroups) {
+    const volumeId = volumeIdOf(group.Tags);
+    if (!volumeId || !group.GroupId) continue;
+    const reason = await verdict(volumeId, group.GroupId);
+    if (reason) orphans.push({ type: 'SecurityGroup', id: group.GroupId, volumeId, reason });
+  }
+  if (!options.delete) return { orphans, deleted: [], failed: [] };
+
+  const deleted: OrphanResource[] = [];
+  const failed: Array<OrphanResource & { error: string }> = [];
+  const attempt = async (resource: OrphanResource, remove: () => Promise<unknown>) => {
+    try {
+      await remove();
+      deleted.push(resource);
+    } catch (error) {
+      failed.push({ ...resource, error: `${errorName(error)}: ${(error as Error).message}` });
+    }
+  };
+  for (const resource of orphans.filter((orphan) => orphan.type === 'AccessPoint')) {
+    await attempt(resource, () =>
+      deps.efs.send(new DeleteAccessPointCommand({ AccessPointId: resource.id })),
+    );
+  }
+  for (const resource of orphans.filter((orphan) => orphan.type === 'FileSystem')) {
+    const targets = orphans.filter(
+      (orphan) => orphan.type === 'MountTarget' && orphan.volumeId === resource.volumeId,
+    );
+    await attempt(resource, async () => {
+      await deleteMountTargets(deps.efs, resource.id, {
+        shared: false,
+        securityGroupId: undefined,
+      });
+      const deadline = Date.now() + (options.mountTargetTimeoutMs ?? 300_000);
+      while ((await listMountTargets(deps.efs, resource.id)).length > 0) {
+        if (Date.now() > deadline)
+          throw new Error(`mount targets of ${resource.id} did not go in time`);
+        await sleep(5000);
+      }
+      deleted.push(...targets);
+      await deleteFileSystemById(deps.efs, resource);
+    });
+  }
+  for (const resource of orphans.filter((orphan) => orphan.type === 'SecurityGroup')) {
+    await attempt(resource, async () => {
+      try {
+        await deps.ec2.send(new DeleteSecurityGroupCommand({ GroupId: resource.id }));
+      } catch (error) {
+        if (errorName(error) !== 'InvalidGroup.NotFound') throw error;
+      }
+    });
+  }
+  return { orphans, deleted, failed };
+}
+
+/** A file system found by its tag: delete it through its own CreationToken path when it is ours. */
+async function deleteFileSystemById(efs: EFSClient, resource: OrphanResource): Promise<void> {
+  const deletedId = await deleteOwnFileSystem(efs, resource.volumeId);
+  if (deletedId !== resource.id) {
+    throw new Error(
+      `file system ${resource.id} carries volume ${resource.volumeId}'s tag but not its CreationToken`,
+    );
+  }
+}
