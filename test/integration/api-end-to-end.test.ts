@@ -177,7 +177,10 @@ describe('the API through the local HTTP server', () => {
     expect((again.json as Volume).status).toBe('DELETED');
 
     // Assess: the lifecycle events
-    const received = (await events.drain()).filter((event) => event.detail.volumeId === id);
+    const received = await eventually(async () => {
+      const mine = (await events.drain()).filter((event) => event.detail.volumeId === id);
+      return mine.length === 2 ? mine : undefined;
+    });
     expect(received.map((event) => event['detail-type'])).toEqual([
       'Volume Ready',
       'Volume Deleted',
@@ -318,6 +321,59 @@ describe('the API through the local HTTP server', () => {
       (entry) => entry['detail-type'] === 'Volume Request Rejected',
     );
     expect(rejected.map((entry) => entry.detail.requestEventId)).toContain('event-2');
+  });
+
+  it('cleans up a ROLLBACK_FAILED volume with DELETE once the fault is gone', async () => {
+    // Prepare: the Kubernetes API keeps failing reads of the CSIDriver, so apply fails and
+    // so does the rollback's delete of the manifests
+    stack.emulator.injectFault({
+      method: 'GET',
+      pathIncludes: 'csidrivers',
+      status: 500,
+      times: 1000,
+    });
+    let id = '';
+    try {
+      const created = await createVolume({
+        namespace: 'team-b',
+        name: 'stuck',
+        reclaimPolicy: 'Retain',
+      });
+      id = (created.json as Volume).id;
+      const failed = await until(id, 'ROLLBACK_FAILED');
+
+      // Assess: the record and the event say what failed and what may be left
+      expect(failed).toMatchObject({
+        error: { step: 'ApplyManifests', name: 'TransientError' },
+        rollbackError: { name: 'TransientError' },
+      });
+      // The event is put right after the status is written: wait for it
+      const announced = await eventually(async () => {
+        const mine = (await events.drain()).filter((event) => event.detail.volumeId === id);
+        return mine.length > 0 ? mine : undefined;
+      });
+      expect(announced.map((event) => event['detail-type'])).toEqual([
+        'Volume Provisioning Failed',
+      ]);
+      expect(announced[0]?.detail).toMatchObject({
+        status: 'ROLLBACK_FAILED',
+        leftovers: failed.leftovers ?? [],
+      });
+    } finally {
+      stack.emulator.clearFaults();
+    }
+
+    // Act: the documented retry of the cleanup
+    const deleting = await expectContract(
+      'deleteVolume',
+      await fetch(`${stack.api}/volumes/${id}`, { method: 'DELETE' }),
+    );
+
+    // Assess: DELETED, nothing kept (a volume that never held data retains nothing), nothing left
+    expect(deleting.status).toBe(202);
+    const deleted = await until(id, 'DELETED');
+    expect(deleted.retained).toEqual([]);
+    expect(await awsLeftovers(id)).toEqual([]);
   });
 
   it('pages through the list with nextToken, newest first, without gaps or repeats', async () => {
