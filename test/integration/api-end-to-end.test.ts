@@ -19,6 +19,7 @@ type Volume = {
   status: string;
   resources: Record<string, unknown>;
   retained?: unknown[];
+  leftovers?: unknown[];
 };
 
 let stack: LocalStack;

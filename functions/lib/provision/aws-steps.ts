@@ -168,9 +168,12 @@ export function checkMountTargets(
         const { ready } = await readMountTargets(deps.efs, fileSystemId, mountTargetIds);
         if (!ready) {
           if (checks >= settings.mountTargetMaxChecks) {
-            throw new MountTargetsTimeoutError(`mount targets not available after ${checks} checks`);
+            throw new MountTargetsTimeoutError(
+              `mount targets not available after ${checks} checks`,
+            );
           }
-          const waitSeconds = checks === 1 ? settings.mountTargetFirstWaitSeconds : settings.mountTargetPollSeconds;
+          const waitSeconds =
+            checks === 1 ? settings.mountTargetFirstWaitSeconds : settings.mountTargetPollSeconds;
           return { result: { done: false, waitSeconds, checks } };
         }
         availableAt = now().toISOString();

@@ -39,6 +39,15 @@ export function failedStep(record: VolumeRecord | undefined): string {
   return candidates.at(-1)?.[0] ?? 'unknown';
 }
 
+/** A caught error as the record shows it, naming the step it came from. */
+function failureOf(step: string, caught: CaughtError | undefined): VolumeFailure {
+  return {
+    step,
+    name: caught?.Error ?? 'Error',
+    message: causeMessage(caught).slice(0, 1000),
+  };
+}
+
 type RecordDependencies = Pick<AwsStepDependencies, 'records' | 'events' | 'settings'>;
 
 /** The `detail` of a lifecycle event: enough to act on without calling the API. */
@@ -90,11 +99,7 @@ export function beginRollback(
 ): Promise<VolumeFailure> {
   return runStep(deps.records, state.volumeId, 'BeginRollback', async () => {
     const record = await deps.records.get(state.volumeId);
-    const error: VolumeFailure = {
-      step: state.failedStep ?? failedStep(record),
-      name: state.failure?.Error ?? 'Error',
-      message: causeMessage(state.failure).slice(0, 1000),
-    };
+    const error = failureOf(state.failedStep ?? failedStep(record), state.failure);
     await deps.records.setStatus(state.volumeId, 'ROLLING_BACK', { error });
     return { result: error };
   });
@@ -120,23 +125,10 @@ export async function recordRollbackFailure(
 ): Promise<{ status: 'ROLLBACK_FAILED'; leftovers: number }> {
   const record = await deps.records.get(state.volumeId);
   const leftovers = await findLeftovers(state, deps, kubernetes);
-  const rollbackError: VolumeFailure = {
-    step: failedStep(record),
-    name: state.rollbackFailure?.Error ?? 'Error',
-    message: causeMessage(state.rollbackFailure).slice(0, 1000),
-  };
   await deps.records.setStatus(state.volumeId, 'ROLLBACK_FAILED', {
-    rollbackError,
+    rollbackError: failureOf(failedStep(record), state.rollbackFailure),
     leftovers,
-    ...(record?.error
-      ? {}
-      : {
-          error: {
-            step: 'unknown',
-            name: state.failure?.Error ?? 'Error',
-            message: causeMessage(state.failure),
-          },
-        }),
+    ...(record?.error ? {} : { error: failureOf(state.failedStep ?? 'unknown', state.failure) }),
   });
   await announce(deps, state.volumeId, 'Volume Provisioning Failed');
   return { status: 'ROLLBACK_FAILED', leftovers: leftovers.length };
@@ -183,11 +175,7 @@ export async function recordDeletionFailure(
   const retained = new Set((await retainedResources(state, deps)).map((resource) => resource.id));
   const leftovers = found.filter((resource) => !retained.has(resource.id));
   await deps.records.setStatus(state.volumeId, 'DELETE_FAILED', {
-    error: {
-      step: failedStep(record),
-      name: state.deletionFailure?.Error ?? 'Error',
-      message: causeMessage(state.deletionFailure).slice(0, 1000),
-    },
+    error: failureOf(failedStep(record), state.deletionFailure),
     leftovers,
   });
   await announce(deps, state.volumeId, 'Volume Deletion Failed');
