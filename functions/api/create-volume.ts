@@ -1,8 +1,8 @@
 import { apiDependencies } from '#helpers/api-dependencies';
 import { apiHandler } from '#helpers/api-handler';
+import { createVolume } from '#lib/api/create-volume';
 import { callerOf, jsonResponse, parseJsonBody } from '#lib/api/http';
 import { validateParameters } from '#lib/api/parameters';
-import { createVolume } from '#lib/api/volumes-service';
 import { logger } from '#powertools/logger';
 
 export const handler = apiHandler(async (event) => {

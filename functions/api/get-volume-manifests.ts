@@ -1,8 +1,8 @@
-import { apiDependencies } from '#helpers/api-dependencies';
 import { apiHandler } from '#helpers/api-handler';
+import { readDependencies } from '#helpers/read-dependencies';
 import { callerOf } from '#lib/api/http';
 import { validateParameters } from '#lib/api/parameters';
-import { volumeManifests } from '#lib/api/volumes-service';
+import { volumeManifests } from '#lib/api/read-volumes';
 
 export const handler = apiHandler(async (event) => {
   const { id } = validateParameters<{ id: string }>(
@@ -13,6 +13,6 @@ export const handler = apiHandler(async (event) => {
   return {
     statusCode: 200,
     headers: { 'Content-Type': 'application/yaml', 'Cache-Control': 'no-store' },
-    body: await volumeManifests(apiDependencies(), id, callerOf(event)),
+    body: await volumeManifests(readDependencies(), id, callerOf(event)),
   };
 });

@@ -1,10 +1,10 @@
-import { apiDependencies } from '#helpers/api-dependencies';
 import { apiHandler } from '#helpers/api-handler';
+import { readDependencies } from '#helpers/read-dependencies';
 import { callerOf, jsonResponse } from '#lib/api/http';
 import { validateParameters } from '#lib/api/parameters';
-import { getVolume } from '#lib/api/volumes-service';
+import { getVolume } from '#lib/api/read-volumes';
 
 export const handler = apiHandler(async (event) => {
   const { id } = validateParameters<{ id: string }>('getVolume', 'path', event.pathParameters);
-  return jsonResponse(200, await getVolume(apiDependencies(), id, callerOf(event)));
+  return jsonResponse(200, await getVolume(readDependencies(), id, callerOf(event)));
 });

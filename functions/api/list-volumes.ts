@@ -1,8 +1,8 @@
-import { apiDependencies } from '#helpers/api-dependencies';
 import { apiHandler } from '#helpers/api-handler';
+import { readDependencies } from '#helpers/read-dependencies';
 import { callerOf, jsonResponse } from '#lib/api/http';
 import { validateParameters } from '#lib/api/parameters';
-import { listVolumes } from '#lib/api/volumes-service';
+import { listVolumes } from '#lib/api/read-volumes';
 import type { VolumeListQuery } from '#lib/volume/record';
 
 export const handler = apiHandler(async (event) => {
@@ -11,5 +11,5 @@ export const handler = apiHandler(async (event) => {
     'query',
     event.queryStringParameters,
   );
-  return jsonResponse(200, await listVolumes(apiDependencies(), query, callerOf(event)));
+  return jsonResponse(200, await listVolumes(readDependencies(), query, callerOf(event)));
 });

@@ -254,10 +254,18 @@ describe('the API through the local HTTP server', () => {
 
     // Assess
     expect(planned.status).toBe(200);
-    const plan = planned.json as { aws: Array<{ type: string }>; manifests: string };
-    expect(plan.aws.filter((resource) => resource.type === 'AWS::EFS::MountTarget')).toHaveLength(
-      3,
-    );
+    const plan = planned.json as {
+      aws: Array<{ type: string; properties: Record<string, unknown> }>;
+      manifests: string;
+    };
+    expect(plan.aws.map((resource) => resource.type)).toEqual([
+      'AWS::EC2::SecurityGroup',
+      'AWS::EFS::FileSystem',
+      'AWS::EFS::MountTarget',
+      'AWS::EFS::AccessPoint',
+    ]);
+    const mountTargets = plan.aws.find((resource) => resource.type === 'AWS::EFS::MountTarget');
+    expect(mountTargets?.properties.onePerAvailabilityZoneOf).toHaveLength(3);
     expect(plan.manifests).toContain('volumeHandle: <fileSystemId>::<accessPointId>');
     expect(stack.emulator.objects()).toHaveLength(before);
     const listed = await expectContract(

@@ -1,14 +1,13 @@
 import { documentClient } from '#clients/dynamodb';
-import { ec2Client } from '#clients/ec2';
 import { eksClient } from '#clients/eks';
 import { sfnClient } from '#clients/sfn';
 import { accessPolicyFromEnvironment } from '#lib/api/access-policy';
-import type { VolumeServiceDependencies } from '#lib/api/volumes-service';
+import type { VolumeServiceDependencies } from '#lib/api/create-volume';
 import { serviceSettings } from '#lib/config';
 import { KubernetesReader } from '#lib/kube/read-client';
 import { VolumeRecordStore } from '#lib/volume/record';
 
-/** The API's dependencies in Lambda: module-level clients, settings from the environment. */
+/** The writing operations' dependencies: module-level clients, settings from the environment. */
 export function apiDependencies(): VolumeServiceDependencies {
   const settings = serviceSettings();
   const region = process.env.AWS_REGION ?? 'us-east-1';
@@ -16,7 +15,6 @@ export function apiDependencies(): VolumeServiceDependencies {
     records: new VolumeRecordStore(documentClient, settings.volumesTable),
     sfn: sfnClient,
     eks: eksClient,
-    ec2: ec2Client,
     // The token is signed with the function's own credentials, those its SDK clients use.
     kubernetes: (cluster) =>
       KubernetesReader.connect(cluster, region, eksClient.config.credentials),

@@ -1,15 +1,28 @@
 import type { components } from '../../generated/openapi-types.ts';
-import type { ClusterTarget } from '../aws/cluster.ts';
-import { subnetPerZone } from '../aws/mount-targets.ts';
-import { nfsIngress } from '../aws/security-group.ts';
+import type { ClusterDescription } from '../aws/cluster.ts';
 import { renderManifests } from '../kube/manifests-yaml.ts';
 import { securityGroupName } from '../volume/names.ts';
 import type { VolumeSpec } from '../volume/request.ts';
 
 export type VolumePlan = components['schemas']['VolumePlan'];
 
-/** What provisioning `spec` on `cluster` would create, computed by the same code that creates it. */
-export function planVolume(volumeId: string, spec: VolumeSpec, cluster: ClusterTarget): VolumePlan {
+/** Where NFS is allowed from: the same choice the CreateSecurityGroup step makes. */
+function nfsSource(cluster: ClusterDescription): Record<string, unknown> {
+  if (cluster.clusterSecurityGroupId) return { securityGroupIds: [cluster.clusterSecurityGroupId] };
+  if (cluster.securityGroupIds.length > 0) return { securityGroupIds: cluster.securityGroupIds };
+  return { cidrBlocksOfSubnets: cluster.subnetIds };
+}
+
+/**
+ * What provisioning `spec` on `cluster` would create. Planned from EKS's description alone:
+ * mount targets are named by the subnets they are chosen from (one per zone), as the API
+ * functions carry no EC2 client.
+ */
+export function planVolume(
+  volumeId: string,
+  spec: VolumeSpec,
+  cluster: ClusterDescription,
+): VolumePlan {
   const shared = spec.fileSystemId !== undefined;
   return {
     dryRun: true,
@@ -20,8 +33,8 @@ export function planVolume(volumeId: string, spec: VolumeSpec, cluster: ClusterT
         action: 'create',
         properties: {
           groupName: securityGroupName(volumeId),
-          vpcId: cluster.vpcId,
-          ingress: nfsIngress(cluster),
+          ...(cluster.vpcId ? { vpcId: cluster.vpcId } : {}),
+          ingress: { protocol: 'tcp', port: 2049, from: nfsSource(cluster) },
           egress: [],
         },
       },
@@ -39,11 +52,14 @@ export function planVolume(volumeId: string, spec: VolumeSpec, cluster: ClusterT
                 : {}),
             },
       },
-      ...subnetPerZone(cluster).map((subnet) => ({
+      {
         type: 'AWS::EFS::MountTarget',
-        action: 'create' as const,
-        properties: { availabilityZone: subnet.availabilityZone, subnetId: subnet.subnetId },
-      })),
+        action: 'create',
+        properties: {
+          onePerAvailabilityZoneOf: cluster.subnetIds,
+          securityGroup: securityGroupName(volumeId),
+        },
+      },
       {
         type: 'AWS::EFS::AccessPoint',
         action: 'create',

@@ -44,16 +44,28 @@ function endpointOverride(clusterName: string): EndpointOverride | undefined {
   return overrides[clusterName];
 }
 
+/** An ACTIVE cluster as EKS describes it: enough to reach its API, no EC2 call needed. */
+export interface ClusterDescription {
+  readonly name: string;
+  readonly endpoint: string;
+  readonly caData: string;
+  readonly subnetIds: readonly string[];
+  readonly vpcId?: string;
+  readonly clusterSecurityGroupId?: string;
+  readonly securityGroupIds: readonly string[];
+}
+
 /**
- * Describes an ACTIVE cluster and its subnets.
+ * Describes an ACTIVE cluster with EKS alone: what the API functions need, so their bundles
+ * carry no EC2 client.
  *
  * @throws ClusterNotFoundError, ClusterNotActiveError, ClusterConfigurationError
  */
-export async function resolveCluster(
-  clients: { eks: EKSClient; ec2: EC2Client },
+export async function describeCluster(
+  eks: EKSClient,
   clusterName: string,
-): Promise<ClusterTarget> {
-  const described = await clients.eks
+): Promise<ClusterDescription> {
+  const described = await eks
     .send(new DescribeClusterCommand({ name: clusterName }))
     .catch((error: unknown) => {
       if (errorName(error) === 'ResourceNotFoundException') {
@@ -71,8 +83,38 @@ export async function resolveCluster(
   if (subnetIds.length === 0) {
     throw new ClusterConfigurationError(`EKS cluster "${clusterName}" has no subnets`);
   }
+  const override = endpointOverride(clusterName);
+  const endpoint = override?.endpoint ?? info.endpoint;
+  const caData = override?.caData ?? info.certificateAuthority?.data;
+  if (!endpoint || !caData) {
+    throw new ClusterConfigurationError(`EKS cluster "${clusterName}" has no endpoint or CA yet`);
+  }
+  return {
+    name: clusterName,
+    endpoint,
+    caData,
+    subnetIds,
+    ...(vpcConfig.vpcId ? { vpcId: vpcConfig.vpcId } : {}),
+    ...(vpcConfig.clusterSecurityGroupId
+      ? { clusterSecurityGroupId: vpcConfig.clusterSecurityGroupId }
+      : {}),
+    securityGroupIds: vpcConfig.securityGroupIds ?? [],
+  };
+}
+
+/**
+ * Describes an ACTIVE cluster and its subnets (zone, CIDR), falling back to the subnets'
+ * VPC where EKS gives none.
+ *
+ * @throws ClusterNotFoundError, ClusterNotActiveError, ClusterConfigurationError
+ */
+export async function resolveCluster(
+  clients: { eks: EKSClient; ec2: EC2Client },
+  clusterName: string,
+): Promise<ClusterTarget> {
+  const cluster = await describeCluster(clients.eks, clusterName);
   const { Subnets = [] } = await clients.ec2.send(
-    new DescribeSubnetsCommand({ SubnetIds: subnetIds }),
+    new DescribeSubnetsCommand({ SubnetIds: [...cluster.subnetIds] }),
   );
   const subnets: ClusterSubnet[] = Subnets.flatMap((subnet) =>
     subnet.SubnetId && subnet.AvailabilityZone
@@ -85,25 +127,18 @@ export async function resolveCluster(
         ]
       : [],
   );
-  const vpcId = vpcConfig.vpcId ?? Subnets.find((subnet) => subnet.VpcId)?.VpcId;
+  const vpcId = cluster.vpcId ?? Subnets.find((subnet) => subnet.VpcId)?.VpcId;
   if (!vpcId)
     throw new ClusterConfigurationError(`cannot tell the VPC of cluster "${clusterName}"`);
-
-  const override = endpointOverride(clusterName);
-  const endpoint = override?.endpoint ?? info.endpoint;
-  const caData = override?.caData ?? info.certificateAuthority?.data;
-  if (!endpoint || !caData) {
-    throw new ClusterConfigurationError(`EKS cluster "${clusterName}" has no endpoint or CA yet`);
-  }
   return {
     name: clusterName,
-    endpoint,
-    caData,
+    endpoint: cluster.endpoint,
+    caData: cluster.caData,
     vpcId,
     subnets,
-    ...(vpcConfig.clusterSecurityGroupId
-      ? { clusterSecurityGroupId: vpcConfig.clusterSecurityGroupId }
+    ...(cluster.clusterSecurityGroupId
+      ? { clusterSecurityGroupId: cluster.clusterSecurityGroupId }
       : {}),
-    securityGroupIds: vpcConfig.securityGroupIds ?? [],
+    securityGroupIds: cluster.securityGroupIds,
   };
 }

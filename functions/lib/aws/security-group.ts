@@ -62,15 +62,19 @@ export async function ensureSecurityGroup(
 ): Promise<string> {
   let groupId = await findSecurityGroup(ec2, volumeId);
   if (!groupId) {
-    const created = await ec2.send(
-      new CreateSecurityGroupCommand({
-        GroupName: securityGroupName(volumeId),
-        Description: `EFS mount targets of volume ${volumeId} (NFS from EKS cluster ${cluster.name})`,
-        VpcId: cluster.vpcId,
-        TagSpecifications: [{ ResourceType: 'security-group', Tags: [...tags] }],
-      }),
+    // Duplicate: an earlier attempt (an SDK retry after a lost answer) created it, tagged.
+    const created = await ignoring(
+      'InvalidGroup.Duplicate',
+      ec2.send(
+        new CreateSecurityGroupCommand({
+          GroupName: securityGroupName(volumeId),
+          Description: `EFS mount targets of volume ${volumeId} (NFS from EKS cluster ${cluster.name})`,
+          VpcId: cluster.vpcId,
+          TagSpecifications: [{ ResourceType: 'security-group', Tags: [...tags] }],
+        }),
+      ),
     );
-    groupId = created.GroupId;
+    groupId = created?.GroupId ?? (await findSecurityGroup(ec2, volumeId));
     if (!groupId) throw new TransientError('CreateSecurityGroup returned no GroupId');
   }
   await ignoring(

@@ -1,6 +1,6 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { createVolume, type VolumeServiceDependencies } from '../api/create-volume.ts';
 import { ProblemError, problems } from '../api/problem.ts';
-import { createVolume, type VolumeServiceDependencies } from '../api/volumes-service.ts';
 import { putLifecycleEvent } from './lifecycle.ts';
 
 /** The detail-type a provisioning request event carries. */

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { dump } from 'js-yaml';
 import type { VolumeSpec } from '../volume/request.ts';
 import { buildVolumeManifests } from './manifests.ts';
 
@@ -8,7 +8,8 @@ export const PENDING_ACCESS_POINT_ID = '<accessPointId>';
 
 /**
  * The manifests of a volume as one multi-document YAML stream, in apply order, for GitOps
- * users and dry runs.
+ * users and dry runs. js-yaml, not `yaml`: the Kubernetes client already bundles it, and it is
+ * less than half the size in the API functions.
  */
 export function renderManifests(
   volumeId: string,
@@ -22,6 +23,6 @@ export function renderManifests(
     accessPointId: ids.accessPointId ?? PENDING_ACCESS_POINT_ID,
   });
   return Object.values(manifests)
-    .map((manifest) => stringify(manifest, { lineWidth: 0 }))
+    .map((manifest) => dump(manifest, { lineWidth: -1, noRefs: true }))
     .join('---\n');
 }

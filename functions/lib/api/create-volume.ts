@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+import type { EKSClient } from '@aws-sdk/client-eks';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { type ClusterDescription, describeCluster } from '../aws/cluster.ts';
+import { errorName } from '../aws/transient.ts';
+import { VolumeRecordStateError } from '../errors.ts';
+import type { KubernetesReader } from '../kube/read-client.ts';
+import { newVolumeId } from '../volume/names.ts';
+import { toVolume, type Volume, type VolumeRecord } from '../volume/record.ts';
+import { validateVolumeRequest } from '../volume/request.ts';
+import { authorize } from './access-policy.ts';
+import { planVolume, type VolumePlan } from './plan.ts';
+import { problems } from './problem.ts';
+import { asProblem } from './service-errors.ts';
+import type { ReadDependencies } from './volume-access.ts';
+import { startExecution } from './workflow-start.ts';
+
+export interface VolumeServiceSettings {
+  readonly allowRootPosixUser: boolean;
+  readonly provisionStateMachineArn: string;
+  readonly deprovisionStateMachineArn: string;
+}
+
+/** What the API's operations need; the handlers build it from module-level clients. */
+export interface VolumeServiceDependencies extends ReadDependencies {
+  readonly sfn: SFNClient;
+  readonly eks: EKSClient;
+  readonly kubernetes: (cluster: ClusterDescription) => Promise<KubernetesReader>;
+  readonly settings: VolumeServiceSettings;
+}
+
+/** Who asks, and with which idempotency key (the header, or an event's key). */
+export interface RequestContext {
+  readonly caller: string;
+  readonly idempotencyKey?: string | undefined;
+}
+
+export type CreateVolumeResult =
+  | { readonly kind: 'accepted'; readonly volume: Volume }
+  | { readonly kind: 'plan'; readonly plan: VolumePlan };
+
+/** JSON with sorted keys, so two bodies that mean the same hash the same. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * The volume id an idempotency key stands for: derived from caller and key, so concurrent
+ * requests with one key race for one DynamoDB item and all get the same volume back.
+ */
+export function volumeIdForKey(caller: string, key: string): string {
+  return `vol-${sha256(`${caller}\n${key}`).slice(0, 20)}`;
+}
+
+/** Checks before anything is created: cluster ACTIVE, namespace there, claim name free. */
+async function preflight(
+  deps: VolumeServiceDependencies,
+  spec: { clusterName: string; namespace: string; name: string },
+): Promise<ClusterDescription> {
+  const cluster = await describeCluster(deps.eks, spec.clusterName);
+  const reader = await deps.kubernetes(cluster);
+  if (!(await reader.namespaceExists(spec.namespace)))
+    throw problems.namespaceNotFound(spec.namespace);
+  if (await reader.claimExists(spec.namespace, spec.name))
+    throw problems.claimExists(spec.namespace, spec.name);
+  return cluster;
+}
+
+/** Answers a replayed idempotency key: the same volume for the same body, else 409. */
+async function replay(
+  deps: VolumeServiceDependencies,
+  existing: VolumeRecord,
+  requestHash: string,
+  key: string,
+): Promise<CreateVolumeResult> {
+  if (existing.requestHash !== requestHash) throw problems.idempotencyKeyReused(key);
+  if (existing.status === 'PENDING' && !existing.executionName) {
+    // The first attempt recorded the volume but did not get to start it: finish the job.
+    await startExecution(deps, deps.settings.provisionStateMachineArn, existing.id, {
+      volumeId: existing.id,
+      spec: existing.spec,
+      executionName: existing.id,
+    });
+    await deps.records.setExecution(existing.id, existing.id);
+    return { kind: 'accepted', volume: toVolume(await deps.records.require(existing.id)) };
+  }
+  return { kind: 'accepted', volume: toVolume(existing) };
+}
+
+/**
+ * POST /volumes and the `Volume Provision Requested` event: validate, authorize, check the
+ * cluster, record PENDING, start the provisioning workflow. With dryRun, only the plan.
+ */
+export async function createVolume(
+  deps: VolumeServiceDependencies,
+  body: unknown,
+  context: RequestContext,
+): Promise<CreateVolumeResult> {
+  try {
+    const spec = validateVolumeRequest(body, {
+      allowRootPosixUser: deps.settings.allowRootPosixUser,
+    });
+    const decision = authorize(deps.policy, context.caller, spec.clusterName, spec.namespace);
+    if (!decision.allowed) throw problems.forbidden(decision.reason);
+    const requestHash = sha256(canonicalJson(body));
+    const key = context.idempotencyKey;
+    const volumeId = key ? volumeIdForKey(context.caller, key) : newVolumeId();
+    if (key && !spec.dryRun) {
+      const existing = await deps.records.get(volumeId);
+      if (existing) return await replay(deps, existing, requestHash, key);
+    }
+    const cluster = await preflight(deps, spec);
+    if (spec.dryRun) return { kind: 'plan', plan: planVolume(volumeId, spec, cluster) };
+    try {
+      await deps.records.create(volumeId, spec, {
+        requestHash,
+        caller: context.caller,
+        ...(key ? { idempotencyKey: key } : {}),
+      });
+    } catch (error) {
+      if (error instanceof VolumeRecordStateError && key) {
+        return await replay(deps, await deps.records.require(volumeId), requestHash, key);
+      }
+      throw error;
+    }
+    try {
+      await startExecution(deps, deps.settings.provisionStateMachineArn, volumeId, {
+        volumeId,
+        spec,
+        executionName: volumeId,
+      });
+    } catch (error) {
+      // With a key, a retry starts it (see replay); without one, say so on the record.
+      if (!key) {
+        await deps.records.setStatus(volumeId, 'FAILED', {
+          error: {
+            step: 'StartExecution',
+            name: errorName(error),
+            message: (error as Error).message ?? '',
+          },
+        });
+      }
+      throw error;
+    }
+    await deps.records.setExecution(volumeId, volumeId);
+    return { kind: 'accepted', volume: toVolume(await deps.records.require(volumeId)) };
+  } catch (error) {
+    return asProblem(error);
+  }
+}

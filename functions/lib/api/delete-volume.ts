@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { describeCluster } from '../aws/cluster.ts';
+import { VolumeRecordStateError } from '../errors.ts';
+import { toVolume, type Volume, type VolumeStatus } from '../volume/record.ts';
+import type { VolumeServiceDependencies } from './create-volume.ts';
+import { problems } from './problem.ts';
+import { asProblem } from './service-errors.ts';
+import { visibleRecord } from './volume-access.ts';
+import { startExecution } from './workflow-start.ts';
+
+const DELETABLE: readonly VolumeStatus[] = ['READY', 'FAILED', 'ROLLBACK_FAILED', 'DELETE_FAILED'];
+
+/**
+ * DELETE /volumes/{id}: refuses while a pod uses the claim (unless `force`), then starts the
+ * deprovisioning workflow. Deleting a volume that is being or has been deleted answers it as
+ * it is. A FAILED or ROLLBACK_FAILED volume is cleaned up by the same workflow.
+ */
+export async function deleteVolume(
+  deps: VolumeServiceDependencies,
+  id: string,
+  options: { caller: string; force: boolean },
+): Promise<Volume> {
+  try {
+    const record = await visibleRecord(deps, id, options.caller);
+    if (record.status === 'DELETING' || record.status === 'DELETED') return toVolume(record);
+    if (!DELETABLE.includes(record.status)) {
+      throw problems.volumeBusy(`volume ${id} is ${record.status}; delete it once that finishes`);
+    }
+    if (record.status === 'READY' && !options.force) {
+      const cluster = await describeCluster(deps.eks, record.clusterName);
+      const pods = await (await deps.kubernetes(cluster)).podsUsingClaim(
+        record.namespace,
+        record.name,
+      );
+      if (pods.length > 0) {
+        throw problems.volumeInUse(
+          `claim ${record.namespace}/${record.name} is used by pod(s) ${pods.join(', ')}; stop them or use ?force=true`,
+        );
+      }
+    }
+    const executionName = `${id}-delete-${randomBytes(4).toString('hex')}`;
+    try {
+      await deps.records.beginDeletion(id, DELETABLE, executionName);
+    } catch (error) {
+      if (error instanceof VolumeRecordStateError)
+        throw problems.volumeBusy(`volume ${id} changed meanwhile; retry`);
+      throw error;
+    }
+    // Only a volume that held data keeps it; a failed one never did.
+    const held = record.status === 'READY' || record.status === 'DELETE_FAILED';
+    try {
+      await startExecution(deps, deps.settings.deprovisionStateMachineArn, executionName, {
+        volumeId: id,
+        spec: record.spec,
+        operation: 'deprovision',
+        executionName,
+        retainFileSystem:
+          record.spec.fileSystemId !== undefined ||
+          (held && record.spec.reclaimPolicy === 'Retain'),
+      });
+    } catch (error) {
+      // Not started: put the status back so the caller can simply retry the DELETE.
+      await deps.records.setStatus(id, record.status);
+      throw error;
+    }
+    return toVolume(await deps.records.require(id));
+  } catch (error) {
+    return asProblem(error);
+  }
+}

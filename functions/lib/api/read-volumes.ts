@@ -1,0 +1,53 @@
+import { renderManifests } from '../kube/manifests-yaml.ts';
+import { toVolume, type Volume, type VolumeListQuery } from '../volume/record.ts';
+import { authorize } from './access-policy.ts';
+import { asProblem } from './service-errors.ts';
+import { type ReadDependencies, visibleRecord } from './volume-access.ts';
+
+export async function getVolume(
+  deps: ReadDependencies,
+  id: string,
+  caller: string,
+): Promise<Volume> {
+  try {
+    return toVolume(await visibleRecord(deps, id, caller));
+  } catch (error) {
+    return asProblem(error);
+  }
+}
+
+export async function listVolumes(
+  deps: ReadDependencies,
+  query: VolumeListQuery,
+  caller: string,
+): Promise<{ items: Volume[]; nextToken?: string }> {
+  try {
+    const page = await deps.records.list(query);
+    return {
+      items: page.items
+        .filter(
+          (record) => authorize(deps.policy, caller, record.clusterName, record.namespace).allowed,
+        )
+        .map(toVolume),
+      ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+    };
+  } catch (error) {
+    return asProblem(error);
+  }
+}
+
+export async function volumeManifests(
+  deps: ReadDependencies,
+  id: string,
+  caller: string,
+): Promise<string> {
+  try {
+    const record = await visibleRecord(deps, id, caller);
+    return renderManifests(record.id, record.spec, {
+      fileSystemId: record.resources.fileSystemId,
+      accessPointId: record.resources.accessPointId,
+    });
+  } catch (error) {
+    return asProblem(error);
+  }
+}

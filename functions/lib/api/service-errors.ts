@@ -1,0 +1,38 @@
+import { isTransientError } from '../aws/transient.ts';
+import {
+  ClusterConfigurationError,
+  ClusterNotActiveError,
+  ClusterNotFoundError,
+  InvalidListTokenError,
+  InvalidVolumeRequestError,
+  KubernetesRequestError,
+  TransientError,
+} from '../errors.ts';
+import { ProblemError, problems } from './problem.ts';
+
+export function serviceUnavailable(error: unknown): never {
+  throw problems.unavailable(
+    'a dependency is throttling or unavailable; retry with the same Idempotency-Key',
+    error,
+  );
+}
+
+/** Maps what the workflow modules throw to the API's problems. */
+export function asProblem(error: unknown): never {
+  if (error instanceof ProblemError) throw error;
+  if (error instanceof InvalidVolumeRequestError)
+    throw problems.invalidRequest(error.message, error.problems);
+  if (error instanceof ClusterNotFoundError) throw problems.clusterNotFound(error.message);
+  if (error instanceof ClusterNotActiveError || error instanceof ClusterConfigurationError) {
+    throw problems.clusterNotActive(error.message);
+  }
+  if (error instanceof InvalidListTokenError) throw problems.invalidRequest(error.message);
+  if (
+    error instanceof TransientError ||
+    error instanceof KubernetesRequestError ||
+    isTransientError(error)
+  ) {
+    serviceUnavailable(error);
+  }
+  throw error;
+}
