@@ -1,5 +1,12 @@
-import { awsStepDependencies } from '#helpers/step-dependencies';
+import { eventBridgeClient } from '#clients/eventbridge';
 import { stepHandler } from '#helpers/step-handler';
+import { volumeRecords } from '#helpers/volume-records';
+import { serviceSettings } from '#lib/config';
 import { completeProvisioning } from '#lib/provision/lifecycle-steps';
 
-export const handler = stepHandler(completeProvisioning, awsStepDependencies);
+// Only the clients this step calls, so its bundle and its IAM role stay small.
+export const handler = stepHandler(completeProvisioning, () => ({
+  events: eventBridgeClient,
+  records: volumeRecords(),
+  settings: serviceSettings(),
+}));

@@ -1,5 +1,12 @@
-import { awsStepDependencies } from '#helpers/step-dependencies';
+import { efsClient } from '#clients/efs';
 import { stepHandler } from '#helpers/step-handler';
+import { volumeRecords } from '#helpers/volume-records';
+import { serviceSettings } from '#lib/config';
 import { createFileSystem } from '#lib/provision/aws-steps';
 
-export const handler = stepHandler(createFileSystem, awsStepDependencies);
+// Only the clients this step calls, so its bundle and its IAM role stay small.
+export const handler = stepHandler(createFileSystem, () => ({
+  efs: efsClient,
+  records: volumeRecords(),
+  settings: serviceSettings(),
+}));

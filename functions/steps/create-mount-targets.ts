@@ -1,5 +1,10 @@
-import { awsStepDependencies } from '#helpers/step-dependencies';
+import { efsClient } from '#clients/efs';
 import { stepHandler } from '#helpers/step-handler';
+import { volumeRecords } from '#helpers/volume-records';
 import { createMountTargets } from '#lib/provision/aws-steps';
 
-export const handler = stepHandler(createMountTargets, awsStepDependencies);
+// Only the clients this step calls, so its bundle and its IAM role stay small.
+export const handler = stepHandler(createMountTargets, () => ({
+  efs: efsClient,
+  records: volumeRecords(),
+}));

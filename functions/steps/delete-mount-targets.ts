@@ -1,5 +1,12 @@
-import { awsStepDependencies } from '#helpers/step-dependencies';
+import { ec2Client } from '#clients/ec2';
+import { efsClient } from '#clients/efs';
 import { stepHandler } from '#helpers/step-handler';
+import { volumeRecords } from '#helpers/volume-records';
 import { rollbackMountTargets } from '#lib/provision/aws-steps';
 
-export const handler = stepHandler(rollbackMountTargets, awsStepDependencies);
+// Only the clients this step calls, so its bundle and its IAM role stay small.
+export const handler = stepHandler(rollbackMountTargets, () => ({
+  efs: efsClient,
+  ec2: ec2Client,
+  records: volumeRecords(),
+}));

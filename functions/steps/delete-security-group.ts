@@ -1,5 +1,10 @@
-import { awsStepDependencies } from '#helpers/step-dependencies';
+import { ec2Client } from '#clients/ec2';
 import { stepHandler } from '#helpers/step-handler';
+import { volumeRecords } from '#helpers/volume-records';
 import { rollbackSecurityGroup } from '#lib/provision/aws-steps';
 
-export const handler = stepHandler(rollbackSecurityGroup, awsStepDependencies);
+// Only the clients this step calls, so its bundle and its IAM role stay small.
+export const handler = stepHandler(rollbackSecurityGroup, () => ({
+  ec2: ec2Client,
+  records: volumeRecords(),
+}));

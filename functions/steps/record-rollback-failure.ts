@@ -1,4 +1,4 @@
-import { withOptionalKubernetes } from '#helpers/kube-step-dependencies';
+import { withOptionalKubernetes } from '#helpers/optional-kubernetes';
 import { awsStepDependencies } from '#helpers/step-dependencies';
 import { stepHandler } from '#helpers/step-handler';
 import { recordRollbackFailure } from '#lib/provision/lifecycle-steps';

@@ -1,5 +1,12 @@
-import { awsStepDependencies } from '#helpers/step-dependencies';
+import { ec2Client } from '#clients/ec2';
+import { eksClient } from '#clients/eks';
 import { stepHandler } from '#helpers/step-handler';
+import { volumeRecords } from '#helpers/volume-records';
 import { resolveCluster } from '#lib/provision/aws-steps';
 
-export const handler = stepHandler(resolveCluster, awsStepDependencies);
+// Only the clients this step calls, so its bundle and its IAM role stay small.
+export const handler = stepHandler(resolveCluster, () => ({
+  eks: eksClient,
+  ec2: ec2Client,
+  records: volumeRecords(),
+}));

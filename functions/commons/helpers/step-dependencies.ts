@@ -1,13 +1,12 @@
-import { documentClient } from '#clients/dynamodb';
 import { ec2Client } from '#clients/ec2';
 import { efsClient } from '#clients/efs';
 import { eksClient } from '#clients/eks';
 import { eventBridgeClient } from '#clients/eventbridge';
 import { serviceSettings } from '#lib/config';
 import type { AwsStepDependencies } from '#lib/provision/dependencies';
-import { VolumeRecordStore } from '#lib/volume/record';
+import { volumeRecords } from './volume-records.ts';
 
-/** The AWS steps' dependencies in Lambda: the module-level clients and the environment. */
+/** Every AWS client: for the steps that look for leftovers of every kind. */
 export function awsStepDependencies(): AwsStepDependencies {
   const settings = serviceSettings();
   return {
@@ -15,7 +14,7 @@ export function awsStepDependencies(): AwsStepDependencies {
     ec2: ec2Client,
     eks: eksClient,
     events: eventBridgeClient,
-    records: new VolumeRecordStore(documentClient, settings.volumesTable),
+    records: volumeRecords(),
     settings,
   };
 }

@@ -39,6 +39,12 @@ export class KubernetesReader {
     );
   }
 
+  /** Any object by its API path; undefined when it does not exist. */
+  async readObject<T>(path: string): Promise<T | undefined> {
+    const { status, body } = await this.#get(path);
+    return status === 404 ? undefined : (JSON.parse(body) as T);
+  }
+
   async namespaceExists(namespace: string): Promise<boolean> {
     return (await this.#get(`/api/v1/namespaces/${encodeURIComponent(namespace)}`)).status === 200;
   }

@@ -40,7 +40,7 @@ function required<T>(value: T | undefined, what: string): T {
 /** Describes the cluster; nothing is created, so an unknown cluster fails here first. */
 export function resolveCluster(
   state: ProvisionState,
-  deps: AwsStepDependencies,
+  deps: Pick<AwsStepDependencies, 'eks' | 'ec2' | 'records'>,
 ): Promise<ClusterTarget> {
   return runStep(
     deps.records,
@@ -53,7 +53,7 @@ export function resolveCluster(
 
 export function createSecurityGroup(
   state: ProvisionState,
-  deps: AwsStepDependencies,
+  deps: Pick<AwsStepDependencies, 'ec2' | 'records'>,
 ): Promise<{ securityGroupId: string }> {
   return runStep(
     deps.records,
@@ -75,7 +75,7 @@ export function createSecurityGroup(
 
 export function createFileSystem(
   state: ProvisionState,
-  deps: AwsStepDependencies,
+  deps: Pick<AwsStepDependencies, 'efs' | 'records' | 'settings'>,
 ): Promise<FileSystemResult> {
   return runStep(
     deps.records,
@@ -101,7 +101,7 @@ export function createFileSystem(
 /** Throws FileSystemNotReadyError until the file system is available; the ASL retries it. */
 export function createMountTargets(
   state: ProvisionState,
-  deps: AwsStepDependencies,
+  deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
 ): Promise<MountTargetsResult> {
   return runStep(
     deps.records,
@@ -122,7 +122,7 @@ export function createMountTargets(
 
 export function createAccessPoint(
   state: ProvisionState,
-  deps: AwsStepDependencies,
+  deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
 ): Promise<AccessPointResult> {
   return runStep(
     deps.records,
@@ -150,7 +150,7 @@ export function createAccessPoint(
  */
 export function checkMountTargets(
   state: ProvisionState,
-  deps: AwsStepDependencies,
+  deps: Pick<AwsStepDependencies, 'efs' | 'records' | 'settings'>,
   now: () => Date = () => new Date(),
 ): Promise<WaitProgress> {
   return runStep<WaitProgress>(
@@ -192,7 +192,7 @@ export function checkMountTargets(
 
 async function fileSystemIdOf(
   state: ProvisionState,
-  deps: AwsStepDependencies,
+  deps: Pick<AwsStepDependencies, 'efs'>,
 ): Promise<string | undefined> {
   return (
     state.spec.fileSystemId ??
@@ -203,7 +203,7 @@ async function fileSystemIdOf(
 
 export function rollbackAccessPoint(
   state: ProvisionState,
-  deps: AwsStepDependencies,
+  deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
 ): Promise<{ accessPointId: string | null }> {
   return runStep(deps.records, state.volumeId, 'DeleteAccessPoint', async () => {
     const fileSystemId = await fileSystemIdOf(state, deps);
@@ -216,7 +216,7 @@ export function rollbackAccessPoint(
 
 export function rollbackMountTargets(
   state: ProvisionState,
-  deps: AwsStepDependencies,
+  deps: Pick<AwsStepDependencies, 'efs' | 'ec2' | 'records'>,
 ): Promise<{ mountTargetIds: string[] }> {
   return runStep(deps.records, state.volumeId, 'DeleteMountTargets', async () => {
     const fileSystemId = await fileSystemIdOf(state, deps);
@@ -232,7 +232,7 @@ export function rollbackMountTargets(
 /** One check that the mount targets being deleted are gone; the state machine waits between. */
 export function checkMountTargetsDeleted(
   state: ProvisionState,
-  deps: AwsStepDependencies,
+  deps: Pick<AwsStepDependencies, 'efs' | 'records' | 'settings'>,
 ): Promise<WaitProgress> {
   return runStep(deps.records, state.volumeId, 'CheckMountTargetsDeleted', async () => {
     const checks = (state.mountTargetsDeletedWait?.checks ?? 0) + 1;
@@ -251,7 +251,7 @@ export function checkMountTargetsDeleted(
 
 export function rollbackFileSystem(
   state: ProvisionState,
-  deps: AwsStepDependencies,
+  deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
 ): Promise<{ fileSystemId: string | null }> {
   return runStep(deps.records, state.volumeId, 'DeleteFileSystem', async () => {
     // A file system the request named is shared: never deleted.
@@ -263,7 +263,7 @@ export function rollbackFileSystem(
 
 export function rollbackSecurityGroup(
   state: ProvisionState,
-  deps: AwsStepDependencies,
+  deps: Pick<AwsStepDependencies, 'ec2' | 'records'>,
 ): Promise<{ securityGroupId: string | null }> {
   return runStep(deps.records, state.volumeId, 'DeleteSecurityGroup', async () => {
     const securityGroupId = await deleteGroup(deps.ec2, state.volumeId);

@@ -1,8 +1,8 @@
-import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { findAccessPoint } from '../aws/access-point.ts';
 import { findOwnFileSystem } from '../aws/file-system.ts';
 import { listMountTargets } from '../aws/mount-targets.ts';
 import { findSecurityGroup } from '../aws/security-group.ts';
+import type { KubernetesReader } from '../kube/read-client.ts';
 import { persistentVolumeName, VOLUME_ID_LABEL } from '../volume/names.ts';
 import type { LeftoverResource } from '../volume/record.ts';
 import type { AwsStepDependencies } from './dependencies.ts';
@@ -15,7 +15,7 @@ import type { ProvisionState } from './state.ts';
 export async function findLeftovers(
   state: ProvisionState,
   deps: Pick<AwsStepDependencies, 'efs' | 'ec2'>,
-  kubernetes: KubernetesObjectApi | undefined,
+  kubernetes: KubernetesReader | undefined,
 ): Promise<LeftoverResource[]> {
   const leftovers: LeftoverResource[] = [];
   const attempt = async (what: string, find: () => Promise<void>) => {
@@ -27,28 +27,18 @@ export async function findLeftovers(
   };
   await attempt('Kubernetes', async () => {
     if (!kubernetes) return;
-    const claim = await kubernetes
-      .read({
-        apiVersion: 'v1',
-        kind: 'PersistentVolumeClaim',
-        metadata: { name: state.spec.name, namespace: state.spec.namespace },
-      })
-      .catch((error: { code?: number }) =>
-        error.code === 404 ? undefined : Promise.reject(error),
-      );
+    type Labelled = { metadata?: { labels?: Record<string, string> } };
+    const { namespace, name } = state.spec;
+    const claim = await kubernetes.readObject<Labelled>(
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/persistentvolumeclaims/${encodeURIComponent(name)}`,
+    );
     if (claim?.metadata?.labels?.[VOLUME_ID_LABEL] === state.volumeId) {
-      leftovers.push({
-        type: 'PersistentVolumeClaim',
-        id: `${state.spec.namespace}/${state.spec.name}`,
-      });
+      leftovers.push({ type: 'PersistentVolumeClaim', id: `${namespace}/${name}` });
     }
     const pvName = persistentVolumeName(state.volumeId);
-    const pv = await kubernetes
-      .read({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: pvName } })
-      .catch((error: { code?: number }) =>
-        error.code === 404 ? undefined : Promise.reject(error),
-      );
-    if (pv) leftovers.push({ type: 'PersistentVolume', id: pvName });
+    if (await kubernetes.readObject<Labelled>(`/api/v1/persistentvolumes/${pvName}`)) {
+      leftovers.push({ type: 'PersistentVolume', id: pvName });
+    }
   });
   const ownFileSystem = await findOwnFileSystem(deps.efs, state.volumeId).catch(() => undefined);
   const fileSystemId = state.spec.fileSystemId ?? ownFileSystem?.FileSystemId;

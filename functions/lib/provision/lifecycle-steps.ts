@@ -1,5 +1,5 @@
-import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { type LifecycleDetailType, putLifecycleEvent } from '../events/lifecycle.ts';
+import type { KubernetesReader } from '../kube/read-client.ts';
 import type { VolumeFailure, VolumeRecord } from '../volume/record.ts';
 import type { AwsStepDependencies } from './dependencies.ts';
 import { findLeftovers } from './leftovers.ts';
@@ -121,7 +121,7 @@ export function completeRollback(
 export async function recordRollbackFailure(
   state: ProvisionState,
   deps: Pick<AwsStepDependencies, 'records' | 'efs' | 'ec2' | 'events' | 'settings'>,
-  kubernetes: KubernetesObjectApi | undefined,
+  kubernetes: KubernetesReader | undefined,
 ): Promise<{ status: 'ROLLBACK_FAILED'; leftovers: number }> {
   const record = await deps.records.get(state.volumeId);
   const leftovers = await findLeftovers(state, deps, kubernetes);
@@ -168,7 +168,7 @@ export function completeDeletion(
 export async function recordDeletionFailure(
   state: ProvisionState,
   deps: Pick<AwsStepDependencies, 'records' | 'efs' | 'ec2' | 'events' | 'settings'>,
-  kubernetes: KubernetesObjectApi | undefined,
+  kubernetes: KubernetesReader | undefined,
 ): Promise<{ status: 'DELETE_FAILED'; leftovers: number }> {
   const record = await deps.records.get(state.volumeId);
   const found = await findLeftovers(state, deps, kubernetes);

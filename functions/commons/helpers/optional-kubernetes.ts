@@ -1,0 +1,28 @@
+import { efsClient } from '#clients/efs';
+import { KubernetesReader } from '#lib/kube/read-client';
+import type { AwsStepDependencies } from '#lib/provision/dependencies';
+import type { ProvisionState } from '#lib/provision/state';
+
+/**
+ * For the steps that record a failure: the AWS dependencies plus, when the cluster is known
+ * and reachable, a read-only view of its Kubernetes API (undefined otherwise: the step then
+ * says it could not check). Reads go over node:https, so these bundles carry no Kubernetes
+ * client.
+ */
+export function withOptionalKubernetes<R>(
+  step: (
+    state: ProvisionState,
+    deps: AwsStepDependencies,
+    kubernetes: KubernetesReader | undefined,
+  ) => Promise<R>,
+) {
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  return async (state: ProvisionState, deps: AwsStepDependencies): Promise<R> => {
+    const kubernetes = state.cluster
+      ? await KubernetesReader.connect(state.cluster, region, efsClient.config.credentials).catch(
+          () => undefined,
+        )
+      : undefined;
+    return step(state, deps, kubernetes);
+  };
+}
