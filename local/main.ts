@@ -1,11 +1,17 @@
 // `npm start`: the whole service on this machine, no AWS account, no Docker.
+import type { FaultProxyOptions } from './fault-proxy.ts';
 import { startLocalStack } from './stack.ts';
 
 // moto's mount targets are available at once and there is no DNS to wait for: by default local
 // mode does not wait out the 90 s that AWS needs (set it to see the wait).
 process.env.MOUNT_TARGET_DNS_DELAY_SECONDS ??= '0';
 
-const stack = await startLocalStack({ stateDirectory: '.local' });
+// LOCAL_AWS_FAULTS='{"seed":1,"faults":[{"kind":"throttling","rate":0.2}]}': see local/fault-proxy.ts
+const faults = process.env.LOCAL_AWS_FAULTS;
+const stack = await startLocalStack({
+  stateDirectory: '.local',
+  ...(faults ? { awsFaults: JSON.parse(faults) as FaultProxyOptions } : {}),
+});
 const api = stack.api;
 process.stdout.write(`
 EFS volumes for EKS Fargate: local mode is running.

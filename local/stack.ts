@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import type { AccessPolicy } from '../functions/lib/api/access-policy.ts';
+import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.ts';
 import { type KubeEmulator, startKubeEmulator } from './kube-emulator/index.ts';
 import { type MotoServer, startMoto } from './moto.ts';
 import { seedCluster } from './seed-cluster.ts';
@@ -35,6 +36,11 @@ export interface LocalStackOptions {
   readonly policy?: AccessPolicy;
   /** Write .local/endpoints.json and .local/kubeconfig under this folder. */
   readonly stateDirectory?: string;
+  /**
+   * Put local/fault-proxy.ts between the handlers and moto (and the Step Functions endpoint),
+   * injecting these faults. The stack's own setup and the emulator's STS calls go to moto.
+   */
+  readonly awsFaults?: FaultProxyOptions;
 }
 
 export interface LocalStack {
@@ -48,6 +54,8 @@ export interface LocalStack {
   readonly tableName: string;
   /** kubeconfig text whose user mints EKS tokens with local/kube-token.ts. */
   readonly kubeconfig: string;
+  /** The proxy the handlers' AWS calls go through, when `awsFaults` was given. */
+  readonly faultProxy?: FaultProxy;
   stop(): Promise<void>;
 }
 
@@ -123,6 +131,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       DEPROVISION_STATE_MACHINE_ARN: stepFunctions.arns['efs-volumes-deprovision'],
       ACCESS_POLICY: JSON.stringify(policy),
     });
+    let faultProxy: FaultProxy | undefined;
+    if (options.awsFaults) {
+      faultProxy = await startFaultProxy({
+        ...options.awsFaults,
+        upstream: awsEndpoint,
+        upstreams: { states: stepFunctions.endpoint },
+      });
+      stops.push(faultProxy.stop, async () => {
+        process.env.AWS_ENDPOINT_URL = awsEndpoint;
+        process.env.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;
+      });
+      // Read by each SDK client at its first call, which is the handlers' first call.
+      process.env.AWS_ENDPOINT_URL = faultProxy.endpoint;
+      process.env.AWS_ENDPOINT_URL_SFN = faultProxy.endpoint;
+    }
 
     // Imported only now: the API modules create their SDK clients from the environment above.
     const { startLocalApi } = await import('./api-server.ts');
@@ -163,6 +186,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stepFunctionsServer: stepFunctions,
       tableName,
       kubeconfig,
+      ...(faultProxy ? { faultProxy } : {}),
       stop,
     };
   } catch (error) {

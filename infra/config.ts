@@ -1,0 +1,273 @@
+import {
+  type AccessPolicy,
+  accessPolicyFromEnvironment,
+} from '../functions/lib/api/access-policy.ts';
+
+/** Where the functions that call a cluster's Kubernetes API run, for private endpoints. */
+export interface KubernetesNetwork {
+  /** The VPC of the cluster (or one routed to its private endpoint). */
+  readonly vpcId: string;
+  /** Private subnets with a route to the endpoint and to the AWS APIs (NAT or VPC endpoints). */
+  readonly subnetIds: readonly string[];
+  /** A security group the cluster's security group accepts on 443. @default one is created, egress 443 only */
+  readonly securityGroupId?: string;
+}
+
+/** One EKS cluster the service may provision volumes for. */
+export interface ClusterConfig {
+  /** The EKS cluster name. */
+  readonly name: string;
+  /**
+   * Run the Kubernetes-calling functions in this VPC, for a cluster whose API endpoint is
+   * private. Every cluster that sets it must name the same placement: one function serves
+   * all clusters. @default the functions run outside any VPC (public endpoint)
+   */
+  readonly vpc?: KubernetesNetwork;
+}
+
+/**
+ * How the functions' IAM roles are allowed into the clusters.
+ * - `rbac` (default): STANDARD access entries in the Kubernetes groups `efs-volumes`
+ *   (writer) and `efs-volumes-reader`, bound once to the ClusterRoles of infra/rbac.yaml.
+ * - `cluster-admin`: AmazonEKSClusterAdminPolicy, for clusters where an admin cannot apply
+ *   the RBAC file. Much broader than needed.
+ */
+export type KubernetesAccessMode = 'rbac' | 'cluster-admin';
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** Everything the stack can be told; `cdk.json` context `efs-volumes` holds it. */
+export interface ServiceConfig {
+  /** The clusters volumes may be provisioned for: one EKS access entry per cluster and role. */
+  readonly clusters: readonly ClusterConfig[];
+  /** Who may ask for volumes on which cluster and namespaces (ACCESS_POLICY). Nobody by default. */
+  readonly accessPolicy: AccessPolicy;
+  /** @default rbac */
+  readonly kubernetesAccess: KubernetesAccessMode;
+  /** POWERTOOLS_LOG_LEVEL. @default INFO */
+  readonly logLevel: LogLevel;
+  /** Whether requests may ask for uid or gid 0. @default false */
+  readonly allowRootPosixUser: boolean;
+  /** KMS key for EFS data at rest. @default the AWS managed key aws/elasticfilesystem */
+  readonly efsKmsKeyArn?: string;
+  /**
+   * Workflow timing, each the environment variable functions/lib/config.ts reads; unset, the
+   * functions' own defaults apply (documented there and in infra/README.md).
+   */
+  readonly workflow: Readonly<Partial<Record<WorkflowSetting, number>>>;
+  /** The `source` of `Volume Provision Requested` events. @default efs-volumes.requests */
+  readonly requestEventSource: string;
+  /**
+   * An existing event bus for requests and lifecycle events (e.g. `default`).
+   * @default a new bus named after the stack
+   */
+  readonly eventBusName?: string;
+  /** Steady-state requests per second the API stage accepts. @default 20 */
+  readonly apiRateLimit: number;
+  /** Burst the API stage accepts. @default 40 */
+  readonly apiBurstLimit: number;
+}
+
+export const CONTEXT_KEY = 'efs-volumes';
+
+/** The workflow settings and the environment variables functions/lib/config.ts reads them from. */
+export const WORKFLOW_SETTINGS = {
+  mountTargetFirstWaitSeconds: 'MOUNT_TARGET_FIRST_WAIT_SECONDS',
+  mountTargetDnsDelaySeconds: 'MOUNT_TARGET_DNS_DELAY_SECONDS',
+  mountTargetPollSeconds: 'MOUNT_TARGET_POLL_SECONDS',
+  mountTargetMaxChecks: 'MOUNT_TARGET_MAX_CHECKS',
+  claimPollSeconds: 'CLAIM_POLL_SECONDS',
+  claimMaxChecks: 'CLAIM_MAX_CHECKS',
+} as const;
+
+export type WorkflowSetting = keyof typeof WORKFLOW_SETTINGS;
+
+export const DEFAULT_CONFIG: ServiceConfig = {
+  clusters: [],
+  accessPolicy: { rules: [] },
+  kubernetesAccess: 'rbac',
+  logLevel: 'INFO',
+  allowRootPosixUser: false,
+  workflow: {},
+  requestEventSource: 'efs-volumes.requests',
+  apiRateLimit: 20,
+  apiBurstLimit: 40,
+};
+
+/** A configuration that cannot be deployed; the message names the setting. */
+export class ServiceConfigError extends Error {
+  override readonly name = 'ServiceConfigError';
+}
+
+const MAX_ACCESS_POLICY_CHARS = 3000;
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+const NUMBER_SETTINGS = ['apiRateLimit', 'apiBurstLimit'] as const;
+
+function parseWorkflow(raw: unknown): Partial<Record<WorkflowSetting, number>> {
+  if (!isRecord(raw)) throw new ServiceConfigError('workflow must be an object');
+  const known = Object.keys(WORKFLOW_SETTINGS);
+  const workflow: Partial<Record<WorkflowSetting, number>> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (!known.includes(key)) {
+      throw new ServiceConfigError(`unknown workflow setting ${key} (known: ${known.join(', ')})`);
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new ServiceConfigError(`workflow.${key} must be a non-negative number`);
+    }
+    workflow[key as WorkflowSetting] = value;
+  }
+  return workflow;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseNetwork(raw: unknown, where: string): KubernetesNetwork {
+  if (!isRecord(raw)) throw new ServiceConfigError(`${where} must be an object`);
+  const { vpcId, subnetIds, securityGroupId } = raw;
+  if (typeof vpcId !== 'string' || !/^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(vpcId)) {
+    throw new ServiceConfigError(`${where}.vpcId must be a VPC id (vpc-…)`);
+  }
+  if (
+    !Array.isArray(subnetIds) ||
+    subnetIds.length === 0 ||
+    !subnetIds.every(
+      (id) => typeof id === 'string' && /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(id),
+    )
+  ) {
+    throw new ServiceConfigError(`${where}.subnetIds must be a non-empty list of subnet ids`);
+  }
+  if (
+    securityGroupId !== undefined &&
+    (typeof securityGroupId !== 'string' ||
+      !/^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(securityGroupId))
+  ) {
+    throw new ServiceConfigError(`${where}.securityGroupId must be a security group id (sg-…)`);
+  }
+  return {
+    vpcId,
+    subnetIds: subnetIds as string[],
+    ...(securityGroupId ? { securityGroupId } : {}),
+  };
+}
+
+function parseClusters(raw: unknown): ClusterConfig[] {
+  if (!Array.isArray(raw)) throw new ServiceConfigError('clusters must be a list');
+  const seen = new Set<string>();
+  return raw.map((entry, index) => {
+    const cluster = typeof entry === 'string' ? { name: entry } : entry;
+    if (
+      !isRecord(cluster) ||
+      typeof cluster.name !== 'string' ||
+      !CLUSTER_NAME.test(cluster.name)
+    ) {
+      throw new ServiceConfigError(`clusters[${index}].name must be an EKS cluster name`);
+    }
+    if (seen.has(cluster.name)) {
+      throw new ServiceConfigError(`clusters[${index}]: ${cluster.name} is listed twice`);
+    }
+    seen.add(cluster.name);
+    return {
+      name: cluster.name,
+      ...(cluster.vpc === undefined
+        ? {}
+        : { vpc: parseNetwork(cluster.vpc, `clusters[${index}].vpc`) }),
+    };
+  });
+}
+
+/**
+ * Reads the `efs-volumes` context value (an object, or its JSON when given with
+ * `-c efs-volumes='{…}'`) over the defaults, and refuses what would not deploy or run.
+ *
+ * @throws ServiceConfigError naming the first wrong setting
+ */
+export function parseServiceConfig(raw: unknown): ServiceConfig {
+  const given = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : (raw ?? {});
+  if (!isRecord(given)) throw new ServiceConfigError(`${CONTEXT_KEY} must be an object`);
+  const known = new Set([...Object.keys(DEFAULT_CONFIG), 'efsKmsKeyArn', 'eventBusName']);
+  const unknown = Object.keys(given).filter((key) => !known.has(key));
+  if (unknown.length > 0) {
+    throw new ServiceConfigError(`unknown ${CONTEXT_KEY} setting(s): ${unknown.join(', ')}`);
+  }
+  const config = { ...DEFAULT_CONFIG, ...given } as Record<string, unknown>;
+
+  for (const key of NUMBER_SETTINGS) {
+    const value = config[key];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new ServiceConfigError(`${key} must be a non-negative number`);
+    }
+  }
+  if (!LOG_LEVELS.includes(config.logLevel as LogLevel)) {
+    throw new ServiceConfigError(`logLevel must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  if (config.kubernetesAccess !== 'rbac' && config.kubernetesAccess !== 'cluster-admin') {
+    throw new ServiceConfigError('kubernetesAccess must be rbac or cluster-admin');
+  }
+  if (typeof config.allowRootPosixUser !== 'boolean') {
+    throw new ServiceConfigError('allowRootPosixUser must be true or false');
+  }
+  if (typeof config.requestEventSource !== 'string' || config.requestEventSource === '') {
+    throw new ServiceConfigError('requestEventSource must be a non-empty string');
+  }
+  if (config.requestEventSource.startsWith('aws.')) {
+    throw new ServiceConfigError(
+      'requestEventSource cannot start with aws.: EventBridge reserves it',
+    );
+  }
+  if (
+    config.efsKmsKeyArn !== undefined &&
+    (typeof config.efsKmsKeyArn !== 'string' || !config.efsKmsKeyArn.startsWith('arn:'))
+  ) {
+    throw new ServiceConfigError('efsKmsKeyArn must be a KMS key ARN');
+  }
+  if (
+    config.eventBusName !== undefined &&
+    (typeof config.eventBusName !== 'string' || config.eventBusName === '')
+  ) {
+    throw new ServiceConfigError('eventBusName must be an event bus name');
+  }
+  let accessPolicy: AccessPolicy;
+  try {
+    // The same parser the functions use on ACCESS_POLICY, so a policy that deploys also loads.
+    accessPolicy = accessPolicyFromEnvironment(JSON.stringify(config.accessPolicy));
+  } catch (error) {
+    throw new ServiceConfigError(`accessPolicy: ${(error as Error).message}`, { cause: error });
+  }
+  // Lambda allows 4 KB of environment in all; the policy shares it with the other settings.
+  if (JSON.stringify(accessPolicy).length > MAX_ACCESS_POLICY_CHARS) {
+    throw new ServiceConfigError(
+      `accessPolicy is over ${MAX_ACCESS_POLICY_CHARS} characters of JSON, too much for a Lambda environment: use wildcards (a trailing * in caller)`,
+    );
+  }
+  const clusters = parseClusters(config.clusters);
+  kubernetesNetworkOf(clusters);
+  const workflow = parseWorkflow(config.workflow);
+  return { ...(config as unknown as ServiceConfig), clusters, accessPolicy, workflow };
+}
+
+/**
+ * The one network placement of the Kubernetes-calling functions, from the clusters that ask
+ * for one. A Lambda function lives in at most one VPC, so two different placements cannot
+ * both be served.
+ *
+ * @throws ServiceConfigError when clusters ask for different placements
+ */
+export function kubernetesNetworkOf(
+  clusters: readonly ClusterConfig[],
+): KubernetesNetwork | undefined {
+  const placements = clusters.flatMap((cluster) => (cluster.vpc ? [cluster.vpc] : []));
+  const [first, ...others] = placements;
+  const same = (a: KubernetesNetwork, b: KubernetesNetwork) =>
+    a.vpcId === b.vpcId &&
+    a.securityGroupId === b.securityGroupId &&
+    [...a.subnetIds].sort().join() === [...b.subnetIds].sort().join();
+  if (first && others.some((other) => !same(first, other))) {
+    throw new ServiceConfigError(
+      'clusters name different vpc placements; the Kubernetes functions can run in only one',
+    );
+  }
+  return first;
+}

@@ -1,0 +1,107 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { type IRole, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { ServiceConfig } from './config.ts';
+import { lifecycleEventsStatement, PROVISION_REQUESTED_DETAIL_TYPE } from './lifecycle-events.ts';
+import { acknowledgeDeadLetterQueue } from './nag-acknowledgements.ts';
+import { type FunctionNetwork, ServiceFunction } from './service-function.ts';
+import { addStatements } from './volume-permissions.ts';
+import type { VolumeTable } from './volume-table.ts';
+import { clusterReadStatements } from './volumes-api.ts';
+
+/** How often EventBridge, then Lambda, retry a request event before it goes to the DLQ. */
+export const REQUEST_RETRY_ATTEMPTS = 4;
+export const REQUEST_MAX_EVENT_AGE = Duration.hours(2);
+
+/** The bus of request and lifecycle events: the configured one, or one of the stack's own. */
+export function serviceEventBus(scope: Construct, config: ServiceConfig): IEventBus {
+  if (config.eventBusName) {
+    return EventBus.fromEventBusName(scope, 'EventBus', config.eventBusName);
+  }
+  return new EventBus(scope, 'EventBus', { eventBusName: Stack.of(scope).stackName });
+}
+
+export interface ProvisionRequestsProps {
+  readonly bus: IEventBus;
+  readonly records: VolumeTable;
+  readonly provision: IStateMachine;
+  readonly config: ServiceConfig;
+  readonly clusterArns: readonly string[];
+  readonly environment: Readonly<Record<string, string>>;
+  readonly kubernetesNetwork?: FunctionNetwork;
+}
+
+/**
+ * `Volume Provision Requested` events from the configured source, handled like POST /volumes
+ * by functions/events/provision-requested.ts. A transient failure is thrown and retried
+ * (EventBridge delivery, then Lambda's asynchronous retries); what still fails lands in the
+ * dead-letter queue, never silently lost.
+ */
+export class ProvisionRequests extends Construct {
+  readonly handler: ServiceFunction;
+  readonly rule: Rule;
+  readonly deadLetterQueue: Queue;
+  readonly role: IRole;
+
+  constructor(scope: Construct, id: string, props: ProvisionRequestsProps) {
+    super(scope, id);
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeDeadLetterQueue(this.deadLetterQueue);
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'efs-volumes: Volume Provision Requested events',
+    });
+    this.role = role;
+    props.records.grant(role, 'get', 'put', 'update');
+    props.provision.grantStartExecution(role);
+    addStatements(role, [
+      ...clusterReadStatements(props.clusterArns),
+      lifecycleEventsStatement(props.bus, ['Volume Request Rejected']),
+    ]);
+
+    this.handler = new ServiceFunction(this, 'ProvisionRequested', {
+      entry: 'functions/events/provision-requested.ts',
+      description: 'Volume Provision Requested events: validates, records, starts provisioning',
+      role,
+      environment: {
+        ...props.environment,
+        REQUEST_EVENT_SOURCE: props.config.requestEventSource,
+      },
+      timeout: Duration.seconds(60),
+      memorySize: 512,
+      ...(props.kubernetesNetwork ? { network: props.kubernetesNetwork } : {}),
+    });
+    // EventBridge invokes asynchronously: a thrown (transient) error is retried by Lambda,
+    // then the event goes to the same queue as the events EventBridge could not deliver.
+    this.handler.function.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: REQUEST_MAX_EVENT_AGE,
+      onFailure: new SqsDestination(this.deadLetterQueue),
+    });
+
+    this.rule = new Rule(this, 'Rule', {
+      eventBus: props.bus,
+      description: `${PROVISION_REQUESTED_DETAIL_TYPE} from ${props.config.requestEventSource}`,
+      eventPattern: {
+        source: [props.config.requestEventSource],
+        detailType: [PROVISION_REQUESTED_DETAIL_TYPE],
+      },
+      targets: [
+        new LambdaFunction(this.handler.function, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: REQUEST_RETRY_ATTEMPTS,
+          maxEventAge: REQUEST_MAX_EVENT_AGE,
+        }),
+      ],
+    });
+  }
+}

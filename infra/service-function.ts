@@ -1,0 +1,137 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ISecurityGroup, ISubnet, IVpc } from 'aws-cdk-lib/aws-ec2';
+import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, RuntimeFamily } from 'aws-cdk-lib/aws-lambda';
+import {
+  LogLevel,
+  NodejsFunction,
+  OutputFormat,
+  SourceMapMode,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledgeVpcFunctionRole } from './nag-acknowledgements.ts';
+
+/** The project root: bundles resolve package.json `imports` (#lib/*, …) from here. */
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Node.js 24, the newest Lambda Node runtime. Older aws-cdk-lib releases lack the constant;
+ * the runtime name is what CloudFormation receives either way.
+ */
+export const NODE_RUNTIME: Runtime =
+  (Runtime as unknown as { NODEJS_24_X?: Runtime }).NODEJS_24_X ??
+  new Runtime('nodejs24.x', RuntimeFamily.NODEJS, { supportsInlineCode: true });
+
+/** Lets the CommonJS parts of dependencies `require` Node built-ins from an ESM bundle. */
+const ESM_REQUIRE_SHIM =
+  "import { createRequire as __efsCreateRequire } from 'node:module'; const require = __efsCreateRequire(import.meta.url);";
+
+/** Where a function runs when it must reach a private cluster endpoint. */
+export interface FunctionNetwork {
+  readonly vpc: IVpc;
+  readonly subnets: readonly ISubnet[];
+  readonly securityGroup: ISecurityGroup;
+}
+
+export interface ServiceFunctionProps {
+  /** The handler file, relative to the project root, e.g. `functions/steps/resolve-cluster.ts`. */
+  readonly entry: string;
+  readonly description: string;
+  /** The execution role; several functions may share one when they need the same access. */
+  readonly role: IRole;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly timeout: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** @default outside any VPC */
+  readonly network?: FunctionNetwork;
+}
+
+/**
+ * One Lambda of the service: an esbuild bundle of one handler (ESM, minified, source maps),
+ * nodejs24.x on arm64, its own log group kept one month, and a role given from outside so
+ * each function holds only what its step needs.
+ */
+export class ServiceFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+  /** The handler file, relative to the project root. */
+  readonly entry: string;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+    this.entry = props.entry;
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: `${PROJECT_ROOT}${props.entry}`,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      description: props.description,
+      runtime: NODE_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout,
+      role: props.role,
+      logGroup: this.logGroup,
+      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      ...(props.network
+        ? {
+            vpc: props.network.vpc,
+            vpcSubnets: { subnets: [...props.network.subnets] },
+            securityGroups: [props.network.securityGroup],
+          }
+        : {}),
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        // Linked: the bundle names its map, which is what --enable-source-maps follows.
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        banner: ESM_REQUIRE_SHIM,
+        // The SDK is bundled too: the deployed versions are the ones the tests ran against,
+        // not whatever the runtime ships this month.
+        externalModules: [],
+        logLevel: LogLevel.WARNING,
+      },
+    });
+    if (props.network) {
+      // What AWSLambdaVPCAccessExecutionRole grants: Lambda manages the function's network
+      // interfaces with the execution role, and EC2 cannot scope these to resources.
+      props.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      );
+      acknowledgeVpcFunctionRole(props.role);
+    }
+    // Only this function's log group: the role never gets logs:* on the account.
+    props.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+  }
+}
+
+/** Default timeouts: the ASL gives each Task 120 s, so a Lambda ends before its Task does. */
+export const STEP_TIMEOUT = Duration.seconds(90);
+/** API Gateway gives an integration 29 s. */
+export const API_TIMEOUT = Duration.seconds(28);

@@ -1,0 +1,212 @@
+import { Stack } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  ApiDefinition,
+  EndpointType,
+  LogGroupLogDestination,
+  SpecRestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { ServiceConfig } from './config.ts';
+import { acknowledgeApi } from './nag-acknowledgements.ts';
+import { apiGatewayDocument, operationsOf, readOpenApi } from './openapi-for-api-gateway.ts';
+import {
+  API_TIMEOUT,
+  type FunctionNetwork,
+  PROJECT_ROOT,
+  ServiceFunction,
+} from './service-function.ts';
+import { addStatements } from './volume-permissions.ts';
+import type { RecordAccess, VolumeTable } from './volume-table.ts';
+
+/** An API operation: its handler in functions/api and what it may do. */
+interface OperationAccess {
+  readonly handler: string;
+  readonly description: string;
+  readonly records: readonly RecordAccess[];
+  /** Starts this workflow's executions. */
+  readonly starts?: 'provision' | 'deprovision';
+  /** Describes the cluster and reads namespaces, claims or pods through the Kubernetes API. */
+  readonly readsCluster?: boolean;
+}
+
+/** Each operation of openapi.yaml, read off functions/api/*.ts and functions/lib/api/volumes-service.ts. */
+const OPERATIONS: Readonly<Record<string, OperationAccess>> = {
+  createVolume: {
+    handler: 'create-volume',
+    description: 'POST /volumes: validates, records and starts provisioning',
+    records: ['get', 'put', 'update'],
+    starts: 'provision',
+    readsCluster: true,
+  },
+  listVolumes: {
+    handler: 'list-volumes',
+    description: 'GET /volumes: lists volumes newest first',
+    records: ['list'],
+  },
+  getVolume: {
+    handler: 'get-volume',
+    description: "GET /volumes/{id}: a volume's status, steps and resources",
+    records: ['get'],
+  },
+  deleteVolume: {
+    handler: 'delete-volume',
+    description: 'DELETE /volumes/{id}: starts deprovisioning',
+    records: ['get', 'update'],
+    starts: 'deprovision',
+    readsCluster: true,
+  },
+  getVolumeManifests: {
+    handler: 'get-volume-manifests',
+    description: "GET /volumes/{id}/manifests: a volume's Kubernetes YAML",
+    records: ['get'],
+  },
+};
+
+/**
+ * What the create and delete paths (API and request events) need of AWS beyond records: the
+ * cluster's endpoint and CA, from EKS alone (functions/lib/aws/cluster.ts describeCluster).
+ */
+export function clusterReadStatements(clusterArns: readonly string[]): PolicyStatement[] {
+  return [new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...clusterArns] })];
+}
+
+export interface VolumesApiProps {
+  readonly records: VolumeTable;
+  readonly stateMachines: Readonly<Record<'provision' | 'deprovision', IStateMachine>>;
+  readonly config: ServiceConfig;
+  readonly clusterArns: readonly string[];
+  /** Every API function's environment (shared settings and the access policy). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Added for the operations that start a workflow (request settings, state machines). */
+  readonly workflowStartEnvironment: Readonly<Record<string, string>>;
+  /** Where the functions that read a cluster run. @default outside any VPC */
+  readonly kubernetesNetwork?: FunctionNetwork;
+}
+
+/**
+ * The REST API of openapi.yaml: request validation, IAM (SigV4) authorization on every
+ * method, access logs, stage throttling, one Lambda per operation.
+ */
+export class VolumesApi extends Construct {
+  readonly api: SpecRestApi;
+  readonly functions: ReadonlyMap<string, ServiceFunction>;
+  /** operationId → the role of a function that reads namespaces, claims or pods: reader group. */
+  readonly clusterReaderRoles: ReadonlyMap<string, IRole>;
+  readonly accessLogs: LogGroup;
+
+  constructor(scope: Construct, id: string, props: VolumesApiProps) {
+    super(scope, id);
+    const openapi = readOpenApi(`${PROJECT_ROOT}openapi.yaml`);
+    const operations = operationsOf(openapi);
+    const missing = operations.filter((operation) => !OPERATIONS[operation.operationId]);
+    if (missing.length > 0) {
+      throw new Error(
+        `openapi.yaml operations without a handler: ${missing.map((o) => o.operationId).join(', ')}`,
+      );
+    }
+
+    const functions = new Map<string, ServiceFunction>();
+    const readerRoles = new Map<string, IRole>();
+    for (const { operationId } of operations) {
+      const access = OPERATIONS[operationId] as OperationAccess;
+      const role = new Role(this, `${operationId}Role`, {
+        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+        description: `efs-volumes: API ${access.description}`,
+      });
+      props.records.grant(role, ...access.records);
+      if (access.starts) props.stateMachines[access.starts].grantStartExecution(role);
+      if (access.readsCluster) {
+        addStatements(role, clusterReadStatements(props.clusterArns));
+        readerRoles.set(operationId, role);
+      }
+      functions.set(
+        operationId,
+        new ServiceFunction(this, operationId, {
+          entry: `functions/api/${access.handler}.ts`,
+          description: access.description,
+          role,
+          environment: access.starts
+            ? { ...props.environment, ...props.workflowStartEnvironment }
+            : props.environment,
+          timeout: API_TIMEOUT,
+          memorySize: 512,
+          ...(access.readsCluster && props.kubernetesNetwork
+            ? { network: props.kubernetesNetwork }
+            : {}),
+        }),
+      );
+    }
+    this.functions = functions;
+    this.clusterReaderRoles = readerRoles;
+
+    const stack = Stack.of(this);
+    const integrations = Object.fromEntries(
+      operations.map(({ operationId }) => [
+        operationId,
+        `arn:${stack.partition}:apigateway:${stack.region}:lambda:path/2015-03-31/functions/${this.#function(operationId).functionArn}/invocations`,
+      ]),
+    );
+
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
+    this.api = new SpecRestApi(this, 'Api', {
+      restApiName: `${stack.stackName}-volumes`,
+      description: 'EFS volumes for EKS Fargate (openapi.yaml)',
+      apiDefinition: ApiDefinition.fromInline(apiGatewayDocument(openapi, { integrations })),
+      endpointTypes: [EndpointType.REGIONAL],
+      // API Gateway's account-level CloudWatch role is shared by every API of the region:
+      // not this stack's to own. Access logs need no role.
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: 'v1',
+        accessLogDestination: new LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            extendedRequestId: '$context.extendedRequestId',
+            requestTime: '$context.requestTime',
+            caller: '$context.identity.caller',
+            userArn: '$context.identity.userArn',
+            sourceIp: '$context.identity.sourceIp',
+            httpMethod: '$context.httpMethod',
+            resourcePath: '$context.resourcePath',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            errorType: '$context.error.responseType',
+            errorMessage: '$context.error.message',
+            validationError: '$context.error.validationErrorString',
+            integrationStatus: '$context.integration.status',
+            integrationLatency: '$context.integration.latency',
+          }),
+        ),
+        throttlingRateLimit: props.config.apiRateLimit,
+        throttlingBurstLimit: props.config.apiBurstLimit,
+        tracingEnabled: true,
+      },
+    });
+
+    acknowledgeApi(this.api, this.api.deploymentStage);
+
+    for (const { operationId, path, method } of operations) {
+      // `{id}` in a path is any one segment in an execute-api ARN.
+      const arnPath = path.replace(/\{[^}]+\}/g, '*');
+      this.#function(operationId).addPermission(`Invoke${operationId}`, {
+        principal: new ServicePrincipal('apigateway.amazonaws.com'),
+        sourceArn: this.api.arnForExecuteApi(
+          method.toUpperCase(),
+          arnPath,
+          this.api.deploymentStage.stageName,
+        ),
+      });
+    }
+  }
+
+  #function(operationId: string) {
+    const found = this.functions.get(operationId);
+    if (!found) throw new Error(`no function for operation ${operationId}`);
+    return found.function;
+  }
+}

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+
+/** A workflow step: one file in functions/steps, one Lambda, one `${…FunctionArn}` placeholder. */
+export type StepName =
+  | 'resolve-cluster'
+  | 'create-security-group'
+  | 'create-file-system'
+  | 'create-mount-targets'
+  | 'create-access-point'
+  | 'check-mount-targets'
+  | 'apply-manifests'
+  | 'check-claim-bound'
+  | 'complete-provisioning'
+  | 'begin-rollback'
+  | 'delete-manifests'
+  | 'delete-access-point'
+  | 'delete-mount-targets'
+  | 'check-mount-targets-deleted'
+  | 'delete-file-system'
+  | 'delete-security-group'
+  | 'complete-rollback'
+  | 'record-rollback-failure'
+  | 'complete-deletion'
+  | 'record-deletion-failure';
+
+export type WorkflowName = 'provision' | 'deprovision';
+
+/**
+ * The steps each state machine runs, in the order the ASL file first names them. Written out
+ * rather than read from the ASL, so the test that compares both catches a step added to
+ * one and not the other.
+ */
+export const WORKFLOW_STEPS: Readonly<Record<WorkflowName, readonly StepName[]>> = {
+  provision: [
+    'resolve-cluster',
+    'create-security-group',
+    'create-file-system',
+    'create-mount-targets',
+    'create-access-point',
+    'check-mount-targets',
+    'apply-manifests',
+    'check-claim-bound',
+    'complete-provisioning',
+    'begin-rollback',
+    'delete-manifests',
+    'delete-access-point',
+    'delete-mount-targets',
+    'check-mount-targets-deleted',
+    'delete-file-system',
+    'delete-security-group',
+    'complete-rollback',
+    'record-rollback-failure',
+  ],
+  deprovision: [
+    'resolve-cluster',
+    'delete-manifests',
+    'delete-access-point',
+    'delete-mount-targets',
+    'check-mount-targets-deleted',
+    'delete-file-system',
+    'delete-security-group',
+    'complete-deletion',
+    'record-deletion-failure',
+  ],
+};
+
+/** Every step, each once. */
+export const ALL_STEPS: readonly StepName[] = [
+  ...new Set([...WORKFLOW_STEPS.provision, ...WORKFLOW_STEPS.deprovision]),
+];
+
+/** `resolve-cluster` → `ResolveCluster`. */
+export function pascalCase(kebab: string): string {
+  return kebab
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/** The ASL placeholder a step's Lambda ARN replaces: `resolve-cluster` → `ResolveClusterFunctionArn`. */
+export function placeholderOf(step: StepName): string {
+  return `${pascalCase(step)}FunctionArn`;
+}
+
+/** The ASL file of a workflow, relative to the project root. */
+export function aslFileOf(workflow: WorkflowName): string {
+  return `statemachine/${workflow}.asl.json`;
+}
+
+/** The names of the `${…}` placeholders an ASL document uses, each once, in order. */
+export function aslPlaceholders(definition: string): string[] {
+  return [...new Set([...definition.matchAll(/\$\{([^}]+)\}/g)].map((match) => match[1] ?? ''))];
+}
+
+/** Reads an ASL file's placeholders. */
+export function aslFilePlaceholders(path: string): string[] {
+  return aslPlaceholders(readFileSync(path, 'utf8'));
+}

@@ -1,0 +1,374 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { LifecycleDetailType } from '../functions/lib/events/lifecycle.ts';
+import { type ServiceConfig, WORKFLOW_SETTINGS, type WorkflowSetting } from './config.ts';
+import { lifecycleEventsStatement } from './lifecycle-events.ts';
+import { acknowledgeStateMachineRole } from './nag-acknowledgements.ts';
+import {
+  type FunctionNetwork,
+  PROJECT_ROOT,
+  ServiceFunction,
+  STEP_TIMEOUT,
+} from './service-function.ts';
+import {
+  accessPointCreateStatements,
+  accessPointDeleteStatements,
+  addStatements,
+  describeStatement,
+  fileSystemCreateStatements,
+  fileSystemDeleteStatements,
+  mountTargetCreateStatements,
+  mountTargetDeleteStatements,
+  securityGroupCreateStatements,
+  securityGroupDeleteStatements,
+  VolumeResourceArns,
+} from './volume-permissions.ts';
+import type { RecordAccess, VolumeTable } from './volume-table.ts';
+import {
+  ALL_STEPS,
+  aslFileOf,
+  pascalCase,
+  placeholderOf,
+  type StepName,
+  WORKFLOW_STEPS,
+  type WorkflowName,
+} from './workflow-steps.ts';
+
+/** The roles that several steps share, because they need exactly the same access. */
+type SharedRole = 'kubernetes-writer' | 'leftover-reporter';
+
+interface StepAccess {
+  readonly description: string;
+  readonly records: readonly RecordAccess[];
+  /** A role shared with steps of the same needs. @default a role of its own */
+  readonly sharedRole?: SharedRole;
+  /** What the step does to EFS and EC2. */
+  readonly statements?: (context: StepPermissionContext) => PolicyStatement[];
+  /** The lifecycle events the step puts on the bus. */
+  readonly lifecycleEvents?: readonly LifecycleDetailType[];
+}
+
+interface StepPermissionContext {
+  readonly arns: VolumeResourceArns;
+  readonly config: ServiceConfig;
+  readonly clusterArns: readonly string[];
+}
+
+/** What functions/lib/provision/leftovers.ts reads to list what is still there. */
+function leftoverReads(): PolicyStatement {
+  return describeStatement(
+    'elasticfilesystem:DescribeFileSystems',
+    'elasticfilesystem:DescribeAccessPoints',
+    'elasticfilesystem:DescribeMountTargets',
+    'ec2:DescribeSecurityGroups',
+  );
+}
+
+/**
+ * Each step's access, read off functions/lib/provision/*.ts and functions/lib/aws/*.ts. A
+ * shared role gets the union of its steps' access (identical statements are merged).
+ */
+const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
+  'resolve-cluster': {
+    description: 'Describes the EKS cluster and its subnets',
+    records: ['update'],
+    statements: ({ clusterArns }) => [
+      new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...clusterArns] }),
+      describeStatement('ec2:DescribeSubnets'),
+    ],
+  },
+  'create-security-group': {
+    description: "Creates the volume's NFS security group",
+    records: ['update'],
+    statements: ({ arns }) => [
+      describeStatement('ec2:DescribeSecurityGroups'),
+      ...securityGroupCreateStatements(arns),
+    ],
+  },
+  'create-file-system': {
+    description: "Creates the volume's encrypted EFS file system",
+    records: ['update'],
+    statements: ({ arns, config }) => [
+      describeStatement('elasticfilesystem:DescribeFileSystems'),
+      ...fileSystemCreateStatements(arns, config.efsKmsKeyArn),
+    ],
+  },
+  'create-mount-targets': {
+    description: 'Creates a mount target in every Availability Zone of the cluster',
+    records: ['update'],
+    statements: ({ arns }) => [
+      describeStatement(
+        'elasticfilesystem:DescribeFileSystems',
+        'elasticfilesystem:DescribeMountTargets',
+        'elasticfilesystem:DescribeMountTargetSecurityGroups',
+        'ec2:DescribeSubnets',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeNetworkInterfaceAttribute',
+      ),
+      ...mountTargetCreateStatements(arns),
+    ],
+  },
+  'create-access-point': {
+    description: "Creates the volume's EFS access point",
+    records: ['update'],
+    statements: ({ arns }) => [
+      describeStatement('elasticfilesystem:DescribeAccessPoints'),
+      ...accessPointCreateStatements(arns),
+    ],
+  },
+  'check-mount-targets': {
+    description: 'Checks once whether the mount targets are available',
+    records: ['update'],
+    statements: () => [describeStatement('elasticfilesystem:DescribeMountTargets')],
+  },
+  'apply-manifests': {
+    description: 'Server-side applies the CSIDriver, StorageClass, PersistentVolume and claim',
+    records: ['update'],
+    sharedRole: 'kubernetes-writer',
+  },
+  'check-claim-bound': {
+    description: 'Checks once whether the claim is Bound',
+    records: ['update'],
+    sharedRole: 'kubernetes-writer',
+  },
+  'complete-provisioning': {
+    description: 'Marks the volume READY and announces it',
+    records: ['get', 'update'],
+    lifecycleEvents: ['Volume Ready'],
+  },
+  'begin-rollback': {
+    description: 'Records the failure and moves the volume to ROLLING_BACK',
+    records: ['get', 'update'],
+  },
+  'delete-manifests': {
+    description: "Deletes the volume's Kubernetes objects",
+    records: ['update'],
+    sharedRole: 'kubernetes-writer',
+  },
+  'delete-access-point': {
+    description: "Deletes the volume's access point",
+    records: ['update'],
+    statements: ({ arns }) => [
+      describeStatement(
+        'elasticfilesystem:DescribeFileSystems',
+        'elasticfilesystem:DescribeAccessPoints',
+      ),
+      ...accessPointDeleteStatements(arns),
+    ],
+  },
+  'delete-mount-targets': {
+    description: "Starts deleting the volume's mount targets",
+    records: ['update'],
+    statements: ({ arns }) => [
+      describeStatement(
+        'elasticfilesystem:DescribeFileSystems',
+        'elasticfilesystem:DescribeMountTargets',
+        'elasticfilesystem:DescribeMountTargetSecurityGroups',
+        'ec2:DescribeSecurityGroups',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeNetworkInterfaceAttribute',
+      ),
+      ...mountTargetDeleteStatements(arns),
+    ],
+  },
+  'check-mount-targets-deleted': {
+    description: 'Checks once whether the mount targets are gone',
+    records: ['update'],
+    statements: () => [
+      describeStatement(
+        'elasticfilesystem:DescribeFileSystems',
+        'elasticfilesystem:DescribeMountTargets',
+      ),
+    ],
+  },
+  'delete-file-system': {
+    description: "Deletes the volume's own file system",
+    records: ['update'],
+    statements: ({ arns }) => [
+      describeStatement('elasticfilesystem:DescribeFileSystems'),
+      ...fileSystemDeleteStatements(arns),
+    ],
+  },
+  'delete-security-group': {
+    description: "Deletes the volume's security group",
+    records: ['update'],
+    statements: ({ arns }) => [
+      describeStatement('ec2:DescribeSecurityGroups'),
+      ...securityGroupDeleteStatements(arns),
+    ],
+  },
+  'complete-rollback': {
+    description: 'Marks the rolled-back volume FAILED and announces it',
+    records: ['get', 'update'],
+    lifecycleEvents: ['Volume Provisioning Failed'],
+  },
+  'record-rollback-failure': {
+    description: 'Marks the volume ROLLBACK_FAILED with everything left behind',
+    records: ['get', 'update'],
+    sharedRole: 'leftover-reporter',
+    statements: () => [leftoverReads()],
+    lifecycleEvents: ['Volume Provisioning Failed'],
+  },
+  'complete-deletion': {
+    description: 'Marks the volume DELETED and announces it',
+    records: ['get', 'update'],
+    lifecycleEvents: ['Volume Deleted'],
+  },
+  'record-deletion-failure': {
+    description: 'Marks the volume DELETE_FAILED with everything still there',
+    records: ['get', 'update'],
+    sharedRole: 'leftover-reporter',
+    statements: () => [leftoverReads()],
+    lifecycleEvents: ['Volume Deletion Failed'],
+  },
+};
+
+/** The steps that call a cluster's Kubernetes API, so need network reach and an access entry. */
+const KUBERNETES_STEPS: ReadonlySet<StepName> = new Set(
+  ALL_STEPS.filter((step) => STEP_ACCESS[step].sharedRole !== undefined),
+);
+
+export interface VolumeWorkflowProps {
+  readonly records: VolumeTable;
+  readonly eventBus: IEventBus;
+  readonly config: ServiceConfig;
+  /** The ARNs of the clusters DescribeCluster may read. */
+  readonly clusterArns: readonly string[];
+  /** The environment every function shares (Powertools, table, bus). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Where the Kubernetes steps run. @default outside any VPC */
+  readonly kubernetesNetwork?: FunctionNetwork;
+}
+
+/**
+ * The provisioning and deprovisioning state machines from statemachine/*.asl.json, and one
+ * Lambda per step, each with only the access its step needs.
+ */
+export class VolumeWorkflow extends Construct {
+  readonly stepFunctions: ReadonlyMap<StepName, ServiceFunction>;
+  readonly stateMachines: Readonly<Record<WorkflowName, StateMachine>>;
+  /** Applies and deletes the storage objects: Kubernetes group `efs-volumes`. */
+  readonly kubernetesWriterRole: IRole;
+  /** Lists what a failed rollback or deletion left, PVs and claims included: reader group. */
+  readonly leftoverReporterRole: IRole;
+
+  constructor(scope: Construct, id: string, props: VolumeWorkflowProps) {
+    super(scope, id);
+    const { config } = props;
+    const context: StepPermissionContext = {
+      arns: new VolumeResourceArns(this),
+      config,
+      clusterArns: props.clusterArns,
+    };
+    const sharedRoles: Record<SharedRole, Role> = {
+      'kubernetes-writer': this.#role(
+        'KubernetesWriterRole',
+        'Workflow steps that apply and delete Kubernetes storage objects',
+      ),
+      'leftover-reporter': this.#role(
+        'LeftoverReporterRole',
+        'Workflow steps that record what a failed rollback or deletion left behind',
+      ),
+    };
+    this.kubernetesWriterRole = sharedRoles['kubernetes-writer'];
+    this.leftoverReporterRole = sharedRoles['leftover-reporter'];
+
+    const environment = {
+      ...props.environment,
+      ...Object.fromEntries(
+        Object.entries(config.workflow).map(([setting, value]) => [
+          WORKFLOW_SETTINGS[setting as WorkflowSetting],
+          String(value),
+        ]),
+      ),
+      ...(config.efsKmsKeyArn ? { EFS_KMS_KEY_ID: config.efsKmsKeyArn } : {}),
+    };
+
+    const functions = new Map<StepName, ServiceFunction>();
+    for (const step of ALL_STEPS) {
+      const access = STEP_ACCESS[step];
+      const role = access.sharedRole
+        ? sharedRoles[access.sharedRole]
+        : this.#role(`${pascalCase(step)}Role`, `Workflow step ${step}`);
+      props.records.grant(role, ...access.records);
+      addStatements(role, [
+        ...(access.statements?.(context) ?? []),
+        ...(access.lifecycleEvents
+          ? [lifecycleEventsStatement(props.eventBus, access.lifecycleEvents)]
+          : []),
+      ]);
+      const kubernetes = KUBERNETES_STEPS.has(step);
+      functions.set(
+        step,
+        new ServiceFunction(this, pascalCase(step), {
+          entry: `functions/steps/${step}.ts`,
+          description: access.description,
+          role,
+          environment,
+          timeout: STEP_TIMEOUT,
+          // The Kubernetes client is most of these bundles: more memory, more CPU to load it.
+          memorySize: kubernetes ? 512 : 256,
+          ...(kubernetes && props.kubernetesNetwork ? { network: props.kubernetesNetwork } : {}),
+        }),
+      );
+    }
+    this.stepFunctions = functions;
+    this.stateMachines = {
+      provision: this.#stateMachine('provision', 'Provision'),
+      deprovision: this.#stateMachine('deprovision', 'Deprovision'),
+    };
+  }
+
+  #role(id: string, description: string): Role {
+    return new Role(this, id, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `efs-volumes: ${description}`,
+    });
+  }
+
+  /**
+   * A state machine from its ASL file, each `${<Step>FunctionArn}` bound to that step's Lambda,
+   * allowed to invoke exactly those Lambdas. Logs ALL (without execution data, which holds
+   * the cluster CA and request tags) and X-Ray tracing on.
+   */
+  #stateMachine(workflow: WorkflowName, id: string): StateMachine {
+    const steps = WORKFLOW_STEPS[workflow];
+    const definitionSubstitutions: Record<string, string> = {};
+    for (const step of steps) {
+      definitionSubstitutions[placeholderOf(step)] = this.#step(step).function.functionArn;
+    }
+    const stack = Stack.of(this);
+    const logs = new LogGroup(this, `${id}Logs`, {
+      // The vendedlogs prefix keeps CloudWatch's resource policy small for Step Functions.
+      logGroupName: `/aws/vendedlogs/states/${stack.stackName}-${workflow}`,
+      retention: RetentionDays.ONE_MONTH,
+      // Named, so a retained one would block the next deploy of a stack of this name.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const stateMachine = new StateMachine(this, id, {
+      definitionBody: DefinitionBody.fromFile(`${PROJECT_ROOT}${aslFileOf(workflow)}`),
+      definitionSubstitutions,
+      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
+    });
+    // The unqualified ARNs the definition names, not every version and alias (`:*`).
+    stateMachine.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: steps.map((step) => this.#step(step).function.functionArn),
+      }),
+    );
+    acknowledgeStateMachineRole(stateMachine);
+    return stateMachine;
+  }
+
+  #step(step: StepName): ServiceFunction {
+    const found = this.stepFunctions.get(step);
+    if (!found) throw new Error(`no function for step ${step}`);
+    return found;
+  }
+}

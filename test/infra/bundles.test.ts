@@ -1,0 +1,170 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { packagesImportedBy } from './import-graph.ts';
+import { logicalIdOf, type SynthesizedStack, synthesize } from './synthesize.ts';
+
+/**
+ * Strings only @kubernetes/client-node brings into a bundle, that minification keeps: the
+ * server-side apply content type of its PatchStrategy, and the KUBECONFIG variable its
+ * KubeConfig reads. Nothing in functions/ spells either.
+ */
+const KUBERNETES_CLIENT_MARKERS = ['application/apply-patch+yaml', 'KUBECONFIG'];
+
+const KUBERNETES_CLIENT = '@kubernetes/client-node';
+
+interface Bundle {
+  readonly name: string;
+  readonly entry: string;
+  readonly code: string;
+  readonly bytes: number;
+  readonly mapPath: string;
+}
+
+let synthesized: SynthesizedStack;
+let bundles: Bundle[];
+
+beforeAll(() => {
+  synthesized = synthesize({ bundle: true });
+  const { stack, resources, outdir } = synthesized;
+  const functions = [
+    ...stack.workflow.stepFunctions,
+    ...stack.api.functions,
+    ['provision-requested', stack.requests.handler] as const,
+  ];
+  bundles = functions.map(([name, fn]) => {
+    const code = resources[logicalIdOf(stack, fn.function)]?.Properties?.Code as { S3Key: string };
+    const directory = join(outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+    const path = join(directory, 'index.mjs');
+    return {
+      name,
+      entry: fn.entry,
+      code: readFileSync(path, 'utf8'),
+      bytes: statSync(path).size,
+      mapPath: join(directory, 'index.mjs.map'),
+    };
+  });
+  console.table(
+    Object.fromEntries(
+      [...bundles]
+        .sort((a, b) => b.bytes - a.bytes)
+        .map((bundle) => [bundle.name, { 'size (KiB)': Math.round(bundle.bytes / 1024) }]),
+    ),
+  );
+}, 120_000);
+
+describe('function bundles', () => {
+  it('bundles the Kubernetes client only into the functions whose code imports it', () => {
+    // Prepare
+    const importing = bundles
+      .filter((bundle) => packagesImportedBy(bundle.entry).has(KUBERNETES_CLIENT))
+      .map((bundle) => bundle.name);
+    const hasClient = (bundle: Bundle) =>
+      KUBERNETES_CLIENT_MARKERS.every((marker) => bundle.code.includes(marker));
+
+    // Act
+    const withClient = bundles.filter(hasClient).map((bundle) => bundle.name);
+    const partly = bundles.filter(
+      (bundle) =>
+        !hasClient(bundle) &&
+        KUBERNETES_CLIENT_MARKERS.some((marker) => bundle.code.includes(marker)),
+    );
+
+    // Assess
+    expect(importing.length).toBeGreaterThan(0);
+    expect(withClient.sort()).toEqual(importing.sort());
+    expect(partly).toEqual([]);
+  });
+
+  it('gives the Kubernetes client only to functions that may call a cluster (in an access entry)', () => {
+    // Prepare
+    const { stack } = synthesized;
+    const callers = new Set(
+      [
+        stack.workflow.kubernetesWriterRole,
+        stack.workflow.leftoverReporterRole,
+        ...stack.api.clusterReaderRoles.values(),
+        stack.requests.role,
+      ].map((role) => role.node.path),
+    );
+    const functions = new Map([
+      ...stack.workflow.stepFunctions,
+      ...stack.api.functions,
+      ['provision-requested', stack.requests.handler] as const,
+    ]);
+
+    // Act
+    const withClient = bundles.filter((bundle) =>
+      KUBERNETES_CLIENT_MARKERS.every((marker) => bundle.code.includes(marker)),
+    );
+
+    // Assess
+    for (const bundle of withClient) {
+      const role = functions.get(bundle.name)?.function.role;
+      expect(callers).toContain(role?.node.path);
+    }
+  });
+
+  it('keeps the API and event bundles free of the Kubernetes client, at well under its size', () => {
+    // Prepare
+    const smallest = (names: string[]) =>
+      Math.min(
+        ...bundles.filter((bundle) => names.includes(bundle.name)).map((bundle) => bundle.bytes),
+      );
+    const largest = (names: string[]) =>
+      Math.max(
+        ...bundles.filter((bundle) => names.includes(bundle.name)).map((bundle) => bundle.bytes),
+      );
+
+    // Act
+    const kubernetesSteps = smallest(['apply-manifests', 'check-claim-bound', 'delete-manifests']);
+    const api = largest([...synthesized.stack.api.functions.keys(), 'provision-requested']);
+
+    // Assess
+    expect(api).toBeLessThan(kubernetesSteps);
+  });
+
+  it('emits minified ES modules that export the handler', () => {
+    // Prepare
+    const shapes = bundles.map((bundle) => ({
+      name: bundle.name,
+      exportsHandler: /export\s*\{[^}]*\bas handler\b[^}]*\}/.test(bundle.code),
+      commonJsExports: /\bmodule\.exports\s*=/.test(bundle.code.slice(0, 200)),
+      linesPerKiB: bundle.code.split('\n').length / (bundle.bytes / 1024),
+    }));
+
+    // Act
+    const wrong = shapes.filter(
+      (shape) => !shape.exportsHandler || shape.commonJsExports || shape.linesPerKiB > 1,
+    );
+
+    // Assess
+    expect(wrong).toEqual([]);
+  });
+
+  it('links a source map without sources, which --enable-source-maps reads', () => {
+    // Prepare
+    const maps = bundles.map((bundle) => ({ bundle, exists: existsSync(bundle.mapPath) }));
+
+    // Act
+    const linked = maps.map(({ bundle, exists }) => ({
+      name: bundle.name,
+      exists,
+      linked: /\/\/# sourceMappingURL=index\.mjs\.map\s*$/.test(bundle.code),
+      sourcesContent: exists
+        ? (JSON.parse(readFileSync(bundle.mapPath, 'utf8')) as { sourcesContent?: unknown })
+            .sourcesContent
+        : undefined,
+    }));
+
+    // Assess
+    for (const map of linked) {
+      expect(map).toEqual({
+        name: map.name,
+        exists: true,
+        linked: true,
+        sourcesContent: undefined,
+      });
+    }
+  });
+});

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CONTEXT_KEY,
+  DEFAULT_CONFIG,
+  kubernetesNetworkOf,
+  parseServiceConfig,
+  ServiceConfigError,
+} from '../../infra/config.ts';
+import { projectContext } from '../../infra/project-context.ts';
+
+const network = {
+  vpcId: 'vpc-0123456789abcdef0',
+  subnetIds: ['subnet-0123456789abcdef0'],
+};
+
+describe('parseServiceConfig', () => {
+  it('gives the defaults for an empty configuration', () => {
+    // Prepare
+    const raw = undefined;
+
+    // Act
+    const config = parseServiceConfig(raw);
+
+    // Assess
+    expect(config).toEqual(DEFAULT_CONFIG);
+    expect(config).toMatchObject({
+      clusters: [],
+      accessPolicy: { rules: [] },
+      kubernetesAccess: 'rbac',
+      logLevel: 'INFO',
+      requestEventSource: 'efs-volumes.requests',
+      workflow: {},
+    });
+  });
+
+  it("reads cdk.json's efs-volumes context", () => {
+    // Prepare
+    const raw = projectContext()[CONTEXT_KEY];
+
+    // Act
+    const config = parseServiceConfig(raw);
+
+    // Assess
+    expect(config.clusters).toEqual([]);
+  });
+
+  it('reads the JSON a -c efs-volumes=… option gives, clusters by name or with a VPC', () => {
+    // Prepare
+    const raw = JSON.stringify({
+      clusters: ['dev', { name: 'prod', vpc: network }],
+      workflow: { claimMaxChecks: 10 },
+      accessPolicy: {
+        rules: [{ caller: 'arn:aws:iam::123456789012:role/ci', cluster: 'dev', namespaces: ['*'] }],
+      },
+    });
+
+    // Act
+    const config = parseServiceConfig(raw);
+
+    // Assess
+    expect(config.clusters).toEqual([{ name: 'dev' }, { name: 'prod', vpc: network }]);
+    expect(config.workflow).toEqual({ claimMaxChecks: 10 });
+    expect(config.accessPolicy.rules).toHaveLength(1);
+  });
+
+  it.each([
+    [{ clusters: [{ name: '-bad' }] }, 'clusters[0].name must be an EKS cluster name'],
+    [{ clusters: ['dev', 'dev'] }, 'dev is listed twice'],
+    [{ clusters: [{ name: 'a', vpc: { ...network, vpcId: 'vpc-1' } }] }, 'clusters[0].vpc.vpcId'],
+    [
+      { clusters: [{ name: 'a', vpc: { ...network, subnetIds: [] } }] },
+      'clusters[0].vpc.subnetIds',
+    ],
+    [{ accessPolicy: { rules: [{ caller: 'x' }] } }, 'accessPolicy: each ACCESS_POLICY rule needs'],
+    [{ logLevel: 'TRACE' }, 'logLevel must be one of'],
+    [{ kubernetesAccess: 'edit' }, 'kubernetesAccess must be rbac or cluster-admin'],
+    [{ workflow: { mountTargetPollSeconds: -1 } }, 'workflow.mountTargetPollSeconds'],
+    [{ workflow: { pollSeconds: 5 } }, 'unknown workflow setting pollSeconds'],
+    [{ requestEventSource: 'aws.events' }, 'EventBridge reserves it'],
+    [{ efsKmsKeyArn: 'alias/efs' }, 'efsKmsKeyArn must be a KMS key ARN'],
+    [{ apiRateLimit: 'fast' }, 'apiRateLimit must be a non-negative number'],
+    [{ clusterNames: ['dev'] }, 'unknown efs-volumes setting(s): clusterNames'],
+    [
+      {
+        accessPolicy: {
+          rules: Array.from({ length: 40 }, (_, i) => ({
+            caller: `arn:aws:iam::123456789012:role/team-${i}`,
+            cluster: 'prod',
+            namespaces: [`team-${i}`],
+          })),
+        },
+      },
+      'too much for a Lambda environment',
+    ],
+  ])('refuses %j', (raw, message) => {
+    // Prepare
+    const parse = () => parseServiceConfig(raw);
+
+    // Act
+    let thrown: unknown;
+    try {
+      parse();
+    } catch (error) {
+      thrown = error;
+    }
+
+    // Assess
+    expect(thrown).toBeInstanceOf(ServiceConfigError);
+    expect((thrown as Error).message).toContain(message);
+  });
+});
+
+describe('kubernetesNetworkOf', () => {
+  it('is the one placement the clusters ask for, or none', () => {
+    // Prepare
+    const clusters = [
+      { name: 'a', vpc: network },
+      { name: 'b' },
+      { name: 'c', vpc: { ...network, subnetIds: [...network.subnetIds] } },
+    ];
+
+    // Act
+    const [placement, none] = [kubernetesNetworkOf(clusters), kubernetesNetworkOf([{ name: 'b' }])];
+
+    // Assess
+    expect(placement).toEqual(network);
+    expect(none).toBeUndefined();
+  });
+
+  it('refuses two different placements: one function cannot sit in two VPCs', () => {
+    // Prepare
+    const clusters = [
+      { name: 'a', vpc: network },
+      { name: 'b', vpc: { ...network, vpcId: 'vpc-0123456789abcdef1' } },
+    ];
+
+    // Act
+    const placement = () => kubernetesNetworkOf(clusters);
+
+    // Assess
+    expect(placement).toThrow(ServiceConfigError);
+  });
+});

@@ -1,0 +1,176 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { CONTEXT_KEY, parseServiceConfig, type ServiceConfig } from '../../infra/config.ts';
+import { EfsVolumesStack } from '../../infra/efs-volumes-stack.ts';
+import { projectContext } from '../../infra/project-context.ts';
+
+/** A CloudFormation resource as the template holds it. */
+export interface TemplateResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly DependsOn?: string | string[];
+  readonly DeletionPolicy?: string;
+}
+
+export interface SynthesizedStack {
+  readonly stack: EfsVolumesStack;
+  readonly config: ServiceConfig;
+  readonly template: Template;
+  readonly resources: Readonly<Record<string, TemplateResource>>;
+  /** The cloud assembly directory (a fresh temporary one). */
+  readonly outdir: string;
+  readonly templatePath: string;
+}
+
+export interface SynthesizeOptions {
+  /** Settings over cdk.json's `efs-volumes` context. */
+  readonly config?: Record<string, unknown>;
+  /** Run esbuild for every function (slow); otherwise assets are not bundled. @default false */
+  readonly bundle?: boolean;
+  /** Attach cdk-nag's AwsSolutions pack; the report goes to validation-report.json. @default false */
+  readonly nag?: boolean;
+}
+
+/** Clusters, a private endpoint, an access policy and an EFS key: every optional part on. */
+export const CONFIGURED = {
+  clusters: [
+    {
+      name: 'prod',
+      vpc: {
+        vpcId: 'vpc-0123456789abcdef0',
+        subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+      },
+    },
+    { name: 'dev' },
+  ],
+  accessPolicy: {
+    rules: [
+      {
+        caller: 'arn:aws:iam::123456789012:role/team-a-*',
+        cluster: 'prod',
+        namespaces: ['team-a'],
+      },
+      { caller: 'events:efs-volumes.requests', cluster: '*', namespaces: ['*'] },
+    ],
+  },
+  efsKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/0f3c1d2e-1111-2222-3333-444455556666',
+  logLevel: 'DEBUG',
+  workflow: { mountTargetPollSeconds: 10, mountTargetDnsDelaySeconds: 120 },
+} as const;
+
+/**
+ * Synthesizes the stack as `cdk synth` would (cdk.json's context and feature flags), into a
+ * fresh directory. Meant for `beforeAll`: once per test file.
+ */
+export function synthesize(options: SynthesizeOptions = {}): SynthesizedStack {
+  const context = projectContext();
+  const outdir = mkdtempSync(join(tmpdir(), 'efs-volumes-cdk-'));
+  const app = new App({
+    outdir,
+    context: {
+      ...context,
+      [CONTEXT_KEY]: { ...(context[CONTEXT_KEY] as object), ...options.config },
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      // Report nag findings in validation-report.json instead of throwing, so tests can list them.
+      ...(options.nag ? { '@aws-cdk/core:failSynthOnValidationErrors': false } : {}),
+    },
+  });
+  const config = parseServiceConfig(app.node.tryGetContext(CONTEXT_KEY));
+  const stack = new EfsVolumesStack(app, 'EfsVolumes', { config });
+  if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const assembly = app.synth();
+  const templatePath = assembly.getStackByName(stack.stackName).templateFullPath;
+  const json = JSON.parse(readFileSync(templatePath, 'utf8')) as {
+    Resources: Record<string, TemplateResource>;
+  };
+  return {
+    stack,
+    config,
+    template: Template.fromJSON(json),
+    resources: json.Resources,
+    outdir,
+    templatePath,
+  };
+}
+
+/** The logical id of a construct's CloudFormation resource. */
+export function logicalIdOf(
+  stack: EfsVolumesStack,
+  construct: { node: { defaultChild?: unknown } },
+): string {
+  const child = construct.node.defaultChild;
+  if (!child) throw new Error('construct has no CloudFormation resource');
+  return stack.getLogicalId(child as Parameters<EfsVolumesStack['getLogicalId']>[0]);
+}
+
+/** The resources of one type, by logical id. */
+export function resourcesOfType(
+  resources: Readonly<Record<string, TemplateResource>>,
+  type: string,
+): [string, TemplateResource][] {
+  return Object.entries(resources).filter(([, resource]) => resource.Type === type);
+}
+
+/** An IAM policy statement as synthesized. */
+export interface Statement {
+  readonly Sid?: string;
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+export function actionsOf(statement: Statement): string[] {
+  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
+export function resourcesOf(statement: Statement): unknown[] {
+  return Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+}
+
+/** A resource's properties, empty when it has none. */
+export function propertiesOf(resource: TemplateResource): Record<string, unknown> {
+  return resource.Properties ?? {};
+}
+
+/** The statements of an AWS::IAM::Policy resource. */
+export function policyStatements(policy: TemplateResource): Statement[] {
+  const document = policy.Properties?.PolicyDocument as { Statement?: Statement[] } | undefined;
+  return document?.Statement ?? [];
+}
+
+/** Every statement of the inline policies attached to a role (by the role's logical id). */
+export function statementsOfRole(
+  resources: Readonly<Record<string, TemplateResource>>,
+  roleLogicalId: string,
+): Statement[] {
+  return resourcesOfType(resources, 'AWS::IAM::Policy')
+    .filter(([, policy]) =>
+      ((policy.Properties?.Roles as unknown[]) ?? []).some(
+        (role) => JSON.stringify(role) === JSON.stringify({ Ref: roleLogicalId }),
+      ),
+    )
+    .flatMap(([, policy]) => policyStatements(policy));
+}
+
+/** `{ "Fn::GetAtt": [id, "Arn"] }` → id; anything else → undefined. */
+export function getAttTarget(value: unknown): string | undefined {
+  const getAtt = (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
+  return getAtt?.[0];
+}
+
+/** Renders an ARN built with Fn::Join over pseudo parameters the way cdk-nag shows it. */
+export function renderArn(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map(renderArn).join(join[0]);
+  const ref = (value as { Ref?: string }).Ref;
+  if (ref) return `<${ref}>`;
+  const target = getAttTarget(value);
+  if (target) return `<${target}.Arn>`;
+  return JSON.stringify(value);
+}
