@@ -108,23 +108,33 @@ function proxyEvent(
 
 /** `POST /local/events`: an EventBridge event (or a PutEvents entry) for the request handler. */
 async function localEvent(body: Buffer): Promise<APIGatewayProxyResult> {
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw problems.malformedJson('the body is not JSON');
+  const parseJson = (text: string, what: string): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw problems.malformedJson(`${what} is not JSON`);
+    }
+  };
+  const parsed = parseJson(body.toString('utf8'), 'the body');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw problems.invalidRequest(
+      'the body must be an EventBridge event or a PutEvents entry (a JSON object)',
+    );
   }
+  const fields = parsed as Record<string, unknown>;
+  // As EventBridge delivers it: a PutEvents entry becomes an event with its Detail parsed.
   const event =
-    'Source' in parsed
+    'Source' in fields
       ? {
           id: randomUUID(),
-          source: String(parsed.Source),
-          'detail-type': String(parsed.DetailType),
+          source: String(fields.Source),
+          'detail-type': String(fields.DetailType),
           account: '123456789012',
           time: new Date().toISOString(),
-          detail: typeof parsed.Detail === 'string' ? JSON.parse(parsed.Detail) : parsed.Detail,
+          detail:
+            typeof fields.Detail === 'string' ? parseJson(fields.Detail, 'Detail') : fields.Detail,
         }
-      : { id: randomUUID(), ...parsed };
+      : { id: randomUUID(), ...fields };
   const outcome = await provisionRequested(
     event as never,
     localContext('efs-volumes-ProvisionRequested'),

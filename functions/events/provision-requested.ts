@@ -20,4 +20,4 @@ export const handler = middy(async (event: RequestEvent) => {
   if (outcome.outcome === 'rejected') logger.warn('request event rejected', { ...outcome });
   else logger.info('request event accepted', { ...outcome });
   return outcome;
-}).use(injectLambdaContext(logger, { clearState: true }));
+}).use(injectLambdaContext(logger, { clearState: true, logEvent: false }));

@@ -100,6 +100,9 @@ export const openapiDocument = {
           "500": {
             "$ref": "#/components/responses/InternalError"
           },
+          "502": {
+            "$ref": "#/components/responses/ClusterAccessDenied"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -243,6 +246,9 @@ export const openapiDocument = {
           "500": {
             "$ref": "#/components/responses/InternalError"
           },
+          "502": {
+            "$ref": "#/components/responses/ClusterAccessDenied"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -378,6 +384,16 @@ export const openapiDocument = {
       },
       "InternalError": {
         "description": "An unexpected error; nothing is lost, retry with the same Idempotency-Key.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "ClusterAccessDenied": {
+        "description": "The cluster's Kubernetes API refused this service (its EKS access entry or RBAC is missing); an operator must grant it.",
         "content": {
           "application/problem+json": {
             "schema": {
@@ -992,7 +1008,7 @@ export const openapiDocument = {
             "description": "Tags added to every AWS resource of the volume.",
             "maxProperties": 40,
             "propertyNames": {
-              "pattern": "^(?!aws:)[A-Za-z0-9 _.:/=+@-]{1,128}$"
+              "pattern": "^(?![aA][wW][sS]:)(?!__proto__$)[A-Za-z0-9 _.:/=+@-]{1,127}$"
             },
             "additionalProperties": {
               "type": "string",

@@ -406,6 +406,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The cluster's Kubernetes API refused this service (its EKS access entry or RBAC is missing); an operator must grant it. */
+        ClusterAccessDenied: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description A dependency is throttling or down; retry with the same Idempotency-Key. */
         Unavailable: {
             headers: {
@@ -498,6 +507,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             500: components["responses"]["InternalError"];
+            502: components["responses"]["ClusterAccessDenied"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -553,6 +563,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
+            502: components["responses"]["ClusterAccessDenied"];
             503: components["responses"]["Unavailable"];
         };
     };

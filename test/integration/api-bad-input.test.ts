@@ -227,6 +227,13 @@ function cases(): BadRequest[] {
       field: 'tags.aws:owner',
     },
     {
+      name: 'a __proto__ tag key',
+      status: 400,
+      problem: 'invalid-request',
+      raw: `{"clusterName":"${base.clusterName}","namespace":"team-a","name":"data","tags":{"__proto__":"x"}}`,
+      field: 'tags.__proto__',
+    },
+    {
       name: 'bad fileSystemId',
       status: 400,
       problem: 'invalid-request',

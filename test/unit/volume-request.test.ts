@@ -391,8 +391,8 @@ describe('validateVolumeRequest', () => {
       fc.record({ fileSystemId: fc.stringMatching(/^fs-[0-9a-f]{8,40}$/) }),
     );
     const tagKey = fc
-      .stringMatching(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/)
-      .filter((key) => !key.startsWith('aws:'));
+      .stringMatching(/^[A-Za-z0-9 _.:/=+@-]{1,127}$/)
+      .filter((key) => !key.toLowerCase().startsWith('aws:') && key !== '__proto__');
     const request = fc
       .tuple(
         fc.record({

@@ -21,6 +21,6 @@ export function apiHandler(
     logger.info('request served', { status: response.statusCode });
     return response;
   })
-    .use(injectLambdaContext(logger, { clearState: true }))
+    .use(injectLambdaContext(logger, { clearState: true, logEvent: false }))
     .use(problemJson());
 }

@@ -26,5 +26,5 @@ export function stepHandler<D, R>(
     } finally {
       logger.removeKeys(['volumeId', 'executionName']);
     }
-  }).use(injectLambdaContext(logger, { clearState: true }));
+  }).use(injectLambdaContext(logger, { clearState: true, logEvent: false }));
 }

@@ -120,6 +120,14 @@ export const problems = {
       'Namespace not found',
       `namespace ${namespace} does not exist`,
     ),
+  clusterAccessDenied: (status: number, cause?: unknown) =>
+    new ProblemError(
+      502,
+      'cluster-access-denied',
+      'Cluster access denied',
+      `the cluster's Kubernetes API refused this service (HTTP ${status}): its access entry or RBAC is missing (see infra/README.md)`,
+      { cause },
+    ),
   unavailable: (detail: string, cause?: unknown) =>
     new ProblemError(503, 'unavailable', 'Service unavailable', detail, {
       headers: { 'Retry-After': '5' },

@@ -1,4 +1,4 @@
-import { isTransientError } from '../aws/transient.ts';
+import { errorName, isTransientError } from '../aws/transient.ts';
 import {
   ClusterConfigurationError,
   ClusterNotActiveError,
@@ -27,6 +27,16 @@ export function asProblem(error: unknown): never {
     throw problems.clusterNotActive(error.message);
   }
   if (error instanceof InvalidListTokenError) throw problems.invalidRequest(error.message);
+  // The service's own role may not use the cluster: an operator must grant it, a retry won't.
+  if (errorName(error) === 'AccessDeniedException') {
+    throw problems.forbidden('this service is not allowed to describe that cluster');
+  }
+  if (
+    error instanceof KubernetesRequestError &&
+    (error.statusCode === 401 || error.statusCode === 403)
+  ) {
+    throw problems.clusterAccessDenied(error.statusCode, error);
+  }
   if (
     error instanceof TransientError ||
     error instanceof KubernetesRequestError ||

@@ -85,18 +85,53 @@ export async function ensureAccessPoint(
   }
 }
 
-/** Deletes the volume's access point; gone is done. Returns its id when there was one. */
+/**
+ * Deletes every access point tagged with the volume (there should be one; a duplicate must
+ * not leak either); gone is done. Returns the first id, when there was one.
+ */
 export async function deleteAccessPoint(
   efs: EFSClient,
   fileSystemId: string,
   volumeId: string,
 ): Promise<string | undefined> {
-  const existing = await findAccessPoint(efs, fileSystemId, volumeId);
-  if (!existing?.AccessPointId) return undefined;
-  try {
-    await efs.send(new DeleteAccessPointCommand({ AccessPointId: existing.AccessPointId }));
-  } catch (error) {
-    if (errorName(error) !== 'AccessPointNotFound') throw error;
+  const ids = await findAccessPointIds(efs, fileSystemId, volumeId);
+  for (const id of ids) {
+    try {
+      await efs.send(new DeleteAccessPointCommand({ AccessPointId: id }));
+    } catch (error) {
+      if (errorName(error) !== 'AccessPointNotFound') throw error;
+    }
   }
-  return existing.AccessPointId;
+  return ids[0];
+}
+
+/** Every access point on the file system tagged with the volume, across pages. */
+async function findAccessPointIds(
+  efs: EFSClient,
+  fileSystemId: string,
+  volumeId: string,
+): Promise<string[]> {
+  const ids: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    let page: { AccessPoints?: AccessPointDescription[]; NextToken?: string };
+    try {
+      page = await efs.send(
+        new DescribeAccessPointsCommand({ FileSystemId: fileSystemId, NextToken: nextToken }),
+      );
+    } catch (error) {
+      if (errorName(error) === 'FileSystemNotFound') return ids;
+      throw error;
+    }
+    for (const point of page.AccessPoints ?? []) {
+      if (
+        point.AccessPointId &&
+        point.Tags?.some((tag) => tag.Key === VOLUME_ID_TAG && tag.Value === volumeId)
+      ) {
+        ids.push(point.AccessPointId);
+      }
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return ids;
 }

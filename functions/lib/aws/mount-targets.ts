@@ -54,10 +54,22 @@ export async function ensureMountTargets(
   fileSystemId: string,
   cluster: ClusterTarget,
   securityGroupId: string,
+  options: { shared?: boolean } = {},
 ): Promise<MountTargetsResult> {
   await assertFileSystemAvailable(efs, fileSystemId);
   const existing = await listMountTargets(efs, fileSystemId);
   const zonesCovered = new Set(existing.map((target) => target.AvailabilityZoneName));
+  if (options.shared) {
+    // A shared file system is someone else's: its mount targets must already be there.
+    const missing = subnetPerZone(cluster)
+      .map((subnet) => subnet.availabilityZone)
+      .filter((zone) => !zonesCovered.has(zone));
+    if (missing.length > 0) {
+      throw new MountTargetFailedError(
+        `file system ${fileSystemId} has no mount target in ${missing.join(', ')}: create them (allowing NFS from the cluster) first`,
+      );
+    }
+  }
   const created: string[] = [];
   for (const subnet of subnetPerZone(cluster)) {
     if (zonesCovered.has(subnet.availabilityZone)) continue;

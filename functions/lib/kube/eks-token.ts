@@ -20,9 +20,14 @@ export interface EksTokenOptions {
   readonly signingDate?: Date;
 }
 
-/** The STS host a token is presigned for: always the real regional endpoint, never an override. */
+/**
+ * The STS host a token is presigned for: always the real regional endpoint of the region's
+ * partition (China regions end in .amazonaws.com.cn), never an endpoint override.
+ */
 export function stsHost(region: string): string {
-  return `sts.${region}.amazonaws.com`;
+  return region.startsWith('cn-')
+    ? `sts.${region}.amazonaws.com.cn`
+    : `sts.${region}.amazonaws.com`;
 }
 
 /**

@@ -60,6 +60,8 @@ export function createSecurityGroup(
     state.volumeId,
     'CreateSecurityGroup',
     async () => {
+      // A shared file system's mount targets exist already: no group to create.
+      if (state.spec.fileSystemId) return { result: { securityGroupId: '' } };
       const cluster = required(state.cluster, 'cluster');
       const securityGroupId = await ensureSecurityGroup(
         deps.ec2,
@@ -108,11 +110,13 @@ export function createMountTargets(
     state.volumeId,
     'CreateMountTargets',
     async () => {
+      const fileSystem = required(state.fileSystem, 'fileSystem');
       const result = await ensureMountTargets(
         deps.efs,
-        required(state.fileSystem, 'fileSystem').fileSystemId,
+        fileSystem.fileSystemId,
         required(state.cluster, 'cluster'),
         required(state.securityGroup, 'securityGroup').securityGroupId,
+        { shared: fileSystem.shared },
       );
       return { result, resources: { ...result } };
     },
