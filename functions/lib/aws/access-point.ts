@@ -11,12 +11,13 @@ import type { VolumeSpec } from '../volume/request.ts';
 import type { Tag } from './tags.ts';
 import { errorName } from './transient.ts';
 
-/** The volume's access point on a file system, found by its volume-id tag. */
-export async function findAccessPoint(
+/** Every access point on the file system tagged with the volume, across pages. */
+async function taggedAccessPoints(
   efs: EFSClient,
   fileSystemId: string,
   volumeId: string,
-): Promise<AccessPointDescription | undefined> {
+): Promise<AccessPointDescription[]> {
+  const found: AccessPointDescription[] = [];
   let nextToken: string | undefined;
   do {
     let page: { AccessPoints?: AccessPointDescription[]; NextToken?: string };
@@ -25,16 +26,25 @@ export async function findAccessPoint(
         new DescribeAccessPointsCommand({ FileSystemId: fileSystemId, NextToken: nextToken }),
       );
     } catch (error) {
-      if (errorName(error) === 'FileSystemNotFound') return undefined;
+      if (errorName(error) === 'FileSystemNotFound') return found;
       throw error;
     }
-    const found = page.AccessPoints?.find((point) =>
-      point.Tags?.some((tag) => tag.Key === VOLUME_ID_TAG && tag.Value === volumeId),
-    );
-    if (found) return found;
+    for (const point of page.AccessPoints ?? []) {
+      if (point.Tags?.some((tag) => tag.Key === VOLUME_ID_TAG && tag.Value === volumeId))
+        found.push(point);
+    }
     nextToken = page.NextToken;
   } while (nextToken);
-  return undefined;
+  return found;
+}
+
+/** The volume's access point on a file system, found by its volume-id tag. */
+export async function findAccessPoint(
+  efs: EFSClient,
+  fileSystemId: string,
+  volumeId: string,
+): Promise<AccessPointDescription | undefined> {
+  return (await taggedAccessPoints(efs, fileSystemId, volumeId))[0];
 }
 
 /**
@@ -94,7 +104,9 @@ export async function deleteAccessPoint(
   fileSystemId: string,
   volumeId: string,
 ): Promise<string | undefined> {
-  const ids = await findAccessPointIds(efs, fileSystemId, volumeId);
+  const ids = (await taggedAccessPoints(efs, fileSystemId, volumeId)).flatMap((point) =>
+    point.AccessPointId ? [point.AccessPointId] : [],
+  );
   for (const id of ids) {
     try {
       await efs.send(new DeleteAccessPointCommand({ AccessPointId: id }));
@@ -103,35 +115,4 @@ export async function deleteAccessPoint(
     }
   }
   return ids[0];
-}
-
-/** Every access point on the file system tagged with the volume, across pages. */
-async function findAccessPointIds(
-  efs: EFSClient,
-  fileSystemId: string,
-  volumeId: string,
-): Promise<string[]> {
-  const ids: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    let page: { AccessPoints?: AccessPointDescription[]; NextToken?: string };
-    try {
-      page = await efs.send(
-        new DescribeAccessPointsCommand({ FileSystemId: fileSystemId, NextToken: nextToken }),
-      );
-    } catch (error) {
-      if (errorName(error) === 'FileSystemNotFound') return ids;
-      throw error;
-    }
-    for (const point of page.AccessPoints ?? []) {
-      if (
-        point.AccessPointId &&
-        point.Tags?.some((tag) => tag.Key === VOLUME_ID_TAG && tag.Value === volumeId)
-      ) {
-        ids.push(point.AccessPointId);
-      }
-    }
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return ids;
 }
