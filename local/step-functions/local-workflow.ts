@@ -36,6 +36,25 @@ export function loadDefinition(file: URL): {
   return { definition, taskFunctions };
 }
 
+const machines = new Map<string, ReturnType<typeof loadDefinition> & { machine: StateMachine }>();
+
+/**
+ * Loads and validates an ASL file once: validation takes tens of milliseconds of blocked event
+ * loop, and one StateMachine runs any number of independent executions.
+ */
+function compiled(file: URL) {
+  let entry = machines.get(file.href);
+  if (!entry) {
+    const loaded = loadDefinition(file);
+    const machine = new StateMachine(loaded.definition as unknown as StateMachineDefinition, {
+      validationOptions: { checkPaths: true, checkArn: true },
+    });
+    entry = { ...loaded, machine };
+    machines.set(file.href, entry);
+  }
+  return entry;
+}
+
 export const PROVISION_ASL = new URL('../../statemachine/provision.asl.json', import.meta.url);
 
 export interface LocalRunOptions {
@@ -70,10 +89,7 @@ export function runLocalWorkflow(
   input: unknown,
   options: LocalRunOptions = {},
 ): LocalExecution {
-  const { definition, taskFunctions } = loadDefinition(file);
-  const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
-    validationOptions: { checkPaths: true, checkArn: true },
-  });
+  const { definition, taskFunctions, machine } = compiled(file);
   const taskResourceLocalHandlers: Record<string, TaskHandler> = {};
   const retryIntervalOverrides: Record<string, number> = {};
   const waitTimeOverrides: Record<string, number> = {};

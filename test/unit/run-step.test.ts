@@ -59,6 +59,7 @@ describe('runStep', () => {
         ':from1': 'PROVISIONING',
       },
       ConditionExpression: 'attribute_exists(id) AND #status IN (:status, :from0, :from1)',
+      ReturnValues: 'ALL_NEW',
     });
   });
 

@@ -92,8 +92,10 @@ async function replay(
       spec: existing.spec,
       executionName: existing.id,
     });
-    await deps.records.setExecution(existing.id, existing.id);
-    return { kind: 'accepted', volume: toVolume(await deps.records.require(existing.id)) };
+    return {
+      kind: 'accepted',
+      volume: toVolume(await deps.records.setExecution(existing.id, existing.id)),
+    };
   }
   return { kind: 'accepted', volume: toVolume(existing) };
 }
@@ -153,8 +155,10 @@ export async function createVolume(
       }
       throw error;
     }
-    await deps.records.setExecution(volumeId, volumeId);
-    return { kind: 'accepted', volume: toVolume(await deps.records.require(volumeId)) };
+    return {
+      kind: 'accepted',
+      volume: toVolume(await deps.records.setExecution(volumeId, volumeId)),
+    };
   } catch (error) {
     return asProblem(error);
   }

@@ -2,7 +2,7 @@ import { request } from 'node:https';
 import type { AwsCredentialIdentity, Provider } from '@smithy/types';
 import { KubernetesRequestError, TransientError } from '../errors.ts';
 import type { ClusterEndpoint } from './client.ts';
-import { buildEksToken } from './eks-token.ts';
+import { cachedEksToken } from './token-cache.ts';
 
 /** A pod's claim references, as much of a Pod as this reader needs. */
 interface PodList {
@@ -33,10 +33,7 @@ export class KubernetesReader {
     region: string,
     credentials: AwsCredentialIdentity | Provider<AwsCredentialIdentity>,
   ): Promise<KubernetesReader> {
-    return new KubernetesReader(
-      cluster,
-      await buildEksToken({ clusterName: cluster.name, region, credentials }),
-    );
+    return new KubernetesReader(cluster, await cachedEksToken(cluster.name, region, credentials));
   }
 
   /** Any object by its API path; undefined when it does not exist. */

@@ -189,9 +189,9 @@ export class VolumeRecordStore {
     );
   }
 
-  /** Names the provisioning execution once it started. */
-  async setExecution(id: string, executionName: string): Promise<void> {
-    await this.#update(
+  /** Names the provisioning execution once it started; returns the record as it now is. */
+  async setExecution(id: string, executionName: string): Promise<VolumeRecord> {
+    return this.#update(
       id,
       'SET executionName = :execution, updatedAt = :now',
       {},
@@ -312,9 +312,9 @@ export class VolumeRecordStore {
     values: Record<string, unknown>,
     condition: string,
     what: string,
-  ): Promise<void> {
+  ): Promise<VolumeRecord> {
     try {
-      await this.#client.send(
+      const { Attributes } = await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: { id },
@@ -322,8 +322,10 @@ export class VolumeRecordStore {
           ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
           ExpressionAttributeValues: values,
           ConditionExpression: condition,
+          ReturnValues: 'ALL_NEW',
         }),
       );
+      return Attributes as VolumeRecord;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         throw new VolumeRecordStateError(

@@ -1,0 +1,435 @@
+// npm run bench: the benchmark of the service, each figure next to a baseline of the same run.
+//   1. bundles as the CDK stack builds them: size, and cold start in fresh node processes next
+//      to the unbundled source and an empty handler;
+//   2. cost per volume: state transitions and Lambda time of the real ASL, simulated waits;
+//   3. detection lag: mount targets available after a real delay → READY, per poll setting;
+//   4. local throughput and API latency: 1, 10, 50 volumes at once through the local API;
+//   5. the peer: the walk-through's manual procedure vs ours, on the same emulators.
+// Prints progress and a table; writes the same figures to bench/results.json.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  anatomize,
+  type BundleTarget,
+  KUBERNETES_CLIENT_USERS,
+  prepareBundles,
+} from './bundles.ts';
+import { type ColdStartResult, measureColdStarts, medianOf } from './cold-start.ts';
+import { cdkBundlingOptions } from './esbuild-options.ts';
+import {
+  LAMBDA_ARM64_USD_PER_GB_SECOND,
+  LAMBDA_USD_PER_REQUEST,
+  STEP_FUNCTIONS_USD_PER_TRANSITION,
+} from './pricing.ts';
+import { cpuSeconds, peakRssMiB, pidListeningOn, resetPeakRss } from './process-memory.ts';
+import { evaluateThresholds, renderReport } from './report.ts';
+import { type BundleFigures, emptyResults, type ThroughputFigures } from './results.ts';
+import { median, percentile } from './stats.ts';
+
+const RESULTS_FILE = new URL('results.json', import.meta.url);
+const COLD_START_RUNS = 15;
+const COLD_START_CONCURRENCY = 2;
+const NAMESPACE = 'team-a';
+const MOUNT_TARGET_DELAY_SECONDS = 4.5;
+const LAG_SETTINGS = [
+  { firstWaitSeconds: 4, pollSeconds: 2 },
+  { firstWaitSeconds: 2, pollSeconds: 1 },
+  { firstWaitSeconds: 1, pollSeconds: 1 },
+];
+const LAG_REPEATS = 2;
+const THROUGHPUT_VOLUMES = [1, 10, 50];
+const GET_PAUSE_MS = 100;
+const PEER_RUNS = 3;
+
+/** Count, p50 and p99 of traced calls, by command. */
+function callLatencies(
+  calls: ReadonlyArray<{ command: string; ms: number }>,
+): Record<string, { count: number; p50Ms: number; p99Ms: number }> {
+  const byCommand = new Map<string, number[]>();
+  for (const call of calls)
+    byCommand.set(call.command, [...(byCommand.get(call.command) ?? []), call.ms]);
+  return Object.fromEntries(
+    [...byCommand].map(([command, samples]) => [
+      command,
+      { count: samples.length, p50Ms: median(samples), p99Ms: percentile(samples, 99) },
+    ]),
+  );
+}
+
+const started = performance.now();
+const results = emptyResults(availableParallelism());
+
+function progress(message: string): void {
+  const seconds = ((performance.now() - started) / 1000).toFixed(0).padStart(4);
+  console.log(`[${seconds} s] ${message}`);
+}
+
+/** `npm run bench -- --only=cost,api`: run only these sections (the others stay empty). */
+const SECTIONS = ['bundles', 'cost', 'lag', 'api', 'peer'] as const;
+const only = process.argv
+  .find((argument) => argument.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const selected = new Set<string>(only ?? SECTIONS);
+const unknown = [...selected].filter((key) => !(SECTIONS as readonly string[]).includes(key));
+if (unknown.length > 0) {
+  throw new Error(`unknown section(s) ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}`);
+}
+
+async function section(
+  key: (typeof SECTIONS)[number],
+  name: string,
+  work: () => Promise<void>,
+): Promise<void> {
+  if (!selected.has(key)) return;
+  progress(`${name}…`);
+  try {
+    await work();
+  } catch (error) {
+    const message = `${name}: ${(error as Error).stack ?? String(error)}`;
+    results.errors.push(message);
+    progress(`FAILED ${message}`);
+  }
+}
+
+// The handlers log through Powertools; the figures are what matters here.
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.POWERTOOLS_DEV = 'false';
+
+const scratch = await mkdtemp(join(tmpdir(), 'efs-volumes-bench-'));
+let targets: BundleTarget[] = [];
+
+await section('bundles', '1. bundles (npm run synth into a scratch folder)', async () => {
+  const set = await prepareBundles(scratch);
+  targets = set.targets;
+  results.bundleSource = set.source;
+  results.synthSeconds = set.seconds;
+  if (set.synthError) {
+    results.synthError = set.synthError;
+    progress(`synth failed, bundled with esbuild directly: ${set.synthError.slice(0, 300)}`);
+  }
+  results.bundlingOptionsSource = cdkBundlingOptions().source;
+  progress(`${targets.length} bundles from ${set.source} in ${set.seconds.toFixed(0)} s`);
+
+  const anatomies = await anatomize(targets, scratch);
+  // The source maps' price at init, on the biggest bundle, the biggest API one and the smallest.
+  const bySize = [...targets].sort(
+    (a, b) => (anatomies.get(b.name)?.bytes ?? 0) - (anatomies.get(a.name)?.bytes ?? 0),
+  );
+  const withoutSourceMaps = new Set(
+    [bySize[0], bySize.find((target) => target.kind === 'api'), bySize.at(-1)].flatMap((target) =>
+      target ? [target.name] : [],
+    ),
+  );
+  progress(
+    `cold starts: ${targets.length} bundles × ${COLD_START_RUNS} × (bundled, unbundled), ${withoutSourceMaps.size} also without source maps, + empty handler; ${COLD_START_CONCURRENCY} at a time`,
+  );
+  const cold: ColdStartResult = await measureColdStarts(targets, {
+    runs: COLD_START_RUNS,
+    concurrency: COLD_START_CONCURRENCY,
+    withoutSourceMaps,
+    onProgress: (done, total) => progress(`  cold starts ${done}/${total}`),
+  });
+  results.coldStart = {
+    runs: cold.runs,
+    concurrency: cold.concurrency,
+    seconds: cold.seconds,
+    emptyHandler: {
+      initMs: medianOf(cold.empty, 'importMs'),
+      processMs: medianOf(cold.empty, 'processMs'),
+      wallMs: medianOf(cold.empty, 'wallMs'),
+    },
+  };
+  results.bundles = targets.map((target): BundleFigures => {
+    const anatomy = anatomies.get(target.name);
+    const samples = cold.byBundle.get(target.name) ?? {
+      bundled: [],
+      unbundled: [],
+      withoutSourceMaps: [],
+    };
+    if (!anatomy) throw new Error(`no anatomy for ${target.name}`);
+    if (anatomy.rebuiltBytes !== anatomy.bytes) {
+      results.errors.push(
+        `${target.name}: esbuild with the stack's options gives ${anatomy.rebuiltBytes} bytes, the synth ${anatomy.bytes}: the attribution may be off`,
+      );
+    }
+    return {
+      name: target.name,
+      kind: target.kind,
+      entry: target.entry,
+      memoryMB: target.memoryMB,
+      bytes: anatomy.bytes,
+      gzipBytes: anatomy.gzipBytes,
+      sourceMapBytes: anatomy.sourceMapBytes,
+      rebuiltBytes: anatomy.rebuiltBytes,
+      initMs: medianOf(samples.bundled, 'importMs'),
+      unbundledInitMs: medianOf(samples.unbundled, 'importMs'),
+      processMs: medianOf(samples.bundled, 'processMs'),
+      unbundledProcessMs: medianOf(samples.unbundled, 'processMs'),
+      wallMs: medianOf(samples.bundled, 'wallMs'),
+      unbundledWallMs: medianOf(samples.unbundled, 'wallMs'),
+      ...(samples.withoutSourceMaps.length > 0
+        ? {
+            initWithoutSourceMapsMs: medianOf(samples.withoutSourceMaps, 'importMs'),
+            wallWithoutSourceMapsMs: medianOf(samples.withoutSourceMaps, 'wallMs'),
+          }
+        : {}),
+      includesKubernetesClient: anatomy.includesKubernetesClient,
+      needsKubernetesClient: KUBERNETES_CLIENT_USERS.has(target.name),
+      packages: anatomy.packages,
+      chains: anatomy.chains,
+    };
+  });
+});
+
+// ---- 2–5 run against one moto and one local stack, in this process.
+const STACK_SECTIONS = ['cost', 'lag', 'api', 'peer'] as const;
+
+async function runAgainstLocalStack(): Promise<void> {
+  const { startMoto } = await import('../local/moto.ts');
+  const moto = await startMoto();
+  const stops: Array<() => Promise<void>> = [moto.stop];
+  try {
+    const motoPid = pidListeningOn(moto.port);
+    // Waits at zero for the API's own workflows: moto's mount targets are available at once and
+    // no DNS has to propagate (with the 90 s default, a 0 ms Wait would re-check for 90 real s).
+    process.env.MOUNT_TARGET_DNS_DELAY_SECONDS = '0';
+    const { startLocalStack, LOCAL_REGION } = await import('../local/stack.ts');
+    const stack = await startLocalStack({
+      apiPort: 0,
+      motoEndpoint: moto.endpoint,
+      namespaces: [NAMESPACE],
+      run: { waitMilliseconds: 0, retryMilliseconds: 0 },
+    });
+    stops.unshift(stack.stop);
+    progress(
+      `local stack up: api ${stack.api}, moto ${moto.endpoint} (pid ${motoPid ?? '?'}), region ${LOCAL_REGION}`,
+    );
+    // Imported once the environment points at moto: the handlers' modules create SDK clients.
+    const { VolumeRecordStore } = await import('../functions/lib/volume/record.ts');
+    const { SdkCallTrace } = await import('./sdk-calls.ts');
+    const trace = await SdkCallTrace.install();
+    const records = new VolumeRecordStore(
+      DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+      stack.tableName,
+    );
+    const memoryByFunction = new Map(
+      targets.map((target) => [
+        target.name
+          .split('-')
+          .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+          .join(''),
+        target.memoryMB,
+      ]),
+    );
+
+    await section('cost', '2. cost per volume (real ASL, simulated waits)', async () => {
+      const { measureCostPerVolume } = await import('./cost-per-volume.ts');
+      const environment = targets.find(
+        (target) => target.name === 'check-mount-targets',
+      )?.environment;
+      const deployed = environment
+        ? {
+            ...(environment.MOUNT_TARGET_FIRST_WAIT_SECONDS
+              ? { mountTargetFirstWaitSeconds: Number(environment.MOUNT_TARGET_FIRST_WAIT_SECONDS) }
+              : {}),
+            ...(environment.MOUNT_TARGET_POLL_SECONDS
+              ? { mountTargetPollSeconds: Number(environment.MOUNT_TARGET_POLL_SECONDS) }
+              : {}),
+            ...(environment.MOUNT_TARGET_DNS_DELAY_SECONDS
+              ? { mountTargetDnsDelaySeconds: Number(environment.MOUNT_TARGET_DNS_DELAY_SECONDS) }
+              : {}),
+          }
+        : undefined;
+      const cost = await measureCostPerVolume({
+        records,
+        clusterName: stack.clusterName,
+        namespace: NAMESPACE,
+        memoryOf: (name) => memoryByFunction.get(name) ?? 256,
+        ...(deployed ? { deployedSettings: deployed } : {}),
+        onProgress: (message) => progress(`  ${message}`),
+      });
+      results.cost = {
+        ...cost,
+        pricing: {
+          stepFunctionsUsdPerTransition: STEP_FUNCTIONS_USD_PER_TRANSITION,
+          lambdaArm64UsdPerGbSecond: LAMBDA_ARM64_USD_PER_GB_SECOND,
+          lambdaUsdPerRequest: LAMBDA_USD_PER_REQUEST,
+        },
+      };
+      const byWait = new Map(
+        cost.provision.map((scenario) => [scenario.mountTargetWaitSeconds, scenario]),
+      );
+      results.transitions = {
+        provision0s: byWait.get(0)?.transitions ?? Number.NaN,
+        provision90s: byWait.get(90)?.transitions ?? Number.NaN,
+        provision300s: byWait.get(300)?.transitions ?? Number.NaN,
+        deprovision: cost.deprovision.transitions,
+        deprovisionRetain: cost.deprovisionRetain.transitions,
+        ...(cost.deployed ? { provision90sDeployedSettings: cost.deployed.transitions } : {}),
+      };
+      for (const scenario of [...cost.provision, cost.deprovision, cost.deprovisionRetain]) {
+        if (scenario.status !== 'READY' && scenario.status !== 'DELETED') {
+          results.errors.push(`${scenario.name} ended ${scenario.status}: ${scenario.error ?? ''}`);
+        }
+      }
+    });
+
+    await section('lag', '3. detection lag (real time)', async () => {
+      const { measureDetectionLag, lagAtSettings } = await import('./detection-lag.ts');
+      const { defaultSettings } = await import('./cost-per-volume.ts');
+      const measured = await measureDetectionLag({
+        records,
+        clusterName: stack.clusterName,
+        namespace: NAMESPACE,
+        settings: LAG_SETTINGS,
+        mountTargetDelaySeconds: MOUNT_TARGET_DELAY_SECONDS,
+        repeats: LAG_REPEATS,
+        onProgress: (message) => progress(`  ${message}`),
+      });
+      const defaults = defaultSettings();
+      results.detectionLag = {
+        mountTargetDelaySeconds: MOUNT_TARGET_DELAY_SECONDS,
+        results: measured,
+        atDefaults: lagAtSettings(
+          {
+            firstWaitSeconds: defaults.mountTargetFirstWaitSeconds,
+            pollSeconds: defaults.mountTargetPollSeconds,
+            dnsDelaySeconds: defaults.mountTargetDnsDelaySeconds,
+          },
+          measured,
+        ),
+      };
+    });
+
+    await section('api', '4. local throughput and API latency', async () => {
+      const { throughputRound } = await import('./throughput.ts');
+      const { measurePostAnatomy } = await import('./post-anatomy.ts');
+      const reset = resetPeakRss('self') && motoPid !== undefined && resetPeakRss(motoPid);
+      for (const volumes of THROUGHPUT_VOLUMES) {
+        const motoCpu = motoPid === undefined ? undefined : cpuSeconds(motoPid);
+        const benchCpu = process.cpuUsage();
+        const roundStarted = performance.now();
+        const { result: round, calls } = await trace.during(() =>
+          throughputRound(volumes, {
+            api: stack.api,
+            clusterName: stack.clusterName,
+            namespace: NAMESPACE,
+            prefix: `load-${volumes}`,
+            pauseMs: GET_PAUSE_MS,
+          }),
+        );
+        const wall = (performance.now() - roundStarted) / 1000;
+        const motoCpuAfter = motoPid === undefined ? undefined : cpuSeconds(motoPid);
+        const benchUsage = process.cpuUsage(benchCpu);
+        const figures: ThroughputFigures = {
+          volumes,
+          seconds: round.seconds,
+          volumesPerSecond: round.volumesPerSecond,
+          readyP50Ms: round.readyP50Ms,
+          readyP99Ms: round.readyP99Ms,
+          postP50Ms: median(round.postMs),
+          postP99Ms: percentile(round.postMs, 99),
+          getP50Ms: median(round.getMs),
+          getP99Ms: percentile(round.getMs, 99),
+          gets: round.getMs.length,
+          apiCallsPerVolume: calls.filter((call) => call.origin === 'api').length / volumes,
+          stepCallsPerVolume: calls.filter((call) => call.origin === 'step').length / volumes,
+          ...(motoCpu !== undefined && motoCpuAfter !== undefined
+            ? { motoCpuPercent: ((motoCpuAfter - motoCpu) / wall) * 100 }
+            : {}),
+          benchCpuPercent: ((benchUsage.user + benchUsage.system) / 1e6 / wall) * 100,
+          eventLoopDelayP99Ms: round.eventLoopDelayP99Ms,
+          eventLoopDelayMaxMs: round.eventLoopDelayMaxMs,
+          apiCalls: callLatencies(calls.filter((call) => call.origin === 'api')),
+        };
+        results.throughput.rounds.push(figures);
+        progress(
+          `  ${volumes} at once: ${figures.volumesPerSecond.toFixed(2)} volumes/s, POST p99 ${figures.postP99Ms.toFixed(0)} ms, GET p99 ${figures.getP99Ms.toFixed(0)} ms`,
+        );
+      }
+      results.memory = {
+        ...(peakRssMiB('self') === undefined ? {} : { benchProcessPeakMiB: peakRssMiB('self') }),
+        ...(motoPid === undefined ? {} : { motoPid, motoPeakMiB: peakRssMiB(motoPid) }),
+        peakResetBeforeThroughput: reset,
+      };
+      const rate = (volumes: number) =>
+        results.throughput.rounds.find((round) => round.volumes === volumes)?.volumesPerSecond ??
+        Number.NaN;
+      results.throughput.volumesPerSecond1 = rate(1);
+      results.throughput.volumesPerSecond10 = rate(10);
+      results.throughput.volumesPerSecond50 = rate(50);
+      const loaded = results.throughput.rounds.find((round) => round.volumes === 50);
+      results.api = {
+        postP50Ms: loaded?.postP50Ms ?? Number.NaN,
+        postP99Ms: loaded?.postP99Ms ?? Number.NaN,
+        getP50Ms: loaded?.getP50Ms ?? Number.NaN,
+        getP99Ms: loaded?.getP99Ms ?? Number.NaN,
+        concurrentCallers: 50,
+        getPauseMs: GET_PAUSE_MS,
+      };
+      progress('  one POST at a time, for its anatomy');
+      results.api.idle = await measurePostAnatomy(stack, trace, { namespace: NAMESPACE, posts: 5 });
+    });
+
+    await section('peer', '5. peer: the manual walk-through vs ours', async () => {
+      const { runManualProcedure, runOurs } = await import('./peer.ts');
+      const ours: number[] = [];
+      const manual: number[] = [];
+      const steps = new Map<string, number[]>();
+      for (let run = 0; run < PEER_RUNS; run++) {
+        ours.push(await runOurs(stack, NAMESPACE, `peer-ours-${run}`));
+        const procedure = await runManualProcedure(stack, NAMESPACE, `peer-manual-${run}`);
+        manual.push(procedure.seconds);
+        for (const step of procedure.steps) {
+          steps.set(step.step, [...(steps.get(step.step) ?? []), step.seconds]);
+        }
+        progress(
+          `  run ${run + 1}: manual ${procedure.seconds.toFixed(2)} s, ours ${ours.at(-1)?.toFixed(2)} s`,
+        );
+      }
+      const oursSeconds = median(ours);
+      const manualSeconds = median(manual);
+      results.peer = {
+        oursSeconds,
+        manualSeconds,
+        ratio: manualSeconds / oursSeconds,
+        runs: { ours, manual },
+        manualSteps: [...steps].map(([step, seconds]) => ({ step, seconds: median(seconds) })),
+      };
+    });
+  } finally {
+    for (const stop of stops) await stop().catch(() => undefined);
+  }
+}
+
+if (STACK_SECTIONS.some((key) => selected.has(key))) {
+  try {
+    await runAgainstLocalStack();
+  } catch (error) {
+    const message = `local stack: ${(error as Error).stack ?? String(error)}`;
+    results.errors.push(message);
+    progress(`FAILED ${message}`);
+  }
+}
+await rm(scratch, { recursive: true, force: true });
+
+results.thresholds = evaluateThresholds(results);
+results.durationSeconds = (performance.now() - started) / 1000;
+if (only) {
+  // A partial run would overwrite the figures of the last full one with empty sections.
+  console.log(renderReport(results));
+  console.log(`\nPartial run (--only=${only.join(',')}): ${RESULTS_FILE.pathname} left as it was.`);
+} else {
+  // Headline figures first, then the detail, whatever order the sections filled them in.
+  const { generatedAt, durationSeconds, machine, thresholds, errors, ...figures } = results;
+  const ordered = { generatedAt, durationSeconds, machine, thresholds, ...figures, errors };
+  await writeFile(RESULTS_FILE, `${JSON.stringify(ordered, null, 2)}\n`);
+  console.log(renderReport(results));
+  console.log(`\nFigures written to ${RESULTS_FILE.pathname}`);
+}
