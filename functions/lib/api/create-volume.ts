@@ -10,7 +10,7 @@ import { toVolume, type Volume, type VolumeRecord } from '../volume/record.ts';
 import { validateVolumeRequest } from '../volume/request.ts';
 import { authorize } from './access-policy.ts';
 import { planVolume, type VolumePlan } from './plan.ts';
-import { problems } from './problem.ts';
+import { ProblemError, problems } from './problem.ts';
 import { asProblem } from './service-errors.ts';
 import type { ReadDependencies } from './volume-access.ts';
 import { startExecution } from './workflow-start.ts';
@@ -63,6 +63,10 @@ export function volumeIdForKey(caller: string, key: string): string {
   return `vol-${sha256(`${caller}\n${key}`).slice(0, 20)}`;
 }
 
+function isClaimExists(error: unknown): boolean {
+  return error instanceof ProblemError && error.slug === 'claim-exists';
+}
+
 /** Checks before anything is created: cluster ACTIVE, namespace there, claim name free. */
 async function preflight(
   deps: VolumeServiceDependencies,
@@ -77,7 +81,11 @@ async function preflight(
   return cluster;
 }
 
-/** Answers a replayed idempotency key: the same volume for the same body, else 409. */
+/**
+ * Answers a replayed idempotency key: the same volume for the same body, else 409. A volume
+ * still PENDING may not have been started (the first attempt failed in between): starting it
+ * again is safe, as the same execution name and input are the same execution.
+ */
 async function replay(
   deps: VolumeServiceDependencies,
   existing: VolumeRecord,
@@ -85,17 +93,12 @@ async function replay(
   key: string,
 ): Promise<CreateVolumeResult> {
   if (existing.requestHash !== requestHash) throw problems.idempotencyKeyReused(key);
-  if (existing.status === 'PENDING' && !existing.executionName) {
-    // The first attempt recorded the volume but did not get to start it: finish the job.
+  if (existing.status === 'PENDING') {
     await startExecution(deps, deps.settings.provisionStateMachineArn, existing.id, {
       volumeId: existing.id,
       spec: existing.spec,
       executionName: existing.id,
     });
-    return {
-      kind: 'accepted',
-      volume: toVolume(await deps.records.setExecution(existing.id, existing.id)),
-    };
   }
   return { kind: 'accepted', volume: toVolume(existing) };
 }
@@ -118,16 +121,24 @@ export async function createVolume(
     const requestHash = sha256(canonicalJson(body));
     const key = context.idempotencyKey;
     const volumeId = key ? volumeIdForKey(context.caller, key) : newVolumeId();
-    if (key && !spec.dryRun) {
-      const existing = await deps.records.get(volumeId);
-      if (existing) return await replay(deps, existing, requestHash, key);
-    }
-    const cluster = await preflight(deps, spec);
-    if (spec.dryRun) return { kind: 'plan', plan: planVolume(volumeId, spec, cluster) };
+    let cluster: ClusterDescription;
     try {
-      await deps.records.create(volumeId, spec, {
+      cluster = await preflight(deps, spec);
+    } catch (error) {
+      // A replay finds its own claim: only then is the record read (one call less per POST).
+      const existing =
+        key && !spec.dryRun && isClaimExists(error) ? await deps.records.get(volumeId) : undefined;
+      if (existing && key) return await replay(deps, existing, requestHash, key);
+      throw error;
+    }
+    if (spec.dryRun) return { kind: 'plan', plan: planVolume(volumeId, spec, cluster) };
+    let record: VolumeRecord;
+    try {
+      // The execution is named after the volume, so the record names it before it starts.
+      record = await deps.records.create(volumeId, spec, {
         requestHash,
         caller: context.caller,
+        executionName: volumeId,
         ...(key ? { idempotencyKey: key } : {}),
       });
     } catch (error) {
@@ -157,7 +168,7 @@ export async function createVolume(
     }
     return {
       kind: 'accepted',
-      volume: toVolume(await deps.records.setExecution(volumeId, volumeId)),
+      volume: toVolume(record),
     };
   } catch (error) {
     return asProblem(error);

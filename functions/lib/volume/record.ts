@@ -189,18 +189,6 @@ export class VolumeRecordStore {
     );
   }
 
-  /** Names the provisioning execution once it started; returns the record as it now is. */
-  async setExecution(id: string, executionName: string): Promise<VolumeRecord> {
-    return this.#update(
-      id,
-      'SET executionName = :execution, updatedAt = :now',
-      {},
-      { ':execution': executionName, ':now': this.#now().toISOString() },
-      'attribute_exists(id)',
-      'execution',
-    );
-  }
-
   /**
    * Marks a step RUNNING. With `status`, also moves the volume to it, but only from one of
    * `from` (so a late retry cannot move a READY volume back).
