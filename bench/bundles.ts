@@ -21,16 +21,14 @@ const ENTRY_FOLDERS: Readonly<Record<FunctionKind, string>> = {
 
 /**
  * The steps that talk to a cluster through the Kubernetes client (KubernetesObjectApi):
- * applying and deleting the manifests, checking the claim, and listing leftover objects when
- * recording a failure. DESIGN.md: "Only the functions that talk to Kubernetes import the
- * client". The API functions read namespaces, claims and pods over node:https instead.
+ * applying and deleting the manifests, and checking the claim. DESIGN.md: "Only the functions
+ * that talk to Kubernetes import the client". The API functions and the two record-…-failure
+ * steps only read (namespaces, claims, pods, leftover objects), over node:https.
  */
 export const KUBERNETES_CLIENT_USERS: ReadonlySet<string> = new Set([
   'apply-manifests',
   'check-claim-bound',
   'delete-manifests',
-  'record-rollback-failure',
-  'record-deletion-failure',
 ]);
 
 export const KUBERNETES_CLIENT_PACKAGE = '@kubernetes/client-node';
