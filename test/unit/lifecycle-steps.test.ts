@@ -165,7 +165,10 @@ describe('failedStep', () => {
 describe('completeProvisioning', () => {
   it('moves the volume to READY and announces it on the event bus', async () => {
     // Prepare
-    documentMock.on(GetCommand).resolves({ Item: { ...volumeRecord({}), status: 'READY' } });
+    // (UpdateItem returns the record as it now is: that is what the event announces)
+    documentMock
+      .on(UpdateCommand)
+      .resolves({ Attributes: { ...volumeRecord({}), status: 'READY' } });
     const state: ProvisionState = { volumeId: VOLUME_ID, spec: volumeSpec() };
 
     // Act

@@ -1,24 +1,21 @@
-import { documentClient } from '#clients/dynamodb';
 import { eksClient } from '#clients/eks';
 import { sfnClient } from '#clients/sfn';
-import { accessPolicyFromEnvironment } from '#lib/api/access-policy';
 import type { VolumeServiceDependencies } from '#lib/api/create-volume';
 import { serviceSettings } from '#lib/config';
 import { KubernetesReader } from '#lib/kube/read-client';
-import { VolumeRecordStore } from '#lib/volume/record';
+import { readDependencies } from './read-dependencies.ts';
 
 /** The writing operations' dependencies: module-level clients, settings from the environment. */
 export function apiDependencies(): VolumeServiceDependencies {
   const settings = serviceSettings();
   const region = process.env.AWS_REGION ?? 'us-east-1';
   return {
-    records: new VolumeRecordStore(documentClient, settings.volumesTable),
+    ...readDependencies(),
     sfn: sfnClient,
     eks: eksClient,
     // The token is signed with the function's own credentials, those its SDK clients use.
     kubernetes: (cluster) =>
       KubernetesReader.connect(cluster, region, eksClient.config.credentials),
-    policy: accessPolicyFromEnvironment(),
     settings: {
       allowRootPosixUser: settings.allowRootPosixUser,
       provisionStateMachineArn: process.env.PROVISION_STATE_MACHINE_ARN ?? '',

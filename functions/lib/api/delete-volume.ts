@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describeCluster } from '../aws/cluster.ts';
 import { VolumeRecordStateError } from '../errors.ts';
-import { toVolume, type Volume, type VolumeStatus } from '../volume/record.ts';
+import { toVolume, type Volume, type VolumeRecord, type VolumeStatus } from '../volume/record.ts';
 import type { VolumeServiceDependencies } from './create-volume.ts';
 import { problems } from './problem.ts';
 import { asProblem } from './service-errors.ts';
@@ -39,8 +39,9 @@ export async function deleteVolume(
       }
     }
     const executionName = `${id}-delete-${randomBytes(4).toString('hex')}`;
+    let deleting: VolumeRecord;
     try {
-      await deps.records.beginDeletion(id, DELETABLE, executionName);
+      deleting = await deps.records.beginDeletion(id, DELETABLE, executionName);
     } catch (error) {
       if (error instanceof VolumeRecordStateError)
         throw problems.volumeBusy(`volume ${id} changed meanwhile; retry`);
@@ -63,7 +64,7 @@ export async function deleteVolume(
       await deps.records.setStatus(id, record.status);
       throw error;
     }
-    return toVolume(await deps.records.require(id));
+    return toVolume(deleting);
   } catch (error) {
     return asProblem(error);
   }

@@ -22,19 +22,12 @@ import {
 import { volumeTags } from '../aws/tags.ts';
 import { CleanupError, MountTargetsTimeoutError } from '../errors.ts';
 import type { AwsStepDependencies } from './dependencies.ts';
-import { runStep } from './run-step.ts';
-import type { ProvisionState, WaitProgress } from './state.ts';
-
-const PROVISIONING = { status: 'PROVISIONING', from: ['PENDING', 'PROVISIONING'] } as const;
+import { PROVISIONING_STEP, runStep } from './run-step.ts';
+import { type ProvisionState, required, type WaitProgress } from './state.ts';
 
 /** Provisioning steps move the volume to PROVISIONING; the same step in a deletion does not. */
 function provisioningTransition(state: ProvisionState) {
-  return state.operation === 'deprovision' ? {} : { transition: PROVISIONING };
-}
-
-function required<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`state has no ${what}: the state machine is miswired`);
-  return value;
+  return state.operation === 'deprovision' ? {} : PROVISIONING_STEP;
 }
 
 /** Describes the cluster; nothing is created, so an unknown cluster fails here first. */
@@ -71,7 +64,7 @@ export function createSecurityGroup(
       );
       return { result: { securityGroupId }, resources: { securityGroupId } };
     },
-    { transition: PROVISIONING },
+    PROVISIONING_STEP,
   );
 }
 
@@ -96,7 +89,7 @@ export function createFileSystem(
         resources: { fileSystemId: result.fileSystemId, fileSystemShared: result.shared },
       };
     },
-    { transition: PROVISIONING },
+    PROVISIONING_STEP,
   );
 }
 
@@ -120,7 +113,7 @@ export function createMountTargets(
       );
       return { result, resources: { ...result } };
     },
-    { transition: PROVISIONING },
+    PROVISIONING_STEP,
   );
 }
 
@@ -142,7 +135,7 @@ export function createAccessPoint(
       );
       return { result: { accessPointId }, resources: { accessPointId } };
     },
-    { transition: PROVISIONING },
+    PROVISIONING_STEP,
   );
 }
 

@@ -9,21 +9,14 @@ import {
 } from '../kube/apply.ts';
 import type { ClusterEndpoint } from '../kube/client.ts';
 import type { VolumeRecordStore } from '../volume/record.ts';
-import { runStep } from './run-step.ts';
-import type { ProvisionState, WaitProgress } from './state.ts';
+import { PROVISIONING_STEP, runStep } from './run-step.ts';
+import { type ProvisionState, required, type WaitProgress } from './state.ts';
 
 /** What the Kubernetes steps need: only these functions bundle the Kubernetes client. */
 export interface KubeStepDependencies {
   readonly records: VolumeRecordStore;
   readonly settings: ServiceSettings;
   readonly kubernetes: (cluster: ClusterEndpoint) => Promise<KubernetesObjectApi>;
-}
-
-const PROVISIONING = { status: 'PROVISIONING', from: ['PENDING', 'PROVISIONING'] } as const;
-
-function required<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`state has no ${what}: the state machine is miswired`);
-  return value;
 }
 
 /** Server-side applies CSIDriver, StorageClass, PersistentVolume and claim. */
@@ -45,7 +38,7 @@ export function applyManifests(
       });
       return { result: applied, resources: { ...applied } };
     },
-    { transition: PROVISIONING },
+    PROVISIONING_STEP,
   );
 }
 
@@ -75,7 +68,7 @@ export function checkClaimBound(
         result: { done: bound, waitSeconds: bound ? 0 : deps.settings.claimPollSeconds, checks },
       };
     },
-    { transition: PROVISIONING },
+    PROVISIONING_STEP,
   );
 }
 

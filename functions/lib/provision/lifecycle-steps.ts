@@ -68,10 +68,9 @@ export function lifecycleDetail(record: VolumeRecord): Record<string, unknown> {
 
 async function announce(
   deps: RecordDependencies,
-  volumeId: string,
+  record: VolumeRecord,
   detailType: LifecycleDetailType,
 ): Promise<void> {
-  const record = await deps.records.require(volumeId);
   await putLifecycleEvent(
     deps.events,
     deps.settings.eventBusName,
@@ -86,8 +85,8 @@ export function completeProvisioning(
   deps: RecordDependencies,
 ): Promise<{ volumeId: string; status: 'READY' }> {
   return runStep(deps.records, state.volumeId, 'CompleteProvisioning', async () => {
-    await deps.records.setStatus(state.volumeId, 'READY');
-    await announce(deps, state.volumeId, 'Volume Ready');
+    const record = await deps.records.setStatus(state.volumeId, 'READY');
+    await announce(deps, record, 'Volume Ready');
     return { result: { volumeId: state.volumeId, status: 'READY' } };
   });
 }
@@ -111,8 +110,8 @@ export function completeRollback(
   deps: RecordDependencies,
 ): Promise<{ status: 'FAILED' }> {
   return runStep(deps.records, state.volumeId, 'CompleteRollback', async () => {
-    await deps.records.setStatus(state.volumeId, 'FAILED');
-    await announce(deps, state.volumeId, 'Volume Provisioning Failed');
+    const record = await deps.records.setStatus(state.volumeId, 'FAILED');
+    await announce(deps, record, 'Volume Provisioning Failed');
     return { result: { status: 'FAILED' } };
   });
 }
@@ -125,12 +124,12 @@ export async function recordRollbackFailure(
 ): Promise<{ status: 'ROLLBACK_FAILED'; leftovers: number }> {
   const record = await deps.records.get(state.volumeId);
   const leftovers = await findLeftovers(state, deps, kubernetes);
-  await deps.records.setStatus(state.volumeId, 'ROLLBACK_FAILED', {
+  const updated = await deps.records.setStatus(state.volumeId, 'ROLLBACK_FAILED', {
     rollbackError: failureOf(failedStep(record), state.rollbackFailure),
     leftovers,
     ...(record?.error ? {} : { error: failureOf(state.failedStep ?? 'unknown', state.failure) }),
   });
-  await announce(deps, state.volumeId, 'Volume Provisioning Failed');
+  await announce(deps, updated, 'Volume Provisioning Failed');
   return { status: 'ROLLBACK_FAILED', leftovers: leftovers.length };
 }
 
@@ -156,10 +155,10 @@ export function completeDeletion(
   deps: RecordDependencies,
 ): Promise<{ status: 'DELETED' }> {
   return runStep(deps.records, state.volumeId, 'CompleteDeletion', async () => {
-    await deps.records.setStatus(state.volumeId, 'DELETED', {
+    const record = await deps.records.setStatus(state.volumeId, 'DELETED', {
       retained: await retainedResources(state, deps),
     });
-    await announce(deps, state.volumeId, 'Volume Deleted');
+    await announce(deps, record, 'Volume Deleted');
     return { result: { status: 'DELETED' } };
   });
 }
@@ -174,10 +173,10 @@ export async function recordDeletionFailure(
   const found = await findLeftovers(state, deps, kubernetes);
   const retained = new Set((await retainedResources(state, deps)).map((resource) => resource.id));
   const leftovers = found.filter((resource) => !retained.has(resource.id));
-  await deps.records.setStatus(state.volumeId, 'DELETE_FAILED', {
+  const updated = await deps.records.setStatus(state.volumeId, 'DELETE_FAILED', {
     error: failureOf(failedStep(record), state.deletionFailure),
     leftovers,
   });
-  await announce(deps, state.volumeId, 'Volume Deletion Failed');
+  await announce(deps, updated, 'Volume Deletion Failed');
   return { status: 'DELETE_FAILED', leftovers: leftovers.length };
 }

@@ -13,6 +13,11 @@ export interface StepOptions {
   readonly transition?: { readonly status: VolumeStatus; readonly from: readonly VolumeStatus[] };
 }
 
+/** A provisioning step: the volume moves to PROVISIONING, only from PENDING or PROVISIONING. */
+export const PROVISIONING_STEP: StepOptions = {
+  transition: { status: 'PROVISIONING', from: ['PENDING', 'PROVISIONING'] },
+};
+
 /**
  * Names an error for the state machine: our own errors as they are, throttling, 5xx and
  * dropped connections as TransientError (retried with backoff), anything else as it is.

@@ -56,3 +56,9 @@ export interface ProvisionState extends ProvisionInput {
   readonly mountTargetsDeletion?: { readonly mountTargetIds: string[] };
   readonly mountTargetsDeletedWait?: WaitProgress;
 }
+
+/** A field an earlier step put in the state. @throws Error when the state machine is miswired */
+export function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`state has no ${what}: the state machine is miswired`);
+  return value;
+}

@@ -163,14 +163,15 @@ export class VolumeRecordStore {
   }
 
   /**
-   * Moves a volume to DELETING, only from one of `from`, and names its delete execution.
+   * Moves a volume to DELETING, only from one of `from`, and names its delete execution;
+   * returns the record as it now is.
    * @throws VolumeRecordStateError when the status changed meanwhile
    */
   async beginDeletion(
     id: string,
     from: readonly VolumeStatus[],
     executionName: string,
-  ): Promise<void> {
+  ): Promise<VolumeRecord> {
     const values: Record<string, unknown> = {
       ':deleting': 'DELETING',
       ':now': this.#now().toISOString(),
@@ -179,7 +180,7 @@ export class VolumeRecordStore {
     from.forEach((status, index) => {
       values[`:from${index}`] = status;
     });
-    await this.#update(
+    return this.#update(
       id,
       'SET #status = :deleting, updatedAt = :now, deleteExecutionName = :execution REMOVE leftovers',
       { '#status': 'status' },
@@ -260,7 +261,10 @@ export class VolumeRecordStore {
     );
   }
 
-  /** Sets the volume's status, and the failure, rollback error and leftovers when given. */
+  /**
+   * Sets the volume's status, and the failure, rollback error and leftovers when given.
+   * Returns the record as it now is.
+   */
   async setStatus(
     id: string,
     status: VolumeStatus,
@@ -270,7 +274,7 @@ export class VolumeRecordStore {
       leftovers?: LeftoverResource[];
       retained?: LeftoverResource[];
     } = {},
-  ): Promise<void> {
+  ): Promise<VolumeRecord> {
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = {
       ':status': status,
@@ -283,7 +287,7 @@ export class VolumeRecordStore {
       values[`:${key}`] = value;
       sets.push(`#${key} = :${key}`);
     }
-    await this.#update(
+    return this.#update(
       id,
       `SET ${sets.join(', ')}`,
       names,
