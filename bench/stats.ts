@@ -27,17 +27,7 @@ export function round(value: number, digits = 1): number {
   return Math.round(value * factor) / factor;
 }
 
-/** A seeded generator (mulberry32), so job orders are shuffled the same way on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../local/seeded-random.ts';
 
 /** Fisher–Yates with the given generator; returns a new array. */
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {

@@ -12,6 +12,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from './seeded-random.ts';
 
 export const FAULT_KINDS = [
   'throttling',
@@ -200,18 +201,6 @@ export function errorAnswer(
       'x-amzn-RequestId': requestId,
     },
     body: JSON.stringify({ __type: code, message }),
-  };
-}
-
-/** mulberry32: small, seedable, good enough to spread faults. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import type { AccessPolicy } from '../functions/lib/api/access-policy.ts';
+import { routeClusterTo } from './cluster-routing.ts';
 import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.ts';
 import { type KubeEmulator, startKubeEmulator } from './kube-emulator/index.ts';
 import { type MotoServer, startMoto } from './moto.ts';
@@ -101,12 +102,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ],
     });
     stops.push(emulator.stop);
-    const overrides = JSON.parse(process.env.KUBE_ENDPOINT_OVERRIDES ?? '{}') as Record<
-      string,
-      unknown
-    >;
-    overrides[clusterName] = { endpoint: emulator.endpoint, caData: emulator.caData };
-    process.env.KUBE_ENDPOINT_OVERRIDES = JSON.stringify(overrides);
+    routeClusterTo(clusterName, emulator);
 
     const stepFunctions = await startLocalStepFunctions(
       [

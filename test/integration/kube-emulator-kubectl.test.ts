@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEksToken } from '../../functions/lib/kube/eks-token.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../local/kube-emulator/index.ts';
+import { type KubectlResult, runKubectl } from '../support/kubernetes-client.ts';
 
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const CLUSTER = 'kubectl-cluster';
@@ -58,37 +58,12 @@ spec:
 let emulator: KubeEmulator;
 let directory: string;
 
-interface KubectlResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs kubectl without blocking this process, which also serves the emulator. */
+/** kubectl with one of this file's kubeconfigs and its own cache. */
 function kubectl(args: readonly string[], kubeconfig = 'token.kubeconfig'): Promise<KubectlResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'kubectl',
-      [
-        '--kubeconfig',
-        join(directory, kubeconfig),
-        '--cache-dir',
-        join(directory, 'cache'),
-        ...args,
-      ],
-      { env: { ...process.env, KUBECONFIG: '' }, timeout: 30_000 },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runKubectl(
+    ['--kubeconfig', join(directory, kubeconfig), '--cache-dir', join(directory, 'cache'), ...args],
+    { env: { ...process.env, KUBECONFIG: '' }, timeout: 30_000 },
+  );
 }
 
 beforeAll(async () => {

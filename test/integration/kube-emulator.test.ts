@@ -1,8 +1,7 @@
 import {
   ApiException,
-  KubeConfig,
   type KubernetesObject,
-  KubernetesObjectApi,
+  type KubernetesObjectApi,
   PatchStrategy,
   type V1CSIDriver,
   type V1Namespace,
@@ -11,8 +10,8 @@ import {
   type V1StorageClass,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildEksToken } from '../../functions/lib/kube/eks-token.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../local/kube-emulator/index.ts';
+import { kubernetesApiFor } from '../support/kubernetes-client.ts';
 
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const FIELD_MANAGER = 'efs-volumes';
@@ -100,10 +99,7 @@ beforeAll(async () => {
     stsEndpoint: process.env.AWS_ENDPOINT_URL ?? '',
     credentials: [credentials],
   });
-  const token = await buildEksToken({ clusterName: 'emulated', region: 'us-east-1', credentials });
-  const config = new KubeConfig();
-  config.loadFromString(emulator.kubeconfig({ user: { token } }));
-  client = KubernetesObjectApi.makeApiClient(config);
+  client = await kubernetesApiFor(emulator);
 });
 
 afterAll(async () => {

@@ -6,18 +6,13 @@ import {
   DescribeMountTargetsCommand,
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-efs';
-import {
-  KubeConfig,
-  KubernetesObjectApi,
-  type V1PersistentVolume,
-  type V1PersistentVolumeClaim,
-} from '@kubernetes/client-node';
+import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CleanupError, TransientError } from '../../functions/lib/errors.ts';
-import { buildEksToken } from '../../functions/lib/kube/eks-token.ts';
 import { persistentVolumeName, VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
 import type { VolumeRecordStore } from '../../functions/lib/volume/record.ts';
 import type { TaskHandler } from '../../local/step-functions/local-workflow.ts';
+import { kubernetesApiFor } from '../support/kubernetes-client.ts';
 import {
   awsLeftovers,
   ec2,
@@ -47,22 +42,6 @@ function failAfter(target: string) {
           throw new InjectedFault(functionName);
         }
       : handler;
-}
-
-async function kubernetesApiFor(cluster: TestCluster): Promise<KubernetesObjectApi> {
-  const kubeConfig = new KubeConfig();
-  const token = await buildEksToken({
-    clusterName: cluster.emulator.clusterName,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: 'c', server: cluster.emulator.endpoint, caData: cluster.emulator.caData }],
-    users: [{ name: 'u', token }],
-    contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
-    currentContext: 'c',
-  });
-  return KubernetesObjectApi.makeApiClient(kubeConfig);
 }
 
 const PROVISION_STEPS = [
@@ -175,7 +154,7 @@ describe('provision workflow (statemachine/provision.asl.json)', () => {
     });
 
     // Assess: the Kubernetes objects, read back through the API
-    const api = await kubernetesApiFor(cluster);
+    const api = await kubernetesApiFor(cluster.emulator);
     const pv = await api.read<V1PersistentVolume>({
       apiVersion: 'v1',
       kind: 'PersistentVolume',
@@ -317,7 +296,7 @@ describe('provision workflow (statemachine/provision.asl.json)', () => {
 
   it('refuses to take over a claim that belongs to someone else, and leaves it alone', async () => {
     // Prepare: a claim made by a person, with the name the request asks for
-    const api = await kubernetesApiFor(cluster);
+    const api = await kubernetesApiFor(cluster.emulator);
     await api.create({
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',

@@ -1,7 +1,6 @@
 // For the API tests: a local stack of their own (a unique cluster on the shared moto), a queue
 // that receives this service's lifecycle events, and small HTTP helpers.
 
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,10 +12,10 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { inject } from 'vitest';
-import { buildEksToken } from '../../functions/lib/kube/eks-token.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { type KubectlResult, kubernetesApiFor, runKubectl } from './kubernetes-client.ts';
 
 export async function startTestStack(): Promise<LocalStack> {
   const suffix = randomBytes(3).toString('hex');
@@ -81,29 +80,12 @@ export async function eventually<T>(
   }
 }
 
-/** Runs the real kubectl against the stack's emulator, asynchronously (the emulator is in this process). */
-export async function kubectl(
-  stack: LocalStack,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the real kubectl against the stack's emulator, with the kubeconfig local mode writes. */
+export async function kubectl(stack: LocalStack, args: string[]): Promise<KubectlResult> {
   const directory = await mkdtemp(join(tmpdir(), 'kubeconfig-'));
   const file = join(directory, 'config');
   await writeFile(file, stack.kubeconfig, { mode: 0o600 });
-  return new Promise((resolve, reject) => {
-    const child = spawn('kubectl', ['--kubeconfig', file, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return runKubectl(['--kubeconfig', file, ...args]);
 }
 
 export function json(body: unknown, headers: Record<string, string> = {}): RequestInit {
@@ -115,13 +97,6 @@ export function json(body: unknown, headers: Record<string, string> = {}): Reque
 }
 
 /** The Kubernetes object API of the stack's emulator, as a cluster user would have it. */
-export async function kubernetesApi(stack: LocalStack): Promise<KubernetesObjectApi> {
-  const token = await buildEksToken({
-    clusterName: stack.clusterName,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
-  const config = new KubeConfig();
-  config.loadFromString(stack.emulator.kubeconfig({ user: { token } }));
-  return KubernetesObjectApi.makeApiClient(config);
+export function kubernetesApi(stack: LocalStack): Promise<KubernetesObjectApi> {
+  return kubernetesApiFor(stack.emulator);
 }

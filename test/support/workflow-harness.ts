@@ -14,6 +14,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { newVolumeId, VOLUME_ID_LABEL, VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
 import { type VolumeRecord, VolumeRecordStore } from '../../functions/lib/volume/record.ts';
 import { type VolumeRequest, validateVolumeRequest } from '../../functions/lib/volume/request.ts';
+import { routeClusterTo } from '../../local/cluster-routing.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../local/kube-emulator/index.ts';
 import { type SeededCluster, seedCluster } from '../../local/seed-cluster.ts';
 import {
@@ -44,16 +45,6 @@ export async function useVolumesTable(): Promise<VolumeRecordStore> {
   await createVolumesTable(dynamodb, table);
   process.env.VOLUMES_TABLE = table;
   return new VolumeRecordStore(documents, table);
-}
-
-/** Points the ResolveCluster step at an emulator, as local mode does. */
-export function routeClusterTo(clusterName: string, emulator: KubeEmulator): void {
-  const overrides = JSON.parse(process.env.KUBE_ENDPOINT_OVERRIDES ?? '{}') as Record<
-    string,
-    unknown
-  >;
-  overrides[clusterName] = { endpoint: emulator.endpoint, caData: emulator.caData };
-  process.env.KUBE_ENDPOINT_OVERRIDES = JSON.stringify(overrides);
 }
 
 export interface TestCluster {
@@ -162,4 +153,4 @@ export function kubeLeftovers(emulator: KubeEmulator, volumeId: string): string[
     .map((object) => `${object.kind}/${object.metadata?.name}`);
 }
 
-export { VOLUME_ID_LABEL };
+export { routeClusterTo, VOLUME_ID_LABEL };
