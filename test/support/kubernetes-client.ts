@@ -4,16 +4,14 @@ import { spawn } from 'node:child_process';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { buildEksToken } from '../../functions/lib/kube/eks-token.ts';
 import type { KubeEmulator } from '../../local/kube-emulator/index.ts';
-
-/** The keys local mode and the tests sign with (moto accepts any; the emulator verifies these). */
-export const TEST_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
+import { LOCAL_CREDENTIALS } from '../../local/stack.ts';
 
 /** The object API of an emulator, authenticated with an EKS token for its cluster. */
 export async function kubernetesApiFor(emulator: KubeEmulator): Promise<KubernetesObjectApi> {
   const token = await buildEksToken({
     clusterName: emulator.clusterName,
     region: 'us-east-1',
-    credentials: TEST_CREDENTIALS,
+    credentials: LOCAL_CREDENTIALS,
   });
   const config = new KubeConfig();
   config.loadFromString(emulator.kubeconfig({ user: { token } }));

@@ -17,6 +17,7 @@ import { type VolumeRequest, validateVolumeRequest } from '../../functions/lib/v
 import { routeClusterTo } from '../../local/cluster-routing.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../local/kube-emulator/index.ts';
 import { type SeededCluster, seedCluster } from '../../local/seed-cluster.ts';
+import { LOCAL_CREDENTIALS } from '../../local/stack.ts';
 import {
   type LocalRunOptions,
   PROVISION_ASL,
@@ -33,7 +34,7 @@ export const documents = DynamoDBDocumentClient.from(dynamodb, {
   marshallOptions: { removeUndefinedValues: true },
 });
 
-export const credentials = [{ accessKeyId: 'testing', secretAccessKey: 'testing' }];
+export const credentials = [LOCAL_CREDENTIALS];
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
