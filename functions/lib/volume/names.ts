@@ -13,15 +13,9 @@ export const FIELD_MANAGER = 'efs-volumes';
 export const EFS_CSI_DRIVER = 'efs.csi.aws.com';
 export const DEFAULT_STORAGE_CLASS = 'efs-sc';
 
-const VOLUME_ID = /^vol-[0-9a-f]{20}$/;
-
 /** A new volume id: `vol-` and 20 hex digits, usable as an EFS CreationToken and in names. */
 export function newVolumeId(): string {
   return `vol-${randomBytes(10).toString('hex')}`;
-}
-
-export function isVolumeId(value: string): boolean {
-  return VOLUME_ID.test(value);
 }
 
 /** The PersistentVolume name: cluster-scoped, so it carries the volume id. */
