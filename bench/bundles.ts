@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { cdkBundlingOptions, esbuildOptionsFor, PROJECT_ROOT } from './esbuild-options.ts';
+import { esbuildOptionsFor, PROJECT_ROOT } from './esbuild-options.ts';
 
 export type FunctionKind = 'api' | 'step' | 'event';
 
@@ -200,7 +200,6 @@ async function buildDirectly(outdir: string): Promise<BundleTarget[]> {
     esbuildOptionsFor(
       entries.map((entry) => entry.entry),
       outdir,
-      cdkBundlingOptions(),
     ),
   );
   return entries.map((entry) => ({

@@ -18,7 +18,6 @@ import {
   prepareBundles,
 } from './bundles.ts';
 import { type ColdStartResult, measureColdStarts, medianOf } from './cold-start.ts';
-import { cdkBundlingOptions } from './esbuild-options.ts';
 import {
   LAMBDA_ARM64_USD_PER_GB_SECOND,
   LAMBDA_USD_PER_REQUEST,
@@ -111,7 +110,7 @@ await section('bundles', '1. bundles (npm run synth into a scratch folder)', asy
     results.synthError = set.synthError;
     progress(`synth failed, bundled with esbuild directly: ${set.synthError.slice(0, 300)}`);
   }
-  results.bundlingOptionsSource = cdkBundlingOptions().source;
+  results.bundlingOptionsSource = 'infra/bundling.ts';
   progress(`${targets.length} bundles from ${set.source} in ${set.seconds.toFixed(0)} s`);
 
   const anatomies = await anatomize(targets, scratch);

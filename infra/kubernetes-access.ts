@@ -3,20 +3,15 @@ import { CfnAccessEntry } from 'aws-cdk-lib/aws-eks';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { ClusterConfig, KubernetesAccessMode } from './config.ts';
+import { KUBERNETES_GROUP_NAMES, type KubernetesGroup } from './function-catalog.ts';
 import { pascalCase } from './workflow-steps.ts';
 
 /**
  * The Kubernetes groups of infra/rbac.yaml. An admin applies that file once per cluster; the
  * access entries only say which IAM roles are in which group.
  */
-export const KUBERNETES_GROUPS = {
-  /** get/list/create/patch/delete on PersistentVolumes, claims, StorageClasses, CSIDrivers. */
-  writer: 'efs-volumes',
-  /** get namespaces, claims and PersistentVolumes; list pods. */
-  reader: 'efs-volumes-reader',
-} as const;
-
-export type KubernetesGroup = keyof typeof KUBERNETES_GROUPS;
+export const KUBERNETES_GROUPS = KUBERNETES_GROUP_NAMES;
+export type { KubernetesGroup };
 
 /** AmazonEKSClusterAdminPolicy: only when the RBAC file cannot be applied. */
 const CLUSTER_ADMIN_POLICY = 'AmazonEKSClusterAdminPolicy';

@@ -1,20 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ISecurityGroup, ISubnet, IVpc } from 'aws-cdk-lib/aws-ec2';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, RuntimeFamily } from 'aws-cdk-lib/aws-lambda';
-import {
-  LogLevel,
-  NodejsFunction,
-  OutputFormat,
-  SourceMapMode,
-} from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { LAMBDA_BUNDLING, PROJECT_ROOT } from './bundling.ts';
 import { acknowledgeVpcFunctionRole } from './nag-acknowledgements.ts';
 
-/** The project root: bundles resolve package.json `imports` (#lib/*, …) from here. */
-export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export { PROJECT_ROOT } from './bundling.ts';
 
 /**
  * Node.js 24, the newest Lambda Node runtime. Older aws-cdk-lib releases lack the constant;
@@ -23,10 +17,6 @@ export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const NODE_RUNTIME: Runtime =
   (Runtime as unknown as { NODEJS_24_X?: Runtime }).NODEJS_24_X ??
   new Runtime('nodejs24.x', RuntimeFamily.NODEJS, { supportsInlineCode: true });
-
-/** Lets the CommonJS parts of dependencies `require` Node built-ins from an ESM bundle. */
-const ESM_REQUIRE_SHIM =
-  "import { createRequire as __efsCreateRequire } from 'node:module'; const require = __efsCreateRequire(import.meta.url);";
 
 /** Where a function runs when it must reach a private cluster endpoint. */
 export interface FunctionNetwork {
@@ -87,20 +77,11 @@ export class ServiceFunction extends Construct {
             securityGroups: [props.network.securityGroup],
           }
         : {}),
+      // One definition for the stack, local mode and the tests (infra/bundling.ts).
       bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        // Linked: the bundle names its map, which is what --enable-source-maps follows.
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        banner: ESM_REQUIRE_SHIM,
-        // The SDK is bundled too: the deployed versions are the ones the tests ran against,
-        // not whatever the runtime ships this month.
+        ...LAMBDA_BUNDLING,
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
         externalModules: [],
-        logLevel: LogLevel.WARNING,
       },
     });
     if (props.network) {

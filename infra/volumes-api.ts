@@ -10,6 +10,7 @@ import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { API_OPERATIONS, type OperationAccess } from './api-operations.ts';
 import type { ServiceConfig } from './config.ts';
 import { acknowledgeApi } from './nag-acknowledgements.ts';
 import { apiGatewayDocument, operationsOf, readOpenApi } from './openapi-for-api-gateway.ts';
@@ -20,51 +21,7 @@ import {
   ServiceFunction,
 } from './service-function.ts';
 import { addStatements } from './volume-permissions.ts';
-import type { RecordAccess, VolumeTable } from './volume-table.ts';
-
-/** An API operation: its handler in functions/api and what it may do. */
-interface OperationAccess {
-  readonly handler: string;
-  readonly description: string;
-  readonly records: readonly RecordAccess[];
-  /** Starts this workflow's executions. */
-  readonly starts?: 'provision' | 'deprovision';
-  /** Describes the cluster and reads namespaces, claims or pods through the Kubernetes API. */
-  readonly readsCluster?: boolean;
-}
-
-/** Each operation of openapi.yaml, read off functions/api/*.ts and functions/lib/api/volumes-service.ts. */
-const OPERATIONS: Readonly<Record<string, OperationAccess>> = {
-  createVolume: {
-    handler: 'create-volume',
-    description: 'POST /volumes: validates, records and starts provisioning',
-    records: ['get', 'put', 'update'],
-    starts: 'provision',
-    readsCluster: true,
-  },
-  listVolumes: {
-    handler: 'list-volumes',
-    description: 'GET /volumes: lists volumes newest first',
-    records: ['list'],
-  },
-  getVolume: {
-    handler: 'get-volume',
-    description: "GET /volumes/{id}: a volume's status, steps and resources",
-    records: ['get'],
-  },
-  deleteVolume: {
-    handler: 'delete-volume',
-    description: 'DELETE /volumes/{id}: starts deprovisioning',
-    records: ['get', 'update'],
-    starts: 'deprovision',
-    readsCluster: true,
-  },
-  getVolumeManifests: {
-    handler: 'get-volume-manifests',
-    description: "GET /volumes/{id}/manifests: a volume's Kubernetes YAML",
-    records: ['get'],
-  },
-};
+import type { VolumeTable } from './volume-table.ts';
 
 /**
  * What the create and delete paths (API and request events) need of AWS beyond records: the
@@ -102,7 +59,7 @@ export class VolumesApi extends Construct {
     super(scope, id);
     const openapi = readOpenApi(`${PROJECT_ROOT}openapi.yaml`);
     const operations = operationsOf(openapi);
-    const missing = operations.filter((operation) => !OPERATIONS[operation.operationId]);
+    const missing = operations.filter((operation) => !API_OPERATIONS[operation.operationId]);
     if (missing.length > 0) {
       throw new Error(
         `openapi.yaml operations without a handler: ${missing.map((o) => o.operationId).join(', ')}`,
@@ -112,7 +69,7 @@ export class VolumesApi extends Construct {
     const functions = new Map<string, ServiceFunction>();
     const readerRoles = new Map<string, IRole>();
     for (const { operationId } of operations) {
-      const access = OPERATIONS[operationId] as OperationAccess;
+      const access = API_OPERATIONS[operationId] as OperationAccess;
       const role = new Role(this, `${operationId}Role`, {
         assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
         description: `efs-volumes: API ${access.description}`,

@@ -64,6 +64,22 @@ export const WORKFLOW_STEPS: Readonly<Record<WorkflowName, readonly StepName[]>>
   ],
 };
 
+/** The roles that several steps share, because they need exactly the same access. */
+export type SharedStepRole = 'kubernetes-writer' | 'leftover-reporter';
+
+/**
+ * The steps that share a role; every other step has a role of its own. The shared roles are
+ * the ones that call a cluster's Kubernetes API: the writer applies and deletes the storage
+ * objects, the leftover reporter lists what a failed rollback or deletion left behind.
+ */
+export const SHARED_STEP_ROLES: Readonly<Partial<Record<StepName, SharedStepRole>>> = {
+  'apply-manifests': 'kubernetes-writer',
+  'check-claim-bound': 'kubernetes-writer',
+  'delete-manifests': 'kubernetes-writer',
+  'record-rollback-failure': 'leftover-reporter',
+  'record-deletion-failure': 'leftover-reporter',
+};
+
 /** Every step, each once. */
 export const ALL_STEPS: readonly StepName[] = [
   ...new Set([...WORKFLOW_STEPS.provision, ...WORKFLOW_STEPS.deprovision]),

@@ -33,19 +33,16 @@ import {
   aslFileOf,
   pascalCase,
   placeholderOf,
+  SHARED_STEP_ROLES,
+  type SharedStepRole,
   type StepName,
   WORKFLOW_STEPS,
   type WorkflowName,
 } from './workflow-steps.ts';
 
-/** The roles that several steps share, because they need exactly the same access. */
-type SharedRole = 'kubernetes-writer' | 'leftover-reporter';
-
 interface StepAccess {
   readonly description: string;
   readonly records: readonly RecordAccess[];
-  /** A role shared with steps of the same needs. @default a role of its own */
-  readonly sharedRole?: SharedRole;
   /** What the step does to EFS and EC2. */
   readonly statements?: (context: StepPermissionContext) => PolicyStatement[];
   /** The lifecycle events the step puts on the bus. */
@@ -128,12 +125,10 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   'apply-manifests': {
     description: 'Server-side applies the CSIDriver, StorageClass, PersistentVolume and claim',
     records: ['update'],
-    sharedRole: 'kubernetes-writer',
   },
   'check-claim-bound': {
     description: 'Checks once whether the claim is Bound',
     records: ['update'],
-    sharedRole: 'kubernetes-writer',
   },
   'complete-provisioning': {
     description: 'Marks the volume READY and announces it',
@@ -147,7 +142,6 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   'delete-manifests': {
     description: "Deletes the volume's Kubernetes objects",
     records: ['update'],
-    sharedRole: 'kubernetes-writer',
   },
   'delete-access-point': {
     description: "Deletes the volume's access point",
@@ -209,7 +203,6 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   'record-rollback-failure': {
     description: 'Marks the volume ROLLBACK_FAILED with everything left behind',
     records: ['get', 'update'],
-    sharedRole: 'leftover-reporter',
     statements: () => [leftoverReads()],
     lifecycleEvents: ['Volume Provisioning Failed'],
   },
@@ -221,7 +214,6 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   'record-deletion-failure': {
     description: 'Marks the volume DELETE_FAILED with everything still there',
     records: ['get', 'update'],
-    sharedRole: 'leftover-reporter',
     statements: () => [leftoverReads()],
     lifecycleEvents: ['Volume Deletion Failed'],
   },
@@ -229,7 +221,7 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
 
 /** The steps that call a cluster's Kubernetes API, so need network reach and an access entry. */
 const KUBERNETES_STEPS: ReadonlySet<StepName> = new Set(
-  ALL_STEPS.filter((step) => STEP_ACCESS[step].sharedRole !== undefined),
+  ALL_STEPS.filter((step) => SHARED_STEP_ROLES[step] !== undefined),
 );
 
 export interface VolumeWorkflowProps {
@@ -264,7 +256,7 @@ export class VolumeWorkflow extends Construct {
       config,
       clusterArns: props.clusterArns,
     };
-    const sharedRoles: Record<SharedRole, Role> = {
+    const sharedRoles: Record<SharedStepRole, Role> = {
       'kubernetes-writer': this.#role(
         'KubernetesWriterRole',
         'Workflow steps that apply and delete Kubernetes storage objects',
@@ -291,8 +283,9 @@ export class VolumeWorkflow extends Construct {
     const functions = new Map<StepName, ServiceFunction>();
     for (const step of ALL_STEPS) {
       const access = STEP_ACCESS[step];
-      const role = access.sharedRole
-        ? sharedRoles[access.sharedRole]
+      const sharedRole = SHARED_STEP_ROLES[step];
+      const role = sharedRole
+        ? sharedRoles[sharedRole]
         : this.#role(`${pascalCase(step)}Role`, `Workflow step ${step}`);
       props.records.grant(role, ...access.records);
       addStatements(role, [

@@ -1,32 +1,25 @@
 // The local stand-in for API Gateway: turns HTTP requests into REST API proxy events for the
-// very handlers the Lambdas run, routed by openapi.yaml's paths.
-import { randomUUID } from 'node:crypto';
+// functions the stack deploys (run by local/lambda), routed by openapi.yaml's paths.
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { handler as createVolume } from '../functions/api/create-volume.ts';
-import { handler as deleteVolume } from '../functions/api/delete-volume.ts';
-import { handler as getVolume } from '../functions/api/get-volume.ts';
-import { handler as getVolumeManifests } from '../functions/api/get-volume-manifests.ts';
-import { handler as listVolumes } from '../functions/api/list-volumes.ts';
-import { handler as provisionRequested } from '../functions/events/provision-requested.ts';
+import type {
+  APIGatewayEventIdentity,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+} from 'aws-lambda';
 import { openapiDocument } from '../functions/generated/openapi-schemas.ts';
 import { problemResponse } from '../functions/lib/api/http.ts';
 import { ProblemError, problems } from '../functions/lib/api/problem.ts';
-import { localContext } from './step-functions/step-handlers.ts';
+import { API_OPERATIONS } from '../infra/api-operations.ts';
+import { LOCAL_ACCOUNT } from './credentials.ts';
+import { localFunctions } from './lambda/local-functions.ts';
 
-type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-
-const operations: Record<string, ApiHandler> = {
-  createVolume,
-  listVolumes,
-  getVolume,
-  deleteVolume,
-  getVolumeManifests,
-};
-
-/** The caller the local server reports when a request names none (API Gateway's IAM principal). */
-export const LOCAL_CALLER = 'arn:aws:iam::123456789012:user/local-developer';
+/**
+ * The caller the local server reports when a request names none: a role session, as a
+ * platform engineer's `aws sso login` or a CI job's role gives API Gateway.
+ */
+export const LOCAL_CALLER = `arn:aws:sts::${LOCAL_ACCOUNT}:assumed-role/local-developer/local-session`;
 /** API Gateway refuses bodies over 10 MB; locally, 1 MiB is plenty to let the handler say 413. */
 const MAX_BODY = 1024 * 1024;
 
@@ -83,6 +76,7 @@ function proxyEvent(
   );
   const caller = headers['x-local-caller'] ?? LOCAL_CALLER;
   const requestId = randomUUID();
+  const sourceIp = request.socket.remoteAddress ?? '127.0.0.1';
   return {
     resource: route.template,
     path: url.pathname,
@@ -101,9 +95,55 @@ function proxyEvent(
       httpMethod: request.method ?? 'GET',
       path: url.pathname,
       stage: 'local',
-      identity: { userArn: caller, caller, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' },
+      identity: iamIdentity(caller, sourceIp, headers['user-agent'] ?? null),
     },
   } as unknown as APIGatewayProxyEvent;
+}
+
+/** An IAM principal's stable unique id, as IAM gives one (`AROA…` for roles, `AIDA…` for users). */
+function uniqueIdOf(prefix: string, arn: string): string {
+  const digest = createHash('sha256').update(arn).digest();
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  return prefix + [...digest.subarray(0, 17)].map((byte) => alphabet[byte % 32]).join('');
+}
+
+/**
+ * `requestContext.identity` as API Gateway fills it for a SigV4 (AWS_IAM) caller: the session
+ * ARN for an assumed role, with `caller`/`user` as `<role id>:<session>`; an IAM user's id;
+ * the account for root.
+ */
+export function iamIdentity(
+  callerArn: string,
+  sourceIp: string,
+  userAgent: string | null,
+): APIGatewayEventIdentity {
+  const account = /^arn:[\w-]+:(?:iam|sts)::(\d{12}):/.exec(callerArn)?.[1] ?? LOCAL_ACCOUNT;
+  const assumed = /:assumed-role\/([^/]+)\/(.+)$/.exec(callerArn);
+  const federated = /:federated-user\/(.+)$/.exec(callerArn);
+  const principalId = assumed
+    ? `${uniqueIdOf('AROA', `role/${assumed[1]}`)}:${assumed[2]}`
+    : federated
+      ? `${account}:${federated[1]}`
+      : callerArn.endsWith(':root')
+        ? account
+        : uniqueIdOf('AIDA', callerArn);
+  return {
+    accessKey: uniqueIdOf(assumed || federated ? 'ASIA' : 'AKIA', callerArn).slice(0, 20),
+    accountId: account,
+    apiKey: null,
+    apiKeyId: null,
+    caller: principalId,
+    clientCert: null,
+    cognitoAuthenticationProvider: null,
+    cognitoAuthenticationType: null,
+    cognitoIdentityId: null,
+    cognitoIdentityPoolId: null,
+    principalOrgId: null,
+    sourceIp,
+    user: principalId,
+    userAgent,
+    userArn: callerArn,
+  };
 }
 
 /** `POST /local/events`: an EventBridge event (or a PutEvents entry) for the request handler. */
@@ -135,10 +175,7 @@ async function localEvent(body: Buffer): Promise<APIGatewayProxyResult> {
             typeof fields.Detail === 'string' ? parseJson(fields.Detail, 'Detail') : fields.Detail,
         }
       : { id: randomUUID(), ...fields };
-  const outcome = await provisionRequested(
-    event as never,
-    localContext('efs-volumes-ProvisionRequested'),
-  );
+  const outcome = await localFunctions().invoke('ProvisionRequested', event);
   return {
     statusCode: 200,
     headers: { 'Content-Type': 'application/json' },
@@ -156,10 +193,9 @@ async function route(request: IncomingMessage): Promise<APIGatewayProxyResult> {
     const operationId = candidate.methods[request.method ?? 'GET'];
     if (!operationId)
       throw problems.methodNotAllowed(request.method ?? '', Object.keys(candidate.methods));
-    const operation = operations[operationId];
-    if (!operation) throw new Error(`no handler for ${operationId}`);
+    if (!API_OPERATIONS[operationId]) throw new Error(`no handler for ${operationId}`);
     const event = proxyEvent(request, url, candidate, match, body);
-    return operation(event, localContext(`efs-volumes-${operationId}`));
+    return (await localFunctions().invoke(operationId, event)) as APIGatewayProxyResult;
   }
   throw problems.routeNotFound(url.pathname);
 }

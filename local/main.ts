@@ -1,6 +1,14 @@
 // `npm start`: the whole service on this machine, no AWS account, no Docker.
+import { parseArgs } from 'node:util';
+import { accessPolicyFromEnvironment } from '../functions/lib/api/access-policy.ts';
 import type { FaultProxyOptions } from './fault-proxy.ts';
 import { startLocalStack } from './stack.ts';
+
+// --source runs the TypeScript sources instead of the bundles that deploy (for debugging).
+const { values: flags } = parseArgs({
+  options: { source: { type: 'boolean', default: false } },
+  strict: false,
+});
 
 // moto's mount targets are available at once and there is no DNS to wait for: by default local
 // mode does not wait out the 90 s that AWS needs (set it to see the wait).
@@ -8,8 +16,21 @@ process.env.MOUNT_TARGET_DNS_DELAY_SECONDS ??= '0';
 
 // LOCAL_AWS_FAULTS='{"seed":1,"faults":[{"kind":"throttling","rate":0.2}]}': see local/fault-proxy.ts
 const faults = process.env.LOCAL_AWS_FAULTS;
+// ACCESS_POLICY: the same JSON as the stack's setting; unset, anyone may use any namespace.
+let policy: ReturnType<typeof accessPolicyFromEnvironment> | undefined;
+try {
+  policy = process.env.ACCESS_POLICY
+    ? accessPolicyFromEnvironment(process.env.ACCESS_POLICY)
+    : undefined;
+} catch (error) {
+  process.stderr.write(`ACCESS_POLICY is not a valid policy: ${(error as Error).message}\n`);
+  process.exit(2);
+}
+if (!flags.source) process.stdout.write('Bundling the functions as the stack deploys them…\n');
 const stack = await startLocalStack({
   stateDirectory: '.local',
+  functions: flags.source ? 'source' : 'bundled',
+  ...(policy ? { policy } : {}),
   ...(faults ? { awsFaults: JSON.parse(faults) as FaultProxyOptions } : {}),
 });
 const api = stack.api;
@@ -20,6 +41,7 @@ EFS volumes for EKS Fargate: local mode is running.
   AWS (moto)       ${stack.aws}
   Kubernetes API   ${stack.kube}   (cluster "${stack.clusterName}", namespaces default, team-a, team-b)
   Step Functions   ${stack.stepFunctions}
+  Functions        ${stack.functions === 'bundled' ? 'the bundles that deploy (.build/functions)' : 'the TypeScript sources (--source)'}
 
   Endpoints are in .local/endpoints.json; kubectl works with KUBECONFIG=.local/kubeconfig.
 

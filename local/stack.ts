@@ -8,17 +8,19 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import type { AccessPolicy } from '../functions/lib/api/access-policy.ts';
 import { routeClusterTo } from './cluster-routing.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_SIGNING_KEYS } from './credentials.ts';
 import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.ts';
 import { type KubeEmulator, startKubeEmulator } from './kube-emulator/index.ts';
+import { buildFunctionBundles } from './lambda/build.ts';
+import { releaseLocalFunctions, useLocalFunctions } from './lambda/local-functions.ts';
+import type { FunctionsMode } from './lambda/runtime.ts';
 import { type MotoServer, startMoto } from './moto.ts';
 import { seedCluster } from './seed-cluster.ts';
 import type { LocalRunOptions } from './step-functions/local-workflow.ts';
 import { type LocalStepFunctions, startLocalStepFunctions } from './step-functions/server.ts';
 import { createVolumesTable } from './volumes-table.ts';
 
-/** moto accepts any key; these are the ones the emulator verifies EKS tokens with. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
-export const LOCAL_REGION = 'us-east-1';
+export { LOCAL_CREDENTIALS, LOCAL_REGION } from './credentials.ts';
 
 export interface LocalStackOptions {
   /** The API's port. @default 3000 (PORT); 0 for any free port */
@@ -35,6 +37,11 @@ export interface LocalStackOptions {
   readonly run?: LocalRunOptions;
   /** @default every namespace of the demo cluster but the reserved ones, for any caller */
   readonly policy?: AccessPolicy;
+  /**
+   * `bundled`: every Lambda runs from the bundle the stack deploys; `source`: from its
+   * TypeScript (`npm start -- --source`, for debugging). @default bundled
+   */
+  readonly functions?: FunctionsMode;
   /** Write .local/endpoints.json and .local/kubeconfig under this folder. */
   readonly stateDirectory?: string;
   /**
@@ -57,6 +64,8 @@ export interface LocalStack {
   readonly kubeconfig: string;
   /** The proxy the handlers' AWS calls go through, when `awsFaults` was given. */
   readonly faultProxy?: FaultProxy;
+  /** What the functions run from. */
+  readonly functions: FunctionsMode;
   stop(): Promise<void>;
 }
 
@@ -77,6 +86,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The handlers read these when their modules load and on every call, as in Lambda.
     Object.assign(process.env, {
       AWS_ENDPOINT_URL: awsEndpoint,
+      LOCAL_MOTO_ENDPOINT: awsEndpoint,
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
@@ -92,7 +102,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const emulator = await startKubeEmulator({
       clusterName,
       stsEndpoint: awsEndpoint,
-      credentials: [LOCAL_CREDENTIALS],
+      // Live: each function's session keys join as local mode makes them.
+      credentials: LOCAL_SIGNING_KEYS,
       namespaces: [
         'default',
         'kube-system',
@@ -143,7 +154,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       process.env.AWS_ENDPOINT_URL_SFN = faultProxy.endpoint;
     }
 
-    // Imported only now: the API modules create their SDK clients from the environment above.
+    // Every function runs as Lambda runs it: its bundle (or source), its own environment
+    // and identity. The bundles are built (or reused) before the first request.
+    const functionsMode = options.functions ?? 'bundled';
+    const functions = useLocalFunctions({
+      mode: functionsMode,
+      ...(functionsMode === 'bundled' ? { bundles: await buildFunctionBundles() } : {}),
+    });
+    stops.push(() => releaseLocalFunctions(functions));
     const { startLocalApi } = await import('./api-server.ts');
     const api = await startLocalApi(options.apiPort ?? Number(process.env.PORT ?? 3000));
     stops.push(api.stop);
@@ -168,7 +186,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await mkdir(directory, { recursive: true });
       await writeFile(
         new URL('endpoints.json', directory),
-        `${JSON.stringify({ api: api.endpoint, aws: awsEndpoint, kube: emulator.endpoint, stepFunctions: stepFunctions.endpoint, clusterName }, null, 2)}\n`,
+        `${JSON.stringify({ api: api.endpoint, aws: awsEndpoint, kube: emulator.endpoint, stepFunctions: stepFunctions.endpoint, clusterName, functions: functionsMode }, null, 2)}\n`,
       );
       await writeFile(new URL('kubeconfig', directory), kubeconfig, { mode: 0o600 });
     }
@@ -183,6 +201,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tableName,
       kubeconfig,
       ...(faultProxy ? { faultProxy } : {}),
+      functions: functionsMode,
       stop,
     };
   } catch (error) {

@@ -1,17 +1,18 @@
 /**
  * The errors the provisioning steps throw. Their `name`s are the contract with the state
- * machine: `Retry` and `Catch` match on them (statemachine/provision.asl.json), and a test
- * checks that every name the ASL uses is one of these.
+ * machine: Lambda reports a thrown error's `name` as its `errorType`, and the ASL's `Retry`
+ * and `Catch` match on it (statemachine/*.asl.json). Each class writes its name as a string
+ * literal: the bundles are minified, and a name read from the class (`new.target.name`)
+ * becomes whatever the minifier called it (`kp`). test/infra/error-contract.test.ts checks the
+ * names on the built bundles.
  */
 export class VolumeError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+  override name = 'VolumeError';
 }
 
 /** A request that can never succeed as written; nothing is created. */
 export class InvalidVolumeRequestError extends VolumeError {
+  override name = 'InvalidVolumeRequestError';
   readonly problems: ReadonlyArray<{ readonly field: string; readonly message: string }>;
   constructor(
     message: string,
@@ -23,6 +24,7 @@ export class InvalidVolumeRequestError extends VolumeError {
 }
 
 export class ClusterNotFoundError extends VolumeError {
+  override name = 'ClusterNotFoundError';
   readonly clusterName: string;
   constructor(clusterName: string, options?: ErrorOptions) {
     super(`EKS cluster "${clusterName}" was not found`, options);
@@ -31,6 +33,7 @@ export class ClusterNotFoundError extends VolumeError {
 }
 
 export class ClusterNotActiveError extends VolumeError {
+  override name = 'ClusterNotActiveError';
   readonly clusterName: string;
   readonly clusterStatus: string;
   constructor(clusterName: string, clusterStatus: string) {
@@ -41,10 +44,13 @@ export class ClusterNotActiveError extends VolumeError {
 }
 
 /** The cluster's description lacks what a volume needs (subnets, endpoint, CA). */
-export class ClusterConfigurationError extends VolumeError {}
+export class ClusterConfigurationError extends VolumeError {
+  override name = 'ClusterConfigurationError';
+}
 
 /** The file system exists but is not `available` yet: the state machine retries. */
 export class FileSystemNotReadyError extends VolumeError {
+  override name = 'FileSystemNotReadyError';
   readonly fileSystemId: string;
   readonly lifeCycleState: string;
   constructor(fileSystemId: string, lifeCycleState: string) {
@@ -55,19 +61,28 @@ export class FileSystemNotReadyError extends VolumeError {
 }
 
 /** An existing file system named by the request cannot be used. */
-export class FileSystemUnusableError extends VolumeError {}
+export class FileSystemUnusableError extends VolumeError {
+  override name = 'FileSystemUnusableError';
+}
 
 /** A mount target ended in a state it will not leave by itself (error, deleted). */
-export class MountTargetFailedError extends VolumeError {}
+export class MountTargetFailedError extends VolumeError {
+  override name = 'MountTargetFailedError';
+}
 
 /** Waited longer than the configured limit for mount targets. */
-export class MountTargetsTimeoutError extends VolumeError {}
+export class MountTargetsTimeoutError extends VolumeError {
+  override name = 'MountTargetsTimeoutError';
+}
 
 /** A Kubernetes object of the same name exists and belongs to someone else. */
-export class KubernetesConflictError extends VolumeError {}
+export class KubernetesConflictError extends VolumeError {
+  override name = 'KubernetesConflictError';
+}
 
 /** The Kubernetes API refused a request for a reason a retry will not fix (4xx). */
 export class KubernetesRequestError extends VolumeError {
+  override name = 'KubernetesRequestError';
   readonly statusCode: number;
   constructor(message: string, statusCode: number, options?: ErrorOptions) {
     super(message, options);
@@ -76,19 +91,29 @@ export class KubernetesRequestError extends VolumeError {
 }
 
 /** The claim did not bind within the configured limit. */
-export class ClaimNotBoundError extends VolumeError {}
+export class ClaimNotBoundError extends VolumeError {
+  override name = 'ClaimNotBoundError';
+}
 
 /** The volume record is missing or in a state this step cannot act on. */
-export class VolumeRecordStateError extends VolumeError {}
+export class VolumeRecordStateError extends VolumeError {
+  override name = 'VolumeRecordStateError';
+}
 
 /**
  * Throttling, a 5xx, a dropped connection: the step is safe to run again, and the state
  * machine retries it with backoff and jitter. The original error is kept as `cause`.
  */
-export class TransientError extends VolumeError {}
+export class TransientError extends VolumeError {
+  override name = 'TransientError';
+}
 
 /** A cleanup step could not delete a resource; rollback ends ROLLBACK_FAILED. */
-export class CleanupError extends VolumeError {}
+export class CleanupError extends VolumeError {
+  override name = 'CleanupError';
+}
 
 /** A list request carried a nextToken this service did not give out. */
-export class InvalidListTokenError extends VolumeError {}
+export class InvalidListTokenError extends VolumeError {
+  override name = 'InvalidListTokenError';
+}

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { localContext, type StepFunctionName, stepHandlers } from './step-handlers.ts';
+import { catalogFunction } from '../../infra/function-catalog.ts';
+import { localFunctions } from '../lambda/local-functions.ts';
 
 const PLACEHOLDER = /\$\{([A-Za-z]+)FunctionArn\}/g;
 
@@ -81,8 +82,8 @@ export interface LocalExecution {
 }
 
 /**
- * Runs an ASL file with aws-local-stepfunctions, each Task bound to the production handler
- * of the function its Resource names.
+ * Runs an ASL file with aws-local-stepfunctions, each Task bound to the function its Resource
+ * names, run as Lambda runs it (local/lambda: the deployed bundle, in an environment of its own).
  */
 export function runLocalWorkflow(
   file: URL,
@@ -94,11 +95,9 @@ export function runLocalWorkflow(
   const retryIntervalOverrides: Record<string, number> = {};
   const waitTimeOverrides: Record<string, number> = {};
   for (const [stateName, functionName] of taskFunctions) {
-    const stepHandler = stepHandlers[functionName as StepFunctionName];
-    if (!stepHandler)
-      throw new Error(`no local handler for function ${functionName} (state ${stateName})`);
-    const invoke: TaskHandler = (event) =>
-      stepHandler(event as never, localContext(`efs-volumes-${functionName}`));
+    // Throws for a placeholder that names no function of the stack.
+    catalogFunction(functionName);
+    const invoke: TaskHandler = (event) => localFunctions().invoke(functionName, event);
     taskResourceLocalHandlers[stateName] = options.wrap
       ? options.wrap(functionName, invoke)
       : invoke;

@@ -2,6 +2,10 @@ import { inject } from 'vitest';
 
 // Set before any test module imports an SDK client: the clients read these once, as in Lambda.
 process.env.AWS_ENDPOINT_URL = inject('motoEndpoint');
+process.env.LOCAL_MOTO_ENDPOINT = inject('motoEndpoint');
+// The functions run from the bundles built once for this run, each as its own role session.
+process.env.LOCAL_FUNCTIONS_BUNDLES = inject('functionBundles');
+process.env.LOCAL_FUNCTION_IDENTITIES = inject('functionIdentities');
 process.env.AWS_REGION = 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID = 'testing';
 process.env.AWS_SECRET_ACCESS_KEY = 'testing';

@@ -1,18 +1,40 @@
 import type { TestProject } from 'vitest/node';
+import { functionIdentities } from '../../local/credentials.ts';
+import { buildFunctionBundles } from '../../local/lambda/build.ts';
 import { type MotoServer, startMoto } from '../../local/moto.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     motoEndpoint: string;
+    /** Where the function bundles of this run are (built once, as the stack bundles them). */
+    functionBundles: string;
+    /** Each function's role session in the shared moto (LOCAL_FUNCTION_IDENTITIES). */
+    functionIdentities: string;
   }
 }
 
 let moto: MotoServer | undefined;
 
-/** Starts one moto_server for the whole run; every test file shares it, isolated by unique names. */
+/**
+ * Starts one moto_server for the whole run; every test file shares it, isolated by unique
+ * names. Builds the functions' bundles once (the tests run what deploys) and makes each
+ * function's identity once.
+ */
 export async function setup(project: TestProject): Promise<void> {
-  moto = await startMoto();
+  const [started, bundles] = await Promise.all([startMoto(), buildFunctionBundles()]);
+  moto = started;
+  console.info(
+    bundles.reused
+      ? `function bundles: reused ${bundles.directory}`
+      : `function bundles: built in ${bundles.seconds.toFixed(1)} s`,
+  );
+  const identities = await functionIdentities(moto.endpoint);
   project.provide('motoEndpoint', moto.endpoint);
+  project.provide('functionBundles', bundles.directory);
+  project.provide(
+    'functionIdentities',
+    JSON.stringify({ endpoint: moto.endpoint, identities: [...identities.values()] }),
+  );
 }
 
 export async function teardown(): Promise<void> {

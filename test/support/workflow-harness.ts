@@ -15,9 +15,9 @@ import { newVolumeId, VOLUME_ID_LABEL, VOLUME_ID_TAG } from '../../functions/lib
 import { type VolumeRecord, VolumeRecordStore } from '../../functions/lib/volume/record.ts';
 import { type VolumeRequest, validateVolumeRequest } from '../../functions/lib/volume/request.ts';
 import { routeClusterTo } from '../../local/cluster-routing.ts';
+import { LOCAL_SIGNING_KEYS } from '../../local/credentials.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../local/kube-emulator/index.ts';
 import { type SeededCluster, seedCluster } from '../../local/seed-cluster.ts';
-import { LOCAL_CREDENTIALS } from '../../local/stack.ts';
 import {
   type LocalRunOptions,
   PROVISION_ASL,
@@ -34,7 +34,8 @@ export const documents = DynamoDBDocumentClient.from(dynamodb, {
   marshallOptions: { removeUndefinedValues: true },
 });
 
-export const credentials = [LOCAL_CREDENTIALS];
+/** Every key local mode signs with, the functions' role sessions included (live). */
+export const credentials = LOCAL_SIGNING_KEYS;
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;

@@ -1,6 +1,9 @@
+import { principalPattern } from './caller-principal.ts';
+
 /**
- * Who may ask for volumes where. A rule names a caller (an IAM ARN; a trailing `*` matches
- * any suffix), a cluster and the namespaces it may use (`*` for any). Reserved namespaces
+ * Who may ask for volumes where. A rule names a caller (an IAM principal ARN: a role as
+ * `arn:aws:iam::<account>:role/<name>`, which every session of the role matches; a trailing
+ * `*` matches any suffix), a cluster and the namespaces it may use (`*` for any). Reserved namespaces
  * are refused unless a rule names them explicitly.
  */
 export interface AccessRule {
@@ -70,5 +73,9 @@ export function accessPolicyFromEnvironment(raw = process.env.ACCESS_POLICY): Ac
       throw new Error('each ACCESS_POLICY rule needs "caller", "cluster" and "namespaces"');
     }
   }
-  return parsed;
+  // Callers are principals (a role, not its session; no paths): rules are read the same way.
+  return {
+    ...parsed,
+    rules: parsed.rules.map((rule) => ({ ...rule, caller: principalPattern(rule.caller) })),
+  };
 }

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { callerPrincipal } from './caller-principal.ts';
 import { type ProblemError, problems } from './problem.ts';
 
 /** Request bodies over this are refused with 413 before parsing. */
@@ -33,10 +34,18 @@ export function parseJsonBody(event: APIGatewayProxyEvent): unknown {
   }
 }
 
-/** Who is calling: the IAM principal API Gateway authenticated. */
+/**
+ * Who is calling: the IAM principal behind the identity API Gateway authenticated (a role, not
+ * its session; see caller-principal.ts).
+ *
+ * @throws ProblemError 403 when the request carries no IAM identity (the API requires SigV4)
+ */
 export function callerOf(event: APIGatewayProxyEvent): string {
-  const identity = event.requestContext?.identity;
-  return identity?.userArn ?? identity?.caller ?? 'anonymous';
+  const userArn = event.requestContext?.identity?.userArn;
+  const principal = userArn ? callerPrincipal(userArn) : undefined;
+  if (!principal)
+    throw problems.forbidden('the request carries no IAM identity (sign it with SigV4)');
+  return principal.arn;
 }
 
 export function jsonResponse(

@@ -1,0 +1,48 @@
+// The API's operations: which handler serves each, and what it may do. Plain data, no CDK at
+// run time, so the stack (infra/volumes-api.ts) and local mode (infra/function-catalog.ts)
+// read the same table.
+import type { RecordAccess } from './volume-table.ts';
+
+/** An API operation: its handler in functions/api and what it may do. */
+export interface OperationAccess {
+  readonly handler: string;
+  readonly description: string;
+  readonly records: readonly RecordAccess[];
+  /** Starts this workflow's executions. */
+  readonly starts?: 'provision' | 'deprovision';
+  /** Describes the cluster and reads namespaces, claims or pods through the Kubernetes API. */
+  readonly readsCluster?: boolean;
+}
+
+/** Each operation of openapi.yaml, read off functions/api/*.ts and functions/lib/api/volumes-service.ts. */
+export const API_OPERATIONS: Readonly<Record<string, OperationAccess>> = {
+  createVolume: {
+    handler: 'create-volume',
+    description: 'POST /volumes: validates, records and starts provisioning',
+    records: ['get', 'put', 'update'],
+    starts: 'provision',
+    readsCluster: true,
+  },
+  listVolumes: {
+    handler: 'list-volumes',
+    description: 'GET /volumes: lists volumes newest first',
+    records: ['list'],
+  },
+  getVolume: {
+    handler: 'get-volume',
+    description: "GET /volumes/{id}: a volume's status, steps and resources",
+    records: ['get'],
+  },
+  deleteVolume: {
+    handler: 'delete-volume',
+    description: 'DELETE /volumes/{id}: starts deprovisioning',
+    records: ['get', 'update'],
+    starts: 'deprovision',
+    readsCluster: true,
+  },
+  getVolumeManifests: {
+    handler: 'get-volume-manifests',
+    description: "GET /volumes/{id}/manifests: a volume's Kubernetes YAML",
+    records: ['get'],
+  },
+};

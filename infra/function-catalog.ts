@@ -1,0 +1,74 @@
+// Every Lambda the stack deploys, as plain data: its name, handler file, role and Kubernetes
+// group. Local mode builds, runs and gives an identity to exactly these; the stack builds its
+// functions from the same tables (workflow-steps.ts, api-operations.ts), and a test compares
+// this catalog with the synthesized template.
+import { API_OPERATIONS } from './api-operations.ts';
+import { ALL_STEPS, pascalCase, SHARED_STEP_ROLES, type SharedStepRole } from './workflow-steps.ts';
+
+/** The Kubernetes groups of infra/rbac.yaml, as the stack's access entries assign them. */
+export const KUBERNETES_GROUP_NAMES = {
+  /** get/list/create/patch/delete on PersistentVolumes, claims, StorageClasses, CSIDrivers. */
+  writer: 'efs-volumes',
+  /** get namespaces, claims and PersistentVolumes; list pods. */
+  reader: 'efs-volumes-reader',
+} as const;
+
+export type KubernetesGroup = keyof typeof KUBERNETES_GROUP_NAMES;
+
+export interface CatalogFunction {
+  /**
+   * What the function is called in the workflow and the logs: the ASL placeholder's name for a
+   * step (`ResolveCluster` for `${ResolveClusterFunctionArn}`), the operationId for the API
+   * (`createVolume`), `ProvisionRequested` for the request events.
+   */
+  readonly name: string;
+  readonly kind: 'step' | 'api' | 'event';
+  /** The handler file, relative to the project root. */
+  readonly entry: string;
+  /** The role it runs as; the steps of a shared role name the same one. */
+  readonly role: string;
+  /** The Kubernetes group its role's access entry gives. @default no access entry */
+  readonly kubernetesGroup?: KubernetesGroup;
+}
+
+const SHARED_ROLE_GROUPS: Readonly<Record<SharedStepRole, KubernetesGroup>> = {
+  'kubernetes-writer': 'writer',
+  'leftover-reporter': 'reader',
+};
+
+/** Every function of the stack, steps first (in the order the workflows name them). */
+export const FUNCTION_CATALOG: readonly CatalogFunction[] = [
+  ...ALL_STEPS.map((step): CatalogFunction => {
+    const shared = SHARED_STEP_ROLES[step];
+    return {
+      name: pascalCase(step),
+      kind: 'step',
+      entry: `functions/steps/${step}.ts`,
+      role: shared ? pascalCase(shared) : pascalCase(step),
+      ...(shared ? { kubernetesGroup: SHARED_ROLE_GROUPS[shared] } : {}),
+    };
+  }),
+  ...Object.entries(API_OPERATIONS).map(
+    ([operationId, operation]): CatalogFunction => ({
+      name: operationId,
+      kind: 'api',
+      entry: `functions/api/${operation.handler}.ts`,
+      role: `Api${pascalCase(operationId)}`,
+      ...(operation.readsCluster ? { kubernetesGroup: 'reader' as const } : {}),
+    }),
+  ),
+  {
+    name: 'ProvisionRequested',
+    kind: 'event',
+    entry: 'functions/events/provision-requested.ts',
+    role: 'RequestEvents',
+    kubernetesGroup: 'reader',
+  },
+];
+
+/** A function of the catalog by name. @throws Error for a name the stack does not deploy */
+export function catalogFunction(name: string): CatalogFunction {
+  const found = FUNCTION_CATALOG.find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`no function ${name} in the stack (infra/function-catalog.ts)`);
+  return found;
+}

@@ -1,0 +1,92 @@
+// One Lambda execution environment: a worker thread that loads one function's handler (its
+// bundle, or its source with --source) with that function's own environment, and runs one
+// invocation at a time, answering as the Lambda runtime does: the result as JSON, or the
+// error as errorType (the thrown error's `name`), errorMessage and trace.
+import { pathToFileURL } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Context } from 'aws-lambda';
+
+export interface WorkerData {
+  readonly file: string;
+  readonly functionName: string;
+  readonly memoryMB: number;
+}
+
+export interface InvocationMessage {
+  readonly id: number;
+  readonly event: unknown;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly requestId: string;
+  readonly deadline: number;
+}
+
+/** What the Lambda runtime reports for a failed invocation. */
+export interface LambdaErrorPayload {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly trace: readonly string[];
+}
+
+export type InvocationAnswer =
+  | { readonly id: number; readonly ok: true; readonly payload: string | undefined }
+  | { readonly id: number; readonly ok: false; readonly error: LambdaErrorPayload };
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+const data = workerData as WorkerData;
+const port = parentPort;
+if (!port) throw new Error('local/lambda/worker.ts runs as a worker thread');
+
+/** The environment of this invocation, as Lambda gives each one: exactly these variables. */
+function useEnvironment(environment: Readonly<Record<string, string>>): void {
+  for (const name of Object.keys(process.env)) {
+    if (!(name in environment)) delete process.env[name];
+  }
+  Object.assign(process.env, environment);
+}
+
+function contextFor(message: InvocationMessage): Context {
+  const name = data.functionName;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION ?? 'us-east-1'}:123456789012:function:${name}`,
+    memoryLimitInMB: String(data.memoryMB),
+    awsRequestId: message.requestId,
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** As the Node.js runtime formats a thrown value (aws-lambda-nodejs-runtime-interface-client). */
+function lambdaError(error: unknown): LambdaErrorPayload {
+  if (error instanceof Error) {
+    return {
+      errorType: error.name,
+      errorMessage: error.message,
+      trace: (error.stack ?? '').split('\n'),
+    };
+  }
+  return { errorType: 'Error', errorMessage: String(error), trace: [] };
+}
+
+const { handler } = (await import(pathToFileURL(data.file).href)) as { handler: Handler };
+
+port.on('message', async (message: InvocationMessage) => {
+  useEnvironment(message.environment);
+  let answer: InvocationAnswer;
+  try {
+    const result = await handler(message.event, contextFor(message));
+    // Lambda hands Step Functions and API Gateway the result as JSON, nothing richer.
+    answer = { id: message.id, ok: true, payload: JSON.stringify(result) };
+  } catch (error) {
+    answer = { id: message.id, ok: false, error: lambdaError(error) };
+  }
+  port.postMessage(answer);
+});
+port.postMessage({ ready: true });
