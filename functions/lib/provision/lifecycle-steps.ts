@@ -3,7 +3,7 @@ import type { KubernetesReader } from '../kube/read-client.ts';
 import type { VolumeFailure, VolumeRecord } from '../volume/record.ts';
 import type { AwsStepDependencies } from './dependencies.ts';
 import { findLeftovers } from './leftovers.ts';
-import { runStep } from './run-step.ts';
+import { runStep, withClassifiedErrors } from './run-step.ts';
 import type { CaughtError, ProvisionState } from './state.ts';
 
 /**
@@ -122,15 +122,17 @@ export async function recordRollbackFailure(
   deps: Pick<AwsStepDependencies, 'records' | 'efs' | 'ec2' | 'events' | 'settings'>,
   kubernetes: KubernetesReader | undefined,
 ): Promise<{ status: 'ROLLBACK_FAILED'; leftovers: number }> {
-  const record = await deps.records.get(state.volumeId);
-  const leftovers = await findLeftovers(state, deps, kubernetes);
-  const updated = await deps.records.setStatus(state.volumeId, 'ROLLBACK_FAILED', {
-    rollbackError: failureOf(failedStep(record), state.rollbackFailure),
-    leftovers,
-    ...(record?.error ? {} : { error: failureOf(state.failedStep ?? 'unknown', state.failure) }),
+  return withClassifiedErrors(async () => {
+    const record = await deps.records.get(state.volumeId);
+    const leftovers = await findLeftovers(state, deps, kubernetes);
+    const updated = await deps.records.setStatus(state.volumeId, 'ROLLBACK_FAILED', {
+      rollbackError: failureOf(failedStep(record), state.rollbackFailure),
+      leftovers,
+      ...(record?.error ? {} : { error: failureOf(state.failedStep ?? 'unknown', state.failure) }),
+    });
+    await announce(deps, updated, 'Volume Provisioning Failed');
+    return { status: 'ROLLBACK_FAILED' as const, leftovers: leftovers.length };
   });
-  await announce(deps, updated, 'Volume Provisioning Failed');
-  return { status: 'ROLLBACK_FAILED', leftovers: leftovers.length };
 }
 
 /** What deletion keeps on purpose: a retained file system with its mount targets and group. */
@@ -169,14 +171,16 @@ export async function recordDeletionFailure(
   deps: Pick<AwsStepDependencies, 'records' | 'efs' | 'ec2' | 'events' | 'settings'>,
   kubernetes: KubernetesReader | undefined,
 ): Promise<{ status: 'DELETE_FAILED'; leftovers: number }> {
-  const record = await deps.records.get(state.volumeId);
-  const found = await findLeftovers(state, deps, kubernetes);
-  const retained = new Set((await retainedResources(state, deps)).map((resource) => resource.id));
-  const leftovers = found.filter((resource) => !retained.has(resource.id));
-  const updated = await deps.records.setStatus(state.volumeId, 'DELETE_FAILED', {
-    error: failureOf(failedStep(record), state.deletionFailure),
-    leftovers,
+  return withClassifiedErrors(async () => {
+    const record = await deps.records.get(state.volumeId);
+    const found = await findLeftovers(state, deps, kubernetes);
+    const retained = new Set((await retainedResources(state, deps)).map((resource) => resource.id));
+    const leftovers = found.filter((resource) => !retained.has(resource.id));
+    const updated = await deps.records.setStatus(state.volumeId, 'DELETE_FAILED', {
+      error: failureOf(failedStep(record), state.deletionFailure),
+      leftovers,
+    });
+    await announce(deps, updated, 'Volume Deletion Failed');
+    return { status: 'DELETE_FAILED' as const, leftovers: leftovers.length };
   });
-  await announce(deps, updated, 'Volume Deletion Failed');
-  return { status: 'DELETE_FAILED', leftovers: leftovers.length };
 }

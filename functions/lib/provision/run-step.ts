@@ -32,6 +32,18 @@ export function classifyStepError(error: unknown): Error {
 }
 
 /**
+ * Runs work whose failures the state machine retries by name: throttling, 5xx and dropped
+ * connections leave as TransientError, for the steps that record no step of their own.
+ */
+export async function withClassifiedErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw classifyStepError(error);
+  }
+}
+
+/**
  * Runs one step of a volume's workflow and records it: RUNNING with its start time, then
  * SUCCEEDED with the resource ids it learned, or FAILED with the error, which is rethrown
  * under the name the state machine's Retry and Catch match on.
