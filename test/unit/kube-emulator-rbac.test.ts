@@ -14,6 +14,7 @@ import {
   type RequestAttributes,
   requestAttributes,
 } from '../../local/kube-emulator/request-attributes.ts';
+import { accessForbidden } from '../../local/kube-emulator/status.ts';
 
 const RBAC = 'rbac.authorization.k8s.io/v1';
 
@@ -415,5 +416,43 @@ describe('infra/rbac.yaml as shipped', () => {
       allowed(reader, 'DELETE', '/api/v1/namespaces/team-a/persistentvolumeclaims/c', objects),
     ).toBe(false);
     expect(allowed(reader, 'GET', '/api/v1/namespaces/team-a/secrets/s', objects)).toBe(false);
+  });
+});
+
+describe('accessForbidden', () => {
+  it('words a refusal as the API server does: object, collection, namespace and path', () => {
+    const messages = [
+      accessForbidden('u', asks('DELETE', '/api/v1/persistentvolumes/pv-x')),
+      accessForbidden('u', asks('GET', '/apis/storage.k8s.io/v1/storageclasses')),
+      accessForbidden('u', asks('GET', '/api/v1/namespaces/team-a/pods/p/log')),
+      accessForbidden(
+        'u',
+        asks('GET', '/metrics'),
+        'RBAC: clusterrole.rbac.authorization.k8s.io "x" not found',
+      ),
+    ].map((error) => [error.code, error.status.reason, error.message]);
+
+    expect(messages).toEqual([
+      [
+        403,
+        'Forbidden',
+        'persistentvolumes "pv-x" is forbidden: User "u" cannot delete resource "persistentvolumes" in API group "" at the cluster scope',
+      ],
+      [
+        403,
+        'Forbidden',
+        'storageclasses.storage.k8s.io is forbidden: User "u" cannot list resource "storageclasses" in API group "storage.k8s.io" at the cluster scope',
+      ],
+      [
+        403,
+        'Forbidden',
+        'pods "p" is forbidden: User "u" cannot get resource "pods/log" in API group "" in the namespace "team-a"',
+      ],
+      [
+        403,
+        'Forbidden',
+        'forbidden: User "u" cannot get path "/metrics": RBAC: clusterrole.rbac.authorization.k8s.io "x" not found',
+      ],
+    ]);
   });
 });
