@@ -4,12 +4,15 @@
  * API calls costs one STS call. Tokens are kept only as hashes.
  */
 import { createHash } from 'node:crypto';
+import { type ClusterAccess, kubernetesUserOf } from './access-entries.ts';
 import { type CallerIdentity, getCallerIdentity } from './caller-identity.ts';
 import { reviewEksToken, type SigningKey, type VerifiedToken } from './token-review.ts';
 
 export interface AuthenticatedUser {
-  /** The caller's ARN, as EKS access entries name principals. */
+  /** The Kubernetes username: the caller's ARN, or what its access entry makes of it. */
   readonly username: string;
+  /** The caller's ARN, as STS names it. */
+  readonly arn: string;
   readonly uid: string;
   readonly groups: readonly string[];
   readonly accountId: string;
@@ -24,6 +27,8 @@ export interface AuthenticatorOptions {
   readonly credentials: readonly SigningKey[];
   readonly stsEndpoint: string;
   readonly now: () => Date;
+  /** Access entries; without any, every caller is a cluster admin. @default {} */
+  readonly access?: ClusterAccess;
   /** @default 256 tokens */
   readonly cacheSize?: number;
   /** @default GetCallerIdentity on `stsEndpoint` */
@@ -78,10 +83,15 @@ export class Authenticator {
     } catch {
       return { authenticated: false, reason: 'the caller identity could not be verified' };
     }
+    const kubernetesUser = kubernetesUserOf(identity.arn, this.options.access ?? {});
+    // EKS answers 401, not 403, to a caller it knows but has no access entry for.
+    if (!kubernetesUser) {
+      return { authenticated: false, reason: 'the caller has no access entry for this cluster' };
+    }
     const user: AuthenticatedUser = {
-      username: identity.arn,
+      ...kubernetesUser,
+      arn: identity.arn,
       uid: `aws-iam-authenticator:${identity.account}:${identity.userId}`,
-      groups: ['system:authenticated'],
       accountId: identity.account,
     };
     this.remember(key, { user, expiresAt: review.token.expiresAt.getTime() });

@@ -3,7 +3,7 @@
  * a real cluster (and immutability checks compare defaulted values, as the real ones do).
  */
 import { isJsonMap, type JsonMap, type KubeObject } from './objects.ts';
-import type { ResourceType } from './resources.ts';
+import { RBAC_GROUP, type ResourceType } from './resources.ts';
 
 function mapField(parent: JsonMap, key: string): JsonMap {
   const existing = parent[key];
@@ -64,6 +64,17 @@ export function applyDefaults(resource: ResourceType, object: KubeObject): KubeO
       defaultTo(spec, 'seLinuxMount', false);
       defaultTo(spec, 'fsGroupPolicy', 'ReadWriteOnceWithFSType');
       defaultTo(spec, 'volumeLifecycleModes', ['Persistent']);
+      break;
+    }
+    case 'RoleBinding':
+    case 'ClusterRoleBinding': {
+      // rbac/v1 SetDefaults_RoleBinding and SetDefaults_Subject.
+      if (isJsonMap(object.roleRef)) defaultTo(object.roleRef, 'apiGroup', RBAC_GROUP);
+      for (const subject of Array.isArray(object.subjects) ? object.subjects : []) {
+        if (isJsonMap(subject) && (subject.kind === 'User' || subject.kind === 'Group')) {
+          defaultTo(subject, 'apiGroup', RBAC_GROUP);
+        }
+      }
       break;
     }
   }

@@ -1,9 +1,10 @@
 /**
  * A Kubernetes API emulator on loopback HTTPS, standing in for an EKS API server in local mode
- * and in the workflow tests: discovery, the storage kinds, server-side apply, PV/PVC binding,
- * Status errors, and EKS bearer-token authentication that verifies signatures and asks STS
- * (moto) who the caller is.
+ * and in the workflow tests: discovery, the storage and RBAC kinds, server-side apply, PV/PVC
+ * binding, Status errors, EKS bearer-token authentication that verifies signatures and asks STS
+ * (moto) who the caller is, EKS access entries, and RBAC authorization.
  */
+import { type AccessEntry, controlsAccess } from './access-entries.ts';
 import { Authenticator } from './authentication.ts';
 import {
   type CertificateAuthorityPem,
@@ -14,15 +15,37 @@ import { FaultInjector, type KubeFault } from './faults.ts';
 import { buildKubeconfig, type KubeconfigUser } from './kubeconfig.ts';
 import { ObjectApi } from './object-api.ts';
 import type { KubeObject } from './objects.ts';
-import { NAMESPACES } from './resources.ts';
+import { authorize, type RbacPolicy } from './rbac.ts';
+import { defaultRbacObjects } from './rbac-defaults.ts';
+import {
+  CLUSTER_ROLE_BINDINGS,
+  CLUSTER_ROLES,
+  findResourceByKind,
+  NAMESPACES,
+  ROLE_BINDINGS,
+  ROLES,
+} from './resources.ts';
 import { type KubeRequestLog, startKubeServer } from './server.ts';
 import { ObjectStore } from './store.ts';
 
+export type { AccessEntry, ClusterAccess } from './access-entries.ts';
+export { kubernetesUserOf } from './access-entries.ts';
 export type { CertificateAuthorityPem } from './certificates.ts';
 export { createCertificateAuthority } from './certificates.ts';
 export type { KubeFault } from './faults.ts';
 export type { ExecCredentialPlugin, KubeconfigUser } from './kubeconfig.ts';
+export {
+  type ApiServerTarget,
+  type AppliedObject,
+  type ApplyManifestsOptions,
+  applyManifestFile,
+  applyManifests,
+} from './manifest-apply.ts';
 export type { KubeObject, ManagedFieldsEntry, ObjectMeta } from './objects.ts';
+export type { AuthorizationDecision, RbacPolicy, UserInfo } from './rbac.ts';
+export { AUTHENTICATED_GROUP, authorize, SUPERUSER_GROUP, staticPolicy } from './rbac.ts';
+export type { RequestAttributes } from './request-attributes.ts';
+export { requestAttributes } from './request-attributes.ts';
 export type { KubeRequestLog } from './server.ts';
 
 export interface KubeEmulatorOptions {
@@ -49,6 +72,16 @@ export interface KubeEmulatorOptions {
   readonly now?: () => Date;
   /** Called once per request (never with a token). */
   readonly log?: (entry: KubeRequestLog) => void;
+  /**
+   * EKS access entries: the Kubernetes username and groups of each IAM role or user allowed
+   * in. With this or `clusterAdmins` set, a caller with neither gets 401, and every request is
+   * authorized by RBAC against the stored Roles, ClusterRoles and bindings (the bootstrap
+   * ClusterRoles are seeded: `cluster-admin`, `system:discovery`, `system:basic-user`,
+   * `system:public-info-viewer`). With neither, every authenticated caller is a cluster admin.
+   */
+  readonly accessEntries?: readonly AccessEntry[];
+  /** Principal ARNs in `system:masters` (the cluster creator, AmazonEKSClusterAdminPolicy). */
+  readonly clusterAdmins?: readonly string[];
 }
 
 export interface KubeEmulator {
@@ -84,6 +117,24 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
   for (const name of options.namespaces ?? DEFAULT_NAMESPACES) {
     api.seed(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
+  const access = {
+    ...(options.accessEntries ? { accessEntries: options.accessEntries } : {}),
+    ...(options.clusterAdmins ? { clusterAdmins: options.clusterAdmins } : {}),
+  };
+  // Seeded only when access is controlled, so an emulator without RBAC stores what it did.
+  if (controlsAccess(access)) {
+    for (const object of defaultRbacObjects()) {
+      const resource = findResourceByKind(object.apiVersion, object.kind);
+      if (resource) api.seed(resource, object);
+    }
+  }
+  const everything = () => true;
+  const policy: RbacPolicy = {
+    clusterRoleBindings: () => api.list(CLUSTER_ROLE_BINDINGS, undefined, everything).items,
+    roleBindings: (namespace) => api.list(ROLE_BINDINGS, namespace, everything).items,
+    clusterRole: (name) => api.find({ resource: CLUSTER_ROLES, name }),
+    role: (namespace, name) => api.find({ resource: ROLES, namespace, name }),
+  };
   const faults = new FaultInjector();
   const server = await startKubeServer({
     host,
@@ -94,7 +145,9 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
       credentials: options.credentials,
       stsEndpoint: options.stsEndpoint,
       now,
+      access,
     }),
+    authorize: (user, attributes) => authorize(user, attributes, policy),
     api,
     faults,
     now,

@@ -150,6 +150,16 @@ export class ObjectApi {
     return object;
   }
 
+  /** The stored object (terminating ones included), or undefined. */
+  find(ref: ObjectRef): KubeObject | undefined {
+    return this.store.get(ref.resource, ref.namespace, ref.name);
+  }
+
+  /** Whether the object is stored (terminating objects included). */
+  exists(ref: ObjectRef): boolean {
+    return this.find(ref) !== undefined;
+  }
+
   list(
     resource: ResourceType,
     namespace: string | undefined,

@@ -9,7 +9,11 @@ export type ResourceKind =
   | 'PersistentVolumeClaim'
   | 'Pod'
   | 'StorageClass'
-  | 'CSIDriver';
+  | 'CSIDriver'
+  | 'Role'
+  | 'ClusterRole'
+  | 'RoleBinding'
+  | 'ClusterRoleBinding';
 
 export interface ResourceType {
   /** The API group; '' for the core group. */
@@ -101,6 +105,53 @@ export const CSI_DRIVERS: ResourceType = {
   categories: [],
 };
 
+/** The group of Role, ClusterRole and their bindings. */
+export const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
+export const ROLES: ResourceType = {
+  group: RBAC_GROUP,
+  version: 'v1',
+  plural: 'roles',
+  singular: 'role',
+  kind: 'Role',
+  namespaced: true,
+  shortNames: [],
+  categories: [],
+};
+
+export const CLUSTER_ROLES: ResourceType = {
+  group: RBAC_GROUP,
+  version: 'v1',
+  plural: 'clusterroles',
+  singular: 'clusterrole',
+  kind: 'ClusterRole',
+  namespaced: false,
+  shortNames: [],
+  categories: [],
+};
+
+export const ROLE_BINDINGS: ResourceType = {
+  group: RBAC_GROUP,
+  version: 'v1',
+  plural: 'rolebindings',
+  singular: 'rolebinding',
+  kind: 'RoleBinding',
+  namespaced: true,
+  shortNames: [],
+  categories: [],
+};
+
+export const CLUSTER_ROLE_BINDINGS: ResourceType = {
+  group: RBAC_GROUP,
+  version: 'v1',
+  plural: 'clusterrolebindings',
+  singular: 'clusterrolebinding',
+  kind: 'ClusterRoleBinding',
+  namespaced: false,
+  shortNames: [],
+  categories: [],
+};
+
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   NAMESPACES,
   PERSISTENT_VOLUMES,
@@ -108,6 +159,10 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   PODS,
   STORAGE_CLASSES,
   CSI_DRIVERS,
+  ROLES,
+  CLUSTER_ROLES,
+  ROLE_BINDINGS,
+  CLUSTER_ROLE_BINDINGS,
 ];
 
 /** `v1` or `storage.k8s.io/v1`. */
@@ -133,6 +188,13 @@ export function findResource(
   return RESOURCE_TYPES.find(
     (resource) =>
       resource.group === group && resource.version === version && resource.plural === plural,
+  );
+}
+
+/** The resource type of an object's `apiVersion` and `kind`, if the emulator serves it. */
+export function findResourceByKind(apiVersion: string, kind: string): ResourceType | undefined {
+  return RESOURCE_TYPES.find(
+    (resource) => apiVersionOf(resource) === apiVersion && resource.kind === kind,
   );
 }
 

@@ -14,10 +14,13 @@ import type { FaultInjector } from './faults.ts';
 import type { DeleteOptions, ObjectApi } from './object-api.ts';
 import { isJsonMap, type KubeObject } from './objects.ts';
 import { openApiDocument } from './openapi.ts';
+import type { AuthorizationDecision, UserInfo } from './rbac.ts';
+import { type RequestAttributes, requestAttributes } from './request-attributes.ts';
 import { parseResourcePath, type ResourcePath } from './request-path.ts';
 import { apiVersionOf } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import {
+  accessForbidden,
   badRequest,
   failure,
   internalError,
@@ -49,6 +52,8 @@ export interface KubeServerOptions {
   readonly port: number;
   readonly tls: { readonly certPem: string; readonly keyPem: string };
   readonly authenticator: Authenticator;
+  /** Decides each authenticated request before it is routed (RBAC). */
+  readonly authorize: (user: UserInfo, attributes: RequestAttributes) => AuthorizationDecision;
   readonly api: ObjectApi;
   readonly faults: FaultInjector;
   readonly now: () => Date;
@@ -58,6 +63,12 @@ export interface KubeServerOptions {
 export interface KubeServer {
   readonly port: number;
   close(): Promise<void>;
+}
+
+/** Who asks for what: the request's authorization, kept for checks made while serving it. */
+interface RequestContext {
+  readonly user: AuthenticatedUser;
+  readonly attributes: RequestAttributes;
 }
 
 interface Reply {
@@ -204,7 +215,12 @@ class RequestHandler {
       user = authentication.user;
       const fault = this.options.faults.take(method, `${url.pathname}${url.search}`);
       if (fault) throw fault;
-      reply = await this.route(request, method, url);
+      const context = {
+        user,
+        attributes: requestAttributes(method, url.pathname, url.searchParams),
+      };
+      this.authorize(context);
+      reply = await this.route(request, method, url, context);
     } catch (error) {
       if (error instanceof KubeApiError) {
         reply = { status: error.code, body: error.status, headers: error.headers };
@@ -224,6 +240,14 @@ class RequestHandler {
     });
   }
 
+  /**
+   * @throws KubeApiError Forbidden when RBAC does not allow the request
+   */
+  private authorize({ user, attributes }: RequestContext): void {
+    const decision = this.options.authorize(user, attributes);
+    if (!decision.allowed) throw accessForbidden(user.username, attributes, decision.reason);
+  }
+
   private send(response: ServerResponse, reply: Reply): void {
     const body = typeof reply.body === 'string' ? reply.body : `${JSON.stringify(reply.body)}\n`;
     response.writeHead(reply.status, {
@@ -235,7 +259,12 @@ class RequestHandler {
     response.end(body);
   }
 
-  private async route(request: IncomingMessage, method: string, url: URL): Promise<Reply> {
+  private async route(
+    request: IncomingMessage,
+    method: string,
+    url: URL,
+    context: RequestContext,
+  ): Promise<Reply> {
     const pathname = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
     const path = parseResourcePath(pathname);
     if (!path) {
@@ -255,7 +284,7 @@ class RequestHandler {
     const body = await readBody(request);
     return path.name === undefined
       ? this.collection(request, method, url.searchParams, path, body)
-      : this.item(request, method, url.searchParams, { ...path, name: path.name }, body);
+      : this.item(request, method, url.searchParams, { ...path, name: path.name }, body, context);
   }
 
   private collection(
@@ -312,6 +341,7 @@ class RequestHandler {
     query: URLSearchParams,
     path: ResourcePath & { readonly name: string },
     body: string,
+    context: RequestContext,
   ): Reply {
     const { api } = this.options;
     switch (method) {
@@ -330,7 +360,7 @@ class RequestHandler {
           }),
         );
       case 'PATCH':
-        return this.patch(request, query, path, body);
+        return this.patch(request, query, path, body, context);
       case 'DELETE':
         return json(200, api.delete(path, deleteOptionsOf(body, query)));
       default:
@@ -343,12 +373,18 @@ class RequestHandler {
     query: URLSearchParams,
     path: ResourcePath & { readonly name: string },
     body: string,
+    context: RequestContext,
   ): Reply {
     const type = mediaType(request);
     const force = query.get('force');
     if (type === 'application/apply-patch+yaml') {
       const fieldManager = query.get('fieldManager');
       if (!fieldManager) throw badRequest('fieldManager is required for apply requests');
+      // An apply that creates the object also needs `create`, as the API server checks it
+      // (PatchResource's createValidation) once it finds nothing to patch.
+      if (!this.options.api.exists(path)) {
+        this.authorize({ ...context, attributes: { ...context.attributes, verb: 'create' } });
+      }
       const { object, created } = this.options.api.apply(path, parseYamlBody(body), {
         fieldManager,
         force: force === 'true' || force === '1',

@@ -2,6 +2,7 @@
  * Errors as the API server reports them: `Status` objects with the real reasons, codes and
  * messages, because clients (kubectl, @kubernetes/client-node) branch on them.
  */
+import type { RequestAttributes } from './request-attributes.ts';
 import { groupKindOf, groupResourceOf, type ResourceType } from './resources.ts';
 
 export type StatusReason =
@@ -168,6 +169,42 @@ export function forbidden(resource: ResourceType, name: string, why: string): Ku
       `${groupResourceOf(resource)} "${name}" is forbidden: ${why}`,
       objectDetails(resource, name),
     ),
+  );
+}
+
+/**
+ * A request the authorizer refused, worded as the API server's `ForbiddenStatusError`:
+ * `persistentvolumes "pv-x" is forbidden: User "u" cannot delete resource "persistentvolumes"
+ * in API group "" at the cluster scope`, then `: <reason>` when the authorizer gave one.
+ */
+export function accessForbidden(
+  username: string,
+  attributes: RequestAttributes,
+  reason = '',
+): KubeApiError {
+  const because = reason ? `: ${reason}` : '';
+  if (!attributes.resourceRequest) {
+    return new KubeApiError(
+      failure(
+        403,
+        'Forbidden',
+        `forbidden: User "${username}" cannot ${attributes.verb} path "${attributes.path}"${because}`,
+        {},
+      ),
+    );
+  }
+  const { verb, apiGroup, resource, subresource, namespace, name } = attributes;
+  const resourceText = subresource ? `${resource}/${subresource}` : resource;
+  const scope = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope';
+  const why = `User "${username}" cannot ${verb} resource "${resourceText}" in API group "${apiGroup}" ${scope}${because}`;
+  const groupResource = apiGroup ? `${resource}.${apiGroup}` : resource;
+  const subject = name ? `${groupResource} "${name}"` : groupResource;
+  return new KubeApiError(
+    failure(403, 'Forbidden', `${subject} is forbidden: ${why}`, {
+      ...(name ? { name } : {}),
+      ...(apiGroup ? { group: apiGroup } : {}),
+      kind: resource,
+    }),
   );
 }
 

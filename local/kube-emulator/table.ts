@@ -9,7 +9,7 @@ type Cell = string | number | boolean;
 
 interface Column {
   readonly name: string;
-  readonly type: 'string' | 'integer' | 'boolean';
+  readonly type: 'string' | 'integer' | 'boolean' | 'date';
   readonly format?: 'name';
   readonly priority?: number;
   readonly cell: (object: KubeObject, now: Date) => Cell;
@@ -66,7 +66,44 @@ const AGE: Column = {
   },
 };
 
+const CREATED_AT: Column = {
+  name: 'Created At',
+  type: 'date',
+  cell: (object) => object.metadata.creationTimestamp ?? '',
+};
+
+/** The subjects of a binding of one kind, as kubectl's wide output lists them. */
+const subjectsOfKind = (kind: string) => (object: KubeObject) => {
+  const subjects = valueAt(object, ['subjects']);
+  return (Array.isArray(subjects) ? subjects : [])
+    .filter((subject) => stringAt(subject, ['kind']) === kind)
+    .map((subject) => {
+      const name = stringAt(subject, ['name']) ?? '';
+      const namespace = stringAt(subject, ['namespace']);
+      return kind === 'ServiceAccount' && namespace ? `${namespace}/${name}` : name;
+    })
+    .join(', ');
+};
+
+const BINDING_COLUMNS: readonly Column[] = [
+  NAME,
+  {
+    name: 'Role',
+    type: 'string',
+    cell: (object) =>
+      `${stringAt(object, ['roleRef', 'kind']) ?? ''}/${stringAt(object, ['roleRef', 'name']) ?? ''}`,
+  },
+  AGE,
+  { name: 'Users', type: 'string', priority: 1, cell: subjectsOfKind('User') },
+  { name: 'Groups', type: 'string', priority: 1, cell: subjectsOfKind('Group') },
+  { name: 'ServiceAccounts', type: 'string', priority: 1, cell: subjectsOfKind('ServiceAccount') },
+];
+
 const COLUMNS: Readonly<Record<ResourceKind, readonly Column[]>> = {
+  Role: [NAME, CREATED_AT],
+  ClusterRole: [NAME, CREATED_AT],
+  RoleBinding: BINDING_COLUMNS,
+  ClusterRoleBinding: BINDING_COLUMNS,
   Namespace: [NAME, { name: 'Status', type: 'string', cell: phase }, AGE],
   PersistentVolume: [
     NAME,

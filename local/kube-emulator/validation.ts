@@ -2,9 +2,17 @@
  * Validation as the API server does it before storing: names, labels, the fields each kind
  * requires, and the fields that cannot change after creation. Each problem is a Status cause.
  */
+
+import { forbiddenChange, invalidValue, required, unsupported } from './field-errors.ts';
 import { isJsonMap, jsonEqual, type KubeObject, mapAt, stringAt, valueAt } from './objects.ts';
 import { parseQuantity } from './quantity.ts';
-import type { ResourceType } from './resources.ts';
+import {
+  validatePathSegmentName,
+  validatePolicyRules,
+  validateRoleBinding,
+  validateRoleBindingUpdate,
+} from './rbac-validation.ts';
+import { RBAC_GROUP, type ResourceType } from './resources.ts';
 import type { StatusCause } from './status.ts';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -45,36 +53,9 @@ const VOLUME_SOURCES = [
   'vsphereVolume',
 ];
 
-function required(field: string, detail?: string): StatusCause {
-  return {
-    reason: 'FieldValueRequired',
-    message: detail ? `Required value: ${detail}` : 'Required value',
-    field,
-  };
-}
-
-function invalidValue(field: string, value: unknown, detail: string): StatusCause {
-  return {
-    reason: 'FieldValueInvalid',
-    message: `Invalid value: ${JSON.stringify(value)}: ${detail}`,
-    field,
-  };
-}
-
-function unsupported(field: string, value: unknown, supported: readonly string[]): StatusCause {
-  return {
-    reason: 'FieldValueNotSupported',
-    message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${supported.map((item) => `"${item}"`).join(', ')}`,
-    field,
-  };
-}
-
-function forbiddenChange(field: string, detail: string): StatusCause {
-  return { reason: 'FieldValueForbidden', message: `Forbidden: ${detail}`, field };
-}
-
 function validateName(resource: ResourceType, name: string): StatusCause[] {
   if (!name) return [required('metadata.name', 'name or generateName is required')];
+  if (resource.group === RBAC_GROUP) return validatePathSegmentName(name);
   const asLabel = resource.kind === 'Namespace';
   const limit = asLabel ? 63 : 253;
   const causes: StatusCause[] = [];
@@ -203,6 +184,12 @@ export function validateObject(resource: ResourceType, object: KubeObject): Stat
       return [...causes, ...validateStorageClass(object)];
     case 'Pod':
       return [...causes, ...validatePod(object)];
+    case 'Role':
+    case 'ClusterRole':
+      return [...causes, ...validatePolicyRules(object, resource.namespaced)];
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      return [...causes, ...validateRoleBinding(object, resource.namespaced)];
     default:
       return causes;
   }
@@ -299,6 +286,9 @@ export function validateUpdate(
       return immutableStorageClass(old, next);
     case 'CSIDriver':
       return immutableCsiDriver(old, next);
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      return validateRoleBindingUpdate(old, next);
     default:
       return [];
   }
