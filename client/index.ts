@@ -5,7 +5,7 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import createClient, { type Client } from 'openapi-fetch';
 import type { components, operations, paths } from '../functions/generated/openapi-types.ts';
-import { executeApiRegion, isLoopback } from './endpoint.ts';
+import { executeApiRegion } from './endpoint.ts';
 import { problemErrorOf } from './problem-error.ts';
 import { sigV4Fetch } from './sigv4-fetch.ts';
 
@@ -46,24 +46,37 @@ export class EndpointUnreachableError extends Error {
   readonly endpoint: string;
   /** The system error code when there is one: ECONNREFUSED, ENOTFOUND, ECONNRESET… */
   readonly code: string | undefined;
+  /** The code, else the innermost cause's message (`bad port`, `other side closed`). */
+  readonly reason: string;
 
   constructor(endpoint: string, cause: unknown) {
-    const code = systemErrorCode(cause);
-    super(`${endpoint} did not answer${code ? ` (${code})` : ''}`, { cause });
+    const { code, message } = rootCause(cause);
+    const reason = code ?? message;
+    super(`${endpoint} did not answer: ${reason}`, { cause });
     this.endpoint = endpoint;
     this.code = code;
+    this.reason = reason;
   }
 }
 
-/** fetch reports a network failure as TypeError('fetch failed') with the system error as cause. */
-function systemErrorCode(error: unknown): string | undefined {
+/**
+ * fetch reports a network failure as TypeError('fetch failed') whose cause is the system
+ * error (or an AggregateError of one per address tried): the first code on the way down,
+ * and the innermost message.
+ */
+function rootCause(error: unknown): { code: string | undefined; message: string } {
+  let code: string | undefined;
+  let message = error instanceof Error ? error.message : String(error);
   for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    if (current instanceof AggregateError) current = current.errors[0];
-    else current = (current as { cause?: unknown }).cause;
+    const own = (current as { code?: unknown }).code;
+    if (code === undefined && typeof own === 'string') code = own;
+    if (current instanceof Error && current.message) message = current.message;
+    current =
+      current instanceof AggregateError
+        ? current.errors[0]
+        : (current as { cause?: unknown }).cause;
   }
-  return undefined;
+  return { code, message };
 }
 
 export interface CreatedVolume {
