@@ -160,9 +160,11 @@ function settled(context: CommandContext, volume: Volume, goal: string, since: n
     const title =
       volume.status === 'ROLLBACK_FAILED'
         ? 'Provisioning failed, and rollback left resources behind'
-        : volume.status === 'DELETE_FAILED'
-          ? 'Deletion failed'
-          : `Volume ended ${volume.status}`;
+        : volume.status === 'FAILED'
+          ? 'Provisioning failed, and was rolled back: nothing is left'
+          : volume.status === 'DELETE_FAILED'
+            ? 'Deletion failed'
+            : `Volume ended ${volume.status}`;
     io.stderr.write(
       `${renderHeadline(style, volume)}\n${paint(style, 'red', `error: ${title}`)}\n`,
     );
