@@ -147,10 +147,14 @@ const waitOptions = (what: string) => [
 function settled(context: CommandContext, volume: Volume, goal: string, since: number): number {
   const { io, style } = context;
   if (volume.status === goal) {
+    // What deletion kept on purpose (a retained or shared file system) must not go unsaid.
+    const kept = volume.retained?.map((resource) => `${resource.type} ${resource.id}`).join(', ');
     context.print(
       volume,
       (s, v) =>
-        `${renderHeadline(s, v)} ${paint(s, 'dim', `in ${((Date.now() - since) / 1000).toFixed(1)} s`)}\n`,
+        `${renderHeadline(s, v)} ${paint(s, 'dim', `in ${((Date.now() - since) / 1000).toFixed(1)} s`)}\n${
+          kept ? `  kept on purpose: ${kept}\n` : ''
+        }`,
     );
     return EXIT.ok;
   }

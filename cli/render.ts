@@ -67,7 +67,7 @@ export function renderHeadline(style: Style, volume: Volume): string {
 }
 
 function field(style: Style, label: string, value: string): string {
-  return `  ${paint(style, 'dim', label.padEnd(14))}${value}`;
+  return `  ${paint(style, 'dim', label.padEnd(15))}${value}`;
 }
 
 /** Everything a person wants of one volume: status, claim, resources, steps, error, leftovers. */
