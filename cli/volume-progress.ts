@@ -71,6 +71,8 @@ export interface WaitOptions {
 }
 
 const SPINNER_MILLISECONDS = 100;
+/** How long a settled volume's last running step may take to record its end. */
+const LAST_STEP_GRACE_MILLISECONDS = 3000;
 
 /**
  * Polls `id` until its status is in `until`, writing each step's start and end to stdout as
@@ -91,6 +93,7 @@ export async function waitForVolume(
   const deadline = Date.now() + options.timeoutSeconds * 1000;
   let running: { name: string; step: StepRecord } | undefined;
   let frame = 0;
+  let settledAt: number | undefined;
   const show = (text: string) => {
     if (!style.json) io.stdout.write(text);
   };
@@ -106,8 +109,16 @@ export async function waitForVolume(
       }
     }
     if (until.has(volume.status)) {
-      if (style.fancy && running) show(CLEAR_LINE);
-      return volume;
+      // The last step writes the final status before its own end is recorded: give that end
+      // a moment to land, so the last step is not left without its duration.
+      settledAt ??= Date.now();
+      const unfinished = Object.values(volume.steps).some((step) => step.status === 'RUNNING');
+      if (!unfinished || Date.now() - settledAt > LAST_STEP_GRACE_MILLISECONDS) {
+        if (style.fancy && running) show(CLEAR_LINE);
+        return volume;
+      }
+      await sleep(Math.min(options.pollMilliseconds, 200));
+      continue;
     }
     if (Date.now() > deadline) {
       if (style.fancy && running) show(`${CLEAR_LINE}`);

@@ -183,3 +183,35 @@ describe('efs-volumes create --wait', () => {
     expect(io.err()).toContain('step ApplyManifests failed: KubernetesError: forbidden');
   });
 });
+
+describe('efs-volumes create --wait, when the status lands before the last step ends', () => {
+  it('waits for the last step to record its end, so every step shows its duration', async () => {
+    // Prepare: READY is written by CompleteProvisioning before its own end is
+    const records = [
+      volumeWith('READY', {
+        ResolveCluster: step('01.000', '01.200'),
+        CompleteProvisioning: step('02.000'),
+      }),
+      volumeWith('READY', {
+        ResolveCluster: step('01.000', '01.200'),
+        CompleteProvisioning: step('02.000', '02.100'),
+      }),
+    ];
+    const io = memoryIo({
+      answer: (request) =>
+        request.method === 'POST'
+          ? Response.json(volumeWith('PENDING'), { status: 202 })
+          : Response.json(records.length > 1 ? records.shift() : records[0]),
+    });
+
+    // Act
+    const code = await runCli(
+      ['create', '--cluster', 'demo', '--namespace', 'team-a', '--name', 'data', '--wait'],
+      io,
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(io.out()).toContain('  done     CompleteProvisioning       100 ms\n');
+  });
+});
