@@ -111,6 +111,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "listVolumes",
         "summary": "List volumes, newest first",
+        "description": "One page of volumes, newest first, filtered by cluster, namespace and status when they\nare given. Pass the answer's `nextToken` to get the next page.\n",
         "parameters": [
           {
             "name": "clusterName",
@@ -184,6 +185,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "getVolume",
         "summary": "A volume's status, steps, resources and error",
+        "description": "The volume record: its status, each workflow step with its start and end times and\nerror, every resource id learnt so far, and what rollback or deletion left or kept.\n",
         "responses": {
           "200": {
             "description": "The volume.",
@@ -290,6 +292,15 @@ export const openapiDocument = {
     }
   },
   "components": {
+    "securitySchemes": {
+      "sigv4": {
+        "type": "apiKey",
+        "name": "Authorization",
+        "in": "header",
+        "description": "AWS Signature Version 4 for the service `execute-api`, checked by API Gateway's IAM\nauthorization; the caller needs `execute-api:Invoke` on the method.\n",
+        "x-amazon-apigateway-authtype": "awsSigv4"
+      }
+    },
     "parameters": {
       "IdempotencyKey": {
         "name": "Idempotency-Key",
@@ -920,8 +931,7 @@ export const openapiDocument = {
           },
           "manifests": {
             "type": "string",
-            "description": "The Kubernetes YAML that would be applied",
-            "with placeholders for ids not known yet.": null
+            "description": "The Kubernetes YAML that would be applied, with placeholders for ids not known yet."
           }
         }
       },

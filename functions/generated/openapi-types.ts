@@ -7,7 +7,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List volumes, newest first */
+        /**
+         * List volumes, newest first
+         * @description One page of volumes, newest first, filtered by cluster, namespace and status when they
+         *     are given. Pass the answer's `nextToken` to get the next page.
+         */
         get: operations["listVolumes"];
         put?: never;
         /**
@@ -34,7 +38,11 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** A volume's status, steps, resources and error */
+        /**
+         * A volume's status, steps, resources and error
+         * @description The volume record: its status, each workflow step with its start and end times and
+         *     error, every resource id learnt so far, and what rollback or deletion left or kept.
+         */
         get: operations["getVolume"];
         put?: never;
         post?: never;
@@ -260,7 +268,7 @@ export interface components {
                     [key: string]: unknown;
                 };
             }[];
-            /** @description The Kubernetes YAML that would be applied */
+            /** @description The Kubernetes YAML that would be applied, with placeholders for ids not known yet. */
             manifests: string;
         };
         /** @description What a caller asks for. Only clusterName, namespace and name are required. */

@@ -9,6 +9,7 @@ import {
   OPENAPI_30_SCHEMA_KEYWORDS,
   operationsOf,
   readOpenApi,
+  SIGV4_SCHEME,
   toApiGatewaySchema,
 } from '../../infra/openapi-for-api-gateway.ts';
 import { PROJECT_ROOT } from '../../infra/service-function.ts';
@@ -216,6 +217,32 @@ describe('apiGatewayDocument', () => {
     expect(
       schemasOf(original).some((schema) => 'propertyNames' in schema || 'const' in schema),
     ).toBe(true);
+  });
+
+  it('imports the SigV4 scheme openapi.yaml declares, required on every operation', () => {
+    // Prepare
+    const declared = (original.components as JsonObject).securitySchemes as JsonObject;
+    const paths = converted.paths as Record<string, Record<string, { security?: unknown }>>;
+
+    // Act
+    const imported = (converted.components as JsonObject).securitySchemes as JsonObject;
+    const security = Object.values(paths).flatMap((item) =>
+      Object.values(item).map((operation) => operation.security),
+    );
+
+    // Assess: the same scheme, name and all, so the contract and the gateway cannot drift
+    expect(original.security).toEqual([{ [SIGV4_SCHEME]: [] }]);
+    expect(imported[SIGV4_SCHEME]).toEqual(
+      expect.objectContaining({
+        type: 'apiKey',
+        name: 'Authorization',
+        in: 'header',
+        'x-amazon-apigateway-authtype': 'awsSigv4',
+      }),
+    );
+    expect(declared[SIGV4_SCHEME]).toEqual(expect.objectContaining(imported[SIGV4_SCHEME]));
+    expect(security.length).toBe(operationsOf(original).length);
+    for (const each of security) expect(each).toEqual([{ [SIGV4_SCHEME]: [] }]);
   });
 
   it('keeps every path, operation and schema of openapi.yaml', () => {

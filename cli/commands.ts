@@ -1,0 +1,319 @@
+// The commands of `efs-volumes`. Each is a name, its flags and a `run` that calls the client
+// and prints; adding one (say `check <id>` once the API has it) is one more defineCommand call.
+import { randomUUID } from 'node:crypto';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import {
+  createVolumesClient,
+  isLoopback,
+  type Volume,
+  type VolumeRequest,
+  type VolumesClient,
+} from '../client/index.ts';
+import { type ResolvedEndpoint, resolveEndpoint } from './endpoint.ts';
+import {
+  renderFailure,
+  renderHeadline,
+  renderPlan,
+  renderVolume,
+  renderVolumeTable,
+} from './render.ts';
+import {
+  listVolumesFlags,
+  type RequestFlag,
+  requestFromFlags,
+  volumeRequestFlags,
+} from './request-flags.ts';
+import { type CliIo, paint, type Style, styleFor } from './terminal.ts';
+import { waitForVolume } from './volume-progress.ts';
+
+/** The exit codes, for scripts. */
+export const EXIT = {
+  ok: 0,
+  /** The API refused, or the volume ended FAILED, ROLLBACK_FAILED or DELETE_FAILED. */
+  failed: 1,
+  /** A flag or argument is wrong. */
+  usage: 2,
+  /** No endpoint, or nothing answers at it. */
+  unreachable: 3,
+  /** `--wait` ran out of time. */
+  timedOut: 4,
+} as const;
+
+/** What every command's `run` gets: the client, how to print, and where it all goes. */
+export interface CommandContext {
+  readonly io: CliIo;
+  readonly style: Style;
+  readonly client: VolumesClient;
+  readonly endpoint: ResolvedEndpoint;
+  /** How often `--wait` polls: often on loopback, gently on API Gateway. */
+  readonly pollMilliseconds: number;
+  /** Prints `value` as JSON with `--output json`, else as `render` draws it. */
+  print<T>(value: T, render: (style: Style, value: T) => string): void;
+}
+
+interface CommonOptions {
+  readonly endpoint?: string;
+  readonly output: 'human' | 'json';
+  readonly sigv4?: boolean;
+  readonly region?: string;
+}
+
+export interface CommandSpec {
+  /** The command and its arguments, as commander reads them: `get <id>`. */
+  readonly name: string;
+  readonly description: string;
+  readonly options?: readonly Option[];
+  /** Returns the exit code; throws what runCli turns into a message and an exit code. */
+  run(
+    context: CommandContext,
+    args: readonly string[],
+    options: Readonly<Record<string, unknown>>,
+  ): Promise<number>;
+}
+
+/** The endpoint in use is remembered so a failure to reach it can say which and why. */
+export interface CommandState {
+  endpoint?: ResolvedEndpoint;
+  exitCode: number;
+}
+
+function commonOptions(): Option[] {
+  return [
+    new Option(
+      '--endpoint <url>',
+      "the API (default: EFS_VOLUMES_ENDPOINT, else local mode's .local/endpoints.json)",
+    ),
+    new Option('-o, --output <format>', 'human or json')
+      .choices(['human', 'json'])
+      .default('human'),
+    new Option(
+      '--sigv4',
+      'sign requests with SigV4 even when the endpoint is not an execute-api host (a custom domain)',
+    ),
+    new Option(
+      '--region <region>',
+      "the region to sign for (default: the execute-api host's, else AWS_REGION)",
+    ),
+  ];
+}
+
+/** Adds one command to the program: its flags, the common ones, and its run. */
+export function defineCommand(
+  program: Command,
+  io: CliIo,
+  state: CommandState,
+  spec: CommandSpec,
+): Command {
+  const command = program.command(spec.name).description(spec.description);
+  for (const option of [...(spec.options ?? []), ...commonOptions()]) command.addOption(option);
+  command.action(async (...parameters: unknown[]) => {
+    const self = parameters[parameters.length - 1] as Command;
+    const options = self.opts<CommonOptions & Record<string, unknown>>();
+    const style = styleFor(io, options.output);
+    const endpoint = await resolveEndpoint(options.endpoint, io.env, io.cwd);
+    state.endpoint = endpoint;
+    const client = createVolumesClient({
+      endpoint: endpoint.url,
+      signing: options.sigv4 ? 'sigv4' : 'auto',
+      ...(options.region ? { region: options.region } : {}),
+      ...(io.fetch ? { fetch: io.fetch } : {}),
+    });
+    const context: CommandContext = {
+      io,
+      style,
+      client,
+      endpoint,
+      pollMilliseconds: isLoopback(new URL(client.endpoint)) ? 200 : 2000,
+      print(value, render) {
+        io.stdout.write(style.json ? `${JSON.stringify(value, null, 2)}\n` : render(style, value));
+      },
+    };
+    state.exitCode = await spec.run(context, self.args, options);
+  });
+  return command;
+}
+
+const waitOptions = (what: string) => [
+  new Option('--wait', `show each workflow step as it runs, until the volume is ${what}`),
+  new Option('--timeout <seconds>', 'how long --wait waits').default(1800).argParser((text) => {
+    const seconds = Number(text);
+    if (!Number.isInteger(seconds) || seconds <= 0)
+      throw new InvalidArgumentError('Not a positive whole number of seconds.');
+    return seconds;
+  }),
+];
+
+/** Prints how a volume ended after `--wait`, and the exit code that goes with it. */
+function settled(context: CommandContext, volume: Volume, goal: string, since: number): number {
+  const { io, style } = context;
+  if (volume.status === goal) {
+    // What deletion kept on purpose (a retained or shared file system) must not go unsaid.
+    const kept = volume.retained?.map((resource) => `${resource.type} ${resource.id}`).join(', ');
+    context.print(
+      volume,
+      (s, v) =>
+        `${renderHeadline(s, v)} ${paint(s, 'dim', `in ${((Date.now() - since) / 1000).toFixed(1)} s`)}\n${
+          kept ? `  kept on purpose: ${kept}\n` : ''
+        }`,
+    );
+    return EXIT.ok;
+  }
+  if (style.json) {
+    context.print(volume, () => '');
+  } else {
+    const title =
+      volume.status === 'ROLLBACK_FAILED'
+        ? 'Provisioning failed, and rollback left resources behind'
+        : volume.status === 'FAILED'
+          ? 'Provisioning failed, and was rolled back: nothing is left'
+          : volume.status === 'DELETE_FAILED'
+            ? 'Deletion failed'
+            : `Volume ended ${volume.status}`;
+    io.stderr.write(
+      `${renderHeadline(style, volume)}\n${paint(style, 'red', `error: ${title}`)}\n`,
+    );
+    const failure = renderFailure(style, volume);
+    if (failure.length > 0) io.stderr.write(`${failure.join('\n')}\n`);
+  }
+  return EXIT.failed;
+}
+
+function requestOf(flags: readonly RequestFlag[], options: Readonly<Record<string, unknown>>) {
+  return requestFromFlags(flags, options) as Omit<VolumeRequest, 'dryRun'>;
+}
+
+/** Every command of `efs-volumes`, on `program`. */
+export function defineCommands(program: Command, io: CliIo, state: CommandState): void {
+  const requestFlags = volumeRequestFlags();
+  const listFlags = listVolumesFlags();
+
+  defineCommand(program, io, state, {
+    name: 'create',
+    description: 'provision a volume (POST /volumes)',
+    options: [
+      ...requestFlags.map((flag) => flag.option),
+      new Option(
+        '--idempotency-key <key>',
+        'retry a request with its key (default: a new one, printed)',
+      ),
+      ...waitOptions('READY'),
+    ],
+    async run(context, _args, options) {
+      const { io, style, client } = context;
+      const idempotencyKey = (options.idempotencyKey as string | undefined) ?? randomUUID();
+      // The key is what makes a retry safe: say it before anything can fail.
+      const keyLine = `Idempotency-Key: ${idempotencyKey}\n`;
+      (style.json ? io.stderr : io.stdout).write(
+        style.json ? keyLine : paint(style, 'dim', keyLine),
+      );
+      const since = Date.now();
+      const { volume } = await client.createVolume(requestOf(requestFlags, options), {
+        idempotencyKey,
+      });
+      if (!options.wait) {
+        context.print(
+          volume,
+          (s, v) => `${renderHeadline(s, v)}\nFollow it: efs-volumes get ${v.id}\n`,
+        );
+        return EXIT.ok;
+      }
+      if (!style.json) io.stdout.write(`${renderHeadline(style, volume)}\n`);
+      const last = await waitForVolume(client, volume.id, {
+        io,
+        style,
+        timeoutSeconds: options.timeout as number,
+        pollMilliseconds: context.pollMilliseconds,
+      });
+      return settled(context, last, 'READY', since);
+    },
+  });
+
+  defineCommand(program, io, state, {
+    name: 'plan',
+    description: 'dry run: what create would make, and its manifests; nothing is created',
+    options: requestFlags.map((flag) => flag.option),
+    async run(context, _args, options) {
+      context.print(await context.client.planVolume(requestOf(requestFlags, options)), renderPlan);
+      return EXIT.ok;
+    },
+  });
+
+  defineCommand(program, io, state, {
+    name: 'get <id>',
+    description: "a volume's status, steps, resources and error",
+    async run(context, [id]) {
+      context.print(await context.client.getVolume(id ?? ''), renderVolume);
+      return EXIT.ok;
+    },
+  });
+
+  defineCommand(program, io, state, {
+    name: 'list',
+    description: 'volumes, newest first',
+    options: [
+      ...listFlags.map((flag) => flag.option),
+      new Option('--all', 'every page, not only the first'),
+    ],
+    async run(context, _args, options) {
+      const { client } = context;
+      const query = requestFromFlags(listFlags, options);
+      if (options.all) {
+        const items: Volume[] = [];
+        for await (const volume of client.allVolumes(query)) items.push(volume);
+        context.print({ items }, (s, list) => renderVolumeTable(s, list.items));
+        return EXIT.ok;
+      }
+      context.print(
+        await client.listVolumes(query),
+        (s, page) =>
+          `${renderVolumeTable(s, page.items)}${
+            page.nextToken
+              ? paint(s, 'dim', `More: --next-token ${page.nextToken} (or --all)\n`)
+              : ''
+          }`,
+      );
+      return EXIT.ok;
+    },
+  });
+
+  defineCommand(program, io, state, {
+    name: 'manifests <id>',
+    description: 'the Kubernetes manifests of a volume (multi-document YAML), for GitOps',
+    async run(context, [id = '']) {
+      const manifests = await context.client.getVolumeManifests(id);
+      context.print({ id, manifests }, (_, value) => value.manifests);
+      return EXIT.ok;
+    },
+  });
+
+  defineCommand(program, io, state, {
+    name: 'delete <id>',
+    description: 'deprovision a volume (refused while a pod uses its claim, unless --force)',
+    options: [
+      new Option('--force', 'delete even while a pod uses the claim'),
+      ...waitOptions('DELETED'),
+    ],
+    async run(context, [id = ''], options) {
+      const { io, style, client } = context;
+      const since = Date.now();
+      const volume = await client.deleteVolume(id, { force: options.force === true });
+      if (!options.wait) {
+        context.print(
+          volume,
+          (s, v) => `${renderHeadline(s, v)}\nFollow it: efs-volumes get ${v.id}\n`,
+        );
+        return EXIT.ok;
+      }
+      if (!style.json) io.stdout.write(`${renderHeadline(style, volume)}\n`);
+      const last = await waitForVolume(client, id, {
+        io,
+        style,
+        baseline: volume,
+        until: new Set(['DELETED', 'DELETE_FAILED']),
+        timeoutSeconds: options.timeout as number,
+        pollMilliseconds: context.pollMilliseconds,
+      });
+      return settled(context, last, 'DELETED', since);
+    },
+  });
+}

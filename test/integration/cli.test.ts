@@ -1,0 +1,200 @@
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../local/stack.ts';
+import { startTestStack } from '../support/local-stack-harness.ts';
+
+const bin = fileURLToPath(new URL('../../bin/efs-volumes.js', import.meta.url));
+const ESCAPE = '\u001b[';
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real `efs-volumes` as a child process, its output piped (not a terminal). */
+function efsVolumes(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, EFS_VOLUMES_ENDPOINT: stack.api, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(cwd ? { cwd } : {}),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('the efs-volumes CLI against local mode', () => {
+  let id = '';
+
+  it('creates a volume and follows its steps to READY with --wait', async () => {
+    // Act
+    const run = await efsVolumes([
+      'create',
+      '--cluster',
+      stack.clusterName,
+      '--namespace',
+      'team-a',
+      '--name',
+      'cli-data',
+      '--reclaim-policy',
+      'Delete',
+      '--wait',
+    ]);
+
+    // Assess: every provisioning step started and ended, in order, and READY; piped, so no colour
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain(ESCAPE);
+    id = /(vol-[0-9a-f]{20})\s+PENDING/.exec(run.stdout)?.[1] ?? '';
+    expect(id).not.toBe('');
+    expect(run.stdout).toMatch(/^Idempotency-Key: [0-9a-f-]{36}$/m);
+    const ended = [...run.stdout.matchAll(/^ {2}done {5}(\w+) +[\d.]+ m?s$/gm)].map((m) => m[1]);
+    expect(ended).toEqual([
+      'ResolveCluster',
+      'CreateSecurityGroup',
+      'CreateFileSystem',
+      'CreateMountTargets',
+      'CreateAccessPoint',
+      'CheckMountTargets',
+      'ApplyManifests',
+      'CheckClaimBound',
+      'CompleteProvisioning',
+    ]);
+    expect(run.stdout).toContain('  started  ResolveCluster\n');
+    expect(run.stdout).toMatch(
+      new RegExp(`${id}  READY  ${stack.clusterName}/team-a/cli-data in [\\d.]+ s\\n$`),
+    );
+  });
+
+  it('lists it in a table, filtered by cluster and status', async () => {
+    // Act
+    const run = await efsVolumes(['list', '--cluster', stack.clusterName, '--status', 'READY']);
+
+    // Assess
+    expect(run.code).toBe(0);
+    const [header, ...rows] = run.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^ID +STATUS +CLUSTER +NAMESPACE +NAME +CREATED$/);
+    expect(rows).toEqual([
+      expect.stringMatching(new RegExp(`^${id}  READY +${stack.clusterName} +team-a +cli-data `)),
+    ]);
+  });
+
+  it('prints its manifests as YAML, and everything as JSON with --output json', async () => {
+    // Act
+    const manifests = await efsVolumes(['manifests', id]);
+    const json = await efsVolumes(['get', id, '--output', 'json']);
+    const list = await efsVolumes(['list', '-o', 'json', '--cluster', stack.clusterName]);
+
+    // Assess
+    expect(manifests.code).toBe(0);
+    expect(manifests.stdout).toContain('kind: PersistentVolumeClaim');
+    expect(manifests.stdout).toContain('name: cli-data');
+    const volume = JSON.parse(json.stdout) as {
+      id: string;
+      status: string;
+      resources: { fileSystemId?: string };
+    };
+    expect(volume).toMatchObject({
+      id,
+      status: 'READY',
+      resources: { fileSystemId: expect.stringMatching(/^fs-/) },
+    });
+    expect(
+      (JSON.parse(list.stdout) as { items: { id: string }[] }).items.map((item) => item.id),
+    ).toEqual([id]);
+  });
+
+  it('deletes it and follows the deletion to DELETED with --wait', async () => {
+    // Act
+    const run = await efsVolumes(['delete', id, '--wait']);
+
+    // Assess: only the deletion's steps are shown, not create's again
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`${id}  DELETING`);
+    expect(run.stdout).toContain('  done     DeleteManifests');
+    expect(run.stdout).toContain('  done     DeleteFileSystem');
+    expect(run.stdout).not.toContain('CreateFileSystem');
+    expect(run.stdout).toMatch(new RegExp(`${id}  DELETED  .* in [\\d.]+ s\\n$`));
+  });
+
+  it('exits 1 with the problem title and detail when the API refuses', async () => {
+    // Act
+    const run = await efsVolumes([
+      'create',
+      '--cluster',
+      stack.clusterName,
+      '--namespace',
+      'no-such-namespace',
+      '--name',
+      'x',
+    ]);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error: .+ \(HTTP 422\)\n {2}.*no-such-namespace.*\n$/);
+    expect(run.stderr).not.toContain(ESCAPE);
+  });
+
+  it('exits 2 on a bad flag, before any request', async () => {
+    // Act
+    const run = await efsVolumes([
+      'create',
+      '--cluster',
+      'demo',
+      '--namespace',
+      'team-a',
+      '--name',
+      'x',
+      '--capacity',
+    ]);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("error: option '--capacity <value>' argument missing");
+  });
+
+  it('reads the endpoint from .local/endpoints.json, and says to start local mode when it does not answer', async () => {
+    // Prepare: a project directory whose local mode has stopped
+    const directory = await mkdtemp(join(tmpdir(), 'cli-'));
+    await mkdir(join(directory, '.local'));
+    await writeFile(
+      join(directory, '.local', 'endpoints.json'),
+      JSON.stringify({ api: 'http://127.0.0.1:47' }),
+    );
+    await mkdir(join(directory, 'sub'));
+
+    // Act
+    const run = await efsVolumes(['list'], { EFS_VOLUMES_ENDPOINT: '' }, join(directory, 'sub'));
+
+    // Assess
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('error: no answer from http://127.0.0.1:47');
+    expect(run.stderr).toContain(join(directory, '.local', 'endpoints.json'));
+    expect(run.stderr).toContain('Start it with `npm start`');
+  });
+});

@@ -1,0 +1,217 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../cli/main.ts';
+import { formatDuration, renderStepEnded, renderVolumeTable } from '../../cli/render.ts';
+import { styleFor } from '../../cli/terminal.ts';
+import { StepTracker } from '../../cli/volume-progress.ts';
+import type { Volume } from '../../client/index.ts';
+import { memoryIo } from '../support/cli-io.ts';
+
+const ESCAPE = '\u001b[';
+
+function volumeWith(status: string, steps: Volume['steps'] = {}): Volume {
+  return {
+    id: 'vol-0123456789abcdef0123',
+    status: status as Volume['status'],
+    clusterName: 'demo',
+    namespace: 'team-a',
+    name: 'data',
+    createdAt: '2026-11-25T12:00:00.000Z',
+    updatedAt: '2026-11-25T12:00:00.000Z',
+    spec: {} as Volume['spec'],
+    steps,
+    resources: {},
+  };
+}
+
+const step = (startedAt: string, endedAt?: string, status = endedAt ? 'SUCCEEDED' : 'RUNNING') => ({
+  status: status as 'RUNNING',
+  startedAt: `2026-11-25T12:00:${startedAt}Z`,
+  ...(endedAt ? { endedAt: `2026-11-25T12:00:${endedAt}Z` } : {}),
+});
+
+describe('efs-volumes display', () => {
+  it('uses colours at a terminal, and none when piped or with NO_COLOR', () => {
+    // Prepare
+    const volumes = [volumeWith('READY'), volumeWith('FAILED')];
+    const styles = [
+      styleFor(memoryIo({ tty: true }), 'human'),
+      styleFor(memoryIo({ tty: false }), 'human'),
+      styleFor(memoryIo({ tty: true, env: { NO_COLOR: '1' } }), 'human'),
+      styleFor(memoryIo({ tty: true, env: { TERM: 'dumb' } }), 'human'),
+    ];
+
+    // Act
+    const tables = styles.map((style) => renderVolumeTable(style, volumes));
+
+    // Assess
+    expect(tables.map((table) => table.includes(ESCAPE))).toEqual([true, false, false, false]);
+    expect(tables[0]).toContain(`${ESCAPE}32mREADY${ESCAPE}0m`);
+    expect(tables[1]).toBe(
+      'ID                        STATUS  CLUSTER  NAMESPACE  NAME  CREATED\n' +
+        'vol-0123456789abcdef0123  READY   demo     team-a     data  2026-11-25T12:00:00.000Z\n' +
+        'vol-0123456789abcdef0123  FAILED  demo     team-a     data  2026-11-25T12:00:00.000Z\n',
+    );
+  });
+
+  it('writes a failed step with its duration and error, in plain words when piped', () => {
+    // Prepare
+    const plain = styleFor(memoryIo(), 'human');
+    const failed = {
+      ...step('01.000', '02.250', 'FAILED'),
+      error: { name: 'KubernetesError', message: 'forbidden' },
+    };
+
+    // Act
+    const line = renderStepEnded(plain, 'ApplyManifests', failed as Volume['steps'][string]);
+
+    // Assess
+    expect(line).toBe('  failed   ApplyManifests             1.3 s  KubernetesError: forbidden');
+  });
+
+  it('formats durations as a person reads them', () => {
+    // Act
+    const texts = [42, 1_250, 59_940, 125_000].map(formatDuration);
+
+    // Assess
+    expect(texts).toEqual(['42 ms', '1.3 s', '59.9 s', '2 min 05 s']);
+  });
+});
+
+describe('StepTracker', () => {
+  it('reports each step once as it starts and once as it ends, in the order they started', () => {
+    // Prepare
+    const tracker = new StepTracker();
+
+    // Act
+    const first = tracker.update(
+      volumeWith('PROVISIONING', {
+        CreateFileSystem: step('02.000'),
+        ResolveCluster: step('01.000', '01.500'),
+      }),
+    );
+    const second = tracker.update(
+      volumeWith('PROVISIONING', {
+        CreateFileSystem: step('02.000', '03.000'),
+        ResolveCluster: step('01.000', '01.500'),
+      }),
+    );
+    const third = tracker.update(
+      volumeWith('READY', {
+        CreateFileSystem: step('02.000', '03.000'),
+        ResolveCluster: step('01.000', '01.500'),
+      }),
+    );
+
+    // Assess
+    const named = (events: { kind: string; name: string }[]) =>
+      events.map((e) => `${e.kind} ${e.name}`);
+    expect(named(first)).toEqual([
+      'started ResolveCluster',
+      'ended ResolveCluster',
+      'started CreateFileSystem',
+    ]);
+    expect(named(second)).toEqual(['ended CreateFileSystem']);
+    expect(third).toEqual([]);
+  });
+
+  it('shows a step that runs again (DELETE reruns ResolveCluster) but not the runs before it', () => {
+    // Prepare: the record as DELETE answered it, create's steps all done
+    const baseline = volumeWith('DELETING', {
+      ResolveCluster: step('01.000', '01.500'),
+      CompleteProvisioning: step('05.000', '05.100'),
+    });
+    const tracker = new StepTracker(baseline);
+
+    // Act
+    const events = tracker.update(
+      volumeWith('DELETING', {
+        ResolveCluster: step('30.000', '30.200'),
+        CompleteProvisioning: step('05.000', '05.100'),
+        DeleteManifests: step('30.300'),
+      }),
+    );
+
+    // Assess
+    expect(events.map((e) => `${e.kind} ${e.name}`)).toEqual([
+      'started ResolveCluster',
+      'ended ResolveCluster',
+      'started DeleteManifests',
+    ]);
+  });
+});
+
+describe('efs-volumes create --wait', () => {
+  it('shows the steps as they run and exits 1 with the failed step when provisioning fails', async () => {
+    // Prepare: three polls, the last one FAILED after a rollback
+    const records = [
+      volumeWith('PROVISIONING', { ResolveCluster: step('01.000') }),
+      volumeWith('ROLLING_BACK', {
+        ResolveCluster: step('01.000', '01.200'),
+        ApplyManifests: {
+          ...step('02.000', '02.500', 'FAILED'),
+          error: { name: 'KubernetesError', message: 'forbidden' },
+        },
+      }),
+      {
+        ...volumeWith('FAILED', { ResolveCluster: step('01.000', '01.200') }),
+        error: { step: 'ApplyManifests', name: 'KubernetesError', message: 'forbidden' },
+      },
+    ];
+    const io = memoryIo({
+      answer: (request) =>
+        request.method === 'POST'
+          ? Response.json(volumeWith('PENDING'), { status: 202 })
+          : Response.json(records.length > 1 ? records.shift() : records[0]),
+    });
+
+    // Act
+    const code = await runCli(
+      ['create', '--cluster', 'demo', '--namespace', 'team-a', '--name', 'data', '--wait'],
+      io,
+    );
+
+    // Assess
+    expect(code).toBe(1);
+    const out = io.out();
+    expect(out).not.toContain(ESCAPE);
+    expect(out).toContain('  started  ResolveCluster\n');
+    expect(out).toContain('  done     ResolveCluster             200 ms\n');
+    expect(out).toContain(
+      '  failed   ApplyManifests             500 ms  KubernetesError: forbidden\n',
+    );
+    expect(io.err()).toContain('error: Provisioning failed, and was rolled back: nothing is left');
+    expect(io.err()).toContain('step ApplyManifests failed: KubernetesError: forbidden');
+  });
+});
+
+describe('efs-volumes create --wait, when the status lands before the last step ends', () => {
+  it('waits for the last step to record its end, so every step shows its duration', async () => {
+    // Prepare: READY is written by CompleteProvisioning before its own end is
+    const records = [
+      volumeWith('READY', {
+        ResolveCluster: step('01.000', '01.200'),
+        CompleteProvisioning: step('02.000'),
+      }),
+      volumeWith('READY', {
+        ResolveCluster: step('01.000', '01.200'),
+        CompleteProvisioning: step('02.000', '02.100'),
+      }),
+    ];
+    const io = memoryIo({
+      answer: (request) =>
+        request.method === 'POST'
+          ? Response.json(volumeWith('PENDING'), { status: 202 })
+          : Response.json(records.length > 1 ? records.shift() : records[0]),
+    });
+
+    // Act
+    const code = await runCli(
+      ['create', '--cluster', 'demo', '--namespace', 'team-a', '--name', 'data', '--wait'],
+      io,
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(io.out()).toContain('  done     CompleteProvisioning       100 ms\n');
+  });
+});
