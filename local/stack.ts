@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import type { AccessPolicy } from '../functions/lib/api/access-policy.ts';
+import { applyServiceRbac, clusterAccessOptions } from './cluster-access.ts';
 import { routeClusterTo } from './cluster-routing.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_SIGNING_KEYS } from './credentials.ts';
 import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.ts';
@@ -104,6 +105,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stsEndpoint: awsEndpoint,
       // Live: each function's session keys join as local mode makes them.
       credentials: LOCAL_SIGNING_KEYS,
+      // Authorized as EKS authorizes: the stack's access entries, then infra/rbac.yaml.
+      ...clusterAccessOptions(),
       namespaces: [
         'default',
         'kube-system',
@@ -113,6 +116,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ],
     });
     stops.push(emulator.stop);
+    await applyServiceRbac(emulator);
     routeClusterTo(clusterName, emulator);
 
     const stepFunctions = await startLocalStepFunctions(

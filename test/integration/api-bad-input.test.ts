@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.ts';
 import { expectContract } from '../support/contract.ts';
 import { startTestStack } from '../support/local-stack-harness.ts';
+import { isClusterSetup } from '../support/workflow-harness.ts';
 
 let stack: LocalStack;
 const efs = new EFSClient({});
@@ -368,7 +369,7 @@ describe('bad input', () => {
     expect((await efs.send(new DescribeFileSystemsCommand({}))).FileSystems?.length ?? 0).toBe(
       fileSystemsBefore,
     );
-    expect(stack.emulator.objects().filter((object) => object.kind !== 'Namespace')).toEqual([]);
+    expect(stack.emulator.objects().filter((object) => !isClusterSetup(object))).toEqual([]);
   });
 
   it('answers an unknown route and a wrong method with problem+json', async () => {

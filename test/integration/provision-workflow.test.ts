@@ -17,6 +17,7 @@ import {
   awsLeftovers,
   ec2,
   efs,
+  isClusterSetup,
   kubeLeftovers,
   provision,
   routeClusterTo,
@@ -233,7 +234,7 @@ describe('provision workflow (statemachine/provision.asl.json)', () => {
         });
         expect(await awsLeftovers(outcome.volumeId)).toEqual([]);
         expect(kubeLeftovers(emulator, outcome.volumeId)).toEqual([]);
-        expect(emulator.objects().filter((object) => object.kind !== 'Namespace')).toEqual([]);
+        expect(emulator.objects().filter((object) => !isClusterSetup(object))).toEqual([]);
       } finally {
         await emulator.stop();
         routeClusterTo(cluster.seeded.name, cluster.emulator);
@@ -343,7 +344,7 @@ describe('provision workflow (statemachine/provision.asl.json)', () => {
         { type: 'Kubernetes', id: 'unknown: could not be checked' },
       ]);
       expect(await awsLeftovers(outcome.volumeId)).toEqual([]);
-      expect(impostor.objects().filter((object) => object.kind !== 'Namespace')).toEqual([]);
+      expect(impostor.objects().filter((object) => !isClusterSetup(object))).toEqual([]);
     } finally {
       await impostor.stop();
       routeClusterTo(cluster.seeded.name, cluster.emulator);

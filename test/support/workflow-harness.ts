@@ -14,6 +14,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { newVolumeId, VOLUME_ID_LABEL, VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
 import { type VolumeRecord, VolumeRecordStore } from '../../functions/lib/volume/record.ts';
 import { type VolumeRequest, validateVolumeRequest } from '../../functions/lib/volume/request.ts';
+import { applyServiceRbac, clusterAccessOptions } from '../../local/cluster-access.ts';
 import { routeClusterTo } from '../../local/cluster-routing.ts';
 import { LOCAL_SIGNING_KEYS } from '../../local/credentials.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../local/kube-emulator/index.ts';
@@ -70,7 +71,9 @@ export async function startEmulatorFor(
     stsEndpoint: process.env.AWS_ENDPOINT_URL ?? '',
     credentials,
     namespaces: ['default', 'kube-system', 'kube-public', 'kube-node-lease', ...namespaces],
+    ...clusterAccessOptions(),
   });
+  await applyServiceRbac(emulator);
   routeClusterTo(clusterName, emulator);
   return emulator;
 }
@@ -145,6 +148,17 @@ export async function awsLeftovers(volumeId: string): Promise<string[]> {
   );
   for (const group of SecurityGroups) left.push(`SecurityGroup/${group.GroupId}`);
   return left;
+}
+
+/**
+ * The objects a cluster has before any volume: namespaces, and the RBAC the defaults and the
+ * operator's `kubectl apply -f infra/rbac.yaml` made. "Nothing left behind" means nothing else.
+ */
+export function isClusterSetup(object: { kind: string; apiVersion?: string }): boolean {
+  return (
+    object.kind === 'Namespace' ||
+    (object.apiVersion ?? '').startsWith('rbac.authorization.k8s.io/')
+  );
 }
 
 /** Every Kubernetes object of a volume still in the emulator, by label or created-by label. */
