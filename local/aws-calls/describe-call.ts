@@ -192,7 +192,7 @@ function describeEfs(request: AwsHttpRequest, arn: ArnFormatter): AwsCallDescrip
           requestTags,
           conditions: { 'elasticfilesystem:Encrypted': String(body.Encrypted === true) },
         });
-        return [create, ...tagOnCreate('CreateFileSystem', ['*'], requestTags)];
+        return [create, ...tagOnCreate('CreateFileSystem', [fileSystem('*')], requestTags)];
       }
       const one = query.get('FileSystemId');
       return [efs('DescribeFileSystems', [one ? fileSystem(one) : '*'])];

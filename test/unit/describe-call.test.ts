@@ -146,7 +146,7 @@ describe('describeAwsCall on EFS requests', () => {
         service: 'elasticfilesystem',
         operation: 'CreateFileSystem',
         action: 'elasticfilesystem:TagResource',
-        resources: ['*'],
+        resources: [`${ARN}:file-system/*`],
         requestTags: REQUEST_TAGS,
         conditions: { 'elasticfilesystem:CreateAction': 'CreateFileSystem' },
       },
