@@ -528,14 +528,20 @@ function describeEvents(request: AwsHttpRequest, arn: ArnFormatter): AwsCallDesc
   if (operation !== 'PutEvents') {
     return [call('events', operation, [bus(stringField(body, 'EventBusName'))])];
   }
-  // Each entry is authorized on its own bus, with its own source and detail-type.
+  // One authorization per bus the entries name, each with the sources and detail-types of
+  // its entries: both keys are multivalued (ArrayOfString in the SAR).
   const entries = Array.isArray(body.Entries) ? (body.Entries as Record<string, unknown>[]) : [];
-  return entries.map((entry) =>
-    call('events', operation, [bus(stringField(entry, 'EventBusName'))], {
-      conditions: {
-        'events:source': stringField(entry, 'Source') ?? '',
-        'events:detail-type': stringField(entry, 'DetailType') ?? '',
-      },
+  const byBus = new Map<string, { sources: Set<string>; detailTypes: Set<string> }>();
+  for (const entry of entries) {
+    const arn = bus(stringField(entry, 'EventBusName'));
+    const values = byBus.get(arn) ?? { sources: new Set(), detailTypes: new Set() };
+    byBus.set(arn, values);
+    values.sources.add(stringField(entry, 'Source') ?? '');
+    values.detailTypes.add(stringField(entry, 'DetailType') ?? '');
+  }
+  return [...byBus].map(([arn, { sources, detailTypes }]) =>
+    call('events', operation, [arn], {
+      conditions: { 'events:source': [...sources], 'events:detail-type': [...detailTypes] },
     }),
   );
 }

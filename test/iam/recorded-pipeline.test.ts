@@ -5,10 +5,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EFSClient } from '@aws-sdk/client-efs';
 import { EKSClient } from '@aws-sdk/client-eks';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExecution } from '../../functions/lib/api/workflow-start.ts';
 import { deleteAccessPoint, ensureAccessPoint } from '../../functions/lib/aws/access-point.ts';
 import { resolveCluster } from '../../functions/lib/aws/cluster.ts';
 import { deleteOwnFileSystem, ensureFileSystem } from '../../functions/lib/aws/file-system.ts';
@@ -23,10 +28,13 @@ import {
   ensureSecurityGroup,
 } from '../../functions/lib/aws/security-group.ts';
 import { volumeTags } from '../../functions/lib/aws/tags.ts';
+import { putLifecycleEvent } from '../../functions/lib/events/lifecycle.ts';
+import { VolumeRecordStore } from '../../functions/lib/volume/record.ts';
 import { validateVolumeRequest } from '../../functions/lib/volume/request.ts';
 import { parseRecordedCalls, type RecordedAwsCall } from '../../local/aws-calls/recorded-call.ts';
 import { type MotoServer, startMoto } from '../../local/moto.ts';
 import { seedCluster } from '../../local/seed-cluster.ts';
+import { createVolumesTable } from '../../local/volumes-table.ts';
 import { synthesize } from '../infra/synthesize.ts';
 import { type RecordingProxy, startRecordingProxy } from '../support/recording-proxy.ts';
 import {
@@ -84,11 +92,61 @@ async function runLifecycle(): Promise<void> {
   await deleteSecurityGroup(ec2, volumeId);
 }
 
+/** Record, list, workflow start and lifecycle event calls of the API and the last steps. */
+async function runRecordsAndEvents(): Promise<void> {
+  const config = {
+    endpoint: proxy.endpoint,
+    region: TEST_SITE.region,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 1,
+  };
+  const dynamodb = new DynamoDBClient(config);
+  const documents = DynamoDBDocumentClient.from(dynamodb);
+  // Named as the suites name theirs; the template policies resolve the table to `*volumes-*`.
+  const table = `volumes-${randomBytes(4).toString('hex')}`;
+  proxy.actAs('seed');
+  await createVolumesTable(dynamodb, table);
+  const store = new VolumeRecordStore(documents, table);
+  const id = `vol-${randomBytes(10).toString('hex')}`;
+
+  proxy.actAs('createVolume');
+  await store.get(id);
+  await documents.send(
+    new PutCommand({
+      TableName: table,
+      Item: { id, recordType: 'volume', createdAt: new Date().toISOString() },
+    }),
+  );
+  await documents.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: { id },
+      UpdateExpression: 'SET #s = :s',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':s': 'PENDING' },
+    }),
+  );
+  // moto has no such state machine: the call is recorded all the same, before it is sent.
+  const machine = `arn:aws:states:${TEST_SITE.region}:${TEST_SITE.accountId}:stateMachine:efs-volumes-provision`;
+  const spec = validateVolumeRequest({ clusterName: 'demo', namespace: 'team-a', name: 'data' });
+  await startExecution({ sfn: new SFNClient(config) }, machine, id, { volumeId: id, spec }).catch(
+    () => undefined,
+  );
+  proxy.actAs('listVolumes');
+  await store.list({ limit: 10 });
+  proxy.actAs('getVolume');
+  await store.get(id);
+  proxy.actAs('CompleteProvisioning');
+  await store.get(id);
+  await putLifecycleEvent(new EventBridgeClient(config), 'default', 'Volume Ready', { id });
+}
+
 beforeAll(async () => {
   moto = await startMoto();
   proxy = await startRecordingProxy(moto.endpoint, TEST_SITE);
   policies = templatePolicies(synthesize());
   await runLifecycle();
+  await runRecordsAndEvents();
   // Through a JSON-lines file, as the main suite's recorder hands them over.
   const file = join(mkdtempSync(join(tmpdir(), 'aws-calls-')), 'lifecycle.jsonl');
   const ours = proxy.calls.filter((call) => call.function !== 'seed');
@@ -124,6 +182,10 @@ describe('recorded calls of a volume lifecycle against moto', () => {
         'CheckMountTargetsDeleted',
         'DeleteFileSystem',
         'DeleteSecurityGroup',
+        'createVolume',
+        'listVolumes',
+        'getVolume',
+        'CompleteProvisioning',
       ]),
     );
     expect(deleteMountTarget?.resources[0]).toMatch(/:file-system\/fs-/);
@@ -141,7 +203,17 @@ describe('recorded calls of a volume lifecycle against moto', () => {
     // Assess
     expect(denied.map(({ call, reason }) => `${call.function}: ${reason}`)).toEqual([]);
     expect(allowed).toBe(recorded.length);
-    expect(allowed).toBeGreaterThan(30);
+    expect(allowed).toBeGreaterThan(40);
+    for (const action of [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:Query',
+      'states:StartExecution',
+      'events:PutEvents',
+    ]) {
+      expect(recorded.some((call) => call.action === action)).toBe(true);
+    }
   });
 
   it('denies CreateFileSystem under the statement the stack had before (file-system/*)', async () => {

