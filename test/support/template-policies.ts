@@ -258,3 +258,36 @@ export function templatePolicies(
   }
   return result;
 }
+
+/**
+ * Every IAM policy document of the stack (AWS::IAM::Policy, AWS::IAM::ManagedPolicy, roles'
+ * inline policies), resolved: the functions' roles and the others (state machines, …).
+ */
+export function templatePolicyDocuments(
+  synthesized: SynthesizedStack,
+  names: PhysicalNames = LOCAL_PHYSICAL_NAMES,
+): Array<{ readonly name: string; readonly policy: PolicyDocument }> {
+  const resolver = new IntrinsicResolver(synthesized, names);
+  const documents: Array<{ name: string; policy: PolicyDocument }> = [];
+  for (const [id, resource] of Object.entries(synthesized.resources)) {
+    if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') {
+      documents.push({
+        name: id,
+        policy: resolver.resolve(resource.Properties?.PolicyDocument) as PolicyDocument,
+      });
+    }
+    if (resource.Type === 'AWS::IAM::Role') {
+      const inline =
+        (resource.Properties?.Policies as
+          | Array<{ PolicyName: string; PolicyDocument: unknown }>
+          | undefined) ?? [];
+      for (const { PolicyName, PolicyDocument } of inline) {
+        documents.push({
+          name: `${id}/${PolicyName}`,
+          policy: resolver.resolve(PolicyDocument) as PolicyDocument,
+        });
+      }
+    }
+  }
+  return documents;
+}
