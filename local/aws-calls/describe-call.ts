@@ -67,7 +67,7 @@ export function describeAwsCall(request: AwsHttpRequest, site: CallSite): AwsCal
     case 'events':
       return describeEvents(request, arn);
     case 'states':
-      return describeStepFunctions(request, arn);
+      return describeStepFunctions(request);
     case 'sts': {
       const operation = queryOf(request).get('Action') ?? 'Unknown';
       return [call('sts', operation, ['*'])];
@@ -548,7 +548,7 @@ function describeEvents(request: AwsHttpRequest, arn: ArnFormatter): AwsCallDesc
 
 // --- Step Functions (JSON 1.0) ---------------------------------------------------------------
 
-function describeStepFunctions(request: AwsHttpRequest, _arn: ArnFormatter): AwsCallDescription[] {
+function describeStepFunctions(request: AwsHttpRequest): AwsCallDescription[] {
   const operation = operationFromTarget(request) ?? 'Unknown';
   const body = jsonBody(request);
   const resource =
