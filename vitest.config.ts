@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Evaluates what this suite records: run after it, by vitest.iam.config.ts (npm run test:iam).
+    exclude: [...configDefaults.exclude, 'test/iam/**'],
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/aws-environment.ts'],
     testTimeout: 60_000,

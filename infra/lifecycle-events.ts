@@ -8,6 +8,11 @@ export const PROVISION_REQUESTED_DETAIL_TYPE = 'Volume Provision Requested';
 /**
  * PutEvents on the service's bus, only with source `efs-volumes` and the detail-types the
  * function announces: a step cannot forge a request event or another step's event.
+ *
+ * `events:source` and `events:detail-type` are multivalued (one value per entry of the
+ * request; ArrayOfString in the Service Authorization Reference): they need a set operator,
+ * and a plain StringEquals never matches them. ForAllValues holds every entry to the list;
+ * since it also holds when a key is absent, Null requires both keys.
  */
 export function lifecycleEventsStatement(
   bus: IEventBus,
@@ -17,10 +22,11 @@ export function lifecycleEventsStatement(
     actions: ['events:PutEvents'],
     resources: [bus.eventBusArn],
     conditions: {
-      StringEquals: {
-        'events:source': LIFECYCLE_SOURCE,
+      'ForAllValues:StringEquals': {
+        'events:source': [LIFECYCLE_SOURCE],
         'events:detail-type': [...detailTypes],
       },
+      Null: { 'events:source': 'false', 'events:detail-type': 'false' },
     },
   });
 }

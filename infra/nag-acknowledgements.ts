@@ -95,7 +95,7 @@ export const ANY_CLUSTER_ACKNOWLEDGEMENT: NagAcknowledgement = {
 export const UNSCOPABLE_READS_ACKNOWLEDGEMENT: NagAcknowledgement = {
   id: 'AwsSolutions-IAM5[Resource::*]',
   reason:
-    'Only Describe calls of EFS and EC2 (DescribeFileSystems by CreationToken, DescribeMountTargets, DescribeAccessPoints, DescribeSecurityGroups by tag filter, DescribeSubnets, DescribeNetworkInterfaces): these do not support resource-level permissions. Every write is scoped by resource ARN and tag conditions.',
+    'Describe calls of EFS and EC2 (DescribeFileSystems by CreationToken, DescribeMountTargets, DescribeAccessPoints, DescribeSecurityGroups by tag filter, DescribeSubnets, DescribeNetworkInterfaces), which do not support resource-level permissions, and elasticfilesystem:CreateFileSystem, for which the Service Authorization Reference lists no resource type: it is allowed only encrypted and with the volume-id request tag. Every other write is scoped by resource ARN and tag conditions.',
 };
 
 export const STATE_MACHINE_ACKNOWLEDGEMENT: NagAcknowledgement = {

@@ -12,6 +12,17 @@ export const REQUEST_TAGGED = {
   StringLike: { [`aws:RequestTag/${VOLUME_ID_TAG}`]: VOLUME_ID_PATTERN },
 } as const;
 
+/**
+ * CreateFileSystem's conditions: the volume-id request tag (and so a tag set that holds it),
+ * and encryption at rest. The Service Authorization Reference lists no resource type for
+ * CreateFileSystem, so these conditions, not an ARN, are what scope it.
+ */
+export const ENCRYPTED_AND_REQUEST_TAGGED = {
+  StringLike: REQUEST_TAGGED.StringLike,
+  'ForAnyValue:StringEquals': { 'aws:TagKeys': [VOLUME_ID_TAG] },
+  Bool: { 'elasticfilesystem:Encrypted': 'true' },
+} as const;
+
 /** The tag an existing resource carries: only a volume's resources may be changed or deleted. */
 export const RESOURCE_TAGGED = {
   StringLike: { [`aws:ResourceTag/${VOLUME_ID_TAG}`]: VOLUME_ID_PATTERN },
@@ -112,19 +123,21 @@ export function securityGroupDeleteStatements(arns: VolumeResourceArns): PolicyS
 }
 
 /**
- * CreateFileSystem with the volume-id tag (tag-on-create needs TagResource too). EFS creates
- * its service-linked role on first use in an account.
+ * CreateFileSystem, encrypted and with the volume-id tag (tag-on-create needs TagResource
+ * too). EFS creates its service-linked role on first use in an account.
  */
 export function fileSystemCreateStatements(
   arns: VolumeResourceArns,
   efsKmsKeyArn: string | undefined,
 ): PolicyStatement[] {
   const statements = [
+    // `Resource: "*"`: the SAR lists no resource type for CreateFileSystem, so a statement
+    // naming `file-system/*` never matches the call (AWS denies it).
     new PolicyStatement({
       sid: 'CreateTaggedFileSystem',
       actions: ['elasticfilesystem:CreateFileSystem'],
-      resources: [arns.fileSystems],
-      conditions: REQUEST_TAGGED,
+      resources: ['*'],
+      conditions: ENCRYPTED_AND_REQUEST_TAGGED,
     }),
     new PolicyStatement({
       sid: 'TagFileSystemOnCreate',
@@ -224,10 +237,12 @@ export function mountTargetDeleteStatements(arns: VolumeResourceArns): PolicySta
  */
 export function accessPointCreateStatements(arns: VolumeResourceArns): PolicyStatement[] {
   return [
+    // Authorized against the file system only: the SAR names no access-point resource for
+    // CreateAccessPoint (the access point's ARN does not exist yet).
     new PolicyStatement({
       sid: 'CreateTaggedAccessPoint',
       actions: ['elasticfilesystem:CreateAccessPoint'],
-      resources: [arns.fileSystems, arns.accessPoints],
+      resources: [arns.fileSystems],
       conditions: REQUEST_TAGGED,
     }),
     new PolicyStatement({

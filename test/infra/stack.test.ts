@@ -480,9 +480,14 @@ describe('IAM', () => {
 
   const requestTagged = { StringLike: { [`aws:RequestTag/${VOLUME_ID_TAG}`]: 'vol-*' } };
   const resourceTagged = { StringLike: { [`aws:ResourceTag/${VOLUME_ID_TAG}`]: 'vol-*' } };
+  const encryptedAndRequestTagged = {
+    ...requestTagged,
+    'ForAnyValue:StringEquals': { 'aws:TagKeys': [VOLUME_ID_TAG] },
+    Bool: { 'elasticfilesystem:Encrypted': 'true' },
+  };
 
   it.each([
-    ['elasticfilesystem:CreateFileSystem', 'create-file-system', requestTagged],
+    ['elasticfilesystem:CreateFileSystem', 'create-file-system', encryptedAndRequestTagged],
     ['elasticfilesystem:CreateAccessPoint', 'create-access-point', requestTagged],
     ['elasticfilesystem:CreateMountTarget', 'create-mount-targets', resourceTagged],
     ['elasticfilesystem:DeleteMountTarget', 'delete-mount-targets', resourceTagged],
@@ -573,6 +578,8 @@ describe('IAM', () => {
     // Prepare
     const unscopable =
       /^(ec2:Describe\w+|elasticfilesystem:Describe\w+|xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|DeleteLogDelivery|DescribeLogGroups|DescribeResourcePolicies|GetLogDelivery|ListLogDeliveries|PutResourcePolicy|UpdateLogDelivery))$/;
+    // The SAR lists no resource type for CreateFileSystem: its conditions scope it.
+    const conditionScoped = new Set(['elasticfilesystem:CreateFileSystem']);
     const vpcFunction = new Set([
       'ec2:CreateNetworkInterface',
       'ec2:DeleteNetworkInterface',
@@ -590,7 +597,8 @@ describe('IAM', () => {
 
     // Assess
     const unexpected = starActions.filter(
-      (action) => !unscopable.test(action) && !vpcFunction.has(action),
+      (action) =>
+        !unscopable.test(action) && !vpcFunction.has(action) && !conditionScoped.has(action),
     );
     expect(unexpected).toEqual([]);
   });
@@ -640,14 +648,22 @@ describe('IAM', () => {
     // Assess
     for (const [name, detailTypes] of Object.entries(expected)) {
       const statements = granted[name] ?? [];
+      // Multivalued keys (one value per entry): every entry must match, and both be present.
       const conditions = statements.map(
-        (statement) => statement.Condition?.StringEquals as Record<string, unknown>,
+        (statement) =>
+          statement.Condition?.['ForAllValues:StringEquals'] as Record<string, unknown>,
       );
       expect(conditions.flatMap((condition) => condition['events:detail-type']).sort()).toEqual(
         [...detailTypes].sort(),
       );
       for (const statement of statements) {
-        expect(statement.Condition?.StringEquals?.['events:source']).toBe(LIFECYCLE_SOURCE);
+        expect(statement.Condition?.['ForAllValues:StringEquals']?.['events:source']).toEqual([
+          LIFECYCLE_SOURCE,
+        ]);
+        expect(statement.Condition?.Null).toEqual({
+          'events:source': 'false',
+          'events:detail-type': 'false',
+        });
         expect(getAttTarget(statement.Resource)).toMatch(/^EventBus/);
       }
     }

@@ -1,0 +1,119 @@
+// Completes a described call with what only the service knows: the file system or network
+// interface behind a mount target id, and the tags of every resource acted on (for
+// `aws:ResourceTag/*`). Reads go straight to moto with clients the caller supplies, never
+// through the recording proxy, so they are not themselves recorded.
+import { DescribeTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeAccessPointsCommand,
+  DescribeFileSystemsCommand,
+  DescribeMountTargetsCommand,
+  type EFSClient,
+} from '@aws-sdk/client-efs';
+import type { AwsCallDescription, CallSite } from './describe-call.ts';
+
+/** SDK clients pointed at moto itself. */
+export interface ResourceClients {
+  readonly efs: EFSClient;
+  readonly ec2: EC2Client;
+}
+
+/** A described call with its resources named and their tags read. */
+export interface ResolvedAwsCall extends AwsCallDescription {
+  /** The tags of each resource of `resources` that has any, by ARN. */
+  readonly resourceTags: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** `arn:aws:ec2:us-east-1:123456789012:security-group/sg-1` → its parts. */
+function partsOf(arn: string) {
+  const [, partition, service, region, account, resource = ''] = arn.split(':');
+  const slash = resource.indexOf('/');
+  return {
+    partition,
+    service,
+    region,
+    account,
+    type: slash < 0 ? resource : resource.slice(0, slash),
+    id: slash < 0 ? '' : resource.slice(slash + 1),
+  };
+}
+
+function errorName(error: unknown): string {
+  return (error as { name?: string }).name ?? '';
+}
+
+/**
+ * The tags a resource carries now, or undefined when it has none to tell (gone, a pattern such
+ * as `security-group/*`, or a kind whose tags no policy of the stack conditions on). Reads
+ * EFS tags from DescribeFileSystems / DescribeAccessPoints and EC2 tags from DescribeTags.
+ */
+export async function resourceTagsOf(
+  arn: string,
+  clients: ResourceClients,
+): Promise<Record<string, string> | undefined> {
+  if (!arn.startsWith('arn:')) return undefined;
+  const { service, type, id } = partsOf(arn);
+  if (!id || id.includes('*')) return undefined;
+  const toRecord = (tags: ReadonlyArray<{ Key?: string; Value?: string }> = []) =>
+    Object.fromEntries(tags.map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+  try {
+    if (service === 'elasticfilesystem' && type === 'file-system') {
+      const { FileSystems = [] } = await clients.efs.send(
+        new DescribeFileSystemsCommand({ FileSystemId: id }),
+      );
+      return FileSystems[0] ? toRecord(FileSystems[0].Tags) : undefined;
+    }
+    if (service === 'elasticfilesystem' && type === 'access-point') {
+      const { AccessPoints = [] } = await clients.efs.send(
+        new DescribeAccessPointsCommand({ AccessPointId: id }),
+      );
+      return AccessPoints[0] ? toRecord(AccessPoints[0].Tags) : undefined;
+    }
+    if (service === 'ec2') {
+      const { Tags = [] } = await clients.ec2.send(
+        new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [id] }] }),
+      );
+      return toRecord(Tags);
+    }
+  } catch (error) {
+    // Gone already: nothing to condition on. Anything else is a fault worth seeing.
+    if (/NotFound/.test(errorName(error))) return undefined;
+    throw error;
+  }
+  return undefined;
+}
+
+/**
+ * Names the resources a call points at through a lookup, then reads the tags of each. Call it
+ * BEFORE the request is forwarded: a delete leaves nothing to read afterwards.
+ */
+export async function resolveResources(
+  call: AwsCallDescription,
+  clients: ResourceClients,
+  site: CallSite,
+): Promise<ResolvedAwsCall> {
+  let resources = call.resources;
+  if (call.lookup) {
+    const { MountTargets = [] } = await clients.efs
+      .send(new DescribeMountTargetsCommand({ MountTargetId: call.lookup.mountTargetId }))
+      .catch((error: unknown) => {
+        if (errorName(error) === 'MountTargetNotFound') return { MountTargets: [] };
+        throw error;
+      });
+    const target = MountTargets[0];
+    // A mount target already gone names nothing: `*` of the kind, which no tag condition matches.
+    const prefix = `arn:${site.partition ?? 'aws'}`;
+    const where = `${site.region}:${site.accountId}`;
+    const named =
+      call.lookup.resourceOf === 'file-system'
+        ? `${prefix}:elasticfilesystem:${where}:file-system/${target?.FileSystemId ?? '*'}`
+        : `${prefix}:ec2:${where}:network-interface/${target?.NetworkInterfaceId ?? '*'}`;
+    resources = [named];
+  }
+  const resourceTags: Record<string, Record<string, string>> = {};
+  for (const arn of resources) {
+    const tags = await resourceTagsOf(arn, clients);
+    if (tags && Object.keys(tags).length > 0) resourceTags[arn] = tags;
+  }
+  const { lookup: _lookup, ...rest } = call;
+  return { ...rest, resources, resourceTags };
+}

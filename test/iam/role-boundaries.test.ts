@@ -1,0 +1,217 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
+import type { RecordedAwsCall } from '../../local/aws-calls/recorded-call.ts';
+import { synthesize } from '../infra/synthesize.ts';
+import { type FunctionPolicies, templatePolicies } from '../support/template-policies.ts';
+import { evaluateRecordedCalls } from './evaluate-recorded-calls.ts';
+
+const EFS = 'arn:aws:elasticfilesystem:us-east-1:123456789012';
+const EC2 = 'arn:aws:ec2:us-east-1:123456789012';
+const FILE_SYSTEM = `${EFS}:file-system/fs-0123456789abcdef0`;
+const ACCESS_POINT = `${EFS}:access-point/fsap-0123456789abcdef0`;
+const SECURITY_GROUP = `${EC2}:security-group/sg-0123456789abcdef0`;
+const OURS = { [VOLUME_ID_TAG]: 'vol-0123456789abcdef0123', Name: 'demo/team-a/data' };
+const SOMEONE_ELSES = { Name: 'production-data', team: 'payments' };
+
+let policies: Map<string, FunctionPolicies>;
+
+beforeAll(() => {
+  policies = templatePolicies(synthesize());
+});
+
+function recorded(
+  fn: string,
+  action: string,
+  resources: string[],
+  extra: Partial<RecordedAwsCall> = {},
+): RecordedAwsCall {
+  const [service = '', operation = ''] = action.split(':');
+  return {
+    function: fn,
+    service,
+    operation,
+    action,
+    resources,
+    requestTags: {},
+    resourceTags: {},
+    ...extra,
+  };
+}
+
+/** The same call on resources carrying the given tags. */
+function taggedWith(call: RecordedAwsCall, tags: Record<string, string>): RecordedAwsCall {
+  return {
+    ...call,
+    resourceTags: Object.fromEntries(call.resources.map((resource) => [resource, tags])),
+  };
+}
+
+async function isAllowed(call: RecordedAwsCall): Promise<boolean> {
+  const { allowed, denied } = await evaluateRecordedCalls([call], policies);
+  return allowed === 1 && denied.length === 0;
+}
+
+describe('template policies', () => {
+  it('finds a role and its policies for every function calls are recorded under', () => {
+    // Act
+    const names = [...policies.keys()].sort();
+
+    // Assess
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'CreateFileSystem',
+        'CreateMountTargets',
+        'DeleteSecurityGroup',
+        'createVolume',
+        'listVolumes',
+        'provisionRequested',
+      ]),
+    );
+    expect(names).toHaveLength(20 + 5 + 1);
+    for (const fn of policies.values()) {
+      expect(fn.roleArn).toMatch(/^arn:aws:iam::123456789012:role\//);
+      expect(JSON.stringify(fn.policies)).not.toMatch(/"(Ref|Fn::[A-Za-z]+)"/);
+    }
+  });
+});
+
+describe('delete roles refuse resources without the volume-id tag', () => {
+  const cases = [
+    ['DeleteFileSystem', 'elasticfilesystem:DeleteFileSystem', FILE_SYSTEM],
+    ['DeleteAccessPoint', 'elasticfilesystem:DeleteAccessPoint', ACCESS_POINT],
+    // DeleteMountTarget is authorized on the mount target's file system.
+    ['DeleteMountTargets', 'elasticfilesystem:DeleteMountTarget', FILE_SYSTEM],
+    ['DeleteSecurityGroup', 'ec2:DeleteSecurityGroup', SECURITY_GROUP],
+  ] as const;
+
+  for (const [fn, action, resource] of cases) {
+    it(`${fn} may ${action} a resource tagged with a volume id, and not one without`, async () => {
+      // Prepare
+      const call = recorded(fn, action, [resource]);
+
+      // Act
+      const [ours, untagged, someoneElses] = await Promise.all([
+        isAllowed(taggedWith(call, OURS)),
+        isAllowed(call),
+        isAllowed(taggedWith(call, SOMEONE_ELSES)),
+      ]);
+
+      // Assess
+      expect({ ours, untagged, someoneElses }).toEqual({
+        ours: true,
+        untagged: false,
+        someoneElses: false,
+      });
+    });
+  }
+
+  it('no delete role may delete what another step owns', async () => {
+    // Prepare
+    const call = taggedWith(
+      recorded('DeleteAccessPoint', 'elasticfilesystem:DeleteFileSystem', [FILE_SYSTEM]),
+      OURS,
+    );
+
+    // Act
+    const allowed = await isAllowed(call);
+
+    // Assess
+    expect(allowed).toBe(false);
+  });
+});
+
+describe('create roles refuse requests without the volume-id request tag', () => {
+  const encrypted = { 'elasticfilesystem:Encrypted': 'true' };
+
+  it('CreateFileSystem may create an encrypted file system with the volume-id tag', async () => {
+    // Prepare
+    const call = recorded('CreateFileSystem', 'elasticfilesystem:CreateFileSystem', ['*'], {
+      requestTags: OURS,
+      conditions: encrypted,
+    });
+    const tagging = recorded(
+      'CreateFileSystem',
+      'elasticfilesystem:TagResource',
+      [`${EFS}:file-system/*`],
+      {
+        operation: 'CreateFileSystem',
+        requestTags: OURS,
+        conditions: { 'elasticfilesystem:CreateAction': 'CreateFileSystem' },
+      },
+    );
+
+    // Act
+    const { allowed, denied } = await evaluateRecordedCalls([call, tagging], policies);
+
+    // Assess
+    expect(denied).toEqual([]);
+    expect(allowed).toBe(2);
+  });
+
+  it('CreateFileSystem may not create one without the tag, or unencrypted', async () => {
+    // Prepare
+    const untagged = recorded('CreateFileSystem', 'elasticfilesystem:CreateFileSystem', ['*'], {
+      requestTags: SOMEONE_ELSES,
+      conditions: encrypted,
+    });
+    const unencrypted = recorded('CreateFileSystem', 'elasticfilesystem:CreateFileSystem', ['*'], {
+      requestTags: OURS,
+      conditions: { 'elasticfilesystem:Encrypted': 'false' },
+    });
+
+    // Act
+    const results = await Promise.all([isAllowed(untagged), isAllowed(unencrypted)]);
+
+    // Assess
+    expect(results).toEqual([false, false]);
+  });
+
+  it('CreateAccessPoint may add a tagged access point to any file system, not an untagged one', async () => {
+    // Prepare: the file system may be a shared one, which carries none of our tags
+    const call = recorded('CreateAccessPoint', 'elasticfilesystem:CreateAccessPoint', [
+      FILE_SYSTEM,
+    ]);
+
+    // Act
+    const [tagged, untagged] = await Promise.all([
+      isAllowed({ ...call, requestTags: OURS }),
+      isAllowed({ ...call, requestTags: SOMEONE_ELSES }),
+    ]);
+
+    // Assess
+    expect({ tagged, untagged }).toEqual({ tagged: true, untagged: false });
+  });
+
+  it('CreateSecurityGroup may create a tagged group in a VPC, not an untagged one', async () => {
+    // Prepare
+    const call = recorded('CreateSecurityGroup', 'ec2:CreateSecurityGroup', [
+      `${EC2}:vpc/vpc-0123456789abcdef0`,
+      `${EC2}:security-group/*`,
+    ]);
+
+    // Act
+    const [tagged, untagged] = await Promise.all([
+      isAllowed({ ...call, requestTags: OURS }),
+      isAllowed({ ...call, requestTags: SOMEONE_ELSES }),
+    ]);
+
+    // Assess
+    expect({ tagged, untagged }).toEqual({ tagged: true, untagged: false });
+  });
+
+  it('CreateMountTargets may add mount targets to a tagged file system only', async () => {
+    // Prepare
+    const call = recorded('CreateMountTargets', 'elasticfilesystem:CreateMountTarget', [
+      FILE_SYSTEM,
+    ]);
+
+    // Act
+    const [ours, untagged] = await Promise.all([
+      isAllowed(taggedWith(call, OURS)),
+      isAllowed(taggedWith(call, SOMEONE_ELSES)),
+    ]);
+
+    // Assess
+    expect({ ours, untagged }).toEqual({ ours: true, untagged: false });
+  });
+});
