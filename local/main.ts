@@ -1,15 +1,22 @@
 // `npm start`: the whole service on this machine, no AWS account, no Docker.
+import { timeScaleFromEnvironment } from './aws-model/model.ts';
 import type { FaultProxyOptions } from './fault-proxy.ts';
 import { startLocalStack } from './stack.ts';
 
-// moto's mount targets are available at once and there is no DNS to wait for: by default local
-// mode does not wait out the 90 s that AWS needs (set it to see the wait).
-process.env.MOUNT_TARGET_DNS_DELAY_SECONDS ??= '0';
+// The AWS model paces moto as AWS would (README, "The AWS model"): a tenth of AWS's time by
+// default, so each step takes its turn in about 20 s; `-- --fast` (or LOCAL_AWS_TIME_SCALE=0)
+// for instant, LOCAL_AWS_TIME_SCALE=1 for AWS's own pace.
+const timeScale = process.argv.includes('--fast')
+  ? 0
+  : process.env.LOCAL_AWS_TIME_SCALE
+    ? timeScaleFromEnvironment()
+    : 0.1;
 
 // LOCAL_AWS_FAULTS='{"seed":1,"faults":[{"kind":"throttling","rate":0.2}]}': see local/fault-proxy.ts
 const faults = process.env.LOCAL_AWS_FAULTS;
 const stack = await startLocalStack({
   stateDirectory: '.local',
+  awsModel: { timeScale },
   ...(faults ? { awsFaults: JSON.parse(faults) as FaultProxyOptions } : {}),
 });
 const api = stack.api;
@@ -17,7 +24,7 @@ process.stdout.write(`
 EFS volumes for EKS Fargate: local mode is running.
 
   API              ${api}
-  AWS (moto)       ${stack.aws}
+  AWS              ${stack.awsLayer}   (moto behind the AWS model, time scale ${timeScale})
   Kubernetes API   ${stack.kube}   (cluster "${stack.clusterName}", namespaces default, team-a, team-b)
   Step Functions   ${stack.stepFunctions}
 

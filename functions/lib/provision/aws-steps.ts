@@ -175,8 +175,9 @@ export function checkMountTargets(
         }
         availableAt = now().toISOString();
       }
-      const elapsed = (now().getTime() - Date.parse(availableAt)) / 1000;
-      const remaining = Math.ceil(settings.mountTargetDnsDelaySeconds - elapsed);
+      // The delay is one Wait state, trusted once it has run (a Wait lasts at least its
+      // seconds): not re-measured on this Lambda's clock, so local mode can scale the Wait.
+      const remaining = previous?.availableAt ? 0 : Math.ceil(settings.mountTargetDnsDelaySeconds);
       const done = remaining <= 0;
       return { result: { done, waitSeconds: done ? 0 : remaining, checks, availableAt } };
     },
