@@ -188,8 +188,8 @@ export class AwsModel {
   readonly #random: () => number;
   readonly #clock: () => number;
   readonly #durations: Record<LifecycleDurationName, Duration>;
-  readonly #limits: Required<AwsModelLimits>;
-  readonly #consistencySeconds: number;
+  #limits: Required<AwsModelLimits>;
+  #consistencySeconds: number;
   readonly #rateLimits: ReadonlyArray<[string, RateLimit | null]>;
   readonly #buckets = new Map<string, TokenBucket>();
   readonly #clusterStatus = new Map<string, string>();
@@ -216,6 +216,13 @@ export class AwsModel {
   setClusterStatus(clusterName: string, status: string | undefined): void {
     if (status === undefined) this.#clusterStatus.delete(clusterName);
     else this.#clusterStatus.set(clusterName, status);
+  }
+
+  /** Changes the limits or the consistency window from now on (tests). */
+  configure(options: Pick<AwsModelOptions, 'limits' | 'consistencySeconds'>): void {
+    if (options.limits) this.#limits = { ...this.#limits, ...options.limits };
+    if (options.consistencySeconds !== undefined)
+      this.#consistencySeconds = options.consistencySeconds;
   }
 
   stats(): AwsModelStats {

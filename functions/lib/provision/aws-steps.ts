@@ -162,7 +162,10 @@ export function checkMountTargets(
       if (!availableAt) {
         const { mountTargetIds } = required(state.mountTargets, 'mountTargets');
         const fileSystemId = required(state.fileSystem, 'fileSystem').fileSystemId;
-        const { ready } = await readMountTargets(deps.efs, fileSystemId, mountTargetIds);
+        // The first look may come right after their creation, before EFS lists them.
+        const { ready } = await readMountTargets(deps.efs, fileSystemId, mountTargetIds, {
+          missingIsPending: checks === 1,
+        });
         if (!ready) {
           if (checks >= settings.mountTargetMaxChecks) {
             throw new MountTargetsTimeoutError(
