@@ -54,6 +54,11 @@ const ARN = (service: string, resource: string) =>
 /** The ARN patterns the workflow's write statements name, and why each is acceptable. */
 export const ARN_PATTERN_ACKNOWLEDGEMENTS: readonly NagAcknowledgement[] = [
   {
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:fargateprofile/*/*]`,
+    reason:
+      'eks:DescribeFargateProfile (read-only) for the Fargate preflight: the profiles of the configured clusters, whose names and ids are not known before.',
+  },
+  {
     id: `AwsSolutions-IAM5[Resource::${ARN('elasticfilesystem', 'file-system')}]`,
     reason:
       'File system ids are generated at run time. Every statement on file-system/* carries a tag condition: aws:RequestTag/efs-volumes:volume-id on create, aws:ResourceTag/efs-volumes:volume-id on mount targets and delete, elasticfilesystem:CreateAction on tag-on-create; CreateAccessPoint is allowed on any file system (a request may name a shared one) only with the volume-id request tag.',

@@ -12,7 +12,7 @@ import { acknowledgeDeadLetterQueue } from './nag-acknowledgements.ts';
 import { type FunctionNetwork, ServiceFunction } from './service-function.ts';
 import { addStatements } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
-import { clusterReadStatements } from './volumes-api.ts';
+import { clusterReadStatements, fargatePreflightStatements } from './volumes-api.ts';
 
 /** How often EventBridge, then Lambda, retry a request event before it goes to the DLQ. */
 export const REQUEST_RETRY_ATTEMPTS = 4;
@@ -65,6 +65,7 @@ export class ProvisionRequests extends Construct {
     props.provision.grantStartExecution(role);
     addStatements(role, [
       ...clusterReadStatements(props.clusterArns),
+      ...fargatePreflightStatements(props.clusterArns),
       lifecycleEventsStatement(props.bus, ['Volume Request Rejected']),
     ]);
 

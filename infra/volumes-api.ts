@@ -19,7 +19,7 @@ import {
   PROJECT_ROOT,
   ServiceFunction,
 } from './service-function.ts';
-import { addStatements } from './volume-permissions.ts';
+import { addStatements, describeStatement } from './volume-permissions.ts';
 import type { RecordAccess, VolumeTable } from './volume-table.ts';
 
 /** An API operation: its handler in functions/api and what it may do. */
@@ -74,6 +74,22 @@ export function clusterReadStatements(clusterArns: readonly string[]): PolicySta
   return [new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...clusterArns] })];
 }
 
+/**
+ * The create path's Fargate preflight (functions/lib/api/fargate-preflight.ts): the cluster's
+ * Fargate profiles, and the VPC's DNS attributes and subnets' zones (EC2 reads that cannot be
+ * scoped to resources).
+ */
+export function fargatePreflightStatements(clusterArns: readonly string[]): PolicyStatement[] {
+  return [
+    new PolicyStatement({ actions: ['eks:ListFargateProfiles'], resources: [...clusterArns] }),
+    new PolicyStatement({
+      actions: ['eks:DescribeFargateProfile'],
+      resources: clusterArns.map((arn) => `${arn.replace(':cluster/', ':fargateprofile/')}/*`),
+    }),
+    describeStatement('ec2:DescribeVpcAttribute', 'ec2:DescribeSubnets'),
+  ];
+}
+
 export interface VolumesApiProps {
   readonly records: VolumeTable;
   readonly stateMachines: Readonly<Record<'provision' | 'deprovision', IStateMachine>>;
@@ -121,6 +137,8 @@ export class VolumesApi extends Construct {
       if (access.starts) props.stateMachines[access.starts].grantStartExecution(role);
       if (access.readsCluster) {
         addStatements(role, clusterReadStatements(props.clusterArns));
+        if (access.starts === 'provision')
+          addStatements(role, fargatePreflightStatements(props.clusterArns));
         readerRoles.set(operationId, role);
       }
       functions.set(
