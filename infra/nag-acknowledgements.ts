@@ -54,11 +54,6 @@ const ARN = (service: string, resource: string) =>
 /** The ARN patterns the workflow's write statements name, and why each is acceptable. */
 export const ARN_PATTERN_ACKNOWLEDGEMENTS: readonly NagAcknowledgement[] = [
   {
-    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:fargateprofile/*/*]`,
-    reason:
-      'eks:DescribeFargateProfile (read-only) for the Fargate preflight: the profiles of the configured clusters, whose names and ids are not known before.',
-  },
-  {
     id: `AwsSolutions-IAM5[Resource::${ARN('elasticfilesystem', 'file-system')}]`,
     reason:
       'File system ids are generated at run time. Every statement on file-system/* carries a tag condition: aws:RequestTag/efs-volumes:volume-id on create, aws:ResourceTag/efs-volumes:volume-id on mount targets and delete, elasticfilesystem:CreateAction on tag-on-create; CreateAccessPoint is allowed on any file system (a request may name a shared one) only with the volume-id request tag.',
@@ -100,7 +95,7 @@ export const ANY_CLUSTER_ACKNOWLEDGEMENT: NagAcknowledgement = {
 export const UNSCOPABLE_READS_ACKNOWLEDGEMENT: NagAcknowledgement = {
   id: 'AwsSolutions-IAM5[Resource::*]',
   reason:
-    'Only Describe calls of EFS and EC2 (DescribeFileSystems by CreationToken, DescribeMountTargets, DescribeAccessPoints, DescribeSecurityGroups by tag filter, DescribeSubnets, DescribeNetworkInterfaces): these do not support resource-level permissions. Every write is scoped by resource ARN and tag conditions.',
+    'Only Describe calls of EFS and EC2 (DescribeFileSystems by CreationToken, DescribeMountTargets, DescribeAccessPoints, DescribeSecurityGroups by tag filter, DescribeSubnets, DescribeNetworkInterfaces, and DescribeVpcAttribute for the Fargate preflight): these do not support resource-level permissions; the Fargate preflight reads profiles with eks:DescribeFargateProfile (read-only) on "*" as profile ARNs end in an id generated at creation. Every write is scoped by resource ARN and tag conditions.',
 };
 
 export const STATE_MACHINE_ACKNOWLEDGEMENT: NagAcknowledgement = {

@@ -82,11 +82,11 @@ export function clusterReadStatements(clusterArns: readonly string[]): PolicySta
 export function fargatePreflightStatements(clusterArns: readonly string[]): PolicyStatement[] {
   return [
     new PolicyStatement({ actions: ['eks:ListFargateProfiles'], resources: [...clusterArns] }),
-    new PolicyStatement({
-      actions: ['eks:DescribeFargateProfile'],
-      resources: clusterArns.map((arn) => `${arn.replace(':cluster/', ':fargateprofile/')}/*`),
-    }),
-    describeStatement('ec2:DescribeVpcAttribute', 'ec2:DescribeSubnets'),
+    describeStatement(
+      'eks:DescribeFargateProfile',
+      'ec2:DescribeVpcAttribute',
+      'ec2:DescribeSubnets',
+    ),
   ];
 }
 
