@@ -8,7 +8,10 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ServiceConfig } from './config.ts';
 import { lifecycleEventsStatement, PROVISION_REQUESTED_DETAIL_TYPE } from './lifecycle-events.ts';
-import { acknowledgeDeadLetterQueue } from './nag-acknowledgements.ts';
+import {
+  acknowledgeDeadLetterQueue,
+  acknowledgeFargateProfileReads,
+} from './nag-acknowledgements.ts';
 import { type FunctionNetwork, ServiceFunction } from './service-function.ts';
 import { addStatements } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
@@ -68,6 +71,7 @@ export class ProvisionRequests extends Construct {
       ...fargatePreflightStatements(props.clusterArns),
       lifecycleEventsStatement(props.bus, ['Volume Request Rejected']),
     ]);
+    acknowledgeFargateProfileReads(role, props.clusterArns);
 
     this.handler = new ServiceFunction(this, 'ProvisionRequested', {
       entry: 'functions/events/provision-requested.ts',

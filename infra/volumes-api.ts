@@ -11,7 +11,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ServiceConfig } from './config.ts';
-import { acknowledgeApi } from './nag-acknowledgements.ts';
+import { acknowledgeApi, acknowledgeFargateProfileReads } from './nag-acknowledgements.ts';
 import { apiGatewayDocument, operationsOf, readOpenApi } from './openapi-for-api-gateway.ts';
 import {
   API_TIMEOUT,
@@ -82,11 +82,11 @@ export function clusterReadStatements(clusterArns: readonly string[]): PolicySta
 export function fargatePreflightStatements(clusterArns: readonly string[]): PolicyStatement[] {
   return [
     new PolicyStatement({ actions: ['eks:ListFargateProfiles'], resources: [...clusterArns] }),
-    describeStatement(
-      'eks:DescribeFargateProfile',
-      'ec2:DescribeVpcAttribute',
-      'ec2:DescribeSubnets',
-    ),
+    new PolicyStatement({
+      actions: ['eks:DescribeFargateProfile'],
+      resources: clusterArns.map((arn) => `${arn.replace(':cluster/', ':fargateprofile/')}/*`),
+    }),
+    describeStatement('ec2:DescribeVpcAttribute', 'ec2:DescribeSubnets'),
   ];
 }
 
@@ -137,8 +137,10 @@ export class VolumesApi extends Construct {
       if (access.starts) props.stateMachines[access.starts].grantStartExecution(role);
       if (access.readsCluster) {
         addStatements(role, clusterReadStatements(props.clusterArns));
-        if (access.starts === 'provision')
+        if (access.starts === 'provision') {
           addStatements(role, fargatePreflightStatements(props.clusterArns));
+          acknowledgeFargateProfileReads(role, props.clusterArns);
+        }
         readerRoles.set(operationId, role);
       }
       functions.set(
