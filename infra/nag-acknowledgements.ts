@@ -95,7 +95,7 @@ export const ANY_CLUSTER_ACKNOWLEDGEMENT: NagAcknowledgement = {
 export const UNSCOPABLE_READS_ACKNOWLEDGEMENT: NagAcknowledgement = {
   id: 'AwsSolutions-IAM5[Resource::*]',
   reason:
-    'Describe calls of EFS and EC2 (DescribeFileSystems by CreationToken, DescribeMountTargets, DescribeAccessPoints, DescribeSecurityGroups by tag filter, DescribeSubnets, DescribeNetworkInterfaces), which do not support resource-level permissions, and elasticfilesystem:CreateFileSystem, for which the Service Authorization Reference lists no resource type: it is allowed only encrypted and with the volume-id request tag. Every other write is scoped by resource ARN and tag conditions.',
+    'Describe calls of EFS and EC2 (DescribeFileSystems by CreationToken, DescribeMountTargets, DescribeAccessPoints, DescribeSecurityGroups by tag filter, DescribeSubnets, DescribeNetworkInterfaces, and DescribeVpcAttribute for the Fargate preflight), which do not support resource-level permissions, and elasticfilesystem:CreateFileSystem, for which the Service Authorization Reference lists no resource type: it is allowed only encrypted and with the volume-id request tag. Every other write is scoped by resource ARN and tag conditions.',
 };
 
 export const STATE_MACHINE_ACKNOWLEDGEMENT: NagAcknowledgement = {
@@ -121,6 +121,18 @@ export function stackAcknowledgements(config: ServiceConfig): readonly NagAcknow
 /** For a role whose only `Resource: *` statements are reads that cannot be scoped. */
 export function acknowledgeUnscopableReads(role: IRole): void {
   acknowledge(role, UNSCOPABLE_READS_ACKNOWLEDGEMENT);
+}
+
+/** The Fargate preflight's eks:DescribeFargateProfile, on each cluster's profiles. */
+export function acknowledgeFargateProfileReads(role: IRole, clusterArns: readonly string[]): void {
+  for (const arn of clusterArns) {
+    const cluster = arn.split(':cluster/')[1] ?? '*';
+    acknowledge(role, {
+      id: `AwsSolutions-IAM5[Resource::${ARN('eks', `fargateprofile/${cluster}`)}]`,
+      reason:
+        'eks:DescribeFargateProfile (read-only) on the profiles of the cluster: a profile ARN ends in an id EKS generates, so it cannot be named in advance.',
+    });
+  }
 }
 
 export function acknowledgeVpcFunctionRole(role: IRole): void {

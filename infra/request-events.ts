@@ -8,11 +8,14 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ServiceConfig } from './config.ts';
 import { lifecycleEventsStatement, PROVISION_REQUESTED_DETAIL_TYPE } from './lifecycle-events.ts';
-import { acknowledgeDeadLetterQueue } from './nag-acknowledgements.ts';
+import {
+  acknowledgeDeadLetterQueue,
+  acknowledgeFargateProfileReads,
+} from './nag-acknowledgements.ts';
 import { type FunctionNetwork, ServiceFunction } from './service-function.ts';
 import { addStatements } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
-import { clusterReadStatements } from './volumes-api.ts';
+import { clusterReadStatements, fargatePreflightStatements } from './volumes-api.ts';
 
 /** How often EventBridge, then Lambda, retry a request event before it goes to the DLQ. */
 export const REQUEST_RETRY_ATTEMPTS = 4;
@@ -65,8 +68,10 @@ export class ProvisionRequests extends Construct {
     props.provision.grantStartExecution(role);
     addStatements(role, [
       ...clusterReadStatements(props.clusterArns),
+      ...fargatePreflightStatements(props.clusterArns),
       lifecycleEventsStatement(props.bus, ['Volume Request Rejected']),
     ]);
+    acknowledgeFargateProfileReads(role, props.clusterArns);
 
     this.handler = new ServiceFunction(this, 'ProvisionRequested', {
       entry: 'functions/events/provision-requested.ts',

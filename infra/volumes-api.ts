@@ -12,7 +12,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { API_OPERATIONS, type OperationAccess } from './api-operations.ts';
 import type { ServiceConfig } from './config.ts';
-import { acknowledgeApi } from './nag-acknowledgements.ts';
+import { acknowledgeApi, acknowledgeFargateProfileReads } from './nag-acknowledgements.ts';
 import { apiGatewayDocument, operationsOf, readOpenApi } from './openapi-for-api-gateway.ts';
 import {
   API_TIMEOUT,
@@ -20,7 +20,7 @@ import {
   PROJECT_ROOT,
   ServiceFunction,
 } from './service-function.ts';
-import { addStatements } from './volume-permissions.ts';
+import { addStatements, describeStatement } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
 
 /**
@@ -29,6 +29,22 @@ import type { VolumeTable } from './volume-table.ts';
  */
 export function clusterReadStatements(clusterArns: readonly string[]): PolicyStatement[] {
   return [new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...clusterArns] })];
+}
+
+/**
+ * The create path's Fargate preflight (functions/lib/api/fargate-preflight.ts): the cluster's
+ * Fargate profiles, and the VPC's DNS attributes and subnets' zones (EC2 reads that cannot be
+ * scoped to resources).
+ */
+export function fargatePreflightStatements(clusterArns: readonly string[]): PolicyStatement[] {
+  return [
+    new PolicyStatement({ actions: ['eks:ListFargateProfiles'], resources: [...clusterArns] }),
+    new PolicyStatement({
+      actions: ['eks:DescribeFargateProfile'],
+      resources: clusterArns.map((arn) => `${arn.replace(':cluster/', ':fargateprofile/')}/*`),
+    }),
+    describeStatement('ec2:DescribeVpcAttribute', 'ec2:DescribeSubnets'),
+  ];
 }
 
 export interface VolumesApiProps {
@@ -78,6 +94,10 @@ export class VolumesApi extends Construct {
       if (access.starts) props.stateMachines[access.starts].grantStartExecution(role);
       if (access.readsCluster) {
         addStatements(role, clusterReadStatements(props.clusterArns));
+        if (access.starts === 'provision') {
+          addStatements(role, fargatePreflightStatements(props.clusterArns));
+          acknowledgeFargateProfileReads(role, props.clusterArns);
+        }
         readerRoles.set(operationId, role);
       }
       functions.set(

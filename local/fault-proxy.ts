@@ -1,7 +1,9 @@
 // An HTTP proxy on loopback between the SDK clients and moto that answers some calls the way a
 // struggling AWS would: throttling, 5xx, added latency, dropped connections, and a response lost
-// after the call took effect. Local mode selects it with `startLocalStack({ awsFaults })`; the
-// fault tests use it to check that retries and idempotency tokens hold.
+// after the call took effect. With `model`, it is also the AWS behaviour layer
+// (local/aws-model/): lifecycles with durations, limits, eventual consistency and rate limits.
+// Local mode selects it with `startLocalStack({ awsFaults, awsModel })`; the fault tests use it
+// to check that retries and idempotency tokens hold.
 import { randomUUID } from 'node:crypto';
 import {
   createServer,
@@ -12,7 +14,18 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  type AwsCall,
+  type AwsProtocol,
+  type ErrorAnswer,
+  efsErrorAnswer,
+  errorAnswer,
+} from './aws-model/answers.ts';
+import { AwsModel, type AwsModelOptions, type ModelAnswer } from './aws-model/model.ts';
 import { seededRandom } from './seeded-random.ts';
+
+export type { AwsCall, AwsProtocol, ErrorAnswer };
+export { errorAnswer };
 
 export const FAULT_KINDS = [
   'throttling',
@@ -61,6 +74,8 @@ export interface FaultProxyOptions {
 }
 
 export interface FaultProxyTarget {
+  /** Put the AWS model (local/aws-model/model.ts) behind the faults. */
+  readonly model?: AwsModelOptions;
   /** Where calls go: moto's origin. */
   readonly upstream: string;
   /** Other origins by signing name, e.g. `{ states: <local Step Functions> }`. */
@@ -81,16 +96,9 @@ export interface FaultProxy {
   setFaults(faults: readonly FaultRule[]): void;
   clear(): void;
   stats(): FaultProxyStats;
+  /** The AWS model, when `model` was given. */
+  readonly model?: AwsModel;
   stop(): Promise<void>;
-}
-
-export type AwsProtocol = 'json' | 'rest-json' | 'query' | 'ec2';
-
-/** What a request is, as the fault rules see it. */
-export interface AwsCall {
-  readonly service: string;
-  readonly operation: string;
-  readonly protocol: AwsProtocol;
 }
 
 const SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/;
@@ -138,70 +146,6 @@ export function identifyCall(
 function matches(pattern: string | undefined, value: string): boolean {
   if (pattern === undefined) return true;
   return pattern.endsWith('*') ? value.startsWith(pattern.slice(0, -1)) : pattern === value;
-}
-
-export interface ErrorAnswer {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
-
-type ErrorKind = 'throttling' | 'internal-error' | 'service-unavailable';
-
-// Per protocol: the status, code and message each service family answers with.
-const ERRORS: Record<'json' | 'ec2' | 'query', Record<ErrorKind, [number, string, string]>> = {
-  json: {
-    throttling: [400, 'ThrottlingException', 'Rate exceeded'],
-    'internal-error': [500, 'InternalFailure', 'The request processing has failed.'],
-    'service-unavailable': [503, 'ServiceUnavailable', 'Service is unavailable.'],
-  },
-  ec2: {
-    throttling: [503, 'RequestLimitExceeded', 'Request limit exceeded.'],
-    'internal-error': [500, 'InternalError', 'An internal error has occurred.'],
-    'service-unavailable': [503, 'Unavailable', "The server is overloaded and can't handle it."],
-  },
-  query: {
-    throttling: [400, 'Throttling', 'Rate exceeded'],
-    'internal-error': [500, 'InternalFailure', 'The request processing has failed.'],
-    'service-unavailable': [503, 'ServiceUnavailable', 'Service is unavailable.'],
-  },
-};
-
-/** The error a service of that protocol answers for throttling or a 5xx. */
-export function errorAnswer(
-  kind: ErrorKind,
-  protocol: AwsProtocol,
-  requestContentType = '',
-): ErrorAnswer {
-  const requestId = randomUUID();
-  if (protocol === 'ec2') {
-    const [status, code, message] = ERRORS.ec2[kind];
-    return {
-      status,
-      headers: { 'Content-Type': 'text/xml;charset=UTF-8' },
-      body: `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`,
-    };
-  }
-  if (protocol === 'query') {
-    const [status, code, message] = ERRORS.query[kind];
-    const type = status < 500 ? 'Sender' : 'Receiver';
-    return {
-      status,
-      headers: { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId },
-      body: `<ErrorResponse><Error><Type>${type}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
-    };
-  }
-  const [status, code, message] = ERRORS.json[kind];
-  return {
-    status,
-    headers: {
-      'Content-Type':
-        protocol === 'json' && requestContentType ? requestContentType : 'application/json',
-      'x-amzn-ErrorType': code,
-      'x-amzn-RequestId': requestId,
-    },
-    body: JSON.stringify({ __type: code, message }),
-  };
 }
 
 interface RuleState {
@@ -280,53 +224,71 @@ async function readAll(stream: IncomingMessage): Promise<Buffer> {
 
 const CREATE_ACCESS_POINT = 'POST /2015-02-01/access-points';
 
+/** The request's parameters without its ClientToken, keys sorted: what "the same call" means. */
+function parametersOf(request: Record<string, unknown>): string {
+  const { ClientToken: _token, ...parameters } = request;
+  return JSON.stringify(parameters, Object.keys(parameters).sort());
+}
+
+function jsonObject(body: Buffer): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
 /**
- * EFS answers a repeated CreateAccessPoint ClientToken with 409 AccessPointAlreadyExists naming
- * the access point; moto 5.2 ignores the token and creates another. The SDK retries a call whose
- * answer was lost, so without this the proxy's own faults would leave duplicates EFS never would.
+ * CreateAccessPoint's ClientToken, as EFS honours it and moto 5.2 does not (it creates
+ * another): the same token with the same parameters gets the first answer again (idempotent
+ * creation); with different parameters, 409 AccessPointAlreadyExists naming the access point.
+ * The SDK retries a call whose answer was lost, so without this the proxy's own faults would
+ * leave duplicates EFS never would.
  */
 export class AccessPointTokens {
-  readonly #byToken = new Map<string, string>();
+  readonly #byToken = new Map<
+    string,
+    { parameters: string; accessPointId: string; answer: Buffer }
+  >();
 
-  static #json(body: Buffer): object {
-    try {
-      const parsed: unknown = JSON.parse(body.toString('utf8'));
-      return typeof parsed === 'object' && parsed !== null ? parsed : {};
-    } catch {
-      return {};
-    }
-  }
-
-  static #token(requestBody: Buffer): string | undefined {
-    const { ClientToken } = AccessPointTokens.#json(requestBody) as { ClientToken?: unknown };
-    return typeof ClientToken === 'string' ? ClientToken : undefined;
+  static #token(request: Record<string, unknown>): string | undefined {
+    return typeof request.ClientToken === 'string' ? request.ClientToken : undefined;
   }
 
   /** EFS's answer to a token already used, else undefined (forward the call). */
   answerFor(requestBody: Buffer): ErrorAnswer | undefined {
-    const token = AccessPointTokens.#token(requestBody);
-    const accessPointId = token ? this.#byToken.get(token) : undefined;
-    if (!accessPointId) return undefined;
-    return {
-      status: 409,
-      headers: {
-        'Content-Type': 'application/json',
-        'x-amzn-ErrorType': 'AccessPointAlreadyExists',
-        'x-amzn-RequestId': randomUUID(),
-      },
-      body: JSON.stringify({
-        ErrorCode: 'AccessPointAlreadyExists',
-        Message: `An access point with ClientToken ${token} already exists.`,
-        AccessPointId: accessPointId,
-      }),
-    };
+    const request = jsonObject(requestBody);
+    const token = AccessPointTokens.#token(request);
+    const first = token ? this.#byToken.get(token) : undefined;
+    if (!first) return undefined;
+    if (first.parameters === parametersOf(request)) {
+      return {
+        status: 200,
+        headers: { 'Content-Type': 'application/json', 'x-amzn-RequestId': randomUUID() },
+        body: first.answer.toString('utf8'),
+      };
+    }
+    return efsErrorAnswer(
+      409,
+      'AccessPointAlreadyExists',
+      `An access point with ClientToken ${token} already exists with other parameters.`,
+      { AccessPointId: first.accessPointId },
+    );
   }
 
   remember(requestBody: Buffer, status: number, responseBody: Buffer): void {
-    const token = AccessPointTokens.#token(requestBody);
-    if (!token || status >= 300) return;
-    const { AccessPointId } = AccessPointTokens.#json(responseBody) as { AccessPointId?: unknown };
-    if (typeof AccessPointId === 'string') this.#byToken.set(token, AccessPointId);
+    const request = jsonObject(requestBody);
+    const token = AccessPointTokens.#token(request);
+    if (!token || status >= 300 || this.#byToken.has(token)) return;
+    const { AccessPointId } = jsonObject(responseBody);
+    if (typeof AccessPointId === 'string') {
+      this.#byToken.set(token, {
+        parameters: parametersOf(request),
+        accessPointId: AccessPointId,
+        answer: responseBody,
+      });
+    }
   }
 }
 
@@ -337,60 +299,75 @@ function isCreateAccessPoint(request: IncomingMessage): boolean {
   );
 }
 
+function asModelAnswer(answer: ErrorAnswer | undefined): ModelAnswer | undefined {
+  return (
+    answer && { status: answer.status, headers: answer.headers, body: Buffer.from(answer.body) }
+  );
+}
+
+function writeAnswer(response: ServerResponse, answer: ErrorAnswer | ModelAnswer): void {
+  response.writeHead(answer.status, answer.headers);
+  response.end(answer.body);
+}
+
 /**
- * Starts the proxy on a free loopback port. Request and response bodies stream through; only a
- * query protocol's form body (it names the operation) and CreateAccessPoint's (its ClientToken,
- * see AccessPointTokens) are read first.
+ * Starts the proxy on a free loopback port. Without a model, request and response bodies
+ * stream through; only a query protocol's form body (it names the operation) and
+ * CreateAccessPoint's (its ClientToken, see AccessPointTokens) are read first. With a model,
+ * every request body is read, and the answers the model rewrites.
  */
 export async function startFaultProxy(
   options: FaultProxyOptions & FaultProxyTarget,
 ): Promise<FaultProxy> {
   const plan = new FaultPlan(options);
   const accessPoints = new AccessPointTokens();
+  const model = options.model ? new AwsModel(options.model) : undefined;
 
+  /** Sends the call on; resolves with the answer read whole when `whole`, else pipes it. */
   function forward(
     request: IncomingMessage,
     response: ServerResponse,
     call: AwsCall,
     body: Buffer | undefined,
-    loseResponse: boolean,
-  ): void {
+    whole: boolean,
+  ): Promise<ModelAnswer | undefined> {
     const origin = new URL(options.upstreams?.[call.service] ?? options.upstream);
-    const outgoing = forwardRequest(
-      {
-        hostname: origin.hostname,
-        port: origin.port,
-        method: request.method,
-        path: request.url,
-        // Unchanged, Host included: the signature covers them.
-        headers: request.headers,
-      },
-      (answer) => {
-        if (body && call.operation === CREATE_ACCESS_POINT) {
-          const chunks: Buffer[] = [];
-          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-          answer.once('end', () =>
-            accessPoints.remember(body, answer.statusCode ?? 0, Buffer.concat(chunks)),
+    return new Promise((resolve) => {
+      const outgoing = forwardRequest(
+        {
+          hostname: origin.hostname,
+          port: origin.port,
+          method: request.method,
+          path: request.url,
+          // Unchanged, Host included: the signature covers them.
+          headers: request.headers,
+        },
+        (answer) => {
+          if (!whole) {
+            response.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(response);
+            answer.once('end', () => resolve(undefined));
+            return;
+          }
+          readAll(answer).then(
+            (read) =>
+              resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: read }),
+            () => resolve(undefined),
           );
-        }
-        if (loseResponse) {
-          // The service has acted; its answer never reaches the caller.
-          answer.resume();
-          answer.once('end', () => request.socket.destroy());
-          return;
-        }
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      },
-    );
-    outgoing.once('error', () => request.socket.destroy());
-    if (body) outgoing.end(body);
-    else request.pipe(outgoing);
+        },
+      );
+      outgoing.once('error', () => {
+        request.socket.destroy();
+        resolve(undefined);
+      });
+      if (body) outgoing.end(body);
+      else request.pipe(outgoing);
+    });
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body =
-      needsBody(request.headers) || isCreateAccessPoint(request)
+      model || needsBody(request.headers) || isCreateAccessPoint(request)
         ? await readAll(request)
         : undefined;
     const call = identifyCall(request.method ?? 'GET', request.url ?? '/', request.headers, body);
@@ -403,25 +380,40 @@ export async function startFaultProxy(
         return;
       case 'throttling':
       case 'internal-error':
-      case 'service-unavailable': {
-        const answer = errorAnswer(
-          fault,
-          call.protocol,
-          headerText(request.headers, 'content-type'),
+      case 'service-unavailable':
+        return writeAnswer(
+          response,
+          errorAnswer(fault, call.protocol, headerText(request.headers, 'content-type')),
         );
-        response.writeHead(answer.status, answer.headers);
-        response.end(answer.body);
-        return;
-      }
-      default: {
-        const replayed =
-          body && call.operation === CREATE_ACCESS_POINT ? accessPoints.answerFor(body) : undefined;
-        if (!replayed) return forward(request, response, call, body, fault === 'response-lost');
-        if (fault === 'response-lost') return void request.socket.destroy();
-        response.writeHead(replayed.status, replayed.headers);
-        response.end(replayed.body);
-      }
+      default:
+        break;
     }
+    const loseResponse = fault === 'response-lost';
+    const modelRequest = model && {
+      call,
+      method: request.method ?? 'GET',
+      url: new URL(request.url ?? '/', 'http://proxy'),
+      body: body ?? Buffer.alloc(0),
+      contentType: headerText(request.headers, 'content-type'),
+    };
+    const creatingAccessPoint = body !== undefined && call.operation === CREATE_ACCESS_POINT;
+    let answer = creatingAccessPoint ? asModelAnswer(accessPoints.answerFor(body)) : undefined;
+    const refused = !answer && modelRequest ? model?.before(modelRequest) : undefined;
+    if (refused) {
+      if (loseResponse) return void request.socket.destroy();
+      return writeAnswer(response, refused);
+    }
+    if (!answer) {
+      const whole = creatingAccessPoint || loseResponse || (model?.rewrites(call) ?? false);
+      answer = await forward(request, response, call, body, whole);
+      if (!answer) return;
+      if (creatingAccessPoint) accessPoints.remember(body, answer.status, answer.body);
+    }
+    // A replayed CreateAccessPoint answer is rewritten too: its lifecycle state is the model's.
+    if (model && modelRequest) answer = model.after(modelRequest, answer);
+    // The service has acted; its answer never reaches the caller.
+    if (loseResponse) return void request.socket.destroy();
+    writeAnswer(response, answer);
   }
 
   const server: Server = createServer((request, response) => {
@@ -437,6 +429,7 @@ export async function startFaultProxy(
     setFaults: (faults) => plan.setFaults(faults),
     clear: () => plan.setFaults([]),
     stats: () => plan.stats(),
+    ...(model ? { model } : {}),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,18 +1,27 @@
 // `npm start`: the whole service on this machine, no AWS account, no Docker.
 import { parseArgs } from 'node:util';
 import { accessPolicyFromEnvironment } from '../functions/lib/api/access-policy.ts';
+import { timeScaleFromEnvironment } from './aws-model/model.ts';
 import type { FaultProxyOptions } from './fault-proxy.ts';
 import { startLocalStack } from './stack.ts';
 
 // --source runs the TypeScript sources instead of the bundles that deploy (for debugging).
 const { values: flags } = parseArgs({
-  options: { source: { type: 'boolean', default: false } },
+  options: {
+    source: { type: 'boolean', default: false },
+    fast: { type: 'boolean', default: false },
+  },
   strict: false,
 });
 
-// moto's mount targets are available at once and there is no DNS to wait for: by default local
-// mode does not wait out the 90 s that AWS needs (set it to see the wait).
-process.env.MOUNT_TARGET_DNS_DELAY_SECONDS ??= '0';
+// The AWS model paces moto as AWS would (README, "The AWS model"): a tenth of AWS's time by
+// default, so each step takes its turn in about 20 s; `-- --fast` (or LOCAL_AWS_TIME_SCALE=0)
+// for instant, LOCAL_AWS_TIME_SCALE=1 for AWS's own pace.
+const timeScale = flags.fast
+  ? 0
+  : process.env.LOCAL_AWS_TIME_SCALE
+    ? timeScaleFromEnvironment()
+    : 0.1;
 
 // LOCAL_AWS_FAULTS='{"seed":1,"faults":[{"kind":"throttling","rate":0.2}]}': see local/fault-proxy.ts
 const faults = process.env.LOCAL_AWS_FAULTS;
@@ -31,6 +40,7 @@ const stack = await startLocalStack({
   stateDirectory: '.local',
   functions: flags.source ? 'source' : 'bundled',
   ...(policy ? { policy } : {}),
+  awsModel: { timeScale },
   ...(faults ? { awsFaults: JSON.parse(faults) as FaultProxyOptions } : {}),
 });
 const api = stack.api;
@@ -38,7 +48,7 @@ process.stdout.write(`
 EFS volumes for EKS Fargate: local mode is running.
 
   API              ${api}
-  AWS (moto)       ${stack.aws}
+  AWS              ${stack.awsLayer}   (moto behind the AWS model, time scale ${timeScale})
   Kubernetes API   ${stack.kube}   (cluster "${stack.clusterName}", namespaces default, team-a, team-b)
   Step Functions   ${stack.stepFunctions}
   Functions        ${stack.functions === 'bundled' ? 'the bundles that deploy (.build/functions)' : 'the TypeScript sources (--source)'}

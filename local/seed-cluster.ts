@@ -3,8 +3,14 @@ import {
   CreateSubnetCommand,
   CreateVpcCommand,
   type EC2Client,
+  ModifyVpcAttributeCommand,
 } from '@aws-sdk/client-ec2';
-import { CreateClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
+import {
+  CreateClusterCommand,
+  CreateFargateProfileCommand,
+  type EKSClient,
+  type FargateProfileSelector,
+} from '@aws-sdk/client-eks';
 
 export interface SeededCluster {
   readonly name: string;
@@ -20,6 +26,13 @@ export interface SeedClusterOptions {
   readonly zones?: readonly string[];
   /** Two subnets per zone, as clusters with public and private subnets have. @default false */
   readonly twoSubnetsPerZone?: boolean;
+  /** The VPC's `enableDnsSupport` and `enableDnsHostnames`, which EFS on Fargate needs. @default true */
+  readonly vpcDns?: boolean;
+  /**
+   * Fargate profiles by name, each with its selectors, on the cluster's subnets.
+   * @default `teams`, selecting team-a and team-b (so `default` shows the no-profile warning)
+   */
+  readonly fargateProfiles?: Readonly<Record<string, readonly FargateProfileSelector[]>>;
 }
 
 /**
@@ -36,6 +49,14 @@ export async function seedCluster(
   const { Vpc } = await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }));
   const vpcId = Vpc?.VpcId;
   if (!vpcId) throw new Error('moto created no VPC');
+  const dns = options.vpcDns ?? true;
+  // One attribute per call, as EC2 wants.
+  await clients.ec2.send(
+    new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsSupport: { Value: dns } }),
+  );
+  await clients.ec2.send(
+    new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: dns } }),
+  );
   const subnetIds: string[] = [];
   let index = 0;
   for (const zone of zones) {
@@ -67,5 +88,19 @@ export async function seedCluster(
       resourcesVpcConfig: { subnetIds, securityGroupIds: [GroupId] },
     }),
   );
+  const profiles = options.fargateProfiles ?? {
+    teams: [{ namespace: 'team-a' }, { namespace: 'team-b' }],
+  };
+  for (const [fargateProfileName, selectors] of Object.entries(profiles)) {
+    await clients.eks.send(
+      new CreateFargateProfileCommand({
+        clusterName: name,
+        fargateProfileName,
+        podExecutionRoleArn: 'arn:aws:iam::123456789012:role/eks-fargate-pods',
+        subnets: subnetIds,
+        selectors: [...selectors],
+      }),
+    );
+  }
   return { name, vpcId, subnetIds, availabilityZones: zones, securityGroupId: GroupId };
 }

@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import type { AccessPolicy } from '../functions/lib/api/access-policy.ts';
+import { type AwsModelOptions, timeScaleFromEnvironment } from './aws-model/model.ts';
 import { applyServiceRbac, clusterAccessOptions } from './cluster-access.ts';
 import { routeClusterTo } from './cluster-routing.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_SIGNING_KEYS } from './credentials.ts';
@@ -50,6 +51,12 @@ export interface LocalStackOptions {
    * injecting these faults. The stack's own setup and the emulator's STS calls go to moto.
    */
   readonly awsFaults?: FaultProxyOptions;
+  /**
+   * Put the AWS model (local/aws-model/model.ts) in that proxy: lifecycles with durations,
+   * limits, eventual consistency, rate limits. Its time scale also paces the workflows' Wait
+   * states (unless `run.waitMilliseconds` is given).
+   */
+  readonly awsModel?: AwsModelOptions;
 }
 
 export interface LocalStack {
@@ -63,14 +70,23 @@ export interface LocalStack {
   readonly tableName: string;
   /** kubeconfig text whose user mints EKS tokens with local/kube-token.ts. */
   readonly kubeconfig: string;
-  /** The proxy the handlers' AWS calls go through, when `awsFaults` was given. */
+  /** The proxy the handlers' AWS calls go through, when `awsFaults` or `awsModel` was given. */
   readonly faultProxy?: FaultProxy;
   /** What the functions run from. */
   readonly functions: FunctionsMode;
+  /** Where the handlers meet AWS: the proxy when there is one, else moto. */
+  readonly awsLayer: string;
   stop(): Promise<void>;
 }
 
 const root = new URL('../', import.meta.url);
+
+/** The workflows' run options: under the AWS model, Wait states keep pace with its time scale. */
+function runOptions(options: LocalStackOptions): { run?: LocalRunOptions } {
+  if (!options.awsModel) return options.run ? { run: options.run } : {};
+  const timeScale = options.awsModel.timeScale ?? timeScaleFromEnvironment();
+  return { run: { timeScale, ...options.run } };
+}
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const stops: Array<() => Promise<void>> = [];
@@ -130,7 +146,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           definitionFile: new URL('statemachine/deprovision.asl.json', root),
         },
       ],
-      options.run ? { run: options.run } : {},
+      runOptions(options),
     );
     stops.push(stepFunctions.stop);
     const policy: AccessPolicy = options.policy ?? {
@@ -143,9 +159,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ACCESS_POLICY: JSON.stringify(policy),
     });
     let faultProxy: FaultProxy | undefined;
-    if (options.awsFaults) {
+    if (options.awsFaults || options.awsModel) {
       faultProxy = await startFaultProxy({
         ...options.awsFaults,
+        ...(options.awsModel ? { model: options.awsModel } : {}),
         upstream: awsEndpoint,
         upstreams: { states: stepFunctions.endpoint },
       });
@@ -163,7 +180,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const functionsMode = options.functions ?? 'bundled';
     const functions = useLocalFunctions({
       mode: functionsMode,
-      ...(functionsMode === 'bundled' ? { bundles: await buildFunctionBundles() } : {}),
+      // A test run names the bundles it built once (LOCAL_FUNCTIONS_BUNDLES).
+      ...(functionsMode === 'bundled' && !process.env.LOCAL_FUNCTIONS_BUNDLES
+        ? { bundles: await buildFunctionBundles() }
+        : {}),
     });
     stops.push(() => releaseLocalFunctions(functions));
     const { startLocalApi } = await import('./api-server.ts');
@@ -190,7 +210,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await mkdir(directory, { recursive: true });
       await writeFile(
         new URL('endpoints.json', directory),
-        `${JSON.stringify({ api: api.endpoint, aws: awsEndpoint, kube: emulator.endpoint, stepFunctions: stepFunctions.endpoint, clusterName, functions: functionsMode }, null, 2)}\n`,
+        `${JSON.stringify({ api: api.endpoint, aws: faultProxy?.endpoint ?? awsEndpoint, kube: emulator.endpoint, stepFunctions: stepFunctions.endpoint, clusterName, functions: functionsMode }, null, 2)}\n`,
       );
       await writeFile(new URL('kubeconfig', directory), kubeconfig, { mode: 0o600 });
     }
@@ -206,6 +226,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       kubeconfig,
       ...(faultProxy ? { faultProxy } : {}),
       functions: functionsMode,
+      awsLayer: faultProxy?.endpoint ?? awsEndpoint,
       stop,
     };
   } catch (error) {

@@ -384,7 +384,7 @@ export const openapiDocument = {
         }
       },
       "Unprocessable": {
-        "description": "The request is well-formed but cannot be done (unknown or inactive cluster, missing namespace).",
+        "description": "The request is well-formed but cannot be done (unknown or inactive cluster, missing namespace, or the cluster VPC's DNS support or DNS hostnames off: problem type vpc-dns-disabled).",
         "content": {
           "application/problem+json": {
             "schema": {
@@ -822,6 +822,9 @@ export const openapiDocument = {
             "items": {
               "$ref": "#/components/schemas/LeftoverResource"
             }
+          },
+          "warnings": {
+            "$ref": "#/components/schemas/Warnings"
           }
         },
         "examples": [
@@ -932,7 +935,63 @@ export const openapiDocument = {
           "manifests": {
             "type": "string",
             "description": "The Kubernetes YAML that would be applied, with placeholders for ids not known yet."
+          },
+          "fargate": {
+            "type": "object",
+            "description": "What the Fargate preflight found for the namespace.",
+            "required": [
+              "profiles",
+              "availabilityZones"
+            ],
+            "properties": {
+              "profiles": {
+                "type": "array",
+                "description": "The Fargate profiles that select the namespace (podLabels empty when they select every pod).",
+                "items": {
+                  "type": "object",
+                  "required": [
+                    "name",
+                    "podLabels",
+                    "subnetIds"
+                  ],
+                  "properties": {
+                    "name": {
+                      "type": "string"
+                    },
+                    "podLabels": {
+                      "type": "object",
+                      "additionalProperties": {
+                        "type": "string"
+                      }
+                    },
+                    "subnetIds": {
+                      "type": "array",
+                      "items": {
+                        "type": "string"
+                      }
+                    }
+                  }
+                }
+              },
+              "availabilityZones": {
+                "type": "array",
+                "description": "Every zone a pod of the namespace may run in (the cluster's subnets and those of the selecting profiles).",
+                "items": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "warnings": {
+            "$ref": "#/components/schemas/Warnings"
           }
+        }
+      },
+      "Warnings": {
+        "type": "array",
+        "description": "What may keep pods from mounting the volume though provisioning succeeds (e.g. no Fargate profile selects the namespace).",
+        "items": {
+          "type": "string"
         }
       },
       "VolumeRequest": {

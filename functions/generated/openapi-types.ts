@@ -249,6 +249,7 @@ export interface components {
             leftovers?: components["schemas"]["LeftoverResource"][];
             /** @description What deletion kept on purpose (a shared or retained file system). */
             retained?: components["schemas"]["LeftoverResource"][];
+            warnings?: components["schemas"]["Warnings"];
         };
         VolumeList: {
             items: components["schemas"]["Volume"][];
@@ -270,7 +271,23 @@ export interface components {
             }[];
             /** @description The Kubernetes YAML that would be applied, with placeholders for ids not known yet. */
             manifests: string;
+            /** @description What the Fargate preflight found for the namespace. */
+            fargate?: {
+                /** @description The Fargate profiles that select the namespace (podLabels empty when they select every pod). */
+                profiles: {
+                    name: string;
+                    podLabels: {
+                        [key: string]: string;
+                    };
+                    subnetIds: string[];
+                }[];
+                /** @description Every zone a pod of the namespace may run in (the cluster's subnets and those of the selecting profiles). */
+                availabilityZones: string[];
+            };
+            warnings?: components["schemas"]["Warnings"];
         };
+        /** @description What may keep pods from mounting the volume though provisioning succeeds (e.g. no Fargate profile selects the namespace). */
+        Warnings: string[];
         /** @description What a caller asks for. Only clusterName, namespace and name are required. */
         VolumeRequest: {
             /**
@@ -396,7 +413,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The request is well-formed but cannot be done (unknown or inactive cluster, missing namespace). */
+        /** @description The request is well-formed but cannot be done (unknown or inactive cluster, missing namespace, or the cluster VPC's DNS support or DNS hostnames off: problem type vpc-dns-disabled). */
         Unprocessable: {
             headers: {
                 [name: string]: unknown;

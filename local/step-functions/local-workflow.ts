@@ -15,7 +15,10 @@ export function localFunctionArn(name: string): string {
 
 interface AslDefinition {
   StartAt: string;
-  States: Record<string, { Type: string; Resource?: string }>;
+  States: Record<
+    string,
+    { Type: string; Resource?: string; ResultPath?: string; Seconds?: number; SecondsPath?: string }
+  >;
 }
 
 /** Reads an ASL file and fills its `${…FunctionArn}` placeholders with local ARNs. */
@@ -65,6 +68,50 @@ export interface LocalRunOptions {
   readonly waitMilliseconds?: number;
   /** Retry pauses in milliseconds for every state. */
   readonly retryMilliseconds?: number;
+  /**
+   * AWS seconds → real seconds for every Wait state (`Seconds` or `SecondsPath`), as the AWS
+   * model's LOCAL_AWS_TIME_SCALE paces AWS; ignored when `waitMilliseconds` is given.
+   */
+  readonly timeScale?: number;
+}
+
+/** `$.a.b` of a plain object; undefined when any step is missing. */
+function valueAt(path: string, value: unknown): unknown {
+  let current = value;
+  for (const key of path
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter(Boolean)) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/**
+ * Wait states lasting their seconds times `scale`. aws-local-stepfunctions takes a fixed
+ * override per Wait state and reads it when the state runs, so each override is a getter that
+ * reads `SecondsPath` from `results`: the last output of each Task, at its ResultPath.
+ */
+function scaledWaits(
+  definition: AslDefinition,
+  scale: number,
+  results: Record<string, unknown>,
+): Record<string, number> {
+  const overrides: Record<string, number> = {};
+  for (const [stateName, state] of Object.entries(definition.States)) {
+    if (state.Type !== 'Wait') continue;
+    Object.defineProperty(overrides, stateName, {
+      enumerable: true,
+      get: () => {
+        const seconds = state.SecondsPath
+          ? Number(valueAt(state.SecondsPath, results) ?? 0)
+          : (state.Seconds ?? 0);
+        return seconds * scale * 1000;
+      },
+    });
+  }
+  return overrides;
 }
 
 type Execution = ReturnType<StateMachine['run']>;
@@ -93,11 +140,21 @@ export function runLocalWorkflow(
   const { definition, taskFunctions, machine } = compiled(file);
   const taskResourceLocalHandlers: Record<string, TaskHandler> = {};
   const retryIntervalOverrides: Record<string, number> = {};
-  const waitTimeOverrides: Record<string, number> = {};
+  const taskResults: Record<string, unknown> = {};
+  const waitTimeOverrides: Record<string, number> =
+    options.timeScale !== undefined && options.waitMilliseconds === undefined
+      ? scaledWaits(definition, options.timeScale, taskResults)
+      : {};
   for (const [stateName, functionName] of taskFunctions) {
     // Throws for a placeholder that names no function of the stack.
     catalogFunction(functionName);
-    const invoke: TaskHandler = (event) => localFunctions().invoke(functionName, event);
+    const resultPath = definition.States[stateName]?.ResultPath;
+    const invoke: TaskHandler = async (event) => {
+      const output = await localFunctions().invoke(functionName, event);
+      // What a Wait's SecondsPath will read (see scaledWaits).
+      if (resultPath?.startsWith('$.')) taskResults[resultPath.slice(2)] = output;
+      return output;
+    };
     taskResourceLocalHandlers[stateName] = options.wrap
       ? options.wrap(functionName, invoke)
       : invoke;

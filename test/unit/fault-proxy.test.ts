@@ -388,7 +388,7 @@ describe('startFaultProxy with the real SDK clients', () => {
     });
   });
 
-  it('answers a repeated CreateAccessPoint ClientToken with AccessPointAlreadyExists, as EFS does', async () => {
+  it('answers a retried CreateAccessPoint with the first answer, as EFS does for a reused ClientToken', async () => {
     // Prepare: the first answer is lost after moto created the access point
     proxy.setFaults([
       { kind: 'response-lost', operation: 'POST /2015-02-01/access-points', calls: [1] },
@@ -398,17 +398,40 @@ describe('startFaultProxy with the real SDK clients', () => {
       efs.send(new CreateAccessPointCommand({ ClientToken, FileSystemId: 'fs-12345678' }));
 
     // Act
-    const retried = await create('vol-4').catch((caught: unknown) => caught);
+    const retried = await create('vol-4');
     const other = await create('vol-5');
 
-    // Assess: the SDK's retry did not reach the service, and names the first access point
-    expect(retried).toMatchObject({
-      name: 'AccessPointAlreadyExists',
-      AccessPointId: 'fsap-1',
-      $metadata: { httpStatusCode: 409, attempts: 2 },
-    });
+    // Assess: the SDK's retry did not reach the service and got the first access point
+    expect(retried).toMatchObject({ AccessPointId: 'fsap-1', $metadata: { attempts: 2 } });
     expect(other.AccessPointId).toBe('fsap-2');
     expect(upstream.received).toHaveLength(2);
+  });
+
+  it('answers a ClientToken reused with other parameters with AccessPointAlreadyExists', async () => {
+    // Prepare
+    const efs = new EFSClient(clientConfig());
+    await efs.send(
+      new CreateAccessPointCommand({ ClientToken: 'vol-6', FileSystemId: 'fs-12345678' }),
+    );
+
+    // Act
+    const reused = await efs
+      .send(
+        new CreateAccessPointCommand({
+          ClientToken: 'vol-6',
+          FileSystemId: 'fs-12345678',
+          PosixUser: { Uid: 1, Gid: 1 },
+        }),
+      )
+      .catch((caught: unknown) => caught);
+
+    // Assess: 409 naming the first access point, and moto was asked once
+    expect(reused).toMatchObject({
+      name: 'AccessPointAlreadyExists',
+      AccessPointId: 'fsap-1',
+      $metadata: { httpStatusCode: 409 },
+    });
+    expect(upstream.received).toHaveLength(1);
   });
 
   it('adds latency before forwarding', async () => {

@@ -1,3 +1,4 @@
+import { ec2Client } from '#clients/ec2';
 import { eksClient } from '#clients/eks';
 import { sfnClient } from '#clients/sfn';
 import type { VolumeServiceDependencies } from '#lib/api/create-volume';
@@ -13,6 +14,7 @@ export function apiDependencies(): VolumeServiceDependencies {
     ...readDependencies(),
     sfn: sfnClient,
     eks: eksClient,
+    ec2: ec2Client,
     // The token is signed with the function's own credentials, those its SDK clients use.
     kubernetes: (cluster) =>
       KubernetesReader.connect(cluster, region, eksClient.config.credentials),

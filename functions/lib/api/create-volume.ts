@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { type ClusterDescription, describeCluster } from '../aws/cluster.ts';
@@ -9,6 +10,7 @@ import { newVolumeId } from '../volume/names.ts';
 import { toVolume, type Volume, type VolumeRecord } from '../volume/record.ts';
 import { validateVolumeRequest } from '../volume/request.ts';
 import { authorize } from './access-policy.ts';
+import { type FargateReport, fargatePreflight } from './fargate-preflight.ts';
 import { planVolume, type VolumePlan } from './plan.ts';
 import { ProblemError, problems } from './problem.ts';
 import { asProblem } from './service-errors.ts';
@@ -25,6 +27,8 @@ export interface VolumeServiceSettings {
 export interface VolumeServiceDependencies extends ReadDependencies {
   readonly sfn: SFNClient;
   readonly eks: EKSClient;
+  /** For the Fargate preflight: the VPC's DNS attributes and the subnets' zones. */
+  readonly ec2: EC2Client;
   readonly kubernetes: (cluster: ClusterDescription) => Promise<KubernetesReader>;
   readonly settings: VolumeServiceSettings;
 }
@@ -67,18 +71,21 @@ function isClaimExists(error: unknown): boolean {
   return error instanceof ProblemError && error.slug === 'claim-exists';
 }
 
-/** Checks before anything is created: cluster ACTIVE, namespace there, claim name free. */
+/**
+ * Checks before anything is created: cluster ACTIVE, namespace there, claim name free; then
+ * the Fargate checks (VPC DNS, profiles, zones).
+ */
 async function preflight(
   deps: VolumeServiceDependencies,
   spec: { clusterName: string; namespace: string; name: string },
-): Promise<ClusterDescription> {
+): Promise<{ cluster: ClusterDescription; fargate: FargateReport }> {
   const cluster = await describeCluster(deps.eks, spec.clusterName);
   const reader = await deps.kubernetes(cluster);
   if (!(await reader.namespaceExists(spec.namespace)))
     throw problems.namespaceNotFound(spec.namespace);
   if (await reader.claimExists(spec.namespace, spec.name))
     throw problems.claimExists(spec.namespace, spec.name);
-  return cluster;
+  return { cluster, fargate: await fargatePreflight(deps, cluster, spec.namespace) };
 }
 
 /**
@@ -121,9 +128,9 @@ export async function createVolume(
     const requestHash = sha256(canonicalJson(body));
     const key = context.idempotencyKey;
     const volumeId = key ? volumeIdForKey(context.caller, key) : newVolumeId();
-    let cluster: ClusterDescription;
+    let checked: Awaited<ReturnType<typeof preflight>>;
     try {
-      cluster = await preflight(deps, spec);
+      checked = await preflight(deps, spec);
     } catch (error) {
       // A replay finds its own claim: only then is the record read (one call less per POST).
       const existing =
@@ -131,7 +138,8 @@ export async function createVolume(
       if (existing && key) return await replay(deps, existing, requestHash, key);
       throw error;
     }
-    if (spec.dryRun) return { kind: 'plan', plan: planVolume(volumeId, spec, cluster) };
+    const { cluster, fargate } = checked;
+    if (spec.dryRun) return { kind: 'plan', plan: planVolume(volumeId, spec, cluster, fargate) };
     let record: VolumeRecord;
     try {
       // The execution is named after the volume, so the record names it before it starts.
@@ -140,6 +148,7 @@ export async function createVolume(
         caller: context.caller,
         executionName: volumeId,
         ...(key ? { idempotencyKey: key } : {}),
+        ...(fargate.warnings.length > 0 ? { warnings: [...fargate.warnings] } : {}),
       });
     } catch (error) {
       if (error instanceof VolumeRecordStateError && key) {

@@ -3,6 +3,7 @@ import type { ClusterDescription } from '../aws/cluster.ts';
 import { renderManifests } from '../kube/manifests-yaml.ts';
 import { securityGroupName } from '../volume/names.ts';
 import type { VolumeSpec } from '../volume/request.ts';
+import type { FargateReport } from './fargate-preflight.ts';
 
 export type VolumePlan = components['schemas']['VolumePlan'];
 
@@ -22,6 +23,7 @@ export function planVolume(
   volumeId: string,
   spec: VolumeSpec,
   cluster: ClusterDescription,
+  fargate?: FargateReport,
 ): VolumePlan {
   const shared = spec.fileSystemId !== undefined;
   return {
@@ -77,5 +79,18 @@ export function planVolume(
       },
     ],
     manifests: renderManifests(volumeId, spec, shared ? { fileSystemId: spec.fileSystemId } : {}),
+    ...(fargate
+      ? {
+          fargate: {
+            profiles: fargate.profiles.map((profile) => ({
+              name: profile.name,
+              podLabels: { ...profile.podLabels },
+              subnetIds: [...profile.subnetIds],
+            })),
+            availabilityZones: [...fargate.availabilityZones],
+          },
+          warnings: [...fargate.warnings],
+        }
+      : {}),
   };
 }

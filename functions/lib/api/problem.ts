@@ -113,6 +113,13 @@ export const problems = {
     new ProblemError(422, 'cluster-not-found', 'Cluster not found', detail),
   clusterNotActive: (detail: string) =>
     new ProblemError(422, 'cluster-not-active', 'Cluster not active', detail),
+  vpcDnsDisabled: (vpcId: string, attributes: readonly string[]) =>
+    new ProblemError(
+      422,
+      'vpc-dns-disabled',
+      'VPC DNS disabled',
+      `the cluster VPC ${vpcId} has ${attributes.join(' and ')} off, so Fargate pods cannot resolve the file system's DNS name: turn ${attributes.length > 1 ? 'them' : 'it'} on (${attributes.map((attribute) => `aws ec2 modify-vpc-attribute --vpc-id ${vpcId} --${attribute === 'enableDnsSupport' ? 'enable-dns-support' : 'enable-dns-hostnames'} '{"Value":true}'`).join('; ')}) and retry`,
+    ),
   namespaceNotFound: (namespace: string) =>
     new ProblemError(
       422,

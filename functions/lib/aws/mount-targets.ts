@@ -70,7 +70,9 @@ export async function ensureMountTargets(
       );
     }
   }
-  const created: string[] = [];
+  // Zone → the mount target created in it now: EFS is eventually consistent, so a mount
+  // target just created may be missing from the listing below for a moment.
+  const created = new Map<string, string>();
   for (const subnet of subnetPerZone(cluster)) {
     if (zonesCovered.has(subnet.availabilityZone)) continue;
     try {
@@ -81,18 +83,20 @@ export async function ensureMountTargets(
           SecurityGroups: [securityGroupId],
         }),
       );
-      if (target.MountTargetId) created.push(target.MountTargetId);
+      if (target.MountTargetId) created.set(subnet.availabilityZone, target.MountTargetId);
     } catch (error) {
       // A concurrent attempt created this zone's mount target first: it is ours all the same.
       if (errorName(error) !== 'MountTargetConflict') throw error;
     }
   }
   const zones = new Set(subnetPerZone(cluster).map((subnet) => subnet.availabilityZone));
-  const all = (await listMountTargets(efs, fileSystemId)).filter((target) =>
-    zones.has(target.AvailabilityZoneName ?? ''),
+  const all = (await listMountTargets(efs, fileSystemId)).filter(
+    (target) =>
+      zones.has(target.AvailabilityZoneName ?? '') &&
+      !created.has(target.AvailabilityZoneName ?? ''),
   );
   const uncovered = [...zones].filter(
-    (zone) => !all.some((target) => target.AvailabilityZoneName === zone),
+    (zone) => !created.has(zone) && !all.some((target) => target.AvailabilityZoneName === zone),
   );
   if (uncovered.length > 0) {
     // MountTargetConflict also means "another VPC": the zone would be silently unreachable.
@@ -100,10 +104,20 @@ export async function ensureMountTargets(
       `no mount target in ${uncovered.join(', ')} of the cluster's VPC`,
     );
   }
-  const ours = await mountTargetsWithGroup(efs, all, securityGroupId);
+  // Those created now carry the volume's group; of the others, ask. Ids in zone order.
+  const ids = [...zones].flatMap((zone) => {
+    const id =
+      created.get(zone) ??
+      all.find((target) => target.AvailabilityZoneName === zone)?.MountTargetId;
+    return id ? [id] : [];
+  });
+  const ours = new Set([
+    ...created.values(),
+    ...(await mountTargetsWithGroup(efs, all, securityGroupId)),
+  ]);
   return {
-    mountTargetIds: all.flatMap((target) => (target.MountTargetId ? [target.MountTargetId] : [])),
-    createdMountTargetIds: ours,
+    mountTargetIds: ids,
+    createdMountTargetIds: ids.filter((id) => ours.has(id)),
   };
 }
 
@@ -133,7 +147,9 @@ export interface MountTargetsReadiness {
 }
 
 /**
- * Reads the state of the given mount targets. Ready when all are `available`.
+ * Reads the state of the given mount targets. Ready when all are `available`. With
+ * `missingIsPending`, one not listed yet is not ready rather than gone: EFS is eventually
+ * consistent, and a mount target created a moment ago may be missing from DescribeMountTargets.
  *
  * @throws MountTargetFailedError when one is in `error` or has gone
  */
@@ -141,6 +157,7 @@ export async function checkMountTargets(
   efs: EFSClient,
   fileSystemId: string,
   mountTargetIds: readonly string[],
+  options: { missingIsPending?: boolean } = {},
 ): Promise<MountTargetsReadiness> {
   const targets = await listMountTargets(efs, fileSystemId);
   const states: Record<string, string> = {};
@@ -148,6 +165,7 @@ export async function checkMountTargets(
     const state =
       targets.find((target) => target.MountTargetId === id)?.LifeCycleState ?? 'missing';
     states[id] = state;
+    if (state === 'missing' && options.missingIsPending) continue;
     if (state === 'error' || state === 'deleted' || state === 'deleting' || state === 'missing') {
       throw new MountTargetFailedError(`mount target ${id} is ${state}`);
     }

@@ -162,7 +162,10 @@ export function checkMountTargets(
       if (!availableAt) {
         const { mountTargetIds } = required(state.mountTargets, 'mountTargets');
         const fileSystemId = required(state.fileSystem, 'fileSystem').fileSystemId;
-        const { ready } = await readMountTargets(deps.efs, fileSystemId, mountTargetIds);
+        // The first look may come right after their creation, before EFS lists them.
+        const { ready } = await readMountTargets(deps.efs, fileSystemId, mountTargetIds, {
+          missingIsPending: checks === 1,
+        });
         if (!ready) {
           if (checks >= settings.mountTargetMaxChecks) {
             throw new MountTargetsTimeoutError(
@@ -175,8 +178,9 @@ export function checkMountTargets(
         }
         availableAt = now().toISOString();
       }
-      const elapsed = (now().getTime() - Date.parse(availableAt)) / 1000;
-      const remaining = Math.ceil(settings.mountTargetDnsDelaySeconds - elapsed);
+      // The delay is one Wait state, trusted once it has run (a Wait lasts at least its
+      // seconds): not re-measured on this Lambda's clock, so local mode can scale the Wait.
+      const remaining = previous?.availableAt ? 0 : Math.ceil(settings.mountTargetDnsDelaySeconds);
       const done = remaining <= 0;
       return { result: { done, waitSeconds: done ? 0 : remaining, checks, availableAt } };
     },

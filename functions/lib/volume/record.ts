@@ -77,6 +77,7 @@ export class VolumeRecordStore {
       requestHash?: string;
       caller?: string;
       idempotencyKey?: string;
+      warnings?: string[];
     } = {},
   ): Promise<VolumeRecord> {
     const now = this.#now().toISOString();

@@ -1,0 +1,145 @@
+import {
+  DescribeSubnetsCommand,
+  DescribeVpcAttributeCommand,
+  type EC2Client,
+  type VpcAttributeName,
+} from '@aws-sdk/client-ec2';
+import {
+  DescribeFargateProfileCommand,
+  type EKSClient,
+  type FargateProfileSelector,
+  ListFargateProfilesCommand,
+} from '@aws-sdk/client-eks';
+import type { ClusterDescription } from '../aws/cluster.ts';
+import { problems } from './problem.ts';
+
+/** A Fargate profile that selects the namespace, and how. */
+export interface SelectingProfile {
+  readonly name: string;
+  /** Pod labels the selector also asks for; empty when it selects every pod of the namespace. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly subnetIds: readonly string[];
+}
+
+/** What the Fargate preflight found: enough for the plan, the record and the mount targets. */
+export interface FargateReport {
+  readonly vpcId: string | undefined;
+  readonly profiles: readonly SelectingProfile[];
+  /** Every Availability Zone a pod of the namespace may run in: mount targets must cover each. */
+  readonly availabilityZones: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+/** Fargate's selector namespaces may use `*` and `?` wildcards. */
+function namespaceMatches(pattern: string, namespace: string): boolean {
+  const expression = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${expression}$`).test(namespace);
+}
+
+async function selectingProfiles(
+  eks: EKSClient,
+  clusterName: string,
+  namespace: string,
+): Promise<SelectingProfile[]> {
+  const names: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await eks.send(new ListFargateProfilesCommand({ clusterName, nextToken }));
+    names.push(...(page.fargateProfileNames ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const selecting: SelectingProfile[] = [];
+  for (const fargateProfileName of names) {
+    const { fargateProfile } = await eks.send(
+      new DescribeFargateProfileCommand({ clusterName, fargateProfileName }),
+    );
+    if (fargateProfile?.status && fargateProfile.status !== 'ACTIVE') continue;
+    const selectors: FargateProfileSelector[] = fargateProfile?.selectors ?? [];
+    const matching = selectors.filter((selector) =>
+      namespaceMatches(selector.namespace ?? '', namespace),
+    );
+    if (matching.length === 0) continue;
+    // The widest matching selector: one without labels selects every pod of the namespace.
+    const widest =
+      matching.find((selector) => Object.keys(selector.labels ?? {}).length === 0) ?? matching[0];
+    selecting.push({
+      name: fargateProfileName,
+      podLabels: widest?.labels ?? {},
+      subnetIds: fargateProfile?.subnets ?? [],
+    });
+  }
+  return selecting;
+}
+
+async function dnsAttribute(
+  ec2: EC2Client,
+  VpcId: string,
+  Attribute: VpcAttributeName,
+): Promise<boolean> {
+  const answer = await ec2.send(new DescribeVpcAttributeCommand({ VpcId, Attribute }));
+  const value =
+    Attribute === 'enableDnsSupport' ? answer.EnableDnsSupport : answer.EnableDnsHostnames;
+  return value?.Value === true;
+}
+
+/**
+ * The checks a Fargate user needs before anything is created: the cluster VPC resolves EFS
+ * DNS names (`enableDnsSupport` and `enableDnsHostnames`), which Fargate profiles select the
+ * namespace, and which zones its pods may run in.
+ *
+ * @throws ProblemError `vpc-dns-disabled` (422) when the VPC cannot resolve mount target names
+ */
+export async function fargatePreflight(
+  deps: { readonly eks: EKSClient; readonly ec2: EC2Client },
+  cluster: ClusterDescription,
+  namespace: string,
+): Promise<FargateReport> {
+  const profiles = await selectingProfiles(deps.eks, cluster.name, namespace);
+  const subnetIds = [...new Set([...cluster.subnetIds, ...profiles.flatMap((p) => p.subnetIds)])];
+  const { Subnets = [] } =
+    subnetIds.length > 0
+      ? await deps.ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnetIds }))
+      : {};
+  const vpcId = cluster.vpcId ?? Subnets[0]?.VpcId;
+  if (vpcId) {
+    const off: string[] = [];
+    for (const attribute of ['enableDnsSupport', 'enableDnsHostnames'] as const) {
+      if (!(await dnsAttribute(deps.ec2, vpcId, attribute))) off.push(attribute);
+    }
+    if (off.length > 0) throw problems.vpcDnsDisabled(vpcId, off);
+  }
+  const clusterZones = new Set(
+    Subnets.filter((subnet) => cluster.subnetIds.includes(subnet.SubnetId ?? '')).map(
+      (subnet) => subnet.AvailabilityZone ?? '',
+    ),
+  );
+  const zones = new Set(Subnets.map((subnet) => subnet.AvailabilityZone ?? '').filter(Boolean));
+  const warnings: string[] = [];
+  if (profiles.length === 0) {
+    warnings.push(
+      `no Fargate profile selects namespace ${namespace}: its pods run on EC2 nodes, which need the EFS CSI node driver to mount the volume`,
+    );
+  }
+  for (const profile of profiles) {
+    const labels = Object.entries(profile.podLabels).map(([key, value]) => `${key}=${value}`);
+    if (labels.length > 0) {
+      warnings.push(
+        `Fargate profile ${profile.name} selects only the pods of ${namespace} labelled ${labels.join(', ')}: others run on EC2 nodes`,
+      );
+    }
+    const outside = Subnets.filter(
+      (subnet) =>
+        profile.subnetIds.includes(subnet.SubnetId ?? '') &&
+        !clusterZones.has(subnet.AvailabilityZone ?? ''),
+    ).map((subnet) => subnet.AvailabilityZone ?? '');
+    if (outside.length > 0) {
+      warnings.push(
+        `Fargate profile ${profile.name} places pods in ${[...new Set(outside)].join(', ')}, where the cluster has no subnet: mount targets are created in the cluster's zones only`,
+      );
+    }
+  }
+  return { vpcId, profiles, availabilityZones: [...zones].sort(), warnings };
+}

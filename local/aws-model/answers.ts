@@ -1,0 +1,124 @@
+// The error answers of AWS's protocols, in the shapes the SDK parses: the fault proxy's
+// injected faults and the AWS model's refusals both answer with these.
+import { randomUUID } from 'node:crypto';
+
+export type AwsProtocol = 'json' | 'rest-json' | 'query' | 'ec2';
+
+/** What a request is, as the fault rules and the AWS model see it. */
+export interface AwsCall {
+  readonly service: string;
+  readonly operation: string;
+  readonly protocol: AwsProtocol;
+}
+
+export interface ErrorAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+export type ErrorKind = 'throttling' | 'internal-error' | 'service-unavailable';
+
+// Per protocol: the status, code and message each service family answers with.
+const ERRORS: Record<'json' | 'ec2' | 'query', Record<ErrorKind, [number, string, string]>> = {
+  json: {
+    throttling: [400, 'ThrottlingException', 'Rate exceeded'],
+    'internal-error': [500, 'InternalFailure', 'The request processing has failed.'],
+    'service-unavailable': [503, 'ServiceUnavailable', 'Service is unavailable.'],
+  },
+  ec2: {
+    throttling: [503, 'RequestLimitExceeded', 'Request limit exceeded.'],
+    'internal-error': [500, 'InternalError', 'An internal error has occurred.'],
+    'service-unavailable': [503, 'Unavailable', "The server is overloaded and can't handle it."],
+  },
+  query: {
+    throttling: [400, 'Throttling', 'Rate exceeded'],
+    'internal-error': [500, 'InternalFailure', 'The request processing has failed.'],
+    'service-unavailable': [503, 'ServiceUnavailable', 'Service is unavailable.'],
+  },
+};
+
+/** EC2's query-protocol XML error (e.g. DependencyViolation, InvalidGroup.NotFound). */
+export function ec2ErrorAnswer(status: number, code: string, message: string): ErrorAnswer {
+  return {
+    status,
+    headers: { 'Content-Type': 'text/xml;charset=UTF-8' },
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>${randomUUID()}</RequestID></Response>`,
+  };
+}
+
+/**
+ * EFS's REST-JSON error: the code in `x-amzn-ErrorType` and the body's `ErrorCode` (EFS's
+ * error shapes carry `ErrorCode` and `Message`, some more members such as `AccessPointId`).
+ */
+export function efsErrorAnswer(
+  status: number,
+  code: string,
+  message: string,
+  members: Record<string, string> = {},
+): ErrorAnswer {
+  return {
+    status,
+    headers: {
+      'Content-Type': 'application/json',
+      'x-amzn-ErrorType': code,
+      'x-amzn-RequestId': randomUUID(),
+    },
+    body: JSON.stringify({ ErrorCode: code, Message: message, ...members }),
+  };
+}
+
+/** The error a service of that protocol answers for throttling or a 5xx. */
+export function errorAnswer(
+  kind: ErrorKind,
+  protocol: AwsProtocol,
+  requestContentType = '',
+): ErrorAnswer {
+  const requestId = randomUUID();
+  if (protocol === 'ec2') {
+    const [status, code, message] = ERRORS.ec2[kind];
+    return ec2ErrorAnswer(status, code, message);
+  }
+  if (protocol === 'query') {
+    const [status, code, message] = ERRORS.query[kind];
+    const type = status < 500 ? 'Sender' : 'Receiver';
+    return {
+      status,
+      headers: { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId },
+      body: `<ErrorResponse><Error><Type>${type}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+    };
+  }
+  const [status, code, message] = ERRORS.json[kind];
+  return {
+    status,
+    headers: {
+      'Content-Type':
+        protocol === 'json' && requestContentType ? requestContentType : 'application/json',
+      'x-amzn-ErrorType': code,
+      'x-amzn-RequestId': requestId,
+    },
+    body: JSON.stringify({ __type: code, message }),
+  };
+}
+
+/**
+ * The throttling error of a service as a rate limit answers it: EFS 429 ThrottlingException
+ * (its error shape), EKS 429, EC2 503 RequestLimitExceeded, JSON protocols (DynamoDB, Step
+ * Functions, EventBridge) 400 ThrottlingException.
+ */
+export function throttlingAnswer(call: AwsCall, requestContentType = ''): ErrorAnswer {
+  if (call.service === 'elasticfilesystem')
+    return efsErrorAnswer(429, 'ThrottlingException', 'Rate exceeded');
+  if (call.protocol === 'rest-json') {
+    return {
+      status: 429,
+      headers: {
+        'Content-Type': 'application/json',
+        'x-amzn-ErrorType': 'ThrottlingException',
+        'x-amzn-RequestId': randomUUID(),
+      },
+      body: JSON.stringify({ message: 'Rate exceeded' }),
+    };
+  }
+  return errorAnswer('throttling', call.protocol, requestContentType);
+}

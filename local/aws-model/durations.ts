@@ -1,0 +1,53 @@
+// How long AWS takes, in AWS's seconds: the AWS model paces local mode with these (times its
+// time scale), and the bench draws mount-target times from the same distribution.
+
+/**
+ * A duration in seconds: a fixed number, or uniform between `min` and `max` with, for a
+ * `tail.share` of draws, an exponential tail above `max` (mean `tail.meanSeconds` more,
+ * capped at `tail.maxSeconds`).
+ */
+export type Duration =
+  | number
+  | {
+      readonly min: number;
+      readonly max: number;
+      readonly tail?: {
+        readonly share: number;
+        readonly meanSeconds: number;
+        readonly maxSeconds: number;
+      };
+    };
+
+export type LifecycleDurationName =
+  | 'fileSystemCreating'
+  | 'mountTargetCreating'
+  | 'mountTargetDeleting'
+  | 'accessPointCreating';
+
+/**
+ * What AWS shows: a file system is `available` within seconds; a mount target takes about
+ * 60–90 s, and about one in ten takes minutes; deleting one takes about a minute (its
+ * network interface goes last); an access point is `available` in a second or two.
+ */
+export const AWS_DURATIONS: Readonly<Record<LifecycleDurationName, Duration>> = {
+  fileSystemCreating: { min: 3, max: 10 },
+  mountTargetCreating: {
+    min: 60,
+    max: 90,
+    tail: { share: 0.1, meanSeconds: 90, maxSeconds: 600 },
+  },
+  mountTargetDeleting: { min: 45, max: 90 },
+  accessPointCreating: { min: 1, max: 3 },
+};
+
+/** Draws one duration in seconds with `random` (uniform in [0, 1)). */
+export function drawSeconds(duration: Duration, random: () => number): number {
+  if (typeof duration === 'number') return duration;
+  const { min, max, tail } = duration;
+  if (tail && random() < tail.share) {
+    // Inverse transform of the exponential: -mean * ln(1 - u).
+    const extra = -tail.meanSeconds * Math.log(1 - random());
+    return Math.min(max + extra, tail.maxSeconds);
+  }
+  return min + (max - min) * random();
+}

@@ -1,0 +1,178 @@
+// The provisioning workflow through the API, with the AWS model between the functions and
+// moto: file systems and mount targets take their time, deletes linger, limits and eventual
+// consistency bite. The time scale is small (0.02: a 80 s mount target takes 1.6 s).
+import { randomBytes } from 'node:crypto';
+import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { AwsModel } from '../../local/aws-model/model.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { TaskHandler } from '../../local/step-functions/local-workflow.ts';
+import { clusterInventory, countsPerVolume, resourcesOf } from '../support/aws-inventory.ts';
+import { eventually, json } from '../support/local-stack-harness.ts';
+
+interface Volume {
+  readonly id: string;
+  readonly status: string;
+  readonly error?: { step: string; name: string; message: string };
+  readonly leftovers?: unknown[];
+}
+
+let stack: LocalStack;
+let model: AwsModel;
+/** Functions whose next invocations fail (a fault after the mount targets exist). */
+const failing = new Set<string>();
+
+beforeAll(async () => {
+  const suffix = randomBytes(3).toString('hex');
+  stack = await startLocalStack({
+    apiPort: 0,
+    motoEndpoint: inject('motoEndpoint'),
+    clusterName: `model-${suffix}`,
+    tableName: `volumes-model-${suffix}`,
+    // Retries are not scaled: short ones, enough of them to outlast a file system's creation.
+    run: {
+      retryMilliseconds: 100,
+      wrap:
+        (name: string, handler: TaskHandler): TaskHandler =>
+        async (input) => {
+          if (!failing.has(name)) return handler(input);
+          throw Object.assign(new Error(`${name} failed (injected)`), { name: 'InjectedError' });
+        },
+    },
+    awsModel: {
+      seed: 11,
+      timeScale: 0.02,
+      durations: { mountTargetCreating: 80 },
+      consistencySeconds: 0,
+      rateLimits: {},
+    },
+  });
+  if (!stack.faultProxy?.model) throw new Error('the stack started without the AWS model');
+  model = stack.faultProxy.model;
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function provisionVolume(name: string): Promise<Volume> {
+  const response = await fetch(
+    `${stack.api}/volumes`,
+    json({ clusterName: stack.clusterName, namespace: 'team-a', name }),
+  );
+  expect(response.status).toBe(202);
+  const { id } = (await response.json()) as Volume;
+  return eventually(async () => {
+    const volume = (await (await fetch(`${stack.api}/volumes/${id}`)).json()) as Volume;
+    return ['READY', 'FAILED', 'ROLLBACK_FAILED'].includes(volume.status) ? volume : undefined;
+  }, 45_000);
+}
+
+/** The states the provisioning execution entered, in order. */
+async function statesEntered(volumeId: string): Promise<string[]> {
+  const sfn = new SFNClient({ endpoint: stack.stepFunctions, region: 'us-east-1' });
+  const { events = [] } = await sfn.send(
+    new GetExecutionHistoryCommand({
+      executionArn: `arn:aws:states:us-east-1:123456789012:execution:efs-volumes-provision:${volumeId}`,
+    }),
+  );
+  return events.flatMap((event) =>
+    event.type?.endsWith('StateEntered') && event.stateEnteredEventDetails?.name
+      ? [event.stateEnteredEventDetails.name]
+      : [],
+  );
+}
+
+function refusals(code: string): number {
+  return Object.entries(model.stats().refused)
+    .filter(([key]) => key.endsWith(` ${code}`))
+    .reduce((sum, [, count]) => sum + count, 0);
+}
+
+describe('provisioning under the AWS model', () => {
+  it('is READY after the mount-target wait loop ran more than once', async () => {
+    // Act
+    const volume = await provisionVolume('paced');
+
+    // Assess: several looks at the mount targets, one resource of each kind (three zones)
+    expect(volume.status).toBe('READY');
+    const checks = (await statesEntered(volume.id)).filter((name) => name === 'CheckMountTargets');
+    expect(checks.length).toBeGreaterThan(1);
+    expect(countsPerVolume(await clusterInventory(stack.clusterName), [volume.id])).toEqual({
+      fileSystems: [1],
+      mountTargets: [3],
+      accessPoints: [1],
+      securityGroups: [1],
+    });
+  });
+
+  it('rolls back after the mount targets exist by waiting for them to be gone before deleting the file system and the security group', async () => {
+    // Prepare
+    failing.add('ApplyManifests');
+    const inUseBefore = refusals('FileSystemInUse') + refusals('DependencyViolation');
+
+    // Act
+    const volume = await provisionVolume('rolled-back').finally(() =>
+      failing.delete('ApplyManifests'),
+    );
+
+    // Assess: FAILED with the cause, the deletion waited out, nothing left in moto
+    expect(volume).toMatchObject({
+      status: 'FAILED',
+      error: { step: 'ApplyManifests', name: 'InjectedError' },
+    });
+    const states = await statesEntered(volume.id);
+    const deletedChecks = states.flatMap((name, index) =>
+      name === 'CheckMountTargetsDeleted' ? [index] : [],
+    );
+    expect(deletedChecks.length).toBeGreaterThan(1);
+    expect(states.indexOf('DeleteFileSystem')).toBeGreaterThan(deletedChecks.at(-1) ?? 0);
+    expect(states.indexOf('DeleteSecurityGroup')).toBeGreaterThan(
+      states.indexOf('DeleteFileSystem'),
+    );
+    expect(refusals('FileSystemInUse') + refusals('DependencyViolation')).toBe(inUseBefore);
+    expect(resourcesOf(await clusterInventory(stack.clusterName), [volume.id])).toEqual([]);
+  });
+
+  it('ends FAILED with the limit named in the record, and nothing left, when the file system limit is reached', async () => {
+    // Prepare
+    model.configure({ limits: { fileSystemsPerAccount: 0 } });
+
+    // Act
+    const volume = await provisionVolume('over-limit').finally(() =>
+      model.configure({ limits: { fileSystemsPerAccount: 1000 } }),
+    );
+
+    // Assess
+    expect(volume).toMatchObject({
+      status: 'FAILED',
+      error: {
+        step: 'CreateFileSystem',
+        name: 'FileSystemLimitExceeded',
+        message: expect.stringContaining('maximum number of file systems'),
+      },
+    });
+    expect(resourcesOf(await clusterInventory(stack.clusterName), [volume.id])).toEqual([]);
+  });
+
+  it('creates each resource once when a Describe right after a Create misses it', async () => {
+    // Prepare: for 30 AWS seconds (0.6 s here) a new resource may be missing from a Describe
+    model.configure({ consistencySeconds: 30 });
+    const missesBefore = refusals('FileSystemNotFound');
+
+    // Act
+    const volume = await provisionVolume('consistent').finally(() =>
+      model.configure({ consistencySeconds: 0 }),
+    );
+
+    // Assess: the misses happened, and did not make a second anything
+    expect(volume.status).toBe('READY');
+    expect(refusals('FileSystemNotFound')).toBeGreaterThan(missesBefore);
+    expect(countsPerVolume(await clusterInventory(stack.clusterName), [volume.id])).toEqual({
+      fileSystems: [1],
+      mountTargets: [3],
+      accessPoints: [1],
+      securityGroups: [1],
+    });
+  });
+});

@@ -1,0 +1,188 @@
+import {
+  DescribeSubnetsCommand,
+  DescribeVpcAttributeCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import {
+  DescribeFargateProfileCommand,
+  EKSClient,
+  type FargateProfileSelector,
+  ListFargateProfilesCommand,
+} from '@aws-sdk/client-eks';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { fargatePreflight } from '../../functions/lib/api/fargate-preflight.ts';
+import { planVolume } from '../../functions/lib/api/plan.ts';
+import type { ClusterDescription } from '../../functions/lib/aws/cluster.ts';
+import { validateVolumeRequest } from '../../functions/lib/volume/request.ts';
+
+const eksMock = mockClient(EKSClient);
+const ec2Mock = mockClient(EC2Client);
+const deps = { eks: new EKSClient({}), ec2: new EC2Client({}) };
+
+const cluster: ClusterDescription = {
+  name: 'prod',
+  endpoint: 'https://example',
+  caData: '',
+  subnetIds: ['subnet-a', 'subnet-b'],
+  securityGroupIds: [],
+};
+
+const SUBNETS = [
+  { SubnetId: 'subnet-a', AvailabilityZone: 'us-east-1a', VpcId: 'vpc-1' },
+  { SubnetId: 'subnet-b', AvailabilityZone: 'us-east-1b', VpcId: 'vpc-1' },
+  { SubnetId: 'subnet-c', AvailabilityZone: 'us-east-1c', VpcId: 'vpc-1' },
+];
+
+function given(options: {
+  dnsSupport?: boolean;
+  dnsHostnames?: boolean;
+  profiles?: Record<string, { selectors: FargateProfileSelector[]; subnets?: string[] }>;
+}) {
+  const profiles = options.profiles ?? {};
+  eksMock.on(ListFargateProfilesCommand).resolves({ fargateProfileNames: Object.keys(profiles) });
+  for (const [name, profile] of Object.entries(profiles)) {
+    eksMock.on(DescribeFargateProfileCommand, { fargateProfileName: name }).resolves({
+      fargateProfile: {
+        fargateProfileName: name,
+        status: 'ACTIVE',
+        selectors: profile.selectors,
+        subnets: profile.subnets ?? ['subnet-a', 'subnet-b'],
+      },
+    });
+  }
+  ec2Mock.on(DescribeSubnetsCommand).callsFake((input: { SubnetIds?: string[] }) => ({
+    Subnets: SUBNETS.filter((subnet) => input.SubnetIds?.includes(subnet.SubnetId)),
+  }));
+  ec2Mock
+    .on(DescribeVpcAttributeCommand, { Attribute: 'enableDnsSupport' })
+    .resolves({ EnableDnsSupport: { Value: options.dnsSupport ?? true } });
+  ec2Mock
+    .on(DescribeVpcAttributeCommand, { Attribute: 'enableDnsHostnames' })
+    .resolves({ EnableDnsHostnames: { Value: options.dnsHostnames ?? true } });
+}
+
+beforeEach(() => {
+  eksMock.reset();
+  ec2Mock.reset();
+});
+
+describe('fargatePreflight', () => {
+  it('refuses a VPC with DNS hostnames off with 422 vpc-dns-disabled saying what to turn on', async () => {
+    // Prepare
+    given({ dnsHostnames: false, profiles: { teams: { selectors: [{ namespace: 'team-a' }] } } });
+
+    // Act
+    const refused = await fargatePreflight(deps, cluster, 'team-a').catch(
+      (caught: unknown) => caught,
+    );
+
+    // Assess
+    expect(refused).toMatchObject({ status: 422, slug: 'vpc-dns-disabled' });
+    expect((refused as Error).message).toContain('enableDnsHostnames');
+    expect((refused as Error).message).toContain('--enable-dns-hostnames');
+    expect((refused as Error).message).not.toContain('enableDnsSupport');
+  });
+
+  it('refuses a VPC with DNS support off', async () => {
+    // Prepare
+    given({ dnsSupport: false });
+
+    // Act
+    const refused = await fargatePreflight(deps, cluster, 'team-a').catch(
+      (caught: unknown) => caught,
+    );
+
+    // Assess
+    expect(refused).toMatchObject({ status: 422, slug: 'vpc-dns-disabled' });
+    expect((refused as Error).message).toContain('enableDnsSupport');
+  });
+
+  it('names the profiles selecting the namespace, wildcards included, with no warning', async () => {
+    // Prepare
+    given({
+      profiles: {
+        teams: { selectors: [{ namespace: 'team-*' }] },
+        system: { selectors: [{ namespace: 'kube-system' }] },
+      },
+    });
+
+    // Act
+    const report = await fargatePreflight(deps, cluster, 'team-a');
+
+    // Assess
+    expect(report.profiles.map((profile) => profile.name)).toEqual(['teams']);
+    expect(report.warnings).toEqual([]);
+    expect(report.vpcId).toBe('vpc-1');
+  });
+
+  it('warns when no Fargate profile selects the namespace', async () => {
+    // Prepare
+    given({ profiles: { teams: { selectors: [{ namespace: 'team-b' }] } } });
+
+    // Act
+    const report = await fargatePreflight(deps, cluster, 'team-a');
+
+    // Assess
+    expect(report.profiles).toEqual([]);
+    expect(report.warnings).toEqual([
+      expect.stringContaining('no Fargate profile selects namespace team-a'),
+    ]);
+    expect(report.warnings[0]).toContain('EFS CSI node driver');
+  });
+
+  it('says a profile that also asks for pod labels selects only the pods carrying them', async () => {
+    // Prepare
+    given({
+      profiles: {
+        labelled: { selectors: [{ namespace: 'team-a', labels: { compute: 'fargate' } }] },
+      },
+    });
+
+    // Act
+    const report = await fargatePreflight(deps, cluster, 'team-a');
+
+    // Assess
+    expect(report.profiles).toEqual([
+      { name: 'labelled', podLabels: { compute: 'fargate' }, subnetIds: ['subnet-a', 'subnet-b'] },
+    ]);
+    expect(report.warnings).toEqual([expect.stringContaining('labelled compute=fargate')]);
+  });
+
+  it('covers the zones of the selecting profiles’ subnets, and warns of one the cluster has no subnet in', async () => {
+    // Prepare
+    given({
+      profiles: {
+        teams: { selectors: [{ namespace: 'team-a' }], subnets: ['subnet-b', 'subnet-c'] },
+      },
+    });
+
+    // Act
+    const report = await fargatePreflight(deps, cluster, 'team-a');
+
+    // Assess
+    expect(report.availabilityZones).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
+    expect(report.warnings).toEqual([expect.stringContaining('us-east-1c')]);
+  });
+
+  it('puts the profiles, zones and warnings in the dry-run plan', async () => {
+    // Prepare
+    given({});
+    const spec = validateVolumeRequest(
+      { clusterName: 'prod', namespace: 'team-a', name: 'data', dryRun: true },
+      { allowRootPosixUser: false },
+    );
+
+    // Act
+    const plan = planVolume(
+      'vol-1',
+      spec,
+      cluster,
+      await fargatePreflight(deps, cluster, 'team-a'),
+    );
+
+    // Assess
+    expect(plan.fargate).toEqual({ profiles: [], availabilityZones: ['us-east-1a', 'us-east-1b'] });
+    expect(plan.warnings).toEqual([expect.stringContaining('no Fargate profile')]);
+  });
+});
