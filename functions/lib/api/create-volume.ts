@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { recordVolumeRequested } from '../../commons/powertools/metrics.ts';
 import { type ClusterDescription, describeCluster } from '../aws/cluster.ts';
 import { errorName } from '../aws/transient.ts';
 import { VolumeRecordStateError } from '../errors.ts';
@@ -166,6 +167,7 @@ export async function createVolume(
       }
       throw error;
     }
+    recordVolumeRequested();
     return {
       kind: 'accepted',
       volume: toVolume(record),
