@@ -49,13 +49,12 @@ export function recordVolumeStatus(status: CountedStatus): void {
 }
 
 /**
- * Records how long a volume took from its request to READY, from the record's `createdAt`.
- * A record without a readable `createdAt` gives no figure rather than a wrong one.
- *
- * @param readyAt @default now
+ * Records how long a volume took from its request to READY: from the record's `createdAt` to
+ * the `updatedAt` of the write that made it READY (ISO 8601, both by the store's clock). A
+ * record whose times do not read gives no figure rather than a wrong one.
  */
-export function recordTimeToReady(createdAt: string, readyAt: Date = new Date()): void {
-  const seconds = (readyAt.getTime() - Date.parse(createdAt)) / 1000;
+export function recordTimeToReady(createdAt: string, readyAt: string): void {
+  const seconds = (Date.parse(readyAt) - Date.parse(createdAt)) / 1000;
   if (!Number.isFinite(seconds) || seconds < 0) return;
   emitAlone(VolumeMetric.timeToReady, MetricUnit.Seconds, seconds);
 }

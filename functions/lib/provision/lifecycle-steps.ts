@@ -89,7 +89,7 @@ export function completeProvisioning(
     const record = await deps.records.setStatus(state.volumeId, 'READY');
     await announce(deps, record, 'Volume Ready');
     recordVolumeStatus('READY');
-    recordTimeToReady(record.createdAt);
+    recordTimeToReady(record.createdAt, record.updatedAt);
     return { result: { volumeId: state.volumeId, status: 'READY' } };
   });
 }
