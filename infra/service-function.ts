@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ISecurityGroup, ISubnet, IVpc } from 'aws-cdk-lib/aws-ec2';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, RuntimeFamily } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, RuntimeFamily, Tracing } from 'aws-cdk-lib/aws-lambda';
 import {
   LogLevel,
   NodejsFunction,
@@ -11,7 +11,10 @@ import {
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeVpcFunctionRole } from './nag-acknowledgements.ts';
+import {
+  acknowledgeTracingFunctionRole,
+  acknowledgeVpcFunctionRole,
+} from './nag-acknowledgements.ts';
 
 /** The project root: bundles resolve package.json `imports` (#lib/*, …) from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -75,6 +78,7 @@ export class ServiceFunction extends Construct {
       description: props.description,
       runtime: NODE_RUNTIME,
       architecture: Architecture.ARM_64,
+      tracing: Tracing.ACTIVE,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout,
       role: props.role,
@@ -121,6 +125,7 @@ export class ServiceFunction extends Construct {
       );
       acknowledgeVpcFunctionRole(props.role);
     }
+    acknowledgeTracingFunctionRole(props.role);
     // Only this function's log group: the role never gets logs:* on the account.
     props.role.addToPrincipalPolicy(
       new PolicyStatement({
