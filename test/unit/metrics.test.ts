@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeFileSystemsCommand, EFSClient } from '@aws-sdk/client-efs';
@@ -163,6 +164,30 @@ describe('stepHandler metrics', () => {
     // Assess
     expect(emitted('StepDuration').map((line) => typeof line.value)).toEqual(['number', 'number']);
     expect(emitted('StepFailures').map((line) => line.value)).toEqual([0, 0]);
+  });
+});
+
+describe('step names', () => {
+  it('names each step handler after its state in the state machines, as its file is named', () => {
+    // Prepare
+    const folder = new URL('../../functions/steps/', import.meta.url);
+    const files = readdirSync(folder).filter((file) => file.endsWith('.ts'));
+    const pascalCase = (file: string) =>
+      file
+        .replace(/\.ts$/, '')
+        .split('-')
+        .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+        .join('');
+
+    // Act
+    const named = files.map((file) => ({
+      file,
+      name: /stepHandler\(\s*'([A-Za-z]+)'/.exec(readFileSync(new URL(file, folder), 'utf8'))?.[1],
+    }));
+
+    // Assess
+    expect(files.length).toBeGreaterThanOrEqual(20);
+    expect(named).toEqual(files.map((file) => ({ file, name: pascalCase(file) })));
   });
 });
 
