@@ -66,6 +66,17 @@ export interface ServiceConfig {
   readonly apiRateLimit: number;
   /** Burst the API stage accepts. @default 40 */
   readonly apiBurstLimit: number;
+  /**
+   * An email address subscribed to the alarms' topic (it must confirm the subscription).
+   * @default no subscription
+   */
+  readonly alarmEmail?: string;
+  /**
+   * An existing SNS topic for the alarms, e.g. the on-call team's; its policy (and its KMS
+   * key's, if encrypted) must let cloudwatch.amazonaws.com publish.
+   * @default a new KMS-encrypted topic of the stack's own
+   */
+  readonly alarmTopicArn?: string;
 }
 
 export const CONTEXT_KEY = 'efs-volumes';
@@ -103,6 +114,10 @@ const MAX_ACCESS_POLICY_CHARS = 3000;
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
 const NUMBER_SETTINGS = ['apiRateLimit', 'apiBurstLimit'] as const;
+// Enough to refuse a typo; SNS itself checks the address when it sends the confirmation.
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+// Not a FIFO topic: alarm actions cannot publish to one.
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 function parseWorkflow(raw: unknown): Partial<Record<WorkflowSetting, number>> {
   if (!isRecord(raw)) throw new ServiceConfigError('workflow must be an object');
@@ -187,7 +202,13 @@ function parseClusters(raw: unknown): ClusterConfig[] {
 export function parseServiceConfig(raw: unknown): ServiceConfig {
   const given = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : (raw ?? {});
   if (!isRecord(given)) throw new ServiceConfigError(`${CONTEXT_KEY} must be an object`);
-  const known = new Set([...Object.keys(DEFAULT_CONFIG), 'efsKmsKeyArn', 'eventBusName']);
+  const known = new Set([
+    ...Object.keys(DEFAULT_CONFIG),
+    'efsKmsKeyArn',
+    'eventBusName',
+    'alarmEmail',
+    'alarmTopicArn',
+  ]);
   const unknown = Object.keys(given).filter((key) => !known.has(key));
   if (unknown.length > 0) {
     throw new ServiceConfigError(`unknown ${CONTEXT_KEY} setting(s): ${unknown.join(', ')}`);
@@ -228,6 +249,18 @@ export function parseServiceConfig(raw: unknown): ServiceConfig {
     (typeof config.eventBusName !== 'string' || config.eventBusName === '')
   ) {
     throw new ServiceConfigError('eventBusName must be an event bus name');
+  }
+  if (
+    config.alarmEmail !== undefined &&
+    (typeof config.alarmEmail !== 'string' || !EMAIL.test(config.alarmEmail))
+  ) {
+    throw new ServiceConfigError('alarmEmail must be an email address');
+  }
+  if (
+    config.alarmTopicArn !== undefined &&
+    (typeof config.alarmTopicArn !== 'string' || !SNS_TOPIC_ARN.test(config.alarmTopicArn))
+  ) {
+    throw new ServiceConfigError('alarmTopicArn must be an SNS topic ARN (arn:aws:sns:…)');
   }
   let accessPolicy: AccessPolicy;
   try {

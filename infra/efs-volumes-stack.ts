@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { type KubernetesNetwork, kubernetesNetworkOf, type ServiceConfig } from './config.ts';
 import { KubernetesAccess } from './kubernetes-access.ts';
 import { acknowledgeStackFindings } from './nag-acknowledgements.ts';
+import { OperationsAlarms } from './operations-alarms.ts';
 import { ProvisionRequests, serviceEventBus } from './request-events.ts';
 import type { FunctionNetwork } from './service-function.ts';
 import { VolumeTable } from './volume-table.ts';
@@ -26,6 +27,7 @@ export class EfsVolumesStack extends Stack {
   readonly api: VolumesApi;
   readonly requests: ProvisionRequests;
   readonly kubernetesAccess: KubernetesAccess;
+  readonly operations: OperationsAlarms;
 
   constructor(scope: Construct, id: string, props: EfsVolumesStackProps) {
     super(scope, id, props);
@@ -97,6 +99,16 @@ export class EfsVolumesStack extends Stack {
       ],
     });
 
+    this.operations = new OperationsAlarms(this, 'Operations', {
+      config,
+      api: this.api.api,
+      apiFunctions: this.api.functions,
+      stepFunctions: this.workflow.stepFunctions,
+      eventFunctions: new Map([['provision-requested', this.requests.handler]]),
+      stateMachines: this.workflow.stateMachines,
+      requestDeadLetterQueue: this.requests.deadLetterQueue,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
     new CfnOutput(this, 'VolumesTableName', { value: this.records.table.tableName });
@@ -109,6 +121,7 @@ export class EfsVolumesStack extends Stack {
     new CfnOutput(this, 'KubernetesWriterRoleArn', {
       value: this.workflow.kubernetesWriterRole.roleArn,
     });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.operations.topic.topicArn });
     new CfnOutput(this, 'RequestDeadLetterQueueUrl', {
       value: this.requests.deadLetterQueue.queueUrl,
     });

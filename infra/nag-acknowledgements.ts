@@ -110,6 +110,12 @@ export const VPC_FUNCTION_ACKNOWLEDGEMENT: NagAcknowledgement = {
     "What AWSLambdaVPCAccessExecutionRole grants: Lambda manages a VPC function's network interfaces with the execution role, and these EC2 actions do not support resource-level permissions.",
 };
 
+export const TRACING_FUNCTION_ACKNOWLEDGEMENT: NagAcknowledgement = {
+  id: 'AwsSolutions-IAM5[Resource::*]',
+  reason:
+    "Added by CDK for the function's active X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords): these actions do not support resource-level permissions.",
+};
+
 /** The stack-wide acknowledgements: API Gateway, the DLQ, and the workflow's ARN patterns. */
 export function stackAcknowledgements(config: ServiceConfig): readonly NagAcknowledgement[] {
   return [
@@ -137,6 +143,11 @@ export function acknowledgeFargateProfileReads(role: IRole, clusterArns: readonl
 
 export function acknowledgeVpcFunctionRole(role: IRole): void {
   acknowledge(role, VPC_FUNCTION_ACKNOWLEDGEMENT);
+}
+
+/** For the execution role of a function with active tracing. */
+export function acknowledgeTracingFunctionRole(role: IRole): void {
+  acknowledge(role, TRACING_FUNCTION_ACKNOWLEDGEMENT);
 }
 
 export function acknowledgeStateMachineRole(stateMachine: StateMachine): void {

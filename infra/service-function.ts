@@ -1,12 +1,15 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ISecurityGroup, ISubnet, IVpc } from 'aws-cdk-lib/aws-ec2';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, RuntimeFamily } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, RuntimeFamily, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { LAMBDA_BUNDLING, PROJECT_ROOT } from './bundling.ts';
-import { acknowledgeVpcFunctionRole } from './nag-acknowledgements.ts';
+import {
+  acknowledgeTracingFunctionRole,
+  acknowledgeVpcFunctionRole,
+} from './nag-acknowledgements.ts';
 
 export { PROJECT_ROOT } from './bundling.ts';
 
@@ -65,6 +68,7 @@ export class ServiceFunction extends Construct {
       description: props.description,
       runtime: NODE_RUNTIME,
       architecture: Architecture.ARM_64,
+      tracing: Tracing.ACTIVE,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout,
       role: props.role,
@@ -102,6 +106,7 @@ export class ServiceFunction extends Construct {
       );
       acknowledgeVpcFunctionRole(props.role);
     }
+    acknowledgeTracingFunctionRole(props.role);
     // Only this function's log group: the role never gets logs:* on the account.
     props.role.addToPrincipalPolicy(
       new PolicyStatement({

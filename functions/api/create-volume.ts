@@ -5,7 +5,7 @@ import { callerOf, jsonResponse, parseJsonBody } from '#lib/api/http';
 import { validateParameters } from '#lib/api/parameters';
 import { logger } from '#powertools/logger';
 
-export const handler = apiHandler(async (event) => {
+export const handler = apiHandler('createVolume', async (event) => {
   const headers = validateParameters<{ 'idempotency-key'?: string }>(
     'createVolume',
     'header',

@@ -4,7 +4,7 @@ import { deleteVolume } from '#lib/api/delete-volume';
 import { callerOf, jsonResponse } from '#lib/api/http';
 import { validateParameters } from '#lib/api/parameters';
 
-export const handler = apiHandler(async (event) => {
+export const handler = apiHandler('deleteVolume', async (event) => {
   const { id } = validateParameters<{ id: string }>('deleteVolume', 'path', event.pathParameters);
   const { force } = validateParameters<{ force: boolean }>(
     'deleteVolume',

@@ -4,7 +4,7 @@ import { callerOf } from '#lib/api/http';
 import { validateParameters } from '#lib/api/parameters';
 import { volumeManifests } from '#lib/api/read-volumes';
 
-export const handler = apiHandler(async (event) => {
+export const handler = apiHandler('getVolumeManifests', async (event) => {
   const { id } = validateParameters<{ id: string }>(
     'getVolumeManifests',
     'path',

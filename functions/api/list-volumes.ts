@@ -5,7 +5,7 @@ import { validateParameters } from '#lib/api/parameters';
 import { listVolumes } from '#lib/api/read-volumes';
 import type { VolumeListQuery } from '#lib/volume/record';
 
-export const handler = apiHandler(async (event) => {
+export const handler = apiHandler('listVolumes', async (event) => {
   const query = validateParameters<VolumeListQuery & Record<string, unknown>>(
     'listVolumes',
     'query',

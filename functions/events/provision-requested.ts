@@ -1,10 +1,15 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { eventBridgeClient } from '#clients/eventbridge';
 import { apiDependencies } from '#helpers/api-dependencies';
 import { serviceSettings } from '#lib/config';
 import { handleProvisionRequested, type RequestEvent } from '#lib/events/provision-requested';
+import { traceClients } from '#powertools/client-tracing';
 import { logger } from '#powertools/logger';
+import { tracer } from '#powertools/tracer';
+
+traceClients(tracer);
 
 export const handler = middy(async (event: RequestEvent) => {
   logger.appendKeys({ requestEventId: event.id, source: event.source });
@@ -17,7 +22,13 @@ export const handler = middy(async (event: RequestEvent) => {
     },
     event,
   );
-  if (outcome.outcome === 'rejected') logger.warn('request event rejected', { ...outcome });
-  else logger.info('request event accepted', { ...outcome });
+  if (outcome.outcome === 'rejected') {
+    logger.warn('request event rejected', { ...outcome });
+  } else {
+    tracer.putAnnotation('volumeId', outcome.volumeId);
+    logger.info('request event accepted', { ...outcome });
+  }
   return outcome;
-}).use(injectLambdaContext(logger, { clearState: true, logEvent: false }));
+})
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(injectLambdaContext(logger, { clearState: true, logEvent: false }));

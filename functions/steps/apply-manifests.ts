@@ -2,4 +2,4 @@ import { kubeStepDependencies } from '#helpers/kube-step-dependencies';
 import { stepHandler } from '#helpers/step-handler';
 import { applyManifests } from '#lib/provision/kube-steps';
 
-export const handler = stepHandler(applyManifests, kubeStepDependencies);
+export const handler = stepHandler('ApplyManifests', applyManifests, kubeStepDependencies);

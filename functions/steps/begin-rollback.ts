@@ -5,7 +5,7 @@ import { serviceSettings } from '#lib/config';
 import { beginRollback } from '#lib/provision/lifecycle-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
-export const handler = stepHandler(beginRollback, () => ({
+export const handler = stepHandler('BeginRollback', beginRollback, () => ({
   events: eventBridgeClient,
   records: volumeRecords(),
   settings: serviceSettings(),

@@ -5,7 +5,7 @@ import { serviceSettings } from '#lib/config';
 import { checkMountTargetsDeleted } from '#lib/provision/aws-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
-export const handler = stepHandler(checkMountTargetsDeleted, () => ({
+export const handler = stepHandler('CheckMountTargetsDeleted', checkMountTargetsDeleted, () => ({
   efs: efsClient,
   records: volumeRecords(),
   settings: serviceSettings(),

@@ -5,7 +5,7 @@ import { serviceSettings } from '#lib/config';
 import { checkMountTargets } from '#lib/provision/aws-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
-export const handler = stepHandler(checkMountTargets, () => ({
+export const handler = stepHandler('CheckMountTargets', checkMountTargets, () => ({
   efs: efsClient,
   records: volumeRecords(),
   settings: serviceSettings(),

@@ -5,7 +5,7 @@ import { serviceSettings } from '#lib/config';
 import { completeDeletion } from '#lib/provision/lifecycle-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
-export const handler = stepHandler(completeDeletion, () => ({
+export const handler = stepHandler('CompleteDeletion', completeDeletion, () => ({
   events: eventBridgeClient,
   records: volumeRecords(),
   settings: serviceSettings(),

@@ -5,7 +5,7 @@ import { serviceSettings } from '#lib/config';
 import { completeProvisioning } from '#lib/provision/lifecycle-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
-export const handler = stepHandler(completeProvisioning, () => ({
+export const handler = stepHandler('CompleteProvisioning', completeProvisioning, () => ({
   events: eventBridgeClient,
   records: volumeRecords(),
   settings: serviceSettings(),

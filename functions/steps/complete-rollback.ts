@@ -5,7 +5,7 @@ import { serviceSettings } from '#lib/config';
 import { completeRollback } from '#lib/provision/lifecycle-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
-export const handler = stepHandler(completeRollback, () => ({
+export const handler = stepHandler('CompleteRollback', completeRollback, () => ({
   events: eventBridgeClient,
   records: volumeRecords(),
   settings: serviceSettings(),

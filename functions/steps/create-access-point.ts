@@ -4,7 +4,7 @@ import { volumeRecords } from '#helpers/volume-records';
 import { createAccessPoint } from '#lib/provision/aws-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
-export const handler = stepHandler(createAccessPoint, () => ({
+export const handler = stepHandler('CreateAccessPoint', createAccessPoint, () => ({
   efs: efsClient,
   records: volumeRecords(),
 }));

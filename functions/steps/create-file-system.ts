@@ -5,7 +5,7 @@ import { serviceSettings } from '#lib/config';
 import { createFileSystem } from '#lib/provision/aws-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
-export const handler = stepHandler(createFileSystem, () => ({
+export const handler = stepHandler('CreateFileSystem', createFileSystem, () => ({
   efs: efsClient,
   records: volumeRecords(),
   settings: serviceSettings(),

@@ -4,7 +4,7 @@ import { volumeRecords } from '#helpers/volume-records';
 import { createMountTargets } from '#lib/provision/aws-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
-export const handler = stepHandler(createMountTargets, () => ({
+export const handler = stepHandler('CreateMountTargets', createMountTargets, () => ({
   efs: efsClient,
   records: volumeRecords(),
 }));

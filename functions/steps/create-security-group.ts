@@ -4,7 +4,7 @@ import { volumeRecords } from '#helpers/volume-records';
 import { createSecurityGroup } from '#lib/provision/aws-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
-export const handler = stepHandler(createSecurityGroup, () => ({
+export const handler = stepHandler('CreateSecurityGroup', createSecurityGroup, () => ({
   ec2: ec2Client,
   records: volumeRecords(),
 }));

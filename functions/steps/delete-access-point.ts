@@ -4,7 +4,7 @@ import { volumeRecords } from '#helpers/volume-records';
 import { rollbackAccessPoint } from '#lib/provision/aws-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
-export const handler = stepHandler(rollbackAccessPoint, () => ({
+export const handler = stepHandler('DeleteAccessPoint', rollbackAccessPoint, () => ({
   efs: efsClient,
   records: volumeRecords(),
 }));

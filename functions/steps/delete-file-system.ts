@@ -4,7 +4,7 @@ import { volumeRecords } from '#helpers/volume-records';
 import { rollbackFileSystem } from '#lib/provision/aws-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
-export const handler = stepHandler(rollbackFileSystem, () => ({
+export const handler = stepHandler('DeleteFileSystem', rollbackFileSystem, () => ({
   efs: efsClient,
   records: volumeRecords(),
 }));

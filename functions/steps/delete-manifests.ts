@@ -2,4 +2,4 @@ import { kubeStepDependencies } from '#helpers/kube-step-dependencies';
 import { stepHandler } from '#helpers/step-handler';
 import { rollbackManifests } from '#lib/provision/kube-steps';
 
-export const handler = stepHandler(rollbackManifests, kubeStepDependencies);
+export const handler = stepHandler('DeleteManifests', rollbackManifests, kubeStepDependencies);

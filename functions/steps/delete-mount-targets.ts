@@ -5,7 +5,7 @@ import { volumeRecords } from '#helpers/volume-records';
 import { rollbackMountTargets } from '#lib/provision/aws-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
-export const handler = stepHandler(rollbackMountTargets, () => ({
+export const handler = stepHandler('DeleteMountTargets', rollbackMountTargets, () => ({
   efs: efsClient,
   ec2: ec2Client,
   records: volumeRecords(),

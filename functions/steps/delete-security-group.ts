@@ -4,7 +4,7 @@ import { volumeRecords } from '#helpers/volume-records';
 import { rollbackSecurityGroup } from '#lib/provision/aws-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
-export const handler = stepHandler(rollbackSecurityGroup, () => ({
+export const handler = stepHandler('DeleteSecurityGroup', rollbackSecurityGroup, () => ({
   ec2: ec2Client,
   records: volumeRecords(),
 }));

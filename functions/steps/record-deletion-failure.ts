@@ -4,6 +4,7 @@ import { stepHandler } from '#helpers/step-handler';
 import { recordDeletionFailure } from '#lib/provision/lifecycle-steps';
 
 export const handler = stepHandler(
+  'RecordDeletionFailure',
   withOptionalKubernetes(recordDeletionFailure),
   awsStepDependencies,
 );

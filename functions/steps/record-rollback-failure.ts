@@ -4,6 +4,7 @@ import { stepHandler } from '#helpers/step-handler';
 import { recordRollbackFailure } from '#lib/provision/lifecycle-steps';
 
 export const handler = stepHandler(
+  'RecordRollbackFailure',
   withOptionalKubernetes(recordRollbackFailure),
   awsStepDependencies,
 );

@@ -5,7 +5,7 @@ import { volumeRecords } from '#helpers/volume-records';
 import { resolveCluster } from '#lib/provision/aws-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
-export const handler = stepHandler(resolveCluster, () => ({
+export const handler = stepHandler('ResolveCluster', resolveCluster, () => ({
   eks: eksClient,
   ec2: ec2Client,
   records: volumeRecords(),

@@ -68,10 +68,18 @@ function statementsOfFunction(synthesized: SynthesizedStack, name: string): Stat
 }
 
 /** The actions a function's role grants, leaving out writing to its own log group. */
+/** What the Lambda runtime does for every function, not its code: logs and active tracing. */
+const RUNTIME_ACTIONS = new Set([
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+]);
+
 function actionsOfFunction(synthesized: SynthesizedStack, name: string): string[] {
   const actions = statementsOfFunction(synthesized, name)
     .flatMap(actionsOf)
-    .filter((action) => action !== 'logs:CreateLogStream' && action !== 'logs:PutLogEvents');
+    .filter((action) => !RUNTIME_ACTIONS.has(action));
   return [...new Set(actions)].sort();
 }
 

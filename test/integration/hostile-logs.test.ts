@@ -7,6 +7,8 @@ import { VolumeClient } from '../support/volume-client.ts';
 // Before any handler module loads: the Logger reads its level once, when it is created.
 vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+  // The EMF lines of the metrics go to the same stream: they must not leak either.
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 });
 
 /** A bearer token of the kind a caller might send, which must never be written anywhere. */
@@ -140,6 +142,8 @@ describe('what the handlers log', () => {
     expect(
       records.filter((record) => record.service === 'efs-volumes').length,
     ).toBeGreaterThanOrEqual(8);
+    // The metrics' EMF lines were written too, so the check below covers them.
+    expect(lines.filter((line) => line.includes('"CloudWatchMetrics"')).length).toBeGreaterThan(0);
     expect(records.map((record) => record.message)).toEqual(
       expect.arrayContaining([
         'request served',

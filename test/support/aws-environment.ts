@@ -13,6 +13,8 @@ delete process.env.AWS_SESSION_TOKEN;
 delete process.env.AWS_PROFILE;
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_DEV = 'false';
+// No EMF lines in the test output; the tests of metrics and of what is logged turn them on.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 // Moto's mount targets are available at once and no DNS has to propagate; the tests of the
 // readiness delay set their own.
 process.env.MOUNT_TARGET_DNS_DELAY_SECONDS = '0';

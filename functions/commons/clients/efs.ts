@@ -1,5 +1,6 @@
 import { EFSClient } from '@aws-sdk/client-efs';
+import { traceable } from '#powertools/client-tracing';
 
 // Created once per module so warm Lambdas reuse connections. The endpoint comes from
 // AWS_ENDPOINT_URL when set (local mode: moto), as with every SDK client.
-export const efsClient = new EFSClient({});
+export const efsClient = traceable(new EFSClient({}));

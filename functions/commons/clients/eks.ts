@@ -1,5 +1,6 @@
 import { EKSClient } from '@aws-sdk/client-eks';
+import { traceable } from '#powertools/client-tracing';
 
 // Created once per module so warm Lambdas reuse connections. The endpoint comes from
 // AWS_ENDPOINT_URL when set (local mode: moto), as with every SDK client.
-export const eksClient = new EKSClient({});
+export const eksClient = traceable(new EKSClient({}));

@@ -1,4 +1,5 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { traceable } from '#powertools/client-tracing';
 
 // Created once per module so warm Lambdas reuse connections.
-export const eventBridgeClient = new EventBridgeClient({});
+export const eventBridgeClient = traceable(new EventBridgeClient({}));

@@ -1,5 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { traceable } from '#powertools/client-tracing';
 
 // Created once per module. In local mode AWS_ENDPOINT_URL_SFN names the local Step Functions
 // endpoint that runs the same ASL files.
-export const sfnClient = new SFNClient({});
+export const sfnClient = traceable(new SFNClient({}));

@@ -1,30 +1,52 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { ProvisionState } from '#lib/provision/state';
+import { traceClients } from '#powertools/client-tracing';
 import { logger } from '#powertools/logger';
+import { stepMetrics } from '#powertools/metrics-middleware';
+import { tracer } from '#powertools/tracer';
 
 /**
- * Wraps a workflow step as a Lambda handler: Powertools context and the volume id on every
- * log line, one line per failure with the error's name (never the state, which carries
- * the cluster CA, nor any token).
+ * Wraps a workflow step as a Lambda handler: Powertools context, the volume id and the step
+ * on every log line and on the X-Ray trace, one line per failure with the error's name (never
+ * the state, which carries the cluster CA, nor any token), and the step's duration and
+ * failure as metrics (dimension `step`), flushed at the end of each invocation.
+ *
+ * @param stepName the step's name in the state machines (`CreateFileSystem`), the `step`
+ *   dimension of its metrics
  */
 export function stepHandler<D, R>(
+  stepName: string,
   step: (state: ProvisionState, deps: D) => Promise<R>,
   dependencies: () => D,
 ) {
-  return middy(async (state: ProvisionState, _context: Context): Promise<R> => {
-    logger.appendKeys({ volumeId: state.volumeId, executionName: state.executionName });
-    try {
-      return await step(state, dependencies());
-    } catch (error) {
-      logger.warn('step failed', {
-        errorName: (error as Error).name,
-        errorMessage: (error as Error).message,
+  traceClients(tracer);
+  return (
+    middy(async (state: ProvisionState, _context: Context): Promise<R> => {
+      logger.appendKeys({
+        volumeId: state.volumeId,
+        executionName: state.executionName,
+        step: stepName,
       });
-      throw error;
-    } finally {
-      logger.removeKeys(['volumeId', 'executionName']);
-    }
-  }).use(injectLambdaContext(logger, { clearState: true, logEvent: false }));
+      tracer.putAnnotation('volumeId', state.volumeId);
+      tracer.putAnnotation('step', stepName);
+      try {
+        return await step(state, dependencies());
+      } catch (error) {
+        logger.warn('step failed', {
+          errorName: (error as Error).name,
+          errorMessage: (error as Error).message,
+        });
+        throw error;
+      } finally {
+        logger.removeKeys(['volumeId', 'executionName', 'step']);
+      }
+    })
+      // Not the response on the trace: a step's result can carry the cluster's CA and endpoint.
+      .use(captureLambdaHandler(tracer, { captureResponse: false }))
+      .use(injectLambdaContext(logger, { clearState: true, logEvent: false }))
+      .use(stepMetrics(stepName))
+  );
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { recordVolumeRequested } from '../../commons/powertools/metrics.ts';
 import { type ClusterDescription, describeCluster } from '../aws/cluster.ts';
 import { errorName } from '../aws/transient.ts';
 import { VolumeRecordStateError } from '../errors.ts';
@@ -175,6 +176,7 @@ export async function createVolume(
       }
       throw error;
     }
+    recordVolumeRequested();
     return {
       kind: 'accepted',
       volume: toVolume(record),

@@ -1,3 +1,4 @@
+import { recordTimeToReady, recordVolumeStatus } from '../../commons/powertools/metrics.ts';
 import { type LifecycleDetailType, putLifecycleEvent } from '../events/lifecycle.ts';
 import type { KubernetesReader } from '../kube/read-client.ts';
 import type { VolumeFailure, VolumeRecord } from '../volume/record.ts';
@@ -87,6 +88,8 @@ export function completeProvisioning(
   return runStep(deps.records, state.volumeId, 'CompleteProvisioning', async () => {
     const record = await deps.records.setStatus(state.volumeId, 'READY');
     await announce(deps, record, 'Volume Ready');
+    recordVolumeStatus('READY');
+    recordTimeToReady(record.createdAt, record.updatedAt);
     return { result: { volumeId: state.volumeId, status: 'READY' } };
   });
 }
@@ -112,6 +115,7 @@ export function completeRollback(
   return runStep(deps.records, state.volumeId, 'CompleteRollback', async () => {
     const record = await deps.records.setStatus(state.volumeId, 'FAILED');
     await announce(deps, record, 'Volume Provisioning Failed');
+    recordVolumeStatus('FAILED');
     return { result: { status: 'FAILED' } };
   });
 }
@@ -131,6 +135,7 @@ export async function recordRollbackFailure(
       ...(record?.error ? {} : { error: failureOf(state.failedStep ?? 'unknown', state.failure) }),
     });
     await announce(deps, updated, 'Volume Provisioning Failed');
+    recordVolumeStatus('ROLLBACK_FAILED');
     return { status: 'ROLLBACK_FAILED' as const, leftovers: leftovers.length };
   });
 }
@@ -161,6 +166,7 @@ export function completeDeletion(
       retained: await retainedResources(state, deps),
     });
     await announce(deps, record, 'Volume Deleted');
+    recordVolumeStatus('DELETED');
     return { result: { status: 'DELETED' } };
   });
 }
@@ -181,6 +187,7 @@ export async function recordDeletionFailure(
       leftovers,
     });
     await announce(deps, updated, 'Volume Deletion Failed');
+    recordVolumeStatus('DELETE_FAILED');
     return { status: 'DELETE_FAILED' as const, leftovers: leftovers.length };
   });
 }
