@@ -2,6 +2,7 @@
 // the Kubernetes API emulator, a Step Functions endpoint running the real ASL files, and the
 // API server. `npm start` (local/main.ts) and the end-to-end tests both start it from here.
 import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -175,6 +176,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       process.env.AWS_ENDPOINT_URL_SFN = faultProxy.endpoint;
     }
 
+    // Every AWS call of every function, as the IAM evaluation reads them (test/iam).
+    if (options.stateDirectory && !process.env.LOCAL_AWS_CALL_LOG) {
+      process.env.LOCAL_AWS_CALL_LOG = join(options.stateDirectory, 'aws-calls.jsonl');
+    }
     // Every function runs as Lambda runs it: its bundle (or source), its own environment
     // and identity. The bundles are built (or reused) before the first request.
     const functionsMode = options.functions ?? 'bundled';

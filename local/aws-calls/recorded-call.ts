@@ -14,7 +14,7 @@ export interface RecordedAwsCall {
   /**
    * Who called: an ASL Task state's function (`CreateMountTargets`, the step's
    * `${…FunctionArn}` placeholder without `FunctionArn`), an API operationId (`createVolume`),
-   * or `provisionRequested` for the request-event handler.
+   * or `ProvisionRequested` for the request-event handler (infra/function-catalog.ts names).
    */
   readonly function: string;
   readonly service: string;
@@ -29,7 +29,7 @@ export interface RecordedAwsCall {
 }
 
 /** The function name the request-event handler is recorded under. */
-export const REQUEST_EVENTS_FUNCTION = 'provisionRequested';
+export const REQUEST_EVENTS_FUNCTION = 'ProvisionRequested';
 
 export interface RecordOptions extends CallSite {
   /** The calling function's recorded name (see {@link RecordedAwsCall.function}). */

@@ -1,7 +1,9 @@
 // How local mode and the tests run the stack's functions: one LocalFunctions per process, each
-// function with its own identity (local/credentials.ts), through the AWS-call recorder.
+// function with its own identity (local/credentials.ts), its calls recorded when asked
+// (local/lambda/aws-call-recorder.ts).
 import type { CatalogFunction } from '../../infra/function-catalog.ts';
 import { functionIdentities } from '../credentials.ts';
+import { awsCallLog, recordingEndpointFor } from './aws-call-recorder.ts';
 import { LocalFunctions, type LocalFunctionsOptions } from './runtime.ts';
 
 /**
@@ -17,7 +19,19 @@ export async function functionEnvironment(fn: CatalogFunction): Promise<Record<s
     AWS_ACCESS_KEY_ID: identity.accessKeyId,
     AWS_SECRET_ACCESS_KEY: identity.secretAccessKey,
     AWS_SESSION_TOKEN: identity.sessionToken,
+    ...(await recordedEndpoints()),
   };
+}
+
+/** The function's AWS endpoints behind the call recorder, when calls are recorded. */
+async function recordedEndpoints(): Promise<Record<string, string>> {
+  if (!awsCallLog()) return {};
+  const endpoints: Record<string, string> = {};
+  for (const name of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SFN']) {
+    const upstream = process.env[name];
+    if (upstream) endpoints[name] = await recordingEndpointFor(upstream);
+  }
+  return endpoints;
 }
 
 let current: LocalFunctions | undefined;

@@ -64,7 +64,7 @@ describe('template policies', () => {
         'DeleteSecurityGroup',
         'createVolume',
         'listVolumes',
-        'provisionRequested',
+        'ProvisionRequested',
       ]),
     );
     expect(names).toHaveLength(20 + 5 + 1);

@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { inject } from 'vitest';
+import { AWS_CALLS_DIRECTORY } from './aws-calls.ts';
 
 // Set before any test module imports an SDK client: the clients read these once, as in Lambda.
 process.env.AWS_ENDPOINT_URL = inject('motoEndpoint');
@@ -6,6 +8,8 @@ process.env.LOCAL_MOTO_ENDPOINT = inject('motoEndpoint');
 // The functions run from the bundles built once for this run, each as its own role session.
 process.env.LOCAL_FUNCTIONS_BUNDLES = inject('functionBundles');
 process.env.LOCAL_FUNCTION_IDENTITIES = inject('functionIdentities');
+// Every AWS call of every function is recorded, for the IAM evaluation (npm run test:iam).
+process.env.LOCAL_AWS_CALL_LOG = join(AWS_CALLS_DIRECTORY, `${process.pid}.jsonl`);
 process.env.AWS_REGION = 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID = 'testing';
 process.env.AWS_SECRET_ACCESS_KEY = 'testing';

@@ -1,7 +1,9 @@
+import { mkdir, rm } from 'node:fs/promises';
 import type { TestProject } from 'vitest/node';
 import { functionIdentities } from '../../local/credentials.ts';
 import { buildFunctionBundles } from '../../local/lambda/build.ts';
 import { type MotoServer, startMoto } from '../../local/moto.ts';
+import { AWS_CALLS_DIRECTORY } from './aws-calls.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,6 +23,9 @@ let moto: MotoServer | undefined;
  * function's identity once.
  */
 export async function setup(project: TestProject): Promise<void> {
+  // Each test process records its functions' AWS calls here; test/iam evaluates them.
+  await rm(AWS_CALLS_DIRECTORY, { recursive: true, force: true });
+  await mkdir(AWS_CALLS_DIRECTORY, { recursive: true });
   const [started, bundles] = await Promise.all([startMoto(), buildFunctionBundles()]);
   moto = started;
   console.info(

@@ -1,0 +1,127 @@
+// Records every AWS call each function makes, as the IAM evaluation needs it (test/iam): which
+// function (by the access key of its role session), the IAM action, the resources and the
+// tags. A recording proxy sits in front of whatever endpoint a function would call; it reads
+// the tags of the resource acted on before forwarding (a delete leaves nothing to read after).
+// On when LOCAL_AWS_CALL_LOG names a JSON-lines file: the tests write .build/aws-calls/*.jsonl,
+// local mode .local/aws-calls.jsonl.
+import { appendFile, mkdir } from 'node:fs/promises';
+import { createServer, request as forward, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EFSClient } from '@aws-sdk/client-efs';
+import { recordAwsCalls } from '../aws-calls/recorded-call.ts';
+import {
+  functionOfAccessKey,
+  LOCAL_ACCOUNT,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+} from '../credentials.ts';
+
+const ACCESS_KEY = /Credential=([A-Z0-9]+)\//;
+
+interface Recorder {
+  readonly endpoint: string;
+  readonly server: Server;
+}
+
+const recorders = new Map<string, Promise<Recorder>>();
+
+/** The file calls are recorded in, or undefined when recording is off. */
+export function awsCallLog(): string | undefined {
+  return process.env.LOCAL_AWS_CALL_LOG || undefined;
+}
+
+/**
+ * The endpoint a function should use to reach `upstream` with its calls recorded: a recording
+ * proxy per upstream, started on first use and kept for the process.
+ */
+export function recordingEndpointFor(upstream: string): Promise<string> {
+  let recorder = recorders.get(upstream);
+  if (!recorder) {
+    recorder = startRecorder(upstream);
+    recorders.set(upstream, recorder);
+  }
+  return recorder.then((started) => started.endpoint);
+}
+
+async function startRecorder(upstream: string): Promise<Recorder> {
+  const target = new URL(upstream);
+  const moto = process.env.LOCAL_MOTO_ENDPOINT ?? upstream;
+  // Lookups go straight to moto as local mode itself: they are nobody's calls.
+  const config = { endpoint: moto, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const clients = { efs: new EFSClient(config), ec2: new EC2Client(config) };
+  let writing: Promise<unknown> = Promise.resolve();
+
+  const server = createServer(async (incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const accessKey = ACCESS_KEY.exec(String(incoming.headers.authorization ?? ''))?.[1];
+    const identity = accessKey ? functionOfAccessKey(accessKey) : undefined;
+    const log = awsCallLog();
+    if (identity && log) {
+      try {
+        const records = await recordAwsCalls(
+          {
+            method: incoming.method ?? 'GET',
+            path: incoming.url ?? '/',
+            headers: incoming.headers,
+            body: body.toString('utf8'),
+          },
+          {
+            functionName: identity.functionName,
+            accountId: LOCAL_ACCOUNT,
+            region: LOCAL_REGION,
+            clients,
+          },
+        );
+        const lines = records.map((record) => `${JSON.stringify(record)}\n`).join('');
+        writing = writing.then(async () => {
+          await mkdir(dirname(log), { recursive: true });
+          await appendFile(log, lines);
+        });
+        await writing;
+      } catch (error) {
+        // An unrecorded call would pass the IAM evaluation unseen: fail it loudly instead.
+        outgoing.writeHead(500, { 'content-type': 'text/plain' });
+        outgoing.end(`the AWS call recorder could not describe this call: ${String(error)}`);
+        return;
+      }
+    }
+    const upstreamRequest = forward(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: incoming.headers,
+      },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    upstreamRequest.on('error', () => outgoing.destroy());
+    upstreamRequest.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
+  const { port } = server.address() as AddressInfo;
+  return { endpoint: `http://127.0.0.1:${port}`, server };
+}
+
+/** Stops every recording proxy of this process. */
+export async function stopRecorders(): Promise<void> {
+  const started = await Promise.all(recorders.values());
+  recorders.clear();
+  await Promise.all(
+    started.map(
+      ({ server }) =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    ),
+  );
+}
