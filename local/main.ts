@@ -23,6 +23,9 @@ const timeScale = flags.fast
     ? timeScaleFromEnvironment()
     : 0.1;
 
+// The functions' CloudWatch metrics (EMF lines) would drown the log: on with POWERTOOLS_METRICS_DISABLED=false.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
 // LOCAL_AWS_FAULTS='{"seed":1,"faults":[{"kind":"throttling","rate":0.2}]}': see local/fault-proxy.ts
 const faults = process.env.LOCAL_AWS_FAULTS;
 // ACCESS_POLICY: the same JSON as the stack's setting; unset, anyone may use any namespace.
