@@ -1,6 +1,6 @@
 // The provisioning workflow through the API, with the AWS model between the functions and
 // moto: file systems and mount targets take their time, deletes linger, limits and eventual
-// consistency bite. The time scale is small (0.02: a 80 s mount target takes 1.6 s). The
+// consistency bite. The time scale is small (0.02: a 200 s mount target takes 4 s). The
 // fault-at-every-step cases (nine volumes, each rolled back with its lingering deletes) take
 // about a minute together.
 import { randomBytes } from 'node:crypto';
@@ -64,7 +64,9 @@ beforeAll(async () => {
     awsModel: {
       seed: 11,
       timeScale: 0.02,
-      durations: { mountTargetCreating: 80 },
+      // Long enough (4 s here) that the first check, right after the creation, finds them
+      // creating even on a loaded machine, where a step can take half a second to start.
+      durations: { mountTargetCreating: 200 },
       consistencySeconds: 0,
       rateLimits: {},
     },
