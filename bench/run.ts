@@ -4,9 +4,11 @@
 //   2. cost per volume: state transitions and Lambda time of the real ASL, simulated waits;
 //   3. detection lag: mount targets available after a real delay → READY, per poll setting;
 //   4. local throughput and API latency: 1, 10, 50 volumes at once through the local API;
-//   5. the peer: the walk-through's manual procedure vs ours, on the same emulators.
+//   5. the peer: the walk-through's manual procedure vs ours, on the same emulators;
+//   6. the mount-target wait under the AWS model: 200 provisions in simulated time, today's
+//      settings next to the previous ones (`--only=model` updates just that key of results.json).
 // Prints progress and a table; writes the same figures to bench/results.json.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -67,7 +69,7 @@ function progress(message: string): void {
 }
 
 /** `npm run bench -- --only=cost,api`: run only these sections (the others stay empty). */
-const SECTIONS = ['bundles', 'cost', 'lag', 'api', 'peer'] as const;
+const SECTIONS = ['bundles', 'cost', 'lag', 'api', 'peer', 'model'] as const;
 const only = process.argv
   .find((argument) => argument.startsWith('--only='))
   ?.slice('--only='.length)
@@ -418,17 +420,46 @@ if (STACK_SECTIONS.some((key) => selected.has(key))) {
 }
 await rm(scratch, { recursive: true, force: true });
 
+await section('model', '6. mount-target wait under the AWS model (simulated time)', async () => {
+  const { measureMountTargetWait } = await import('./mount-target-wait-model.ts');
+  const { defaultSettings } = await import('./cost-per-volume.ts');
+  results.model = await measureMountTargetWait(defaultSettings());
+  progress(
+    `  today ${results.model.transitions.mean.toFixed(2)} transitions, lag ${results.model.detectionLag.mean.toFixed(2)} s; previously ${results.model.previousSettings.transitions.mean.toFixed(2)}, ${results.model.previousSettings.detectionLag.mean.toFixed(2)} s`,
+  );
+});
+
 results.thresholds = evaluateThresholds(results);
 results.durationSeconds = (performance.now() - started) / 1000;
+const modelReport = async () =>
+  results.model
+    ? (await import('./mount-target-wait-model.ts')).renderModelReport(results.model)
+    : '';
 if (only) {
-  // A partial run would overwrite the figures of the last full one with empty sections.
+  // A partial run would overwrite the figures of the last full one with empty sections; the
+  // model section stands alone, so its key alone is replaced.
   console.log(renderReport(results));
-  console.log(`\nPartial run (--only=${only.join(',')}): ${RESULTS_FILE.pathname} left as it was.`);
+  console.log(await modelReport());
+  if (results.model) {
+    const previous = await readFile(RESULTS_FILE, 'utf8')
+      .then((text) => JSON.parse(text) as Record<string, unknown>)
+      .catch(() => ({}));
+    await writeFile(
+      RESULTS_FILE,
+      `${JSON.stringify({ ...previous, model: results.model }, null, 2)}\n`,
+    );
+    console.log(`\nPartial run: only the model key of ${RESULTS_FILE.pathname} was replaced.`);
+  } else {
+    console.log(
+      `\nPartial run (--only=${only.join(',')}): ${RESULTS_FILE.pathname} left as it was.`,
+    );
+  }
 } else {
   // Headline figures first, then the detail, whatever order the sections filled them in.
   const { generatedAt, durationSeconds, machine, thresholds, errors, ...figures } = results;
   const ordered = { generatedAt, durationSeconds, machine, thresholds, ...figures, errors };
   await writeFile(RESULTS_FILE, `${JSON.stringify(ordered, null, 2)}\n`);
   console.log(renderReport(results));
+  console.log(await modelReport());
   console.log(`\nFigures written to ${RESULTS_FILE.pathname}`);
 }

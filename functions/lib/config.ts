@@ -19,7 +19,11 @@ export interface ServiceSettings {
   readonly allowRootPosixUser: boolean;
   /** KMS key for EFS encryption at rest. @default the AWS managed key aws/elasticfilesystem */
   readonly kmsKeyId: string | undefined;
-  /** Seconds to wait after the first mount-target check that found them not ready. @default 60 */
+  /**
+   * Seconds to wait after the first mount-target check (right after their creation): most of
+   * the 60–90 s a mount target takes; the second check looks ahead over the rest. Tuned with
+   * the bench's mount-target wait model (bench/README.md). @default 75
+   */
   readonly mountTargetFirstWaitSeconds: number;
   /**
    * Seconds a mount target's DNS name takes to resolve everywhere after it becomes available:
@@ -27,8 +31,21 @@ export interface ServiceSettings {
    * can mount. @default 90
    */
   readonly mountTargetDnsDelaySeconds: number;
-  /** Seconds between later mount-target checks. @default 15 */
+  /**
+   * Seconds the state machine waits between later checks, when a check's own look-ahead
+   * (below) ended with the mount targets still not ready (the one in ten that takes
+   * minutes). @default 20
+   */
   readonly mountTargetPollSeconds: number;
+  /**
+   * From the second check on, how long one check may keep looking (inside its invocation)
+   * before it hands the wait back to the state machine: near the expected ready time a
+   * second of 256 MB Lambda costs far less than a Choice/Wait/Check round (3 transitions).
+   * 0 looks once per check. Keep it well below the steps' Lambda timeout (90 s). @default 75
+   */
+  readonly mountTargetLookAheadSeconds: number;
+  /** Seconds between looks inside one check's look-ahead. @default 1 */
+  readonly mountTargetLookIntervalSeconds: number;
   /** Give up waiting for mount targets after this many checks. @default 60 */
   readonly mountTargetMaxChecks: number;
   /** Seconds between checks that the claim is Bound. @default 2 */
@@ -44,9 +61,11 @@ export function serviceSettings(): ServiceSettings {
     volumesTable: process.env.VOLUMES_TABLE || 'efs-volumes',
     allowRootPosixUser: process.env.ALLOW_ROOT_POSIX_USER === 'true',
     kmsKeyId: process.env.EFS_KMS_KEY_ID || undefined,
-    mountTargetFirstWaitSeconds: numberSetting('MOUNT_TARGET_FIRST_WAIT_SECONDS', 60),
+    mountTargetFirstWaitSeconds: numberSetting('MOUNT_TARGET_FIRST_WAIT_SECONDS', 75),
     mountTargetDnsDelaySeconds: numberSetting('MOUNT_TARGET_DNS_DELAY_SECONDS', 90),
-    mountTargetPollSeconds: numberSetting('MOUNT_TARGET_POLL_SECONDS', 15),
+    mountTargetPollSeconds: numberSetting('MOUNT_TARGET_POLL_SECONDS', 20),
+    mountTargetLookAheadSeconds: numberSetting('MOUNT_TARGET_LOOK_AHEAD_SECONDS', 75),
+    mountTargetLookIntervalSeconds: numberSetting('MOUNT_TARGET_LOOK_INTERVAL_SECONDS', 1),
     mountTargetMaxChecks: numberSetting('MOUNT_TARGET_MAX_CHECKS', 60),
     claimPollSeconds: numberSetting('CLAIM_POLL_SECONDS', 2),
     claimMaxChecks: numberSetting('CLAIM_MAX_CHECKS', 30),

@@ -1,6 +1,8 @@
 // The provisioning workflow through the API, with the AWS model between the functions and
 // moto: file systems and mount targets take their time, deletes linger, limits and eventual
-// consistency bite. The time scale is small (0.02: a 80 s mount target takes 1.6 s).
+// consistency bite. The time scale is small (0.02: a 200 s mount target takes 4 s). The
+// fault-at-every-step cases (nine volumes, each rolled back with its lingering deletes) take
+// about a minute together.
 import { randomBytes } from 'node:crypto';
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -21,6 +23,20 @@ let stack: LocalStack;
 let model: AwsModel;
 /** Functions whose next invocations fail (a fault after the mount targets exist). */
 const failing = new Set<string>();
+/** Functions that do their work, then fail, as a Lambda timing out after its side effect. */
+const failingAfterWork = new Set<string>();
+
+const PROVISION_STEPS = [
+  'ResolveCluster',
+  'CreateSecurityGroup',
+  'CreateFileSystem',
+  'CreateMountTargets',
+  'CreateAccessPoint',
+  'CheckMountTargets',
+  'ApplyManifests',
+  'CheckClaimBound',
+  'CompleteProvisioning',
+] as const;
 
 beforeAll(async () => {
   const suffix = randomBytes(3).toString('hex');
@@ -35,6 +51,12 @@ beforeAll(async () => {
       wrap:
         (name: string, handler: TaskHandler): TaskHandler =>
         async (input) => {
+          if (failingAfterWork.has(name)) {
+            await handler(input);
+            throw Object.assign(new Error(`fault injected after ${name} did its work`), {
+              name: 'InjectedFault',
+            });
+          }
           if (!failing.has(name)) return handler(input);
           throw Object.assign(new Error(`${name} failed (injected)`), { name: 'InjectedError' });
         },
@@ -42,7 +64,9 @@ beforeAll(async () => {
     awsModel: {
       seed: 11,
       timeScale: 0.02,
-      durations: { mountTargetCreating: 80 },
+      // Long enough (4 s here) that the first check, right after the creation, finds them
+      // creating even on a loaded machine, where a step can take half a second to start.
+      durations: { mountTargetCreating: 200 },
       consistencySeconds: 0,
       rateLimits: {},
     },
@@ -55,7 +79,10 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function provisionVolume(name: string): Promise<Volume> {
+async function provisionVolume(
+  name: string,
+  until: readonly string[] = ['READY', 'FAILED', 'ROLLBACK_FAILED'],
+): Promise<Volume> {
   const response = await fetch(
     `${stack.api}/volumes`,
     json({ clusterName: stack.clusterName, namespace: 'team-a', name }),
@@ -64,7 +91,7 @@ async function provisionVolume(name: string): Promise<Volume> {
   const { id } = (await response.json()) as Volume;
   return eventually(async () => {
     const volume = (await (await fetch(`${stack.api}/volumes/${id}`)).json()) as Volume;
-    return ['READY', 'FAILED', 'ROLLBACK_FAILED'].includes(volume.status) ? volume : undefined;
+    return until.includes(volume.status) ? volume : undefined;
   }, 45_000);
 }
 
@@ -173,6 +200,35 @@ describe('provisioning under the AWS model', () => {
       mountTargets: [3],
       accessPoints: [1],
       securityGroups: [1],
+    });
+  });
+
+  describe.each(PROVISION_STEPS)('a failure after %s did its work', (step) => {
+    it('rolls back everything and ends FAILED with that step and cause', async () => {
+      // Prepare
+      failingAfterWork.add(step);
+
+      // Act
+      // (after CompleteProvisioning the record is READY for a moment: wait for the rollback)
+      const volume = await provisionVolume(`fault-${step.toLowerCase()}`, [
+        'FAILED',
+        'ROLLBACK_FAILED',
+      ]).finally(() => failingAfterWork.delete(step));
+
+      // Assess: FAILED with the step, nothing left in moto nor in the Kubernetes emulator
+      expect(volume).toMatchObject({
+        status: 'FAILED',
+        error: {
+          step,
+          name: 'InjectedFault',
+          message: `fault injected after ${step} did its work`,
+        },
+      });
+      expect(resourcesOf(await clusterInventory(stack.clusterName), [volume.id])).toEqual([]);
+      const labelled = stack.emulator
+        .objects()
+        .filter((object) => Object.values(object.metadata?.labels ?? {}).includes(volume.id));
+      expect(labelled).toEqual([]);
     });
   });
 });

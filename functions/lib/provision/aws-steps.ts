@@ -20,6 +20,7 @@ import {
   findSecurityGroup,
 } from '../aws/security-group.ts';
 import { volumeTags } from '../aws/tags.ts';
+import type { ServiceSettings } from '../config.ts';
 import { CleanupError, MountTargetsTimeoutError } from '../errors.ts';
 import type { AwsStepDependencies } from './dependencies.ts';
 import { PROVISIONING_STEP, runStep } from './run-step.ts';
@@ -139,9 +140,41 @@ export function createAccessPoint(
   );
 }
 
+/** Sleeps inside an invocation; the bench passes one that advances its simulated clock. */
+export type Sleep = (seconds: number) => Promise<void>;
+
+const sleepFor: Sleep = (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+
+/**
+ * The state machine's wait after a check that found the mount targets not ready: the first
+ * check comes right after their creation, so the first wait covers most of their typical
+ * creation time; later checks have already looked ahead, so the poll interval.
+ */
+export function mountTargetWaitSeconds(
+  checks: number,
+  settings: Pick<ServiceSettings, 'mountTargetFirstWaitSeconds' | 'mountTargetPollSeconds'>,
+): number {
+  return checks === 1 ? settings.mountTargetFirstWaitSeconds : settings.mountTargetPollSeconds;
+}
+
+/**
+ * How long a check keeps looking inside its invocation: not on the first check (right after
+ * the creation, minutes early: Lambda time would be wasted), then the look-ahead window.
+ */
+export function mountTargetLookAheadSeconds(
+  checks: number,
+  settings: Pick<ServiceSettings, 'mountTargetLookAheadSeconds'>,
+): number {
+  return checks === 1 ? 0 : settings.mountTargetLookAheadSeconds;
+}
+
 /**
  * One check of the mount targets. Not ready: the state machine waits `waitSeconds` (first
- * the typical creation time, then the poll interval) and asks again, so no Lambda sleeps.
+ * the typical creation time, then the poll interval) and asks again. From the second check
+ * on, the check first keeps looking every `mountTargetLookIntervalSeconds` for up to
+ * `mountTargetLookAheadSeconds`, because near the expected ready time a few seconds of
+ * Lambda cost less than Choice/Wait/Check rounds and see readiness within a second (the
+ * bench's mount-target wait model compares both in money).
  * Ready: the volume still waits out the DNS propagation delay, counted from the first check
  * that found every mount target available, in one Wait.
  */
@@ -149,6 +182,7 @@ export function checkMountTargets(
   state: ProvisionState,
   deps: Pick<AwsStepDependencies, 'efs' | 'records' | 'settings'>,
   now: () => Date = () => new Date(),
+  sleep: Sleep = sleepFor,
 ): Promise<WaitProgress> {
   return runStep<WaitProgress>(
     deps.records,
@@ -163,17 +197,28 @@ export function checkMountTargets(
         const { mountTargetIds } = required(state.mountTargets, 'mountTargets');
         const fileSystemId = required(state.fileSystem, 'fileSystem').fileSystemId;
         // The first look may come right after their creation, before EFS lists them.
-        const { ready } = await readMountTargets(deps.efs, fileSystemId, mountTargetIds, {
-          missingIsPending: checks === 1,
-        });
+        const look = async () =>
+          (
+            await readMountTargets(deps.efs, fileSystemId, mountTargetIds, {
+              missingIsPending: checks === 1,
+            })
+          ).ready;
+        const started = now().getTime();
+        const window = mountTargetLookAheadSeconds(checks, settings) * 1000;
+        const interval = settings.mountTargetLookIntervalSeconds;
+        let ready = await look();
+        // Stop before the window would be overrun: the Lambda's timeout is not far beyond it.
+        while (!ready && interval > 0 && now().getTime() - started + interval * 1000 <= window) {
+          await sleep(interval);
+          ready = await look();
+        }
         if (!ready) {
           if (checks >= settings.mountTargetMaxChecks) {
             throw new MountTargetsTimeoutError(
               `mount targets not available after ${checks} checks`,
             );
           }
-          const waitSeconds =
-            checks === 1 ? settings.mountTargetFirstWaitSeconds : settings.mountTargetPollSeconds;
+          const waitSeconds = mountTargetWaitSeconds(checks, settings);
           return { result: { done: false, waitSeconds, checks } };
         }
         availableAt = now().toISOString();
