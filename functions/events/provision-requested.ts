@@ -7,7 +7,7 @@ import { handleProvisionRequested, type RequestEvent } from '#lib/events/provisi
 import { logger } from '#powertools/logger';
 
 export const handler = middy(async (event: RequestEvent) => {
-  logger.appendKeys({ requestEventId: event.id, source: event.source });
+  logger.appendKeys({ requestEventId: event.id, source: event.source, account: event.account });
   const outcome = await handleProvisionRequested(
     {
       ...apiDependencies(),
