@@ -62,6 +62,13 @@ export interface ServiceConfig {
    * @default a new bus named after the stack
    */
   readonly eventBusName?: string;
+  /**
+   * Who may send `Volume Provision Requested` events to the stack's own bus: 12-digit account
+   * ids (any principal of that account with events:PutEvents) and IAM role ARNs. The bus policy
+   * allows them and denies that source to everyone else. An `events:<account>:<source>` rule
+   * of the access policy trusts every sender of that account. @default [] (this account only)
+   */
+  readonly requestSenders: readonly string[];
   /** Steady-state requests per second the API stage accepts. @default 20 */
   readonly apiRateLimit: number;
   /** Burst the API stage accepts. @default 40 */
@@ -101,6 +108,7 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   allowRootPosixUser: false,
   workflow: {},
   requestEventSource: 'efs-volumes.requests',
+  requestSenders: [],
   apiRateLimit: 20,
   apiBurstLimit: 40,
 };
@@ -166,6 +174,23 @@ function parseNetwork(raw: unknown, where: string): KubernetesNetwork {
     subnetIds: subnetIds as string[],
     ...(securityGroupId ? { securityGroupId } : {}),
   };
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]+$/;
+
+function parseRequestSenders(raw: unknown): string[] {
+  if (
+    !Array.isArray(raw) ||
+    !raw.every(
+      (sender) => typeof sender === 'string' && (ACCOUNT_ID.test(sender) || ROLE_ARN.test(sender)),
+    )
+  ) {
+    throw new ServiceConfigError(
+      'requestSenders must be a list of account ids (123456789012) and IAM role ARNs (arn:aws:iam::123456789012:role/name)',
+    );
+  }
+  return raw as string[];
 }
 
 function parseClusters(raw: unknown): ClusterConfig[] {
@@ -262,6 +287,12 @@ export function parseServiceConfig(raw: unknown): ServiceConfig {
   ) {
     throw new ServiceConfigError('alarmTopicArn must be an SNS topic ARN (arn:aws:sns:…)');
   }
+  const requestSenders = parseRequestSenders(config.requestSenders);
+  if (requestSenders.length > 0 && config.eventBusName !== undefined) {
+    throw new ServiceConfigError(
+      "requestSenders applies to the stack's own bus: with eventBusName, put the senders in that bus's policy yourself",
+    );
+  }
   let accessPolicy: AccessPolicy;
   try {
     // The same parser the functions use on ACCESS_POLICY, so a policy that deploys also loads.
@@ -278,7 +309,13 @@ export function parseServiceConfig(raw: unknown): ServiceConfig {
   const clusters = parseClusters(config.clusters);
   kubernetesNetworkOf(clusters);
   const workflow = parseWorkflow(config.workflow);
-  return { ...(config as unknown as ServiceConfig), clusters, accessPolicy, workflow };
+  return {
+    ...(config as unknown as ServiceConfig),
+    clusters,
+    accessPolicy,
+    workflow,
+    requestSenders,
+  };
 }
 
 /**

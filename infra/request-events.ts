@@ -1,7 +1,16 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { type IRole, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  AnyPrincipal,
+  ArnPrincipal,
+  Effect,
+  type IPrincipal,
+  type IRole,
+  PolicyStatement,
+  Role,
+  ServicePrincipal,
+} from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -21,12 +30,72 @@ import { clusterReadStatements, fargatePreflightStatements } from './volumes-api
 export const REQUEST_RETRY_ATTEMPTS = 4;
 export const REQUEST_MAX_EVENT_AGE = Duration.hours(2);
 
-/** The bus of request and lifecycle events: the configured one, or one of the stack's own. */
+/**
+ * The bus of request and lifecycle events: the configured one, or (by default) one of the
+ * stack's own, whose policy says who may send requests ({@link requestSenderStatements}).
+ */
 export function serviceEventBus(scope: Construct, config: ServiceConfig): IEventBus {
   if (config.eventBusName) {
     return EventBus.fromEventBusName(scope, 'EventBus', config.eventBusName);
   }
-  return new EventBus(scope, 'EventBus', { eventBusName: Stack.of(scope).stackName });
+  const bus = new EventBus(scope, 'EventBus', { eventBusName: Stack.of(scope).stackName });
+  for (const statement of requestSenderStatements(bus, config)) bus.addToResourcePolicy(statement);
+  return bus;
+}
+
+/**
+ * The bus policy for request events: the configured senders (accounts and roles) may put
+ * `Volume Provision Requested` events of the request source, and everyone else is denied that
+ * source, so a principal of this account with a broad events:PutEvents cannot pose as a sender.
+ * With no senders configured, the stack's own account is the one sender.
+ */
+export function requestSenderStatements(bus: IEventBus, config: ServiceConfig): PolicyStatement[] {
+  const accounts = config.requestSenders.filter((sender) => /^\d{12}$/.test(sender));
+  const roles = config.requestSenders.filter((sender) => sender.startsWith('arn:'));
+  const senderAccounts = config.requestSenders.length === 0 ? [Stack.of(bus).account] : accounts;
+  const source = { 'events:source': [config.requestEventSource] };
+  const statements: PolicyStatement[] = [];
+  // A sender from this account needs no Allow (its own IAM policy grants PutEvents); others do.
+  const principals: IPrincipal[] = [
+    ...accounts.map(
+      (account) => new ArnPrincipal(`arn:${Stack.of(bus).partition}:iam::${account}:root`),
+    ),
+    ...roles.map((arn) => new ArnPrincipal(arn)),
+  ];
+  if (principals.length > 0) {
+    statements.push(
+      new PolicyStatement({
+        sid: 'RequestSendersMayPutRequests',
+        effect: Effect.ALLOW,
+        principals,
+        actions: ['events:PutEvents'],
+        resources: [bus.eventBusArn],
+        conditions: {
+          'ForAllValues:StringEquals': source,
+          StringEquals: { 'events:detail-type': PROVISION_REQUESTED_DETAIL_TYPE },
+        },
+      }),
+    );
+  }
+  statements.push(
+    new PolicyStatement({
+      sid: 'OnlyRequestSendersPutRequests',
+      effect: Effect.DENY,
+      principals: [new AnyPrincipal()],
+      actions: ['events:PutEvents'],
+      resources: [bus.eventBusArn],
+      // Denied when any entry has the request source and the caller is none of the senders
+      // (both conditions must hold, so a listed account or a listed role is let through).
+      conditions: {
+        'ForAnyValue:StringEquals': source,
+        ...(senderAccounts.length > 0
+          ? { StringNotEquals: { 'aws:PrincipalAccount': senderAccounts } }
+          : {}),
+        ...(roles.length > 0 ? { ArnNotEquals: { 'aws:PrincipalArn': roles } } : {}),
+      },
+    }),
+  );
+  return statements;
 }
 
 export interface ProvisionRequestsProps {

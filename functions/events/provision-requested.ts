@@ -12,7 +12,7 @@ import { tracer } from '#powertools/tracer';
 traceClients(tracer);
 
 export const handler = middy(async (event: RequestEvent) => {
-  logger.appendKeys({ requestEventId: event.id, source: event.source });
+  logger.appendKeys({ requestEventId: event.id, source: event.source, account: event.account });
   const outcome = await handleProvisionRequested(
     {
       ...apiDependencies(),

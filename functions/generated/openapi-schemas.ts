@@ -5,7 +5,7 @@ export const openapiDocument = {
       "post": {
         "operationId": "createVolume",
         "summary": "Provision a volume",
-        "description": "Validates the request, checks that the cluster exists and is ACTIVE, that the namespace\nexists and has no claim of that name, and that the caller may use that cluster and\nnamespace; records the volume as PENDING and starts the provisioning workflow. Poll\n`GET /volumes/{id}` until `READY`. With `\"dryRun\": true` nothing is created and the\nanswer is the plan.\n",
+        "description": "Validates the request, checks that the cluster exists and is ACTIVE, that the namespace\nexists and has no claim of that name, and that the caller may use that cluster and\nnamespace (ACCESS_POLICY). A volume on an existing file system (`fileSystemId`) also\nneeds a rule that shares that file system with the caller, POSIX ids the rule grants,\na `rootDirectory.path` under `/<namespace>/`, and the tag `efs-volumes:shareable=true`\non the file system; otherwise 403 and nothing is created. Records the volume as\nPENDING and starts the provisioning workflow. Poll\n`GET /volumes/{id}` until `READY`. With `\"dryRun\": true` nothing is created and the\nanswer is the plan.\n",
         "parameters": [
           {
             "$ref": "#/components/parameters/IdempotencyKey"
@@ -211,7 +211,7 @@ export const openapiDocument = {
       "delete": {
         "operationId": "deleteVolume",
         "summary": "Deprovision a volume",
-        "description": "Refuses with 409 while a pod uses the claim, unless `force=true`. Deletes the claim,\nthe PersistentVolume and the access point and, unless the file system is shared (the\nrequest named `fileSystemId`) or retained (`reclaimPolicy: Retain`), its mount targets,\nfile system and security group. Status goes DELETING, then DELETED.\n",
+        "description": "Only the volume's owner (the principal that created it), or a caller whose\nACCESS_POLICY rule has `deleteOthers`, may delete it (403 otherwise; reading is open to\nthe namespace). Refuses with 409 while a pod uses the claim, unless `force=true`. Deletes the claim,\nthe PersistentVolume and the access point and, unless the file system is shared (the\nrequest named `fileSystemId`) or retained (`reclaimPolicy: Retain`), its mount targets,\nfile system and security group. Status goes DELETING, then DELETED.\n",
         "parameters": [
           {
             "name": "force",
@@ -334,7 +334,7 @@ export const openapiDocument = {
         }
       },
       "Forbidden": {
-        "description": "The caller may not use that cluster or namespace.",
+        "description": "The caller may not use that cluster or namespace, may not delete another's volume, or may not share that file system (with those POSIX ids or that root directory); `detail` says which.",
         "content": {
           "application/problem+json": {
             "schema": {

@@ -18,7 +18,11 @@ export interface paths {
          * Provision a volume
          * @description Validates the request, checks that the cluster exists and is ACTIVE, that the namespace
          *     exists and has no claim of that name, and that the caller may use that cluster and
-         *     namespace; records the volume as PENDING and starts the provisioning workflow. Poll
+         *     namespace (ACCESS_POLICY). A volume on an existing file system (`fileSystemId`) also
+         *     needs a rule that shares that file system with the caller, POSIX ids the rule grants,
+         *     a `rootDirectory.path` under `/<namespace>/`, and the tag `efs-volumes:shareable=true`
+         *     on the file system; otherwise 403 and nothing is created. Records the volume as
+         *     PENDING and starts the provisioning workflow. Poll
          *     `GET /volumes/{id}` until `READY`. With `"dryRun": true` nothing is created and the
          *     answer is the plan.
          */
@@ -48,7 +52,9 @@ export interface paths {
         post?: never;
         /**
          * Deprovision a volume
-         * @description Refuses with 409 while a pod uses the claim, unless `force=true`. Deletes the claim,
+         * @description Only the volume's owner (the principal that created it), or a caller whose
+         *     ACCESS_POLICY rule has `deleteOthers`, may delete it (403 otherwise; reading is open to
+         *     the namespace). Refuses with 409 while a pod uses the claim, unless `force=true`. Deletes the claim,
          *     the PersistentVolume and the access point and, unless the file system is shared (the
          *     request named `fileSystemId`) or retained (`reclaimPolicy: Retain`), its mount targets,
          *     file system and security group. Status goes DELETING, then DELETED.
@@ -368,7 +374,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The caller may not use that cluster or namespace. */
+        /** @description The caller may not use that cluster or namespace, may not delete another's volume, or may not share that file system (with those POSIX ids or that root directory); `detail` says which. */
         Forbidden: {
             headers: {
                 [name: string]: unknown;

@@ -54,7 +54,7 @@ export const CONFIGURED = {
         cluster: 'prod',
         namespaces: ['team-a'],
       },
-      { caller: 'events:efs-volumes.requests', cluster: '*', namespaces: ['*'] },
+      { caller: 'events:123456789012:efs-volumes.requests', cluster: '*', namespaces: ['*'] },
     ],
   },
   efsKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/0f3c1d2e-1111-2222-3333-444455556666',

@@ -302,6 +302,8 @@ describe('the API through the local HTTP server', () => {
     const event = {
       id: 'event-1',
       source: 'efs-volumes.requests',
+      // EventBridge sets the sending account; the caller is events:<account>:<source>.
+      account: '123456789012',
       'detail-type': 'Volume Provision Requested',
       detail: { clusterName: stack.clusterName, namespace: 'team-b', name: 'from-event' },
     };

@@ -14,10 +14,11 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { inject } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 import { type KubectlResult, kubernetesApiFor, runKubectl } from './kubernetes-client.ts';
 
-export async function startTestStack(): Promise<LocalStack> {
+/** A local stack of the test's own; `options` (e.g. an ACCESS_POLICY as `policy`) go on top. */
+export async function startTestStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const suffix = randomBytes(3).toString('hex');
   return startLocalStack({
     apiPort: 0,
@@ -25,6 +26,7 @@ export async function startTestStack(): Promise<LocalStack> {
     clusterName: `api-${suffix}`,
     tableName: `volumes-api-${suffix}`,
     run: { waitMilliseconds: 0, retryMilliseconds: 0 },
+    ...options,
   });
 }
 

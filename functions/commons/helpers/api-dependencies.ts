@@ -1,4 +1,5 @@
 import { ec2Client } from '#clients/ec2';
+import { efsClient } from '#clients/efs';
 import { eksClient } from '#clients/eks';
 import { sfnClient } from '#clients/sfn';
 import type { VolumeServiceDependencies } from '#lib/api/create-volume';
@@ -15,6 +16,7 @@ export function apiDependencies(): VolumeServiceDependencies {
     sfn: sfnClient,
     eks: eksClient,
     ec2: ec2Client,
+    efs: efsClient,
     // The token is signed with the function's own credentials, those its SDK clients use.
     kubernetes: (cluster) =>
       KubernetesReader.connect(cluster, region, eksClient.config.credentials),

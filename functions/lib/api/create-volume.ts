@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { EFSClient } from '@aws-sdk/client-efs';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { recordVolumeRequested } from '../../commons/powertools/metrics.ts';
@@ -10,11 +11,12 @@ import type { KubernetesReader } from '../kube/read-client.ts';
 import { newVolumeId } from '../volume/names.ts';
 import { toVolume, type Volume, type VolumeRecord } from '../volume/record.ts';
 import { validateVolumeRequest } from '../volume/request.ts';
-import { authorize } from './access-policy.ts';
+import { authorize, authorizeSharedFileSystem } from './access-policy.ts';
 import { type FargateReport, fargatePreflight } from './fargate-preflight.ts';
 import { planVolume, type VolumePlan } from './plan.ts';
 import { ProblemError, problems } from './problem.ts';
 import { asProblem } from './service-errors.ts';
+import { shareableFileSystemProblem } from './shared-file-system.ts';
 import type { ReadDependencies } from './volume-access.ts';
 import { startExecution } from './workflow-start.ts';
 
@@ -30,6 +32,8 @@ export interface VolumeServiceDependencies extends ReadDependencies {
   readonly eks: EKSClient;
   /** For the Fargate preflight: the VPC's DNS attributes and the subnets' zones. */
   readonly ec2: EC2Client;
+  /** For shared mode: the file system's shareable tag. */
+  readonly efs: EFSClient;
   readonly kubernetes: (cluster: ClusterDescription) => Promise<KubernetesReader>;
   readonly settings: VolumeServiceSettings;
 }
@@ -112,8 +116,10 @@ async function replay(
 }
 
 /**
- * POST /volumes and the `Volume Provision Requested` event: validate, authorize, check the
- * cluster, record PENDING, start the provisioning workflow. With dryRun, only the plan.
+ * POST /volumes and the `Volume Provision Requested` event: validate, authorize (a volume on a
+ * shared file system also needs a rule sharing it, granted POSIX ids, a root directory under
+ * `/<namespace>/` and the file system's shareable tag), check the cluster, record PENDING,
+ * start the provisioning workflow. With dryRun, only the plan.
  */
 export async function createVolume(
   deps: VolumeServiceDependencies,
@@ -126,6 +132,16 @@ export async function createVolume(
     });
     const decision = authorize(deps.policy, context.caller, spec.clusterName, spec.namespace);
     if (!decision.allowed) throw problems.forbidden(decision.reason);
+    if (spec.fileSystemId !== undefined) {
+      const { fileSystemId } = spec;
+      const shared = authorizeSharedFileSystem(deps.policy, context.caller, {
+        ...spec,
+        fileSystemId,
+      });
+      if (!shared.allowed) throw problems.forbidden(shared.reason);
+      const untagged = await shareableFileSystemProblem(deps.efs, fileSystemId);
+      if (untagged) throw problems.forbidden(untagged);
+    }
     const requestHash = sha256(canonicalJson(body));
     const key = context.idempotencyKey;
     const volumeId = key ? volumeIdForKey(context.caller, key) : newVolumeId();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describeCluster } from '../aws/cluster.ts';
 import { VolumeRecordStateError } from '../errors.ts';
 import { toVolume, type Volume, type VolumeRecord, type VolumeStatus } from '../volume/record.ts';
+import { authorizeDelete } from './access-policy.ts';
 import type { VolumeServiceDependencies } from './create-volume.ts';
 import { problems } from './problem.ts';
 import { asProblem } from './service-errors.ts';
@@ -13,7 +14,8 @@ const DELETABLE: readonly VolumeStatus[] = ['READY', 'FAILED', 'ROLLBACK_FAILED'
 /**
  * DELETE /volumes/{id}: refuses while a pod uses the claim (unless `force`), then starts the
  * deprovisioning workflow. Deleting a volume that is being or has been deleted answers it as
- * it is. A FAILED or ROLLBACK_FAILED volume is cleaned up by the same workflow.
+ * it is. A FAILED or ROLLBACK_FAILED volume is cleaned up by the same workflow. Only the
+ * volume's owner, or a caller whose rule has `deleteOthers`, may delete it (403 otherwise).
  */
 export async function deleteVolume(
   deps: VolumeServiceDependencies,
@@ -22,6 +24,13 @@ export async function deleteVolume(
 ): Promise<Volume> {
   try {
     const record = await visibleRecord(deps, id, options.caller);
+    // Reading is open to the namespace; deleting is the owner's, or a rule's with deleteOthers.
+    const decision = authorizeDelete(deps.policy, options.caller, {
+      clusterName: record.clusterName,
+      namespace: record.namespace,
+      owner: record.caller,
+    });
+    if (!decision.allowed) throw problems.forbidden(decision.reason);
     if (record.status === 'DELETING' || record.status === 'DELETED') return toVolume(record);
     if (!DELETABLE.includes(record.status)) {
       throw problems.volumeBusy(`volume ${id} is ${record.status}; delete it once that finishes`);

@@ -20,11 +20,21 @@ export type RequestEventOutcome =
   | { readonly outcome: 'rejected'; readonly problem: string; readonly detail: string };
 
 const KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
+const ACCOUNT = /^\d{12}$/;
+
+/**
+ * The principal of a request event: `events:<account>:<source>`. EventBridge sets `account` to
+ * the account that called PutEvents (the sender cannot choose it); `source` is free text of the
+ * sender's, so an `events:` rule trusts everyone in that account who may put events on the bus.
+ */
+export function eventCaller(event: Pick<RequestEvent, 'account' | 'source'>): string {
+  return `events:${event.account}:${event.source}`;
+}
 
 /**
  * Handles `Volume Provision Requested`: the same validation, policy and idempotency as
  * POST /volumes, with `detail.idempotencyKey` (else the event id) as the key and
- * `events:<source>` as the caller. A request that can never succeed is reported as a
+ * `events:<account>:<source>` as the caller ({@link eventCaller}). A request that can never succeed is reported as a
  * `Volume Request Rejected` event and not thrown, so EventBridge does not retry it; a
  * transient failure is thrown, and retried.
  */
@@ -42,6 +52,9 @@ export async function handleProvisionRequested(
         `expected source ${deps.expectedSource} and detail-type ${PROVISION_REQUESTED}, got ${event.source} / ${event['detail-type']}`,
       );
     }
+    if (typeof event.account !== 'string' || !ACCOUNT.test(event.account)) {
+      throw problems.invalidRequest('the event has no sending account (account)');
+    }
     if (typeof event.detail !== 'object' || event.detail === null || Array.isArray(event.detail)) {
       throw problems.invalidRequest('detail must be a JSON object');
     }
@@ -56,7 +69,7 @@ export async function handleProvisionRequested(
       );
     }
     const result = await createVolume(deps, request, {
-      caller: `events:${event.source}`,
+      caller: eventCaller(event),
       idempotencyKey: (idempotencyKey as string | undefined) ?? event.id,
     });
     if (result.kind === 'plan') {
