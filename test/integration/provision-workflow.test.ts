@@ -164,8 +164,9 @@ describe('provision workflow (statemachine/provision.asl.json)', () => {
     expect(pv.spec?.csi).toEqual({
       driver: 'efs.csi.aws.com',
       volumeHandle: `${resources.fileSystemId}::${resources.accessPointId}`,
+      volumeAttributes: { encryptInTransit: 'true' },
     });
-    expect(pv.spec?.mountOptions).toEqual(['tls']);
+    expect(pv.spec?.mountOptions).toBeUndefined();
     expect(pv.spec?.accessModes).toEqual(['ReadWriteMany']);
     expect(pv.spec?.persistentVolumeReclaimPolicy).toBe('Delete');
     expect(pv.status?.phase).toBe('Bound');

@@ -80,18 +80,27 @@ describe('buildPersistentVolume', () => {
     expect(volume.spec?.csi).toEqual({
       driver: 'efs.csi.aws.com',
       volumeHandle: 'fs-0123456789abcdef0::fsap-0fedcba9876543210',
+      volumeAttributes: { encryptInTransit: 'true' },
     });
     expect(volume.spec?.csi?.volumeHandle).toMatch(/^fs-[0-9a-f]+::fsap-[0-9a-f]+$/);
   });
 
-  it('is a ReadWriteMany filesystem volume mounted with TLS', () => {
+  it('is a ReadWriteMany filesystem volume', () => {
     // Act
     const volume = buildPersistentVolume(input);
 
     // Assess
     expect(volume.spec?.accessModes).toEqual(['ReadWriteMany']);
     expect(volume.spec?.volumeMode).toBe('Filesystem');
-    expect(volume.spec?.mountOptions).toEqual(['tls']);
+  });
+
+  it('encrypts in transit with the encryptInTransit attribute and not the deprecated tls mount option', () => {
+    // Act
+    const volume = buildPersistentVolume(input);
+
+    // Assess: the driver warns on `tls` and rejects it beside encryptInTransit "false"
+    expect(volume.spec?.csi?.volumeAttributes).toEqual({ encryptInTransit: 'true' });
+    expect(volume.spec?.mountOptions).toBeUndefined();
   });
 
   it('is pre-bound to the claim by claimRef', () => {

@@ -66,8 +66,12 @@ export function volumeHandle(fileSystemId: string, accessPointId: string): strin
 }
 
 /**
- * The PersistentVolume: ReadWriteMany, mounted with TLS (encryption in transit), pre-bound to
- * the claim by `claimRef` so no other claim can take it.
+ * The PersistentVolume: ReadWriteMany, encrypted in transit, pre-bound to the claim by
+ * `claimRef` so no other claim can take it.
+ *
+ * Encryption in transit is the `encryptInTransit` volume attribute, not the `tls` mount
+ * option: the EFS CSI driver deprecates `tls` (it logs a warning on every mount) and
+ * rejects `tls` together with `encryptInTransit: "false"`.
  */
 export function buildPersistentVolume(input: VolumeManifestInput): V1PersistentVolume {
   const { spec } = input;
@@ -81,7 +85,6 @@ export function buildPersistentVolume(input: VolumeManifestInput): V1PersistentV
       accessModes: ['ReadWriteMany'],
       persistentVolumeReclaimPolicy: spec.reclaimPolicy,
       storageClassName: spec.storageClassName,
-      mountOptions: ['tls'],
       claimRef: {
         apiVersion: 'v1',
         kind: 'PersistentVolumeClaim',
@@ -91,6 +94,7 @@ export function buildPersistentVolume(input: VolumeManifestInput): V1PersistentV
       csi: {
         driver: EFS_CSI_DRIVER,
         volumeHandle: volumeHandle(input.fileSystemId, input.accessPointId),
+        volumeAttributes: { encryptInTransit: 'true' },
       },
     },
   };
