@@ -1092,34 +1092,48 @@ describe('EKS access entries', () => {
     expect(entries).toEqual({});
   });
 
-  it('associates AmazonEKSClusterAdminPolicy instead of RBAC groups in cluster-admin mode', () => {
+  it('in cluster-admin mode associates AmazonEKSClusterAdminPolicy with the writer role alone, never with a reader role', () => {
     // Prepare
     const synthesized = synthesize({
       config: { clusters: ['prod'], kubernetesAccess: 'cluster-admin' },
     });
+    const writerRole = logicalIdOf(
+      synthesized.stack,
+      synthesized.stack.workflow.kubernetesWriterRole,
+    );
+    const policy = (name: string) => ({
+      PolicyArn: {
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, `:eks::aws:cluster-access-policy/${name}`],
+        ],
+      },
+      AccessScope: { Type: 'cluster' },
+    });
 
     // Act
-    const entries = resourcesOfType(synthesized.resources, 'AWS::EKS::AccessEntry');
+    const entries = resourcesOfType(synthesized.resources, 'AWS::EKS::AccessEntry').map(
+      ([, entry]) => ({
+        role: getAttTarget(entry.Properties?.PrincipalArn),
+        groups: entry.Properties?.KubernetesGroups,
+        policies: entry.Properties?.AccessPolicies,
+      }),
+    );
 
     // Assess
-    expect(entries.length).toBeGreaterThan(0);
-    for (const [, entry] of entries) {
-      expect(entry.Properties?.KubernetesGroups).toBeUndefined();
-      expect(entry.Properties?.AccessPolicies).toEqual([
-        {
-          PolicyArn: {
-            'Fn::Join': [
-              '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
-              ],
-            ],
-          },
-          AccessScope: { Type: 'cluster' },
-        },
-      ]);
+    const writers = entries.filter((entry) => entry.role === writerRole);
+    const readers = entries.filter((entry) => entry.role !== writerRole);
+    expect(writers).toHaveLength(1);
+    expect(readers.length).toBeGreaterThan(1);
+    expect(writers[0]).toMatchObject({
+      groups: undefined,
+      policies: [policy('AmazonEKSClusterAdminPolicy')],
+    });
+    for (const reader of readers) {
+      expect(reader).toMatchObject({
+        groups: [KUBERNETES_GROUPS.reader],
+        policies: [policy('AmazonEKSViewPolicy')],
+      });
     }
   });
 });

@@ -34,9 +34,9 @@ describe('volumeHandle', () => {
 });
 
 describe('buildCsiDriver', () => {
-  it('registers efs.csi.aws.com without attach, labelled with the volume that created it', () => {
+  it('registers efs.csi.aws.com without attach, labelled with no volume, since no volume owns it', () => {
     // Act
-    const driver = buildCsiDriver(VOLUME_ID);
+    const driver = buildCsiDriver();
 
     // Assess
     expect(driver).toEqual({
@@ -44,10 +44,7 @@ describe('buildCsiDriver', () => {
       kind: 'CSIDriver',
       metadata: {
         name: 'efs.csi.aws.com',
-        labels: {
-          'app.kubernetes.io/managed-by': 'efs-volumes',
-          'efs-volumes.dev/created-by-volume': VOLUME_ID,
-        },
+        labels: { 'app.kubernetes.io/managed-by': 'efs-volumes' },
       },
       spec: { attachRequired: false },
     });

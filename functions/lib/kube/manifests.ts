@@ -29,16 +29,17 @@ function volumeLabels(volumeId: string): Record<string, string> {
 
 /**
  * The EFS CSI driver's registration. EKS Fargate runs the driver itself; the object tells
- * the kubelet not to wait for an attach. Created only where absent, labelled with the
- * volume that created it.
+ * the kubelet not to wait for an attach. Created only where absent and never deleted: it is
+ * cluster infrastructure, not part of any one volume, so it carries no volume's label (a
+ * leftover scan by volume id must not find it).
  */
-export function buildCsiDriver(createdByVolumeId: string): V1CSIDriver {
+export function buildCsiDriver(): V1CSIDriver {
   return {
     apiVersion: 'storage.k8s.io/v1',
     kind: 'CSIDriver',
     metadata: {
       name: EFS_CSI_DRIVER,
-      labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [CREATED_BY_LABEL]: createdByVolumeId },
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY },
     },
     spec: { attachRequired: false },
   };
@@ -119,7 +120,7 @@ export function buildPersistentVolumeClaim(input: VolumeManifestInput): V1Persis
 /** Every manifest of a volume, in the order they are applied. */
 export function buildVolumeManifests(input: VolumeManifestInput) {
   return {
-    csiDriver: buildCsiDriver(input.volumeId),
+    csiDriver: buildCsiDriver(),
     storageClass: buildStorageClass(input.spec.storageClassName, input.volumeId),
     persistentVolume: buildPersistentVolume(input),
     persistentVolumeClaim: buildPersistentVolumeClaim(input),
