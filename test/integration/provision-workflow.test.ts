@@ -109,7 +109,8 @@ describe('provision workflow (statemachine/provision.asl.json)', () => {
     expect(Tags).toEqual(
       expect.arrayContaining([
         { Key: VOLUME_ID_TAG, Value: volumeId },
-        { Key: 'cost-center', Value: '42' },
+        { Key: 'efs-volumes:stack', Value: 'EfsVolumes' },
+        { Key: 'caller:cost-center', Value: '42' },
       ]),
     );
 

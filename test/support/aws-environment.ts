@@ -7,6 +7,9 @@ process.env.LOCAL_MOTO_ENDPOINT = inject('motoEndpoint');
 process.env.LOCAL_FUNCTIONS_BUNDLES = inject('functionBundles');
 process.env.LOCAL_FUNCTION_IDENTITIES = inject('functionIdentities');
 process.env.AWS_REGION = 'us-east-1';
+// The stack tag's value: the name of the stack test/infra/synthesize.ts builds, whose IAM
+// policies test/iam evaluates the recorded calls against.
+process.env.STACK_NAME = 'EfsVolumes';
 process.env.AWS_ACCESS_KEY_ID = 'testing';
 process.env.AWS_SECRET_ACCESS_KEY = 'testing';
 delete process.env.AWS_SESSION_TOKEN;
