@@ -58,15 +58,6 @@ export interface ServiceConfig {
    */
   readonly vpcIds?: readonly string[];
   /**
-   * A customer managed KMS key (ARN) for every log group of the stack (functions, state
-   * machines, API access logs). Its key policy must allow the service principal
-   * `logs.<region>.amazonaws.com` to use it (kms:Encrypt*, Decrypt*, ReEncrypt*,
-   * GenerateDataKey*, Describe*) with an `kms:EncryptionContext:aws:logs:arn` condition
-   * matching this account's log groups: CloudWatch Logs refuses to create the log groups
-   * otherwise. @default CloudWatch Logs' own encryption
-   */
-  readonly logKmsKeyArn?: string;
-  /**
    * Workflow timing, each the environment variable functions/lib/config.ts reads; unset, the
    * functions' own defaults apply (documented there and in infra/README.md).
    */
@@ -203,13 +194,7 @@ function parseClusters(raw: unknown): ClusterConfig[] {
 export function parseServiceConfig(raw: unknown): ServiceConfig {
   const given = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : (raw ?? {});
   if (!isRecord(given)) throw new ServiceConfigError(`${CONTEXT_KEY} must be an object`);
-  const known = new Set([
-    ...Object.keys(DEFAULT_CONFIG),
-    'efsKmsKeyArn',
-    'eventBusName',
-    'vpcIds',
-    'logKmsKeyArn',
-  ]);
+  const known = new Set([...Object.keys(DEFAULT_CONFIG), 'efsKmsKeyArn', 'eventBusName', 'vpcIds']);
   const unknown = Object.keys(given).filter((key) => !known.has(key));
   if (unknown.length > 0) {
     throw new ServiceConfigError(`unknown ${CONTEXT_KEY} setting(s): ${unknown.join(', ')}`);
@@ -244,13 +229,6 @@ export function parseServiceConfig(raw: unknown): ServiceConfig {
     (typeof config.efsKmsKeyArn !== 'string' || !config.efsKmsKeyArn.startsWith('arn:'))
   ) {
     throw new ServiceConfigError('efsKmsKeyArn must be a KMS key ARN');
-  }
-  if (
-    config.logKmsKeyArn !== undefined &&
-    (typeof config.logKmsKeyArn !== 'string' ||
-      !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-zA-Z-]+$/.test(config.logKmsKeyArn))
-  ) {
-    throw new ServiceConfigError('logKmsKeyArn must be a KMS key ARN (arn:…:kms:…:key/…)');
   }
   if (
     config.vpcIds !== undefined &&
