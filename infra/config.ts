@@ -51,6 +51,13 @@ export interface ServiceConfig {
   /** KMS key for EFS data at rest. @default the AWS managed key aws/elasticfilesystem */
   readonly efsKmsKeyArn?: string;
   /**
+   * The VPCs of the configured clusters, where the volumes' security groups and mount
+   * targets go. When set, CreateSecurityGroup, CreateNetworkInterface (on the subnet) and
+   * DeleteNetworkInterface are allowed in these VPCs only (`ec2:Vpc` / the VPC's ARN).
+   * @default any VPC of the account (a cluster's VPC is otherwise only known at run time)
+   */
+  readonly vpcIds?: readonly string[];
+  /**
    * Workflow timing, each the environment variable functions/lib/config.ts reads; unset, the
    * functions' own defaults apply (documented there and in infra/README.md).
    */
@@ -233,6 +240,7 @@ export function parseServiceConfig(raw: unknown): ServiceConfig {
     'eventBusName',
     'alarmEmail',
     'alarmTopicArn',
+    'vpcIds',
   ]);
   const unknown = Object.keys(given).filter((key) => !known.has(key));
   if (unknown.length > 0) {
@@ -268,6 +276,15 @@ export function parseServiceConfig(raw: unknown): ServiceConfig {
     (typeof config.efsKmsKeyArn !== 'string' || !config.efsKmsKeyArn.startsWith('arn:'))
   ) {
     throw new ServiceConfigError('efsKmsKeyArn must be a KMS key ARN');
+  }
+  if (
+    config.vpcIds !== undefined &&
+    (!Array.isArray(config.vpcIds) ||
+      !config.vpcIds.every(
+        (id) => typeof id === 'string' && /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(id),
+      ))
+  ) {
+    throw new ServiceConfigError('vpcIds must be a list of VPC ids (vpc-…)');
   }
   if (
     config.eventBusName !== undefined &&

@@ -47,6 +47,8 @@ export class EfsVolumesStack extends Stack {
       POWERTOOLS_LOG_LEVEL: config.logLevel,
       VOLUMES_TABLE: this.records.table.tableName,
       EVENT_BUS_NAME: bus.eventBusName,
+      // The value of the `efs-volumes:stack` tag the IAM policies require (functions/lib/aws/tags.ts).
+      STACK_NAME: this.stackName,
     };
 
     this.workflow = new VolumeWorkflow(this, 'Workflow', {

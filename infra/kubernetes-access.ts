@@ -13,8 +13,13 @@ import { pascalCase } from './workflow-steps.ts';
 export const KUBERNETES_GROUPS = KUBERNETES_GROUP_NAMES;
 export type { KubernetesGroup };
 
-/** AmazonEKSClusterAdminPolicy: only when the RBAC file cannot be applied. */
+/** AmazonEKSClusterAdminPolicy: only when the RBAC file cannot be applied, and only for writers. */
 const CLUSTER_ADMIN_POLICY = 'AmazonEKSClusterAdminPolicy';
+/**
+ * What the reader roles get in cluster-admin mode: read-only, no Secrets. The API's roles
+ * answer callers, so they must never hold admin, whatever the mode.
+ */
+const READER_POLICY = 'AmazonEKSViewPolicy';
 
 export interface KubernetesAccessProps {
   readonly clusters: readonly ClusterConfig[];
@@ -25,6 +30,24 @@ export interface KubernetesAccessProps {
     readonly role: IRole;
     readonly group: KubernetesGroup;
   }[];
+}
+
+/**
+ * What an access entry grants. In `rbac` mode, the group of infra/rbac.yaml. In
+ * `cluster-admin` mode the writers get AmazonEKSClusterAdminPolicy; the readers keep their
+ * group and get AmazonEKSViewPolicy, never admin. AmazonEKSViewPolicy is namespaced reads
+ * (like Kubernetes' `view`): the PersistentVolume reads of the leftover report still need
+ * the reader ClusterRole of infra/rbac.yaml.
+ */
+function accessFor(mode: KubernetesAccessMode, group: KubernetesGroup, partition: string) {
+  if (mode === 'rbac') return { kubernetesGroups: [KUBERNETES_GROUPS[group]] };
+  const policy = (name: string) => ({
+    policyArn: `arn:${partition}:eks::aws:cluster-access-policy/${name}`,
+    accessScope: { type: 'cluster' },
+  });
+  return group === 'writer'
+    ? { accessPolicies: [policy(CLUSTER_ADMIN_POLICY)] }
+    : { kubernetesGroups: [KUBERNETES_GROUPS[group]], accessPolicies: [policy(READER_POLICY)] };
 }
 
 /**
@@ -48,16 +71,7 @@ export class KubernetesAccess extends Construct {
               clusterName: cluster.name,
               principalArn: principal.role.roleArn,
               type: 'STANDARD',
-              ...(props.mode === 'rbac'
-                ? { kubernetesGroups: [KUBERNETES_GROUPS[principal.group]] }
-                : {
-                    accessPolicies: [
-                      {
-                        policyArn: `arn:${stack.partition}:eks::aws:cluster-access-policy/${CLUSTER_ADMIN_POLICY}`,
-                        accessScope: { type: 'cluster' },
-                      },
-                    ],
-                  }),
+              ...accessFor(props.mode, principal.group, stack.partition),
             },
           ),
         );

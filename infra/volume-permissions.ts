@@ -1,35 +1,64 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { CALLER_TAG_PREFIX, STACK_TAG } from '../functions/lib/aws/tags.ts';
 import { VOLUME_ID_TAG } from '../functions/lib/volume/names.ts';
 import { acknowledgeUnscopableReads } from './nag-acknowledgements.ts';
 
 /** The value every volume id tag has: `vol-` and 20 hex digits. */
 const VOLUME_ID_PATTERN = 'vol-*';
 
-/** The request tags a create call carries: only a volume's resources may be created. */
-export const REQUEST_TAGGED = {
-  StringLike: { [`aws:RequestTag/${VOLUME_ID_TAG}`]: VOLUME_ID_PATTERN },
-} as const;
+/**
+ * The only tag keys a create call may carry (`aws:TagKeys`): ours, `Name`, and the caller's
+ * tags, which functions/lib/aws/tags.ts puts under their own prefix so a caller can never set
+ * a key the account uses for something else (an ABAC key such as `team`).
+ */
+export const ALLOWED_TAG_KEYS = ['efs-volumes:*', 'Name', `${CALLER_TAG_PREFIX}*`] as const;
 
 /**
- * CreateFileSystem's conditions: the volume-id request tag (and so a tag set that holds it),
- * and encryption at rest. The Service Authorization Reference lists no resource type for
- * CreateFileSystem, so these conditions, not an ARN, are what scope it.
+ * The request tags a create call carries: only a volume's resources of this stack may be
+ * created, with no tag keys outside {@link ALLOWED_TAG_KEYS}.
  */
-export const ENCRYPTED_AND_REQUEST_TAGGED = {
-  StringLike: REQUEST_TAGGED.StringLike,
-  'ForAnyValue:StringEquals': { 'aws:TagKeys': [VOLUME_ID_TAG] },
-  Bool: { 'elasticfilesystem:Encrypted': 'true' },
-} as const;
+export function requestTagged(stackName: string) {
+  return {
+    StringEquals: { [`aws:RequestTag/${STACK_TAG}`]: stackName },
+    StringLike: { [`aws:RequestTag/${VOLUME_ID_TAG}`]: VOLUME_ID_PATTERN },
+    'ForAllValues:StringLike': { 'aws:TagKeys': [...ALLOWED_TAG_KEYS] },
+  };
+}
 
-/** The tag an existing resource carries: only a volume's resources may be changed or deleted. */
-export const RESOURCE_TAGGED = {
-  StringLike: { [`aws:ResourceTag/${VOLUME_ID_TAG}`]: VOLUME_ID_PATTERN },
-} as const;
+/**
+ * CreateFileSystem's conditions: the request tags of {@link requestTagged} and encryption at
+ * rest. The Service Authorization Reference lists no resource type for CreateFileSystem, so
+ * these conditions, not an ARN, are what scope it.
+ */
+export function encryptedAndRequestTagged(stackName: string) {
+  return {
+    ...requestTagged(stackName),
+    Bool: { 'elasticfilesystem:Encrypted': 'true' },
+  };
+}
 
-/** ARNs of the kinds of resource the workflow creates, in this stack's account and region. */
+/**
+ * The tags an existing resource carries: only a volume's resources of this stack may be
+ * changed or deleted. Two stacks in one account cannot touch each other's resources.
+ */
+export function resourceTagged(stackName: string) {
+  return {
+    StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: stackName },
+    StringLike: { [`aws:ResourceTag/${VOLUME_ID_TAG}`]: VOLUME_ID_PATTERN },
+  };
+}
+
+/**
+ * ARNs of the kinds of resource the workflow creates, in this stack's account and region,
+ * and what scopes them: the stack's name (its tag) and the clusters' VPCs when configured.
+ */
 export class VolumeResourceArns {
+  /** The value of every resource's `efs-volumes:stack` tag. */
+  readonly stackName: string;
+  /** The configured VPCs as ARNs (`ec2:Vpc` values); undefined: any VPC of the account. */
+  readonly vpcScope: readonly string[] | undefined;
   readonly fileSystems: string;
   readonly accessPoints: string;
   readonly securityGroups: string;
@@ -38,8 +67,9 @@ export class VolumeResourceArns {
   readonly networkInterfaces: string;
   readonly efsServiceLinkedRole: string;
 
-  constructor(scope: Construct) {
+  constructor(scope: Construct, vpcIds: readonly string[] = []) {
     const stack = Stack.of(scope);
+    this.stackName = stack.stackName;
     const arn = (service: string, resource: string) =>
       stack.formatArn({
         service,
@@ -51,6 +81,17 @@ export class VolumeResourceArns {
     this.accessPoints = arn('elasticfilesystem', 'access-point');
     this.securityGroups = arn('ec2', 'security-group');
     this.vpcs = arn('ec2', 'vpc');
+    this.vpcScope =
+      vpcIds.length > 0
+        ? vpcIds.map((vpcId) =>
+            stack.formatArn({
+              service: 'ec2',
+              resource: 'vpc',
+              resourceName: vpcId,
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            }),
+          )
+        : undefined;
     this.subnets = arn('ec2', 'subnet');
     this.networkInterfaces = arn('ec2', 'network-interface');
     this.efsServiceLinkedRole = stack.formatArn({
@@ -62,6 +103,15 @@ export class VolumeResourceArns {
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
   }
+}
+
+function conditionsIfAny(conditions: Record<string, unknown> | undefined) {
+  return conditions ? { conditions } : {};
+}
+
+/** `ec2:Vpc` in the configured VPCs, or no condition when none are configured. */
+function inConfiguredVpcs(arns: VolumeResourceArns): Record<string, unknown> | undefined {
+  return arns.vpcScope ? { ArnEquals: { 'ec2:Vpc': [...arns.vpcScope] } } : undefined;
 }
 
 /** Read-only calls EFS and EC2 cannot scope to resources (the ids are not known before). */
@@ -80,33 +130,43 @@ export function addStatements(role: IRole, statements: readonly PolicyStatement[
   }
 }
 
-/** CreateSecurityGroup, only with the volume-id tag, and the rules of a tagged group. */
+/**
+ * CreateSecurityGroup, only with this stack's and a volume's tags and in a configured VPC,
+ * and the rules of such a group.
+ */
 export function securityGroupCreateStatements(arns: VolumeResourceArns): PolicyStatement[] {
   return [
     new PolicyStatement({
       sid: 'CreateTaggedSecurityGroup',
       actions: ['ec2:CreateSecurityGroup'],
       resources: [arns.securityGroups],
-      conditions: REQUEST_TAGGED,
+      conditions: requestTagged(arns.stackName),
     }),
     // CreateSecurityGroup is also authorized on the VPC, which carries no tag of ours: the
-    // cluster's VPC is only known at run time.
+    // configured VPCs by ARN, or any VPC when none are configured (the cluster's VPC is
+    // only known at run time).
     new PolicyStatement({
       sid: 'CreateSecurityGroupInVpc',
       actions: ['ec2:CreateSecurityGroup'],
-      resources: [arns.vpcs],
+      resources: arns.vpcScope ? [...arns.vpcScope] : [arns.vpcs],
     }),
     new PolicyStatement({
       sid: 'TagSecurityGroupOnCreate',
       actions: ['ec2:CreateTags'],
       resources: [arns.securityGroups],
-      conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
+      conditions: {
+        ...requestTagged(arns.stackName),
+        StringEquals: {
+          ...requestTagged(arns.stackName).StringEquals,
+          'ec2:CreateAction': 'CreateSecurityGroup',
+        },
+      },
     }),
     new PolicyStatement({
       sid: 'SetRulesOfTaggedSecurityGroup',
       actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
       resources: [arns.securityGroups],
-      conditions: RESOURCE_TAGGED,
+      conditions: resourceTagged(arns.stackName),
     }),
   ];
 }
@@ -117,7 +177,7 @@ export function securityGroupDeleteStatements(arns: VolumeResourceArns): PolicyS
       sid: 'DeleteTaggedSecurityGroup',
       actions: ['ec2:DeleteSecurityGroup'],
       resources: [arns.securityGroups],
-      conditions: RESOURCE_TAGGED,
+      conditions: resourceTagged(arns.stackName),
     }),
   ];
 }
@@ -137,13 +197,19 @@ export function fileSystemCreateStatements(
       sid: 'CreateTaggedFileSystem',
       actions: ['elasticfilesystem:CreateFileSystem'],
       resources: ['*'],
-      conditions: ENCRYPTED_AND_REQUEST_TAGGED,
+      conditions: encryptedAndRequestTagged(arns.stackName),
     }),
     new PolicyStatement({
       sid: 'TagFileSystemOnCreate',
       actions: ['elasticfilesystem:TagResource'],
       resources: [arns.fileSystems],
-      conditions: { StringEquals: { 'elasticfilesystem:CreateAction': 'CreateFileSystem' } },
+      conditions: {
+        ...requestTagged(arns.stackName),
+        StringEquals: {
+          ...requestTagged(arns.stackName).StringEquals,
+          'elasticfilesystem:CreateAction': 'CreateFileSystem',
+        },
+      },
     }),
     new PolicyStatement({
       sid: 'CreateEfsServiceLinkedRole',
@@ -177,7 +243,7 @@ export function fileSystemDeleteStatements(arns: VolumeResourceArns): PolicyStat
       sid: 'DeleteTaggedFileSystem',
       actions: ['elasticfilesystem:DeleteFileSystem'],
       resources: [arns.fileSystems],
-      conditions: RESOURCE_TAGGED,
+      conditions: resourceTagged(arns.stackName),
     }),
   ];
 }
@@ -196,18 +262,26 @@ export function mountTargetCreateStatements(arns: VolumeResourceArns): PolicySta
       sid: 'CreateMountTargetOnTaggedFileSystem',
       actions: ['elasticfilesystem:CreateMountTarget'],
       resources: [arns.fileSystems],
-      conditions: RESOURCE_TAGGED,
+      conditions: resourceTagged(arns.stackName),
+    }),
+    // The subnet supports `ec2:Vpc`; the new interface itself supports only request tags,
+    // which EFS (not we) would set, so it stays unconditioned.
+    new PolicyStatement({
+      sid: 'CreateMountTargetInterfaceInSubnet',
+      actions: ['ec2:CreateNetworkInterface'],
+      resources: [arns.subnets],
+      ...conditionsIfAny(inConfiguredVpcs(arns)),
     }),
     new PolicyStatement({
       sid: 'CreateMountTargetInterface',
       actions: ['ec2:CreateNetworkInterface'],
-      resources: [arns.subnets, arns.networkInterfaces],
+      resources: [arns.networkInterfaces],
     }),
     new PolicyStatement({
       sid: 'CreateMountTargetInterfaceWithTaggedGroup',
       actions: ['ec2:CreateNetworkInterface'],
       resources: [arns.securityGroups],
-      conditions: RESOURCE_TAGGED,
+      conditions: resourceTagged(arns.stackName),
     }),
   ];
 }
@@ -218,13 +292,15 @@ export function mountTargetDeleteStatements(arns: VolumeResourceArns): PolicySta
       sid: 'DeleteMountTargetOfTaggedFileSystem',
       actions: ['elasticfilesystem:DeleteMountTarget'],
       resources: [arns.fileSystems],
-      conditions: RESOURCE_TAGGED,
+      conditions: resourceTagged(arns.stackName),
     }),
-    // The mount target's interface is requester-managed by EFS and carries no tag of ours.
+    // The mount target's interface is requester-managed by EFS and carries no tag of ours:
+    // `ec2:Vpc` is what can scope it, to the configured VPCs.
     new PolicyStatement({
       sid: 'DeleteMountTargetInterface',
       actions: ['ec2:DeleteNetworkInterface'],
       resources: [arns.networkInterfaces],
+      ...conditionsIfAny(inConfiguredVpcs(arns)),
     }),
   ];
 }
@@ -243,13 +319,19 @@ export function accessPointCreateStatements(arns: VolumeResourceArns): PolicySta
       sid: 'CreateTaggedAccessPoint',
       actions: ['elasticfilesystem:CreateAccessPoint'],
       resources: [arns.fileSystems],
-      conditions: REQUEST_TAGGED,
+      conditions: requestTagged(arns.stackName),
     }),
     new PolicyStatement({
       sid: 'TagAccessPointOnCreate',
       actions: ['elasticfilesystem:TagResource'],
       resources: [arns.accessPoints],
-      conditions: { StringEquals: { 'elasticfilesystem:CreateAction': 'CreateAccessPoint' } },
+      conditions: {
+        ...requestTagged(arns.stackName),
+        StringEquals: {
+          ...requestTagged(arns.stackName).StringEquals,
+          'elasticfilesystem:CreateAction': 'CreateAccessPoint',
+        },
+      },
     }),
   ];
 }
@@ -260,7 +342,7 @@ export function accessPointDeleteStatements(arns: VolumeResourceArns): PolicySta
       sid: 'DeleteTaggedAccessPoint',
       actions: ['elasticfilesystem:DeleteAccessPoint'],
       resources: [arns.accessPoints],
-      conditions: RESOURCE_TAGGED,
+      conditions: resourceTagged(arns.stackName),
     }),
   ];
 }

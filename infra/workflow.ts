@@ -252,7 +252,7 @@ export class VolumeWorkflow extends Construct {
     super(scope, id);
     const { config } = props;
     const context: StepPermissionContext = {
-      arns: new VolumeResourceArns(this),
+      arns: new VolumeResourceArns(this, props.config.vpcIds),
       config,
       clusterArns: props.clusterArns,
     };

@@ -110,6 +110,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       VOLUMES_TABLE: tableName,
       POWERTOOLS_SERVICE_NAME: 'efs-volumes',
+      STACK_NAME: process.env.STACK_NAME || 'EfsVolumes',
     });
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;

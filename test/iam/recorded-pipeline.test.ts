@@ -65,7 +65,8 @@ async function runLifecycle(): Promise<void> {
   await seedCluster({ ec2, eks }, clusterName);
   const volumeId = `vol-${randomBytes(10).toString('hex')}`;
   const spec = validateVolumeRequest({ clusterName, namespace: 'team-a', name: 'data' });
-  const tags = volumeTags(volumeId, spec);
+  // The stack synthesize() builds, whose policies require its name in the stack tag.
+  const tags = volumeTags(volumeId, spec, 'EfsVolumes');
 
   proxy.actAs('ResolveCluster');
   const cluster = await resolveCluster({ eks, ec2 }, clusterName);

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { STACK_TAG } from '../../functions/lib/aws/tags.ts';
 import { VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
 import type { RecordedAwsCall } from '../../local/aws-calls/recorded-call.ts';
 import { synthesize } from '../infra/synthesize.ts';
@@ -10,8 +11,16 @@ const EC2 = 'arn:aws:ec2:us-east-1:123456789012';
 const FILE_SYSTEM = `${EFS}:file-system/fs-0123456789abcdef0`;
 const ACCESS_POINT = `${EFS}:access-point/fsap-0123456789abcdef0`;
 const SECURITY_GROUP = `${EC2}:security-group/sg-0123456789abcdef0`;
-const OURS = { [VOLUME_ID_TAG]: 'vol-0123456789abcdef0123', Name: 'demo/team-a/data' };
+/** The stack test/infra/synthesize.ts builds. */
+const STACK = 'EfsVolumes';
+const OURS = {
+  [VOLUME_ID_TAG]: 'vol-0123456789abcdef0123',
+  [STACK_TAG]: STACK,
+  Name: 'demo/team-a/data',
+};
 const SOMEONE_ELSES = { Name: 'production-data', team: 'payments' };
+/** A volume of another efs-volumes stack in the same account. */
+const ANOTHER_STACKS = { ...OURS, [STACK_TAG]: 'EfsVolumesStaging' };
 
 let policies: Map<string, FunctionPolicies>;
 
@@ -75,7 +84,7 @@ describe('template policies', () => {
   });
 });
 
-describe('delete roles refuse resources without the volume-id tag', () => {
+describe('delete roles refuse resources without the volume-id and this stack tags', () => {
   const cases = [
     ['DeleteFileSystem', 'elasticfilesystem:DeleteFileSystem', FILE_SYSTEM],
     ['DeleteAccessPoint', 'elasticfilesystem:DeleteAccessPoint', ACCESS_POINT],
@@ -85,22 +94,24 @@ describe('delete roles refuse resources without the volume-id tag', () => {
   ] as const;
 
   for (const [fn, action, resource] of cases) {
-    it(`${fn} may ${action} a resource tagged with a volume id, and not one without`, async () => {
+    it(`${fn} may ${action} a resource of this stack's volume, not an untagged one or another stack's`, async () => {
       // Prepare
       const call = recorded(fn, action, [resource]);
 
       // Act
-      const [ours, untagged, someoneElses] = await Promise.all([
+      const [ours, untagged, someoneElses, anotherStacks] = await Promise.all([
         isAllowed(taggedWith(call, OURS)),
         isAllowed(call),
         isAllowed(taggedWith(call, SOMEONE_ELSES)),
+        isAllowed(taggedWith(call, ANOTHER_STACKS)),
       ]);
 
       // Assess
-      expect({ ours, untagged, someoneElses }).toEqual({
+      expect({ ours, untagged, someoneElses, anotherStacks }).toEqual({
         ours: true,
         untagged: false,
         someoneElses: false,
+        anotherStacks: false,
       });
     });
   }
@@ -213,5 +224,95 @@ describe('create roles refuse requests without the volume-id request tag', () =>
 
     // Assess
     expect({ ours, untagged }).toEqual({ ours: true, untagged: false });
+  });
+});
+
+describe('create roles refuse requests without this stack tag or with tag keys outside the allowlist', () => {
+  const encrypted = { 'elasticfilesystem:Encrypted': 'true' };
+  const { [STACK_TAG]: _stack, ...withoutStack } = OURS;
+  const creates = [
+    recorded('CreateFileSystem', 'elasticfilesystem:CreateFileSystem', ['*'], {
+      conditions: encrypted,
+    }),
+    recorded('CreateAccessPoint', 'elasticfilesystem:CreateAccessPoint', [FILE_SYSTEM]),
+    recorded('CreateSecurityGroup', 'ec2:CreateSecurityGroup', [
+      `${EC2}:vpc/vpc-0123456789abcdef0`,
+      `${EC2}:security-group/*`,
+    ]),
+  ];
+
+  for (const call of creates) {
+    it(`${call.function} may not ${call.action} without the stack tag, with another stack's, or with a caller tag outside its prefix`, async () => {
+      // Act
+      const [ours, callerPrefixed, unstacked, anotherStack, unprefixed] = await Promise.all([
+        isAllowed({ ...call, requestTags: OURS }),
+        isAllowed({ ...call, requestTags: { ...OURS, 'caller:team': 'payments' } }),
+        isAllowed({ ...call, requestTags: withoutStack }),
+        isAllowed({ ...call, requestTags: ANOTHER_STACKS }),
+        // `team` is the kind of key an account grants access by (ABAC): callers may not set it
+        isAllowed({ ...call, requestTags: { ...OURS, team: 'payments' } }),
+      ]);
+
+      // Assess
+      expect({ ours, callerPrefixed, unstacked, anotherStack, unprefixed }).toEqual({
+        ours: true,
+        callerPrefixed: true,
+        unstacked: false,
+        anotherStack: false,
+        unprefixed: false,
+      });
+    });
+  }
+});
+
+describe("network interface calls in a stack configured with its clusters' VPCs", () => {
+  const VPC = `${EC2}:vpc/vpc-0123456789abcdef0`;
+  const OTHER_VPC = `${EC2}:vpc/vpc-0fedcba9876543210`;
+  let scoped: Map<string, FunctionPolicies>;
+
+  beforeAll(() => {
+    scoped = templatePolicies(synthesize({ config: { vpcIds: ['vpc-0123456789abcdef0'] } }));
+  });
+
+  async function isAllowedIn(call: RecordedAwsCall): Promise<boolean> {
+    const { allowed, denied } = await evaluateRecordedCalls([call], scoped);
+    return allowed === 1 && denied.length === 0;
+  }
+
+  it('DeleteMountTargets may delete an interface in a configured VPC only', async () => {
+    // Prepare
+    const call = (vpc: string) =>
+      recorded(
+        'DeleteMountTargets',
+        'ec2:DeleteNetworkInterface',
+        [`${EC2}:network-interface/eni-0123456789abcdef0`],
+        { conditions: { 'ec2:Vpc': vpc } },
+      );
+
+    // Act
+    const [configured, other] = await Promise.all([
+      isAllowedIn(call(VPC)),
+      isAllowedIn(call(OTHER_VPC)),
+    ]);
+
+    // Assess
+    expect({ configured, other }).toEqual({ configured: true, other: false });
+  });
+
+  it('CreateSecurityGroup may create a group in a configured VPC only', async () => {
+    // Prepare
+    const call = (vpc: string) =>
+      recorded('CreateSecurityGroup', 'ec2:CreateSecurityGroup', [vpc, `${EC2}:security-group/*`], {
+        requestTags: OURS,
+      });
+
+    // Act
+    const [configured, other] = await Promise.all([
+      isAllowedIn(call(VPC)),
+      isAllowedIn(call(OTHER_VPC)),
+    ]);
+
+    // Assess
+    expect({ configured, other }).toEqual({ configured: true, other: false });
   });
 });

@@ -74,6 +74,8 @@ describe('parseServiceConfig', () => {
     [{ accessPolicy: { rules: [{ caller: 'x' }] } }, 'accessPolicy: each ACCESS_POLICY rule needs'],
     [{ logLevel: 'TRACE' }, 'logLevel must be one of'],
     [{ kubernetesAccess: 'edit' }, 'kubernetesAccess must be rbac or cluster-admin'],
+    [{ vpcIds: ['vpc-x'] }, 'vpcIds must be a list of VPC ids (vpc-…)'],
+    [{ vpcIds: 'vpc-0123456789abcdef0' }, 'vpcIds must be a list of VPC ids (vpc-…)'],
     [{ workflow: { mountTargetPollSeconds: -1 } }, 'workflow.mountTargetPollSeconds'],
     [{ workflow: { pollSeconds: 5 } }, 'unknown workflow setting pollSeconds'],
     [{ requestEventSource: 'aws.events' }, 'EventBridge reserves it'],

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { DEFAULT_STORAGE_CLASS } from '../../functions/lib/volume/names.ts';
 import { KUBERNETES_GROUPS } from '../../infra/kubernetes-access.ts';
 import { PROJECT_ROOT } from '../../infra/service-function.ts';
 
 interface Rule {
   readonly apiGroups: string[];
   readonly resources: string[];
+  readonly resourceNames?: string[];
   readonly verbs: string[];
 }
 
@@ -24,7 +26,7 @@ function rbacObjects(): RbacObject[] {
   );
 }
 
-/** What a group may do, as `verb group/resource` strings. */
+/** What a group may do, as `verb group/resource` strings, `verb group/resource/name` where named. */
 function permissionsOf(group: string): string[] {
   const objects = rbacObjects();
   const roles = objects
@@ -39,7 +41,11 @@ function permissionsOf(group: string): string[] {
     .flatMap((rule) =>
       rule.apiGroups.flatMap((apiGroup) =>
         rule.resources.flatMap((resource) =>
-          rule.verbs.map((verb) => `${verb} ${apiGroup || 'core'}/${resource}`),
+          rule.verbs.flatMap((verb) =>
+            (rule.resourceNames ?? ['']).map(
+              (name) => `${verb} ${apiGroup || 'core'}/${resource}${name ? `/${name}` : ''}`,
+            ),
+          ),
         ),
       ),
     )
@@ -61,23 +67,47 @@ describe('infra/rbac.yaml', () => {
     expect(subjects.sort()).toEqual(Object.values(KUBERNETES_GROUPS).sort());
   });
 
-  it('lets the writer group apply and delete the four storage kinds, and nothing else', () => {
+  it('lets the writer group apply and delete volumes, claims and its named StorageClass, and nothing else', () => {
     // Prepare
-    const kinds = [
-      'core/persistentvolumes',
-      'core/persistentvolumeclaims',
-      'storage.k8s.io/storageclasses',
-      'storage.k8s.io/csidrivers',
+    const expected = [
+      ...['get', 'list', 'create', 'patch', 'delete'].map(
+        (verb) => `${verb} core/persistentvolumes`,
+      ),
+      ...['get', 'create', 'patch', 'delete'].map((verb) => `${verb} core/persistentvolumeclaims`),
+      'create storage.k8s.io/csidrivers',
+      'get storage.k8s.io/csidrivers/efs.csi.aws.com',
+      'patch storage.k8s.io/csidrivers/efs.csi.aws.com',
+      'create storage.k8s.io/storageclasses',
+      'get storage.k8s.io/storageclasses/efs-sc',
+      'patch storage.k8s.io/storageclasses/efs-sc',
+      'delete storage.k8s.io/storageclasses/efs-sc',
     ];
-    const verbs = ['get', 'list', 'create', 'patch', 'delete'];
 
     // Act
     const permissions = permissionsOf(KUBERNETES_GROUPS.writer);
 
     // Assess
-    expect(permissions).toEqual(
-      kinds.flatMap((kind) => verbs.map((verb) => `${verb} ${kind}`)).sort(),
+    expect(permissions).toEqual(expected.sort());
+  });
+
+  it('never lets the writer group delete a CSIDriver (cluster infrastructure other EFS users rely on)', () => {
+    // Act
+    const permissions = permissionsOf(KUBERNETES_GROUPS.writer);
+
+    // Assess
+    expect(
+      permissions.filter((permission) => permission.includes('csidrivers')),
+    ).not.toContainEqual(expect.stringMatching(/^(delete|deletecollection|\*) /));
+  });
+
+  it('names the default StorageClass a request gets, so the writer may delete that class alone', () => {
+    // Act
+    const deletable = permissionsOf(KUBERNETES_GROUPS.writer).filter((permission) =>
+      permission.startsWith('delete storage.k8s.io/storageclasses'),
     );
+
+    // Assess
+    expect(deletable).toEqual([`delete storage.k8s.io/storageclasses/${DEFAULT_STORAGE_CLASS}`]);
   });
 
   it('lets the reader group read namespaces, claims and volumes, and list pods, and nothing else', () => {

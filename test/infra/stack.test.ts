@@ -494,11 +494,18 @@ describe('IAM', () => {
     });
   });
 
-  const requestTagged = { StringLike: { [`aws:RequestTag/${VOLUME_ID_TAG}`]: 'vol-*' } };
-  const resourceTagged = { StringLike: { [`aws:ResourceTag/${VOLUME_ID_TAG}`]: 'vol-*' } };
+  // The stack's tag and a volume id on everything; caller tags only under their prefix.
+  const requestTagged = {
+    StringEquals: { 'aws:RequestTag/efs-volumes:stack': 'EfsVolumes' },
+    StringLike: { [`aws:RequestTag/${VOLUME_ID_TAG}`]: 'vol-*' },
+    'ForAllValues:StringLike': { 'aws:TagKeys': ['efs-volumes:*', 'Name', 'caller:*'] },
+  };
+  const resourceTagged = {
+    StringEquals: { 'aws:ResourceTag/efs-volumes:stack': 'EfsVolumes' },
+    StringLike: { [`aws:ResourceTag/${VOLUME_ID_TAG}`]: 'vol-*' },
+  };
   const encryptedAndRequestTagged = {
     ...requestTagged,
-    'ForAnyValue:StringEquals': { 'aws:TagKeys': [VOLUME_ID_TAG] },
     Bool: { 'elasticfilesystem:Encrypted': 'true' },
   };
 
@@ -512,7 +519,7 @@ describe('IAM', () => {
     ['ec2:AuthorizeSecurityGroupIngress', 'create-security-group', resourceTagged],
     ['ec2:RevokeSecurityGroupEgress', 'create-security-group', resourceTagged],
     ['ec2:DeleteSecurityGroup', 'delete-security-group', resourceTagged],
-  ])('allows %s (%s) only with the volume-id tag', (action, name, condition) => {
+  ])('allows %s (%s) only with the stack and volume-id tags', (action, name, condition) => {
     // Prepare
     const statements = statementsOfFunction(plain, name);
 
@@ -524,7 +531,7 @@ describe('IAM', () => {
     for (const statement of granting) expect(statement.Condition).toEqual(condition);
   });
 
-  it('creates security groups only with the volume-id tag; the VPC half is the only untagged one', () => {
+  it('creates security groups only with the stack and volume-id tags; the VPC half is the only untagged one', () => {
     // Prepare
     const statements = statementsOfFunction(plain, 'create-security-group');
 
@@ -565,11 +572,49 @@ describe('IAM', () => {
     const conditions = [...efsTagging, ...ec2Tagging].map((statement) => statement.Condition);
 
     // Assess
+    const during = (key: string, action: string) => ({
+      ...requestTagged,
+      StringEquals: { ...requestTagged.StringEquals, [key]: action },
+    });
     expect(conditions).toEqual([
-      { StringEquals: { 'elasticfilesystem:CreateAction': 'CreateFileSystem' } },
-      { StringEquals: { 'elasticfilesystem:CreateAction': 'CreateAccessPoint' } },
-      { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
+      during('elasticfilesystem:CreateAction', 'CreateFileSystem'),
+      during('elasticfilesystem:CreateAction', 'CreateAccessPoint'),
+      during('ec2:CreateAction', 'CreateSecurityGroup'),
     ]);
+  });
+
+  it('limits security groups and mount-target interfaces to the configured VPCs', () => {
+    // Prepare
+    const synthesized = synthesize({ config: { vpcIds: ['vpc-0123456789abcdef0'] } });
+    const vpc = 'arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:vpc/vpc-0123456789abcdef0';
+    const granting = (name: string, action: string) =>
+      statementsOfFunction(synthesized, name).filter((statement) =>
+        actionsOf(statement).includes(action),
+      );
+
+    // Act
+    const createGroupInVpc = granting('create-security-group', 'ec2:CreateSecurityGroup').find(
+      (statement) => !statement.Condition,
+    );
+    const createInterface = granting('create-mount-targets', 'ec2:CreateNetworkInterface');
+    const deleteInterface = granting('delete-mount-targets', 'ec2:DeleteNetworkInterface');
+
+    // Assess
+    expect((createGroupInVpc ? resourcesOf(createGroupInVpc) : []).map(renderArn)).toEqual([vpc]);
+    const inSubnet = createInterface.find((statement) =>
+      resourcesOf(statement).some((resource) => renderArn(resource).includes(':subnet/')),
+    );
+    const vpcCondition = (statement: { Condition?: unknown } | undefined) => {
+      const arnEquals = (statement?.Condition as { ArnEquals?: Record<string, unknown[]> })
+        ?.ArnEquals;
+      return Object.keys(statement?.Condition ?? {}).length === 1 && arnEquals
+        ? Object.fromEntries(
+            Object.entries(arnEquals).map(([key, values]) => [key, values.map(renderArn)]),
+          )
+        : statement?.Condition;
+    };
+    expect(vpcCondition(inSubnet)).toEqual({ 'ec2:Vpc': [vpc] });
+    expect(deleteInterface.map(vpcCondition)).toEqual([{ 'ec2:Vpc': [vpc] }]);
   });
 
   it('gives no role a write on a file system, access point or security group without a condition', () => {
@@ -1100,34 +1145,48 @@ describe('EKS access entries', () => {
     expect(entries).toEqual({});
   });
 
-  it('associates AmazonEKSClusterAdminPolicy instead of RBAC groups in cluster-admin mode', () => {
+  it('in cluster-admin mode associates AmazonEKSClusterAdminPolicy with the writer role alone, never with a reader role', () => {
     // Prepare
     const synthesized = synthesize({
       config: { clusters: ['prod'], kubernetesAccess: 'cluster-admin' },
     });
+    const writerRole = logicalIdOf(
+      synthesized.stack,
+      synthesized.stack.workflow.kubernetesWriterRole,
+    );
+    const policy = (name: string) => ({
+      PolicyArn: {
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, `:eks::aws:cluster-access-policy/${name}`],
+        ],
+      },
+      AccessScope: { Type: 'cluster' },
+    });
 
     // Act
-    const entries = resourcesOfType(synthesized.resources, 'AWS::EKS::AccessEntry');
+    const entries = resourcesOfType(synthesized.resources, 'AWS::EKS::AccessEntry').map(
+      ([, entry]) => ({
+        role: getAttTarget(entry.Properties?.PrincipalArn),
+        groups: entry.Properties?.KubernetesGroups,
+        policies: entry.Properties?.AccessPolicies,
+      }),
+    );
 
     // Assess
-    expect(entries.length).toBeGreaterThan(0);
-    for (const [, entry] of entries) {
-      expect(entry.Properties?.KubernetesGroups).toBeUndefined();
-      expect(entry.Properties?.AccessPolicies).toEqual([
-        {
-          PolicyArn: {
-            'Fn::Join': [
-              '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
-              ],
-            ],
-          },
-          AccessScope: { Type: 'cluster' },
-        },
-      ]);
+    const writers = entries.filter((entry) => entry.role === writerRole);
+    const readers = entries.filter((entry) => entry.role !== writerRole);
+    expect(writers).toHaveLength(1);
+    expect(readers.length).toBeGreaterThan(1);
+    expect(writers[0]).toMatchObject({
+      groups: undefined,
+      policies: [policy('AmazonEKSClusterAdminPolicy')],
+    });
+    for (const reader of readers) {
+      expect(reader).toMatchObject({
+        groups: [KUBERNETES_GROUPS.reader],
+        policies: [policy('AmazonEKSViewPolicy')],
+      });
     }
   });
 });

@@ -335,11 +335,11 @@ describe('the API through the local HTTP server', () => {
   });
 
   it('cleans up a ROLLBACK_FAILED volume with DELETE once the fault is gone', async () => {
-    // Prepare: the Kubernetes API keeps failing reads of the CSIDriver, so apply fails and
+    // Prepare: the Kubernetes API keeps failing reads of the StorageClass, so apply fails and
     // so does the rollback's delete of the manifests
     stack.emulator.injectFault({
       method: 'GET',
-      pathIncludes: 'csidrivers',
+      pathIncludes: 'storageclasses',
       status: 500,
       times: 1000,
     });

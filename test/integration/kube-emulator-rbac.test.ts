@@ -20,6 +20,7 @@ import {
 } from '../../functions/lib/kube/apply.ts';
 import { buildEksToken } from '../../functions/lib/kube/eks-token.ts';
 import { KubernetesReader } from '../../functions/lib/kube/read-client.ts';
+import { persistentVolumeName, VOLUME_ID_LABEL } from '../../functions/lib/volume/names.ts';
 import { KUBERNETES_GROUPS } from '../../infra/kubernetes-access.ts';
 import {
   applyManifestFile,
@@ -360,8 +361,11 @@ describe('the Kubernetes emulator with access entries and RBAC', () => {
       'PersistentVolumeClaim/team-a/shared-data',
       `PersistentVolume/${applied.persistentVolumeName}`,
       'StorageClass/efs-sc',
-      'CSIDriver/efs.csi.aws.com',
     ]);
+    expect(
+      emulator.objects().filter((object) => object.kind === 'CSIDriver'),
+      'the CSIDriver is never deleted',
+    ).toHaveLength(1);
     expect(requests.filter((entry) => entry.status === 401 || entry.status === 403)).toEqual([]);
     expect(new Set(requests.map((entry) => entry.method))).toEqual(
       new Set(['GET', 'PATCH', 'DELETE']),
@@ -407,5 +411,104 @@ subjects: [{kind: User, name: "${readerName}"}]
       `persistentvolumes "pv-new" is forbidden: User "${readerName}" cannot create resource "persistentvolumes" in API group "" at the cluster scope`,
     );
     expect(emulator.objects().some((object) => object.metadata.name === 'pv-new')).toBe(false);
+  });
+  it('refuses the writer group deleting the CSIDriver, and touching StorageClasses rbac.yaml does not name', async () => {
+    const admin = await objectApiOf(LONG_TERM);
+    const writer = await objectApiOf(identities.writer);
+    const storageClass = (name: string) => ({
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name },
+      provisioner: 'ebs.csi.aws.com',
+    });
+    await admin.patch(
+      storageClass('gp3-team-b'),
+      undefined,
+      undefined,
+      'admin',
+      true,
+      PatchStrategy.ServerSideApply,
+    );
+    await admin.patch(
+      {
+        apiVersion: 'storage.k8s.io/v1',
+        kind: 'CSIDriver',
+        metadata: { name: 'efs.csi.aws.com' },
+        spec: { attachRequired: false },
+      },
+      undefined,
+      undefined,
+      'admin',
+      true,
+      PatchStrategy.ServerSideApply,
+    );
+
+    const refusals = await Promise.all([
+      refusal(
+        writer.delete({
+          apiVersion: 'storage.k8s.io/v1',
+          kind: 'CSIDriver',
+          metadata: { name: 'efs.csi.aws.com' },
+        }),
+      ),
+      refusal(writer.delete(storageClass('gp3-team-b'))),
+      refusal(writer.read(storageClass('gp3-team-b'))),
+      refusal(
+        writer.patch(
+          { ...storageClass('gp3-team-b'), metadata: { name: 'gp3-team-b', labels: { x: 'y' } } },
+          undefined,
+          undefined,
+          'efs-volumes',
+          true,
+          PatchStrategy.ServerSideApply,
+        ),
+      ),
+    ]);
+
+    expect(refusals.map((refused) => refused.code)).toEqual([403, 403, 403, 403]);
+    expect(refusals[0]?.body.message).toMatch(
+      /csidrivers.storage.k8s.io "efs.csi.aws.com" is forbidden: .* cannot delete resource "csidrivers"/,
+    );
+    expect(
+      emulator.objects().filter((object) => object.metadata.name === 'gp3-team-b'),
+    ).toHaveLength(1);
+  });
+
+  it('leaves objects bearing the volume names alone when they lack its ownership labels', async () => {
+    const volumeId = 'vol-0000000000000000000f';
+    const admin = await objectApiOf(LONG_TERM);
+    const writer = await objectApiOf(identities.writer);
+    const spec = volumeSpec({ clusterName: CLUSTER, namespace: 'team-a', name: 'not-ours' });
+    const foreign = { [VOLUME_ID_LABEL]: 'vol-someone-else' };
+    const apply = (object: Record<string, unknown>) =>
+      admin.patch(object, undefined, undefined, 'admin', true, PatchStrategy.ServerSideApply);
+    await apply({
+      ...persistentVolume(persistentVolumeName(volumeId)),
+      metadata: { name: persistentVolumeName(volumeId), labels: foreign },
+    });
+    await apply({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'not-ours', namespace: 'team-a', labels: foreign },
+      spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '5Gi' } } },
+    });
+    await apply({
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'efs-sc' },
+      provisioner: 'efs.csi.aws.com',
+    });
+
+    const deleted = await deleteVolumeManifests(writer, volumeId, spec);
+
+    expect(deleted).toEqual([]);
+    const names = emulator.objects().map((object) => `${object.kind}/${object.metadata.name}`);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        `PersistentVolume/${persistentVolumeName(volumeId)}`,
+        'PersistentVolumeClaim/not-ours',
+        'StorageClass/efs-sc',
+      ]),
+    );
   });
 });

@@ -11,6 +11,9 @@ process.env.LOCAL_FUNCTION_IDENTITIES = inject('functionIdentities');
 // Every AWS call of every function is recorded, for the IAM evaluation (npm run test:iam).
 process.env.LOCAL_AWS_CALL_LOG = join(AWS_CALLS_DIRECTORY, `${process.pid}.jsonl`);
 process.env.AWS_REGION = 'us-east-1';
+// The stack tag's value: the name of the stack test/infra/synthesize.ts builds, whose IAM
+// policies test/iam evaluates the recorded calls against.
+process.env.STACK_NAME = 'EfsVolumes';
 process.env.AWS_ACCESS_KEY_ID = 'testing';
 process.env.AWS_SECRET_ACCESS_KEY = 'testing';
 delete process.env.AWS_SESSION_TOKEN;

@@ -386,7 +386,6 @@ describe('infra/rbac.yaml as shipped', () => {
 
   it('lets the writer group apply, read, list and delete what a volume applies', () => {
     const urls = [
-      '/apis/storage.k8s.io/v1/csidrivers/efs.csi.aws.com',
       '/apis/storage.k8s.io/v1/storageclasses/efs-sc',
       '/api/v1/persistentvolumes/efs-vol-1',
       '/api/v1/namespaces/team-a/persistentvolumeclaims/data',
@@ -399,9 +398,31 @@ describe('infra/rbac.yaml as shipped', () => {
       const collection = url.slice(0, url.lastIndexOf('/'));
       expect(allowed(writer, 'POST', collection, objects), `POST ${collection}`).toBe(true);
     }
+    const driver = '/apis/storage.k8s.io/v1/csidrivers/efs.csi.aws.com';
+    expect(allowed(writer, 'GET', driver, objects)).toBe(true);
+    expect(allowed(writer, 'PATCH', driver, objects)).toBe(true);
+    expect(allowed(writer, 'POST', '/apis/storage.k8s.io/v1/csidrivers', objects)).toBe(true);
     expect(allowed(writer, 'GET', '/api/v1/persistentvolumes', objects)).toBe(true);
     expect(allowed(writer, 'GET', '/api/v1/namespaces/team-a/pods', objects)).toBe(false);
     expect(allowed(writer, 'PUT', '/api/v1/persistentvolumes/efs-vol-1', objects)).toBe(false);
+  });
+
+  it('never lets the writer group delete the CSIDriver, nor read, patch or delete objects it does not name', () => {
+    const refused = [
+      ['DELETE', '/apis/storage.k8s.io/v1/csidrivers/efs.csi.aws.com'],
+      ['GET', '/apis/storage.k8s.io/v1/csidrivers/ebs.csi.aws.com'],
+      ['PATCH', '/apis/storage.k8s.io/v1/csidrivers/ebs.csi.aws.com'],
+      ['GET', '/apis/storage.k8s.io/v1/csidrivers'],
+      ['DELETE', '/apis/storage.k8s.io/v1/storageclasses/gp2'],
+      ['PATCH', '/apis/storage.k8s.io/v1/storageclasses/gp2'],
+      ['GET', '/apis/storage.k8s.io/v1/storageclasses'],
+      ['GET', '/api/v1/persistentvolumeclaims'],
+      ['DELETE', '/api/v1/persistentvolumes'],
+    ];
+
+    for (const [method, url] of refused) {
+      expect(allowed(writer, method ?? '', url ?? '', objects), `${method} ${url}`).toBe(false);
+    }
   });
 
   it('lets the reader group read namespaces, claims and volumes and list pods, and write nothing', () => {

@@ -34,9 +34,9 @@ describe('volumeHandle', () => {
 });
 
 describe('buildCsiDriver', () => {
-  it('registers efs.csi.aws.com without attach, labelled with the volume that created it', () => {
+  it('registers efs.csi.aws.com without attach, labelled with no volume, since no volume owns it', () => {
     // Act
-    const driver = buildCsiDriver(VOLUME_ID);
+    const driver = buildCsiDriver();
 
     // Assess
     expect(driver).toEqual({
@@ -44,10 +44,7 @@ describe('buildCsiDriver', () => {
       kind: 'CSIDriver',
       metadata: {
         name: 'efs.csi.aws.com',
-        labels: {
-          'app.kubernetes.io/managed-by': 'efs-volumes',
-          'efs-volumes.dev/created-by-volume': VOLUME_ID,
-        },
+        labels: { 'app.kubernetes.io/managed-by': 'efs-volumes' },
       },
       spec: { attachRequired: false },
     });
@@ -80,18 +77,27 @@ describe('buildPersistentVolume', () => {
     expect(volume.spec?.csi).toEqual({
       driver: 'efs.csi.aws.com',
       volumeHandle: 'fs-0123456789abcdef0::fsap-0fedcba9876543210',
+      volumeAttributes: { encryptInTransit: 'true' },
     });
     expect(volume.spec?.csi?.volumeHandle).toMatch(/^fs-[0-9a-f]+::fsap-[0-9a-f]+$/);
   });
 
-  it('is a ReadWriteMany filesystem volume mounted with TLS', () => {
+  it('is a ReadWriteMany filesystem volume', () => {
     // Act
     const volume = buildPersistentVolume(input);
 
     // Assess
     expect(volume.spec?.accessModes).toEqual(['ReadWriteMany']);
     expect(volume.spec?.volumeMode).toBe('Filesystem');
-    expect(volume.spec?.mountOptions).toEqual(['tls']);
+  });
+
+  it('encrypts in transit with the encryptInTransit attribute and not the deprecated tls mount option', () => {
+    // Act
+    const volume = buildPersistentVolume(input);
+
+    // Assess: the driver warns on `tls` and rejects it beside encryptInTransit "false"
+    expect(volume.spec?.csi?.volumeAttributes).toEqual({ encryptInTransit: 'true' });
+    expect(volume.spec?.mountOptions).toBeUndefined();
   });
 
   it('is pre-bound to the claim by claimRef', () => {

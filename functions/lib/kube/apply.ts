@@ -107,7 +107,8 @@ function assertOwned(object: KubernetesObject | undefined, volumeId: string, wha
 /**
  * Applies the volume's manifests with server-side apply and a fixed field manager, so
  * reapplying changes nothing. The CSIDriver and the StorageClass are shared by every
- * volume of a cluster: they are created when absent and otherwise left alone.
+ * volume of a cluster: they are created when absent and otherwise left alone (the
+ * CSIDriver forever, see {@link deleteVolumeManifests}).
  *
  * @throws KubernetesConflictError when a PV or claim of that name belongs to someone else,
  *   or the StorageClass exists with another provisioner
@@ -186,8 +187,13 @@ async function listPersistentVolumes(api: KubernetesObjectApi): Promise<V1Persis
 
 /**
  * Deletes what this volume applied: the claim and the PV when they carry its label, then the
- * StorageClass and CSIDriver if this volume created them and no other PV still uses them.
- * Gone is done. Returns what was deleted, as `Kind/name`.
+ * StorageClass if this volume created it and no other PV still uses it. Gone is done.
+ * Returns what was deleted, as `Kind/name`.
+ *
+ * The `efs.csi.aws.com` CSIDriver is never deleted, whoever created it: it is cluster
+ * infrastructure that every EFS mount in the cluster (other volumes, the driver's Helm chart
+ * or EKS add-on) relies on, and deleting it while another volume's apply has just seen it
+ * present would break that volume's mounts (`driver name efs.csi.aws.com not found`).
  */
 export async function deleteVolumeManifests(
   api: KubernetesObjectApi,
@@ -229,16 +235,6 @@ export async function deleteVolumeManifests(
   const scInUse = others.some((volume) => volume.spec?.storageClassName === spec.storageClassName);
   if (storageClass?.metadata?.labels?.[CREATED_BY_LABEL] === volumeId && !scInUse) {
     if (await deleteIfExists(api, scRef)) deleted.push(`StorageClass/${spec.storageClassName}`);
-  }
-  const driverRef: ObjectRef = {
-    apiVersion: 'storage.k8s.io/v1',
-    kind: 'CSIDriver',
-    metadata: { name: EFS_CSI_DRIVER },
-  };
-  const driver = await readIfExists(api, driverRef);
-  const driverInUse = others.some((volume) => volume.spec?.csi?.driver === EFS_CSI_DRIVER);
-  if (driver?.metadata?.labels?.[CREATED_BY_LABEL] === volumeId && !driverInUse) {
-    if (await deleteIfExists(api, driverRef)) deleted.push(`CSIDriver/${EFS_CSI_DRIVER}`);
   }
   return deleted;
 }

@@ -29,16 +29,17 @@ function volumeLabels(volumeId: string): Record<string, string> {
 
 /**
  * The EFS CSI driver's registration. EKS Fargate runs the driver itself; the object tells
- * the kubelet not to wait for an attach. Created only where absent, labelled with the
- * volume that created it.
+ * the kubelet not to wait for an attach. Created only where absent and never deleted: it is
+ * cluster infrastructure, not part of any one volume, so it carries no volume's label (a
+ * leftover scan by volume id must not find it).
  */
-export function buildCsiDriver(createdByVolumeId: string): V1CSIDriver {
+export function buildCsiDriver(): V1CSIDriver {
   return {
     apiVersion: 'storage.k8s.io/v1',
     kind: 'CSIDriver',
     metadata: {
       name: EFS_CSI_DRIVER,
-      labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [CREATED_BY_LABEL]: createdByVolumeId },
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY },
     },
     spec: { attachRequired: false },
   };
@@ -66,8 +67,12 @@ export function volumeHandle(fileSystemId: string, accessPointId: string): strin
 }
 
 /**
- * The PersistentVolume: ReadWriteMany, mounted with TLS (encryption in transit), pre-bound to
- * the claim by `claimRef` so no other claim can take it.
+ * The PersistentVolume: ReadWriteMany, encrypted in transit, pre-bound to the claim by
+ * `claimRef` so no other claim can take it.
+ *
+ * Encryption in transit is the `encryptInTransit` volume attribute, not the `tls` mount
+ * option: the EFS CSI driver deprecates `tls` (it logs a warning on every mount) and
+ * rejects `tls` together with `encryptInTransit: "false"`.
  */
 export function buildPersistentVolume(input: VolumeManifestInput): V1PersistentVolume {
   const { spec } = input;
@@ -81,7 +86,6 @@ export function buildPersistentVolume(input: VolumeManifestInput): V1PersistentV
       accessModes: ['ReadWriteMany'],
       persistentVolumeReclaimPolicy: spec.reclaimPolicy,
       storageClassName: spec.storageClassName,
-      mountOptions: ['tls'],
       claimRef: {
         apiVersion: 'v1',
         kind: 'PersistentVolumeClaim',
@@ -91,6 +95,7 @@ export function buildPersistentVolume(input: VolumeManifestInput): V1PersistentV
       csi: {
         driver: EFS_CSI_DRIVER,
         volumeHandle: volumeHandle(input.fileSystemId, input.accessPointId),
+        volumeAttributes: { encryptInTransit: 'true' },
       },
     },
   };
@@ -115,7 +120,7 @@ export function buildPersistentVolumeClaim(input: VolumeManifestInput): V1Persis
 /** Every manifest of a volume, in the order they are applied. */
 export function buildVolumeManifests(input: VolumeManifestInput) {
   return {
-    csiDriver: buildCsiDriver(input.volumeId),
+    csiDriver: buildCsiDriver(),
     storageClass: buildStorageClass(input.spec.storageClassName, input.volumeId),
     persistentVolume: buildPersistentVolume(input),
     persistentVolumeClaim: buildPersistentVolumeClaim(input),
