@@ -101,6 +101,8 @@ export const WORKFLOW_SETTINGS = {
   mountTargetDnsDelaySeconds: 'MOUNT_TARGET_DNS_DELAY_SECONDS',
   mountTargetPollSeconds: 'MOUNT_TARGET_POLL_SECONDS',
   mountTargetMaxChecks: 'MOUNT_TARGET_MAX_CHECKS',
+  mountTargetLookAheadSeconds: 'MOUNT_TARGET_LOOK_AHEAD_SECONDS',
+  mountTargetLookIntervalSeconds: 'MOUNT_TARGET_LOOK_INTERVAL_SECONDS',
   claimPollSeconds: 'CLAIM_POLL_SECONDS',
   claimMaxChecks: 'CLAIM_MAX_CHECKS',
 } as const;

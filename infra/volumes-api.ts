@@ -43,7 +43,13 @@ export function fargatePreflightStatements(clusterArns: readonly string[]): Poli
       actions: ['eks:DescribeFargateProfile'],
       resources: clusterArns.map((arn) => `${arn.replace(':cluster/', ':fargateprofile/')}/*`),
     }),
-    describeStatement('ec2:DescribeVpcAttribute', 'ec2:DescribeSubnets'),
+    // DescribeFileSystems: a shared fileSystemId must carry the shareable tag
+    // (functions/lib/api/shared-file-system.ts).
+    describeStatement(
+      'ec2:DescribeVpcAttribute',
+      'ec2:DescribeSubnets',
+      'elasticfilesystem:DescribeFileSystems',
+    ),
   ];
 }
 
