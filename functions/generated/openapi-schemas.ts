@@ -580,6 +580,10 @@ export const openapiDocument = {
           },
           "id": {
             "type": "string"
+          },
+          "reason": {
+            "type": "string",
+            "description": "Set when the resource could not be checked (its description failed), so it may or may not still exist."
           }
         }
       },

@@ -136,6 +136,8 @@ export interface components {
              */
             type: string;
             id: string;
+            /** @description Set when the resource could not be checked (its description failed), so it may or may not still exist. */
+            reason?: string;
         };
         /** @description Every resource id the workflow created or adopted, as it learns them. */
         VolumeResources: {

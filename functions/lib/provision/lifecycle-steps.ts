@@ -124,7 +124,7 @@ export async function recordRollbackFailure(
 ): Promise<{ status: 'ROLLBACK_FAILED'; leftovers: number }> {
   return withClassifiedErrors(async () => {
     const record = await deps.records.get(state.volumeId);
-    const leftovers = await findLeftovers(state, deps, kubernetes);
+    const leftovers = await findLeftovers(state, deps, kubernetes, record?.resources);
     const updated = await deps.records.setStatus(state.volumeId, 'ROLLBACK_FAILED', {
       rollbackError: failureOf(failedStep(record), state.rollbackFailure),
       leftovers,
@@ -173,7 +173,7 @@ export async function recordDeletionFailure(
 ): Promise<{ status: 'DELETE_FAILED'; leftovers: number }> {
   return withClassifiedErrors(async () => {
     const record = await deps.records.get(state.volumeId);
-    const found = await findLeftovers(state, deps, kubernetes);
+    const found = await findLeftovers(state, deps, kubernetes, record?.resources);
     const retained = new Set((await retainedResources(state, deps)).map((resource) => resource.id));
     const leftovers = found.filter((resource) => !retained.has(resource.id));
     const updated = await deps.records.setStatus(state.volumeId, 'DELETE_FAILED', {
