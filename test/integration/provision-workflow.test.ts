@@ -1,6 +1,7 @@
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import {
   DescribeAccessPointsCommand,
+  DescribeBackupPolicyCommand,
   DescribeFileSystemsCommand,
   DescribeMountTargetSecurityGroupsCommand,
   DescribeMountTargetsCommand,
@@ -103,6 +104,10 @@ describe('provision workflow (statemachine/provision.asl.json)', () => {
     );
     expect(FileSystems).toHaveLength(1);
     expect(FileSystems[0]?.Encrypted).toBe(true);
+    const { BackupPolicy } = await efs.send(
+      new DescribeBackupPolicyCommand({ FileSystemId: resources.fileSystemId }),
+    );
+    expect(BackupPolicy?.Status).toBe('ENABLED');
     const { Tags = [] } = await efs.send(
       new ListTagsForResourceCommand({ ResourceId: resources.fileSystemId }),
     );
