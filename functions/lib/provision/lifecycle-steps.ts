@@ -79,13 +79,20 @@ async function announce(
   );
 }
 
-/** The volume is READY: its claim is Bound and its mount targets available. */
+/**
+ * The volume is READY: its claim is Bound and its mount targets available. From now on it
+ * holds data, so its reclaim policy decides, once and on the record, whether deleting it
+ * keeps the file system (always, for a shared one).
+ */
 export function completeProvisioning(
   state: ProvisionState,
   deps: RecordDependencies,
 ): Promise<{ volumeId: string; status: 'READY' }> {
   return runStep(deps.records, state.volumeId, 'CompleteProvisioning', async () => {
-    const record = await deps.records.setStatus(state.volumeId, 'READY');
+    const record = await deps.records.setStatus(state.volumeId, 'READY', {
+      retainFileSystem:
+        state.spec.fileSystemId !== undefined || state.spec.reclaimPolicy === 'Retain',
+    });
     await announce(deps, record, 'Volume Ready');
     return { result: { volumeId: state.volumeId, status: 'READY' } };
   });
