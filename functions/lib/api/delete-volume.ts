@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describeCluster } from '../aws/cluster.ts';
-import { VolumeRecordStateError } from '../errors.ts';
+import { ClusterNotFoundError, VolumeRecordStateError } from '../errors.ts';
 import {
   retainsFileSystem,
   toVolume,
@@ -33,11 +33,14 @@ export async function deleteVolume(
       throw problems.volumeBusy(`volume ${id} is ${record.status}; delete it once that finishes`);
     }
     if (record.status === 'READY' && !options.force) {
-      const cluster = await describeCluster(deps.eks, record.clusterName);
-      const pods = await (await deps.kubernetes(cluster)).podsUsingClaim(
-        record.namespace,
-        record.name,
-      );
+      const cluster = await describeCluster(deps.eks, record.clusterName).catch((error) => {
+        // A cluster that is gone runs no pods: deprovisioning removes the AWS resources.
+        if (error instanceof ClusterNotFoundError) return undefined;
+        throw error;
+      });
+      const pods = cluster
+        ? await (await deps.kubernetes(cluster)).podsUsingClaim(record.namespace, record.name)
+        : [];
       if (pods.length > 0) {
         throw problems.volumeInUse(
           `claim ${record.namespace}/${record.name} is used by pod(s) ${pods.join(', ')}; stop them or use ?force=true`,

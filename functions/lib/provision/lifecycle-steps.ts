@@ -158,14 +158,29 @@ async function retainedResources(
   ];
 }
 
-/** Deletion finished: the volume is DELETED, listing what it kept on purpose. */
+/** What the record says when deprovisioning found the cluster gone. */
+export function clusterGoneWarning(clusterName: string): string {
+  return `cluster ${clusterName} no longer exists: its Kubernetes objects went with it and were not deleted by this service; the AWS resources were`;
+}
+
+/**
+ * Deletion finished: the volume is DELETED, listing what it kept on purpose, and saying so
+ * when the cluster was gone and its Kubernetes part skipped.
+ */
 export function completeDeletion(
   state: ProvisionState,
   deps: RecordDependencies,
 ): Promise<{ status: 'DELETED' }> {
   return runStep(deps.records, state.volumeId, 'CompleteDeletion', async () => {
+    const warnings = state.clusterGone
+      ? [
+          ...((await deps.records.get(state.volumeId))?.warnings ?? []),
+          clusterGoneWarning(state.spec.clusterName),
+        ]
+      : undefined;
     const record = await deps.records.setStatus(state.volumeId, 'DELETED', {
       retained: await retainedResources(state, deps),
+      ...(warnings ? { warnings } : {}),
     });
     await announce(deps, record, 'Volume Deleted');
     return { result: { status: 'DELETED' } };

@@ -415,6 +415,7 @@ export class VolumeRecordStore {
       leftovers?: LeftoverResource[];
       retained?: LeftoverResource[];
       retainFileSystem?: boolean;
+      warnings?: string[];
     } = {},
   ): Promise<VolumeRecord> {
     const names: Record<string, string> = { '#status': 'status' };
