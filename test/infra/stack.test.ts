@@ -167,11 +167,12 @@ const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'ec2:DeleteSecurityGroup',
     'ec2:DescribeSecurityGroups',
   ],
-  'complete-rollback': [...RECORD_GET_UPDATE, 'events:PutEvents'],
+  'complete-rollback': [...RECORD_GET_UPDATE, 'dynamodb:DeleteItem', 'events:PutEvents'],
   'record-rollback-failure': LEFTOVERS,
-  'complete-deletion': [...RECORD_GET_UPDATE, 'events:PutEvents'],
+  'complete-deletion': [...RECORD_GET_UPDATE, 'dynamodb:DeleteItem', 'events:PutEvents'],
   'record-deletion-failure': LEFTOVERS,
   createVolume: [
+    'dynamodb:DeleteItem',
     'dynamodb:GetItem',
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
@@ -184,9 +185,15 @@ const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   ],
   listVolumes: ['dynamodb:Query'],
   getVolume: ['dynamodb:GetItem'],
-  deleteVolume: [...RECORD_GET_UPDATE, 'eks:DescribeCluster', 'states:StartExecution'],
+  deleteVolume: [
+    ...RECORD_GET_UPDATE,
+    'dynamodb:DeleteItem',
+    'eks:DescribeCluster',
+    'states:StartExecution',
+  ],
   getVolumeManifests: ['dynamodb:GetItem'],
   'provision-requested': [
+    'dynamodb:DeleteItem',
     'dynamodb:GetItem',
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
@@ -679,7 +686,7 @@ describe('IAM', () => {
 });
 
 describe('volume table', () => {
-  it('is on demand, with point-in-time recovery, KMS encryption and the byCreation index', () => {
+  it('is on demand, with point-in-time recovery, KMS encryption and the byCreation and byNamespace indexes', () => {
     // Prepare
     const { template } = plain;
 
@@ -701,6 +708,14 @@ describe('volume table', () => {
             IndexName: 'byCreation',
             KeySchema: [
               { AttributeName: 'recordType', KeyType: 'HASH' },
+              { AttributeName: 'createdAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: 'byNamespace',
+            KeySchema: [
+              { AttributeName: 'clusterNamespace', KeyType: 'HASH' },
               { AttributeName: 'createdAt', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
@@ -739,7 +754,7 @@ describe('volume table', () => {
     });
   });
 
-  it('lets only listVolumes query, and only the byCreation index', () => {
+  it('lets only listVolumes query, and only the byCreation and byNamespace indexes', () => {
     // Prepare
     const names = [...functionsOf(plain).keys()];
 
@@ -754,6 +769,7 @@ describe('volume table', () => {
     // Assess
     expect(querying).toEqual(['listVolumes']);
     expect(JSON.stringify(statement?.Resource)).toContain('/index/byCreation');
+    expect(JSON.stringify(statement?.Resource)).toContain('/index/byNamespace');
   });
 });
 
