@@ -346,7 +346,11 @@ describe('provision workflow (statemachine/provision.asl.json)', () => {
       expect(outcome.record.error?.message).toContain('401');
       expect(outcome.record.status).toBe('ROLLBACK_FAILED');
       expect(outcome.record.leftovers).toEqual([
-        { type: 'Kubernetes', id: 'unknown: could not be checked' },
+        {
+          type: 'Kubernetes',
+          id: 'unknown: could not be checked',
+          reason: expect.stringMatching(/^could not be checked: KubernetesRequestError: .*401/),
+        },
       ]);
       expect(await awsLeftovers(outcome.volumeId)).toEqual([]);
       expect(impostor.objects().filter((object) => !isClusterSetup(object))).toEqual([]);
