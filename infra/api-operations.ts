@@ -19,7 +19,7 @@ export const API_OPERATIONS: Readonly<Record<string, OperationAccess>> = {
   createVolume: {
     handler: 'create-volume',
     description: 'POST /volumes: validates, records and starts provisioning',
-    records: ['get', 'put', 'update'],
+    records: ['get', 'put', 'update', 'release'],
     starts: 'provision',
     readsCluster: true,
   },
@@ -36,7 +36,7 @@ export const API_OPERATIONS: Readonly<Record<string, OperationAccess>> = {
   deleteVolume: {
     handler: 'delete-volume',
     description: 'DELETE /volumes/{id}: starts deprovisioning',
-    records: ['get', 'update'],
+    records: ['get', 'update', 'release'],
     starts: 'deprovision',
     readsCluster: true,
   },

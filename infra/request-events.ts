@@ -133,7 +133,7 @@ export class ProvisionRequests extends Construct {
       description: 'efs-volumes: Volume Provision Requested events',
     });
     this.role = role;
-    props.records.grant(role, 'get', 'put', 'update');
+    props.records.grant(role, 'get', 'put', 'update', 'release');
     props.provision.grantStartExecution(role);
     addStatements(role, [
       ...clusterReadStatements(props.clusterArns),

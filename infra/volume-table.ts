@@ -8,21 +8,28 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { LIST_INDEX } from '../functions/lib/volume/record.ts';
+import { LIST_INDEX, NAMESPACE_INDEX } from '../functions/lib/volume/record.ts';
 
-/** What a function does with volume records, by the DynamoDB actions it needs. */
-export type RecordAccess = 'get' | 'put' | 'update' | 'list';
+/**
+ * What a function does with volume records, by the DynamoDB actions it needs. `put` writes a
+ * record and its claim item in one TransactWriteItems (which IAM authorizes as its PutItems);
+ * `release` deletes a claim item when its volume becomes DELETED or FAILED.
+ */
+export type RecordAccess = 'get' | 'put' | 'update' | 'release' | 'list';
 
 const ACTIONS: Readonly<Record<RecordAccess, string>> = {
   get: 'dynamodb:GetItem',
   put: 'dynamodb:PutItem',
   update: 'dynamodb:UpdateItem',
+  release: 'dynamodb:DeleteItem',
   list: 'dynamodb:Query',
 };
 
 /**
  * The volume records, one item per volume (key `id`), listed newest first through the
- * `byCreation` index. local/volumes-table.ts creates the same table for local mode.
+ * `byCreation` index, or one namespace's through `byNamespace`. A claim item
+ * (`claim#<cluster>/<namespace>/<name>`, in no index) reserves a claim for one live volume.
+ * local/volumes-table.ts creates the same table for local mode.
  *
  * This table is also the idempotency store: the service derives a volume's id from the
  * caller and the Idempotency-Key (or the event's key) and creates the item with a
@@ -51,9 +58,15 @@ export class VolumeTable extends Construct {
       sortKey: { name: 'createdAt', type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
     });
+    this.table.addGlobalSecondaryIndex({
+      indexName: NAMESPACE_INDEX,
+      partitionKey: { name: 'clusterNamespace', type: AttributeType.STRING },
+      sortKey: { name: 'createdAt', type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
+    });
   }
 
-  /** Grants exactly the record operations a function performs; `list` reads the index only. */
+  /** Grants exactly the record operations a function performs; `list` reads the indexes only. */
   grant(grantee: IGrantable, ...access: RecordAccess[]): void {
     const onTable = access.filter((kind) => kind !== 'list').map((kind) => ACTIONS[kind]);
     if (onTable.length > 0) {
@@ -65,7 +78,9 @@ export class VolumeTable extends Construct {
       grantee.grantPrincipal.addToPrincipalPolicy(
         new PolicyStatement({
           actions: [ACTIONS.list],
-          resources: [`${this.table.tableArn}/index/${LIST_INDEX}`],
+          resources: [LIST_INDEX, NAMESPACE_INDEX].map(
+            (index) => `${this.table.tableArn}/index/${index}`,
+          ),
         }),
       );
     }

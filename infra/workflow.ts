@@ -197,7 +197,7 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   },
   'complete-rollback': {
     description: 'Marks the rolled-back volume FAILED and announces it',
-    records: ['get', 'update'],
+    records: ['get', 'update', 'release'],
     lifecycleEvents: ['Volume Provisioning Failed'],
   },
   'record-rollback-failure': {
@@ -208,7 +208,7 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   },
   'complete-deletion': {
     description: 'Marks the volume DELETED and announces it',
-    records: ['get', 'update'],
+    records: ['get', 'update', 'release'],
     lifecycleEvents: ['Volume Deleted'],
   },
   'record-deletion-failure': {

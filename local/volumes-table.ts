@@ -4,9 +4,9 @@ import {
   ResourceInUseException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { LIST_INDEX } from '../functions/lib/volume/record.ts';
+import { LIST_INDEX, NAMESPACE_INDEX } from '../functions/lib/volume/record.ts';
 
-/** Creates the volume records table as the CDK stack defines it (key `id`, index `byCreation`), if absent. */
+/** Creates the volume records table as the CDK stack defines it (key `id`, indexes `byCreation` and `byNamespace`), if absent. */
 export async function createVolumesTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
     await client.send(
@@ -17,6 +17,7 @@ export async function createVolumesTable(client: DynamoDBClient, tableName: stri
           { AttributeName: 'id', AttributeType: 'S' },
           { AttributeName: 'recordType', AttributeType: 'S' },
           { AttributeName: 'createdAt', AttributeType: 'S' },
+          { AttributeName: 'clusterNamespace', AttributeType: 'S' },
         ],
         KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
         GlobalSecondaryIndexes: [
@@ -24,6 +25,14 @@ export async function createVolumesTable(client: DynamoDBClient, tableName: stri
             IndexName: LIST_INDEX,
             KeySchema: [
               { AttributeName: 'recordType', KeyType: 'HASH' },
+              { AttributeName: 'createdAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: NAMESPACE_INDEX,
+            KeySchema: [
+              { AttributeName: 'clusterNamespace', KeyType: 'HASH' },
               { AttributeName: 'createdAt', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },

@@ -580,6 +580,10 @@ export const openapiDocument = {
           },
           "id": {
             "type": "string"
+          },
+          "reason": {
+            "type": "string",
+            "description": "Set when the resource could not be checked (its description failed), so it may or may not still exist."
           }
         }
       },
@@ -737,6 +741,10 @@ export const openapiDocument = {
           },
           "fileSystemId": {
             "type": "string"
+          },
+          "backup": {
+            "type": "boolean",
+            "description": "Automatic backups of the created file system (absent with fileSystemId, and on volumes recorded before the field existed)."
           },
           "tags": {
             "type": "object",
@@ -1071,6 +1079,11 @@ export const openapiDocument = {
             "type": "string",
             "description": "An existing EFS file system to add an access point to, instead of creating one. Its mount targets must already allow NFS from the cluster.",
             "pattern": "^fs-[0-9a-f]{8,40}$"
+          },
+          "backup": {
+            "type": "boolean",
+            "default": true,
+            "description": "Turns on EFS automatic backups (AWS Backup, daily, 35 days) for the file system this service creates, so `reclaimPolicy: Delete` still leaves a recovery point. Not allowed with fileSystemId, whose backups are its owner's choice."
           },
           "tags": {
             "type": "object",

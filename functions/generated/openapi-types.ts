@@ -142,6 +142,8 @@ export interface components {
              */
             type: string;
             id: string;
+            /** @description Set when the resource could not be checked (its description failed), so it may or may not still exist. */
+            reason?: string;
         };
         /** @description Every resource id the workflow created or adopted, as it learns them. */
         VolumeResources: {
@@ -184,6 +186,8 @@ export interface components {
             reclaimPolicy: "Retain" | "Delete";
             storageClassName: string;
             fileSystemId?: string;
+            /** @description Automatic backups of the created file system (absent with fileSystemId, and on volumes recorded before the field existed). */
+            backup?: boolean;
             tags: {
                 [key: string]: string;
             };
@@ -331,6 +335,11 @@ export interface components {
             storageClassName?: components["schemas"]["DnsSubdomain"];
             /** @description An existing EFS file system to add an access point to, instead of creating one. Its mount targets must already allow NFS from the cluster. */
             fileSystemId?: string;
+            /**
+             * @description Turns on EFS automatic backups (AWS Backup, daily, 35 days) for the file system this service creates, so `reclaimPolicy: Delete` still leaves a recovery point. Not allowed with fileSystemId, whose backups are its owner's choice.
+             * @default true
+             */
+            backup?: boolean;
             /** @description Tags added to every AWS resource of the volume. */
             tags?: {
                 [key: string]: string;

@@ -316,3 +316,43 @@ describe("network interface calls in a stack configured with its clusters' VPCs"
     expect({ configured, other }).toEqual({ configured: true, other: false });
   });
 });
+
+describe('claims are released only by what ends a volume', () => {
+  const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/volumes-0a1b2c3d';
+
+  it('CompleteDeletion, CompleteRollback and the API may delete a claim item; no other step may', async () => {
+    // Prepare
+    const deleting = (fn: string) => recorded(fn, 'dynamodb:DeleteItem', [TABLE]);
+
+    // Act
+    const [deletion, rollback, api, apply, resolve] = await Promise.all(
+      [
+        'CompleteDeletion',
+        'CompleteRollback',
+        'createVolume',
+        'ApplyManifests',
+        'ResolveCluster',
+      ].map((fn) => isAllowed(deleting(fn))),
+    );
+
+    // Assess
+    expect({ deletion, rollback, api, apply, resolve }).toEqual({
+      deletion: true,
+      rollback: true,
+      api: true,
+      apply: false,
+      resolve: false,
+    });
+  });
+
+  it('listVolumes may query the byNamespace index, and not scan or read the table itself', async () => {
+    // Act
+    const [index, scan] = await Promise.all([
+      isAllowed(recorded('listVolumes', 'dynamodb:Query', [`${TABLE}/index/byNamespace`])),
+      isAllowed(recorded('listVolumes', 'dynamodb:Scan', [TABLE])),
+    ]);
+
+    // Assess
+    expect({ index, scan }).toEqual({ index: true, scan: false });
+  });
+});

@@ -175,11 +175,12 @@ const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'ec2:DeleteSecurityGroup',
     'ec2:DescribeSecurityGroups',
   ],
-  'complete-rollback': [...RECORD_GET_UPDATE, 'events:PutEvents'],
+  'complete-rollback': [...RECORD_GET_UPDATE, 'dynamodb:DeleteItem', 'events:PutEvents'],
   'record-rollback-failure': LEFTOVERS,
-  'complete-deletion': [...RECORD_GET_UPDATE, 'events:PutEvents'],
+  'complete-deletion': [...RECORD_GET_UPDATE, 'dynamodb:DeleteItem', 'events:PutEvents'],
   'record-deletion-failure': LEFTOVERS,
   createVolume: [
+    'dynamodb:DeleteItem',
     'dynamodb:GetItem',
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
@@ -193,9 +194,15 @@ const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   ],
   listVolumes: ['dynamodb:Query'],
   getVolume: ['dynamodb:GetItem'],
-  deleteVolume: [...RECORD_GET_UPDATE, 'eks:DescribeCluster', 'states:StartExecution'],
+  deleteVolume: [
+    ...RECORD_GET_UPDATE,
+    'dynamodb:DeleteItem',
+    'eks:DescribeCluster',
+    'states:StartExecution',
+  ],
   getVolumeManifests: ['dynamodb:GetItem'],
   'provision-requested': [
+    'dynamodb:DeleteItem',
     'dynamodb:GetItem',
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
@@ -734,7 +741,7 @@ describe('IAM', () => {
 });
 
 describe('volume table', () => {
-  it('is on demand, with point-in-time recovery, KMS encryption and the byCreation index', () => {
+  it('is on demand, with point-in-time recovery, KMS encryption and the byCreation and byNamespace indexes', () => {
     // Prepare
     const { template } = plain;
 
@@ -756,6 +763,14 @@ describe('volume table', () => {
             IndexName: 'byCreation',
             KeySchema: [
               { AttributeName: 'recordType', KeyType: 'HASH' },
+              { AttributeName: 'createdAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: 'byNamespace',
+            KeySchema: [
+              { AttributeName: 'clusterNamespace', KeyType: 'HASH' },
               { AttributeName: 'createdAt', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
@@ -794,7 +809,7 @@ describe('volume table', () => {
     });
   });
 
-  it('lets only listVolumes query, and only the byCreation index', () => {
+  it('lets only listVolumes query, and only the byCreation and byNamespace indexes', () => {
     // Prepare
     const names = [...functionsOf(plain).keys()];
 
@@ -809,6 +824,7 @@ describe('volume table', () => {
     // Assess
     expect(querying).toEqual(['listVolumes']);
     expect(JSON.stringify(statement?.Resource)).toContain('/index/byCreation');
+    expect(JSON.stringify(statement?.Resource)).toContain('/index/byNamespace');
   });
 });
 

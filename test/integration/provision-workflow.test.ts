@@ -1,6 +1,7 @@
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import {
   DescribeAccessPointsCommand,
+  DescribeBackupPolicyCommand,
   DescribeFileSystemsCommand,
   DescribeMountTargetSecurityGroupsCommand,
   DescribeMountTargetsCommand,
@@ -103,6 +104,10 @@ describe('provision workflow (statemachine/provision.asl.json)', () => {
     );
     expect(FileSystems).toHaveLength(1);
     expect(FileSystems[0]?.Encrypted).toBe(true);
+    const { BackupPolicy } = await efs.send(
+      new DescribeBackupPolicyCommand({ FileSystemId: resources.fileSystemId }),
+    );
+    expect(BackupPolicy?.Status).toBe('ENABLED');
     const { Tags = [] } = await efs.send(
       new ListTagsForResourceCommand({ ResourceId: resources.fileSystemId }),
     );
@@ -350,7 +355,11 @@ describe('provision workflow (statemachine/provision.asl.json)', () => {
       expect(outcome.record.error?.message).toContain('401');
       expect(outcome.record.status).toBe('ROLLBACK_FAILED');
       expect(outcome.record.leftovers).toEqual([
-        { type: 'Kubernetes', id: 'unknown: could not be checked' },
+        {
+          type: 'Kubernetes',
+          id: 'unknown: could not be checked',
+          reason: expect.stringMatching(/^could not be checked: KubernetesRequestError: .*401/),
+        },
       ]);
       expect(await awsLeftovers(outcome.volumeId)).toEqual([]);
       expect(impostor.objects().filter((object) => !isClusterSetup(object))).toEqual([]);

@@ -77,6 +77,7 @@ describe('ensureFileSystem', () => {
       PerformanceMode: 'maxIO',
       ThroughputMode: 'provisioned',
       ProvisionedThroughputInMibps: 64,
+      Backup: true,
       Tags: tags,
     });
   });

@@ -12,6 +12,7 @@ import {
 } from '../../functions/lib/provision/lifecycle-steps.ts';
 import type { ProvisionState } from '../../functions/lib/provision/state.ts';
 import {
+  retainsFileSystem,
   type StepRecord,
   type VolumeRecord,
   VolumeRecordStore,
@@ -176,7 +177,11 @@ describe('completeProvisioning', () => {
 
     // Assess
     expect(result).toEqual({ volumeId: VOLUME_ID, status: 'READY' });
-    expect(statusUpdate('READY')?.UpdateExpression).toBe('SET #status = :status, updatedAt = :now');
+    expect(statusUpdate('READY')?.UpdateExpression).toBe(
+      'SET #status = :status, updatedAt = :now, #retainFileSystem = :retainFileSystem',
+    );
+    // The fixture's reclaim policy is Retain: deleting the volume will keep its file system
+    expect(statusUpdate('READY')?.ExpressionAttributeValues?.[':retainFileSystem']).toBe(true);
     const entry = eventsMock.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
     expect(entry).toMatchObject({
       EventBusName: 'volumes-bus',
@@ -187,6 +192,47 @@ describe('completeProvisioning', () => {
       volumeId: VOLUME_ID,
       status: 'READY',
     });
+  });
+});
+
+describe('the retain decision', () => {
+  it('is recorded as false when a Delete volume becomes READY', async () => {
+    // Prepare
+    documentMock
+      .on(UpdateCommand)
+      .resolves({ Attributes: { ...volumeRecord({}), status: 'READY' } });
+
+    // Act
+    await completeProvisioning(
+      { volumeId: VOLUME_ID, spec: volumeSpec({ reclaimPolicy: 'Delete' }) },
+      deps,
+    );
+
+    // Assess
+    expect(statusUpdate('READY')?.ExpressionAttributeValues?.[':retainFileSystem']).toBe(false);
+  });
+
+  it('keeps the file system of a volume recorded so, in any status', () => {
+    // Act / Assess
+    const recorded = { ...volumeRecord({}), retainFileSystem: true };
+    for (const status of ['READY', 'DELETE_FAILED', 'FAILED'] as const)
+      expect(retainsFileSystem({ ...recorded, status })).toBe(true);
+    expect(
+      retainsFileSystem({ ...volumeRecord({}), retainFileSystem: false, status: 'DELETE_FAILED' }),
+    ).toBe(false);
+  });
+
+  it('for a record written before the decision was recorded, keeps only what a Retain volume held once READY', () => {
+    // Act / Assess
+    const started = { status: 'SUCCEEDED' as const, startedAt: at(1), endedAt: at(2) };
+    expect(
+      retainsFileSystem({
+        ...volumeRecord({ CompleteProvisioning: started }),
+        status: 'DELETE_FAILED',
+      }),
+    ).toBe(true);
+    // a volume that failed before READY never held data, whatever its status is now
+    expect(retainsFileSystem({ ...volumeRecord({}), status: 'DELETE_FAILED' })).toBe(false);
   });
 });
 

@@ -45,6 +45,7 @@ describe('validateVolumeRequest', () => {
       capacity: '5Gi',
       reclaimPolicy: 'Retain',
       storageClassName: 'efs-sc',
+      backup: true,
       tags: {},
       dryRun: false,
     });
@@ -64,6 +65,7 @@ describe('validateVolumeRequest', () => {
       capacity: '20Ti',
       reclaimPolicy: 'Delete',
       storageClassName: 'efs.shared',
+      backup: false,
       tags: { team: 'storage' },
       dryRun: true,
     };

@@ -9,7 +9,7 @@ import { errorName } from '../aws/transient.ts';
 import { VolumeRecordStateError } from '../errors.ts';
 import type { KubernetesReader } from '../kube/read-client.ts';
 import { newVolumeId } from '../volume/names.ts';
-import { toVolume, type Volume, type VolumeRecord } from '../volume/record.ts';
+import { ClaimTakenError, toVolume, type Volume, type VolumeRecord } from '../volume/record.ts';
 import { validateVolumeRequest } from '../volume/request.ts';
 import { authorize, authorizeSharedFileSystem } from './access-policy.ts';
 import { type FargateReport, fargatePreflight } from './fargate-preflight.ts';
@@ -168,6 +168,9 @@ export async function createVolume(
         ...(fargate.warnings.length > 0 ? { warnings: [...fargate.warnings] } : {}),
       });
     } catch (error) {
+      // Another live volume holds this claim: refused before anything is created.
+      if (error instanceof ClaimTakenError)
+        throw problems.claimHeld(spec.namespace, spec.name, error.holder);
       if (error instanceof VolumeRecordStateError && key) {
         return await replay(deps, await deps.records.require(volumeId), requestHash, key);
       }

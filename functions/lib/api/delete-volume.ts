@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { describeCluster } from '../aws/cluster.ts';
-import { VolumeRecordStateError } from '../errors.ts';
-import { toVolume, type Volume, type VolumeRecord, type VolumeStatus } from '../volume/record.ts';
+import { ClusterNotFoundError, VolumeRecordStateError } from '../errors.ts';
+import {
+  retainsFileSystem,
+  toVolume,
+  type Volume,
+  type VolumeRecord,
+  type VolumeStatus,
+} from '../volume/record.ts';
 import { authorizeDelete } from './access-policy.ts';
 import type { VolumeServiceDependencies } from './create-volume.ts';
 import { problems } from './problem.ts';
@@ -36,11 +42,14 @@ export async function deleteVolume(
       throw problems.volumeBusy(`volume ${id} is ${record.status}; delete it once that finishes`);
     }
     if (record.status === 'READY' && !options.force) {
-      const cluster = await describeCluster(deps.eks, record.clusterName);
-      const pods = await (await deps.kubernetes(cluster)).podsUsingClaim(
-        record.namespace,
-        record.name,
-      );
+      const cluster = await describeCluster(deps.eks, record.clusterName).catch((error) => {
+        // A cluster that is gone runs no pods: deprovisioning removes the AWS resources.
+        if (error instanceof ClusterNotFoundError) return undefined;
+        throw error;
+      });
+      const pods = cluster
+        ? await (await deps.kubernetes(cluster)).podsUsingClaim(record.namespace, record.name)
+        : [];
       if (pods.length > 0) {
         throw problems.volumeInUse(
           `claim ${record.namespace}/${record.name} is used by pod(s) ${pods.join(', ')}; stop them or use ?force=true`,
@@ -56,17 +65,15 @@ export async function deleteVolume(
         throw problems.volumeBusy(`volume ${id} changed meanwhile; retry`);
       throw error;
     }
-    // Only a volume that held data keeps it; a failed one never did.
-    const held = record.status === 'READY' || record.status === 'DELETE_FAILED';
     try {
       await startExecution(deps, deps.settings.deprovisionStateMachineArn, executionName, {
         volumeId: id,
         spec: record.spec,
         operation: 'deprovision',
         executionName,
-        retainFileSystem:
-          record.spec.fileSystemId !== undefined ||
-          (held && record.spec.reclaimPolicy === 'Retain'),
+        // Decided when the volume became READY (or was created on a shared file system),
+        // never from the status now: a retried delete keeps exactly what the first would.
+        retainFileSystem: retainsFileSystem(record),
       });
     } catch (error) {
       // Not started: put the status back so the caller can simply retry the DELETE.

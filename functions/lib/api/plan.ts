@@ -52,6 +52,7 @@ export function planVolume(
               ...(spec.provisionedThroughputInMibps !== undefined
                 ? { provisionedThroughputInMibps: spec.provisionedThroughputInMibps }
                 : {}),
+              backup: spec.backup ?? true,
             },
       },
       {

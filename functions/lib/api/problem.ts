@@ -100,6 +100,13 @@ export const problems = {
       'Idempotency key reused',
       `Idempotency-Key "${key}" was used with another request body`,
     ),
+  claimHeld: (namespace: string, name: string, volumeId: string | undefined) =>
+    new ProblemError(
+      409,
+      'claim-exists',
+      'Claim exists',
+      `claim ${namespace}/${name} belongs to ${volumeId ? `volume ${volumeId}` : 'another volume'}; delete it first or choose another name`,
+    ),
   claimExists: (namespace: string, name: string) =>
     new ProblemError(
       409,

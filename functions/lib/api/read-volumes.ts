@@ -16,19 +16,22 @@ export async function getVolume(
   }
 }
 
+/**
+ * GET /volumes: the volumes the caller may see, newest first. Authorization filters while
+ * paging, so every page but the last is full and no page is empty with a `nextToken`.
+ */
 export async function listVolumes(
   deps: ReadDependencies,
   query: VolumeListQuery,
   caller: string,
 ): Promise<{ items: Volume[]; nextToken?: string }> {
   try {
-    const page = await deps.records.list(query);
+    const page = await deps.records.list(
+      query,
+      (record) => authorize(deps.policy, caller, record.clusterName, record.namespace).allowed,
+    );
     return {
-      items: page.items
-        .filter(
-          (record) => authorize(deps.policy, caller, record.clusterName, record.namespace).allowed,
-        )
-        .map(toVolume),
+      items: page.items.map(toVolume),
       ...(page.nextToken ? { nextToken: page.nextToken } : {}),
     };
   } catch (error) {

@@ -43,8 +43,9 @@ export async function describeFileSystem(
 }
 
 /**
- * Creates the volume's encrypted file system, or adopts the existing one the request names.
- * The CreationToken is the volume id, so a retried step gets the same file system back.
+ * Creates the volume's encrypted file system, with automatic backups unless the request said
+ * `backup: false`, or adopts the existing one the request names. The CreationToken is the
+ * volume id, so a retried step gets the same file system back.
  *
  * @throws FileSystemUnusableError when a named file system is missing or not available
  */
@@ -77,6 +78,9 @@ export async function ensureFileSystem(
         ...(spec.provisionedThroughputInMibps !== undefined
           ? { ProvisionedThroughputInMibps: spec.provisionedThroughputInMibps }
           : {}),
+        // Automatic backups at creation (no PutBackupPolicy call, no extra permission): a
+        // Delete reclaim policy then still leaves AWS Backup's recovery points.
+        Backup: spec.backup ?? true,
         Tags: [...tags],
       }),
     );

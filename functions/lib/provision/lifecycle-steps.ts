@@ -80,13 +80,20 @@ async function announce(
   );
 }
 
-/** The volume is READY: its claim is Bound and its mount targets available. */
+/**
+ * The volume is READY: its claim is Bound and its mount targets available. From now on it
+ * holds data, so its reclaim policy decides, once and on the record, whether deleting it
+ * keeps the file system (always, for a shared one).
+ */
 export function completeProvisioning(
   state: ProvisionState,
   deps: RecordDependencies,
 ): Promise<{ volumeId: string; status: 'READY' }> {
   return runStep(deps.records, state.volumeId, 'CompleteProvisioning', async () => {
-    const record = await deps.records.setStatus(state.volumeId, 'READY');
+    const record = await deps.records.setStatus(state.volumeId, 'READY', {
+      retainFileSystem:
+        state.spec.fileSystemId !== undefined || state.spec.reclaimPolicy === 'Retain',
+    });
     await announce(deps, record, 'Volume Ready');
     recordVolumeStatus('READY');
     recordTimeToReady(record.createdAt, record.updatedAt);
@@ -128,7 +135,7 @@ export async function recordRollbackFailure(
 ): Promise<{ status: 'ROLLBACK_FAILED'; leftovers: number }> {
   return withClassifiedErrors(async () => {
     const record = await deps.records.get(state.volumeId);
-    const leftovers = await findLeftovers(state, deps, kubernetes);
+    const leftovers = await findLeftovers(state, deps, kubernetes, record?.resources);
     const updated = await deps.records.setStatus(state.volumeId, 'ROLLBACK_FAILED', {
       rollbackError: failureOf(failedStep(record), state.rollbackFailure),
       leftovers,
@@ -156,14 +163,29 @@ async function retainedResources(
   ];
 }
 
-/** Deletion finished: the volume is DELETED, listing what it kept on purpose. */
+/** What the record says when deprovisioning found the cluster gone. */
+export function clusterGoneWarning(clusterName: string): string {
+  return `cluster ${clusterName} no longer exists: its Kubernetes objects went with it and were not deleted by this service; the AWS resources were`;
+}
+
+/**
+ * Deletion finished: the volume is DELETED, listing what it kept on purpose, and saying so
+ * when the cluster was gone and its Kubernetes part skipped.
+ */
 export function completeDeletion(
   state: ProvisionState,
   deps: RecordDependencies,
 ): Promise<{ status: 'DELETED' }> {
   return runStep(deps.records, state.volumeId, 'CompleteDeletion', async () => {
+    const warnings = state.clusterGone
+      ? [
+          ...((await deps.records.get(state.volumeId))?.warnings ?? []),
+          clusterGoneWarning(state.spec.clusterName),
+        ]
+      : undefined;
     const record = await deps.records.setStatus(state.volumeId, 'DELETED', {
       retained: await retainedResources(state, deps),
+      ...(warnings ? { warnings } : {}),
     });
     await announce(deps, record, 'Volume Deleted');
     recordVolumeStatus('DELETED');
@@ -179,7 +201,7 @@ export async function recordDeletionFailure(
 ): Promise<{ status: 'DELETE_FAILED'; leftovers: number }> {
   return withClassifiedErrors(async () => {
     const record = await deps.records.get(state.volumeId);
-    const found = await findLeftovers(state, deps, kubernetes);
+    const found = await findLeftovers(state, deps, kubernetes, record?.resources);
     const retained = new Set((await retainedResources(state, deps)).map((resource) => resource.id));
     const leftovers = found.filter((resource) => !retained.has(resource.id));
     const updated = await deps.records.setStatus(state.volumeId, 'DELETE_FAILED', {

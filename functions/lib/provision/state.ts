@@ -53,6 +53,8 @@ export interface ProvisionState extends ProvisionInput {
   readonly failedStep?: string;
   readonly rollbackFailure?: CaughtError;
   readonly deletionFailure?: CaughtError;
+  /** Deprovisioning only: ResolveCluster found no cluster, so its Kubernetes part was skipped. */
+  readonly clusterGone?: CaughtError;
   readonly mountTargetsDeletion?: { readonly mountTargetIds: string[] };
   readonly mountTargetsDeletedWait?: WaitProgress;
 }

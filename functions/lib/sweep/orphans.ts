@@ -15,7 +15,12 @@ import { deleteOwnFileSystem } from '../aws/file-system.ts';
 import { deleteMountTargets, listMountTargets } from '../aws/mount-targets.ts';
 import { errorName } from '../aws/transient.ts';
 import { VOLUME_ID_TAG } from '../volume/names.ts';
-import type { VolumeRecord, VolumeRecordStore, VolumeStatus } from '../volume/record.ts';
+import {
+  retainsFileSystem,
+  type VolumeRecord,
+  type VolumeRecordStore,
+  type VolumeStatus,
+} from '../volume/record.ts';
 
 /** Statuses after which nothing of a volume should exist but what it retained on purpose. */
 const TERMINAL: readonly VolumeStatus[] = ['FAILED', 'ROLLBACK_FAILED', 'DELETED', 'DELETE_FAILED'];
@@ -72,7 +77,8 @@ async function allAccessPoints(efs: EFSClient): Promise<AccessPointDescription[]
 
 /**
  * Finds the AWS resources this service tagged whose volume record is gone or terminal,
- * leaving out what a DELETED volume retained on purpose, and deletes them when asked:
+ * leaving out what a volume keeps on purpose (its recorded retain decision, or what a
+ * DELETED volume lists as retained), and deletes them when asked:
  * access points, then mount targets (waiting for them to go), file systems, security groups.
  * Volumes still PENDING, PROVISIONING, READY, ROLLING_BACK or DELETING are never touched.
  */
@@ -86,12 +92,16 @@ export async function sweepOrphans(
   const verdict = async (
     volumeId: string,
     id: string,
+    type: OrphanResource['type'],
   ): Promise<OrphanResource['reason'] | undefined> => {
     if (!records.has(volumeId)) records.set(volumeId, await deps.records.get(volumeId));
     const record = records.get(volumeId);
     if (!record) return 'no-record';
     if (!TERMINAL.includes(record.status)) return undefined;
     if (record.retained?.some((resource) => resource.id === id)) return undefined;
+    // A volume that keeps its file system (Retain, or shared) keeps it in every status,
+    // DELETE_FAILED included: the file system with what it needs to be mounted again.
+    if (type !== 'AccessPoint' && retainsFileSystem(record)) return undefined;
     return record.status;
   };
 
@@ -101,7 +111,7 @@ export async function sweepOrphans(
     const volumeId = volumeIdOf(fileSystem.Tags);
     const id = fileSystem.FileSystemId;
     if (!volumeId || !id) continue;
-    const reason = await verdict(volumeId, id);
+    const reason = await verdict(volumeId, id, 'FileSystem');
     if (!reason) continue;
     orphans.push({ type: 'FileSystem', id, volumeId, reason });
     for (const target of await listMountTargets(deps.efs, id)) {
@@ -112,7 +122,7 @@ export async function sweepOrphans(
   for (const point of await allAccessPoints(deps.efs)) {
     const volumeId = volumeIdOf(point.Tags);
     if (!volumeId || !point.AccessPointId) continue;
-    const reason = await verdict(volumeId, point.AccessPointId);
+    const reason = await verdict(volumeId, point.AccessPointId, 'AccessPoint');
     if (reason) orphans.push({ type: 'AccessPoint', id: point.AccessPointId, volumeId, reason });
   }
   const { SecurityGroups = [] } = await deps.ec2.send(
@@ -121,7 +131,7 @@ export async function sweepOrphans(
   for (const group of SecurityGroups) {
     const volumeId = volumeIdOf(group.Tags);
     if (!volumeId || !group.GroupId) continue;
-    const reason = await verdict(volumeId, group.GroupId);
+    const reason = await verdict(volumeId, group.GroupId, 'SecurityGroup');
     if (reason) orphans.push({ type: 'SecurityGroup', id: group.GroupId, volumeId, reason });
   }
   if (!options.delete) return { orphans, deleted: [], failed: [] };

@@ -1,9 +1,13 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { components } from '../../generated/openapi-types.ts';
@@ -31,9 +35,62 @@ export interface VolumeRecord extends Volume {
   readonly caller?: string;
   readonly idempotencyKey?: string;
   readonly deleteExecutionName?: string;
+  /** `<cluster>/<namespace>`: partition key of the `byNamespace` index. */
+  readonly clusterNamespace?: string;
+  /**
+   * Whether deleting this volume keeps its file system (with mount targets and security
+   * group): decided once from what the volume created and its reclaim policy, when it became
+   * READY (at creation for a shared file system), so every DELETE, retry and sweep agrees.
+   * Absent: the volume never became READY and owns nothing worth keeping.
+   */
+  readonly retainFileSystem?: boolean;
 }
 
+/** Lists every volume newest first: partition `recordType`, sort `createdAt`. */
 export const LIST_INDEX = 'byCreation';
+/** Lists one namespace's volumes newest first: partition `clusterNamespace`, sort `createdAt`. */
+export const NAMESPACE_INDEX = 'byNamespace';
+
+/**
+ * Another live volume holds the claim (cluster, namespace, name): nothing was created.
+ * Declared here rather than in errors.ts: it never crosses the state machine.
+ */
+export class ClaimTakenError extends VolumeRecordStateError {
+  override name = 'ClaimTakenError';
+  /** The volume holding the claim, when it could still be read. */
+  readonly holder: string | undefined;
+  constructor(claim: string, holder: string | undefined, options?: ErrorOptions) {
+    super(`claim ${claim} belongs to ${holder ?? 'another live volume'}`, options);
+    this.holder = holder;
+  }
+}
+
+/** The key of the item that reserves a claim for one live volume. */
+export function claimItemId(spec: Pick<VolumeSpec, 'clusterName' | 'namespace' | 'name'>): string {
+  return `claim#${spec.clusterName}/${spec.namespace}/${spec.name}`;
+}
+
+/** The partition key of the `byNamespace` index. */
+export function clusterNamespaceOf(clusterName: string, namespace: string): string {
+  return `${clusterName}/${namespace}`;
+}
+
+/**
+ * Whether deleting the volume keeps its file system. The recorded decision wins; a record
+ * written before the decision was recorded decides from the same facts: a shared file system
+ * is never ours to delete, and a Retain volume keeps data only once it became READY.
+ */
+export function retainsFileSystem(record: VolumeRecord): boolean {
+  if (record.retainFileSystem !== undefined) return record.retainFileSystem;
+  if (record.spec.fileSystemId !== undefined) return true;
+  return (
+    record.spec.reclaimPolicy === 'Retain' &&
+    record.steps.CompleteProvisioning?.status === 'SUCCEEDED'
+  );
+}
+
+/** Statuses in which a volume no longer holds its claim. */
+const RELEASING_STATUSES: readonly VolumeStatus[] = ['DELETED', 'FAILED'];
 
 /** Only the fields openapi.yaml promises, never the service's own bookkeeping. */
 export function toVolume(record: VolumeRecord): Volume {
@@ -43,6 +100,8 @@ export function toVolume(record: VolumeRecord): Volume {
     caller: _caller,
     idempotencyKey: _key,
     deleteExecutionName: _del,
+    clusterNamespace: _clusterNamespace,
+    retainFileSystem: _retain,
     ...volume
   } = record;
   return volume;
@@ -68,7 +127,13 @@ export class VolumeRecordStore {
     this.#now = now;
   }
 
-  /** Records a new volume as PENDING. @throws VolumeRecordStateError if the id is taken */
+  /**
+   * Records a new volume as PENDING and reserves its claim (cluster, namespace, name) in the
+   * same transaction, so two requests for one claim never both start building.
+   *
+   * @throws VolumeRecordStateError if the id is taken (a replayed idempotency key)
+   * @throws ClaimTakenError if another live volume holds the claim
+   */
   async create(
     id: string,
     spec: VolumeSpec,
@@ -89,27 +154,84 @@ export class VolumeRecordStore {
       clusterName: spec.clusterName,
       namespace: spec.namespace,
       name: spec.name,
+      clusterNamespace: clusterNamespaceOf(spec.clusterName, spec.namespace),
       createdAt: now,
       updatedAt: now,
+      // A shared file system is someone else's from the start: never deleted, whatever happens.
+      ...(spec.fileSystemId !== undefined ? { retainFileSystem: true } : {}),
       ...extra,
       steps: {},
       resources: {},
     };
+    const claim = claimItemId(spec);
     try {
       await this.#client.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: record,
-          ConditionExpression: 'attribute_not_exists(id)',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.#table,
+                Item: record,
+                ConditionExpression: 'attribute_not_exists(id)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.#table,
+                Item: { id: claim, volumeId: id, createdAt: now },
+                ConditionExpression: 'attribute_not_exists(id)',
+              },
+            },
+          ],
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [recordReason, claimReason] = error.CancellationReasons ?? [];
+      if (recordReason?.Code === 'ConditionalCheckFailed') {
         throw new VolumeRecordStateError(`volume ${id} already exists`, { cause: error });
+      }
+      if (claimReason?.Code === 'ConditionalCheckFailed') {
+        const holder = await this.claimHolder(spec);
+        throw new ClaimTakenError(claim.slice('claim#'.length), holder, { cause: error });
       }
       throw error;
     }
     return record;
+  }
+
+  /** The id of the live volume holding a claim, if any. */
+  async claimHolder(
+    spec: Pick<VolumeSpec, 'clusterName' | 'namespace' | 'name'>,
+  ): Promise<string | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { id: claimItemId(spec) },
+        ConsistentRead: true,
+      }),
+    );
+    return (Item as { volumeId?: string } | undefined)?.volumeId;
+  }
+
+  /**
+   * Frees the volume's claim for a new volume; only if this volume holds it (a DELETE of a
+   * long-FAILED volume must not free a newer volume's claim). Idempotent.
+   */
+  async releaseClaim(record: Pick<VolumeRecord, 'id' | 'spec'>): Promise<void> {
+    try {
+      await this.#client.send(
+        new DeleteCommand({
+          TableName: this.#table,
+          Key: { id: claimItemId(record.spec) },
+          ConditionExpression: 'volumeId = :id',
+          ExpressionAttributeValues: { ':id': record.id },
+        }),
+      );
+    } catch (error) {
+      // Already free, or held by a newer volume: nothing of ours to release.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async get(id: string): Promise<VolumeRecord | undefined> {
@@ -127,14 +249,29 @@ export class VolumeRecordStore {
   }
 
   /**
-   * A page of volumes, newest first, filtered. Keeps reading index pages until `limit` match
-   * or the index ends, so filters never give short pages in the middle of the list.
+   * A page of volumes, newest first, filtered, and only those `visible` keeps (the caller's
+   * authorization). Keeps reading index pages until `limit` are kept or the index ends, so
+   * neither filters nor authorization give short pages in the middle of the list. A query
+   * naming both cluster and namespace reads only that namespace's `byNamespace` partition.
    */
-  async list(query: VolumeListQuery): Promise<{ items: VolumeRecord[]; nextToken?: string }> {
-    const names: Record<string, string> = { '#type': 'recordType' };
-    const values: Record<string, unknown> = { ':type': 'volume' };
+  async list(
+    query: VolumeListQuery,
+    visible: (record: VolumeRecord) => boolean = () => true,
+  ): Promise<{ items: VolumeRecord[]; nextToken?: string }> {
+    const byNamespace = query.clusterName !== undefined && query.namespace !== undefined;
+    const names: Record<string, string> = byNamespace
+      ? { '#partition': 'clusterNamespace' }
+      : { '#partition': 'recordType' };
+    const values: Record<string, unknown> = {
+      ':partition': byNamespace
+        ? clusterNamespaceOf(query.clusterName ?? '', query.namespace ?? '')
+        : 'volume',
+    };
     const filters: string[] = [];
-    for (const field of ['clusterName', 'namespace', 'status'] as const) {
+    const filtered = byNamespace
+      ? (['status'] as const)
+      : (['clusterName', 'namespace', 'status'] as const);
+    for (const field of filtered) {
       const value = query[field];
       if (value === undefined) continue;
       names[`#${field}`] = field;
@@ -147,8 +284,8 @@ export class VolumeRecordStore {
       const page = await this.#client.send(
         new QueryCommand({
           TableName: this.#table,
-          IndexName: LIST_INDEX,
-          KeyConditionExpression: '#type = :type',
+          IndexName: byNamespace ? NAMESPACE_INDEX : LIST_INDEX,
+          KeyConditionExpression: '#partition = :partition',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
@@ -157,7 +294,9 @@ export class VolumeRecordStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      items.push(...((page.Items ?? []) as VolumeRecord[]));
+      // Limit bounds what is read, so every kept item fits the page and the page ends exactly
+      // at LastEvaluatedKey: nothing read is skipped by the next page.
+      items.push(...((page.Items ?? []) as VolumeRecord[]).filter(visible));
       startKey = page.LastEvaluatedKey;
     } while (startKey && items.length < query.limit);
     return { items, ...(startKey ? { nextToken: encodeToken(startKey) } : {}) };
@@ -263,8 +402,9 @@ export class VolumeRecordStore {
   }
 
   /**
-   * Sets the volume's status, and the failure, rollback error and leftovers when given.
-   * Returns the record as it now is.
+   * Sets the volume's status, and the failure, rollback error, leftovers and retain decision
+   * when given. DELETED and FAILED release the volume's claim (after the status is written, so
+   * a claim is never free while its volume is live). Returns the record as it now is.
    */
   async setStatus(
     id: string,
@@ -274,6 +414,8 @@ export class VolumeRecordStore {
       rollbackError?: VolumeFailure;
       leftovers?: LeftoverResource[];
       retained?: LeftoverResource[];
+      retainFileSystem?: boolean;
+      warnings?: string[];
     } = {},
   ): Promise<VolumeRecord> {
     const names: Record<string, string> = { '#status': 'status' };
@@ -288,7 +430,7 @@ export class VolumeRecordStore {
       values[`:${key}`] = value;
       sets.push(`#${key} = :${key}`);
     }
-    return this.#update(
+    const updated = await this.#update(
       id,
       `SET ${sets.join(', ')}`,
       names,
@@ -296,6 +438,8 @@ export class VolumeRecordStore {
       'attribute_exists(id)',
       'status',
     );
+    if (RELEASING_STATUSES.includes(status)) await this.releaseClaim(updated);
+    return updated;
   }
 
   async #update(

@@ -115,7 +115,7 @@ export function validateVolumeRequest(input: unknown, options: ValidationOptions
     });
   }
   if (request.fileSystemId !== undefined) {
-    for (const field of ['performanceMode', 'throughputMode'] as const) {
+    for (const field of ['performanceMode', 'throughputMode', 'backup'] as const) {
       if (request[field] !== undefined) {
         problems.push({ field, message: 'applies to a new file system, not to fileSystemId' });
       }
@@ -137,7 +137,9 @@ export function validateVolumeRequest(input: unknown, options: ValidationOptions
     capacity: request.capacity ?? '5Gi',
     reclaimPolicy: request.reclaimPolicy ?? 'Retain',
     storageClassName: request.storageClassName ?? DEFAULT_STORAGE_CLASS,
-    ...(request.fileSystemId !== undefined ? { fileSystemId: request.fileSystemId } : {}),
+    ...(request.fileSystemId !== undefined
+      ? { fileSystemId: request.fileSystemId }
+      : { backup: request.backup ?? true }),
     tags: request.tags ?? {},
     dryRun: request.dryRun ?? false,
   };
