@@ -1,6 +1,7 @@
 // Orphan sweep: lists the AWS resources this service tagged whose volume record is gone or
 // terminal, and deletes them with --delete. Dry run by default.
-//   VOLUMES_TABLE=efs-volumes AWS_REGION=eu-west-1 npm run sweep [-- --delete] [-- --json]
+//   VOLUMES_TABLE=efs-volumes STACK_NAME=EfsVolumes AWS_REGION=eu-west-1 npm run sweep [-- --delete] [-- --json]
+// Only resources tagged with this stack's name (efs-volumes:stack) are candidates.
 // In local mode, also set AWS_ENDPOINT_URL to the `aws` URL of .local/endpoints.json.
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -10,13 +11,20 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sweepOrphans } from '../functions/lib/sweep/orphans.ts';
 import { VolumeRecordStore } from '../functions/lib/volume/record.ts';
 
-let values: { delete?: boolean; json?: boolean; table?: string; help?: boolean };
+let values: {
+  delete?: boolean;
+  json?: boolean;
+  table?: string;
+  stack?: string;
+  help?: boolean;
+};
 try {
   ({ values } = parseArgs({
     options: {
       delete: { type: 'boolean' },
       json: { type: 'boolean' },
       table: { type: 'string' },
+      stack: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -25,12 +33,20 @@ try {
   process.exit(2);
 }
 if (values.help) {
-  process.stdout.write('usage: sweep-orphans [--delete] [--json] [--table NAME]\n');
+  process.stdout.write('usage: sweep-orphans [--delete] [--json] [--table NAME] [--stack NAME]\n');
   process.exit(0);
 }
 const table = values.table ?? process.env.VOLUMES_TABLE;
 if (!table) {
   process.stderr.write('sweep-orphans: name the volume table with --table or VOLUMES_TABLE\n');
+  process.exit(2);
+}
+
+const stack = values.stack ?? process.env.STACK_NAME;
+if (!stack) {
+  process.stderr.write(
+    'sweep-orphans: name the stack whose resources to sweep with --stack or STACK_NAME (the efs-volumes:stack tag)\n',
+  );
   process.exit(2);
 }
 
@@ -40,7 +56,7 @@ const report = await sweepOrphans(
     ec2: new EC2Client({}),
     records: new VolumeRecordStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), table),
   },
-  { delete: values.delete ?? false },
+  { delete: values.delete ?? false, stack },
 );
 if (values.json) {
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

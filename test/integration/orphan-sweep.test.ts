@@ -8,6 +8,7 @@ import {
   CreateMountTargetCommand,
 } from '@aws-sdk/client-efs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { STACK_TAG } from '../../functions/lib/aws/tags.ts';
 import { sweepOrphans } from '../../functions/lib/sweep/orphans.ts';
 import { newVolumeId, VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
 import type { VolumeRecordStore } from '../../functions/lib/volume/record.ts';
@@ -24,11 +25,16 @@ import {
 
 let records: VolumeRecordStore;
 let vpcId: string;
+/** This file's own stack: the sweep never touches the other test files' resources. */
+const stack = uniqueName('SweepTest');
 let subnetId: string;
 
 /** Creates a volume's AWS resources by hand, tagged as the workflow tags them. */
-async function plantResources(volumeId: string) {
-  const tags = [{ Key: VOLUME_ID_TAG, Value: volumeId }];
+async function plantResources(volumeId: string, ofStack = stack) {
+  const tags = [
+    { Key: VOLUME_ID_TAG, Value: volumeId },
+    { Key: STACK_TAG, Value: ofStack },
+  ];
   const { FileSystemId } = await efs.send(
     new CreateFileSystemCommand({ CreationToken: volumeId, Encrypted: true, Tags: tags }),
   );
@@ -73,6 +79,9 @@ describe('orphan sweep', () => {
     // and a DELETED volume that retained its file system on purpose
     const unrecorded = newVolumeId();
     await plantResources(unrecorded);
+    // another stack's volume in the same account: unknown to this table, and not ours to touch
+    const anotherStacks = newVolumeId();
+    await plantResources(anotherStacks, uniqueName('AnotherStack'));
     const rolledBack = newVolumeId();
     await records.create(rolledBack, spec());
     await plantResources(rolledBack);
@@ -92,7 +101,7 @@ describe('orphan sweep', () => {
     });
 
     // Act: dry run
-    const dryRun = await sweepOrphans({ efs, ec2, records });
+    const dryRun = await sweepOrphans({ efs, ec2, records }, { stack });
 
     // Assess: the two volumes' resources (file system, mount target, access point, group each)
     // plus the retained volume's access point, which it did not retain
@@ -113,12 +122,13 @@ describe('orphan sweep', () => {
     expect(found(ready)).toEqual([]);
     expect(found(retained).map((orphan) => orphan.type)).toEqual(['AccessPoint']);
     expect(dryRun.deleted).toEqual([]);
+    expect(found(anotherStacks)).toEqual([]);
     expect(await awsLeftovers(unrecorded)).toHaveLength(4);
 
     // Act: delete, through the command line as an operator would
     const script = fileURLToPath(new URL('../../scripts/sweep-orphans.ts', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, [script, '--delete', '--json'], {
-      env: { ...process.env, VOLUMES_TABLE: process.env.VOLUMES_TABLE },
+      env: { ...process.env, VOLUMES_TABLE: process.env.VOLUMES_TABLE, STACK_NAME: stack },
     });
     const report = JSON.parse(stdout) as { deleted: unknown[]; failed: unknown[] };
 
@@ -127,6 +137,7 @@ describe('orphan sweep', () => {
     expect(await awsLeftovers(unrecorded)).toEqual([]);
     expect(await awsLeftovers(rolledBack)).toEqual([]);
     expect(await awsLeftovers(ready)).toHaveLength(4);
+    expect(await awsLeftovers(anotherStacks)).toHaveLength(4);
     const stillRetained = await awsLeftovers(retained);
     expect(stillRetained).toHaveLength(3);
     expect(stillRetained).toEqual(

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-efs';
 import { deleteOwnFileSystem } from '../aws/file-system.ts';
 import { deleteMountTargets, listMountTargets } from '../aws/mount-targets.ts';
+import { STACK_TAG, stackName } from '../aws/tags.ts';
 import { errorName } from '../aws/transient.ts';
 import { VOLUME_ID_TAG } from '../volume/names.ts';
 import {
@@ -40,6 +41,12 @@ export interface SweepReport {
 }
 
 export interface SweepOptions {
+  /**
+   * Only resources tagged `efs-volumes:stack` with this stack's name are candidates: two
+   * stacks (or a test run's files) in one account never sweep each other's resources, and a
+   * resource without the tag is nobody's to delete. @default STACK_NAME (stackName())
+   */
+  readonly stack?: string;
   /** Delete what is found. @default false: report only */
   readonly delete?: boolean;
   /** How long to wait for mount targets to go before deleting a file system. @default 300 s */
@@ -47,9 +54,11 @@ export interface SweepOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-function volumeIdOf(
-  tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined,
-): string | undefined {
+type Tags = ReadonlyArray<{ Key?: string; Value?: string }> | undefined;
+
+/** The volume a resource of `stack` belongs to; undefined for another stack's or no one's. */
+function volumeIdOf(tags: Tags, stack: string): string | undefined {
+  if (tags?.find((tag) => tag.Key === STACK_TAG)?.Value !== stack) return undefined;
   return tags?.find((tag) => tag.Key === VOLUME_ID_TAG)?.Value;
 }
 
@@ -86,6 +95,7 @@ export async function sweepOrphans(
   deps: { efs: EFSClient; ec2: EC2Client; records: VolumeRecordStore },
   options: SweepOptions = {},
 ): Promise<SweepReport> {
+  const stack = options.stack ?? stackName();
   const sleep =
     options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const records = new Map<string, VolumeRecord | undefined>();
@@ -108,7 +118,7 @@ export async function sweepOrphans(
   const orphans: OrphanResource[] = [];
   const fileSystems = await allFileSystems(deps.efs);
   for (const fileSystem of fileSystems) {
-    const volumeId = volumeIdOf(fileSystem.Tags);
+    const volumeId = volumeIdOf(fileSystem.Tags, stack);
     const id = fileSystem.FileSystemId;
     if (!volumeId || !id) continue;
     const reason = await verdict(volumeId, id, 'FileSystem');
@@ -120,7 +130,7 @@ export async function sweepOrphans(
     }
   }
   for (const point of await allAccessPoints(deps.efs)) {
-    const volumeId = volumeIdOf(point.Tags);
+    const volumeId = volumeIdOf(point.Tags, stack);
     if (!volumeId || !point.AccessPointId) continue;
     const reason = await verdict(volumeId, point.AccessPointId, 'AccessPoint');
     if (reason) orphans.push({ type: 'AccessPoint', id: point.AccessPointId, volumeId, reason });
@@ -129,7 +139,7 @@ export async function sweepOrphans(
     new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag-key', Values: [VOLUME_ID_TAG] }] }),
   );
   for (const group of SecurityGroups) {
-    const volumeId = volumeIdOf(group.Tags);
+    const volumeId = volumeIdOf(group.Tags, stack);
     if (!volumeId || !group.GroupId) continue;
     const reason = await verdict(volumeId, group.GroupId, 'SecurityGroup');
     if (reason) orphans.push({ type: 'SecurityGroup', id: group.GroupId, volumeId, reason });
