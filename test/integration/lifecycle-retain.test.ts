@@ -66,8 +66,16 @@ async function remove(id: string): Promise<void> {
 }
 
 async function fileSystemExists(fileSystemId: string | undefined): Promise<boolean> {
-  const { FileSystems = [] } = await efs.send(new DescribeFileSystemsCommand({}));
-  return FileSystems.some((fileSystem) => fileSystem.FileSystemId === fileSystemId);
+  // By id: a list is one page of 100, and the shared moto holds more file systems than that.
+  try {
+    const { FileSystems = [] } = await efs.send(
+      new DescribeFileSystemsCommand({ FileSystemId: fileSystemId }),
+    );
+    return FileSystems.length > 0;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'FileSystemNotFound') return false;
+    throw error;
+  }
 }
 
 describe('keep or delete the file system, as the record decided', () => {
