@@ -1,8 +1,7 @@
-// Why SDK clients are traced in two moves: the X-Ray SDK under Powertools' Tracer adds about
-// 123 kB to a bundle, which would take the API bundles past their 600 kB budget (POST
-// /volumes: 558 → 683 kB). So the shared client modules only mark their clients, and the
-// functions that import the Tracer (the workflow steps, the request-event function) turn
-// tracing on for every marked client; the API functions never load the X-Ray SDK.
+// Why SDK clients are traced in two moves: the shared client modules only mark their clients,
+// and each function's wrapper (steps, API, request events) turns tracing on for every marked
+// client once it has the Tracer, so a client module never has to import the X-Ray SDK
+// (about 123 kB) itself.
 
 /** What traces one client in place: the Tracer's captureAWSv3Client. */
 export interface ClientCapture {
