@@ -11,6 +11,7 @@ import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import type { TaskHandler } from '../../local/step-functions/local-workflow.ts';
 import { clusterInventory, countsPerVolume, resourcesOf } from '../support/aws-inventory.ts';
 import { eventually, json } from '../support/local-stack-harness.ts';
+import { PROVISION_STEPS } from '../support/workflow-harness.ts';
 
 interface Volume {
   readonly id: string;
@@ -25,18 +26,6 @@ let model: AwsModel;
 const failing = new Set<string>();
 /** Functions that do their work, then fail, as a Lambda timing out after its side effect. */
 const failingAfterWork = new Set<string>();
-
-const PROVISION_STEPS = [
-  'ResolveCluster',
-  'CreateSecurityGroup',
-  'CreateFileSystem',
-  'CreateMountTargets',
-  'CreateAccessPoint',
-  'CheckMountTargets',
-  'ApplyManifests',
-  'CheckClaimBound',
-  'CompleteProvisioning',
-] as const;
 
 beforeAll(async () => {
   const suffix = randomBytes(3).toString('hex');

@@ -20,6 +20,7 @@ import {
   efs,
   isClusterSetup,
   kubeLeftovers,
+  PROVISION_STEPS,
   provision,
   routeClusterTo,
   startEmulatorFor,
@@ -45,18 +46,6 @@ function failAfter(target: string) {
         }
       : handler;
 }
-
-const PROVISION_STEPS = [
-  'ResolveCluster',
-  'CreateSecurityGroup',
-  'CreateFileSystem',
-  'CreateMountTargets',
-  'CreateAccessPoint',
-  'CheckMountTargets',
-  'ApplyManifests',
-  'CheckClaimBound',
-  'CompleteProvisioning',
-] as const;
 
 let records: VolumeRecordStore;
 let cluster: TestCluster;
