@@ -36,18 +36,25 @@ const SHARED_ROLE_GROUPS: Readonly<Record<SharedStepRole, KubernetesGroup>> = {
   'leftover-reporter': 'reader',
 };
 
+/**
+ * A step's entry by the convention every step follows: `${ResolveClusterFunctionArn}` is the
+ * step `resolve-cluster`, its handler `functions/steps/resolve-cluster.ts`, its role its own
+ * unless it shares one (SHARED_STEP_ROLES).
+ */
+export function stepCatalogFunction(step: string): CatalogFunction {
+  const shared = Object.entries(SHARED_STEP_ROLES).find(([name]) => name === step)?.[1];
+  return {
+    name: pascalCase(step),
+    kind: 'step',
+    entry: `functions/steps/${step}.ts`,
+    role: shared ? pascalCase(shared) : pascalCase(step),
+    ...(shared ? { kubernetesGroup: SHARED_ROLE_GROUPS[shared] } : {}),
+  };
+}
+
 /** Every function of the stack, steps first (in the order the workflows name them). */
 export const FUNCTION_CATALOG: readonly CatalogFunction[] = [
-  ...ALL_STEPS.map((step): CatalogFunction => {
-    const shared = SHARED_STEP_ROLES[step];
-    return {
-      name: pascalCase(step),
-      kind: 'step',
-      entry: `functions/steps/${step}.ts`,
-      role: shared ? pascalCase(shared) : pascalCase(step),
-      ...(shared ? { kubernetesGroup: SHARED_ROLE_GROUPS[shared] } : {}),
-    };
-  }),
+  ...ALL_STEPS.map(stepCatalogFunction),
   ...Object.entries(API_OPERATIONS).map(
     ([operationId, operation]): CatalogFunction => ({
       name: operationId,

@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
 import { PROJECT_ROOT } from '../../infra/service-function.ts';
+import { stepRegistryProblems } from '../../infra/step-registry.ts';
 import {
   aslFileOf,
   aslFilePlaceholders,
@@ -154,5 +156,22 @@ describe('the workflow step list', () => {
 
     // Assess
     expect(declared).toEqual(files);
+  });
+});
+
+describe('the step registry', () => {
+  it('has a handler file and a role for every step the ASL files name, and no step or handler beyond them', () => {
+    // Prepare
+    const layout = {
+      root: PROJECT_ROOT,
+      aslFiles: WORKFLOWS.map(aslFileOf),
+      steps: FUNCTION_CATALOG.filter((fn) => fn.kind === 'step'),
+    };
+
+    // Act
+    const problems = stepRegistryProblems(layout);
+
+    // Assess (each problem says what to add or remove)
+    expect(problems).toEqual([]);
   });
 });
