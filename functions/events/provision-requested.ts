@@ -5,6 +5,7 @@ import { eventBridgeClient } from '#clients/eventbridge';
 import { apiDependencies } from '#helpers/api-dependencies';
 import { serviceSettings } from '#lib/config';
 import { handleProvisionRequested, type RequestEvent } from '#lib/events/provision-requested';
+import { stringSetting } from '#lib/settings';
 import { traceClients } from '#powertools/client-tracing';
 import { logger } from '#powertools/logger';
 import { tracer } from '#powertools/tracer';
@@ -18,7 +19,7 @@ export const handler = middy(async (event: RequestEvent) => {
       ...apiDependencies(),
       events: eventBridgeClient,
       busName: serviceSettings().eventBusName,
-      expectedSource: process.env.REQUEST_EVENT_SOURCE || 'efs-volumes.requests',
+      expectedSource: stringSetting('REQUEST_EVENT_SOURCE'),
     },
     event,
   );

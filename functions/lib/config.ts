@@ -1,17 +1,6 @@
-/**
- * Settings read from the environment, each with a default that is safe in production.
- * Read on every call (not at import) so local mode and tests can change them per run.
- */
-function numberSetting(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) {
-    throw new Error(`${name} must be a non-negative number, got "${raw}"`);
-  }
-  return value;
-}
+import { booleanSetting, numberSetting, stringSetting } from './settings.ts';
 
+// Each variable's name, type, default and meaning are declared once, in ./settings.ts.
 export interface ServiceSettings {
   /** DynamoDB table of volume records. @default efs-volumes */
   readonly volumesTable: string;
@@ -56,19 +45,23 @@ export interface ServiceSettings {
   readonly eventBusName: string;
 }
 
+/**
+ * The settings of functions/lib/settings.ts the steps and the API share, read on every call
+ * (not at import) so local mode and tests can change them per run.
+ */
 export function serviceSettings(): ServiceSettings {
   return {
-    volumesTable: process.env.VOLUMES_TABLE || 'efs-volumes',
-    allowRootPosixUser: process.env.ALLOW_ROOT_POSIX_USER === 'true',
-    kmsKeyId: process.env.EFS_KMS_KEY_ID || undefined,
-    mountTargetFirstWaitSeconds: numberSetting('MOUNT_TARGET_FIRST_WAIT_SECONDS', 75),
-    mountTargetDnsDelaySeconds: numberSetting('MOUNT_TARGET_DNS_DELAY_SECONDS', 90),
-    mountTargetPollSeconds: numberSetting('MOUNT_TARGET_POLL_SECONDS', 20),
-    mountTargetLookAheadSeconds: numberSetting('MOUNT_TARGET_LOOK_AHEAD_SECONDS', 75),
-    mountTargetLookIntervalSeconds: numberSetting('MOUNT_TARGET_LOOK_INTERVAL_SECONDS', 1),
-    mountTargetMaxChecks: numberSetting('MOUNT_TARGET_MAX_CHECKS', 60),
-    claimPollSeconds: numberSetting('CLAIM_POLL_SECONDS', 2),
-    claimMaxChecks: numberSetting('CLAIM_MAX_CHECKS', 30),
-    eventBusName: process.env.EVENT_BUS_NAME || 'default',
+    volumesTable: stringSetting('VOLUMES_TABLE'),
+    allowRootPosixUser: booleanSetting('ALLOW_ROOT_POSIX_USER'),
+    kmsKeyId: stringSetting('EFS_KMS_KEY_ID'),
+    mountTargetFirstWaitSeconds: numberSetting('MOUNT_TARGET_FIRST_WAIT_SECONDS'),
+    mountTargetDnsDelaySeconds: numberSetting('MOUNT_TARGET_DNS_DELAY_SECONDS'),
+    mountTargetPollSeconds: numberSetting('MOUNT_TARGET_POLL_SECONDS'),
+    mountTargetLookAheadSeconds: numberSetting('MOUNT_TARGET_LOOK_AHEAD_SECONDS'),
+    mountTargetLookIntervalSeconds: numberSetting('MOUNT_TARGET_LOOK_INTERVAL_SECONDS'),
+    mountTargetMaxChecks: numberSetting('MOUNT_TARGET_MAX_CHECKS'),
+    claimPollSeconds: numberSetting('CLAIM_POLL_SECONDS'),
+    claimMaxChecks: numberSetting('CLAIM_MAX_CHECKS'),
+    eventBusName: stringSetting('EVENT_BUS_NAME'),
   };
 }

@@ -5,6 +5,7 @@ import { sfnClient } from '#clients/sfn';
 import type { VolumeServiceDependencies } from '#lib/api/create-volume';
 import { serviceSettings } from '#lib/config';
 import { KubernetesReader } from '#lib/kube/read-client';
+import { stringSetting } from '#lib/settings';
 import { readDependencies } from './read-dependencies.ts';
 
 /** The writing operations' dependencies: module-level clients, settings from the environment. */
@@ -22,8 +23,8 @@ export function apiDependencies(): VolumeServiceDependencies {
       KubernetesReader.connect(cluster, region, eksClient.config.credentials),
     settings: {
       allowRootPosixUser: settings.allowRootPosixUser,
-      provisionStateMachineArn: process.env.PROVISION_STATE_MACHINE_ARN ?? '',
-      deprovisionStateMachineArn: process.env.DEPROVISION_STATE_MACHINE_ARN ?? '',
+      provisionStateMachineArn: stringSetting('PROVISION_STATE_MACHINE_ARN') ?? '',
+      deprovisionStateMachineArn: stringSetting('DEPROVISION_STATE_MACHINE_ARN') ?? '',
     },
   };
 }

@@ -1,3 +1,4 @@
+import { rawSetting } from '../settings.ts';
 import { principalPattern } from './caller-principal.ts';
 
 /**
@@ -273,7 +274,7 @@ function ruleProblem(rule: AccessRule): string | undefined {
  * @throws Error when the JSON is not a policy, or a rule is ambiguous (see {@link AccessRule}),
  *   so a broken configuration fails loudly
  */
-export function accessPolicyFromEnvironment(raw = process.env.ACCESS_POLICY): AccessPolicy {
+export function accessPolicyFromEnvironment(raw = rawSetting('ACCESS_POLICY')): AccessPolicy {
   if (!raw) return { rules: [] };
   const parsed = JSON.parse(raw) as AccessPolicy;
   if (!Array.isArray(parsed.rules))

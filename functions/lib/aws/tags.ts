@@ -1,3 +1,4 @@
+import { stringSetting } from '../settings.ts';
 import { VOLUME_ID_TAG } from '../volume/names.ts';
 import type { VolumeSpec } from '../volume/request.ts';
 
@@ -34,7 +35,7 @@ export class StackNameMissingError extends Error {
  *   without the stack tag, so fail here with the reason instead.
  */
 export function stackName(): string {
-  const name = process.env.STACK_NAME;
+  const name = stringSetting('STACK_NAME');
   if (!name) throw new StackNameMissingError('STACK_NAME is not set: resources cannot be tagged');
   return name;
 }

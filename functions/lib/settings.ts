@@ -1,0 +1,229 @@
+// Every environment variable the functions read, declared once: its type, default, meaning and
+// readers. The config loader reads through it; the CDK stack's environment, local mode and
+// README's configuration table are checked against it (test/infra/function-settings.test.ts,
+// test/unit/settings-readme.test.ts). No CDK here: this file is bundled into every function.
+
+/** Who reads a setting: a kind of function of infra/function-catalog.ts, or one by name. */
+export type SettingReader = 'step' | 'api' | 'event' | (string & {});
+
+/**
+ * Who sets it: `stack` for every function that reads it; `stack when configured` only when
+ * the stack's configuration names a value (else the default applies); `local mode` only there.
+ */
+export type SettingSource = 'stack' | 'stack when configured' | 'local mode';
+
+export interface SettingDeclaration {
+  readonly type: 'string' | 'number' | 'boolean' | 'json';
+  /** The value when unset; `undefined`: none (see `unset`). */
+  readonly default: string | number | boolean | undefined;
+  /** What being unset means when there is no default value, for README. @default must be set */
+  readonly unset?: string;
+  /** What it means, for README's configuration table. */
+  readonly meaning: string;
+  readonly readBy: readonly SettingReader[];
+  readonly setBy: SettingSource;
+}
+
+/** Every environment variable the functions read (the Lambda runtime's own `AWS_*` aside). */
+export const SETTINGS = {
+  VOLUMES_TABLE: {
+    type: 'string',
+    default: 'efs-volumes',
+    meaning: 'DynamoDB table of volume records',
+    readBy: ['step', 'api', 'event'],
+    setBy: 'stack',
+  },
+  STACK_NAME: {
+    type: 'string',
+    default: undefined,
+    meaning:
+      'the stack the functions belong to: the `efs-volumes:stack` tag every resource carries and IAM requires',
+    readBy: ['step', 'api', 'event'],
+    setBy: 'stack',
+  },
+  ACCESS_POLICY: {
+    type: 'json',
+    default: undefined,
+    unset: 'nobody may do anything',
+    meaning: 'JSON: who may do what where; see [Access policy](#access-policy)',
+    readBy: ['api', 'event'],
+    setBy: 'stack',
+  },
+  ALLOW_ROOT_POSIX_USER: {
+    type: 'boolean',
+    default: false,
+    meaning: 'allow uid/gid 0',
+    readBy: ['createVolume', 'deleteVolume', 'ProvisionRequested'],
+    setBy: 'stack',
+  },
+  EFS_KMS_KEY_ID: {
+    type: 'string',
+    default: undefined,
+    unset: 'the AWS managed key',
+    meaning: 'KMS key for EFS encryption at rest',
+    readBy: ['step'],
+    setBy: 'stack when configured',
+  },
+  EVENT_BUS_NAME: {
+    type: 'string',
+    default: 'default',
+    meaning: 'bus for lifecycle events',
+    readBy: ['step', 'event'],
+    setBy: 'stack',
+  },
+  REQUEST_EVENT_SOURCE: {
+    type: 'string',
+    default: 'efs-volumes.requests',
+    meaning: 'the source of `Volume Provision Requested` events',
+    readBy: ['ProvisionRequested'],
+    setBy: 'stack',
+  },
+  PROVISION_STATE_MACHINE_ARN: {
+    type: 'string',
+    default: undefined,
+    meaning: 'the provisioning workflow',
+    readBy: ['createVolume', 'deleteVolume', 'ProvisionRequested'],
+    setBy: 'stack',
+  },
+  DEPROVISION_STATE_MACHINE_ARN: {
+    type: 'string',
+    default: undefined,
+    meaning: 'the deprovisioning workflow',
+    readBy: ['createVolume', 'deleteVolume', 'ProvisionRequested'],
+    setBy: 'stack',
+  },
+  MOUNT_TARGET_FIRST_WAIT_SECONDS: {
+    type: 'number',
+    default: 75,
+    meaning:
+      "mount target wait: the state machine's Wait after the first check (right after creation), most of the 60–90 s a mount target takes",
+    readBy: ['step'],
+    setBy: 'stack when configured',
+  },
+  MOUNT_TARGET_POLL_SECONDS: {
+    type: 'number',
+    default: 20,
+    meaning:
+      "mount target wait: the state machine's Wait after a later check whose look-ahead still found them not ready",
+    readBy: ['step'],
+    setBy: 'stack when configured',
+  },
+  MOUNT_TARGET_MAX_CHECKS: {
+    type: 'number',
+    default: 60,
+    meaning: 'mount target wait: the checks before giving up',
+    readBy: ['step'],
+    setBy: 'stack when configured',
+  },
+  MOUNT_TARGET_LOOK_AHEAD_SECONDS: {
+    type: 'number',
+    default: 75,
+    meaning:
+      'from the second check on, how long one check keeps looking inside its invocation: cheaper than Choice/Wait/Check rounds near the ready time (`npm run bench -- --only=model`); 0 looks once',
+    readBy: ['step'],
+    setBy: 'stack when configured',
+  },
+  MOUNT_TARGET_LOOK_INTERVAL_SECONDS: {
+    type: 'number',
+    default: 1,
+    meaning: 'seconds between looks inside one check’s look-ahead',
+    readBy: ['step'],
+    setBy: 'stack when configured',
+  },
+  MOUNT_TARGET_DNS_DELAY_SECONDS: {
+    type: 'number',
+    default: 90,
+    meaning:
+      'seconds a volume waits after its mount targets turned available, for their DNS names to resolve, before the manifests are applied',
+    readBy: ['step'],
+    setBy: 'stack when configured',
+  },
+  CLAIM_POLL_SECONDS: {
+    type: 'number',
+    default: 2,
+    meaning: 'claim binding wait: seconds between checks that the claim is Bound',
+    readBy: ['step'],
+    setBy: 'stack when configured',
+  },
+  CLAIM_MAX_CHECKS: {
+    type: 'number',
+    default: 30,
+    meaning: 'claim binding wait: the checks before giving up',
+    readBy: ['step'],
+    setBy: 'stack when configured',
+  },
+  POWERTOOLS_SERVICE_NAME: {
+    type: 'string',
+    default: 'efs-volumes',
+    meaning: 'the `service` of every log line, metric and trace',
+    readBy: ['step', 'api', 'event'],
+    setBy: 'stack',
+  },
+  POWERTOOLS_LOG_LEVEL: {
+    type: 'string',
+    default: 'INFO',
+    meaning: 'log level (the stack’s `logLevel`)',
+    readBy: ['step', 'api', 'event'],
+    setBy: 'stack',
+  },
+  NODE_OPTIONS: {
+    type: 'string',
+    default: undefined,
+    unset: 'stack traces name the bundle',
+    meaning: '`--enable-source-maps`: stack traces point into the TypeScript sources',
+    readBy: ['step', 'api', 'event'],
+    setBy: 'stack',
+  },
+  KUBE_ENDPOINT_OVERRIDES: {
+    type: 'json',
+    default: undefined,
+    unset: 'unset',
+    meaning: 'local mode only: cluster name → emulator endpoint and CA',
+    readBy: ['step', 'api', 'event'],
+    setBy: 'local mode',
+  },
+} as const satisfies Record<string, SettingDeclaration>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+type SettingsOfType<T extends SettingDeclaration['type']> = {
+  [Name in SettingName]: (typeof SETTINGS)[Name]['type'] extends T ? Name : never;
+}[SettingName];
+
+/** The raw value, `undefined` when unset or empty (an empty variable means "use the default"). */
+export function rawSetting(name: SettingName): string | undefined {
+  const raw = process.env[name];
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+/** A string setting's value: `string` where a default is declared, else maybe `undefined`. */
+export type StringSettingValue<Name extends SettingsOfType<'string'>> =
+  (typeof SETTINGS)[Name]['default'] extends string ? string : string | undefined;
+
+/** A string setting, or its declared default when unset (`undefined` when it has none). */
+export function stringSetting<Name extends SettingsOfType<'string'>>(
+  name: Name,
+): StringSettingValue<Name> {
+  const fallback: string | undefined = SETTINGS[name].default;
+  return (rawSetting(name) ?? fallback) as StringSettingValue<Name>;
+}
+
+/**
+ * A number setting, or its declared default when unset.
+ * @throws Error when the value is not a non-negative number: a typo must not become a 0 s wait.
+ */
+export function numberSetting(name: SettingsOfType<'number'>): number {
+  const raw = rawSetting(name);
+  if (raw === undefined) return SETTINGS[name].default;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  }
+  return value;
+}
+
+/** A boolean setting: `true` only for the text `true`, else its declared default when unset. */
+export function booleanSetting(name: SettingsOfType<'boolean'>): boolean {
+  const raw = rawSetting(name);
+  return raw === undefined ? SETTINGS[name].default : raw === 'true';
+}
