@@ -15,7 +15,11 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_SIGNING_KEYS } from './credentia
 import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.ts';
 import { type KubeEmulator, startKubeEmulator } from './kube-emulator/index.ts';
 import { buildFunctionBundles } from './lambda/build.ts';
-import { releaseLocalFunctions, useLocalFunctions } from './lambda/local-functions.ts';
+import {
+  assertLocalSettings,
+  releaseLocalFunctions,
+  useLocalFunctions,
+} from './lambda/local-functions.ts';
 import type { FunctionsMode } from './lambda/runtime.ts';
 import { type MotoServer, startMoto } from './moto.ts';
 import { seedCluster } from './seed-cluster.ts';
@@ -160,6 +164,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       DEPROVISION_STATE_MACHINE_ARN: stepFunctions.arns['efs-volumes-deprovision'],
       ACCESS_POLICY: JSON.stringify(policy),
     });
+    // Every setting without a default that some function reads is set by now, as the stack sets it.
+    assertLocalSettings();
     let faultProxy: FaultProxy | undefined;
     if (options.awsFaults || options.awsModel) {
       faultProxy = await startFaultProxy({

@@ -68,7 +68,7 @@ export const SETTINGS = {
     type: 'string',
     default: 'default',
     meaning: 'bus for lifecycle events',
-    readBy: ['step', 'event'],
+    readBy: ['step', 'api', 'event'],
     setBy: 'stack',
   },
   REQUEST_EVENT_SOURCE: {

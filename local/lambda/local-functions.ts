@@ -1,7 +1,8 @@
 // How local mode and the tests run the stack's functions: one LocalFunctions per process, each
 // function with its own identity (local/credentials.ts), its calls recorded when asked
 // (local/lambda/aws-call-recorder.ts).
-import type { CatalogFunction } from '../../infra/function-catalog.ts';
+import { type CatalogFunction, FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
+import { missingSettings } from '../../infra/function-settings.ts';
 import { functionIdentities } from '../credentials.ts';
 import { awsCallLog, recordingEndpointFor } from './aws-call-recorder.ts';
 import { LocalFunctions, type LocalFunctionsOptions } from './runtime.ts';
@@ -32,6 +33,24 @@ async function recordedEndpoints(): Promise<Record<string, string>> {
     if (upstream) endpoints[name] = await recordingEndpointFor(upstream);
   }
   return endpoints;
+}
+
+/**
+ * Checks that local mode gives every function each setting of functions/lib/settings.ts it
+ * reads and has no default for, as the stack does: the functions inherit the process
+ * environment, so this checks it once all of local mode's variables are set.
+ *
+ * @throws Error naming each function and setting missing
+ */
+export function assertLocalSettings(environment: NodeJS.ProcessEnv = process.env): void {
+  const missing = FUNCTION_CATALOG.flatMap((fn) =>
+    missingSettings(fn, environment).map((setting) => `${setting} (read by ${fn.name})`),
+  );
+  if (missing.length > 0) {
+    throw new Error(
+      `local mode sets no ${[...new Set(missing)].join(', ')}: functions/lib/settings.ts declares no default, so set it in local/stack.ts`,
+    );
+  }
 }
 
 let current: LocalFunctions | undefined;
