@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { PROBLEM_BASE } from '../functions/lib/api/problem.ts';
 
 /** A JSON object of an OpenAPI document. */
@@ -9,7 +9,7 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'
 
 /** Reads openapi.yaml, the one source of the API contract. */
 export function readOpenApi(path: string): JsonObject {
-  return parse(readFileSync(path, 'utf8')) as JsonObject;
+  return load(readFileSync(path, 'utf8'), { schema: CORE_SCHEMA }) as JsonObject;
 }
 
 function isObject(value: unknown): value is JsonObject {

@@ -3,8 +3,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { parse } from 'yaml';
 import { parameterSchemas } from '../functions/lib/api/parameter-schemas.ts';
 
 /**
@@ -57,7 +57,7 @@ const header = '// Generated from openapi.yaml by `npm run generate`. Do not edi
 
 async function render(): Promise<Record<string, string>> {
   const source = await readFile(new URL('openapi.yaml', root), 'utf8');
-  const document = parse(source) as {
+  const document = load(source, { schema: CORE_SCHEMA }) as {
     paths: Record<string, Record<string, unknown>>;
     components: Record<string, unknown>;
   };

@@ -2,7 +2,7 @@
  * kubeconfig text for the emulator, for kubectl and for KubeConfig.loadFromString: a static
  * token, or an exec plugin that mints EKS tokens (`aws eks get-token` by default).
  */
-import { stringify } from 'yaml';
+import { dump } from 'js-yaml';
 
 export interface ExecCredentialPlugin {
   /** @default 'aws' */
@@ -57,7 +57,7 @@ function userEntry(options: KubeconfigOptions): Record<string, unknown> {
 
 export function buildKubeconfig(options: KubeconfigOptions): string {
   const name = options.clusterName;
-  return stringify({
+  return dump({
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [

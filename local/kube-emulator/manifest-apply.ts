@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
-import { parseAllDocuments } from 'yaml';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { isJsonMap } from './objects.ts';
 import { apiVersionOf, findResourceByKind } from './resources.ts';
 
@@ -89,9 +89,13 @@ export async function applyManifests(
   options: ApplyManifestsOptions,
 ): Promise<AppliedObject[]> {
   const applied: AppliedObject[] = [];
-  for (const document of parseAllDocuments(yaml)) {
-    if (document.errors.length > 0) throw new Error(`invalid YAML: ${document.errors[0]?.message}`);
-    const object: unknown = document.toJS();
+  let documents: unknown[];
+  try {
+    documents = loadAll(yaml, null, { schema: CORE_SCHEMA });
+  } catch (error) {
+    throw new Error(`invalid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  for (const object of documents) {
     if (object === null || object === undefined) continue;
     if (!isJsonMap(object) || !isJsonMap(object.metadata)) {
       throw new Error('every document must be a Kubernetes object with metadata');

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { parse as parseYaml } from 'yaml';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import type { AuthenticatedUser, Authenticator } from './authentication.ts';
 import { discoveryDocument } from './discovery.ts';
 import type { FaultInjector } from './faults.ts';
@@ -112,7 +112,8 @@ function parseJsonBody(text: string): unknown {
 
 function parseYamlBody(text: string): unknown {
   try {
-    return parseYaml(text);
+    // The core schema, as Kubernetes reads YAML: a date-like string stays a string.
+    return load(text, { schema: CORE_SCHEMA });
   } catch (error) {
     throw badRequest(
       `error decoding YAML: ${error instanceof Error ? error.message.split('\n')[0] : 'invalid YAML'}`,

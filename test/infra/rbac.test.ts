@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { DEFAULT_STORAGE_CLASS } from '../../functions/lib/volume/names.ts';
 import { KUBERNETES_GROUPS } from '../../infra/kubernetes-access.ts';
 import { PROJECT_ROOT } from '../../infra/service-function.ts';
@@ -21,9 +21,9 @@ interface RbacObject {
 }
 
 function rbacObjects(): RbacObject[] {
-  return parseAllDocuments(readFileSync(`${PROJECT_ROOT}infra/rbac.yaml`, 'utf8')).map(
-    (document) => document.toJSON() as RbacObject,
-  );
+  return loadAll(readFileSync(`${PROJECT_ROOT}infra/rbac.yaml`, 'utf8'), null, {
+    schema: CORE_SCHEMA,
+  }) as RbacObject[];
 }
 
 /** What a group may do, as `verb group/resource` strings, `verb group/resource/name` where named. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../local/kube-emulator/objects.ts';
 import {
   AUTHENTICATED_GROUP,
@@ -377,9 +377,9 @@ describe('authorize', () => {
 });
 
 describe('infra/rbac.yaml as shipped', () => {
-  const shipped = parseAllDocuments(readFileSync('infra/rbac.yaml', 'utf8')).map(
-    (document) => document.toJS() as KubeObject,
-  );
+  const shipped = loadAll(readFileSync('infra/rbac.yaml', 'utf8'), null, {
+    schema: CORE_SCHEMA,
+  }) as KubeObject[];
   const objects = [...defaultRbacObjects(), ...shipped];
   const writer = { username: 'writer', groups: ['efs-volumes', AUTHENTICATED_GROUP] };
   const reader = { username: 'reader', groups: ['efs-volumes-reader', AUTHENTICATED_GROUP] };

@@ -1,5 +1,5 @@
+import { dump } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import {
   buildCsiDriver,
   buildPersistentVolume,
@@ -192,7 +192,7 @@ describe('buildVolumeManifests', () => {
 
     // Act
     const yaml = Object.values(manifests)
-      .map((manifest) => stringify(manifest))
+      .map((manifest) => dump(manifest, { lineWidth: -1, noRefs: true }))
       .join('---\n');
 
     // Assess
