@@ -1,15 +1,9 @@
 // What moto holds for one cluster's volumes, read from moto itself with clients of their own,
 // so a fault proxy in front of moto (AWS_ENDPOINT_URL) never gets in the way of the assertions.
 import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import {
-  type AccessPointDescription,
-  DescribeAccessPointsCommand,
-  DescribeFileSystemsCommand,
-  DescribeMountTargetsCommand,
-  EFSClient,
-  type FileSystemDescription,
-} from '@aws-sdk/client-efs';
+import { DescribeMountTargetsCommand, EFSClient } from '@aws-sdk/client-efs';
 import { inject } from 'vitest';
+import { allAccessPoints, allFileSystems } from '../../functions/lib/aws/efs-listing.ts';
 import { VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
 
 const CLUSTER_TAG = 'efs-volumes:cluster';
@@ -43,31 +37,9 @@ function add(map: ByVolume, volumeId: string | undefined, id: string | undefined
   map.set(key, [...(map.get(key) ?? []), id ?? '?']);
 }
 
-async function allFileSystems(): Promise<FileSystemDescription[]> {
-  const all: FileSystemDescription[] = [];
-  let Marker: string | undefined;
-  do {
-    const page = await motoEfs.send(new DescribeFileSystemsCommand({ Marker }));
-    all.push(...(page.FileSystems ?? []));
-    Marker = page.NextMarker;
-  } while (Marker);
-  return all;
-}
-
-async function allAccessPoints(): Promise<AccessPointDescription[]> {
-  const all: AccessPointDescription[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await motoEfs.send(new DescribeAccessPointsCommand({ NextToken }));
-    all.push(...(page.AccessPoints ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return all;
-}
-
 /** How many file systems moto holds for a cluster (by its tag): cheaper than an inventory. */
 export async function clusterFileSystemCount(clusterName: string): Promise<number> {
-  return (await allFileSystems()).filter(
+  return (await allFileSystems(motoEfs)).filter(
     (fileSystem) => tag(fileSystem.Tags, CLUSTER_TAG) === clusterName,
   ).length;
 }
@@ -80,7 +52,7 @@ export async function clusterInventory(clusterName: string): Promise<ClusterInve
     accessPoints: new Map(),
     securityGroups: new Map(),
   };
-  for (const fileSystem of await allFileSystems()) {
+  for (const fileSystem of await allFileSystems(motoEfs)) {
     if (tag(fileSystem.Tags, CLUSTER_TAG) !== clusterName) continue;
     const volumeId = tag(fileSystem.Tags, VOLUME_ID_TAG);
     add(inventory.fileSystems, volumeId, fileSystem.FileSystemId);
@@ -89,7 +61,7 @@ export async function clusterInventory(clusterName: string): Promise<ClusterInve
     );
     for (const target of MountTargets) add(inventory.mountTargets, volumeId, target.MountTargetId);
   }
-  for (const point of await allAccessPoints()) {
+  for (const point of await allAccessPoints(motoEfs)) {
     if (tag(point.Tags, CLUSTER_TAG) !== clusterName) continue;
     add(inventory.accessPoints, tag(point.Tags, VOLUME_ID_TAG), point.AccessPointId);
   }

@@ -2,12 +2,12 @@ import {
   type AccessPointDescription,
   CreateAccessPointCommand,
   DeleteAccessPointCommand,
-  DescribeAccessPointsCommand,
   type EFSClient,
 } from '@aws-sdk/client-efs';
 import { TransientError } from '../errors.ts';
 import { VOLUME_ID_TAG } from '../volume/names.ts';
 import type { VolumeSpec } from '../volume/request.ts';
+import { eachAccessPoint } from './efs-listing.ts';
 import type { Tag } from './tags.ts';
 import { errorName } from './transient.ts';
 
@@ -18,23 +18,19 @@ async function taggedAccessPoints(
   volumeId: string,
 ): Promise<AccessPointDescription[]> {
   const found: AccessPointDescription[] = [];
-  let nextToken: string | undefined;
-  do {
-    let page: { AccessPoints?: AccessPointDescription[]; NextToken?: string };
-    try {
-      page = await efs.send(
-        new DescribeAccessPointsCommand({ FileSystemId: fileSystemId, NextToken: nextToken }),
-      );
-    } catch (error) {
-      if (errorName(error) === 'FileSystemNotFound') return found;
-      throw error;
-    }
-    for (const point of page.AccessPoints ?? []) {
-      if (point.Tags?.some((tag) => tag.Key === VOLUME_ID_TAG && tag.Value === volumeId))
-        found.push(point);
-    }
-    nextToken = page.NextToken;
-  } while (nextToken);
+  try {
+    await eachAccessPoint(
+      efs,
+      (point) => {
+        if (point.Tags?.some((tag) => tag.Key === VOLUME_ID_TAG && tag.Value === volumeId))
+          found.push(point);
+      },
+      fileSystemId,
+    );
+  } catch (error) {
+    // The file system is gone (now, or between two pages): so are its access points.
+    if (errorName(error) !== 'FileSystemNotFound') throw error;
+  }
   return found;
 }
 

@@ -3,14 +3,8 @@ import {
   DescribeSecurityGroupsCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
-import {
-  type AccessPointDescription,
-  DeleteAccessPointCommand,
-  DescribeAccessPointsCommand,
-  DescribeFileSystemsCommand,
-  type EFSClient,
-  type FileSystemDescription,
-} from '@aws-sdk/client-efs';
+import { DeleteAccessPointCommand, type EFSClient } from '@aws-sdk/client-efs';
+import { allAccessPoints, allFileSystems } from '../aws/efs-listing.ts';
 import { deleteOwnFileSystem } from '../aws/file-system.ts';
 import { deleteMountTargets, listMountTargets } from '../aws/mount-targets.ts';
 import { STACK_TAG, stackName } from '../aws/tags.ts';
@@ -60,28 +54,6 @@ type Tags = ReadonlyArray<{ Key?: string; Value?: string }> | undefined;
 function volumeIdOf(tags: Tags, stack: string): string | undefined {
   if (tags?.find((tag) => tag.Key === STACK_TAG)?.Value !== stack) return undefined;
   return tags?.find((tag) => tag.Key === VOLUME_ID_TAG)?.Value;
-}
-
-async function allFileSystems(efs: EFSClient): Promise<FileSystemDescription[]> {
-  const found: FileSystemDescription[] = [];
-  let Marker: string | undefined;
-  do {
-    const page = await efs.send(new DescribeFileSystemsCommand({ Marker }));
-    found.push(...(page.FileSystems ?? []));
-    Marker = page.NextMarker;
-  } while (Marker);
-  return found;
-}
-
-async function allAccessPoints(efs: EFSClient): Promise<AccessPointDescription[]> {
-  const found: AccessPointDescription[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await efs.send(new DescribeAccessPointsCommand({ NextToken }));
-    found.push(...(page.AccessPoints ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return found;
 }
 
 /**
