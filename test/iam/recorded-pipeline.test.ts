@@ -15,13 +15,13 @@ import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExecution } from '../../functions/lib/api/workflow-start.ts';
 import { deleteAccessPoint, ensureAccessPoint } from '../../functions/lib/aws/access-point.ts';
-import { resolveCluster } from '../../functions/lib/aws/cluster.ts';
+import { describeClusterTarget } from '../../functions/lib/aws/cluster.ts';
 import { deleteOwnFileSystem, ensureFileSystem } from '../../functions/lib/aws/file-system.ts';
 import {
-  checkMountTargets,
-  deleteMountTargets,
   ensureMountTargets,
   mountTargetsGone,
+  readMountTargets,
+  startDeletingMountTargets,
 } from '../../functions/lib/aws/mount-targets.ts';
 import {
   deleteSecurityGroup,
@@ -69,7 +69,7 @@ async function runLifecycle(): Promise<void> {
   const tags = volumeTags(volumeId, spec, 'EfsVolumes');
 
   proxy.actAs('ResolveCluster');
-  const cluster = await resolveCluster({ eks, ec2 }, clusterName);
+  const cluster = await describeClusterTarget({ eks, ec2 }, clusterName);
   proxy.actAs('CreateSecurityGroup');
   const groupId = await ensureSecurityGroup(ec2, volumeId, cluster, tags);
   proxy.actAs('CreateFileSystem');
@@ -79,12 +79,12 @@ async function runLifecycle(): Promise<void> {
   proxy.actAs('CreateAccessPoint');
   await ensureAccessPoint(efs, volumeId, fileSystemId, spec, tags);
   proxy.actAs('CheckMountTargets');
-  await checkMountTargets(efs, fileSystemId, mountTargetIds);
+  await readMountTargets(efs, fileSystemId, mountTargetIds);
 
   proxy.actAs('DeleteAccessPoint');
   await deleteAccessPoint(efs, fileSystemId, volumeId);
   proxy.actAs('DeleteMountTargets');
-  await deleteMountTargets(efs, fileSystemId, { shared: false, securityGroupId: groupId });
+  await startDeletingMountTargets(efs, fileSystemId, { shared: false, securityGroupId: groupId });
   proxy.actAs('CheckMountTargetsDeleted');
   await mountTargetsGone(efs, fileSystemId, mountTargetIds);
   proxy.actAs('DeleteFileSystem');

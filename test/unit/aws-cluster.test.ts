@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { resolveCluster } from '../../functions/lib/aws/cluster.ts';
+import { describeClusterTarget } from '../../functions/lib/aws/cluster.ts';
 import {
   ClusterConfigurationError,
   ClusterNotActiveError,
@@ -68,14 +68,14 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-describe('resolveCluster', () => {
+describe('describeClusterTarget', () => {
   it('describes an ACTIVE cluster and its subnets', async () => {
     // Prepare
     clusterIs();
     subnetsAre();
 
     // Act
-    const target = await resolveCluster(clients, 'demo');
+    const target = await describeClusterTarget(clients, 'demo');
 
     // Assess
     expect(target).toEqual({
@@ -104,7 +104,7 @@ describe('resolveCluster', () => {
     eksMock.on(DescribeClusterCommand).rejects(missing);
 
     // Act
-    const error = await resolveCluster(clients, 'demo').catch((caught: unknown) => caught);
+    const error = await describeClusterTarget(clients, 'demo').catch((caught: unknown) => caught);
 
     // Assess
     expect(error).toBeInstanceOf(ClusterNotFoundError);
@@ -121,7 +121,7 @@ describe('resolveCluster', () => {
     eksMock.on(DescribeClusterCommand).rejects(denied);
 
     // Act
-    const outcome = resolveCluster(clients, 'demo');
+    const outcome = describeClusterTarget(clients, 'demo');
 
     // Assess
     await expect(outcome).rejects.toBe(denied);
@@ -135,7 +135,7 @@ describe('resolveCluster', () => {
       subnetsAre();
 
       // Act
-      const error = await resolveCluster(clients, 'demo').catch((caught: unknown) => caught);
+      const error = await describeClusterTarget(clients, 'demo').catch((caught: unknown) => caught);
 
       // Assess
       expect(error).toBeInstanceOf(ClusterNotActiveError);
@@ -148,7 +148,7 @@ describe('resolveCluster', () => {
     clusterIs({ resourcesVpcConfig: { vpcId: 'vpc-cluster', subnetIds: [] } });
 
     // Act
-    const outcome = resolveCluster(clients, 'demo');
+    const outcome = describeClusterTarget(clients, 'demo');
 
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(ClusterConfigurationError);
@@ -161,7 +161,7 @@ describe('resolveCluster', () => {
     subnetsAre();
 
     // Act
-    const target = await resolveCluster(clients, 'demo');
+    const target = await describeClusterTarget(clients, 'demo');
 
     // Assess
     expect(target.vpcId).toBe('vpc-subnets');
@@ -177,7 +177,7 @@ describe('resolveCluster', () => {
       .resolves({ Subnets: [{ SubnetId: 'subnet-a', AvailabilityZone: 'us-east-1a' }] });
 
     // Act
-    const outcome = resolveCluster(clients, 'demo');
+    const outcome = describeClusterTarget(clients, 'demo');
 
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(ClusterConfigurationError);
@@ -189,7 +189,7 @@ describe('resolveCluster', () => {
     subnetsAre();
 
     // Act
-    const outcome = resolveCluster(clients, 'demo');
+    const outcome = describeClusterTarget(clients, 'demo');
 
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(ClusterConfigurationError);
@@ -211,7 +211,7 @@ describe('resolveCluster', () => {
     );
 
     // Act
-    const target = await resolveCluster(clients, 'demo');
+    const target = await describeClusterTarget(clients, 'demo');
 
     // Assess
     expect(target.endpoint).toBe('https://127.0.0.1:6443');
@@ -228,7 +228,7 @@ describe('resolveCluster', () => {
     );
 
     // Act
-    const target = await resolveCluster(clients, 'demo');
+    const target = await describeClusterTarget(clients, 'demo');
 
     // Assess
     expect(target.endpoint).toBe('https://ABC.gr7.us-east-1.eks.amazonaws.com');

@@ -15,11 +15,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  checkMountTargets,
-  deleteMountTargets,
   ensureMountTargets,
   listMountTargets,
   mountTargetsGone,
+  readMountTargets,
+  startDeletingMountTargets,
   subnetPerZone,
 } from '../../functions/lib/aws/mount-targets.ts';
 import { FileSystemNotReadyError, MountTargetFailedError } from '../../functions/lib/errors.ts';
@@ -281,7 +281,7 @@ describe('ensureMountTargets', () => {
   });
 });
 
-describe('checkMountTargets', () => {
+describe('readMountTargets', () => {
   it('is ready when every mount target is available', async () => {
     // Prepare
     efsMock.on(DescribeMountTargetsCommand).resolves({
@@ -289,7 +289,7 @@ describe('checkMountTargets', () => {
     });
 
     // Act
-    const readiness = await checkMountTargets(efs, 'fs-1', ['fsmt-a', 'fsmt-b']);
+    const readiness = await readMountTargets(efs, 'fs-1', ['fsmt-a', 'fsmt-b']);
 
     // Assess
     expect(readiness).toEqual({
@@ -308,7 +308,7 @@ describe('checkMountTargets', () => {
     });
 
     // Act
-    const readiness = await checkMountTargets(efs, 'fs-1', ['fsmt-a', 'fsmt-b']);
+    const readiness = await readMountTargets(efs, 'fs-1', ['fsmt-a', 'fsmt-b']);
 
     // Assess
     expect(readiness).toEqual({
@@ -326,7 +326,7 @@ describe('checkMountTargets', () => {
         .resolves({ MountTargets: [mountTarget('fsmt-a', 'us-east-1a', state)] });
 
       // Act
-      const outcome = checkMountTargets(efs, 'fs-1', ['fsmt-a']);
+      const outcome = readMountTargets(efs, 'fs-1', ['fsmt-a']);
 
       // Assess
       await expect(outcome).rejects.toBeInstanceOf(MountTargetFailedError);
@@ -339,14 +339,14 @@ describe('checkMountTargets', () => {
     efsMock.on(DescribeMountTargetsCommand).resolves({ MountTargets: [] });
 
     // Act
-    const outcome = checkMountTargets(efs, 'fs-1', ['fsmt-a']);
+    const outcome = readMountTargets(efs, 'fs-1', ['fsmt-a']);
 
     // Assess
     await expect(outcome).rejects.toThrow('mount target fsmt-a is missing');
   });
 });
 
-describe('deleteMountTargets', () => {
+describe('startDeletingMountTargets', () => {
   it('deletes every mount target of a file system the volume created', async () => {
     // Prepare
     efsMock.on(DescribeMountTargetsCommand).resolves({
@@ -355,7 +355,7 @@ describe('deleteMountTargets', () => {
     efsMock.on(DeleteMountTargetCommand).resolves({});
 
     // Act
-    const deleted = await deleteMountTargets(efs, 'fs-1', {
+    const deleted = await startDeletingMountTargets(efs, 'fs-1', {
       shared: false,
       securityGroupId: 'sg-vol',
     });
@@ -385,7 +385,7 @@ describe('deleteMountTargets', () => {
     efsMock.on(DeleteMountTargetCommand).resolves({});
 
     // Act
-    const deleted = await deleteMountTargets(efs, 'fs-shared', {
+    const deleted = await startDeletingMountTargets(efs, 'fs-shared', {
       shared: true,
       securityGroupId: 'sg-vol',
     });
@@ -404,7 +404,7 @@ describe('deleteMountTargets', () => {
       .resolves({ MountTargets: [mountTarget('fsmt-theirs', 'us-east-1a')] });
 
     // Act
-    const deleted = await deleteMountTargets(efs, 'fs-shared', {
+    const deleted = await startDeletingMountTargets(efs, 'fs-shared', {
       shared: true,
       securityGroupId: undefined,
     });
@@ -431,7 +431,7 @@ describe('deleteMountTargets', () => {
     );
 
     // Act
-    const deleted = await deleteMountTargets(efs, 'fs-1', {
+    const deleted = await startDeletingMountTargets(efs, 'fs-1', {
       shared: false,
       securityGroupId: undefined,
     });

@@ -108,7 +108,7 @@ export async function describeCluster(
  *
  * @throws ClusterNotFoundError, ClusterNotActiveError, ClusterConfigurationError
  */
-export async function resolveCluster(
+export async function describeClusterTarget(
   clients: { eks: EKSClient; ec2: EC2Client },
   clusterName: string,
 ): Promise<ClusterTarget> {

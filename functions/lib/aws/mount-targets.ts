@@ -153,7 +153,7 @@ export interface MountTargetsReadiness {
  *
  * @throws MountTargetFailedError when one is in `error` or has gone
  */
-export async function checkMountTargets(
+export async function readMountTargets(
   efs: EFSClient,
   fileSystemId: string,
   mountTargetIds: readonly string[],
@@ -177,7 +177,7 @@ export async function checkMountTargets(
  * Starts deleting mount targets: on a file system this volume created, all of them; on a
  * shared one, only those carrying the volume's security group. Returns the ids deleted.
  */
-export async function deleteMountTargets(
+export async function startDeletingMountTargets(
   efs: EFSClient,
   fileSystemId: string,
   options: { shared: boolean; securityGroupId: string | undefined },

@@ -1,6 +1,6 @@
 import { deleteAccessPoint, ensureAccessPoint } from '../aws/access-point.ts';
 import type { AccessPointResult } from '../aws/access-point-result.ts';
-import { type ClusterTarget, resolveCluster as describeCluster } from '../aws/cluster.ts';
+import { type ClusterTarget, describeClusterTarget } from '../aws/cluster.ts';
 import {
   deleteOwnFileSystem,
   ensureFileSystem,
@@ -11,11 +11,11 @@ import {
   ensureMountTargets,
   type MountTargetsResult,
   mountTargetsGone,
-  checkMountTargets as readMountTargets,
-  deleteMountTargets as startDeletingMountTargets,
+  readMountTargets,
+  startDeletingMountTargets,
 } from '../aws/mount-targets.ts';
 import {
-  deleteSecurityGroup as deleteGroup,
+  deleteSecurityGroup,
   ensureSecurityGroup,
   findSecurityGroup,
 } from '../aws/security-group.ts';
@@ -40,7 +40,7 @@ export function resolveCluster(
     deps.records,
     state.volumeId,
     'ResolveCluster',
-    async () => ({ result: await describeCluster(deps, state.spec.clusterName) }),
+    async () => ({ result: await describeClusterTarget(deps, state.spec.clusterName) }),
     provisioningTransition(state),
   );
 }
@@ -312,7 +312,7 @@ export function rollbackSecurityGroup(
   deps: Pick<AwsStepDependencies, 'ec2' | 'records'>,
 ): Promise<{ securityGroupId: string | null }> {
   return runStep(deps.records, state.volumeId, 'DeleteSecurityGroup', async () => {
-    const securityGroupId = await deleteGroup(deps.ec2, state.volumeId);
+    const securityGroupId = await deleteSecurityGroup(deps.ec2, state.volumeId);
     return { result: { securityGroupId: securityGroupId ?? null } };
   });
 }

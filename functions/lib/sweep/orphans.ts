@@ -6,7 +6,7 @@ import {
 import { DeleteAccessPointCommand, type EFSClient } from '@aws-sdk/client-efs';
 import { allAccessPoints, allFileSystems } from '../aws/efs-listing.ts';
 import { deleteOwnFileSystem } from '../aws/file-system.ts';
-import { deleteMountTargets, listMountTargets } from '../aws/mount-targets.ts';
+import { listMountTargets, startDeletingMountTargets } from '../aws/mount-targets.ts';
 import { STACK_TAG, stackName } from '../aws/tags.ts';
 import { errorName } from '../aws/transient.ts';
 import { VOLUME_ID_TAG } from '../volume/names.ts';
@@ -138,7 +138,7 @@ export async function sweepOrphans(
       (orphan) => orphan.type === 'MountTarget' && orphan.volumeId === resource.volumeId,
     );
     await attempt(resource, async () => {
-      await deleteMountTargets(deps.efs, resource.id, {
+      await startDeletingMountTargets(deps.efs, resource.id, {
         shared: false,
         securityGroupId: undefined,
       });
