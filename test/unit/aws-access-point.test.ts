@@ -208,4 +208,31 @@ describe('deleteAccessPoint', () => {
     // Assess
     expect(deleted).toBe('fsap-ours');
   });
+
+  it('deletes every access point tagged with the volume, so a duplicate never leaks', async () => {
+    // Prepare: two tagged access points (one on a second page) and one of another volume
+    const tagged = (id: string, volumeId = VOLUME_ID) => ({
+      AccessPointId: id,
+      Tags: [{ Key: 'efs-volumes:volume-id', Value: volumeId }],
+    });
+    efsMock
+      .on(DescribeAccessPointsCommand)
+      .resolvesOnce({
+        AccessPoints: [tagged('fsap-1'), tagged('fsap-other', 'vol-other')],
+        NextToken: 'page-2',
+      })
+      .resolves({ AccessPoints: [tagged('fsap-2')] });
+    efsMock.on(DeleteAccessPointCommand).resolves({});
+
+    // Act
+    const first = await deleteAccessPoint(efs, 'fs-12345678', VOLUME_ID);
+
+    // Assess
+    expect(first).toBe('fsap-1');
+    expect(
+      efsMock
+        .commandCalls(DeleteAccessPointCommand)
+        .map((call) => call.args[0].input.AccessPointId),
+    ).toEqual(['fsap-1', 'fsap-2']);
+  });
 });

@@ -461,3 +461,25 @@ describe('mountTargetsGone', () => {
     expect(afterwards).toBe(true);
   });
 });
+
+describe('ensureMountTargets on a shared file system', () => {
+  it('refuses to create mount targets in zones that have none, naming them', async () => {
+    // Prepare: available, with a mount target in one of the cluster's zones only
+    const cluster = clusterTarget();
+    const [first] = cluster.subnets;
+    efsMock
+      .on(DescribeFileSystemsCommand)
+      .resolves({ FileSystems: [{ LifeCycleState: 'available' } as never] });
+    efsMock.on(DescribeMountTargetsCommand).resolves({
+      MountTargets: [
+        { MountTargetId: 'fsmt-1', AvailabilityZoneName: first?.availabilityZone } as never,
+      ],
+    });
+
+    // Act / Assess
+    await expect(
+      ensureMountTargets(efs, 'fs-12345678', cluster, '', { shared: true }),
+    ).rejects.toThrow(MountTargetFailedError);
+    expect(efsMock.commandCalls(DescribeMountTargetsCommand)).toHaveLength(1);
+  });
+});

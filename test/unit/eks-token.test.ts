@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildEksToken, EKS_TOKEN_PREFIX } from '../../functions/lib/kube/eks-token.ts';
+import { buildEksToken, EKS_TOKEN_PREFIX, stsHost } from '../../functions/lib/kube/eks-token.ts';
 
 const credentials = {
   accessKeyId: 'AKIDEXAMPLE',
@@ -49,5 +49,12 @@ describe('buildEksToken', () => {
 
     expect(a).not.toBe(b);
     expect(a).toBe(again);
+  });
+});
+
+describe('stsHost', () => {
+  it("signs for the region's partition", () => {
+    expect(stsHost('eu-west-1')).toBe('sts.eu-west-1.amazonaws.com');
+    expect(stsHost('cn-north-1')).toBe('sts.cn-north-1.amazonaws.com.cn');
   });
 });

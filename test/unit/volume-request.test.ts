@@ -450,3 +450,13 @@ describe('validateVolumeRequest', () => {
     );
   });
 });
+
+describe('tag keys', () => {
+  it('refuses __proto__, which the DynamoDB marshaller would turn into a prototype', () => {
+    expect(() =>
+      validateVolumeRequest(
+        JSON.parse('{"clusterName":"c","namespace":"n","name":"v","tags":{"__proto__":"x"}}'),
+      ),
+    ).toThrow(/tags/);
+  });
+});
