@@ -87,6 +87,7 @@ interface AslState {
   readonly Choices?: ReadonlyArray<{
     readonly Variable: string;
     readonly BooleanEquals?: boolean;
+    readonly IsPresent?: boolean;
     readonly Next: string;
   }>;
   readonly Default?: string;
@@ -302,10 +303,12 @@ export async function simulateProvision(
       continue;
     }
     if (current.Type === 'Choice') {
-      const choice = current.Choices?.find(
-        (rule) =>
-          rule.BooleanEquals !== undefined && read(state, rule.Variable) === rule.BooleanEquals,
-      );
+      const choice = current.Choices?.find((rule) => {
+        const value = read(state, rule.Variable);
+        if (rule.BooleanEquals !== undefined) return value === rule.BooleanEquals;
+        if (rule.IsPresent !== undefined) return (value !== undefined) === rule.IsPresent;
+        return false;
+      });
       name = choice?.Next ?? current.Default;
       continue;
     }

@@ -33,15 +33,19 @@ export interface ServiceSettings {
   readonly mountTargetDnsDelaySeconds: number;
   /**
    * Seconds the state machine waits between later checks, when a check's own look-ahead
-   * (below) ended with the mount targets still not ready (the one in ten that takes
-   * minutes). @default 20
+   * (below) ended with the mount targets still not ready (a mount target in the long tail,
+   * minutes): with the look-ahead, one such round covers AWS's tail up to about ten minutes,
+   * so a provision stays within 20 state transitions. Also the pause between checks that
+   * mount targets being deleted are gone (they take 45–90 s). @default 90
    */
   readonly mountTargetPollSeconds: number;
   /**
    * From the second check on, how long one check may keep looking (inside its invocation)
    * before it hands the wait back to the state machine: near the expected ready time a
    * second of 256 MB Lambda costs far less than a Choice/Wait/Check round (3 transitions).
-   * 0 looks once per check. Keep it well below the steps' Lambda timeout (90 s). @default 75
+   * 0 looks once per check. The CheckMountTargets Lambda's timeout (300 s) bounds it: the
+   * stack refuses more than 270 (infra/config.ts). Chosen with the bench's mount-target wait
+   * model (bench/README.md section 6). @default 240
    */
   readonly mountTargetLookAheadSeconds: number;
   /** Seconds between looks inside one check's look-ahead. @default 1 */
@@ -63,8 +67,8 @@ export function serviceSettings(): ServiceSettings {
     kmsKeyId: process.env.EFS_KMS_KEY_ID || undefined,
     mountTargetFirstWaitSeconds: numberSetting('MOUNT_TARGET_FIRST_WAIT_SECONDS', 75),
     mountTargetDnsDelaySeconds: numberSetting('MOUNT_TARGET_DNS_DELAY_SECONDS', 90),
-    mountTargetPollSeconds: numberSetting('MOUNT_TARGET_POLL_SECONDS', 20),
-    mountTargetLookAheadSeconds: numberSetting('MOUNT_TARGET_LOOK_AHEAD_SECONDS', 75),
+    mountTargetPollSeconds: numberSetting('MOUNT_TARGET_POLL_SECONDS', 90),
+    mountTargetLookAheadSeconds: numberSetting('MOUNT_TARGET_LOOK_AHEAD_SECONDS', 240),
     mountTargetLookIntervalSeconds: numberSetting('MOUNT_TARGET_LOOK_INTERVAL_SECONDS', 1),
     mountTargetMaxChecks: numberSetting('MOUNT_TARGET_MAX_CHECKS', 60),
     claimPollSeconds: numberSetting('CLAIM_POLL_SECONDS', 2),
