@@ -34,9 +34,8 @@ beforeAll(async () => {
     motoEndpoint: inject('motoEndpoint'),
     clusterName: `model-${suffix}`,
     tableName: `volumes-model-${suffix}`,
-    // Retries are not scaled: short ones, enough of them to outlast a file system's creation.
+    // Retry pauses, Wait states and the check's look-ahead all keep the model's time scale.
     run: {
-      retryMilliseconds: 100,
       wrap:
         (name: string, handler: TaskHandler): TaskHandler =>
         async (input) => {
