@@ -2,7 +2,7 @@
 import type { PackageShare } from './bundles.ts';
 import type { CostResults } from './cost-per-volume.ts';
 import type { LagAtSettings, LagResult } from './detection-lag.ts';
-import type { ModelResults } from './mount-target-wait-model.ts';
+import type { ModelDetail, ModelResults } from './mount-target-wait-model.ts';
 import type { PostAnatomy } from './post-anatomy.ts';
 
 export interface BundleFigures {
@@ -107,8 +107,13 @@ export interface BenchResults {
     /** The measurements read at the default settings (60/15 s, DNS delay 90 s). */
     readonly atDefaults: LagAtSettings;
   };
-  /** The mount-target wait under the AWS model, simulated (bench/mount-target-wait-model.ts). */
+  /**
+   * The mount-target wait under the AWS model, simulated (bench/mount-target-wait-model.ts):
+   * the issue's figures, today's and `previousSettings`.
+   */
   model?: ModelResults;
+  /** Every figure of every setting the model section compares. */
+  modelDetail?: ModelDetail;
   api: {
     postP50Ms: number;
     postP99Ms: number;

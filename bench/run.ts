@@ -423,21 +423,23 @@ await rm(scratch, { recursive: true, force: true });
 await section('model', '6. mount-target wait under the AWS model (simulated time)', async () => {
   const { measureMountTargetWait } = await import('./mount-target-wait-model.ts');
   const { defaultSettings } = await import('./cost-per-volume.ts');
-  results.model = await measureMountTargetWait(defaultSettings());
+  const { model, detail } = await measureMountTargetWait(defaultSettings());
+  results.model = model;
+  results.modelDetail = detail;
   progress(
-    `  today ${results.model.transitions.mean.toFixed(2)} transitions, lag ${results.model.detectionLag.mean.toFixed(2)} s; previously ${results.model.previousSettings.transitions.mean.toFixed(2)}, ${results.model.previousSettings.detectionLag.mean.toFixed(2)} s`,
+    `  today ${model.transitions.mean.toFixed(2)} transitions (max ${model.transitions.max}), lag ${model.detectionLag.mean.toFixed(2)} s; previously ${model.previousSettings.transitions.mean.toFixed(2)} (max ${model.previousSettings.transitions.max}), ${model.previousSettings.detectionLag.mean.toFixed(2)} s`,
   );
 });
 
 results.thresholds = evaluateThresholds(results);
 results.durationSeconds = (performance.now() - started) / 1000;
 const modelReport = async () =>
-  results.model
-    ? (await import('./mount-target-wait-model.ts')).renderModelReport(results.model)
+  results.modelDetail
+    ? (await import('./mount-target-wait-model.ts')).renderModelReport(results.modelDetail)
     : '';
 if (only) {
   // A partial run would overwrite the figures of the last full one with empty sections; the
-  // model section stands alone, so its key alone is replaced.
+  // model section stands alone, so its keys alone are replaced.
   console.log(renderReport(results));
   console.log(await modelReport());
   if (results.model) {
@@ -446,9 +448,11 @@ if (only) {
       .catch(() => ({}));
     await writeFile(
       RESULTS_FILE,
-      `${JSON.stringify({ ...previous, model: results.model }, null, 2)}\n`,
+      `${JSON.stringify({ ...previous, model: results.model, modelDetail: results.modelDetail }, null, 2)}\n`,
     );
-    console.log(`\nPartial run: only the model key of ${RESULTS_FILE.pathname} was replaced.`);
+    console.log(
+      `\nPartial run: only the model and modelDetail keys of ${RESULTS_FILE.pathname} were replaced.`,
+    );
   } else {
     console.log(
       `\nPartial run (--only=${only.join(',')}): ${RESULTS_FILE.pathname} left as it was.`,

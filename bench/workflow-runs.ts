@@ -178,7 +178,15 @@ export async function provisionVolume(
     CheckMountTargets: async (event) => {
       checks++;
       const checkedAt = Date.now();
-      const progress: WaitProgress = await checkMountTargets(event as ProvisionState, deps, now);
+      // In simulated time the check's look-ahead advances the virtual clock instead of sleeping
+      // (up to MOUNT_TARGET_LOOK_AHEAD_SECONDS of real time per check otherwise).
+      const sleep = virtual ? async (seconds: number) => virtual.advance(seconds) : undefined;
+      const progress: WaitProgress = await checkMountTargets(
+        event as ProvisionState,
+        deps,
+        now,
+        sleep,
+      );
       if (progress.availableAt && detectedAt === undefined) detectedAt = checkedAt;
       // The Wait state that follows takes 0 ms here; in simulated time it takes this long.
       if (!progress.done) virtual?.advance(progress.waitSeconds);

@@ -109,6 +109,15 @@ export const WORKFLOW_SETTINGS = {
 
 export type WorkflowSetting = keyof typeof WORKFLOW_SETTINGS;
 
+/**
+ * CheckMountTargets looks at the mount targets for up to its look-ahead (240 s by default)
+ * inside one invocation, then makes one last look: its Lambda gets 300 s, and its Task 330 s
+ * in statemachine/provision.asl.json.
+ */
+export const CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS = 300;
+/** What a check needs beyond its look-ahead: the last look, and a cold start before the first. */
+export const LOOK_AHEAD_MARGIN_SECONDS = 30;
+
 export const DEFAULT_CONFIG: ServiceConfig = {
   clusters: [],
   accessPolicy: { rules: [] },
@@ -148,6 +157,13 @@ function parseWorkflow(raw: unknown): Partial<Record<WorkflowSetting, number>> {
       throw new ServiceConfigError(`workflow.${key} must be a non-negative number`);
     }
     workflow[key as WorkflowSetting] = value;
+  }
+  // One check looks ahead inside one invocation: it must end before its Lambda's timeout.
+  const maxLookAhead = CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS - LOOK_AHEAD_MARGIN_SECONDS;
+  if ((workflow.mountTargetLookAheadSeconds ?? 0) > maxLookAhead) {
+    throw new ServiceConfigError(
+      `workflow.mountTargetLookAheadSeconds must be at most ${maxLookAhead} (CheckMountTargets' Lambda timeout is ${CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS} s)`,
+    );
   }
   return workflow;
 }

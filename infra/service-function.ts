@@ -6,6 +6,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { LAMBDA_BUNDLING, PROJECT_ROOT } from './bundling.ts';
+import { CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS } from './config.ts';
 import {
   acknowledgeTracingFunctionRole,
   acknowledgeVpcFunctionRole,
@@ -119,5 +120,7 @@ export class ServiceFunction extends Construct {
 
 /** Default timeouts: the ASL gives each Task 120 s, so a Lambda ends before its Task does. */
 export const STEP_TIMEOUT = Duration.seconds(90);
+/** CheckMountTargets looks ahead for minutes inside one invocation (infra/config.ts). */
+export const CHECK_MOUNT_TARGETS_TIMEOUT = Duration.seconds(CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS);
 /** API Gateway gives an integration 29 s. */
 export const API_TIMEOUT = Duration.seconds(28);

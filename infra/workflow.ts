@@ -9,6 +9,7 @@ import { type ServiceConfig, WORKFLOW_SETTINGS, type WorkflowSetting } from './c
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
 import { acknowledgeStateMachineRole } from './nag-acknowledgements.ts';
 import {
+  CHECK_MOUNT_TARGETS_TIMEOUT,
   type FunctionNetwork,
   PROJECT_ROOT,
   ServiceFunction,
@@ -302,7 +303,8 @@ export class VolumeWorkflow extends Construct {
           description: access.description,
           role,
           environment,
-          timeout: STEP_TIMEOUT,
+          // The mount-target check may look ahead for minutes inside its invocation.
+          timeout: step === 'check-mount-targets' ? CHECK_MOUNT_TARGETS_TIMEOUT : STEP_TIMEOUT,
           // The Kubernetes client is most of these bundles: more memory, more CPU to load it.
           memorySize: kubernetes ? 512 : 256,
           ...(kubernetes && props.kubernetesNetwork ? { network: props.kubernetesNetwork } : {}),

@@ -192,6 +192,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const functionsMode = options.functions ?? 'bundled';
     const functions = useLocalFunctions({
       mode: functionsMode,
+      ...(options.awsModel
+        ? { timeScale: options.awsModel.timeScale ?? timeScaleFromEnvironment() }
+        : {}),
       // A test run names the bundles it built once (LOCAL_FUNCTIONS_BUNDLES).
       ...(functionsMode === 'bundled' && !process.env.LOCAL_FUNCTIONS_BUNDLES
         ? { bundles: await buildFunctionBundles() }

@@ -102,9 +102,9 @@ export const SETTINGS = {
   },
   MOUNT_TARGET_POLL_SECONDS: {
     type: 'number',
-    default: 20,
+    default: 90,
     meaning:
-      "mount target wait: the state machine's Wait after a later check whose look-ahead still found them not ready",
+      "mount target wait: the state machine's Wait after a later check whose look-ahead still found them not ready (also between rollback checks that deleted mount targets are gone)",
     readBy: ['step'],
     setBy: 'stack when configured',
   },
@@ -117,9 +117,9 @@ export const SETTINGS = {
   },
   MOUNT_TARGET_LOOK_AHEAD_SECONDS: {
     type: 'number',
-    default: 75,
+    default: 240,
     meaning:
-      'from the second check on, how long one check keeps looking inside its invocation: cheaper than Choice/Wait/Check rounds near the ready time (`npm run bench -- --only=model`); 0 looks once',
+      'from the second check on, how long one check keeps looking inside its invocation: cheaper than Choice/Wait/Check rounds near the ready time (`npm run bench -- --only=model`); 0 looks once; at most 270 (the check\'s Lambda has 300 s)',
     readBy: ['step'],
     setBy: 'stack when configured',
   },

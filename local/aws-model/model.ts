@@ -187,7 +187,7 @@ export class AwsModel {
   readonly timeScale: number;
   readonly #random: () => number;
   readonly #clock: () => number;
-  readonly #durations: Record<LifecycleDurationName, Duration>;
+  #durations: Record<LifecycleDurationName, Duration>;
   #limits: Required<AwsModelLimits>;
   #consistencySeconds: number;
   readonly #rateLimits: ReadonlyArray<[string, RateLimit | null]>;
@@ -218,9 +218,10 @@ export class AwsModel {
     else this.#clusterStatus.set(clusterName, status);
   }
 
-  /** Changes the limits or the consistency window from now on (tests). */
-  configure(options: Pick<AwsModelOptions, 'limits' | 'consistencySeconds'>): void {
+  /** Changes the limits, the consistency window or durations from now on (tests). */
+  configure(options: Pick<AwsModelOptions, 'limits' | 'consistencySeconds' | 'durations'>): void {
     if (options.limits) this.#limits = { ...this.#limits, ...options.limits };
+    if (options.durations) this.#durations = { ...this.#durations, ...options.durations };
     if (options.consistencySeconds !== undefined)
       this.#consistencySeconds = options.consistencySeconds;
   }

@@ -6,6 +6,7 @@ import { missingSettings } from '../../infra/function-settings.ts';
 import { functionIdentities } from '../credentials.ts';
 import { awsCallLog, recordingEndpointFor } from './aws-call-recorder.ts';
 import { LocalFunctions, type LocalFunctionsOptions } from './runtime.ts';
+import { timeScaledFunctionSettings } from './time-scaled-settings.ts';
 
 /**
  * A function's own variables: its role session's keys (moto answers GetCallerIdentity with
@@ -61,10 +62,23 @@ export function localFunctions(): LocalFunctions {
   return current;
 }
 
-/** Replaces the process's functions (local mode chooses bundles or sources). */
-export function useLocalFunctions(options: LocalFunctionsOptions): LocalFunctions {
+/**
+ * Replaces the process's functions (local mode chooses bundles or sources). With `timeScale`
+ * (the AWS model's), the waits a function makes inside its invocation keep the model's pace.
+ */
+export function useLocalFunctions(
+  options: LocalFunctionsOptions & { readonly timeScale?: number },
+): LocalFunctions {
   const previous = current;
-  current = new LocalFunctions({ environmentOf: functionEnvironment, ...options });
+  const { timeScale, ...functionsOptions } = options;
+  const environmentOf =
+    timeScale === undefined
+      ? functionEnvironment
+      : async (fn: CatalogFunction) => ({
+          ...timeScaledFunctionSettings(timeScale),
+          ...(await functionEnvironment(fn)),
+        });
+  current = new LocalFunctions({ environmentOf, ...functionsOptions });
   void previous?.stop();
   return current;
 }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { PROJECT_ROOT } from '../../infra/bundling.ts';
+import { CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS } from '../../infra/config.ts';
 import { type CatalogFunction, catalogFunction } from '../../infra/function-catalog.ts';
 import { type BuiltFunctions, buildFunctionBundles, bundleFileOf } from './build.ts';
 import type {
@@ -45,7 +46,10 @@ export interface LocalFunctionsOptions {
   readonly environmentOf?: (fn: CatalogFunction) => Promise<Record<string, string>>;
   /** Execution environments per function at most; further invocations wait. @default 4 */
   readonly maxConcurrencyPerFunction?: number;
-  /** @default 120 s, the ASL's task timeout */
+  /**
+   * @default 120 s, the ASL's task timeout; for CheckMountTargets, whose look-ahead may last
+   * minutes, its Lambda's timeout (300 s, infra/config.ts)
+   */
   readonly timeoutMs?: number;
 }
 
@@ -101,7 +105,9 @@ export class LocalFunctions {
     const sandbox = await this.#acquire(fn, environment);
     try {
       const id = this.#nextId++;
-      const timeoutMs = this.#options.timeoutMs ?? 120_000;
+      const timeoutMs =
+        this.#options.timeoutMs ??
+        (fn.name === 'CheckMountTargets' ? CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS * 1000 : 120_000);
       const answer = await new Promise<InvocationAnswer>((resolve) => {
         sandbox.running = { id, resolve };
         const message: InvocationMessage = {

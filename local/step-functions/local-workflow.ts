@@ -17,7 +17,14 @@ interface AslDefinition {
   StartAt: string;
   States: Record<
     string,
-    { Type: string; Resource?: string; ResultPath?: string; Seconds?: number; SecondsPath?: string }
+    {
+      Type: string;
+      Resource?: string;
+      ResultPath?: string;
+      Seconds?: number;
+      SecondsPath?: string;
+      Retry?: ReadonlyArray<{ readonly IntervalSeconds?: number }>;
+    }
   >;
 }
 
@@ -69,10 +76,29 @@ export interface LocalRunOptions {
   /** Retry pauses in milliseconds for every state. */
   readonly retryMilliseconds?: number;
   /**
-   * AWS seconds → real seconds for every Wait state (`Seconds` or `SecondsPath`), as the AWS
-   * model's LOCAL_AWS_TIME_SCALE paces AWS; ignored when `waitMilliseconds` is given.
+   * AWS seconds → real seconds for every Wait state (`Seconds` or `SecondsPath`) and every
+   * Retry pause, as the AWS model's LOCAL_AWS_TIME_SCALE paces AWS; Wait states keep their
+   * `waitMilliseconds`, retries their `retryMilliseconds`, when given.
    */
   readonly timeScale?: number;
+}
+
+/** aws-local-stepfunctions' default IntervalSeconds, as in Step Functions. */
+const DEFAULT_RETRY_INTERVAL_SECONDS = 1;
+
+/**
+ * Each retrier's first pause times `scale`, in milliseconds. aws-local-stepfunctions applies an
+ * override as is, on every attempt and without jitter: a scaled run keeps the first pause of
+ * each retrier, not its backoff (a retried step here is a file system still creating, or a
+ * fault a test injects, both over after one or two pauses).
+ */
+function scaledRetries(
+  state: AslDefinition['States'][string],
+  scale: number,
+): number[] | undefined {
+  return state.Retry?.map(
+    (retrier) => (retrier.IntervalSeconds ?? DEFAULT_RETRY_INTERVAL_SECONDS) * scale * 1000,
+  );
 }
 
 /** `$.a.b` of a plain object; undefined when any step is missing. */
@@ -139,7 +165,7 @@ export function runLocalWorkflow(
 ): LocalExecution {
   const { definition, taskFunctions, machine } = compiled(file);
   const taskResourceLocalHandlers: Record<string, TaskHandler> = {};
-  const retryIntervalOverrides: Record<string, number> = {};
+  const retryIntervalOverrides: Record<string, number | number[]> = {};
   const taskResults: Record<string, unknown> = {};
   const waitTimeOverrides: Record<string, number> =
     options.timeScale !== undefined && options.waitMilliseconds === undefined
@@ -158,8 +184,12 @@ export function runLocalWorkflow(
     taskResourceLocalHandlers[stateName] = options.wrap
       ? options.wrap(functionName, invoke)
       : invoke;
-    if (options.retryMilliseconds !== undefined)
-      retryIntervalOverrides[stateName] = options.retryMilliseconds;
+    const retries =
+      options.retryMilliseconds ??
+      (options.timeScale === undefined
+        ? undefined
+        : scaledRetries(definition.States[stateName] ?? { Type: 'Task' }, options.timeScale));
+    if (retries !== undefined) retryIntervalOverrides[stateName] = retries;
   }
   if (options.waitMilliseconds !== undefined) {
     for (const [stateName, state] of Object.entries(definition.States)) {

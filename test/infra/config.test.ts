@@ -78,6 +78,10 @@ describe('parseServiceConfig', () => {
     [{ vpcIds: 'vpc-0123456789abcdef0' }, 'vpcIds must be a list of VPC ids (vpc-…)'],
     [{ workflow: { mountTargetPollSeconds: -1 } }, 'workflow.mountTargetPollSeconds'],
     [{ workflow: { pollSeconds: 5 } }, 'unknown workflow setting pollSeconds'],
+    [
+      { workflow: { mountTargetLookAheadSeconds: 271 } },
+      'workflow.mountTargetLookAheadSeconds must be at most 270',
+    ],
     [{ requestEventSource: 'aws.events' }, 'EventBridge reserves it'],
     [{ efsKmsKeyArn: 'alias/efs' }, 'efsKmsKeyArn must be a KMS key ARN'],
     [{ apiRateLimit: 'fast' }, 'apiRateLimit must be a non-negative number'],

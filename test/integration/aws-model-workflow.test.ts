@@ -34,9 +34,8 @@ beforeAll(async () => {
     motoEndpoint: inject('motoEndpoint'),
     clusterName: `model-${suffix}`,
     tableName: `volumes-model-${suffix}`,
-    // Retries are not scaled: short ones, enough of them to outlast a file system's creation.
+    // Retry pauses, Wait states and the check's look-ahead all keep the model's time scale.
     run: {
-      retryMilliseconds: 100,
       wrap:
         (name: string, handler: TaskHandler): TaskHandler =>
         async (input) => {
@@ -78,10 +77,11 @@ async function provisionVolume(
   );
   expect(response.status).toBe(202);
   const { id } = (await response.json()) as Volume;
+  // Generous: on a loaded 2-core machine each step can take seconds to start.
   return eventually(async () => {
     const volume = (await (await fetch(`${stack.api}/volumes/${id}`)).json()) as Volume;
     return until.includes(volume.status) ? volume : undefined;
-  }, 45_000);
+  }, 90_000);
 }
 
 /** The states the provisioning execution entered, in order. */
@@ -107,8 +107,14 @@ function refusals(code: string): number {
 
 describe('provisioning under the AWS model', () => {
   it('is READY after the mount-target wait loop ran more than once', async () => {
+    // Prepare: mount targets slow enough (12 s here) that the first check, right after their
+    // creation, finds them creating even when each step takes seconds on a loaded machine
+    model.configure({ durations: { mountTargetCreating: 600 } });
+
     // Act
-    const volume = await provisionVolume('paced');
+    const volume = await provisionVolume('paced').finally(() =>
+      model.configure({ durations: { mountTargetCreating: 200 } }),
+    );
 
     // Assess: several looks at the mount targets, one resource of each kind (three zones)
     expect(volume.status).toBe('READY');
@@ -123,14 +129,16 @@ describe('provisioning under the AWS model', () => {
   });
 
   it('rolls back after the mount targets exist by waiting for them to be gone before deleting the file system and the security group', async () => {
-    // Prepare
+    // Prepare: deletes that linger (6 s here) past the first check even on a loaded machine
     failing.add('ApplyManifests');
+    model.configure({ durations: { mountTargetDeleting: 300 } });
     const inUseBefore = refusals('FileSystemInUse') + refusals('DependencyViolation');
 
     // Act
-    const volume = await provisionVolume('rolled-back').finally(() =>
-      failing.delete('ApplyManifests'),
-    );
+    const volume = await provisionVolume('rolled-back').finally(() => {
+      failing.delete('ApplyManifests');
+      model.configure({ durations: { mountTargetDeleting: { min: 45, max: 90 } } });
+    });
 
     // Assess: FAILED with the cause, the deletion waited out, nothing left in moto
     expect(volume).toMatchObject({

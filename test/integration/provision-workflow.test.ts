@@ -442,12 +442,14 @@ describe('provision workflow (statemachine/provision.asl.json)', () => {
         { waitMilliseconds: undefined },
       );
 
-      // Assess: one Wait for the delay, and READY no sooner than it
+      // Assess: one Wait for the delay, straight on to ApplyManifests (no check after it), and
+      // READY no sooner than it
       expect(outcome.record.status).toBe('READY');
-      const waits = outcome.events.filter(
-        (event) => event.type === 'StateEntered' && event.state?.name === 'WaitForMountTargets',
+      const entered = outcome.events.flatMap((event) =>
+        event.type === 'StateEntered' && event.state?.name ? [event.state.name] : [],
       );
-      expect(waits).toHaveLength(1);
+      expect(entered.filter((name) => name === 'WaitForMountTargetDns')).toHaveLength(1);
+      expect(entered[entered.indexOf('WaitForMountTargetDns') + 1]).toBe('ApplyManifests');
       const applied = Date.parse(outcome.record.steps.ApplyManifests?.startedAt ?? '');
       const available = Date.parse(outcome.record.steps.CheckMountTargets?.startedAt ?? '');
       expect(applied - started).toBeGreaterThanOrEqual(2000);

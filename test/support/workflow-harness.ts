@@ -4,10 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
-  DescribeAccessPointsCommand,
   DescribeFileSystemsCommand,
   DescribeMountTargetsCommand,
   EFSClient,
+  paginateDescribeAccessPoints,
 } from '@aws-sdk/client-efs';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -148,10 +148,13 @@ export async function awsLeftovers(volumeId: string): Promise<string[]> {
     );
     for (const target of MountTargets) left.push(`MountTarget/${target.MountTargetId}`);
   }
-  const { AccessPoints = [] } = await efs.send(new DescribeAccessPointsCommand({}));
-  for (const point of AccessPoints) {
-    if (point.Tags?.some((tag) => tag.Key === VOLUME_ID_TAG && tag.Value === volumeId)) {
-      left.push(`AccessPoint/${point.AccessPointId}`);
+  // Every page: the shared moto holds more access points than one page (100) lists, and the
+  // volume's may sit on a shared file system that its token does not name.
+  for await (const { AccessPoints = [] } of paginateDescribeAccessPoints({ client: efs }, {})) {
+    for (const point of AccessPoints) {
+      if (point.Tags?.some((tag) => tag.Key === VOLUME_ID_TAG && tag.Value === volumeId)) {
+        left.push(`AccessPoint/${point.AccessPointId}`);
+      }
     }
   }
   const { SecurityGroups = [] } = await ec2.send(
