@@ -119,7 +119,7 @@ export const SETTINGS = {
     type: 'number',
     default: 240,
     meaning:
-      'from the second check on, how long one check keeps looking inside its invocation: cheaper than Choice/Wait/Check rounds near the ready time (`npm run bench -- --only=model`); 0 looks once; at most 270 (the check\'s Lambda has 300 s)',
+      "from the second check on, how long one check keeps looking inside its invocation: cheaper than Choice/Wait/Check rounds near the ready time (`npm run bench -- --only=model`); 0 looks once; at most 270 (the check's Lambda has 300 s)",
     readBy: ['step'],
     setBy: 'stack when configured',
   },
