@@ -336,6 +336,22 @@ export function accessPointCreateStatements(arns: VolumeResourceArns): PolicySta
   ];
 }
 
+/**
+ * PutFileSystemPolicy on a file system of this stack's volumes only: the create-access-point
+ * step confines a volume's own file system to its access point and TLS. A shared file system
+ * (not tagged) keeps its owner's policy: this role cannot replace it.
+ */
+export function fileSystemPolicyStatements(arns: VolumeResourceArns): PolicyStatement[] {
+  return [
+    new PolicyStatement({
+      sid: 'PutPolicyOnTaggedFileSystem',
+      actions: ['elasticfilesystem:PutFileSystemPolicy'],
+      resources: [arns.fileSystems],
+      conditions: resourceTagged(arns.stackName),
+    }),
+  ];
+}
+
 export function accessPointDeleteStatements(arns: VolumeResourceArns): PolicyStatement[] {
   return [
     new PolicyStatement({

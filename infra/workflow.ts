@@ -21,6 +21,7 @@ import {
   describeStatement,
   fileSystemCreateStatements,
   fileSystemDeleteStatements,
+  fileSystemPolicyStatements,
   mountTargetCreateStatements,
   mountTargetDeleteStatements,
   securityGroupCreateStatements,
@@ -110,11 +111,12 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
     ],
   },
   'create-access-point': {
-    description: "Creates the volume's EFS access point",
+    description: "Creates the volume's EFS access point and its own file system's policy",
     records: ['update'],
     statements: ({ arns }) => [
       describeStatement('elasticfilesystem:DescribeAccessPoints'),
       ...accessPointCreateStatements(arns),
+      ...fileSystemPolicyStatements(arns),
     ],
   },
   'check-mount-targets': {

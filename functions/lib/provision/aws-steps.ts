@@ -7,6 +7,7 @@ import {
   type FileSystemResult,
   findOwnFileSystem,
 } from '../aws/file-system.ts';
+import { putAccessPointOnlyPolicy } from '../aws/file-system-policy.ts';
 import {
   ensureMountTargets,
   type MountTargetsResult,
@@ -127,13 +128,23 @@ export function createAccessPoint(
     state.volumeId,
     'CreateAccessPoint',
     async () => {
+      const fileSystem = required(state.fileSystem, 'fileSystem');
       const accessPointId = await ensureAccessPoint(
         deps.efs,
         state.volumeId,
-        required(state.fileSystem, 'fileSystem').fileSystemId,
+        fileSystem.fileSystemId,
         state.spec,
         volumeTags(state.volumeId, state.spec),
       );
+      // Only on a file system this volume created: a shared file system's policy is its
+      // owner's, and other volumes mount it through their own access points.
+      if (!fileSystem.shared) {
+        await putAccessPointOnlyPolicy(deps.efs, {
+          fileSystemId: fileSystem.fileSystemId,
+          accessPointId,
+          rootAccess: state.spec.posixUser.uid === 0,
+        });
+      }
       return { result: { accessPointId }, resources: { accessPointId } };
     },
     PROVISIONING_STEP,
