@@ -337,9 +337,9 @@ export function accessPointCreateStatements(arns: VolumeResourceArns): PolicySta
 }
 
 /**
- * PutFileSystemPolicy on a file system of this stack's volumes only: the create-access-point
- * step confines a volume's own file system to its access point and TLS. A shared file system
- * (not tagged) keeps its owner's policy: this role cannot replace it.
+ * PutFileSystemPolicy on a file system of this stack only: the create-access-point step
+ * confines this stack's file systems to their volumes' access points and TLS. A shared file
+ * system of someone else's (not tagged) keeps its owner's policy: this role cannot replace it.
  */
 export function fileSystemPolicyStatements(arns: VolumeResourceArns): PolicyStatement[] {
   return [

@@ -114,7 +114,10 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
     description: "Creates the volume's EFS access point and its own file system's policy",
     records: ['update'],
     statements: ({ arns }) => [
-      describeStatement('elasticfilesystem:DescribeAccessPoints'),
+      describeStatement(
+        'elasticfilesystem:DescribeAccessPoints',
+        'elasticfilesystem:DescribeFileSystems',
+      ),
       ...accessPointCreateStatements(arns),
       ...fileSystemPolicyStatements(arns),
     ],

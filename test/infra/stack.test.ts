@@ -135,6 +135,7 @@ const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     ...RECORD_UPDATE,
     'elasticfilesystem:CreateAccessPoint',
     'elasticfilesystem:DescribeAccessPoints',
+    'elasticfilesystem:DescribeFileSystems',
     'elasticfilesystem:PutFileSystemPolicy',
     'elasticfilesystem:TagResource',
   ],

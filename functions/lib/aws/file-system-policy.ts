@@ -1,13 +1,12 @@
 import {
+  type AccessPointDescription,
   DescribeAccessPointsCommand,
   type EFSClient,
   PutFileSystemPolicyCommand,
 } from '@aws-sdk/client-efs';
 import { TransientError } from '../errors.ts';
-import { errorName } from './transient.ts';
-
-/** The client actions a pod needs to read and write through the access point. */
-const CLIENT_READ_WRITE = ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'];
+import { describeFileSystem } from './file-system.ts';
+import { STACK_TAG } from './tags.ts';
 
 /** An IAM policy statement of a file system policy (the subset this service writes). */
 export interface FileSystemPolicyStatement {
@@ -16,7 +15,9 @@ export interface FileSystemPolicyStatement {
   readonly Principal: { readonly AWS: '*' };
   readonly Action: string | readonly string[];
   readonly Resource: string;
-  readonly Condition: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly Condition: Readonly<
+    Record<string, Readonly<Record<string, string | readonly string[]>>>
+  >;
 }
 
 export interface FileSystemPolicyDocument {
@@ -25,20 +26,20 @@ export interface FileSystemPolicyDocument {
   readonly Statement: readonly FileSystemPolicyStatement[];
 }
 
-export interface AccessPointOnlyPolicyOptions {
-  /** The access point the volume's PersistentVolume mounts (`…:access-point/fsap-…`). */
-  readonly accessPointArn: string;
+/** An access point a file system policy lets clients mount through. */
+export interface AllowedAccessPoint {
+  /** `arn:…:elasticfilesystem:<region>:<account>:access-point/fsap-…` */
+  readonly arn: string;
   /**
-   * Whether the access point's POSIX user is root (uid 0, only when the stack's
-   * `allowRootPosixUser` let the request ask for it): EFS squashes root unless the client
-   * may `ClientRootAccess`. @default false
+   * Whether its POSIX user is root (uid 0: only when the stack's `allowRootPosixUser` let a
+   * request ask for it). EFS squashes root unless the client may `ClientRootAccess`.
    */
-  readonly rootAccess?: boolean;
+  readonly rootUser: boolean;
 }
 
 /**
  * The file system of an access point, from the access point's ARN: both live in the same
- * account and Region, and EFS names them `file-system/<id>` and `access-point/<id>`.
+ * partition, Region and account, and EFS names them `file-system/<id>` and `access-point/<id>`.
  */
 export function fileSystemArnOf(accessPointArn: string, fileSystemId: string): string {
   const at = accessPointArn.indexOf(':access-point/');
@@ -47,21 +48,34 @@ export function fileSystemArnOf(accessPointArn: string, fileSystemId: string): s
 }
 
 /**
- * The file system policy of a volume's own file system: every client must use TLS, and may
- * mount (and write) only through the volume's access point and a mount target.
+ * The file system policy of a file system this service created: every client must use TLS,
+ * and may mount (and write) only through a mount target and one of the volumes' access points
+ * (one, unless later volumes named the file system as a shared one).
  *
- * Principal `*` because EKS Fargate mounts without IAM (anonymous NFS clients: the Fargate
- * EFS mount carries no pod identity, so the PV has no `iam` mount option); EFS knows the
- * access point of an anonymous TLS mount (the mount helper puts its id in the TLS client
- * certificate), so `elasticfilesystem:AccessPointArn` still decides. A client that names the
- * file system without the access point matches no Allow: mounting the root is refused.
- * infra/README.md (Tenancy) cites the AWS pages this rests on.
+ * Principal `*`: EKS Fargate mounts EFS without IAM authorization (no `iam` mount option, no
+ * pod identity on the mount), so the pods are anonymous NFS clients, and an anonymous client
+ * is only ever allowed by a `*` statement. EFS still knows the access point of such a mount
+ * (the mount helper puts its id in the TLS client certificate, IAM or not), so
+ * `elasticfilesystem:AccessPointArn` decides. A client naming the file system without one of
+ * these access points matches no Allow: mounting the root is refused. infra/README.md
+ * (Tenancy) cites the AWS pages this rests on.
+ *
+ * @param accessPoints at least one; sorted here, so the same set gives the same document
  */
 export function accessPointOnlyPolicy(
   fileSystemId: string,
-  options: AccessPointOnlyPolicyOptions,
+  accessPoints: readonly AllowedAccessPoint[],
 ): FileSystemPolicyDocument {
-  const fileSystemArn = fileSystemArnOf(options.accessPointArn, fileSystemId);
+  const [first] = accessPoints;
+  if (!first) throw new Error('a file system policy needs at least one access point');
+  const fileSystemArn = fileSystemArnOf(first.arn, fileSystemId);
+  const arns = (points: readonly AllowedAccessPoint[]) =>
+    [...new Set(points.map((point) => point.arn))].sort();
+  const rootUsers = arns(accessPoints.filter((point) => point.rootUser));
+  const throughAccessPoints = (arnsAllowed: readonly string[]) => ({
+    StringEquals: { 'elasticfilesystem:AccessPointArn': arnsAllowed },
+    Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' },
+  });
   return {
     Version: '2012-10-17',
     Id: 'efs-volumes-access-point-only',
@@ -76,73 +90,120 @@ export function accessPointOnlyPolicy(
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       },
       {
-        Sid: 'MountThroughTheVolumeAccessPoint',
+        Sid: 'MountThroughVolumeAccessPoints',
         Effect: 'Allow',
         Principal: { AWS: '*' },
-        Action: options.rootAccess
-          ? [...CLIENT_READ_WRITE, 'elasticfilesystem:ClientRootAccess']
-          : CLIENT_READ_WRITE,
+        Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
         Resource: fileSystemArn,
-        Condition: {
-          StringEquals: { 'elasticfilesystem:AccessPointArn': options.accessPointArn },
-          Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' },
-        },
+        Condition: throughAccessPoints(arns(accessPoints)),
       },
+      ...(rootUsers.length > 0
+        ? [
+            {
+              Sid: 'RootThroughRootAccessPoints',
+              Effect: 'Allow' as const,
+              Principal: { AWS: '*' as const },
+              Action: 'elasticfilesystem:ClientRootAccess',
+              Resource: fileSystemArn,
+              Condition: throughAccessPoints(rootUsers),
+            },
+          ]
+        : []),
     ],
   };
 }
 
-/** The ARN of a just-created access point; undefined until EFS lists it (eventual consistency). */
-async function accessPointArnOf(
+/** Access points EFS no longer serves mounts through. */
+const GONE_STATES = new Set(['deleting', 'deleted', 'error']);
+
+/** The live access points of the file system that carry this stack's tag, across pages. */
+async function stackAccessPoints(
   efs: EFSClient,
-  accessPointId: string,
-): Promise<string | undefined> {
-  try {
-    const { AccessPoints = [] } = await efs.send(
-      new DescribeAccessPointsCommand({ AccessPointId: accessPointId }),
+  fileSystemId: string,
+  stack: string,
+): Promise<AccessPointDescription[]> {
+  const found: AccessPointDescription[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await efs.send(
+      new DescribeAccessPointsCommand({ FileSystemId: fileSystemId, NextToken: nextToken }),
     );
-    return AccessPoints[0]?.AccessPointArn;
-  } catch (error) {
-    if (errorName(error) === 'AccessPointNotFound') return undefined;
-    throw error;
-  }
+    for (const point of page.AccessPoints ?? []) {
+      const ours = point.Tags?.some((tag) => tag.Key === STACK_TAG && tag.Value === stack);
+      if (ours && point.AccessPointArn && !GONE_STATES.has(point.LifeCycleState ?? ''))
+        found.push(point);
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return found;
+}
+
+function allowed(points: readonly AccessPointDescription[]): AllowedAccessPoint[] {
+  return points.map((point) => ({
+    arn: point.AccessPointArn ?? '',
+    rootUser: point.PosixUser?.Uid === 0,
+  }));
+}
+
+function sameSet(a: readonly AllowedAccessPoint[], b: readonly AllowedAccessPoint[]): boolean {
+  const key = (points: readonly AllowedAccessPoint[]) =>
+    points
+      .map((point) => `${point.arn}:${point.rootUser}`)
+      .sort()
+      .join(',');
+  return key(a) === key(b);
 }
 
 export interface PutAccessPointOnlyPolicyInput {
-  /** A file system this volume created: never a shared one, whose policy is its owner's. */
   readonly fileSystemId: string;
+  /** The access point the step just made: it must be among those allowed. */
   readonly accessPointId: string;
-  /** @default false */
-  readonly rootAccess?: boolean;
+  /** This stack's name, the value of the `efs-volumes:stack` tag. */
+  readonly stack: string;
 }
 
+/** How many times a policy is rewritten when access points appear while it is written. */
+const MAX_WRITES = 3;
+
 /**
- * Puts {@link accessPointOnlyPolicy} on the volume's own file system. Idempotent:
- * PutFileSystemPolicy replaces the whole policy, so a retried step writes the same document.
- * The policy goes with the file system when rollback or deletion deletes it. No
- * `BypassPolicyLockoutSafetyCheck`: the policy only governs NFS clients (Client* actions),
- * never this role's own PutFileSystemPolicy, so the lockout check passes.
+ * Puts {@link accessPointOnlyPolicy} on a file system this stack created (it carries the
+ * `efs-volumes:stack` tag with this stack's name), allowing the live access points of this
+ * stack's volumes on it. A file system without that tag (a shared one of someone else's) is
+ * left alone: its policy is its owner's, and IAM would refuse the call anyway.
  *
- * @returns the document put
- * @throws TransientError while DescribeAccessPoints does not list the new access point yet
+ * Idempotent and convergent: the document derives from the access points that exist (never
+ * read-modify-write of the old policy), PutFileSystemPolicy replaces the whole policy, and
+ * the access points are listed again after the put so two volumes adding access points at
+ * once end with both allowed. The policy goes with the file system when it is deleted. No
+ * `BypassPolicyLockoutSafetyCheck`: the policy only governs NFS clients (Client* actions),
+ * never a principal's PutFileSystemPolicy, so the lockout check passes.
+ *
+ * @returns the document put, or undefined when the file system is not this stack's
+ * @throws TransientError while EFS does not list the new access point yet, or the access
+ *   points keep changing
  */
 export async function putAccessPointOnlyPolicy(
   efs: EFSClient,
   input: PutAccessPointOnlyPolicyInput,
-): Promise<FileSystemPolicyDocument> {
-  const accessPointArn = await accessPointArnOf(efs, input.accessPointId);
-  if (!accessPointArn) {
-    throw new TransientError(`access point ${input.accessPointId} is not listed yet`);
+): Promise<FileSystemPolicyDocument | undefined> {
+  const fileSystem = await describeFileSystem(efs, input.fileSystemId);
+  const ours = fileSystem?.Tags?.some((tag) => tag.Key === STACK_TAG && tag.Value === input.stack);
+  if (!ours) return undefined;
+  let points = allowed(await stackAccessPoints(efs, input.fileSystemId, input.stack));
+  for (let write = 1; write <= MAX_WRITES; write += 1) {
+    if (!points.some((point) => point.arn.endsWith(`/${input.accessPointId}`))) {
+      throw new TransientError(`access point ${input.accessPointId} is not listed yet`);
+    }
+    const policy = accessPointOnlyPolicy(input.fileSystemId, points);
+    await efs.send(
+      new PutFileSystemPolicyCommand({
+        FileSystemId: input.fileSystemId,
+        Policy: JSON.stringify(policy),
+      }),
+    );
+    const now = allowed(await stackAccessPoints(efs, input.fileSystemId, input.stack));
+    if (sameSet(now, points)) return policy;
+    points = now;
   }
-  const policy = accessPointOnlyPolicy(input.fileSystemId, {
-    accessPointArn,
-    rootAccess: input.rootAccess ?? false,
-  });
-  await efs.send(
-    new PutFileSystemPolicyCommand({
-      FileSystemId: input.fileSystemId,
-      Policy: JSON.stringify(policy),
-    }),
-  );
-  return policy;
+  throw new TransientError(`the access points of ${input.fileSystemId} keep changing`);
 }

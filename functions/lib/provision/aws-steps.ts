@@ -20,7 +20,7 @@ import {
   ensureSecurityGroup,
   findSecurityGroup,
 } from '../aws/security-group.ts';
-import { volumeTags } from '../aws/tags.ts';
+import { stackName, volumeTags } from '../aws/tags.ts';
 import type { ServiceSettings } from '../config.ts';
 import { CleanupError, MountTargetsTimeoutError } from '../errors.ts';
 import type { AwsStepDependencies } from './dependencies.ts';
@@ -136,15 +136,13 @@ export function createAccessPoint(
         state.spec,
         volumeTags(state.volumeId, state.spec),
       );
-      // Only on a file system this volume created: a shared file system's policy is its
-      // owner's, and other volumes mount it through their own access points.
-      if (!fileSystem.shared) {
-        await putAccessPointOnlyPolicy(deps.efs, {
-          fileSystemId: fileSystem.fileSystemId,
-          accessPointId,
-          rootAccess: state.spec.posixUser.uid === 0,
-        });
-      }
+      // Confines the file system to its volumes' access points when this stack created it
+      // (also when a later volume names it as shared); someone else's is left alone.
+      await putAccessPointOnlyPolicy(deps.efs, {
+        fileSystemId: fileSystem.fileSystemId,
+        accessPointId,
+        stack: stackName(),
+      });
       return { result: { accessPointId }, resources: { accessPointId } };
     },
     PROVISIONING_STEP,
