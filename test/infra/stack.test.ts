@@ -294,6 +294,23 @@ describe('Lambda functions', () => {
     }
   });
 
+  it('encrypts every log group of the stack with the configured logs key, and none without one', () => {
+    // Prepare
+    const keyIds = (synthesized: SynthesizedStack) =>
+      resourcesOfType(synthesized.resources, 'AWS::Logs::LogGroup').map(
+        ([, logGroup]) => logGroup.Properties?.KmsKeyId,
+      );
+
+    // Act
+    const [withKey, withoutKey] = [keyIds(configured), keyIds(plain)];
+
+    // Assess: the functions', the state machines' and the API's access logs
+    const functionCount = resourcesOfType(configured.resources, 'AWS::Lambda::Function').length;
+    expect(withKey.length).toBe(functionCount + 2 + 1);
+    expect(new Set(withKey)).toEqual(new Set([CONFIGURED.logsKmsKeyArn]));
+    expect(withoutKey.every((keyId) => keyId === undefined)).toBe(true);
+  });
+
   it('sets the Powertools environment, the table and the bus on every function', () => {
     // Prepare
     const tableId = logicalIdOf(plain.stack, plain.stack.records.table);
