@@ -8,6 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  accessPointArnOf,
   accessPointOnlyPolicy,
   fileSystemArnOf,
   putAccessPointOnlyPolicy,
@@ -23,6 +24,16 @@ const FILE_SYSTEM_ARN =
 
 beforeEach(() => {
   efsMock.reset();
+});
+
+describe('accessPointArnOf', () => {
+  it("names the access point in the file system's partition, Region and account", () => {
+    // Act
+    const arn = accessPointArnOf(FILE_SYSTEM_ARN, 'fsap-0123456789abcdef0');
+
+    // Assess
+    expect(arn).toBe(ACCESS_POINT_ARN);
+  });
 });
 
 describe('fileSystemArnOf', () => {
@@ -186,6 +197,7 @@ function fileSystemTagged(tags: { Key: string; Value: string }[]) {
     FileSystems: [
       {
         FileSystemId: 'fs-0123456789abcdef0',
+        FileSystemArn: FILE_SYSTEM_ARN,
         LifeCycleState: 'available',
         Tags: tags,
       } as never,
@@ -318,10 +330,9 @@ describe('putAccessPointOnlyPolicy', () => {
     expect(second).toEqual(first);
   });
 
-  it('is transient while EFS does not list the new access point yet, and puts nothing', async () => {
+  it('is transient while EFS does not list the file system yet, rather than leave it open', async () => {
     // Prepare
-    fileSystemTagged(OUR_TAGS);
-    efsMock.on(DescribeAccessPointsCommand).resolves({ AccessPoints: [] });
+    efsMock.on(DescribeFileSystemsCommand).resolves({ FileSystems: [] });
 
     // Act
     const put = putAccessPointOnlyPolicy(efs, INPUT);
@@ -329,5 +340,20 @@ describe('putAccessPointOnlyPolicy', () => {
     // Assess
     await expect(put).rejects.toBeInstanceOf(TransientError);
     expect(efsMock.commandCalls(PutFileSystemPolicyCommand)).toHaveLength(0);
+  });
+
+  it('allows the new access point before EFS lists it, as root when its user is root', async () => {
+    // Prepare: EFS may not list an access point for a moment after creating it
+    fileSystemTagged(OUR_TAGS);
+    efsMock.on(DescribeAccessPointsCommand).resolves({ AccessPoints: [] });
+    efsMock.on(PutFileSystemPolicyCommand).resolves({});
+
+    // Act
+    const policy = await putAccessPointOnlyPolicy(efs, { ...INPUT, rootUser: true });
+
+    // Assess
+    expect(allowedArns(policy)).toEqual([ACCESS_POINT_ARN]);
+    expect(policy?.Statement.at(-1)?.Sid).toBe('RootThroughRootAccessPoints');
+    expect(efsMock.commandCalls(PutFileSystemPolicyCommand)).toHaveLength(1);
   });
 });

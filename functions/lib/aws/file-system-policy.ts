@@ -47,6 +47,13 @@ export function fileSystemArnOf(accessPointArn: string, fileSystemId: string): s
   return `${accessPointArn.slice(0, at)}:file-system/${fileSystemId}`;
 }
 
+/** An access point's ARN from its file system's: same partition, Region and account. */
+export function accessPointArnOf(fileSystemArn: string, accessPointId: string): string {
+  const at = fileSystemArn.indexOf(':file-system/');
+  if (at < 0) throw new Error(`${fileSystemArn} is not an EFS file system ARN`);
+  return `${fileSystemArn.slice(0, at)}:access-point/${accessPointId}`;
+}
+
 /**
  * The file system policy of a file system this service created: every client must use TLS,
  * and may mount (and write) only through a mount target and one of the volumes' access points
@@ -156,10 +163,24 @@ function sameSet(a: readonly AllowedAccessPoint[], b: readonly AllowedAccessPoin
 
 export interface PutAccessPointOnlyPolicyInput {
   readonly fileSystemId: string;
-  /** The access point the step just made: it must be among those allowed. */
+  /** The access point the step just made: always allowed, even before EFS lists it. */
   readonly accessPointId: string;
+  /** Whether that access point's POSIX user is root (uid 0). @default false */
+  readonly rootUser?: boolean;
   /** This stack's name, the value of the `efs-volumes:stack` tag. */
   readonly stack: string;
+}
+
+/**
+ * The access points to allow: those EFS lists, and the new one whether listed or not (EFS
+ * may not list an access point for a moment after creating it).
+ */
+function withNewAccessPoint(
+  listed: readonly AccessPointDescription[],
+  fresh: AllowedAccessPoint,
+): AllowedAccessPoint[] {
+  const points = allowed(listed).filter((point) => point.arn !== fresh.arn);
+  return [...points, fresh];
 }
 
 /** How many times a policy is rewritten when access points appear while it is written. */
@@ -174,26 +195,34 @@ const MAX_WRITES = 3;
  * Idempotent and convergent: the document derives from the access points that exist (never
  * read-modify-write of the old policy), PutFileSystemPolicy replaces the whole policy, and
  * the access points are listed again after the put so two volumes adding access points at
- * once end with both allowed. The policy goes with the file system when it is deleted. No
+ * once end with both allowed. The new access point is allowed whether EFS lists it yet or not. The policy goes with the file system when it is deleted. No
  * `BypassPolicyLockoutSafetyCheck`: the policy only governs NFS clients (Client* actions),
  * never a principal's PutFileSystemPolicy, so the lockout check passes.
  *
  * @returns the document put, or undefined when the file system is not this stack's
- * @throws TransientError while EFS does not list the new access point yet, or the access
- *   points keep changing
+ * @throws TransientError while EFS does not list the file system yet, or its access points
+ *   keep changing
  */
 export async function putAccessPointOnlyPolicy(
   efs: EFSClient,
   input: PutAccessPointOnlyPolicyInput,
 ): Promise<FileSystemPolicyDocument | undefined> {
   const fileSystem = await describeFileSystem(efs, input.fileSystemId);
-  const ours = fileSystem?.Tags?.some((tag) => tag.Key === STACK_TAG && tag.Value === input.stack);
+  // The access point was just made on it, so it exists: not seeing it is EFS lagging, and
+  // skipping the policy then would leave the volume's own file system open.
+  if (!fileSystem?.FileSystemArn) {
+    throw new TransientError(`file system ${input.fileSystemId} is not listed yet`);
+  }
+  const ours = fileSystem.Tags?.some((tag) => tag.Key === STACK_TAG && tag.Value === input.stack);
   if (!ours) return undefined;
-  let points = allowed(await stackAccessPoints(efs, input.fileSystemId, input.stack));
+  const fresh: AllowedAccessPoint = {
+    arn: accessPointArnOf(fileSystem.FileSystemArn, input.accessPointId),
+    rootUser: input.rootUser ?? false,
+  };
+  const list = async () =>
+    withNewAccessPoint(await stackAccessPoints(efs, input.fileSystemId, input.stack), fresh);
+  let points = await list();
   for (let write = 1; write <= MAX_WRITES; write += 1) {
-    if (!points.some((point) => point.arn.endsWith(`/${input.accessPointId}`))) {
-      throw new TransientError(`access point ${input.accessPointId} is not listed yet`);
-    }
     const policy = accessPointOnlyPolicy(input.fileSystemId, points);
     await efs.send(
       new PutFileSystemPolicyCommand({
@@ -201,7 +230,7 @@ export async function putAccessPointOnlyPolicy(
         Policy: JSON.stringify(policy),
       }),
     );
-    const now = allowed(await stackAccessPoints(efs, input.fileSystemId, input.stack));
+    const now = await list();
     if (sameSet(now, points)) return policy;
     points = now;
   }

@@ -141,6 +141,7 @@ export function createAccessPoint(
       await putAccessPointOnlyPolicy(deps.efs, {
         fileSystemId: fileSystem.fileSystemId,
         accessPointId,
+        rootUser: state.spec.posixUser.uid === 0,
         stack: stackName(),
       });
       return { result: { accessPointId }, resources: { accessPointId } };
