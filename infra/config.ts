@@ -51,6 +51,12 @@ export interface ServiceConfig {
   /** KMS key for EFS data at rest. @default the AWS managed key aws/elasticfilesystem */
   readonly efsKmsKeyArn?: string;
   /**
+   * A customer managed, symmetric KMS key (its ARN, in the stack's Region) for every log group
+   * the stack creates; its key policy must allow CloudWatch Logs (infra/README.md).
+   * @default CloudWatch Logs' own encryption at rest
+   */
+  readonly logsKmsKeyArn?: string;
+  /**
    * The VPCs of the configured clusters, where the volumes' security groups and mount
    * targets go. When set, CreateSecurityGroup, CreateNetworkInterface (on the subnet) and
    * DeleteNetworkInterface are allowed in these VPCs only (`ec2:Vpc` / the VPC's ARN).
@@ -142,6 +148,7 @@ const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
 const NUMBER_SETTINGS = ['apiRateLimit', 'apiBurstLimit'] as const;
 // Enough to refuse a typo; SNS itself checks the address when it sends the confirmation.
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 // Not a FIFO topic: alarm actions cannot publish to one.
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
@@ -255,6 +262,7 @@ export function parseServiceConfig(raw: unknown): ServiceConfig {
   const known = new Set([
     ...Object.keys(DEFAULT_CONFIG),
     'efsKmsKeyArn',
+    'logsKmsKeyArn',
     'eventBusName',
     'alarmEmail',
     'alarmTopicArn',
@@ -294,6 +302,15 @@ export function parseServiceConfig(raw: unknown): ServiceConfig {
     (typeof config.efsKmsKeyArn !== 'string' || !config.efsKmsKeyArn.startsWith('arn:'))
   ) {
     throw new ServiceConfigError('efsKmsKeyArn must be a KMS key ARN');
+  }
+  // CloudWatch Logs takes a key ARN only (no alias, no bare key id).
+  if (
+    config.logsKmsKeyArn !== undefined &&
+    (typeof config.logsKmsKeyArn !== 'string' || !KMS_KEY_ARN.test(config.logsKmsKeyArn))
+  ) {
+    throw new ServiceConfigError(
+      'logsKmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
+    );
   }
   if (
     config.vpcIds !== undefined &&

@@ -3,6 +3,7 @@ import { Peer, Port, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { type KubernetesNetwork, kubernetesNetworkOf, type ServiceConfig } from './config.ts';
 import { KubernetesAccess } from './kubernetes-access.ts';
+import { encryptLogGroups } from './log-encryption.ts';
 import { acknowledgeStackFindings } from './nag-acknowledgements.ts';
 import { OperationsAlarms } from './operations-alarms.ts';
 import { ProvisionRequests, serviceEventBus } from './request-events.ts';
@@ -128,6 +129,7 @@ export class EfsVolumesStack extends Stack {
       value: this.requests.deadLetterQueue.queueUrl,
     });
 
+    encryptLogGroups(this, config.logsKmsKeyArn);
     acknowledgeStackFindings(this, config);
   }
 

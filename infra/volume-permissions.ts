@@ -336,6 +336,22 @@ export function accessPointCreateStatements(arns: VolumeResourceArns): PolicySta
   ];
 }
 
+/**
+ * PutFileSystemPolicy on a file system of this stack only: the create-access-point step
+ * confines this stack's file systems to their volumes' access points and TLS. A shared file
+ * system of someone else's (not tagged) keeps its owner's policy: this role cannot replace it.
+ */
+export function fileSystemPolicyStatements(arns: VolumeResourceArns): PolicyStatement[] {
+  return [
+    new PolicyStatement({
+      sid: 'PutPolicyOnTaggedFileSystem',
+      actions: ['elasticfilesystem:PutFileSystemPolicy'],
+      resources: [arns.fileSystems],
+      conditions: resourceTagged(arns.stackName),
+    }),
+  ];
+}
+
 export function accessPointDeleteStatements(arns: VolumeResourceArns): PolicyStatement[] {
   return [
     new PolicyStatement({

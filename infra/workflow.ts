@@ -22,6 +22,7 @@ import {
   describeStatement,
   fileSystemCreateStatements,
   fileSystemDeleteStatements,
+  fileSystemPolicyStatements,
   mountTargetCreateStatements,
   mountTargetDeleteStatements,
   securityGroupCreateStatements,
@@ -111,11 +112,15 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
     ],
   },
   'create-access-point': {
-    description: "Creates the volume's EFS access point",
+    description: "Creates the volume's EFS access point and its own file system's policy",
     records: ['update'],
     statements: ({ arns }) => [
-      describeStatement('elasticfilesystem:DescribeAccessPoints'),
+      describeStatement(
+        'elasticfilesystem:DescribeAccessPoints',
+        'elasticfilesystem:DescribeFileSystems',
+      ),
       ...accessPointCreateStatements(arns),
+      ...fileSystemPolicyStatements(arns),
     ],
   },
   'check-mount-targets': {

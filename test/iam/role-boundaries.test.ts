@@ -193,6 +193,44 @@ describe('create roles refuse requests without the volume-id request tag', () =>
     expect({ tagged, untagged }).toEqual({ tagged: true, untagged: false });
   });
 
+  it("CreateAccessPoint may put a file system policy on this stack's volume's file system only, never a shared or another stack's one", async () => {
+    // Prepare: a shared file system carries none of our tags
+    const call = recorded('CreateAccessPoint', 'elasticfilesystem:PutFileSystemPolicy', [
+      FILE_SYSTEM,
+    ]);
+
+    // Act
+    const [ours, shared, anotherStacks] = await Promise.all([
+      isAllowed(taggedWith(call, OURS)),
+      isAllowed(taggedWith(call, SOMEONE_ELSES)),
+      isAllowed(taggedWith(call, ANOTHER_STACKS)),
+    ]);
+
+    // Assess
+    expect({ ours, shared, anotherStacks }).toEqual({
+      ours: true,
+      shared: false,
+      anotherStacks: false,
+    });
+  });
+
+  it('no other role may put a file system policy', async () => {
+    // Prepare
+    const others = [...policies.keys()].filter((fn) => fn !== 'CreateAccessPoint');
+
+    // Act
+    const allowed = await Promise.all(
+      others.map((fn) =>
+        isAllowed(
+          taggedWith(recorded(fn, 'elasticfilesystem:PutFileSystemPolicy', [FILE_SYSTEM]), OURS),
+        ),
+      ),
+    );
+
+    // Assess
+    expect(others.filter((_, index) => allowed[index])).toEqual([]);
+  });
+
   it('CreateSecurityGroup may create a tagged group in a VPC, not an untagged one', async () => {
     // Prepare
     const call = recorded('CreateSecurityGroup', 'ec2:CreateSecurityGroup', [

@@ -84,6 +84,14 @@ describe('parseServiceConfig', () => {
     ],
     [{ requestEventSource: 'aws.events' }, 'EventBridge reserves it'],
     [{ efsKmsKeyArn: 'alias/efs' }, 'efsKmsKeyArn must be a KMS key ARN'],
+    [
+      { logsKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:alias/logs' },
+      'logsKmsKeyArn must be a KMS key ARN',
+    ],
+    [
+      { logsKmsKeyArn: '0f3c1d2e-1111-2222-3333-444455556666' },
+      'logsKmsKeyArn must be a KMS key ARN',
+    ],
     [{ apiRateLimit: 'fast' }, 'apiRateLimit must be a non-negative number'],
     [{ clusterNames: ['dev'] }, 'unknown efs-volumes setting(s): clusterNames'],
     [

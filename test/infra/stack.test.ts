@@ -135,6 +135,8 @@ const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     ...RECORD_UPDATE,
     'elasticfilesystem:CreateAccessPoint',
     'elasticfilesystem:DescribeAccessPoints',
+    'elasticfilesystem:DescribeFileSystems',
+    'elasticfilesystem:PutFileSystemPolicy',
     'elasticfilesystem:TagResource',
   ],
   'check-mount-targets': [...RECORD_UPDATE, 'elasticfilesystem:DescribeMountTargets'],
@@ -290,6 +292,23 @@ describe('Lambda functions', () => {
     for (const logGroup of logGroups) {
       expect(logGroup?.Properties?.RetentionInDays).toBe(30);
     }
+  });
+
+  it('encrypts every log group of the stack with the configured logs key, and none without one', () => {
+    // Prepare
+    const keyIds = (synthesized: SynthesizedStack) =>
+      resourcesOfType(synthesized.resources, 'AWS::Logs::LogGroup').map(
+        ([, logGroup]) => logGroup.Properties?.KmsKeyId,
+      );
+
+    // Act
+    const [withKey, withoutKey] = [keyIds(configured), keyIds(plain)];
+
+    // Assess: the functions', the state machines' and the API's access logs
+    const functionCount = resourcesOfType(configured.resources, 'AWS::Lambda::Function').length;
+    expect(withKey.length).toBe(functionCount + 2 + 1);
+    expect(new Set(withKey)).toEqual(new Set([CONFIGURED.logsKmsKeyArn]));
+    expect(withoutKey.every((keyId) => keyId === undefined)).toBe(true);
   });
 
   it('sets the Powertools environment, the table and the bus on every function', () => {
@@ -545,6 +564,7 @@ describe('IAM', () => {
     ['elasticfilesystem:DeleteMountTarget', 'delete-mount-targets', resourceTagged],
     ['elasticfilesystem:DeleteAccessPoint', 'delete-access-point', resourceTagged],
     ['elasticfilesystem:DeleteFileSystem', 'delete-file-system', resourceTagged],
+    ['elasticfilesystem:PutFileSystemPolicy', 'create-access-point', resourceTagged],
     ['ec2:AuthorizeSecurityGroupIngress', 'create-security-group', resourceTagged],
     ['ec2:RevokeSecurityGroupEgress', 'create-security-group', resourceTagged],
     ['ec2:DeleteSecurityGroup', 'delete-security-group', resourceTagged],

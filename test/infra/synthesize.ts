@@ -35,7 +35,7 @@ export interface SynthesizeOptions {
   readonly nag?: boolean;
 }
 
-/** Clusters, a private endpoint, an access policy and an EFS key: every optional part on. */
+/** Clusters, a private endpoint, an access policy, an EFS key and a logs key: every optional part on. */
 export const CONFIGURED = {
   clusters: [
     {
@@ -58,6 +58,7 @@ export const CONFIGURED = {
     ],
   },
   efsKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/0f3c1d2e-1111-2222-3333-444455556666',
+  logsKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/7a1b2c3d-4444-5555-6666-777788889999',
   logLevel: 'DEBUG',
   workflow: { mountTargetPollSeconds: 10, mountTargetDnsDelaySeconds: 120 },
 } as const;

@@ -2,6 +2,7 @@ import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import {
   DescribeAccessPointsCommand,
   DescribeBackupPolicyCommand,
+  DescribeFileSystemPolicyCommand,
   DescribeFileSystemsCommand,
   DescribeMountTargetSecurityGroupsCommand,
   DescribeMountTargetsCommand,
@@ -148,6 +149,29 @@ describe('provision workflow (statemachine/provision.asl.json)', () => {
       Path: '/team-a/shared-data',
       CreationInfo: { OwnerUid: 1001, OwnerGid: 2002, Permissions: '0750' },
     });
+
+    // Assess: the file system policy: TLS only, mounts only through this access point
+    const { Policy } = await efs.send(
+      new DescribeFileSystemPolicyCommand({ FileSystemId: resources.fileSystemId }),
+    );
+    const accessPointArn = AccessPoints[0]?.AccessPointArn;
+    expect(accessPointArn).toMatch(/:access-point\/fsap-/);
+    expect(JSON.parse(Policy ?? '{}').Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+        Condition: {
+          StringEquals: { 'elasticfilesystem:AccessPointArn': [accessPointArn] },
+          Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' },
+        },
+      }),
+    ]);
 
     // Assess: the Kubernetes objects, read back through the API
     const api = await kubernetesApiFor(cluster.emulator);
@@ -388,6 +412,16 @@ describe('provision workflow (statemachine/provision.asl.json)', () => {
       first.record.resources.accessPointId,
     ]);
     expect(await awsLeftovers(outcome.volumeId)).toEqual([]);
+    // The first volume's pods still mount: its access point is still allowed by the policy
+    // the second volume rewrote to add its own
+    const { Policy } = await efs.send(
+      new DescribeFileSystemPolicyCommand({ FileSystemId: fileSystemId }),
+    );
+    const allowed = JSON.parse(Policy ?? '{}').Statement[1].Condition.StringEquals[
+      'elasticfilesystem:AccessPointArn'
+    ] as string[];
+    expect(allowed).toContain(AccessPoints[0]?.AccessPointArn);
+    expect(allowed).toHaveLength(2);
   });
 
   it('ends ROLLBACK_FAILED and lists what is left when a delete keeps failing', async () => {

@@ -7,6 +7,7 @@ import {
   type FileSystemResult,
   findOwnFileSystem,
 } from '../aws/file-system.ts';
+import { putAccessPointOnlyPolicy } from '../aws/file-system-policy.ts';
 import {
   ensureMountTargets,
   type MountTargetsResult,
@@ -19,7 +20,7 @@ import {
   ensureSecurityGroup,
   findSecurityGroup,
 } from '../aws/security-group.ts';
-import { volumeTags } from '../aws/tags.ts';
+import { stackName, volumeTags } from '../aws/tags.ts';
 import type { ServiceSettings } from '../config.ts';
 import { CleanupError, MountTargetsTimeoutError } from '../errors.ts';
 import type { AwsStepDependencies } from './dependencies.ts';
@@ -127,13 +128,22 @@ export function createAccessPoint(
     state.volumeId,
     'CreateAccessPoint',
     async () => {
+      const fileSystem = required(state.fileSystem, 'fileSystem');
       const accessPointId = await ensureAccessPoint(
         deps.efs,
         state.volumeId,
-        required(state.fileSystem, 'fileSystem').fileSystemId,
+        fileSystem.fileSystemId,
         state.spec,
         volumeTags(state.volumeId, state.spec),
       );
+      // Confines the file system to its volumes' access points when this stack created it
+      // (also when a later volume names it as shared); someone else's is left alone.
+      await putAccessPointOnlyPolicy(deps.efs, {
+        fileSystemId: fileSystem.fileSystemId,
+        accessPointId,
+        rootUser: state.spec.posixUser.uid === 0,
+        stack: stackName(),
+      });
       return { result: { accessPointId }, resources: { accessPointId } };
     },
     PROVISIONING_STEP,
