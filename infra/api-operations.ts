@@ -9,7 +9,7 @@ export interface OperationAccess {
   readonly description: string;
   readonly records: readonly RecordAccess[];
   /** Starts this workflow's executions. */
-  readonly starts?: 'provision' | 'deprovision';
+  readonly starts?: 'provision' | 'deprovision' | 'repair';
   /** Describes the cluster and reads namespaces, claims or pods through the Kubernetes API. */
   readonly readsCluster?: boolean;
 }
@@ -38,6 +38,13 @@ export const API_OPERATIONS: Readonly<Record<string, OperationAccess>> = {
     description: 'DELETE /volumes/{id}: starts deprovisioning',
     records: ['get', 'update', 'release'],
     starts: 'deprovision',
+    readsCluster: true,
+  },
+  repairVolume: {
+    handler: 'repair-volume',
+    description: 'POST /volumes/{id}/repair: checks the volume and starts its repair',
+    records: ['get', 'update'],
+    starts: 'repair',
     readsCluster: true,
   },
   getVolumeManifests: {

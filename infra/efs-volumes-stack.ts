@@ -66,6 +66,7 @@ export class EfsVolumesStack extends Stack {
       ALLOW_ROOT_POSIX_USER: String(config.allowRootPosixUser),
       PROVISION_STATE_MACHINE_ARN: this.workflow.stateMachines.provision.stateMachineArn,
       DEPROVISION_STATE_MACHINE_ARN: this.workflow.stateMachines.deprovision.stateMachineArn,
+      REPAIR_STATE_MACHINE_ARN: this.workflow.stateMachines.repair.stateMachineArn,
     };
     this.api = new VolumesApi(this, 'Api', {
       records: this.records,

@@ -55,7 +55,7 @@ export function fargatePreflightStatements(clusterArns: readonly string[]): Poli
 
 export interface VolumesApiProps {
   readonly records: VolumeTable;
-  readonly stateMachines: Readonly<Record<'provision' | 'deprovision', IStateMachine>>;
+  readonly stateMachines: Readonly<Record<'provision' | 'deprovision' | 'repair', IStateMachine>>;
   readonly config: ServiceConfig;
   readonly clusterArns: readonly string[];
   /** Every API function's environment (shared settings and the access policy). */

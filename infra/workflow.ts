@@ -66,6 +66,30 @@ function leftoverReads(): PolicyStatement {
 }
 
 /**
+ * What the health check reads (functions/lib/health/check.ts): the cluster and the zones its
+ * Fargate profiles place the namespace's pods in, the file system, its mount targets and the
+ * access point. The PersistentVolume and claim are read through the reader group.
+ */
+function healthCheckReads(clusterArns: readonly string[]): PolicyStatement[] {
+  return [
+    new PolicyStatement({
+      actions: ['eks:DescribeCluster', 'eks:ListFargateProfiles'],
+      resources: [...clusterArns],
+    }),
+    new PolicyStatement({
+      actions: ['eks:DescribeFargateProfile'],
+      resources: clusterArns.map((arn) => `${arn.replace(':cluster/', ':fargateprofile/')}/*`),
+    }),
+    describeStatement(
+      'ec2:DescribeSubnets',
+      'elasticfilesystem:DescribeFileSystems',
+      'elasticfilesystem:DescribeMountTargets',
+      'elasticfilesystem:DescribeAccessPoints',
+    ),
+  ];
+}
+
+/**
  * Each step's access, read off functions/lib/provision/*.ts and functions/lib/aws/*.ts. A
  * shared role gets the union of its steps' access (identical statements are merged).
  */
@@ -217,6 +241,28 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
     statements: () => [leftoverReads()],
     lifecycleEvents: ['Volume Deletion Failed'],
   },
+  'begin-repair': {
+    description: 'Starts a repair: checks the file system and access point are still there',
+    records: ['get', 'update'],
+    statements: () => [
+      describeStatement(
+        'elasticfilesystem:DescribeFileSystems',
+        'elasticfilesystem:DescribeAccessPoints',
+      ),
+    ],
+  },
+  'complete-repair': {
+    description: 'Checks the repaired volume again and marks it READY with its health',
+    records: ['get', 'update'],
+    statements: ({ clusterArns }) => healthCheckReads(clusterArns),
+    lifecycleEvents: ['Volume Repaired', 'Volume Repair Failed'],
+  },
+  'record-repair-failure': {
+    description: 'Marks the volume READY with its health and the failed repair',
+    records: ['get', 'update'],
+    statements: ({ clusterArns }) => healthCheckReads(clusterArns),
+    lifecycleEvents: ['Volume Repair Failed'],
+  },
 };
 
 /** The steps that call a cluster's Kubernetes API, so need network reach and an access entry. */
@@ -237,7 +283,7 @@ export interface VolumeWorkflowProps {
 }
 
 /**
- * The provisioning and deprovisioning state machines from statemachine/*.asl.json, and one
+ * The provisioning, deprovisioning and repair state machines from statemachine/*.asl.json, and one
  * Lambda per step, each with only the access its step needs.
  */
 export class VolumeWorkflow extends Construct {
@@ -263,7 +309,7 @@ export class VolumeWorkflow extends Construct {
       ),
       'leftover-reporter': this.#role(
         'LeftoverReporterRole',
-        'Workflow steps that record what a failed rollback or deletion left behind',
+        'Workflow steps that record what a failed rollback or deletion left behind, or check a repaired volume',
       ),
     };
     this.kubernetesWriterRole = sharedRoles['kubernetes-writer'];
@@ -313,6 +359,7 @@ export class VolumeWorkflow extends Construct {
     this.stateMachines = {
       provision: this.#stateMachine('provision', 'Provision'),
       deprovision: this.#stateMachine('deprovision', 'Deprovision'),
+      repair: this.#stateMachine('repair', 'Repair'),
     };
   }
 

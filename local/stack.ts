@@ -147,6 +147,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           name: 'efs-volumes-deprovision',
           definitionFile: new URL('statemachine/deprovision.asl.json', root),
         },
+        {
+          name: 'efs-volumes-repair',
+          definitionFile: new URL('statemachine/repair.asl.json', root),
+        },
       ],
       runOptions(options),
     );
@@ -158,6 +162,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
       PROVISION_STATE_MACHINE_ARN: stepFunctions.arns['efs-volumes-provision'],
       DEPROVISION_STATE_MACHINE_ARN: stepFunctions.arns['efs-volumes-deprovision'],
+      REPAIR_STATE_MACHINE_ARN: stepFunctions.arns['efs-volumes-repair'],
       ACCESS_POLICY: JSON.stringify(policy),
     });
     let faultProxy: FaultProxy | undefined;

@@ -289,6 +289,54 @@ export const openapiDocument = {
           }
         }
       }
+    },
+    "/volumes/{id}/repair": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/VolumeId"
+        }
+      ],
+      "post": {
+        "operationId": "repairVolume",
+        "summary": "Repair a drifted volume",
+        "description": "Re-creates what can be re-created without losing data or changing what pods mount: a\nmissing mount target, and a missing or changed PersistentVolume or claim, with the same\n`volumeHandle`. It never replaces a deleted file system or access point: their data is\ngone, and a new one would be a new volume; then the answer is 422 with the findings, and\nnothing is touched. Checks the volume first (as POST /volumes/{id}/check does); only a\nREADY volume is repaired (409 otherwise, and while a repair runs). The status is\nREPAIRING while the repair workflow runs, then READY again with the `health` the repair\nfound at its end and the outcome in `repair`. Open to the callers who may create volumes\nin the namespace: a repair changes no data and puts back only what the volume had.\n",
+        "responses": {
+          "202": {
+            "description": "Accepted; the volume is being repaired.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Volume"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "422": {
+            "$ref": "#/components/responses/Unprocessable"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "502": {
+            "$ref": "#/components/responses/ClusterAccessDenied"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -443,7 +491,8 @@ export const openapiDocument = {
           "ROLLBACK_FAILED",
           "DELETING",
           "DELETED",
-          "DELETE_FAILED"
+          "DELETE_FAILED",
+          "REPAIRING"
         ]
       },
       "Problem": {
@@ -833,6 +882,9 @@ export const openapiDocument = {
           },
           "warnings": {
             "$ref": "#/components/schemas/Warnings"
+          },
+          "repair": {
+            "$ref": "#/components/schemas/VolumeRepair"
           }
         },
         "examples": [
@@ -878,6 +930,35 @@ export const openapiDocument = {
             }
           }
         ]
+      },
+      "VolumeRepair": {
+        "type": "object",
+        "description": "The last repair (POST /volumes/{id}/repair) of the volume.",
+        "required": [
+          "status",
+          "startedAt"
+        ],
+        "properties": {
+          "status": {
+            "type": "string",
+            "enum": [
+              "RUNNING",
+              "SUCCEEDED",
+              "FAILED"
+            ]
+          },
+          "startedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "endedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "error": {
+            "$ref": "#/components/schemas/VolumeFailure"
+          }
+        }
       },
       "VolumeList": {
         "type": "object",

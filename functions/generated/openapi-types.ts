@@ -87,6 +87,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/volumes/{id}/repair": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["VolumeId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Repair a drifted volume
+         * @description Re-creates what can be re-created without losing data or changing what pods mount: a
+         *     missing mount target, and a missing or changed PersistentVolume or claim, with the same
+         *     `volumeHandle`. It never replaces a deleted file system or access point: their data is
+         *     gone, and a new one would be a new volume; then the answer is 422 with the findings, and
+         *     nothing is touched. Checks the volume first (as POST /volumes/{id}/check does); only a
+         *     READY volume is repaired (409 otherwise, and while a repair runs). The status is
+         *     REPAIRING while the repair workflow runs, then READY again with the `health` the repair
+         *     found at its end and the outcome in `repair`. Open to the callers who may create volumes
+         *     in the namespace: a repair changes no data and puts back only what the volume had.
+         */
+        post: operations["repairVolume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -94,7 +124,7 @@ export interface components {
         /** @example vol-0123456789abcdef0123 */
         VolumeId: string;
         /** @enum {string} */
-        VolumeStatus: "PENDING" | "PROVISIONING" | "READY" | "ROLLING_BACK" | "FAILED" | "ROLLBACK_FAILED" | "DELETING" | "DELETED" | "DELETE_FAILED";
+        VolumeStatus: "PENDING" | "PROVISIONING" | "READY" | "ROLLING_BACK" | "FAILED" | "ROLLBACK_FAILED" | "DELETING" | "DELETED" | "DELETE_FAILED" | "REPAIRING";
         /** @description An RFC 9457 problem details object. */
         Problem: {
             /**
@@ -260,6 +290,17 @@ export interface components {
             /** @description What deletion kept on purpose (a shared or retained file system). */
             retained?: components["schemas"]["LeftoverResource"][];
             warnings?: components["schemas"]["Warnings"];
+            repair?: components["schemas"]["VolumeRepair"];
+        };
+        /** @description The last repair (POST /volumes/{id}/repair) of the volume. */
+        VolumeRepair: {
+            /** @enum {string} */
+            status: "RUNNING" | "SUCCEEDED" | "FAILED";
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            endedAt?: string;
+            error?: components["schemas"]["VolumeFailure"];
         };
         VolumeList: {
             items: components["schemas"]["Volume"][];
@@ -630,6 +671,36 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    repairVolume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["VolumeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted; the volume is being repaired. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Volume"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["ClusterAccessDenied"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }

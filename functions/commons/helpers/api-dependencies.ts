@@ -24,6 +24,7 @@ export function apiDependencies(): VolumeServiceDependencies {
       allowRootPosixUser: settings.allowRootPosixUser,
       provisionStateMachineArn: process.env.PROVISION_STATE_MACHINE_ARN ?? '',
       deprovisionStateMachineArn: process.env.DEPROVISION_STATE_MACHINE_ARN ?? '',
+      repairStateMachineArn: process.env.REPAIR_STATE_MACHINE_ARN ?? '',
     },
   };
 }

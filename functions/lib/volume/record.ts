@@ -35,6 +35,8 @@ export interface VolumeRecord extends Volume {
   readonly caller?: string;
   readonly idempotencyKey?: string;
   readonly deleteExecutionName?: string;
+  /** The running (or last) repair execution: only it may move the volume out of REPAIRING. */
+  readonly repairExecutionName?: string;
   /** `<cluster>/<namespace>`: partition key of the `byNamespace` index. */
   readonly clusterNamespace?: string;
   /**
@@ -100,6 +102,7 @@ export function toVolume(record: VolumeRecord): Volume {
     caller: _caller,
     idempotencyKey: _key,
     deleteExecutionName: _del,
+    repairExecutionName: _repair,
     clusterNamespace: _clusterNamespace,
     retainFileSystem: _retain,
     ...volume
@@ -327,6 +330,79 @@ export class VolumeRecordStore {
       values,
       `attribute_exists(id) AND #status IN (${from.map((_, index) => `:from${index}`).join(', ')})`,
       'DELETING',
+    );
+  }
+
+  /**
+   * Moves a READY volume to REPAIRING and names its repair execution, so DELETE and a second
+   * repair answer busy until the repair ends; returns the record as it now is.
+   * @throws VolumeRecordStateError when the volume is not READY (anymore)
+   */
+  async beginRepair(id: string, executionName: string): Promise<VolumeRecord> {
+    const now = this.#now().toISOString();
+    return this.#update(
+      id,
+      'SET #status = :repairing, updatedAt = :now, repairExecutionName = :execution, #repair = :repair',
+      { '#status': 'status', '#repair': 'repair' },
+      {
+        ':repairing': 'REPAIRING',
+        ':ready': 'READY',
+        ':now': now,
+        ':execution': executionName,
+        ':repair': { status: 'RUNNING', startedAt: now },
+      },
+      'attribute_exists(id) AND #status = :ready',
+      'REPAIRING',
+    );
+  }
+
+  /**
+   * Ends a repair: the volume is READY again, with the repair's outcome and, when given, the
+   * health found at its end (openapi.yaml `VolumeHealth`). Only the execution the record
+   * names may end it, so a late or stray execution never touches a volume it does not repair.
+   * @throws VolumeRecordStateError when the volume is not being repaired by `executionName`
+   */
+  async endRepair(
+    id: string,
+    executionName: string,
+    outcome: { status: 'SUCCEEDED' | 'FAILED'; error?: VolumeFailure; health?: unknown },
+  ): Promise<VolumeRecord> {
+    const now = this.#now().toISOString();
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#repair': 'repair',
+      '#repairStatus': 'status',
+    };
+    const values: Record<string, unknown> = {
+      ':ready': 'READY',
+      ':repairing': 'REPAIRING',
+      ':now': now,
+      ':execution': executionName,
+      ':outcome': outcome.status,
+    };
+    const sets = [
+      '#status = :ready',
+      'updatedAt = :now',
+      '#repair.#repairStatus = :outcome',
+      '#repair.endedAt = :now',
+    ];
+    if (outcome.error) {
+      values[':error'] = outcome.error;
+      sets.push('#repair.#error = :error');
+      names['#error'] = 'error';
+    }
+    if (outcome.health !== undefined) {
+      values[':health'] = outcome.health;
+      sets.push('#health = :health');
+      names['#health'] = 'health';
+    }
+    return this.#update(
+      id,
+      `SET ${sets.join(', ')}`,
+      names,
+      values,
+      'attribute_exists(id) AND #status = :repairing AND repairExecutionName = :execution',
+      'the end of its repair',
     );
   }
 
