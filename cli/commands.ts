@@ -316,4 +316,47 @@ export function defineCommands(program: Command, io: CliIo, state: CommandState)
       return settled(context, last, 'DELETED', since);
     },
   });
+
+  defineCommand(program, io, state, {
+    name: 'repair <id>',
+    description:
+      'repair a drifted volume: re-create missing mount targets, PersistentVolume and claim (never a file system or access point)',
+    options: waitOptions('READY'),
+    async run(context, [id = ''], options) {
+      const { io, style, client } = context;
+      const since = Date.now();
+      const volume = await client.repairVolume(id);
+      if (!options.wait) {
+        context.print(
+          volume,
+          (s, v) => `${renderHeadline(s, v)}\nFollow it: efs-volumes get ${v.id}\n`,
+        );
+        return EXIT.ok;
+      }
+      if (!style.json) io.stdout.write(`${renderHeadline(style, volume)}\n`);
+      // The repair ends with the volume READY again; its `repair` says how it went.
+      const last = await waitForVolume(client, id, {
+        io,
+        style,
+        baseline: volume,
+        until: new Set(['READY', 'DELETING', 'DELETED']),
+        timeoutSeconds: options.timeout as number,
+        pollMilliseconds: context.pollMilliseconds,
+      });
+      if (last.status === 'READY' && last.repair?.status === 'SUCCEEDED') {
+        return settled(context, last, 'READY', since);
+      }
+      if (style.json) {
+        context.print(last, () => '');
+      } else {
+        const findings = last.health?.findings.map((finding) => `  ${finding.problem}`) ?? [];
+        io.stderr.write(
+          `${renderHeadline(style, last)}\n${paint(style, 'red', 'error: Repair failed')}\n${
+            last.repair?.error ? `  ${last.repair.error.step}: ${last.repair.error.message}\n` : ''
+          }${findings.length > 0 ? `${findings.join('\n')}\n` : ''}`,
+        );
+      }
+      return EXIT.failed;
+    },
+  });
 }

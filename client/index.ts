@@ -109,6 +109,8 @@ export interface VolumesClient {
   getVolumeManifests(id: string): Promise<string>;
   /** DELETE /volumes/{id}: starts deprovisioning (202). */
   deleteVolume(id: string, options?: { readonly force?: boolean }): Promise<Volume>;
+  /** POST /volumes/{id}/repair: starts repairing a drifted volume (202). */
+  repairVolume(id: string): Promise<Volume>;
 }
 
 /** Decides whether to sign, and for which region; throws when signing has no region. */
@@ -209,6 +211,9 @@ export function createVolumesClient(options: VolumesClientOptions): VolumesClien
           params: { path: { id }, ...(force ? { query: { force } } : {}) },
         }),
       );
+    },
+    async repairVolume(id) {
+      return answer(await api.POST('/volumes/{id}/repair', { params: { path: { id } } }));
     },
   };
   return client;
