@@ -134,13 +134,9 @@ function givenHealthyAws(
     ],
   });
   efsMock.on(DescribeMountTargetsCommand).resolves({ MountTargets: targets });
-  efsMock
-    .on(DescribeAccessPointsCommand)
-    .resolves({
-      AccessPoints: [
-        { AccessPointId: 'fsap-1', FileSystemId: 'fs-1', LifeCycleState: 'available' },
-      ],
-    });
+  efsMock.on(DescribeAccessPointsCommand).resolves({
+    AccessPoints: [{ AccessPointId: 'fsap-1', FileSystemId: 'fs-1', LifeCycleState: 'available' }],
+  });
 }
 
 beforeEach(() => {
@@ -272,15 +268,13 @@ describe('checkVolumeHealth', () => {
   it('reports a deleted access point as not repairable', async () => {
     // Prepare
     givenHealthyAws();
-    efsMock
-      .on(DescribeAccessPointsCommand)
-      .rejects(
-        new AccessPointNotFound({
-          message: 'gone',
-          $metadata: {},
-          ErrorCode: 'AccessPointNotFound',
-        }),
-      );
+    efsMock.on(DescribeAccessPointsCommand).rejects(
+      new AccessPointNotFound({
+        message: 'gone',
+        $metadata: {},
+        ErrorCode: 'AccessPointNotFound',
+      }),
+    );
     const { deps } = dependencies();
 
     // Act
