@@ -111,7 +111,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "listVolumes",
         "summary": "List volumes, newest first",
-        "description": "One page of volumes, newest first, filtered by cluster, namespace and status when they\nare given. Pass the answer's `nextToken` to get the next page.\n",
+        "description": "One page of volumes, newest first, filtered by cluster, namespace, status and health\nwhen they are given. Pass the answer's `nextToken` to get the next page.\n",
         "parameters": [
           {
             "name": "clusterName",
@@ -134,6 +134,14 @@ export const openapiDocument = {
             "in": "query",
             "schema": {
               "$ref": "#/components/schemas/VolumeStatus"
+            }
+          },
+          {
+            "name": "health",
+            "in": "query",
+            "description": "Only volumes whose last health check found this state (volumes never checked match neither).",
+            "schema": {
+              "$ref": "#/components/schemas/HealthState"
             }
           },
           {
@@ -238,6 +246,48 @@ export const openapiDocument = {
           },
           "403": {
             "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "502": {
+            "$ref": "#/components/responses/ClusterAccessDenied"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/volumes/{id}/check": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/VolumeId"
+        }
+      ],
+      "post": {
+        "operationId": "checkVolume",
+        "summary": "Check a volume for drift now",
+        "description": "Runs the health check the schedule runs, now, and records its outcome as the volume's\n`health`: the file system present and `available`, an `available` mount target in every\nzone the namespace's pods may run in, the access point present, the PersistentVolume and\nclaim present, Bound to each other, with the recorded `volumeHandle`. Only a READY\nvolume is checked (409 otherwise). Open to every caller who may read the volume.\n",
+        "responses": {
+          "200": {
+            "description": "The volume's health as the check just found it.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/VolumeHealth"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
@@ -543,6 +593,13 @@ export const openapiDocument = {
                 }
               }
             }
+          },
+          "findings": {
+            "type": "array",
+            "description": "A refused repair (problem type volume-not-repairable): the findings that stop it.",
+            "items": {
+              "$ref": "#/components/schemas/HealthFinding"
+            }
           }
         }
       },
@@ -609,6 +666,85 @@ export const openapiDocument = {
             "type": "string"
           }
         }
+      },
+      "HealthState": {
+        "type": "string",
+        "enum": [
+          "HEALTHY",
+          "DRIFTED"
+        ]
+      },
+      "HealthFinding": {
+        "type": "object",
+        "description": "One way a READY volume no longer is what the service built.",
+        "required": [
+          "resource",
+          "id",
+          "problem",
+          "repairable"
+        ],
+        "properties": {
+          "resource": {
+            "type": "string",
+            "enum": [
+              "FileSystem",
+              "MountTarget",
+              "AccessPoint",
+              "PersistentVolume",
+              "PersistentVolumeClaim",
+              "Cluster"
+            ]
+          },
+          "id": {
+            "type": "string",
+            "description": "The resource's id or name (the zone of a missing mount target)."
+          },
+          "problem": {
+            "type": "string"
+          },
+          "repairable": {
+            "type": "boolean",
+            "description": "Whether a repair can put it back without losing data."
+          }
+        }
+      },
+      "VolumeHealth": {
+        "type": "object",
+        "description": "What the last health check (scheduled, or POST /volumes/{id}/check) of a READY volume found.",
+        "required": [
+          "state",
+          "checkedAt",
+          "findings"
+        ],
+        "properties": {
+          "state": {
+            "$ref": "#/components/schemas/HealthState"
+          },
+          "checkedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "findings": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/HealthFinding"
+            }
+          }
+        },
+        "examples": [
+          {
+            "state": "DRIFTED",
+            "checkedAt": "2026-11-25T12:15:00.000Z",
+            "findings": [
+              {
+                "resource": "PersistentVolumeClaim",
+                "id": "team-a/shared-data",
+                "problem": "PersistentVolumeClaim team-a/shared-data no longer exists",
+                "repairable": true
+              }
+            ]
+          }
+        ]
       },
       "LeftoverResource": {
         "type": "object",
@@ -882,6 +1018,9 @@ export const openapiDocument = {
           },
           "warnings": {
             "$ref": "#/components/schemas/Warnings"
+          },
+          "health": {
+            "$ref": "#/components/schemas/VolumeHealth"
           },
           "repair": {
             "$ref": "#/components/schemas/VolumeRepair"

@@ -9,8 +9,8 @@ export interface paths {
         };
         /**
          * List volumes, newest first
-         * @description One page of volumes, newest first, filtered by cluster, namespace and status when they
-         *     are given. Pass the answer's `nextToken` to get the next page.
+         * @description One page of volumes, newest first, filtered by cluster, namespace, status and health
+         *     when they are given. Pass the answer's `nextToken` to get the next page.
          */
         get: operations["listVolumes"];
         put?: never;
@@ -60,6 +60,32 @@ export interface paths {
          *     file system and security group. Status goes DELETING, then DELETED.
          */
         delete: operations["deleteVolume"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/volumes/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["VolumeId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a volume for drift now
+         * @description Runs the health check the schedule runs, now, and records its outcome as the volume's
+         *     `health`: the file system present and `available`, an `available` mount target in every
+         *     zone the namespace's pods may run in, the access point present, the PersistentVolume and
+         *     claim present, Bound to each other, with the recorded `volumeHandle`. Only a READY
+         *     volume is checked (409 otherwise). Open to every caller who may read the volume.
+         */
+        post: operations["checkVolume"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -141,6 +167,8 @@ export interface components {
                 field: string;
                 message: string;
             }[];
+            /** @description A refused repair (problem type volume-not-repairable): the findings that stop it. */
+            findings?: components["schemas"]["HealthFinding"][];
         };
         StepRecord: {
             /** @enum {string} */
@@ -161,6 +189,39 @@ export interface components {
             /** @description The error's name. */
             name: string;
             message: string;
+        };
+        /** @enum {string} */
+        HealthState: "HEALTHY" | "DRIFTED";
+        /** @description One way a READY volume no longer is what the service built. */
+        HealthFinding: {
+            /** @enum {string} */
+            resource: "FileSystem" | "MountTarget" | "AccessPoint" | "PersistentVolume" | "PersistentVolumeClaim" | "Cluster";
+            /** @description The resource's id or name (the zone of a missing mount target). */
+            id: string;
+            problem: string;
+            /** @description Whether a repair can put it back without losing data. */
+            repairable: boolean;
+        };
+        /**
+         * @description What the last health check (scheduled, or POST /volumes/{id}/check) of a READY volume found.
+         * @example {
+         *       "state": "DRIFTED",
+         *       "checkedAt": "2026-11-25T12:15:00.000Z",
+         *       "findings": [
+         *         {
+         *           "resource": "PersistentVolumeClaim",
+         *           "id": "team-a/shared-data",
+         *           "problem": "PersistentVolumeClaim team-a/shared-data no longer exists",
+         *           "repairable": true
+         *         }
+         *       ]
+         *     }
+         */
+        VolumeHealth: {
+            state: components["schemas"]["HealthState"];
+            /** Format: date-time */
+            checkedAt: string;
+            findings: components["schemas"]["HealthFinding"][];
         };
         LeftoverResource: {
             /**
@@ -290,6 +351,7 @@ export interface components {
             /** @description What deletion kept on purpose (a shared or retained file system). */
             retained?: components["schemas"]["LeftoverResource"][];
             warnings?: components["schemas"]["Warnings"];
+            health?: components["schemas"]["VolumeHealth"];
             repair?: components["schemas"]["VolumeRepair"];
         };
         /** @description The last repair (POST /volumes/{id}/repair) of the volume. */
@@ -523,6 +585,8 @@ export interface operations {
                 clusterName?: string;
                 namespace?: components["schemas"]["DnsLabel"];
                 status?: components["schemas"]["VolumeStatus"];
+                /** @description Only volumes whose last health check found this state (volumes never checked match neither). */
+                health?: components["schemas"]["HealthState"];
                 limit?: number;
                 nextToken?: string;
             };
@@ -641,6 +705,34 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["ClusterAccessDenied"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    checkVolume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["VolumeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The volume's health as the check just found it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolumeHealth"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];

@@ -23,6 +23,9 @@ export type VolumeResources = Schemas['VolumeResources'];
 /** A resource rollback could not delete, so that nothing is ever silently lost. */
 export type LeftoverResource = Schemas['LeftoverResource'];
 export type VolumeFailure = Schemas['VolumeFailure'];
+/** What the last health check of a READY volume found (functions/lib/health/check.ts). */
+export type RecordedHealth = Schemas['VolumeHealth'];
+export type HealthState = Schemas['HealthState'];
 /** A volume as the API shows it (openapi.yaml `Volume`). */
 export type Volume = Schemas['Volume'];
 
@@ -114,6 +117,8 @@ export interface VolumeListQuery {
   readonly clusterName?: string;
   readonly namespace?: string;
   readonly status?: VolumeStatus;
+  /** Only volumes whose last health check found this state. */
+  readonly health?: HealthState;
   readonly limit: number;
   readonly nextToken?: string;
 }
@@ -281,6 +286,12 @@ export class VolumeRecordStore {
       values[`:${field}`] = value;
       filters.push(`#${field} = :${field}`);
     }
+    if (query.health !== undefined) {
+      names['#health'] = 'health';
+      names['#healthState'] = 'state';
+      values[':health'] = query.health;
+      filters.push('#health.#healthState = :health');
+    }
     const items: VolumeRecord[] = [];
     let startKey = query.nextToken ? decodeToken(query.nextToken) : undefined;
     do {
@@ -303,6 +314,45 @@ export class VolumeRecordStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey && items.length < query.limit);
     return { items, ...(startKey ? { nextToken: encodeToken(startKey) } : {}) };
+  }
+
+  /**
+   * Records what a health check found, only while the volume is READY and only if no later
+   * check was recorded meanwhile (a slow check never overwrites a newer one). Leaves
+   * `updatedAt` alone: a check changes nothing of the volume, `checkedAt` says when it ran.
+   * Returns the state the previous check recorded, so the caller raises `Volume Drifted` once,
+   * on a change to DRIFTED (the update is atomic: of two concurrent checks, one sees the change).
+   *
+   * @throws VolumeRecordStateError when the volume is not READY or a later check was recorded
+   */
+  async recordHealth(id: string, health: RecordedHealth): Promise<HealthState | undefined> {
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { id },
+          UpdateExpression: 'SET #health = :health',
+          ExpressionAttributeNames: { '#health': 'health', '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':health': health,
+            ':ready': 'READY',
+            ':checkedAt': health.checkedAt,
+          },
+          ConditionExpression:
+            'attribute_exists(id) AND #status = :ready AND (attribute_not_exists(#health) OR #health.checkedAt <= :checkedAt)',
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      return (Attributes as { health?: RecordedHealth } | undefined)?.health?.state;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new VolumeRecordStateError(
+          `volume ${id} cannot record its health: it is not READY, or a later check was recorded`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
   }
 
   /**
