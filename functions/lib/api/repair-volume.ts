@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ClusterDescription } from '../aws/cluster.ts';
 import { VolumeRecordStateError } from '../errors.ts';
 import { checkVolumeHealth } from '../health/check.ts';
 import { toVolume, type Volume, type VolumeRecord } from '../volume/record.ts';
@@ -40,7 +41,8 @@ export async function repairVolume(
         eks: deps.eks,
         ec2: deps.ec2,
         efs: deps.efs,
-        kubernetes: (cluster) => deps.kubernetes(cluster),
+        // The check hands over what describeCluster gave it: a whole ClusterDescription.
+        kubernetes: (cluster) => deps.kubernetes(cluster as ClusterDescription),
       },
       record,
     );

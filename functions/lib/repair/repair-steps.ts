@@ -186,10 +186,11 @@ export async function recordRepairFailure(
 ): Promise<{ status: VolumeRecord['status']; recorded: boolean }> {
   return withClassifiedErrors(async () => {
     const record = await deps.records.get(state.volumeId);
+    const executionName = record?.repairExecutionName;
     if (
-      !record ||
-      record.status !== 'REPAIRING' ||
-      record.repairExecutionName !== state.executionName
+      record?.status !== 'REPAIRING' ||
+      executionName === undefined ||
+      executionName !== state.executionName
     ) {
       // Not this execution's repair (a stray start, or one that already ended): not ours.
       return { status: record?.status ?? 'DELETED', recorded: false };
@@ -200,7 +201,7 @@ export async function recordRepairFailure(
       checkedAt: record.health?.checkedAt ?? now.toISOString(),
       findings: record.health?.findings ?? [],
     }));
-    const updated = await deps.records.endRepair(state.volumeId, record.repairExecutionName, {
+    const updated = await deps.records.endRepair(state.volumeId, executionName, {
       status: 'FAILED',
       error: repairFailure(state),
       health,

@@ -415,7 +415,7 @@ export class VolumeRecordStore {
   async endRepair(
     id: string,
     executionName: string,
-    outcome: { status: 'SUCCEEDED' | 'FAILED'; error?: VolumeFailure; health?: unknown },
+    outcome: { status: 'SUCCEEDED' | 'FAILED'; error?: VolumeFailure; health?: RecordedHealth },
   ): Promise<VolumeRecord> {
     const now = this.#now().toISOString();
     const names: Record<string, string> = {
