@@ -9,7 +9,9 @@ export type LifecycleDetailType =
   | 'Volume Provisioning Failed'
   | 'Volume Deleted'
   | 'Volume Deletion Failed'
-  | 'Volume Request Rejected';
+  | 'Volume Request Rejected'
+  /** A health check found a READY volume DRIFTED, and the check before had not. */
+  | 'Volume Drifted';
 
 /**
  * Puts one lifecycle event on the bus. A rejected entry is a TransientError, so the step
