@@ -12,6 +12,11 @@ export interface OperationAccess {
   readonly starts?: 'provision' | 'deprovision' | 'repair';
   /** Describes the cluster and reads namespaces, claims or pods through the Kubernetes API. */
   readonly readsCluster?: boolean;
+  /**
+   * Runs the drift check (functions/lib/health): reads the cluster's zones and the volume's
+   * EFS resources, and puts `Volume Drifted` events. Implies `readsCluster`.
+   */
+  readonly checksHealth?: boolean;
 }
 
 /** Each operation of openapi.yaml, read off functions/api/*.ts and functions/lib/api/volumes-service.ts. */
@@ -51,5 +56,12 @@ export const API_OPERATIONS: Readonly<Record<string, OperationAccess>> = {
     handler: 'get-volume-manifests',
     description: "GET /volumes/{id}/manifests: a volume's Kubernetes YAML",
     records: ['get'],
+  },
+  checkVolume: {
+    handler: 'check-volume',
+    description: 'POST /volumes/{id}/check: checks a READY volume for drift and records its health',
+    records: ['get', 'update'],
+    readsCluster: true,
+    checksHealth: true,
   },
 };

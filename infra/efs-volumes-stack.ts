@@ -2,6 +2,7 @@ import { Annotations, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib'
 import { Peer, Port, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { type KubernetesNetwork, kubernetesNetworkOf, type ServiceConfig } from './config.ts';
+import { VolumeHealthChecks } from './health-checks.ts';
 import { KubernetesAccess } from './kubernetes-access.ts';
 import { acknowledgeStackFindings } from './nag-acknowledgements.ts';
 import { OperationsAlarms } from './operations-alarms.ts';
@@ -28,6 +29,7 @@ export class EfsVolumesStack extends Stack {
   readonly requests: ProvisionRequests;
   readonly kubernetesAccess: KubernetesAccess;
   readonly operations: OperationsAlarms;
+  readonly healthChecks: VolumeHealthChecks;
 
   constructor(scope: Construct, id: string, props: EfsVolumesStackProps) {
     super(scope, id, props);
@@ -75,6 +77,7 @@ export class EfsVolumesStack extends Stack {
       clusterArns,
       environment: apiEnvironment,
       workflowStartEnvironment,
+      eventBus: bus,
       ...(network ? { kubernetesNetwork: network } : {}),
     });
     this.requests = new ProvisionRequests(this, 'ProvisionRequests', {
@@ -84,6 +87,15 @@ export class EfsVolumesStack extends Stack {
       config,
       clusterArns,
       environment: { ...apiEnvironment, ...workflowStartEnvironment },
+      ...(network ? { kubernetesNetwork: network } : {}),
+    });
+
+    this.healthChecks = new VolumeHealthChecks(this, 'HealthChecks', {
+      records: this.records,
+      bus,
+      config,
+      clusterArns,
+      environment,
       ...(network ? { kubernetesNetwork: network } : {}),
     });
 
@@ -99,6 +111,7 @@ export class EfsVolumesStack extends Stack {
           group: 'reader' as const,
         })),
         { id: 'RequestEvents', role: this.requests.role, group: 'reader' },
+        { id: 'HealthChecks', role: this.healthChecks.role, group: 'reader' },
       ],
     });
 
@@ -108,6 +121,7 @@ export class EfsVolumesStack extends Stack {
       apiFunctions: this.api.functions,
       stepFunctions: this.workflow.stepFunctions,
       eventFunctions: new Map([['provision-requested', this.requests.handler]]),
+      scheduledFunctions: new Map([['check-volumes', this.healthChecks.handler]]),
       stateMachines: this.workflow.stateMachines,
       requestDeadLetterQueue: this.requests.deadLetterQueue,
     });

@@ -10,7 +10,11 @@ export type LifecycleDetailType =
   | 'Volume Deleted'
   | 'Volume Deletion Failed'
   | 'Volume Request Rejected'
+  /** A health check found a READY volume DRIFTED, and the check before had not. */
+  | 'Volume Drifted'
+  /** A repair ended with the volume HEALTHY. */
   | 'Volume Repaired'
+  /** A repair could not finish, or left the volume DRIFTED. */
   | 'Volume Repair Failed';
 
 /**
