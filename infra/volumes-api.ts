@@ -13,7 +13,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { API_OPERATIONS, type OperationAccess } from './api-operations.ts';
 import type { ServiceConfig } from './config.ts';
-import { grantHealthCheck } from './health-checks.ts';
+import { grantHealthCheck, healthCheckStatements } from './health-checks.ts';
 import { acknowledgeApi, acknowledgeFargateProfileReads } from './nag-acknowledgements.ts';
 import { apiGatewayDocument, operationsOf, readOpenApi } from './openapi-for-api-gateway.ts';
 import {
@@ -106,6 +106,11 @@ export class VolumesApi extends Construct {
         addStatements(role, clusterReadStatements(props.clusterArns));
         if (access.starts === 'provision') {
           addStatements(role, fargatePreflightStatements(props.clusterArns));
+          acknowledgeFargateProfileReads(role, props.clusterArns);
+        }
+        // A repair checks the volume first (and records nothing of it, so raises no event).
+        if (access.starts === 'repair') {
+          addStatements(role, healthCheckStatements(props.clusterArns));
           acknowledgeFargateProfileReads(role, props.clusterArns);
         }
         readerRoles.set(operationId, role);

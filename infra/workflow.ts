@@ -6,8 +6,12 @@ import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunc
 import { Construct } from 'constructs';
 import type { LifecycleDetailType } from '../functions/lib/events/lifecycle.ts';
 import { type ServiceConfig, WORKFLOW_SETTINGS, type WorkflowSetting } from './config.ts';
+import { healthCheckStatements } from './health-checks.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
-import { acknowledgeStateMachineRole } from './nag-acknowledgements.ts';
+import {
+  acknowledgeFargateProfileReads,
+  acknowledgeStateMachineRole,
+} from './nag-acknowledgements.ts';
 import {
   type FunctionNetwork,
   PROJECT_ROOT,
@@ -65,27 +69,11 @@ function leftoverReads(): PolicyStatement {
   );
 }
 
-/**
- * What the health check reads (functions/lib/health/check.ts): the cluster and the zones its
- * Fargate profiles place the namespace's pods in, the file system, its mount targets and the
- * access point. The PersistentVolume and claim are read through the reader group.
- */
+/** What the health check reads (functions/lib/health/check.ts), the cluster's description too. */
 function healthCheckReads(clusterArns: readonly string[]): PolicyStatement[] {
   return [
-    new PolicyStatement({
-      actions: ['eks:DescribeCluster', 'eks:ListFargateProfiles'],
-      resources: [...clusterArns],
-    }),
-    new PolicyStatement({
-      actions: ['eks:DescribeFargateProfile'],
-      resources: clusterArns.map((arn) => `${arn.replace(':cluster/', ':fargateprofile/')}/*`),
-    }),
-    describeStatement(
-      'ec2:DescribeSubnets',
-      'elasticfilesystem:DescribeFileSystems',
-      'elasticfilesystem:DescribeMountTargets',
-      'elasticfilesystem:DescribeAccessPoints',
-    ),
+    new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...clusterArns] }),
+    ...healthCheckStatements(clusterArns),
   ];
 }
 
@@ -312,6 +300,8 @@ export class VolumeWorkflow extends Construct {
         'Workflow steps that record what a failed rollback or deletion left behind, or check a repaired volume',
       ),
     };
+    // The repair's closing steps read Fargate profiles for the health check (a wildcard).
+    acknowledgeFargateProfileReads(sharedRoles['leftover-reporter'], props.clusterArns);
     this.kubernetesWriterRole = sharedRoles['kubernetes-writer'];
     this.leftoverReporterRole = sharedRoles['leftover-reporter'];
 
