@@ -149,6 +149,12 @@ describe('the API through the local HTTP server', () => {
     // Assess: DELETING, then DELETED, and nothing of it left in moto or Kubernetes
     expect(deleting.status).toBe(202);
     expect((deleting.json as Volume).status).toBe('DELETING');
+    // A volume being deleted is not repaired (the repair's own suite: repair-api.test.ts)
+    const notRepaired = await expectContract(
+      'repairVolume',
+      await fetch(`${stack.api}/volumes/${id}/repair`, { method: 'POST' }),
+    );
+    expect(notRepaired.status).toBe(409);
     const deleted = await until(id, 'DELETED');
     expect(deleted.retained).toEqual([]);
     expect(await awsLeftovers(id)).toEqual([]);
