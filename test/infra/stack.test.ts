@@ -392,6 +392,17 @@ describe('Lambda functions', () => {
     );
   });
 
+  it('gives the repair operation the repair state machine', () => {
+    // Prepare
+    const repairId = logicalIdOf(configured.stack, configured.stack.workflow.stateMachines.repair);
+
+    // Act
+    const environment = environmentOf(configured, 'repairVolume');
+
+    // Assess
+    expect(environment.REPAIR_STATE_MACHINE_ARN).toEqual({ Ref: repairId });
+  });
+
   it('gives the read-only API functions the access policy and no workflow settings', () => {
     // Prepare
     const readers = ['getVolume', 'listVolumes', 'getVolumeManifests'];

@@ -20,6 +20,7 @@ type Volume = {
   id: string;
   status: string;
   updatedAt: string;
+  steps: Record<string, { status: string }>;
   resources: { fileSystemId: string; accessPointId: string; mountTargetIds: string[] };
   health?: Health;
   repair?: { status: string; error?: { step: string; message: string } };
@@ -67,8 +68,11 @@ async function readyVolume(name: string): Promise<Volume> {
     if (volume.status === 'FAILED' || volume.status === 'ROLLBACK_FAILED') {
       throw new Error(`volume ${id} ended ${volume.status}`);
     }
-    return volume.status === 'READY' ? volume : undefined;
-  }, 120_000);
+    // READY is written before the step's own end: wait for that too, so the record is still.
+    const settled =
+      volume.status === 'READY' && volume.steps.CompleteProvisioning?.status === 'SUCCEEDED';
+    return settled ? volume : undefined;
+  }, 240_000);
 }
 
 async function mountTargetsOf(fileSystemId: string) {
@@ -120,7 +124,7 @@ describe('POST /volumes/{id}/repair in local mode', () => {
     const repaired = await eventually(async () => {
       const current = await getVolume(volume.id);
       return current.status === 'READY' ? current : undefined;
-    }, 120_000);
+    }, 240_000);
     expect(repaired.repair?.status).toBe('SUCCEEDED');
     expect(repaired.health?.state).toBe('HEALTHY');
     expect(repaired.health?.findings).toEqual([]);
@@ -171,7 +175,7 @@ describe('POST /volumes/{id}/repair in local mode', () => {
       await fetch(`${stack.api}/volumes/${volume.id}?force=true`, { method: 'DELETE' }),
     );
     expect(deleting.status).toBe(202);
-  });
+  }, 480_000);
 
   it('refuses with 422 to repair a volume whose access point was deleted, and changes nothing', async () => {
     // Prepare: a READY volume whose access point is deleted with the aws CLI
@@ -220,5 +224,5 @@ describe('POST /volumes/{id}/repair in local mode', () => {
       'jsonpath={.metadata.resourceVersion}',
     ]);
     expect(claimAfter.stdout).toBe(claimBefore.stdout);
-  });
+  }, 300_000);
 });
