@@ -125,9 +125,11 @@ describe('POST /volumes/{id}/repair in local mode', () => {
       const current = await getVolume(volume.id);
       return current.status === 'READY' ? current : undefined;
     }, 240_000);
-    expect(repaired.repair?.status).toBe('SUCCEEDED');
-    expect(repaired.health?.state).toBe('HEALTHY');
-    expect(repaired.health?.findings).toEqual([]);
+    // One assertion, so a failure shows the repair's error and the findings together
+    expect({ repair: repaired.repair, health: repaired.health }).toMatchObject({
+      repair: { status: 'SUCCEEDED' },
+      health: { state: 'HEALTHY', findings: [] },
+    });
     expect(repaired.resources.fileSystemId).toBe(fileSystemId);
     expect(repaired.resources.accessPointId).toBe(accessPointId);
 
