@@ -1,5 +1,6 @@
 import { DescribeAccessPointsCommand, type EFSClient } from '@aws-sdk/client-efs';
-import { describeFileSystem } from '../aws/file-system.ts';
+import type { AccessPointResult } from '../aws/access-point-result.ts';
+import { describeFileSystem, type FileSystemResult } from '../aws/file-system.ts';
 import { errorName } from '../aws/transient.ts';
 import { RepairRefusedError, VolumeRecordStateError } from '../errors.ts';
 import { type LifecycleDetailType, putLifecycleEvent } from '../events/lifecycle.ts';
@@ -50,20 +51,28 @@ async function accessPointExists(efs: EFSClient, accessPointId: string): Promise
   }
 }
 
+/** What a repair works on: the volume's recorded resources, as provisioning left them. */
+export interface RepairTarget {
+  readonly fileSystem: FileSystemResult;
+  readonly securityGroup: { readonly securityGroupId: string };
+  readonly accessPoint: AccessPointResult;
+}
+
 /**
  * The first step of a repair: the volume is REPAIRING for this execution (the API moved it
- * there), its file system and access point are still there, and the state gets the recorded
- * resources where the provisioning steps it reuses read them (`fileSystem`, `securityGroup`,
+ * there), its file system and access point are still there, and it reads the recorded
+ * resources the provisioning steps it reuses need (`fileSystem`, `securityGroup`,
  * `accessPoint`). The API refused the repair already when its check found data gone; this
  * looks again because the data may have gone since, and a repair never replaces it.
  *
- * @returns the whole execution state (the ASL's ResultPath is `$`)
+ * @returns the recorded resources, which the ASL's next state puts where the provisioning steps
+ *   read them
  * @throws RepairRefusedError when the file system or the access point is gone
  */
 export function beginRepair(
   state: ProvisionState,
   deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
-): Promise<ProvisionState> {
+): Promise<RepairTarget> {
   return runStep(
     deps.records,
     state.volumeId,
@@ -90,7 +99,6 @@ export function beginRepair(
       }
       return {
         result: {
-          ...state,
           fileSystem: {
             fileSystemId,
             shared: record.resources.fileSystemShared ?? record.spec.fileSystemId !== undefined,
