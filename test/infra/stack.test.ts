@@ -834,7 +834,7 @@ describe('volume table', () => {
     });
   });
 
-  it('lets only listVolumes query, and only the byCreation and byNamespace indexes', () => {
+  it('lets only listVolumes and the drift check query, and only the byCreation and byNamespace indexes', () => {
     // Prepare
     const names = [...functionsOf(plain).keys()];
 
@@ -847,7 +847,7 @@ describe('volume table', () => {
     );
 
     // Assess
-    expect(querying).toEqual(['listVolumes']);
+    expect(querying.sort()).toEqual(['check-volumes', 'listVolumes']);
     expect(JSON.stringify(statement?.Resource)).toContain('/index/byCreation');
     expect(JSON.stringify(statement?.Resource)).toContain('/index/byNamespace');
   });
@@ -1278,14 +1278,14 @@ describe('scheduled drift check', () => {
 
   it('takes the rate from healthCheckMinutes', () => {
     // Prepare
-    const synthesized = synthesize({ config: { healthCheckMinutes: 60 } });
+    const synthesized = synthesize({ config: { healthCheckMinutes: 45 } });
 
     // Act
     const schedules = resourcesOfType(synthesized.resources, 'AWS::Scheduler::Schedule');
 
     // Assess
     expect(schedules.map(([, schedule]) => schedule.Properties?.ScheduleExpression)).toEqual([
-      'rate(60 minutes)',
+      'rate(45 minutes)',
     ]);
   });
 });
