@@ -131,7 +131,7 @@ describe('drift detection in local mode', () => {
       {
         resource: 'PersistentVolumeClaim',
         id: 'team-a/drift-a',
-        problem: 'PersistentVolumeClaim team-a/drift-a no longer exists',
+        problem: expect.stringMatching(/^PersistentVolumeClaim team-a\/drift-a no longer exists/),
         repairable: true,
       },
     ]);
