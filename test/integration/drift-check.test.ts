@@ -174,7 +174,7 @@ describe('drift detection in local mode', () => {
       state: 'DRIFTED',
     });
     expect(scheduleErrors).toEqual([]);
-  });
+  }, 300_000);
 
   it('answers 409 for a volume that is no longer READY, and 404 for an unknown one', async () => {
     // Prepare: the drifted volume is being deleted
