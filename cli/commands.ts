@@ -1,5 +1,5 @@
 // The commands of `efs-volumes`. Each is a name, its flags and a `run` that calls the client
-// and prints; adding one (say `check <id>` once the API has it) is one more defineCommand call.
+// and prints; adding one is one more defineCommand call.
 import { randomUUID } from 'node:crypto';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
@@ -13,6 +13,7 @@ import { type ResolvedEndpoint, resolveEndpoint } from './endpoint.ts';
 import {
   renderFailure,
   renderHeadline,
+  renderHealth,
   renderPlan,
   renderVolume,
   renderVolumeTable,
@@ -29,7 +30,7 @@ import { waitForVolume } from './volume-progress.ts';
 /** The exit codes, for scripts. */
 export const EXIT = {
   ok: 0,
-  /** The API refused, or the volume ended FAILED, ROLLBACK_FAILED or DELETE_FAILED. */
+  /** The API refused, the volume ended FAILED, ROLLBACK_FAILED or DELETE_FAILED, or `check` found it DRIFTED. */
   failed: 1,
   /** A flag or argument is wrong. */
   usage: 2,
@@ -283,6 +284,17 @@ export function defineCommands(program: Command, io: CliIo, state: CommandState)
       const manifests = await context.client.getVolumeManifests(id);
       context.print({ id, manifests }, (_, value) => value.manifests);
       return EXIT.ok;
+    },
+  });
+
+  defineCommand(program, io, state, {
+    name: 'check <id>',
+    description:
+      'check a READY volume for drift now (POST /volumes/{id}/check); exits 1 when DRIFTED',
+    async run(context, [id = '']) {
+      const health = await context.client.checkVolume(id);
+      context.print({ id, health }, renderHealth);
+      return health.state === 'HEALTHY' ? EXIT.ok : EXIT.failed;
     },
   });
 

@@ -13,6 +13,7 @@ import { applyServiceRbac, clusterAccessOptions } from './cluster-access.ts';
 import { routeClusterTo } from './cluster-routing.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_SIGNING_KEYS } from './credentials.ts';
 import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.ts';
+import { type HealthSchedule, startHealthSchedule } from './health-schedule.ts';
 import { type KubeEmulator, startKubeEmulator } from './kube-emulator/index.ts';
 import { buildFunctionBundles } from './lambda/build.ts';
 import { releaseLocalFunctions, useLocalFunctions } from './lambda/local-functions.ts';
@@ -58,6 +59,14 @@ export interface LocalStackOptions {
    * states (unless `run.waitMilliseconds` is given).
    */
   readonly awsModel?: AwsModelOptions;
+  /**
+   * Seconds between the scheduled drift checks of every READY volume (the stack's schedule
+   * runs every `healthCheckMinutes`); 0 for none. @default none (`npm start` sets
+   * LOCAL_HEALTH_CHECK_SECONDS, default 10)
+   */
+  readonly healthCheckSeconds?: number;
+  /** What to do with a scheduled check that failed. @default ignore it */
+  readonly onHealthCheckError?: (error: unknown) => void;
 }
 
 export interface LocalStack {
@@ -77,6 +86,8 @@ export interface LocalStack {
   readonly functions: FunctionsMode;
   /** Where the handlers meet AWS: the proxy when there is one, else moto. */
   readonly awsLayer: string;
+  /** The scheduled drift check, when `healthCheckSeconds` asked for one. */
+  readonly healthSchedule?: HealthSchedule;
   stop(): Promise<void>;
 }
 
@@ -201,6 +212,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const api = await startLocalApi(options.apiPort ?? Number(process.env.PORT ?? 3000));
     stops.push(api.stop);
 
+    let healthSchedule: HealthSchedule | undefined;
+    if (options.healthCheckSeconds) {
+      const schedule = startHealthSchedule(options.healthCheckSeconds, options.onHealthCheckError);
+      healthSchedule = schedule;
+      stops.push(schedule.stop);
+    }
+
     const kubeconfig = emulator.kubeconfig({
       user: {
         exec: {
@@ -238,6 +256,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(faultProxy ? { faultProxy } : {}),
       functions: functionsMode,
       awsLayer: faultProxy?.endpoint ?? awsEndpoint,
+      ...(healthSchedule ? { healthSchedule } : {}),
       stop,
     };
   } catch (error) {

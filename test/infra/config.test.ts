@@ -81,6 +81,8 @@ describe('parseServiceConfig', () => {
     [{ requestEventSource: 'aws.events' }, 'EventBridge reserves it'],
     [{ efsKmsKeyArn: 'alias/efs' }, 'efsKmsKeyArn must be a KMS key ARN'],
     [{ apiRateLimit: 'fast' }, 'apiRateLimit must be a non-negative number'],
+    [{ healthCheckMinutes: 0 }, 'healthCheckMinutes must be a whole number from 1 to 1440'],
+    [{ healthCheckMinutes: 7.5 }, 'healthCheckMinutes must be a whole number from 1 to 1440'],
     [{ clusterNames: ['dev'] }, 'unknown efs-volumes setting(s): clusterNames'],
     [
       {

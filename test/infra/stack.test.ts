@@ -45,6 +45,7 @@ function functionsOf(synthesized: SynthesizedStack): Map<string, ServiceFunction
     ...stack.workflow.stepFunctions,
     ...stack.api.functions,
     ['provision-requested', stack.requests.handler],
+    ['check-volumes', stack.healthChecks.handler],
   ]);
 }
 
@@ -96,6 +97,19 @@ const RECORD_GET_UPDATE = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];
 const LEFTOVERS = [
   ...RECORD_GET_UPDATE,
   'ec2:DescribeSecurityGroups',
+  'elasticfilesystem:DescribeAccessPoints',
+  'elasticfilesystem:DescribeFileSystems',
+  'elasticfilesystem:DescribeMountTargets',
+  'events:PutEvents',
+];
+
+/** A recorded drift check (functions/lib/health): reads, the health write, Volume Drifted. */
+const HEALTH_CHECK = [
+  ...RECORD_GET_UPDATE,
+  'ec2:DescribeSubnets',
+  'eks:DescribeCluster',
+  'eks:DescribeFargateProfile',
+  'eks:ListFargateProfiles',
   'elasticfilesystem:DescribeAccessPoints',
   'elasticfilesystem:DescribeFileSystems',
   'elasticfilesystem:DescribeMountTargets',
@@ -201,6 +215,8 @@ const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'states:StartExecution',
   ],
   getVolumeManifests: ['dynamodb:GetItem'],
+  checkVolume: HEALTH_CHECK,
+  'check-volumes': [...HEALTH_CHECK, 'dynamodb:Query'],
   'provision-requested': [
     'dynamodb:DeleteItem',
     'dynamodb:GetItem',
@@ -229,13 +245,20 @@ const KUBERNETES_CALLERS = [
   'record-deletion-failure',
   'createVolume',
   'deleteVolume',
+  'checkVolume',
   'provision-requested',
+  'check-volumes',
 ];
 
 describe('Lambda functions', () => {
-  it('has one function per step, per API operation, and for request events', () => {
+  it('has one function per step, per API operation, for request events and for the drift check', () => {
     // Prepare
-    const expected = [...ALL_STEPS, ...plain.stack.api.functions.keys(), 'provision-requested'];
+    const expected = [
+      ...ALL_STEPS,
+      ...plain.stack.api.functions.keys(),
+      'provision-requested',
+      'check-volumes',
+    ];
 
     // Act
     const names = [...functionsOf(plain).keys()];
@@ -714,6 +737,8 @@ describe('IAM', () => {
       'record-rollback-failure': ['Volume Provisioning Failed', 'Volume Deletion Failed'],
       'record-deletion-failure': ['Volume Provisioning Failed', 'Volume Deletion Failed'],
       'provision-requested': ['Volume Request Rejected'],
+      checkVolume: ['Volume Drifted'],
+      'check-volumes': ['Volume Drifted'],
     };
 
     // Act
@@ -820,7 +845,7 @@ describe('volume table', () => {
     });
   });
 
-  it('lets only listVolumes query, and only the byCreation and byNamespace indexes', () => {
+  it('lets only listVolumes and the drift check query, and only the byCreation and byNamespace indexes', () => {
     // Prepare
     const names = [...functionsOf(plain).keys()];
 
@@ -833,7 +858,7 @@ describe('volume table', () => {
     );
 
     // Assess
-    expect(querying).toEqual(['listVolumes']);
+    expect(querying.sort()).toEqual(['check-volumes', 'listVolumes']);
     expect(JSON.stringify(statement?.Resource)).toContain('/index/byCreation');
     expect(JSON.stringify(statement?.Resource)).toContain('/index/byNamespace');
   });
@@ -900,7 +925,7 @@ describe('REST API', () => {
         'x-amazon-apigateway-authtype': 'awsSigv4',
       },
     });
-    expect(schemes).toHaveLength(5);
+    expect(schemes).toHaveLength(6);
     for (const [, security] of schemes) expect(security).toEqual([{ sigv4: [] }]);
   });
 
@@ -912,6 +937,7 @@ describe('REST API', () => {
       'GET /volumes/{id}': 'getVolume',
       'DELETE /volumes/{id}': 'deleteVolume',
       'GET /volumes/{id}/manifests': 'getVolumeManifests',
+      'POST /volumes/{id}/check': 'checkVolume',
     };
 
     // Act
@@ -1014,13 +1040,14 @@ describe('REST API', () => {
     });
 
     // Assess
-    expect(routes).toHaveLength(5);
+    expect(routes).toHaveLength(6);
     expect(routes.map(([, route]) => route).sort()).toEqual([
       '/DELETE/volumes/*',
       '/GET/volumes',
       '/GET/volumes/*',
       '/GET/volumes/*/manifests',
       '/POST/volumes',
+      '/POST/volumes/*/check',
     ]);
   });
 });
@@ -1116,6 +1143,7 @@ describe('EKS access entries', () => {
         (role) => [roleId(role), KUBERNETES_GROUPS.reader] as [string, string],
       ),
       [roleId(stack.requests.role), KUBERNETES_GROUPS.reader],
+      [roleId(stack.healthChecks.role), KUBERNETES_GROUPS.reader],
     ]);
 
     // Act
@@ -1217,5 +1245,58 @@ describe('EKS access entries', () => {
         policies: [policy('AmazonEKSViewPolicy')],
       });
     }
+  });
+});
+
+describe('scheduled drift check', () => {
+  it('invokes CheckVolumes every 15 minutes by default, with a role that may invoke only it', () => {
+    // Prepare
+    const { stack, template } = plain;
+    const functionId = logicalIdOf(stack, stack.healthChecks.handler.function);
+    const roleId = logicalIdOf(stack, stack.healthChecks.schedulerRole);
+
+    // Act
+    const schedules = resourcesOfType(plain.resources, 'AWS::Scheduler::Schedule');
+
+    // Assess
+    expect(schedules).toHaveLength(1);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Target: {
+        Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+      },
+    });
+    const statements = resourcesOfType(plain.resources, 'AWS::IAM::Policy')
+      .filter(([, policy]) =>
+        ((policy.Properties?.Roles as unknown[]) ?? []).some(
+          (role) => (role as { Ref?: string }).Ref === roleId,
+        ),
+      )
+      .flatMap(
+        ([, policy]) => (propertiesOf(policy).PolicyDocument as { Statement: unknown[] }).Statement,
+      );
+    expect(statements).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [functionId, 'Arn'] },
+      },
+    ]);
+  });
+
+  it('takes the rate from healthCheckMinutes', () => {
+    // Prepare
+    const synthesized = synthesize({ config: { healthCheckMinutes: 45 } });
+
+    // Act
+    const schedules = resourcesOfType(synthesized.resources, 'AWS::Scheduler::Schedule');
+
+    // Assess
+    expect(schedules.map(([, schedule]) => schedule.Properties?.ScheduleExpression)).toEqual([
+      'rate(45 minutes)',
+    ]);
   });
 });

@@ -116,6 +116,14 @@ describe('the API through the local HTTP server', () => {
     ]);
     expect(claim).toMatchObject({ code: 0, stdout: 'Bound' });
 
+    // Act / Assess: a drift check finds nothing wrong, and GET shows it
+    const check = await expectContract(
+      'checkVolume',
+      await fetch(`${stack.api}/volumes/${id}/check`, { method: 'POST' }),
+    );
+    expect(check.json).toMatchObject({ state: 'HEALTHY', findings: [] });
+    expect((await getVolume(id)) as unknown).toMatchObject({ health: { state: 'HEALTHY' } });
+
     // Prepare: a pod that mounts the claim
     const api = await kubernetesApi(stack);
     await api.create({

@@ -194,6 +194,45 @@ describe('checkVolumeHealth', () => {
     ]);
   });
 
+  it('reports a claim deleted with its PersistentVolume (reclaimPolicy Delete) as one finding', async () => {
+    // Prepare
+    givenHealthyAws();
+    const objects = kubernetesObjects({
+      '/api/v1/namespaces/team-a/persistentvolumeclaims/shared-data': undefined,
+      [`/api/v1/persistentvolumes/${PV}`]: undefined,
+    });
+    const { deps } = dependencies(objects);
+
+    // Act
+    const health = await checkVolumeHealth(deps, record);
+
+    // Assess
+    expect(health.findings).toEqual([
+      {
+        resource: 'PersistentVolumeClaim',
+        id: 'team-a/shared-data',
+        problem: `PersistentVolumeClaim team-a/shared-data no longer exists, nor its PersistentVolume ${PV}`,
+        repairable: true,
+      },
+    ]);
+  });
+
+  it('reports a deleted PersistentVolume whose claim is still there', async () => {
+    // Prepare
+    givenHealthyAws();
+    const { deps } = dependencies(
+      kubernetesObjects({ [`/api/v1/persistentvolumes/${PV}`]: undefined }),
+    );
+
+    // Act
+    const health = await checkVolumeHealth(deps, record);
+
+    // Assess
+    expect(health.findings).toEqual([
+      expect.objectContaining({ resource: 'PersistentVolume', id: PV, repairable: true }),
+    ]);
+  });
+
   it('names a mount target that is deleting, not available', async () => {
     // Prepare
     givenHealthyAws([

@@ -243,7 +243,8 @@ async function checkAccessPoint(
 
 /**
  * The PersistentVolume and claim: present, the volume with the recorded handle, Bound to each
- * other. A missing claim is one finding, not also a PersistentVolume left `Released` by it.
+ * other. A missing claim is one finding, not also a PersistentVolume left `Released` (Retain)
+ * or deleted (Delete) by it.
  */
 async function checkKubernetesObjects(
   reader: HealthKubernetesReader,
@@ -263,6 +264,16 @@ async function checkKubernetesObjects(
   const pvc = await reader.readObject<PersistentVolumeClaimObject>(
     `/api/v1/namespaces/${encodeURIComponent(claim.namespace)}/persistentvolumeclaims/${encodeURIComponent(claim.name)}`,
   );
+  if (!pv && !pvc) {
+    // Deleting a claim deletes its volume under reclaimPolicy Delete: one cause, one finding.
+    findings.push({
+      resource: 'PersistentVolumeClaim',
+      id: claimId,
+      problem: `PersistentVolumeClaim ${claimId} no longer exists, nor its PersistentVolume ${pvName}`,
+      repairable: true,
+    });
+    return;
+  }
   if (!pv) {
     findings.push({
       resource: 'PersistentVolume',
