@@ -249,7 +249,8 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
     description: 'Marks the volume READY with its health and the failed repair',
     records: ['get', 'update'],
     statements: ({ clusterArns }) => healthCheckReads(clusterArns),
-    lifecycleEvents: ['Volume Repair Failed'],
+    // As CompleteRepair's (their shared role merges identical statements into one).
+    lifecycleEvents: ['Volume Repaired', 'Volume Repair Failed'],
   },
 };
 

@@ -116,6 +116,20 @@ const HEALTH_CHECK = [
   'events:PutEvents',
 ];
 
+/**
+ * The shared leftover-reporter role: what a failed rollback or deletion left, and the repair's
+ * closing steps, which re-run the drift check (a union: the role is shared).
+ */
+const LEFTOVER_REPORTER = [
+  ...new Set([
+    ...LEFTOVERS,
+    'ec2:DescribeSubnets',
+    'eks:DescribeCluster',
+    'eks:DescribeFargateProfile',
+    'eks:ListFargateProfiles',
+  ]),
+];
+
 /** What each function may do, read off its code in functions/. */
 const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   'resolve-cluster': [...RECORD_UPDATE, 'ec2:DescribeSubnets', 'eks:DescribeCluster'],
@@ -190,9 +204,16 @@ const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'ec2:DescribeSecurityGroups',
   ],
   'complete-rollback': [...RECORD_GET_UPDATE, 'dynamodb:DeleteItem', 'events:PutEvents'],
-  'record-rollback-failure': LEFTOVERS,
+  'record-rollback-failure': LEFTOVER_REPORTER,
   'complete-deletion': [...RECORD_GET_UPDATE, 'dynamodb:DeleteItem', 'events:PutEvents'],
-  'record-deletion-failure': LEFTOVERS,
+  'record-deletion-failure': LEFTOVER_REPORTER,
+  'begin-repair': [
+    ...RECORD_GET_UPDATE,
+    'elasticfilesystem:DescribeAccessPoints',
+    'elasticfilesystem:DescribeFileSystems',
+  ],
+  'complete-repair': LEFTOVER_REPORTER,
+  'record-repair-failure': LEFTOVER_REPORTER,
   createVolume: [
     'dynamodb:DeleteItem',
     'dynamodb:GetItem',
@@ -216,6 +237,11 @@ const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   ],
   getVolumeManifests: ['dynamodb:GetItem'],
   checkVolume: HEALTH_CHECK,
+  // The check before a repair records nothing and raises no event.
+  repairVolume: [
+    ...HEALTH_CHECK.filter((action) => action !== 'events:PutEvents'),
+    'states:StartExecution',
+  ],
   'check-volumes': [...HEALTH_CHECK, 'dynamodb:Query'],
   'provision-requested': [
     'dynamodb:DeleteItem',
@@ -248,6 +274,9 @@ const KUBERNETES_CALLERS = [
   'checkVolume',
   'provision-requested',
   'check-volumes',
+  'complete-repair',
+  'record-repair-failure',
+  'repairVolume',
 ];
 
 describe('Lambda functions', () => {
@@ -734,8 +763,24 @@ describe('IAM', () => {
       'complete-provisioning': ['Volume Ready'],
       'complete-rollback': ['Volume Provisioning Failed'],
       'complete-deletion': ['Volume Deleted'],
-      'record-rollback-failure': ['Volume Provisioning Failed', 'Volume Deletion Failed'],
-      'record-deletion-failure': ['Volume Provisioning Failed', 'Volume Deletion Failed'],
+      'record-rollback-failure': [
+        'Volume Provisioning Failed',
+        'Volume Deletion Failed',
+        'Volume Repaired',
+        'Volume Repair Failed',
+      ],
+      'record-deletion-failure': [
+        'Volume Provisioning Failed',
+        'Volume Deletion Failed',
+        'Volume Repaired',
+        'Volume Repair Failed',
+      ],
+      'complete-repair': [
+        'Volume Provisioning Failed',
+        'Volume Deletion Failed',
+        'Volume Repaired',
+        'Volume Repair Failed',
+      ],
       'provision-requested': ['Volume Request Rejected'],
       checkVolume: ['Volume Drifted'],
       'check-volumes': ['Volume Drifted'],
@@ -925,7 +970,7 @@ describe('REST API', () => {
         'x-amazon-apigateway-authtype': 'awsSigv4',
       },
     });
-    expect(schemes).toHaveLength(6);
+    expect(schemes).toHaveLength(7);
     for (const [, security] of schemes) expect(security).toEqual([{ sigv4: [] }]);
   });
 
@@ -938,6 +983,7 @@ describe('REST API', () => {
       'DELETE /volumes/{id}': 'deleteVolume',
       'GET /volumes/{id}/manifests': 'getVolumeManifests',
       'POST /volumes/{id}/check': 'checkVolume',
+      'POST /volumes/{id}/repair': 'repairVolume',
     };
 
     // Act
@@ -1040,7 +1086,7 @@ describe('REST API', () => {
     });
 
     // Assess
-    expect(routes).toHaveLength(6);
+    expect(routes).toHaveLength(7);
     expect(routes.map(([, route]) => route).sort()).toEqual([
       '/DELETE/volumes/*',
       '/GET/volumes',
