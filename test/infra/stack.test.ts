@@ -1094,6 +1094,7 @@ describe('REST API', () => {
       '/GET/volumes/*/manifests',
       '/POST/volumes',
       '/POST/volumes/*/check',
+      '/POST/volumes/*/repair',
     ]);
   });
 });
