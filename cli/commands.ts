@@ -1,5 +1,5 @@
 // The commands of `efs-volumes`. Each is a name, its flags and a `run` that calls the client
-// and prints; adding one (say `check <id>` once the API has it) is one more defineCommand call.
+// and prints; adding one is one more defineCommand call.
 import { randomUUID } from 'node:crypto';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
@@ -13,6 +13,7 @@ import { type ResolvedEndpoint, resolveEndpoint } from './endpoint.ts';
 import {
   renderFailure,
   renderHeadline,
+  renderHealth,
   renderPlan,
   renderVolume,
   renderVolumeTable,
@@ -29,7 +30,7 @@ import { waitForVolume } from './volume-progress.ts';
 /** The exit codes, for scripts. */
 export const EXIT = {
   ok: 0,
-  /** The API refused, or the volume ended FAILED, ROLLBACK_FAILED or DELETE_FAILED. */
+  /** The API refused, the volume ended FAILED, ROLLBACK_FAILED or DELETE_FAILED, or `check` found it DRIFTED. */
   failed: 1,
   /** A flag or argument is wrong. */
   usage: 2,
@@ -287,6 +288,17 @@ export function defineCommands(program: Command, io: CliIo, state: CommandState)
   });
 
   defineCommand(program, io, state, {
+    name: 'check <id>',
+    description:
+      'check a READY volume for drift now (POST /volumes/{id}/check); exits 1 when DRIFTED',
+    async run(context, [id = '']) {
+      const health = await context.client.checkVolume(id);
+      context.print({ id, health }, renderHealth);
+      return health.state === 'HEALTHY' ? EXIT.ok : EXIT.failed;
+    },
+  });
+
+  defineCommand(program, io, state, {
     name: 'delete <id>',
     description: 'deprovision a volume (refused while a pod uses its claim, unless --force)',
     options: [
@@ -314,6 +326,49 @@ export function defineCommands(program: Command, io: CliIo, state: CommandState)
         pollMilliseconds: context.pollMilliseconds,
       });
       return settled(context, last, 'DELETED', since);
+    },
+  });
+
+  defineCommand(program, io, state, {
+    name: 'repair <id>',
+    description:
+      'repair a drifted volume: re-create missing mount targets, PersistentVolume and claim (never a file system or access point)',
+    options: waitOptions('READY'),
+    async run(context, [id = ''], options) {
+      const { io, style, client } = context;
+      const since = Date.now();
+      const volume = await client.repairVolume(id);
+      if (!options.wait) {
+        context.print(
+          volume,
+          (s, v) => `${renderHeadline(s, v)}\nFollow it: efs-volumes get ${v.id}\n`,
+        );
+        return EXIT.ok;
+      }
+      if (!style.json) io.stdout.write(`${renderHeadline(style, volume)}\n`);
+      // The repair ends with the volume READY again; its `repair` says how it went.
+      const last = await waitForVolume(client, id, {
+        io,
+        style,
+        baseline: volume,
+        until: new Set(['READY', 'DELETING', 'DELETED']),
+        timeoutSeconds: options.timeout as number,
+        pollMilliseconds: context.pollMilliseconds,
+      });
+      if (last.status === 'READY' && last.repair?.status === 'SUCCEEDED') {
+        return settled(context, last, 'READY', since);
+      }
+      if (style.json) {
+        context.print(last, () => '');
+      } else {
+        const findings = last.health?.findings.map((finding) => `  ${finding.problem}`) ?? [];
+        io.stderr.write(
+          `${renderHeadline(style, last)}\n${paint(style, 'red', 'error: Repair failed')}\n${
+            last.repair?.error ? `  ${last.repair.error.step}: ${last.repair.error.message}\n` : ''
+          }${findings.length > 0 ? `${findings.join('\n')}\n` : ''}`,
+        );
+      }
+      return EXIT.failed;
     },
   });
 }

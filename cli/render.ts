@@ -1,5 +1,5 @@
 // How volumes, plans, lists and steps read in a terminal. Pure functions of data and Style.
-import type { StepRecord, Volume, VolumePlan } from '../client/index.ts';
+import type { StepRecord, Volume, VolumeHealth, VolumePlan } from '../client/index.ts';
 import { paint, type Style } from './terminal.ts';
 
 const GOOD = new Set(['READY', 'DELETED']);
@@ -101,6 +101,7 @@ export function renderVolume(style: Style, volume: Volume): string {
       );
     }
   }
+  if (volume.health) lines.push(...renderHealthLines(style, volume.health));
   lines.push(...renderFailure(style, volume));
   if (volume.retained?.length) {
     lines.push(
@@ -108,6 +109,34 @@ export function renderVolume(style: Style, volume: Volume): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A health state: green HEALTHY, red DRIFTED. */
+function renderHealthState(style: Style, state: VolumeHealth['state']): string {
+  return paint(style, state === 'HEALTHY' ? 'green' : 'red', state);
+}
+
+/** The health lines of a volume: the state and when it was checked, then each finding. */
+function renderHealthLines(style: Style, health: VolumeHealth): string[] {
+  const lines = [
+    field(
+      style,
+      'health',
+      `${renderHealthState(style, health.state)} ${paint(style, 'dim', `checked ${health.checkedAt}`)}`,
+    ),
+  ];
+  for (const finding of health.findings) {
+    const repair = finding.repairable ? 'repairable' : 'not repairable';
+    lines.push(
+      `    ${finding.resource} ${finding.id}: ${finding.problem} ${paint(style, 'dim', `(${repair})`)}`,
+    );
+  }
+  return lines;
+}
+
+/** What `check` found: the volume's health and each finding, with whether repair can fix it. */
+export function renderHealth(style: Style, checked: { id: string; health: VolumeHealth }): string {
+  return `${[paint(style, 'bold', checked.id), ...renderHealthLines(style, checked.health)].join('\n')}\n`;
 }
 
 /** What went wrong, for a volume that failed: the step, the error, and what is left. */
@@ -176,15 +205,21 @@ export function renderVolumeTable(style: Style, volumes: readonly Volume[]): str
     volume.clusterName,
     volume.namespace,
     volume.name,
+    volume.health?.state ?? '-',
     volume.createdAt,
   ]);
   const STATUS = 1;
+  const HEALTH = 5;
   return renderTable(
     style,
-    ['ID', 'STATUS', 'CLUSTER', 'NAMESPACE', 'NAME', 'CREATED'],
+    ['ID', 'STATUS', 'CLUSTER', 'NAMESPACE', 'NAME', 'HEALTH', 'CREATED'],
     rows,
     (column, padded, cell) =>
-      column === STATUS ? padded.replace(cell, renderStatus(style, cell)) : padded,
+      column === STATUS
+        ? padded.replace(cell, renderStatus(style, cell))
+        : column === HEALTH && cell !== '-'
+          ? padded.replace(cell, renderHealthState(style, cell as VolumeHealth['state']))
+          : padded,
   );
 }
 

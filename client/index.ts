@@ -18,6 +18,7 @@ export type VolumePlan = components['schemas']['VolumePlan'];
 export type VolumeList = components['schemas']['VolumeList'];
 export type VolumeStatus = components['schemas']['VolumeStatus'];
 export type StepRecord = components['schemas']['StepRecord'];
+export type VolumeHealth = components['schemas']['VolumeHealth'];
 export type ListVolumesQuery = NonNullable<operations['listVolumes']['parameters']['query']>;
 
 /**
@@ -109,6 +110,10 @@ export interface VolumesClient {
   getVolumeManifests(id: string): Promise<string>;
   /** DELETE /volumes/{id}: starts deprovisioning (202). */
   deleteVolume(id: string, options?: { readonly force?: boolean }): Promise<Volume>;
+  /** POST /volumes/{id}/check: checks a READY volume for drift now and records its health. */
+  checkVolume(id: string): Promise<VolumeHealth>;
+  /** POST /volumes/{id}/repair: starts repairing a drifted volume (202). */
+  repairVolume(id: string): Promise<Volume>;
 }
 
 /** Decides whether to sign, and for which region; throws when signing has no region. */
@@ -209,6 +214,12 @@ export function createVolumesClient(options: VolumesClientOptions): VolumesClien
           params: { path: { id }, ...(force ? { query: { force } } : {}) },
         }),
       );
+    },
+    async checkVolume(id) {
+      return answer(await api.POST('/volumes/{id}/check', { params: { path: { id } } }));
+    },
+    async repairVolume(id) {
+      return answer(await api.POST('/volumes/{id}/repair', { params: { path: { id } } }));
     },
   };
   return client;

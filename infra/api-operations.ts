@@ -9,9 +9,14 @@ export interface OperationAccess {
   readonly description: string;
   readonly records: readonly RecordAccess[];
   /** Starts this workflow's executions. */
-  readonly starts?: 'provision' | 'deprovision';
+  readonly starts?: 'provision' | 'deprovision' | 'repair';
   /** Describes the cluster and reads namespaces, claims or pods through the Kubernetes API. */
   readonly readsCluster?: boolean;
+  /**
+   * Runs the drift check (functions/lib/health): reads the cluster's zones and the volume's
+   * EFS resources, and puts `Volume Drifted` events. Implies `readsCluster`.
+   */
+  readonly checksHealth?: boolean;
 }
 
 /** Each operation of openapi.yaml, read off functions/api/*.ts and functions/lib/api/volumes-service.ts. */
@@ -40,9 +45,23 @@ export const API_OPERATIONS: Readonly<Record<string, OperationAccess>> = {
     starts: 'deprovision',
     readsCluster: true,
   },
+  repairVolume: {
+    handler: 'repair-volume',
+    description: 'POST /volumes/{id}/repair: checks the volume and starts its repair',
+    records: ['get', 'update'],
+    starts: 'repair',
+    readsCluster: true,
+  },
   getVolumeManifests: {
     handler: 'get-volume-manifests',
     description: "GET /volumes/{id}/manifests: a volume's Kubernetes YAML",
     records: ['get'],
+  },
+  checkVolume: {
+    handler: 'check-volume',
+    description: 'POST /volumes/{id}/check: checks a READY volume for drift and records its health',
+    records: ['get', 'update'],
+    readsCluster: true,
+    checksHealth: true,
   },
 };

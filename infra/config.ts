@@ -97,6 +97,11 @@ export interface ServiceConfig {
    * @default a new KMS-encrypted topic of the stack's own
    */
   readonly alarmTopicArn?: string;
+  /**
+   * Minutes between the scheduled drift checks of every READY volume (EventBridge Scheduler,
+   * `rate(n minutes)`), a whole number from 1 to 1440. @default 15
+   */
+  readonly healthCheckMinutes: number;
 }
 
 export const CONTEXT_KEY = 'efs-volumes';
@@ -135,6 +140,7 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   requestSenders: [],
   apiRateLimit: 20,
   apiBurstLimit: 40,
+  healthCheckMinutes: 15,
 };
 
 /** A configuration that cannot be deployed; the message names the setting. */
@@ -279,6 +285,10 @@ export function parseServiceConfig(raw: unknown): ServiceConfig {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw new ServiceConfigError(`${key} must be a non-negative number`);
     }
+  }
+  const minutes = config.healthCheckMinutes;
+  if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
+    throw new ServiceConfigError('healthCheckMinutes must be a whole number from 1 to 1440');
   }
   if (!LOG_LEVELS.includes(config.logLevel as LogLevel)) {
     throw new ServiceConfigError(`logLevel must be one of ${LOG_LEVELS.join(', ')}`);

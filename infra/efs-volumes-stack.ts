@@ -2,6 +2,7 @@ import { Annotations, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib'
 import { Peer, Port, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { type KubernetesNetwork, kubernetesNetworkOf, type ServiceConfig } from './config.ts';
+import { VolumeHealthChecks } from './health-checks.ts';
 import { KubernetesAccess } from './kubernetes-access.ts';
 import { encryptLogGroups } from './log-encryption.ts';
 import { acknowledgeStackFindings } from './nag-acknowledgements.ts';
@@ -29,6 +30,7 @@ export class EfsVolumesStack extends Stack {
   readonly requests: ProvisionRequests;
   readonly kubernetesAccess: KubernetesAccess;
   readonly operations: OperationsAlarms;
+  readonly healthChecks: VolumeHealthChecks;
 
   constructor(scope: Construct, id: string, props: EfsVolumesStackProps) {
     super(scope, id, props);
@@ -67,6 +69,7 @@ export class EfsVolumesStack extends Stack {
       ALLOW_ROOT_POSIX_USER: String(config.allowRootPosixUser),
       PROVISION_STATE_MACHINE_ARN: this.workflow.stateMachines.provision.stateMachineArn,
       DEPROVISION_STATE_MACHINE_ARN: this.workflow.stateMachines.deprovision.stateMachineArn,
+      REPAIR_STATE_MACHINE_ARN: this.workflow.stateMachines.repair.stateMachineArn,
     };
     this.api = new VolumesApi(this, 'Api', {
       records: this.records,
@@ -75,6 +78,7 @@ export class EfsVolumesStack extends Stack {
       clusterArns,
       environment: apiEnvironment,
       workflowStartEnvironment,
+      eventBus: bus,
       ...(network ? { kubernetesNetwork: network } : {}),
     });
     this.requests = new ProvisionRequests(this, 'ProvisionRequests', {
@@ -84,6 +88,15 @@ export class EfsVolumesStack extends Stack {
       config,
       clusterArns,
       environment: { ...apiEnvironment, ...workflowStartEnvironment },
+      ...(network ? { kubernetesNetwork: network } : {}),
+    });
+
+    this.healthChecks = new VolumeHealthChecks(this, 'HealthChecks', {
+      records: this.records,
+      bus,
+      config,
+      clusterArns,
+      environment,
       ...(network ? { kubernetesNetwork: network } : {}),
     });
 
@@ -99,6 +112,7 @@ export class EfsVolumesStack extends Stack {
           group: 'reader' as const,
         })),
         { id: 'RequestEvents', role: this.requests.role, group: 'reader' },
+        { id: 'HealthChecks', role: this.healthChecks.role, group: 'reader' },
       ],
     });
 
@@ -108,6 +122,7 @@ export class EfsVolumesStack extends Stack {
       apiFunctions: this.api.functions,
       stepFunctions: this.workflow.stepFunctions,
       eventFunctions: new Map([['provision-requested', this.requests.handler]]),
+      scheduledFunctions: new Map([['check-volumes', this.healthChecks.handler]]),
       stateMachines: this.workflow.stateMachines,
       requestDeadLetterQueue: this.requests.deadLetterQueue,
     });

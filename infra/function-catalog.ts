@@ -22,7 +22,7 @@ export interface CatalogFunction {
    * (`createVolume`), `ProvisionRequested` for the request events.
    */
   readonly name: string;
-  readonly kind: 'step' | 'api' | 'event';
+  readonly kind: 'step' | 'api' | 'event' | 'schedule';
   /** The handler file, relative to the project root. */
   readonly entry: string;
   /** The role it runs as; the steps of a shared role name the same one. */
@@ -69,6 +69,13 @@ export const FUNCTION_CATALOG: readonly CatalogFunction[] = [
     kind: 'event',
     entry: 'functions/events/provision-requested.ts',
     role: 'RequestEvents',
+    kubernetesGroup: 'reader',
+  },
+  {
+    name: 'CheckVolumes',
+    kind: 'schedule',
+    entry: 'functions/health/check-volumes.ts',
+    role: 'HealthChecks',
     kubernetesGroup: 'reader',
   },
 ];

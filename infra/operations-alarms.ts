@@ -49,6 +49,8 @@ export interface OperationsAlarmsProps {
   readonly apiFunctions: ReadonlyMap<string, ServiceFunction>;
   readonly stepFunctions: ReadonlyMap<string, ServiceFunction>;
   readonly eventFunctions: ReadonlyMap<string, ServiceFunction>;
+  /** Functions a schedule invokes (the drift check). @default none */
+  readonly scheduledFunctions?: ReadonlyMap<string, ServiceFunction>;
   readonly stateMachines: Readonly<Record<WorkflowName, IStateMachine>>;
   readonly requestDeadLetterQueue: IQueue;
 }
@@ -149,6 +151,12 @@ export class OperationsAlarms extends Construct {
       ...this.#functionAlarms(props.apiFunctions, 0, Duration.minutes(5), 'API'),
       ...this.#functionAlarms(props.eventFunctions, 0, Duration.minutes(5), 'request-event'),
       ...this.#functionAlarms(
+        props.scheduledFunctions ?? new Map(),
+        0,
+        Duration.minutes(15),
+        'scheduled',
+      ),
+      ...this.#functionAlarms(
         props.stepFunctions,
         STEP_ERRORS_PER_15_MINUTES,
         Duration.minutes(15),
@@ -247,7 +255,12 @@ export class OperationsAlarms extends Construct {
         width: 12,
       }),
     );
-    const functions = [...props.apiFunctions, ...props.eventFunctions, ...props.stepFunctions];
+    const functions = [
+      ...props.apiFunctions,
+      ...props.eventFunctions,
+      ...(props.scheduledFunctions ?? []),
+      ...props.stepFunctions,
+    ];
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Function errors',

@@ -6,12 +6,14 @@ import {
   LogGroupLogDestination,
   SpecRestApi,
 } from 'aws-cdk-lib/aws-apigateway';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { API_OPERATIONS, type OperationAccess } from './api-operations.ts';
 import type { ServiceConfig } from './config.ts';
+import { grantHealthCheck, healthCheckStatements } from './health-checks.ts';
 import { acknowledgeApi, acknowledgeFargateProfileReads } from './nag-acknowledgements.ts';
 import { apiGatewayDocument, operationsOf, readOpenApi } from './openapi-for-api-gateway.ts';
 import {
@@ -55,7 +57,7 @@ export function fargatePreflightStatements(clusterArns: readonly string[]): Poli
 
 export interface VolumesApiProps {
   readonly records: VolumeTable;
-  readonly stateMachines: Readonly<Record<'provision' | 'deprovision', IStateMachine>>;
+  readonly stateMachines: Readonly<Record<'provision' | 'deprovision' | 'repair', IStateMachine>>;
   readonly config: ServiceConfig;
   readonly clusterArns: readonly string[];
   /** Every API function's environment (shared settings and the access policy). */
@@ -64,6 +66,8 @@ export interface VolumesApiProps {
   readonly workflowStartEnvironment: Readonly<Record<string, string>>;
   /** Where the functions that read a cluster run. @default outside any VPC */
   readonly kubernetesNetwork?: FunctionNetwork;
+  /** The bus of lifecycle events, for the operations that raise one (`checksHealth`). */
+  readonly eventBus?: IEventBus;
 }
 
 /**
@@ -104,7 +108,16 @@ export class VolumesApi extends Construct {
           addStatements(role, fargatePreflightStatements(props.clusterArns));
           acknowledgeFargateProfileReads(role, props.clusterArns);
         }
+        // A repair checks the volume first (and records nothing of it, so raises no event).
+        if (access.starts === 'repair') {
+          addStatements(role, healthCheckStatements(props.clusterArns));
+          acknowledgeFargateProfileReads(role, props.clusterArns);
+        }
         readerRoles.set(operationId, role);
+      }
+      if (access.checksHealth) {
+        if (!props.eventBus) throw new Error(`${operationId} raises events: give eventBus`);
+        grantHealthCheck(role, { bus: props.eventBus, clusterArns: props.clusterArns });
       }
       functions.set(
         operationId,

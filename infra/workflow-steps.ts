@@ -21,9 +21,12 @@ export type StepName =
   | 'complete-rollback'
   | 'record-rollback-failure'
   | 'complete-deletion'
-  | 'record-deletion-failure';
+  | 'record-deletion-failure'
+  | 'begin-repair'
+  | 'complete-repair'
+  | 'record-repair-failure';
 
-export type WorkflowName = 'provision' | 'deprovision';
+export type WorkflowName = 'provision' | 'deprovision' | 'repair';
 
 /**
  * The steps each state machine runs, in the order the ASL file first names them. Written out
@@ -62,6 +65,18 @@ export const WORKFLOW_STEPS: Readonly<Record<WorkflowName, readonly StepName[]>>
     'complete-deletion',
     'record-deletion-failure',
   ],
+  // Only what can be re-created without touching data: never a file system or access point.
+  repair: [
+    'begin-repair',
+    'resolve-cluster',
+    'create-security-group',
+    'create-mount-targets',
+    'check-mount-targets',
+    'apply-manifests',
+    'check-claim-bound',
+    'complete-repair',
+    'record-repair-failure',
+  ],
 };
 
 /** The roles that several steps share, because they need exactly the same access. */
@@ -78,11 +93,18 @@ export const SHARED_STEP_ROLES: Readonly<Partial<Record<StepName, SharedStepRole
   'delete-manifests': 'kubernetes-writer',
   'record-rollback-failure': 'leftover-reporter',
   'record-deletion-failure': 'leftover-reporter',
+  // Both re-run the health check, which reads the PersistentVolume and claim.
+  'complete-repair': 'leftover-reporter',
+  'record-repair-failure': 'leftover-reporter',
 };
 
 /** Every step, each once. */
 export const ALL_STEPS: readonly StepName[] = [
-  ...new Set([...WORKFLOW_STEPS.provision, ...WORKFLOW_STEPS.deprovision]),
+  ...new Set([
+    ...WORKFLOW_STEPS.provision,
+    ...WORKFLOW_STEPS.deprovision,
+    ...WORKFLOW_STEPS.repair,
+  ]),
 ];
 
 /** `resolve-cluster` → `ResolveCluster`. */

@@ -6,8 +6,12 @@ import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunc
 import { Construct } from 'constructs';
 import type { LifecycleDetailType } from '../functions/lib/events/lifecycle.ts';
 import { type ServiceConfig, WORKFLOW_SETTINGS, type WorkflowSetting } from './config.ts';
+import { healthCheckStatements } from './health-checks.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
-import { acknowledgeStateMachineRole } from './nag-acknowledgements.ts';
+import {
+  acknowledgeFargateProfileReads,
+  acknowledgeStateMachineRole,
+} from './nag-acknowledgements.ts';
 import {
   CHECK_MOUNT_TARGETS_TIMEOUT,
   type FunctionNetwork,
@@ -65,6 +69,14 @@ function leftoverReads(): PolicyStatement {
     'elasticfilesystem:DescribeMountTargets',
     'ec2:DescribeSecurityGroups',
   );
+}
+
+/** What the health check reads (functions/lib/health/check.ts), the cluster's description too. */
+function healthCheckReads(clusterArns: readonly string[]): PolicyStatement[] {
+  return [
+    new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...clusterArns] }),
+    ...healthCheckStatements(clusterArns),
+  ];
 }
 
 /**
@@ -223,6 +235,29 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
     statements: () => [leftoverReads()],
     lifecycleEvents: ['Volume Deletion Failed'],
   },
+  'begin-repair': {
+    description: 'Starts a repair: checks the file system and access point are still there',
+    records: ['get', 'update'],
+    statements: () => [
+      describeStatement(
+        'elasticfilesystem:DescribeFileSystems',
+        'elasticfilesystem:DescribeAccessPoints',
+      ),
+    ],
+  },
+  'complete-repair': {
+    description: 'Checks the repaired volume again and marks it READY with its health',
+    records: ['get', 'update'],
+    statements: ({ clusterArns }) => healthCheckReads(clusterArns),
+    lifecycleEvents: ['Volume Repaired', 'Volume Repair Failed'],
+  },
+  'record-repair-failure': {
+    description: 'Marks the volume READY with its health and the failed repair',
+    records: ['get', 'update'],
+    statements: ({ clusterArns }) => healthCheckReads(clusterArns),
+    // As CompleteRepair's (their shared role merges identical statements into one).
+    lifecycleEvents: ['Volume Repaired', 'Volume Repair Failed'],
+  },
 };
 
 /** The steps that call a cluster's Kubernetes API, so need network reach and an access entry. */
@@ -243,7 +278,7 @@ export interface VolumeWorkflowProps {
 }
 
 /**
- * The provisioning and deprovisioning state machines from statemachine/*.asl.json, and one
+ * The provisioning, deprovisioning and repair state machines from statemachine/*.asl.json, and one
  * Lambda per step, each with only the access its step needs.
  */
 export class VolumeWorkflow extends Construct {
@@ -269,9 +304,11 @@ export class VolumeWorkflow extends Construct {
       ),
       'leftover-reporter': this.#role(
         'LeftoverReporterRole',
-        'Workflow steps that record what a failed rollback or deletion left behind',
+        'Workflow steps that record what a failed rollback or deletion left behind, or check a repaired volume',
       ),
     };
+    // The repair's closing steps read Fargate profiles for the health check (a wildcard).
+    acknowledgeFargateProfileReads(sharedRoles['leftover-reporter'], props.clusterArns);
     this.kubernetesWriterRole = sharedRoles['kubernetes-writer'];
     this.leftoverReporterRole = sharedRoles['leftover-reporter'];
 
@@ -320,6 +357,7 @@ export class VolumeWorkflow extends Construct {
     this.stateMachines = {
       provision: this.#stateMachine('provision', 'Provision'),
       deprovision: this.#stateMachine('deprovision', 'Deprovision'),
+      repair: this.#stateMachine('repair', 'Repair'),
     };
   }
 

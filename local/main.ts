@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { accessPolicyFromEnvironment } from '../functions/lib/api/access-policy.ts';
 import { timeScaleFromEnvironment } from './aws-model/model.ts';
 import type { FaultProxyOptions } from './fault-proxy.ts';
+import { healthCheckSecondsFromEnvironment } from './health-schedule.ts';
 import { startLocalStack } from './stack.ts';
 
 // --source runs the TypeScript sources instead of the bundles that deploy (for debugging).
@@ -38,6 +39,8 @@ try {
   process.stderr.write(`ACCESS_POLICY is not a valid policy: ${(error as Error).message}\n`);
   process.exit(2);
 }
+// The drift check of every READY volume: every 10 s (the stack: every 15 minutes).
+const healthCheckSeconds = healthCheckSecondsFromEnvironment(10);
 if (!flags.source) process.stdout.write('Bundling the functions as the stack deploys them…\n');
 const stack = await startLocalStack({
   stateDirectory: '.local',
@@ -45,6 +48,9 @@ const stack = await startLocalStack({
   ...(policy ? { policy } : {}),
   awsModel: { timeScale },
   ...(faults ? { awsFaults: JSON.parse(faults) as FaultProxyOptions } : {}),
+  healthCheckSeconds,
+  onHealthCheckError: (error) =>
+    process.stderr.write(`scheduled health check failed: ${(error as Error).message}\n`),
 });
 const api = stack.api;
 process.stdout.write(`
@@ -55,6 +61,7 @@ EFS volumes for EKS Fargate: local mode is running.
   Kubernetes API   ${stack.kube}   (cluster "${stack.clusterName}", namespaces default, team-a, team-b)
   Step Functions   ${stack.stepFunctions}
   Functions        ${stack.functions === 'bundled' ? 'the bundles that deploy (.build/functions)' : 'the TypeScript sources (--source)'}
+  Drift check      ${healthCheckSeconds > 0 ? `every ${healthCheckSeconds} s (LOCAL_HEALTH_CHECK_SECONDS)` : 'off (LOCAL_HEALTH_CHECK_SECONDS=0)'}
 
   Endpoints are in .local/endpoints.json; kubectl works with KUBECONFIG=.local/kubeconfig.
 
@@ -63,6 +70,7 @@ Try it:
     -d '{"clusterName":"demo","namespace":"team-a","name":"shared-data"}'
   curl -s ${api}/volumes/<id>
   curl -s ${api}/volumes/<id>/manifests
+  curl -s -X POST ${api}/volumes/<id>/check
   KUBECONFIG=.local/kubeconfig kubectl get pv,pvc,storageclass,csidriver -A
   curl -s -X DELETE ${api}/volumes/<id>
   curl -s -X POST ${api}/local/events -H 'Content-Type: application/json' \\

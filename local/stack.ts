@@ -13,6 +13,7 @@ import { applyServiceRbac, clusterAccessOptions } from './cluster-access.ts';
 import { routeClusterTo } from './cluster-routing.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_SIGNING_KEYS } from './credentials.ts';
 import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.ts';
+import { type HealthSchedule, startHealthSchedule } from './health-schedule.ts';
 import { type KubeEmulator, startKubeEmulator } from './kube-emulator/index.ts';
 import { buildFunctionBundles } from './lambda/build.ts';
 import {
@@ -62,6 +63,14 @@ export interface LocalStackOptions {
    * states (unless `run.waitMilliseconds` is given).
    */
   readonly awsModel?: AwsModelOptions;
+  /**
+   * Seconds between the scheduled drift checks of every READY volume (the stack's schedule
+   * runs every `healthCheckMinutes`); 0 for none. @default none (`npm start` sets
+   * LOCAL_HEALTH_CHECK_SECONDS, default 10)
+   */
+  readonly healthCheckSeconds?: number;
+  /** What to do with a scheduled check that failed. @default ignore it */
+  readonly onHealthCheckError?: (error: unknown) => void;
 }
 
 export interface LocalStack {
@@ -81,6 +90,8 @@ export interface LocalStack {
   readonly functions: FunctionsMode;
   /** Where the handlers meet AWS: the proxy when there is one, else moto. */
   readonly awsLayer: string;
+  /** The scheduled drift check, when `healthCheckSeconds` asked for one. */
+  readonly healthSchedule?: HealthSchedule;
   stop(): Promise<void>;
 }
 
@@ -151,6 +162,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           name: 'efs-volumes-deprovision',
           definitionFile: new URL('statemachine/deprovision.asl.json', root),
         },
+        {
+          name: 'efs-volumes-repair',
+          definitionFile: new URL('statemachine/repair.asl.json', root),
+        },
       ],
       runOptions(options),
     );
@@ -162,6 +177,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
       PROVISION_STATE_MACHINE_ARN: stepFunctions.arns['efs-volumes-provision'],
       DEPROVISION_STATE_MACHINE_ARN: stepFunctions.arns['efs-volumes-deprovision'],
+      REPAIR_STATE_MACHINE_ARN: stepFunctions.arns['efs-volumes-repair'],
       ACCESS_POLICY: JSON.stringify(policy),
     });
     // Every setting without a default that some function reads is set by now, as the stack sets it.
@@ -205,6 +221,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const api = await startLocalApi(options.apiPort ?? Number(process.env.PORT ?? 3000));
     stops.push(api.stop);
 
+    let healthSchedule: HealthSchedule | undefined;
+    if (options.healthCheckSeconds) {
+      const schedule = startHealthSchedule(options.healthCheckSeconds, options.onHealthCheckError);
+      healthSchedule = schedule;
+      stops.push(schedule.stop);
+    }
+
     const kubeconfig = emulator.kubeconfig({
       user: {
         exec: {
@@ -242,6 +265,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(faultProxy ? { faultProxy } : {}),
       functions: functionsMode,
       awsLayer: faultProxy?.endpoint ?? awsEndpoint,
+      ...(healthSchedule ? { healthSchedule } : {}),
       stop,
     };
   } catch (error) {

@@ -111,7 +111,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "listVolumes",
         "summary": "List volumes, newest first",
-        "description": "One page of volumes, newest first, filtered by cluster, namespace and status when they\nare given. Pass the answer's `nextToken` to get the next page.\n",
+        "description": "One page of volumes, newest first, filtered by cluster, namespace, status and health\nwhen they are given. Pass the answer's `nextToken` to get the next page.\n",
         "parameters": [
           {
             "name": "clusterName",
@@ -134,6 +134,14 @@ export const openapiDocument = {
             "in": "query",
             "schema": {
               "$ref": "#/components/schemas/VolumeStatus"
+            }
+          },
+          {
+            "name": "health",
+            "in": "query",
+            "description": "Only volumes whose last health check found this state (volumes never checked match neither).",
+            "schema": {
+              "$ref": "#/components/schemas/HealthState"
             }
           },
           {
@@ -257,6 +265,48 @@ export const openapiDocument = {
         }
       }
     },
+    "/volumes/{id}/check": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/VolumeId"
+        }
+      ],
+      "post": {
+        "operationId": "checkVolume",
+        "summary": "Check a volume for drift now",
+        "description": "Runs the health check the schedule runs, now, and records its outcome as the volume's\n`health`: the file system present and `available`, an `available` mount target in every\nzone the namespace's pods may run in, the access point present, the PersistentVolume and\nclaim present, Bound to each other, with the recorded `volumeHandle`. Only a READY\nvolume is checked (409 otherwise). Open to every caller who may read the volume.\n",
+        "responses": {
+          "200": {
+            "description": "The volume's health as the check just found it.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/VolumeHealth"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "502": {
+            "$ref": "#/components/responses/ClusterAccessDenied"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
     "/volumes/{id}/manifests": {
       "parameters": [
         {
@@ -286,6 +336,54 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/volumes/{id}/repair": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/VolumeId"
+        }
+      ],
+      "post": {
+        "operationId": "repairVolume",
+        "summary": "Repair a drifted volume",
+        "description": "Re-creates what can be re-created without losing data or changing what pods mount: a\nmissing mount target, and a missing or changed PersistentVolume or claim, with the same\n`volumeHandle`. It never replaces a deleted file system or access point: their data is\ngone, and a new one would be a new volume; then the answer is 422 with the findings, and\nnothing is touched. Checks the volume first (as POST /volumes/{id}/check does); only a\nREADY volume is repaired (409 otherwise, and while a repair runs). The status is\nREPAIRING while the repair workflow runs, then READY again with the `health` the repair\nfound at its end and the outcome in `repair`. Open to the callers who may create volumes\nin the namespace: a repair changes no data and puts back only what the volume had.\n",
+        "responses": {
+          "202": {
+            "description": "Accepted; the volume is being repaired.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Volume"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "422": {
+            "$ref": "#/components/responses/Unprocessable"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "502": {
+            "$ref": "#/components/responses/ClusterAccessDenied"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -443,7 +541,8 @@ export const openapiDocument = {
           "ROLLBACK_FAILED",
           "DELETING",
           "DELETED",
-          "DELETE_FAILED"
+          "DELETE_FAILED",
+          "REPAIRING"
         ]
       },
       "Problem": {
@@ -493,6 +592,13 @@ export const openapiDocument = {
                   "type": "string"
                 }
               }
+            }
+          },
+          "findings": {
+            "type": "array",
+            "description": "A refused repair (problem type volume-not-repairable): the findings that stop it.",
+            "items": {
+              "$ref": "#/components/schemas/HealthFinding"
             }
           }
         }
@@ -560,6 +666,85 @@ export const openapiDocument = {
             "type": "string"
           }
         }
+      },
+      "HealthState": {
+        "type": "string",
+        "enum": [
+          "HEALTHY",
+          "DRIFTED"
+        ]
+      },
+      "HealthFinding": {
+        "type": "object",
+        "description": "One way a READY volume no longer is what the service built.",
+        "required": [
+          "resource",
+          "id",
+          "problem",
+          "repairable"
+        ],
+        "properties": {
+          "resource": {
+            "type": "string",
+            "enum": [
+              "FileSystem",
+              "MountTarget",
+              "AccessPoint",
+              "PersistentVolume",
+              "PersistentVolumeClaim",
+              "Cluster"
+            ]
+          },
+          "id": {
+            "type": "string",
+            "description": "The resource's id or name (the zone of a missing mount target)."
+          },
+          "problem": {
+            "type": "string"
+          },
+          "repairable": {
+            "type": "boolean",
+            "description": "Whether a repair can put it back without losing data."
+          }
+        }
+      },
+      "VolumeHealth": {
+        "type": "object",
+        "description": "What the last health check (scheduled, or POST /volumes/{id}/check) of a READY volume found.",
+        "required": [
+          "state",
+          "checkedAt",
+          "findings"
+        ],
+        "properties": {
+          "state": {
+            "$ref": "#/components/schemas/HealthState"
+          },
+          "checkedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "findings": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/HealthFinding"
+            }
+          }
+        },
+        "examples": [
+          {
+            "state": "DRIFTED",
+            "checkedAt": "2026-11-25T12:15:00.000Z",
+            "findings": [
+              {
+                "resource": "PersistentVolumeClaim",
+                "id": "team-a/shared-data",
+                "problem": "PersistentVolumeClaim team-a/shared-data no longer exists",
+                "repairable": true
+              }
+            ]
+          }
+        ]
       },
       "LeftoverResource": {
         "type": "object",
@@ -833,6 +1018,12 @@ export const openapiDocument = {
           },
           "warnings": {
             "$ref": "#/components/schemas/Warnings"
+          },
+          "health": {
+            "$ref": "#/components/schemas/VolumeHealth"
+          },
+          "repair": {
+            "$ref": "#/components/schemas/VolumeRepair"
           }
         },
         "examples": [
@@ -878,6 +1069,35 @@ export const openapiDocument = {
             }
           }
         ]
+      },
+      "VolumeRepair": {
+        "type": "object",
+        "description": "The last repair (POST /volumes/{id}/repair) of the volume.",
+        "required": [
+          "status",
+          "startedAt"
+        ],
+        "properties": {
+          "status": {
+            "type": "string",
+            "enum": [
+              "RUNNING",
+              "SUCCEEDED",
+              "FAILED"
+            ]
+          },
+          "startedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "endedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "error": {
+            "$ref": "#/components/schemas/VolumeFailure"
+          }
+        }
       },
       "VolumeList": {
         "type": "object",

@@ -9,8 +9,8 @@ export interface paths {
         };
         /**
          * List volumes, newest first
-         * @description One page of volumes, newest first, filtered by cluster, namespace and status when they
-         *     are given. Pass the answer's `nextToken` to get the next page.
+         * @description One page of volumes, newest first, filtered by cluster, namespace, status and health
+         *     when they are given. Pass the answer's `nextToken` to get the next page.
          */
         get: operations["listVolumes"];
         put?: never;
@@ -65,6 +65,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/volumes/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["VolumeId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a volume for drift now
+         * @description Runs the health check the schedule runs, now, and records its outcome as the volume's
+         *     `health`: the file system present and `available`, an `available` mount target in every
+         *     zone the namespace's pods may run in, the access point present, the PersistentVolume and
+         *     claim present, Bound to each other, with the recorded `volumeHandle`. Only a READY
+         *     volume is checked (409 otherwise). Open to every caller who may read the volume.
+         */
+        post: operations["checkVolume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/volumes/{id}/manifests": {
         parameters: {
             query?: never;
@@ -87,6 +113,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/volumes/{id}/repair": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["VolumeId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Repair a drifted volume
+         * @description Re-creates what can be re-created without losing data or changing what pods mount: a
+         *     missing mount target, and a missing or changed PersistentVolume or claim, with the same
+         *     `volumeHandle`. It never replaces a deleted file system or access point: their data is
+         *     gone, and a new one would be a new volume; then the answer is 422 with the findings, and
+         *     nothing is touched. Checks the volume first (as POST /volumes/{id}/check does); only a
+         *     READY volume is repaired (409 otherwise, and while a repair runs). The status is
+         *     REPAIRING while the repair workflow runs, then READY again with the `health` the repair
+         *     found at its end and the outcome in `repair`. Open to the callers who may create volumes
+         *     in the namespace: a repair changes no data and puts back only what the volume had.
+         */
+        post: operations["repairVolume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -94,7 +150,7 @@ export interface components {
         /** @example vol-0123456789abcdef0123 */
         VolumeId: string;
         /** @enum {string} */
-        VolumeStatus: "PENDING" | "PROVISIONING" | "READY" | "ROLLING_BACK" | "FAILED" | "ROLLBACK_FAILED" | "DELETING" | "DELETED" | "DELETE_FAILED";
+        VolumeStatus: "PENDING" | "PROVISIONING" | "READY" | "ROLLING_BACK" | "FAILED" | "ROLLBACK_FAILED" | "DELETING" | "DELETED" | "DELETE_FAILED" | "REPAIRING";
         /** @description An RFC 9457 problem details object. */
         Problem: {
             /**
@@ -111,6 +167,8 @@ export interface components {
                 field: string;
                 message: string;
             }[];
+            /** @description A refused repair (problem type volume-not-repairable): the findings that stop it. */
+            findings?: components["schemas"]["HealthFinding"][];
         };
         StepRecord: {
             /** @enum {string} */
@@ -131,6 +189,39 @@ export interface components {
             /** @description The error's name. */
             name: string;
             message: string;
+        };
+        /** @enum {string} */
+        HealthState: "HEALTHY" | "DRIFTED";
+        /** @description One way a READY volume no longer is what the service built. */
+        HealthFinding: {
+            /** @enum {string} */
+            resource: "FileSystem" | "MountTarget" | "AccessPoint" | "PersistentVolume" | "PersistentVolumeClaim" | "Cluster";
+            /** @description The resource's id or name (the zone of a missing mount target). */
+            id: string;
+            problem: string;
+            /** @description Whether a repair can put it back without losing data. */
+            repairable: boolean;
+        };
+        /**
+         * @description What the last health check (scheduled, or POST /volumes/{id}/check) of a READY volume found.
+         * @example {
+         *       "state": "DRIFTED",
+         *       "checkedAt": "2026-11-25T12:15:00.000Z",
+         *       "findings": [
+         *         {
+         *           "resource": "PersistentVolumeClaim",
+         *           "id": "team-a/shared-data",
+         *           "problem": "PersistentVolumeClaim team-a/shared-data no longer exists",
+         *           "repairable": true
+         *         }
+         *       ]
+         *     }
+         */
+        VolumeHealth: {
+            state: components["schemas"]["HealthState"];
+            /** Format: date-time */
+            checkedAt: string;
+            findings: components["schemas"]["HealthFinding"][];
         };
         LeftoverResource: {
             /**
@@ -260,6 +351,18 @@ export interface components {
             /** @description What deletion kept on purpose (a shared or retained file system). */
             retained?: components["schemas"]["LeftoverResource"][];
             warnings?: components["schemas"]["Warnings"];
+            health?: components["schemas"]["VolumeHealth"];
+            repair?: components["schemas"]["VolumeRepair"];
+        };
+        /** @description The last repair (POST /volumes/{id}/repair) of the volume. */
+        VolumeRepair: {
+            /** @enum {string} */
+            status: "RUNNING" | "SUCCEEDED" | "FAILED";
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            endedAt?: string;
+            error?: components["schemas"]["VolumeFailure"];
         };
         VolumeList: {
             items: components["schemas"]["Volume"][];
@@ -482,6 +585,8 @@ export interface operations {
                 clusterName?: string;
                 namespace?: components["schemas"]["DnsLabel"];
                 status?: components["schemas"]["VolumeStatus"];
+                /** @description Only volumes whose last health check found this state (volumes never checked match neither). */
+                health?: components["schemas"]["HealthState"];
                 limit?: number;
                 nextToken?: string;
             };
@@ -607,6 +712,34 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    checkVolume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["VolumeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The volume's health as the check just found it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolumeHealth"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["ClusterAccessDenied"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getVolumeManifests: {
         parameters: {
             query?: never;
@@ -630,6 +763,36 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    repairVolume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["VolumeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted; the volume is being repaired. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Volume"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["ClusterAccessDenied"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }

@@ -113,6 +113,14 @@ export class CleanupError extends VolumeError {
   override name = 'CleanupError';
 }
 
+/**
+ * A repair would have to replace what holds the data (the file system or the access point
+ * is gone): it never does, and touches nothing.
+ */
+export class RepairRefusedError extends VolumeError {
+  override name = 'RepairRefusedError';
+}
+
 /** A list request carried a nextToken this service did not give out. */
 export class InvalidListTokenError extends VolumeError {
   override name = 'InvalidListTokenError';

@@ -53,7 +53,7 @@ export const SETTINGS = {
     type: 'boolean',
     default: false,
     meaning: 'allow uid/gid 0',
-    readBy: ['createVolume', 'deleteVolume', 'ProvisionRequested'],
+    readBy: ['createVolume', 'deleteVolume', 'repairVolume', 'ProvisionRequested'],
     setBy: 'stack',
   },
   EFS_KMS_KEY_ID: {
@@ -82,14 +82,21 @@ export const SETTINGS = {
     type: 'string',
     default: undefined,
     meaning: 'the provisioning workflow',
-    readBy: ['createVolume', 'deleteVolume', 'ProvisionRequested'],
+    readBy: ['createVolume', 'deleteVolume', 'repairVolume', 'ProvisionRequested'],
     setBy: 'stack',
   },
   DEPROVISION_STATE_MACHINE_ARN: {
     type: 'string',
     default: undefined,
     meaning: 'the deprovisioning workflow',
-    readBy: ['createVolume', 'deleteVolume', 'ProvisionRequested'],
+    readBy: ['createVolume', 'deleteVolume', 'repairVolume', 'ProvisionRequested'],
+    setBy: 'stack',
+  },
+  REPAIR_STATE_MACHINE_ARN: {
+    type: 'string',
+    default: undefined,
+    meaning: 'the repair workflow',
+    readBy: ['createVolume', 'deleteVolume', 'repairVolume', 'ProvisionRequested'],
     setBy: 'stack',
   },
   MOUNT_TARGET_FIRST_WAIT_SECONDS: {

@@ -76,7 +76,8 @@ describe('template policies', () => {
         'ProvisionRequested',
       ]),
     );
-    expect(names).toHaveLength(20 + 5 + 1);
+    // Steps (the repair's three included), API operations, event and scheduled functions.
+    expect(names).toHaveLength(23 + 7 + 2);
     for (const fn of policies.values()) {
       expect(fn.roleArn).toMatch(/^arn:aws:iam::123456789012:role\//);
       expect(JSON.stringify(fn.policies)).not.toMatch(/"(Ref|Fn::[A-Za-z]+)"/);
@@ -128,6 +129,58 @@ describe('delete roles refuse resources without the volume-id and this stack tag
 
     // Assess
     expect(allowed).toBe(false);
+  });
+});
+
+describe('a repair never replaces or deletes what holds data', () => {
+  const REPAIR_FUNCTIONS = ['BeginRepair', 'CompleteRepair', 'RecordRepairFailure', 'repairVolume'];
+
+  it.each(REPAIR_FUNCTIONS)(
+    '%s may not delete a file system, access point or mount target',
+    async (fn) => {
+      // Prepare
+      const calls = [
+        recorded(fn, 'elasticfilesystem:DeleteFileSystem', [FILE_SYSTEM]),
+        recorded(fn, 'elasticfilesystem:DeleteAccessPoint', [ACCESS_POINT]),
+        recorded(fn, 'elasticfilesystem:DeleteMountTarget', [FILE_SYSTEM]),
+      ].map((call) => taggedWith(call, OURS));
+
+      // Act
+      const allowed = await Promise.all(calls.map(isAllowed));
+
+      // Assess
+      expect(allowed).toEqual([false, false, false]);
+    },
+  );
+
+  it.each(REPAIR_FUNCTIONS)('%s may not create a file system or an access point', async (fn) => {
+    // Prepare
+    const calls = [
+      recorded(fn, 'elasticfilesystem:CreateFileSystem', [`${EFS}:file-system/*`], {
+        requestTags: OURS,
+      }),
+      recorded(fn, 'elasticfilesystem:CreateAccessPoint', [FILE_SYSTEM], { requestTags: OURS }),
+    ];
+
+    // Act
+    const allowed = await Promise.all(calls.map(isAllowed));
+
+    // Assess
+    expect(allowed).toEqual([false, false]);
+  });
+
+  it('BeginRepair may look at the file system and access point it checks', async () => {
+    // Prepare
+    const calls = [
+      recorded('BeginRepair', 'elasticfilesystem:DescribeFileSystems', [FILE_SYSTEM]),
+      recorded('BeginRepair', 'elasticfilesystem:DescribeAccessPoints', [ACCESS_POINT]),
+    ];
+
+    // Act
+    const allowed = await Promise.all(calls.map(isAllowed));
+
+    // Assess
+    expect(allowed).toEqual([true, true]);
   });
 });
 

@@ -93,6 +93,8 @@ describe('parseServiceConfig', () => {
       'logsKmsKeyArn must be a KMS key ARN',
     ],
     [{ apiRateLimit: 'fast' }, 'apiRateLimit must be a non-negative number'],
+    [{ healthCheckMinutes: 0 }, 'healthCheckMinutes must be a whole number from 1 to 1440'],
+    [{ healthCheckMinutes: 7.5 }, 'healthCheckMinutes must be a whole number from 1 to 1440'],
     [{ clusterNames: ['dev'] }, 'unknown efs-volumes setting(s): clusterNames'],
     [
       {

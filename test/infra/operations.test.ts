@@ -221,6 +221,7 @@ describe('alarms', () => {
       ...stack.workflow.stepFunctions.values(),
       ...stack.api.functions.values(),
       stack.requests.handler,
+      stack.healthChecks.handler,
     ].map((fn) => logicalIdOf(stack, fn.function));
 
     // Act
@@ -266,7 +267,8 @@ describe('tracing', () => {
     );
 
     // Assess
-    expect(functions).toHaveLength(26);
+    // 20 steps, 6 API operations, the request events and the scheduled drift check.
+    expect(functions).toHaveLength(28);
     for (const [, fn] of functions) {
       expect(propertiesOf(fn).TracingConfig).toEqual({ Mode: 'Active' });
     }

@@ -45,6 +45,7 @@ function functionsOf(synthesized: SynthesizedStack): Map<string, ServiceFunction
     ...stack.workflow.stepFunctions,
     ...stack.api.functions,
     ['provision-requested', stack.requests.handler],
+    ['check-volumes', stack.healthChecks.handler],
   ]);
 }
 
@@ -100,6 +101,33 @@ const LEFTOVERS = [
   'elasticfilesystem:DescribeFileSystems',
   'elasticfilesystem:DescribeMountTargets',
   'events:PutEvents',
+];
+
+/** A recorded drift check (functions/lib/health): reads, the health write, Volume Drifted. */
+const HEALTH_CHECK = [
+  ...RECORD_GET_UPDATE,
+  'ec2:DescribeSubnets',
+  'eks:DescribeCluster',
+  'eks:DescribeFargateProfile',
+  'eks:ListFargateProfiles',
+  'elasticfilesystem:DescribeAccessPoints',
+  'elasticfilesystem:DescribeFileSystems',
+  'elasticfilesystem:DescribeMountTargets',
+  'events:PutEvents',
+];
+
+/**
+ * The shared leftover-reporter role: what a failed rollback or deletion left, and the repair's
+ * closing steps, which re-run the drift check (a union: the role is shared).
+ */
+const LEFTOVER_REPORTER = [
+  ...new Set([
+    ...LEFTOVERS,
+    'ec2:DescribeSubnets',
+    'eks:DescribeCluster',
+    'eks:DescribeFargateProfile',
+    'eks:ListFargateProfiles',
+  ]),
 ];
 
 /** What each function may do, read off its code in functions/. */
@@ -178,9 +206,16 @@ const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'ec2:DescribeSecurityGroups',
   ],
   'complete-rollback': [...RECORD_GET_UPDATE, 'dynamodb:DeleteItem', 'events:PutEvents'],
-  'record-rollback-failure': LEFTOVERS,
+  'record-rollback-failure': LEFTOVER_REPORTER,
   'complete-deletion': [...RECORD_GET_UPDATE, 'dynamodb:DeleteItem', 'events:PutEvents'],
-  'record-deletion-failure': LEFTOVERS,
+  'record-deletion-failure': LEFTOVER_REPORTER,
+  'begin-repair': [
+    ...RECORD_GET_UPDATE,
+    'elasticfilesystem:DescribeAccessPoints',
+    'elasticfilesystem:DescribeFileSystems',
+  ],
+  'complete-repair': LEFTOVER_REPORTER,
+  'record-repair-failure': LEFTOVER_REPORTER,
   createVolume: [
     'dynamodb:DeleteItem',
     'dynamodb:GetItem',
@@ -203,6 +238,13 @@ const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'states:StartExecution',
   ],
   getVolumeManifests: ['dynamodb:GetItem'],
+  checkVolume: HEALTH_CHECK,
+  // The check before a repair records nothing and raises no event.
+  repairVolume: [
+    ...HEALTH_CHECK.filter((action) => action !== 'events:PutEvents'),
+    'states:StartExecution',
+  ],
+  'check-volumes': [...HEALTH_CHECK, 'dynamodb:Query'],
   'provision-requested': [
     'dynamodb:DeleteItem',
     'dynamodb:GetItem',
@@ -231,13 +273,23 @@ const KUBERNETES_CALLERS = [
   'record-deletion-failure',
   'createVolume',
   'deleteVolume',
+  'checkVolume',
   'provision-requested',
+  'check-volumes',
+  'complete-repair',
+  'record-repair-failure',
+  'repairVolume',
 ];
 
 describe('Lambda functions', () => {
-  it('has one function per step, per API operation, and for request events', () => {
+  it('has one function per step, per API operation, for request events and for the drift check', () => {
     // Prepare
-    const expected = [...ALL_STEPS, ...plain.stack.api.functions.keys(), 'provision-requested'];
+    const expected = [
+      ...ALL_STEPS,
+      ...plain.stack.api.functions.keys(),
+      'provision-requested',
+      'check-volumes',
+    ];
 
     // Act
     const names = [...functionsOf(plain).keys()];
@@ -409,6 +461,17 @@ describe('Lambda functions', () => {
     expect(environmentOf(configured, 'provision-requested').REQUEST_EVENT_SOURCE).toBe(
       'efs-volumes.requests',
     );
+  });
+
+  it('gives the repair operation the repair state machine', () => {
+    // Prepare
+    const repairId = logicalIdOf(configured.stack, configured.stack.workflow.stateMachines.repair);
+
+    // Act
+    const environment = environmentOf(configured, 'repairVolume');
+
+    // Assess
+    expect(environment.REPAIR_STATE_MACHINE_ARN).toEqual({ Ref: repairId });
   });
 
   it('gives the read-only API functions the access policy and no workflow settings', () => {
@@ -740,9 +803,27 @@ describe('IAM', () => {
       'complete-provisioning': ['Volume Ready'],
       'complete-rollback': ['Volume Provisioning Failed'],
       'complete-deletion': ['Volume Deleted'],
-      'record-rollback-failure': ['Volume Provisioning Failed', 'Volume Deletion Failed'],
-      'record-deletion-failure': ['Volume Provisioning Failed', 'Volume Deletion Failed'],
+      'record-rollback-failure': [
+        'Volume Provisioning Failed',
+        'Volume Deletion Failed',
+        'Volume Repaired',
+        'Volume Repair Failed',
+      ],
+      'record-deletion-failure': [
+        'Volume Provisioning Failed',
+        'Volume Deletion Failed',
+        'Volume Repaired',
+        'Volume Repair Failed',
+      ],
+      'complete-repair': [
+        'Volume Provisioning Failed',
+        'Volume Deletion Failed',
+        'Volume Repaired',
+        'Volume Repair Failed',
+      ],
       'provision-requested': ['Volume Request Rejected'],
+      checkVolume: ['Volume Drifted'],
+      'check-volumes': ['Volume Drifted'],
     };
 
     // Act
@@ -849,7 +930,7 @@ describe('volume table', () => {
     });
   });
 
-  it('lets only listVolumes query, and only the byCreation and byNamespace indexes', () => {
+  it('lets only listVolumes and the drift check query, and only the byCreation and byNamespace indexes', () => {
     // Prepare
     const names = [...functionsOf(plain).keys()];
 
@@ -862,7 +943,7 @@ describe('volume table', () => {
     );
 
     // Assess
-    expect(querying).toEqual(['listVolumes']);
+    expect(querying.sort()).toEqual(['check-volumes', 'listVolumes']);
     expect(JSON.stringify(statement?.Resource)).toContain('/index/byCreation');
     expect(JSON.stringify(statement?.Resource)).toContain('/index/byNamespace');
   });
@@ -929,7 +1010,7 @@ describe('REST API', () => {
         'x-amazon-apigateway-authtype': 'awsSigv4',
       },
     });
-    expect(schemes).toHaveLength(5);
+    expect(schemes).toHaveLength(7);
     for (const [, security] of schemes) expect(security).toEqual([{ sigv4: [] }]);
   });
 
@@ -941,6 +1022,8 @@ describe('REST API', () => {
       'GET /volumes/{id}': 'getVolume',
       'DELETE /volumes/{id}': 'deleteVolume',
       'GET /volumes/{id}/manifests': 'getVolumeManifests',
+      'POST /volumes/{id}/check': 'checkVolume',
+      'POST /volumes/{id}/repair': 'repairVolume',
     };
 
     // Act
@@ -1043,13 +1126,15 @@ describe('REST API', () => {
     });
 
     // Assess
-    expect(routes).toHaveLength(5);
+    expect(routes).toHaveLength(7);
     expect(routes.map(([, route]) => route).sort()).toEqual([
       '/DELETE/volumes/*',
       '/GET/volumes',
       '/GET/volumes/*',
       '/GET/volumes/*/manifests',
       '/POST/volumes',
+      '/POST/volumes/*/check',
+      '/POST/volumes/*/repair',
     ]);
   });
 });
@@ -1145,6 +1230,7 @@ describe('EKS access entries', () => {
         (role) => [roleId(role), KUBERNETES_GROUPS.reader] as [string, string],
       ),
       [roleId(stack.requests.role), KUBERNETES_GROUPS.reader],
+      [roleId(stack.healthChecks.role), KUBERNETES_GROUPS.reader],
     ]);
 
     // Act
@@ -1246,5 +1332,58 @@ describe('EKS access entries', () => {
         policies: [policy('AmazonEKSViewPolicy')],
       });
     }
+  });
+});
+
+describe('scheduled drift check', () => {
+  it('invokes CheckVolumes every 15 minutes by default, with a role that may invoke only it', () => {
+    // Prepare
+    const { stack, template } = plain;
+    const functionId = logicalIdOf(stack, stack.healthChecks.handler.function);
+    const roleId = logicalIdOf(stack, stack.healthChecks.schedulerRole);
+
+    // Act
+    const schedules = resourcesOfType(plain.resources, 'AWS::Scheduler::Schedule');
+
+    // Assess
+    expect(schedules).toHaveLength(1);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Target: {
+        Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+      },
+    });
+    const statements = resourcesOfType(plain.resources, 'AWS::IAM::Policy')
+      .filter(([, policy]) =>
+        ((policy.Properties?.Roles as unknown[]) ?? []).some(
+          (role) => (role as { Ref?: string }).Ref === roleId,
+        ),
+      )
+      .flatMap(
+        ([, policy]) => (propertiesOf(policy).PolicyDocument as { Statement: unknown[] }).Statement,
+      );
+    expect(statements).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [functionId, 'Arn'] },
+      },
+    ]);
+  });
+
+  it('takes the rate from healthCheckMinutes', () => {
+    // Prepare
+    const synthesized = synthesize({ config: { healthCheckMinutes: 45 } });
+
+    // Act
+    const schedules = resourcesOfType(synthesized.resources, 'AWS::Scheduler::Schedule');
+
+    // Assess
+    expect(schedules.map(([, schedule]) => schedule.Properties?.ScheduleExpression)).toEqual([
+      'rate(45 minutes)',
+    ]);
   });
 });

@@ -23,7 +23,7 @@ import {
 } from './synthesize.ts';
 
 const run = promisify(execFile);
-const WORKFLOWS: readonly WorkflowName[] = ['provision', 'deprovision'];
+const WORKFLOWS: readonly WorkflowName[] = ['provision', 'deprovision', 'repair'];
 
 let synthesized: SynthesizedStack;
 

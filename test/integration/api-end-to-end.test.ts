@@ -116,6 +116,14 @@ describe('the API through the local HTTP server', () => {
     ]);
     expect(claim).toMatchObject({ code: 0, stdout: 'Bound' });
 
+    // Act / Assess: a drift check finds nothing wrong, and GET shows it
+    const check = await expectContract(
+      'checkVolume',
+      await fetch(`${stack.api}/volumes/${id}/check`, { method: 'POST' }),
+    );
+    expect(check.json).toMatchObject({ state: 'HEALTHY', findings: [] });
+    expect((await getVolume(id)) as unknown).toMatchObject({ health: { state: 'HEALTHY' } });
+
     // Prepare: a pod that mounts the claim
     const api = await kubernetesApi(stack);
     await api.create({
@@ -149,6 +157,12 @@ describe('the API through the local HTTP server', () => {
     // Assess: DELETING, then DELETED, and nothing of it left in moto or Kubernetes
     expect(deleting.status).toBe(202);
     expect((deleting.json as Volume).status).toBe('DELETING');
+    // A volume being deleted is not repaired (the repair's own suite: repair-api.test.ts)
+    const notRepaired = await expectContract(
+      'repairVolume',
+      await fetch(`${stack.api}/volumes/${id}/repair`, { method: 'POST' }),
+    );
+    expect(notRepaired.status).toBe(409);
     const deleted = await until(id, 'DELETED');
     expect(deleted.retained).toEqual([]);
     expect(await awsLeftovers(id)).toEqual([]);

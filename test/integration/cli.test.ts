@@ -97,10 +97,36 @@ describe('the efs-volumes CLI against local mode', () => {
     // Assess
     expect(run.code).toBe(0);
     const [header, ...rows] = run.stdout.trimEnd().split('\n');
-    expect(header).toMatch(/^ID +STATUS +CLUSTER +NAMESPACE +NAME +CREATED$/);
+    expect(header).toMatch(/^ID +STATUS +CLUSTER +NAMESPACE +NAME +HEALTH +CREATED$/);
     expect(rows).toEqual([
       expect.stringMatching(new RegExp(`^${id}  READY +${stack.clusterName} +team-a +cli-data `)),
     ]);
+  });
+
+  it('checks it for drift, shows its health, and lists it by health', async () => {
+    // Act
+    const check = await efsVolumes(['check', id]);
+    const healthy = await efsVolumes([
+      'list',
+      '--cluster',
+      stack.clusterName,
+      '--health',
+      'HEALTHY',
+    ]);
+    const drifted = await efsVolumes([
+      'list',
+      '--cluster',
+      stack.clusterName,
+      '--health',
+      'DRIFTED',
+    ]);
+
+    // Assess
+    expect(check).toMatchObject({ code: 0, stderr: '' });
+    expect(check.stdout).toMatch(new RegExp(`^${id}\\n  health +HEALTHY checked \\S+\\n$`));
+    expect(healthy.stdout).toContain(id);
+    expect(healthy.stdout).toMatch(/HEALTHY +\S+\n$/);
+    expect(drifted.stdout).toBe('No volumes.\n');
   });
 
   it('prints its manifests as YAML, and everything as JSON with --output json', async () => {

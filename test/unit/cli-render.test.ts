@@ -47,9 +47,9 @@ describe('efs-volumes display', () => {
     expect(tables.map((table) => table.includes(ESCAPE))).toEqual([true, false, false, false]);
     expect(tables[0]).toContain(`${ESCAPE}32mREADY${ESCAPE}0m`);
     expect(tables[1]).toBe(
-      'ID                        STATUS  CLUSTER  NAMESPACE  NAME  CREATED\n' +
-        'vol-0123456789abcdef0123  READY   demo     team-a     data  2026-11-25T12:00:00.000Z\n' +
-        'vol-0123456789abcdef0123  FAILED  demo     team-a     data  2026-11-25T12:00:00.000Z\n',
+      'ID                        STATUS  CLUSTER  NAMESPACE  NAME  HEALTH  CREATED\n' +
+        'vol-0123456789abcdef0123  READY   demo     team-a     data  -       2026-11-25T12:00:00.000Z\n' +
+        'vol-0123456789abcdef0123  FAILED  demo     team-a     data  -       2026-11-25T12:00:00.000Z\n',
     );
   });
 

@@ -25,6 +25,7 @@ export function apiDependencies(): VolumeServiceDependencies {
       allowRootPosixUser: settings.allowRootPosixUser,
       provisionStateMachineArn: stringSetting('PROVISION_STATE_MACHINE_ARN') ?? '',
       deprovisionStateMachineArn: stringSetting('DEPROVISION_STATE_MACHINE_ARN') ?? '',
+      repairStateMachineArn: stringSetting('REPAIR_STATE_MACHINE_ARN') ?? '',
     },
   };
 }

@@ -24,6 +24,8 @@ export interface VolumeServiceSettings {
   readonly allowRootPosixUser: boolean;
   readonly provisionStateMachineArn: string;
   readonly deprovisionStateMachineArn: string;
+  /** @default '' (no repairs: the functions that start none need not know it) */
+  readonly repairStateMachineArn: string;
 }
 
 /** What the API's operations need; the handlers build it from module-level clients. */

@@ -2,6 +2,7 @@ import {
   DescribeSubnetsCommand,
   DescribeVpcAttributeCommand,
   type EC2Client,
+  type Subnet,
   type VpcAttributeName,
 } from '@aws-sdk/client-ec2';
 import {
@@ -85,6 +86,58 @@ async function dnsAttribute(
   return value?.Value === true;
 }
 
+/** The subnets a pod of the namespace may run in: the cluster's and its selecting profiles'. */
+interface NamespaceSubnets {
+  readonly profiles: readonly SelectingProfile[];
+  readonly subnets: readonly Subnet[];
+}
+
+async function namespaceSubnets(
+  deps: { readonly eks: EKSClient; readonly ec2: EC2Client },
+  cluster: ClusterDescription,
+  namespace: string,
+): Promise<NamespaceSubnets> {
+  const profiles = await selectingProfiles(deps.eks, cluster.name, namespace);
+  const subnetIds = [...new Set([...cluster.subnetIds, ...profiles.flatMap((p) => p.subnetIds)])];
+  const { Subnets = [] } =
+    subnetIds.length > 0
+      ? await deps.ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnetIds }))
+      : {};
+  return { profiles, subnets: Subnets };
+}
+
+/** The zones a namespace's pods may run in, and those of them where the cluster has a subnet. */
+export interface NamespaceZones {
+  /** Every Availability Zone a pod of the namespace may run in, sorted. */
+  readonly availabilityZones: readonly string[];
+  /** The zones of the cluster's own subnets, sorted: where mount targets are created. */
+  readonly clusterZones: readonly string[];
+}
+
+function zonesOf(subnets: readonly Subnet[], cluster: ClusterDescription): NamespaceZones {
+  const clusterZones = new Set(
+    subnets
+      .filter((subnet) => cluster.subnetIds.includes(subnet.SubnetId ?? ''))
+      .map((subnet) => subnet.AvailabilityZone ?? '')
+      .filter(Boolean),
+  );
+  const zones = new Set(subnets.map((subnet) => subnet.AvailabilityZone ?? '').filter(Boolean));
+  return { availabilityZones: [...zones].sort(), clusterZones: [...clusterZones].sort() };
+}
+
+/**
+ * The Availability Zones a namespace's pods may run in (the cluster's subnets and those of the
+ * Fargate profiles selecting the namespace): the zones a volume needs a mount target in. The
+ * preflight and the health check share it, so both mean the same zones.
+ */
+export async function namespaceZones(
+  deps: { readonly eks: EKSClient; readonly ec2: EC2Client },
+  cluster: ClusterDescription,
+  namespace: string,
+): Promise<NamespaceZones> {
+  return zonesOf((await namespaceSubnets(deps, cluster, namespace)).subnets, cluster);
+}
+
 /**
  * The checks a Fargate user needs before anything is created: the cluster VPC resolves EFS
  * DNS names (`enableDnsSupport` and `enableDnsHostnames`), which Fargate profiles select the
@@ -97,12 +150,7 @@ export async function fargatePreflight(
   cluster: ClusterDescription,
   namespace: string,
 ): Promise<FargateReport> {
-  const profiles = await selectingProfiles(deps.eks, cluster.name, namespace);
-  const subnetIds = [...new Set([...cluster.subnetIds, ...profiles.flatMap((p) => p.subnetIds)])];
-  const { Subnets = [] } =
-    subnetIds.length > 0
-      ? await deps.ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnetIds }))
-      : {};
+  const { profiles, subnets: Subnets } = await namespaceSubnets(deps, cluster, namespace);
   const vpcId = cluster.vpcId ?? Subnets[0]?.VpcId;
   if (vpcId) {
     const off: string[] = [];
@@ -111,12 +159,8 @@ export async function fargatePreflight(
     }
     if (off.length > 0) throw problems.vpcDnsDisabled(vpcId, off);
   }
-  const clusterZones = new Set(
-    Subnets.filter((subnet) => cluster.subnetIds.includes(subnet.SubnetId ?? '')).map(
-      (subnet) => subnet.AvailabilityZone ?? '',
-    ),
-  );
-  const zones = new Set(Subnets.map((subnet) => subnet.AvailabilityZone ?? '').filter(Boolean));
+  const zones = zonesOf(Subnets, cluster);
+  const clusterZones = new Set(zones.clusterZones);
   const warnings: string[] = [];
   if (profiles.length === 0) {
     warnings.push(
@@ -141,5 +185,5 @@ export async function fargatePreflight(
       );
     }
   }
-  return { vpcId, profiles, availabilityZones: [...zones].sort(), warnings };
+  return { vpcId, profiles, availabilityZones: zones.availabilityZones, warnings };
 }

@@ -16,6 +16,8 @@ export interface ProblemDocument {
   readonly detail?: string;
   readonly instance?: string;
   readonly errors?: readonly ProblemField[];
+  /** A repair's refusal: the findings that stop it (openapi.yaml `Problem.findings`). */
+  readonly findings?: readonly unknown[];
 }
 
 /** An error the API answers as problem+json; `expose` as in middy's HttpError. */
@@ -24,6 +26,7 @@ export class ProblemError extends Error {
   readonly slug: string;
   readonly title: string;
   readonly errors: readonly ProblemField[] | undefined;
+  readonly findings: readonly unknown[] | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly expose = true;
 
@@ -34,6 +37,7 @@ export class ProblemError extends Error {
     detail: string,
     options: {
       errors?: readonly ProblemField[];
+      findings?: readonly unknown[];
       headers?: Record<string, string>;
       cause?: unknown;
     } = {},
@@ -44,6 +48,7 @@ export class ProblemError extends Error {
     this.slug = slug;
     this.title = title;
     this.errors = options.errors;
+    this.findings = options.findings;
     this.headers = options.headers ?? {};
   }
 
@@ -55,6 +60,7 @@ export class ProblemError extends Error {
       detail: this.message,
       ...(instance ? { instance } : {}),
       ...(this.errors && this.errors.length > 0 ? { errors: this.errors } : {}),
+      ...(this.findings && this.findings.length > 0 ? { findings: this.findings } : {}),
     };
   }
 }
@@ -116,6 +122,8 @@ export const problems = {
     ),
   volumeInUse: (detail: string) => new ProblemError(409, 'volume-in-use', 'Volume in use', detail),
   volumeBusy: (detail: string) => new ProblemError(409, 'volume-busy', 'Volume busy', detail),
+  volumeNotRepairable: (detail: string, findings: readonly unknown[]) =>
+    new ProblemError(422, 'volume-not-repairable', 'Volume not repairable', detail, { findings }),
   clusterNotFound: (detail: string) =>
     new ProblemError(422, 'cluster-not-found', 'Cluster not found', detail),
   clusterNotActive: (detail: string) =>

@@ -9,7 +9,13 @@ export type LifecycleDetailType =
   | 'Volume Provisioning Failed'
   | 'Volume Deleted'
   | 'Volume Deletion Failed'
-  | 'Volume Request Rejected';
+  | 'Volume Request Rejected'
+  /** A health check found a READY volume DRIFTED, and the check before had not. */
+  | 'Volume Drifted'
+  /** A repair ended with the volume HEALTHY. */
+  | 'Volume Repaired'
+  /** A repair could not finish, or left the volume DRIFTED. */
+  | 'Volume Repair Failed';
 
 /**
  * Puts one lifecycle event on the bus. A rejected entry is a TransientError, so the step

@@ -132,16 +132,17 @@ export async function applyVolumeManifests(
   if (!storageClass) await serverSideApply(api, manifests.storageClass);
 
   const pvName = persistentVolumeName(volumeId);
-  assertOwned(
-    await readIfExists(api, manifests.persistentVolume as ObjectRef),
-    volumeId,
-    `PersistentVolume ${pvName}`,
+  const persistentVolume = await readIfExists<V1PersistentVolume>(
+    api,
+    manifests.persistentVolume as ObjectRef,
   );
-  assertOwned(
-    await readIfExists(api, manifests.persistentVolumeClaim as ObjectRef),
-    volumeId,
-    `PersistentVolumeClaim ${spec.namespace}/${spec.name}`,
+  assertOwned(persistentVolume, volumeId, `PersistentVolume ${pvName}`);
+  const claim = await readIfExists<V1PersistentVolumeClaim>(
+    api,
+    manifests.persistentVolumeClaim as ObjectRef,
   );
+  assertOwned(claim, volumeId, `PersistentVolumeClaim ${spec.namespace}/${spec.name}`);
+  if (persistentVolume) await releaseForClaim(api, persistentVolume, claim);
   await serverSideApply(api, manifests.persistentVolume);
   await serverSideApply(api, manifests.persistentVolumeClaim);
   return {
@@ -151,6 +152,40 @@ export async function applyVolumeManifests(
     createdStorageClass: !storageClass,
     createdCsiDriver: !csiDriver,
   };
+}
+
+/**
+ * A PersistentVolume of ours still reserved for a claim that was deleted (its claimRef names
+ * the old claim's uid, so the volume stays Released and no new claim binds it): forgets that
+ * uid, so the claim applied next, of the same name, binds it again. The data is on EFS; the
+ * PersistentVolume only points at it. Server-side apply cannot drop the uid (the binder owns
+ * that field), so a merge patch does, as `kubectl patch` would.
+ */
+async function releaseForClaim(
+  api: KubernetesObjectApi,
+  persistentVolume: V1PersistentVolume,
+  claim: V1PersistentVolumeClaim | undefined,
+): Promise<void> {
+  const uid = persistentVolume.spec?.claimRef?.uid;
+  if (uid === undefined || uid === claim?.metadata?.uid) return;
+  const name = persistentVolume.metadata?.name ?? '';
+  try {
+    await api.patch(
+      {
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
+        metadata: { name },
+        spec: { claimRef: { uid: null, resourceVersion: null } },
+      } as unknown as KubernetesObject,
+      undefined,
+      undefined,
+      FIELD_MANAGER,
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+  } catch (error) {
+    throw kubernetesError(error, `release PersistentVolume ${name} for a new claim`);
+  }
 }
 
 /** The claim's phase (`Pending`, `Bound`, `Lost`), or `Missing`. */

@@ -24,12 +24,15 @@ import { stackName, volumeTags } from '../aws/tags.ts';
 import type { ServiceSettings } from '../config.ts';
 import { CleanupError, MountTargetsTimeoutError } from '../errors.ts';
 import type { AwsStepDependencies } from './dependencies.ts';
-import { PROVISIONING_STEP, runStep } from './run-step.ts';
+import { PROVISIONING_STEP, runStep, workflowTransition } from './run-step.ts';
 import { type ProvisionState, required, type WaitProgress } from './state.ts';
 
-/** Provisioning steps move the volume to PROVISIONING; the same step in a deletion does not. */
+/**
+ * Provisioning steps move the volume to PROVISIONING; the same step in a deletion does not,
+ * and in a repair it requires REPAIRING.
+ */
 function provisioningTransition(state: ProvisionState) {
-  return state.operation === 'deprovision' ? {} : PROVISIONING_STEP;
+  return workflowTransition(state.operation);
 }
 
 /** Describes the cluster; nothing is created, so an unknown cluster fails here first. */
@@ -66,7 +69,7 @@ export function createSecurityGroup(
       );
       return { result: { securityGroupId }, resources: { securityGroupId } };
     },
-    PROVISIONING_STEP,
+    provisioningTransition(state),
   );
 }
 
@@ -115,7 +118,7 @@ export function createMountTargets(
       );
       return { result, resources: { ...result } };
     },
-    PROVISIONING_STEP,
+    provisioningTransition(state),
   );
 }
 

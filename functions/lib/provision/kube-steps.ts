@@ -9,7 +9,7 @@ import {
 } from '../kube/apply.ts';
 import type { ClusterEndpoint } from '../kube/client.ts';
 import type { VolumeRecordStore } from '../volume/record.ts';
-import { PROVISIONING_STEP, runStep } from './run-step.ts';
+import { runStep, workflowTransition } from './run-step.ts';
 import { type ProvisionState, required, type WaitProgress } from './state.ts';
 
 /** What the Kubernetes steps need: only these functions bundle the Kubernetes client. */
@@ -38,7 +38,7 @@ export function applyManifests(
       });
       return { result: applied, resources: { ...applied } };
     },
-    PROVISIONING_STEP,
+    workflowTransition(state.operation),
   );
 }
 
@@ -68,7 +68,7 @@ export function checkClaimBound(
         result: { done: bound, waitSeconds: bound ? 0 : deps.settings.claimPollSeconds, checks },
       };
     },
-    PROVISIONING_STEP,
+    workflowTransition(state.operation),
   );
 }
 

@@ -19,6 +19,23 @@ export const PROVISIONING_STEP: StepOptions = {
 };
 
 /**
+ * A step of a repair: the volume must be REPAIRING (it stays so), so a step that runs late,
+ * after its repair ended, fails rather than work on a volume nobody is repairing.
+ */
+export const REPAIR_STEP: StepOptions = {
+  transition: { status: 'REPAIRING', from: ['REPAIRING'] },
+};
+
+/**
+ * The status move of a step the provisioning and repair workflows share (deprovisioning
+ * moves none): PROVISIONING while provisioning, REPAIRING held while repairing.
+ */
+export function workflowTransition(operation: string | undefined): StepOptions {
+  if (operation === 'deprovision') return {};
+  return operation === 'repair' ? REPAIR_STEP : PROVISIONING_STEP;
+}
+
+/**
  * Names an error for the state machine: our own errors as they are, throttling, 5xx and
  * dropped connections as TransientError (retried with backoff), anything else as it is.
  */

@@ -10,7 +10,7 @@ export interface ProvisionInput {
   readonly volumeId: string;
   readonly spec: VolumeSpec;
   /** @default provision */
-  readonly operation?: 'provision' | 'deprovision';
+  readonly operation?: 'provision' | 'deprovision' | 'repair';
   /** The execution's name, so every log line of every step can carry it. */
   readonly executionName?: string;
   /**

@@ -23,6 +23,9 @@ export type VolumeResources = Schemas['VolumeResources'];
 /** A resource rollback could not delete, so that nothing is ever silently lost. */
 export type LeftoverResource = Schemas['LeftoverResource'];
 export type VolumeFailure = Schemas['VolumeFailure'];
+/** What the last health check of a READY volume found (functions/lib/health/check.ts). */
+export type RecordedHealth = Schemas['VolumeHealth'];
+export type HealthState = Schemas['HealthState'];
 /** A volume as the API shows it (openapi.yaml `Volume`). */
 export type Volume = Schemas['Volume'];
 
@@ -35,6 +38,8 @@ export interface VolumeRecord extends Volume {
   readonly caller?: string;
   readonly idempotencyKey?: string;
   readonly deleteExecutionName?: string;
+  /** The running (or last) repair execution: only it may move the volume out of REPAIRING. */
+  readonly repairExecutionName?: string;
   /** `<cluster>/<namespace>`: partition key of the `byNamespace` index. */
   readonly clusterNamespace?: string;
   /**
@@ -100,6 +105,7 @@ export function toVolume(record: VolumeRecord): Volume {
     caller: _caller,
     idempotencyKey: _key,
     deleteExecutionName: _del,
+    repairExecutionName: _repair,
     clusterNamespace: _clusterNamespace,
     retainFileSystem: _retain,
     ...volume
@@ -111,6 +117,8 @@ export interface VolumeListQuery {
   readonly clusterName?: string;
   readonly namespace?: string;
   readonly status?: VolumeStatus;
+  /** Only volumes whose last health check found this state. */
+  readonly health?: HealthState;
   readonly limit: number;
   readonly nextToken?: string;
 }
@@ -278,6 +286,12 @@ export class VolumeRecordStore {
       values[`:${field}`] = value;
       filters.push(`#${field} = :${field}`);
     }
+    if (query.health !== undefined) {
+      names['#health'] = 'health';
+      names['#healthState'] = 'state';
+      values[':health'] = query.health;
+      filters.push('#health.#healthState = :health');
+    }
     const items: VolumeRecord[] = [];
     let startKey = query.nextToken ? decodeToken(query.nextToken) : undefined;
     do {
@@ -300,6 +314,45 @@ export class VolumeRecordStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey && items.length < query.limit);
     return { items, ...(startKey ? { nextToken: encodeToken(startKey) } : {}) };
+  }
+
+  /**
+   * Records what a health check found, only while the volume is READY and only if no later
+   * check was recorded meanwhile (a slow check never overwrites a newer one). Leaves
+   * `updatedAt` alone: a check changes nothing of the volume, `checkedAt` says when it ran.
+   * Returns the state the previous check recorded, so the caller raises `Volume Drifted` once,
+   * on a change to DRIFTED (the update is atomic: of two concurrent checks, one sees the change).
+   *
+   * @throws VolumeRecordStateError when the volume is not READY or a later check was recorded
+   */
+  async recordHealth(id: string, health: RecordedHealth): Promise<HealthState | undefined> {
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { id },
+          UpdateExpression: 'SET #health = :health',
+          ExpressionAttributeNames: { '#health': 'health', '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':health': health,
+            ':ready': 'READY',
+            ':checkedAt': health.checkedAt,
+          },
+          ConditionExpression:
+            'attribute_exists(id) AND #status = :ready AND (attribute_not_exists(#health) OR #health.checkedAt <= :checkedAt)',
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      return (Attributes as { health?: RecordedHealth } | undefined)?.health?.state;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new VolumeRecordStateError(
+          `volume ${id} cannot record its health: it is not READY, or a later check was recorded`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
   }
 
   /**
@@ -327,6 +380,79 @@ export class VolumeRecordStore {
       values,
       `attribute_exists(id) AND #status IN (${from.map((_, index) => `:from${index}`).join(', ')})`,
       'DELETING',
+    );
+  }
+
+  /**
+   * Moves a READY volume to REPAIRING and names its repair execution, so DELETE and a second
+   * repair answer busy until the repair ends; returns the record as it now is.
+   * @throws VolumeRecordStateError when the volume is not READY (anymore)
+   */
+  async beginRepair(id: string, executionName: string): Promise<VolumeRecord> {
+    const now = this.#now().toISOString();
+    return this.#update(
+      id,
+      'SET #status = :repairing, updatedAt = :now, repairExecutionName = :execution, #repair = :repair',
+      { '#status': 'status', '#repair': 'repair' },
+      {
+        ':repairing': 'REPAIRING',
+        ':ready': 'READY',
+        ':now': now,
+        ':execution': executionName,
+        ':repair': { status: 'RUNNING', startedAt: now },
+      },
+      'attribute_exists(id) AND #status = :ready',
+      'REPAIRING',
+    );
+  }
+
+  /**
+   * Ends a repair: the volume is READY again, with the repair's outcome and, when given, the
+   * health found at its end (openapi.yaml `VolumeHealth`). Only the execution the record
+   * names may end it, so a late or stray execution never touches a volume it does not repair.
+   * @throws VolumeRecordStateError when the volume is not being repaired by `executionName`
+   */
+  async endRepair(
+    id: string,
+    executionName: string,
+    outcome: { status: 'SUCCEEDED' | 'FAILED'; error?: VolumeFailure; health?: RecordedHealth },
+  ): Promise<VolumeRecord> {
+    const now = this.#now().toISOString();
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#repair': 'repair',
+      '#repairStatus': 'status',
+    };
+    const values: Record<string, unknown> = {
+      ':ready': 'READY',
+      ':repairing': 'REPAIRING',
+      ':now': now,
+      ':execution': executionName,
+      ':outcome': outcome.status,
+    };
+    const sets = [
+      '#status = :ready',
+      'updatedAt = :now',
+      '#repair.#repairStatus = :outcome',
+      '#repair.endedAt = :now',
+    ];
+    if (outcome.error) {
+      values[':error'] = outcome.error;
+      sets.push('#repair.#error = :error');
+      names['#error'] = 'error';
+    }
+    if (outcome.health !== undefined) {
+      values[':health'] = outcome.health;
+      sets.push('#health = :health');
+      names['#health'] = 'health';
+    }
+    return this.#update(
+      id,
+      `SET ${sets.join(', ')}`,
+      names,
+      values,
+      'attribute_exists(id) AND #status = :repairing AND repairExecutionName = :execution',
+      'the end of its repair',
     );
   }
 

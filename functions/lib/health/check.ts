@@ -1,0 +1,318 @@
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeAccessPointsCommand, type EFSClient } from '@aws-sdk/client-efs';
+import type { EKSClient } from '@aws-sdk/client-eks';
+import { namespaceZones } from '../api/fargate-preflight.ts';
+import { type ClusterDescription, describeCluster } from '../aws/cluster.ts';
+import { describeFileSystem } from '../aws/file-system.ts';
+import { listMountTargets } from '../aws/mount-targets.ts';
+import { errorName } from '../aws/transient.ts';
+import { ClusterNotActiveError, ClusterNotFoundError } from '../errors.ts';
+import type { ClusterEndpoint } from '../kube/client.ts';
+import { volumeHandle } from '../kube/manifests.ts';
+import { persistentVolumeName } from '../volume/names.ts';
+import type { VolumeRecord } from '../volume/record.ts';
+
+/** One way a READY volume no longer is what the service built. */
+export interface HealthFinding {
+  resource:
+    | 'FileSystem'
+    | 'MountTarget'
+    | 'AccessPoint'
+    | 'PersistentVolume'
+    | 'PersistentVolumeClaim'
+    | 'Cluster';
+  /** The resource's id or name (a zone for a missing mount target). */
+  id: string;
+  problem: string;
+  /** Whether a repair can put it back as it was without losing data. */
+  repairable: boolean;
+}
+
+/** The outcome of one health check of a volume (openapi.yaml `VolumeHealth`). */
+export interface VolumeHealth {
+  state: 'HEALTHY' | 'DRIFTED';
+  checkedAt: string;
+  findings: HealthFinding[];
+}
+
+/** The few reads of the Kubernetes API the check makes (functions/lib/kube/read-client.ts). */
+export interface HealthKubernetesReader {
+  readObject<T>(path: string): Promise<T | undefined>;
+}
+
+/** What a health check reads with: the clients of the API functions, nothing that writes. */
+export interface HealthCheckDependencies {
+  readonly eks: EKSClient;
+  readonly ec2: EC2Client;
+  readonly efs: EFSClient;
+  /** A reader of the cluster's API with the service's reader identity. */
+  readonly kubernetes: (cluster: ClusterEndpoint) => Promise<HealthKubernetesReader>;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/** As much of a PersistentVolume as the check reads. */
+interface PersistentVolumeObject {
+  spec?: {
+    csi?: { volumeHandle?: string };
+    claimRef?: { namespace?: string; name?: string };
+  };
+  status?: { phase?: string };
+}
+
+/** As much of a PersistentVolumeClaim as the check reads. */
+interface PersistentVolumeClaimObject {
+  spec?: { volumeName?: string };
+  status?: { phase?: string };
+}
+
+/**
+ * Checks that a READY volume is still what provisioning built: the file system present and
+ * `available`, an `available` mount target in every zone the namespace's pods may run in, the
+ * access point present, the PersistentVolume and claim present, Bound to each other, the
+ * volume carrying the handle of the recorded file system and access point.
+ *
+ * A finding is a fact about the volume; a check that cannot look (throttling, the cluster's
+ * API unreachable or refusing the service) throws instead, so an outage never reads as drift.
+ *
+ * @throws TransientError, KubernetesRequestError and AWS SDK errors when it cannot look
+ */
+export async function checkVolumeHealth(
+  deps: HealthCheckDependencies,
+  record: VolumeRecord,
+): Promise<VolumeHealth> {
+  const now = deps.now ?? (() => new Date());
+  const findings: HealthFinding[] = [];
+  const cluster = await clusterOrFinding(deps, record, findings);
+  const fileSystemId = record.resources.fileSystemId;
+  const accessPointId = record.resources.accessPointId;
+  if (fileSystemId && (await checkFileSystem(deps, fileSystemId, findings))) {
+    if (cluster) await checkMountTargets(deps, record, cluster, fileSystemId, findings);
+    if (accessPointId) await checkAccessPoint(deps, record, fileSystemId, accessPointId, findings);
+  }
+  if (cluster && fileSystemId && accessPointId) {
+    const reader = await deps.kubernetes(cluster);
+    await checkKubernetesObjects(
+      reader,
+      record,
+      volumeHandle(fileSystemId, accessPointId),
+      findings,
+    );
+  }
+  return {
+    state: findings.length === 0 ? 'HEALTHY' : 'DRIFTED',
+    checkedAt: now().toISOString(),
+    findings,
+  };
+}
+
+/** The cluster, or a finding when it is gone or not ACTIVE (its objects cannot be read). */
+async function clusterOrFinding(
+  deps: HealthCheckDependencies,
+  record: VolumeRecord,
+  findings: HealthFinding[],
+): Promise<ClusterDescription | undefined> {
+  try {
+    return await describeCluster(deps.eks, record.clusterName);
+  } catch (error) {
+    if (error instanceof ClusterNotFoundError) {
+      findings.push({
+        resource: 'Cluster',
+        id: record.clusterName,
+        problem: `EKS cluster ${record.clusterName} no longer exists: the PersistentVolume and claim went with it`,
+        repairable: false,
+      });
+      return undefined;
+    }
+    if (error instanceof ClusterNotActiveError) {
+      findings.push({
+        resource: 'Cluster',
+        id: record.clusterName,
+        problem: `EKS cluster ${record.clusterName} is ${error.clusterStatus}, not ACTIVE: its Kubernetes objects cannot be checked`,
+        repairable: false,
+      });
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** Whether the file system is there; a finding when it is not, or is not `available`. */
+async function checkFileSystem(
+  deps: HealthCheckDependencies,
+  fileSystemId: string,
+  findings: HealthFinding[],
+): Promise<boolean> {
+  const fileSystem = await describeFileSystem(deps.efs, fileSystemId);
+  const state = fileSystem?.LifeCycleState;
+  if (!fileSystem || state === 'deleting' || state === 'deleted') {
+    findings.push({
+      resource: 'FileSystem',
+      id: fileSystemId,
+      problem: `file system ${fileSystemId} ${fileSystem ? `is ${state}` : 'no longer exists'}: its data is gone`,
+      repairable: false,
+    });
+    // Its mount targets and access points go with it: one finding says it all.
+    return false;
+  }
+  if (state !== 'available') {
+    findings.push({
+      resource: 'FileSystem',
+      id: fileSystemId,
+      problem: `file system ${fileSystemId} is ${state}, not available`,
+      repairable: false,
+    });
+  }
+  return true;
+}
+
+/**
+ * An `available` mount target in every zone the namespace's pods may run in. A zone where the
+ * cluster has no subnet (only a Fargate profile) cannot be given one by this service.
+ */
+async function checkMountTargets(
+  deps: HealthCheckDependencies,
+  record: VolumeRecord,
+  cluster: ClusterDescription,
+  fileSystemId: string,
+  findings: HealthFinding[],
+): Promise<void> {
+  const zones = await namespaceZones(deps, cluster, record.namespace);
+  const targets = await listMountTargets(deps.efs, fileSystemId);
+  const present = new Set(targets.map((target) => target.MountTargetId));
+  const gone = (record.resources.mountTargetIds ?? []).filter((id) => !present.has(id));
+  for (const zone of zones.availabilityZones) {
+    const inZone = targets.filter((target) => target.AvailabilityZoneName === zone);
+    if (inZone.some((target) => target.LifeCycleState === 'available')) continue;
+    const target = inZone[0];
+    if (target?.MountTargetId) {
+      findings.push({
+        resource: 'MountTarget',
+        id: target.MountTargetId,
+        problem: `mount target ${target.MountTargetId} in ${zone} is ${target.LifeCycleState ?? 'in no known state'}, not available`,
+        repairable: true,
+      });
+      continue;
+    }
+    const clusterZone = zones.clusterZones.includes(zone);
+    findings.push({
+      resource: 'MountTarget',
+      id: zone,
+      problem: clusterZone
+        ? `no mount target in ${zone}${gone.length > 0 ? ` (recorded ${gone.join(', ')} no longer exists)` : ''}: pods there cannot mount the volume`
+        : `no mount target in ${zone}, where a Fargate profile places pods of ${record.namespace} but the cluster has no subnet: add a cluster subnet in ${zone}`,
+      repairable: clusterZone,
+    });
+  }
+}
+
+async function checkAccessPoint(
+  deps: HealthCheckDependencies,
+  record: VolumeRecord,
+  fileSystemId: string,
+  accessPointId: string,
+  findings: HealthFinding[],
+): Promise<void> {
+  const gone: HealthFinding = {
+    resource: 'AccessPoint',
+    id: accessPointId,
+    problem: `access point ${accessPointId} no longer exists: the volume's data is gone from its handle (the files stay on ${fileSystemId} under ${record.spec.rootDirectory.path}, but a new access point is a new volume)`,
+    repairable: false,
+  };
+  try {
+    const { AccessPoints = [] } = await deps.efs.send(
+      new DescribeAccessPointsCommand({ AccessPointId: accessPointId }),
+    );
+    const accessPoint = AccessPoints[0];
+    const state = accessPoint?.LifeCycleState;
+    if (!accessPoint || state === 'deleting' || state === 'deleted') {
+      findings.push(gone);
+    } else if (state !== 'available') {
+      findings.push({
+        resource: 'AccessPoint',
+        id: accessPointId,
+        problem: `access point ${accessPointId} is ${state}, not available`,
+        repairable: false,
+      });
+    }
+  } catch (error) {
+    if (errorName(error) !== 'AccessPointNotFound') throw error;
+    findings.push(gone);
+  }
+}
+
+/**
+ * The PersistentVolume and claim: present, the volume with the recorded handle, Bound to each
+ * other. A missing claim is one finding, not also a PersistentVolume left `Released` (Retain)
+ * or deleted (Delete) by it.
+ */
+async function checkKubernetesObjects(
+  reader: HealthKubernetesReader,
+  record: VolumeRecord,
+  handle: string,
+  findings: HealthFinding[],
+): Promise<void> {
+  const pvName = record.resources.persistentVolumeName ?? persistentVolumeName(record.id);
+  const claim = record.resources.persistentVolumeClaim ?? {
+    namespace: record.namespace,
+    name: record.name,
+  };
+  const claimId = `${claim.namespace}/${claim.name}`;
+  const pv = await reader.readObject<PersistentVolumeObject>(
+    `/api/v1/persistentvolumes/${encodeURIComponent(pvName)}`,
+  );
+  const pvc = await reader.readObject<PersistentVolumeClaimObject>(
+    `/api/v1/namespaces/${encodeURIComponent(claim.namespace)}/persistentvolumeclaims/${encodeURIComponent(claim.name)}`,
+  );
+  if (!pv && !pvc) {
+    // Deleting a claim deletes its volume under reclaimPolicy Delete: one cause, one finding.
+    findings.push({
+      resource: 'PersistentVolumeClaim',
+      id: claimId,
+      problem: `PersistentVolumeClaim ${claimId} no longer exists, nor its PersistentVolume ${pvName}`,
+      repairable: true,
+    });
+    return;
+  }
+  if (!pv) {
+    findings.push({
+      resource: 'PersistentVolume',
+      id: pvName,
+      problem: `PersistentVolume ${pvName} no longer exists`,
+      repairable: true,
+    });
+  } else if (pv.spec?.csi?.volumeHandle !== handle) {
+    findings.push({
+      resource: 'PersistentVolume',
+      id: pvName,
+      problem: `PersistentVolume ${pvName} has volumeHandle ${pv.spec?.csi?.volumeHandle ?? '(none)'}, not ${handle}`,
+      repairable: true,
+    });
+  } else if (
+    pvc &&
+    (pv.spec.claimRef?.namespace !== claim.namespace || pv.spec.claimRef?.name !== claim.name)
+  ) {
+    const ref = pv.spec.claimRef;
+    findings.push({
+      resource: 'PersistentVolume',
+      id: pvName,
+      problem: `PersistentVolume ${pvName} is reserved for ${ref ? `${ref.namespace}/${ref.name}` : 'no claim'}, not ${claimId}`,
+      repairable: true,
+    });
+  }
+  if (!pvc) {
+    findings.push({
+      resource: 'PersistentVolumeClaim',
+      id: claimId,
+      problem: `PersistentVolumeClaim ${claimId} no longer exists`,
+      repairable: true,
+    });
+  } else if (pvc.status?.phase !== 'Bound' || pvc.spec?.volumeName !== pvName) {
+    findings.push({
+      resource: 'PersistentVolumeClaim',
+      id: claimId,
+      problem: `PersistentVolumeClaim ${claimId} is ${pvc.status?.phase ?? 'in no phase'}${pvc.spec?.volumeName ? ` on ${pvc.spec.volumeName}` : ''}, not Bound to ${pvName}`,
+      repairable: true,
+    });
+  }
+}

@@ -1,0 +1,126 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IScheduleTarget, Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { Construct } from 'constructs';
+import type { ServiceConfig } from './config.ts';
+import { lifecycleEventsStatement } from './lifecycle-events.ts';
+import { acknowledgeFargateProfileReads } from './nag-acknowledgements.ts';
+import { type FunctionNetwork, ServiceFunction } from './service-function.ts';
+import { addStatements, describeStatement } from './volume-permissions.ts';
+import type { VolumeTable } from './volume-table.ts';
+
+/**
+ * What a drift check (functions/lib/health/check.ts) reads besides the cluster's description
+ * (which every cluster reader has): the Fargate profiles selecting the namespace and their subnets' zones (as the
+ * create path's preflight), and the volume's file system, mount targets and access point. EFS
+ * and EC2 describes cannot be scoped to resources; none of them writes anything.
+ */
+export function healthCheckStatements(clusterArns: readonly string[]): PolicyStatement[] {
+  return [
+    new PolicyStatement({ actions: ['eks:ListFargateProfiles'], resources: [...clusterArns] }),
+    new PolicyStatement({
+      actions: ['eks:DescribeFargateProfile'],
+      resources: clusterArns.map((arn) => `${arn.replace(':cluster/', ':fargateprofile/')}/*`),
+    }),
+    describeStatement(
+      'ec2:DescribeSubnets',
+      'elasticfilesystem:DescribeFileSystems',
+      'elasticfilesystem:DescribeMountTargets',
+      'elasticfilesystem:DescribeAccessPoints',
+    ),
+  ];
+}
+
+/**
+ * Grants a role (which already describes clusters and reads and updates records) what a
+ * recorded drift check does besides: its reads and the `Volume Drifted` event.
+ */
+export function grantHealthCheck(
+  role: IRole,
+  props: { bus: IEventBus; clusterArns: readonly string[] },
+): void {
+  addStatements(role, [
+    ...healthCheckStatements(props.clusterArns),
+    lifecycleEventsStatement(props.bus, ['Volume Drifted']),
+  ]);
+  acknowledgeFargateProfileReads(role, props.clusterArns);
+}
+
+export interface VolumeHealthChecksProps {
+  readonly records: VolumeTable;
+  readonly bus: IEventBus;
+  readonly config: ServiceConfig;
+  readonly clusterArns: readonly string[];
+  readonly environment: Readonly<Record<string, string>>;
+  /** Where the function runs to reach private cluster endpoints. @default outside any VPC */
+  readonly kubernetesNetwork?: FunctionNetwork;
+}
+
+/**
+ * The scheduled drift check: an EventBridge Scheduler schedule (every `healthCheckMinutes`)
+ * invokes CheckVolumes (functions/health/check-volumes.ts), which checks every READY volume,
+ * records its health and raises `Volume Drifted` on a change.
+ */
+export class VolumeHealthChecks extends Construct {
+  readonly handler: ServiceFunction;
+  readonly role: IRole;
+  readonly schedule: Schedule;
+  /** The role the schedule invokes the function with. */
+  readonly schedulerRole: IRole;
+
+  constructor(scope: Construct, id: string, props: VolumeHealthChecksProps) {
+    super(scope, id);
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'efs-volumes: the scheduled drift check of every READY volume',
+    });
+    this.role = role;
+    props.records.grant(role, 'list', 'get', 'update');
+    addStatements(role, [
+      new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...props.clusterArns] }),
+    ]);
+    grantHealthCheck(role, props);
+
+    this.handler = new ServiceFunction(this, 'CheckVolumes', {
+      entry: 'functions/health/check-volumes.ts',
+      description: 'Scheduled drift check: every READY volume, its health recorded',
+      role,
+      environment: props.environment,
+      // A few seconds per volume, four at once: minutes for hundreds of volumes.
+      timeout: Duration.minutes(10),
+      memorySize: 512,
+      ...(props.kubernetesNetwork ? { network: props.kubernetesNetwork } : {}),
+    });
+
+    // A role of our own that may invoke this function and nothing else: the scheduler targets
+    // module's LambdaInvoke grants `function:*` (every version and alias), which cdk-nag flags.
+    const schedulerRole = new Role(this, 'SchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'efs-volumes: lets the drift check schedule invoke CheckVolumes',
+    });
+    schedulerRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.handler.function.functionArn],
+      }),
+    );
+    this.schedulerRole = schedulerRole;
+    const minutes = props.config.healthCheckMinutes;
+    const target: IScheduleTarget = {
+      bind: () => ({
+        arn: this.handler.function.functionArn,
+        role: schedulerRole,
+        // A missed run is caught up by the next one, never retried late.
+        retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
+      }),
+    };
+    this.schedule = new Schedule(this, 'Schedule', {
+      description: `efs-volumes: drift check of every READY volume every ${minutes} minutes`,
+      schedule: ScheduleExpression.rate(Duration.minutes(minutes)),
+      target,
+    });
+  }
+}

@@ -1,0 +1,199 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../local/stack.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack.ts';
+import { expectContract } from '../support/contract.ts';
+import {
+  captureLifecycleEvents,
+  eventually,
+  json,
+  kubectl,
+  type LifecycleEvent,
+  startTestStack,
+} from '../support/local-stack-harness.ts';
+
+type Health = {
+  state: 'HEALTHY' | 'DRIFTED';
+  checkedAt: string;
+  findings: Array<{ resource: string; id: string; problem: string; repairable: boolean }>;
+};
+type Volume = {
+  id: string;
+  status: string;
+  resources: { mountTargetIds?: string[] };
+  health?: Health;
+};
+
+let stack: LocalStack;
+/** The volume the schedule found drifted, deleted by the last test. */
+let scheduledId = '';
+let events: { drain: () => Promise<LifecycleEvent[]> };
+const scheduleErrors: unknown[] = [];
+
+beforeAll(async () => {
+  stack = await startTestStack({
+    healthCheckSeconds: 1,
+    onHealthCheckError: (error) => scheduleErrors.push(error),
+  });
+  events = await captureLifecycleEvents();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function getVolume(id: string): Promise<Volume> {
+  return (await expectContract('getVolume', await fetch(`${stack.api}/volumes/${id}`)))
+    .json as Volume;
+}
+
+async function readyVolume(name: string): Promise<Volume> {
+  const created = await expectContract(
+    'createVolume',
+    await fetch(
+      `${stack.api}/volumes`,
+      json({ clusterName: stack.clusterName, namespace: 'team-a', name, reclaimPolicy: 'Delete' }),
+    ),
+  );
+  const { id } = created.json as Volume;
+  return eventually(async () => {
+    const volume = await getVolume(id);
+    if (volume.status === 'READY') return volume;
+    if (volume.status.endsWith('FAILED')) throw new Error(`volume ${id} ended ${volume.status}`);
+    return undefined;
+  }, 120_000);
+}
+
+/** The real aws CLI against the stack's moto, as an operator deleting by hand would. */
+async function awsCli(args: string[]): Promise<void> {
+  await promisify(execFile)('aws', [...args, '--endpoint-url', stack.aws, '--output', 'json'], {
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_DEFAULT_REGION: LOCAL_REGION,
+      AWS_SESSION_TOKEN: '',
+    },
+    timeout: 60_000,
+  });
+}
+
+async function listIds(health: 'HEALTHY' | 'DRIFTED'): Promise<string[]> {
+  const answer = await expectContract(
+    'listVolumes',
+    await fetch(`${stack.api}/volumes?health=${health}&limit=100`),
+  );
+  return (answer.json as { items: Volume[] }).items.map((volume) => volume.id);
+}
+
+describe('drift detection in local mode', () => {
+  it('finds a deleted claim and mount target on POST check, the schedule finds drift by itself, and each volume raises Volume Drifted once', async () => {
+    // Prepare: two READY volumes, both found HEALTHY by the scheduled check
+    const [checked, scheduled] = await Promise.all([
+      readyVolume('drift-a'),
+      readyVolume('drift-b'),
+    ]);
+    if (!checked || !scheduled) throw new Error('volumes not ready');
+    for (const volume of [checked, scheduled]) {
+      await eventually(
+        async () => ((await getVolume(volume.id)).health?.state === 'HEALTHY' ? true : undefined),
+        60_000,
+      );
+    }
+    expect(await listIds('HEALTHY')).toEqual(expect.arrayContaining([checked.id, scheduled.id]));
+    scheduledId = scheduled.id;
+    const mountTargetId = checked.resources.mountTargetIds?.[0] ?? '';
+
+    // Act: an operator deletes one volume's claim and one of its mount targets by hand, and
+    // the other volume's claim
+    const deletedClaim = await kubectl(stack, ['delete', 'pvc', 'drift-a', '-n', 'team-a']);
+    expect(deletedClaim.code, deletedClaim.stderr).toBe(0);
+    await awsCli(['efs', 'delete-mount-target', '--mount-target-id', mountTargetId]);
+    const deletedOther = await kubectl(stack, ['delete', 'pvc', 'drift-b', '-n', 'team-a']);
+    expect(deletedOther.code, deletedOther.stderr).toBe(0);
+    const answer = await expectContract(
+      'checkVolume',
+      await fetch(`${stack.api}/volumes/${checked.id}/check`, { method: 'POST' }),
+    );
+
+    // Assess: the check answers DRIFTED with those two findings, both repairable
+    expect(answer.status).toBe(200);
+    const health = answer.json as Health;
+    expect(health.state).toBe('DRIFTED');
+    expect(health.findings).toEqual([
+      {
+        resource: 'MountTarget',
+        id: expect.any(String),
+        problem: expect.stringContaining(mountTargetId),
+        repairable: true,
+      },
+      {
+        resource: 'PersistentVolumeClaim',
+        id: 'team-a/drift-a',
+        problem: expect.stringMatching(/^PersistentVolumeClaim team-a\/drift-a no longer exists/),
+        repairable: true,
+      },
+    ]);
+    expect((await getVolume(checked.id)).health?.state).toBe('DRIFTED');
+
+    // Assess: the schedule alone turns the other volume DRIFTED, and keeps both DRIFTED
+    const drifted = await eventually(async () => {
+      const volume = await getVolume(scheduled.id);
+      return volume.health?.state === 'DRIFTED' ? volume : undefined;
+    }, 60_000);
+    expect(drifted.health?.findings.map((finding) => finding.resource)).toEqual([
+      'PersistentVolumeClaim',
+    ]);
+    const runs = stack.healthSchedule?.runs() ?? 0;
+    await eventually(
+      async () => ((stack.healthSchedule?.runs() ?? 0) >= runs + 2 ? true : undefined),
+      60_000,
+    );
+    const later = await getVolume(checked.id);
+    expect(later.health?.state).toBe('DRIFTED');
+    expect(Date.parse(later.health?.checkedAt ?? '')).toBeGreaterThan(Date.parse(health.checkedAt));
+    expect(await listIds('DRIFTED')).toEqual(expect.arrayContaining([checked.id, scheduled.id]));
+    expect(await listIds('HEALTHY')).not.toContain(checked.id);
+
+    // Assess: one Volume Drifted event per volume, with its findings
+    const drifts = await eventually(async () => {
+      const all = (await events.drain()).filter(
+        (event) =>
+          event['detail-type'] === 'Volume Drifted' &&
+          [checked.id, scheduled.id].includes(String(event.detail.volumeId)),
+      );
+      return all.length >= 2 ? all : undefined;
+    }, 30_000);
+    expect(drifts.map((event) => event.detail.volumeId).sort()).toEqual(
+      [checked.id, scheduled.id].sort(),
+    );
+    expect(
+      drifts.find((event) => event.detail.volumeId === checked.id)?.detail.health,
+    ).toMatchObject({
+      state: 'DRIFTED',
+    });
+    expect(scheduleErrors).toEqual([]);
+  }, 300_000);
+
+  it('answers 409 for a volume that is no longer READY, and 404 for an unknown one', async () => {
+    // Prepare: the drifted volume is being deleted
+    const deleting = await fetch(`${stack.api}/volumes/${scheduledId}`, { method: 'DELETE' });
+    expect(deleting.status).toBe(202);
+
+    // Act
+    const [notReady, unknown] = await Promise.all(
+      [scheduledId, 'vol-00000000000000000000'].map(async (id) =>
+        expectContract(
+          'checkVolume',
+          await fetch(`${stack.api}/volumes/${id}/check`, { method: 'POST' }),
+        ),
+      ),
+    );
+
+    // Assess
+    expect(notReady?.status).toBe(409);
+    expect(notReady?.json).toMatchObject({ type: expect.stringMatching(/volume-busy$/) });
+    expect(unknown?.status).toBe(404);
+  });
+});
