@@ -11,7 +11,7 @@ import {
 /** What the check needs of a function of infra/function-catalog.ts. */
 export interface SettingsReader {
   readonly name: string;
-  readonly kind: 'step' | 'api' | 'event';
+  readonly kind: 'step' | 'api' | 'event' | 'schedule';
 }
 
 const DECLARATIONS: readonly (readonly [SettingName, SettingDeclaration])[] = Object.entries(
@@ -95,6 +95,7 @@ const READER_NAMES: Readonly<Record<string, string>> = {
   step: 'steps',
   api: 'API',
   event: 'request events',
+  schedule: 'scheduled check',
 };
 
 function defaultText(setting: SettingDeclaration): string {

@@ -4,7 +4,7 @@
 // test/unit/settings-readme.test.ts). No CDK here: this file is bundled into every function.
 
 /** Who reads a setting: a kind of function of infra/function-catalog.ts, or one by name. */
-export type SettingReader = 'step' | 'api' | 'event' | (string & {});
+export type SettingReader = 'step' | 'api' | 'event' | 'schedule' | (string & {});
 
 /**
  * Who sets it: `stack` for every function that reads it; `stack when configured` only when
@@ -30,7 +30,7 @@ export const SETTINGS = {
     type: 'string',
     default: 'efs-volumes',
     meaning: 'DynamoDB table of volume records',
-    readBy: ['step', 'api', 'event'],
+    readBy: ['step', 'api', 'event', 'schedule'],
     setBy: 'stack',
   },
   STACK_NAME: {
@@ -38,7 +38,7 @@ export const SETTINGS = {
     default: undefined,
     meaning:
       'the stack the functions belong to: the `efs-volumes:stack` tag every resource carries and IAM requires',
-    readBy: ['step', 'api', 'event'],
+    readBy: ['step', 'api', 'event', 'schedule'],
     setBy: 'stack',
   },
   ACCESS_POLICY: {
@@ -68,7 +68,7 @@ export const SETTINGS = {
     type: 'string',
     default: 'default',
     meaning: 'bus for lifecycle events',
-    readBy: ['step', 'api', 'event'],
+    readBy: ['step', 'api', 'event', 'schedule'],
     setBy: 'stack',
   },
   REQUEST_EVENT_SOURCE: {
@@ -163,14 +163,14 @@ export const SETTINGS = {
     type: 'string',
     default: 'efs-volumes',
     meaning: 'the `service` of every log line, metric and trace',
-    readBy: ['step', 'api', 'event'],
+    readBy: ['step', 'api', 'event', 'schedule'],
     setBy: 'stack',
   },
   POWERTOOLS_LOG_LEVEL: {
     type: 'string',
     default: 'INFO',
     meaning: 'log level (the stack’s `logLevel`)',
-    readBy: ['step', 'api', 'event'],
+    readBy: ['step', 'api', 'event', 'schedule'],
     setBy: 'stack',
   },
   NODE_OPTIONS: {
@@ -178,7 +178,7 @@ export const SETTINGS = {
     default: undefined,
     unset: 'stack traces name the bundle',
     meaning: '`--enable-source-maps`: stack traces point into the TypeScript sources',
-    readBy: ['step', 'api', 'event'],
+    readBy: ['step', 'api', 'event', 'schedule'],
     setBy: 'stack',
   },
   KUBE_ENDPOINT_OVERRIDES: {
@@ -186,7 +186,7 @@ export const SETTINGS = {
     default: undefined,
     unset: 'unset',
     meaning: 'local mode only: cluster name → emulator endpoint and CA',
-    readBy: ['step', 'api', 'event'],
+    readBy: ['step', 'api', 'event', 'schedule'],
     setBy: 'local mode',
   },
 } as const satisfies Record<string, SettingDeclaration>;

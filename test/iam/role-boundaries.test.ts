@@ -74,6 +74,8 @@ describe('template policies', () => {
         'createVolume',
         'listVolumes',
         'ProvisionRequested',
+        'checkVolume',
+        'CheckVolumes',
       ]),
     );
     // Steps (the repair's three included), API operations, event and scheduled functions.
@@ -446,4 +448,60 @@ describe('claims are released only by what ends a volume', () => {
     // Assess
     expect({ index, scan }).toEqual({ index: true, scan: false });
   });
+});
+
+describe('the drift check only reads, and announces only drift', () => {
+  /** The bus the function's PutEvents statement names, as the synthesized stack resolves it. */
+  const busOf = (fn: string): string => {
+    const statement = policies
+      .get(fn)
+      ?.policies.flatMap(({ policy }) => policy.Statement)
+      .find((candidate) => [candidate.Action].flat().includes('events:PutEvents'));
+    return String([statement?.Resource].flat()[0]);
+  };
+  const putEvent = (fn: string, detailType: string) =>
+    recorded(fn, 'events:PutEvents', [busOf(fn)], {
+      conditions: { 'events:source': ['efs-volumes'], 'events:detail-type': [detailType] },
+    });
+
+  it.each(['checkVolume', 'CheckVolumes'])(
+    "%s may describe a volume's file system, mount targets and access point, and delete nothing",
+    async (fn) => {
+      // Prepare
+      const reads = [
+        recorded(fn, 'elasticfilesystem:DescribeFileSystems', [FILE_SYSTEM]),
+        recorded(fn, 'elasticfilesystem:DescribeMountTargets', [FILE_SYSTEM]),
+        recorded(fn, 'elasticfilesystem:DescribeAccessPoints', [ACCESS_POINT]),
+      ];
+      const writes = [
+        taggedWith(recorded(fn, 'elasticfilesystem:DeleteMountTarget', [FILE_SYSTEM]), OURS),
+        taggedWith(recorded(fn, 'elasticfilesystem:DeleteAccessPoint', [ACCESS_POINT]), OURS),
+        taggedWith(recorded(fn, 'elasticfilesystem:CreateMountTarget', [FILE_SYSTEM]), OURS),
+      ];
+
+      // Act
+      const [readable, writable] = await Promise.all([
+        Promise.all(reads.map(isAllowed)),
+        Promise.all(writes.map(isAllowed)),
+      ]);
+
+      // Assess
+      expect(readable).toEqual([true, true, true]);
+      expect(writable).toEqual([false, false, false]);
+    },
+  );
+
+  it.each(['checkVolume', 'CheckVolumes'])(
+    '%s may put Volume Drifted, and no other lifecycle event',
+    async (fn) => {
+      // Act
+      const [drifted, ready] = await Promise.all([
+        isAllowed(putEvent(fn, 'Volume Drifted')),
+        isAllowed(putEvent(fn, 'Volume Ready')),
+      ]);
+
+      // Assess
+      expect({ drifted, ready }).toEqual({ drifted: true, ready: false });
+    },
+  );
 });

@@ -31,6 +31,7 @@ beforeAll(() => {
     ...stack.workflow.stepFunctions,
     ...stack.api.functions,
     ['provision-requested', stack.requests.handler] as const,
+    ['check-volumes', stack.healthChecks.handler] as const,
   ];
   bundles = functions.map(([name, fn]) => {
     const code = resources[logicalIdOf(stack, fn.function)]?.Properties?.Code as { S3Key: string };
@@ -85,12 +86,14 @@ describe('function bundles', () => {
         stack.workflow.leftoverReporterRole,
         ...stack.api.clusterReaderRoles.values(),
         stack.requests.role,
+        stack.healthChecks.role,
       ].map((role) => role.node.path),
     );
     const functions = new Map([
       ...stack.workflow.stepFunctions,
       ...stack.api.functions,
       ['provision-requested', stack.requests.handler] as const,
+      ['check-volumes', stack.healthChecks.handler] as const,
     ]);
 
     // Act

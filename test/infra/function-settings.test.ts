@@ -93,6 +93,7 @@ describe('missingSettings', () => {
     const missing = missingSettings(fn, {
       STACK_NAME: 'EfsVolumes',
       PROVISION_STATE_MACHINE_ARN: 'arn',
+      REPAIR_STATE_MACHINE_ARN: 'arn',
     });
 
     // Assess

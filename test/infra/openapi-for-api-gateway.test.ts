@@ -20,6 +20,7 @@ const INTEGRATIONS = {
   getVolume: 'uri:getVolume',
   deleteVolume: 'uri:deleteVolume',
   getVolumeManifests: 'uri:getVolumeManifests',
+  checkVolume: 'uri:checkVolume',
 };
 
 let original: JsonObject;

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localFunctions } from '../../local/lambda/local-functions.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack.ts';
 import { expectContract } from '../support/contract.ts';
@@ -95,12 +96,17 @@ describe('drift detection in local mode', () => {
       readyVolume('drift-b'),
     ]);
     if (!checked || !scheduled) throw new Error('volumes not ready');
-    for (const volume of [checked, scheduled]) {
-      await eventually(
-        async () => ((await getVolume(volume.id)).health?.state === 'HEALTHY' ? true : undefined),
-        60_000,
+    await eventually(async () => {
+      const volumes = await Promise.all([checked, scheduled].map((volume) => getVolume(volume.id)));
+      return volumes.every((volume) => volume.health?.state === 'HEALTHY') ? true : undefined;
+    }, 120_000).catch(async (error: unknown) => {
+      // Say why: what a scheduled run reports now, and what the schedule threw.
+      const summary = await localFunctions().invoke('CheckVolumes', {});
+      throw new Error(
+        `not HEALTHY after ${stack.healthSchedule?.runs()} scheduled runs: ${JSON.stringify({ summary, scheduleErrors: scheduleErrors.map(String) })}`,
+        { cause: error },
       );
-    }
+    });
     expect(await listIds('HEALTHY')).toEqual(expect.arrayContaining([checked.id, scheduled.id]));
     scheduledId = scheduled.id;
     const mountTargetId = checked.resources.mountTargetIds?.[0] ?? '';
