@@ -109,11 +109,12 @@ export async function provision(
 ): Promise<ProvisionOutcome> {
   const volumeId = newVolumeId();
   const spec = validateVolumeRequest({ namespace: 'team-a', name: uniqueName('data'), ...request });
-  await records.create(volumeId, spec);
+  // As the API does: the record names the execution, whose input carries ids only.
+  await records.create(volumeId, spec, { executionName: volumeId });
   const execution = runLocalWorkflow(
     PROVISION_ASL,
-    { volumeId, spec },
-    { waitMilliseconds: 0, retryMilliseconds: 0, ...options },
+    { volumeId, operation: 'provision' },
+    { waitMilliseconds: 0, retryMilliseconds: 0, executionName: volumeId, ...options },
   );
   const events: Array<{ type: string; state?: { name: string } }> = [];
   const collecting = (async () => {

@@ -1,4 +1,4 @@
-import type { ClusterSubnet, ClusterTarget } from '../../functions/lib/aws/cluster.ts';
+import type { ClusterSubnet, ClusterNetwork } from '../../functions/lib/aws/cluster.ts';
 import type { VolumeSpec } from '../../functions/lib/volume/request.ts';
 
 /** A volume id of the shape `newVolumeId()` gives, fixed so snapshots stay stable. */
@@ -28,11 +28,9 @@ export function subnet(subnetId: string, availabilityZone: string, cidrBlock = '
 }
 
 /** A described cluster, overridable per test. */
-export function clusterTarget(overrides: Partial<ClusterTarget> = {}): ClusterTarget {
+export function clusterTarget(overrides: Partial<ClusterNetwork> = {}): ClusterNetwork {
   return {
     name: 'demo',
-    endpoint: 'https://demo.eks.example',
-    caData: 'Q0E=',
     vpcId: 'vpc-1',
     subnets: [
       subnet('subnet-a', 'us-east-1a', '10.0.1.0/24'),
