@@ -129,10 +129,10 @@ async function runRecordsAndEvents(): Promise<void> {
   );
   // moto has no such state machine: the call is recorded all the same, before it is sent.
   const machine = `arn:aws:states:${TEST_SITE.region}:${TEST_SITE.accountId}:stateMachine:efs-volumes-provision`;
-  const spec = validateVolumeRequest({ clusterName: 'demo', namespace: 'team-a', name: 'data' });
-  await startExecution({ sfn: new SFNClient(config) }, machine, id, { volumeId: id, spec }).catch(
-    () => undefined,
-  );
+  await startExecution({ sfn: new SFNClient(config) }, machine, id, {
+    volumeId: id,
+    operation: 'provision',
+  }).catch(() => undefined);
   proxy.actAs('listVolumes');
   await store.list({ limit: 10 });
   proxy.actAs('getVolume');

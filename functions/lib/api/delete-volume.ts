@@ -1,12 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describeCluster } from '../aws/cluster.ts';
 import { ClusterNotFoundError, VolumeRecordStateError } from '../errors.ts';
-import {
-  toVolume,
-  type Volume,
-  type VolumeRecord,
-  type VolumeStatus,
-} from '../volume/record.ts';
+import { toVolume, type Volume, type VolumeRecord, type VolumeStatus } from '../volume/record.ts';
 import { authorizeDelete } from './access-policy.ts';
 import type { VolumeServiceDependencies } from './create-volume.ts';
 import { problems } from './problem.ts';

@@ -7,7 +7,7 @@ import {
   type MountTargetDescription,
 } from '@aws-sdk/client-efs';
 import { MountTargetFailedError } from '../errors.ts';
-import type { ClusterSubnet, ClusterNetwork } from './cluster.ts';
+import type { ClusterNetwork, ClusterSubnet } from './cluster.ts';
 import { assertFileSystemAvailable } from './file-system.ts';
 import { errorName } from './transient.ts';
 

@@ -317,7 +317,8 @@ export function rollbackFileSystem(
 ): Promise<{ fileSystemId: string | null }> {
   return runStep(deps.records, state.volumeId, 'DeleteFileSystem', async () => {
     // A file system the request named is shared, a retained one keeps data: never deleted.
-    if (state.spec.fileSystemId || keepsFileSystem(state)) return { result: { fileSystemId: null } };
+    if (state.spec.fileSystemId || keepsFileSystem(state))
+      return { result: { fileSystemId: null } };
     const fileSystemId = await deleteOwnFileSystem(deps.efs, state.volumeId);
     return { result: { fileSystemId: fileSystemId ?? null } };
   });
