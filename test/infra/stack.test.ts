@@ -334,6 +334,16 @@ describe('Lambda functions', () => {
     }
   });
 
+  it('leaves the local-mode endpoint override out of functions/: local mode injects it', () => {
+    // Act
+    const mentions = functionSources().filter((source) =>
+      source.includes('KUBE_ENDPOINT_OVERRIDES'),
+    );
+
+    // Assess
+    expect(mentions).toEqual([]);
+  });
+
   it('names exactly the workflow settings functions/lib/config.ts reads', () => {
     // Prepare
     const source = readFileSync(`${PROJECT_ROOT}functions/lib/config.ts`, 'utf8');
@@ -345,14 +355,14 @@ describe('Lambda functions', () => {
     expect(read.sort()).toEqual(Object.values(WORKFLOW_SETTINGS).sort());
   });
 
-  it('sets every environment variable functions/ reads, except the runtime and local-only ones', () => {
+  it('sets every environment variable functions/ reads, except the runtime ones', () => {
     // Prepare
     const read = new Set(
       functionSources().flatMap((source) =>
         [...source.matchAll(/process\.env\.([A-Z_]+)/g)].map((match) => match[1] ?? ''),
       ),
     );
-    const notFromTheStack = new Set(['AWS_REGION', 'KUBE_ENDPOINT_OVERRIDES']);
+    const notFromTheStack = new Set(['AWS_REGION']);
 
     // Act
     const set = new Set(
