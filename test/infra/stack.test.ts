@@ -91,10 +91,14 @@ function functionSources(): string[] {
     .map((file) => readFileSync(join(root, file), 'utf8'));
 }
 
-const RECORD_UPDATE = ['dynamodb:UpdateItem'];
 const RECORD_GET_UPDATE = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];
+/** Every step reads the record first (it names the execution that may act), then updates it. */
+const RECORD_UPDATE = RECORD_GET_UPDATE;
+/** The steps that talk to Kubernetes describe the cluster's endpoint and CA afresh. */
+const KUBERNETES_STEP = [...RECORD_UPDATE, 'eks:DescribeCluster'];
 const LEFTOVERS = [
   ...RECORD_GET_UPDATE,
+  'eks:DescribeCluster',
   'ec2:DescribeSecurityGroups',
   'elasticfilesystem:DescribeAccessPoints',
   'elasticfilesystem:DescribeFileSystems',
@@ -138,11 +142,11 @@ const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'elasticfilesystem:TagResource',
   ],
   'check-mount-targets': [...RECORD_UPDATE, 'elasticfilesystem:DescribeMountTargets'],
-  'apply-manifests': RECORD_UPDATE,
-  'check-claim-bound': RECORD_UPDATE,
+  'apply-manifests': KUBERNETES_STEP,
+  'check-claim-bound': KUBERNETES_STEP,
   'complete-provisioning': [...RECORD_GET_UPDATE, 'events:PutEvents'],
   'begin-rollback': RECORD_GET_UPDATE,
-  'delete-manifests': RECORD_UPDATE,
+  'delete-manifests': KUBERNETES_STEP,
   'delete-access-point': [
     ...RECORD_UPDATE,
     'elasticfilesystem:DeleteAccessPoint',
