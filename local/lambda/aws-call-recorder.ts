@@ -98,16 +98,16 @@ async function startRecorder(upstream: string): Promise<Recorder> {
       url: incoming.url,
       authorization: String(incoming.headers.authorization ?? ''),
     });
-    const headers = { ...incoming.headers };
+    const requestHeaders = { ...incoming.headers };
     // A routed answer is rewritten: ask for it uncompressed.
-    if (routed) delete headers['accept-encoding'];
+    if (routed) delete requestHeaders['accept-encoding'];
     const upstreamRequest = forward(
       {
         host: target.hostname,
         port: target.port,
         method: incoming.method,
         path: incoming.url,
-        headers,
+        headers: requestHeaders,
       },
       async (answer) => {
         if (!routed) {
@@ -121,8 +121,10 @@ async function startRecorder(upstream: string): Promise<Recorder> {
           withRoute(Buffer.concat(parts).toString('utf8'), routed.route),
           'utf8',
         );
+        // The answer is sent whole, with its new length: not in the chunks it came in.
+        const { 'transfer-encoding': _chunked, ...headers } = answer.headers;
         outgoing.writeHead(answer.statusCode ?? 502, {
-          ...answer.headers,
+          ...headers,
           'content-length': String(rewritten.length),
         });
         outgoing.end(rewritten);
