@@ -67,6 +67,7 @@ describe('npm start (local/main.ts)', () => {
           ...process.env,
           AWS_ENDPOINT_URL: endpoints.aws,
           AWS_REGION: LOCAL_REGION,
+          AWS_DEFAULT_REGION: LOCAL_REGION,
           AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
           AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
         },
