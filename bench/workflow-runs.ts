@@ -14,10 +14,7 @@ import { awsStepDependencies } from '../functions/commons/helpers/step-dependenc
 import { type ServiceSettings, serviceSettings } from '../functions/lib/config.ts';
 import { checkMountTargets } from '../functions/lib/provision/aws-steps.ts';
 import { type StepEvent, verifiedStepState } from '../functions/lib/provision/execution.ts';
-import type {
-  ProvisionInput,
-  WaitProgress,
-} from '../functions/lib/provision/state.ts';
+import type { ProvisionInput, WaitProgress } from '../functions/lib/provision/state.ts';
 import { newVolumeId } from '../functions/lib/volume/names.ts';
 import type { VolumeRecordStore } from '../functions/lib/volume/record.ts';
 import { type VolumeSpec, validateVolumeRequest } from '../functions/lib/volume/request.ts';
