@@ -13,11 +13,8 @@
 import { awsStepDependencies } from '../functions/commons/helpers/step-dependencies.ts';
 import { type ServiceSettings, serviceSettings } from '../functions/lib/config.ts';
 import { checkMountTargets } from '../functions/lib/provision/aws-steps.ts';
-import type {
-  ProvisionInput,
-  ProvisionState,
-  WaitProgress,
-} from '../functions/lib/provision/state.ts';
+import { type StepEvent, verifiedStepState } from '../functions/lib/provision/execution.ts';
+import type { ProvisionInput, WaitProgress } from '../functions/lib/provision/state.ts';
 import { newVolumeId } from '../functions/lib/volume/names.ts';
 import type { VolumeRecordStore } from '../functions/lib/volume/record.ts';
 import { type VolumeSpec, validateVolumeRequest } from '../functions/lib/volume/request.ts';
@@ -86,11 +83,18 @@ async function execute(
   file: URL,
   input: ProvisionInput,
   records: VolumeRecordStore,
-  options: { waitMilliseconds?: number; replace?: Replacements; observe?: Observer },
+  options: {
+    /** The name the volume's record gives the execution: the steps run only for it. */
+    executionName: string;
+    waitMilliseconds?: number;
+    replace?: Replacements;
+    observe?: Observer;
+  },
 ): Promise<WorkflowRun> {
   const calls: TaskCall[] = [];
   const started = performance.now();
   const execution = runLocalWorkflow(file, input, {
+    executionName: options.executionName,
     ...(options.waitMilliseconds === undefined
       ? {}
       : { waitMilliseconds: options.waitMilliseconds }),
@@ -134,7 +138,7 @@ async function execute(
   const record = await records.require(input.volumeId);
   return {
     volumeId: input.volumeId,
-    spec: input.spec,
+    spec: record.spec,
     transitions,
     retries,
     entered,
@@ -181,12 +185,8 @@ export async function provisionVolume(
       // In simulated time the check's look-ahead advances the virtual clock instead of sleeping
       // (up to MOUNT_TARGET_LOOK_AHEAD_SECONDS of real time per check otherwise).
       const sleep = virtual ? async (seconds: number) => virtual.advance(seconds) : undefined;
-      const progress: WaitProgress = await checkMountTargets(
-        event as ProvisionState,
-        deps,
-        now,
-        sleep,
-      );
+      const state = await verifiedStepState(event as StepEvent, deps.records, 'CheckMountTargets');
+      const progress: WaitProgress = await checkMountTargets(state, deps, now, sleep);
       if (progress.availableAt && detectedAt === undefined) detectedAt = checkedAt;
       // The Wait state that follows takes 0 ms here; in simulated time it takes this long.
       if (!progress.done) virtual?.advance(progress.waitSeconds);
@@ -201,7 +201,8 @@ export async function provisionVolume(
       readyAt = Date.now();
     }
   };
-  const run = await execute(PROVISION_ASL, { volumeId, spec, executionName: volumeId }, records, {
+  const run = await execute(PROVISION_ASL, { volumeId, operation: 'provision' }, records, {
+    executionName: volumeId,
     ...(virtual ? { waitMilliseconds: 0 } : {}),
     replace,
     observe,
@@ -229,14 +230,8 @@ export async function deprovisionVolume(
   await records.beginDeletion(provisioned.volumeId, ['READY'], executionName);
   return execute(
     DEPROVISION_ASL,
-    {
-      volumeId: provisioned.volumeId,
-      spec: provisioned.spec,
-      operation: 'deprovision',
-      executionName,
-      retainFileSystem: provisioned.spec.reclaimPolicy === 'Retain',
-    },
+    { volumeId: provisioned.volumeId, operation: 'deprovision' },
     records,
-    { waitMilliseconds: 0 },
+    { executionName, waitMilliseconds: 0 },
   );
 }

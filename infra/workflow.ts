@@ -80,6 +80,14 @@ function healthCheckReads(clusterArns: readonly string[]): PolicyStatement[] {
 }
 
 /**
+ * The cluster's endpoint and CA, described afresh by each step that talks to Kubernetes
+ * (functions/lib/aws/cluster.ts `describeCluster`).
+ */
+function describeClusters(clusterArns: readonly string[]): PolicyStatement {
+  return new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...clusterArns] });
+}
+
+/**
  * Each step's access, read off functions/lib/provision/*.ts and functions/lib/aws/*.ts. A
  * shared role gets the union of its steps' access (identical statements are merged).
  */
@@ -88,7 +96,7 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
     description: 'Describes the EKS cluster and its subnets',
     records: ['update'],
     statements: ({ clusterArns }) => [
-      new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...clusterArns] }),
+      describeClusters(clusterArns),
       describeStatement('ec2:DescribeSubnets'),
     ],
   },
@@ -143,10 +151,12 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   'apply-manifests': {
     description: 'Server-side applies the CSIDriver, StorageClass, PersistentVolume and claim',
     records: ['update'],
+    statements: ({ clusterArns }) => [describeClusters(clusterArns)],
   },
   'check-claim-bound': {
     description: 'Checks once whether the claim is Bound',
     records: ['update'],
+    statements: ({ clusterArns }) => [describeClusters(clusterArns)],
   },
   'complete-provisioning': {
     description: 'Marks the volume READY and announces it',
@@ -160,6 +170,7 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   'delete-manifests': {
     description: "Deletes the volume's Kubernetes objects",
     records: ['update'],
+    statements: ({ clusterArns }) => [describeClusters(clusterArns)],
   },
   'delete-access-point': {
     description: "Deletes the volume's access point",
@@ -221,7 +232,7 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   'record-rollback-failure': {
     description: 'Marks the volume ROLLBACK_FAILED with everything left behind',
     records: ['get', 'update'],
-    statements: () => [leftoverReads()],
+    statements: ({ clusterArns }) => [leftoverReads(), describeClusters(clusterArns)],
     lifecycleEvents: ['Volume Provisioning Failed'],
   },
   'complete-deletion': {
@@ -232,7 +243,7 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   'record-deletion-failure': {
     description: 'Marks the volume DELETE_FAILED with everything still there',
     records: ['get', 'update'],
-    statements: () => [leftoverReads()],
+    statements: ({ clusterArns }) => [leftoverReads(), describeClusters(clusterArns)],
     lifecycleEvents: ['Volume Deletion Failed'],
   },
   'begin-repair': {
@@ -330,7 +341,9 @@ export class VolumeWorkflow extends Construct {
       const role = sharedRole
         ? sharedRoles[sharedRole]
         : this.#role(`${pascalCase(step)}Role`, `Workflow step ${step}`);
-      props.records.grant(role, ...access.records);
+      // Every step reads the volume's record first: the record names the execution that may
+      // act and holds the spec (functions/lib/provision/execution.ts).
+      props.records.grant(role, ...new Set<RecordAccess>(['get', ...access.records]));
       addStatements(role, [
         ...(access.statements?.(context) ?? []),
         ...(access.lifecycleEvents

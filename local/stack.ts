@@ -15,6 +15,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_SIGNING_KEYS } from './credentia
 import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.ts';
 import { type HealthSchedule, startHealthSchedule } from './health-schedule.ts';
 import { type KubeEmulator, startKubeEmulator } from './kube-emulator/index.ts';
+import { recordingEndpointFor } from './lambda/aws-call-recorder.ts';
 import { buildFunctionBundles } from './lambda/build.ts';
 import {
   assertLocalSettings,
@@ -241,6 +242,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     });
     if (options.stateDirectory) {
+      // The `aws` CLI goes through the door the functions use, so it sees the clusters as
+      // they do (DescribeCluster: the emulator's endpoint and CA).
+      const awsForCli = await recordingEndpointFor(faultProxy?.endpoint ?? awsEndpoint);
       const directory = new URL(
         `${options.stateDirectory.replace(/\/?$/, '/')}`,
         `file://${process.cwd()}/`,
@@ -248,7 +252,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await mkdir(directory, { recursive: true });
       await writeFile(
         new URL('endpoints.json', directory),
-        `${JSON.stringify({ api: api.endpoint, aws: faultProxy?.endpoint ?? awsEndpoint, kube: emulator.endpoint, stepFunctions: stepFunctions.endpoint, clusterName, functions: functionsMode }, null, 2)}\n`,
+        `${JSON.stringify({ api: api.endpoint, aws: awsForCli, kube: emulator.endpoint, stepFunctions: stepFunctions.endpoint, clusterName, functions: functionsMode }, null, 2)}\n`,
       );
       await writeFile(new URL('kubeconfig', directory), kubeconfig, { mode: 0o600 });
     }

@@ -101,6 +101,15 @@ export class VolumeRecordStateError extends VolumeError {
 }
 
 /**
+ * The running execution is not the volume's execution for its operation, or the volume has no
+ * record, or its status is not one this step may act in: the step refuses before it touches
+ * anything (the record included). Never retried; the state machines end at once on it.
+ */
+export class ForeignExecutionError extends VolumeError {
+  override name = 'ForeignExecutionError';
+}
+
+/**
  * Throttling, a 5xx, a dropped connection: the step is safe to run again, and the state
  * machine retries it with backoff and jitter. The original error is kept as `cause`.
  */

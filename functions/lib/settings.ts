@@ -181,14 +181,6 @@ export const SETTINGS = {
     readBy: ['step', 'api', 'event', 'schedule'],
     setBy: 'stack',
   },
-  KUBE_ENDPOINT_OVERRIDES: {
-    type: 'json',
-    default: undefined,
-    unset: 'unset',
-    meaning: 'local mode only: cluster name → emulator endpoint and CA',
-    readBy: ['step', 'api', 'event', 'schedule'],
-    setBy: 'local mode',
-  },
 } as const satisfies Record<string, SettingDeclaration>;
 
 export type SettingName = keyof typeof SETTINGS;

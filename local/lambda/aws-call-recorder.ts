@@ -1,9 +1,12 @@
-// Records every AWS call each function makes, as the IAM evaluation needs it (test/iam): which
-// function (by the access key of its role session), the IAM action, the resources and the
-// tags. A recording proxy sits in front of whatever endpoint a function would call; it reads
-// the tags of the resource acted on before forwarding (a delete leaves nothing to read after).
-// On when LOCAL_AWS_CALL_LOG names a JSON-lines file: the tests write .build/aws-calls/*.jsonl,
-// local mode .local/aws-calls.jsonl.
+// The door every function's AWS calls cross in local mode and the tests: a proxy per upstream
+// endpoint. It answers EKS DescribeCluster of a cluster local mode routed to a Kubernetes
+// emulator with the emulator's endpoint and CA (local/cluster-routing.ts), so no function
+// reads an override. And it records every AWS call each function makes, as the IAM
+// evaluation needs it (test/iam): which function (by the access key of its role session),
+// the IAM action, the resources and the tags; it reads the tags of the resource acted on
+// before forwarding (a delete leaves nothing to read after). Recording is on when
+// LOCAL_AWS_CALL_LOG names a JSON-lines file: the tests write .build/aws-calls/*.jsonl, local
+// mode .local/aws-calls.jsonl.
 import { appendFile, mkdir } from 'node:fs/promises';
 import { createServer, request as forward, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +14,7 @@ import { dirname } from 'node:path';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EFSClient } from '@aws-sdk/client-efs';
 import { recordAwsCalls } from '../aws-calls/recorded-call.ts';
+import { routedClusterOf, withRoute } from '../cluster-routing.ts';
 import {
   functionOfAccessKey,
   LOCAL_ACCOUNT,
@@ -33,8 +37,8 @@ export function awsCallLog(): string | undefined {
 }
 
 /**
- * The endpoint a function should use to reach `upstream` with its calls recorded: a recording
- * proxy per upstream, started on first use and kept for the process.
+ * The endpoint a function (or the `aws` CLI) should use to reach `upstream` through the door:
+ * a proxy per upstream, started on first use and kept for the process.
  */
 export function recordingEndpointFor(upstream: string): Promise<string> {
   let recorder = recorders.get(upstream);
@@ -89,17 +93,41 @@ async function startRecorder(upstream: string): Promise<Recorder> {
         return;
       }
     }
+    const routed = routedClusterOf({
+      method: incoming.method,
+      url: incoming.url,
+      authorization: String(incoming.headers.authorization ?? ''),
+    });
+    const requestHeaders = { ...incoming.headers };
+    // A routed answer is rewritten: ask for it uncompressed.
+    if (routed) delete requestHeaders['accept-encoding'];
     const upstreamRequest = forward(
       {
         host: target.hostname,
         port: target.port,
         method: incoming.method,
         path: incoming.url,
-        headers: incoming.headers,
+        headers: requestHeaders,
       },
-      (answer) => {
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
+      async (answer) => {
+        if (!routed) {
+          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(outgoing);
+          return;
+        }
+        const parts: Buffer[] = [];
+        for await (const part of answer) parts.push(part as Buffer);
+        const rewritten = Buffer.from(
+          withRoute(Buffer.concat(parts).toString('utf8'), routed.route),
+          'utf8',
+        );
+        // The answer is sent whole, with its new length: not in the chunks it came in.
+        const { 'transfer-encoding': _chunked, ...headers } = answer.headers;
+        outgoing.writeHead(answer.statusCode ?? 502, {
+          ...headers,
+          'content-length': String(rewritten.length),
+        });
+        outgoing.end(rewritten);
       },
     );
     upstreamRequest.on('error', () => outgoing.destroy());
@@ -111,7 +139,7 @@ async function startRecorder(upstream: string): Promise<Recorder> {
   return { endpoint: `http://127.0.0.1:${port}`, server };
 }
 
-/** Stops every recording proxy of this process. */
+/** Stops every door of this process. */
 export async function stopRecorders(): Promise<void> {
   const started = await Promise.all(recorders.values());
   recorders.clear();

@@ -1,10 +1,10 @@
 // How local mode and the tests run the stack's functions: one LocalFunctions per process, each
-// function with its own identity (local/credentials.ts), its calls recorded when asked
-// (local/lambda/aws-call-recorder.ts).
+// function with its own identity (local/credentials.ts), its AWS calls through the door
+// (local/lambda/aws-call-recorder.ts: recorded when asked, clusters routed).
 import { type CatalogFunction, FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
 import { missingSettings } from '../../infra/function-settings.ts';
 import { functionIdentities } from '../credentials.ts';
-import { awsCallLog, recordingEndpointFor } from './aws-call-recorder.ts';
+import { recordingEndpointFor } from './aws-call-recorder.ts';
 import { LocalFunctions, type LocalFunctionsOptions } from './runtime.ts';
 import { timeScaledFunctionSettings } from './time-scaled-settings.ts';
 
@@ -21,13 +21,15 @@ export async function functionEnvironment(fn: CatalogFunction): Promise<Record<s
     AWS_ACCESS_KEY_ID: identity.accessKeyId,
     AWS_SECRET_ACCESS_KEY: identity.secretAccessKey,
     AWS_SESSION_TOKEN: identity.sessionToken,
-    ...(await recordedEndpoints()),
+    ...(await doorEndpoints()),
   };
 }
 
-/** The function's AWS endpoints behind the call recorder, when calls are recorded. */
-async function recordedEndpoints(): Promise<Record<string, string>> {
-  if (!awsCallLog()) return {};
+/**
+ * The function's AWS endpoints behind the door (local/lambda/aws-call-recorder.ts), which
+ * records its calls and answers DescribeCluster for the clusters local mode routed.
+ */
+async function doorEndpoints(): Promise<Record<string, string>> {
   const endpoints: Record<string, string> = {};
   for (const name of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SFN']) {
     const upstream = process.env[name];

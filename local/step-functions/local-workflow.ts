@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { catalogFunction } from '../../infra/function-catalog.ts';
@@ -66,7 +67,11 @@ function compiled(file: URL) {
   return entry;
 }
 
+/** Where a local execution's id starts; its name follows. */
+const LOCAL_EXECUTION_ARN_PREFIX = 'arn:aws:states:us-east-1:123456789012:execution:local:';
+
 export const PROVISION_ASL = new URL('../../statemachine/provision.asl.json', import.meta.url);
+export const DEPROVISION_ASL = new URL('../../statemachine/deprovision.asl.json', import.meta.url);
 
 export interface LocalRunOptions {
   /** Replace or wrap a function's handler (fault injection in tests). */
@@ -81,6 +86,11 @@ export interface LocalRunOptions {
    * `waitMilliseconds`, retries their `retryMilliseconds`, when given.
    */
   readonly timeScale?: number;
+  /**
+   * The execution's name, as the context object gives it (`$$.Execution.Name`): the steps
+   * run only for the execution the volume's record names. @default a random UUID, as AWS
+   */
+  readonly executionName?: string;
 }
 
 /** aws-local-stepfunctions' default IntervalSeconds, as in Step Functions. */
@@ -196,7 +206,9 @@ export function runLocalWorkflow(
       if (state.Type === 'Wait') waitTimeOverrides[stateName] = options.waitMilliseconds;
     }
   }
+  const name = options.executionName ?? randomUUID();
   const execution = machine.run(input as JsonInput, {
+    context: { Execution: { Id: `${LOCAL_EXECUTION_ARN_PREFIX}${name}`, Name: name } },
     overrides: {
       taskResourceLocalHandlers: taskResourceLocalHandlers as LocalHandlers,
       retryIntervalOverrides,

@@ -98,7 +98,10 @@ export async function startLocalStepFunctions(
         `Execution Already Exists: '${executionArn}'`,
       );
     }
-    const run = runLocalWorkflow(machine.definitionFile, parsed, options.run ?? {});
+    const run = runLocalWorkflow(machine.definitionFile, parsed, {
+      ...options.run,
+      executionName: name,
+    });
     const history: HistoryEvent[] = [];
     const execution: Execution = {
       executionArn,

@@ -15,7 +15,7 @@ import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExecution } from '../../functions/lib/api/workflow-start.ts';
 import { deleteAccessPoint, ensureAccessPoint } from '../../functions/lib/aws/access-point.ts';
-import { describeClusterTarget } from '../../functions/lib/aws/cluster.ts';
+import { describeClusterNetwork } from '../../functions/lib/aws/cluster.ts';
 import { deleteOwnFileSystem, ensureFileSystem } from '../../functions/lib/aws/file-system.ts';
 import {
   ensureMountTargets,
@@ -69,7 +69,7 @@ async function runLifecycle(): Promise<void> {
   const tags = volumeTags(volumeId, spec, 'EfsVolumes');
 
   proxy.actAs('ResolveCluster');
-  const cluster = await describeClusterTarget({ eks, ec2 }, clusterName);
+  const cluster = await describeClusterNetwork({ eks, ec2 }, clusterName);
   proxy.actAs('CreateSecurityGroup');
   const groupId = await ensureSecurityGroup(ec2, volumeId, cluster, tags);
   proxy.actAs('CreateFileSystem');
@@ -129,10 +129,10 @@ async function runRecordsAndEvents(): Promise<void> {
   );
   // moto has no such state machine: the call is recorded all the same, before it is sent.
   const machine = `arn:aws:states:${TEST_SITE.region}:${TEST_SITE.accountId}:stateMachine:efs-volumes-provision`;
-  const spec = validateVolumeRequest({ clusterName: 'demo', namespace: 'team-a', name: 'data' });
-  await startExecution({ sfn: new SFNClient(config) }, machine, id, { volumeId: id, spec }).catch(
-    () => undefined,
-  );
+  await startExecution({ sfn: new SFNClient(config) }, machine, id, {
+    volumeId: id,
+    operation: 'provision',
+  }).catch(() => undefined);
   proxy.actAs('listVolumes');
   await store.list({ limit: 10 });
   proxy.actAs('getVolume');

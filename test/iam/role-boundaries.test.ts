@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STACK_TAG } from '../../functions/lib/aws/tags.ts';
 import { VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
+import { catalogFunction, FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
 import type { RecordedAwsCall } from '../../local/aws-calls/recorded-call.ts';
 import { synthesize } from '../infra/synthesize.ts';
 import { type FunctionPolicies, templatePolicies } from '../support/template-policies.ts';
@@ -504,4 +505,43 @@ describe('the drift check only reads, and announces only drift', () => {
       expect({ drifted, ready }).toEqual({ drifted: true, ready: false });
     },
   );
+});
+
+describe('every step reads the record, and the Kubernetes steps describe the cluster', () => {
+  const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/volumes-0a1b2c3d';
+  const CLUSTER = 'arn:aws:eks:us-east-1:123456789012:cluster/demo';
+  const STEPS = FUNCTION_CATALOG.filter((fn) => fn.kind === 'step').map((fn) => fn.name);
+
+  it('lets every step read the volume record, which names the execution that may act', async () => {
+    // Act
+    const allowed = await Promise.all(
+      STEPS.map((fn) => isAllowed(recorded(fn, 'dynamodb:GetItem', [TABLE]))),
+    );
+
+    // Assess
+    expect(STEPS.filter((_, index) => !allowed[index])).toEqual([]);
+  });
+
+  it('lets the steps that talk to Kubernetes describe the cluster, and not the other writers', async () => {
+    // Prepare
+    const describing = (fn: string) => recorded(fn, 'eks:DescribeCluster', [CLUSTER]);
+    const kubernetes = STEPS.filter((fn) => catalogFunction(fn).kubernetesGroup !== undefined);
+
+    // Act
+    const [talking, deleteFileSystem] = await Promise.all([
+      Promise.all(kubernetes.map((fn) => isAllowed(describing(fn)))),
+      isAllowed(describing('DeleteFileSystem')),
+    ]);
+
+    // Assess
+    expect(kubernetes.sort()).toEqual([
+      'ApplyManifests',
+      'CheckClaimBound',
+      'DeleteManifests',
+      'RecordDeletionFailure',
+      'RecordRollbackFailure',
+    ]);
+    expect(talking.every(Boolean)).toBe(true);
+    expect(deleteFileSystem).toBe(false);
+  });
 });

@@ -92,10 +92,14 @@ function functionSources(): string[] {
     .map((file) => readFileSync(join(root, file), 'utf8'));
 }
 
-const RECORD_UPDATE = ['dynamodb:UpdateItem'];
 const RECORD_GET_UPDATE = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];
+/** Every step reads the record first (it names the execution that may act), then updates it. */
+const RECORD_UPDATE = RECORD_GET_UPDATE;
+/** The steps that talk to Kubernetes describe the cluster's endpoint and CA afresh. */
+const KUBERNETES_STEP = [...RECORD_UPDATE, 'eks:DescribeCluster'];
 const LEFTOVERS = [
   ...RECORD_GET_UPDATE,
+  'eks:DescribeCluster',
   'ec2:DescribeSecurityGroups',
   'elasticfilesystem:DescribeAccessPoints',
   'elasticfilesystem:DescribeFileSystems',
@@ -168,11 +172,11 @@ const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'elasticfilesystem:TagResource',
   ],
   'check-mount-targets': [...RECORD_UPDATE, 'elasticfilesystem:DescribeMountTargets'],
-  'apply-manifests': RECORD_UPDATE,
-  'check-claim-bound': RECORD_UPDATE,
+  'apply-manifests': KUBERNETES_STEP,
+  'check-claim-bound': KUBERNETES_STEP,
   'complete-provisioning': [...RECORD_GET_UPDATE, 'events:PutEvents'],
   'begin-rollback': RECORD_GET_UPDATE,
-  'delete-manifests': RECORD_UPDATE,
+  'delete-manifests': KUBERNETES_STEP,
   'delete-access-point': [
     ...RECORD_UPDATE,
     'elasticfilesystem:DeleteAccessPoint',
@@ -405,6 +409,16 @@ describe('Lambda functions', () => {
     }
   });
 
+  it('leaves the local-mode endpoint override out of functions/: local mode injects it', () => {
+    // Act
+    const mentions = functionSources().filter((source) =>
+      source.includes('KUBE_ENDPOINT_OVERRIDES'),
+    );
+
+    // Assess
+    expect(mentions).toEqual([]);
+  });
+
   it('names exactly the workflow settings functions/lib/config.ts reads', () => {
     // Prepare
     const source = readFileSync(`${PROJECT_ROOT}functions/lib/config.ts`, 'utf8');
@@ -416,14 +430,14 @@ describe('Lambda functions', () => {
     expect(read.sort()).toEqual(Object.values(WORKFLOW_SETTINGS).sort());
   });
 
-  it('sets every environment variable functions/ reads, except the runtime and local-only ones', () => {
+  it('sets every environment variable functions/ reads, except the runtime ones', () => {
     // Prepare
     const read = new Set(
       functionSources().flatMap((source) =>
         [...source.matchAll(/process\.env\.([A-Z_]+)/g)].map((match) => match[1] ?? ''),
       ),
     );
-    const notFromTheStack = new Set(['AWS_REGION', 'KUBE_ENDPOINT_OVERRIDES']);
+    const notFromTheStack = new Set(['AWS_REGION']);
 
     // Act
     const set = new Set(

@@ -96,11 +96,10 @@ describe('the errorType each step reports when AWS fails', () => {
   const steps = FUNCTION_CATALOG.filter((fn) => fn.kind === 'step');
 
   it.each(steps)('$name reports TransientError, which its Retry names', async (fn) => {
-    // Prepare
+    // Prepare: the event a Task's Parameters give; reading the record already answers 503
     const input = {
-      volumeId: newVolumeId(),
-      executionName: 'error-contract',
-      spec: { clusterName: 'nowhere', namespace: 'team-a', name: 'data' },
+      state: { volumeId: newVolumeId() },
+      execution: { name: 'error-contract', operation: 'provision' },
     };
 
     // Act
@@ -197,6 +196,7 @@ describe('a Retry on an error name, end to end on the bundles', () => {
           event as { retry?: { retrier?: { ErrorEquals?: string[] } } }
         ).retry?.retrier?.ErrorEquals?.includes('FileSystemNotReadyError'),
     );
+    expect(outcome.error?.message).toBeUndefined();
     expect(describes).toBeGreaterThanOrEqual(2);
     expect(retries.length).toBeGreaterThanOrEqual(1);
     expect(outcome.record.status).toBe('READY');

@@ -1,11 +1,15 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/credentials.ts';
 import { eventually } from '../support/local-stack-harness.ts';
+
+const execFileAsync = promisify(execFile);
 
 const main = fileURLToPath(new URL('../../local/main.ts', import.meta.url));
 
@@ -54,6 +58,22 @@ describe('npm start (local/main.ts)', () => {
     expect(await listening(endpoints.kube ?? '')).toBe(true);
     const kubeconfig = await readFile(join(directory, '.local', 'kubeconfig'), 'utf8');
     expect(kubeconfig).toContain(`server: ${endpoints.kube}`);
+    // The aws CLI at the `aws` endpoint sees the cluster where the functions see it
+    const described = await execFileAsync(
+      'aws',
+      ['eks', 'describe-cluster', '--name', endpoints.clusterName ?? '', '--output', 'json'],
+      {
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL: endpoints.aws,
+          AWS_REGION: LOCAL_REGION,
+          AWS_DEFAULT_REGION: LOCAL_REGION,
+          AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        },
+      },
+    );
+    expect(JSON.parse(described.stdout).cluster.endpoint).toBe(endpoints.kube);
 
     // Act: Ctrl-C
     child.kill('SIGINT');

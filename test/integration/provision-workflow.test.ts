@@ -11,6 +11,7 @@ import {
 import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CleanupError, TransientError } from '../../functions/lib/errors.ts';
+import type { StepEvent } from '../../functions/lib/provision/execution.ts';
 import { persistentVolumeName, VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
 import type { VolumeRecordStore } from '../../functions/lib/volume/record.ts';
 import type { TaskHandler } from '../../local/step-functions/local-workflow.ts';
@@ -431,8 +432,9 @@ describe('provision workflow (statemachine/provision.asl.json)', () => {
         return failAfter('CheckClaimBound')(functionName, handler);
       if (functionName === 'DeleteFileSystem') {
         // As a Lambda that records its start and then fails every time
-        return async (input) => {
-          await records.stepStarted((input as { volumeId: string }).volumeId, 'DeleteFileSystem');
+        return async (event) => {
+          const { volumeId } = (event as StepEvent).state;
+          await records.stepStarted(volumeId, 'DeleteFileSystem');
           throw new CleanupError('DeleteFileSystem keeps failing');
         };
       }

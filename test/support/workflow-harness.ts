@@ -20,6 +20,7 @@ import { LOCAL_SIGNING_KEYS } from '../../local/credentials.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../local/kube-emulator/index.ts';
 import { type SeededCluster, seedCluster } from '../../local/seed-cluster.ts';
 import {
+  type LocalExecution,
   type LocalRunOptions,
   PROVISION_ASL,
   runLocalWorkflow,
@@ -91,14 +92,9 @@ export async function startEmulatorFor(
   return emulator;
 }
 
-export interface ProvisionOutcome {
+export interface ProvisionOutcome extends ExecutionOutcome {
   readonly volumeId: string;
   readonly record: VolumeRecord;
-  readonly output: unknown;
-  readonly error: (Error & { cause?: unknown }) | undefined;
-  readonly events: ReadonlyArray<{ type: string; state?: { name: string } }>;
-  /** State transitions as Step Functions bills them: states entered plus retries. */
-  readonly transitions: number;
 }
 
 /** Records a volume as the API would, then runs the real provision ASL to its end. */
@@ -109,12 +105,37 @@ export async function provision(
 ): Promise<ProvisionOutcome> {
   const volumeId = newVolumeId();
   const spec = validateVolumeRequest({ namespace: 'team-a', name: uniqueName('data'), ...request });
-  await records.create(volumeId, spec);
-  const execution = runLocalWorkflow(
+  // As the API does: the record names the execution, whose input carries ids only.
+  await records.create(volumeId, spec, { executionName: volumeId });
+  const run = await runExecution(
     PROVISION_ASL,
-    { volumeId, spec },
-    { waitMilliseconds: 0, retryMilliseconds: 0, ...options },
+    { volumeId, operation: 'provision' },
+    { executionName: volumeId, ...options },
   );
+  return { volumeId, record: await records.require(volumeId), ...run };
+}
+
+/** How an execution ended: its output or error, and its events. */
+export interface ExecutionOutcome {
+  readonly output: unknown;
+  readonly error: (Error & { cause?: unknown }) | undefined;
+  readonly events: ReadonlyArray<{ type: string; state?: { name: string } }>;
+  /** State transitions as Step Functions bills them: states entered plus retries. */
+  readonly transitions: number;
+}
+
+/** Runs an execution of an ASL file to its end, as anyone who may start one could. */
+export function runExecution(
+  file: URL,
+  input: unknown,
+  options: LocalRunOptions = {},
+): Promise<ExecutionOutcome> {
+  return finished(
+    runLocalWorkflow(file, input, { waitMilliseconds: 0, retryMilliseconds: 0, ...options }),
+  );
+}
+
+async function finished(execution: LocalExecution): Promise<ExecutionOutcome> {
   const events: Array<{ type: string; state?: { name: string } }> = [];
   const collecting = (async () => {
     for await (const event of execution.eventLogs)
@@ -132,7 +153,7 @@ export async function provision(
   const transitions = events.filter(
     (event) => event.type === 'StateEntered' || event.type === 'StateRetried',
   ).length;
-  return { volumeId, record: await records.require(volumeId), output, error, events, transitions };
+  return { output, error, events, transitions };
 }
 
 /** Every AWS resource of a volume that moto still has, found by token and tag. */

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { describeClusterTarget } from '../../functions/lib/aws/cluster.ts';
+import { describeCluster, describeClusterNetwork } from '../../functions/lib/aws/cluster.ts';
 import {
   ClusterConfigurationError,
   ClusterNotActiveError,
@@ -61,27 +61,25 @@ function subnetsAre(): void {
 beforeEach(() => {
   eksMock.reset();
   ec2Mock.reset();
-  vi.stubEnv('KUBE_ENDPOINT_OVERRIDES', '');
 });
 
 afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-describe('describeClusterTarget', () => {
+describe('describeClusterNetwork', () => {
   it('describes an ACTIVE cluster and its subnets', async () => {
     // Prepare
     clusterIs();
     subnetsAre();
 
     // Act
-    const target = await describeClusterTarget(clients, 'demo');
+    const target = await describeClusterNetwork(clients, 'demo');
 
     // Assess
+    // No endpoint or CA: the Kubernetes steps describe those afresh.
     expect(target).toEqual({
       name: 'demo',
-      endpoint: 'https://ABC.gr7.us-east-1.eks.amazonaws.com',
-      caData: 'LS0tLS1CRUdJTg==',
       vpcId: 'vpc-cluster',
       subnets: [
         { subnetId: 'subnet-a', availabilityZone: 'us-east-1a', cidrBlock: '10.0.1.0/24' },
@@ -104,7 +102,7 @@ describe('describeClusterTarget', () => {
     eksMock.on(DescribeClusterCommand).rejects(missing);
 
     // Act
-    const error = await describeClusterTarget(clients, 'demo').catch((caught: unknown) => caught);
+    const error = await describeClusterNetwork(clients, 'demo').catch((caught: unknown) => caught);
 
     // Assess
     expect(error).toBeInstanceOf(ClusterNotFoundError);
@@ -121,7 +119,7 @@ describe('describeClusterTarget', () => {
     eksMock.on(DescribeClusterCommand).rejects(denied);
 
     // Act
-    const outcome = describeClusterTarget(clients, 'demo');
+    const outcome = describeClusterNetwork(clients, 'demo');
 
     // Assess
     await expect(outcome).rejects.toBe(denied);
@@ -135,7 +133,9 @@ describe('describeClusterTarget', () => {
       subnetsAre();
 
       // Act
-      const error = await describeClusterTarget(clients, 'demo').catch((caught: unknown) => caught);
+      const error = await describeClusterNetwork(clients, 'demo').catch(
+        (caught: unknown) => caught,
+      );
 
       // Assess
       expect(error).toBeInstanceOf(ClusterNotActiveError);
@@ -148,7 +148,7 @@ describe('describeClusterTarget', () => {
     clusterIs({ resourcesVpcConfig: { vpcId: 'vpc-cluster', subnetIds: [] } });
 
     // Act
-    const outcome = describeClusterTarget(clients, 'demo');
+    const outcome = describeClusterNetwork(clients, 'demo');
 
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(ClusterConfigurationError);
@@ -161,7 +161,7 @@ describe('describeClusterTarget', () => {
     subnetsAre();
 
     // Act
-    const target = await describeClusterTarget(clients, 'demo');
+    const target = await describeClusterNetwork(clients, 'demo');
 
     // Assess
     expect(target.vpcId).toBe('vpc-subnets');
@@ -177,7 +177,7 @@ describe('describeClusterTarget', () => {
       .resolves({ Subnets: [{ SubnetId: 'subnet-a', AvailabilityZone: 'us-east-1a' }] });
 
     // Act
-    const outcome = describeClusterTarget(clients, 'demo');
+    const outcome = describeClusterNetwork(clients, 'demo');
 
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(ClusterConfigurationError);
@@ -189,49 +189,40 @@ describe('describeClusterTarget', () => {
     subnetsAre();
 
     // Act
-    const outcome = describeClusterTarget(clients, 'demo');
+    const outcome = describeClusterNetwork(clients, 'demo');
 
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(ClusterConfigurationError);
   });
+});
 
-  it('takes the endpoint and CA from KUBE_ENDPOINT_OVERRIDES for the named cluster', async () => {
-    // Prepare
-    clusterIs({
-      endpoint: 'https://random.moto',
-      certificateAuthority: { data: 'bm90IGEgY2VydA==' },
-    });
-    subnetsAre();
+describe('describeCluster', () => {
+  it('gives the endpoint and CA EKS describes at each call, whatever the environment says', async () => {
+    // Prepare: an override variable as local mode once set it must change nothing.
     vi.stubEnv(
       'KUBE_ENDPOINT_OVERRIDES',
-      JSON.stringify({
-        demo: { endpoint: 'https://127.0.0.1:6443', caData: 'UEVN' },
-        other: { endpoint: 'https://127.0.0.1:7443', caData: 'T1RIRVI=' },
-      }),
+      JSON.stringify({ demo: { endpoint: 'https://127.0.0.1:6443', caData: 'UEVN' } }),
     );
-
-    // Act
-    const target = await describeClusterTarget(clients, 'demo');
-
-    // Assess
-    expect(target.endpoint).toBe('https://127.0.0.1:6443');
-    expect(target.caData).toBe('UEVN');
-  });
-
-  it('keeps the described endpoint when the overrides do not name the cluster', async () => {
-    // Prepare
     clusterIs();
     subnetsAre();
-    vi.stubEnv(
-      'KUBE_ENDPOINT_OVERRIDES',
-      JSON.stringify({ other: { endpoint: 'https://x', caData: 'eA==' } }),
-    );
+    const first = await describeCluster(clients.eks, 'demo');
+    clusterIs({
+      endpoint: 'https://moved.gr7.us-east-1.eks.amazonaws.com',
+      certificateAuthority: { data: 'TkVXQ0E=' },
+    });
 
     // Act
-    const target = await describeClusterTarget(clients, 'demo');
+    const second = await describeCluster(clients.eks, 'demo');
 
     // Assess
-    expect(target.endpoint).toBe('https://ABC.gr7.us-east-1.eks.amazonaws.com');
-    expect(target.caData).toBe('LS0tLS1CRUdJTg==');
+    expect(first).toMatchObject({
+      endpoint: 'https://ABC.gr7.us-east-1.eks.amazonaws.com',
+      caData: 'LS0tLS1CRUdJTg==',
+    });
+    expect(second).toMatchObject({
+      endpoint: 'https://moved.gr7.us-east-1.eks.amazonaws.com',
+      caData: 'TkVXQ0E=',
+    });
+    expect(eksMock.commandCalls(DescribeClusterCommand)).toHaveLength(2);
   });
 });

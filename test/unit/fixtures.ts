@@ -1,4 +1,5 @@
-import type { ClusterSubnet, ClusterTarget } from '../../functions/lib/aws/cluster.ts';
+import type { ClusterNetwork, ClusterSubnet } from '../../functions/lib/aws/cluster.ts';
+import type { VolumeRecord } from '../../functions/lib/volume/record.ts';
 import type { VolumeSpec } from '../../functions/lib/volume/request.ts';
 
 /** A volume id of the shape `newVolumeId()` gives, fixed so snapshots stay stable. */
@@ -28,17 +29,35 @@ export function subnet(subnetId: string, availabilityZone: string, cidrBlock = '
 }
 
 /** A described cluster, overridable per test. */
-export function clusterTarget(overrides: Partial<ClusterTarget> = {}): ClusterTarget {
+export function clusterTarget(overrides: Partial<ClusterNetwork> = {}): ClusterNetwork {
   return {
     name: 'demo',
-    endpoint: 'https://demo.eks.example',
-    caData: 'Q0E=',
     vpcId: 'vpc-1',
     subnets: [
       subnet('subnet-a', 'us-east-1a', '10.0.1.0/24'),
       subnet('subnet-b', 'us-east-1b', '10.0.2.0/24'),
     ],
     securityGroupIds: [],
+    ...overrides,
+  };
+}
+
+/** A volume record as the API writes it (provision execution named after the volume). */
+export function volumeRecord(overrides: Partial<VolumeRecord> = {}): VolumeRecord {
+  const spec = overrides.spec ?? volumeSpec();
+  return {
+    recordType: 'volume',
+    id: VOLUME_ID,
+    status: 'PROVISIONING',
+    executionName: VOLUME_ID,
+    spec,
+    clusterName: spec.clusterName,
+    namespace: spec.namespace,
+    name: spec.name,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    steps: {},
+    resources: {},
     ...overrides,
   };
 }

@@ -16,6 +16,7 @@ import {
 import { problems } from '../../functions/lib/api/problem.ts';
 import { serviceSettings } from '../../functions/lib/config.ts';
 import { TransientError } from '../../functions/lib/errors.ts';
+import type { StepEvent } from '../../functions/lib/provision/execution.ts';
 import {
   completeDeletion,
   completeProvisioning,
@@ -25,7 +26,7 @@ import {
 } from '../../functions/lib/provision/lifecycle-steps.ts';
 import type { ProvisionState } from '../../functions/lib/provision/state.ts';
 import { type VolumeRecord, VolumeRecordStore } from '../../functions/lib/volume/record.ts';
-import { VOLUME_ID, volumeSpec } from './fixtures.ts';
+import { VOLUME_ID, volumeRecord, volumeSpec } from './fixtures.ts';
 
 // Before the metrics module loads: the test setup turns EMF off for every other test.
 vi.hoisted(() => {
@@ -98,7 +99,17 @@ function lambdaContext(functionName: string): Context {
   };
 }
 
-const state: ProvisionState = { volumeId: VOLUME_ID, spec: volumeSpec() };
+/** What the ASL's Parameters give a step: the state and the execution the record names. */
+const state: StepEvent = {
+  state: { volumeId: VOLUME_ID },
+  execution: { name: VOLUME_ID, operation: 'provision' },
+};
+
+/** Steps read the record first: one that names this execution. */
+function stepDependencies() {
+  const get = async () => volumeRecord();
+  return { records: { get } as unknown as VolumeRecordStore };
+}
 
 describe('stepHandler metrics', () => {
   it('emits the step duration and no failure, with the step dimension, when the step succeeds', async () => {
@@ -109,7 +120,7 @@ describe('stepHandler metrics', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
         return { fileSystemId: 'fs-1' };
       },
-      () => ({}),
+      stepDependencies,
     );
 
     // Act
@@ -135,7 +146,7 @@ describe('stepHandler metrics', () => {
       async () => {
         throw new TransientError('throttled');
       },
-      () => ({}),
+      stepDependencies,
     );
 
     // Act
@@ -154,7 +165,7 @@ describe('stepHandler metrics', () => {
     const handler = stepHandler(
       'CheckMountTargets',
       async () => ({ done: false }),
-      () => ({}),
+      stepDependencies,
     );
 
     // Act
@@ -275,6 +286,8 @@ describe('volume lifecycle metrics', () => {
     settings: { ...serviceSettings(), eventBusName: 'volumes-bus' },
   };
 
+  const verified: ProvisionState = { volumeId: VOLUME_ID, spec: volumeSpec() };
+
   function record(status: VolumeRecord['status']): VolumeRecord {
     const spec = volumeSpec();
     return {
@@ -309,7 +322,7 @@ describe('volume lifecycle metrics', () => {
 
   it('counts a volume READY and its time from request to READY, by the service alone', async () => {
     // Act
-    await completeProvisioning(state, deps);
+    await completeProvisioning(verified, deps);
 
     // Assess
     expect(emitted('VolumesReady')).toMatchObject([{ value: 1, dimensions: ['service'] }]);
@@ -319,14 +332,18 @@ describe('volume lifecycle metrics', () => {
   });
 
   it.each([
-    ['FAILED', 'VolumesFailed', () => completeRollback(state, deps)],
+    ['FAILED', 'VolumesFailed', () => completeRollback(verified, deps)],
     [
       'ROLLBACK_FAILED',
       'VolumesRollbackFailed',
-      () => recordRollbackFailure(state, deps, undefined),
+      () => recordRollbackFailure(verified, deps, undefined),
     ],
-    ['DELETED', 'VolumesDeleted', () => completeDeletion(state, deps)],
-    ['DELETE_FAILED', 'VolumesDeleteFailed', () => recordDeletionFailure(state, deps, undefined)],
+    ['DELETED', 'VolumesDeleted', () => completeDeletion(verified, deps)],
+    [
+      'DELETE_FAILED',
+      'VolumesDeleteFailed',
+      () => recordDeletionFailure(verified, deps, undefined),
+    ],
   ] as const)('counts a volume that ends %s in %s', async (_status, metric, transition) => {
     // Act
     await transition();
@@ -341,7 +358,7 @@ describe('volume lifecycle metrics', () => {
     eventsMock.on(PutEventsCommand).rejects(new Error('bus unavailable'));
 
     // Act
-    const transition = completeProvisioning(state, deps);
+    const transition = completeProvisioning(verified, deps);
 
     // Assess
     await expect(transition).rejects.toThrow();

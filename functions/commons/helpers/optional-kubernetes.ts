@@ -1,13 +1,14 @@
 import { efsClient } from '#clients/efs';
+import { describeCluster } from '#lib/aws/cluster';
 import { KubernetesReader } from '#lib/kube/read-client';
 import type { AwsStepDependencies } from '#lib/provision/dependencies';
 import type { ProvisionState } from '#lib/provision/state';
 
 /**
- * For the steps that record a failure: the AWS dependencies plus, when the cluster is known
- * and reachable, a read-only view of its Kubernetes API (undefined otherwise: the step then
- * says it could not check). Reads go over node:https, so these bundles carry no Kubernetes
- * client.
+ * For the steps that record a failure: the AWS dependencies plus, when the workflow resolved
+ * the cluster and it is reachable, a read-only view of its Kubernetes API at the endpoint
+ * eks:DescribeCluster gives now (undefined otherwise: the step then says it could not check).
+ * Reads go over node:https, so these bundles carry no Kubernetes client.
  */
 export function withOptionalKubernetes<R>(
   step: (
@@ -19,9 +20,11 @@ export function withOptionalKubernetes<R>(
   const region = process.env.AWS_REGION ?? 'us-east-1';
   return async (state: ProvisionState, deps: AwsStepDependencies): Promise<R> => {
     const kubernetes = state.cluster
-      ? await KubernetesReader.connect(state.cluster, region, efsClient.config.credentials).catch(
-          () => undefined,
-        )
+      ? await describeCluster(deps.eks, state.spec.clusterName)
+          .then((cluster) =>
+            KubernetesReader.connect(cluster, region, efsClient.config.credentials),
+          )
+          .catch(() => undefined)
       : undefined;
     return step(state, deps, kubernetes);
   };

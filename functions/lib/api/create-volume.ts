@@ -110,8 +110,7 @@ async function replay(
   if (existing.status === 'PENDING') {
     await startExecution(deps, deps.settings.provisionStateMachineArn, existing.id, {
       volumeId: existing.id,
-      spec: existing.spec,
-      executionName: existing.id,
+      operation: 'provision',
     });
   }
   return { kind: 'accepted', volume: toVolume(existing) };
@@ -179,10 +178,10 @@ export async function createVolume(
       throw error;
     }
     try {
+      // Ids only: each step reads the spec from the record (the record is the truth).
       await startExecution(deps, deps.settings.provisionStateMachineArn, volumeId, {
         volumeId,
-        spec,
-        executionName: volumeId,
+        operation: 'provision',
       });
     } catch (error) {
       // With a key, a retry starts it (see replay); without one, say so on the record.

@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describeCluster } from '../aws/cluster.ts';
 import { ClusterNotFoundError, VolumeRecordStateError } from '../errors.ts';
-import {
-  retainsFileSystem,
-  toVolume,
-  type Volume,
-  type VolumeRecord,
-  type VolumeStatus,
-} from '../volume/record.ts';
+import { toVolume, type Volume, type VolumeRecord, type VolumeStatus } from '../volume/record.ts';
 import { authorizeDelete } from './access-policy.ts';
 import type { VolumeServiceDependencies } from './create-volume.ts';
 import { problems } from './problem.ts';
@@ -66,14 +60,11 @@ export async function deleteVolume(
       throw error;
     }
     try {
+      // Ids only: the steps read the spec and the retain decision from the record, and run
+      // only for the execution beginDeletion named there.
       await startExecution(deps, deps.settings.deprovisionStateMachineArn, executionName, {
         volumeId: id,
-        spec: record.spec,
         operation: 'deprovision',
-        executionName,
-        // Decided when the volume became READY (or was created on a shared file system),
-        // never from the status now: a retried delete keeps exactly what the first would.
-        retainFileSystem: retainsFileSystem(record),
       });
     } catch (error) {
       // Not started: put the status back so the caller can simply retry the DELETE.

@@ -65,9 +65,7 @@ export async function repairVolume(
     try {
       await startExecution(deps, deps.settings.repairStateMachineArn, executionName, {
         volumeId: id,
-        spec: record.spec,
         operation: 'repair',
-        executionName,
       });
     } catch (error) {
       // Not started: the volume is READY again, the repair FAILED, and the caller may retry.

@@ -13,35 +13,18 @@ export interface ClusterSubnet {
   readonly cidrBlock: string;
 }
 
-/** What the workflow needs to know of an EKS cluster: plain data, passed between steps. */
-export interface ClusterTarget {
+/**
+ * Where a cluster's pods run, as the workflow passes it between steps: plain data, and no
+ * endpoint or CA. Those are described afresh by each step that talks to the cluster.
+ */
+export interface ClusterNetwork {
   readonly name: string;
-  readonly endpoint: string;
-  /** Base64 of the cluster CA's PEM, as in `certificateAuthority.data`. */
-  readonly caData: string;
   readonly vpcId: string;
   readonly subnets: readonly ClusterSubnet[];
   /** The security group EKS puts on Fargate pods; absent on some clusters (and in moto). */
   readonly clusterSecurityGroupId?: string;
   /** The additional security groups of the control plane ENIs. */
   readonly securityGroupIds: readonly string[];
-}
-
-interface EndpointOverride {
-  readonly endpoint: string;
-  readonly caData: string;
-}
-
-/**
- * Local mode only: moto's DescribeCluster gives a random endpoint and a CA that is not a
- * certificate, so `KUBE_ENDPOINT_OVERRIDES` (JSON: cluster name → {endpoint, caData}) names
- * the Kubernetes emulator instead. Unset in AWS.
- */
-function endpointOverride(clusterName: string): EndpointOverride | undefined {
-  const raw = process.env.KUBE_ENDPOINT_OVERRIDES;
-  if (!raw) return undefined;
-  const overrides = JSON.parse(raw) as Record<string, EndpointOverride>;
-  return overrides[clusterName];
 }
 
 /** An ACTIVE cluster as EKS describes it: enough to reach its API, no EC2 call needed. */
@@ -56,8 +39,9 @@ export interface ClusterDescription {
 }
 
 /**
- * Describes an ACTIVE cluster with EKS alone: what the API functions need, so their bundles
- * carry no EC2 client.
+ * Describes an ACTIVE cluster with EKS alone: its API endpoint and CA as EKS gives them now
+ * (every step and API call that talks to the cluster asks afresh), so these bundles carry no
+ * EC2 client.
  *
  * @throws ClusterNotFoundError, ClusterNotActiveError, ClusterConfigurationError
  */
@@ -83,9 +67,8 @@ export async function describeCluster(
   if (subnetIds.length === 0) {
     throw new ClusterConfigurationError(`EKS cluster "${clusterName}" has no subnets`);
   }
-  const override = endpointOverride(clusterName);
-  const endpoint = override?.endpoint ?? info.endpoint;
-  const caData = override?.caData ?? info.certificateAuthority?.data;
+  const endpoint = info.endpoint;
+  const caData = info.certificateAuthority?.data;
   if (!endpoint || !caData) {
     throw new ClusterConfigurationError(`EKS cluster "${clusterName}" has no endpoint or CA yet`);
   }
@@ -103,15 +86,15 @@ export async function describeCluster(
 }
 
 /**
- * Describes an ACTIVE cluster and its subnets (zone, CIDR), falling back to the subnets'
- * VPC where EKS gives none.
+ * Describes an ACTIVE cluster's network: its subnets (zone, CIDR), falling back to the
+ * subnets' VPC where EKS gives none.
  *
  * @throws ClusterNotFoundError, ClusterNotActiveError, ClusterConfigurationError
  */
-export async function describeClusterTarget(
+export async function describeClusterNetwork(
   clients: { eks: EKSClient; ec2: EC2Client },
   clusterName: string,
-): Promise<ClusterTarget> {
+): Promise<ClusterNetwork> {
   const cluster = await describeCluster(clients.eks, clusterName);
   const { Subnets = [] } = await clients.ec2.send(
     new DescribeSubnetsCommand({ SubnetIds: [...cluster.subnetIds] }),
@@ -132,8 +115,6 @@ export async function describeClusterTarget(
     throw new ClusterConfigurationError(`cannot tell the VPC of cluster "${clusterName}"`);
   return {
     name: clusterName,
-    endpoint: cluster.endpoint,
-    caData: cluster.caData,
     vpcId,
     subnets,
     ...(cluster.clusterSecurityGroupId

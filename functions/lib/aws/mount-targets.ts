@@ -7,7 +7,7 @@ import {
   type MountTargetDescription,
 } from '@aws-sdk/client-efs';
 import { MountTargetFailedError } from '../errors.ts';
-import type { ClusterSubnet, ClusterTarget } from './cluster.ts';
+import type { ClusterNetwork, ClusterSubnet } from './cluster.ts';
 import { assertFileSystemAvailable } from './file-system.ts';
 import { errorName } from './transient.ts';
 
@@ -27,7 +27,7 @@ export async function listMountTargets(
 }
 
 /** One subnet per Availability Zone of the cluster, the lowest subnet id, for a stable choice. */
-export function subnetPerZone(cluster: ClusterTarget): ClusterSubnet[] {
+export function subnetPerZone(cluster: ClusterNetwork): ClusterSubnet[] {
   const byZone = new Map<string, ClusterSubnet>();
   for (const subnet of [...cluster.subnets].sort((a, b) => a.subnetId.localeCompare(b.subnetId))) {
     if (!byZone.has(subnet.availabilityZone)) byZone.set(subnet.availabilityZone, subnet);
@@ -52,7 +52,7 @@ export interface MountTargetsResult {
 export async function ensureMountTargets(
   efs: EFSClient,
   fileSystemId: string,
-  cluster: ClusterTarget,
+  cluster: ClusterNetwork,
   securityGroupId: string,
   options: { shared?: boolean } = {},
 ): Promise<MountTargetsResult> {

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CleanupError, TransientError } from '../errors.ts';
 import { securityGroupName, VOLUME_ID_TAG } from '../volume/names.ts';
-import type { ClusterTarget } from './cluster.ts';
+import type { ClusterNetwork } from './cluster.ts';
 import type { Tag } from './tags.ts';
 import { errorName, isTransientError } from './transient.ts';
 
@@ -32,7 +32,7 @@ export async function findSecurityGroup(
  * The NFS rule: from the cluster security group (what Fargate pods carry), else from the
  * control plane's security groups, else from the CIDRs of the cluster's subnets.
  */
-export function nfsIngress(cluster: ClusterTarget): IpPermission {
+export function nfsIngress(cluster: ClusterNetwork): IpPermission {
   const base = { IpProtocol: 'tcp', FromPort: NFS_PORT, ToPort: NFS_PORT };
   const groups = cluster.clusterSecurityGroupId
     ? [cluster.clusterSecurityGroupId]
@@ -57,7 +57,7 @@ export function nfsIngress(cluster: ClusterTarget): IpPermission {
 export async function ensureSecurityGroup(
   ec2: EC2Client,
   volumeId: string,
-  cluster: ClusterTarget,
+  cluster: ClusterNetwork,
   tags: readonly Tag[],
 ): Promise<string> {
   let groupId = await findSecurityGroup(ec2, volumeId);

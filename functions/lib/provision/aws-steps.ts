@@ -1,6 +1,6 @@
 import { deleteAccessPoint, ensureAccessPoint } from '../aws/access-point.ts';
 import type { AccessPointResult } from '../aws/access-point-result.ts';
-import { type ClusterTarget, describeClusterTarget } from '../aws/cluster.ts';
+import { type ClusterNetwork, describeClusterNetwork } from '../aws/cluster.ts';
 import {
   deleteOwnFileSystem,
   ensureFileSystem,
@@ -35,16 +35,19 @@ function provisioningTransition(state: ProvisionState) {
   return workflowTransition(state.operation);
 }
 
-/** Describes the cluster; nothing is created, so an unknown cluster fails here first. */
+/**
+ * Describes the cluster's network; nothing is created, so an unknown cluster fails here
+ * first. Its endpoint and CA stay out of the state: each Kubernetes step describes them anew.
+ */
 export function resolveCluster(
   state: ProvisionState,
   deps: Pick<AwsStepDependencies, 'eks' | 'ec2' | 'records'>,
-): Promise<ClusterTarget> {
+): Promise<ClusterNetwork> {
   return runStep(
     deps.records,
     state.volumeId,
     'ResolveCluster',
-    async () => ({ result: await describeClusterTarget(deps, state.spec.clusterName) }),
+    async () => ({ result: await describeClusterNetwork(deps, state.spec.clusterName) }),
     provisioningTransition(state),
   );
 }
@@ -249,27 +252,39 @@ export function checkMountTargets(
 // ---- rollback: each delete finds what exists by tag or token, so it is idempotent and
 // ---- also catches what a step created just before it failed.
 
+/**
+ * The file system whose parts rollback deletes: the shared one the spec names, the one the
+ * record lists, or the one carrying the volume's CreationToken. Never one the state names.
+ */
 async function fileSystemIdOf(
   state: ProvisionState,
   deps: Pick<AwsStepDependencies, 'efs'>,
 ): Promise<string | undefined> {
   return (
     state.spec.fileSystemId ??
-    state.fileSystem?.fileSystemId ??
+    state.resources?.fileSystemId ??
     (await findOwnFileSystem(deps.efs, state.volumeId))?.FileSystemId
   );
+}
+
+/** A deletion of a volume whose record keeps the file system, its mount targets and group. */
+function keepsFileSystem(state: ProvisionState): boolean {
+  return state.operation === 'deprovision' && state.retainFileSystem === true;
 }
 
 export function rollbackAccessPoint(
   state: ProvisionState,
   deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
-): Promise<{ accessPointId: string | null }> {
+): Promise<{ accessPointId: string | null; retainFileSystem: boolean }> {
   return runStep(deps.records, state.volumeId, 'DeleteAccessPoint', async () => {
     const fileSystemId = await fileSystemIdOf(state, deps);
     const accessPointId = fileSystemId
       ? await deleteAccessPoint(deps.efs, fileSystemId, state.volumeId)
       : undefined;
-    return { result: { accessPointId: accessPointId ?? null } };
+    // The deprovision ASL's RetainFileSystem? choice reads the record's decision from here.
+    return {
+      result: { accessPointId: accessPointId ?? null, retainFileSystem: keepsFileSystem(state) },
+    };
   });
 }
 
@@ -278,6 +293,7 @@ export function rollbackMountTargets(
   deps: Pick<AwsStepDependencies, 'efs' | 'ec2' | 'records'>,
 ): Promise<{ mountTargetIds: string[] }> {
   return runStep(deps.records, state.volumeId, 'DeleteMountTargets', async () => {
+    if (keepsFileSystem(state)) return { result: { mountTargetIds: [] } };
     const fileSystemId = await fileSystemIdOf(state, deps);
     if (!fileSystemId) return { result: { mountTargetIds: [] } };
     const mountTargetIds = await startDeletingMountTargets(deps.efs, fileSystemId, {
@@ -313,8 +329,9 @@ export function rollbackFileSystem(
   deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
 ): Promise<{ fileSystemId: string | null }> {
   return runStep(deps.records, state.volumeId, 'DeleteFileSystem', async () => {
-    // A file system the request named is shared: never deleted.
-    if (state.spec.fileSystemId) return { result: { fileSystemId: null } };
+    // A file system the request named is shared, a retained one keeps data: never deleted.
+    if (state.spec.fileSystemId || keepsFileSystem(state))
+      return { result: { fileSystemId: null } };
     const fileSystemId = await deleteOwnFileSystem(deps.efs, state.volumeId);
     return { result: { fileSystemId: fileSystemId ?? null } };
   });
@@ -325,6 +342,8 @@ export function rollbackSecurityGroup(
   deps: Pick<AwsStepDependencies, 'ec2' | 'records'>,
 ): Promise<{ securityGroupId: string | null }> {
   return runStep(deps.records, state.volumeId, 'DeleteSecurityGroup', async () => {
+    // A retained file system's mount targets still use the group.
+    if (keepsFileSystem(state)) return { result: { securityGroupId: null } };
     const securityGroupId = await deleteSecurityGroup(deps.ec2, state.volumeId);
     return { result: { securityGroupId: securityGroupId ?? null } };
   });

@@ -7,7 +7,6 @@ import {
   claimPhase,
   deleteVolumeManifests,
 } from '../kube/apply.ts';
-import type { ClusterEndpoint } from '../kube/client.ts';
 import type { VolumeRecordStore } from '../volume/record.ts';
 import { runStep, workflowTransition } from './run-step.ts';
 import { type ProvisionState, required, type WaitProgress } from './state.ts';
@@ -16,7 +15,11 @@ import { type ProvisionState, required, type WaitProgress } from './state.ts';
 export interface KubeStepDependencies {
   readonly records: VolumeRecordStore;
   readonly settings: ServiceSettings;
-  readonly kubernetes: (cluster: ClusterEndpoint) => Promise<KubernetesObjectApi>;
+  /**
+   * The object API of the named cluster, at the endpoint and with the CA that
+   * eks:DescribeCluster gives at this call (never from the state).
+   */
+  readonly kubernetes: (clusterName: string) => Promise<KubernetesObjectApi>;
 }
 
 /** Server-side applies CSIDriver, StorageClass, PersistentVolume and claim. */
@@ -29,12 +32,16 @@ export function applyManifests(
     state.volumeId,
     'ApplyManifests',
     async () => {
-      const api = await deps.kubernetes(required(state.cluster, 'cluster'));
+      const api = await deps.kubernetes(state.spec.clusterName);
       const applied = await applyVolumeManifests(api, {
         volumeId: state.volumeId,
         spec: state.spec,
-        fileSystemId: required(state.fileSystem, 'fileSystem').fileSystemId,
-        accessPointId: required(state.accessPoint, 'accessPoint').accessPointId,
+        // The record's ids first: it is the truth; the state's are the same when it is whole.
+        fileSystemId:
+          state.resources?.fileSystemId ?? required(state.fileSystem, 'fileSystem').fileSystemId,
+        accessPointId:
+          state.resources?.accessPointId ??
+          required(state.accessPoint, 'accessPoint').accessPointId,
       });
       return { result: applied, resources: { ...applied } };
     },
@@ -53,7 +60,7 @@ export function checkClaimBound(
     'CheckClaimBound',
     async () => {
       const checks = (state.claimWait?.checks ?? 0) + 1;
-      const api = await deps.kubernetes(required(state.cluster, 'cluster'));
+      const api = await deps.kubernetes(state.spec.clusterName);
       const phase = await claimPhase(api, state.spec.namespace, state.spec.name);
       const bound = phase === 'Bound';
       if (
@@ -80,7 +87,7 @@ export function rollbackManifests(
   return runStep(deps.records, state.volumeId, 'DeleteManifests', async () => {
     // Without a resolved cluster no step could have written to Kubernetes.
     if (!state.cluster) return { result: { deleted: [] } };
-    const api = await deps.kubernetes(state.cluster);
+    const api = await deps.kubernetes(state.spec.clusterName);
     return { result: { deleted: await deleteVolumeManifests(api, state.volumeId, state.spec) } };
   });
 }

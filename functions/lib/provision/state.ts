@@ -1,23 +1,20 @@
 import type { AccessPointResult } from '../aws/access-point-result.ts';
-import type { ClusterTarget } from '../aws/cluster.ts';
+import type { ClusterNetwork } from '../aws/cluster.ts';
 import type { FileSystemResult } from '../aws/file-system.ts';
 import type { MountTargetsResult } from '../aws/mount-targets.ts';
 import type { AppliedManifests } from '../kube/apply.ts';
+import type { VolumeResources } from '../volume/record.ts';
 import type { VolumeSpec } from '../volume/request.ts';
+import type { WorkflowOperation } from './execution.ts';
 
-/** The input of a provisioning or deprovisioning execution. */
+/**
+ * The input of an execution: ids only. Each step reads the volume's spec and resources from
+ * its record, and which execution runs it from the state machine (see execution.ts).
+ */
 export interface ProvisionInput {
   readonly volumeId: string;
-  readonly spec: VolumeSpec;
-  /** @default provision */
-  readonly operation?: 'provision' | 'deprovision' | 'repair';
-  /** The execution's name, so every log line of every step can carry it. */
-  readonly executionName?: string;
-  /**
-   * Deprovisioning only: keep the file system, its mount targets and security group (the
-   * file system is shared, or the volume's reclaim policy is Retain).
-   */
-  readonly retainFileSystem?: boolean;
+  /** For people and event rules reading the execution; the steps take the ASL's. */
+  readonly operation?: WorkflowOperation;
 }
 
 /** A wait loop's position: the state machine's Wait state reads `waitSeconds`. */
@@ -36,11 +33,12 @@ export interface CaughtError {
 }
 
 /**
- * The execution's state as it moves through statemachine/provision.asl.json: the input,
- * plus each step's result at the ResultPath named after it.
+ * The execution's state as it moves through statemachine/*.asl.json: the input, plus each
+ * step's result at the ResultPath named after it.
  */
-export interface ProvisionState extends ProvisionInput {
-  readonly cluster?: ClusterTarget;
+export interface WorkflowState extends ProvisionInput {
+  /** Where the cluster's pods run; its endpoint and CA are described afresh where needed. */
+  readonly cluster?: ClusterNetwork;
   readonly securityGroup?: { readonly securityGroupId: string };
   readonly fileSystem?: FileSystemResult;
   readonly mountTargets?: MountTargetsResult;
@@ -57,6 +55,26 @@ export interface ProvisionState extends ProvisionInput {
   readonly clusterGone?: CaughtError;
   readonly mountTargetsDeletion?: { readonly mountTargetIds: string[] };
   readonly mountTargetsDeletedWait?: WaitProgress;
+  readonly deletedAccessPoint?: { readonly retainFileSystem?: boolean };
+}
+
+/**
+ * The state as a step acts on it (execution.ts `verifiedStepState`): the workflow's state,
+ * and from the volume's record its spec, resources and retain decision; the operation and
+ * execution name as the state machine gave them.
+ */
+export interface ProvisionState extends WorkflowState {
+  readonly spec: VolumeSpec;
+  /** @default provision */
+  readonly operation?: WorkflowOperation;
+  readonly executionName?: string;
+  /**
+   * Whether deleting the volume keeps its file system, mount targets and security group
+   * (shared, or Retain once READY), as the record decided.
+   */
+  readonly retainFileSystem?: boolean;
+  /** The resource ids the record lists. */
+  readonly resources?: VolumeResources;
 }
 
 /** A field an earlier step put in the state. @throws Error when the state machine is miswired */

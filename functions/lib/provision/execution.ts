@@ -1,0 +1,143 @@
+import { ForeignExecutionError } from '../errors.ts';
+import {
+  retainsFileSystem,
+  type VolumeRecord,
+  type VolumeRecordStore,
+  type VolumeStatus,
+} from '../volume/record.ts';
+import { withClassifiedErrors } from './run-step.ts';
+import type { ProvisionState, WorkflowState } from './state.ts';
+
+/** The workflows a volume runs. Each ASL file names its own in every Task's Parameters. */
+export type WorkflowOperation = 'provision' | 'deprovision' | 'repair';
+
+/** Which execution of an operation owns a volume, and when its steps may act. */
+export interface OperationOwnership {
+  /** The record field naming the one execution that runs this operation for the volume. */
+  readonly executionField: 'executionName' | 'deleteExecutionName' | 'repairExecutionName';
+  /** The statuses in which a step of this operation may run at all. */
+  readonly statuses: readonly VolumeStatus[];
+  /** The statuses in which its steps may delete the volume's resources. */
+  readonly cleanupStatuses: readonly VolumeStatus[];
+}
+
+/**
+ * The one table of who may act on a volume: the execution the record names for the
+ * operation, in the statuses that operation passes through. A provision execution may still
+ * see READY, FAILED or ROLLBACK_FAILED when announcing that status failed and it went on to
+ * roll back or record the failure; a deletion may see DELETED or DELETE_FAILED likewise.
+ * Deleting is only for the status that announces it: ROLLING_BACK, DELETING; a repair never deletes.
+ */
+export const OPERATIONS: Readonly<Record<WorkflowOperation, OperationOwnership>> = {
+  provision: {
+    executionField: 'executionName',
+    statuses: ['PENDING', 'PROVISIONING', 'READY', 'ROLLING_BACK', 'FAILED', 'ROLLBACK_FAILED'],
+    cleanupStatuses: ['ROLLING_BACK'],
+  },
+  deprovision: {
+    executionField: 'deleteExecutionName',
+    statuses: ['DELETING', 'DELETED', 'DELETE_FAILED'],
+    cleanupStatuses: ['DELETING'],
+  },
+  // A repair re-creates, never deletes. READY: RecordRepairFailure may find the volume already
+  // handed back (it then records nothing).
+  repair: {
+    executionField: 'repairExecutionName',
+    statuses: ['REPAIRING', 'READY'],
+    cleanupStatuses: [],
+  },
+};
+
+/** The steps that delete a volume's resources (CheckMountTargetsDeleted only looks). */
+export const CLEANUP_STEPS: ReadonlySet<string> = new Set([
+  'DeleteManifests',
+  'DeleteAccessPoint',
+  'DeleteMountTargets',
+  'DeleteFileSystem',
+  'DeleteSecurityGroup',
+]);
+
+/**
+ * Which execution runs a step, as the state machine says it: the name from the context object
+ * (`$$.Execution.Name`) and the operation written in the ASL file, never the execution's input.
+ */
+export interface StepExecution {
+  readonly name: string;
+  readonly operation: WorkflowOperation;
+}
+
+/**
+ * What every step Lambda receives: each Task's `Parameters` put the state under `state` and
+ * the execution beside it, so the state's ResultPath merging is unchanged.
+ */
+export interface StepEvent {
+  readonly state: WorkflowState;
+  readonly execution: StepExecution;
+}
+
+function isOperation(value: unknown): value is WorkflowOperation {
+  return typeof value === 'string' && Object.hasOwn(OPERATIONS, value);
+}
+
+/**
+ * Why `record` refuses `execution` for `step`, or undefined when the execution owns it: the
+ * execution the record names for the operation, in a status the operation acts in.
+ */
+export function refusalOf(
+  record: VolumeRecord,
+  execution: StepExecution,
+  step: string,
+): string | undefined {
+  const ownership = OPERATIONS[execution.operation];
+  const owner = record[ownership.executionField];
+  if (owner !== execution.name) {
+    return `execution ${execution.name} is not the ${execution.operation} execution of volume ${record.id}`;
+  }
+  if (!ownership.statuses.includes(record.status)) {
+    return `volume ${record.id} is ${record.status}: no ${execution.operation} step runs now`;
+  }
+  if (CLEANUP_STEPS.has(step) && !ownership.cleanupStatuses.includes(record.status)) {
+    return `volume ${record.id} is ${record.status}: ${step} deletes only while ${ownership.cleanupStatuses.join(' or ')}`;
+  }
+  return undefined;
+}
+
+/**
+ * Reads the volume's record and vouches for the step: the running execution must be the one
+ * the record names for its operation, in a status that operation acts in. The step then acts
+ * on the record's spec and retain decision, whatever the execution's input said.
+ *
+ * @throws ForeignExecutionError when the event is not a state machine's, the volume has no
+ *   record, or the record refuses the execution (nothing is written, the record included)
+ * @throws TransientError when the record cannot be read for now
+ */
+export async function verifiedStepState(
+  event: StepEvent,
+  records: Pick<VolumeRecordStore, 'get'>,
+  step: string,
+): Promise<ProvisionState> {
+  const execution = event?.execution;
+  const volumeId = event?.state?.volumeId;
+  if (
+    typeof execution?.name !== 'string' ||
+    !isOperation(execution.operation) ||
+    typeof volumeId !== 'string'
+  ) {
+    throw new ForeignExecutionError(
+      `${step} was not invoked by a workflow of this service (no volumeId, execution name or operation)`,
+    );
+  }
+  const record = await withClassifiedErrors(() => records.get(volumeId));
+  if (!record) throw new ForeignExecutionError(`volume ${volumeId} has no record`);
+  const refusal = refusalOf(record, execution, step);
+  if (refusal) throw new ForeignExecutionError(refusal);
+  return {
+    ...event.state,
+    volumeId,
+    operation: execution.operation,
+    executionName: execution.name,
+    spec: record.spec,
+    retainFileSystem: retainsFileSystem(record),
+    resources: record.resources,
+  };
+}
