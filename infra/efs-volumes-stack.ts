@@ -2,6 +2,7 @@ import { Annotations, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib'
 import { Peer, Port, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { type KubernetesNetwork, kubernetesNetworkOf, type ServiceConfig } from './config.ts';
+import { ExecutionSettlement } from './execution-settlement.ts';
 import { KubernetesAccess } from './kubernetes-access.ts';
 import { acknowledgeStackFindings } from './nag-acknowledgements.ts';
 import { OperationsAlarms } from './operations-alarms.ts';
@@ -26,6 +27,7 @@ export class EfsVolumesStack extends Stack {
   readonly workflow: VolumeWorkflow;
   readonly api: VolumesApi;
   readonly requests: ProvisionRequests;
+  readonly settlement: ExecutionSettlement;
   readonly kubernetesAccess: KubernetesAccess;
   readonly operations: OperationsAlarms;
 
@@ -86,6 +88,15 @@ export class EfsVolumesStack extends Stack {
       ...(network ? { kubernetesNetwork: network } : {}),
     });
 
+    this.settlement = new ExecutionSettlement(this, 'ExecutionSettlement', {
+      bus,
+      records: this.records,
+      stateMachines: this.workflow.stateMachines,
+      clusterArns,
+      environment,
+      ...(network ? { kubernetesNetwork: network } : {}),
+    });
+
     this.kubernetesAccess = new KubernetesAccess(this, 'KubernetesAccess', {
       clusters: config.clusters,
       mode: config.kubernetesAccess,
@@ -98,6 +109,7 @@ export class EfsVolumesStack extends Stack {
           group: 'reader' as const,
         })),
         { id: 'RequestEvents', role: this.requests.role, group: 'reader' },
+        { id: 'SettleExecutions', role: this.settlement.role, group: 'reader' },
       ],
     });
 
@@ -106,7 +118,10 @@ export class EfsVolumesStack extends Stack {
       api: this.api.api,
       apiFunctions: this.api.functions,
       stepFunctions: this.workflow.stepFunctions,
-      eventFunctions: new Map([['provision-requested', this.requests.handler]]),
+      eventFunctions: new Map([
+        ['provision-requested', this.requests.handler],
+        ['settle-execution', this.settlement.handler],
+      ]),
       stateMachines: this.workflow.stateMachines,
       requestDeadLetterQueue: this.requests.deadLetterQueue,
     });
@@ -126,6 +141,9 @@ export class EfsVolumesStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.operations.topic.topicArn });
     new CfnOutput(this, 'RequestDeadLetterQueueUrl', {
       value: this.requests.deadLetterQueue.queueUrl,
+    });
+    new CfnOutput(this, 'SettlementDeadLetterQueueUrl', {
+      value: this.settlement.deadLetterQueue.queueUrl,
     });
 
     acknowledgeStackFindings(this, config);

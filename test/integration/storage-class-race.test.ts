@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyVolumeManifests, deleteVolumeManifests } from '../../functions/lib/kube/apply.ts';
 import { newVolumeId, persistentVolumeName } from '../../functions/lib/volume/names.ts';
 import type { KubeEmulator } from '../../local/kube-emulator/index.ts';
-import { volumeSpec } from '../unit/fixtures.ts';
 import { kubernetesApiFor } from '../support/kubernetes-client.ts';
 import { startEmulatorFor, uniqueName } from '../support/workflow-harness.ts';
+import { volumeSpec } from '../unit/fixtures.ts';
 
 let emulator: KubeEmulator;
 let api: KubernetesObjectApi;

@@ -193,6 +193,7 @@ function recordedNames(synthesized: SynthesizedStack): Map<string, string> {
     names.set(logicalIdOf(stack, fn.function), operationId);
   }
   names.set(logicalIdOf(stack, stack.requests.handler.function), REQUEST_EVENTS_FUNCTION);
+  names.set(logicalIdOf(stack, stack.settlement.handler.function), 'SettleExecution');
   return names;
 }
 
