@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -11,6 +11,7 @@ import {
   STATES_SOURCE,
   UNSETTLED_END_STATUSES,
 } from '../functions/lib/settle/execution-status-change.ts';
+import { describeExecutionsStatement } from './execution-permissions.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
 import { acknowledgeDeadLetterQueue } from './nag-acknowledgements.ts';
 import { REQUEST_MAX_EVENT_AGE, REQUEST_RETRY_ATTEMPTS } from './request-events.ts';
@@ -40,17 +41,7 @@ export function unsettledEndPattern(stateMachineArns: readonly string[]) {
  */
 export function stalePendingStatements(provision: StateMachine): PolicyStatement[] {
   return [
-    new PolicyStatement({
-      actions: ['states:DescribeExecution'],
-      resources: [
-        Stack.of(provision).formatArn({
-          service: 'states',
-          resource: 'execution',
-          resourceName: `${provision.stateMachineName}:*`,
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      ],
-    }),
+    describeExecutionsStatement(provision),
     new PolicyStatement({
       actions: ['states:StartExecution'],
       resources: [provision.stateMachineArn],

@@ -152,6 +152,10 @@ class IntrinsicResolver {
         return this.ref(String(argument));
       case 'Fn::GetAtt': {
         const [id, attribute] = argument as [string, string];
+        // A state machine's Name: its executions' ARNs are built from it.
+        if (attribute === 'Name' && this.#typeOf(id) === 'AWS::StepFunctions::StateMachine') {
+          return this.#stateMachineNames.get(id) ?? id;
+        }
         if (attribute !== 'Arn') throw new Error(`Fn::GetAtt ${id}.${attribute} is not resolved`);
         return this.getAttArn(id);
       }
