@@ -8,8 +8,8 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import {
   EXECUTION_STATUS_CHANGE,
-  STATES_SOURCE,
   UNSETTLED_END_STATUSES,
+  unsettledEndPattern,
 } from '../functions/lib/settle/execution-status-change.ts';
 import { describeExecutionsStatement } from './execution-permissions.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
@@ -20,19 +20,6 @@ import { addStatements } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
 import { leftoverReads } from './workflow.ts';
 import type { WorkflowName } from './workflow-steps.ts';
-
-/**
- * The event pattern of the executions to settle: either workflow's, ended FAILED, TIMED_OUT
- * or ABORTED. Step Functions puts these on the account's default bus. Local mode delivers
- * the same events by the same pattern (local/step-functions/server.ts).
- */
-export function unsettledEndPattern(stateMachineArns: readonly string[]) {
-  return {
-    source: [STATES_SOURCE],
-    detailType: [EXECUTION_STATUS_CHANGE],
-    detail: { status: [...UNSETTLED_END_STATUSES], stateMachineArn: [...stateMachineArns] },
-  };
-}
 
 /**
  * What `settleStalePending` (functions/lib/settle/settle-execution.ts) calls beyond

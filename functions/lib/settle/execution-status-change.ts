@@ -7,6 +7,19 @@ export const STATES_SOURCE = 'aws.states';
 /** How an execution can end without its workflow having settled the record. */
 export const UNSETTLED_END_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 
+/**
+ * The EventBridge pattern of the execution ends to settle: either workflow's, ended FAILED,
+ * TIMED_OUT or ABORTED. The stack's rule (infra/execution-settlement.ts) and local mode's
+ * delivery (local/stack.ts) both use it.
+ */
+export function unsettledEndPattern(stateMachineArns: readonly string[]) {
+  return {
+    source: [STATES_SOURCE],
+    detailType: [EXECUTION_STATUS_CHANGE],
+    detail: { status: [...UNSETTLED_END_STATUSES], stateMachineArn: [...stateMachineArns] },
+  };
+}
+
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | (typeof UNSETTLED_END_STATUSES)[number];
 
 /**
