@@ -45,6 +45,7 @@ function functionsOf(synthesized: SynthesizedStack): Map<string, ServiceFunction
     ...stack.workflow.stepFunctions,
     ...stack.api.functions,
     ['provision-requested', stack.requests.handler],
+    ['settle-execution', stack.settlement.handler],
   ]);
 }
 
@@ -190,6 +191,7 @@ const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'elasticfilesystem:DescribeFileSystems',
     'eks:DescribeFargateProfile',
     'eks:ListFargateProfiles',
+    'states:DescribeExecution',
     'states:StartExecution',
   ],
   listVolumes: ['dynamodb:Query'],
@@ -216,7 +218,22 @@ const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'sqs:GetQueueAttributes',
     'sqs:GetQueueUrl',
     'sqs:SendMessage',
+    'states:DescribeExecution',
     'states:StartExecution',
+  ],
+  'settle-execution': [
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:UpdateItem',
+    'ec2:DescribeSecurityGroups',
+    'eks:DescribeCluster',
+    'elasticfilesystem:DescribeAccessPoints',
+    'elasticfilesystem:DescribeFileSystems',
+    'elasticfilesystem:DescribeMountTargets',
+    'events:PutEvents',
+    'sqs:GetQueueAttributes',
+    'sqs:GetQueueUrl',
+    'sqs:SendMessage',
   ],
 };
 
@@ -230,12 +247,18 @@ const KUBERNETES_CALLERS = [
   'createVolume',
   'deleteVolume',
   'provision-requested',
+  'settle-execution',
 ];
 
 describe('Lambda functions', () => {
   it('has one function per step, per API operation, and for request events', () => {
     // Prepare
-    const expected = [...ALL_STEPS, ...plain.stack.api.functions.keys(), 'provision-requested'];
+    const expected = [
+      ...ALL_STEPS,
+      ...plain.stack.api.functions.keys(),
+      'provision-requested',
+      'settle-execution',
+    ];
 
     // Act
     const names = [...functionsOf(plain).keys()];
@@ -1014,13 +1037,52 @@ describe('REST API', () => {
   });
 });
 
+describe('execution ends', () => {
+  it('sends every FAILED, TIMED_OUT or ABORTED execution of both workflows on the default bus to SettleExecution, with retries and a dead-letter queue', () => {
+    // Prepare
+    const { template } = configured;
+
+    // Act
+    const rules = template.findResources('AWS::Events::Rule', {
+      Properties: { EventPattern: { source: ['aws.states'] } },
+    });
+
+    // Assess
+    expect(Object.keys(rules)).toHaveLength(1);
+    const rule = Object.values(rules)[0];
+    expect(
+      rule?.Properties?.EventBusName,
+      'Step Functions only uses the default bus',
+    ).toBeUndefined();
+    expect(rule?.Properties?.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: {
+        status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+        stateMachineArn: [
+          { Ref: expect.stringMatching(/^WorkflowProvision/) },
+          { Ref: expect.stringMatching(/^WorkflowDeprovision/) },
+        ],
+      },
+    });
+    const [target] = (rule?.Properties?.Targets ?? []) as Array<Record<string, unknown>>;
+    expect(target).toMatchObject({
+      Arn: { 'Fn::GetAtt': [expect.stringMatching(/^ExecutionSettlementSettleExecution/), 'Arn'] },
+      DeadLetterConfig: { Arn: expect.anything() },
+      RetryPolicy: { MaximumRetryAttempts: expect.any(Number) },
+    });
+  });
+});
+
 describe('request events', () => {
   it('matches Volume Provision Requested from the configured source on the service bus', () => {
     // Prepare
     const { template } = configured;
 
     // Act
-    const rules = template.findResources('AWS::Events::Rule');
+    const rules = template.findResources('AWS::Events::Rule', {
+      Properties: { EventPattern: { source: ['efs-volumes.requests'] } },
+    });
 
     // Assess
     expect(Object.keys(rules)).toHaveLength(1);
@@ -1039,7 +1101,9 @@ describe('request events', () => {
     const synthesized = synthesize({ config: { requestEventSource: 'acme.platform' } });
 
     // Act
-    const rule = synthesized.template.findResources('AWS::Events::Rule');
+    const rule = synthesized.template.findResources('AWS::Events::Rule', {
+      Properties: { EventPattern: { 'detail-type': ['Volume Provision Requested'] } },
+    });
 
     // Assess
     expect(Object.values(rule)[0]?.Properties?.EventPattern?.source).toEqual(['acme.platform']);
@@ -1105,6 +1169,7 @@ describe('EKS access entries', () => {
         (role) => [roleId(role), KUBERNETES_GROUPS.reader] as [string, string],
       ),
       [roleId(stack.requests.role), KUBERNETES_GROUPS.reader],
+      [roleId(stack.settlement.role), KUBERNETES_GROUPS.reader],
     ]);
 
     // Act
