@@ -1,6 +1,7 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { acknowledgeExecutionReads } from './nag-acknowledgements.ts';
 
 /**
  * states:DescribeExecution on a state machine's executions (`…:execution:<machine>:*`): to
@@ -18,4 +19,10 @@ export function describeExecutionsStatement(stateMachine: StateMachine): PolicyS
       }),
     ],
   });
+}
+
+/** Lets a role describe a state machine's executions ({@link describeExecutionsStatement}). */
+export function grantDescribeExecutions(role: IRole, stateMachine: StateMachine): void {
+  role.addToPrincipalPolicy(describeExecutionsStatement(stateMachine));
+  acknowledgeExecutionReads(role, stateMachine);
 }

@@ -16,7 +16,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ServiceConfig } from './config.ts';
-import { describeExecutionsStatement } from './execution-permissions.ts';
+import { grantDescribeExecutions } from './execution-permissions.ts';
 import { lifecycleEventsStatement, PROVISION_REQUESTED_DETAIL_TYPE } from './lifecycle-events.ts';
 import {
   acknowledgeDeadLetterQueue,
@@ -136,7 +136,7 @@ export class ProvisionRequests extends Construct {
     this.role = role;
     props.records.grant(role, 'get', 'put', 'update', 'release');
     props.provision.grantStartExecution(role);
-    role.addToPrincipalPolicy(describeExecutionsStatement(props.provision));
+    grantDescribeExecutions(role, props.provision);
     addStatements(role, [
       ...clusterReadStatements(props.clusterArns),
       ...fargatePreflightStatements(props.clusterArns),

@@ -12,7 +12,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { API_OPERATIONS, type OperationAccess } from './api-operations.ts';
 import type { ServiceConfig } from './config.ts';
-import { describeExecutionsStatement } from './execution-permissions.ts';
+import { grantDescribeExecutions } from './execution-permissions.ts';
 import { acknowledgeApi, acknowledgeFargateProfileReads } from './nag-acknowledgements.ts';
 import { apiGatewayDocument, operationsOf, readOpenApi } from './openapi-for-api-gateway.ts';
 import {
@@ -101,7 +101,7 @@ export class VolumesApi extends Construct {
       if (access.starts) props.stateMachines[access.starts].grantStartExecution(role);
       // A failed StartExecution may still have started it: the create path asks (create-volume.ts).
       if (access.starts === 'provision') {
-        role.addToPrincipalPolicy(describeExecutionsStatement(props.stateMachines.provision));
+        grantDescribeExecutions(role, props.stateMachines.provision);
       }
       if (access.readsCluster) {
         addStatements(role, clusterReadStatements(props.clusterArns));

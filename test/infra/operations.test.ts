@@ -221,6 +221,7 @@ describe('alarms', () => {
       ...stack.workflow.stepFunctions.values(),
       ...stack.api.functions.values(),
       stack.requests.handler,
+      stack.settlement.handler,
     ].map((fn) => logicalIdOf(stack, fn.function));
 
     // Act
@@ -266,7 +267,7 @@ describe('tracing', () => {
     );
 
     // Assess
-    expect(functions).toHaveLength(26);
+    expect(functions).toHaveLength(27);
     for (const [, fn] of functions) {
       expect(propertiesOf(fn).TracingConfig).toEqual({ Mode: 'Active' });
     }
