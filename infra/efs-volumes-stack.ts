@@ -2,6 +2,7 @@ import { Annotations, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib'
 import { Peer, Port, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { type KubernetesNetwork, kubernetesNetworkOf, type ServiceConfig } from './config.ts';
+import { ExecutionSettlement } from './execution-settlement.ts';
 import { VolumeHealthChecks } from './health-checks.ts';
 import { KubernetesAccess } from './kubernetes-access.ts';
 import { encryptLogGroups } from './log-encryption.ts';
@@ -28,6 +29,7 @@ export class EfsVolumesStack extends Stack {
   readonly workflow: VolumeWorkflow;
   readonly api: VolumesApi;
   readonly requests: ProvisionRequests;
+  readonly settlement: ExecutionSettlement;
   readonly kubernetesAccess: KubernetesAccess;
   readonly operations: OperationsAlarms;
   readonly healthChecks: VolumeHealthChecks;
@@ -100,6 +102,15 @@ export class EfsVolumesStack extends Stack {
       ...(network ? { kubernetesNetwork: network } : {}),
     });
 
+    this.settlement = new ExecutionSettlement(this, 'ExecutionSettlement', {
+      bus,
+      records: this.records,
+      stateMachines: this.workflow.stateMachines,
+      clusterArns,
+      environment,
+      ...(network ? { kubernetesNetwork: network } : {}),
+    });
+
     this.kubernetesAccess = new KubernetesAccess(this, 'KubernetesAccess', {
       clusters: config.clusters,
       mode: config.kubernetesAccess,
@@ -113,6 +124,7 @@ export class EfsVolumesStack extends Stack {
         })),
         { id: 'RequestEvents', role: this.requests.role, group: 'reader' },
         { id: 'HealthChecks', role: this.healthChecks.role, group: 'reader' },
+        { id: 'SettleExecutions', role: this.settlement.role, group: 'reader' },
       ],
     });
 
@@ -121,7 +133,10 @@ export class EfsVolumesStack extends Stack {
       api: this.api.api,
       apiFunctions: this.api.functions,
       stepFunctions: this.workflow.stepFunctions,
-      eventFunctions: new Map([['provision-requested', this.requests.handler]]),
+      eventFunctions: new Map([
+        ['provision-requested', this.requests.handler],
+        ['settle-execution', this.settlement.handler],
+      ]),
       scheduledFunctions: new Map([['check-volumes', this.healthChecks.handler]]),
       stateMachines: this.workflow.stateMachines,
       requestDeadLetterQueue: this.requests.deadLetterQueue,
@@ -142,6 +157,9 @@ export class EfsVolumesStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.operations.topic.topicArn });
     new CfnOutput(this, 'RequestDeadLetterQueueUrl', {
       value: this.requests.deadLetterQueue.queueUrl,
+    });
+    new CfnOutput(this, 'SettlementDeadLetterQueueUrl', {
+      value: this.settlement.deadLetterQueue.queueUrl,
     });
 
     encryptLogGroups(this, config.logsKmsKeyArn);

@@ -19,7 +19,7 @@ export interface CatalogFunction {
   /**
    * What the function is called in the workflow and the logs: the ASL placeholder's name for a
    * step (`ResolveCluster` for `${ResolveClusterFunctionArn}`), the operationId for the API
-   * (`createVolume`), `ProvisionRequested` for the request events.
+   * (`createVolume`), `ProvisionRequested` for the request events, `SettleExecution` for the executions' ends.
    */
   readonly name: string;
   readonly kind: 'step' | 'api' | 'event' | 'schedule';
@@ -76,6 +76,13 @@ export const FUNCTION_CATALOG: readonly CatalogFunction[] = [
     kind: 'schedule',
     entry: 'functions/health/check-volumes.ts',
     role: 'HealthChecks',
+    kubernetesGroup: 'reader',
+  },
+  {
+    name: 'SettleExecution',
+    kind: 'event',
+    entry: 'functions/events/settle-execution.ts',
+    role: 'SettleExecutions',
     kubernetesGroup: 'reader',
   },
 ];

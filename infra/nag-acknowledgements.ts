@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { IConstruct } from 'constructs';
@@ -182,4 +182,19 @@ export function acknowledgeDeadLetterQueue(queue: IConstruct): void {
 
 export function acknowledgeStackFindings(stack: Stack, config: ServiceConfig): void {
   for (const acknowledgement of stackAcknowledgements(config)) acknowledge(stack, acknowledgement);
+}
+
+/**
+ * DescribeExecution on a state machine's executions: their names are volume ids, known only
+ * at run time; the resource is this one state machine's executions, and reading is all.
+ */
+export function acknowledgeExecutionReads(role: IRole, stateMachine: StateMachine): void {
+  const logicalId = Stack.of(stateMachine).getLogicalId(
+    stateMachine.node.defaultChild as CfnElement,
+  );
+  acknowledge(role, {
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${logicalId}.Name>:*]`,
+    reason:
+      "Execution names are volume ids, known only at run time: states:DescribeExecution on this one state machine's executions, to tell whether a failed StartExecution started it all the same.",
+  });
 }

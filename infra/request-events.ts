@@ -13,9 +13,10 @@ import {
 } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ServiceConfig } from './config.ts';
+import { grantDescribeExecutions } from './execution-permissions.ts';
 import { lifecycleEventsStatement, PROVISION_REQUESTED_DETAIL_TYPE } from './lifecycle-events.ts';
 import {
   acknowledgeDeadLetterQueue,
@@ -101,7 +102,7 @@ export function requestSenderStatements(bus: IEventBus, config: ServiceConfig): 
 export interface ProvisionRequestsProps {
   readonly bus: IEventBus;
   readonly records: VolumeTable;
-  readonly provision: IStateMachine;
+  readonly provision: StateMachine;
   readonly config: ServiceConfig;
   readonly clusterArns: readonly string[];
   readonly environment: Readonly<Record<string, string>>;
@@ -135,6 +136,7 @@ export class ProvisionRequests extends Construct {
     this.role = role;
     props.records.grant(role, 'get', 'put', 'update', 'release');
     props.provision.grantStartExecution(role);
+    grantDescribeExecutions(role, props.provision);
     addStatements(role, [
       ...clusterReadStatements(props.clusterArns),
       ...fargatePreflightStatements(props.clusterArns),

@@ -9,10 +9,11 @@ import {
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { API_OPERATIONS, type OperationAccess } from './api-operations.ts';
 import type { ServiceConfig } from './config.ts';
+import { grantDescribeExecutions } from './execution-permissions.ts';
 import { grantHealthCheck, healthCheckStatements } from './health-checks.ts';
 import { acknowledgeApi, acknowledgeFargateProfileReads } from './nag-acknowledgements.ts';
 import { apiGatewayDocument, operationsOf, readOpenApi } from './openapi-for-api-gateway.ts';
@@ -57,7 +58,7 @@ export function fargatePreflightStatements(clusterArns: readonly string[]): Poli
 
 export interface VolumesApiProps {
   readonly records: VolumeTable;
-  readonly stateMachines: Readonly<Record<'provision' | 'deprovision' | 'repair', IStateMachine>>;
+  readonly stateMachines: Readonly<Record<'provision' | 'deprovision' | 'repair', StateMachine>>;
   readonly config: ServiceConfig;
   readonly clusterArns: readonly string[];
   /** Every API function's environment (shared settings and the access policy). */
@@ -102,6 +103,10 @@ export class VolumesApi extends Construct {
       });
       props.records.grant(role, ...access.records);
       if (access.starts) props.stateMachines[access.starts].grantStartExecution(role);
+      // A failed StartExecution may still have started it: the create path asks (create-volume.ts).
+      if (access.starts === 'provision') {
+        grantDescribeExecutions(role, props.stateMachines.provision);
+      }
       if (access.readsCluster) {
         addStatements(role, clusterReadStatements(props.clusterArns));
         if (access.starts === 'provision') {

@@ -62,7 +62,7 @@ interface StepPermissionContext {
 }
 
 /** What functions/lib/provision/leftovers.ts reads to list what is still there. */
-function leftoverReads(): PolicyStatement {
+export function leftoverReads(): PolicyStatement {
   return describeStatement(
     'elasticfilesystem:DescribeFileSystems',
     'elasticfilesystem:DescribeAccessPoints',

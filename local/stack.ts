@@ -8,6 +8,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import type { AccessPolicy } from '../functions/lib/api/access-policy.ts';
+import {
+  type ExecutionStatusChangeEvent,
+  unsettledEndPattern,
+} from '../functions/lib/settle/execution-status-change.ts';
 import { type AwsModelOptions, timeScaleFromEnvironment } from './aws-model/model.ts';
 import { applyServiceRbac, clusterAccessOptions } from './cluster-access.ts';
 import { routeClusterTo } from './cluster-routing.ts';
@@ -26,7 +30,12 @@ import type { FunctionsMode } from './lambda/runtime.ts';
 import { type MotoServer, startMoto } from './moto.ts';
 import { seedCluster } from './seed-cluster.ts';
 import type { LocalRunOptions } from './step-functions/local-workflow.ts';
-import { type LocalStepFunctions, startLocalStepFunctions } from './step-functions/server.ts';
+import {
+  type ExecutionTimeLimit,
+  type LocalStepFunctions,
+  startLocalStepFunctions,
+  stateMachineArn,
+} from './step-functions/server.ts';
 import { createVolumesTable } from './volumes-table.ts';
 
 export { LOCAL_CREDENTIALS, LOCAL_REGION } from './credentials.ts';
@@ -72,6 +81,11 @@ export interface LocalStackOptions {
   readonly healthCheckSeconds?: number;
   /** What to do with a scheduled check that failed. @default ignore it */
   readonly onHealthCheckError?: (error: unknown) => void;
+  /**
+   * An execution's time limit in milliseconds instead of its ASL's `TimeoutSeconds`, by its
+   * name and input (tests time an execution out with it).
+   */
+  readonly executionTimeoutMilliseconds?: ExecutionTimeLimit;
 }
 
 export interface LocalStack {
@@ -97,6 +111,33 @@ export interface LocalStack {
 }
 
 const root = new URL('../', import.meta.url);
+
+/**
+ * The stack's rule for execution ends (infra/execution-settlement.ts), locally: the events it
+ * matches go to the SettleExecution function, retried as EventBridge and Lambda retry an
+ * asynchronous target, so an execution that fails, times out or is stopped settles its record.
+ */
+function settleExecutionEnds(stateMachineArns: readonly string[]) {
+  const pattern = unsettledEndPattern(stateMachineArns);
+  return async (event: ExecutionStatusChangeEvent): Promise<void> => {
+    const matches =
+      pattern.source.includes(event.source) &&
+      pattern.detailType.includes(event['detail-type']) &&
+      (pattern.detail.status as readonly string[]).includes(event.detail.status) &&
+      pattern.detail.stateMachineArn.includes(event.detail.stateMachineArn);
+    if (!matches) return;
+    const { localFunctions } = await import('./lambda/local-functions.ts');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await localFunctions().invoke('SettleExecution', event);
+        return;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
+  };
+}
 
 /** The workflows' run options: under the AWS model, Wait states keep pace with its time scale. */
 function runOptions(options: LocalStackOptions): { run?: LocalRunOptions } {
@@ -153,6 +194,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await applyServiceRbac(emulator);
     routeClusterTo(clusterName, emulator);
 
+    const machineNames = ['efs-volumes-provision', 'efs-volumes-deprovision'];
     const stepFunctions = await startLocalStepFunctions(
       [
         {
@@ -168,7 +210,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           definitionFile: new URL('statemachine/repair.asl.json', root),
         },
       ],
-      runOptions(options),
+      {
+        ...runOptions(options),
+        onStatusChange: settleExecutionEnds(machineNames.map(stateMachineArn)),
+        ...(options.executionTimeoutMilliseconds !== undefined
+          ? { executionTimeoutMilliseconds: options.executionTimeoutMilliseconds }
+          : {}),
+      },
     );
     stops.push(stepFunctions.stop);
     const policy: AccessPolicy = options.policy ?? {

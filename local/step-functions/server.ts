@@ -1,8 +1,18 @@
 // A Step Functions endpoint on loopback that runs the real ASL files with
 // aws-local-stepfunctions, speaking the AWS JSON 1.0 protocol the SDK's SFNClient uses, so the
 // request functions start executions exactly as in AWS (only AWS_ENDPOINT_URL_SFN differs).
+
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type {
+  ExecutionStatus,
+  ExecutionStatusChangeEvent,
+} from '../../functions/lib/settle/execution-status-change.ts';
+import {
+  EXECUTION_STATUS_CHANGE,
+  STATES_SOURCE,
+} from '../../functions/lib/settle/execution-status-change.ts';
 import { type LocalRunOptions, runLocalWorkflow, unwrapExecutionError } from './local-workflow.ts';
 
 const ACCOUNT = '123456789012';
@@ -31,7 +41,7 @@ interface Execution {
   readonly name: string;
   readonly input: string;
   readonly startDate: number;
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  status: ExecutionStatus;
   stopDate?: number;
   output?: string;
   error?: string;
@@ -46,6 +56,76 @@ class ServiceError extends Error {
     super(message);
     this.type = type;
   }
+}
+
+export interface LocalStepFunctionsOptions {
+  readonly port?: number;
+  readonly run?: LocalRunOptions;
+  /**
+   * Receives a "Step Functions Execution Status Change" event when an execution ends, shaped as
+   * EventBridge delivers it to a rule's target (local/stack.ts routes it as the stack's rule).
+   */
+  readonly onStatusChange?: (event: ExecutionStatusChangeEvent) => Promise<unknown>;
+  /**
+   * An execution's time limit in milliseconds, instead of its ASL's top-level `TimeoutSeconds`
+   * (times `run.timeScale` when given); undefined keeps the ASL's. Tests time one execution out
+   * with it.
+   */
+  readonly executionTimeoutMilliseconds?: ExecutionTimeLimit;
+}
+
+/** A time limit for the execution of that name and input, in milliseconds; undefined: the ASL's. */
+export type ExecutionTimeLimit = (execution: {
+  readonly name: string;
+  readonly input: string;
+}) => number | undefined;
+
+/** The top-level `TimeoutSeconds` of an ASL file, if it has one. */
+function executionTimeoutSeconds(file: URL): number | undefined {
+  const { TimeoutSeconds } = JSON.parse(readFileSync(file, 'utf8')) as { TimeoutSeconds?: number };
+  return TimeoutSeconds;
+}
+
+/** The event Step Functions puts on the default bus when an execution's status changes. */
+export function statusChangeEvent(execution: {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  startDate: number;
+  stopDate?: number;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+}): ExecutionStatusChangeEvent {
+  return {
+    version: '0',
+    id: crypto.randomUUID(),
+    'detail-type': EXECUTION_STATUS_CHANGE,
+    source: STATES_SOURCE,
+    account: ACCOUNT,
+    time: new Date((execution.stopDate ?? execution.startDate) * 1000)
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z'),
+    region: REGION,
+    resources: [execution.executionArn],
+    detail: {
+      executionArn: execution.executionArn,
+      stateMachineArn: execution.stateMachineArn,
+      name: execution.name,
+      status: execution.status,
+      // EventBridge gives epoch milliseconds here (the API gives seconds).
+      startDate: Math.round(execution.startDate * 1000),
+      stopDate: execution.stopDate === undefined ? null : Math.round(execution.stopDate * 1000),
+      input: execution.input,
+      inputDetails: { included: true },
+      output: execution.output ?? null,
+      outputDetails: execution.output === undefined ? null : { included: true },
+      error: execution.error ?? null,
+      cause: execution.cause ?? null,
+    } as ExecutionStatusChangeEvent['detail'],
+  };
 }
 
 export interface LocalStepFunctions {
@@ -66,10 +146,35 @@ function historyType(event: { type: string; state?: { type?: string } }): string
 
 export async function startLocalStepFunctions(
   machines: readonly LocalStateMachine[],
-  options: { port?: number; run?: LocalRunOptions } = {},
+  options: LocalStepFunctionsOptions = {},
 ): Promise<LocalStepFunctions> {
   const byArn = new Map(machines.map((machine) => [stateMachineArn(machine.name), machine]));
   const executions = new Map<string, Execution>();
+  const runs = new Map<string, { abort(): void }>();
+  const aslTimeLimits = new Map(
+    machines.map((machine) => {
+      const seconds = executionTimeoutSeconds(machine.definitionFile);
+      const scaled =
+        seconds === undefined ? undefined : seconds * 1000 * (options.run?.timeScale ?? 1);
+      return [machine.name, scaled] as const;
+    }),
+  );
+
+  /** Ends a running execution from outside (StopExecution, its time limit); false if it ended. */
+  function end(
+    execution: Execution,
+    status: 'ABORTED' | 'TIMED_OUT',
+    error?: string,
+    cause?: string,
+  ): boolean {
+    if (execution.status !== 'RUNNING') return false;
+    execution.status = status;
+    execution.stopDate = Date.now() / 1000;
+    if (error !== undefined) execution.error = error;
+    if (cause !== undefined) execution.cause = cause;
+    runs.get(execution.executionArn)?.abort();
+    return true;
+  }
 
   function start(request: { stateMachineArn?: string; name?: string; input?: string }) {
     const machine = byArn.get(request.stateMachineArn ?? '');
@@ -113,6 +218,13 @@ export async function startLocalStepFunctions(
       history,
       done: Promise.resolve(),
     };
+    runs.set(executionArn, run);
+    const limit =
+      options.executionTimeoutMilliseconds?.({ name, input }) ?? aslTimeLimits.get(machine.name);
+    const timer =
+      limit === undefined
+        ? undefined
+        : setTimeout(() => end(execution, 'TIMED_OUT', 'States.Timeout'), limit);
     execution.done = (async () => {
       const logging = (async () => {
         for await (const event of run.eventLogs) {
@@ -129,16 +241,29 @@ export async function startLocalStepFunctions(
         }
       })();
       try {
-        execution.output = JSON.stringify(await run.result);
-        execution.status = 'SUCCEEDED';
+        const output = JSON.stringify(await run.result);
+        if (execution.status === 'RUNNING') {
+          execution.output = output;
+          execution.status = 'SUCCEEDED';
+        }
       } catch (error) {
-        execution.status = 'FAILED';
         const failure = unwrapExecutionError(error);
-        execution.error = failure.name;
-        execution.cause = failure.message;
+        // Stopped or out of time from here: that status stands. The library's own top-level
+        // timeout (when no shorter limit is set here) is a time-out too.
+        if (failure.name === 'ExecutionTimeoutError') {
+          end(execution, 'TIMED_OUT', 'States.Timeout');
+        } else if (execution.status === 'RUNNING') {
+          execution.status = 'FAILED';
+          execution.error = failure.name;
+          execution.cause = failure.message;
+        }
       }
-      execution.stopDate = Date.now() / 1000;
+      clearTimeout(timer);
+      runs.delete(executionArn);
+      execution.stopDate ??= Date.now() / 1000;
       await logging.catch(() => undefined);
+      // As Step Functions does, every end is an event; the stack's rule picks which to deliver.
+      await options.onStatusChange?.(statusChangeEvent(execution)).catch(() => undefined);
     })();
     executions.set(executionArn, execution);
     return execution;
@@ -163,6 +288,11 @@ export async function startLocalStepFunctions(
         ...execution
       } = describe(body.executionArn as string);
       return execution;
+    },
+    StopExecution: (body) => {
+      const execution = describe(body.executionArn as string);
+      end(execution, 'ABORTED', body.error as string | undefined, body.cause as string | undefined);
+      return { stopDate: execution.stopDate ?? Date.now() / 1000 };
     },
     GetExecutionHistory: (body) => ({ events: describe(body.executionArn as string).history }),
     ListExecutions: (body) => ({

@@ -77,10 +77,12 @@ describe('template policies', () => {
         'ProvisionRequested',
         'checkVolume',
         'CheckVolumes',
+        'SettleExecution',
       ]),
     );
-    // Steps (the repair's three included), API operations, event and scheduled functions.
-    expect(names).toHaveLength(23 + 7 + 2);
+    // Steps (the repair's three included), API operations, request events, settlement and the
+    // scheduled check.
+    expect(names).toHaveLength(23 + 7 + 3);
     for (const fn of policies.values()) {
       expect(fn.roleArn).toMatch(/^arn:aws:iam::123456789012:role\//);
       expect(JSON.stringify(fn.policies)).not.toMatch(/"(Ref|Fn::[A-Za-z]+)"/);
@@ -414,15 +416,16 @@ describe("network interface calls in a stack configured with its clusters' VPCs"
 describe('claims are released only by what ends a volume', () => {
   const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/volumes-0a1b2c3d';
 
-  it('CompleteDeletion, CompleteRollback and the API may delete a claim item; no other step may', async () => {
+  it('CompleteDeletion, CompleteRollback, SettleExecution and the API may delete a claim item; no other step may', async () => {
     // Prepare
     const deleting = (fn: string) => recorded(fn, 'dynamodb:DeleteItem', [TABLE]);
 
     // Act
-    const [deletion, rollback, api, apply, resolve] = await Promise.all(
+    const [deletion, rollback, settle, api, apply, resolve] = await Promise.all(
       [
         'CompleteDeletion',
         'CompleteRollback',
+        'SettleExecution',
         'createVolume',
         'ApplyManifests',
         'ResolveCluster',
@@ -430,9 +433,10 @@ describe('claims are released only by what ends a volume', () => {
     );
 
     // Assess
-    expect({ deletion, rollback, api, apply, resolve }).toEqual({
+    expect({ deletion, rollback, settle, api, apply, resolve }).toEqual({
       deletion: true,
       rollback: true,
+      settle: true,
       api: true,
       apply: false,
       resolve: false,
@@ -543,5 +547,58 @@ describe('every step reads the record, and the Kubernetes steps describe the clu
     ]);
     expect(talking.every(Boolean)).toBe(true);
     expect(deleteFileSystem).toBe(false);
+  });
+});
+
+describe('SettleExecution reads and records, and changes nothing in AWS', () => {
+  /** The bus the policies resolve to (test/support/template-policies.ts: `default`). */
+  const BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/default';
+  const putting = (detailType: string) =>
+    recorded('SettleExecution', 'events:PutEvents', [BUS], {
+      conditions: { 'events:source': ['efs-volumes'], 'events:detail-type': [detailType] },
+    });
+
+  it('may list leftovers, describe the cluster and announce a failed volume', async () => {
+    // Act
+    const results = await Promise.all([
+      isAllowed(recorded('SettleExecution', 'elasticfilesystem:DescribeFileSystems', ['*'])),
+      isAllowed(recorded('SettleExecution', 'elasticfilesystem:DescribeMountTargets', ['*'])),
+      isAllowed(recorded('SettleExecution', 'elasticfilesystem:DescribeAccessPoints', ['*'])),
+      isAllowed(recorded('SettleExecution', 'ec2:DescribeSecurityGroups', ['*'])),
+      isAllowed(
+        recorded('SettleExecution', 'eks:DescribeCluster', [
+          'arn:aws:eks:us-east-1:123456789012:cluster/demo',
+        ]),
+      ),
+      isAllowed(putting('Volume Provisioning Failed')),
+      isAllowed(putting('Volume Deletion Failed')),
+    ]);
+
+    // Assess
+    expect(results).toEqual([true, true, true, true, true, true, true]);
+  });
+
+  it('may not delete or create a resource, start a workflow, or announce a READY volume', async () => {
+    // Act
+    const results = await Promise.all([
+      isAllowed(
+        taggedWith(
+          recorded('SettleExecution', 'elasticfilesystem:DeleteFileSystem', [FILE_SYSTEM]),
+          OURS,
+        ),
+      ),
+      isAllowed(
+        taggedWith(recorded('SettleExecution', 'ec2:DeleteSecurityGroup', [SECURITY_GROUP]), OURS),
+      ),
+      isAllowed(
+        recorded('SettleExecution', 'states:StartExecution', [
+          'arn:aws:states:us-east-1:123456789012:stateMachine:efs-volumes-provision',
+        ]),
+      ),
+      isAllowed(putting('Volume Ready')),
+    ]);
+
+    // Assess
+    expect(results).toEqual([false, false, false, false]);
   });
 });

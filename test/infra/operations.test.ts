@@ -222,6 +222,7 @@ describe('alarms', () => {
       ...stack.api.functions.values(),
       stack.requests.handler,
       stack.healthChecks.handler,
+      stack.settlement.handler,
     ].map((fn) => logicalIdOf(stack, fn.function));
 
     // Act
@@ -267,8 +268,8 @@ describe('tracing', () => {
     );
 
     // Assess
-    // 20 steps, 6 API operations, the request events and the scheduled drift check.
-    expect(functions).toHaveLength(28);
+    // Steps (the repair's included), API operations, request events, settlement, scheduled check.
+    expect(functions).toHaveLength(33);
     for (const [, fn] of functions) {
       expect(propertiesOf(fn).TracingConfig).toEqual({ Mode: 'Active' });
     }

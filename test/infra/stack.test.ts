@@ -46,6 +46,7 @@ function functionsOf(synthesized: SynthesizedStack): Map<string, ServiceFunction
     ...stack.api.functions,
     ['provision-requested', stack.requests.handler],
     ['check-volumes', stack.healthChecks.handler],
+    ['settle-execution', stack.settlement.handler],
   ]);
 }
 
@@ -231,6 +232,7 @@ const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'elasticfilesystem:DescribeFileSystems',
     'eks:DescribeFargateProfile',
     'eks:ListFargateProfiles',
+    'states:DescribeExecution',
     'states:StartExecution',
   ],
   listVolumes: ['dynamodb:Query'],
@@ -264,7 +266,22 @@ const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'sqs:GetQueueAttributes',
     'sqs:GetQueueUrl',
     'sqs:SendMessage',
+    'states:DescribeExecution',
     'states:StartExecution',
+  ],
+  'settle-execution': [
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:UpdateItem',
+    'ec2:DescribeSecurityGroups',
+    'eks:DescribeCluster',
+    'elasticfilesystem:DescribeAccessPoints',
+    'elasticfilesystem:DescribeFileSystems',
+    'elasticfilesystem:DescribeMountTargets',
+    'events:PutEvents',
+    'sqs:GetQueueAttributes',
+    'sqs:GetQueueUrl',
+    'sqs:SendMessage',
   ],
 };
 
@@ -283,6 +300,7 @@ const KUBERNETES_CALLERS = [
   'complete-repair',
   'record-repair-failure',
   'repairVolume',
+  'settle-execution',
 ];
 
 describe('Lambda functions', () => {
@@ -293,6 +311,7 @@ describe('Lambda functions', () => {
       ...plain.stack.api.functions.keys(),
       'provision-requested',
       'check-volumes',
+      'settle-execution',
     ];
 
     // Act
@@ -1153,13 +1172,52 @@ describe('REST API', () => {
   });
 });
 
+describe('execution ends', () => {
+  it('sends every FAILED, TIMED_OUT or ABORTED execution of both workflows on the default bus to SettleExecution, with retries and a dead-letter queue', () => {
+    // Prepare
+    const { template } = configured;
+
+    // Act
+    const rules = template.findResources('AWS::Events::Rule', {
+      Properties: { EventPattern: { source: ['aws.states'] } },
+    });
+
+    // Assess
+    expect(Object.keys(rules)).toHaveLength(1);
+    const rule = Object.values(rules)[0];
+    expect(
+      rule?.Properties?.EventBusName,
+      'Step Functions only uses the default bus',
+    ).toBeUndefined();
+    expect(rule?.Properties?.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: {
+        status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+        stateMachineArn: [
+          { Ref: expect.stringMatching(/^WorkflowProvision/) },
+          { Ref: expect.stringMatching(/^WorkflowDeprovision/) },
+        ],
+      },
+    });
+    const [target] = (rule?.Properties?.Targets ?? []) as Array<Record<string, unknown>>;
+    expect(target).toMatchObject({
+      Arn: { 'Fn::GetAtt': [expect.stringMatching(/^ExecutionSettlementSettleExecution/), 'Arn'] },
+      DeadLetterConfig: { Arn: expect.anything() },
+      RetryPolicy: { MaximumRetryAttempts: expect.any(Number) },
+    });
+  });
+});
+
 describe('request events', () => {
   it('matches Volume Provision Requested from the configured source on the service bus', () => {
     // Prepare
     const { template } = configured;
 
     // Act
-    const rules = template.findResources('AWS::Events::Rule');
+    const rules = template.findResources('AWS::Events::Rule', {
+      Properties: { EventPattern: { source: ['efs-volumes.requests'] } },
+    });
 
     // Assess
     expect(Object.keys(rules)).toHaveLength(1);
@@ -1178,7 +1236,9 @@ describe('request events', () => {
     const synthesized = synthesize({ config: { requestEventSource: 'acme.platform' } });
 
     // Act
-    const rule = synthesized.template.findResources('AWS::Events::Rule');
+    const rule = synthesized.template.findResources('AWS::Events::Rule', {
+      Properties: { EventPattern: { 'detail-type': ['Volume Provision Requested'] } },
+    });
 
     // Assess
     expect(Object.values(rule)[0]?.Properties?.EventPattern?.source).toEqual(['acme.platform']);
@@ -1245,6 +1305,7 @@ describe('EKS access entries', () => {
       ),
       [roleId(stack.requests.role), KUBERNETES_GROUPS.reader],
       [roleId(stack.healthChecks.role), KUBERNETES_GROUPS.reader],
+      [roleId(stack.settlement.role), KUBERNETES_GROUPS.reader],
     ]);
 
     // Act

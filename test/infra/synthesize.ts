@@ -172,6 +172,8 @@ export function renderArn(value: unknown): string {
   const ref = (value as { Ref?: string }).Ref;
   if (ref) return `<${ref}>`;
   const target = getAttTarget(value);
-  if (target) return `<${target}.Arn>`;
+  // As cdk-nag renders it: `<Id.Attribute>` (a state machine's Name in its executions' ARN).
+  const attribute = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[1] ?? 'Arn';
+  if (target) return `<${target}.${attribute}>`;
   return JSON.stringify(value);
 }

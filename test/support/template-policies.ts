@@ -152,6 +152,10 @@ class IntrinsicResolver {
         return this.ref(String(argument));
       case 'Fn::GetAtt': {
         const [id, attribute] = argument as [string, string];
+        // A state machine's Name: its executions' ARNs are built from it.
+        if (attribute === 'Name' && this.#typeOf(id) === 'AWS::StepFunctions::StateMachine') {
+          return this.#stateMachineNames.get(id) ?? id;
+        }
         if (attribute !== 'Arn') throw new Error(`Fn::GetAtt ${id}.${attribute} is not resolved`);
         return this.getAttArn(id);
       }
@@ -194,6 +198,7 @@ function recordedNames(synthesized: SynthesizedStack): Map<string, string> {
   }
   names.set(logicalIdOf(stack, stack.requests.handler.function), REQUEST_EVENTS_FUNCTION);
   names.set(logicalIdOf(stack, stack.healthChecks.handler.function), 'CheckVolumes');
+  names.set(logicalIdOf(stack, stack.settlement.handler.function), 'SettleExecution');
   return names;
 }
 

@@ -2,15 +2,16 @@ import { createHash } from 'node:crypto';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EFSClient } from '@aws-sdk/client-efs';
 import type { EKSClient } from '@aws-sdk/client-eks';
-import type { SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { recordVolumeRequested } from '../../commons/powertools/metrics.ts';
 import { type ClusterDescription, describeCluster } from '../aws/cluster.ts';
 import { errorName } from '../aws/transient.ts';
 import { VolumeRecordStateError } from '../errors.ts';
 import type { KubernetesReader } from '../kube/read-client.ts';
+import { executionArnOf } from '../settle/execution-status-change.ts';
 import { newVolumeId } from '../volume/names.ts';
 import { ClaimTakenError, toVolume, type Volume, type VolumeRecord } from '../volume/record.ts';
-import { validateVolumeRequest } from '../volume/request.ts';
+import { type VolumeSpec, validateVolumeRequest } from '../volume/request.ts';
 import { authorize, authorizeSharedFileSystem } from './access-policy.ts';
 import { type FargateReport, fargatePreflight } from './fargate-preflight.ts';
 import { planVolume, type VolumePlan } from './plan.ts';
@@ -108,12 +109,83 @@ async function replay(
 ): Promise<CreateVolumeResult> {
   if (existing.requestHash !== requestHash) throw problems.idempotencyKeyReused(key);
   if (existing.status === 'PENDING') {
-    await startExecution(deps, deps.settings.provisionStateMachineArn, existing.id, {
-      volumeId: existing.id,
-      operation: 'provision',
-    });
+    await startProvisioning(deps, existing.id, existing.spec, key);
   }
   return { kind: 'accepted', volume: toVolume(existing) };
+}
+
+/**
+ * Whether the provisioning execution exists: StartExecution can fail after Step Functions
+ * started it (the answer lost), so its failure alone does not say. Undefined when that
+ * cannot be told either (DescribeExecution failing too).
+ */
+async function executionStarted(
+  deps: VolumeServiceDependencies,
+  name: string,
+): Promise<boolean | undefined> {
+  try {
+    await deps.sfn.send(
+      new DescribeExecutionCommand({
+        executionArn: executionArnOf(deps.settings.provisionStateMachineArn, name),
+      }),
+    );
+    return true;
+  } catch (error) {
+    return errorName(error) === 'ExecutionDoesNotExist' ? false : undefined;
+  }
+}
+
+/**
+ * Starts the provisioning execution of a PENDING volume. If it cannot be started, the record
+ * is never left PENDING for nothing: with an idempotency key the record and its claim are
+ * withdrawn (a retry with the key starts afresh), without one the volume is FAILED (claim
+ * released); either way nothing was built, and the caller gets a 503 to retry. When whether it
+ * started cannot be told, the record stays PENDING for the stale-PENDING check
+ * (functions/lib/settle/settle-execution.ts `settleStalePending`) to settle.
+ */
+async function startProvisioning(
+  deps: VolumeServiceDependencies,
+  volumeId: string,
+  spec: VolumeSpec,
+  key: string | undefined,
+): Promise<void> {
+  try {
+    // Ids only: each step reads the spec from the record (the record is the truth).
+    await startExecution(deps, deps.settings.provisionStateMachineArn, volumeId, {
+      volumeId,
+      operation: 'provision',
+    });
+    return;
+  } catch (error) {
+    const started = await executionStarted(deps, volumeId);
+    if (started) return;
+    if (started === false) {
+      if (key) {
+        await deps.records.withdrawPending({ id: volumeId, spec });
+      } else {
+        await deps.records.settleExecution(
+          volumeId,
+          { from: ['PENDING'], field: 'executionName', executionName: volumeId },
+          'FAILED',
+          {
+            error: {
+              step: 'StartExecution',
+              name: errorName(error),
+              message:
+                `the provisioning execution could not be started: ${(error as Error).message ?? ''}`.slice(
+                  0,
+                  1000,
+                ),
+            },
+          },
+        );
+      }
+    }
+    throw problems.unavailable(
+      `the provisioning workflow could not be started (${errorName(error)}); nothing was built${key ? '; retry with the same Idempotency-Key' : ''}`,
+      error,
+    );
+  }
 }
 
 /**
@@ -177,25 +249,7 @@ export async function createVolume(
       }
       throw error;
     }
-    try {
-      // Ids only: each step reads the spec from the record (the record is the truth).
-      await startExecution(deps, deps.settings.provisionStateMachineArn, volumeId, {
-        volumeId,
-        operation: 'provision',
-      });
-    } catch (error) {
-      // With a key, a retry starts it (see replay); without one, say so on the record.
-      if (!key) {
-        await deps.records.setStatus(volumeId, 'FAILED', {
-          error: {
-            step: 'StartExecution',
-            name: errorName(error),
-            message: (error as Error).message ?? '',
-          },
-        });
-      }
-      throw error;
-    }
+    await startProvisioning(deps, volumeId, spec, key);
     recordVolumeRequested();
     return {
       kind: 'accepted',

@@ -12,11 +12,13 @@ import {
   CREATED_BY_LABEL,
   EFS_CSI_DRIVER,
   FIELD_MANAGER,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
   persistentVolumeName,
   VOLUME_ID_LABEL,
 } from '../volume/names.ts';
 import type { VolumeSpec } from '../volume/request.ts';
-import { buildVolumeManifests, type VolumeManifestInput } from './manifests.ts';
+import { buildStorageClass, buildVolumeManifests, type VolumeManifestInput } from './manifests.ts';
 
 export interface AppliedManifests {
   readonly persistentVolumeName: string;
@@ -145,6 +147,12 @@ export async function applyVolumeManifests(
   if (persistentVolume) await releaseForClaim(api, persistentVolume, claim);
   await serverSideApply(api, manifests.persistentVolume);
   await serverSideApply(api, manifests.persistentVolumeClaim);
+  // Another volume's DeleteManifests may have deleted the class between our read and our PV
+  // (it listed the PVs before ours existed). Read again now that the PV exists: either that
+  // delete sees our PV when it checks again, or we see the class gone here and put it back.
+  if (!(await readIfExists(api, manifests.storageClass as ObjectRef))) {
+    await serverSideApply(api, manifests.storageClass);
+  }
   return {
     persistentVolumeName: pvName,
     persistentVolumeClaim: { namespace: spec.namespace, name: spec.name },
@@ -220,9 +228,87 @@ async function listPersistentVolumes(api: KubernetesObjectApi): Promise<V1Persis
   }
 }
 
+/** The PVs of a StorageClass, other than this volume's. */
+async function otherVolumesOfClass(
+  api: KubernetesObjectApi,
+  volumeId: string,
+  storageClassName: string,
+): Promise<V1PersistentVolume[]> {
+  return (await listPersistentVolumes(api)).filter(
+    (volume) =>
+      volume.metadata?.labels?.[VOLUME_ID_LABEL] !== volumeId &&
+      volume.spec?.storageClassName === storageClassName,
+  );
+}
+
+/** Whether this service created the StorageClass (any of its volumes, not a person or a chart). */
+function createdByService(storageClass: V1StorageClass | undefined): boolean {
+  const labels = storageClass?.metadata?.labels ?? {};
+  return labels[MANAGED_BY_LABEL] === MANAGED_BY && labels[CREATED_BY_LABEL] !== undefined;
+}
+
+/**
+ * Deletes the StorageClass only as the version just read (`preconditions.resourceVersion`):
+ * a class changed meanwhile is someone's new decision, left alone. False when not deleted.
+ */
+async function deleteStorageClassAsRead(
+  api: KubernetesObjectApi,
+  storageClass: V1StorageClass,
+): Promise<boolean> {
+  const ref = {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: storageClass.metadata?.name ?? '' },
+  };
+  const resourceVersion = storageClass.metadata?.resourceVersion;
+  try {
+    await api.delete(ref, undefined, undefined, undefined, undefined, undefined, {
+      apiVersion: 'v1',
+      kind: 'DeleteOptions',
+      ...(resourceVersion ? { preconditions: { resourceVersion } } : {}),
+    });
+    return true;
+  } catch (error) {
+    // 404: already gone; 409: changed since we read it. Either way not ours to delete now.
+    if (error instanceof ApiException && (error.code === 404 || error.code === 409)) return false;
+    throw kubernetesError(error, `delete StorageClass ${ref.metadata.name}`);
+  }
+}
+
+/**
+ * Deletes a StorageClass the service created once no PV of that class remains, safe against
+ * a concurrent ApplyManifests of another volume of the same class. Kubernetes offers no
+ * "delete if no PV names it", so both sides check after they write: ApplyManifests reads the
+ * class again after its PV exists (and puts it back if gone), and this lists the PVs again
+ * after the delete and puts the class back, owned by a volume still using it, if one appeared.
+ * Whichever write comes second, one of the two checks sees it: the PV that remains always
+ * keeps its StorageClass. Returns whether the class is gone.
+ */
+async function deleteStorageClassIfUnused(
+  api: KubernetesObjectApi,
+  volumeId: string,
+  storageClassName: string,
+): Promise<boolean> {
+  const storageClass = await readIfExists<V1StorageClass>(api, {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: storageClassName },
+  });
+  if (!storageClass || !createdByService(storageClass)) return false;
+  if ((await otherVolumesOfClass(api, volumeId, storageClassName)).length > 0) return false;
+  if (!(await deleteStorageClassAsRead(api, storageClass))) return false;
+  const [remaining] = await otherVolumesOfClass(api, volumeId, storageClassName);
+  if (!remaining) return true;
+  // A volume applied its PV meanwhile: the class is its now (its own delete may remove it).
+  const owner = remaining.metadata?.labels?.[VOLUME_ID_LABEL] ?? volumeId;
+  await serverSideApply(api, buildStorageClass(storageClassName, owner));
+  return false;
+}
+
 /**
  * Deletes what this volume applied: the claim and the PV when they carry its label, then the
- * StorageClass if this volume created it and no other PV still uses it. Gone is done.
+ * StorageClass if this service created it and no PV of that class remains, decided safely
+ * under concurrency ({@link deleteStorageClassIfUnused}). Gone is done.
  * Returns what was deleted, as `Kind/name`.
  *
  * The `efs.csi.aws.com` CSIDriver is never deleted, whoever created it: it is cluster
@@ -258,18 +344,8 @@ export async function deleteVolumeManifests(
     deleted.push(`PersistentVolume/${pvRef.metadata.name}`);
   }
 
-  const others = (await listPersistentVolumes(api)).filter(
-    (volume) => volume.metadata?.labels?.[VOLUME_ID_LABEL] !== volumeId,
-  );
-  const scRef: ObjectRef = {
-    apiVersion: 'storage.k8s.io/v1',
-    kind: 'StorageClass',
-    metadata: { name: spec.storageClassName },
-  };
-  const storageClass = await readIfExists(api, scRef);
-  const scInUse = others.some((volume) => volume.spec?.storageClassName === spec.storageClassName);
-  if (storageClass?.metadata?.labels?.[CREATED_BY_LABEL] === volumeId && !scInUse) {
-    if (await deleteIfExists(api, scRef)) deleted.push(`StorageClass/${spec.storageClassName}`);
+  if (await deleteStorageClassIfUnused(api, volumeId, spec.storageClassName)) {
+    deleted.push(`StorageClass/${spec.storageClassName}`);
   }
   return deleted;
 }

@@ -568,6 +568,105 @@ export class VolumeRecordStore {
     return updated;
   }
 
+  /**
+   * Settles a volume whose execution ended without settling it (stopped, timed out, failed
+   * outside a Catch): sets `status` and its details only while the record is still in one of
+   * `from` and still names that execution in `field`, so a record the workflow (or a newer
+   * execution) already moved on is never overwritten. FAILED releases the claim, as
+   * {@link setStatus} does. A record without `field` is one written before it was recorded:
+   * provisioning executions are named after the volume, so the status decides alone.
+   *
+   * @returns the record as it now is; undefined when it had moved on (nothing written)
+   */
+  async settleExecution(
+    id: string,
+    expected: {
+      readonly from: readonly VolumeStatus[];
+      readonly field: 'executionName' | 'deleteExecutionName';
+      readonly executionName: string;
+    },
+    status: VolumeStatus,
+    details: {
+      error?: VolumeFailure;
+      rollbackError?: VolumeFailure;
+      leftovers?: LeftoverResource[];
+    },
+  ): Promise<VolumeRecord | undefined> {
+    const names: Record<string, string> = { '#status': 'status', '#execution': expected.field };
+    const values: Record<string, unknown> = {
+      ':status': status,
+      ':now': this.#now().toISOString(),
+      ':execution': expected.executionName,
+    };
+    const sets = ['#status = :status', 'updatedAt = :now'];
+    for (const [key, value] of Object.entries(details)) {
+      if (value === undefined) continue;
+      names[`#${key}`] = key;
+      values[`:${key}`] = value;
+      sets.push(`#${key} = :${key}`);
+    }
+    expected.from.forEach((from, index) => {
+      values[`:from${index}`] = from;
+    });
+    const named =
+      expected.field === 'executionName'
+        ? '(attribute_not_exists(#execution) OR #execution = :execution)'
+        : '#execution = :execution';
+    try {
+      const updated = await this.#update(
+        id,
+        `SET ${sets.join(', ')}`,
+        names,
+        values,
+        `attribute_exists(id) AND #status IN (${expected.from.map((_, index) => `:from${index}`).join(', ')}) AND ${named}`,
+        status,
+      );
+      if (RELEASING_STATUSES.includes(status)) await this.releaseClaim(updated);
+      return updated;
+    } catch (error) {
+      if (error instanceof VolumeRecordStateError) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Removes a PENDING record and its claim in one transaction, as if the request had never
+   * been made: for a POST whose execution is known never to have started, so that a retry with
+   * the same idempotency key starts afresh rather than finding a volume that never ran.
+   * @returns false when the record is no longer PENDING (it started meanwhile): nothing removed
+   */
+  async withdrawPending(record: Pick<VolumeRecord, 'id' | 'spec'>): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.#table,
+                Key: { id: record.id },
+                ConditionExpression: '#status = :pending',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':pending': 'PENDING' },
+              },
+            },
+            {
+              Delete: {
+                TableName: this.#table,
+                Key: { id: claimItemId(record.spec) },
+                ConditionExpression: 'attribute_not_exists(id) OR volumeId = :id',
+                ExpressionAttributeValues: { ':id': record.id },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return false;
+      throw error;
+    }
+  }
+
   async #update(
     id: string,
     update: string,

@@ -1,0 +1,296 @@
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { EFSClient } from '@aws-sdk/client-efs';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { recordVolumeStatus } from '../../commons/powertools/metrics.ts';
+import { startExecution } from '../api/workflow-start.ts';
+import { errorName } from '../aws/transient.ts';
+import { type LifecycleDetailType, putLifecycleEvent } from '../events/lifecycle.ts';
+import type { KubernetesReader } from '../kube/read-client.ts';
+import { findLeftovers } from '../provision/leftovers.ts';
+import { failedStep, lifecycleDetail } from '../provision/lifecycle-steps.ts';
+import type {
+  LeftoverResource,
+  VolumeFailure,
+  VolumeRecord,
+  VolumeRecordStore,
+  VolumeStatus,
+} from '../volume/record.ts';
+import {
+  type ExecutionStatus,
+  type ExecutionStatusChangeDetail,
+  executionArnOf,
+  UNSETTLED_END_STATUSES,
+  volumeIdOf,
+} from './execution-status-change.ts';
+
+/** What settling needs; the handler builds it from module-level clients. */
+export interface SettleDependencies {
+  readonly records: VolumeRecordStore;
+  readonly efs: EFSClient;
+  readonly ec2: EC2Client;
+  readonly sfn: SFNClient;
+  readonly events: EventBridgeClient;
+  /** A read-only view of the volume's cluster (its PV and claim are leftovers too). */
+  readonly kubernetes: (clusterName: string) => Promise<KubernetesReader>;
+  readonly settings: {
+    readonly eventBusName: string;
+    readonly provisionStateMachineArn: string;
+    readonly deprovisionStateMachineArn: string;
+  };
+}
+
+export type SettleOutcome =
+  | { readonly outcome: 'settled'; readonly volumeId: string; readonly status: VolumeStatus }
+  | { readonly outcome: 'ignored'; readonly reason: string; readonly volumeId?: string };
+
+/** The record statuses an execution of each workflow leaves behind when it ends unsettled. */
+const IN_BETWEEN: Readonly<Record<'provision' | 'deprovision', readonly VolumeStatus[]>> = {
+  provision: ['PENDING', 'PROVISIONING', 'ROLLING_BACK'],
+  deprovision: ['DELETING'],
+};
+
+/** How the execution ended, as the record's failure shows it. */
+function endingOf(detail: ExecutionStatusChangeDetail, workflow: string): VolumeFailure {
+  const execution = `the ${workflow} execution ${detail.name}`;
+  const cause = detail.cause ? `: ${detail.cause}` : '';
+  const described: Record<string, { name: string; message: string }> = {
+    ABORTED: { name: 'ExecutionAborted', message: `${execution} was stopped${cause}` },
+    TIMED_OUT: { name: 'States.Timeout', message: `${execution} timed out${cause}` },
+  };
+  const known = described[detail.status] ?? {
+    name: detail.error || 'ExecutionFailed',
+    message: `${execution} failed outside its Catch${cause}`,
+  };
+  return { step: 'unknown', ...known, message: known.message.slice(0, 1000) };
+}
+
+/**
+ * The step the execution was in when it ended: the last one not SUCCEEDED, else (stopped in
+ * a Wait state) the last one started.
+ */
+function stepAtEnd(record: VolumeRecord): string {
+  const failed = failedStep(record);
+  if (failed !== 'unknown') return failed;
+  const started = Object.entries(record.steps ?? {}).sort(([, a], [, b]) =>
+    a.startedAt.localeCompare(b.startedAt),
+  );
+  return started.at(-1)?.[0] ?? 'StartExecution';
+}
+
+/**
+ * Every leftover of the volume, Kubernetes included when its cluster answers. A cluster that
+ * cannot be read is listed as unchecked once ApplyManifests ran, never silently dropped.
+ */
+async function leftoversOf(
+  deps: SettleDependencies,
+  record: VolumeRecord,
+): Promise<LeftoverResource[]> {
+  let kubernetes: KubernetesReader | undefined;
+  let unreachable: LeftoverResource | undefined;
+  try {
+    kubernetes = await deps.kubernetes(record.spec.clusterName);
+  } catch (error) {
+    if (record.steps?.ApplyManifests) {
+      unreachable = {
+        type: 'Kubernetes',
+        id: `${record.spec.namespace}/${record.spec.name}`,
+        reason:
+          `could not be checked: ${errorName(error)}: ${(error as Error).message ?? ''}`.slice(
+            0,
+            500,
+          ),
+      };
+    }
+  }
+  const found = await findLeftovers(
+    { volumeId: record.id, spec: record.spec },
+    deps,
+    kubernetes,
+    record.resources,
+  );
+  return unreachable ? [unreachable, ...found] : found;
+}
+
+/** What deletion keeps on purpose (a retained file system, its mount targets and group). */
+function retainedIds(record: VolumeRecord): Set<string> {
+  if (!record.retainFileSystem || record.spec.fileSystemId) return new Set();
+  const { resources } = record;
+  return new Set(
+    [resources.fileSystemId, resources.securityGroupId, ...(resources.mountTargetIds ?? [])].filter(
+      (id): id is string => id !== undefined,
+    ),
+  );
+}
+
+async function announce(
+  deps: SettleDependencies,
+  record: VolumeRecord,
+  detailType: LifecycleDetailType,
+): Promise<void> {
+  await putLifecycleEvent(
+    deps.events,
+    deps.settings.eventBusName,
+    detailType,
+    lifecycleDetail(record),
+  );
+}
+
+/**
+ * Settles the record of an execution that ended FAILED, TIMED_OUT or ABORTED (a "Step
+ * Functions Execution Status Change" event), which the workflow itself could not: stopped, out
+ * of time, or failed outside a Catch. Acts only while the record is still in an in-between
+ * status and still names that execution; then:
+ * - provisioning (PENDING, PROVISIONING, ROLLING_BACK): FAILED when nothing of the volume is
+ *   left, else ROLLBACK_FAILED listing every leftover; `Volume Provisioning Failed`
+ * - deprovisioning (DELETING): DELETE_FAILED listing what is left but what deletion keeps on
+ *   purpose; `Volume Deletion Failed`
+ *
+ * Idempotent: the write is conditional, so a repeated event, or an end the workflow already
+ * recorded, changes nothing. A DELETE afterwards cleans up what is listed.
+ */
+export async function settleExecutionEnd(
+  deps: SettleDependencies,
+  detail: ExecutionStatusChangeDetail,
+): Promise<SettleOutcome> {
+  if (!(UNSETTLED_END_STATUSES as readonly ExecutionStatus[]).includes(detail.status)) {
+    return { outcome: 'ignored', reason: `the execution is ${detail.status}` };
+  }
+  const workflow =
+    detail.stateMachineArn === deps.settings.provisionStateMachineArn
+      ? 'provision'
+      : detail.stateMachineArn === deps.settings.deprovisionStateMachineArn
+        ? 'deprovision'
+        : undefined;
+  if (!workflow) return { outcome: 'ignored', reason: 'not an execution of this service' };
+  const volumeId = volumeIdOf(detail);
+  if (!volumeId) return { outcome: 'ignored', reason: 'no volume id in the execution' };
+  const record = await deps.records.get(volumeId);
+  const field = workflow === 'provision' ? 'executionName' : 'deleteExecutionName';
+  const named = record?.[field] ?? (workflow === 'provision' ? volumeId : undefined);
+  if (!record || named !== detail.name || !IN_BETWEEN[workflow].includes(record.status)) {
+    return {
+      outcome: 'ignored',
+      volumeId,
+      reason: record
+        ? `the record is ${record.status} and names ${named ?? 'no'} execution`
+        : 'no record',
+    };
+  }
+  const ending = { ...endingOf(detail, workflow), step: stepAtEnd(record) };
+  const expected = { from: IN_BETWEEN[workflow], field, executionName: detail.name } as const;
+  const leftovers = await leftoversOf(deps, record);
+  let settled: VolumeRecord | undefined;
+  if (workflow === 'deprovision') {
+    const kept = retainedIds(record);
+    settled = await deps.records.settleExecution(volumeId, expected, 'DELETE_FAILED', {
+      error: ending,
+      leftovers: leftovers.filter((resource) => !kept.has(resource.id)),
+    });
+  } else if (leftovers.length === 0) {
+    settled = await deps.records.settleExecution(volumeId, expected, 'FAILED', {
+      error: record.error ?? ending,
+    });
+  } else {
+    settled = await deps.records.settleExecution(volumeId, expected, 'ROLLBACK_FAILED', {
+      error: record.error ?? ending,
+      rollbackError:
+        record.status === 'ROLLING_BACK'
+          ? ending
+          : { ...ending, message: `rollback never ran: ${ending.message}`.slice(0, 1000) },
+      leftovers,
+    });
+  }
+  if (!settled) {
+    return { outcome: 'ignored', volumeId, reason: 'the record moved on while settling' };
+  }
+  const status = settled.status as 'FAILED' | 'ROLLBACK_FAILED' | 'DELETE_FAILED';
+  await announce(
+    deps,
+    settled,
+    workflow === 'deprovision' ? 'Volume Deletion Failed' : 'Volume Provisioning Failed',
+  );
+  recordVolumeStatus(status);
+  return { outcome: 'settled', volumeId, status };
+}
+
+/** How long a PENDING record may wait for its execution before it counts as stuck. */
+export const STALE_PENDING_MILLISECONDS = 5 * 60_000;
+
+export type StalePendingOutcome =
+  | 'not-stale'
+  | 'running'
+  | 'restarted'
+  | SettleOutcome['outcome']
+  | 'failed';
+
+/**
+ * A PENDING record whose POST never got its execution going (the request function stopped
+ * between the record and StartExecution): checks the execution named in the record, and
+ * - it never started: starts it again, as the POST would have (same name, same input);
+ *   if that fails too, the volume is FAILED with the reason and its claim released
+ * - it ended without settling the record: settles it as the execution's end event would
+ * - it runs, or the record is younger than `olderThanMs`: nothing to do
+ *
+ * For a periodic check (the scheduled health check can call it for every PENDING record).
+ *
+ * @param olderThanMs @default {@link STALE_PENDING_MILLISECONDS}
+ */
+export async function settleStalePending(
+  deps: SettleDependencies,
+  record: VolumeRecord,
+  options: { readonly olderThanMs?: number; readonly now?: Date } = {},
+): Promise<StalePendingOutcome> {
+  const age = (options.now ?? new Date()).getTime() - Date.parse(record.createdAt);
+  if (record.status !== 'PENDING' || !(age >= (options.olderThanMs ?? STALE_PENDING_MILLISECONDS)))
+    return 'not-stale';
+  const name = record.executionName ?? record.id;
+  const stateMachineArn = deps.settings.provisionStateMachineArn;
+  let execution: ExecutionStatusChangeDetail | undefined;
+  try {
+    const described = await deps.sfn.send(
+      new DescribeExecutionCommand({ executionArn: executionArnOf(stateMachineArn, name) }),
+    );
+    execution = {
+      executionArn: described.executionArn ?? '',
+      stateMachineArn,
+      name,
+      status: described.status as ExecutionStatus,
+      input: described.input ?? null,
+      error: described.error ?? null,
+      cause: described.cause ?? null,
+    };
+  } catch (error) {
+    if (errorName(error) !== 'ExecutionDoesNotExist') throw error;
+  }
+  if (execution?.status === 'RUNNING' || execution?.status === 'SUCCEEDED') return 'running';
+  if (execution) return (await settleExecutionEnd(deps, execution)).outcome;
+  try {
+    await startExecution(deps, stateMachineArn, name, {
+      volumeId: record.id,
+      operation: 'provision',
+    });
+    return 'restarted';
+  } catch (error) {
+    const failed = await deps.records.settleExecution(
+      record.id,
+      { from: ['PENDING'], field: 'executionName', executionName: name },
+      'FAILED',
+      {
+        error: {
+          step: 'StartExecution',
+          name: errorName(error),
+          message:
+            `the provisioning execution could not be started: ${(error as Error).message ?? ''}`.slice(
+              0,
+              1000,
+            ),
+        },
+      },
+    );
+    if (!failed) return 'ignored';
+    await announce(deps, failed, 'Volume Provisioning Failed');
+    recordVolumeStatus('FAILED');
+    return 'failed';
+  }
+}

@@ -1,0 +1,114 @@
+import { Duration } from 'aws-cdk-lib';
+import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import {
+  EXECUTION_STATUS_CHANGE,
+  UNSETTLED_END_STATUSES,
+  unsettledEndPattern,
+} from '../functions/lib/settle/execution-status-change.ts';
+import { describeExecutionsStatement } from './execution-permissions.ts';
+import { lifecycleEventsStatement } from './lifecycle-events.ts';
+import { acknowledgeDeadLetterQueue } from './nag-acknowledgements.ts';
+import { REQUEST_MAX_EVENT_AGE, REQUEST_RETRY_ATTEMPTS } from './request-events.ts';
+import { type FunctionNetwork, ServiceFunction } from './service-function.ts';
+import { addStatements } from './volume-permissions.ts';
+import type { VolumeTable } from './volume-table.ts';
+import { leftoverReads } from './workflow.ts';
+import type { WorkflowName } from './workflow-steps.ts';
+
+/**
+ * What `settleStalePending` (functions/lib/settle/settle-execution.ts) calls beyond
+ * settling: the provisioning execution's description, and starting it again. For the role of
+ * whichever function runs the periodic check of PENDING records.
+ */
+export function stalePendingStatements(provision: StateMachine): PolicyStatement[] {
+  return [
+    describeExecutionsStatement(provision),
+    new PolicyStatement({
+      actions: ['states:StartExecution'],
+      resources: [provision.stateMachineArn],
+    }),
+  ];
+}
+
+export interface ExecutionSettlementProps {
+  readonly bus: IEventBus;
+  readonly records: VolumeTable;
+  readonly stateMachines: Readonly<Record<WorkflowName, StateMachine>>;
+  readonly clusterArns: readonly string[];
+  readonly environment: Readonly<Record<string, string>>;
+  readonly kubernetesNetwork?: FunctionNetwork;
+}
+
+/**
+ * Settles every execution end the workflows could not record themselves (stopped, timed out,
+ * failed outside a Catch): a rule on the default bus for Step Functions' "Execution Status
+ * Change" to functions/events/settle-execution.ts, which moves the record to its terminal
+ * status with its leftovers and raises the lifecycle event. Retried by EventBridge then
+ * Lambda; what still fails lands in the dead-letter queue, never silently lost.
+ */
+export class ExecutionSettlement extends Construct {
+  readonly handler: ServiceFunction;
+  readonly rule: Rule;
+  readonly deadLetterQueue: Queue;
+  readonly role: IRole;
+
+  constructor(scope: Construct, id: string, props: ExecutionSettlementProps) {
+    super(scope, id);
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeDeadLetterQueue(this.deadLetterQueue);
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'efs-volumes: settles the records of executions that ended unsettled',
+    });
+    this.role = role;
+    props.records.grant(role, 'get', 'update', 'release');
+    addStatements(role, [
+      leftoverReads(),
+      new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...props.clusterArns] }),
+      lifecycleEventsStatement(props.bus, ['Volume Provisioning Failed', 'Volume Deletion Failed']),
+    ]);
+
+    const { provision, deprovision } = props.stateMachines;
+    this.handler = new ServiceFunction(this, 'SettleExecution', {
+      entry: 'functions/events/settle-execution.ts',
+      description: 'Settles the volume record of an execution that failed, timed out or stopped',
+      role,
+      environment: {
+        ...props.environment,
+        PROVISION_STATE_MACHINE_ARN: provision.stateMachineArn,
+        DEPROVISION_STATE_MACHINE_ARN: deprovision.stateMachineArn,
+      },
+      timeout: Duration.seconds(60),
+      memorySize: 256,
+      ...(props.kubernetesNetwork ? { network: props.kubernetesNetwork } : {}),
+    });
+    this.handler.function.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: REQUEST_MAX_EVENT_AGE,
+      onFailure: new SqsDestination(this.deadLetterQueue),
+    });
+
+    // The default bus: Step Functions sends its events nowhere else.
+    this.rule = new Rule(this, 'Rule', {
+      description: `${EXECUTION_STATUS_CHANGE} of the volume workflows: ${UNSETTLED_END_STATUSES.join(', ')}`,
+      eventPattern: unsettledEndPattern([provision.stateMachineArn, deprovision.stateMachineArn]),
+      targets: [
+        new LambdaFunction(this.handler.function, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: REQUEST_RETRY_ATTEMPTS,
+          maxEventAge: REQUEST_MAX_EVENT_AGE,
+        }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,290 @@
+// Issue 12 item 2: every execution end settles its record. An execution stopped mid-provision,
+// one that times out, and a POST whose StartExecution fails each leave the record in a
+// terminal status (leftovers listed, lifecycle event raised, claim released) rather than
+// PROVISIONING or PENDING forever, and DELETE can then clean up.
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimItemId } from '../../functions/lib/volume/record.ts';
+import type { LocalStack } from '../../local/stack.ts';
+import type { TaskHandler } from '../../local/step-functions/local-workflow.ts';
+import { clusterFileSystemCount, clusterInventory, resourcesOf } from '../support/aws-inventory.ts';
+import {
+  captureLifecycleEvents,
+  eventually,
+  json,
+  startTestStack,
+} from '../support/local-stack-harness.ts';
+import { documents, uniqueName } from '../support/workflow-harness.ts';
+
+type Volume = {
+  id: string;
+  status: string;
+  error?: { step: string; name: string; message: string };
+  rollbackError?: { step: string; name: string; message: string };
+  leftovers?: Array<{ type: string; id: string }>;
+};
+
+/**
+ * The time limit of the execution the test times out (the others keep the ASL's): enough to
+ * reach the held step on a loaded machine.
+ */
+const EXECUTION_TIMEOUT_MS = 30_000;
+/** Volumes (by claim name) whose execution gets that limit. */
+const timeLimited = new Set<string>();
+
+/** A step held until the test lets it go: where an execution is when it is stopped. */
+interface HeldStep {
+  readonly step: string;
+  readonly reached: Promise<void>;
+  /** Lets the held invocation end as an invocation whose result nobody reads any more. */
+  release(): void;
+}
+
+const holds = new Map<string, { step: string; reached(): void; released: Promise<void> }>();
+
+/** Holds `step` of the volume named `name` when its execution reaches it. */
+function holdStep(name: string, step: string): HeldStep {
+  let reached!: () => void;
+  let release!: () => void;
+  const reachedPromise = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  holds.set(name, { step, reached, released });
+  return { step, reached: reachedPromise, release };
+}
+
+/** Every Task passes through here: a held step waits, then fails without doing anything. */
+function holding(functionName: string, handler: TaskHandler): TaskHandler {
+  return async (input) => {
+    const name = (input as { spec?: { name?: string } }).spec?.name ?? '';
+    const hold = holds.get(name);
+    if (hold?.step !== functionName) return handler(input);
+    hold.reached();
+    await hold.released;
+    throw new Error(`${functionName} held by the test, its execution already ended`);
+  };
+}
+
+let stack: LocalStack;
+let sfn: SFNClient;
+let lifecycle: Awaited<ReturnType<typeof captureLifecycleEvents>>;
+
+beforeAll(async () => {
+  stack = await startTestStack({
+    run: { waitMilliseconds: 0, retryMilliseconds: 0, wrap: holding },
+    executionTimeoutMilliseconds: ({ input }) => {
+      const { spec } = JSON.parse(input) as { spec?: { name?: string } };
+      return timeLimited.has(spec?.name ?? '') ? EXECUTION_TIMEOUT_MS : undefined;
+    },
+    // Faults are set per test; none at first.
+    awsFaults: { faults: [] },
+  });
+  sfn = new SFNClient({ endpoint: stack.stepFunctions, region: 'us-east-1' });
+  lifecycle = await captureLifecycleEvents();
+});
+
+afterAll(async () => {
+  for (const hold of holds.values()) hold.reached();
+  await stack?.stop();
+});
+
+async function post(name: string, headers: Record<string, string> = {}) {
+  return fetch(
+    `${stack.api}/volumes`,
+    json(
+      { clusterName: stack.clusterName, namespace: 'team-a', name, reclaimPolicy: 'Delete' },
+      headers,
+    ),
+  );
+}
+
+async function volume(id: string): Promise<Volume> {
+  return (await (await fetch(`${stack.api}/volumes/${id}`)).json()) as Volume;
+}
+
+async function until(id: string, statuses: readonly string[], timeoutMs = 60_000) {
+  return eventually(async () => {
+    const current = await volume(id);
+    return statuses.includes(current.status) ? current : undefined;
+  }, timeoutMs);
+}
+
+function executionArn(id: string): string {
+  return `${stack.stepFunctionsServer.arns['efs-volumes-provision']?.replace(':stateMachine:', ':execution:')}:${id}`;
+}
+
+async function claimHolder(name: string): Promise<string | undefined> {
+  const { Item } = await documents.send(
+    new GetCommand({
+      TableName: stack.tableName,
+      Key: { id: claimItemId({ clusterName: stack.clusterName, namespace: 'team-a', name }) },
+      ConsistentRead: true,
+    }),
+  );
+  return (Item as { volumeId?: string } | undefined)?.volumeId;
+}
+
+async function lifecycleEventsOf(id: string) {
+  return (await lifecycle.drain()).filter((event) => event.detail.volumeId === id);
+}
+
+describe('an execution that ends without settling its record', () => {
+  it('stopped mid-provision: the record becomes ROLLBACK_FAILED with its leftovers, and DELETE cleans them up', async () => {
+    // Prepare: a volume held at CreateAccessPoint, after its group, file system and mount targets
+    const name = uniqueName('stopped');
+    const held = holdStep(name, 'CreateAccessPoint');
+    const created = await post(name, { 'Idempotency-Key': uniqueName('stop-key') });
+    const { id } = (await created.json()) as Volume;
+    await held.reached;
+
+    // Act: stop it, as an operator would
+    await sfn.send(
+      new StopExecutionCommand({ executionArn: executionArn(id), cause: 'operator stop' }),
+    );
+    held.release();
+    const settled = await until(id, ['ROLLBACK_FAILED', 'FAILED']);
+
+    // Assess: settled, with every resource it had made listed, and announced
+    const built = resourcesOf(await clusterInventory(stack.clusterName), [id]);
+    expect(settled.status).toBe('ROLLBACK_FAILED');
+    // The held invocation never reached the record: the last step recorded is the one before.
+    expect(settled.error).toMatchObject({ step: 'CreateMountTargets', name: 'ExecutionAborted' });
+    expect(settled.rollbackError?.message).toMatch(/rollback never ran/);
+    expect(settled.leftovers?.map((leftover) => leftover.type).sort()).toEqual(
+      expect.arrayContaining(['FileSystem', 'MountTarget', 'SecurityGroup']),
+    );
+    expect(built.length).toBeGreaterThan(0);
+    for (const resource of built) {
+      expect(settled.leftovers?.map((leftover) => leftover.id)).toContain(resource.split('/')[1]);
+    }
+    const events = await eventually(async () => {
+      const found = await lifecycleEventsOf(id);
+      return found.length > 0 ? found : undefined;
+    }, 10_000);
+    expect(events.map((event) => [event['detail-type'], event.detail.status])).toEqual([
+      ['Volume Provisioning Failed', 'ROLLBACK_FAILED'],
+    ]);
+    const described = await sfn.send(
+      new DescribeExecutionCommand({ executionArn: executionArn(id) }),
+    );
+    expect(described.status).toBe('ABORTED');
+
+    // Act: DELETE, no longer answered "busy"
+    const deleting = await fetch(`${stack.api}/volumes/${id}`, { method: 'DELETE' });
+
+    // Assess: deleted, nothing left
+    expect(deleting.status).toBe(202);
+    await until(id, ['DELETED']);
+    expect(resourcesOf(await clusterInventory(stack.clusterName), [id])).toEqual([]);
+    expect(await claimHolder(name)).toBeUndefined();
+  }, 180_000);
+
+  it('timed out: the record settles with States.Timeout and what it had built listed', async () => {
+    // Prepare: held at CheckMountTargets longer than the execution may run
+    const name = uniqueName('timeout');
+    timeLimited.add(name);
+    const held = holdStep(name, 'CheckMountTargets');
+    const created = await post(name, { 'Idempotency-Key': uniqueName('timeout-key') });
+    const { id } = (await created.json()) as Volume;
+    await Promise.race([
+      held.reached,
+      until(id, ['ROLLBACK_FAILED', 'FAILED'], EXECUTION_TIMEOUT_MS + 60_000).then(() => {
+        throw new Error('the execution timed out before it reached the held step');
+      }),
+    ]);
+
+    // Act: nothing: the time limit ends it
+    const settled = await until(id, ['ROLLBACK_FAILED', 'FAILED'], EXECUTION_TIMEOUT_MS + 60_000);
+    held.release();
+
+    // Assess
+    const described = await sfn.send(
+      new DescribeExecutionCommand({ executionArn: executionArn(id) }),
+    );
+    expect(described.status).toBe('TIMED_OUT');
+    expect(settled.status).toBe('ROLLBACK_FAILED');
+    expect(settled.error).toMatchObject({ step: 'CreateAccessPoint', name: 'States.Timeout' });
+    expect(settled.leftovers?.map((leftover) => leftover.type)).toEqual(
+      expect.arrayContaining(['FileSystem', 'MountTarget', 'SecurityGroup']),
+    );
+  }, 180_000);
+});
+
+describe('a POST whose StartExecution fails', () => {
+  it('answers 503, keeps no PENDING record or claim, builds nothing, and a retry with the key provisions', async () => {
+    // Prepare: Step Functions refuses every StartExecution
+    const name = uniqueName('unstarted');
+    const key = uniqueName('unstarted-key');
+    const before = await clusterFileSystemCount(stack.clusterName);
+    stack.faultProxy?.setFaults([
+      { kind: 'internal-error', service: 'states', operation: 'StartExecution' },
+    ]);
+
+    // Act
+    let refused: Response;
+    try {
+      refused = await post(name, { 'Idempotency-Key': key });
+    } finally {
+      stack.faultProxy?.setFaults([]);
+    }
+
+    // Assess: refused, and nothing of it remains
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({
+      detail: expect.stringMatching(/nothing was built/),
+    });
+    const listed = (await (
+      await fetch(
+        `${stack.api}/volumes?clusterName=${stack.clusterName}&namespace=team-a&status=PENDING`,
+      )
+    ).json()) as { items: Volume[] };
+    expect(listed.items).toEqual([]);
+    expect(await claimHolder(name)).toBeUndefined();
+    expect(await clusterFileSystemCount(stack.clusterName)).toBe(before);
+
+    // Act: the retry the 503 asks for
+    const retried = await post(name, { 'Idempotency-Key': key });
+
+    // Assess
+    expect(retried.status).toBe(202);
+    const { id } = (await retried.json()) as Volume;
+    await until(id, ['READY']);
+    expect(await claimHolder(name)).toBe(id);
+  });
+
+  it('without an idempotency key, records the volume FAILED with the reason and frees its claim', async () => {
+    // Prepare
+    const name = uniqueName('unstarted-nokey');
+    stack.faultProxy?.setFaults([
+      { kind: 'internal-error', service: 'states', operation: 'StartExecution' },
+    ]);
+
+    // Act
+    let refused: Response;
+    try {
+      refused = await post(name);
+    } finally {
+      stack.faultProxy?.setFaults([]);
+    }
+
+    // Assess
+    expect(refused.status).toBe(503);
+    const listed = (await (
+      await fetch(`${stack.api}/volumes?clusterName=${stack.clusterName}&namespace=team-a`)
+    ).json()) as { items: Array<Volume & { name: string }> };
+    const recorded = listed.items.find((item) => item.name === name);
+    expect(recorded).toMatchObject({ status: 'FAILED', error: { step: 'StartExecution' } });
+    expect(await claimHolder(name)).toBeUndefined();
+    const { executions = [] } = await sfn.send(new ListExecutionsCommand({}));
+    expect(executions.map((execution) => execution.name)).not.toContain(recorded?.id);
+  });
+});
