@@ -46,7 +46,7 @@ export const SETTINGS = {
     default: undefined,
     unset: 'nobody may do anything',
     meaning: 'JSON: who may do what where; see [Access policy](#access-policy)',
-    readBy: ['api', 'event'],
+    readBy: ['api', 'ProvisionRequested'],
     setBy: 'stack',
   },
   ALLOW_ROOT_POSIX_USER: {
@@ -82,14 +82,26 @@ export const SETTINGS = {
     type: 'string',
     default: undefined,
     meaning: 'the provisioning workflow',
-    readBy: ['createVolume', 'deleteVolume', 'repairVolume', 'ProvisionRequested'],
+    readBy: [
+      'createVolume',
+      'deleteVolume',
+      'repairVolume',
+      'ProvisionRequested',
+      'SettleExecution',
+    ],
     setBy: 'stack',
   },
   DEPROVISION_STATE_MACHINE_ARN: {
     type: 'string',
     default: undefined,
     meaning: 'the deprovisioning workflow',
-    readBy: ['createVolume', 'deleteVolume', 'repairVolume', 'ProvisionRequested'],
+    readBy: [
+      'createVolume',
+      'deleteVolume',
+      'repairVolume',
+      'ProvisionRequested',
+      'SettleExecution',
+    ],
     setBy: 'stack',
   },
   REPAIR_STATE_MACHINE_ARN: {

@@ -2,6 +2,7 @@ import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateVolumeRequest } from '../../functions/lib/volume/request.ts';
+import { API_OPERATIONS } from '../../infra/api-operations.ts';
 import {
   apiGatewayDocument,
   GATEWAY_PROBLEMS,
@@ -14,14 +15,10 @@ import {
 } from '../../infra/openapi-for-api-gateway.ts';
 import { PROJECT_ROOT } from '../../infra/service-function.ts';
 
-const INTEGRATIONS = {
-  createVolume: 'uri:createVolume',
-  listVolumes: 'uri:listVolumes',
-  getVolume: 'uri:getVolume',
-  deleteVolume: 'uri:deleteVolume',
-  getVolumeManifests: 'uri:getVolumeManifests',
-  checkVolume: 'uri:checkVolume',
-};
+// One integration per operation of the stack's table, as the stack wires them.
+const INTEGRATIONS: Record<string, string> = Object.fromEntries(
+  Object.keys(API_OPERATIONS).map((operationId) => [operationId, `uri:${operationId}`]),
+);
 
 let original: JsonObject;
 let converted: JsonObject;

@@ -379,9 +379,9 @@ describe('Lambda functions', () => {
     // Act
     const [withKey, withoutKey] = [keyIds(configured), keyIds(plain)];
 
-    // Assess: the functions', the state machines' and the API's access logs
+    // Assess: the functions', the three state machines' and the API's access logs
     const functionCount = resourcesOfType(configured.resources, 'AWS::Lambda::Function').length;
-    expect(withKey.length).toBe(functionCount + 2 + 1);
+    expect(withKey.length).toBe(functionCount + 3 + 1);
     expect(new Set(withKey)).toEqual(new Set([CONFIGURED.logsKmsKeyArn]));
     expect(withoutKey.every((keyId) => keyId === undefined)).toBe(true);
   });
