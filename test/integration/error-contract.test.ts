@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newVolumeId } from '../../functions/lib/volume/names.ts';
 import type { VolumeRecordStore } from '../../functions/lib/volume/record.ts';
 import { FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
+import { aslFileOf, WORKFLOW_STEPS, type WorkflowName } from '../../infra/workflow-steps.ts';
 import { type FaultProxy, startFaultProxy } from '../../local/fault-proxy.ts';
 import { bundleFileOf } from '../../local/lambda/build.ts';
 import { functionEnvironment } from '../../local/lambda/local-functions.ts';
@@ -46,7 +47,8 @@ function namedErrors(file: string) {
   });
 }
 
-const ASL_FILES = ['statemachine/provision.asl.json', 'statemachine/deprovision.asl.json'];
+// Every workflow's ASL file, from the same table the stack builds them from.
+const ASL_FILES = (Object.keys(WORKFLOW_STEPS) as WorkflowName[]).map(aslFileOf);
 const named = ASL_FILES.flatMap((file) => namedErrors(file).map((entry) => ({ file, ...entry })));
 
 describe('the error names in the bundles', () => {

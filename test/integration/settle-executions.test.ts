@@ -35,8 +35,11 @@ type Volume = {
  * reach the held step on a loaded machine.
  */
 const EXECUTION_TIMEOUT_MS = 30_000;
-/** Volumes (by claim name) whose execution gets that limit. */
-const timeLimited = new Set<string>();
+/**
+ * Whether the next execution started gets that limit: executions carry ids only, and the
+ * volume's id is not known before its POST returns. The tests of this file run one at a time.
+ */
+let limitNextExecution = false;
 
 /** A step held until the test lets it go: where an execution is when it is stopped. */
 interface HeldStep {
@@ -62,11 +65,20 @@ function holdStep(name: string, step: string): HeldStep {
   return { step, reached: reachedPromise, release };
 }
 
+/** The claim name of the volume a step runs for: steps get ids only, the record holds the spec. */
+async function claimNameOf(input: unknown): Promise<string> {
+  const volumeId = (input as { state?: { volumeId?: string } }).state?.volumeId;
+  if (!volumeId) return '';
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: stack.tableName, Key: { id: volumeId }, ConsistentRead: true }),
+  );
+  return (Item as { spec?: { name?: string } } | undefined)?.spec?.name ?? '';
+}
+
 /** Every Task passes through here: a held step waits, then fails without doing anything. */
 function holding(functionName: string, handler: TaskHandler): TaskHandler {
   return async (input) => {
-    const name = (input as { spec?: { name?: string } }).spec?.name ?? '';
-    const hold = holds.get(name);
+    const hold = holds.size > 0 ? holds.get(await claimNameOf(input)) : undefined;
     if (hold?.step !== functionName) return handler(input);
     hold.reached();
     await hold.released;
@@ -81,9 +93,10 @@ let lifecycle: Awaited<ReturnType<typeof captureLifecycleEvents>>;
 beforeAll(async () => {
   stack = await startTestStack({
     run: { waitMilliseconds: 0, retryMilliseconds: 0, wrap: holding },
-    executionTimeoutMilliseconds: ({ input }) => {
-      const { spec } = JSON.parse(input) as { spec?: { name?: string } };
-      return timeLimited.has(spec?.name ?? '') ? EXECUTION_TIMEOUT_MS : undefined;
+    executionTimeoutMilliseconds: () => {
+      if (!limitNextExecution) return undefined;
+      limitNextExecution = false;
+      return EXECUTION_TIMEOUT_MS;
     },
     // Faults are set per test; none at first.
     awsFaults: { faults: [] },
@@ -191,7 +204,7 @@ describe('an execution that ends without settling its record', () => {
   it('timed out: the record settles with States.Timeout and what it had built listed', async () => {
     // Prepare: held at CheckMountTargets longer than the execution may run
     const name = uniqueName('timeout');
-    timeLimited.add(name);
+    limitNextExecution = true;
     const held = holdStep(name, 'CheckMountTargets');
     const created = await post(name, { 'Idempotency-Key': uniqueName('timeout-key') });
     const { id } = (await created.json()) as Volume;
