@@ -110,7 +110,13 @@ export const SETTINGS = {
     type: 'string',
     default: undefined,
     meaning: 'the repair workflow',
-    readBy: ['createVolume', 'deleteVolume', 'repairVolume', 'ProvisionRequested'],
+    readBy: [
+      'createVolume',
+      'deleteVolume',
+      'repairVolume',
+      'ProvisionRequested',
+      'SettleExecution',
+    ],
     setBy: 'stack',
   },
   MOUNT_TARGET_FIRST_WAIT_SECONDS: {

@@ -663,3 +663,29 @@ describe('CheckVolumes reconciles stuck PENDING volumes on the provisioning work
     expect(results).toEqual([false, false, false]);
   });
 });
+
+describe('SettleExecution settles a repair that ended unsettled', () => {
+  const BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/default';
+
+  it('may announce Volume Repair Failed, and not start a repair', async () => {
+    // Act
+    const [announce, start] = await Promise.all([
+      isAllowed(
+        recorded('SettleExecution', 'events:PutEvents', [BUS], {
+          conditions: {
+            'events:source': ['efs-volumes'],
+            'events:detail-type': ['Volume Repair Failed'],
+          },
+        }),
+      ),
+      isAllowed(
+        recorded('SettleExecution', 'states:StartExecution', [
+          'arn:aws:states:us-east-1:123456789012:stateMachine:efs-volumes-repair',
+        ]),
+      ),
+    ]);
+
+    // Assess
+    expect({ announce, start }).toEqual({ announce: true, start: false });
+  });
+});

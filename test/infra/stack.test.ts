@@ -1181,7 +1181,7 @@ describe('REST API', () => {
 });
 
 describe('execution ends', () => {
-  it('sends every FAILED, TIMED_OUT or ABORTED execution of both workflows on the default bus to SettleExecution, with retries and a dead-letter queue', () => {
+  it('sends every FAILED, TIMED_OUT or ABORTED execution of the three workflows on the default bus to SettleExecution, with retries and a dead-letter queue', () => {
     // Prepare
     const { template } = configured;
 
@@ -1205,6 +1205,7 @@ describe('execution ends', () => {
         stateMachineArn: [
           { Ref: expect.stringMatching(/^WorkflowProvision/) },
           { Ref: expect.stringMatching(/^WorkflowDeprovision/) },
+          { Ref: expect.stringMatching(/^WorkflowRepair/) },
         ],
       },
     });
