@@ -99,6 +99,7 @@ export class EfsVolumesStack extends Stack {
       config,
       clusterArns,
       environment,
+      stateMachines: this.workflow.stateMachines,
       ...(network ? { kubernetesNetwork: network } : {}),
     });
 

@@ -75,10 +75,14 @@ export class ExecutionSettlement extends Construct {
     addStatements(role, [
       leftoverReads(),
       new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...props.clusterArns] }),
-      lifecycleEventsStatement(props.bus, ['Volume Provisioning Failed', 'Volume Deletion Failed']),
+      lifecycleEventsStatement(props.bus, [
+        'Volume Provisioning Failed',
+        'Volume Deletion Failed',
+        'Volume Repair Failed',
+      ]),
     ]);
 
-    const { provision, deprovision } = props.stateMachines;
+    const { provision, deprovision, repair } = props.stateMachines;
     this.handler = new ServiceFunction(this, 'SettleExecution', {
       entry: 'functions/events/settle-execution.ts',
       description: 'Settles the volume record of an execution that failed, timed out or stopped',
@@ -87,6 +91,7 @@ export class ExecutionSettlement extends Construct {
         ...props.environment,
         PROVISION_STATE_MACHINE_ARN: provision.stateMachineArn,
         DEPROVISION_STATE_MACHINE_ARN: deprovision.stateMachineArn,
+        REPAIR_STATE_MACHINE_ARN: repair.stateMachineArn,
       },
       timeout: Duration.seconds(60),
       memorySize: 256,
@@ -101,7 +106,11 @@ export class ExecutionSettlement extends Construct {
     // The default bus: Step Functions sends its events nowhere else.
     this.rule = new Rule(this, 'Rule', {
       description: `${EXECUTION_STATUS_CHANGE} of the volume workflows: ${UNSETTLED_END_STATUSES.join(', ')}`,
-      eventPattern: unsettledEndPattern([provision.stateMachineArn, deprovision.stateMachineArn]),
+      eventPattern: unsettledEndPattern([
+        provision.stateMachineArn,
+        deprovision.stateMachineArn,
+        repair.stateMachineArn,
+      ]),
       targets: [
         new LambdaFunction(this.handler.function, {
           deadLetterQueue: this.deadLetterQueue,

@@ -2,13 +2,20 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IScheduleTarget, Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ServiceConfig } from './config.ts';
+import { stalePendingStatements } from './execution-settlement.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
-import { acknowledgeFargateProfileReads } from './nag-acknowledgements.ts';
+import {
+  acknowledgeExecutionReads,
+  acknowledgeFargateProfileReads,
+} from './nag-acknowledgements.ts';
 import { type FunctionNetwork, ServiceFunction } from './service-function.ts';
 import { addStatements, describeStatement } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
+import { leftoverReads } from './workflow.ts';
+import type { WorkflowName } from './workflow-steps.ts';
 
 /**
  * What a drift check (functions/lib/health/check.ts) reads besides the cluster's description
@@ -53,6 +60,8 @@ export interface VolumeHealthChecksProps {
   readonly config: ServiceConfig;
   readonly clusterArns: readonly string[];
   readonly environment: Readonly<Record<string, string>>;
+  /** The workflows: stuck PENDING volumes are restarted on, or settled against, provisioning. */
+  readonly stateMachines: Readonly<Record<WorkflowName, StateMachine>>;
   /** Where the function runs to reach private cluster endpoints. @default outside any VPC */
   readonly kubernetesNetwork?: FunctionNetwork;
 }
@@ -60,7 +69,8 @@ export interface VolumeHealthChecksProps {
 /**
  * The scheduled drift check: an EventBridge Scheduler schedule (every `healthCheckMinutes`)
  * invokes CheckVolumes (functions/health/check-volumes.ts), which checks every READY volume,
- * records its health and raises `Volume Drifted` on a change.
+ * records its health and raises `Volume Drifted` on a change, then restarts or settles every
+ * PENDING volume stuck for minutes.
  */
 export class VolumeHealthChecks extends Construct {
   readonly handler: ServiceFunction;
@@ -76,17 +86,31 @@ export class VolumeHealthChecks extends Construct {
       description: 'efs-volumes: the scheduled drift check of every READY volume',
     });
     this.role = role;
-    props.records.grant(role, 'list', 'get', 'update');
+    // 'release': a stuck PENDING volume settled FAILED releases its claim.
+    props.records.grant(role, 'list', 'get', 'update', 'release');
     addStatements(role, [
       new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...props.clusterArns] }),
     ]);
     grantHealthCheck(role, props);
+    // settleStalePending: the provisioning execution described or started again, and, when it
+    // ended unsettled, the volume's leftovers read and `Volume Provisioning Failed` raised.
+    const { provision, deprovision } = props.stateMachines;
+    addStatements(role, [
+      ...stalePendingStatements(provision),
+      leftoverReads(),
+      lifecycleEventsStatement(props.bus, ['Volume Provisioning Failed']),
+    ]);
+    acknowledgeExecutionReads(role, provision);
 
     this.handler = new ServiceFunction(this, 'CheckVolumes', {
       entry: 'functions/health/check-volumes.ts',
       description: 'Scheduled drift check: every READY volume, its health recorded',
       role,
-      environment: props.environment,
+      environment: {
+        ...props.environment,
+        PROVISION_STATE_MACHINE_ARN: provision.stateMachineArn,
+        DEPROVISION_STATE_MACHINE_ARN: deprovision.stateMachineArn,
+      },
       // A few seconds per volume, four at once: minutes for hundreds of volumes.
       timeout: Duration.minutes(10),
       memorySize: 512,

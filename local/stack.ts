@@ -194,7 +194,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await applyServiceRbac(emulator);
     routeClusterTo(clusterName, emulator);
 
-    const machineNames = ['efs-volumes-provision', 'efs-volumes-deprovision'];
+    const machineNames = ['efs-volumes-provision', 'efs-volumes-deprovision', 'efs-volumes-repair'];
     const stepFunctions = await startLocalStepFunctions(
       [
         {

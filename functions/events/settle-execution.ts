@@ -19,7 +19,7 @@ import { tracer } from '#powertools/tracer';
 traceClients(tracer);
 
 /**
- * "Step Functions Execution Status Change" (FAILED, TIMED_OUT, ABORTED) of either workflow:
+ * "Step Functions Execution Status Change" (FAILED, TIMED_OUT, ABORTED) of any workflow:
  * settles a record its execution left in between. A thrown error is retried by EventBridge
  * and Lambda, then kept in the dead-letter queue.
  */
@@ -45,6 +45,7 @@ export const handler = middy(async (event: ExecutionStatusChangeEvent) => {
         eventBusName: serviceSettings().eventBusName,
         provisionStateMachineArn: process.env.PROVISION_STATE_MACHINE_ARN ?? '',
         deprovisionStateMachineArn: process.env.DEPROVISION_STATE_MACHINE_ARN ?? '',
+        repairStateMachineArn: process.env.REPAIR_STATE_MACHINE_ARN ?? '',
       },
     },
     event.detail,

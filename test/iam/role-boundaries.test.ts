@@ -541,8 +541,10 @@ describe('every step reads the record, and the Kubernetes steps describe the clu
     expect(kubernetes.sort()).toEqual([
       'ApplyManifests',
       'CheckClaimBound',
+      'CompleteRepair',
       'DeleteManifests',
       'RecordDeletionFailure',
+      'RecordRepairFailure',
       'RecordRollbackFailure',
     ]);
     expect(talking.every(Boolean)).toBe(true);
@@ -600,5 +602,90 @@ describe('SettleExecution reads and records, and changes nothing in AWS', () => 
 
     // Assess
     expect(results).toEqual([false, false, false, false]);
+  });
+});
+
+describe('CheckVolumes reconciles stuck PENDING volumes on the provisioning workflow only', () => {
+  const STATES = 'arn:aws:states:us-east-1:123456789012';
+  const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/volumes-0a1b2c3d';
+  const BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/default';
+
+  it('may describe and restart a provisioning execution, release a claim and announce the failure', async () => {
+    // Act
+    const results = await Promise.all([
+      isAllowed(
+        recorded('CheckVolumes', 'states:DescribeExecution', [
+          `${STATES}:execution:efs-volumes-provision:vol-0123456789abcdef0123`,
+        ]),
+      ),
+      isAllowed(
+        recorded('CheckVolumes', 'states:StartExecution', [
+          `${STATES}:stateMachine:efs-volumes-provision`,
+        ]),
+      ),
+      isAllowed(recorded('CheckVolumes', 'dynamodb:DeleteItem', [TABLE])),
+      isAllowed(recorded('CheckVolumes', 'ec2:DescribeSecurityGroups', ['*'])),
+      isAllowed(
+        recorded('CheckVolumes', 'events:PutEvents', [BUS], {
+          conditions: {
+            'events:source': ['efs-volumes'],
+            'events:detail-type': ['Volume Provisioning Failed'],
+          },
+        }),
+      ),
+    ]);
+
+    // Assess
+    expect(results).toEqual([true, true, true, true, true]);
+  });
+
+  it('may not start or stop another workflow', async () => {
+    // Act
+    const results = await Promise.all([
+      isAllowed(
+        recorded('CheckVolumes', 'states:StartExecution', [
+          `${STATES}:stateMachine:efs-volumes-deprovision`,
+        ]),
+      ),
+      isAllowed(
+        recorded('CheckVolumes', 'states:StartExecution', [
+          `${STATES}:stateMachine:efs-volumes-repair`,
+        ]),
+      ),
+      isAllowed(
+        recorded('CheckVolumes', 'states:StopExecution', [
+          `${STATES}:execution:efs-volumes-provision:vol-0123456789abcdef0123`,
+        ]),
+      ),
+    ]);
+
+    // Assess
+    expect(results).toEqual([false, false, false]);
+  });
+});
+
+describe('SettleExecution settles a repair that ended unsettled', () => {
+  const BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/default';
+
+  it('may announce Volume Repair Failed, and not start a repair', async () => {
+    // Act
+    const [announce, start] = await Promise.all([
+      isAllowed(
+        recorded('SettleExecution', 'events:PutEvents', [BUS], {
+          conditions: {
+            'events:source': ['efs-volumes'],
+            'events:detail-type': ['Volume Repair Failed'],
+          },
+        }),
+      ),
+      isAllowed(
+        recorded('SettleExecution', 'states:StartExecution', [
+          'arn:aws:states:us-east-1:123456789012:stateMachine:efs-volumes-repair',
+        ]),
+      ),
+    ]);
+
+    // Assess
+    expect({ announce, start }).toEqual({ announce: true, start: false });
   });
 });

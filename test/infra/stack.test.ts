@@ -250,7 +250,15 @@ const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     ...HEALTH_CHECK.filter((action) => action !== 'events:PutEvents'),
     'states:StartExecution',
   ],
-  'check-volumes': [...HEALTH_CHECK, 'dynamodb:Query'],
+  // A stuck PENDING volume: its execution described or restarted, or settled with its leftovers.
+  'check-volumes': [
+    ...HEALTH_CHECK,
+    'dynamodb:DeleteItem',
+    'dynamodb:Query',
+    'ec2:DescribeSecurityGroups',
+    'states:DescribeExecution',
+    'states:StartExecution',
+  ].sort(),
   'provision-requested': [
     'dynamodb:DeleteItem',
     'dynamodb:GetItem',
@@ -856,7 +864,7 @@ describe('IAM', () => {
       ],
       'provision-requested': ['Volume Request Rejected'],
       checkVolume: ['Volume Drifted'],
-      'check-volumes': ['Volume Drifted'],
+      'check-volumes': ['Volume Drifted', 'Volume Provisioning Failed'],
     };
 
     // Act
@@ -1173,7 +1181,7 @@ describe('REST API', () => {
 });
 
 describe('execution ends', () => {
-  it('sends every FAILED, TIMED_OUT or ABORTED execution of both workflows on the default bus to SettleExecution, with retries and a dead-letter queue', () => {
+  it('sends every FAILED, TIMED_OUT or ABORTED execution of the three workflows on the default bus to SettleExecution, with retries and a dead-letter queue', () => {
     // Prepare
     const { template } = configured;
 
@@ -1197,6 +1205,7 @@ describe('execution ends', () => {
         stateMachineArn: [
           { Ref: expect.stringMatching(/^WorkflowProvision/) },
           { Ref: expect.stringMatching(/^WorkflowDeprovision/) },
+          { Ref: expect.stringMatching(/^WorkflowRepair/) },
         ],
       },
     });
@@ -1460,5 +1469,24 @@ describe('scheduled drift check', () => {
     expect(schedules.map(([, schedule]) => schedule.Properties?.ScheduleExpression)).toEqual([
       'rate(45 minutes)',
     ]);
+  });
+
+  it('lets CheckVolumes start only the provisioning state machine, whose ARNs it is given', () => {
+    // Prepare
+    const { stack } = plain;
+    const provisionId = logicalIdOf(stack, stack.workflow.stateMachines.provision);
+
+    // Act
+    const starts = statementsOfFunction(plain, 'check-volumes').filter((statement) =>
+      actionsOf(statement).includes('states:StartExecution'),
+    );
+    const environment = environmentOf(plain, 'check-volumes');
+
+    // Assess
+    expect(starts.map((statement) => statement.Resource)).toEqual([{ Ref: provisionId }]);
+    expect(environment.PROVISION_STATE_MACHINE_ARN).toEqual({ Ref: provisionId });
+    expect(environment.DEPROVISION_STATE_MACHINE_ARN).toEqual({
+      Ref: logicalIdOf(stack, stack.workflow.stateMachines.deprovision),
+    });
   });
 });

@@ -326,7 +326,7 @@ describe('checkVolumeHealth', () => {
     expect(health.findings[0]?.problem).toContain('data is gone');
   });
 
-  it('reports a PersistentVolume with another volumeHandle, and a claim bound elsewhere', async () => {
+  it('reports a PersistentVolume with another volumeHandle as not repairable by apply (spec.csi is immutable), and a claim bound elsewhere', async () => {
     // Prepare
     givenHealthyAws();
     const objects = kubernetesObjects({
@@ -349,10 +349,13 @@ describe('checkVolumeHealth', () => {
 
     // Assess
     expect(health.findings.map((finding) => [finding.resource, finding.repairable])).toEqual([
-      ['PersistentVolume', true],
+      ['PersistentVolume', false],
       ['PersistentVolumeClaim', true],
     ]);
     expect(health.findings[0]?.problem).toContain('fs-9::fsap-9');
+    expect(health.findings[0]?.problem).toContain(
+      `delete PersistentVolume ${PV}, then repair the volume`,
+    );
     expect(health.findings[1]?.problem).toContain('on someone-else');
   });
 
@@ -388,5 +391,26 @@ describe('checkVolumeHealth', () => {
 
     // Assess
     await expect(checked).rejects.toThrow('slow down');
+  });
+
+  it('reports a missing mount target on a shared file system as not repairable, for its owner to add', async () => {
+    // Prepare
+    givenHealthyAws([mountTarget('fsmt-a', 'us-east-1a')]);
+    const { deps } = dependencies();
+    const shared: VolumeRecord = { ...record, spec: volumeSpec({ fileSystemId: 'fs-1' }) };
+
+    // Act
+    const health = await checkVolumeHealth(deps, shared);
+
+    // Assess
+    expect(health.findings).toEqual([
+      {
+        resource: 'MountTarget',
+        id: 'us-east-1b',
+        problem: expect.stringContaining('fs-1 is shared'),
+        repairable: false,
+      },
+    ]);
+    expect(health.findings[0]?.problem).toContain('its owner must add one in us-east-1b');
   });
 });

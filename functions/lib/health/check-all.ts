@@ -1,5 +1,6 @@
 import { VolumeRecordStateError } from '../errors.ts';
-import type { VolumeRecord } from '../volume/record.ts';
+import type { StalePendingOutcome } from '../settle/settle-execution.ts';
+import type { VolumeRecord, VolumeStatus } from '../volume/record.ts';
 import { checkAndRecordHealth, type RecordedCheckDependencies } from './record-health.ts';
 
 /** How one scheduled run went. */
@@ -13,6 +14,20 @@ export interface HealthSweepSummary {
   readonly skipped: number;
   /** Volumes whose check could not look (throttling, a cluster unreachable): left as they were. */
   readonly failed: ReadonlyArray<{ readonly volumeId: string; readonly error: string }>;
+  /** PENDING volumes found stuck and reconciled: restarted, settled or failed. */
+  readonly stalePending: ReadonlyArray<{
+    readonly volumeId: string;
+    readonly outcome: StalePendingOutcome;
+  }>;
+}
+
+/**
+ * The sweep's dependencies: a recorded check's, and how to reconcile a PENDING record (the
+ * handler passes `settleStalePending` bound to its clients). Without it PENDING volumes are
+ * not paged.
+ */
+export interface HealthSweepDependencies extends RecordedCheckDependencies {
+  readonly reconcilePending?: (record: VolumeRecord) => Promise<StalePendingOutcome>;
 }
 
 export interface HealthSweepOptions {
@@ -23,13 +38,43 @@ export interface HealthSweepOptions {
 }
 
 /**
+ * Every record of one status, newest first, a page at a time, each handed to `visit` with at
+ * most `concurrency` at once.
+ */
+async function forEachRecord(
+  deps: RecordedCheckDependencies,
+  status: VolumeStatus,
+  options: { readonly pageSize: number; readonly concurrency: number },
+  visit: (record: VolumeRecord) => Promise<void>,
+): Promise<void> {
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.records.list({
+      status,
+      limit: options.pageSize,
+      ...(nextToken ? { nextToken } : {}),
+    });
+    const queue = [...page.items];
+    await Promise.all(
+      Array.from({ length: Math.min(options.concurrency, queue.length) }, async () => {
+        for (let record = queue.shift(); record; record = queue.shift()) await visit(record);
+      }),
+    );
+    nextToken = page.nextToken;
+  } while (nextToken);
+}
+
+/**
  * Checks every READY volume, newest first, a page at a time with at most `concurrency` checks
  * at once (each check makes a dozen AWS and Kubernetes reads; many at once would be throttled).
  * One volume's failure never stops the others: it is counted and the volume keeps its last
  * recorded health.
+ *
+ * Then, given `reconcilePending`, every PENDING volume: one whose POST never got its execution
+ * going (or whose execution ended unsettled) would stay PENDING forever, as no event will come.
  */
 export async function checkAllVolumes(
-  deps: RecordedCheckDependencies,
+  deps: HealthSweepDependencies,
   options: HealthSweepOptions = {},
 ): Promise<HealthSweepSummary> {
   const concurrency = options.concurrency ?? 4;
@@ -40,6 +85,11 @@ export async function checkAllVolumes(
   let skipped = 0;
   const newlyDrifted: string[] = [];
   const failed: Array<{ volumeId: string; error: string }> = [];
+  const stalePending: Array<{ volumeId: string; outcome: StalePendingOutcome }> = [];
+  const failure = (record: VolumeRecord, error: unknown) => ({
+    volumeId: record.id,
+    error: `${(error as Error).name}: ${(error as Error).message}`,
+  });
 
   async function checkOne(record: VolumeRecord): Promise<void> {
     try {
@@ -53,27 +103,23 @@ export async function checkAllVolumes(
         skipped += 1;
         return;
       }
-      failed.push({
-        volumeId: record.id,
-        error: `${(error as Error).name}: ${(error as Error).message}`,
-      });
+      failed.push(failure(record, error));
     }
   }
 
-  let nextToken: string | undefined;
-  do {
-    const page = await deps.records.list({
-      status: 'READY',
-      limit: pageSize,
-      ...(nextToken ? { nextToken } : {}),
+  await forEachRecord(deps, 'READY', { pageSize, concurrency }, checkOne);
+  const { reconcilePending } = deps;
+  if (reconcilePending) {
+    await forEachRecord(deps, 'PENDING', { pageSize, concurrency }, async (record) => {
+      try {
+        const outcome = await reconcilePending(record);
+        if (outcome !== 'not-stale' && outcome !== 'running') {
+          stalePending.push({ volumeId: record.id, outcome });
+        }
+      } catch (error) {
+        failed.push(failure(record, error));
+      }
     });
-    const queue = [...page.items];
-    await Promise.all(
-      Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-        for (let record = queue.shift(); record; record = queue.shift()) await checkOne(record);
-      }),
-    );
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return { checked, healthy, drifted, newlyDrifted, skipped, failed };
+  }
+  return { checked, healthy, drifted, newlyDrifted, skipped, failed, stalePending };
 }

@@ -195,13 +195,19 @@ async function checkMountTargets(
       continue;
     }
     const clusterZone = zones.clusterZones.includes(zone);
+    // CreateMountTargets refuses a file system the volume does not own: a shared one's owner
+    // must add the mount target.
+    const shared = record.spec.fileSystemId !== undefined;
+    const missing = `no mount target in ${zone}${gone.length > 0 ? ` (recorded ${gone.join(', ')} no longer exists)` : ''}: pods there cannot mount the volume`;
     findings.push({
       resource: 'MountTarget',
       id: zone,
-      problem: clusterZone
-        ? `no mount target in ${zone}${gone.length > 0 ? ` (recorded ${gone.join(', ')} no longer exists)` : ''}: pods there cannot mount the volume`
-        : `no mount target in ${zone}, where a Fargate profile places pods of ${record.namespace} but the cluster has no subnet: add a cluster subnet in ${zone}`,
-      repairable: clusterZone,
+      problem: !clusterZone
+        ? `no mount target in ${zone}, where a Fargate profile places pods of ${record.namespace} but the cluster has no subnet: add a cluster subnet in ${zone}`
+        : shared
+          ? `${missing}; the file system ${fileSystemId} is shared, not this volume's, so repair does not create mount targets on it: its owner must add one in ${zone}`
+          : missing,
+      repairable: clusterZone && !shared,
     });
   }
 }
@@ -282,11 +288,12 @@ async function checkKubernetesObjects(
       repairable: true,
     });
   } else if (pv.spec?.csi?.volumeHandle !== handle) {
+    // spec.csi of a PersistentVolume is immutable: server-side apply cannot change the handle.
     findings.push({
       resource: 'PersistentVolume',
       id: pvName,
-      problem: `PersistentVolume ${pvName} has volumeHandle ${pv.spec?.csi?.volumeHandle ?? '(none)'}, not ${handle}`,
-      repairable: true,
+      problem: `PersistentVolume ${pvName} has volumeHandle ${pv.spec?.csi?.volumeHandle ?? '(none)'}, not ${handle}, and a PersistentVolume's spec.csi cannot be changed: delete PersistentVolume ${pvName}, then repair the volume`,
+      repairable: false,
     });
   } else if (
     pvc &&

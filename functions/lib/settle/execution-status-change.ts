@@ -8,7 +8,7 @@ export const STATES_SOURCE = 'aws.states';
 export const UNSETTLED_END_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 
 /**
- * The EventBridge pattern of the execution ends to settle: either workflow's, ended FAILED,
+ * The EventBridge pattern of the execution ends to settle: any of the workflows', ended FAILED,
  * TIMED_OUT or ABORTED. The stack's rule (infra/execution-settlement.ts) and local mode's
  * delivery (local/stack.ts) both use it.
  */
@@ -54,13 +54,13 @@ export interface ExecutionStatusChangeEvent {
   readonly detail: ExecutionStatusChangeDetail;
 }
 
-/** Volume ids (`vol-` and 20 hex digits) and the delete executions named after them. */
-const EXECUTION_NAME = /^(vol-[0-9a-f]{20})(?:-delete-[0-9a-f]+)?$/;
+/** Volume ids (`vol-` and 20 hex digits) and the delete and repair executions named after them. */
+const EXECUTION_NAME = /^(vol-[0-9a-f]{20})(?:-(?:delete|repair)-[0-9a-f]+)?$/;
 
 /**
  * The volume an execution works on: its input's `volumeId`, else (an input too large to be
- * included) the name, as both workflows name their executions after the volume
- * (`<id>`, `<id>-delete-<hex>`). Undefined for an execution that is none of ours.
+ * included) the name, as the workflows name their executions after the volume
+ * (`<id>`, `<id>-delete-<hex>`, `<id>-repair-<hex>`). Undefined for an execution that is none of ours.
  */
 export function volumeIdOf(detail: Pick<ExecutionStatusChangeDetail, 'input' | 'name'>) {
   if (typeof detail.input === 'string') {

@@ -5,6 +5,7 @@ import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { recordVolumeStatus } from '../../commons/powertools/metrics.ts';
 import { startExecution } from '../api/workflow-start.ts';
 import { errorName } from '../aws/transient.ts';
+import { VolumeRecordStateError } from '../errors.ts';
 import { type LifecycleDetailType, putLifecycleEvent } from '../events/lifecycle.ts';
 import type { KubernetesReader } from '../kube/read-client.ts';
 import { findLeftovers } from '../provision/leftovers.ts';
@@ -37,6 +38,8 @@ export interface SettleDependencies {
     readonly eventBusName: string;
     readonly provisionStateMachineArn: string;
     readonly deprovisionStateMachineArn: string;
+    /** Without it, repair executions are none of this service's (@default undefined). */
+    readonly repairStateMachineArn?: string;
   };
 }
 
@@ -137,6 +140,43 @@ async function announce(
 }
 
 /**
+ * A repair execution that ended unsettled: the volume it left REPAIRING (and still names it)
+ * is READY again with the repair FAILED, as RecordRepairFailure would have left it, and
+ * `Volume Repair Failed` is raised. Its health stays what the last check recorded.
+ */
+async function settleRepairEnd(
+  deps: SettleDependencies,
+  detail: ExecutionStatusChangeDetail,
+  volumeId: string,
+): Promise<SettleOutcome> {
+  const record = await deps.records.get(volumeId);
+  if (record?.status !== 'REPAIRING' || record.repairExecutionName !== detail.name) {
+    return {
+      outcome: 'ignored',
+      volumeId,
+      reason: record
+        ? `the record is ${record.status} and names ${record.repairExecutionName ?? 'no'} repair`
+        : 'no record',
+    };
+  }
+  const ending = { ...endingOf(detail, 'repair'), step: stepAtEnd(record) };
+  let settled: VolumeRecord;
+  try {
+    settled = await deps.records.endRepair(volumeId, detail.name, {
+      status: 'FAILED',
+      error: ending,
+    });
+  } catch (error) {
+    if (error instanceof VolumeRecordStateError) {
+      return { outcome: 'ignored', volumeId, reason: 'the record moved on while settling' };
+    }
+    throw error;
+  }
+  await announce(deps, settled, 'Volume Repair Failed');
+  return { outcome: 'settled', volumeId, status: settled.status };
+}
+
+/**
  * Settles the record of an execution that ended FAILED, TIMED_OUT or ABORTED (a "Step
  * Functions Execution Status Change" event), which the workflow itself could not: stopped, out
  * of time, or failed outside a Catch. Acts only while the record is still in an in-between
@@ -145,6 +185,8 @@ async function announce(
  *   left, else ROLLBACK_FAILED listing every leftover; `Volume Provisioning Failed`
  * - deprovisioning (DELETING): DELETE_FAILED listing what is left but what deletion keeps on
  *   purpose; `Volume Deletion Failed`
+ * - repair (REPAIRING, named in `repairExecutionName`): READY with the repair FAILED;
+ *   `Volume Repair Failed`
  *
  * Idempotent: the write is conditional, so a repeated event, or an end the workflow already
  * recorded, changes nothing. A DELETE afterwards cleans up what is listed.
@@ -156,15 +198,20 @@ export async function settleExecutionEnd(
   if (!(UNSETTLED_END_STATUSES as readonly ExecutionStatus[]).includes(detail.status)) {
     return { outcome: 'ignored', reason: `the execution is ${detail.status}` };
   }
+  const { repairStateMachineArn } = deps.settings;
+  const repair =
+    repairStateMachineArn !== undefined && detail.stateMachineArn === repairStateMachineArn;
   const workflow =
     detail.stateMachineArn === deps.settings.provisionStateMachineArn
       ? 'provision'
       : detail.stateMachineArn === deps.settings.deprovisionStateMachineArn
         ? 'deprovision'
         : undefined;
-  if (!workflow) return { outcome: 'ignored', reason: 'not an execution of this service' };
+  if (!workflow && !repair)
+    return { outcome: 'ignored', reason: 'not an execution of this service' };
   const volumeId = volumeIdOf(detail);
   if (!volumeId) return { outcome: 'ignored', reason: 'no volume id in the execution' };
+  if (!workflow) return settleRepairEnd(deps, detail, volumeId);
   const record = await deps.records.get(volumeId);
   const field = workflow === 'provision' ? 'executionName' : 'deleteExecutionName';
   const named = record?.[field] ?? (workflow === 'provision' ? volumeId : undefined);
