@@ -1,22 +1,17 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { plain, synthesizeBeforeAll } from '../support/synthesized-stacks.ts';
 import {
   getAttTarget,
   logicalIdOf,
   propertiesOf,
   resourcesOfType,
-  type SynthesizedStack,
-  synthesize,
   type TemplateResource,
 } from './synthesize.ts';
 
 // The REST API: its OpenAPI body, integrations, stage and invoke permissions.
 
-let plain: SynthesizedStack;
-
-beforeAll(() => {
-  plain = synthesize();
-});
+synthesizeBeforeAll('plain');
 
 describe('REST API', () => {
   interface Operation {

@@ -1,27 +1,18 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createVolumesTable } from '../../local/volumes-table.ts';
 import {
   actionsOfFunction,
   functionsOf,
   statementsOfFunction,
 } from '../support/stack-functions.ts';
-import {
-  actionsOf,
-  resourcesOfType,
-  type SynthesizedStack,
-  synthesize,
-  type TemplateResource,
-} from './synthesize.ts';
+import { plain, synthesizeBeforeAll } from '../support/synthesized-stacks.ts';
+import { actionsOf, resourcesOfType, type TemplateResource } from './synthesize.ts';
 
 // The volume table.
 
-let plain: SynthesizedStack;
-
-beforeAll(() => {
-  plain = synthesize();
-});
+synthesizeBeforeAll('plain');
 
 describe('volume table', () => {
   it('is on demand, with point-in-time recovery, KMS encryption and the byCreation and byNamespace indexes', () => {

@@ -1,26 +1,14 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROVISION_REQUESTED } from '../../functions/lib/events/provision-requested.ts';
 import { PROVISION_REQUESTED_DETAIL_TYPE } from '../../infra/lifecycle-events.ts';
 import { environmentOf } from '../support/stack-functions.ts';
-import {
-  CONFIGURED,
-  logicalIdOf,
-  propertiesOf,
-  resourcesOfType,
-  type SynthesizedStack,
-  synthesize,
-} from './synthesize.ts';
+import { configured, plain, synthesizeBeforeAll } from '../support/synthesized-stacks.ts';
+import { logicalIdOf, propertiesOf, resourcesOfType, synthesize } from './synthesize.ts';
 
 // EventBridge and the scheduler: execution ends, request events, the scheduled drift check.
 
-let plain: SynthesizedStack;
-let configured: SynthesizedStack;
-
-beforeAll(() => {
-  plain = synthesize();
-  configured = synthesize({ config: CONFIGURED });
-});
+synthesizeBeforeAll('plain', 'configured');
 
 describe('execution ends', () => {
   it('sends every FAILED, TIMED_OUT or ABORTED execution of both workflows on the default bus to SettleExecution, with retries and a dead-letter queue', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WORKFLOW_SETTINGS } from '../../infra/config.ts';
 import { PROJECT_ROOT } from '../../infra/service-function.ts';
 import { ALL_STEPS, placeholderOf } from '../../infra/workflow-steps.ts';
@@ -13,24 +13,18 @@ import {
   functionsOf,
   KUBERNETES_CALLERS,
 } from '../support/stack-functions.ts';
+import { configured, plain, synthesizeBeforeAll } from '../support/synthesized-stacks.ts';
 import {
   CONFIGURED,
   logicalIdOf,
   propertiesOf,
   resourcesOfType,
   type SynthesizedStack,
-  synthesize,
 } from './synthesize.ts';
 
 // The stack's Lambda functions: runtime, log groups, environment, timeouts, VPC placement.
 
-let plain: SynthesizedStack;
-let configured: SynthesizedStack;
-
-beforeAll(() => {
-  plain = synthesize();
-  configured = synthesize({ config: CONFIGURED });
-});
+synthesizeBeforeAll('plain', 'configured');
 
 describe('Lambda functions', () => {
   it('has one function per step, per API operation, for request events and for the drift check', () => {

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LIFECYCLE_SOURCE } from '../../functions/lib/events/lifecycle.ts';
 import { VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
 import { EXPECTED_ACTIONS } from '../support/expected-actions.ts';
@@ -7,6 +7,7 @@ import {
   functionsOf,
   statementsOfFunction,
 } from '../support/stack-functions.ts';
+import { configured, plain, synthesizeBeforeAll } from '../support/synthesized-stacks.ts';
 import {
   actionsOf,
   CONFIGURED,
@@ -21,13 +22,7 @@ import {
 
 // The functions' IAM roles: exactly what each function's code calls, tag and VPC conditions, scopes.
 
-let plain: SynthesizedStack;
-let configured: SynthesizedStack;
-
-beforeAll(() => {
-  plain = synthesize();
-  configured = synthesize({ config: CONFIGURED });
-});
+synthesizeBeforeAll('plain', 'configured');
 
 describe('IAM', () => {
   it.each(Object.entries(EXPECTED_ACTIONS))(

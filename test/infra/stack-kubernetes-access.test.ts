@@ -1,24 +1,12 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KUBERNETES_GROUPS } from '../../infra/kubernetes-access.ts';
 import { functionResource, KUBERNETES_CALLERS } from '../support/stack-functions.ts';
-import {
-  CONFIGURED,
-  getAttTarget,
-  logicalIdOf,
-  resourcesOfType,
-  type SynthesizedStack,
-  synthesize,
-} from './synthesize.ts';
+import { configured, plain, synthesizeBeforeAll } from '../support/synthesized-stacks.ts';
+import { getAttTarget, logicalIdOf, resourcesOfType, synthesize } from './synthesize.ts';
 
 // EKS access entries: which roles reach the clusters' Kubernetes APIs, in which RBAC groups.
 
-let plain: SynthesizedStack;
-let configured: SynthesizedStack;
-
-beforeAll(() => {
-  plain = synthesize();
-  configured = synthesize({ config: CONFIGURED });
-});
+synthesizeBeforeAll('plain', 'configured');
 
 describe('EKS access entries', () => {
   it('gives each configured cluster one STANDARD entry per Kubernetes-calling role, in its RBAC group', () => {

@@ -1,13 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { logicalIdOf, type SynthesizedStack, synthesize } from './synthesize.ts';
+import { describe, expect, it } from 'vitest';
+import { plain, synthesizeBeforeAll } from '../support/synthesized-stacks.ts';
+import { logicalIdOf } from './synthesize.ts';
 
 // The Step Functions state machines.
 
-let plain: SynthesizedStack;
-
-beforeAll(() => {
-  plain = synthesize();
-});
+synthesizeBeforeAll('plain');
 
 describe('state machines', () => {
   it.each(['provision', 'deprovision'] as const)(
