@@ -125,7 +125,7 @@ describe('provisioning through an AWS that throttles, fails and drops connection
     expect(counts.securityGroups).toEqual(ids.map(() => 1));
     expect(counts.mountTargets).toEqual(ids.map(() => 3));
     expect(leaked).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 
   it('keeps one resource of each kind per volume through 5xx, resets and answers lost after the create', async () => {
     // Prepare: 5% each of 500, 503 and reset connections on every call, and the answer of
@@ -191,5 +191,5 @@ describe('provisioning through an AWS that throttles, fails and drops connection
     // Assess: all deleted, and nothing of theirs left in moto
     expect(statusCounts(deleted)).toEqual({ DELETED: 10 });
     expect(left).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 });
