@@ -9,9 +9,9 @@
 //   grants what the deployed table name would, whatever the run called it;
 // - the event bus → `default` (local mode sets no EVENT_BUS_NAME, so functions put events on
 //   the default bus, as the deployed ones put them on the stack's bus);
-// - the state machines → `efs-volumes-provision` / `efs-volumes-deprovision`, as local/stack.ts;
+// - the state machines → `efs-volumes-<workflow>` (provision, deprovision, repair), as local/stack.ts;
 // - anything else (log groups, queues, roles) → its logical id.
-import { placeholderOf } from '../../infra/workflow-steps.ts';
+import { placeholderOf, WORKFLOW_STEPS, type WorkflowName } from '../../infra/workflow-steps.ts';
 import { REQUEST_EVENTS_FUNCTION } from '../../local/aws-calls/recorded-call.ts';
 import { logicalIdOf, type SynthesizedStack, type TemplateResource } from '../infra/synthesize.ts';
 
@@ -26,13 +26,17 @@ export const TEST_SITE = {
 export interface PhysicalNames {
   readonly tableName: string;
   readonly eventBusName: string;
-  readonly stateMachines: { readonly provision: string; readonly deprovision: string };
+  readonly stateMachines: Readonly<Record<WorkflowName, string>>;
 }
 
 export const LOCAL_PHYSICAL_NAMES: PhysicalNames = {
   tableName: '*volumes-*',
   eventBusName: 'default',
-  stateMachines: { provision: 'efs-volumes-provision', deprovision: 'efs-volumes-deprovision' },
+  stateMachines: {
+    provision: 'efs-volumes-provision',
+    deprovision: 'efs-volumes-deprovision',
+    repair: 'efs-volumes-repair',
+  },
 };
 
 /** An IAM policy document with its intrinsics resolved. */
@@ -60,13 +64,13 @@ class IntrinsicResolver {
     this.#resources = synthesized.resources;
     this.#names = names;
     const { stack } = synthesized;
-    this.#stateMachineNames = new Map([
-      [logicalIdOf(stack, stack.workflow.stateMachines.provision), names.stateMachines.provision],
-      [
-        logicalIdOf(stack, stack.workflow.stateMachines.deprovision),
-        names.stateMachines.deprovision,
-      ],
-    ]);
+    // Every workflow the stack builds, so none resolves to a logical id no call names.
+    this.#stateMachineNames = new Map(
+      (Object.keys(WORKFLOW_STEPS) as WorkflowName[]).map((workflow) => [
+        logicalIdOf(stack, stack.workflow.stateMachines[workflow]),
+        names.stateMachines[workflow],
+      ]),
+    );
   }
 
   #arn(service: string, resource: string, options: { global?: boolean } = {}): string {
