@@ -1,9 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import {
@@ -13,8 +11,7 @@ import {
 } from '../functions/lib/settle/execution-status-change.ts';
 import { describeExecutionsStatement } from './execution-permissions.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
-import { acknowledgeDeadLetterQueue } from './nag-acknowledgements.ts';
-import { REQUEST_MAX_EVENT_AGE, REQUEST_RETRY_ATTEMPTS } from './request-events.ts';
+import { eventDeadLetterQueue, retriedLambdaTarget } from './request-events.ts';
 import { type FunctionNetwork, ServiceFunction } from './service-function.ts';
 import { addStatements } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
@@ -60,12 +57,7 @@ export class ExecutionSettlement extends Construct {
 
   constructor(scope: Construct, id: string, props: ExecutionSettlementProps) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeDeadLetterQueue(this.deadLetterQueue);
+    this.deadLetterQueue = eventDeadLetterQueue(this);
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: 'efs-volumes: settles the records of executions that ended unsettled',
@@ -97,12 +89,6 @@ export class ExecutionSettlement extends Construct {
       memorySize: 256,
       ...(props.kubernetesNetwork ? { network: props.kubernetesNetwork } : {}),
     });
-    this.handler.function.configureAsyncInvoke({
-      retryAttempts: 2,
-      maxEventAge: REQUEST_MAX_EVENT_AGE,
-      onFailure: new SqsDestination(this.deadLetterQueue),
-    });
-
     // The default bus: Step Functions sends its events nowhere else.
     this.rule = new Rule(this, 'Rule', {
       description: `${EXECUTION_STATUS_CHANGE} of the volume workflows: ${UNSETTLED_END_STATUSES.join(', ')}`,
@@ -111,13 +97,7 @@ export class ExecutionSettlement extends Construct {
         deprovision.stateMachineArn,
         repair.stateMachineArn,
       ]),
-      targets: [
-        new LambdaFunction(this.handler.function, {
-          deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: REQUEST_RETRY_ATTEMPTS,
-          maxEventAge: REQUEST_MAX_EVENT_AGE,
-        }),
-      ],
+      targets: [retriedLambdaTarget(this.handler, this.deadLetterQueue)],
     });
   }
 }

@@ -31,6 +31,38 @@ import { clusterReadStatements, fargatePreflightStatements } from './volumes-api
 export const REQUEST_RETRY_ATTEMPTS = 4;
 export const REQUEST_MAX_EVENT_AGE = Duration.hours(2);
 
+/** The queue where an event neither EventBridge nor Lambda could deliver ends up (14 days). */
+export function eventDeadLetterQueue(scope: Construct): Queue {
+  const queue = new Queue(scope, 'DeadLetterQueue', {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  acknowledgeDeadLetterQueue(queue);
+  return queue;
+}
+
+/**
+ * A rule's target that is never silently lost: EventBridge retries delivery, and, since it
+ * invokes asynchronously, Lambda retries a thrown (transient) error; what still fails goes to
+ * `deadLetterQueue` either way.
+ */
+export function retriedLambdaTarget(
+  handler: ServiceFunction,
+  deadLetterQueue: Queue,
+): LambdaFunction {
+  handler.function.configureAsyncInvoke({
+    retryAttempts: 2,
+    maxEventAge: REQUEST_MAX_EVENT_AGE,
+    onFailure: new SqsDestination(deadLetterQueue),
+  });
+  return new LambdaFunction(handler.function, {
+    deadLetterQueue,
+    retryAttempts: REQUEST_RETRY_ATTEMPTS,
+    maxEventAge: REQUEST_MAX_EVENT_AGE,
+  });
+}
+
 /**
  * The bus of request and lifecycle events: the configured one, or (by default) one of the
  * stack's own, whose policy says who may send requests ({@link requestSenderStatements}).
@@ -123,12 +155,7 @@ export class ProvisionRequests extends Construct {
 
   constructor(scope: Construct, id: string, props: ProvisionRequestsProps) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeDeadLetterQueue(this.deadLetterQueue);
+    this.deadLetterQueue = eventDeadLetterQueue(this);
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: 'efs-volumes: Volume Provision Requested events',
@@ -156,14 +183,6 @@ export class ProvisionRequests extends Construct {
       memorySize: 512,
       ...(props.kubernetesNetwork ? { network: props.kubernetesNetwork } : {}),
     });
-    // EventBridge invokes asynchronously: a thrown (transient) error is retried by Lambda,
-    // then the event goes to the same queue as the events EventBridge could not deliver.
-    this.handler.function.configureAsyncInvoke({
-      retryAttempts: 2,
-      maxEventAge: REQUEST_MAX_EVENT_AGE,
-      onFailure: new SqsDestination(this.deadLetterQueue),
-    });
-
     this.rule = new Rule(this, 'Rule', {
       eventBus: props.bus,
       description: `${PROVISION_REQUESTED_DETAIL_TYPE} from ${props.config.requestEventSource}`,
@@ -171,13 +190,7 @@ export class ProvisionRequests extends Construct {
         source: [props.config.requestEventSource],
         detailType: [PROVISION_REQUESTED_DETAIL_TYPE],
       },
-      targets: [
-        new LambdaFunction(this.handler.function, {
-          deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: REQUEST_RETRY_ATTEMPTS,
-          maxEventAge: REQUEST_MAX_EVENT_AGE,
-        }),
-      ],
+      targets: [retriedLambdaTarget(this.handler, this.deadLetterQueue)],
     });
   }
 }
