@@ -145,6 +145,36 @@ const waitOptions = (what: string) => [
 ];
 
 /** Prints how a volume ended after `--wait`, and the exit code that goes with it. */
+/**
+ * After a command that started a workflow: without `--wait`, the volume and how to follow it
+ * (undefined); with it, the volume's steps as they run, and the volume once its status is one
+ * of `wait.until`.
+ */
+async function followVolume(
+  context: CommandContext,
+  volume: Volume,
+  options: Record<string, unknown>,
+  wait: { readonly until?: ReadonlySet<string>; readonly fromVolume?: boolean } = {},
+): Promise<Volume | undefined> {
+  const { io, style, client } = context;
+  if (!options.wait) {
+    context.print(
+      volume,
+      (s, v) => `${renderHeadline(s, v)}\nFollow it: efs-volumes get ${v.id}\n`,
+    );
+    return undefined;
+  }
+  if (!style.json) io.stdout.write(`${renderHeadline(style, volume)}\n`);
+  return waitForVolume(client, volume.id, {
+    io,
+    style,
+    ...(wait.fromVolume ? { baseline: volume } : {}),
+    ...(wait.until ? { until: wait.until } : {}),
+    timeoutSeconds: options.timeout as number,
+    pollMilliseconds: context.pollMilliseconds,
+  });
+}
+
 function settled(context: CommandContext, volume: Volume, goal: string, since: number): number {
   const { io, style } = context;
   if (volume.status === goal) {
@@ -211,21 +241,8 @@ export function defineCommands(program: Command, io: CliIo, state: CommandState)
       const { volume } = await client.createVolume(requestOf(requestFlags, options), {
         idempotencyKey,
       });
-      if (!options.wait) {
-        context.print(
-          volume,
-          (s, v) => `${renderHeadline(s, v)}\nFollow it: efs-volumes get ${v.id}\n`,
-        );
-        return EXIT.ok;
-      }
-      if (!style.json) io.stdout.write(`${renderHeadline(style, volume)}\n`);
-      const last = await waitForVolume(client, volume.id, {
-        io,
-        style,
-        timeoutSeconds: options.timeout as number,
-        pollMilliseconds: context.pollMilliseconds,
-      });
-      return settled(context, last, 'READY', since);
+      const last = await followVolume(context, volume, options);
+      return last ? settled(context, last, 'READY', since) : EXIT.ok;
     },
   });
 
@@ -306,26 +323,14 @@ export function defineCommands(program: Command, io: CliIo, state: CommandState)
       ...waitOptions('DELETED'),
     ],
     async run(context, [id = ''], options) {
-      const { io, style, client } = context;
+      const { client } = context;
       const since = Date.now();
       const volume = await client.deleteVolume(id, { force: options.force === true });
-      if (!options.wait) {
-        context.print(
-          volume,
-          (s, v) => `${renderHeadline(s, v)}\nFollow it: efs-volumes get ${v.id}\n`,
-        );
-        return EXIT.ok;
-      }
-      if (!style.json) io.stdout.write(`${renderHeadline(style, volume)}\n`);
-      const last = await waitForVolume(client, id, {
-        io,
-        style,
-        baseline: volume,
+      const last = await followVolume(context, volume, options, {
+        fromVolume: true,
         until: new Set(['DELETED', 'DELETE_FAILED']),
-        timeoutSeconds: options.timeout as number,
-        pollMilliseconds: context.pollMilliseconds,
       });
-      return settled(context, last, 'DELETED', since);
+      return last ? settled(context, last, 'DELETED', since) : EXIT.ok;
     },
   });
 
@@ -338,23 +343,12 @@ export function defineCommands(program: Command, io: CliIo, state: CommandState)
       const { io, style, client } = context;
       const since = Date.now();
       const volume = await client.repairVolume(id);
-      if (!options.wait) {
-        context.print(
-          volume,
-          (s, v) => `${renderHeadline(s, v)}\nFollow it: efs-volumes get ${v.id}\n`,
-        );
-        return EXIT.ok;
-      }
-      if (!style.json) io.stdout.write(`${renderHeadline(style, volume)}\n`);
       // The repair ends with the volume READY again; its `repair` says how it went.
-      const last = await waitForVolume(client, id, {
-        io,
-        style,
-        baseline: volume,
+      const last = await followVolume(context, volume, options, {
+        fromVolume: true,
         until: new Set(['READY', 'DELETING', 'DELETED']),
-        timeoutSeconds: options.timeout as number,
-        pollMilliseconds: context.pollMilliseconds,
       });
+      if (!last) return EXIT.ok;
       if (last.status === 'READY' && last.repair?.status === 'SUCCEEDED') {
         return settled(context, last, 'READY', since);
       }
