@@ -1,22 +1,25 @@
 import { apiDependencies } from '#helpers/api-dependencies';
 import { apiHandler } from '#helpers/api-handler';
 import { createVolume } from '#lib/api/create-volume';
-import { callerOf, jsonResponse, parseJsonBody } from '#lib/api/http';
+import { callerOf, jsonBodyOf, jsonResponse } from '#lib/api/http';
 import { validateParameters } from '#lib/api/parameters';
 import { logger } from '#powertools/logger';
 
-export const handler = apiHandler('createVolume', async (event) => {
-  const headers = validateParameters<{ 'idempotency-key'?: string }>(
-    'createVolume',
-    'header',
-    event.headers,
-  );
-  const body = parseJsonBody(event);
-  const result = await createVolume(apiDependencies(), body, {
-    caller: callerOf(event),
-    idempotencyKey: headers['idempotency-key'],
-  });
-  if (result.kind === 'plan') return jsonResponse(200, result.plan);
-  logger.appendKeys({ volumeId: result.volume.id, executionName: result.volume.executionName });
-  return jsonResponse(202, result.volume, { Location: `/volumes/${result.volume.id}` });
-});
+export const handler = apiHandler(
+  'createVolume',
+  async (event) => {
+    const headers = validateParameters<{ 'idempotency-key'?: string }>(
+      'createVolume',
+      'header',
+      event.headers,
+    );
+    const result = await createVolume(apiDependencies(), jsonBodyOf(event), {
+      caller: callerOf(event),
+      idempotencyKey: headers['idempotency-key'],
+    });
+    if (result.kind === 'plan') return jsonResponse(200, result.plan);
+    logger.appendKeys({ volumeId: result.volume.id, executionName: result.volume.executionName });
+    return jsonResponse(202, result.volume, { Location: `/volumes/${result.volume.id}` });
+  },
+  { jsonBody: true },
+);

@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { headerNormalizer, jsonBody } from '#lib/api/http';
 import { traceClients } from '#powertools/client-tracing';
 import { logger } from '#powertools/logger';
 import { apiRequestMetrics } from '#powertools/metrics-middleware';
@@ -17,9 +18,15 @@ export type ApiOperation = keyof operations;
 // its time more than the API bundles need to stay under their 600 kB budget.
 traceClients(tracer);
 
+export interface ApiHandlerOptions {
+  /** The operation takes a JSON body: `jsonBodyOf(event)` is it, parsed (see `jsonBody`). */
+  readonly jsonBody?: boolean;
+}
+
 /**
  * Wraps an API operation: Powertools context on every log line (never the event, which
- * carries the caller's signature headers), the request id, problem+json for errors, one
+ * carries the caller's signature headers), the request id, header names in lower case,
+ * the JSON body parsed when the operation takes one, problem+json for errors, one
  * `ApiRequests` metric by operation and answered status code, flushed per invocation, and a
  * trace annotated with the operation (never with the response, which may carry a cluster's
  * details).
@@ -27,6 +34,7 @@ traceClients(tracer);
 export function apiHandler(
   operationId: ApiOperation,
   operation: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>,
+  options: ApiHandlerOptions = {},
 ) {
   return middy(async (event: APIGatewayProxyEvent, context: Context) => {
     tracer.putAnnotation('operation', operationId);
@@ -42,5 +50,7 @@ export function apiHandler(
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { clearState: true, logEvent: false }))
     .use(apiRequestMetrics(operationId))
-    .use(problemJson());
+    .use(problemJson())
+    .use(headerNormalizer())
+    .use(options.jsonBody ? jsonBody() : []);
 }

@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { problemResponse } from '#lib/api/http';
-import { ProblemError, problems } from '#lib/api/problem';
+import { problemOfError, problemResponse } from '#lib/api/http';
+import type { ProblemError } from '#lib/api/problem';
 import { logger } from '#powertools/logger';
 
 export interface ProblemJsonOptions {
@@ -12,8 +12,9 @@ export interface ProblemJsonOptions {
 const defaults: Required<ProblemJsonOptions> = { logClientErrors: true };
 
 /**
- * middy middleware: every error becomes an RFC 9457 problem+json answer. Unexpected errors
- * are logged with their name and answered 500 without detail, so nothing internal leaks.
+ * middy middleware: every error becomes an RFC 9457 problem+json answer (`problemOfError`:
+ * middy's own HTTP errors included). Unexpected errors are logged with their name and
+ * answered 500 without detail, so nothing internal leaks.
  */
 export function problemJson(
   options: ProblemJsonOptions = {},
@@ -24,17 +25,15 @@ export function problemJson(
   ) => {
     const { error } = request;
     const instance = request.event?.path;
-    if (error instanceof ProblemError) {
-      if (error.status >= 500) {
-        logger.error('request failed', { problem: error.slug, errorName: errorCauseName(error) });
-      } else if (settings.logClientErrors) {
-        logger.info('request refused', { problem: error.slug, status: error.status });
-      }
-      request.response = problemResponse(error, instance);
-      return;
+    const problem = problemOfError(error, request.event);
+    if (problem.slug === 'internal' && problem.cause === error) {
+      logger.error('unexpected error', { errorName: error?.name, errorMessage: error?.message });
+    } else if (problem.status >= 500) {
+      logger.error('request failed', { problem: problem.slug, errorName: errorCauseName(problem) });
+    } else if (settings.logClientErrors) {
+      logger.info('request refused', { problem: problem.slug, status: problem.status });
     }
-    logger.error('unexpected error', { errorName: error?.name, errorMessage: error?.message });
-    request.response = problemResponse(problems.internal(), instance);
+    request.response = problemResponse(problem, instance);
   };
   return { onError: problemJsonOnError };
 }

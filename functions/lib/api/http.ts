@@ -1,37 +1,107 @@
+import type middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { callerPrincipal } from './caller-principal.ts';
-import { type ProblemError, problems } from './problem.ts';
+import { ProblemError, problems } from './problem.ts';
 
 /** Request bodies over this are refused with 413 before parsing. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
+type ApiMiddleware = middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>;
 
-function header(event: APIGatewayProxyEvent, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(event.headers ?? {})) {
-    if (key.toLowerCase() === wanted) return value ?? undefined;
-  }
-  return undefined;
+const JSON_BODY_PARSER = '@middy/http-json-body-parser';
+
+/** Header names in lower case, for every operation (middy's header normalizer). */
+export const headerNormalizer = (): ApiMiddleware => httpHeaderNormalizer();
+
+/**
+ * 413 over MAX_BODY_BYTES and 400 for an empty body (API Gateway passes none as `null`, which
+ * middy's parser would read as the JSON `null`), before anything is parsed.
+ */
+const bodyLimits: ApiMiddleware = {
+  before: ({ event }) => {
+    const { body } = event;
+    if (body === null || body === undefined || body === '')
+      throw problems.malformedJson('the body is empty');
+    const bytes = event.isBase64Encoded
+      ? Buffer.from(body, 'base64').byteLength
+      : Buffer.byteLength(body, 'utf8');
+    if (bytes > MAX_BODY_BYTES) throw problems.payloadTooLarge(MAX_BODY_BYTES);
+  },
+};
+
+/**
+ * The JSON body of a request, for an operation that takes one: 413 over MAX_BODY_BYTES, then
+ * middy's JSON body parser (415 unless application/json or `+json`; 422 when the body does not
+ * parse or has a `__proto__` or `constructor.prototype` key), whose errors `problemOfError` turns
+ * into problems. After these, `event.body` is the parsed value: read it with `jsonBodyOf`.
+ */
+export const jsonBody = (): ApiMiddleware[] => [bodyLimits, httpJsonBodyParser()];
+
+/** The body `jsonBody` parsed: any JSON value, to validate before use. */
+export function jsonBodyOf(event: APIGatewayProxyEvent): unknown {
+  return event.body as unknown;
+}
+
+interface MiddyHttpError extends Error {
+  readonly statusCode: number;
+  readonly cause?: {
+    readonly package?: string;
+    readonly data?: unknown;
+    readonly message?: string;
+  };
+}
+
+function isBodyParserError(error: unknown): error is MiddyHttpError {
+  const cause = (error as MiddyHttpError | undefined)?.cause;
+  return typeof cause === 'object' && cause !== null && cause.package === JSON_BODY_PARSER;
 }
 
 /**
- * The JSON body of a request: 415 unless application/json, 413 over MAX_BODY_BYTES, 400 when
- * it does not parse.
+ * The dotted path of the first `key` in a JSON text, as the body's validation names fields
+ * (`tags.__proto__`). JSON.parse makes `__proto__` an own key, never a prototype.
  */
-export function parseJsonBody(event: APIGatewayProxyEvent): unknown {
-  const contentType = header(event, 'content-type') ?? '';
-  if (!JSON_TYPE.test(contentType)) throw problems.unsupportedMediaType(contentType);
-  const raw = event.isBase64Encoded
-    ? Buffer.from(event.body ?? '', 'base64')
-    : Buffer.from(event.body ?? '', 'utf8');
-  if (raw.byteLength > MAX_BODY_BYTES) throw problems.payloadTooLarge(MAX_BODY_BYTES);
-  if (raw.byteLength === 0) throw problems.malformedJson('the body is empty');
+function pathOfKey(text: string, key: string): string | undefined {
+  const search = (value: unknown, path: readonly string[]): string | undefined => {
+    if (typeof value !== 'object' || value === null) return undefined;
+    for (const [name, child] of Object.entries(value)) {
+      const here = [...path, name];
+      if (name === key) return here.join('.');
+      const found = search(child, here);
+      if (found) return found;
+    }
+    return undefined;
+  };
   try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch (error) {
-    throw problems.malformedJson(`the body is not JSON: ${(error as Error).message}`);
+    return search(JSON.parse(text), []);
+  } catch {
+    return undefined;
   }
+}
+
+/**
+ * The problem an error is answered with: a ProblemError as it is; middy's body parser errors as
+ * the problems openapi.yaml documents (415 unsupported-media-type; 400 malformed-json, or
+ * invalid-request naming a forbidden key); anything else 500 without detail.
+ *
+ * @param event - the request, whose body names where a forbidden key is
+ */
+export function problemOfError(error: unknown, event?: APIGatewayProxyEvent): ProblemError {
+  if (error instanceof ProblemError) return error;
+  if (!isBodyParserError(error)) return problems.internal(error);
+  const { statusCode, cause } = error;
+  if (statusCode === 415) return problems.unsupportedMediaType(String(cause?.data ?? ''));
+  if (error.message === 'Forbidden key in JSON body') {
+    const key = String(cause?.data);
+    const raw = typeof event?.body === 'string' ? event.body : '';
+    const text = event?.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+    const field = pathOfKey(text, key) ?? key;
+    return problems.invalidRequest(`${field} is a forbidden key`, [
+      { field, message: 'is a forbidden key' },
+    ]);
+  }
+  return problems.malformedJson(`the body is not JSON: ${cause?.message ?? error.message}`);
 }
 
 /**
@@ -71,5 +141,3 @@ export function problemResponse(problem: ProblemError, instance?: string): APIGa
     body: JSON.stringify(problem.toDocument(instance)),
   };
 }
-
-export { header as requestHeader };

@@ -16,8 +16,8 @@ function describe(location: string, error: ValidationError) {
 
 /**
  * Validates and coerces an operation's parameters as openapi.yaml declares them, filling
- * defaults, with validators compiled from it at build time (`npm run generate`). Headers are
- * matched case-insensitively.
+ * defaults, with validators compiled from it at build time (`npm run generate`). Header names
+ * are expected in lower case, as `apiHandler`'s header normalizer leaves them.
  *
  * @throws ProblemError 400 naming every bad parameter
  */
@@ -32,7 +32,7 @@ export function validateParameters<T extends Record<string, unknown>>(
   if (!validate) throw new Error(`openapi.yaml has no operation ${operationId}`);
   const copy: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(values ?? {})) {
-    if (value !== undefined) copy[location === 'header' ? name.toLowerCase() : name] = value;
+    if (value !== undefined) copy[name] = value;
   }
   if (!validate(copy)) {
     const errors = (validate.errors ?? []).map((error) => describe(location, error));
