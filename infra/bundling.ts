@@ -1,55 +1,69 @@
 // How every Lambda of the service is bundled: the one definition that the CDK stack
-// (infra/service-function.ts, NodejsFunction `bundling`), local mode, the tests and the
-// benchmarks all use, so what runs locally is what deploys. No aws-cdk-lib import at run
-// time: local mode loads this without the CDK.
+// (infra/service-function.ts deploys the bundles infra/function-bundles.ts builds), local
+// mode, the tests and the benchmarks all use, so what runs locally is what deploys, byte for
+// byte. No aws-cdk-lib import: local mode loads this without the CDK.
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type {
-  BundlingOptions,
-  LogLevel,
-  OutputFormat,
-  SourceMapMode,
-} from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { BuildOptions } from 'esbuild';
+import type { BuildOptions, Plugin } from 'esbuild';
 
 /** Lets the CommonJS parts of dependencies `require` Node built-ins from an ESM bundle. */
 export const ESM_REQUIRE_SHIM =
   "import { createRequire as __efsCreateRequire } from 'node:module'; const require = __efsCreateRequire(import.meta.url);";
 
-/**
- * NodejsFunction's bundling for every function: ESM for Node 24, minified, a linked source
- * map without sources (what `--enable-source-maps` follows), the `require` shim, and every
- * dependency bundled, the SDK included: the deployed versions are the ones the tests ran
- * against, not whatever the runtime ships this month. The CDK enums are strings; they are
- * spelled here so that this module needs no CDK at run time (a test compares them).
- */
-export const LAMBDA_BUNDLING = {
-  format: 'esm' as OutputFormat,
-  target: 'node24',
-  mainFields: ['module', 'main'],
-  minify: true,
-  sourceMap: true,
-  sourceMapMode: 'default' as SourceMapMode,
-  sourcesContent: false,
-  banner: ESM_REQUIRE_SHIM,
-  externalModules: [],
-  logLevel: 'warning' as LogLevel,
-} as const satisfies BundlingOptions;
-
-/** NodejsFunction's SourceMapMode as esbuild's `sourcemap`: DEFAULT is a linked map. */
-const ESBUILD_SOURCE_MAP = {
-  default: 'linked',
-  external: 'external',
-  inline: 'inline',
-  both: 'both',
-} as const;
-
 /** The project root: bundles resolve package.json `imports` (#lib/*, …) from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * What NodejsFunction hands esbuild for LAMBDA_BUNDLING, for many entries at once. Each entry
- * becomes `<outdir>/<entry without .ts>/index.mjs`, the file name the stack's assets have
- * (the source map comment names it, so the name counts in the size).
+ * Packages the bundles replace. `whatwg-url` is imported only by node-fetch 2 (through
+ * @kubernetes/client-node), as a fallback for runtimes without a global URL; Node 24 has one,
+ * so the bundles carry infra/bundling/whatwg-url.mjs instead of its 285 kB IDNA table.
+ */
+const ALIASES = { 'whatwg-url': './infra/bundling/whatwg-url.mjs' } as const;
+
+/** An AWS SDK client's schemas: one module per service, with every shape of its API. */
+const SDK_SCHEMAS = /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/;
+
+/**
+ * Lets esbuild drop the schemas of the commands a function never sends. The SDK (since
+ * 3.930) writes trait keys as computed properties over its string table (`{ [_xN]: _it }`),
+ * and esbuild keeps every statement with a computed key, since the key could run code: the
+ * EC2 client alone then brings 550 kB of schemas into any bundle that sends one EC2 command
+ * (aws/aws-sdk-js-v3#7607; smithy-lang/smithy-typescript#1889 fixes the generator). This
+ * writes those keys as the string literals they are, in the module esbuild reads; what the
+ * module does is unchanged.
+ */
+export const sdkSchemaLiteralKeys: Plugin = {
+  name: 'sdk-schema-literal-keys@1',
+  setup(build) {
+    build.onLoad({ filter: SDK_SCHEMAS }, async ({ path }) => ({
+      contents: withLiteralKeys(await readFile(path, 'utf8')),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * A schemas module with each computed key `[_name]:` over its `const _name = "…";` table
+ * written as that string; any other computed key is left as it is.
+ */
+export function withLiteralKeys(source: string): string {
+  const strings = new Map<string, string>();
+  for (const [, name, literal] of source.matchAll(/^const (_\w+) = ("[^"\\\n]*");$/gm)) {
+    strings.set(name as string, literal as string);
+  }
+  return source.replace(/\[(_\w+)\]:/g, (key, name: string) => {
+    const literal = strings.get(name);
+    return literal ? `${literal}:` : key;
+  });
+}
+
+/**
+ * The esbuild options of every function's bundle, for many entries at once: ESM for Node 24,
+ * minified, a linked source map without sources (what `--enable-source-maps` follows), the
+ * `require` shim, and every dependency bundled, the SDK included: the deployed versions are
+ * the ones the tests ran against, not whatever the runtime ships this month. Each entry
+ * becomes `<outdir>/<entry without .ts>/index.mjs`, the file the Lambda's handler
+ * `index.handler` names.
  *
  * @param entries - handler files relative to the project root, e.g. `functions/steps/resolve-cluster.ts`
  */
@@ -63,16 +77,15 @@ export function esbuildOptionsFor(entries: readonly string[], outdir: string): B
     outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
-    format: LAMBDA_BUNDLING.format,
-    target: LAMBDA_BUNDLING.target,
-    mainFields: [...LAMBDA_BUNDLING.mainFields],
-    minify: LAMBDA_BUNDLING.minify,
-    sourcemap: LAMBDA_BUNDLING.sourceMap
-      ? ESBUILD_SOURCE_MAP[LAMBDA_BUNDLING.sourceMapMode]
-      : false,
-    sourcesContent: LAMBDA_BUNDLING.sourcesContent,
-    banner: { js: LAMBDA_BUNDLING.banner },
-    external: [...LAMBDA_BUNDLING.externalModules],
-    logLevel: LAMBDA_BUNDLING.logLevel,
+    format: 'esm',
+    target: 'node24',
+    mainFields: ['module', 'main'],
+    minify: true,
+    sourcemap: 'linked',
+    sourcesContent: false,
+    banner: { js: ESM_REQUIRE_SHIM },
+    alias: { ...ALIASES },
+    plugins: [sdkSchemaLiteralKeys],
+    logLevel: 'warning',
   };
 }

@@ -1,12 +1,18 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ISecurityGroup, ISubnet, IVpc } from 'aws-cdk-lib/aws-ec2';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, RuntimeFamily, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  Runtime,
+  RuntimeFamily,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { LAMBDA_BUNDLING, PROJECT_ROOT } from './bundling.ts';
 import { CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS } from './config.ts';
+import { functionBundleDirectory } from './function-bundles.ts';
 import {
   acknowledgeTracingFunctionRole,
   acknowledgeVpcFunctionRole,
@@ -49,7 +55,7 @@ export interface ServiceFunctionProps {
  * each function holds only what its step needs.
  */
 export class ServiceFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
   /** The handler file, relative to the project root. */
   readonly entry: string;
@@ -61,11 +67,10 @@ export class ServiceFunction extends Construct {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: `${PROJECT_ROOT}${props.entry}`,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+    this.function = new LambdaFunction(this, 'Function', {
+      // The bundle local mode and the tests run (infra/function-bundles.ts), deployed as is.
+      code: Code.fromAsset(functionBundleDirectory(props.entry)),
+      handler: 'index.handler',
       description: props.description,
       runtime: NODE_RUNTIME,
       architecture: Architecture.ARM_64,
@@ -82,12 +87,6 @@ export class ServiceFunction extends Construct {
             securityGroups: [props.network.securityGroup],
           }
         : {}),
-      // One definition for the stack, local mode and the tests (infra/bundling.ts).
-      bundling: {
-        ...LAMBDA_BUNDLING,
-        mainFields: [...LAMBDA_BUNDLING.mainFields],
-        externalModules: [],
-      },
     });
     if (props.network) {
       // What AWSLambdaVPCAccessExecutionRole grants: Lambda manages the function's network

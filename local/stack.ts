@@ -12,6 +12,7 @@ import {
   type ExecutionStatusChangeEvent,
   unsettledEndPattern,
 } from '../functions/lib/settle/execution-status-change.ts';
+import { buildFunctionBundles } from '../infra/function-bundles.ts';
 import { type AwsModelOptions, timeScaleFromEnvironment } from './aws-model/model.ts';
 import { applyServiceRbac, clusterAccessOptions } from './cluster-access.ts';
 import { routeClusterTo } from './cluster-routing.ts';
@@ -20,7 +21,6 @@ import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './faul
 import { type HealthSchedule, startHealthSchedule } from './health-schedule.ts';
 import { type KubeEmulator, startKubeEmulator } from './kube-emulator/index.ts';
 import { recordingEndpointFor } from './lambda/aws-call-recorder.ts';
-import { buildFunctionBundles } from './lambda/build.ts';
 import {
   assertLocalSettings,
   releaseLocalFunctions,

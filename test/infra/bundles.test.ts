@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildFunctionBundles, bundleFileOf } from '../../infra/function-bundles.ts';
 import { packagesImportedBy } from './import-graph.ts';
 import { logicalIdOf, type SynthesizedStack, synthesize } from './synthesize.ts';
 
@@ -25,7 +26,7 @@ let synthesized: SynthesizedStack;
 let bundles: Bundle[];
 
 beforeAll(() => {
-  synthesized = synthesize({ bundle: true });
+  synthesized = synthesize();
   const { stack, resources, outdir } = synthesized;
   const functions = [
     ...stack.workflow.stepFunctions,
@@ -52,9 +53,51 @@ beforeAll(() => {
         .map((bundle) => [bundle.name, { 'size (KiB)': Math.round(bundle.bytes / 1024) }]),
     ),
   );
-}, 120_000);
+}, 300_000);
 
 describe('function bundles', () => {
+  it('deploys byte for byte the bundles that local mode and the tests run', async () => {
+    // Prepare: the bundles local mode and the integration tests run
+    const { directory } = await buildFunctionBundles();
+
+    // Act
+    const differing = bundles.filter(
+      (bundle) => readFileSync(bundleFileOf(directory, bundle.entry), 'utf8') !== bundle.code,
+    );
+
+    // Assess
+    expect(bundles.length).toBeGreaterThanOrEqual(30);
+    expect(differing.map((bundle) => bundle.name)).toEqual([]);
+  }, 120_000);
+
+  it('leaves out the AWS SDK schemas of the commands no function sends', () => {
+    // Prepare: an EC2 command's request schema, whose name minification keeps as a string
+    const unsent = ['RunInstancesRequest', 'CreateVpcRequest', 'DescribeInstancesResult'];
+
+    // Act
+    const carrying = bundles.filter((bundle) => unsent.some((name) => bundle.code.includes(name)));
+
+    // Assess
+    expect(bundles.some((bundle) => bundle.code.includes('DescribeSubnetsRequest'))).toBe(true);
+    expect(carrying.map((bundle) => bundle.name)).toEqual([]);
+  });
+
+  it('replaces whatwg-url, which node-fetch reads only where there is no global URL', () => {
+    // Prepare: a state of whatwg-url's URL parser, a string minification keeps
+    const kubernetesSteps = bundles.filter((bundle) =>
+      KUBERNETES_CLIENT_MARKERS.every((marker) => bundle.code.includes(marker)),
+    );
+
+    // Act
+    const withWhatwgUrl = kubernetesSteps.filter((bundle) =>
+      bundle.code.includes('special authority ignore slashes'),
+    );
+
+    // Assess
+    expect(kubernetesSteps.length).toBeGreaterThan(0);
+    expect(withWhatwgUrl.map((bundle) => bundle.name)).toEqual([]);
+  });
+
   it('bundles the Kubernetes client only into the functions whose code imports it', () => {
     // Prepare
     const importing = bundles

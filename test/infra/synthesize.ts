@@ -29,8 +29,6 @@ export interface SynthesizedStack {
 export interface SynthesizeOptions {
   /** Settings over cdk.json's `efs-volumes` context. */
   readonly config?: Record<string, unknown>;
-  /** Run esbuild for every function (slow); otherwise assets are not bundled. @default false */
-  readonly bundle?: boolean;
   /** Attach cdk-nag's AwsSolutions pack; the report goes to validation-report.json. @default false */
   readonly nag?: boolean;
 }
@@ -75,7 +73,6 @@ export function synthesize(options: SynthesizeOptions = {}): SynthesizedStack {
     context: {
       ...context,
       [CONTEXT_KEY]: { ...(context[CONTEXT_KEY] as object), ...options.config },
-      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
       // Report nag findings in validation-report.json instead of throwing, so tests can list them.
       ...(options.nag ? { '@aws-cdk/core:failSynthOnValidationErrors': false } : {}),
     },

@@ -7,10 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newVolumeId } from '../../functions/lib/volume/names.ts';
 import type { VolumeRecordStore } from '../../functions/lib/volume/record.ts';
+import { bundleFileOf } from '../../infra/function-bundles.ts';
 import { FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
 import { aslFileOf, WORKFLOW_STEPS, type WorkflowName } from '../../infra/workflow-steps.ts';
 import { type FaultProxy, startFaultProxy } from '../../local/fault-proxy.ts';
-import { bundleFileOf } from '../../local/lambda/build.ts';
 import { functionEnvironment } from '../../local/lambda/local-functions.ts';
 import { LambdaFunctionError, LocalFunctions } from '../../local/lambda/runtime.ts';
 import {

@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import type { TestProject } from 'vitest/node';
+import { buildFunctionBundles } from '../../infra/function-bundles.ts';
 import { functionIdentities } from '../../local/credentials.ts';
-import { buildFunctionBundles } from '../../local/lambda/build.ts';
 import { type MotoServer, startMoto } from '../../local/moto.ts';
 import { AWS_CALLS_DIRECTORY } from './aws-calls.ts';
 

@@ -1,15 +1,18 @@
-// Builds every Lambda of the stack the way the stack bundles it (infra/bundling.ts), for local
-// mode and the tests: what they run is what deploys. A build is reused while none of its
-// inputs changed, so `npm start` after the first is quick.
+// Builds every Lambda of the stack (infra/bundling.ts's options), once for all: the stack
+// deploys these bundles (infra/service-function.ts), and local mode and the tests run them, so
+// what they run is what deploys. A build is reused while none of its inputs changed, so
+// `npm start`, a synth or a test run after the first is quick.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { esbuildOptionsFor, PROJECT_ROOT } from '../../infra/bundling.ts';
-import { FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
+import { esbuildOptionsFor, PROJECT_ROOT } from './bundling.ts';
+import { FUNCTION_CATALOG } from './function-catalog.ts';
 
-/** Where the bundles go: ignored by git, shared by local mode and the tests. */
+/** Where the bundles go: ignored by git, shared by the stack, local mode and the tests. */
 export const DEFAULT_BUNDLE_DIRECTORY = join(PROJECT_ROOT, '.build', 'functions');
 
 export interface BuiltFunctions {
@@ -85,4 +88,31 @@ export async function buildFunctionBundles(
     throw error;
   }
   return { directory, seconds: (performance.now() - started) / 1000, reused: false };
+}
+
+let builtForSynth = false;
+
+/**
+ * The folder of one function's bundle (`index.mjs` and its map), built with the others in
+ * DEFAULT_BUNDLE_DIRECTORY on the first call of the process. CDK constructs are synchronous,
+ * so the build runs as a child process of this module.
+ *
+ * @param entry - the handler file, relative to the project root
+ */
+export function functionBundleDirectory(entry: string): string {
+  if (!builtForSynth) {
+    execFileSync(process.execPath, [fileURLToPath(import.meta.url), DEFAULT_BUNDLE_DIRECTORY], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    builtForSynth = true;
+  }
+  return dirname(bundleFileOf(DEFAULT_BUNDLE_DIRECTORY, entry));
+}
+
+// `node infra/function-bundles.ts [directory]`: build (or reuse) every bundle.
+if (import.meta.main) {
+  const built = await buildFunctionBundles(process.argv[2]);
+  process.stdout.write(
+    `function bundles: ${built.reused ? 'reused' : `built in ${built.seconds.toFixed(1)} s`} ${built.directory}\n`,
+  );
 }
