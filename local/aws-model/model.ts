@@ -288,6 +288,18 @@ export class AwsModel {
     return this.#now() < createdAt + this.#consistencySeconds * this.timeScale * 1000;
   }
 
+  /** A Describe's list without what AWS would not list yet: what moto made too recently. */
+  #seenOnly(
+    listed: unknown,
+    known: ReadonlyMap<string, { readonly createdAt: number }>,
+    idField: string,
+  ): Json[] {
+    return ((listed as Json[] | undefined) ?? []).filter((item) => {
+      const state = known.get(String(item[idField]));
+      return !state || !this.#unseen(state.createdAt);
+    });
+  }
+
   #throttle(request: ModelRequest, name: string): ErrorAnswer | undefined {
     const key = `${request.call.service} ${name}`;
     const rule = this.#rateLimits.find(([pattern]) => matches(pattern, key));
@@ -458,13 +470,9 @@ export class AwsModel {
       case 'CreateFileSystem':
         return this.#fileSystem(this.#learnFileSystem(body));
       case 'DescribeFileSystems': {
-        const listed = (body.FileSystems as Json[] | undefined) ?? [];
-        const FileSystems = listed
-          .filter((item) => {
-            const known = this.#fileSystems.get(String(item.FileSystemId));
-            return !known || !this.#unseen(known.createdAt);
-          })
-          .map((item) => this.#fileSystem(item));
+        const FileSystems = this.#seenOnly(body.FileSystems, this.#fileSystems, 'FileSystemId').map(
+          (item) => this.#fileSystem(item),
+        );
         return { ...body, FileSystems };
       }
       case 'DeleteFileSystem': {
@@ -485,13 +493,11 @@ export class AwsModel {
       case 'CreateAccessPoint':
         return this.#accessPoint(this.#learnAccessPoint(body));
       case 'DescribeAccessPoints': {
-        const listed = (body.AccessPoints as Json[] | undefined) ?? [];
-        const AccessPoints = listed
-          .filter((item) => {
-            const known = this.#accessPoints.get(String(item.AccessPointId));
-            return !known || !this.#unseen(known.createdAt);
-          })
-          .map((item) => this.#accessPoint(item));
+        const AccessPoints = this.#seenOnly(
+          body.AccessPoints,
+          this.#accessPoints,
+          'AccessPointId',
+        ).map((item) => this.#accessPoint(item));
         return { ...body, AccessPoints };
       }
       case 'DeleteAccessPoint': {
@@ -554,13 +560,14 @@ export class AwsModel {
   }
 
   #listMountTargets(request: ModelRequest, body: Json): Json[] {
-    const listed = ((body.MountTargets as Json[] | undefined) ?? [])
-      .filter((item) => {
-        const known = this.#mountTargets.get(String(item.MountTargetId));
-        if (known) known.description = item;
-        return !known || !this.#unseen(known.createdAt);
-      })
-      .map((item) => this.#mountTarget(item));
+    const answered = (body.MountTargets as Json[] | undefined) ?? [];
+    for (const item of answered) {
+      const known = this.#mountTargets.get(String(item.MountTargetId));
+      if (known) known.description = item;
+    }
+    const listed = this.#seenOnly(answered, this.#mountTargets, 'MountTargetId').map((item) =>
+      this.#mountTarget(item),
+    );
     const fileSystemId = request.url.searchParams.get('FileSystemId');
     const ids = new Set(listed.map((item) => item.MountTargetId));
     // moto forgot them at once; AWS lists them `deleting` until their interfaces are gone.

@@ -87,15 +87,29 @@ function objectDetails(resource: ResourceType, name: string): StatusDetails {
   };
 }
 
-export function notFound(resource: ResourceType, name: string): KubeApiError {
+/**
+ * A failure about one named object, worded as the API server's `StatusError` constructors do:
+ * `<resource>[.<group>] "<name>" <predicate>`, with the object named in `details`.
+ */
+function objectError(
+  code: number,
+  reason: StatusReason,
+  resource: ResourceType,
+  name: string,
+  predicate: string,
+): KubeApiError {
   return new KubeApiError(
     failure(
-      404,
-      'NotFound',
-      `${groupResourceOf(resource)} "${name}" not found`,
+      code,
+      reason,
+      `${groupResourceOf(resource)} "${name}" ${predicate}`,
       objectDetails(resource, name),
     ),
   );
+}
+
+export function notFound(resource: ResourceType, name: string): KubeApiError {
+  return objectError(404, 'NotFound', resource, name, 'not found');
 }
 
 /** An unknown URL: the server has no such resource at all. */
@@ -106,25 +120,15 @@ export function noSuchResource(): KubeApiError {
 }
 
 export function alreadyExists(resource: ResourceType, name: string): KubeApiError {
-  return new KubeApiError(
-    failure(
-      409,
-      'AlreadyExists',
-      `${groupResourceOf(resource)} "${name}" already exists`,
-      objectDetails(resource, name),
-    ),
-  );
+  return objectError(409, 'AlreadyExists', resource, name, 'already exists');
 }
 
 /** An optimistic-concurrency failure (stale resourceVersion or precondition). */
 export function modifiedConflict(resource: ResourceType, name: string): KubeApiError {
-  return new KubeApiError(
-    failure(
-      409,
-      'Conflict',
-      `Operation cannot be fulfilled on ${groupResourceOf(resource)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-      objectDetails(resource, name),
-    ),
+  return conflict(
+    resource,
+    name,
+    `Operation cannot be fulfilled on ${groupResourceOf(resource)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
   );
 }
 
@@ -162,14 +166,7 @@ export function invalid(
 }
 
 export function forbidden(resource: ResourceType, name: string, why: string): KubeApiError {
-  return new KubeApiError(
-    failure(
-      403,
-      'Forbidden',
-      `${groupResourceOf(resource)} "${name}" is forbidden: ${why}`,
-      objectDetails(resource, name),
-    ),
-  );
+  return objectError(403, 'Forbidden', resource, name, `is forbidden: ${why}`);
 }
 
 /**

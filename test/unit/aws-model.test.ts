@@ -329,6 +329,10 @@ describe('the AWS model', () => {
       failure(aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [GroupId] }))),
     ]);
     const listed = await mountTargetStates(aws.efs, FileSystemId);
+    const { FileSystems = [] } = await aws.efs.send(new DescribeFileSystemsCommand({}));
+    const { AccessPoints = [] } = await aws.efs.send(
+      new DescribeAccessPointsCommand({ FileSystemId }),
+    );
     aws.advance(2);
     const seen = await fileSystemState(aws.efs, FileSystemId);
 
@@ -340,6 +344,8 @@ describe('the AWS model', () => {
       'InvalidGroup.NotFound',
     ]);
     expect(listed).toEqual([]);
+    expect(FileSystems.map((item) => item.FileSystemId)).not.toContain(FileSystemId);
+    expect(AccessPoints).toEqual([]);
     expect(seen).toBe('available');
   });
 

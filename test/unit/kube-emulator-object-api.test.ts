@@ -326,6 +326,27 @@ describe('ObjectApi', () => {
     });
   });
 
+  it('refuses to grow a claim whose StorageClass does not allow expansion with 403 Forbidden', () => {
+    const api = cluster();
+    applyTo(api, PERSISTENT_VOLUME_CLAIMS, claim('data'));
+
+    const error = failureOf(() =>
+      applyTo(
+        api,
+        PERSISTENT_VOLUME_CLAIMS,
+        claim('data', { resources: { requests: { storage: '10Gi' } } }),
+      ),
+    );
+
+    expect(error.status).toMatchObject({
+      code: 403,
+      reason: 'Forbidden',
+      message:
+        'persistentvolumeclaims "data" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize',
+      details: { name: 'data', kind: 'persistentvolumeclaims' },
+    });
+  });
+
   it('merge-patches, crediting the patching manager with an Update entry', () => {
     const api = cluster();
     applyTo(api, PERSISTENT_VOLUMES, volume('pv1'));
