@@ -9,6 +9,7 @@ import {
   UNSETTLED_END_STATUSES,
   unsettledEndPattern,
 } from '../functions/lib/settle/execution-status-change.ts';
+import { describeClustersStatement } from './cluster-permissions.ts';
 import { describeExecutionsStatement } from './execution-permissions.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
 import { eventDeadLetterQueue, retriedLambdaTarget } from './request-events.ts';
@@ -66,7 +67,7 @@ export class ExecutionSettlement extends Construct {
     props.records.grant(role, 'get', 'update', 'release');
     addStatements(role, [
       leftoverReads(),
-      new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...props.clusterArns] }),
+      describeClustersStatement(props.clusterArns),
       lifecycleEventsStatement(props.bus, [
         'Volume Provisioning Failed',
         'Volume Deletion Failed',

@@ -4,6 +4,7 @@ import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib
 import { type IScheduleTarget, Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { describeClustersStatement, fargateProfileStatements } from './cluster-permissions.ts';
 import type { ServiceConfig } from './config.ts';
 import { stalePendingStatements } from './execution-settlement.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
@@ -25,11 +26,7 @@ import type { WorkflowName } from './workflow-steps.ts';
  */
 export function healthCheckStatements(clusterArns: readonly string[]): PolicyStatement[] {
   return [
-    new PolicyStatement({ actions: ['eks:ListFargateProfiles'], resources: [...clusterArns] }),
-    new PolicyStatement({
-      actions: ['eks:DescribeFargateProfile'],
-      resources: clusterArns.map((arn) => `${arn.replace(':cluster/', ':fargateprofile/')}/*`),
-    }),
+    ...fargateProfileStatements(clusterArns),
     describeStatement(
       'ec2:DescribeSubnets',
       'elasticfilesystem:DescribeFileSystems',
@@ -88,9 +85,7 @@ export class VolumeHealthChecks extends Construct {
     this.role = role;
     // 'release': a stuck PENDING volume settled FAILED releases its claim.
     props.records.grant(role, 'list', 'get', 'update', 'release');
-    addStatements(role, [
-      new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...props.clusterArns] }),
-    ]);
+    addStatements(role, [describeClustersStatement(props.clusterArns)]);
     grantHealthCheck(role, props);
     // settleStalePending: the provisioning execution described or started again, and, when it
     // ended unsettled, the volume's leftovers read and `Volume Provisioning Failed` raised.

@@ -15,6 +15,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { describeClustersStatement } from './cluster-permissions.ts';
 import type { ServiceConfig } from './config.ts';
 import { grantDescribeExecutions } from './execution-permissions.ts';
 import { lifecycleEventsStatement, PROVISION_REQUESTED_DETAIL_TYPE } from './lifecycle-events.ts';
@@ -25,7 +26,7 @@ import {
 import { type FunctionNetwork, ServiceFunction } from './service-function.ts';
 import { addStatements } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
-import { clusterReadStatements, fargatePreflightStatements } from './volumes-api.ts';
+import { fargatePreflightStatements } from './volumes-api.ts';
 
 /** How often EventBridge, then Lambda, retry a request event before it goes to the DLQ. */
 export const REQUEST_RETRY_ATTEMPTS = 4;
@@ -165,7 +166,7 @@ export class ProvisionRequests extends Construct {
     props.provision.grantStartExecution(role);
     grantDescribeExecutions(role, props.provision);
     addStatements(role, [
-      ...clusterReadStatements(props.clusterArns),
+      describeClustersStatement(props.clusterArns),
       ...fargatePreflightStatements(props.clusterArns),
       lifecycleEventsStatement(props.bus, ['Volume Request Rejected']),
     ]);

@@ -7,11 +7,12 @@ import {
   SpecRestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IRole, type PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { API_OPERATIONS, type OperationAccess } from './api-operations.ts';
+import { describeClustersStatement, fargateProfileStatements } from './cluster-permissions.ts';
 import type { ServiceConfig } from './config.ts';
 import { grantDescribeExecutions } from './execution-permissions.ts';
 import { grantHealthCheck, healthCheckStatements } from './health-checks.ts';
@@ -27,25 +28,13 @@ import { addStatements, describeStatement } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
 
 /**
- * What the create and delete paths (API and request events) need of AWS beyond records: the
- * cluster's endpoint and CA, from EKS alone (functions/lib/aws/cluster.ts describeCluster).
- */
-export function clusterReadStatements(clusterArns: readonly string[]): PolicyStatement[] {
-  return [new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...clusterArns] })];
-}
-
-/**
  * The create path's Fargate preflight (functions/lib/api/fargate-preflight.ts): the cluster's
  * Fargate profiles, and the VPC's DNS attributes and subnets' zones (EC2 reads that cannot be
  * scoped to resources).
  */
 export function fargatePreflightStatements(clusterArns: readonly string[]): PolicyStatement[] {
   return [
-    new PolicyStatement({ actions: ['eks:ListFargateProfiles'], resources: [...clusterArns] }),
-    new PolicyStatement({
-      actions: ['eks:DescribeFargateProfile'],
-      resources: clusterArns.map((arn) => `${arn.replace(':cluster/', ':fargateprofile/')}/*`),
-    }),
+    ...fargateProfileStatements(clusterArns),
     // DescribeFileSystems: a shared fileSystemId must carry the shareable tag
     // (functions/lib/api/shared-file-system.ts).
     describeStatement(
@@ -108,7 +97,7 @@ export class VolumesApi extends Construct {
         grantDescribeExecutions(role, props.stateMachines.provision);
       }
       if (access.readsCluster) {
-        addStatements(role, clusterReadStatements(props.clusterArns));
+        addStatements(role, [describeClustersStatement(props.clusterArns)]);
         if (access.starts === 'provision') {
           addStatements(role, fargatePreflightStatements(props.clusterArns));
           acknowledgeFargateProfileReads(role, props.clusterArns);

@@ -5,6 +5,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { LifecycleDetailType } from '../functions/lib/events/lifecycle.ts';
+import { describeClustersStatement } from './cluster-permissions.ts';
 import { type ServiceConfig, WORKFLOW_SETTINGS, type WorkflowSetting } from './config.ts';
 import { healthCheckStatements } from './health-checks.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
@@ -73,18 +74,7 @@ export function leftoverReads(): PolicyStatement {
 
 /** What the health check reads (functions/lib/health/check.ts), the cluster's description too. */
 function healthCheckReads(clusterArns: readonly string[]): PolicyStatement[] {
-  return [
-    new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...clusterArns] }),
-    ...healthCheckStatements(clusterArns),
-  ];
-}
-
-/**
- * The cluster's endpoint and CA, described afresh by each step that talks to Kubernetes
- * (functions/lib/aws/cluster.ts `describeCluster`).
- */
-function describeClusters(clusterArns: readonly string[]): PolicyStatement {
-  return new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...clusterArns] });
+  return [describeClustersStatement(clusterArns), ...healthCheckStatements(clusterArns)];
 }
 
 /**
@@ -96,7 +86,7 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
     description: 'Describes the EKS cluster and its subnets',
     records: ['update'],
     statements: ({ clusterArns }) => [
-      describeClusters(clusterArns),
+      describeClustersStatement(clusterArns),
       describeStatement('ec2:DescribeSubnets'),
     ],
   },
@@ -151,12 +141,12 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   'apply-manifests': {
     description: 'Server-side applies the CSIDriver, StorageClass, PersistentVolume and claim',
     records: ['update'],
-    statements: ({ clusterArns }) => [describeClusters(clusterArns)],
+    statements: ({ clusterArns }) => [describeClustersStatement(clusterArns)],
   },
   'check-claim-bound': {
     description: 'Checks once whether the claim is Bound',
     records: ['update'],
-    statements: ({ clusterArns }) => [describeClusters(clusterArns)],
+    statements: ({ clusterArns }) => [describeClustersStatement(clusterArns)],
   },
   'complete-provisioning': {
     description: 'Marks the volume READY and announces it',
@@ -170,7 +160,7 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   'delete-manifests': {
     description: "Deletes the volume's Kubernetes objects",
     records: ['update'],
-    statements: ({ clusterArns }) => [describeClusters(clusterArns)],
+    statements: ({ clusterArns }) => [describeClustersStatement(clusterArns)],
   },
   'delete-access-point': {
     description: "Deletes the volume's access point",
@@ -232,7 +222,7 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   'record-rollback-failure': {
     description: 'Marks the volume ROLLBACK_FAILED with everything left behind',
     records: ['get', 'update'],
-    statements: ({ clusterArns }) => [leftoverReads(), describeClusters(clusterArns)],
+    statements: ({ clusterArns }) => [leftoverReads(), describeClustersStatement(clusterArns)],
     lifecycleEvents: ['Volume Provisioning Failed'],
   },
   'complete-deletion': {
@@ -243,7 +233,7 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   'record-deletion-failure': {
     description: 'Marks the volume DELETE_FAILED with everything still there',
     records: ['get', 'update'],
-    statements: ({ clusterArns }) => [leftoverReads(), describeClusters(clusterArns)],
+    statements: ({ clusterArns }) => [leftoverReads(), describeClustersStatement(clusterArns)],
     lifecycleEvents: ['Volume Deletion Failed'],
   },
   'begin-repair': {
