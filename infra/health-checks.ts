@@ -12,7 +12,7 @@ import {
   acknowledgeExecutionReads,
   acknowledgeFargateProfileReads,
 } from './nag-acknowledgements.ts';
-import { type FunctionNetwork, ServiceFunction } from './service-function.ts';
+import { type FunctionNetwork, functionRole, ServiceFunction } from './service-function.ts';
 import { addStatements, describeStatement } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
 import { leftoverReads } from './workflow.ts';
@@ -78,10 +78,7 @@ export class VolumeHealthChecks extends Construct {
 
   constructor(scope: Construct, id: string, props: VolumeHealthChecksProps) {
     super(scope, id);
-    const role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'efs-volumes: the scheduled drift check of every READY volume',
-    });
+    const role = functionRole(this, 'Role', 'the scheduled drift check of every READY volume');
     this.role = role;
     // 'release': a stuck PENDING volume settled FAILED releases its claim.
     props.records.grant(role, 'list', 'get', 'update', 'release');
@@ -109,7 +106,7 @@ export class VolumeHealthChecks extends Construct {
       // A few seconds per volume, four at once: minutes for hundreds of volumes.
       timeout: Duration.minutes(10),
       memorySize: 512,
-      ...(props.kubernetesNetwork ? { network: props.kubernetesNetwork } : {}),
+      network: props.kubernetesNetwork,
     });
 
     // A role of our own that may invoke this function and nothing else: the scheduler targets

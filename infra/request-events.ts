@@ -8,8 +8,6 @@ import {
   type IPrincipal,
   type IRole,
   PolicyStatement,
-  Role,
-  ServicePrincipal,
 } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -23,7 +21,7 @@ import {
   acknowledgeDeadLetterQueue,
   acknowledgeFargateProfileReads,
 } from './nag-acknowledgements.ts';
-import { type FunctionNetwork, ServiceFunction } from './service-function.ts';
+import { type FunctionNetwork, functionRole, ServiceFunction } from './service-function.ts';
 import { addStatements } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
 import { fargatePreflightStatements } from './volumes-api.ts';
@@ -157,10 +155,7 @@ export class ProvisionRequests extends Construct {
   constructor(scope: Construct, id: string, props: ProvisionRequestsProps) {
     super(scope, id);
     this.deadLetterQueue = eventDeadLetterQueue(this);
-    const role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'efs-volumes: Volume Provision Requested events',
-    });
+    const role = functionRole(this, 'Role', 'Volume Provision Requested events');
     this.role = role;
     props.records.grant(role, 'get', 'put', 'update', 'release');
     props.provision.grantStartExecution(role);
@@ -182,7 +177,7 @@ export class ProvisionRequests extends Construct {
       },
       timeout: Duration.seconds(60),
       memorySize: 512,
-      ...(props.kubernetesNetwork ? { network: props.kubernetesNetwork } : {}),
+      network: props.kubernetesNetwork,
     });
     this.rule = new Rule(this, 'Rule', {
       eventBus: props.bus,

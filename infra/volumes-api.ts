@@ -7,7 +7,7 @@ import {
   SpecRestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { type IRole, type PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IRole, type PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -21,6 +21,7 @@ import { apiGatewayDocument, operationsOf, readOpenApi } from './openapi-for-api
 import {
   API_TIMEOUT,
   type FunctionNetwork,
+  functionRole,
   PROJECT_ROOT,
   ServiceFunction,
 } from './service-function.ts';
@@ -86,10 +87,7 @@ export class VolumesApi extends Construct {
     const readerRoles = new Map<string, IRole>();
     for (const { operationId } of operations) {
       const access = API_OPERATIONS[operationId] as OperationAccess;
-      const role = new Role(this, `${operationId}Role`, {
-        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-        description: `efs-volumes: API ${access.description}`,
-      });
+      const role = functionRole(this, `${operationId}Role`, `API ${access.description}`);
       props.records.grant(role, ...access.records);
       if (access.starts) props.stateMachines[access.starts].grantStartExecution(role);
       // A failed StartExecution may still have started it: the create path asks (create-volume.ts).
@@ -124,9 +122,7 @@ export class VolumesApi extends Construct {
             : props.environment,
           timeout: API_TIMEOUT,
           memorySize: 512,
-          ...(access.readsCluster && props.kubernetesNetwork
-            ? { network: props.kubernetesNetwork }
-            : {}),
+          network: access.readsCluster ? props.kubernetesNetwork : undefined,
         }),
       );
     }

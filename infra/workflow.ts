@@ -1,6 +1,6 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IRole, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -16,6 +16,7 @@ import {
 import {
   CHECK_MOUNT_TARGETS_TIMEOUT,
   type FunctionNetwork,
+  functionRole,
   PROJECT_ROOT,
   ServiceFunction,
   STEP_TIMEOUT,
@@ -299,11 +300,13 @@ export class VolumeWorkflow extends Construct {
       clusterArns: props.clusterArns,
     };
     const sharedRoles: Record<SharedStepRole, Role> = {
-      'kubernetes-writer': this.#role(
+      'kubernetes-writer': functionRole(
+        this,
         'KubernetesWriterRole',
         'Workflow steps that apply and delete Kubernetes storage objects',
       ),
-      'leftover-reporter': this.#role(
+      'leftover-reporter': functionRole(
+        this,
         'LeftoverReporterRole',
         'Workflow steps that record what a failed rollback or deletion left behind, or check a repaired volume',
       ),
@@ -330,7 +333,7 @@ export class VolumeWorkflow extends Construct {
       const sharedRole = SHARED_STEP_ROLES[step];
       const role = sharedRole
         ? sharedRoles[sharedRole]
-        : this.#role(`${pascalCase(step)}Role`, `Workflow step ${step}`);
+        : functionRole(this, `${pascalCase(step)}Role`, `Workflow step ${step}`);
       // Every step reads the volume's record first: the record names the execution that may
       // act and holds the spec (functions/lib/provision/execution.ts).
       props.records.grant(role, ...new Set<RecordAccess>(['get', ...access.records]));
@@ -352,7 +355,7 @@ export class VolumeWorkflow extends Construct {
           timeout: step === 'check-mount-targets' ? CHECK_MOUNT_TARGETS_TIMEOUT : STEP_TIMEOUT,
           // The Kubernetes client is most of these bundles: more memory, more CPU to load it.
           memorySize: kubernetes ? 512 : 256,
-          ...(kubernetes && props.kubernetesNetwork ? { network: props.kubernetesNetwork } : {}),
+          network: kubernetes ? props.kubernetesNetwork : undefined,
         }),
       );
     }
@@ -362,13 +365,6 @@ export class VolumeWorkflow extends Construct {
       deprovision: this.#stateMachine('deprovision', 'Deprovision'),
       repair: this.#stateMachine('repair', 'Repair'),
     };
-  }
-
-  #role(id: string, description: string): Role {
-    return new Role(this, id, {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `efs-volumes: ${description}`,
-    });
   }
 
   /**
