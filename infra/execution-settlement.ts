@@ -9,14 +9,12 @@ import {
   UNSETTLED_END_STATUSES,
   unsettledEndPattern,
 } from '../functions/lib/settle/execution-status-change.ts';
-import { describeClustersStatement } from './cluster-permissions.ts';
 import { describeExecutionsStatement } from './execution-permissions.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
 import { eventDeadLetterQueue, retriedLambdaTarget } from './request-events.ts';
 import { type FunctionNetwork, functionRole, ServiceFunction } from './service-function.ts';
-import { addStatements } from './volume-permissions.ts';
+import { addStatements, leftoverReads } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
-import { leftoverReads } from './workflow.ts';
 import type { WorkflowName } from './workflow-steps.ts';
 
 /**
@@ -67,8 +65,7 @@ export class ExecutionSettlement extends Construct {
     this.role = role;
     props.records.grant(role, 'get', 'update', 'release');
     addStatements(role, [
-      leftoverReads(),
-      describeClustersStatement(props.clusterArns),
+      ...leftoverReads(props.clusterArns),
       lifecycleEventsStatement(props.bus, [
         'Volume Provisioning Failed',
         'Volume Deletion Failed',

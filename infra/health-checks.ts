@@ -13,9 +13,8 @@ import {
   acknowledgeFargateProfileReads,
 } from './nag-acknowledgements.ts';
 import { type FunctionNetwork, functionRole, ServiceFunction } from './service-function.ts';
-import { addStatements, describeStatement } from './volume-permissions.ts';
+import { addStatements, describeStatement, leftoverReads } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
-import { leftoverReads } from './workflow.ts';
 import type { WorkflowName } from './workflow-steps.ts';
 
 /**
@@ -89,7 +88,7 @@ export class VolumeHealthChecks extends Construct {
     const { provision, deprovision } = props.stateMachines;
     addStatements(role, [
       ...stalePendingStatements(provision),
-      leftoverReads(),
+      ...leftoverReads(props.clusterArns),
       lifecycleEventsStatement(props.bus, ['Volume Provisioning Failed']),
     ]);
     acknowledgeExecutionReads(role, provision);

@@ -29,6 +29,7 @@ import {
   fileSystemCreateStatements,
   fileSystemDeleteStatements,
   fileSystemPolicyStatements,
+  leftoverReads,
   mountTargetCreateStatements,
   mountTargetDeleteStatements,
   securityGroupCreateStatements,
@@ -61,16 +62,6 @@ interface StepPermissionContext {
   readonly arns: VolumeResourceArns;
   readonly config: ServiceConfig;
   readonly clusterArns: readonly string[];
-}
-
-/** What functions/lib/provision/leftovers.ts reads to list what is still there. */
-export function leftoverReads(): PolicyStatement {
-  return describeStatement(
-    'elasticfilesystem:DescribeFileSystems',
-    'elasticfilesystem:DescribeAccessPoints',
-    'elasticfilesystem:DescribeMountTargets',
-    'ec2:DescribeSecurityGroups',
-  );
 }
 
 /** What the health check reads (functions/lib/health/check.ts), the cluster's description too. */
@@ -223,7 +214,7 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   'record-rollback-failure': {
     description: 'Marks the volume ROLLBACK_FAILED with everything left behind',
     records: ['get', 'update'],
-    statements: ({ clusterArns }) => [leftoverReads(), describeClustersStatement(clusterArns)],
+    statements: ({ clusterArns }) => leftoverReads(clusterArns),
     lifecycleEvents: ['Volume Provisioning Failed'],
   },
   'complete-deletion': {
@@ -234,7 +225,7 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   'record-deletion-failure': {
     description: 'Marks the volume DELETE_FAILED with everything still there',
     records: ['get', 'update'],
-    statements: ({ clusterArns }) => [leftoverReads(), describeClustersStatement(clusterArns)],
+    statements: ({ clusterArns }) => leftoverReads(clusterArns),
     lifecycleEvents: ['Volume Deletion Failed'],
   },
   'begin-repair': {
