@@ -62,7 +62,7 @@ export class EfsVolumesStack extends Stack {
       config,
       clusterArns,
       environment,
-      ...(network ? { kubernetesNetwork: network } : {}),
+      kubernetesNetwork: network,
     });
     // Every API function checks the access policy; those that start workflows also validate
     // requests (root allowed?) and need the state machines.
@@ -81,7 +81,7 @@ export class EfsVolumesStack extends Stack {
       environment: apiEnvironment,
       workflowStartEnvironment,
       eventBus: bus,
-      ...(network ? { kubernetesNetwork: network } : {}),
+      kubernetesNetwork: network,
     });
     this.requests = new ProvisionRequests(this, 'ProvisionRequests', {
       bus,
@@ -90,7 +90,7 @@ export class EfsVolumesStack extends Stack {
       config,
       clusterArns,
       environment: { ...apiEnvironment, ...workflowStartEnvironment },
-      ...(network ? { kubernetesNetwork: network } : {}),
+      kubernetesNetwork: network,
     });
 
     this.healthChecks = new VolumeHealthChecks(this, 'HealthChecks', {
@@ -100,7 +100,7 @@ export class EfsVolumesStack extends Stack {
       clusterArns,
       environment,
       stateMachines: this.workflow.stateMachines,
-      ...(network ? { kubernetesNetwork: network } : {}),
+      kubernetesNetwork: network,
     });
 
     this.settlement = new ExecutionSettlement(this, 'ExecutionSettlement', {
@@ -109,7 +109,7 @@ export class EfsVolumesStack extends Stack {
       stateMachines: this.workflow.stateMachines,
       clusterArns,
       environment,
-      ...(network ? { kubernetesNetwork: network } : {}),
+      kubernetesNetwork: network,
     });
 
     this.kubernetesAccess = new KubernetesAccess(this, 'KubernetesAccess', {

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
-import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -12,10 +12,9 @@ import {
 import { describeExecutionsStatement } from './execution-permissions.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
 import { eventDeadLetterQueue, retriedLambdaTarget } from './request-events.ts';
-import { type FunctionNetwork, ServiceFunction } from './service-function.ts';
-import { addStatements } from './volume-permissions.ts';
+import { type FunctionNetwork, functionRole, ServiceFunction } from './service-function.ts';
+import { addStatements, leftoverReads } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
-import { leftoverReads } from './workflow.ts';
 import type { WorkflowName } from './workflow-steps.ts';
 
 /**
@@ -58,15 +57,15 @@ export class ExecutionSettlement extends Construct {
   constructor(scope: Construct, id: string, props: ExecutionSettlementProps) {
     super(scope, id);
     this.deadLetterQueue = eventDeadLetterQueue(this);
-    const role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'efs-volumes: settles the records of executions that ended unsettled',
-    });
+    const role = functionRole(
+      this,
+      'Role',
+      'settles the records of executions that ended unsettled',
+    );
     this.role = role;
     props.records.grant(role, 'get', 'update', 'release');
     addStatements(role, [
-      leftoverReads(),
-      new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...props.clusterArns] }),
+      ...leftoverReads(props.clusterArns),
       lifecycleEventsStatement(props.bus, [
         'Volume Provisioning Failed',
         'Volume Deletion Failed',
@@ -87,7 +86,7 @@ export class ExecutionSettlement extends Construct {
       },
       timeout: Duration.seconds(60),
       memorySize: 256,
-      ...(props.kubernetesNetwork ? { network: props.kubernetesNetwork } : {}),
+      network: props.kubernetesNetwork,
     });
     // The default bus: Step Functions sends its events nowhere else.
     this.rule = new Rule(this, 'Rule', {

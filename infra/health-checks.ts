@@ -4,6 +4,7 @@ import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib
 import { type IScheduleTarget, Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { describeClustersStatement, fargateProfileStatements } from './cluster-permissions.ts';
 import type { ServiceConfig } from './config.ts';
 import { stalePendingStatements } from './execution-settlement.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
@@ -11,10 +12,9 @@ import {
   acknowledgeExecutionReads,
   acknowledgeFargateProfileReads,
 } from './nag-acknowledgements.ts';
-import { type FunctionNetwork, ServiceFunction } from './service-function.ts';
-import { addStatements, describeStatement } from './volume-permissions.ts';
+import { type FunctionNetwork, functionRole, ServiceFunction } from './service-function.ts';
+import { addStatements, describeStatement, leftoverReads } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
-import { leftoverReads } from './workflow.ts';
 import type { WorkflowName } from './workflow-steps.ts';
 
 /**
@@ -25,11 +25,7 @@ import type { WorkflowName } from './workflow-steps.ts';
  */
 export function healthCheckStatements(clusterArns: readonly string[]): PolicyStatement[] {
   return [
-    new PolicyStatement({ actions: ['eks:ListFargateProfiles'], resources: [...clusterArns] }),
-    new PolicyStatement({
-      actions: ['eks:DescribeFargateProfile'],
-      resources: clusterArns.map((arn) => `${arn.replace(':cluster/', ':fargateprofile/')}/*`),
-    }),
+    ...fargateProfileStatements(clusterArns),
     describeStatement(
       'ec2:DescribeSubnets',
       'elasticfilesystem:DescribeFileSystems',
@@ -81,23 +77,18 @@ export class VolumeHealthChecks extends Construct {
 
   constructor(scope: Construct, id: string, props: VolumeHealthChecksProps) {
     super(scope, id);
-    const role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'efs-volumes: the scheduled drift check of every READY volume',
-    });
+    const role = functionRole(this, 'Role', 'the scheduled drift check of every READY volume');
     this.role = role;
     // 'release': a stuck PENDING volume settled FAILED releases its claim.
     props.records.grant(role, 'list', 'get', 'update', 'release');
-    addStatements(role, [
-      new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...props.clusterArns] }),
-    ]);
+    addStatements(role, [describeClustersStatement(props.clusterArns)]);
     grantHealthCheck(role, props);
     // settleStalePending: the provisioning execution described or started again, and, when it
     // ended unsettled, the volume's leftovers read and `Volume Provisioning Failed` raised.
     const { provision, deprovision } = props.stateMachines;
     addStatements(role, [
       ...stalePendingStatements(provision),
-      leftoverReads(),
+      ...leftoverReads(props.clusterArns),
       lifecycleEventsStatement(props.bus, ['Volume Provisioning Failed']),
     ]);
     acknowledgeExecutionReads(role, provision);
@@ -114,7 +105,7 @@ export class VolumeHealthChecks extends Construct {
       // A few seconds per volume, four at once: minutes for hundreds of volumes.
       timeout: Duration.minutes(10),
       memorySize: 512,
-      ...(props.kubernetesNetwork ? { network: props.kubernetesNetwork } : {}),
+      network: props.kubernetesNetwork,
     });
 
     // A role of our own that may invoke this function and nothing else: the scheduler targets

@@ -8,13 +8,12 @@ import {
   type IPrincipal,
   type IRole,
   PolicyStatement,
-  Role,
-  ServicePrincipal,
 } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { describeClustersStatement } from './cluster-permissions.ts';
 import type { ServiceConfig } from './config.ts';
 import { grantDescribeExecutions } from './execution-permissions.ts';
 import { lifecycleEventsStatement, PROVISION_REQUESTED_DETAIL_TYPE } from './lifecycle-events.ts';
@@ -22,10 +21,10 @@ import {
   acknowledgeDeadLetterQueue,
   acknowledgeFargateProfileReads,
 } from './nag-acknowledgements.ts';
-import { type FunctionNetwork, ServiceFunction } from './service-function.ts';
+import { type FunctionNetwork, functionRole, ServiceFunction } from './service-function.ts';
 import { addStatements } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
-import { clusterReadStatements, fargatePreflightStatements } from './volumes-api.ts';
+import { fargatePreflightStatements } from './volumes-api.ts';
 
 /** How often EventBridge, then Lambda, retry a request event before it goes to the DLQ. */
 export const REQUEST_RETRY_ATTEMPTS = 4;
@@ -156,16 +155,13 @@ export class ProvisionRequests extends Construct {
   constructor(scope: Construct, id: string, props: ProvisionRequestsProps) {
     super(scope, id);
     this.deadLetterQueue = eventDeadLetterQueue(this);
-    const role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'efs-volumes: Volume Provision Requested events',
-    });
+    const role = functionRole(this, 'Role', 'Volume Provision Requested events');
     this.role = role;
     props.records.grant(role, 'get', 'put', 'update', 'release');
     props.provision.grantStartExecution(role);
     grantDescribeExecutions(role, props.provision);
     addStatements(role, [
-      ...clusterReadStatements(props.clusterArns),
+      describeClustersStatement(props.clusterArns),
       ...fargatePreflightStatements(props.clusterArns),
       lifecycleEventsStatement(props.bus, ['Volume Request Rejected']),
     ]);
@@ -181,7 +177,7 @@ export class ProvisionRequests extends Construct {
       },
       timeout: Duration.seconds(60),
       memorySize: 512,
-      ...(props.kubernetesNetwork ? { network: props.kubernetesNetwork } : {}),
+      network: props.kubernetesNetwork,
     });
     this.rule = new Rule(this, 'Rule', {
       eventBus: props.bus,

@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ISecurityGroup, ISubnet, IVpc } from 'aws-cdk-lib/aws-ec2';
-import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   Architecture,
   Code,
@@ -47,6 +47,17 @@ export interface ServiceFunctionProps {
   readonly memorySize?: number;
   /** @default outside any VPC */
   readonly network?: FunctionNetwork;
+}
+
+/**
+ * An execution role for one or more service functions, assumed by Lambda; its description is
+ * prefixed `efs-volumes: ` so the account's roles show whose they are.
+ */
+export function functionRole(scope: Construct, id: string, description: string): Role {
+  return new Role(scope, id, {
+    assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    description: `efs-volumes: ${description}`,
+  });
 }
 
 /**

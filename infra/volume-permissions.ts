@@ -3,6 +3,7 @@ import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { CALLER_TAG_PREFIX, STACK_TAG } from '../functions/lib/aws/tags.ts';
 import { VOLUME_ID_TAG } from '../functions/lib/volume/names.ts';
+import { describeClustersStatement } from './cluster-permissions.ts';
 import { acknowledgeUnscopableReads } from './nag-acknowledgements.ts';
 
 /** The value every volume id tag has: `vol-` and 20 hex digits. */
@@ -117,6 +118,23 @@ function inConfiguredVpcs(arns: VolumeResourceArns): Record<string, unknown> | u
 /** Read-only calls EFS and EC2 cannot scope to resources (the ids are not known before). */
 export function describeStatement(...actions: string[]): PolicyStatement {
   return new PolicyStatement({ actions, resources: ['*'] });
+}
+
+/**
+ * What `findLeftovers` (functions/lib/provision/leftovers.ts) reads to list what is still there
+ * of a volume: its EFS and EC2 resources, and its Kubernetes objects (the cluster's description
+ * first).
+ */
+export function leftoverReads(clusterArns: readonly string[]): PolicyStatement[] {
+  return [
+    describeStatement(
+      'elasticfilesystem:DescribeFileSystems',
+      'elasticfilesystem:DescribeAccessPoints',
+      'elasticfilesystem:DescribeMountTargets',
+      'ec2:DescribeSecurityGroups',
+    ),
+    describeClustersStatement(clusterArns),
+  ];
 }
 
 /**

@@ -7,11 +7,12 @@ import {
   SpecRestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IRole, type PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { API_OPERATIONS, type OperationAccess } from './api-operations.ts';
+import { describeClustersStatement, fargateProfileStatements } from './cluster-permissions.ts';
 import type { ServiceConfig } from './config.ts';
 import { grantDescribeExecutions } from './execution-permissions.ts';
 import { grantHealthCheck, healthCheckStatements } from './health-checks.ts';
@@ -20,19 +21,12 @@ import { apiGatewayDocument, operationsOf, readOpenApi } from './openapi-for-api
 import {
   API_TIMEOUT,
   type FunctionNetwork,
+  functionRole,
   PROJECT_ROOT,
   ServiceFunction,
 } from './service-function.ts';
 import { addStatements, describeStatement } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
-
-/**
- * What the create and delete paths (API and request events) need of AWS beyond records: the
- * cluster's endpoint and CA, from EKS alone (functions/lib/aws/cluster.ts describeCluster).
- */
-export function clusterReadStatements(clusterArns: readonly string[]): PolicyStatement[] {
-  return [new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...clusterArns] })];
-}
 
 /**
  * The create path's Fargate preflight (functions/lib/api/fargate-preflight.ts): the cluster's
@@ -41,11 +35,7 @@ export function clusterReadStatements(clusterArns: readonly string[]): PolicySta
  */
 export function fargatePreflightStatements(clusterArns: readonly string[]): PolicyStatement[] {
   return [
-    new PolicyStatement({ actions: ['eks:ListFargateProfiles'], resources: [...clusterArns] }),
-    new PolicyStatement({
-      actions: ['eks:DescribeFargateProfile'],
-      resources: clusterArns.map((arn) => `${arn.replace(':cluster/', ':fargateprofile/')}/*`),
-    }),
+    ...fargateProfileStatements(clusterArns),
     // DescribeFileSystems: a shared fileSystemId must carry the shareable tag
     // (functions/lib/api/shared-file-system.ts).
     describeStatement(
@@ -97,10 +87,7 @@ export class VolumesApi extends Construct {
     const readerRoles = new Map<string, IRole>();
     for (const { operationId } of operations) {
       const access = API_OPERATIONS[operationId] as OperationAccess;
-      const role = new Role(this, `${operationId}Role`, {
-        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-        description: `efs-volumes: API ${access.description}`,
-      });
+      const role = functionRole(this, `${operationId}Role`, `API ${access.description}`);
       props.records.grant(role, ...access.records);
       if (access.starts) props.stateMachines[access.starts].grantStartExecution(role);
       // A failed StartExecution may still have started it: the create path asks (create-volume.ts).
@@ -108,7 +95,7 @@ export class VolumesApi extends Construct {
         grantDescribeExecutions(role, props.stateMachines.provision);
       }
       if (access.readsCluster) {
-        addStatements(role, clusterReadStatements(props.clusterArns));
+        addStatements(role, [describeClustersStatement(props.clusterArns)]);
         if (access.starts === 'provision') {
           addStatements(role, fargatePreflightStatements(props.clusterArns));
           acknowledgeFargateProfileReads(role, props.clusterArns);
@@ -135,9 +122,7 @@ export class VolumesApi extends Construct {
             : props.environment,
           timeout: API_TIMEOUT,
           memorySize: 512,
-          ...(access.readsCluster && props.kubernetesNetwork
-            ? { network: props.kubernetesNetwork }
-            : {}),
+          network: access.readsCluster ? props.kubernetesNetwork : undefined,
         }),
       );
     }

@@ -29,6 +29,19 @@ export type StepName =
 export type WorkflowName = 'provision' | 'deprovision' | 'repair';
 
 /**
+ * What removes a volume's resources, its Kubernetes objects first and its security group last:
+ * provisioning's rollback and deprovisioning run these steps in this order.
+ */
+const TEARDOWN_STEPS: readonly StepName[] = [
+  'delete-manifests',
+  'delete-access-point',
+  'delete-mount-targets',
+  'check-mount-targets-deleted',
+  'delete-file-system',
+  'delete-security-group',
+];
+
+/**
  * The steps each state machine runs, in the order the ASL file first names them. Written out
  * rather than read from the ASL, so the test that compares both catches a step added to
  * one and not the other.
@@ -45,23 +58,13 @@ export const WORKFLOW_STEPS: Readonly<Record<WorkflowName, readonly StepName[]>>
     'check-claim-bound',
     'complete-provisioning',
     'begin-rollback',
-    'delete-manifests',
-    'delete-access-point',
-    'delete-mount-targets',
-    'check-mount-targets-deleted',
-    'delete-file-system',
-    'delete-security-group',
+    ...TEARDOWN_STEPS,
     'complete-rollback',
     'record-rollback-failure',
   ],
   deprovision: [
     'resolve-cluster',
-    'delete-manifests',
-    'delete-access-point',
-    'delete-mount-targets',
-    'check-mount-targets-deleted',
-    'delete-file-system',
-    'delete-security-group',
+    ...TEARDOWN_STEPS,
     'complete-deletion',
     'record-deletion-failure',
   ],

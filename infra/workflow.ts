@@ -1,10 +1,11 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IRole, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { LifecycleDetailType } from '../functions/lib/events/lifecycle.ts';
+import { describeClustersStatement } from './cluster-permissions.ts';
 import { type ServiceConfig, WORKFLOW_SETTINGS, type WorkflowSetting } from './config.ts';
 import { healthCheckStatements } from './health-checks.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
@@ -15,6 +16,7 @@ import {
 import {
   CHECK_MOUNT_TARGETS_TIMEOUT,
   type FunctionNetwork,
+  functionRole,
   PROJECT_ROOT,
   ServiceFunction,
   STEP_TIMEOUT,
@@ -27,6 +29,7 @@ import {
   fileSystemCreateStatements,
   fileSystemDeleteStatements,
   fileSystemPolicyStatements,
+  leftoverReads,
   mountTargetCreateStatements,
   mountTargetDeleteStatements,
   securityGroupCreateStatements,
@@ -61,30 +64,9 @@ interface StepPermissionContext {
   readonly clusterArns: readonly string[];
 }
 
-/** What functions/lib/provision/leftovers.ts reads to list what is still there. */
-export function leftoverReads(): PolicyStatement {
-  return describeStatement(
-    'elasticfilesystem:DescribeFileSystems',
-    'elasticfilesystem:DescribeAccessPoints',
-    'elasticfilesystem:DescribeMountTargets',
-    'ec2:DescribeSecurityGroups',
-  );
-}
-
 /** What the health check reads (functions/lib/health/check.ts), the cluster's description too. */
 function healthCheckReads(clusterArns: readonly string[]): PolicyStatement[] {
-  return [
-    new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...clusterArns] }),
-    ...healthCheckStatements(clusterArns),
-  ];
-}
-
-/**
- * The cluster's endpoint and CA, described afresh by each step that talks to Kubernetes
- * (functions/lib/aws/cluster.ts `describeCluster`).
- */
-function describeClusters(clusterArns: readonly string[]): PolicyStatement {
-  return new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [...clusterArns] });
+  return [describeClustersStatement(clusterArns), ...healthCheckStatements(clusterArns)];
 }
 
 /**
@@ -96,7 +78,7 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
     description: 'Describes the EKS cluster and its subnets',
     records: ['update'],
     statements: ({ clusterArns }) => [
-      describeClusters(clusterArns),
+      describeClustersStatement(clusterArns),
       describeStatement('ec2:DescribeSubnets'),
     ],
   },
@@ -151,12 +133,12 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   'apply-manifests': {
     description: 'Server-side applies the CSIDriver, StorageClass, PersistentVolume and claim',
     records: ['update'],
-    statements: ({ clusterArns }) => [describeClusters(clusterArns)],
+    statements: ({ clusterArns }) => [describeClustersStatement(clusterArns)],
   },
   'check-claim-bound': {
     description: 'Checks once whether the claim is Bound',
     records: ['update'],
-    statements: ({ clusterArns }) => [describeClusters(clusterArns)],
+    statements: ({ clusterArns }) => [describeClustersStatement(clusterArns)],
   },
   'complete-provisioning': {
     description: 'Marks the volume READY and announces it',
@@ -170,7 +152,7 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   'delete-manifests': {
     description: "Deletes the volume's Kubernetes objects",
     records: ['update'],
-    statements: ({ clusterArns }) => [describeClusters(clusterArns)],
+    statements: ({ clusterArns }) => [describeClustersStatement(clusterArns)],
   },
   'delete-access-point': {
     description: "Deletes the volume's access point",
@@ -232,7 +214,7 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   'record-rollback-failure': {
     description: 'Marks the volume ROLLBACK_FAILED with everything left behind',
     records: ['get', 'update'],
-    statements: ({ clusterArns }) => [leftoverReads(), describeClusters(clusterArns)],
+    statements: ({ clusterArns }) => leftoverReads(clusterArns),
     lifecycleEvents: ['Volume Provisioning Failed'],
   },
   'complete-deletion': {
@@ -243,7 +225,7 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   'record-deletion-failure': {
     description: 'Marks the volume DELETE_FAILED with everything still there',
     records: ['get', 'update'],
-    statements: ({ clusterArns }) => [leftoverReads(), describeClusters(clusterArns)],
+    statements: ({ clusterArns }) => leftoverReads(clusterArns),
     lifecycleEvents: ['Volume Deletion Failed'],
   },
   'begin-repair': {
@@ -309,11 +291,13 @@ export class VolumeWorkflow extends Construct {
       clusterArns: props.clusterArns,
     };
     const sharedRoles: Record<SharedStepRole, Role> = {
-      'kubernetes-writer': this.#role(
+      'kubernetes-writer': functionRole(
+        this,
         'KubernetesWriterRole',
         'Workflow steps that apply and delete Kubernetes storage objects',
       ),
-      'leftover-reporter': this.#role(
+      'leftover-reporter': functionRole(
+        this,
         'LeftoverReporterRole',
         'Workflow steps that record what a failed rollback or deletion left behind, or check a repaired volume',
       ),
@@ -340,7 +324,7 @@ export class VolumeWorkflow extends Construct {
       const sharedRole = SHARED_STEP_ROLES[step];
       const role = sharedRole
         ? sharedRoles[sharedRole]
-        : this.#role(`${pascalCase(step)}Role`, `Workflow step ${step}`);
+        : functionRole(this, `${pascalCase(step)}Role`, `Workflow step ${step}`);
       // Every step reads the volume's record first: the record names the execution that may
       // act and holds the spec (functions/lib/provision/execution.ts).
       props.records.grant(role, ...new Set<RecordAccess>(['get', ...access.records]));
@@ -362,7 +346,7 @@ export class VolumeWorkflow extends Construct {
           timeout: step === 'check-mount-targets' ? CHECK_MOUNT_TARGETS_TIMEOUT : STEP_TIMEOUT,
           // The Kubernetes client is most of these bundles: more memory, more CPU to load it.
           memorySize: kubernetes ? 512 : 256,
-          ...(kubernetes && props.kubernetesNetwork ? { network: props.kubernetesNetwork } : {}),
+          network: kubernetes ? props.kubernetesNetwork : undefined,
         }),
       );
     }
@@ -372,13 +356,6 @@ export class VolumeWorkflow extends Construct {
       deprovision: this.#stateMachine('deprovision', 'Deprovision'),
       repair: this.#stateMachine('repair', 'Repair'),
     };
-  }
-
-  #role(id: string, description: string): Role {
-    return new Role(this, id, {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `efs-volumes: ${description}`,
-    });
   }
 
   /**
