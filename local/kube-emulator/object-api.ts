@@ -29,6 +29,7 @@ import {
 } from './objects.ts';
 import {
   apiVersionOf,
+  groupResourceOf,
   NAMESPACES,
   PERSISTENT_VOLUME_CLAIMS,
   type ResourceType,
@@ -399,7 +400,7 @@ export class ObjectApi {
       throw conflict(
         ref.resource,
         ref.name,
-        `Operation cannot be fulfilled on ${ref.resource.plural} "${ref.name}": the object does not exist, so resourceVersion ${version} cannot match`,
+        `Operation cannot be fulfilled on ${groupResourceOf(ref.resource)} "${ref.name}": the object does not exist, so resourceVersion ${version} cannot match`,
       );
     }
     if (version !== existing.metadata.resourceVersion) {
@@ -490,7 +491,7 @@ export class ObjectApi {
       throw conflict(
         ref.resource,
         ref.name,
-        `Operation cannot be fulfilled on ${ref.resource.plural} "${ref.name}": Precondition failed: UID in precondition: ${uid}, UID in object meta: ${object.metadata.uid ?? ''}`,
+        `Operation cannot be fulfilled on ${groupResourceOf(ref.resource)} "${ref.name}": Precondition failed: UID in precondition: ${uid}, UID in object meta: ${object.metadata.uid ?? ''}`,
       );
     }
     if (resourceVersion !== undefined && resourceVersion !== object.metadata.resourceVersion) {
