@@ -8,7 +8,7 @@ import { errorName } from '../aws/transient.ts';
 import { VolumeRecordStateError } from '../errors.ts';
 import { announceVolume } from '../events/lifecycle.ts';
 import type { KubernetesReader } from '../kube/read-client.ts';
-import { findLeftovers } from '../provision/leftovers.ts';
+import { findLeftovers, uncheckedReason } from '../provision/leftovers.ts';
 import { failedStep } from '../provision/lifecycle-steps.ts';
 import type {
   LeftoverResource,
@@ -98,11 +98,7 @@ async function leftoversOf(
       unreachable = {
         type: 'Kubernetes',
         id: `${record.spec.namespace}/${record.spec.name}`,
-        reason:
-          `could not be checked: ${errorName(error)}: ${(error as Error).message ?? ''}`.slice(
-            0,
-            500,
-          ),
+        reason: uncheckedReason(error),
       };
     }
   }
