@@ -90,8 +90,8 @@ describe('announceVolume', () => {
     // Act
     await announceVolume(
       { events, settings: { eventBusName: 'volumes-bus' } },
-      volumeRecord(),
       'Volume Ready',
+      volumeRecord(),
     );
 
     // Assess

@@ -91,8 +91,8 @@ export interface LifecycleBus {
 /** {@link putVolumeEvent} on the bus named in `deps.settings`. */
 export async function announceVolume(
   deps: LifecycleBus,
-  record: VolumeRecord,
   detailType: LifecycleDetailType,
+  record: VolumeRecord,
   extra: Record<string, unknown> = {},
 ): Promise<void> {
   await putVolumeEvent(deps.events, deps.settings.eventBusName, detailType, record, extra);

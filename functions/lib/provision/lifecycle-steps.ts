@@ -65,7 +65,7 @@ export function completeProvisioning(
       retainFileSystem:
         state.spec.fileSystemId !== undefined || state.spec.reclaimPolicy === 'Retain',
     });
-    await announceVolume(deps, record, 'Volume Ready');
+    await announceVolume(deps, 'Volume Ready', record);
     recordVolumeStatus('READY');
     recordTimeToReady(record.createdAt, record.updatedAt);
     return { result: { volumeId: state.volumeId, status: 'READY' } };
@@ -92,7 +92,7 @@ export function completeRollback(
 ): Promise<{ status: 'FAILED' }> {
   return runStep(deps.records, state.volumeId, 'CompleteRollback', async () => {
     const record = await deps.records.setStatus(state.volumeId, 'FAILED');
-    await announceVolume(deps, record, 'Volume Provisioning Failed');
+    await announceVolume(deps, 'Volume Provisioning Failed', record);
     recordVolumeStatus('FAILED');
     return { result: { status: 'FAILED' } };
   });
@@ -112,7 +112,7 @@ export async function recordRollbackFailure(
       leftovers,
       ...(record?.error ? {} : { error: failureOf(state.failedStep ?? 'unknown', state.failure) }),
     });
-    await announceVolume(deps, updated, 'Volume Provisioning Failed');
+    await announceVolume(deps, 'Volume Provisioning Failed', updated);
     recordVolumeStatus('ROLLBACK_FAILED');
     return { status: 'ROLLBACK_FAILED' as const, leftovers: leftovers.length };
   });
@@ -158,7 +158,7 @@ export function completeDeletion(
       retained: await retainedResources(state, deps),
       ...(warnings ? { warnings } : {}),
     });
-    await announceVolume(deps, record, 'Volume Deleted');
+    await announceVolume(deps, 'Volume Deleted', record);
     recordVolumeStatus('DELETED');
     return { result: { status: 'DELETED' } };
   });
@@ -179,7 +179,7 @@ export async function recordDeletionFailure(
       error: failureOf(failedStep(record), state.deletionFailure),
       leftovers,
     });
-    await announceVolume(deps, updated, 'Volume Deletion Failed');
+    await announceVolume(deps, 'Volume Deletion Failed', updated);
     recordVolumeStatus('DELETE_FAILED');
     return { status: 'DELETE_FAILED' as const, leftovers: leftovers.length };
   });

@@ -115,10 +115,10 @@ export function beginRepair(
 /** A repair's event also carries the health it left and the repair's outcome. */
 async function announce(
   deps: RepairDependencies,
-  record: VolumeRecord,
   detailType: LifecycleDetailType,
+  record: VolumeRecord,
 ): Promise<void> {
-  await announceVolume(deps, record, detailType, {
+  await announceVolume(deps, detailType, record, {
     ...(record.health ? { health: record.health } : {}),
     ...(record.repair ? { repair: record.repair } : {}),
   });
@@ -163,7 +163,7 @@ export function completeRepair(
           ...(healthy ? {} : { error: stillDrifted(health) }),
         },
       );
-      await announce(deps, updated, healthy ? 'Volume Repaired' : 'Volume Repair Failed');
+      await announce(deps, healthy ? 'Volume Repaired' : 'Volume Repair Failed', updated);
       return { result: { status: 'READY' as const, health: health.state } };
     },
     REPAIR_STEP,
@@ -204,7 +204,7 @@ export async function recordRepairFailure(
       error: failureOf(state.failedStep ?? 'unknown', state.failure),
       health,
     });
-    await announce(deps, updated, 'Volume Repair Failed');
+    await announce(deps, 'Volume Repair Failed', updated);
     return { status: updated.status, recorded: true };
   });
 }

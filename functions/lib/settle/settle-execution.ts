@@ -155,7 +155,7 @@ async function settleRepairEnd(
     }
     throw error;
   }
-  await announceVolume(deps, settled, 'Volume Repair Failed');
+  await announceVolume(deps, 'Volume Repair Failed', settled);
   return { outcome: 'settled', volumeId, status: settled.status };
 }
 
@@ -237,8 +237,8 @@ export async function settleExecutionEnd(
   const status = settled.status as 'FAILED' | 'ROLLBACK_FAILED' | 'DELETE_FAILED';
   await announceVolume(
     deps,
-    settled,
     workflow === 'deprovision' ? 'Volume Deletion Failed' : 'Volume Provisioning Failed',
+    settled,
   );
   recordVolumeStatus(status);
   return { outcome: 'settled', volumeId, status };
@@ -304,7 +304,7 @@ export async function settleStalePending(
   } catch (error) {
     const failed = await failUnstartedProvisioning(deps.records, record.id, name, error);
     if (!failed) return 'ignored';
-    await announceVolume(deps, failed, 'Volume Provisioning Failed');
+    await announceVolume(deps, 'Volume Provisioning Failed', failed);
     recordVolumeStatus('FAILED');
     return 'failed';
   }
