@@ -1,8 +1,8 @@
 // A failure's answer: access denied is not "retry later".
 import { describe, expect, it } from 'vitest';
 import { ProblemError } from '../../functions/lib/api/problem.ts';
-import { asProblem } from '../../functions/lib/api/service-errors.ts';
-import { KubernetesRequestError } from '../../functions/lib/errors.ts';
+import { asProblem, busyWhenChanged } from '../../functions/lib/api/service-errors.ts';
+import { KubernetesRequestError, VolumeRecordStateError } from '../../functions/lib/errors.ts';
 
 function problemOf(error: unknown): ProblemError {
   try {
@@ -31,5 +31,30 @@ describe('asProblem', () => {
     const problem = problemOf(new KubernetesRequestError('down', 500));
     expect(problem.status).toBe(503);
     expect(problem.headers['Retry-After']).toBe('5');
+  });
+});
+
+describe('busyWhenChanged', () => {
+  it('answers a record that changed meanwhile with 409 volume-busy, to retry', async () => {
+    // Act
+    const answer = busyWhenChanged('vol-1', () =>
+      Promise.reject(new VolumeRecordStateError('volume vol-1 cannot record DELETING')),
+    );
+
+    // Assess
+    await expect(answer).rejects.toMatchObject({
+      status: 409,
+      slug: 'volume-busy',
+      message: 'volume vol-1 changed meanwhile; retry',
+    });
+  });
+
+  it('gives back the moved record, and any other failure as it is', async () => {
+    // Prepare
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+
+    // Act and Assess
+    await expect(busyWhenChanged('vol-1', async () => 'moved')).resolves.toBe('moved');
+    await expect(busyWhenChanged('vol-1', () => Promise.reject(throttled))).rejects.toBe(throttled);
   });
 });

@@ -19,7 +19,7 @@ import { ProblemError, problems } from './problem.ts';
 import { asProblem } from './service-errors.ts';
 import { shareableFileSystemProblem } from './shared-file-system.ts';
 import type { ReadDependencies } from './volume-access.ts';
-import { startExecution } from './workflow-start.ts';
+import { failUnstartedProvisioning, startExecution } from './workflow-start.ts';
 
 export interface VolumeServiceSettings {
   readonly allowRootPosixUser: boolean;
@@ -163,22 +163,7 @@ async function startProvisioning(
       if (key) {
         await deps.records.withdrawPending({ id: volumeId, spec });
       } else {
-        await deps.records.settleExecution(
-          volumeId,
-          { from: ['PENDING'], field: 'executionName', executionName: volumeId },
-          'FAILED',
-          {
-            error: {
-              step: 'StartExecution',
-              name: errorName(error),
-              message:
-                `the provisioning execution could not be started: ${(error as Error).message ?? ''}`.slice(
-                  0,
-                  1000,
-                ),
-            },
-          },
-        );
+        await failUnstartedProvisioning(deps.records, volumeId, volumeId, error);
       }
     }
     throw problems.unavailable(

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { describeCluster } from '../aws/cluster.ts';
-import { ClusterNotFoundError, VolumeRecordStateError } from '../errors.ts';
-import { toVolume, type Volume, type VolumeRecord, type VolumeStatus } from '../volume/record.ts';
+import { ClusterNotFoundError } from '../errors.ts';
+import { toVolume, type Volume, type VolumeStatus } from '../volume/record.ts';
 import { authorizeDelete } from './access-policy.ts';
 import type { VolumeServiceDependencies } from './create-volume.ts';
 import { problems } from './problem.ts';
-import { asProblem } from './service-errors.ts';
+import { asProblem, busyWhenChanged } from './service-errors.ts';
 import { visibleRecord } from './volume-access.ts';
 import { startExecution } from './workflow-start.ts';
 
@@ -51,14 +51,9 @@ export async function deleteVolume(
       }
     }
     const executionName = `${id}-delete-${randomBytes(4).toString('hex')}`;
-    let deleting: VolumeRecord;
-    try {
-      deleting = await deps.records.beginDeletion(id, DELETABLE, executionName);
-    } catch (error) {
-      if (error instanceof VolumeRecordStateError)
-        throw problems.volumeBusy(`volume ${id} changed meanwhile; retry`);
-      throw error;
-    }
+    const deleting = await busyWhenChanged(id, () =>
+      deps.records.beginDeletion(id, DELETABLE, executionName),
+    );
     try {
       // Ids only: the steps read the spec and the retain decision from the record, and run
       // only for the execution beginDeletion named there.

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { ClusterDescription } from '../aws/cluster.ts';
-import { VolumeRecordStateError } from '../errors.ts';
 import { checkVolumeHealth } from '../health/check.ts';
-import { toVolume, type Volume, type VolumeRecord } from '../volume/record.ts';
+import { toVolume, type Volume } from '../volume/record.ts';
 import { authorize } from './access-policy.ts';
 import type { VolumeServiceDependencies } from './create-volume.ts';
 import { problems } from './problem.ts';
-import { asProblem } from './service-errors.ts';
+import { asProblem, busyWhenChanged } from './service-errors.ts';
 import { visibleRecord } from './volume-access.ts';
 import { startExecution } from './workflow-start.ts';
 
@@ -54,14 +53,7 @@ export async function repairVolume(
       );
     }
     const executionName = `${id}-repair-${randomBytes(4).toString('hex')}`;
-    let repairing: VolumeRecord;
-    try {
-      repairing = await deps.records.beginRepair(id, executionName);
-    } catch (error) {
-      if (error instanceof VolumeRecordStateError)
-        throw problems.volumeBusy(`volume ${id} changed meanwhile; retry`);
-      throw error;
-    }
+    const repairing = await busyWhenChanged(id, () => deps.records.beginRepair(id, executionName));
     try {
       await startExecution(deps, deps.settings.repairStateMachineArn, executionName, {
         volumeId: id,

@@ -7,6 +7,7 @@ import {
   InvalidVolumeRequestError,
   KubernetesRequestError,
   TransientError,
+  VolumeRecordStateError,
 } from '../errors.ts';
 import { ProblemError, problems } from './problem.ts';
 
@@ -15,6 +16,20 @@ export function serviceUnavailable(error: unknown): never {
     'a dependency is throttling or unavailable; retry with the same Idempotency-Key',
     error,
   );
+}
+
+/**
+ * Moves a volume's record for an operation (DELETE, repair). A VolumeRecordStateError means
+ * the volume changed between the request's read and this write: 409 volume-busy, to retry.
+ */
+export async function busyWhenChanged<T>(id: string, move: () => Promise<T>): Promise<T> {
+  try {
+    return await move();
+  } catch (error) {
+    if (error instanceof VolumeRecordStateError)
+      throw problems.volumeBusy(`volume ${id} changed meanwhile; retry`);
+    throw error;
+  }
 }
 
 /** Maps what the workflow modules throw to the API's problems. */

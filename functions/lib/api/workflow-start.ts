@@ -1,6 +1,7 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { errorName } from '../aws/transient.ts';
 import type { ProvisionInput } from '../provision/state.ts';
+import type { VolumeRecord, VolumeRecordStore } from '../volume/record.ts';
 
 /**
  * Starts an execution. The same name with the same input is the same execution (a replay
@@ -21,4 +22,32 @@ export async function startExecution(
     if (errorName(error) === 'ExecutionAlreadyExists') return;
     throw error;
   }
+}
+
+/**
+ * A PENDING volume whose provisioning execution could not be started is FAILED with the
+ * reason (its claim released): nothing was built. Written only while the record is still
+ * PENDING and names `executionName`, so a volume whose execution did start is never touched.
+ *
+ * @returns the record as it now is; undefined when it had moved on (nothing written)
+ */
+export function failUnstartedProvisioning(
+  records: VolumeRecordStore,
+  volumeId: string,
+  executionName: string,
+  error: unknown,
+): Promise<VolumeRecord | undefined> {
+  const reason = (error as Error).message ?? '';
+  return records.settleExecution(
+    volumeId,
+    { from: ['PENDING'], field: 'executionName', executionName },
+    'FAILED',
+    {
+      error: {
+        step: 'StartExecution',
+        name: errorName(error),
+        message: `the provisioning execution could not be started: ${reason}`.slice(0, 1000),
+      },
+    },
+  );
 }

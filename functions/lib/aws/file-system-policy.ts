@@ -1,10 +1,10 @@
 import {
   type AccessPointDescription,
-  DescribeAccessPointsCommand,
   type EFSClient,
   PutFileSystemPolicyCommand,
 } from '@aws-sdk/client-efs';
 import { TransientError } from '../errors.ts';
+import { eachAccessPoint } from './efs-listing.ts';
 import { describeFileSystem } from './file-system.ts';
 import { STACK_TAG } from './tags.ts';
 
@@ -130,18 +130,15 @@ async function stackAccessPoints(
   stack: string,
 ): Promise<AccessPointDescription[]> {
   const found: AccessPointDescription[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await efs.send(
-      new DescribeAccessPointsCommand({ FileSystemId: fileSystemId, NextToken: nextToken }),
-    );
-    for (const point of page.AccessPoints ?? []) {
+  await eachAccessPoint(
+    efs,
+    (point) => {
       const ours = point.Tags?.some((tag) => tag.Key === STACK_TAG && tag.Value === stack);
       if (ours && point.AccessPointArn && !GONE_STATES.has(point.LifeCycleState ?? ''))
         found.push(point);
-    }
-    nextToken = page.NextToken;
-  } while (nextToken);
+    },
+    fileSystemId,
+  );
   return found;
 }
 

@@ -1,5 +1,5 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { putLifecycleEvent } from '../events/lifecycle.ts';
+import { putVolumeEvent } from '../events/lifecycle.ts';
 import type { VolumeRecord, VolumeRecordStore } from '../volume/record.ts';
 import { checkVolumeHealth, type HealthCheckDependencies, type VolumeHealth } from './check.ts';
 
@@ -37,15 +37,7 @@ export async function checkAndRecordHealth(
   const previousState = await deps.records.recordHealth(record.id, health);
   const announced = health.state === 'DRIFTED' && previousState !== 'DRIFTED';
   if (announced) {
-    await putLifecycleEvent(deps.events, deps.eventBusName, 'Volume Drifted', {
-      volumeId: record.id,
-      status: record.status,
-      clusterName: record.clusterName,
-      namespace: record.namespace,
-      name: record.name,
-      resources: record.resources,
-      health,
-    });
+    await putVolumeEvent(deps.events, deps.eventBusName, 'Volume Drifted', record, { health });
   }
   return { health, previousState, announced };
 }

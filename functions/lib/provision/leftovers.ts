@@ -13,8 +13,11 @@ import type { ProvisionState } from './state.ts';
 /** An id we could not confirm: the best we know, or that it is unknown. */
 const UNKNOWN = 'unknown: could not be checked';
 
-/** Why a check failed, as the record shows it: the error's name and message, bounded. */
-function reasonOf(error: unknown): string {
+/**
+ * Why a resource could not be checked, as a leftover's `reason` shows it: the error's name
+ * and message, bounded.
+ */
+export function uncheckedReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return `could not be checked: ${errorName(error)}: ${message}`.slice(0, 500);
 }
@@ -36,7 +39,7 @@ export async function findLeftovers(
     try {
       await find();
     } catch (error) {
-      leftovers.push({ type: what, id: knownId ?? UNKNOWN, reason: reasonOf(error) });
+      leftovers.push({ type: what, id: knownId ?? UNKNOWN, reason: uncheckedReason(error) });
     }
   };
   await attempt('Kubernetes', undefined, async () => {

@@ -1,5 +1,5 @@
 import { recordTimeToReady, recordVolumeStatus } from '../../commons/powertools/metrics.ts';
-import { type LifecycleDetailType, putLifecycleEvent } from '../events/lifecycle.ts';
+import { announceVolume } from '../events/lifecycle.ts';
 import type { KubernetesReader } from '../kube/read-client.ts';
 import type { VolumeFailure, VolumeRecord } from '../volume/record.ts';
 import type { AwsStepDependencies } from './dependencies.ts';
@@ -41,7 +41,7 @@ export function failedStep(record: VolumeRecord | undefined): string {
 }
 
 /** A caught error as the record shows it, naming the step it came from. */
-function failureOf(step: string, caught: CaughtError | undefined): VolumeFailure {
+export function failureOf(step: string, caught: CaughtError | undefined): VolumeFailure {
   return {
     step,
     name: caught?.Error ?? 'Error',
@@ -50,35 +50,6 @@ function failureOf(step: string, caught: CaughtError | undefined): VolumeFailure
 }
 
 type RecordDependencies = Pick<AwsStepDependencies, 'records' | 'events' | 'settings'>;
-
-/** The `detail` of a lifecycle event: enough to act on without calling the API. */
-export function lifecycleDetail(record: VolumeRecord): Record<string, unknown> {
-  return {
-    volumeId: record.id,
-    status: record.status,
-    clusterName: record.clusterName,
-    namespace: record.namespace,
-    name: record.name,
-    resources: record.resources,
-    ...(record.error ? { error: record.error } : {}),
-    ...(record.rollbackError ? { rollbackError: record.rollbackError } : {}),
-    ...(record.leftovers ? { leftovers: record.leftovers } : {}),
-    ...(record.retained ? { retained: record.retained } : {}),
-  };
-}
-
-async function announce(
-  deps: RecordDependencies,
-  record: VolumeRecord,
-  detailType: LifecycleDetailType,
-): Promise<void> {
-  await putLifecycleEvent(
-    deps.events,
-    deps.settings.eventBusName,
-    detailType,
-    lifecycleDetail(record),
-  );
-}
 
 /**
  * The volume is READY: its claim is Bound and its mount targets available. From now on it
@@ -94,7 +65,7 @@ export function completeProvisioning(
       retainFileSystem:
         state.spec.fileSystemId !== undefined || state.spec.reclaimPolicy === 'Retain',
     });
-    await announce(deps, record, 'Volume Ready');
+    await announceVolume(deps, 'Volume Ready', record);
     recordVolumeStatus('READY');
     recordTimeToReady(record.createdAt, record.updatedAt);
     return { result: { volumeId: state.volumeId, status: 'READY' } };
@@ -121,7 +92,7 @@ export function completeRollback(
 ): Promise<{ status: 'FAILED' }> {
   return runStep(deps.records, state.volumeId, 'CompleteRollback', async () => {
     const record = await deps.records.setStatus(state.volumeId, 'FAILED');
-    await announce(deps, record, 'Volume Provisioning Failed');
+    await announceVolume(deps, 'Volume Provisioning Failed', record);
     recordVolumeStatus('FAILED');
     return { result: { status: 'FAILED' } };
   });
@@ -141,7 +112,7 @@ export async function recordRollbackFailure(
       leftovers,
       ...(record?.error ? {} : { error: failureOf(state.failedStep ?? 'unknown', state.failure) }),
     });
-    await announce(deps, updated, 'Volume Provisioning Failed');
+    await announceVolume(deps, 'Volume Provisioning Failed', updated);
     recordVolumeStatus('ROLLBACK_FAILED');
     return { status: 'ROLLBACK_FAILED' as const, leftovers: leftovers.length };
   });
@@ -187,7 +158,7 @@ export function completeDeletion(
       retained: await retainedResources(state, deps),
       ...(warnings ? { warnings } : {}),
     });
-    await announce(deps, record, 'Volume Deleted');
+    await announceVolume(deps, 'Volume Deleted', record);
     recordVolumeStatus('DELETED');
     return { result: { status: 'DELETED' } };
   });
@@ -208,7 +179,7 @@ export async function recordDeletionFailure(
       error: failureOf(failedStep(record), state.deletionFailure),
       leftovers,
     });
-    await announce(deps, updated, 'Volume Deletion Failed');
+    await announceVolume(deps, 'Volume Deletion Failed', updated);
     recordVolumeStatus('DELETE_FAILED');
     return { status: 'DELETE_FAILED' as const, leftovers: leftovers.length };
   });

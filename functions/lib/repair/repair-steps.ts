@@ -3,16 +3,16 @@ import type { AccessPointResult } from '../aws/access-point-result.ts';
 import { describeFileSystem, type FileSystemResult } from '../aws/file-system.ts';
 import { errorName } from '../aws/transient.ts';
 import { RepairRefusedError, VolumeRecordStateError } from '../errors.ts';
-import { type LifecycleDetailType, putLifecycleEvent } from '../events/lifecycle.ts';
+import { announceVolume, type LifecycleDetailType } from '../events/lifecycle.ts';
 import {
   checkVolumeHealth,
   type HealthCheckDependencies,
   type VolumeHealth,
 } from '../health/check.ts';
 import type { AwsStepDependencies } from '../provision/dependencies.ts';
-import { causeMessage, lifecycleDetail } from '../provision/lifecycle-steps.ts';
+import { failureOf } from '../provision/lifecycle-steps.ts';
 import { REPAIR_STEP, runStep, withClassifiedErrors } from '../provision/run-step.ts';
-import type { CaughtError, ProvisionState } from '../provision/state.ts';
+import type { ProvisionState } from '../provision/state.ts';
 import type { VolumeFailure, VolumeRecord, VolumeRecordStore } from '../volume/record.ts';
 
 /** What the steps that end a repair need: records, the bus, and a health check's readers. */
@@ -112,13 +112,13 @@ export function beginRepair(
   );
 }
 
+/** A repair's event also carries the health it left and the repair's outcome. */
 async function announce(
   deps: RepairDependencies,
-  record: VolumeRecord,
   detailType: LifecycleDetailType,
+  record: VolumeRecord,
 ): Promise<void> {
-  await putLifecycleEvent(deps.events, deps.settings.eventBusName, detailType, {
-    ...lifecycleDetail(record),
+  await announceVolume(deps, detailType, record, {
     ...(record.health ? { health: record.health } : {}),
     ...(record.repair ? { repair: record.repair } : {}),
   });
@@ -163,21 +163,11 @@ export function completeRepair(
           ...(healthy ? {} : { error: stillDrifted(health) }),
         },
       );
-      await announce(deps, updated, healthy ? 'Volume Repaired' : 'Volume Repair Failed');
+      await announce(deps, healthy ? 'Volume Repaired' : 'Volume Repair Failed', updated);
       return { result: { status: 'READY' as const, health: health.state } };
     },
     REPAIR_STEP,
   );
-}
-
-/** A caught error as the record shows it, naming the step it came from. */
-function repairFailure(state: ProvisionState): VolumeFailure {
-  const caught: CaughtError | undefined = state.failure;
-  return {
-    step: state.failedStep ?? 'unknown',
-    name: caught?.Error ?? 'Error',
-    message: causeMessage(caught).slice(0, 1000),
-  };
 }
 
 /**
@@ -211,10 +201,10 @@ export async function recordRepairFailure(
     }));
     const updated = await deps.records.endRepair(state.volumeId, executionName, {
       status: 'FAILED',
-      error: repairFailure(state),
+      error: failureOf(state.failedStep ?? 'unknown', state.failure),
       health,
     });
-    await announce(deps, updated, 'Volume Repair Failed');
+    await announce(deps, 'Volume Repair Failed', updated);
     return { status: updated.status, recorded: true };
   });
 }

@@ -3,13 +3,13 @@ import type { EFSClient } from '@aws-sdk/client-efs';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { recordVolumeStatus } from '../../commons/powertools/metrics.ts';
-import { startExecution } from '../api/workflow-start.ts';
+import { failUnstartedProvisioning, startExecution } from '../api/workflow-start.ts';
 import { errorName } from '../aws/transient.ts';
 import { VolumeRecordStateError } from '../errors.ts';
-import { type LifecycleDetailType, putLifecycleEvent } from '../events/lifecycle.ts';
+import { announceVolume } from '../events/lifecycle.ts';
 import type { KubernetesReader } from '../kube/read-client.ts';
-import { findLeftovers } from '../provision/leftovers.ts';
-import { failedStep, lifecycleDetail } from '../provision/lifecycle-steps.ts';
+import { findLeftovers, uncheckedReason } from '../provision/leftovers.ts';
+import { failedStep } from '../provision/lifecycle-steps.ts';
 import type {
   LeftoverResource,
   VolumeFailure,
@@ -98,11 +98,7 @@ async function leftoversOf(
       unreachable = {
         type: 'Kubernetes',
         id: `${record.spec.namespace}/${record.spec.name}`,
-        reason:
-          `could not be checked: ${errorName(error)}: ${(error as Error).message ?? ''}`.slice(
-            0,
-            500,
-          ),
+        reason: uncheckedReason(error),
       };
     }
   }
@@ -123,19 +119,6 @@ function retainedIds(record: VolumeRecord): Set<string> {
     [resources.fileSystemId, resources.securityGroupId, ...(resources.mountTargetIds ?? [])].filter(
       (id): id is string => id !== undefined,
     ),
-  );
-}
-
-async function announce(
-  deps: SettleDependencies,
-  record: VolumeRecord,
-  detailType: LifecycleDetailType,
-): Promise<void> {
-  await putLifecycleEvent(
-    deps.events,
-    deps.settings.eventBusName,
-    detailType,
-    lifecycleDetail(record),
   );
 }
 
@@ -172,7 +155,7 @@ async function settleRepairEnd(
     }
     throw error;
   }
-  await announce(deps, settled, 'Volume Repair Failed');
+  await announceVolume(deps, 'Volume Repair Failed', settled);
   return { outcome: 'settled', volumeId, status: settled.status };
 }
 
@@ -252,10 +235,10 @@ export async function settleExecutionEnd(
     return { outcome: 'ignored', volumeId, reason: 'the record moved on while settling' };
   }
   const status = settled.status as 'FAILED' | 'ROLLBACK_FAILED' | 'DELETE_FAILED';
-  await announce(
+  await announceVolume(
     deps,
-    settled,
     workflow === 'deprovision' ? 'Volume Deletion Failed' : 'Volume Provisioning Failed',
+    settled,
   );
   recordVolumeStatus(status);
   return { outcome: 'settled', volumeId, status };
@@ -319,24 +302,9 @@ export async function settleStalePending(
     });
     return 'restarted';
   } catch (error) {
-    const failed = await deps.records.settleExecution(
-      record.id,
-      { from: ['PENDING'], field: 'executionName', executionName: name },
-      'FAILED',
-      {
-        error: {
-          step: 'StartExecution',
-          name: errorName(error),
-          message:
-            `the provisioning execution could not be started: ${(error as Error).message ?? ''}`.slice(
-              0,
-              1000,
-            ),
-        },
-      },
-    );
+    const failed = await failUnstartedProvisioning(deps.records, record.id, name, error);
     if (!failed) return 'ignored';
-    await announce(deps, failed, 'Volume Provisioning Failed');
+    await announceVolume(deps, 'Volume Provisioning Failed', failed);
     recordVolumeStatus('FAILED');
     return 'failed';
   }
