@@ -7,8 +7,12 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { PROJECT_ROOT } from '../../infra/bundling.ts';
 import { CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS } from '../../infra/config.ts';
+import {
+  type BuiltFunctions,
+  buildFunctionBundles,
+  bundleFileOf,
+} from '../../infra/function-bundles.ts';
 import { type CatalogFunction, catalogFunction } from '../../infra/function-catalog.ts';
-import { type BuiltFunctions, buildFunctionBundles, bundleFileOf } from '../../infra/function-bundles.ts';
 import type {
   InvocationAnswer,
   InvocationMessage,

@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { VolumeRecordStateError } from '../../functions/lib/errors.ts';
 import type { ExecutionStatusChangeDetail } from '../../functions/lib/settle/execution-status-change.ts';
 import {
+  retainedIds,
   type SettleDependencies,
   settleExecutionEnd,
 } from '../../functions/lib/settle/settle-execution.ts';
@@ -172,5 +173,51 @@ describe('settleExecutionEnd of a repair', () => {
     // Assess
     expect(outcome).toMatchObject({ outcome: 'settled', volumeId: VOLUME_ID });
     expect(ended).toHaveLength(1);
+  });
+});
+
+describe('retainedIds', () => {
+  const resources = { fileSystemId: 'fs-1', securityGroupId: 'sg-1', mountTargetIds: ['fsmt-1'] };
+  const provisioned: VolumeRecord['steps'] = {
+    CompleteProvisioning: { status: 'SUCCEEDED', startedAt: '2026-11-29T07:05:00.000Z' },
+  };
+
+  it('keeps what a Retain volume provisioned, for a record written before retainFileSystem', () => {
+    // Prepare
+    const record: VolumeRecord = {
+      ...repairing,
+      status: 'DELETING',
+      spec: volumeSpec({ reclaimPolicy: 'Retain' }),
+      steps: provisioned,
+      resources,
+    };
+
+    // Act
+    const kept = retainedIds(record);
+
+    // Assess
+    expect([...kept].sort()).toEqual(['fs-1', 'fsmt-1', 'sg-1']);
+  });
+
+  it('keeps nothing of a Delete volume, nor of a shared file system the service does not own', () => {
+    // Prepare
+    const deleted: VolumeRecord = {
+      ...repairing,
+      status: 'DELETING',
+      spec: volumeSpec({ reclaimPolicy: 'Delete' }),
+      steps: provisioned,
+      resources,
+    };
+    const shared: VolumeRecord = {
+      ...deleted,
+      spec: volumeSpec({ fileSystemId: 'fs-0123456789abcdef0' }),
+      retainFileSystem: true,
+    };
+
+    // Act
+    const kept = [retainedIds(deleted), retainedIds(shared)].map((ids) => [...ids]);
+
+    // Assess
+    expect(kept).toEqual([[], []]);
   });
 });

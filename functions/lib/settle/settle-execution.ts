@@ -10,12 +10,13 @@ import { announceVolume } from '../events/lifecycle.ts';
 import type { KubernetesReader } from '../kube/read-client.ts';
 import { findLeftovers, uncheckedReason } from '../provision/leftovers.ts';
 import { failedStep } from '../provision/lifecycle-steps.ts';
-import type {
-  LeftoverResource,
-  VolumeFailure,
-  VolumeRecord,
-  VolumeRecordStore,
-  VolumeStatus,
+import {
+  type LeftoverResource,
+  retainsFileSystem,
+  type VolumeFailure,
+  type VolumeRecord,
+  type VolumeRecordStore,
+  type VolumeStatus,
 } from '../volume/record.ts';
 import {
   type ExecutionStatus,
@@ -111,9 +112,12 @@ async function leftoversOf(
   return unreachable ? [unreachable, ...found] : found;
 }
 
-/** What deletion keeps on purpose (a retained file system, its mount targets and group). */
-function retainedIds(record: VolumeRecord): Set<string> {
-  if (!record.retainFileSystem || record.spec.fileSystemId) return new Set();
+/**
+ * What deletion keeps on purpose (a retained file system, its mount targets and group), decided
+ * as the deletion steps decide it (`retainsFileSystem`), records from before the flag included.
+ */
+export function retainedIds(record: VolumeRecord): Set<string> {
+  if (!retainsFileSystem(record) || record.spec.fileSystemId) return new Set();
   const { resources } = record;
   return new Set(
     [resources.fileSystemId, resources.securityGroupId, ...(resources.mountTargetIds ?? [])].filter(
