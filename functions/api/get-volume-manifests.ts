@@ -2,7 +2,7 @@ import { apiHandler } from '#helpers/api-handler';
 import { readDependencies } from '#helpers/read-dependencies';
 import { callerOf } from '#lib/api/http';
 import { validateParameters } from '#lib/api/parameters';
-import { volumeManifests } from '#lib/api/read-volumes';
+import { volumeManifests } from '#lib/api/volume-manifests';
 
 export const handler = apiHandler('getVolumeManifests', async (event) => {
   const { id } = validateParameters<{ id: string }>(

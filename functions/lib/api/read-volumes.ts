@@ -1,4 +1,3 @@
-import { renderManifests } from '../kube/manifests-yaml.ts';
 import { toVolume, type Volume, type VolumeListQuery } from '../volume/record.ts';
 import { authorize } from './access-policy.ts';
 import { asProblem } from './service-errors.ts';
@@ -34,22 +33,6 @@ export async function listVolumes(
       items: page.items.map(toVolume),
       ...(page.nextToken ? { nextToken: page.nextToken } : {}),
     };
-  } catch (error) {
-    return asProblem(error);
-  }
-}
-
-export async function volumeManifests(
-  deps: ReadDependencies,
-  id: string,
-  caller: string,
-): Promise<string> {
-  try {
-    const record = await visibleRecord(deps, id, caller);
-    return renderManifests(record.id, record.spec, {
-      fileSystemId: record.resources.fileSystemId,
-      accessPointId: record.resources.accessPointId,
-    });
   } catch (error) {
     return asProblem(error);
   }
