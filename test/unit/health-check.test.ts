@@ -233,23 +233,32 @@ describe('checkVolumeHealth', () => {
     ]);
   });
 
-  it('names a mount target that is deleting, not available', async () => {
-    // Prepare
-    givenHealthyAws([
-      mountTarget('fsmt-a', 'us-east-1a'),
-      mountTarget('fsmt-b', 'us-east-1b', 'deleting'),
-    ]);
-    const { deps } = dependencies();
+  it.each([
+    ['creating', true, 'repair waits for it'],
+    ['updating', true, 'repair waits for it'],
+    ['deleting', false, 'check again once it is gone'],
+    ['error', false, 'aws efs delete-mount-target --mount-target-id fsmt-b'],
+  ])(
+    'names a mount target that is %s, repairable only if repair can finish it (%s)',
+    async (state, repairable, advice) => {
+      // Prepare: repair adds mount targets only in zones without one, and never deletes
+      givenHealthyAws([
+        mountTarget('fsmt-a', 'us-east-1a'),
+        mountTarget('fsmt-b', 'us-east-1b', state),
+      ]);
+      const { deps } = dependencies();
 
-    // Act
-    const health = await checkVolumeHealth(deps, record);
+      // Act
+      const health = await checkVolumeHealth(deps, record);
 
-    // Assess
-    expect(health.findings).toEqual([
-      expect.objectContaining({ resource: 'MountTarget', id: 'fsmt-b', repairable: true }),
-    ]);
-    expect(health.findings[0]?.problem).toContain('deleting');
-  });
+      // Assess
+      expect(health.findings).toEqual([
+        expect.objectContaining({ resource: 'MountTarget', id: 'fsmt-b', repairable }),
+      ]);
+      expect(health.findings[0]?.problem).toContain(`is ${state}, not available`);
+      expect(health.findings[0]?.problem).toContain(advice);
+    },
+  );
 
   it('requires a mount target in a zone only a Fargate profile selecting the namespace reaches, and says repair cannot add it', async () => {
     // Prepare

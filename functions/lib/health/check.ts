@@ -186,12 +186,7 @@ async function checkMountTargets(
     if (inZone.some((target) => target.LifeCycleState === 'available')) continue;
     const target = inZone[0];
     if (target?.MountTargetId) {
-      findings.push({
-        resource: 'MountTarget',
-        id: target.MountTargetId,
-        problem: `mount target ${target.MountTargetId} in ${zone} is ${target.LifeCycleState ?? 'in no known state'}, not available`,
-        repairable: true,
-      });
+      findings.push(unavailableMountTarget(target.MountTargetId, zone, target.LifeCycleState));
       continue;
     }
     const clusterZone = zones.clusterZones.includes(zone);
@@ -210,6 +205,37 @@ async function checkMountTargets(
       repairable: clusterZone && !shared,
     });
   }
+}
+
+/**
+ * A zone whose mount target exists but is not available. Repair creates mount targets only in
+ * zones that have none, then waits for them: it can finish one still being created or updated,
+ * but not one being deleted (the zone is covered until it is gone) or in error (repair never
+ * deletes).
+ */
+function unavailableMountTarget(
+  id: string,
+  zone: string,
+  state: string | undefined,
+): HealthFinding {
+  const now = `mount target ${id} in ${zone} is ${state ?? 'in no known state'}, not available`;
+  if (state === 'creating' || state === 'updating') {
+    return {
+      resource: 'MountTarget',
+      id,
+      problem: `${now}: repair waits for it`,
+      repairable: true,
+    };
+  }
+  return {
+    resource: 'MountTarget',
+    id,
+    problem:
+      state === 'deleting' || state === 'deleted'
+        ? `${now}: check again once it is gone, when repair can add one in ${zone}`
+        : `${now}: delete it (aws efs delete-mount-target --mount-target-id ${id}), then check again`,
+    repairable: false,
+  };
 }
 
 async function checkAccessPoint(
