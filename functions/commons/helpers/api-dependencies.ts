@@ -1,26 +1,23 @@
 import { ec2Client } from '#clients/ec2';
 import { efsClient } from '#clients/efs';
 import { eksClient } from '#clients/eks';
+import { kubernetesReaderFor } from '#clients/kubernetes-reader';
 import { sfnClient } from '#clients/sfn';
 import type { VolumeServiceDependencies } from '#lib/api/create-volume';
 import { serviceSettings } from '#lib/config';
-import { KubernetesReader } from '#lib/kube/read-client';
 import { stringSetting } from '#lib/settings';
 import { readDependencies } from './read-dependencies.ts';
 
 /** The writing operations' dependencies: module-level clients, settings from the environment. */
 export function apiDependencies(): VolumeServiceDependencies {
   const settings = serviceSettings();
-  const region = process.env.AWS_REGION ?? 'us-east-1';
   return {
     ...readDependencies(),
     sfn: sfnClient,
     eks: eksClient,
     ec2: ec2Client,
     efs: efsClient,
-    // The token is signed with the function's own credentials, those its SDK clients use.
-    kubernetes: (cluster) =>
-      KubernetesReader.connect(cluster, region, eksClient.config.credentials),
+    kubernetes: kubernetesReaderFor,
     settings: {
       allowRootPosixUser: settings.allowRootPosixUser,
       provisionStateMachineArn: stringSetting('PROVISION_STATE_MACHINE_ARN') ?? '',

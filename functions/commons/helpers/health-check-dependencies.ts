@@ -2,9 +2,9 @@ import { ec2Client } from '#clients/ec2';
 import { efsClient } from '#clients/efs';
 import { eksClient } from '#clients/eks';
 import { eventBridgeClient } from '#clients/eventbridge';
+import { kubernetesReaderFor } from '#clients/kubernetes-reader';
 import { serviceSettings } from '#lib/config';
 import type { RecordedCheckDependencies } from '#lib/health/record-health';
-import { KubernetesReader } from '#lib/kube/read-client';
 import { volumeRecords } from './volume-records.ts';
 
 /**
@@ -12,14 +12,11 @@ import { volumeRecords } from './volume-records.ts';
  * reader, the records and the bus. No Step Functions client: a check never starts anything.
  */
 export function healthCheckDependencies(): RecordedCheckDependencies {
-  const region = process.env.AWS_REGION ?? 'us-east-1';
   return {
     eks: eksClient,
     ec2: ec2Client,
     efs: efsClient,
-    // The token is signed with the function's own credentials, those its SDK clients use.
-    kubernetes: (cluster) =>
-      KubernetesReader.connect(cluster, region, eksClient.config.credentials),
+    kubernetes: kubernetesReaderFor,
     records: volumeRecords(),
     events: eventBridgeClient,
     eventBusName: serviceSettings().eventBusName,

@@ -1,6 +1,6 @@
-import { efsClient } from '#clients/efs';
+import { kubernetesReaderFor } from '#clients/kubernetes-reader';
 import { describeCluster } from '#lib/aws/cluster';
-import { KubernetesReader } from '#lib/kube/read-client';
+import type { KubernetesReader } from '#lib/kube/read-client';
 import type { AwsStepDependencies } from '#lib/provision/dependencies';
 import type { ProvisionState } from '#lib/provision/state';
 
@@ -17,13 +17,10 @@ export function withOptionalKubernetes<R>(
     kubernetes: KubernetesReader | undefined,
   ) => Promise<R>,
 ) {
-  const region = process.env.AWS_REGION ?? 'us-east-1';
   return async (state: ProvisionState, deps: AwsStepDependencies): Promise<R> => {
     const kubernetes = state.cluster
       ? await describeCluster(deps.eks, state.spec.clusterName)
-          .then((cluster) =>
-            KubernetesReader.connect(cluster, region, efsClient.config.credentials),
-          )
+          .then(kubernetesReaderFor)
           .catch(() => undefined)
       : undefined;
     return step(state, deps, kubernetes);

@@ -1,5 +1,4 @@
-import { efsClient } from '#clients/efs';
-import { KubernetesReader } from '#lib/kube/read-client';
+import { kubernetesReaderFor } from '#clients/kubernetes-reader';
 import type { RepairDependencies } from '#lib/repair/repair-steps';
 import { awsStepDependencies } from './step-dependencies.ts';
 
@@ -9,10 +8,8 @@ import { awsStepDependencies } from './step-dependencies.ts';
  * with a token signed by the function's own credentials.
  */
 export function repairDependencies(): RepairDependencies {
-  const region = process.env.AWS_REGION ?? 'us-east-1';
   return {
     ...awsStepDependencies(),
-    kubernetes: (cluster) =>
-      KubernetesReader.connect(cluster, region, efsClient.config.credentials),
+    kubernetes: kubernetesReaderFor,
   };
 }

@@ -2,10 +2,10 @@ import { ec2Client } from '#clients/ec2';
 import { efsClient } from '#clients/efs';
 import { eksClient } from '#clients/eks';
 import { eventBridgeClient } from '#clients/eventbridge';
+import { kubernetesReaderFor } from '#clients/kubernetes-reader';
 import { sfnClient } from '#clients/sfn';
 import { describeCluster } from '#lib/aws/cluster';
 import { serviceSettings } from '#lib/config';
-import { KubernetesReader } from '#lib/kube/read-client';
 import { stringSetting } from '#lib/settings';
 import type { SettleDependencies } from '#lib/settle/settle-execution';
 import { volumeRecords } from './volume-records.ts';
@@ -16,20 +16,14 @@ import { volumeRecords } from './volume-records.ts';
  * The settlement handler and the scheduled check (for stuck PENDING volumes) share it.
  */
 export function settleDependencies(): SettleDependencies {
-  const region = process.env.AWS_REGION ?? 'us-east-1';
   return {
     records: volumeRecords(),
     efs: efsClient,
     ec2: ec2Client,
     sfn: sfnClient,
     events: eventBridgeClient,
-    // Signed with the function's own credentials, those its SDK clients use.
     kubernetes: async (clusterName) =>
-      KubernetesReader.connect(
-        await describeCluster(eksClient, clusterName),
-        region,
-        eksClient.config.credentials,
-      ),
+      kubernetesReaderFor(await describeCluster(eksClient, clusterName)),
     settings: {
       eventBusName: serviceSettings().eventBusName,
       provisionStateMachineArn: stringSetting('PROVISION_STATE_MACHINE_ARN') ?? '',
