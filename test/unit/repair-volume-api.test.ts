@@ -173,6 +173,22 @@ describe('repairVolume', () => {
     expect(start?.args[0].input.name).toMatch(new RegExp(`^${VOLUME_ID}-repair-`));
   });
 
+  it('records the health the repair was decided on with REPAIRING, so a stopped repair leaves it', async () => {
+    // Act
+    await answer(repairVolume(dependencies(), VOLUME_ID, { caller: CALLER }));
+
+    // Assess: one conditional update sets REPAIRING and the health the check found just now
+    const [update] = documentMock.commandCalls(UpdateCommand);
+    const input = update?.args[0].input;
+    expect(input?.UpdateExpression).toContain('#health = :health');
+    expect(input?.ExpressionAttributeValues?.[':repairing']).toBe('REPAIRING');
+    expect(input?.ExpressionAttributeValues?.[':health']).toMatchObject({
+      state: expect.stringMatching(/^(HEALTHY|DRIFTED)$/),
+      checkedAt: expect.any(String),
+      findings: expect.any(Array),
+    });
+  });
+
   it('refuses with 422 and the findings when the access point is gone, and starts nothing', async () => {
     // Prepare
     efsMock

@@ -53,7 +53,9 @@ export async function repairVolume(
       );
     }
     const executionName = `${id}-repair-${randomBytes(4).toString('hex')}`;
-    const repairing = await busyWhenChanged(id, () => deps.records.beginRepair(id, executionName));
+    const repairing = await busyWhenChanged(id, () =>
+      deps.records.beginRepair(id, executionName, health),
+    );
     try {
       await startExecution(deps, deps.settings.repairStateMachineArn, executionName, {
         volumeId: id,

@@ -385,21 +385,28 @@ export class VolumeRecordStore {
 
   /**
    * Moves a READY volume to REPAIRING and names its repair execution, so DELETE and a second
-   * repair answer busy until the repair ends; returns the record as it now is.
+   * repair answer busy until the repair ends; returns the record as it now is. The health the
+   * repair was decided on is recorded with it, so a repair that is stopped before its own
+   * closing check leaves the volume with what was found, not an older health.
    * @throws VolumeRecordStateError when the volume is not READY (anymore)
    */
-  async beginRepair(id: string, executionName: string): Promise<VolumeRecord> {
+  async beginRepair(
+    id: string,
+    executionName: string,
+    health: RecordedHealth,
+  ): Promise<VolumeRecord> {
     const now = this.#now().toISOString();
     return this.#update(
       id,
-      'SET #status = :repairing, updatedAt = :now, repairExecutionName = :execution, #repair = :repair',
-      { '#status': 'status', '#repair': 'repair' },
+      'SET #status = :repairing, updatedAt = :now, repairExecutionName = :execution, #repair = :repair, #health = :health',
+      { '#status': 'status', '#repair': 'repair', '#health': 'health' },
       {
         ':repairing': 'REPAIRING',
         ':ready': 'READY',
         ':now': now,
         ':execution': executionName,
         ':repair': { status: 'RUNNING', startedAt: now },
+        ':health': health,
       },
       'attribute_exists(id) AND #status = :ready',
       'REPAIRING',
