@@ -18,7 +18,7 @@ traceClients(tracer);
 export const handler = middy(async (event: ExecutionStatusChangeEvent) => {
   const { name, status } = event.detail;
   logger.appendKeys({ executionName: name, executionStatus: status });
-  const outcome = await settleExecutionEnd(settleDependencies(), event.detail);
+  const outcome = await settleExecutionEnd(settleDependencies({ repairs: true }), event.detail);
   if (outcome.volumeId) tracer.putAnnotation('volumeId', outcome.volumeId);
   logger.info(outcome.outcome === 'settled' ? 'execution end settled' : 'execution end ignored', {
     ...outcome,

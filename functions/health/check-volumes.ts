@@ -19,7 +19,7 @@ traceClients(tracer);
  */
 export const handler = middy(async () => {
   const check = healthCheckDependencies();
-  const settle = settleDependencies();
+  const settle = settleDependencies({ repairs: false });
   const summary = await checkAllVolumes({
     ...check,
     reconcilePending: (record) => settleStalePending(settle, record),

@@ -14,8 +14,12 @@ import { volumeRecords } from './volume-records.ts';
  * What settling a volume its execution left in between needs: the records, the clients that
  * look for leftovers, Step Functions, the bus, and a read-only view of the volume's cluster.
  * The settlement handler and the scheduled check (for stuck PENDING volumes) share it.
+ *
+ * @param repairs - whether repair executions are settled here: the settlement handler's are;
+ *   the scheduled check settles provisioning only, so it neither reads nor needs the repair
+ *   workflow's ARN (functions/lib/settings.ts says who reads what)
  */
-export function settleDependencies(): SettleDependencies {
+export function settleDependencies({ repairs }: { repairs: boolean }): SettleDependencies {
   return {
     records: volumeRecords(),
     efs: efsClient,
@@ -28,9 +32,7 @@ export function settleDependencies(): SettleDependencies {
       eventBusName: serviceSettings().eventBusName,
       provisionStateMachineArn: stringSetting('PROVISION_STATE_MACHINE_ARN') ?? '',
       deprovisionStateMachineArn: stringSetting('DEPROVISION_STATE_MACHINE_ARN') ?? '',
-      // Unset where no repair is settled (the scheduled check settles provisioning only):
-      // repair executions are then none of its business.
-      repairStateMachineArn: stringSetting('REPAIR_STATE_MACHINE_ARN'),
+      repairStateMachineArn: repairs ? stringSetting('REPAIR_STATE_MACHINE_ARN') : undefined,
     },
   };
 }
