@@ -2,6 +2,7 @@ import { DescribeFileSystemsCommand, EFSClient } from '@aws-sdk/client-efs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { persistentVolumeName } from '../../functions/lib/volume/names.ts';
 import type { LocalStack } from '../../local/stack.ts';
+import { fetchVolume } from '../support/api-volumes.ts';
 import { expectContract, operationIds, seen } from '../support/contract.ts';
 import {
   captureLifecycleEvents,
@@ -43,10 +44,7 @@ async function createVolume(body: Record<string, unknown>, headers: Record<strin
   return expectContract('createVolume', response);
 }
 
-async function getVolume(id: string): Promise<Volume> {
-  return (await expectContract('getVolume', await fetch(`${stack.api}/volumes/${id}`)))
-    .json as Volume;
-}
+const getVolume = (id: string) => fetchVolume<Volume>(stack, id);
 
 async function until(id: string, status: string): Promise<Volume> {
   return eventually(async () => {

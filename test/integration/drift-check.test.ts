@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localFunctions } from '../../local/lambda/local-functions.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack.ts';
+import { createReadyVolume, fetchVolume } from '../support/api-volumes.ts';
 import { expectContract } from '../support/contract.ts';
 import {
   captureLifecycleEvents,
@@ -44,27 +45,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function getVolume(id: string): Promise<Volume> {
-  return (await expectContract('getVolume', await fetch(`${stack.api}/volumes/${id}`)))
-    .json as Volume;
-}
-
-async function readyVolume(name: string): Promise<Volume> {
-  const created = await expectContract(
-    'createVolume',
-    await fetch(
-      `${stack.api}/volumes`,
-      json({ clusterName: stack.clusterName, namespace: 'team-a', name, reclaimPolicy: 'Delete' }),
-    ),
-  );
-  const { id } = created.json as Volume;
-  return eventually(async () => {
-    const volume = await getVolume(id);
-    if (volume.status === 'READY') return volume;
-    if (volume.status.endsWith('FAILED')) throw new Error(`volume ${id} ended ${volume.status}`);
-    return undefined;
-  }, 120_000);
-}
+const getVolume = (id: string) => fetchVolume<Volume>(stack, id);
+const readyVolume = (name: string) => createReadyVolume<Volume>(stack, name, 'Delete');
 
 /** The real aws CLI against the stack's moto, as an operator deleting by hand would. */
 async function awsCli(args: string[]): Promise<void> {

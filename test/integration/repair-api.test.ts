@@ -4,6 +4,7 @@ import { DescribeMountTargetsCommand, EFSClient } from '@aws-sdk/client-efs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { persistentVolumeName } from '../../functions/lib/volume/names.ts';
 import type { LocalStack } from '../../local/stack.ts';
+import { createReadyVolume, fetchVolume } from '../support/api-volumes.ts';
 import { expectContract } from '../support/contract.ts';
 import {
   captureLifecycleEvents,
@@ -49,31 +50,8 @@ async function awsCli(args: string[]): Promise<unknown> {
   return stdout.trim() ? JSON.parse(stdout) : undefined;
 }
 
-async function getVolume(id: string): Promise<Volume> {
-  return (await expectContract('getVolume', await fetch(`${stack.api}/volumes/${id}`)))
-    .json as Volume;
-}
-
-async function readyVolume(name: string): Promise<Volume> {
-  const created = await expectContract(
-    'createVolume',
-    await fetch(
-      `${stack.api}/volumes`,
-      json({ clusterName: stack.clusterName, namespace: 'team-a', name, reclaimPolicy: 'Retain' }),
-    ),
-  );
-  const { id } = created.json as Volume;
-  return eventually(async () => {
-    const volume = await getVolume(id);
-    if (volume.status === 'FAILED' || volume.status === 'ROLLBACK_FAILED') {
-      throw new Error(`volume ${id} ended ${volume.status}`);
-    }
-    // READY is written before the step's own end: wait for that too, so the record is still.
-    const settled =
-      volume.status === 'READY' && volume.steps.CompleteProvisioning?.status === 'SUCCEEDED';
-    return settled ? volume : undefined;
-  }, 240_000);
-}
+const getVolume = (id: string) => fetchVolume<Volume>(stack, id);
+const readyVolume = (name: string) => createReadyVolume<Volume>(stack, name, 'Retain');
 
 async function mountTargetsOf(fileSystemId: string) {
   const { MountTargets = [] } = await efs.send(

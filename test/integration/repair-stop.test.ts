@@ -11,6 +11,7 @@ import { executionArnOf } from '../../functions/lib/settle/execution-status-chan
 import { persistentVolumeName } from '../../functions/lib/volume/names.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import type { TaskHandler } from '../../local/step-functions/local-workflow.ts';
+import { createReadyVolume, fetchVolume } from '../support/api-volumes.ts';
 import { clusterInventory, resourcesOf } from '../support/aws-inventory.ts';
 import { expectContract } from '../support/contract.ts';
 import {
@@ -110,31 +111,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function getVolume(id: string): Promise<Volume> {
-  return (await expectContract('getVolume', await fetch(`${stack.api}/volumes/${id}`)))
-    .json as Volume;
-}
-
-async function readyVolume(name: string): Promise<Volume> {
-  const created = await expectContract(
-    'createVolume',
-    await fetch(
-      `${stack.api}/volumes`,
-      json({ clusterName: stack.clusterName, namespace: 'team-a', name, reclaimPolicy: 'Retain' }),
-    ),
-  );
-  const { id } = created.json as Volume;
-  return eventually(async () => {
-    const volume = await getVolume(id);
-    if (volume.status === 'FAILED' || volume.status === 'ROLLBACK_FAILED') {
-      throw new Error(`volume ${id} ended ${volume.status}`);
-    }
-    // READY is written before the step's own end: wait for that too, so the record is still.
-    const settled =
-      volume.status === 'READY' && volume.steps.CompleteProvisioning?.status === 'SUCCEEDED';
-    return settled ? volume : undefined;
-  }, 240_000);
-}
+const getVolume = (id: string) => fetchVolume<Volume>(stack, id);
+const readyVolume = (name: string) => createReadyVolume<Volume>(stack, name, 'Retain');
 
 /** The repair execution the record names: the API does not show it. */
 async function repairExecutionArn(id: string): Promise<string> {

@@ -1,0 +1,44 @@
+// Volumes through the local stack's HTTP API, every answer checked against openapi.yaml: what
+// the drift, repair and end-to-end tests share.
+import type { LocalStack } from '../../local/stack.ts';
+import { expectContract } from './contract.ts';
+import { eventually, json } from './local-stack-harness.ts';
+
+interface VolumeProgress {
+  readonly status: string;
+  readonly steps: Readonly<Record<string, { readonly status: string } | undefined>>;
+}
+
+/** GET /volumes/{id}, as the test's own view `V` of a volume. */
+export async function fetchVolume<V>(stack: LocalStack, id: string): Promise<V> {
+  return (await expectContract('getVolume', await fetch(`${stack.api}/volumes/${id}`))).json as V;
+}
+
+/**
+ * POST /volumes for claim `name` in team-a, then waits until the volume is READY and its
+ * CompleteProvisioning step has ended (READY is written before the step's own end), so the
+ * record no longer changes. Throws if it ends FAILED or ROLLBACK_FAILED.
+ */
+export async function createReadyVolume<V>(
+  stack: LocalStack,
+  name: string,
+  reclaimPolicy: 'Delete' | 'Retain',
+): Promise<V> {
+  const created = await expectContract(
+    'createVolume',
+    await fetch(
+      `${stack.api}/volumes`,
+      json({ clusterName: stack.clusterName, namespace: 'team-a', name, reclaimPolicy }),
+    ),
+  );
+  const { id } = created.json as { id: string };
+  return eventually(async () => {
+    const volume = await fetchVolume<VolumeProgress>(stack, id);
+    if (volume.status === 'FAILED' || volume.status === 'ROLLBACK_FAILED') {
+      throw new Error(`volume ${id} ended ${volume.status}`);
+    }
+    const settled =
+      volume.status === 'READY' && volume.steps.CompleteProvisioning?.status === 'SUCCEEDED';
+    return settled ? (volume as V) : undefined;
+  }, 240_000);
+}
