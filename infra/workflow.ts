@@ -155,8 +155,10 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
     statements: ({ clusterArns }) => [describeClustersStatement(clusterArns)],
   },
   'delete-access-point': {
-    description: "Deletes the volume's access point",
-    records: ['update'],
+    description:
+      "Deletes the volume's access point and decides whether its file system goes (no other access point on it)",
+    // get: the creator's record, when this was the last access point on another volume's file system
+    records: ['get', 'update'],
     statements: ({ arns }) => [
       describeStatement(
         'elasticfilesystem:DescribeFileSystems',
@@ -166,10 +168,11 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
     ],
   },
   'delete-mount-targets': {
-    description: "Starts deleting the volume's mount targets",
-    records: ['update'],
+    description: 'Starts deleting the mount targets of a file system that goes',
+    records: ['get', 'update'],
     statements: ({ arns }) => [
       describeStatement(
+        'elasticfilesystem:DescribeAccessPoints',
         'elasticfilesystem:DescribeFileSystems',
         'elasticfilesystem:DescribeMountTargets',
         'elasticfilesystem:DescribeMountTargetSecurityGroups',
@@ -191,10 +194,13 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
     ],
   },
   'delete-file-system': {
-    description: "Deletes the volume's own file system",
-    records: ['update'],
+    description: 'Deletes a file system that holds no other access point',
+    records: ['get', 'update'],
     statements: ({ arns }) => [
-      describeStatement('elasticfilesystem:DescribeFileSystems'),
+      describeStatement(
+        'elasticfilesystem:DescribeAccessPoints',
+        'elasticfilesystem:DescribeFileSystems',
+      ),
       ...fileSystemDeleteStatements(arns),
     ],
   },

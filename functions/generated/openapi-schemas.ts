@@ -219,7 +219,7 @@ export const openapiDocument = {
       "delete": {
         "operationId": "deleteVolume",
         "summary": "Deprovision a volume",
-        "description": "Only the volume's owner (the principal that created it), or a caller whose\nACCESS_POLICY rule has `deleteOthers`, may delete it (403 otherwise; reading is open to\nthe namespace). Refuses with 409 while a pod uses the claim, unless `force=true`. Deletes the claim,\nthe PersistentVolume and the access point and, unless the file system is shared (the\nrequest named `fileSystemId`) or retained (`reclaimPolicy: Retain`), its mount targets,\nfile system and security group. Status goes DELETING, then DELETED.\n",
+        "description": "Only the volume's owner (the principal that created it), or a caller whose\nACCESS_POLICY rule has `deleteOthers`, may delete it (403 otherwise; reading is open to\nthe namespace). Refuses with 409 while a pod uses the claim, unless `force=true`. Deletes the claim,\nthe PersistentVolume and the access point. The file system, its mount targets and\nsecurity group are then kept whenever the file system still holds any other access\npoint (another volume shares it: `retained` names those access points), or was not\ncreated by this service, or its creating volume asked for `reclaimPolicy: Retain`;\notherwise they are deleted with the last access point on the file system. Status goes\nDELETING, then DELETED.\n",
         "parameters": [
           {
             "name": "force",
@@ -768,7 +768,7 @@ export const openapiDocument = {
           },
           "reason": {
             "type": "string",
-            "description": "Set when the resource could not be checked (its description failed), so it may or may not still exist."
+            "description": "In `leftovers`, set when the resource could not be checked (its description failed), so it may or may not still exist. In `retained`, why deletion kept it (the reclaim policy, or the other volumes' access points still on the file system)."
           }
         }
       },
@@ -1011,7 +1011,7 @@ export const openapiDocument = {
           },
           "retained": {
             "type": "array",
-            "description": "What deletion kept on purpose (a shared or retained file system).",
+            "description": "What deletion kept on purpose (a retained file system, or one other volumes still use), each with the reason on the file system.",
             "items": {
               "$ref": "#/components/schemas/LeftoverResource"
             }

@@ -55,9 +55,12 @@ export interface paths {
          * @description Only the volume's owner (the principal that created it), or a caller whose
          *     ACCESS_POLICY rule has `deleteOthers`, may delete it (403 otherwise; reading is open to
          *     the namespace). Refuses with 409 while a pod uses the claim, unless `force=true`. Deletes the claim,
-         *     the PersistentVolume and the access point and, unless the file system is shared (the
-         *     request named `fileSystemId`) or retained (`reclaimPolicy: Retain`), its mount targets,
-         *     file system and security group. Status goes DELETING, then DELETED.
+         *     the PersistentVolume and the access point. The file system, its mount targets and
+         *     security group are then kept whenever the file system still holds any other access
+         *     point (another volume shares it: `retained` names those access points), or was not
+         *     created by this service, or its creating volume asked for `reclaimPolicy: Retain`;
+         *     otherwise they are deleted with the last access point on the file system. Status goes
+         *     DELETING, then DELETED.
          */
         delete: operations["deleteVolume"];
         options?: never;
@@ -233,7 +236,7 @@ export interface components {
              */
             type: string;
             id: string;
-            /** @description Set when the resource could not be checked (its description failed), so it may or may not still exist. */
+            /** @description In `leftovers`, set when the resource could not be checked (its description failed), so it may or may not still exist. In `retained`, why deletion kept it (the reclaim policy, or the other volumes' access points still on the file system). */
             reason?: string;
         };
         /** @description Every resource id the workflow created or adopted, as it learns them. */
@@ -348,7 +351,7 @@ export interface components {
             rollbackError?: components["schemas"]["VolumeFailure"];
             /** @description What rollback or deletion could not delete (ROLLBACK_FAILED, DELETE_FAILED). */
             leftovers?: components["schemas"]["LeftoverResource"][];
-            /** @description What deletion kept on purpose (a shared or retained file system). */
+            /** @description What deletion kept on purpose (a retained file system, or one other volumes still use), each with the reason on the file system. */
             retained?: components["schemas"]["LeftoverResource"][];
             warnings?: components["schemas"]["Warnings"];
             health?: components["schemas"]["VolumeHealth"];

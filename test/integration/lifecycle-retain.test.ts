@@ -108,7 +108,7 @@ describe('keep or delete the file system, as the record decided', () => {
     ).toEqual(['AccessPoint']);
     expect(await fileSystemExists(fileSystemId)).toBe(true);
     expect(deleted.retained).toEqual(
-      expect.arrayContaining([{ type: 'FileSystem', id: fileSystemId }]),
+      expect.arrayContaining([expect.objectContaining({ type: 'FileSystem', id: fileSystemId })]),
     );
   });
 

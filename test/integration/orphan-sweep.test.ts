@@ -148,6 +148,51 @@ describe('orphan sweep', () => {
     );
   });
 
+  it("keeps a file system that holds a live volume's access point, with its mount targets and group", async () => {
+    // Prepare: a volume whose rollback failed left its file system, on which a READY volume
+    // of another team has its access point (the file system was shared)
+    const creator = newVolumeId();
+    await records.create(creator, spec());
+    const planted = await plantResources(creator);
+    await records.setStatus(creator, 'ROLLBACK_FAILED');
+    const sharer = newVolumeId();
+    await records.create(sharer, spec());
+    await records.setStatus(sharer, 'READY');
+    const { AccessPointId } = await efs.send(
+      new CreateAccessPointCommand({
+        FileSystemId: planted.fileSystemId,
+        Tags: [
+          { Key: VOLUME_ID_TAG, Value: sharer },
+          { Key: STACK_TAG, Value: stack },
+        ],
+      }),
+    );
+
+    // Act
+    const report = await sweepOrphans({ efs, ec2, records }, { stack, delete: true });
+
+    // Assess: only the creator's own access point was the sweep's; the sharer's data stays
+    const found = report.orphans.filter((orphan) => orphan.volumeId === creator);
+    expect(found).toEqual([
+      {
+        type: 'AccessPoint',
+        id: planted.accessPointId,
+        volumeId: creator,
+        reason: 'ROLLBACK_FAILED',
+      },
+    ]);
+    expect(report.failed).toEqual([]);
+    const left = await awsLeftovers(creator);
+    expect(left).toEqual(
+      expect.arrayContaining([
+        `FileSystem/${planted.fileSystemId}`,
+        `SecurityGroup/${planted.securityGroupId}`,
+      ]),
+    );
+    expect(left.filter((resource) => resource.startsWith('MountTarget/'))).toHaveLength(1);
+    expect(await awsLeftovers(sharer)).toEqual([`AccessPoint/${AccessPointId}`]);
+  });
+
   it('says how to use it when the table is not named', async () => {
     const script = fileURLToPath(new URL('../../scripts/sweep-orphans.ts', import.meta.url));
     const env = { ...process.env };

@@ -104,7 +104,7 @@ export const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   'begin-rollback': RECORD_GET_UPDATE,
   'delete-manifests': KUBERNETES_STEP,
   'delete-access-point': [
-    ...RECORD_UPDATE,
+    ...RECORD_GET_UPDATE,
     'elasticfilesystem:DeleteAccessPoint',
     'elasticfilesystem:DescribeAccessPoints',
     'elasticfilesystem:DescribeFileSystems',
@@ -116,6 +116,7 @@ export const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'ec2:DescribeNetworkInterfaces',
     'ec2:DescribeSecurityGroups',
     'elasticfilesystem:DeleteMountTarget',
+    'elasticfilesystem:DescribeAccessPoints',
     'elasticfilesystem:DescribeFileSystems',
     'elasticfilesystem:DescribeMountTargetSecurityGroups',
     'elasticfilesystem:DescribeMountTargets',
@@ -128,6 +129,7 @@ export const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   'delete-file-system': [
     ...RECORD_UPDATE,
     'elasticfilesystem:DeleteFileSystem',
+    'elasticfilesystem:DescribeAccessPoints',
     'elasticfilesystem:DescribeFileSystems',
   ],
   'delete-security-group': [

@@ -15,6 +15,13 @@ export interface Tag {
 export const STACK_TAG = 'efs-volumes:stack';
 
 /**
+ * The tag on a file system this service creates that records its creating volume's reclaim
+ * policy (`Delete` or `Retain`). The creator's record may be deleted (or the creator deleted)
+ * while later volumes still share the file system; the last of them to go reads the choice here.
+ */
+export const RECLAIM_POLICY_TAG = 'efs-volumes:reclaim-policy';
+
+/**
  * The prefix of every tag a caller asks for: `{"team": "a"}` is tagged `caller:team=a`. A
  * caller can then never set a key the account uses for something else (an ABAC key that
  * other policies grant access by, or one of ours); the IAM policies enforce the key set with

@@ -5,7 +5,6 @@ import {
   deleteOwnFileSystem,
   ensureFileSystem,
   type FileSystemResult,
-  findOwnFileSystem,
 } from '../aws/file-system.ts';
 import { putAccessPointOnlyPolicy } from '../aws/file-system-policy.ts';
 import {
@@ -15,15 +14,18 @@ import {
   readMountTargets,
   startDeletingMountTargets,
 } from '../aws/mount-targets.ts';
-import {
-  deleteSecurityGroup,
-  ensureSecurityGroup,
-  findSecurityGroup,
-} from '../aws/security-group.ts';
-import { stackName, volumeTags } from '../aws/tags.ts';
+import { deleteSecurityGroup, ensureSecurityGroup } from '../aws/security-group.ts';
+import { RECLAIM_POLICY_TAG, stackName, volumeTags } from '../aws/tags.ts';
 import type { ServiceSettings } from '../config.ts';
 import { CleanupError, MountTargetsTimeoutError } from '../errors.ts';
 import type { AwsStepDependencies } from './dependencies.ts';
+import {
+  decideFileSystemDisposal,
+  type FileSystemDisposal,
+  fileSystemIdOf,
+  keepsOwnFileSystem,
+  otherAccessPoints,
+} from './file-system-disposal.ts';
 import { PROVISIONING_STEP, runStep, workflowTransition } from './run-step.ts';
 import { type ProvisionState, required, type WaitProgress } from './state.ts';
 
@@ -89,7 +91,11 @@ export function createFileSystem(
         deps.efs,
         state.volumeId,
         state.spec,
-        volumeTags(state.volumeId, state.spec),
+        [
+          ...volumeTags(state.volumeId, state.spec),
+          // Read by the last volume to leave the file system, if others share it later.
+          { Key: RECLAIM_POLICY_TAG, Value: state.spec.reclaimPolicy },
+        ],
         deps.settings.kmsKeyId,
       );
       return {
@@ -252,53 +258,93 @@ export function checkMountTargets(
 // ---- rollback: each delete finds what exists by tag or token, so it is idempotent and
 // ---- also catches what a step created just before it failed.
 
-/**
- * The file system whose parts rollback deletes: the shared one the spec names, the one the
- * record lists, or the one carrying the volume's CreationToken. Never one the state names.
- */
-async function fileSystemIdOf(
-  state: ProvisionState,
-  deps: Pick<AwsStepDependencies, 'efs'>,
-): Promise<string | undefined> {
-  return (
-    state.spec.fileSystemId ??
-    state.resources?.fileSystemId ??
-    (await findOwnFileSystem(deps.efs, state.volumeId))?.FileSystemId
-  );
-}
-
 /** A deletion of a volume whose record keeps the file system, its mount targets and group. */
 function keepsFileSystem(state: ProvisionState): boolean {
   return state.operation === 'deprovision' && state.retainFileSystem === true;
 }
 
+/**
+ * What the access point step decided (DeleteAccessPoint's result, in a deletion or a
+ * rollback), or, when that step did not run to the end, the decision made now.
+ */
+async function disposalOf(
+  state: ProvisionState,
+  deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
+): Promise<FileSystemDisposal> {
+  const decided = state.deletedAccessPoint ?? state.rollbackAccessPoint;
+  if (decided?.disposal) return decided.disposal;
+  return decideFileSystemDisposal(state, deps, keepsFileSystem(state));
+}
+
+/**
+ * The decision to remove, confirmed right before something is destroyed: a volume may have
+ * put an access point on the file system since it was taken. Such a file system is kept.
+ */
+async function confirmedDisposal(
+  state: ProvisionState,
+  deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
+): Promise<FileSystemDisposal> {
+  const disposal = await disposalOf(state, deps);
+  if (!disposal.remove || !disposal.fileSystemId) return disposal;
+  const others = await otherAccessPoints(deps.efs, disposal.fileSystemId, state.volumeId);
+  if (others.length === 0) return disposal;
+  return {
+    ...disposal,
+    remove: false,
+    keptBecause: `file system ${disposal.fileSystemId} still holds access points of other volumes: ${others.join(', ')}`,
+    otherAccessPointIds: others,
+  };
+}
+
+/** DeleteAccessPoint's result: the deprovision ASL's RetainFileSystem? choice reads it. */
+export interface AccessPointDeletion {
+  readonly accessPointId: string | null;
+  /** True: the file system, its mount targets and security group stay. */
+  readonly retainFileSystem: boolean;
+  readonly disposal: FileSystemDisposal;
+}
+
+/**
+ * Deletes the volume's access point, then decides from what is left on the file system
+ * whether the file system goes (file-system-disposal.ts): a file system that still holds
+ * another volume's access point is never deleted, whoever created it.
+ */
 export function rollbackAccessPoint(
   state: ProvisionState,
   deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
-): Promise<{ accessPointId: string | null; retainFileSystem: boolean }> {
+): Promise<AccessPointDeletion> {
   return runStep(deps.records, state.volumeId, 'DeleteAccessPoint', async () => {
     const fileSystemId = await fileSystemIdOf(state, deps);
     const accessPointId = fileSystemId
       ? await deleteAccessPoint(deps.efs, fileSystemId, state.volumeId)
       : undefined;
-    // The deprovision ASL's RetainFileSystem? choice reads the record's decision from here.
+    const disposal = await decideFileSystemDisposal(state, deps, keepsFileSystem(state));
     return {
-      result: { accessPointId: accessPointId ?? null, retainFileSystem: keepsFileSystem(state) },
+      result: {
+        accessPointId: accessPointId ?? null,
+        // Skips the mount-target, file-system and group deletions; a file system that is
+        // already gone is not retained (its volume's group may still need deleting).
+        retainFileSystem: disposal.keptBecause !== null,
+        disposal,
+      },
     };
   });
 }
 
+/**
+ * Starts deleting the file system's mount targets when the file system goes; when it stays,
+ * none (they serve its other volumes, or its retained data).
+ */
 export function rollbackMountTargets(
   state: ProvisionState,
   deps: Pick<AwsStepDependencies, 'efs' | 'ec2' | 'records'>,
 ): Promise<{ mountTargetIds: string[] }> {
   return runStep(deps.records, state.volumeId, 'DeleteMountTargets', async () => {
-    if (keepsFileSystem(state)) return { result: { mountTargetIds: [] } };
-    const fileSystemId = await fileSystemIdOf(state, deps);
-    if (!fileSystemId) return { result: { mountTargetIds: [] } };
-    const mountTargetIds = await startDeletingMountTargets(deps.efs, fileSystemId, {
-      shared: state.spec.fileSystemId !== undefined,
-      securityGroupId: await findSecurityGroup(deps.ec2, state.volumeId),
+    const disposal = await confirmedDisposal(state, deps);
+    if (!disposal.remove || !disposal.fileSystemId) return { result: { mountTargetIds: [] } };
+    const mountTargetIds = await startDeletingMountTargets(deps.efs, disposal.fileSystemId, {
+      shared: false,
+      securityGroupId: undefined,
     });
     return { result: { mountTargetIds } };
   });
@@ -312,7 +358,7 @@ export function checkMountTargetsDeleted(
   return runStep(deps.records, state.volumeId, 'CheckMountTargetsDeleted', async () => {
     const checks = (state.mountTargetsDeletedWait?.checks ?? 0) + 1;
     const ids = state.mountTargetsDeletion?.mountTargetIds ?? [];
-    const fileSystemId = await fileSystemIdOf(state, deps);
+    const fileSystemId = (await disposalOf(state, deps)).fileSystemId;
     const gone =
       !fileSystemId || ids.length === 0 || (await mountTargetsGone(deps.efs, fileSystemId, ids));
     if (!gone && checks >= deps.settings.mountTargetMaxChecks) {
@@ -324,27 +370,46 @@ export function checkMountTargetsDeleted(
   });
 }
 
+/**
+ * Deletes the file system when the disposal says it goes (the volume's own, or the one whose
+ * last access point this volume held); never one that holds another volume's access point.
+ */
 export function rollbackFileSystem(
   state: ProvisionState,
   deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
 ): Promise<{ fileSystemId: string | null }> {
   return runStep(deps.records, state.volumeId, 'DeleteFileSystem', async () => {
-    // A file system the request named is shared, a retained one keeps data: never deleted.
-    if (state.spec.fileSystemId || keepsFileSystem(state))
+    const disposal = await confirmedDisposal(state, deps);
+    if (!disposal.remove || !disposal.fileSystemId || !disposal.creatorVolumeId)
       return { result: { fileSystemId: null } };
-    const fileSystemId = await deleteOwnFileSystem(deps.efs, state.volumeId);
+    const fileSystemId = await deleteOwnFileSystem(deps.efs, disposal.creatorVolumeId);
     return { result: { fileSystemId: fileSystemId ?? null } };
   });
 }
 
+/**
+ * Deletes the volume's security group, unless the file system it serves stays; when the file
+ * system that goes was another volume's, that volume's group goes too (its mount targets are
+ * gone). Reads the disposal from the state only: this step's role reads no EFS.
+ */
 export function rollbackSecurityGroup(
   state: ProvisionState,
   deps: Pick<AwsStepDependencies, 'ec2' | 'records'>,
 ): Promise<{ securityGroupId: string | null }> {
   return runStep(deps.records, state.volumeId, 'DeleteSecurityGroup', async () => {
-    // A retained file system's mount targets still use the group.
-    if (keepsFileSystem(state)) return { result: { securityGroupId: null } };
-    const securityGroupId = await deleteSecurityGroup(deps.ec2, state.volumeId);
-    return { result: { securityGroupId: securityGroupId ?? null } };
+    const disposal = (state.deletedAccessPoint ?? state.rollbackAccessPoint)?.disposal;
+    // A kept file system's mount targets still use its creator's group.
+    const keptOwn =
+      disposal !== undefined
+        ? keepsOwnFileSystem(disposal, state.volumeId)
+        : keepsFileSystem(state);
+    if (keptOwn) return { result: { securityGroupId: null } };
+    const owners = new Set([state.volumeId]);
+    if (disposal?.remove && disposal.creatorVolumeId) owners.add(disposal.creatorVolumeId);
+    let deleted: string | undefined;
+    for (const owner of owners) {
+      deleted = (await deleteSecurityGroup(deps.ec2, owner)) ?? deleted;
+    }
+    return { result: { securityGroupId: deleted ?? null } };
   });
 }

@@ -1,8 +1,9 @@
 import { recordTimeToReady, recordVolumeStatus } from '../../commons/powertools/metrics.ts';
 import { announceVolume } from '../events/lifecycle.ts';
 import type { KubernetesReader } from '../kube/read-client.ts';
-import type { VolumeFailure, VolumeRecord } from '../volume/record.ts';
+import type { LeftoverResource, VolumeFailure, VolumeRecord } from '../volume/record.ts';
 import type { AwsStepDependencies } from './dependencies.ts';
+import { keepsOwnFileSystem } from './file-system-disposal.ts';
 import { findLeftovers } from './leftovers.ts';
 import { runStep, withClassifiedErrors } from './run-step.ts';
 import type { CaughtError, ProvisionState } from './state.ts';
@@ -118,15 +119,33 @@ export async function recordRollbackFailure(
   });
 }
 
-/** What deletion keeps on purpose: a retained file system with its mount targets and group. */
+/**
+ * What deletion keeps on purpose: the volume's own file system, with its mount targets and
+ * group, when the access point step decided to keep it (Retain, or another volume's access
+ * point still on it; the file system entry says why). A shared file system of someone else's
+ * was never the volume's to keep.
+ */
 async function retainedResources(
   state: ProvisionState,
   deps: Pick<AwsStepDependencies, 'records'>,
-) {
-  if (!state.retainFileSystem || state.spec.fileSystemId) return [];
+): Promise<LeftoverResource[]> {
+  const disposal = state.deletedAccessPoint?.disposal;
+  const keptOwn = disposal
+    ? keepsOwnFileSystem(disposal, state.volumeId)
+    : state.retainFileSystem && !state.spec.fileSystemId;
+  if (!keptOwn) return [];
   const { resources } = await deps.records.require(state.volumeId);
+  const fileSystemId = disposal?.fileSystemId ?? resources.fileSystemId;
   return [
-    ...(resources.fileSystemId ? [{ type: 'FileSystem', id: resources.fileSystemId }] : []),
+    ...(fileSystemId
+      ? [
+          {
+            type: 'FileSystem',
+            id: fileSystemId,
+            ...(disposal?.keptBecause ? { reason: disposal.keptBecause } : {}),
+          },
+        ]
+      : []),
     ...(resources.mountTargetIds ?? []).map((id) => ({ type: 'MountTarget', id })),
     ...(resources.securityGroupId
       ? [{ type: 'SecurityGroup', id: resources.securityGroupId }]

@@ -6,6 +6,15 @@ import type { AppliedManifests } from '../kube/apply.ts';
 import type { VolumeResources } from '../volume/record.ts';
 import type { VolumeSpec } from '../volume/request.ts';
 import type { WorkflowOperation } from './execution.ts';
+import type { FileSystemDisposal } from './file-system-disposal.ts';
+
+/** What DeleteAccessPoint returns (aws-steps.ts `AccessPointDeletion`). */
+export interface AccessPointStepResult {
+  readonly accessPointId?: string | null;
+  readonly retainFileSystem?: boolean;
+  /** Absent in executions started before the decision was made from the file system. */
+  readonly disposal?: FileSystemDisposal;
+}
 
 /**
  * The input of an execution: ids only. Each step reads the volume's spec and resources from
@@ -55,7 +64,10 @@ export interface WorkflowState extends ProvisionInput {
   readonly clusterGone?: CaughtError;
   readonly mountTargetsDeletion?: { readonly mountTargetIds: string[] };
   readonly mountTargetsDeletedWait?: WaitProgress;
-  readonly deletedAccessPoint?: { readonly retainFileSystem?: boolean };
+  /** Deprovisioning's DeleteAccessPoint: the access point, and what becomes of the file system. */
+  readonly deletedAccessPoint?: AccessPointStepResult;
+  /** Rollback's DeleteAccessPoint (the same step, at another ResultPath). */
+  readonly rollbackAccessPoint?: AccessPointStepResult;
 }
 
 /**

@@ -59,7 +59,8 @@ function volumeIdOf(tags: Tags, stack: string): string | undefined {
 /**
  * Finds the AWS resources this service tagged whose volume record is gone or terminal,
  * leaving out what a volume keeps on purpose (its recorded retain decision, or what a
- * DELETED volume lists as retained), and deletes them when asked:
+ * DELETED volume lists as retained) and a file system that still holds an access point the
+ * sweep does not remove (with its mount targets and group), and deletes them when asked:
  * access points, then mount targets (waiting for them to go), file systems, security groups.
  * Volumes still PENDING, PROVISIONING, READY, ROLLING_BACK or DELETING are never touched.
  */
@@ -101,18 +102,40 @@ export async function sweepOrphans(
         orphans.push({ type: 'MountTarget', id: target.MountTargetId, volumeId, reason });
     }
   }
-  for (const point of await allAccessPoints(deps.efs)) {
+  const accessPoints = await allAccessPoints(deps.efs);
+  for (const point of accessPoints) {
     const volumeId = volumeIdOf(point.Tags, stack);
     if (!volumeId || !point.AccessPointId) continue;
     const reason = await verdict(volumeId, point.AccessPointId, 'AccessPoint');
     if (reason) orphans.push({ type: 'AccessPoint', id: point.AccessPointId, volumeId, reason });
+  }
+  // The deletion rule (provision/file-system-disposal.ts): a file system that holds an access
+  // point the sweep does not remove (a live volume's, or anyone else's) is kept, with its
+  // mount targets and the security group they carry.
+  const doomedPoints = new Set(
+    orphans.filter((orphan) => orphan.type === 'AccessPoint').map((orphan) => orphan.id),
+  );
+  const inUse = new Set<string>();
+  for (const point of accessPoints) {
+    if (point.FileSystemId && point.AccessPointId && !doomedPoints.has(point.AccessPointId))
+      inUse.add(point.FileSystemId);
+  }
+  const keptVolumes = new Set(
+    orphans
+      .filter((orphan) => orphan.type === 'FileSystem' && inUse.has(orphan.id))
+      .map((orphan) => orphan.volumeId),
+  );
+  for (let index = orphans.length - 1; index >= 0; index -= 1) {
+    const orphan = orphans[index];
+    if (orphan && orphan.type !== 'AccessPoint' && keptVolumes.has(orphan.volumeId))
+      orphans.splice(index, 1);
   }
   const { SecurityGroups = [] } = await deps.ec2.send(
     new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag-key', Values: [VOLUME_ID_TAG] }] }),
   );
   for (const group of SecurityGroups) {
     const volumeId = volumeIdOf(group.Tags, stack);
-    if (!volumeId || !group.GroupId) continue;
+    if (!volumeId || !group.GroupId || keptVolumes.has(volumeId)) continue;
     const reason = await verdict(volumeId, group.GroupId, 'SecurityGroup');
     if (reason) orphans.push({ type: 'SecurityGroup', id: group.GroupId, volumeId, reason });
   }

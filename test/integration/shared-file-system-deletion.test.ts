@@ -1,0 +1,214 @@
+// Issue 19, item 1: deleting the volume that created a file system never destroys another
+// volume's data on it. Two volumes on one file system, through the API and the bundles.
+import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeAccessPointsCommand,
+  DescribeFileSystemsCommand,
+  DescribeMountTargetsCommand,
+  EFSClient,
+  TagResourceCommand,
+} from '@aws-sdk/client-efs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccessPolicy } from '../../functions/lib/api/access-policy.ts';
+import { RECLAIM_POLICY_TAG } from '../../functions/lib/aws/tags.ts';
+import type { LocalStack } from '../../local/stack.ts';
+import { eventually, json, startTestStack } from '../support/local-stack-harness.ts';
+import { awsLeftovers } from '../support/workflow-harness.ts';
+
+const ACCOUNT = '123456789012';
+const TEAM_A = `arn:aws:sts::${ACCOUNT}:assumed-role/team-a-deployer/session-1`;
+const TEAM_B = `arn:aws:sts::${ACCOUNT}:assumed-role/team-b-deployer/session-1`;
+
+type Resource = { type: string; id: string; reason?: string };
+type Volume = {
+  id: string;
+  status: string;
+  resources: {
+    fileSystemId?: string;
+    accessPointId?: string;
+    securityGroupId?: string;
+    mountTargetIds?: string[];
+  };
+  retained?: Resource[];
+  leftovers?: Resource[];
+};
+
+const efs = new EFSClient({});
+const ec2 = new EC2Client({});
+let stack: LocalStack;
+
+/** The stack's ACCESS_POLICY: team-b may share the given file systems. */
+function policy(sharedFileSystems: string[]): AccessPolicy {
+  return {
+    rules: [
+      { caller: `arn:aws:iam::${ACCOUNT}:role/team-a-*`, cluster: 'api-*', namespaces: ['team-a'] },
+      {
+        caller: `arn:aws:iam::${ACCOUNT}:role/team-b-*`,
+        cluster: 'api-*',
+        namespaces: ['team-b'],
+        ...(sharedFileSystems.length > 0
+          ? { sharedFileSystems, posixIds: { uids: ['2000-2999'], gids: [2000] } }
+          : {}),
+      },
+    ],
+  };
+}
+
+beforeAll(async () => {
+  stack = await startTestStack({ policy: policy([]) });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function call(caller: string, path: string, init: RequestInit = {}) {
+  const response = await fetch(`${stack.api}${path}`, {
+    ...init,
+    headers: { ...(init.headers as Record<string, string>), 'X-Local-Caller': caller },
+  });
+  return { status: response.status, json: (await response.json()) as Volume };
+}
+
+async function create(caller: string, body: Record<string, unknown>): Promise<string> {
+  const created = await call(
+    caller,
+    '/volumes',
+    json({ clusterName: stack.clusterName, ...body }) as RequestInit,
+  );
+  expect(created.status, JSON.stringify(created.json)).toBe(202);
+  return created.json.id;
+}
+
+async function until(caller: string, id: string, status: string): Promise<Volume> {
+  return eventually(async () => {
+    const { json: volume } = await call(caller, `/volumes/${id}`);
+    if (volume.status === status) return volume;
+    if (['FAILED', 'ROLLBACK_FAILED', 'DELETE_FAILED'].includes(volume.status))
+      throw new Error(`volume ${id} ended ${volume.status}: ${JSON.stringify(volume)}`);
+    return undefined;
+  }, 60_000);
+}
+
+async function fileSystemExists(fileSystemId: string): Promise<boolean> {
+  try {
+    const { FileSystems = [] } = await efs.send(
+      new DescribeFileSystemsCommand({ FileSystemId: fileSystemId }),
+    );
+    return FileSystems.length > 0;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'FileSystemNotFound') return false;
+    throw error;
+  }
+}
+
+async function accessPointsOn(fileSystemId: string): Promise<string[]> {
+  try {
+    const { AccessPoints = [] } = await efs.send(
+      new DescribeAccessPointsCommand({ FileSystemId: fileSystemId }),
+    );
+    return AccessPoints.map((point) => point.AccessPointId ?? '');
+  } catch (error) {
+    if ((error as { name?: string }).name === 'FileSystemNotFound') return [];
+    throw error;
+  }
+}
+
+async function mountTargetsOf(fileSystemId: string): Promise<Record<string, string>> {
+  try {
+    const { MountTargets = [] } = await efs.send(
+      new DescribeMountTargetsCommand({ FileSystemId: fileSystemId }),
+    );
+    return Object.fromEntries(
+      MountTargets.map((target) => [target.MountTargetId ?? '', target.LifeCycleState ?? '']),
+    );
+  } catch (error) {
+    if ((error as { name?: string }).name === 'FileSystemNotFound') return {};
+    throw error;
+  }
+}
+
+async function securityGroupExists(groupId: string): Promise<boolean> {
+  try {
+    const { SecurityGroups = [] } = await ec2.send(
+      new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }),
+    );
+    return SecurityGroups.length > 0;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'InvalidGroup.NotFound') return false;
+    throw error;
+  }
+}
+
+describe('deleting a volume on a file system another volume shares', () => {
+  it("keeps the file system while another volume's access point is on it, and removes it with the last", async () => {
+    // Prepare: team-a's volume creates the file system and asks for Delete
+    const originId = await create(TEAM_A, {
+      namespace: 'team-a',
+      name: 'origin',
+      reclaimPolicy: 'Delete',
+    });
+    const origin = await until(TEAM_A, originId, 'READY');
+    const fileSystemId = origin.resources.fileSystemId ?? '';
+    const groupId = origin.resources.securityGroupId ?? '';
+    const { FileSystems = [] } = await efs.send(
+      new DescribeFileSystemsCommand({ FileSystemId: fileSystemId }),
+    );
+    expect(FileSystems[0]?.Tags).toContainEqual({ Key: RECLAIM_POLICY_TAG, Value: 'Delete' });
+    // Prepare: its owner makes it shareable, the operator shares it with team-b, team-b uses it
+    await efs.send(
+      new TagResourceCommand({
+        ResourceId: fileSystemId,
+        Tags: [{ Key: 'efs-volumes:shareable', Value: 'true' }],
+      }),
+    );
+    process.env.ACCESS_POLICY = JSON.stringify(policy([fileSystemId]));
+    const sharerId = await create(TEAM_B, {
+      namespace: 'team-b',
+      name: 'sharer',
+      fileSystemId,
+      posixUser: { uid: 2500, gid: 2000 },
+      reclaimPolicy: 'Delete',
+    });
+    const sharer = await until(TEAM_B, sharerId, 'READY');
+    const sharerPoint = sharer.resources.accessPointId ?? '';
+    const mountTargetsBefore = await mountTargetsOf(fileSystemId);
+    expect(Object.keys(mountTargetsBefore).length).toBeGreaterThan(0);
+
+    // Act: the creator is deleted, as it may be
+    const deleting = await call(TEAM_A, `/volumes/${originId}?force=true`, { method: 'DELETE' });
+    expect(deleting.status).toBe(202);
+    const deleted = await until(TEAM_A, originId, 'DELETED');
+
+    // Assess: the file system, its mount targets and group are kept, and the record says why
+    expect(await fileSystemExists(fileSystemId)).toBe(true);
+    expect(await mountTargetsOf(fileSystemId)).toEqual(mountTargetsBefore);
+    expect(await securityGroupExists(groupId)).toBe(true);
+    expect(await accessPointsOn(fileSystemId)).toEqual([sharerPoint]);
+    const keptFileSystem = deleted.retained?.find((resource) => resource.type === 'FileSystem');
+    expect(keptFileSystem).toMatchObject({ id: fileSystemId });
+    expect(keptFileSystem?.reason).toContain(sharerPoint);
+    expect(deleted.retained).toEqual(
+      expect.arrayContaining([
+        { type: 'SecurityGroup', id: groupId },
+        ...Object.keys(mountTargetsBefore).map((id) => ({ type: 'MountTarget', id })),
+      ]),
+    );
+    // Assess: the sharer is untouched and healthy
+    const checked = await call(TEAM_B, `/volumes/${sharerId}/check`, { method: 'POST' });
+    expect(checked.status, JSON.stringify(checked.json)).toBe(200);
+    expect((checked.json as unknown as { state: string }).state).toBe('HEALTHY');
+
+    // Act: the last volume on it goes
+    const last = await call(TEAM_B, `/volumes/${sharerId}?force=true`, { method: 'DELETE' });
+    expect(last.status).toBe(202);
+    const lastDeleted = await until(TEAM_B, sharerId, 'DELETED');
+
+    // Assess: the creator asked for Delete, so the file system, mount targets and group go
+    expect(lastDeleted.retained ?? []).toEqual([]);
+    expect(await fileSystemExists(fileSystemId)).toBe(false);
+    expect(await securityGroupExists(groupId)).toBe(false);
+    expect(await awsLeftovers(originId)).toEqual([]);
+    expect(await awsLeftovers(sharerId)).toEqual([]);
+  });
+});
