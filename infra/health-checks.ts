@@ -20,7 +20,7 @@ import type { WorkflowName } from './workflow-steps.ts';
 /**
  * What a drift check (functions/lib/health/check.ts) reads besides the cluster's description
  * (which every cluster reader has): the Fargate profiles selecting the namespace and their subnets' zones (as the
- * create path's preflight), and the volume's file system, mount targets and access point. EFS
+ * create path's preflight), and the volume's file system, its policy, mount targets and access point. EFS
  * and EC2 describes cannot be scoped to resources; none of them writes anything.
  */
 export function healthCheckStatements(clusterArns: readonly string[]): PolicyStatement[] {
@@ -29,6 +29,7 @@ export function healthCheckStatements(clusterArns: readonly string[]): PolicySta
     describeStatement(
       'ec2:DescribeSubnets',
       'elasticfilesystem:DescribeFileSystems',
+      'elasticfilesystem:DescribeFileSystemPolicy',
       'elasticfilesystem:DescribeMountTargets',
       'elasticfilesystem:DescribeAccessPoints',
     ),

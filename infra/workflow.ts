@@ -99,10 +99,12 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
     ],
   },
   'create-mount-targets': {
-    description: 'Creates a mount target in every Availability Zone of the cluster',
+    description:
+      "Puts the file system's policy, then creates a mount target in every Availability Zone of the cluster",
     records: ['update'],
     statements: ({ arns }) => [
       describeStatement(
+        'elasticfilesystem:DescribeAccessPoints',
         'elasticfilesystem:DescribeFileSystems',
         'elasticfilesystem:DescribeMountTargets',
         'elasticfilesystem:DescribeMountTargetSecurityGroups',
@@ -111,6 +113,7 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
         'ec2:DescribeNetworkInterfaceAttribute',
       ),
       ...mountTargetCreateStatements(arns),
+      ...fileSystemPolicyStatements(arns),
     ],
   },
   'create-access-point': {

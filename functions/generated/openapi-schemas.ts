@@ -688,6 +688,7 @@ export const openapiDocument = {
             "type": "string",
             "enum": [
               "FileSystem",
+              "FileSystemPolicy",
               "MountTarget",
               "AccessPoint",
               "PersistentVolume",

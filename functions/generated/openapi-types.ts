@@ -198,7 +198,7 @@ export interface components {
         /** @description One way a READY volume no longer is what the service built. */
         HealthFinding: {
             /** @enum {string} */
-            resource: "FileSystem" | "MountTarget" | "AccessPoint" | "PersistentVolume" | "PersistentVolumeClaim" | "Cluster";
+            resource: "FileSystem" | "FileSystemPolicy" | "MountTarget" | "AccessPoint" | "PersistentVolume" | "PersistentVolumeClaim" | "Cluster";
             /** @description The resource's id or name (the zone of a missing mount target). */
             id: string;
             problem: string;

@@ -65,6 +65,11 @@ export class FileSystemUnusableError extends VolumeError {
   override name = 'FileSystemUnusableError';
 }
 
+/** A file system policy EFS would refuse for its size (20,000 characters): terminal. */
+export class FileSystemPolicyTooLargeError extends VolumeError {
+  override name = 'FileSystemPolicyTooLargeError';
+}
+
 /** A mount target ended in a state it will not leave by itself (error, deleted). */
 export class MountTargetFailedError extends VolumeError {
   override name = 'MountTargetFailedError';

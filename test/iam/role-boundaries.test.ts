@@ -251,30 +251,33 @@ describe('create roles refuse requests without the volume-id request tag', () =>
     expect({ tagged, untagged }).toEqual({ tagged: true, untagged: false });
   });
 
-  it("CreateAccessPoint may put a file system policy on this stack's volume's file system only, never a shared or another stack's one", async () => {
-    // Prepare: a shared file system carries none of our tags
-    const call = recorded('CreateAccessPoint', 'elasticfilesystem:PutFileSystemPolicy', [
-      FILE_SYSTEM,
-    ]);
+  it.each(['CreateMountTargets', 'CreateAccessPoint'])(
+    "%s may put a file system policy on this stack's volume's file system only, never a shared or another stack's one",
+    async (fn) => {
+      // Prepare: a shared file system carries none of our tags
+      const call = recorded(fn, 'elasticfilesystem:PutFileSystemPolicy', [FILE_SYSTEM]);
 
-    // Act
-    const [ours, shared, anotherStacks] = await Promise.all([
-      isAllowed(taggedWith(call, OURS)),
-      isAllowed(taggedWith(call, SOMEONE_ELSES)),
-      isAllowed(taggedWith(call, ANOTHER_STACKS)),
-    ]);
+      // Act
+      const [ours, shared, anotherStacks] = await Promise.all([
+        isAllowed(taggedWith(call, OURS)),
+        isAllowed(taggedWith(call, SOMEONE_ELSES)),
+        isAllowed(taggedWith(call, ANOTHER_STACKS)),
+      ]);
 
-    // Assess
-    expect({ ours, shared, anotherStacks }).toEqual({
-      ours: true,
-      shared: false,
-      anotherStacks: false,
-    });
-  });
+      // Assess
+      expect({ ours, shared, anotherStacks }).toEqual({
+        ours: true,
+        shared: false,
+        anotherStacks: false,
+      });
+    },
+  );
 
   it('no other role may put a file system policy', async () => {
-    // Prepare
-    const others = [...policies.keys()].filter((fn) => fn !== 'CreateAccessPoint');
+    // Prepare: the policy is put before the first mount target, and again with an access point
+    const others = [...policies.keys()].filter(
+      (fn) => fn !== 'CreateAccessPoint' && fn !== 'CreateMountTargets',
+    );
 
     // Act
     const allowed = await Promise.all(

@@ -12,6 +12,7 @@ const LEFTOVERS = [
   'eks:DescribeCluster',
   'ec2:DescribeSecurityGroups',
   'elasticfilesystem:DescribeAccessPoints',
+  'elasticfilesystem:DescribeFileSystemPolicy',
   'elasticfilesystem:DescribeFileSystems',
   'elasticfilesystem:DescribeMountTargets',
   'events:PutEvents',
@@ -25,6 +26,7 @@ const HEALTH_CHECK = [
   'eks:DescribeFargateProfile',
   'eks:ListFargateProfiles',
   'elasticfilesystem:DescribeAccessPoints',
+  'elasticfilesystem:DescribeFileSystemPolicy',
   'elasticfilesystem:DescribeFileSystems',
   'elasticfilesystem:DescribeMountTargets',
   'events:PutEvents',
@@ -37,6 +39,7 @@ const HEALTH_CHECK = [
 const LEFTOVER_REPORTER = [
   ...new Set([
     ...LEFTOVERS,
+    'elasticfilesystem:DescribeFileSystemPolicy',
     'ec2:DescribeSubnets',
     'eks:DescribeCluster',
     'eks:DescribeFargateProfile',
@@ -85,9 +88,11 @@ export const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'ec2:DescribeNetworkInterfaces',
     'ec2:DescribeSubnets',
     'elasticfilesystem:CreateMountTarget',
+    'elasticfilesystem:DescribeAccessPoints',
     'elasticfilesystem:DescribeFileSystems',
     'elasticfilesystem:DescribeMountTargetSecurityGroups',
     'elasticfilesystem:DescribeMountTargets',
+    'elasticfilesystem:PutFileSystemPolicy',
   ],
   'create-access-point': [
     ...RECORD_UPDATE,

@@ -13,7 +13,7 @@ import {
   fileSystemArnOf,
   putAccessPointOnlyPolicy,
 } from '../../functions/lib/aws/file-system-policy.ts';
-import { TransientError } from '../../functions/lib/errors.ts';
+import { FileSystemPolicyTooLargeError, TransientError } from '../../functions/lib/errors.ts';
 
 const efsMock = mockClient(EFSClient);
 const efs = new EFSClient({ region: 'us-east-1' });
@@ -58,11 +58,9 @@ describe('fileSystemArnOf', () => {
 });
 
 describe('accessPointOnlyPolicy', () => {
-  it('denies clients without TLS and allows mounting only through the access point and a mount target', () => {
+  it('denies clients without TLS and allows mounting only through an access point and a mount target', () => {
     // Act
-    const policy = accessPointOnlyPolicy('fs-0123456789abcdef0', [
-      { arn: ACCESS_POINT_ARN, rootUser: false },
-    ]);
+    const policy = accessPointOnlyPolicy(FILE_SYSTEM_ARN);
 
     // Assess
     expect(policy).toEqual({
@@ -78,13 +76,16 @@ describe('accessPointOnlyPolicy', () => {
           Condition: { Bool: { 'aws:SecureTransport': 'false' } },
         },
         {
-          Sid: 'MountThroughVolumeAccessPoints',
+          Sid: 'MountThroughAccessPoints',
           Effect: 'Allow',
           Principal: { AWS: '*' },
           Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
           Resource: FILE_SYSTEM_ARN,
           Condition: {
-            StringEquals: { 'elasticfilesystem:AccessPointArn': [ACCESS_POINT_ARN] },
+            ArnLike: {
+              'elasticfilesystem:AccessPointArn':
+                'arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-*',
+            },
             Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' },
           },
         },
@@ -97,40 +98,35 @@ describe('accessPointOnlyPolicy', () => {
     const rootPoint = ACCESS_POINT_ARN.replace('fsap-0123456789abcdef0', 'fsap-00000000000000000');
 
     // Act
-    const [plain, withRoot] = [
-      [{ arn: ACCESS_POINT_ARN, rootUser: false }],
-      [
-        { arn: ACCESS_POINT_ARN, rootUser: false },
-        { arn: rootPoint, rootUser: true },
-      ],
-    ].map((points) => accessPointOnlyPolicy('fs-1', points));
+    const [plain, withRoot] = [[], [rootPoint]].map((roots) =>
+      accessPointOnlyPolicy(FILE_SYSTEM_ARN, roots),
+    );
 
     // Assess
     const granting = (policy: typeof plain, action: string) =>
       policy?.Statement.filter(
         (statement) => statement.Effect === 'Allow' && [statement.Action].flat().includes(action),
-      ).flatMap(
-        (statement) => statement.Condition.StringEquals?.['elasticfilesystem:AccessPointArn'],
-      );
+      ).map((statement) => statement.Condition);
     expect(granting(plain, 'elasticfilesystem:ClientRootAccess')).toEqual([]);
-    expect(granting(withRoot, 'elasticfilesystem:ClientRootAccess')).toEqual([rootPoint]);
-    expect(granting(withRoot, 'elasticfilesystem:ClientMount')).toEqual([
-      rootPoint,
-      ACCESS_POINT_ARN,
+    expect(granting(withRoot, 'elasticfilesystem:ClientRootAccess')).toEqual([
+      {
+        StringEquals: { 'elasticfilesystem:AccessPointArn': [rootPoint] },
+        Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' },
+      },
     ]);
   });
 
-  it('gives the same document for the same access points in any order', () => {
+  it('gives the same document for the same root access points in any order', () => {
     // Prepare
     const other = ACCESS_POINT_ARN.replace('fsap-0123456789abcdef0', 'fsap-fedcba98765432100');
-    const points = [
-      { arn: ACCESS_POINT_ARN, rootUser: false },
-      { arn: other, rootUser: false },
-    ];
 
     // Act
-    const forward = JSON.stringify(accessPointOnlyPolicy('fs-1', points));
-    const backward = JSON.stringify(accessPointOnlyPolicy('fs-1', [...points].reverse()));
+    const forward = JSON.stringify(
+      accessPointOnlyPolicy(FILE_SYSTEM_ARN, [ACCESS_POINT_ARN, other]),
+    );
+    const backward = JSON.stringify(
+      accessPointOnlyPolicy(FILE_SYSTEM_ARN, [other, ACCESS_POINT_ARN]),
+    );
 
     // Assess
     expect(backward).toBe(forward);
@@ -138,39 +134,37 @@ describe('accessPointOnlyPolicy', () => {
 
   it('grants nothing that is not conditioned on an access point and a mount target', () => {
     // Act
-    const policy = accessPointOnlyPolicy('fs-1', [{ arn: ACCESS_POINT_ARN, rootUser: true }]);
+    const policy = accessPointOnlyPolicy(FILE_SYSTEM_ARN, [ACCESS_POINT_ARN]);
 
     // Assess
     const allows = policy.Statement.filter((statement) => statement.Effect === 'Allow');
     expect(allows).toHaveLength(2);
     for (const statement of allows) {
-      expect(statement.Condition).toEqual({
-        StringEquals: { 'elasticfilesystem:AccessPointArn': [ACCESS_POINT_ARN] },
-        Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' },
+      expect(Object.keys(statement.Condition).sort()).toEqual(expect.arrayContaining(['Bool']));
+      expect(statement.Condition.Bool).toEqual({
+        'elasticfilesystem:AccessedViaMountTarget': 'true',
       });
+      expect(
+        statement.Condition.ArnLike?.['elasticfilesystem:AccessPointArn'] ??
+          statement.Condition.StringEquals?.['elasticfilesystem:AccessPointArn'],
+      ).toBeDefined();
     }
   });
 
-  it('refuses to allow no access point at all', () => {
+  it('refuses an ARN that is not a file system', () => {
     // Act
-    const act = () => accessPointOnlyPolicy('fs-1', []);
+    const act = () => accessPointOnlyPolicy(ACCESS_POINT_ARN);
 
     // Assess
-    expect(act).toThrow(/at least one access point/);
+    expect(act).toThrow(/not an EFS file system ARN/);
   });
 
-  it('stays far below the 20,000 characters EFS accepts, even with a hundred access points', () => {
-    // Prepare: 120 access points per file system is the EFS quota
-    const points = Array.from({ length: 100 }, (_, index) => ({
-      arn: ACCESS_POINT_ARN.replace('0123456789abcdef0', index.toString(16).padStart(17, '0')),
-      rootUser: false,
-    }));
-
-    // Act
-    const policy = accessPointOnlyPolicy('fs-1', points);
+  it('does not grow with the number of volumes on the file system', () => {
+    // Act: the document is the same whatever access points exist; only root ones are listed
+    const policy = accessPointOnlyPolicy(FILE_SYSTEM_ARN);
 
     // Assess
-    expect(JSON.stringify(policy).length).toBeLessThan(20_000);
+    expect(JSON.stringify(policy).length).toBeLessThan(1_000);
   });
 });
 
@@ -211,26 +205,27 @@ function policiesPut(): unknown[] {
     .map((call) => JSON.parse(call.args[0].input.Policy ?? '{}'));
 }
 
-function allowedArns(policy: unknown): unknown {
+function mountCondition(policy: unknown): unknown {
   const statement = (
     policy as { Statement: { Sid: string; Condition: Record<string, Record<string, unknown>> }[] }
-  ).Statement.find((s) => s.Sid === 'MountThroughVolumeAccessPoints');
+  ).Statement.find((s) => s.Sid === 'MountThroughAccessPoints');
+  return statement?.Condition.ArnLike?.['elasticfilesystem:AccessPointArn'];
+}
+
+function rootArns(policy: unknown): unknown {
+  const statement = (
+    policy as { Statement: { Sid: string; Condition: Record<string, Record<string, unknown>> }[] }
+  ).Statement.find((s) => s.Sid === 'RootThroughRootAccessPoints');
   return statement?.Condition.StringEquals?.['elasticfilesystem:AccessPointArn'];
 }
 
-const INPUT = {
-  fileSystemId: 'fs-0123456789abcdef0',
-  accessPointId: 'fsap-0123456789abcdef0',
-  stack: STACK,
-};
+const INPUT = { fileSystemId: 'fs-0123456789abcdef0', stack: STACK };
 
 describe('putAccessPointOnlyPolicy', () => {
-  it("puts a policy naming the volume's access point on a file system of this stack", async () => {
+  it('puts the access-point-only policy on a file system of this stack, before any access point exists', async () => {
     // Prepare
     fileSystemTagged(OUR_TAGS);
-    efsMock
-      .on(DescribeAccessPointsCommand)
-      .resolves({ AccessPoints: [accessPoint('fsap-0123456789abcdef0')] });
+    efsMock.on(DescribeAccessPointsCommand).resolves({ AccessPoints: [] });
     efsMock.on(PutFileSystemPolicyCommand).resolves({});
 
     // Act
@@ -242,7 +237,10 @@ describe('putAccessPointOnlyPolicy', () => {
     expect(puts[0]?.FileSystemId).toBe('fs-0123456789abcdef0');
     expect(puts[0]?.BypassPolicyLockoutSafetyCheck).toBeUndefined();
     expect(JSON.parse(puts[0]?.Policy ?? '{}')).toEqual(policy);
-    expect(allowedArns(policy)).toEqual([ACCESS_POINT_ARN]);
+    expect(mountCondition(policy)).toBe(
+      'arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-*',
+    );
+    expect(rootArns(policy)).toBeUndefined();
   });
 
   it("leaves a file system without this stack's tag alone: a shared one's policy is its owner's", async () => {
@@ -261,16 +259,17 @@ describe('putAccessPointOnlyPolicy', () => {
     expect(efsMock.commandCalls(PutFileSystemPolicyCommand)).toHaveLength(0);
   });
 
-  it("allows every live access point of this stack's volumes on the file system, and no one else's", async () => {
-    // Prepare: a later volume shares the file system; one access point is being deleted,
-    // one belongs to someone else
+  it('grants root access through the live access points whose user is root, and no other', async () => {
+    // Prepare: one root access point, one being deleted, one plain
     fileSystemTagged(OUR_TAGS);
     efsMock.on(DescribeAccessPointsCommand).resolves({
       AccessPoints: [
         accessPoint('fsap-0123456789abcdef0'),
         accessPoint('fsap-11111111111111111', { PosixUser: { Uid: 0, Gid: 0 } }),
-        accessPoint('fsap-22222222222222222', { LifeCycleState: 'deleting' }),
-        accessPoint('fsap-33333333333333333', { Tags: [{ Key: 'team', Value: 'payments' }] }),
+        accessPoint('fsap-22222222222222222', {
+          LifeCycleState: 'deleting',
+          PosixUser: { Uid: 0, Gid: 0 },
+        }),
       ],
     });
     efsMock.on(PutFileSystemPolicyCommand).resolves({});
@@ -279,38 +278,31 @@ describe('putAccessPointOnlyPolicy', () => {
     const policy = await putAccessPointOnlyPolicy(efs, INPUT);
 
     // Assess
-    const arn = (id: string) =>
-      `arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/${id}`;
-    expect(allowedArns(policy)).toEqual([
-      arn('fsap-0123456789abcdef0'),
-      arn('fsap-11111111111111111'),
+    expect(rootArns(policy)).toEqual([
+      'arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-11111111111111111',
     ]);
     expect(policy?.Statement.map((statement) => statement.Sid)).toEqual([
       'DenyUnencryptedTransport',
-      'MountThroughVolumeAccessPoints',
+      'MountThroughAccessPoints',
       'RootThroughRootAccessPoints',
     ]);
   });
 
-  it('writes again when another volume adds an access point while the policy is put', async () => {
+  it('writes again when another root access point appears while the policy is put', async () => {
     // Prepare
     fileSystemTagged(OUR_TAGS);
-    const mine = accessPoint('fsap-0123456789abcdef0');
-    const theirs = accessPoint('fsap-11111111111111111');
+    const theirs = accessPoint('fsap-11111111111111111', { PosixUser: { Uid: 0, Gid: 0 } });
     efsMock
       .on(DescribeAccessPointsCommand)
-      .resolvesOnce({ AccessPoints: [mine] })
-      .resolves({ AccessPoints: [mine, theirs] });
+      .resolvesOnce({ AccessPoints: [] })
+      .resolves({ AccessPoints: [theirs] });
     efsMock.on(PutFileSystemPolicyCommand).resolves({});
 
     // Act
     await putAccessPointOnlyPolicy(efs, INPUT);
 
     // Assess
-    expect(policiesPut().map(allowedArns)).toEqual([
-      [mine.AccessPointArn],
-      [mine.AccessPointArn, theirs.AccessPointArn],
-    ]);
+    expect(policiesPut().map(rootArns)).toEqual([undefined, [theirs.AccessPointArn]]);
   });
 
   it('writes the same document when retried, so a retry changes nothing', async () => {
@@ -342,18 +334,39 @@ describe('putAccessPointOnlyPolicy', () => {
     expect(efsMock.commandCalls(PutFileSystemPolicyCommand)).toHaveLength(0);
   });
 
-  it('allows the new access point before EFS lists it, as root when its user is root', async () => {
+  it('grants a new root access point root access before EFS lists it', async () => {
     // Prepare: EFS may not list an access point for a moment after creating it
     fileSystemTagged(OUR_TAGS);
     efsMock.on(DescribeAccessPointsCommand).resolves({ AccessPoints: [] });
     efsMock.on(PutFileSystemPolicyCommand).resolves({});
 
     // Act
-    const policy = await putAccessPointOnlyPolicy(efs, { ...INPUT, rootUser: true });
+    const policy = await putAccessPointOnlyPolicy(efs, {
+      ...INPUT,
+      rootAccessPointId: 'fsap-0123456789abcdef0',
+    });
 
     // Assess
-    expect(allowedArns(policy)).toEqual([ACCESS_POINT_ARN]);
-    expect(policy?.Statement.at(-1)?.Sid).toBe('RootThroughRootAccessPoints');
+    expect(rootArns(policy)).toEqual([ACCESS_POINT_ARN]);
     expect(efsMock.commandCalls(PutFileSystemPolicyCommand)).toHaveLength(1);
+  });
+
+  it("refuses, without writing, a policy over EFS's 20,000 characters", async () => {
+    // Prepare: 250 root access points
+    fileSystemTagged(OUR_TAGS);
+    efsMock.on(DescribeAccessPointsCommand).resolves({
+      AccessPoints: Array.from({ length: 250 }, (_, index) =>
+        accessPoint(`fsap-${index.toString(16).padStart(17, '0')}`, {
+          PosixUser: { Uid: 0, Gid: 0 },
+        }),
+      ),
+    });
+
+    // Act
+    const put = putAccessPointOnlyPolicy(efs, INPUT);
+
+    // Assess
+    await expect(put).rejects.toBeInstanceOf(FileSystemPolicyTooLargeError);
+    expect(efsMock.commandCalls(PutFileSystemPolicyCommand)).toHaveLength(0);
   });
 });

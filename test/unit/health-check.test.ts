@@ -2,11 +2,13 @@ import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   AccessPointNotFound,
   DescribeAccessPointsCommand,
+  DescribeFileSystemPolicyCommand,
   DescribeFileSystemsCommand,
   DescribeMountTargetsCommand,
   EFSClient,
   FileSystemNotFound,
   type MountTargetDescription,
+  PolicyNotFound,
 } from '@aws-sdk/client-efs';
 import {
   DescribeClusterCommand,
@@ -17,6 +19,7 @@ import {
 } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { accessPointOnlyPolicy } from '../../functions/lib/aws/file-system-policy.ts';
 import {
   checkVolumeHealth,
   type HealthCheckDependencies,
@@ -31,6 +34,7 @@ const efsMock = mockClient(EFSClient);
 const PV = `efs-${VOLUME_ID}`;
 const HANDLE = 'fs-1::fsap-1';
 const CHECKED_AT = new Date('2026-11-29T08:00:00.000Z');
+const FILE_SYSTEM_ARN = 'arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-1';
 
 const record: VolumeRecord = {
   recordType: 'volume',
@@ -129,9 +133,14 @@ function givenHealthyAws(
         NumberOfMountTargets: targets.length,
         SizeInBytes: { Value: 0 },
         PerformanceMode: 'generalPurpose',
-        Tags: [],
+        FileSystemArn: FILE_SYSTEM_ARN,
+        Tags: [{ Key: 'efs-volumes:stack', Value: 'EfsVolumes' }],
       },
     ],
+  });
+  efsMock.on(DescribeFileSystemPolicyCommand).resolves({
+    FileSystemId: 'fs-1',
+    Policy: JSON.stringify(accessPointOnlyPolicy(FILE_SYSTEM_ARN)),
   });
   efsMock.on(DescribeMountTargetsCommand).resolves({ MountTargets: targets });
   efsMock.on(DescribeAccessPointsCommand).resolves({
@@ -156,6 +165,60 @@ describe('checkVolumeHealth', () => {
 
     // Assess
     expect(health).toEqual({ state: 'HEALTHY', checkedAt: CHECKED_AT.toISOString(), findings: [] });
+  });
+
+  it('reports a file system that lost its policy, or whose policy was changed, as repairable drift', async () => {
+    // Prepare
+    givenHealthyAws();
+    efsMock
+      .on(DescribeFileSystemPolicyCommand)
+      .rejectsOnce(new PolicyNotFound({ message: 'none', $metadata: {} }))
+      .resolves({
+        FileSystemId: 'fs-1',
+        Policy: JSON.stringify({ Version: '2012-10-17', Statement: [] }),
+      });
+    const { deps } = dependencies();
+
+    // Act
+    const [missing, changed] = [
+      await checkVolumeHealth(deps, record),
+      await checkVolumeHealth(deps, record),
+    ];
+
+    // Assess
+    for (const health of [missing, changed]) {
+      expect(health.state).toBe('DRIFTED');
+      expect(health.findings).toEqual([
+        expect.objectContaining({ resource: 'FileSystemPolicy', id: 'fs-1', repairable: true }),
+      ]);
+    }
+    expect(missing.findings[0]?.problem).toMatch(/no file system policy/);
+  });
+
+  it('reads a policy EFS returns with its keys in another order as the same policy', async () => {
+    // Prepare
+    givenHealthyAws();
+    const reordered = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(reordered)
+        : value && typeof value === 'object'
+          ? Object.fromEntries(
+              Object.entries(value)
+                .reverse()
+                .map(([key, inner]) => [key, reordered(inner)]),
+            )
+          : value;
+    efsMock.on(DescribeFileSystemPolicyCommand).resolves({
+      FileSystemId: 'fs-1',
+      Policy: JSON.stringify(reordered(accessPointOnlyPolicy(FILE_SYSTEM_ARN))),
+    });
+    const { deps } = dependencies();
+
+    // Act
+    const health = await checkVolumeHealth(deps, record);
+
+    // Assess
+    expect(health.state).toBe('HEALTHY');
   });
 
   it('reports a deleted claim and a deleted mount target as two repairable findings', async () => {
@@ -316,7 +379,7 @@ describe('checkVolumeHealth', () => {
   it('reports a deleted access point as not repairable', async () => {
     // Prepare
     givenHealthyAws();
-    efsMock.on(DescribeAccessPointsCommand).rejects(
+    efsMock.on(DescribeAccessPointsCommand, { AccessPointId: 'fsap-1' }).rejects(
       new AccessPointNotFound({
         message: 'gone',
         $metadata: {},

@@ -1,9 +1,10 @@
 import {
   type AccessPointDescription,
   type EFSClient,
+  type FileSystemDescription,
   PutFileSystemPolicyCommand,
 } from '@aws-sdk/client-efs';
-import { TransientError } from '../errors.ts';
+import { FileSystemPolicyTooLargeError, TransientError } from '../errors.ts';
 import { eachAccessPoint } from './efs-listing.ts';
 import { describeFileSystem } from './file-system.ts';
 import { STACK_TAG } from './tags.ts';
@@ -26,17 +27,6 @@ export interface FileSystemPolicyDocument {
   readonly Statement: readonly FileSystemPolicyStatement[];
 }
 
-/** An access point a file system policy lets clients mount through. */
-export interface AllowedAccessPoint {
-  /** `arn:…:elasticfilesystem:<region>:<account>:access-point/fsap-…` */
-  readonly arn: string;
-  /**
-   * Whether its POSIX user is root (uid 0: only when the stack's `allowRootPosixUser` let a
-   * request ask for it). EFS squashes root unless the client may `ClientRootAccess`.
-   */
-  readonly rootUser: boolean;
-}
-
 /**
  * The file system of an access point, from the access point's ARN: both live in the same
  * partition, Region and account, and EFS names them `file-system/<id>` and `access-point/<id>`.
@@ -54,35 +44,46 @@ export function accessPointArnOf(fileSystemArn: string, accessPointId: string): 
   return `${fileSystemArn.slice(0, at)}:access-point/${accessPointId}`;
 }
 
+/** The largest file system policy EFS accepts, in characters (PutFileSystemPolicy). */
+export const MAX_FILE_SYSTEM_POLICY_LENGTH = 20_000;
+
+/** Every access point of the file system's partition, Region and account: `…:access-point/fsap-*`. */
+export function anyAccessPointArn(fileSystemArn: string): string {
+  return accessPointArnOf(fileSystemArn, 'fsap-*');
+}
+
 /**
  * The file system policy of a file system this service created: every client must use TLS,
- * and may mount (and write) only through a mount target and one of the volumes' access points
- * (one, unless later volumes named the file system as a shared one).
+ * and may mount (and write) only through a mount target and an access point of the file
+ * system, never its root; root access only through the access points whose user is root.
+ *
+ * Its size does not grow with the number of volumes sharing the file system (only with root
+ * access points, which `allowRootPosixUser` must allow): EFS refuses a policy over 20,000
+ * characters, which a list of access points passed at about 210. And it never changes when a
+ * plain access point is added, so it can be in place before the first mount target exists
+ * (a file system is never reachable without it), and a new volume never waits the minutes a
+ * policy change can take to apply. An access point belongs to exactly one file system, so
+ * `access-point/*` in this file system's policy means "through one of its access points".
  *
  * Principal `*`: EKS Fargate mounts EFS without IAM authorization (no `iam` mount option, no
  * pod identity on the mount), so the pods are anonymous NFS clients, and an anonymous client
  * is only ever allowed by a `*` statement. EFS still knows the access point of such a mount
  * (the mount helper puts its id in the TLS client certificate, IAM or not), so
- * `elasticfilesystem:AccessPointArn` decides. A client naming the file system without one of
- * these access points matches no Allow: mounting the root is refused. infra/README.md
- * (Tenancy) cites the AWS pages this rests on.
+ * `elasticfilesystem:AccessPointArn` decides. A client naming the file system without an
+ * access point matches no Allow: mounting the root is refused. infra/README.md (Tenancy)
+ * cites the AWS pages this rests on.
  *
- * @param accessPoints at least one; sorted here, so the same set gives the same document
+ * @param rootAccessPointArns the access points whose POSIX user is root; sorted here, so the
+ *   same set gives the same document
  */
 export function accessPointOnlyPolicy(
-  fileSystemId: string,
-  accessPoints: readonly AllowedAccessPoint[],
+  fileSystemArn: string,
+  rootAccessPointArns: readonly string[] = [],
 ): FileSystemPolicyDocument {
-  const [first] = accessPoints;
-  if (!first) throw new Error('a file system policy needs at least one access point');
-  const fileSystemArn = fileSystemArnOf(first.arn, fileSystemId);
-  const arns = (points: readonly AllowedAccessPoint[]) =>
-    [...new Set(points.map((point) => point.arn))].sort();
-  const rootUsers = arns(accessPoints.filter((point) => point.rootUser));
-  const throughAccessPoints = (arnsAllowed: readonly string[]) => ({
-    StringEquals: { 'elasticfilesystem:AccessPointArn': arnsAllowed },
-    Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' },
-  });
+  if (!fileSystemArn.includes(':file-system/'))
+    throw new Error(`${fileSystemArn} is not an EFS file system ARN`);
+  const rootUsers = [...new Set(rootAccessPointArns)].sort();
+  const viaMountTarget = { 'elasticfilesystem:AccessedViaMountTarget': 'true' };
   return {
     Version: '2012-10-17',
     Id: 'efs-volumes-access-point-only',
@@ -97,12 +98,15 @@ export function accessPointOnlyPolicy(
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       },
       {
-        Sid: 'MountThroughVolumeAccessPoints',
+        Sid: 'MountThroughAccessPoints',
         Effect: 'Allow',
         Principal: { AWS: '*' },
         Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
         Resource: fileSystemArn,
-        Condition: throughAccessPoints(arns(accessPoints)),
+        Condition: {
+          ArnLike: { 'elasticfilesystem:AccessPointArn': anyAccessPointArn(fileSystemArn) },
+          Bool: viaMountTarget,
+        },
       },
       ...(rootUsers.length > 0
         ? [
@@ -112,7 +116,10 @@ export function accessPointOnlyPolicy(
               Principal: { AWS: '*' as const },
               Action: 'elasticfilesystem:ClientRootAccess',
               Resource: fileSystemArn,
-              Condition: throughAccessPoints(rootUsers),
+              Condition: {
+                StringEquals: { 'elasticfilesystem:AccessPointArn': rootUsers },
+                Bool: viaMountTarget,
+              },
             },
           ]
         : []),
@@ -123,113 +130,108 @@ export function accessPointOnlyPolicy(
 /** Access points EFS no longer serves mounts through. */
 const GONE_STATES = new Set(['deleting', 'deleted', 'error']);
 
-/** The live access points of the file system that carry this stack's tag, across pages. */
-async function stackAccessPoints(
-  efs: EFSClient,
-  fileSystemId: string,
-  stack: string,
-): Promise<AccessPointDescription[]> {
-  const found: AccessPointDescription[] = [];
+/** The live access points of the file system whose POSIX user is root, across pages. */
+async function rootAccessPointArns(efs: EFSClient, fileSystemId: string): Promise<string[]> {
+  const found: string[] = [];
   await eachAccessPoint(
     efs,
-    (point) => {
-      const ours = point.Tags?.some((tag) => tag.Key === STACK_TAG && tag.Value === stack);
-      if (ours && point.AccessPointArn && !GONE_STATES.has(point.LifeCycleState ?? ''))
-        found.push(point);
+    (point: AccessPointDescription) => {
+      if (
+        point.PosixUser?.Uid === 0 &&
+        point.AccessPointArn &&
+        !GONE_STATES.has(point.LifeCycleState ?? '')
+      )
+        found.push(point.AccessPointArn);
     },
     fileSystemId,
   );
-  return found;
-}
-
-function allowed(points: readonly AccessPointDescription[]): AllowedAccessPoint[] {
-  return points.map((point) => ({
-    arn: point.AccessPointArn ?? '',
-    rootUser: point.PosixUser?.Uid === 0,
-  }));
-}
-
-function sameSet(a: readonly AllowedAccessPoint[], b: readonly AllowedAccessPoint[]): boolean {
-  const key = (points: readonly AllowedAccessPoint[]) =>
-    points
-      .map((point) => `${point.arn}:${point.rootUser}`)
-      .sort()
-      .join(',');
-  return key(a) === key(b);
+  return found.sort();
 }
 
 export interface PutAccessPointOnlyPolicyInput {
   readonly fileSystemId: string;
-  /** The access point the step just made: always allowed, even before EFS lists it. */
-  readonly accessPointId: string;
-  /** Whether that access point's POSIX user is root (uid 0). @default false */
-  readonly rootUser?: boolean;
+  /**
+   * An access point just made whose POSIX user is root: allowed root access even before EFS
+   * lists it. @default none
+   */
+  readonly rootAccessPointId?: string;
   /** This stack's name, the value of the `efs-volumes:stack` tag. */
   readonly stack: string;
 }
 
-/**
- * The access points to allow: those EFS lists, and the new one whether listed or not (EFS
- * may not list an access point for a moment after creating it).
- */
-function withNewAccessPoint(
-  listed: readonly AccessPointDescription[],
-  fresh: AllowedAccessPoint,
-): AllowedAccessPoint[] {
-  const points = allowed(listed).filter((point) => point.arn !== fresh.arn);
-  return [...points, fresh];
-}
-
-/** How many times a policy is rewritten when access points appear while it is written. */
+/** How many times a policy is rewritten when root access points appear while it is written. */
 const MAX_WRITES = 3;
 
 /**
+ * The policy this service puts on a file system of this stack, as it should be now: what the
+ * health check compares the file system's policy with. Undefined for a file system without
+ * this stack's tag (its policy is its owner's).
+ */
+export async function expectedFileSystemPolicy(
+  efs: EFSClient,
+  fileSystem: FileSystemDescription,
+  stack: string,
+): Promise<FileSystemPolicyDocument | undefined> {
+  const ours = fileSystem.Tags?.some((tag) => tag.Key === STACK_TAG && tag.Value === stack);
+  if (!ours || !fileSystem.FileSystemArn || !fileSystem.FileSystemId) return undefined;
+  return accessPointOnlyPolicy(
+    fileSystem.FileSystemArn,
+    await rootAccessPointArns(efs, fileSystem.FileSystemId),
+  );
+}
+
+/**
  * Puts {@link accessPointOnlyPolicy} on a file system this stack created (it carries the
- * `efs-volumes:stack` tag with this stack's name), allowing the live access points of this
- * stack's volumes on it. A file system without that tag (a shared one of someone else's) is
- * left alone: its policy is its owner's, and IAM would refuse the call anyway.
+ * `efs-volumes:stack` tag with this stack's name). A file system without that tag (a shared
+ * one of someone else's) is left alone: its policy is its owner's, and IAM would refuse the
+ * call anyway. The workflow puts it before the first mount target, and again with each root
+ * access point.
  *
- * Idempotent and convergent: the document derives from the access points that exist (never
- * read-modify-write of the old policy), PutFileSystemPolicy replaces the whole policy, and
- * the access points are listed again after the put so two volumes adding access points at
- * once end with both allowed. The new access point is allowed whether EFS lists it yet or not. The policy goes with the file system when it is deleted. No
+ * Idempotent and convergent: the document derives from what exists (never read-modify-write
+ * of the old policy), PutFileSystemPolicy replaces the whole policy, and the root access
+ * points are listed again after the put, so two root volumes added at once both end allowed.
+ * The policy goes with the file system when it is deleted. No
  * `BypassPolicyLockoutSafetyCheck`: the policy only governs NFS clients (Client* actions),
  * never a principal's PutFileSystemPolicy, so the lockout check passes.
  *
  * @returns the document put, or undefined when the file system is not this stack's
- * @throws TransientError while EFS does not list the file system yet, or its access points
- *   keep changing
+ * @throws TransientError while EFS does not list the file system yet, or its root access
+ *   points keep changing
+ * @throws FileSystemPolicyTooLargeError when the root access points would pass EFS's limit
  */
 export async function putAccessPointOnlyPolicy(
   efs: EFSClient,
   input: PutAccessPointOnlyPolicyInput,
 ): Promise<FileSystemPolicyDocument | undefined> {
   const fileSystem = await describeFileSystem(efs, input.fileSystemId);
-  // The access point was just made on it, so it exists: not seeing it is EFS lagging, and
-  // skipping the policy then would leave the volume's own file system open.
+  // Not seeing a file system the workflow just made or used is EFS lagging: skipping the
+  // policy then would leave it open.
   if (!fileSystem?.FileSystemArn) {
     throw new TransientError(`file system ${input.fileSystemId} is not listed yet`);
   }
   const ours = fileSystem.Tags?.some((tag) => tag.Key === STACK_TAG && tag.Value === input.stack);
   if (!ours) return undefined;
-  const fresh: AllowedAccessPoint = {
-    arn: accessPointArnOf(fileSystem.FileSystemArn, input.accessPointId),
-    rootUser: input.rootUser ?? false,
-  };
+  const fileSystemArn = fileSystem.FileSystemArn;
+  const fresh = input.rootAccessPointId
+    ? [accessPointArnOf(fileSystemArn, input.rootAccessPointId)]
+    : [];
   const list = async () =>
-    withNewAccessPoint(await stackAccessPoints(efs, input.fileSystemId, input.stack), fresh);
-  let points = await list();
+    [...new Set([...(await rootAccessPointArns(efs, input.fileSystemId)), ...fresh])].sort();
+  let roots = await list();
   for (let write = 1; write <= MAX_WRITES; write += 1) {
-    const policy = accessPointOnlyPolicy(input.fileSystemId, points);
+    const policy = accessPointOnlyPolicy(fileSystemArn, roots);
+    const text = JSON.stringify(policy);
+    if (text.length > MAX_FILE_SYSTEM_POLICY_LENGTH) {
+      throw new FileSystemPolicyTooLargeError(
+        `file system ${input.fileSystemId} has ${roots.length} access points with a root user: their policy would pass EFS's ${MAX_FILE_SYSTEM_POLICY_LENGTH} characters`,
+      );
+    }
     await efs.send(
-      new PutFileSystemPolicyCommand({
-        FileSystemId: input.fileSystemId,
-        Policy: JSON.stringify(policy),
-      }),
+      new PutFileSystemPolicyCommand({ FileSystemId: input.fileSystemId, Policy: text }),
     );
     const now = await list();
-    if (sameSet(now, points)) return policy;
-    points = now;
+    if (now.join(',') === roots.join(',')) return policy;
+    roots = now;
   }
-  throw new TransientError(`the access points of ${input.fileSystemId} keep changing`);
+  throw new TransientError(`the root access points of ${input.fileSystemId} keep changing`);
 }

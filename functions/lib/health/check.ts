@@ -1,10 +1,16 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeAccessPointsCommand, type EFSClient } from '@aws-sdk/client-efs';
+import {
+  DescribeAccessPointsCommand,
+  DescribeFileSystemPolicyCommand,
+  type EFSClient,
+} from '@aws-sdk/client-efs';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import { namespaceZones } from '../api/fargate-preflight.ts';
 import { type ClusterDescription, describeCluster } from '../aws/cluster.ts';
 import { describeFileSystem } from '../aws/file-system.ts';
+import { expectedFileSystemPolicy } from '../aws/file-system-policy.ts';
 import { listMountTargets } from '../aws/mount-targets.ts';
+import { stackName } from '../aws/tags.ts';
 import { errorName } from '../aws/transient.ts';
 import { ClusterNotActiveError, ClusterNotFoundError } from '../errors.ts';
 import type { ClusterEndpoint } from '../kube/client.ts';
@@ -16,6 +22,7 @@ import type { VolumeRecord } from '../volume/record.ts';
 export interface HealthFinding {
   resource:
     | 'FileSystem'
+    | 'FileSystemPolicy'
     | 'MountTarget'
     | 'AccessPoint'
     | 'PersistentVolume'
@@ -87,6 +94,7 @@ export async function checkVolumeHealth(
   const fileSystemId = record.resources.fileSystemId;
   const accessPointId = record.resources.accessPointId;
   if (fileSystemId && (await checkFileSystem(deps, fileSystemId, findings))) {
+    await checkFileSystemPolicy(deps, record, fileSystemId, findings);
     if (cluster) await checkMountTargets(deps, record, cluster, fileSystemId, findings);
     if (accessPointId) await checkAccessPoint(deps, record, fileSystemId, accessPointId, findings);
   }
@@ -164,6 +172,63 @@ async function checkFileSystem(
     });
   }
   return true;
+}
+
+/** A JSON value with every object's keys in order, so two documents compare by meaning. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, inner]) => [key, canonical(inner)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * The file system policy of a file system this stack created: present and as the service
+ * writes it (file-system-policy.ts). Without it, any pod that reaches a mount target mounts
+ * the file system's root, as root. Repair puts it back (CreateMountTargets writes it).
+ */
+async function checkFileSystemPolicy(
+  deps: HealthCheckDependencies,
+  record: VolumeRecord,
+  fileSystemId: string,
+  findings: HealthFinding[],
+): Promise<void> {
+  const fileSystem = await describeFileSystem(deps.efs, fileSystemId);
+  if (!fileSystem) return;
+  const expected = await expectedFileSystemPolicy(deps.efs, fileSystem, stackName());
+  if (!expected) return;
+  let actual: string | undefined;
+  try {
+    actual = (
+      await deps.efs.send(new DescribeFileSystemPolicyCommand({ FileSystemId: fileSystemId }))
+    ).Policy;
+  } catch (error) {
+    if (errorName(error) !== 'PolicyNotFound') throw error;
+  }
+  let same = false;
+  try {
+    same =
+      actual !== undefined &&
+      JSON.stringify(canonical(JSON.parse(actual))) === JSON.stringify(canonical(expected));
+  } catch {
+    same = false;
+  }
+  if (same) return;
+  // Repair's CreateMountTargets step puts the policy, on a file system the volume created; a
+  // shared volume of this stack's file system is repaired through the same step.
+  findings.push({
+    resource: 'FileSystemPolicy',
+    id: fileSystemId,
+    problem: actual
+      ? `the policy of file system ${fileSystemId} is not the service's access-point-only policy: clients may mount more than the volumes' access points, or fewer`
+      : `file system ${fileSystemId} has no file system policy: any client that reaches a mount target can mount its root`,
+    repairable: record.spec.fileSystemId === undefined,
+  });
 }
 
 /**

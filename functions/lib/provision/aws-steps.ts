@@ -2,6 +2,7 @@ import { deleteAccessPoint, ensureAccessPoint } from '../aws/access-point.ts';
 import type { AccessPointResult } from '../aws/access-point-result.ts';
 import { type ClusterNetwork, describeClusterNetwork } from '../aws/cluster.ts';
 import {
+  assertFileSystemAvailable,
   deleteOwnFileSystem,
   ensureFileSystem,
   type FileSystemResult,
@@ -118,6 +119,15 @@ export function createMountTargets(
     'CreateMountTargets',
     async () => {
       const fileSystem = required(state.fileSystem, 'fileSystem');
+      if (!fileSystem.shared) {
+        // The policy comes before the first mount target: a file system is never reachable
+        // without it (EFS answers PutFileSystemPolicy only once the file system is available).
+        await assertFileSystemAvailable(deps.efs, fileSystem.fileSystemId);
+        await putAccessPointOnlyPolicy(deps.efs, {
+          fileSystemId: fileSystem.fileSystemId,
+          stack: stackName(),
+        });
+      }
       const result = await ensureMountTargets(
         deps.efs,
         fileSystem.fileSystemId,
@@ -148,12 +158,12 @@ export function createAccessPoint(
         state.spec,
         volumeTags(state.volumeId, state.spec),
       );
-      // Confines the file system to its volumes' access points when this stack created it
-      // (also when a later volume names it as shared); someone else's is left alone.
+      // Puts the policy again (it is the same document, unless this access point's user is
+      // root): a file system of this stack's that lost its policy gets it back; someone
+      // else's shared one is left alone.
       await putAccessPointOnlyPolicy(deps.efs, {
         fileSystemId: fileSystem.fileSystemId,
-        accessPointId,
-        rootUser: state.spec.posixUser.uid === 0,
+        ...(state.spec.posixUser.uid === 0 ? { rootAccessPointId: accessPointId } : {}),
         stack: stackName(),
       });
       return { result: { accessPointId }, resources: { accessPointId } };

@@ -1,16 +1,22 @@
-// Issue 19, item 1: deleting the volume that created a file system never destroys another
-// volume's data on it. Two volumes on one file system, through the API and the bundles.
+// Data safety through the API and the bundles (issue 19): deleting the volume that created a
+// file system never destroys another volume's data on it, and a new file system is never
+// reachable without its policy.
+
+import { readFileSync } from 'node:fs';
 import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeAccessPointsCommand,
+  DescribeFileSystemPolicyCommand,
   DescribeFileSystemsCommand,
   DescribeMountTargetsCommand,
   EFSClient,
+  PutFileSystemPolicyCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-efs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessPolicy } from '../../functions/lib/api/access-policy.ts';
 import { RECLAIM_POLICY_TAG } from '../../functions/lib/aws/tags.ts';
+import { parseRecordedCalls } from '../../local/aws-calls/recorded-call.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { eventually, json, startTestStack } from '../support/local-stack-harness.ts';
 import { awsLeftovers } from '../support/workflow-harness.ts';
@@ -210,5 +216,87 @@ describe('deleting a volume on a file system another volume shares', () => {
     expect(await securityGroupExists(groupId)).toBe(false);
     expect(await awsLeftovers(originId)).toEqual([]);
     expect(await awsLeftovers(sharerId)).toEqual([]);
+  });
+});
+
+describe('a new file system', () => {
+  it('gets its access-point-only policy before its first mount target, and keeps it', async () => {
+    // Act
+    const id = await create(TEAM_A, {
+      namespace: 'team-a',
+      name: 'closed',
+      reclaimPolicy: 'Delete',
+    });
+    const volume = await until(TEAM_A, id, 'READY');
+
+    // Assess: in the order the functions made them, the calls on this file system
+    const fileSystemId = volume.resources.fileSystemId ?? '';
+    const log = process.env.LOCAL_AWS_CALL_LOG ?? '';
+    const onIt = parseRecordedCalls(readFileSync(log, 'utf8'), log)
+      .filter((call) => call.resources.some((arn) => arn.endsWith(`file-system/${fileSystemId}`)))
+      .map((call) => call.operation)
+      .filter((operation) => ['PutFileSystemPolicy', 'CreateMountTarget'].includes(operation));
+    expect(onIt[0]).toBe('PutFileSystemPolicy');
+    expect(onIt).toContain('CreateMountTarget');
+    const { Policy } = await efs.send(
+      new DescribeFileSystemPolicyCommand({ FileSystemId: fileSystemId }),
+    );
+    expect(JSON.parse(Policy ?? '{}').Id).toBe('efs-volumes-access-point-only');
+  });
+
+  it('reports a policy opened to every client as drift, and repair puts it back', async () => {
+    // Prepare: someone replaces the policy with one that lets any client mount the root (moto
+    // serves no DeleteFileSystemPolicy; the unit tests cover a deleted policy)
+    const id = await create(TEAM_A, { namespace: 'team-a', name: 'reopened' });
+    const volume = await until(TEAM_A, id, 'READY');
+    const fileSystemId = volume.resources.fileSystemId ?? '';
+    await efs.send(
+      new PutFileSystemPolicyCommand({
+        FileSystemId: fileSystemId,
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: '*' },
+              Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientRootAccess'],
+              Resource: '*',
+            },
+          ],
+        }),
+      }),
+    );
+
+    // Act
+    const checked = await call(TEAM_A, `/volumes/${id}/check`, { method: 'POST' });
+
+    // Assess
+    const health = checked.json as unknown as {
+      state: string;
+      findings: Array<{ resource: string; id: string; repairable: boolean }>;
+    };
+    expect(health.state).toBe('DRIFTED');
+    expect(health.findings).toEqual([
+      expect.objectContaining({ resource: 'FileSystemPolicy', id: fileSystemId, repairable: true }),
+    ]);
+
+    // Act
+    const repair = await call(TEAM_A, `/volumes/${id}/repair`, { method: 'POST' });
+
+    // Assess
+    expect(repair.status, JSON.stringify(repair.json)).toBe(202);
+    const repaired = await eventually(async () => {
+      const { json: now } = await call(TEAM_A, `/volumes/${id}`);
+      const ended = now as unknown as { status: string; repair?: { status: string } };
+      return ended.status === 'READY' && ended.repair?.status !== 'RUNNING' ? ended : undefined;
+    }, 60_000);
+    expect(repaired).toMatchObject({
+      repair: { status: 'SUCCEEDED' },
+      health: { state: 'HEALTHY' },
+    });
+    const { Policy } = await efs.send(
+      new DescribeFileSystemPolicyCommand({ FileSystemId: fileSystemId }),
+    );
+    expect(JSON.parse(Policy ?? '{}').Id).toBe('efs-volumes-access-point-only');
   });
 });
