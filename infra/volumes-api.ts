@@ -37,10 +37,12 @@ export function fargatePreflightStatements(clusterArns: readonly string[]): Poli
   return [
     ...fargateProfileStatements(clusterArns),
     // DescribeFileSystems: a shared fileSystemId must carry the shareable tag
-    // (functions/lib/api/shared-file-system.ts).
+    // (functions/lib/api/shared-file-system.ts); DescribeAccessPoints: the directories its
+    // access points serve, which no other owner's volume may overlap (shared-paths.ts).
     describeStatement(
       'ec2:DescribeVpcAttribute',
       'ec2:DescribeSubnets',
+      'elasticfilesystem:DescribeAccessPoints',
       'elasticfilesystem:DescribeFileSystems',
     ),
   ];

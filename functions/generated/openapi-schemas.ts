@@ -5,7 +5,7 @@ export const openapiDocument = {
       "post": {
         "operationId": "createVolume",
         "summary": "Provision a volume",
-        "description": "Validates the request, checks that the cluster exists and is ACTIVE, that the namespace\nexists and has no claim of that name, and that the caller may use that cluster and\nnamespace (ACCESS_POLICY). A volume on an existing file system (`fileSystemId`) also\nneeds a rule that shares that file system with the caller, POSIX ids the rule grants,\na `rootDirectory.path` under `/<namespace>/`, and the tag `efs-volumes:shareable=true`\non the file system; otherwise 403 and nothing is created. Records the volume as\nPENDING and starts the provisioning workflow. Poll\n`GET /volumes/{id}` until `READY`. With `\"dryRun\": true` nothing is created and the\nanswer is the plan.\n",
+        "description": "Validates the request, checks that the cluster exists and is ACTIVE, that the namespace\nexists and has no claim of that name, and that the caller may use that cluster and\nnamespace (ACCESS_POLICY). A volume on an existing file system (`fileSystemId`) also\nneeds a rule that shares that file system with the caller, POSIX ids the rule grants,\na `rootDirectory.path` under `/<clusterName>/<namespace>/`, and the tag\n`efs-volumes:shareable=true` on the file system; otherwise 403 and nothing is created.\nIts path must not overlap a directory another owner's volume used on that file system,\nlive or deleted (409 `path-in-use`, unless `reattach`). Records the volume as\nPENDING and starts the provisioning workflow. Poll\n`GET /volumes/{id}` until `READY`. With `\"dryRun\": true` nothing is created and the\nanswer is the plan.\n",
         "parameters": [
           {
             "$ref": "#/components/parameters/IdempotencyKey"
@@ -452,7 +452,7 @@ export const openapiDocument = {
         }
       },
       "Conflict": {
-        "description": "The Idempotency-Key was used with another body, a claim of that name exists, or a pod uses the claim.",
+        "description": "The Idempotency-Key was used with another body, a claim of that name exists, a pod uses the claim, or (problem type path-in-use) the volume's directory on a shared file system overlaps one another owner's volume used.",
         "content": {
           "application/problem+json": {
             "schema": {
@@ -928,6 +928,10 @@ export const openapiDocument = {
           "fileSystemId": {
             "type": "string"
           },
+          "reattach": {
+            "type": "boolean",
+            "description": "Set (true) when the request took over a path that deleted volumes of another owner used on the shared file system."
+          },
           "backup": {
             "type": "boolean",
             "description": "Automatic backups of the created file system (absent with fileSystemId, and on volumes recorded before the field existed)."
@@ -1298,8 +1302,13 @@ export const openapiDocument = {
           },
           "fileSystemId": {
             "type": "string",
-            "description": "An existing EFS file system to add an access point to, instead of creating one. Its mount targets must already allow NFS from the cluster.",
+            "description": "An existing EFS file system to add an access point to, instead of creating one. Its mount targets must already allow NFS from the cluster. The volume's `rootDirectory.path` must then lie under `/<clusterName>/<namespace>/` (the default is `/<clusterName>/<namespace>/<name>`), and must not be, contain or lie inside a path that a volume of another owner used on that file system, live or deleted (409 `path-in-use`), unless `reattach` is true and allowed.",
             "pattern": "^fs-[0-9a-f]{8,40}$"
+          },
+          "reattach": {
+            "type": "boolean",
+            "default": false,
+            "description": "With `fileSystemId`: take over a path that deleted volumes of another owner used, and with it their data. Allowed only to a caller whose ACCESS_POLICY rule for the namespace has `deleteOthers: true`, and never for a path an access point still serves (a live volume's)."
           },
           "backup": {
             "type": "boolean",
@@ -1380,7 +1389,7 @@ export const openapiDocument = {
         "properties": {
           "path": {
             "type": "string",
-            "description": "An absolute, normalized path (no `.` or `..` segments, no `//`, no trailing `/`), not `/` itself. Default `/<namespace>/<name>`.",
+            "description": "An absolute, normalized path (no `.` or `..` segments, no `//`, no trailing `/`), not `/` itself. Default `/<namespace>/<name>`, or `/<clusterName>/<namespace>/<name>` with `fileSystemId`.",
             "pattern": "^(/[A-Za-z0-9_.-]+)+$",
             "maxLength": 100
           },

@@ -20,8 +20,10 @@ export interface paths {
          *     exists and has no claim of that name, and that the caller may use that cluster and
          *     namespace (ACCESS_POLICY). A volume on an existing file system (`fileSystemId`) also
          *     needs a rule that shares that file system with the caller, POSIX ids the rule grants,
-         *     a `rootDirectory.path` under `/<namespace>/`, and the tag `efs-volumes:shareable=true`
-         *     on the file system; otherwise 403 and nothing is created. Records the volume as
+         *     a `rootDirectory.path` under `/<clusterName>/<namespace>/`, and the tag
+         *     `efs-volumes:shareable=true` on the file system; otherwise 403 and nothing is created.
+         *     Its path must not overlap a directory another owner's volume used on that file system,
+         *     live or deleted (409 `path-in-use`, unless `reattach`). Records the volume as
          *     PENDING and starts the provisioning workflow. Poll
          *     `GET /volumes/{id}` until `READY`. With `"dryRun": true` nothing is created and the
          *     answer is the plan.
@@ -280,6 +282,8 @@ export interface components {
             reclaimPolicy: "Retain" | "Delete";
             storageClassName: string;
             fileSystemId?: string;
+            /** @description Set (true) when the request took over a path that deleted volumes of another owner used on the shared file system. */
+            reattach?: boolean;
             /** @description Automatic backups of the created file system (absent with fileSystemId, and on volumes recorded before the field existed). */
             backup?: boolean;
             tags: {
@@ -439,8 +443,13 @@ export interface components {
              */
             reclaimPolicy?: "Retain" | "Delete";
             storageClassName?: components["schemas"]["DnsSubdomain"];
-            /** @description An existing EFS file system to add an access point to, instead of creating one. Its mount targets must already allow NFS from the cluster. */
+            /** @description An existing EFS file system to add an access point to, instead of creating one. Its mount targets must already allow NFS from the cluster. The volume's `rootDirectory.path` must then lie under `/<clusterName>/<namespace>/` (the default is `/<clusterName>/<namespace>/<name>`), and must not be, contain or lie inside a path that a volume of another owner used on that file system, live or deleted (409 `path-in-use`), unless `reattach` is true and allowed. */
             fileSystemId?: string;
+            /**
+             * @description With `fileSystemId`: take over a path that deleted volumes of another owner used, and with it their data. Allowed only to a caller whose ACCESS_POLICY rule for the namespace has `deleteOthers: true`, and never for a path an access point still serves (a live volume's).
+             * @default false
+             */
+            reattach?: boolean;
             /**
              * @description Turns on EFS automatic backups (AWS Backup, daily, 35 days) for the file system this service creates, so `reclaimPolicy: Delete` still leaves a recovery point. Not allowed with fileSystemId, whose backups are its owner's choice.
              * @default true
@@ -470,7 +479,7 @@ export interface components {
         };
         /** @description The directory the access point exposes as the volume's root, created on first use with this owner and mode. */
         RootDirectory: {
-            /** @description An absolute, normalized path (no `.` or `..` segments, no `//`, no trailing `/`), not `/` itself. Default `/<namespace>/<name>`. */
+            /** @description An absolute, normalized path (no `.` or `..` segments, no `//`, no trailing `/`), not `/` itself. Default `/<namespace>/<name>`, or `/<clusterName>/<namespace>/<name>` with `fileSystemId`. */
             path?: string;
             /**
              * @description Octal mode of the root directory when it is created.
@@ -507,7 +516,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The Idempotency-Key was used with another body, a claim of that name exists, or a pod uses the claim. */
+        /** @description The Idempotency-Key was used with another body, a claim of that name exists, a pod uses the claim, or (problem type path-in-use) the volume's directory on a shared file system overlaps one another owner's volume used. */
         Conflict: {
             headers: {
                 [name: string]: unknown;

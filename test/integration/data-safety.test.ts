@@ -24,6 +24,8 @@ import { awsLeftovers } from '../support/workflow-harness.ts';
 const ACCOUNT = '123456789012';
 const TEAM_A = `arn:aws:sts::${ACCOUNT}:assumed-role/team-a-deployer/session-1`;
 const TEAM_B = `arn:aws:sts::${ACCOUNT}:assumed-role/team-b-deployer/session-1`;
+const TEAM_B_OTHER = `arn:aws:sts::${ACCOUNT}:assumed-role/team-b-other/session-1`;
+const PLATFORM = `arn:aws:sts::${ACCOUNT}:assumed-role/platform-admin/session-1`;
 
 type Resource = { type: string; id: string; reason?: string };
 type Volume = {
@@ -56,8 +58,31 @@ function policy(sharedFileSystems: string[]): AccessPolicy {
           ? { sharedFileSystems, posixIds: { uids: ['2000-2999'], gids: [2000] } }
           : {}),
       },
+      {
+        caller: `arn:aws:iam::${ACCOUNT}:role/platform-admin`,
+        cluster: 'api-*',
+        namespaces: ['team-b'],
+        deleteOthers: true,
+        ...(sharedFileSystems.length > 0
+          ? { sharedFileSystems, posixIds: { uids: ['2000-2999'], gids: [2000] } }
+          : {}),
+      },
     ],
   };
+}
+
+/** A READY volume of team-a whose file system its owner made shareable and the operator shares. */
+async function sharedFileSystem(name: string): Promise<string> {
+  const originId = await create(TEAM_A, { namespace: 'team-a', name, reclaimPolicy: 'Retain' });
+  const fileSystemId = (await until(TEAM_A, originId, 'READY')).resources.fileSystemId ?? '';
+  await efs.send(
+    new TagResourceCommand({
+      ResourceId: fileSystemId,
+      Tags: [{ Key: 'efs-volumes:shareable', Value: 'true' }],
+    }),
+  );
+  process.env.ACCESS_POLICY = JSON.stringify(policy([fileSystemId]));
+  return fileSystemId;
 }
 
 beforeAll(async () => {
@@ -298,5 +323,76 @@ describe('a new file system', () => {
       new DescribeFileSystemPolicyCommand({ FileSystemId: fileSystemId }),
     );
     expect(JSON.parse(Policy ?? '{}').Id).toBe('efs-volumes-access-point-only');
+  });
+});
+
+describe('directories of a shared file system', () => {
+  it("refuses another owner's directory, live or deleted, inside or around it, until an admin reattaches it", async () => {
+    // Prepare: team-b's volume takes its default directory on a shared file system
+    const fileSystemId = await sharedFileSystem('paths-origin');
+    const shared = { namespace: 'team-b', fileSystemId, posixUser: { uid: 2500, gid: 2000 } };
+    const firstId = await create(TEAM_B, { ...shared, name: 'app', reclaimPolicy: 'Delete' });
+    const first = await until(TEAM_B, firstId, 'READY');
+    const path = `/${stack.clusterName}/team-b/app`;
+    const { json: firstVolume } = await call(TEAM_B, `/volumes/${firstId}`);
+    expect(
+      (firstVolume as unknown as { spec: { rootDirectory: { path: string } } }).spec.rootDirectory
+        .path,
+    ).toBe(path);
+    const post = (caller: string, body: Record<string, unknown>) =>
+      call(
+        caller,
+        '/volumes',
+        json({ clusterName: stack.clusterName, ...shared, ...body }) as RequestInit,
+      );
+
+    // Act / Assess: another owner, the same directory, one inside it, one outside the namespace's
+    const same = await post(TEAM_B_OTHER, { name: 'copy', rootDirectory: { path } });
+    const inside = await post(TEAM_B_OTHER, {
+      name: 'inside',
+      rootDirectory: { path: `${path}/sub` },
+    });
+    const planned = await post(TEAM_B_OTHER, {
+      name: 'plan',
+      rootDirectory: { path },
+      dryRun: true,
+    });
+    const outside = await post(TEAM_B_OTHER, {
+      name: 'outside',
+      rootDirectory: { path: '/team-b/app' },
+    });
+    expect([same.status, inside.status, planned.status, outside.status]).toEqual([
+      409, 409, 409, 403,
+    ]);
+    expect((same.json as unknown as { type: string; detail: string }).type).toMatch(/path-in-use$/);
+    expect((same.json as unknown as { detail: string }).detail).toContain(firstId);
+
+    // Act: the first volume is deleted; its data stays in its directory
+    expect(
+      (await call(TEAM_B, `/volumes/${firstId}?force=true`, { method: 'DELETE' })).status,
+    ).toBe(202);
+    await until(TEAM_B, firstId, 'DELETED');
+    const afterDelete = await post(TEAM_B_OTHER, { name: 'copy', rootDirectory: { path } });
+    const reattachRefused = await post(TEAM_B_OTHER, {
+      name: 'copy',
+      rootDirectory: { path },
+      reattach: true,
+    });
+    const reattached = await post(PLATFORM, {
+      name: 'recovered',
+      rootDirectory: { path },
+      reattach: true,
+    });
+
+    // Assess
+    expect([afterDelete.status, reattachRefused.status]).toEqual([409, 403]);
+    expect((afterDelete.json as unknown as { detail: string }).detail).toContain('deleted');
+    expect(reattached.status, JSON.stringify(reattached.json)).toBe(202);
+    const recovered = await until(PLATFORM, reattached.json.id, 'READY');
+    expect(recovered.resources.accessPointId).not.toBe(first.resources.accessPointId);
+    const { AccessPoints = [] } = await efs.send(
+      new DescribeAccessPointsCommand({ AccessPointId: recovered.resources.accessPointId }),
+    );
+    expect(AccessPoints[0]?.RootDirectory?.Path).toBe(path);
   });
 });

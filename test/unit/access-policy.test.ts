@@ -140,12 +140,12 @@ describe('authorizeSharedFileSystem', () => {
     clusterName: 'demo',
     namespace: 'team-b',
     fileSystemId: FS,
-    rootDirectory: { path: '/team-b/data' },
+    rootDirectory: { path: '/demo/team-b/data' },
     posixUser: { uid: 2500, gid: 1000, secondaryGids: [3001] },
   };
   const caller = role('team-b-deployer');
 
-  it('allows a listed file system, granted ids and a root directory under the namespace', () => {
+  it("allows a listed file system, granted ids and a root directory under the cluster's and namespace's", () => {
     expect(authorizeSharedFileSystem(policyOf(sharing), caller, request)).toEqual({
       allowed: true,
     });
@@ -170,8 +170,15 @@ describe('authorizeSharedFileSystem', () => {
     expect(authorizeSharedFileSystem(policy, caller, request).allowed).toBe(false);
   });
 
-  it.each([['/team-a/shared-data'], ['/team-b'], ['/team-bb/data'], ['/']])(
-    'refuses the root directory %s outside /team-b/',
+  it.each([
+    ['/team-a/shared-data'],
+    ['/team-b/data'],
+    ['/demo/team-b'],
+    ['/demo/team-bb/data'],
+    ['/prod/team-b/data'],
+    ['/'],
+  ])(
+    "refuses the root directory %s outside the cluster's and namespace's /demo/team-b/",
     (path) => {
       // Act
       const decision = authorizeSharedFileSystem(policyOf(sharing), caller, {
@@ -182,7 +189,7 @@ describe('authorizeSharedFileSystem', () => {
       // Assess
       expect(decision).toEqual({
         allowed: false,
-        reason: expect.stringContaining('outside /team-b/'),
+        reason: expect.stringContaining('outside /demo/team-b/'),
       });
     },
   );

@@ -88,6 +88,32 @@ describe('validateVolumeRequest', () => {
     expect(spec.fileSystemId).toBe('fs-0123456789abcdef0');
   });
 
+  it("puts a volume on a shared file system under its cluster's and namespace's directory by default", () => {
+    // Act
+    const shared = validateVolumeRequest({ ...minimal, fileSystemId: 'fs-0123456789abcdef0' });
+    const own = validateVolumeRequest(minimal);
+
+    // Assess
+    expect(shared.rootDirectory.path).toBe(
+      `/${minimal.clusterName}/${minimal.namespace}/${minimal.name}`,
+    );
+    expect(own.rootDirectory.path).toBe(`/${minimal.namespace}/${minimal.name}`);
+  });
+
+  it('takes reattach only with a shared file system', () => {
+    // Act
+    const shared = validateVolumeRequest({
+      ...minimal,
+      fileSystemId: 'fs-0123456789abcdef0',
+      reattach: true,
+    });
+    const refused = () => validateVolumeRequest({ ...minimal, reattach: true });
+
+    // Assess
+    expect(shared.reattach).toBe(true);
+    expect(refused).toThrow(/reattach applies to a shared file system/);
+  });
+
   it.each([
     ['750', '0750'],
     ['0700', '0700'],

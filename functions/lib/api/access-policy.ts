@@ -198,9 +198,24 @@ function sharedRuleProblem(rule: AccessRule, request: SharedVolumeRequest): stri
 }
 
 /**
+ * Whether `caller` may reattach a deleted volume's directory on a shared file system in this
+ * namespace: the platform role that may delete others' volumes there (`deleteOthers`) may also
+ * hand their data to a new volume.
+ */
+export function mayReattach(
+  policy: AccessPolicy,
+  caller: string,
+  cluster: string,
+  namespace: string,
+): boolean {
+  return rulesFor(policy, caller, cluster, namespace).some((rule) => rule.deleteOthers === true);
+}
+
+/**
  * Decides whether `caller` may put a volume on the shared file system it names: some rule for
  * the namespace lists the file system and grants the volume's POSIX ids, and the root directory
- * lies under `/<namespace>/`, so one team's access point cannot open another's directories.
+ * lies under `/<cluster>/<namespace>/`, so one team's access point cannot open another's
+ * directories, in this cluster or another.
  * The namespace itself must already be authorized ({@link authorize}).
  */
 export function authorizeSharedFileSystem(
@@ -208,11 +223,11 @@ export function authorizeSharedFileSystem(
   caller: string,
   request: SharedVolumeRequest,
 ): AccessDecision {
-  const prefix = `/${request.namespace}/`;
+  const prefix = `/${request.clusterName}/${request.namespace}/`;
   if (!request.rootDirectory.path.startsWith(prefix)) {
     return {
       allowed: false,
-      reason: `rootDirectory.path ${request.rootDirectory.path} is outside ${prefix}: a volume on a shared file system must lie under its namespace's directory`,
+      reason: `rootDirectory.path ${request.rootDirectory.path} is outside ${prefix}: a volume on a shared file system must lie under its cluster's and namespace's directory`,
     };
   }
   const rules = rulesFor(policy, caller, request.clusterName, request.namespace);

@@ -18,6 +18,7 @@ import { planVolume, type VolumePlan } from './plan.ts';
 import { ProblemError, problems } from './problem.ts';
 import { asProblem } from './service-errors.ts';
 import { shareableFileSystemProblem } from './shared-file-system.ts';
+import { checkSharedPath, takeSharedPath } from './shared-paths.ts';
 import type { ReadDependencies } from './volume-access.ts';
 import { failUnstartedProvisioning, startExecution } from './workflow-start.ts';
 
@@ -176,7 +177,8 @@ async function startProvisioning(
 /**
  * POST /volumes and the `Volume Provision Requested` event: validate, authorize (a volume on a
  * shared file system also needs a rule sharing it, granted POSIX ids, a root directory under
- * `/<namespace>/` and the file system's shareable tag), check the cluster, record PENDING,
+ * `/<cluster>/<namespace>/` that no other owner's volume used, and the file system's shareable
+ * tag), check the cluster, record PENDING,
  * start the provisioning workflow. With dryRun, only the plan.
  */
 export async function createVolume(
@@ -199,6 +201,7 @@ export async function createVolume(
       if (!shared.allowed) throw problems.forbidden(shared.reason);
       const untagged = await shareableFileSystemProblem(deps.efs, fileSystemId);
       if (untagged) throw problems.forbidden(untagged);
+      await checkSharedPath(deps, spec, context.caller);
     }
     const requestHash = sha256(canonicalJson(body));
     const key = context.idempotencyKey;
@@ -215,6 +218,8 @@ export async function createVolume(
     }
     const { cluster, fargate } = checked;
     if (spec.dryRun) return { kind: 'plan', plan: planVolume(volumeId, spec, cluster, fargate) };
+    // Before the record: a directory another owner took meanwhile refuses the volume here.
+    await takeSharedPath(deps, spec, context.caller, volumeId);
     let record: VolumeRecord;
     try {
       // The execution is named after the volume, so the record names it before it starts.

@@ -120,6 +120,7 @@ export const problems = {
       'Claim exists',
       `a PersistentVolumeClaim ${namespace}/${name} already exists`,
     ),
+  pathInUse: (detail: string) => new ProblemError(409, 'path-in-use', 'Path in use', detail),
   volumeInUse: (detail: string) => new ProblemError(409, 'volume-in-use', 'Volume in use', detail),
   volumeBusy: (detail: string) => new ProblemError(409, 'volume-busy', 'Volume busy', detail),
   volumeNotRepairable: (detail: string, findings: readonly unknown[]) =>

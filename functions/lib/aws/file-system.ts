@@ -6,14 +6,31 @@ import {
   type FileSystemDescription,
 } from '@aws-sdk/client-efs';
 import { FileSystemNotReadyError, FileSystemUnusableError, TransientError } from '../errors.ts';
+import { VOLUME_ID_TAG } from '../volume/names.ts';
 import type { VolumeSpec } from '../volume/request.ts';
-import type { Tag } from './tags.ts';
+import { STACK_TAG, type Tag } from './tags.ts';
 import { errorName } from './transient.ts';
 
 export interface FileSystemResult {
   readonly fileSystemId: string;
   /** True when the request named an existing file system: never deleted by this service. */
   readonly shared: boolean;
+}
+
+/** The value of one of the file system's tags. */
+export function fileSystemTag(fileSystem: FileSystemDescription, key: string): string | undefined {
+  return fileSystem.Tags?.find((tag) => tag.Key === key)?.Value;
+}
+
+/**
+ * The volume of this stack that created the file system: it carries this stack's tag and a
+ * volume-id tag equal to its CreationToken (the workflow creates file systems with the volume
+ * id as token). Undefined for a file system someone else made, tags copied or not.
+ */
+export function creatorOf(fileSystem: FileSystemDescription, stack: string): string | undefined {
+  if (fileSystemTag(fileSystem, STACK_TAG) !== stack) return undefined;
+  const volumeId = fileSystemTag(fileSystem, VOLUME_ID_TAG);
+  return volumeId && fileSystem.CreationToken === volumeId ? volumeId : undefined;
 }
 
 /** The file system this volume created, found by its CreationToken (the volume id). */

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { components } from '../../generated/openapi-types.ts';
 import { InvalidListTokenError, VolumeRecordStateError } from '../errors.ts';
+import { FileSystemPathStore } from './file-system-paths.ts';
 import type { VolumeSpec } from './request.ts';
 
 type Schemas = components['schemas'];
@@ -240,6 +241,11 @@ export class VolumeRecordStore {
       // Already free, or held by a newer volume: nothing of ours to release.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+  }
+
+  /** The directories taken on shared file systems, in the same table. */
+  paths(): FileSystemPathStore {
+    return new FileSystemPathStore(this.#client, this.#table);
   }
 
   async get(id: string): Promise<VolumeRecord | undefined> {

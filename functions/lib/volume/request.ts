@@ -99,7 +99,12 @@ export function validateVolumeRequest(input: unknown, options: ValidationOptions
       problems.push({ field: 'posixUser.secondaryGids', message: 'must not contain 0 (root)' });
     }
   }
-  const path = request.rootDirectory?.path ?? `/${request.namespace}/${request.name}`;
+  // On a shared file system every cluster and namespace has its own directory.
+  const path =
+    request.rootDirectory?.path ??
+    (request.fileSystemId !== undefined
+      ? `/${request.clusterName}/${request.namespace}/${request.name}`
+      : `/${request.namespace}/${request.name}`);
   problems.push(...pathProblems(path, request.rootDirectory?.path !== undefined));
   const throughputMode = request.throughputMode ?? 'elastic';
   if (throughputMode === 'provisioned' && request.provisionedThroughputInMibps === undefined) {
@@ -113,6 +118,9 @@ export function validateVolumeRequest(input: unknown, options: ValidationOptions
       field: 'provisionedThroughputInMibps',
       message: 'is only allowed when throughputMode is provisioned',
     });
+  }
+  if (request.reattach === true && request.fileSystemId === undefined) {
+    problems.push({ field: 'reattach', message: 'applies to a shared file system (fileSystemId)' });
   }
   if (request.fileSystemId !== undefined) {
     for (const field of ['performanceMode', 'throughputMode', 'backup'] as const) {
@@ -138,7 +146,7 @@ export function validateVolumeRequest(input: unknown, options: ValidationOptions
     reclaimPolicy: request.reclaimPolicy ?? 'Retain',
     storageClassName: request.storageClassName ?? DEFAULT_STORAGE_CLASS,
     ...(request.fileSystemId !== undefined
-      ? { fileSystemId: request.fileSystemId }
+      ? { fileSystemId: request.fileSystemId, ...(request.reattach ? { reattach: true } : {}) }
       : { backup: request.backup ?? true }),
     tags: request.tags ?? {},
     dryRun: request.dryRun ?? false,
