@@ -9,7 +9,7 @@ import {
   type VolumeRequest,
   type VolumesClient,
 } from '../client/index.ts';
-import { type ResolvedEndpoint, resolveEndpoint } from './endpoint.ts';
+import { CLI_PROJECT_DIRECTORY, type ResolvedEndpoint, resolveEndpoint } from './endpoint.ts';
 import {
   renderFailure,
   renderHeadline,
@@ -24,6 +24,7 @@ import {
   requestFromFlags,
   volumeRequestFlags,
 } from './request-flags.ts';
+import { terminalSafeFetch } from './server-text.ts';
 import { type CliIo, paint, type Style, styleFor } from './terminal.ts';
 import { waitForVolume } from './volume-progress.ts';
 
@@ -32,7 +33,7 @@ export const EXIT = {
   ok: 0,
   /** The API refused, the volume ended FAILED, ROLLBACK_FAILED or DELETE_FAILED, or `check` found it DRIFTED. */
   failed: 1,
-  /** A flag or argument is wrong. */
+  /** A flag or argument is wrong, or the endpoint is neither https:// nor loopback. */
   usage: 2,
   /** No endpoint, or nothing answers at it. */
   unreachable: 3,
@@ -82,7 +83,7 @@ function commonOptions(): Option[] {
   return [
     new Option(
       '--endpoint <url>',
-      "the API (default: EFS_VOLUMES_ENDPOINT, else local mode's .local/endpoints.json)",
+      "the API: https://, or http:// on loopback (default: EFS_VOLUMES_ENDPOINT, else local mode's .local/endpoints.json)",
     ),
     new Option('-o, --output <format>', 'human or json')
       .choices(['human', 'json'])
@@ -111,13 +112,18 @@ export function defineCommand(
     const self = parameters[parameters.length - 1] as Command;
     const options = self.opts<CommonOptions & Record<string, unknown>>();
     const style = styleFor(io, options.output);
-    const endpoint = await resolveEndpoint(options.endpoint, io.env, io.cwd);
+    const endpoint = await resolveEndpoint(options.endpoint, io.env, {
+      cwd: io.cwd,
+      projectDirectory: io.projectDirectory ?? CLI_PROJECT_DIRECTORY,
+      warn: (message) => io.stderr.write(`warning: ${message}\n`),
+    });
     state.endpoint = endpoint;
     const client = createVolumesClient({
       endpoint: endpoint.url,
       signing: options.sigv4 ? 'sigv4' : 'auto',
       ...(options.region ? { region: options.region } : {}),
-      ...(io.fetch ? { fetch: io.fetch } : {}),
+      // Everything the server says comes through here, cleaned once for the terminal.
+      fetch: terminalSafeFetch(io.fetch ?? ((request) => globalThis.fetch(request))),
     });
     const context: CommandContext = {
       io,

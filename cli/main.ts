@@ -1,18 +1,30 @@
 // `efs-volumes`: the command line of the efs-volumes API. bin/efs-volumes.js runs this file.
 import { Command, CommanderError } from 'commander';
-import { EndpointUnreachableError, isLoopback, ProblemError } from '../client/index.ts';
+import {
+  EndpointUnreachableError,
+  InsecureEndpointError,
+  isLoopback,
+  ProblemError,
+} from '../client/index.ts';
 import packageJson from '../package.json' with { type: 'json' };
 import { type CommandState, defineCommands, EXIT } from './commands.ts';
 import { NoEndpointError, type ResolvedEndpoint } from './endpoint.ts';
 import { type CliIo, paint, styleFor } from './terminal.ts';
 import { WaitTimeoutError } from './volume-progress.ts';
 
+/** Where the endpoint came from, as the user gave it: `--endpoint`, the variable or the file. */
+function sourceOf(endpoint: ResolvedEndpoint): string {
+  return endpoint.source === 'local mode'
+    ? (endpoint.file ?? '.local/endpoints.json')
+    : endpoint.source === 'flag'
+      ? '--endpoint'
+      : 'EFS_VOLUMES_ENDPOINT';
+}
+
 /** Why nothing answered, and what to do about it: local mode names how to start it. */
 function unreachableMessage(error: EndpointUnreachableError, endpoint?: ResolvedEndpoint): string {
   const reason = error.code === 'ECONNREFUSED' ? 'connection refused' : error.reason;
-  const from = endpoint
-    ? ` (from ${endpoint.source === 'local mode' ? endpoint.file : endpoint.source === 'flag' ? '--endpoint' : 'EFS_VOLUMES_ENDPOINT'})`
-    : '';
+  const from = endpoint ? ` (from ${sourceOf(endpoint)})` : '';
   const local = endpoint?.source === 'local mode' || isLoopback(new URL(error.endpoint));
   const hint = local
     ? 'Is local mode running? Start it with `npm start` in another terminal of the project, then try again.'
@@ -45,9 +57,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .showHelpAfterError('(add --help for usage)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 done, 1 refused by the API or the volume failed, 2 bad usage,\n' +
-        '3 no endpoint answers, 4 --wait timed out.\n' +
-        'Endpoint: --endpoint, else EFS_VOLUMES_ENDPOINT, else local mode (.local/endpoints.json).\n',
+      '\nExit codes: 0 done, 1 refused by the API or the volume failed, 2 bad usage (an\n' +
+        'endpoint that is neither https:// nor loopback included), 3 no endpoint answers,\n' +
+        '4 --wait timed out.\n' +
+        "Endpoint: --endpoint, else EFS_VOLUMES_ENDPOINT, else local mode: the project's\n" +
+        '.local/endpoints.json, only with a loopback address. Plain http:// only to loopback,\n' +
+        'and never signed.\n',
     );
   defineCommands(program, io, state);
   const json = argv.some(
@@ -68,6 +83,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (error instanceof EndpointUnreachableError) {
       io.stderr.write(unreachableMessage(error, state.endpoint));
       return EXIT.unreachable;
+    }
+    if (error instanceof InsecureEndpointError) {
+      const from = state.endpoint ? `  The endpoint came from ${sourceOf(state.endpoint)}.\n` : '';
+      io.stderr.write(`error: ${error.message}\n${from}`);
+      return EXIT.usage;
     }
     if (error instanceof NoEndpointError) {
       io.stderr.write(`error: ${error.message}\n`);

@@ -12,6 +12,8 @@ export interface CliIo {
   readonly stderr: OutputStream;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** Where local mode's `.local/endpoints.json` is looked for. @default CLI_PROJECT_DIRECTORY */
+  readonly projectDirectory?: string;
   /** @default globalThis.fetch */
   readonly fetch?: (request: Request) => Promise<Response>;
   /** @default setTimeout */

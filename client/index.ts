@@ -5,11 +5,11 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import createClient, { type Client } from 'openapi-fetch';
 import type { components, operations, paths } from '../functions/generated/openapi-types.ts';
-import { executeApiRegion } from './endpoint.ts';
+import { assertSecureTransport, executeApiRegion, InsecureEndpointError } from './endpoint.ts';
 import { problemErrorOf } from './problem-error.ts';
 import { sigV4Fetch } from './sigv4-fetch.ts';
 
-export { executeApiRegion, isLoopback } from './endpoint.ts';
+export { executeApiRegion, InsecureEndpointError, isLoopback } from './endpoint.ts';
 export { type Problem, ProblemError, type ProblemField } from './problem-error.ts';
 
 export type Volume = components['schemas']['Volume'];
@@ -25,11 +25,15 @@ export type ListVolumesQuery = NonNullable<operations['listVolumes']['parameters
  * How requests are authenticated: `auto` signs with SigV4 when the endpoint is an API Gateway
  * host (`*.execute-api.<region>.amazonaws.com`) and sends them unsigned anywhere else (local
  * mode); `sigv4` always signs (a custom domain in front of API Gateway); `none` never does.
+ * Nothing is ever signed over plain http.
  */
 export type Signing = 'auto' | 'sigv4' | 'none';
 
 export interface VolumesClientOptions {
-  /** The API's base URL, stage included: `https://abc123.execute-api.eu-west-1.amazonaws.com/prod`. */
+  /**
+   * The API's base URL, stage included: `https://abc123.execute-api.eu-west-1.amazonaws.com/prod`.
+   * https, or plain http to local mode on a loopback address (127.0.0.0/8, ::1, localhost).
+   */
   readonly endpoint: string;
   /** The region of the credential scope. @default the endpoint host's region, else AWS_REGION */
   readonly region?: string;
@@ -116,11 +120,17 @@ export interface VolumesClient {
   repairVolume(id: string): Promise<Volume>;
 }
 
-/** Decides whether to sign, and for which region; throws when signing has no region. */
+/**
+ * Decides whether to sign, and for which region; throws when the endpoint is not safe to send
+ * (or sign) to, and when signing has no region.
+ */
 function signingRegion(url: URL, options: VolumesClientOptions): string | undefined {
   const signing = options.signing ?? 'auto';
   const hostRegion = executeApiRegion(url);
-  if (signing === 'none' || (signing === 'auto' && !hostRegion)) return undefined;
+  const signs = signing === 'sigv4' || (signing === 'auto' && hostRegion !== undefined);
+  // Before anything else, the region included: what the endpoint is matters more than how.
+  assertSecureTransport(url, signs);
+  if (!signs) return undefined;
   const region =
     options.region ?? hostRegion ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) {
@@ -137,6 +147,9 @@ function signingRegion(url: URL, options: VolumesClientOptions): string | undefi
  * against local mode (loopback) it sends them as they are. Every method throws
  * {@link ProblemError} when the API refuses, and {@link EndpointUnreachableError} when nothing
  * answers.
+ *
+ * @throws InsecureEndpointError, before any request, for plain http to a host that is not
+ *   loopback, for signing over plain http, and for any scheme but http and https
  *
  * @example
  * const volumes = createVolumesClient({ endpoint: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod' });
@@ -160,6 +173,7 @@ export function createVolumesClient(options: VolumesClientOptions): VolumesClien
       return await send(request);
     } catch (error) {
       if (error instanceof Error && error.name === 'AbortError') throw error;
+      if (error instanceof InsecureEndpointError) throw error;
       throw new EndpointUnreachableError(endpoint, error);
     }
   };

@@ -2,6 +2,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { InsecureEndpointError } from './endpoint.ts';
 
 /** API Gateway's service name in SigV4 credential scopes. */
 export const EXECUTE_API_SERVICE = 'execute-api';
@@ -16,7 +17,10 @@ export interface SigV4FetchOptions {
 /**
  * A fetch that signs every request with SigV4 for `execute-api`, as API Gateway's IAM
  * authorization checks it: method, path (stage included), query, the headers the request
- * carries and the hash of its body.
+ * carries and the hash of its body. It signs only what goes over https, and a signed request
+ * follows no redirect: its signature and session token would go wherever the redirect says.
+ *
+ * @throws InsecureEndpointError for a request that is not https, before reading credentials
  */
 export function sigV4Fetch(options: SigV4FetchOptions): (request: Request) => Promise<Response> {
   const signer = new SignatureV4({
@@ -28,6 +32,12 @@ export function sigV4Fetch(options: SigV4FetchOptions): (request: Request) => Pr
   const send = options.fetch ?? ((request: Request) => globalThis.fetch(request));
   return async function signedFetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
+    if (url.protocol !== 'https:') {
+      throw new InsecureEndpointError(
+        url.origin,
+        `refusing to sign a request to ${url.origin} over ${url.protocol}//: signed requests go only over https://`,
+      );
+    }
     const body = request.body === null ? undefined : await request.text();
     const headers: Record<string, string> = { host: url.host };
     request.headers.forEach((value, name) => {
@@ -58,6 +68,7 @@ export function sigV4Fetch(options: SigV4FetchOptions): (request: Request) => Pr
         headers: sent,
         ...(body === undefined ? {} : { body }),
         signal: request.signal,
+        redirect: 'error',
       }),
     );
   };

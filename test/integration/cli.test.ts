@@ -204,23 +204,39 @@ describe('the efs-volumes CLI against local mode', () => {
     expect(run.stderr).toContain("error: option '--capacity <value>' argument missing");
   });
 
-  it('reads the endpoint from .local/endpoints.json, and says to start local mode when it does not answer', async () => {
-    // Prepare: a project directory whose local mode has stopped
+  it('reads the endpoint from .local/endpoints.json at the root of a checkout, and says to start local mode when it does not answer', async () => {
+    // Prepare: a checkout whose local mode has stopped
     const directory = await mkdtemp(join(tmpdir(), 'cli-'));
+    await writeFile(
+      join(directory, 'package.json'),
+      JSON.stringify({ name: 'efs-fargate-volumes' }),
+    );
     await mkdir(join(directory, '.local'));
     await writeFile(
       join(directory, '.local', 'endpoints.json'),
       JSON.stringify({ api: 'http://127.0.0.1:47' }),
     );
-    await mkdir(join(directory, 'sub'));
 
     // Act
-    const run = await efsVolumes(['list'], { EFS_VOLUMES_ENDPOINT: '' }, join(directory, 'sub'));
+    const run = await efsVolumes(['list'], { EFS_VOLUMES_ENDPOINT: '' }, directory);
 
     // Assess
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('error: no answer from http://127.0.0.1:47');
     expect(run.stderr).toContain(join(directory, '.local', 'endpoints.json'));
     expect(run.stderr).toContain('Start it with `npm start`');
+  });
+
+  it('refuses plain http to a host that is not loopback, naming the endpoint and where it came from', async () => {
+    // Act
+    const run = await efsVolumes(['list'], { EFS_VOLUMES_ENDPOINT: 'http://volumes.example.com' });
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'error: refusing http://volumes.example.com: plain http:// is only for local mode on a ' +
+        'loopback address; use https://volumes.example.com\n' +
+        '  The endpoint came from EFS_VOLUMES_ENDPOINT.\n',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { eventually } from '../support/local-stack-harness.ts';
 const execFileAsync = promisify(execFile);
 
 const main = fileURLToPath(new URL('../../local/main.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../../bin/efs-volumes.js', import.meta.url));
 
 function listening(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
@@ -27,8 +28,12 @@ function listening(url: string): Promise<boolean> {
 
 describe('npm start (local/main.ts)', () => {
   it('serves the API, writes its endpoints and kubeconfig, and stops everything on Ctrl-C', async () => {
-    // Prepare
+    // Prepare: a checkout's root, where `npm start` runs
     const directory = await mkdtemp(join(tmpdir(), 'local-mode-'));
+    await writeFile(
+      join(directory, 'package.json'),
+      JSON.stringify({ name: 'efs-fargate-volumes' }),
+    );
     const child = spawn(process.execPath, [main], {
       cwd: directory,
       env: { ...process.env, PORT: '0', POWERTOOLS_LOG_LEVEL: 'WARN' },
@@ -74,6 +79,13 @@ describe('npm start (local/main.ts)', () => {
       },
     );
     expect(JSON.parse(described.stdout).cluster.endpoint).toBe(endpoints.kube);
+    // The CLI finds local mode through the file it wrote, unsigned over loopback
+    const { EFS_VOLUMES_ENDPOINT: _, ...withoutEndpoint } = process.env;
+    const listed = await execFileAsync(process.execPath, [cli, 'list'], {
+      cwd: directory,
+      env: withoutEndpoint,
+    });
+    expect(listed.stdout).toBe('No volumes.\n');
 
     // Act: Ctrl-C
     child.kill('SIGINT');

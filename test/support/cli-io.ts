@@ -1,5 +1,8 @@
 // An in-memory process for runCli: captured stdout/stderr, a chosen TTY-ness and environment,
 // and a fetch that records requests and answers from a script.
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CliIo } from '../../cli/terminal.ts';
 
 export interface MemoryIo extends CliIo {
@@ -12,6 +15,8 @@ export function memoryIo(
   options: {
     tty?: boolean;
     env?: Record<string, string | undefined>;
+    cwd?: string;
+    projectDirectory?: string;
     answer?: (request: Request) => Response | Promise<Response>;
   } = {},
 ): MemoryIo {
@@ -22,7 +27,9 @@ export function memoryIo(
     stdout: { write: (text: string) => (out += text), isTTY: options.tty ?? false },
     stderr: { write: (text: string) => (err += text), isTTY: options.tty ?? false },
     env: { EFS_VOLUMES_ENDPOINT: 'http://127.0.0.1:3000', ...options.env },
-    cwd: '/',
+    cwd: options.cwd ?? '/',
+    // Never this checkout: a developer's running local mode must not answer a unit test.
+    projectDirectory: options.projectDirectory ?? join(tmpdir(), `no-project-${randomUUID()}`),
     sleep: async () => undefined,
     fetch: async (request: Request) => {
       const text = await request.text();

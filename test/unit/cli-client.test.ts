@@ -6,8 +6,10 @@ import {
   createVolumesClient,
   EndpointUnreachableError,
   executeApiRegion,
+  InsecureEndpointError,
   ProblemError,
 } from '../../client/index.ts';
+import { sigV4Fetch } from '../../client/sigv4-fetch.ts';
 
 const credentials = {
   accessKeyId: 'AKIDEXAMPLE',
@@ -27,6 +29,18 @@ function recorder(answer: () => Response = () => Response.json({ items: [] })) {
       requests.push(request);
       bodies.push(await request.clone().text());
       return answer();
+    },
+  };
+}
+
+/** Credentials that count how often they are read: signing reads them. */
+function countedCredentials() {
+  const read = { count: 0 };
+  return {
+    read,
+    provider: async () => {
+      read.count += 1;
+      return credentials;
     },
   };
 }
@@ -239,5 +253,106 @@ describe('createVolumesClient', () => {
       '?namespace=team-a',
       '?namespace=team-a&nextToken=page2',
     ]);
+  });
+
+  it.each([
+    ['an execute-api host', 'http://abc123defg.execute-api.eu-west-1.amazonaws.com/prod', 'auto'],
+    ['a custom domain, signed', 'http://volumes.example.com', 'sigv4'],
+    ['a custom domain, unsigned', 'http://volumes.example.com', 'none'],
+    ['a private address', 'http://10.0.0.5:3000', 'auto'],
+  ] as const)(
+    'refuses plain http to %s before any request, without reading credentials',
+    async (_kind, endpoint, signing) => {
+      // Prepare
+      const sent = recorder();
+      const counted = countedCredentials();
+
+      // Act
+      const error = (() => {
+        try {
+          return createVolumesClient({
+            endpoint,
+            signing,
+            region: 'eu-west-1',
+            credentials: counted.provider,
+            fetch: sent.fetch,
+          });
+        } catch (thrown) {
+          return thrown;
+        }
+      })();
+
+      // Assess
+      expect(error).toBeInstanceOf(InsecureEndpointError);
+      expect(error).toMatchObject({
+        name: 'InsecureEndpointError',
+        endpoint,
+        message: expect.stringContaining(`use ${endpoint.replace('http://', 'https://')}`),
+      });
+      expect(sent.requests).toEqual([]);
+      expect(counted.read.count).toBe(0);
+    },
+  );
+
+  it('refuses to sign over plain http, even to local mode on loopback', () => {
+    // Prepare
+    const counted = countedCredentials();
+
+    // Act
+    const create = () =>
+      createVolumesClient({
+        endpoint: 'http://127.0.0.1:3000',
+        signing: 'sigv4',
+        region: 'eu-west-1',
+        credentials: counted.provider,
+      });
+
+    // Assess
+    expect(create).toThrow(InsecureEndpointError);
+    expect(create).toThrow('refusing to sign requests to http://127.0.0.1:3000 over plain http://');
+    expect(counted.read.count).toBe(0);
+  });
+
+  it('refuses an endpoint that is neither http nor https', () => {
+    // Act
+    const create = () => createVolumesClient({ endpoint: 'ftp://127.0.0.1/volumes' });
+
+    // Assess
+    expect(create).toThrow(InsecureEndpointError);
+    expect(create).toThrow('refusing ftp://127.0.0.1/volumes: the endpoint must be https://');
+  });
+});
+
+describe('sigV4Fetch', () => {
+  it('refuses a request over plain http without signing or sending it', async () => {
+    // Prepare
+    const sent = recorder();
+    const counted = countedCredentials();
+    const signedFetch = sigV4Fetch({
+      region: 'eu-west-1',
+      credentials: counted.provider,
+      fetch: sent.fetch,
+    });
+
+    // Act
+    const error = await signedFetch(new Request('http://127.0.0.1:3000/volumes')).catch((e) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(InsecureEndpointError);
+    expect(sent.requests).toEqual([]);
+    expect(counted.read.count).toBe(0);
+  });
+
+  it('sends a signed request that will not follow a redirect, so its headers go nowhere else', async () => {
+    // Prepare
+    const sent = recorder();
+    const signedFetch = sigV4Fetch({ region: 'eu-west-1', credentials, fetch: sent.fetch });
+
+    // Act
+    await signedFetch(new Request(`${API}/volumes`));
+
+    // Assess
+    expect(sent.requests[0]?.headers.get('authorization')).toMatch(/^AWS4-HMAC-SHA256 /);
+    expect(sent.requests[0]?.redirect).toBe('error');
   });
 });
