@@ -23,14 +23,15 @@ export interface ServiceSettings {
   /**
    * Seconds the state machine waits between later checks, when a check's own look-ahead
    * (below) ended with the mount targets still not ready (the one in ten that takes
-   * minutes). @default 20
+   * minutes). @default 90 (MOUNT_TARGET_POLL_SECONDS in settings.ts)
    */
   readonly mountTargetPollSeconds: number;
   /**
    * From the second check on, how long one check may keep looking (inside its invocation)
    * before it hands the wait back to the state machine: near the expected ready time a
    * second of 256 MB Lambda costs far less than a Choice/Wait/Check round (3 transitions).
-   * 0 looks once per check. Keep it well below the steps' Lambda timeout (90 s). @default 75
+   * 0 looks once per check. Keep it below the check's Lambda timeout. @default 240
+   * (MOUNT_TARGET_LOOK_AHEAD_SECONDS in settings.ts)
    */
   readonly mountTargetLookAheadSeconds: number;
   /** Seconds between looks inside one check's look-ahead. @default 1 */
