@@ -56,7 +56,7 @@ export const ARN_PATTERN_ACKNOWLEDGEMENTS: readonly NagAcknowledgement[] = [
   {
     id: `AwsSolutions-IAM5[Resource::${ARN('elasticfilesystem', 'file-system')}]`,
     reason:
-      'File system ids are generated at run time. Every statement on file-system/* carries a tag condition: aws:RequestTag/efs-volumes:volume-id on create, aws:ResourceTag/efs-volumes:volume-id on mount targets and delete, elasticfilesystem:CreateAction on tag-on-create; CreateAccessPoint is allowed on any file system (a request may name a shared one) only with the volume-id request tag.',
+      'File system ids are generated at run time. Every statement on file-system/* carries a tag condition: aws:RequestTag/efs-volumes:volume-id on create, aws:ResourceTag/efs-volumes:volume-id on mount targets and delete, elasticfilesystem:CreateAction on tag-on-create; CreateAccessPoint needs the volume-id request tag and, on the file system, the efs-volumes:stack tag of this stack or efs-volumes:shareable=true (a shared one whose owner consented).',
   },
   {
     id: `AwsSolutions-IAM5[Resource::${ARN('elasticfilesystem', 'access-point')}]`,

@@ -1,6 +1,7 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { SHAREABLE_TAG_KEY, SHAREABLE_TAG_VALUE } from '../functions/lib/api/access-policy.ts';
 import { CALLER_TAG_PREFIX, STACK_TAG } from '../functions/lib/aws/tags.ts';
 import { VOLUME_ID_TAG } from '../functions/lib/volume/names.ts';
 import { describeClustersStatement } from './cluster-permissions.ts';
@@ -324,21 +325,36 @@ export function mountTargetDeleteStatements(arns: VolumeResourceArns): PolicySta
 }
 
 /**
- * CreateAccessPoint only with the volume-id tag, on any file system: a request may name an
- * existing, shared file system that carries no tag of ours. The trade-off: this role can add
- * a (tagged) access point to any file system of the account, the way the EFS CSI driver's
- * policy does; it cannot change or delete anything that is not tagged.
+ * CreateAccessPoint, with the request tags of {@link requestTagged}, on a file system that
+ * carries this stack's tag (one the workflow created) or the shareable tag (a shared one whose
+ * owner consented, functions/lib/api/shared-file-system.ts). A compromised role therefore
+ * cannot open an access point, and with it a way in, on any other file system of the account.
+ * IAM joins the conditions of one statement with AND, so the two tags need two statements.
  */
 export function accessPointCreateStatements(arns: VolumeResourceArns): PolicyStatement[] {
-  return [
+  const onFileSystemTagged = (sid: string, tagKey: string, tagValue: string) =>
     // Authorized against the file system only: the SAR names no access-point resource for
-    // CreateAccessPoint (the access point's ARN does not exist yet).
+    // CreateAccessPoint (the access point's ARN does not exist yet), and the file-system
+    // resource type supports `aws:ResourceTag/${TagKey}`.
     new PolicyStatement({
-      sid: 'CreateTaggedAccessPoint',
+      sid,
       actions: ['elasticfilesystem:CreateAccessPoint'],
       resources: [arns.fileSystems],
-      conditions: requestTagged(arns.stackName),
-    }),
+      conditions: {
+        ...requestTagged(arns.stackName),
+        StringEquals: {
+          ...requestTagged(arns.stackName).StringEquals,
+          [`aws:ResourceTag/${tagKey}`]: tagValue,
+        },
+      },
+    });
+  return [
+    onFileSystemTagged('CreateTaggedAccessPointOnOwnFileSystem', STACK_TAG, arns.stackName),
+    onFileSystemTagged(
+      'CreateTaggedAccessPointOnShareableFileSystem',
+      SHAREABLE_TAG_KEY,
+      SHAREABLE_TAG_VALUE,
+    ),
     new PolicyStatement({
       sid: 'TagAccessPointOnCreate',
       actions: ['elasticfilesystem:TagResource'],

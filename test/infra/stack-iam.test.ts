@@ -98,7 +98,6 @@ describe('IAM', () => {
 
   it.each([
     ['elasticfilesystem:CreateFileSystem', 'create-file-system', encryptedAndRequestTagged],
-    ['elasticfilesystem:CreateAccessPoint', 'create-access-point', requestTagged],
     ['elasticfilesystem:CreateMountTarget', 'create-mount-targets', resourceTagged],
     ['elasticfilesystem:DeleteMountTarget', 'delete-mount-targets', resourceTagged],
     ['elasticfilesystem:DeleteAccessPoint', 'delete-access-point', resourceTagged],
@@ -117,6 +116,26 @@ describe('IAM', () => {
     // Assess
     expect(granting.length).toBeGreaterThan(0);
     for (const statement of granting) expect(statement.Condition).toEqual(condition);
+  });
+
+  it('allows CreateAccessPoint with the request tags, on a file system tagged with this stack or shareable only', () => {
+    // Prepare
+    const statements = statementsOfFunction(plain, 'create-access-point');
+
+    // Act
+    const granting = statements.filter((statement) =>
+      actionsOf(statement).includes('elasticfilesystem:CreateAccessPoint'),
+    );
+
+    // Assess: two statements, as IAM joins one statement's conditions with AND
+    const onFileSystemTagged = (key: string, value: string) => ({
+      ...requestTagged,
+      StringEquals: { ...requestTagged.StringEquals, [`aws:ResourceTag/${key}`]: value },
+    });
+    expect(granting.map((statement) => statement.Condition)).toEqual([
+      onFileSystemTagged('efs-volumes:stack', 'EfsVolumes'),
+      onFileSystemTagged('efs-volumes:shareable', 'true'),
+    ]);
   });
 
   it('creates security groups only with the stack and volume-id tags; the VPC half is the only untagged one', () => {
