@@ -69,19 +69,14 @@ export const ARN_PATTERN_ACKNOWLEDGEMENTS: readonly NagAcknowledgement[] = [
       'Security group ids are generated at run time. Create needs the aws:RequestTag/efs-volumes:volume-id tag; rule changes, delete and use by a mount target interface need the aws:ResourceTag one; CreateTags only with ec2:CreateAction=CreateSecurityGroup.',
   },
   {
-    id: `AwsSolutions-IAM5[Resource::${ARN('ec2', 'vpc')}]`,
-    reason:
-      "ec2:CreateSecurityGroup is also authorized on the VPC, which is the cluster's and known only at run time; the group itself must carry the volume-id request tag.",
-  },
-  {
     id: `AwsSolutions-IAM5[Resource::${ARN('ec2', 'subnet')}]`,
     reason:
-      "EFS authorizes a mount target's network interface against the caller: the subnet is one of the cluster's, known only at run time. Only ec2:CreateNetworkInterface.",
+      "EFS authorizes a mount target's network interface against the caller: the subnet is one of the cluster's, known only at run time. Only ec2:CreateNetworkInterface, and only with ec2:Vpc in the configured vpcIds.",
   },
   {
     id: `AwsSolutions-IAM5[Resource::${ARN('ec2', 'network-interface')}]`,
     reason:
-      'Mount target network interfaces are created and deleted through EFS (requester-managed, untaggable by us); only ec2:CreateNetworkInterface and ec2:DeleteNetworkInterface.',
+      'Mount target network interfaces are created and deleted through EFS (requester-managed, untaggable by us); only ec2:CreateNetworkInterface and ec2:DeleteNetworkInterface, the delete only with ec2:Vpc in the configured vpcIds.',
   },
 ];
 

@@ -5,6 +5,7 @@ import { SHAREABLE_TAG_KEY, SHAREABLE_TAG_VALUE } from '../functions/lib/api/acc
 import { CALLER_TAG_PREFIX, STACK_TAG } from '../functions/lib/aws/tags.ts';
 import { VOLUME_ID_TAG } from '../functions/lib/volume/names.ts';
 import { describeClustersStatement } from './cluster-permissions.ts';
+import { ServiceConfigError, VPC_IDS_REQUIRED } from './config.ts';
 import { acknowledgeUnscopableReads } from './nag-acknowledgements.ts';
 
 /** The value every volume id tag has: `vol-` and 20 hex digits. */
@@ -54,22 +55,23 @@ export function resourceTagged(stackName: string) {
 
 /**
  * ARNs of the kinds of resource the workflow creates, in this stack's account and region,
- * and what scopes them: the stack's name (its tag) and the clusters' VPCs when configured.
+ * and what scopes them: the stack's name (its tag) and the clusters' VPCs.
  */
 export class VolumeResourceArns {
   /** The value of every resource's `efs-volumes:stack` tag. */
   readonly stackName: string;
-  /** The configured VPCs as ARNs (`ec2:Vpc` values); undefined: any VPC of the account. */
-  readonly vpcScope: readonly string[] | undefined;
+  /** The configured VPCs as ARNs (`ec2:Vpc` values): the only VPCs the EC2 network calls may touch. */
+  readonly vpcScope: readonly string[];
   readonly fileSystems: string;
   readonly accessPoints: string;
   readonly securityGroups: string;
-  readonly vpcs: string;
   readonly subnets: string;
   readonly networkInterfaces: string;
   readonly efsServiceLinkedRole: string;
 
-  constructor(scope: Construct, vpcIds: readonly string[] = []) {
+  /** @param vpcIds the clusters' VPCs, at least one (infra/config.ts requires them) */
+  constructor(scope: Construct, vpcIds: readonly string[]) {
+    if (vpcIds.length === 0) throw new ServiceConfigError(VPC_IDS_REQUIRED);
     const stack = Stack.of(scope);
     this.stackName = stack.stackName;
     const arn = (service: string, resource: string) =>
@@ -82,18 +84,14 @@ export class VolumeResourceArns {
     this.fileSystems = arn('elasticfilesystem', 'file-system');
     this.accessPoints = arn('elasticfilesystem', 'access-point');
     this.securityGroups = arn('ec2', 'security-group');
-    this.vpcs = arn('ec2', 'vpc');
-    this.vpcScope =
-      vpcIds.length > 0
-        ? vpcIds.map((vpcId) =>
-            stack.formatArn({
-              service: 'ec2',
-              resource: 'vpc',
-              resourceName: vpcId,
-              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-            }),
-          )
-        : undefined;
+    this.vpcScope = vpcIds.map((vpcId) =>
+      stack.formatArn({
+        service: 'ec2',
+        resource: 'vpc',
+        resourceName: vpcId,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      }),
+    );
     this.subnets = arn('ec2', 'subnet');
     this.networkInterfaces = arn('ec2', 'network-interface');
     this.efsServiceLinkedRole = stack.formatArn({
@@ -107,13 +105,9 @@ export class VolumeResourceArns {
   }
 }
 
-function conditionsIfAny(conditions: Record<string, unknown> | undefined) {
-  return conditions ? { conditions } : {};
-}
-
-/** `ec2:Vpc` in the configured VPCs, or no condition when none are configured. */
-function inConfiguredVpcs(arns: VolumeResourceArns): Record<string, unknown> | undefined {
-  return arns.vpcScope ? { ArnEquals: { 'ec2:Vpc': [...arns.vpcScope] } } : undefined;
+/** `ec2:Vpc` in the configured VPCs. */
+function inConfiguredVpcs(arns: VolumeResourceArns) {
+  return { ArnEquals: { 'ec2:Vpc': [...arns.vpcScope] } };
 }
 
 /** Read-only calls EFS and EC2 cannot scope to resources (the ids are not known before). */
@@ -162,12 +156,11 @@ export function securityGroupCreateStatements(arns: VolumeResourceArns): PolicyS
       conditions: requestTagged(arns.stackName),
     }),
     // CreateSecurityGroup is also authorized on the VPC, which carries no tag of ours: the
-    // configured VPCs by ARN, or any VPC when none are configured (the cluster's VPC is
-    // only known at run time).
+    // configured VPCs by ARN.
     new PolicyStatement({
       sid: 'CreateSecurityGroupInVpc',
       actions: ['ec2:CreateSecurityGroup'],
-      resources: arns.vpcScope ? [...arns.vpcScope] : [arns.vpcs],
+      resources: [...arns.vpcScope],
     }),
     new PolicyStatement({
       sid: 'TagSecurityGroupOnCreate',
@@ -289,7 +282,7 @@ export function mountTargetCreateStatements(arns: VolumeResourceArns): PolicySta
       sid: 'CreateMountTargetInterfaceInSubnet',
       actions: ['ec2:CreateNetworkInterface'],
       resources: [arns.subnets],
-      ...conditionsIfAny(inConfiguredVpcs(arns)),
+      conditions: inConfiguredVpcs(arns),
     }),
     new PolicyStatement({
       sid: 'CreateMountTargetInterface',
@@ -313,13 +306,15 @@ export function mountTargetDeleteStatements(arns: VolumeResourceArns): PolicySta
       resources: [arns.fileSystems],
       conditions: resourceTagged(arns.stackName),
     }),
-    // The mount target's interface is requester-managed by EFS and carries no tag of ours:
-    // `ec2:Vpc` is what can scope it, to the configured VPCs.
+    // EFS deletes the mount target's interface with this role's permission. The interface is
+    // requester-managed by EFS and carries no tag of ours; of the keys the SAR gives
+    // DeleteNetworkInterface on a network interface, `ec2:Vpc` is the one the stack can know
+    // (infra/config.ts VPC_IDS_REQUIRED says why the VPCs are required).
     new PolicyStatement({
       sid: 'DeleteMountTargetInterface',
       actions: ['ec2:DeleteNetworkInterface'],
       resources: [arns.networkInterfaces],
-      ...conditionsIfAny(inConfiguredVpcs(arns)),
+      conditions: inConfiguredVpcs(arns),
     }),
   ];
 }

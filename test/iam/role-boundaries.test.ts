@@ -420,12 +420,40 @@ describe("network interface calls in a stack configured with its clusters' VPCs"
 
   it('DeleteMountTargets may delete an interface in a configured VPC only', async () => {
     // Prepare
-    const call = (vpc: string) =>
+    const call = (vpc: string | undefined) =>
       recorded(
         'DeleteMountTargets',
         'ec2:DeleteNetworkInterface',
         [`${EC2}:network-interface/eni-0123456789abcdef0`],
-        { conditions: { 'ec2:Vpc': vpc } },
+        vpc ? { conditions: { 'ec2:Vpc': vpc } } : {},
+      );
+
+    // Act
+    const [configured, other, unknown] = await Promise.all([
+      isAllowedIn(call(VPC)),
+      isAllowedIn(call(OTHER_VPC)),
+      isAllowedIn(call(undefined)),
+    ]);
+
+    // Assess
+    expect({ configured, other, unknown }).toEqual({
+      configured: true,
+      other: false,
+      unknown: false,
+    });
+  });
+
+  it('CreateMountTargets may create an interface in a subnet of a configured VPC only', async () => {
+    // Prepare
+    const call = (vpc: string) =>
+      taggedWith(
+        recorded(
+          'CreateMountTargets',
+          'ec2:CreateNetworkInterface',
+          [`${EC2}:network-interface/*`, `${EC2}:subnet/subnet-0123456789abcdef0`, SECURITY_GROUP],
+          { conditions: { 'ec2:Vpc': vpc } },
+        ),
+        OURS,
       );
 
     // Act
