@@ -8,6 +8,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
+import { CONTEXT_KEY } from '../infra/config.ts';
+import { projectContext } from '../infra/project-context.ts';
 import { esbuildOptionsFor, PROJECT_ROOT } from './esbuild-options.ts';
 
 export type FunctionKind = 'api' | 'step' | 'event';
@@ -145,10 +147,21 @@ function run(
 /** Runs `npm run synth` (node infra/app.ts) into `outdir` and maps its functions to bundles. */
 async function synthesize(outdir: string): Promise<BundleTarget[]> {
   // CDK_OUTDIR keeps the shared cdk.out of the checkout untouched: others synth there too.
+  // cdk.json names no VPCs (an operator's own, which infra/config.ts requires); the bundles do
+  // not depend on them, so an example VPC stands in.
+  const context = projectContext();
+  const service = (context[CONTEXT_KEY] ?? {}) as Record<string, unknown>;
   const { code, output } = await run(
     process.execPath,
     ['infra/app.ts'],
-    { ...process.env, CDK_OUTDIR: outdir },
+    {
+      ...process.env,
+      CDK_OUTDIR: outdir,
+      CDK_CONTEXT_JSON: JSON.stringify({
+        ...context,
+        [CONTEXT_KEY]: { vpcIds: ['vpc-0123456789abcdef0'], ...service },
+      }),
+    },
     300_000,
   );
   if (code !== 0) throw new Error(`infra/app.ts exited with ${code}: ${output.slice(-1500)}`);

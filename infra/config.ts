@@ -57,12 +57,13 @@ export interface ServiceConfig {
    */
   readonly logsKmsKeyArn?: string;
   /**
-   * The VPCs of the configured clusters, where the volumes' security groups and mount
-   * targets go. When set, CreateSecurityGroup, CreateNetworkInterface (on the subnet) and
-   * DeleteNetworkInterface are allowed in these VPCs only (`ec2:Vpc` / the VPC's ARN).
-   * @default any VPC of the account (a cluster's VPC is otherwise only known at run time)
+   * The VPCs of the clusters, where the volumes' security groups and mount targets go.
+   * CreateSecurityGroup, CreateNetworkInterface (on the subnet) and DeleteNetworkInterface are
+   * allowed in these VPCs only (`ec2:Vpc` / the VPC's ARN). Required: a mount target's network
+   * interface is EFS's, carries no tag of ours, and its VPC is the one condition IAM can check
+   * when DeleteMountTarget deletes it ({@link VPC_IDS_REQUIRED}).
    */
-  readonly vpcIds?: readonly string[];
+  readonly vpcIds: readonly string[];
   /**
    * Workflow timing, each the environment variable functions/lib/config.ts reads; unset, the
    * functions' own defaults apply (documented there and in infra/README.md).
@@ -129,7 +130,19 @@ export const CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS = 300;
 /** What a check needs beyond its look-ahead: the last look, and a cold start before the first. */
 export const LOOK_AHEAD_MARGIN_SECONDS = 30;
 
-export const DEFAULT_CONFIG: ServiceConfig = {
+/**
+ * Why a stack without `vpcIds` is refused. EFS deletes a mount target's requester-managed
+ * network interface with the caller's `ec2:DeleteNetworkInterface`; the Service Authorization
+ * Reference gives that action on a network interface no key this stack could know without
+ * being told (`ec2:Vpc`, `ec2:Subnet`, tags EFS does not set), and EFS documents no
+ * `aws:ViaAWSService`/`aws:CalledVia` for it. Unscoped, the role could delete any detached
+ * interface of the account.
+ */
+export const VPC_IDS_REQUIRED =
+  "vpcIds is required: list the VPC ids (vpc-…) of the clusters' VPCs. The functions may create security groups and network interfaces, and delete network interfaces, in those VPCs only (the mount targets' interfaces carry no tag IAM could check instead)";
+
+/** The defaults of every setting that has one (`vpcIds` has none: see {@link VPC_IDS_REQUIRED}). */
+export const DEFAULT_CONFIG: Omit<ServiceConfig, 'vpcIds'> = {
   clusters: [],
   accessPolicy: { rules: [] },
   kubernetesAccess: 'rbac',
@@ -371,6 +384,10 @@ export function parseServiceConfig(raw: unknown): ServiceConfig {
   const clusters = parseClusters(config.clusters);
   kubernetesNetworkOf(clusters);
   const workflow = parseWorkflow(config.workflow);
+  // Last, so a configuration with another mistake hears of that one first.
+  if (config.vpcIds === undefined || config.vpcIds.length === 0) {
+    throw new ServiceConfigError(VPC_IDS_REQUIRED);
+  }
   return {
     ...(config as unknown as ServiceConfig),
     clusters,

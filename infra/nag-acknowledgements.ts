@@ -56,7 +56,7 @@ export const ARN_PATTERN_ACKNOWLEDGEMENTS: readonly NagAcknowledgement[] = [
   {
     id: `AwsSolutions-IAM5[Resource::${ARN('elasticfilesystem', 'file-system')}]`,
     reason:
-      'File system ids are generated at run time. Every statement on file-system/* carries a tag condition: aws:RequestTag/efs-volumes:volume-id on create, aws:ResourceTag/efs-volumes:volume-id on mount targets and delete, elasticfilesystem:CreateAction on tag-on-create; CreateAccessPoint is allowed on any file system (a request may name a shared one) only with the volume-id request tag.',
+      'File system ids are generated at run time. Every statement on file-system/* carries a tag condition: aws:RequestTag/efs-volumes:volume-id on create, aws:ResourceTag/efs-volumes:volume-id on mount targets and delete, elasticfilesystem:CreateAction on tag-on-create; CreateAccessPoint needs the volume-id request tag and, on the file system, the efs-volumes:stack tag of this stack or efs-volumes:shareable=true (a shared one whose owner consented).',
   },
   {
     id: `AwsSolutions-IAM5[Resource::${ARN('elasticfilesystem', 'access-point')}]`,
@@ -69,19 +69,14 @@ export const ARN_PATTERN_ACKNOWLEDGEMENTS: readonly NagAcknowledgement[] = [
       'Security group ids are generated at run time. Create needs the aws:RequestTag/efs-volumes:volume-id tag; rule changes, delete and use by a mount target interface need the aws:ResourceTag one; CreateTags only with ec2:CreateAction=CreateSecurityGroup.',
   },
   {
-    id: `AwsSolutions-IAM5[Resource::${ARN('ec2', 'vpc')}]`,
-    reason:
-      "ec2:CreateSecurityGroup is also authorized on the VPC, which is the cluster's and known only at run time; the group itself must carry the volume-id request tag.",
-  },
-  {
     id: `AwsSolutions-IAM5[Resource::${ARN('ec2', 'subnet')}]`,
     reason:
-      "EFS authorizes a mount target's network interface against the caller: the subnet is one of the cluster's, known only at run time. Only ec2:CreateNetworkInterface.",
+      "EFS authorizes a mount target's network interface against the caller: the subnet is one of the cluster's, known only at run time. Only ec2:CreateNetworkInterface, and only with ec2:Vpc in the configured vpcIds.",
   },
   {
     id: `AwsSolutions-IAM5[Resource::${ARN('ec2', 'network-interface')}]`,
     reason:
-      'Mount target network interfaces are created and deleted through EFS (requester-managed, untaggable by us); only ec2:CreateNetworkInterface and ec2:DeleteNetworkInterface.',
+      'Mount target network interfaces are created and deleted through EFS (requester-managed, untaggable by us); only ec2:CreateNetworkInterface and ec2:DeleteNetworkInterface, the delete only with ec2:Vpc in the configured vpcIds.',
   },
 ];
 

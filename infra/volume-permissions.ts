@@ -1,9 +1,11 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { SHAREABLE_TAG_KEY, SHAREABLE_TAG_VALUE } from '../functions/lib/api/access-policy.ts';
 import { CALLER_TAG_PREFIX, STACK_TAG } from '../functions/lib/aws/tags.ts';
 import { VOLUME_ID_TAG } from '../functions/lib/volume/names.ts';
 import { describeClustersStatement } from './cluster-permissions.ts';
+import { ServiceConfigError, VPC_IDS_REQUIRED } from './config.ts';
 import { acknowledgeUnscopableReads } from './nag-acknowledgements.ts';
 
 /** The value every volume id tag has: `vol-` and 20 hex digits. */
@@ -53,22 +55,23 @@ export function resourceTagged(stackName: string) {
 
 /**
  * ARNs of the kinds of resource the workflow creates, in this stack's account and region,
- * and what scopes them: the stack's name (its tag) and the clusters' VPCs when configured.
+ * and what scopes them: the stack's name (its tag) and the clusters' VPCs.
  */
 export class VolumeResourceArns {
   /** The value of every resource's `efs-volumes:stack` tag. */
   readonly stackName: string;
-  /** The configured VPCs as ARNs (`ec2:Vpc` values); undefined: any VPC of the account. */
-  readonly vpcScope: readonly string[] | undefined;
+  /** The configured VPCs as ARNs (`ec2:Vpc` values): the only VPCs the EC2 network calls may touch. */
+  readonly vpcScope: readonly string[];
   readonly fileSystems: string;
   readonly accessPoints: string;
   readonly securityGroups: string;
-  readonly vpcs: string;
   readonly subnets: string;
   readonly networkInterfaces: string;
   readonly efsServiceLinkedRole: string;
 
-  constructor(scope: Construct, vpcIds: readonly string[] = []) {
+  /** @param vpcIds the clusters' VPCs, at least one (infra/config.ts requires them) */
+  constructor(scope: Construct, vpcIds: readonly string[]) {
+    if (vpcIds.length === 0) throw new ServiceConfigError(VPC_IDS_REQUIRED);
     const stack = Stack.of(scope);
     this.stackName = stack.stackName;
     const arn = (service: string, resource: string) =>
@@ -81,18 +84,14 @@ export class VolumeResourceArns {
     this.fileSystems = arn('elasticfilesystem', 'file-system');
     this.accessPoints = arn('elasticfilesystem', 'access-point');
     this.securityGroups = arn('ec2', 'security-group');
-    this.vpcs = arn('ec2', 'vpc');
-    this.vpcScope =
-      vpcIds.length > 0
-        ? vpcIds.map((vpcId) =>
-            stack.formatArn({
-              service: 'ec2',
-              resource: 'vpc',
-              resourceName: vpcId,
-              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-            }),
-          )
-        : undefined;
+    this.vpcScope = vpcIds.map((vpcId) =>
+      stack.formatArn({
+        service: 'ec2',
+        resource: 'vpc',
+        resourceName: vpcId,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      }),
+    );
     this.subnets = arn('ec2', 'subnet');
     this.networkInterfaces = arn('ec2', 'network-interface');
     this.efsServiceLinkedRole = stack.formatArn({
@@ -106,13 +105,9 @@ export class VolumeResourceArns {
   }
 }
 
-function conditionsIfAny(conditions: Record<string, unknown> | undefined) {
-  return conditions ? { conditions } : {};
-}
-
-/** `ec2:Vpc` in the configured VPCs, or no condition when none are configured. */
-function inConfiguredVpcs(arns: VolumeResourceArns): Record<string, unknown> | undefined {
-  return arns.vpcScope ? { ArnEquals: { 'ec2:Vpc': [...arns.vpcScope] } } : undefined;
+/** `ec2:Vpc` in the configured VPCs. */
+function inConfiguredVpcs(arns: VolumeResourceArns) {
+  return { ArnEquals: { 'ec2:Vpc': [...arns.vpcScope] } };
 }
 
 /** Read-only calls EFS and EC2 cannot scope to resources (the ids are not known before). */
@@ -161,12 +156,11 @@ export function securityGroupCreateStatements(arns: VolumeResourceArns): PolicyS
       conditions: requestTagged(arns.stackName),
     }),
     // CreateSecurityGroup is also authorized on the VPC, which carries no tag of ours: the
-    // configured VPCs by ARN, or any VPC when none are configured (the cluster's VPC is
-    // only known at run time).
+    // configured VPCs by ARN.
     new PolicyStatement({
       sid: 'CreateSecurityGroupInVpc',
       actions: ['ec2:CreateSecurityGroup'],
-      resources: arns.vpcScope ? [...arns.vpcScope] : [arns.vpcs],
+      resources: [...arns.vpcScope],
     }),
     new PolicyStatement({
       sid: 'TagSecurityGroupOnCreate',
@@ -288,7 +282,7 @@ export function mountTargetCreateStatements(arns: VolumeResourceArns): PolicySta
       sid: 'CreateMountTargetInterfaceInSubnet',
       actions: ['ec2:CreateNetworkInterface'],
       resources: [arns.subnets],
-      ...conditionsIfAny(inConfiguredVpcs(arns)),
+      conditions: inConfiguredVpcs(arns),
     }),
     new PolicyStatement({
       sid: 'CreateMountTargetInterface',
@@ -312,33 +306,50 @@ export function mountTargetDeleteStatements(arns: VolumeResourceArns): PolicySta
       resources: [arns.fileSystems],
       conditions: resourceTagged(arns.stackName),
     }),
-    // The mount target's interface is requester-managed by EFS and carries no tag of ours:
-    // `ec2:Vpc` is what can scope it, to the configured VPCs.
+    // EFS deletes the mount target's interface with this role's permission. The interface is
+    // requester-managed by EFS and carries no tag of ours; of the keys the SAR gives
+    // DeleteNetworkInterface on a network interface, `ec2:Vpc` is the one the stack can know
+    // (infra/config.ts VPC_IDS_REQUIRED says why the VPCs are required).
     new PolicyStatement({
       sid: 'DeleteMountTargetInterface',
       actions: ['ec2:DeleteNetworkInterface'],
       resources: [arns.networkInterfaces],
-      ...conditionsIfAny(inConfiguredVpcs(arns)),
+      conditions: inConfiguredVpcs(arns),
     }),
   ];
 }
 
 /**
- * CreateAccessPoint only with the volume-id tag, on any file system: a request may name an
- * existing, shared file system that carries no tag of ours. The trade-off: this role can add
- * a (tagged) access point to any file system of the account, the way the EFS CSI driver's
- * policy does; it cannot change or delete anything that is not tagged.
+ * CreateAccessPoint, with the request tags of {@link requestTagged}, on a file system that
+ * carries this stack's tag (one the workflow created) or the shareable tag (a shared one whose
+ * owner consented, functions/lib/api/shared-file-system.ts). A compromised role therefore
+ * cannot open an access point, and with it a way in, on any other file system of the account.
+ * IAM joins the conditions of one statement with AND, so the two tags need two statements.
  */
 export function accessPointCreateStatements(arns: VolumeResourceArns): PolicyStatement[] {
-  return [
+  const onFileSystemTagged = (sid: string, tagKey: string, tagValue: string) =>
     // Authorized against the file system only: the SAR names no access-point resource for
-    // CreateAccessPoint (the access point's ARN does not exist yet).
+    // CreateAccessPoint (the access point's ARN does not exist yet), and the file-system
+    // resource type supports `aws:ResourceTag/${TagKey}`.
     new PolicyStatement({
-      sid: 'CreateTaggedAccessPoint',
+      sid,
       actions: ['elasticfilesystem:CreateAccessPoint'],
       resources: [arns.fileSystems],
-      conditions: requestTagged(arns.stackName),
-    }),
+      conditions: {
+        ...requestTagged(arns.stackName),
+        StringEquals: {
+          ...requestTagged(arns.stackName).StringEquals,
+          [`aws:ResourceTag/${tagKey}`]: tagValue,
+        },
+      },
+    });
+  return [
+    onFileSystemTagged('CreateTaggedAccessPointOnOwnFileSystem', STACK_TAG, arns.stackName),
+    onFileSystemTagged(
+      'CreateTaggedAccessPointOnShareableFileSystem',
+      SHAREABLE_TAG_KEY,
+      SHAREABLE_TAG_VALUE,
+    ),
     new PolicyStatement({
       sid: 'TagAccessPointOnCreate',
       actions: ['elasticfilesystem:TagResource'],

@@ -1,8 +1,9 @@
 // Completes a described call with what only the service knows: the file system or network
-// interface behind a mount target id, and the tags of every resource acted on (for
-// `aws:ResourceTag/*`). Reads go straight to moto with clients the caller supplies, never
+// interface behind a mount target id, the tags of every resource acted on (for
+// `aws:ResourceTag/*`), and the VPC of a network interface created or deleted (for `ec2:Vpc`,
+// which EC2 sets from the subnet or the interface itself). Reads go straight to moto with clients the caller supplies, never
 // through the recording proxy, so they are not themselves recorded.
-import { DescribeTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeSubnetsCommand, DescribeTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeAccessPointsCommand,
   DescribeFileSystemsCommand,
@@ -92,6 +93,7 @@ export async function resolveResources(
   site: CallSite,
 ): Promise<ResolvedAwsCall> {
   let resources = call.resources;
+  let vpcId: string | undefined;
   if (call.lookup) {
     const { MountTargets = [] } = await clients.efs
       .send(new DescribeMountTargetsCommand({ MountTargetId: call.lookup.mountTargetId }))
@@ -108,12 +110,36 @@ export async function resolveResources(
         ? `${prefix}:elasticfilesystem:${where}:file-system/${target?.FileSystemId ?? '*'}`
         : `${prefix}:ec2:${where}:network-interface/${target?.NetworkInterfaceId ?? '*'}`;
     resources = [named];
+    if (call.lookup.resourceOf === 'network-interface') vpcId = target?.VpcId;
   }
+  if (call.action === 'ec2:CreateNetworkInterface') vpcId = await subnetVpcOf(resources, clients);
   const resourceTags: Record<string, Record<string, string>> = {};
   for (const arn of resources) {
     const tags = await resourceTagsOf(arn, clients);
     if (tags && Object.keys(tags).length > 0) resourceTags[arn] = tags;
   }
   const { lookup: _lookup, ...rest } = call;
-  return { ...rest, resources, resourceTags };
+  const prefix = `arn:${site.partition ?? 'aws'}:ec2:${site.region}:${site.accountId}`;
+  const conditions = vpcId
+    ? { ...call.conditions, 'ec2:Vpc': `${prefix}:vpc/${vpcId}` }
+    : call.conditions;
+  return { ...rest, resources, resourceTags, ...(conditions ? { conditions } : {}) };
+}
+
+/** The VPC of the subnet among a call's resources, or undefined when it names none that exists. */
+async function subnetVpcOf(
+  resources: readonly string[],
+  clients: ResourceClients,
+): Promise<string | undefined> {
+  const subnet = resources
+    .map(partsOf)
+    .find(({ type, id }) => type === 'subnet' && id && id !== '*');
+  if (!subnet) return undefined;
+  const { Subnets = [] } = await clients.ec2
+    .send(new DescribeSubnetsCommand({ SubnetIds: [subnet.id] }))
+    .catch((error: unknown) => {
+      if (/NotFound/.test(errorName(error))) return { Subnets: [] };
+      throw error;
+    });
+  return Subnets[0]?.VpcId;
 }

@@ -157,3 +157,23 @@ export async function evaluateRecordedCalls(
   }
   return { allowed, denied };
 }
+
+/**
+ * The VPC ids the recorded calls acted in (a VPC ARN they name, or their `ec2:Vpc`): what the
+ * stack that allows them must name in `vpcIds`. Each suite and local mode make their own VPCs
+ * in moto, so the stack evaluated is configured with theirs; role-boundaries.test.ts proves
+ * the refusal outside them.
+ */
+export function vpcIdsOf(calls: readonly RecordedAwsCall[]): string[] {
+  const ids = new Set<string>();
+  const collect = (value: string) => {
+    const id = /:vpc\/(vpc-[0-9a-f]+)$/.exec(value)?.[1];
+    if (id) ids.add(id);
+  };
+  for (const call of calls) {
+    call.resources.forEach(collect);
+    const vpc = call.conditions?.['ec2:Vpc'];
+    if (vpc !== undefined) [vpc].flat().forEach(collect);
+  }
+  return [...ids].sort();
+}

@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from '../../infra/service-function.ts';
 import { parseRecordedCalls, type RecordedAwsCall } from '../../local/aws-calls/recorded-call.ts';
 import { synthesize } from '../infra/synthesize.ts';
 import { type FunctionPolicies, templatePolicies } from '../support/template-policies.ts';
-import { evaluateRecordedCalls } from './evaluate-recorded-calls.ts';
+import { evaluateRecordedCalls, vpcIdsOf } from './evaluate-recorded-calls.ts';
 
 /** Where the main suite's recorder writes one JSON-lines file per test file (or process). */
 const RECORDINGS = join(PROJECT_ROOT, '.build', 'aws-calls');
@@ -26,17 +26,17 @@ function recordedCalls(): RecordedAwsCall[] {
   return calls;
 }
 
+let calls: RecordedAwsCall[];
 let policies: Map<string, FunctionPolicies>;
 
 beforeAll(() => {
-  policies = templatePolicies(synthesize());
+  calls = recordedCalls();
+  // The stack configured with the VPCs the runs made in moto, as an operator names theirs.
+  policies = templatePolicies(synthesize({ config: { vpcIds: vpcIdsOf(calls) } }));
 });
 
 describe('IAM as deployed', () => {
   it('allows every AWS call the functions made in the test suites and local mode', async () => {
-    // Prepare
-    const calls = recordedCalls();
-
     // Act
     const { allowed, denied } = await evaluateRecordedCalls(calls, policies);
 

@@ -42,7 +42,7 @@ import {
   TEST_SITE,
   templatePolicies,
 } from '../support/template-policies.ts';
-import { evaluateRecordedCalls } from './evaluate-recorded-calls.ts';
+import { evaluateRecordedCalls, vpcIdsOf } from './evaluate-recorded-calls.ts';
 
 let moto: MotoServer;
 let proxy: RecordingProxy;
@@ -145,7 +145,6 @@ async function runRecordsAndEvents(): Promise<void> {
 beforeAll(async () => {
   moto = await startMoto();
   proxy = await startRecordingProxy(moto.endpoint, TEST_SITE);
-  policies = templatePolicies(synthesize());
   await runLifecycle();
   await runRecordsAndEvents();
   // Through a JSON-lines file, as the main suite's recorder hands them over.
@@ -153,6 +152,8 @@ beforeAll(async () => {
   const ours = proxy.calls.filter((call) => call.function !== 'seed');
   writeFileSync(file, ours.map((call) => JSON.stringify(call)).join('\n'));
   recorded = parseRecordedCalls(readFileSync(file, 'utf8'), file);
+  // The stack configured with the cluster's VPC, which moto named.
+  policies = templatePolicies(synthesize({ config: { vpcIds: vpcIdsOf(recorded) } }));
 });
 
 afterAll(async () => {
@@ -191,6 +192,12 @@ describe('recorded calls of a volume lifecycle against moto', () => {
     );
     expect(deleteMountTarget?.resources[0]).toMatch(/:file-system\/fs-/);
     expect(deleteInterface?.resources[0]).toMatch(/:network-interface\/eni-/);
+    // EC2 sets ec2:Vpc from the interface (delete) and its subnet (create): the roles need it.
+    const createInterface = recorded.find((call) => call.action === 'ec2:CreateNetworkInterface');
+    expect(deleteInterface?.conditions?.['ec2:Vpc']).toMatch(/:vpc\/vpc-[0-9a-f]{17}$/);
+    expect(createInterface?.conditions?.['ec2:Vpc']).toEqual(
+      deleteInterface?.conditions?.['ec2:Vpc'],
+    );
     const fileSystem = deleteMountTarget?.resources[0] ?? '';
     expect(deleteMountTarget?.resourceTags[fileSystem]?.['efs-volumes:volume-id']).toMatch(/^vol-/);
     const group = deleteGroup?.resources[0] ?? '';

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SHAREABLE_TAG_KEY, SHAREABLE_TAG_VALUE } from '../../functions/lib/api/access-policy.ts';
 import { STACK_TAG } from '../../functions/lib/aws/tags.ts';
 import { VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
 import { catalogFunction, FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
@@ -164,7 +165,11 @@ describe('a repair never replaces or deletes what holds data', () => {
       recorded(fn, 'elasticfilesystem:CreateFileSystem', [`${EFS}:file-system/*`], {
         requestTags: OURS,
       }),
-      recorded(fn, 'elasticfilesystem:CreateAccessPoint', [FILE_SYSTEM], { requestTags: OURS }),
+      // On a file system of this stack, which the create-access-point step may use
+      taggedWith(
+        recorded(fn, 'elasticfilesystem:CreateAccessPoint', [FILE_SYSTEM], { requestTags: OURS }),
+        OURS,
+      ),
     ];
 
     // Act
@@ -236,10 +241,11 @@ describe('create roles refuse requests without the volume-id request tag', () =>
   });
 
   it('CreateAccessPoint may add a tagged access point to any file system, not an untagged one', async () => {
-    // Prepare: the file system may be a shared one, which carries none of our tags
-    const call = recorded('CreateAccessPoint', 'elasticfilesystem:CreateAccessPoint', [
-      FILE_SYSTEM,
-    ]);
+    // Prepare: a file system this stack created
+    const call = taggedWith(
+      recorded('CreateAccessPoint', 'elasticfilesystem:CreateAccessPoint', [FILE_SYSTEM]),
+      OURS,
+    );
 
     // Act
     const [tagged, untagged] = await Promise.all([
@@ -249,6 +255,37 @@ describe('create roles refuse requests without the volume-id request tag', () =>
 
     // Assess
     expect({ tagged, untagged }).toEqual({ tagged: true, untagged: false });
+  });
+
+  it("CreateAccessPoint may add one to this stack's or a shareable file system, not an untagged or another stack's one", async () => {
+    // Prepare: the access point carries our request tags in every case
+    const call = recorded(
+      'CreateAccessPoint',
+      'elasticfilesystem:CreateAccessPoint',
+      [FILE_SYSTEM],
+      { requestTags: OURS },
+    );
+
+    // Act
+    const [ours, shareable, notShareable, untagged, someoneElses, anotherStacks] =
+      await Promise.all([
+        isAllowed(taggedWith(call, OURS)),
+        isAllowed(taggedWith(call, { ...SOMEONE_ELSES, [SHAREABLE_TAG_KEY]: SHAREABLE_TAG_VALUE })),
+        isAllowed(taggedWith(call, { ...SOMEONE_ELSES, [SHAREABLE_TAG_KEY]: 'false' })),
+        isAllowed(call),
+        isAllowed(taggedWith(call, SOMEONE_ELSES)),
+        isAllowed(taggedWith(call, ANOTHER_STACKS)),
+      ]);
+
+    // Assess
+    expect({ ours, shareable, notShareable, untagged, someoneElses, anotherStacks }).toEqual({
+      ours: true,
+      shareable: true,
+      notShareable: false,
+      untagged: false,
+      someoneElses: false,
+      anotherStacks: false,
+    });
   });
 
   it.each(['CreateMountTargets', 'CreateAccessPoint'])(
@@ -333,7 +370,10 @@ describe('create roles refuse requests without this stack tag or with tag keys o
     recorded('CreateFileSystem', 'elasticfilesystem:CreateFileSystem', ['*'], {
       conditions: encrypted,
     }),
-    recorded('CreateAccessPoint', 'elasticfilesystem:CreateAccessPoint', [FILE_SYSTEM]),
+    taggedWith(
+      recorded('CreateAccessPoint', 'elasticfilesystem:CreateAccessPoint', [FILE_SYSTEM]),
+      OURS,
+    ),
     recorded('CreateSecurityGroup', 'ec2:CreateSecurityGroup', [
       `${EC2}:vpc/vpc-0123456789abcdef0`,
       `${EC2}:security-group/*`,
@@ -380,12 +420,40 @@ describe("network interface calls in a stack configured with its clusters' VPCs"
 
   it('DeleteMountTargets may delete an interface in a configured VPC only', async () => {
     // Prepare
-    const call = (vpc: string) =>
+    const call = (vpc: string | undefined) =>
       recorded(
         'DeleteMountTargets',
         'ec2:DeleteNetworkInterface',
         [`${EC2}:network-interface/eni-0123456789abcdef0`],
-        { conditions: { 'ec2:Vpc': vpc } },
+        vpc ? { conditions: { 'ec2:Vpc': vpc } } : {},
+      );
+
+    // Act
+    const [configured, other, unknown] = await Promise.all([
+      isAllowedIn(call(VPC)),
+      isAllowedIn(call(OTHER_VPC)),
+      isAllowedIn(call(undefined)),
+    ]);
+
+    // Assess
+    expect({ configured, other, unknown }).toEqual({
+      configured: true,
+      other: false,
+      unknown: false,
+    });
+  });
+
+  it('CreateMountTargets may create an interface in a subnet of a configured VPC only', async () => {
+    // Prepare
+    const call = (vpc: string) =>
+      taggedWith(
+        recorded(
+          'CreateMountTargets',
+          'ec2:CreateNetworkInterface',
+          [`${EC2}:network-interface/*`, `${EC2}:subnet/subnet-0123456789abcdef0`, SECURITY_GROUP],
+          { conditions: { 'ec2:Vpc': vpc } },
+        ),
+        OURS,
       );
 
     // Act

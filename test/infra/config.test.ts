@@ -5,8 +5,11 @@ import {
   kubernetesNetworkOf,
   parseServiceConfig,
   ServiceConfigError,
+  VPC_IDS_REQUIRED,
 } from '../../infra/config.ts';
 import { projectContext } from '../../infra/project-context.ts';
+
+const VPC_IDS = ['vpc-0123456789abcdef0'];
 
 const network = {
   vpcId: 'vpc-0123456789abcdef0',
@@ -14,15 +17,15 @@ const network = {
 };
 
 describe('parseServiceConfig', () => {
-  it('gives the defaults for an empty configuration', () => {
+  it('gives the defaults for every setting but the VPCs', () => {
     // Prepare
-    const raw = undefined;
+    const raw = { vpcIds: VPC_IDS };
 
     // Act
     const config = parseServiceConfig(raw);
 
     // Assess
-    expect(config).toEqual(DEFAULT_CONFIG);
+    expect(config).toEqual({ ...DEFAULT_CONFIG, vpcIds: VPC_IDS });
     expect(config).toMatchObject({
       clusters: [],
       accessPolicy: { rules: [] },
@@ -33,15 +36,16 @@ describe('parseServiceConfig', () => {
     });
   });
 
-  it("reads cdk.json's efs-volumes context", () => {
+  it("reads cdk.json's efs-volumes context, with the VPCs an operator adds", () => {
     // Prepare
-    const raw = projectContext()[CONTEXT_KEY];
+    const raw = { ...(projectContext()[CONTEXT_KEY] as object), vpcIds: VPC_IDS };
 
     // Act
     const config = parseServiceConfig(raw);
 
     // Assess
     expect(config.clusters).toEqual([]);
+    expect(config.vpcIds).toEqual(VPC_IDS);
   });
 
   it('reads the JSON a -c efs-volumes=… option gives, clusters by name or with a VPC', () => {
@@ -49,6 +53,7 @@ describe('parseServiceConfig', () => {
     const raw = JSON.stringify({
       clusters: ['dev', { name: 'prod', vpc: network }],
       workflow: { claimMaxChecks: 10 },
+      vpcIds: VPC_IDS,
       accessPolicy: {
         rules: [{ caller: 'arn:aws:iam::123456789012:role/ci', cluster: 'dev', namespaces: ['*'] }],
       },
@@ -74,6 +79,10 @@ describe('parseServiceConfig', () => {
     [{ accessPolicy: { rules: [{ caller: 'x' }] } }, 'accessPolicy: each ACCESS_POLICY rule needs'],
     [{ logLevel: 'TRACE' }, 'logLevel must be one of'],
     [{ kubernetesAccess: 'edit' }, 'kubernetesAccess must be rbac or cluster-admin'],
+    // Without the VPCs the mount targets' network interfaces could only be deleted unscoped.
+    [undefined, VPC_IDS_REQUIRED],
+    [{}, VPC_IDS_REQUIRED],
+    [{ vpcIds: [] }, VPC_IDS_REQUIRED],
     [{ vpcIds: ['vpc-x'] }, 'vpcIds must be a list of VPC ids (vpc-…)'],
     [{ vpcIds: 'vpc-0123456789abcdef0' }, 'vpcIds must be a list of VPC ids (vpc-…)'],
     [{ workflow: { mountTargetPollSeconds: -1 } }, 'workflow.mountTargetPollSeconds'],

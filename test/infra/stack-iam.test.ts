@@ -18,6 +18,7 @@ import {
   resourcesOfType,
   type SynthesizedStack,
   synthesize,
+  TEST_VPC_IDS,
 } from './synthesize.ts';
 
 // The functions' IAM roles: exactly what each function's code calls, tag and VPC conditions, scopes.
@@ -98,7 +99,6 @@ describe('IAM', () => {
 
   it.each([
     ['elasticfilesystem:CreateFileSystem', 'create-file-system', encryptedAndRequestTagged],
-    ['elasticfilesystem:CreateAccessPoint', 'create-access-point', requestTagged],
     ['elasticfilesystem:CreateMountTarget', 'create-mount-targets', resourceTagged],
     ['elasticfilesystem:DeleteMountTarget', 'delete-mount-targets', resourceTagged],
     ['elasticfilesystem:DeleteAccessPoint', 'delete-access-point', resourceTagged],
@@ -117,6 +117,26 @@ describe('IAM', () => {
     // Assess
     expect(granting.length).toBeGreaterThan(0);
     for (const statement of granting) expect(statement.Condition).toEqual(condition);
+  });
+
+  it('allows CreateAccessPoint with the request tags, on a file system tagged with this stack or shareable only', () => {
+    // Prepare
+    const statements = statementsOfFunction(plain, 'create-access-point');
+
+    // Act
+    const granting = statements.filter((statement) =>
+      actionsOf(statement).includes('elasticfilesystem:CreateAccessPoint'),
+    );
+
+    // Assess: two statements, as IAM joins one statement's conditions with AND
+    const onFileSystemTagged = (key: string, value: string) => ({
+      ...requestTagged,
+      StringEquals: { ...requestTagged.StringEquals, [`aws:ResourceTag/${key}`]: value },
+    });
+    expect(granting.map((statement) => statement.Condition)).toEqual([
+      onFileSystemTagged('efs-volumes:stack', 'EfsVolumes'),
+      onFileSystemTagged('efs-volumes:shareable', 'true'),
+    ]);
   });
 
   it('creates security groups only with the stack and volume-id tags; the VPC half is the only untagged one', () => {
@@ -140,7 +160,9 @@ describe('IAM', () => {
         condition: requestTagged,
       },
       {
-        resources: ['arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:vpc/*'],
+        resources: [
+          `arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:vpc/${TEST_VPC_IDS[0]}`,
+        ],
         condition: undefined,
       },
     ]);
@@ -173,8 +195,11 @@ describe('IAM', () => {
 
   it('limits security groups and mount-target interfaces to the configured VPCs', () => {
     // Prepare
-    const synthesized = synthesize({ config: { vpcIds: ['vpc-0123456789abcdef0'] } });
-    const vpc = 'arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:vpc/vpc-0123456789abcdef0';
+    const vpcIds = ['vpc-0aaaabbbbccccdddd', 'vpc-0fedcba9876543210'];
+    const synthesized = synthesize({ config: { vpcIds } });
+    const vpcs = vpcIds.map(
+      (id) => `arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:vpc/${id}`,
+    );
     const granting = (name: string, action: string) =>
       statementsOfFunction(synthesized, name).filter((statement) =>
         actionsOf(statement).includes(action),
@@ -188,7 +213,7 @@ describe('IAM', () => {
     const deleteInterface = granting('delete-mount-targets', 'ec2:DeleteNetworkInterface');
 
     // Assess
-    expect((createGroupInVpc ? resourcesOf(createGroupInVpc) : []).map(renderArn)).toEqual([vpc]);
+    expect((createGroupInVpc ? resourcesOf(createGroupInVpc) : []).map(renderArn)).toEqual(vpcs);
     const inSubnet = createInterface.find((statement) =>
       resourcesOf(statement).some((resource) => renderArn(resource).includes(':subnet/')),
     );
@@ -201,8 +226,8 @@ describe('IAM', () => {
           )
         : statement?.Condition;
     };
-    expect(vpcCondition(inSubnet)).toEqual({ 'ec2:Vpc': [vpc] });
-    expect(deleteInterface.map(vpcCondition)).toEqual([{ 'ec2:Vpc': [vpc] }]);
+    expect(vpcCondition(inSubnet)).toEqual({ 'ec2:Vpc': vpcs });
+    expect(deleteInterface.map(vpcCondition)).toEqual([{ 'ec2:Vpc': vpcs }]);
   });
 
   it('gives no role a write on a file system, access point or security group without a condition', () => {

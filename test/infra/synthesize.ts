@@ -62,8 +62,15 @@ export const CONFIGURED = {
 } as const;
 
 /**
- * Synthesizes the stack as `cdk synth` would (cdk.json's context and feature flags), into a
- * fresh directory. Meant for `beforeAll`: once per test file.
+ * The clusters' VPCs the tests' stacks name when their configuration names none: cdk.json
+ * ships no `vpcIds` (only an operator knows them, and infra/config.ts refuses a stack without).
+ */
+export const TEST_VPC_IDS = ['vpc-0123456789abcdef0'] as const;
+
+/**
+ * Synthesizes the stack as `cdk synth` would (cdk.json's context and feature flags, with
+ * {@link TEST_VPC_IDS} unless cdk.json or `options.config` names VPCs), into a fresh directory.
+ * Meant for `beforeAll`: once per test file.
  */
 export function synthesize(options: SynthesizeOptions = {}): SynthesizedStack {
   const context = projectContext();
@@ -72,7 +79,11 @@ export function synthesize(options: SynthesizeOptions = {}): SynthesizedStack {
     outdir,
     context: {
       ...context,
-      [CONTEXT_KEY]: { ...(context[CONTEXT_KEY] as object), ...options.config },
+      [CONTEXT_KEY]: {
+        vpcIds: TEST_VPC_IDS,
+        ...(context[CONTEXT_KEY] as object),
+        ...options.config,
+      },
       // Report nag findings in validation-report.json instead of throwing, so tests can list them.
       ...(options.nag ? { '@aws-cdk/core:failSynthOnValidationErrors': false } : {}),
     },
