@@ -1,18 +1,42 @@
 // The quota counters of functions/lib/volume/quota.ts in the volume records' own table (moto's
 // DynamoDB): counted with the record in one transaction, uncounted once whatever ends a volume.
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newVolumeId } from '../../functions/lib/volume/names.ts';
 import { QuotaExceededError, type VolumeLimits } from '../../functions/lib/volume/quota.ts';
-import type { VolumeRecordStore } from '../../functions/lib/volume/record.ts';
+import { VolumeRecordStore } from '../../functions/lib/volume/record.ts';
 import { validateVolumeRequest } from '../../functions/lib/volume/request.ts';
-import { uniqueName, useVolumesTable } from '../support/workflow-harness.ts';
+import { documents, uniqueName, useVolumesTable } from '../support/workflow-harness.ts';
 
 const CALLER = 'arn:aws:iam::123456789012:role/team-a-deployer';
 let records: VolumeRecordStore;
 
 beforeAll(async () => {
-  records = await useVolumesTable();
+  await useVolumesTable();
+  records = new VolumeRecordStore(isolatedTransactions(), process.env.VOLUMES_TABLE ?? '');
 });
+
+/**
+ * The document client, with TransactWriteItems run one at a time. DynamoDB isolates
+ * transactions (serializable: a transaction's conditions and writes are one step); moto's
+ * threaded server does not (two transactions may both pass a condition before either writes),
+ * so without this a concurrency test would measure moto, not the design.
+ */
+function isolatedTransactions(): typeof documents {
+  let queue: Promise<unknown> = Promise.resolve();
+  const send = documents.send.bind(documents) as (command: unknown) => Promise<unknown>;
+  return new Proxy(documents, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver);
+      return (command: unknown) => {
+        if (!(command instanceof TransactWriteCommand)) return send(command);
+        const result = queue.then(() => send(command));
+        queue = result.catch(() => undefined);
+        return result;
+      };
+    },
+  });
+}
 
 /** A request for a fresh claim in `namespace` of a cluster of the test's own. */
 function spec(clusterName: string, namespace = 'team-a') {
