@@ -2,6 +2,7 @@ import {
   type AccessPolicy,
   accessPolicyFromEnvironment,
 } from '../functions/lib/api/access-policy.ts';
+import { SETTINGS } from '../functions/lib/settings.ts';
 
 /** Where the functions that call a cluster's Kubernetes API run, for private endpoints. */
 export interface KubernetesNetwork {
@@ -83,6 +84,18 @@ export interface ServiceConfig {
    * of the access policy trusts every sender of that account. @default [] (this account only)
    */
   readonly requestSenders: readonly string[];
+  /**
+   * Live volumes (any status but DELETED and FAILED) one cluster and namespace may hold
+   * (MAX_VOLUMES_PER_NAMESPACE). @default 50
+   */
+  readonly maxVolumesPerNamespace: number;
+  /** Live volumes one caller principal may hold, across clusters (MAX_VOLUMES_PER_CALLER). @default 100 */
+  readonly maxVolumesPerCaller: number;
+  /**
+   * Free addresses a new volume's mount targets must leave in each cluster subnet they take
+   * one from, for Fargate pods (SUBNET_ADDRESS_RESERVE). @default 16
+   */
+  readonly subnetAddressReserve: number;
   /** Steady-state requests per second the API stage accepts. @default 20 */
   readonly apiRateLimit: number;
   /** Burst the API stage accepts. @default 40 */
@@ -154,7 +167,18 @@ export const DEFAULT_CONFIG: Omit<ServiceConfig, 'vpcIds'> = {
   apiRateLimit: 20,
   apiBurstLimit: 40,
   healthCheckMinutes: 15,
+  // One default for the stack and the functions: functions/lib/settings.ts declares it.
+  maxVolumesPerNamespace: SETTINGS.MAX_VOLUMES_PER_NAMESPACE.default,
+  maxVolumesPerCaller: SETTINGS.MAX_VOLUMES_PER_CALLER.default,
+  subnetAddressReserve: SETTINGS.SUBNET_ADDRESS_RESERVE.default,
 };
+
+/** The quota settings and the environment variables the create path reads them from. */
+export const QUOTA_SETTINGS = {
+  maxVolumesPerNamespace: 'MAX_VOLUMES_PER_NAMESPACE',
+  maxVolumesPerCaller: 'MAX_VOLUMES_PER_CALLER',
+  subnetAddressReserve: 'SUBNET_ADDRESS_RESERVE',
+} as const;
 
 /** A configuration that cannot be deployed; the message names the setting. */
 export class ServiceConfigError extends Error {
@@ -297,6 +321,12 @@ export function parseServiceConfig(raw: unknown): ServiceConfig {
     const value = config[key];
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw new ServiceConfigError(`${key} must be a non-negative number`);
+    }
+  }
+  for (const key of Object.keys(QUOTA_SETTINGS) as (keyof typeof QUOTA_SETTINGS)[]) {
+    const value = config[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      throw new ServiceConfigError(`${key} must be a whole number, 0 or more`);
     }
   }
   const minutes = config.healthCheckMinutes;

@@ -1,7 +1,12 @@
 import { Annotations, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { Peer, Port, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import { type KubernetesNetwork, kubernetesNetworkOf, type ServiceConfig } from './config.ts';
+import {
+  type KubernetesNetwork,
+  kubernetesNetworkOf,
+  QUOTA_SETTINGS,
+  type ServiceConfig,
+} from './config.ts';
 import { ExecutionSettlement } from './execution-settlement.ts';
 import { VolumeHealthChecks } from './health-checks.ts';
 import { KubernetesAccess } from './kubernetes-access.ts';
@@ -73,6 +78,13 @@ export class EfsVolumesStack extends Stack {
       DEPROVISION_STATE_MACHINE_ARN: this.workflow.stateMachines.deprovision.stateMachineArn,
       REPAIR_STATE_MACHINE_ARN: this.workflow.stateMachines.repair.stateMachineArn,
     };
+    // Only the create path counts volumes and checks subnets (functions/lib/api/create-volume.ts).
+    const quotaEnvironment = Object.fromEntries(
+      Object.entries(QUOTA_SETTINGS).map(([key, variable]) => [
+        variable,
+        String(config[key as keyof typeof QUOTA_SETTINGS]),
+      ]),
+    );
     this.api = new VolumesApi(this, 'Api', {
       records: this.records,
       stateMachines: this.workflow.stateMachines,
@@ -80,6 +92,7 @@ export class EfsVolumesStack extends Stack {
       clusterArns,
       environment: apiEnvironment,
       workflowStartEnvironment,
+      quotaEnvironment,
       eventBus: bus,
       kubernetesNetwork: network,
     });
@@ -89,7 +102,7 @@ export class EfsVolumesStack extends Stack {
       provision: this.workflow.stateMachines.provision,
       config,
       clusterArns,
-      environment: { ...apiEnvironment, ...workflowStartEnvironment },
+      environment: { ...apiEnvironment, ...workflowStartEnvironment, ...quotaEnvironment },
       kubernetesNetwork: network,
     });
 

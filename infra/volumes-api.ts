@@ -57,6 +57,8 @@ export interface VolumesApiProps {
   readonly environment: Readonly<Record<string, string>>;
   /** Added for the operations that start a workflow (request settings, state machines). */
   readonly workflowStartEnvironment: Readonly<Record<string, string>>;
+  /** Added for the operation that starts provisioning: the quotas it enforces. */
+  readonly quotaEnvironment?: Readonly<Record<string, string>>;
   /** Where the functions that read a cluster run. @default outside any VPC */
   readonly kubernetesNetwork?: FunctionNetwork;
   /** The bus of lifecycle events, for the operations that raise one (`checksHealth`). */
@@ -120,7 +122,11 @@ export class VolumesApi extends Construct {
           description: access.description,
           role,
           environment: access.starts
-            ? { ...props.environment, ...props.workflowStartEnvironment }
+            ? {
+                ...props.environment,
+                ...props.workflowStartEnvironment,
+                ...(access.starts === 'provision' ? props.quotaEnvironment : {}),
+              }
             : props.environment,
           timeout: API_TIMEOUT,
           memorySize: 512,

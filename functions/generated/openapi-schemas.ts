@@ -5,7 +5,7 @@ export const openapiDocument = {
       "post": {
         "operationId": "createVolume",
         "summary": "Provision a volume",
-        "description": "Validates the request, checks that the cluster exists and is ACTIVE, that the namespace\nexists and has no claim of that name, and that the caller may use that cluster and\nnamespace (ACCESS_POLICY). A volume on an existing file system (`fileSystemId`) also\nneeds a rule that shares that file system with the caller, POSIX ids the rule grants,\na `rootDirectory.path` under `/<clusterName>/<namespace>/`, and the tag\n`efs-volumes:shareable=true` on the file system; otherwise 403 and nothing is created.\nIts path must not overlap a directory another owner's volume used on that file system,\nlive or deleted (409 `path-in-use`, unless `reattach`). Records the volume as\nPENDING and starts the provisioning workflow. Poll\n`GET /volumes/{id}` until `READY`. With `\"dryRun\": true` nothing is created and the\nanswer is the plan.\n",
+        "description": "Validates the request, checks that the cluster exists and is ACTIVE, that the namespace\nexists and has no claim of that name, and that the caller may use that cluster and\nnamespace (ACCESS_POLICY). A volume on an existing file system (`fileSystemId`) also\nneeds a rule that shares that file system with the caller, POSIX ids the rule grants,\na `rootDirectory.path` under `/<clusterName>/<namespace>/`, and the tag\n`efs-volumes:shareable=true` on the file system; otherwise 403 and nothing is created.\nIts path must not overlap a directory another owner's volume used on that file system,\nlive or deleted (409 `path-in-use`, unless `reattach`). Records the volume as\nPENDING and starts the provisioning workflow. Poll\n`GET /volumes/{id}` until `READY`. With `\"dryRun\": true` nothing is created and the\nanswer is the plan.\n\nQuotas: a live volume (any status but DELETED and FAILED) counts against its cluster\nand namespace (`MAX_VOLUMES_PER_NAMESPACE`) and its caller (`MAX_VOLUMES_PER_CALLER`);\na request over either is refused with 429 `quota-exceeded` before anything is created.\nA volume that creates its own mount targets is refused with 422 `subnet-address-reserve`\nwhen one would leave a cluster subnet with fewer free addresses than\n`SUBNET_ADDRESS_RESERVE`. The plan shows both (`quotas`).\n",
         "parameters": [
           {
             "$ref": "#/components/parameters/IdempotencyKey"
@@ -96,6 +96,9 @@ export const openapiDocument = {
           },
           "422": {
             "$ref": "#/components/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/components/responses/QuotaExceeded"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -482,7 +485,17 @@ export const openapiDocument = {
         }
       },
       "Unprocessable": {
-        "description": "The request is well-formed but cannot be done (unknown or inactive cluster, missing namespace, or the cluster VPC's DNS support or DNS hostnames off: problem type vpc-dns-disabled).",
+        "description": "The request is well-formed but cannot be done (unknown or inactive cluster, missing namespace, the cluster VPC's DNS support or DNS hostnames off: problem type vpc-dns-disabled, or a subnet new mount targets would leave with fewer free addresses than the reserve: problem type subnet-address-reserve).",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "QuotaExceeded": {
+        "description": "Problem type quota-exceeded: the namespace or the caller has as many live volumes as its limit allows; `quota` names the limit and the usage. Nothing was created: delete a volume, or ask an operator to raise the limit.",
         "content": {
           "application/problem+json": {
             "schema": {
@@ -600,6 +613,39 @@ export const openapiDocument = {
             "items": {
               "$ref": "#/components/schemas/HealthFinding"
             }
+          },
+          "quota": {
+            "$ref": "#/components/schemas/QuotaUsage"
+          }
+        }
+      },
+      "QuotaUsage": {
+        "type": "object",
+        "description": "A limit on live volumes (every status but DELETED and FAILED) and its usage: per cluster and namespace (`subject` is `<cluster>/<namespace>`) or per caller (`subject` is the principal).",
+        "required": [
+          "scope",
+          "subject",
+          "limit",
+          "usage"
+        ],
+        "properties": {
+          "scope": {
+            "type": "string",
+            "enum": [
+              "namespace",
+              "caller"
+            ]
+          },
+          "subject": {
+            "type": "string"
+          },
+          "limit": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "usage": {
+            "type": "integer",
+            "minimum": 0
           }
         }
       },
@@ -1211,6 +1257,50 @@ export const openapiDocument = {
                 "description": "Every zone a pod of the namespace may run in (the cluster's subnets and those of the selecting profiles).",
                 "items": {
                   "type": "string"
+                }
+              }
+            }
+          },
+          "quotas": {
+            "type": "object",
+            "description": "The limits the request counts against, with their usage now, and the free addresses of the subnets its new mount targets would take one each from.",
+            "required": [
+              "volumes"
+            ],
+            "properties": {
+              "volumes": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/components/schemas/QuotaUsage"
+                }
+              },
+              "mountTargetSubnets": {
+                "type": "array",
+                "description": "Absent on a shared file system (no new mount target).",
+                "items": {
+                  "type": "object",
+                  "required": [
+                    "subnetId",
+                    "availabilityZone",
+                    "availableAddresses",
+                    "reserve"
+                  ],
+                  "properties": {
+                    "subnetId": {
+                      "type": "string"
+                    },
+                    "availabilityZone": {
+                      "type": "string"
+                    },
+                    "availableAddresses": {
+                      "type": "integer",
+                      "minimum": 0
+                    },
+                    "reserve": {
+                      "type": "integer",
+                      "minimum": 0
+                    }
+                  }
                 }
               }
             }

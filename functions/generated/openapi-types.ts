@@ -27,6 +27,13 @@ export interface paths {
          *     PENDING and starts the provisioning workflow. Poll
          *     `GET /volumes/{id}` until `READY`. With `"dryRun": true` nothing is created and the
          *     answer is the plan.
+         *
+         *     Quotas: a live volume (any status but DELETED and FAILED) counts against its cluster
+         *     and namespace (`MAX_VOLUMES_PER_NAMESPACE`) and its caller (`MAX_VOLUMES_PER_CALLER`);
+         *     a request over either is refused with 429 `quota-exceeded` before anything is created.
+         *     A volume that creates its own mount targets is refused with 422 `subnet-address-reserve`
+         *     when one would leave a cluster subnet with fewer free addresses than
+         *     `SUBNET_ADDRESS_RESERVE`. The plan shows both (`quotas`).
          */
         post: operations["createVolume"];
         delete?: never;
@@ -174,6 +181,15 @@ export interface components {
             }[];
             /** @description A refused repair (problem type volume-not-repairable): the findings that stop it. */
             findings?: components["schemas"]["HealthFinding"][];
+            quota?: components["schemas"]["QuotaUsage"];
+        };
+        /** @description A limit on live volumes (every status but DELETED and FAILED) and its usage: per cluster and namespace (`subject` is `<cluster>/<namespace>`) or per caller (`subject` is the principal). */
+        QuotaUsage: {
+            /** @enum {string} */
+            scope: "namespace" | "caller";
+            subject: string;
+            limit: number;
+            usage: number;
         };
         StepRecord: {
             /** @enum {string} */
@@ -404,6 +420,17 @@ export interface components {
                 /** @description Every zone a pod of the namespace may run in (the cluster's subnets and those of the selecting profiles). */
                 availabilityZones: string[];
             };
+            /** @description The limits the request counts against, with their usage now, and the free addresses of the subnets its new mount targets would take one each from. */
+            quotas?: {
+                volumes: components["schemas"]["QuotaUsage"][];
+                /** @description Absent on a shared file system (no new mount target). */
+                mountTargetSubnets?: {
+                    subnetId: string;
+                    availabilityZone: string;
+                    availableAddresses: number;
+                    reserve: number;
+                }[];
+            };
             warnings?: components["schemas"]["Warnings"];
         };
         /** @description What may keep pods from mounting the volume though provisioning succeeds (e.g. no Fargate profile selects the namespace). */
@@ -543,8 +570,17 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The request is well-formed but cannot be done (unknown or inactive cluster, missing namespace, or the cluster VPC's DNS support or DNS hostnames off: problem type vpc-dns-disabled). */
+        /** @description The request is well-formed but cannot be done (unknown or inactive cluster, missing namespace, the cluster VPC's DNS support or DNS hostnames off: problem type vpc-dns-disabled, or a subnet new mount targets would leave with fewer free addresses than the reserve: problem type subnet-address-reserve). */
         Unprocessable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Problem type quota-exceeded: the namespace or the caller has as many live volumes as its limit allows; `quota` names the limit and the usage. Nothing was created: delete a volume, or ask an operator to raise the limit. */
+        QuotaExceeded: {
             headers: {
                 [name: string]: unknown;
             };
@@ -663,6 +699,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["QuotaExceeded"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["ClusterAccessDenied"];
             503: components["responses"]["Unavailable"];

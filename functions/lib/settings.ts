@@ -56,6 +56,30 @@ export const SETTINGS = {
     readBy: ['createVolume', 'deleteVolume', 'repairVolume', 'ProvisionRequested'],
     setBy: 'stack',
   },
+  MAX_VOLUMES_PER_NAMESPACE: {
+    type: 'number',
+    default: 50,
+    meaning:
+      'live volumes (any status but DELETED and FAILED) one cluster and namespace may hold; over it, 429 `quota-exceeded`',
+    readBy: ['createVolume', 'ProvisionRequested'],
+    setBy: 'stack',
+  },
+  MAX_VOLUMES_PER_CALLER: {
+    type: 'number',
+    default: 100,
+    meaning:
+      'live volumes one caller (its principal, across clusters) may hold; over it, 429 `quota-exceeded`',
+    readBy: ['createVolume', 'ProvisionRequested'],
+    setBy: 'stack',
+  },
+  SUBNET_ADDRESS_RESERVE: {
+    type: 'number',
+    default: 16,
+    meaning:
+      "free addresses a new volume's mount targets must leave in each cluster subnet they take one from (for Fargate pods); else 422 `subnet-address-reserve`",
+    readBy: ['createVolume', 'ProvisionRequested'],
+    setBy: 'stack',
+  },
   EFS_KMS_KEY_ID: {
     type: 'string',
     default: undefined,

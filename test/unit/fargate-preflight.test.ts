@@ -28,7 +28,12 @@ const cluster: ClusterDescription = {
   securityGroupIds: [],
 };
 
-const SUBNETS = [
+const SUBNETS: {
+  SubnetId: string;
+  AvailabilityZone: string;
+  VpcId: string;
+  AvailableIpAddressCount?: number;
+}[] = [
   { SubnetId: 'subnet-a', AvailabilityZone: 'us-east-1a', VpcId: 'vpc-1' },
   { SubnetId: 'subnet-b', AvailabilityZone: 'us-east-1b', VpcId: 'vpc-1' },
   { SubnetId: 'subnet-c', AvailabilityZone: 'us-east-1c', VpcId: 'vpc-1' },
@@ -37,6 +42,8 @@ const SUBNETS = [
 function given(options: {
   dnsSupport?: boolean;
   dnsHostnames?: boolean;
+  /** Free addresses by subnet id, as EC2's AvailableIpAddressCount. */
+  freeAddresses?: Record<string, number>;
   profiles?: Record<string, { selectors: FargateProfileSelector[]; subnets?: string[] }>;
 }) {
   const profiles = options.profiles ?? {};
@@ -52,7 +59,12 @@ function given(options: {
     });
   }
   ec2Mock.on(DescribeSubnetsCommand).callsFake((input: { SubnetIds?: string[] }) => ({
-    Subnets: SUBNETS.filter((subnet) => input.SubnetIds?.includes(subnet.SubnetId)),
+    Subnets: SUBNETS.filter((subnet) => input.SubnetIds?.includes(subnet.SubnetId)).map(
+      (subnet) => ({
+        ...subnet,
+        AvailableIpAddressCount: options.freeAddresses?.[subnet.SubnetId] ?? 250,
+      }),
+    ),
   }));
   ec2Mock
     .on(DescribeVpcAttributeCommand, { Attribute: 'enableDnsSupport' })
@@ -184,5 +196,124 @@ describe('fargatePreflight', () => {
     // Assess
     expect(plan.fargate).toEqual({ profiles: [], availabilityZones: ['us-east-1a', 'us-east-1b'] });
     expect(plan.warnings).toEqual([expect.stringContaining('no Fargate profile')]);
+  });
+
+  describe('subnet address reserve', () => {
+    it('refuses with 422 subnet-address-reserve when a mount target would leave a cluster subnet below the reserve', async () => {
+      // Prepare: subnet-b has 16 free; its mount target would leave 15, one under the reserve
+      given({ freeAddresses: { 'subnet-a': 17, 'subnet-b': 16 } });
+
+      // Act
+      const refused = await fargatePreflight(deps, cluster, 'team-a', {
+        subnetAddressReserve: 16,
+      }).catch((caught: unknown) => caught);
+
+      // Assess
+      expect(refused).toMatchObject({ status: 422, slug: 'subnet-address-reserve' });
+      const detail = (refused as Error).message;
+      expect(detail).toContain('subnet-b (us-east-1b) 15 free');
+      expect(detail).toContain('SUBNET_ADDRESS_RESERVE');
+      expect(detail).not.toContain('subnet-a');
+    });
+
+    it('accepts a subnet its mount target leaves with exactly the reserve, and reports each subnet', async () => {
+      // Prepare
+      given({ freeAddresses: { 'subnet-a': 17, 'subnet-b': 300 } });
+
+      // Act
+      const report = await fargatePreflight(deps, cluster, 'team-a', { subnetAddressReserve: 16 });
+
+      // Assess
+      expect(report.mountTargetSubnets).toEqual([
+        {
+          subnetId: 'subnet-a',
+          availabilityZone: 'us-east-1a',
+          availableAddresses: 17,
+          reserve: 16,
+        },
+        {
+          subnetId: 'subnet-b',
+          availabilityZone: 'us-east-1b',
+          availableAddresses: 300,
+          reserve: 16,
+        },
+      ]);
+    });
+
+    it('judges only the subnet a mount target goes in: the lowest id of each zone, not a profile-only subnet', async () => {
+      // Prepare: subnet-c (a profile's, not the cluster's) is full; the cluster's are not
+      given({
+        profiles: {
+          teams: { selectors: [{ namespace: 'team-a' }], subnets: ['subnet-b', 'subnet-c'] },
+        },
+        freeAddresses: { 'subnet-c': 0 },
+      });
+
+      // Act
+      const report = await fargatePreflight(deps, cluster, 'team-a', { subnetAddressReserve: 16 });
+
+      // Assess
+      expect(report.mountTargetSubnets?.map((subnet) => subnet.subnetId)).toEqual([
+        'subnet-a',
+        'subnet-b',
+      ]);
+    });
+
+    it('checks nothing without a reserve, as for a shared file system whose mount targets exist', async () => {
+      // Prepare
+      given({ freeAddresses: { 'subnet-a': 0, 'subnet-b': 0 } });
+
+      // Act
+      const report = await fargatePreflight(deps, cluster, 'team-a');
+
+      // Assess
+      expect(report.mountTargetSubnets).toBeUndefined();
+    });
+
+    it('shows the quotas and the subnets in the dry-run plan', async () => {
+      // Prepare
+      given({});
+      const spec = validateVolumeRequest(
+        { clusterName: 'prod', namespace: 'team-a', name: 'data', dryRun: true },
+        { allowRootPosixUser: false },
+      );
+      const usage = [
+        { scope: 'namespace' as const, subject: 'prod/team-a', limit: 50, usage: 3 },
+        {
+          scope: 'caller' as const,
+          subject: 'arn:aws:iam::123456789012:role/a',
+          limit: 100,
+          usage: 7,
+        },
+      ];
+
+      // Act
+      const plan = planVolume(
+        'vol-1',
+        spec,
+        cluster,
+        await fargatePreflight(deps, cluster, 'team-a', { subnetAddressReserve: 16 }),
+        usage,
+      );
+
+      // Assess
+      expect(plan.quotas).toEqual({
+        volumes: usage,
+        mountTargetSubnets: [
+          {
+            subnetId: 'subnet-a',
+            availabilityZone: 'us-east-1a',
+            availableAddresses: 250,
+            reserve: 16,
+          },
+          {
+            subnetId: 'subnet-b',
+            availabilityZone: 'us-east-1b',
+            availableAddresses: 250,
+            reserve: 16,
+          },
+        ],
+      });
+    });
   });
 });

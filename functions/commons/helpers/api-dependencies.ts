@@ -5,7 +5,7 @@ import { kubernetesReaderFor } from '#clients/kubernetes-reader';
 import { sfnClient } from '#clients/sfn';
 import type { VolumeServiceDependencies } from '#lib/api/create-volume';
 import { serviceSettings } from '#lib/config';
-import { stringSetting } from '#lib/settings';
+import { numberSetting, stringSetting } from '#lib/settings';
 import { readDependencies } from './read-dependencies.ts';
 
 /** The writing operations' dependencies: module-level clients, settings from the environment. */
@@ -23,6 +23,11 @@ export function apiDependencies(): VolumeServiceDependencies {
       provisionStateMachineArn: stringSetting('PROVISION_STATE_MACHINE_ARN') ?? '',
       deprovisionStateMachineArn: stringSetting('DEPROVISION_STATE_MACHINE_ARN') ?? '',
       repairStateMachineArn: stringSetting('REPAIR_STATE_MACHINE_ARN') ?? '',
+      limits: {
+        volumesPerNamespace: numberSetting('MAX_VOLUMES_PER_NAMESPACE'),
+        volumesPerCaller: numberSetting('MAX_VOLUMES_PER_CALLER'),
+      },
+      subnetAddressReserve: numberSetting('SUBNET_ADDRESS_RESERVE'),
     },
   };
 }

@@ -8,8 +8,10 @@ import { type ClusterDescription, describeCluster } from '../aws/cluster.ts';
 import { errorName } from '../aws/transient.ts';
 import { VolumeRecordStateError } from '../errors.ts';
 import type { KubernetesReader } from '../kube/read-client.ts';
+import { SETTINGS } from '../settings.ts';
 import { executionArnOf } from '../settle/execution-status-change.ts';
 import { newVolumeId } from '../volume/names.ts';
+import { DEFAULT_VOLUME_LIMITS, QuotaExceededError, type VolumeLimits } from '../volume/quota.ts';
 import { ClaimTakenError, toVolume, type Volume, type VolumeRecord } from '../volume/record.ts';
 import { type VolumeSpec, validateVolumeRequest } from '../volume/request.ts';
 import { authorize, authorizeSharedFileSystem } from './access-policy.ts';
@@ -28,6 +30,13 @@ export interface VolumeServiceSettings {
   readonly deprovisionStateMachineArn: string;
   /** @default '' (no repairs: the functions that start none need not know it) */
   readonly repairStateMachineArn: string;
+  /** Live volumes per namespace and per caller. @default DEFAULT_VOLUME_LIMITS */
+  readonly limits?: VolumeLimits;
+  /**
+   * Free addresses a new volume's mount targets must leave in each subnet.
+   * @default 16 (SUBNET_ADDRESS_RESERVE)
+   */
+  readonly subnetAddressReserve?: number;
 }
 
 /** What the API's operations need; the handlers build it from module-level clients. */
@@ -86,7 +95,7 @@ function isClaimExists(error: unknown): boolean {
  */
 async function preflight(
   deps: VolumeServiceDependencies,
-  spec: { clusterName: string; namespace: string; name: string },
+  spec: { clusterName: string; namespace: string; name: string; fileSystemId?: string },
 ): Promise<{ cluster: ClusterDescription; fargate: FargateReport }> {
   const cluster = await describeCluster(deps.eks, spec.clusterName);
   const reader = await deps.kubernetes(cluster);
@@ -94,7 +103,15 @@ async function preflight(
     throw problems.namespaceNotFound(spec.namespace);
   if (await reader.claimExists(spec.namespace, spec.name))
     throw problems.claimExists(spec.namespace, spec.name);
-  return { cluster, fargate: await fargatePreflight(deps, cluster, spec.namespace) };
+  // Only a volume that creates its own mount targets takes subnet addresses.
+  const subnetAddressReserve =
+    spec.fileSystemId === undefined
+      ? (deps.settings.subnetAddressReserve ?? SETTINGS.SUBNET_ADDRESS_RESERVE.default)
+      : undefined;
+  return {
+    cluster,
+    fargate: await fargatePreflight(deps, cluster, spec.namespace, { subnetAddressReserve }),
+  };
 }
 
 /**
@@ -217,7 +234,14 @@ export async function createVolume(
       throw error;
     }
     const { cluster, fargate } = checked;
-    if (spec.dryRun) return { kind: 'plan', plan: planVolume(volumeId, spec, cluster, fargate) };
+    const limits = deps.settings.limits ?? DEFAULT_VOLUME_LIMITS;
+    if (spec.dryRun) {
+      // A dry run answers as the request would: over a limit, the same 429.
+      const usage = await deps.records.quotaUsage(spec, context.caller, limits);
+      const full = usage.find((quota) => quota.usage >= quota.limit);
+      if (full) throw problems.quotaExceeded(full);
+      return { kind: 'plan', plan: planVolume(volumeId, spec, cluster, fargate, usage) };
+    }
     // Before the record: a directory another owner took meanwhile refuses the volume here.
     await takeSharedPath(deps, spec, context.caller, volumeId);
     let record: VolumeRecord;
@@ -227,6 +251,7 @@ export async function createVolume(
         requestHash,
         caller: context.caller,
         executionName: volumeId,
+        limits,
         ...(key ? { idempotencyKey: key } : {}),
         ...(fargate.warnings.length > 0 ? { warnings: [...fargate.warnings] } : {}),
       });
@@ -234,6 +259,8 @@ export async function createVolume(
       // Another live volume holds this claim: refused before anything is created.
       if (error instanceof ClaimTakenError)
         throw problems.claimHeld(spec.namespace, spec.name, error.holder);
+      // A limit is reached: refused before anything is created, the same transaction.
+      if (error instanceof QuotaExceededError) throw problems.quotaExceeded(error.usage);
       if (error instanceof VolumeRecordStateError && key) {
         return await replay(deps, await deps.records.require(volumeId), requestHash, key);
       }

@@ -12,6 +12,7 @@ import {
   ListFargateProfilesCommand,
 } from '@aws-sdk/client-eks';
 import type { ClusterDescription } from '../aws/cluster.ts';
+import { subnetPerZone } from '../aws/mount-targets.ts';
 import { problems } from './problem.ts';
 
 /** A Fargate profile that selects the namespace, and how. */
@@ -22,6 +23,14 @@ export interface SelectingProfile {
   readonly subnetIds: readonly string[];
 }
 
+/** A subnet a new mount target takes an address in, and how many it has free now. */
+export interface MountTargetSubnet {
+  readonly subnetId: string;
+  readonly availabilityZone: string;
+  readonly availableAddresses: number;
+  readonly reserve: number;
+}
+
 /** What the Fargate preflight found: enough for the plan, the record and the mount targets. */
 export interface FargateReport {
   readonly vpcId: string | undefined;
@@ -29,6 +38,8 @@ export interface FargateReport {
   /** Every Availability Zone a pod of the namespace may run in: mount targets must cover each. */
   readonly availabilityZones: readonly string[];
   readonly warnings: readonly string[];
+  /** The subnets new mount targets would take one address each in; only when checked. */
+  readonly mountTargetSubnets?: readonly MountTargetSubnet[];
 }
 
 /** Fargate's selector namespaces may use `*` and `?` wildcards. */
@@ -139,16 +150,63 @@ export async function namespaceZones(
 }
 
 /**
+ * The subnet of each cluster zone a new mount target goes in (the workflow's own choice,
+ * {@link subnetPerZone}), with its free addresses as EC2 counts them now.
+ */
+function mountTargetSubnets(
+  subnets: readonly Subnet[],
+  cluster: ClusterDescription,
+  reserve: number,
+): MountTargetSubnet[] {
+  const ours = subnets.filter(
+    (subnet) => subnet.SubnetId && cluster.subnetIds.includes(subnet.SubnetId),
+  );
+  const chosen = subnetPerZone({
+    subnets: ours.flatMap((subnet) =>
+      subnet.SubnetId && subnet.AvailabilityZone
+        ? [
+            {
+              subnetId: subnet.SubnetId,
+              availabilityZone: subnet.AvailabilityZone,
+              cidrBlock: subnet.CidrBlock ?? '',
+            },
+          ]
+        : [],
+    ),
+  });
+  return chosen.flatMap((choice) => {
+    const available = ours.find(
+      (subnet) => subnet.SubnetId === choice.subnetId,
+    )?.AvailableIpAddressCount;
+    // EC2 always counts; a subnet it does not count for cannot be judged, so it is not.
+    return available === undefined
+      ? []
+      : [
+          {
+            subnetId: choice.subnetId,
+            availabilityZone: choice.availabilityZone,
+            availableAddresses: available,
+            reserve,
+          },
+        ];
+  });
+}
+
+/**
  * The checks a Fargate user needs before anything is created: the cluster VPC resolves EFS
  * DNS names (`enableDnsSupport` and `enableDnsHostnames`), which Fargate profiles select the
- * namespace, and which zones its pods may run in.
+ * namespace, and which zones its pods may run in. With `subnetAddressReserve` (a volume that
+ * creates its own mount targets), also that each mount target leaves its subnet at least that
+ * many free addresses: the same addresses Fargate pods need.
  *
  * @throws ProblemError `vpc-dns-disabled` (422) when the VPC cannot resolve mount target names
+ * @throws ProblemError `subnet-address-reserve` (422) when a mount target would eat the reserve
  */
 export async function fargatePreflight(
   deps: { readonly eks: EKSClient; readonly ec2: EC2Client },
   cluster: ClusterDescription,
   namespace: string,
+  options: { readonly subnetAddressReserve?: number } = {},
 ): Promise<FargateReport> {
   const { profiles, subnets: Subnets } = await namespaceSubnets(deps, cluster, namespace);
   const vpcId = cluster.vpcId ?? Subnets[0]?.VpcId;
@@ -185,5 +243,19 @@ export async function fargatePreflight(
       );
     }
   }
-  return { vpcId, profiles, availabilityZones: zones.availabilityZones, warnings };
+  const reserve = options.subnetAddressReserve;
+  if (reserve === undefined) {
+    return { vpcId, profiles, availabilityZones: zones.availabilityZones, warnings };
+  }
+  const subnets = mountTargetSubnets(Subnets, cluster, reserve);
+  // A new mount target takes one address of its subnet.
+  const short = subnets.filter((subnet) => subnet.availableAddresses - 1 < reserve);
+  if (short.length > 0) throw problems.subnetAddressReserve(short);
+  return {
+    vpcId,
+    profiles,
+    availabilityZones: zones.availabilityZones,
+    warnings,
+    mountTargetSubnets: subnets,
+  };
 }

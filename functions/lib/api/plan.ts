@@ -2,6 +2,7 @@ import type { components } from '../../generated/openapi-types.ts';
 import type { ClusterDescription } from '../aws/cluster.ts';
 import { renderManifests } from '../kube/manifests-yaml.ts';
 import { securityGroupName } from '../volume/names.ts';
+import type { QuotaUsage } from '../volume/quota.ts';
 import type { VolumeSpec } from '../volume/request.ts';
 import type { FargateReport } from './fargate-preflight.ts';
 
@@ -24,6 +25,7 @@ export function planVolume(
   spec: VolumeSpec,
   cluster: ClusterDescription,
   fargate?: FargateReport,
+  quotas?: readonly QuotaUsage[],
 ): VolumePlan {
   const shared = spec.fileSystemId !== undefined;
   return {
@@ -91,6 +93,16 @@ export function planVolume(
             availabilityZones: [...fargate.availabilityZones],
           },
           warnings: [...fargate.warnings],
+        }
+      : {}),
+    ...(quotas
+      ? {
+          quotas: {
+            volumes: quotas.map((quota) => ({ ...quota })),
+            ...(fargate?.mountTargetSubnets
+              ? { mountTargetSubnets: fargate.mountTargetSubnets.map((subnet) => ({ ...subnet })) }
+              : {}),
+          },
         }
       : {}),
   };

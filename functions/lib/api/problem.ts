@@ -1,3 +1,8 @@
+import type { components } from '../../generated/openapi-types.ts';
+
+/** A limit and its usage (openapi.yaml `QuotaUsage`). */
+type QuotaUsage = components['schemas']['QuotaUsage'];
+
 /**
  * RFC 9457 problem details. Every error the API answers is one of these, with a stable
  * `type` URI a client can branch on.
@@ -18,6 +23,8 @@ export interface ProblemDocument {
   readonly errors?: readonly ProblemField[];
   /** A repair's refusal: the findings that stop it (openapi.yaml `Problem.findings`). */
   readonly findings?: readonly unknown[];
+  /** A refusal over a quota: the limit and its usage (openapi.yaml `Problem.quota`). */
+  readonly quota?: QuotaUsage;
 }
 
 /** An error the API answers as problem+json; `expose` as in middy's HttpError. */
@@ -27,6 +34,7 @@ export class ProblemError extends Error {
   readonly title: string;
   readonly errors: readonly ProblemField[] | undefined;
   readonly findings: readonly unknown[] | undefined;
+  readonly quota: QuotaUsage | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly expose = true;
 
@@ -38,6 +46,7 @@ export class ProblemError extends Error {
     options: {
       errors?: readonly ProblemField[];
       findings?: readonly unknown[];
+      quota?: QuotaUsage;
       headers?: Record<string, string>;
       cause?: unknown;
     } = {},
@@ -49,6 +58,7 @@ export class ProblemError extends Error {
     this.title = title;
     this.errors = options.errors;
     this.findings = options.findings;
+    this.quota = options.quota;
     this.headers = options.headers ?? {};
   }
 
@@ -61,6 +71,7 @@ export class ProblemError extends Error {
       ...(instance ? { instance } : {}),
       ...(this.errors && this.errors.length > 0 ? { errors: this.errors } : {}),
       ...(this.findings && this.findings.length > 0 ? { findings: this.findings } : {}),
+      ...(this.quota ? { quota: this.quota } : {}),
     };
   }
 }
@@ -135,6 +146,28 @@ export const problems = {
       'vpc-dns-disabled',
       'VPC DNS disabled',
       `the cluster VPC ${vpcId} has ${attributes.join(' and ')} off, so Fargate pods cannot resolve the file system's DNS name: turn ${attributes.length > 1 ? 'them' : 'it'} on (${attributes.map((attribute) => `aws ec2 modify-vpc-attribute --vpc-id ${vpcId} --${attribute === 'enableDnsSupport' ? 'enable-dns-support' : 'enable-dns-hostnames'} '{"Value":true}'`).join('; ')}) and retry`,
+    ),
+  subnetAddressReserve: (
+    subnets: readonly {
+      subnetId: string;
+      availabilityZone: string;
+      availableAddresses: number;
+      reserve: number;
+    }[],
+  ) =>
+    new ProblemError(
+      422,
+      'subnet-address-reserve',
+      'Subnet address reserve',
+      `a mount target takes one address in each zone's cluster subnet, which would leave ${subnets.map((subnet) => `${subnet.subnetId} (${subnet.availabilityZone}) ${Math.max(0, subnet.availableAddresses - 1)} free`).join(', ')}: fewer than the ${subnets[0]?.reserve ?? 0} kept for Fargate pods (SUBNET_ADDRESS_RESERVE); free addresses there, or use a file system that has its mount targets (fileSystemId)`,
+    ),
+  quotaExceeded: (usage: QuotaUsage) =>
+    new ProblemError(
+      429,
+      'quota-exceeded',
+      'Quota exceeded',
+      `${usage.scope === 'namespace' ? `cluster and namespace ${usage.subject}` : `caller ${usage.subject}`} has ${usage.usage} live volume(s) and may have ${usage.limit} (${usage.scope === 'namespace' ? 'MAX_VOLUMES_PER_NAMESPACE' : 'MAX_VOLUMES_PER_CALLER'}); nothing was created: delete a volume first, or ask an operator to raise the limit`,
+      { quota: usage },
     ),
   namespaceNotFound: (namespace: string) =>
     new ProblemError(

@@ -27,7 +27,7 @@ export async function listMountTargets(
 }
 
 /** One subnet per Availability Zone of the cluster, the lowest subnet id, for a stable choice. */
-export function subnetPerZone(cluster: ClusterNetwork): ClusterSubnet[] {
+export function subnetPerZone(cluster: Pick<ClusterNetwork, 'subnets'>): ClusterSubnet[] {
   const byZone = new Map<string, ClusterSubnet>();
   for (const subnet of [...cluster.subnets].sort((a, b) => a.subnetId.localeCompare(b.subnetId))) {
     if (!byZone.has(subnet.availabilityZone)) byZone.set(subnet.availabilityZone, subnet);

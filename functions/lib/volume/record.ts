@@ -11,8 +11,16 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { components } from '../../generated/openapi-types.ts';
-import { InvalidListTokenError, VolumeRecordStateError } from '../errors.ts';
+import { InvalidListTokenError, TransientError, VolumeRecordStateError } from '../errors.ts';
 import { FileSystemPathStore } from './file-system-paths.ts';
+import {
+  limitOf,
+  type QuotaCounter,
+  QuotaExceededError,
+  type QuotaUsage,
+  quotaCounters,
+  type VolumeLimits,
+} from './quota.ts';
 import type { VolumeSpec } from './request.ts';
 
 type Schemas = components['schemas'];
@@ -50,6 +58,12 @@ export interface VolumeRecord extends Volume {
    * Absent: the volume never became READY and owns nothing worth keeping.
    */
   readonly retainFileSystem?: boolean;
+  /**
+   * The quota counters (functions/lib/volume/quota.ts) this volume is counted in, while it is
+   * live: removed in the same transaction that uncounts it, so it is uncounted exactly once.
+   * Absent: not counted (anymore, or a record written before quotas).
+   */
+  readonly countedIn?: readonly string[];
 }
 
 /** Lists every volume newest first: partition `recordType`, sort `createdAt`. */
@@ -109,6 +123,7 @@ export function toVolume(record: VolumeRecord): Volume {
     repairExecutionName: _repair,
     clusterNamespace: _clusterNamespace,
     retainFileSystem: _retain,
+    countedIn: _counted,
     ...volume
   } = record;
   return volume;
@@ -137,11 +152,14 @@ export class VolumeRecordStore {
   }
 
   /**
-   * Records a new volume as PENDING and reserves its claim (cluster, namespace, name) in the
-   * same transaction, so two requests for one claim never both start building.
+   * Records a new volume as PENDING, reserves its claim (cluster, namespace, name) and counts
+   * it in its quota counters, in one transaction: two requests for one claim never both start
+   * building, and concurrent requests never pass a limit together (each counter's update is
+   * conditioned on its count being under the limit).
    *
    * @throws VolumeRecordStateError if the id is taken (a replayed idempotency key)
    * @throws ClaimTakenError if another live volume holds the claim
+   * @throws QuotaExceededError if a counter is at its limit (`extra.limits`; none: counted only)
    */
   async create(
     id: string,
@@ -152,9 +170,12 @@ export class VolumeRecordStore {
       caller?: string;
       idempotencyKey?: string;
       warnings?: string[];
+      limits?: VolumeLimits;
     } = {},
   ): Promise<VolumeRecord> {
     const now = this.#now().toISOString();
+    const { limits, ...fields } = extra;
+    const counters = quotaCounters(spec, extra.caller);
     const record: VolumeRecord = {
       recordType: 'volume',
       id,
@@ -168,7 +189,8 @@ export class VolumeRecordStore {
       updatedAt: now,
       // A shared file system is someone else's from the start: never deleted, whatever happens.
       ...(spec.fileSystemId !== undefined ? { retainFileSystem: true } : {}),
-      ...extra,
+      ...fields,
+      countedIn: counters.map((counter) => counter.id),
       steps: {},
       resources: {},
     };
@@ -191,12 +213,13 @@ export class VolumeRecordStore {
                 ConditionExpression: 'attribute_not_exists(id)',
               },
             },
+            ...counters.map((counter) => this.#countUpdate(counter, limits)),
           ],
         }),
       );
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
-      const [recordReason, claimReason] = error.CancellationReasons ?? [];
+      const [recordReason, claimReason, ...counterReasons] = error.CancellationReasons ?? [];
       if (recordReason?.Code === 'ConditionalCheckFailed') {
         throw new VolumeRecordStateError(`volume ${id} already exists`, { cause: error });
       }
@@ -204,9 +227,67 @@ export class VolumeRecordStore {
         const holder = await this.claimHolder(spec);
         throw new ClaimTakenError(claim.slice('claim#'.length), holder, { cause: error });
       }
+      const full = counters.find(
+        (_, index) => counterReasons[index]?.Code === 'ConditionalCheckFailed',
+      );
+      if (full && limits) {
+        throw new QuotaExceededError(await this.#usageOf(full, limits), { cause: error });
+      }
       throw error;
     }
     return record;
+  }
+
+  /** Counts one more volume in `counter`, only while it is under its limit (when given). */
+  #countUpdate(counter: QuotaCounter, limits: VolumeLimits | undefined) {
+    const limit = limits ? limitOf(limits, counter.scope) : undefined;
+    return {
+      Update: {
+        TableName: this.#table,
+        Key: { id: counter.id },
+        UpdateExpression: 'ADD #count :one',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ...(limit === undefined ? {} : { ':limit': limit }),
+        },
+        // A counter without an item counts 0, which is under any limit but 0.
+        ...(limit === undefined
+          ? {}
+          : {
+              ConditionExpression:
+                limit > 0 ? 'attribute_not_exists(#count) OR #count < :limit' : '#count < :limit',
+            }),
+      },
+    };
+  }
+
+  async #usageOf(counter: QuotaCounter, limits: VolumeLimits): Promise<QuotaUsage> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: { id: counter.id }, ConsistentRead: true }),
+    );
+    const count = Number((Item as { count?: number } | undefined)?.count ?? 0);
+    return {
+      scope: counter.scope,
+      subject: counter.subject,
+      limit: limitOf(limits, counter.scope),
+      // Never below 0, whatever an operator did to a counter item.
+      usage: Math.max(0, count),
+    };
+  }
+
+  /**
+   * The limits a new volume of `caller` in the spec's namespace counts against, with their
+   * usage now: for the plan. The create transaction, not this read, enforces them.
+   */
+  async quotaUsage(
+    spec: Pick<VolumeSpec, 'clusterName' | 'namespace'>,
+    caller: string,
+    limits: VolumeLimits,
+  ): Promise<QuotaUsage[]> {
+    return Promise.all(
+      quotaCounters(spec, caller).map((counter) => this.#usageOf(counter, limits)),
+    );
   }
 
   /** The id of the live volume holding a claim, if any. */
@@ -569,7 +650,10 @@ export class VolumeRecordStore {
       values[`:${key}`] = value;
       sets.push(`#${key} = :${key}`);
     }
-    const updated = await this.#update(
+    const write = RELEASING_STATUSES.includes(status)
+      ? this.#updateUncounting.bind(this)
+      : this.#update.bind(this);
+    const updated = await write(
       id,
       `SET ${sets.join(', ')}`,
       names,
@@ -626,7 +710,10 @@ export class VolumeRecordStore {
         ? '(attribute_not_exists(#execution) OR #execution = :execution)'
         : '#execution = :execution';
     try {
-      const updated = await this.#update(
+      const write = RELEASING_STATUSES.includes(status)
+        ? this.#updateUncounting.bind(this)
+        : this.#update.bind(this);
+      const updated = await write(
         id,
         `SET ${sets.join(', ')}`,
         names,
@@ -649,6 +736,8 @@ export class VolumeRecordStore {
    * @returns false when the record is no longer PENDING (it started meanwhile): nothing removed
    */
   async withdrawPending(record: Pick<VolumeRecord, 'id' | 'spec'>): Promise<boolean> {
+    // The counters it is counted in are on the record: uncounted in the same transaction.
+    const countedIn = (await this.get(record.id))?.countedIn ?? [];
     try {
       await this.#client.send(
         new TransactWriteCommand({
@@ -657,11 +746,12 @@ export class VolumeRecordStore {
               Delete: {
                 TableName: this.#table,
                 Key: { id: record.id },
-                ConditionExpression: '#status = :pending',
-                ExpressionAttributeNames: { '#status': 'status' },
+                ConditionExpression: `#status = :pending AND ${countedIn.length > 0 ? 'attribute_exists(#counted)' : 'attribute_not_exists(#counted)'}`,
+                ExpressionAttributeNames: { '#status': 'status', '#counted': 'countedIn' },
                 ExpressionAttributeValues: { ':pending': 'PENDING' },
               },
             },
+            ...countedIn.map((counter) => this.#uncountUpdate(counter)),
             {
               Delete: {
                 TableName: this.#table,
@@ -678,6 +768,75 @@ export class VolumeRecordStore {
       if (error instanceof TransactionCanceledException) return false;
       throw error;
     }
+  }
+
+  /** Counts one volume less in a counter. */
+  #uncountUpdate(counter: string) {
+    return {
+      Update: {
+        TableName: this.#table,
+        Key: { id: counter },
+        UpdateExpression: 'ADD #count :minusOne',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':minusOne': -1 },
+      },
+    };
+  }
+
+  /**
+   * {@link #update} for a move to DELETED or FAILED: the volume stops counting in its quota
+   * counters in the same transaction as the status is written, and only if it still counts
+   * (the record's `countedIn`, removed by that transaction), so every path that ends a volume
+   * (the workflow, settlement, a failed start, a repeated DELETE) uncounts it exactly once.
+   */
+  async #updateUncounting(
+    id: string,
+    update: string,
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+    condition: string,
+    what: string,
+  ): Promise<VolumeRecord> {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const countedIn = (await this.get(id))?.countedIn ?? [];
+      if (countedIn.length === 0) break;
+      try {
+        await this.#client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.#table,
+                  Key: { id },
+                  UpdateExpression: `${update} REMOVE #counted`,
+                  ExpressionAttributeNames: { ...names, '#counted': 'countedIn' },
+                  ExpressionAttributeValues: values,
+                  ConditionExpression: `(${condition}) AND attribute_exists(#counted)`,
+                },
+              },
+              ...countedIn.map((counter) => this.#uncountUpdate(counter)),
+            ],
+          }),
+        );
+        return await this.require(id);
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        // Another writer in between: read again and retry; never write the status uncounted.
+        if (reasons.some((reason) => reason.Code === 'TransactionConflict') && attempt < 3) {
+          continue;
+        }
+        // Uncounted meanwhile, or the status condition fails: the plain update decides.
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') break;
+        if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {
+          throw new TransientError(`volume ${id}: ${what} kept conflicting with other writes`, {
+            cause: error,
+          });
+        }
+        throw error;
+      }
+    }
+    return this.#update(id, update, names, values, condition, what);
   }
 
   async #update(
