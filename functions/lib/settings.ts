@@ -83,7 +83,7 @@ export const SETTINGS = {
     default: undefined,
     unset: 'no request event is accepted',
     meaning:
-      'JSON list of the accounts and IAM role ARNs whose `Volume Provision Requested` events are accepted (the stack’s `requestSenders`; a role counts by its account, its bus policy narrows it to the role); empty, every request event is rejected',
+      'JSON list of the accounts and IAM role ARNs whose `Volume Provision Requested` events are accepted (the stack’s `requestSenders`; a role counts by its account); empty, every one is rejected',
     readBy: ['ProvisionRequested'],
     setBy: 'stack',
   },
