@@ -2,6 +2,7 @@ import {
   type AccessPolicy,
   accessPolicyFromEnvironment,
 } from '../functions/lib/api/access-policy.ts';
+import { isAccountSender, isRequestSender } from '../functions/lib/events/request-senders.ts';
 import { SETTINGS } from '../functions/lib/settings.ts';
 
 /** Where the functions that call a cluster's Kubernetes API run, for private endpoints. */
@@ -78,10 +79,15 @@ export interface ServiceConfig {
    */
   readonly eventBusName?: string;
   /**
-   * Who may send `Volume Provision Requested` events to the stack's own bus: 12-digit account
-   * ids (any principal of that account with events:PutEvents) and IAM role ARNs. The bus policy
-   * allows them and denies that source to everyone else. An `events:<account>:<source>` rule
-   * of the access policy trusts every sender of that account. @default [] (this account only)
+   * Who may send `Volume Provision Requested` events: 12-digit account ids (any principal of
+   * that account with events:PutEvents) and IAM role ARNs. Nobody by default: until this names
+   * someone, every request event is rejected (`Volume Request Rejected`, `sender-not-allowed`).
+   * The request function checks the event's sending account against it (REQUEST_SENDERS); the
+   * stack's own bus also allows exactly these and denies the request source to everyone else,
+   * roles included. With `eventBusName` only accounts may be named: an event names its sending
+   * account, never the role, so a role can only be singled out by that bus's own policy.
+   * An `events:<account>:<source>` rule of the access policy trusts every sender of that
+   * account. @default [] (no request event is accepted)
    */
   readonly requestSenders: readonly string[];
   /**
@@ -251,16 +257,9 @@ function parseNetwork(raw: unknown, where: string): KubernetesNetwork {
   };
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
-const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]+$/;
-
 function parseRequestSenders(raw: unknown): string[] {
-  if (
-    !Array.isArray(raw) ||
-    !raw.every(
-      (sender) => typeof sender === 'string' && (ACCOUNT_ID.test(sender) || ROLE_ARN.test(sender)),
-    )
-  ) {
+  // The same check the request function makes on REQUEST_SENDERS, so what deploys also loads.
+  if (!Array.isArray(raw) || !raw.every(isRequestSender)) {
     throw new ServiceConfigError(
       'requestSenders must be a list of account ids (123456789012) and IAM role ARNs (arn:aws:iam::123456789012:role/name)',
     );
@@ -393,9 +392,10 @@ export function parseServiceConfig(raw: unknown): ServiceConfig {
     throw new ServiceConfigError('alarmTopicArn must be an SNS topic ARN (arn:aws:sns:…)');
   }
   const requestSenders = parseRequestSenders(config.requestSenders);
-  if (requestSenders.length > 0 && config.eventBusName !== undefined) {
+  const roleSenders = requestSenders.filter((sender) => !isAccountSender(sender));
+  if (roleSenders.length > 0 && config.eventBusName !== undefined) {
     throw new ServiceConfigError(
-      "requestSenders applies to the stack's own bus: with eventBusName, put the senders in that bus's policy yourself",
+      `requestSenders names roles (${roleSenders.join(', ')}), which only the stack's own bus can single out: with eventBusName, name their accounts here and restrict the roles in that bus's own policy`,
     );
   }
   let accessPolicy: AccessPolicy;
@@ -405,10 +405,14 @@ export function parseServiceConfig(raw: unknown): ServiceConfig {
   } catch (error) {
     throw new ServiceConfigError(`accessPolicy: ${(error as Error).message}`, { cause: error });
   }
-  // Lambda allows 4 KB of environment in all; the policy shares it with the other settings.
-  if (JSON.stringify(accessPolicy).length > MAX_ACCESS_POLICY_CHARS) {
+  // Lambda allows 4 KB of environment in all; the request function holds both the policy and
+  // the senders, beside the other settings.
+  if (
+    JSON.stringify(accessPolicy).length + JSON.stringify(requestSenders).length >
+    MAX_ACCESS_POLICY_CHARS
+  ) {
     throw new ServiceConfigError(
-      `accessPolicy is over ${MAX_ACCESS_POLICY_CHARS} characters of JSON, too much for a Lambda environment: use wildcards (a trailing * in caller)`,
+      `accessPolicy and requestSenders are over ${MAX_ACCESS_POLICY_CHARS} characters of JSON together, too much for a Lambda environment: use wildcards (a trailing * in caller), or name accounts rather than each of their roles`,
     );
   }
   const clusters = parseClusters(config.clusters);

@@ -13,6 +13,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { isAccountSender } from '../functions/lib/events/request-senders.ts';
 import { describeClustersStatement } from './cluster-permissions.ts';
 import type { ServiceConfig } from './config.ts';
 import { grantDescribeExecutions } from './execution-permissions.ts';
@@ -79,12 +80,11 @@ export function serviceEventBus(scope: Construct, config: ServiceConfig): IEvent
  * The bus policy for request events: the configured senders (accounts and roles) may put
  * `Volume Provision Requested` events of the request source, and everyone else is denied that
  * source, so a principal of this account with a broad events:PutEvents cannot pose as a sender.
- * With no senders configured, the stack's own account is the one sender.
+ * With no senders configured, everyone is denied it: requests are closed until someone is named.
  */
 export function requestSenderStatements(bus: IEventBus, config: ServiceConfig): PolicyStatement[] {
-  const accounts = config.requestSenders.filter((sender) => /^\d{12}$/.test(sender));
-  const roles = config.requestSenders.filter((sender) => sender.startsWith('arn:'));
-  const senderAccounts = config.requestSenders.length === 0 ? [Stack.of(bus).account] : accounts;
+  const accounts = config.requestSenders.filter(isAccountSender);
+  const roles = config.requestSenders.filter((sender) => !isAccountSender(sender));
   const source = { 'events:source': [config.requestEventSource] };
   const statements: PolicyStatement[] = [];
   // A sender from this account needs no Allow (its own IAM policy grants PutEvents); others do.
@@ -117,12 +117,11 @@ export function requestSenderStatements(bus: IEventBus, config: ServiceConfig): 
       actions: ['events:PutEvents'],
       resources: [bus.eventBusArn],
       // Denied when any entry has the request source and the caller is none of the senders
-      // (both conditions must hold, so a listed account or a listed role is let through).
+      // (every condition must hold, so a listed account or a listed role is let through; with
+      // no senders, only the source is left, and everyone is denied it).
       conditions: {
         'ForAnyValue:StringEquals': source,
-        ...(senderAccounts.length > 0
-          ? { StringNotEquals: { 'aws:PrincipalAccount': senderAccounts } }
-          : {}),
+        ...(accounts.length > 0 ? { StringNotEquals: { 'aws:PrincipalAccount': accounts } } : {}),
         ...(roles.length > 0 ? { ArnNotEquals: { 'aws:PrincipalArn': roles } } : {}),
       },
     }),
@@ -174,6 +173,8 @@ export class ProvisionRequests extends Construct {
       environment: {
         ...props.environment,
         REQUEST_EVENT_SOURCE: props.config.requestEventSource,
+        // Decided again by the function: a bus given with eventBusName has no policy of ours.
+        REQUEST_SENDERS: JSON.stringify(props.config.requestSenders),
       },
       timeout: Duration.seconds(60),
       memorySize: 512,

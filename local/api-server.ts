@@ -169,7 +169,8 @@ async function localEvent(body: Buffer): Promise<APIGatewayProxyResult> {
           id: randomUUID(),
           source: String(fields.Source),
           'detail-type': String(fields.DetailType),
-          account: '123456789012',
+          // EventBridge names the account that called PutEvents: locally, the developer's.
+          account: LOCAL_ACCOUNT,
           time: new Date().toISOString(),
           detail:
             typeof fields.Detail === 'string' ? parseJson(fields.Detail, 'Detail') : fields.Detail,

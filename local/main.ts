@@ -1,7 +1,9 @@
 // `npm start`: the whole service on this machine, no AWS account, no Docker.
 import { parseArgs } from 'node:util';
 import { accessPolicyFromEnvironment } from '../functions/lib/api/access-policy.ts';
+import { requestSendersFromEnvironment } from '../functions/lib/events/request-senders.ts';
 import { timeScaleFromEnvironment } from './aws-model/model.ts';
+import { LOCAL_ACCOUNT } from './credentials.ts';
 import type { FaultProxyOptions } from './fault-proxy.ts';
 import { healthCheckSecondsFromEnvironment } from './health-schedule.ts';
 import { startLocalStack } from './stack.ts';
@@ -39,6 +41,19 @@ try {
   process.stderr.write(`ACCESS_POLICY is not a valid policy: ${(error as Error).message}\n`);
   process.exit(2);
 }
+// REQUEST_SENDERS: the same JSON as the stack's requestSenders. The stack accepts no request
+// event until it is set; locally, the developer's own account sends them (POST /local/events),
+// so it is named unless REQUEST_SENDERS says otherwise (`[]` tries the stack's closed default).
+let requestSenders: readonly string[];
+try {
+  requestSenders =
+    process.env.REQUEST_SENDERS === undefined
+      ? [LOCAL_ACCOUNT]
+      : requestSendersFromEnvironment(process.env.REQUEST_SENDERS || '[]');
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(2);
+}
 // The drift check of every READY volume: every 10 s (the stack: every 15 minutes).
 const healthCheckSeconds = healthCheckSecondsFromEnvironment(10);
 if (!flags.source) process.stdout.write('Bundling the functions as the stack deploys them…\n');
@@ -46,6 +61,7 @@ const stack = await startLocalStack({
   stateDirectory: '.local',
   functions: flags.source ? 'source' : 'bundled',
   ...(policy ? { policy } : {}),
+  requestSenders,
   awsModel: { timeScale },
   ...(faults ? { awsFaults: JSON.parse(faults) as FaultProxyOptions } : {}),
   healthCheckSeconds,
@@ -61,6 +77,7 @@ EFS volumes for EKS Fargate: local mode is running.
   Kubernetes API   ${stack.kube}   (cluster "${stack.clusterName}", namespaces default, team-a, team-b)
   Step Functions   ${stack.stepFunctions}
   Functions        ${stack.functions === 'bundled' ? 'the bundles that deploy (.build/functions)' : 'the TypeScript sources (--source)'}
+  Event senders    ${requestSenders.join(', ') || 'none: every request event is rejected'}   (REQUEST_SENDERS)
   Drift check      ${healthCheckSeconds > 0 ? `every ${healthCheckSeconds} s (LOCAL_HEALTH_CHECK_SECONDS)` : 'off (LOCAL_HEALTH_CHECK_SECONDS=0)'}
 
   Endpoints are in .local/endpoints.json; kubectl works with KUBECONFIG=.local/kubeconfig.

@@ -56,6 +56,12 @@ export interface LocalStackOptions {
   /** @default every namespace of the demo cluster but the reserved ones, for any caller */
   readonly policy?: AccessPolicy;
   /**
+   * Who may send `Volume Provision Requested` events (REQUEST_SENDERS, the stack's
+   * `requestSenders`): account ids and role ARNs. @default none, as the stack: every request
+   * event is rejected (`npm start` names the local account, 123456789012)
+   */
+  readonly requestSenders?: readonly string[];
+  /**
    * `bundled`: every Lambda runs from the bundle the stack deploys; `source`: from its
    * TypeScript (`npm start -- --source`, for debugging). @default bundled
    */
@@ -228,6 +234,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       DEPROVISION_STATE_MACHINE_ARN: stepFunctions.arns['efs-volumes-deprovision'],
       REPAIR_STATE_MACHINE_ARN: stepFunctions.arns['efs-volumes-repair'],
       ACCESS_POLICY: JSON.stringify(policy),
+      REQUEST_SENDERS: JSON.stringify(options.requestSenders ?? []),
     });
     // Every setting without a default that some function reads is set by now, as the stack sets it.
     assertLocalSettings();

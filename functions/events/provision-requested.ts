@@ -5,6 +5,7 @@ import { eventBridgeClient } from '#clients/eventbridge';
 import { apiDependencies } from '#helpers/api-dependencies';
 import { serviceSettings } from '#lib/config';
 import { handleProvisionRequested, type RequestEvent } from '#lib/events/provision-requested';
+import { requestSendersFromEnvironment } from '#lib/events/request-senders';
 import { stringSetting } from '#lib/settings';
 import { traceClients } from '#powertools/client-tracing';
 import { logger } from '#powertools/logger';
@@ -20,6 +21,7 @@ export const handler = middy(async (event: RequestEvent) => {
       events: eventBridgeClient,
       busName: serviceSettings().eventBusName,
       expectedSource: stringSetting('REQUEST_EVENT_SOURCE'),
+      requestSenders: requestSendersFromEnvironment(),
     },
     event,
   );

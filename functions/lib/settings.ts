@@ -102,6 +102,15 @@ export const SETTINGS = {
     readBy: ['ProvisionRequested'],
     setBy: 'stack',
   },
+  REQUEST_SENDERS: {
+    type: 'json',
+    default: undefined,
+    unset: 'no request event is accepted',
+    meaning:
+      'JSON list of the accounts and IAM role ARNs whose `Volume Provision Requested` events are accepted (the stack’s `requestSenders`; a role counts by its account); empty, every one is rejected',
+    readBy: ['ProvisionRequested'],
+    setBy: 'stack',
+  },
   PROVISION_STATE_MACHINE_ARN: {
     type: 'string',
     default: undefined,

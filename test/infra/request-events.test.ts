@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseServiceConfig, ServiceConfigError } from '../../infra/config.ts';
+import { environmentOf } from '../support/stack-functions.ts';
 import { synthesize } from './synthesize.ts';
 
 const SENDER_ROLE = 'arn:aws:iam::222222222222:role/teams/request-sender';
@@ -27,11 +28,14 @@ describe('the request event bus', () => {
     });
   });
 
-  it('denies request events to every account but its own when no senders are configured', () => {
-    // Act
-    const statements = busPolicies(synthesize().template);
+  it('denies the request source to everyone, its own account too, when no senders are configured', () => {
+    // Prepare
+    const synthesized = synthesize();
 
-    // Assess: no Allow for others; a Deny of the request source to other accounts
+    // Act
+    const statements = busPolicies(synthesized.template);
+
+    // Assess: no Allow; a Deny of the request source whoever calls; the function told of no sender
     expect(statements).toEqual([
       expect.objectContaining({
         Effect: 'Deny',
@@ -39,17 +43,18 @@ describe('the request event bus', () => {
         Action: 'events:PutEvents',
         Condition: {
           'ForAnyValue:StringEquals': { 'events:source': ['efs-volumes.requests'] },
-          StringNotEquals: { 'aws:PrincipalAccount': [{ Ref: 'AWS::AccountId' }] },
         },
       }),
     ]);
+    expect(environmentOf(synthesized, 'provision-requested').REQUEST_SENDERS).toBe('[]');
   });
 
   it('allows the configured accounts and roles to send requests, and denies everyone else', () => {
+    // Prepare
+    const synthesized = synthesize({ config: { requestSenders: ['111111111111', SENDER_ROLE] } });
+
     // Act
-    const statements = busPolicies(
-      synthesize({ config: { requestSenders: ['111111111111', SENDER_ROLE] } }).template,
-    );
+    const statements = busPolicies(synthesized.template);
 
     // Assess
     const allow = statements.find((statement) => statement.Effect === 'Allow');
@@ -75,16 +80,24 @@ describe('the request event bus', () => {
         ArnNotEquals: { 'aws:PrincipalArn': [SENDER_ROLE] },
       },
     });
+    expect(environmentOf(synthesized, 'provision-requested').REQUEST_SENDERS).toBe(
+      JSON.stringify(['111111111111', SENDER_ROLE]),
+    );
   });
 
-  it('puts no policy on a bus it does not own', () => {
+  it('puts no policy on a bus it does not own, and leaves the senders to the function', () => {
     // Act
-    const { template } = synthesize({ config: { eventBusName: 'default' } });
+    const synthesized = synthesize({
+      config: { eventBusName: 'default', requestSenders: ['111111111111'] },
+    });
 
     // Assess
-    template.resourceCountIs('AWS::Events::EventBus', 0);
-    template.resourceCountIs('AWS::Events::EventBusPolicy', 0);
-    template.hasResourceProperties('AWS::Events::Rule', { EventBusName: 'default' });
+    synthesized.template.resourceCountIs('AWS::Events::EventBus', 0);
+    synthesized.template.resourceCountIs('AWS::Events::EventBusPolicy', 0);
+    synthesized.template.hasResourceProperties('AWS::Events::Rule', { EventBusName: 'default' });
+    expect(environmentOf(synthesized, 'provision-requested').REQUEST_SENDERS).toBe(
+      '["111111111111"]',
+    );
   });
 });
 
@@ -96,9 +109,35 @@ describe('requestSenders', () => {
     },
   );
 
-  it('refuses senders for a bus the stack does not own', () => {
+  it('is empty by default: no request event is accepted until someone is named', () => {
+    expect(parseServiceConfig({}).requestSenders).toEqual([]);
+  });
+
+  it('refuses a role for a bus the stack does not own, whose events name only accounts', () => {
     expect(() =>
-      parseServiceConfig({ requestSenders: ['111111111111'], eventBusName: 'default' }),
-    ).toThrow(ServiceConfigError);
+      parseServiceConfig({ requestSenders: [SENDER_ROLE], eventBusName: 'default' }),
+    ).toThrow(/requestSenders names roles .*request-sender.*name their accounts here/);
+  });
+
+  it('takes accounts for a bus the stack does not own', () => {
+    expect(
+      parseServiceConfig({ requestSenders: ['111111111111'], eventBusName: 'default' })
+        .requestSenders,
+    ).toEqual(['111111111111']);
+  });
+
+  it('refuses more senders than the request function environment holds beside the policy', () => {
+    // Prepare: 60 roles of about 55 characters each
+    const roles = Array.from(
+      { length: 60 },
+      (_, index) => `arn:aws:iam::111111111111:role/request-sender-${index}`,
+    );
+
+    // Act
+    const parse = () => parseServiceConfig({ requestSenders: roles });
+
+    // Assess
+    expect(parse).toThrow(ServiceConfigError);
+    expect(parse).toThrow(/accessPolicy and requestSenders are over 3000 characters/);
   });
 });

@@ -33,7 +33,7 @@ export interface SynthesizeOptions {
   readonly nag?: boolean;
 }
 
-/** Clusters, a private endpoint, an access policy, an EFS key and a logs key: every optional part on. */
+/** Clusters, a private endpoint, an access policy, request senders, an EFS key and a logs key: every optional part on. */
 export const CONFIGURED = {
   clusters: [
     {
@@ -52,9 +52,10 @@ export const CONFIGURED = {
         cluster: 'prod',
         namespaces: ['team-a'],
       },
-      { caller: 'events:123456789012:efs-volumes.requests', cluster: '*', namespaces: ['*'] },
+      { caller: 'events:123456789012:efs-volumes.requests', cluster: '*', namespaces: ['team-c'] },
     ],
   },
+  requestSenders: ['210987654321', 'arn:aws:iam::123456789012:role/platform/request-sender'],
   efsKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/0f3c1d2e-1111-2222-3333-444455556666',
   logsKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/7a1b2c3d-4444-5555-6666-777788889999',
   logLevel: 'DEBUG',

@@ -28,7 +28,8 @@ let events: { drain: () => Promise<LifecycleEvent[]> };
 const efs = new EFSClient({});
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // The account the event test sends from, named as the stack's requestSenders would name it.
+  stack = await startTestStack({ requestSenders: ['123456789012'] });
   events = await captureLifecycleEvents();
 });
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_ACCOUNT } from '../../local/credentials.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { clusterFileSystemCount } from '../support/aws-inventory.ts';
 import { expectContract } from '../support/contract.ts';
@@ -13,7 +14,8 @@ let stack: LocalStack;
 let volumes: VolumeClient;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // The account local mode sends PutEvents entries from: a sender, so events reach validation.
+  stack = await startTestStack({ requestSenders: [LOCAL_ACCOUNT] });
   volumes = new VolumeClient(stack.api);
 });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { logger } from '../../functions/commons/powertools/logger.ts';
+import { LOCAL_ACCOUNT } from '../../local/credentials.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { startTestStack } from '../support/local-stack-harness.ts';
 import { VolumeClient } from '../support/volume-client.ts';
@@ -52,7 +53,8 @@ function capture(stream: NodeJS.WriteStream): MockInstance {
 beforeAll(async () => {
   // The Logger writes JSON lines with a Console on stdout and stderr.
   spies.push(capture(process.stdout), capture(process.stderr));
-  stack = await startTestStack();
+  // A sender configured, so the event below is refused for what it is (no account), as before.
+  stack = await startTestStack({ requestSenders: [LOCAL_ACCOUNT] });
 });
 
 afterAll(async () => {

@@ -86,6 +86,22 @@ describe('npm start (local/main.ts)', () => {
       env: withoutEndpoint,
     });
     expect(listed.stdout).toBe('No volumes.\n');
+    // Request events: the local default names the local account, the one /local/events sends from
+    expect(output).toContain('Event senders    123456789012');
+    const requested = await fetch(`${endpoints.api}/local/events`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        Source: 'efs-volumes.requests',
+        DetailType: 'Volume Provision Requested',
+        Detail: JSON.stringify({
+          clusterName: endpoints.clusterName,
+          namespace: 'team-b',
+          name: 'from-events',
+        }),
+      }),
+    });
+    expect(await requested.json()).toMatchObject({ outcome: 'accepted' });
 
     // Act: Ctrl-C
     child.kill('SIGINT');

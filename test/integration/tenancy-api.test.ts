@@ -42,6 +42,8 @@ beforeAll(async () => {
   shareable = await createFileSystem({ 'efs-volumes:shareable': 'true' });
   notTagged = await createFileSystem({});
   stack = await startTestStack({
+    // Both accounts may send, so the access policy is what tells them apart below.
+    requestSenders: [ACCOUNT, '111111111111'],
     policy: {
       rules: [
         { caller: role('team-a-*'), cluster: 'api-*', namespaces: ['team-a'] },

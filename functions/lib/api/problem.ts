@@ -96,6 +96,8 @@ export const problems = {
       `expected application/json, got ${got || 'none'}`,
     ),
   forbidden: (detail: string) => new ProblemError(403, 'forbidden', 'Forbidden', detail),
+  senderNotAllowed: (detail: string) =>
+    new ProblemError(403, 'sender-not-allowed', 'Sender not allowed', detail),
   volumeNotFound: (id: string) =>
     new ProblemError(404, 'volume-not-found', 'Volume not found', `no volume ${id}`),
   routeNotFound: (path: string) =>

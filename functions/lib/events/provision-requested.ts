@@ -2,6 +2,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createVolume, type VolumeServiceDependencies } from '../api/create-volume.ts';
 import { ProblemError, problems } from '../api/problem.ts';
 import { putLifecycleEvent } from './lifecycle.ts';
+import { assertRequestSender, assertRequestSendersConfigured } from './request-senders.ts';
 
 /** The detail-type a provisioning request event carries. */
 export const PROVISION_REQUESTED = 'Volume Provision Requested';
@@ -32,17 +33,20 @@ export function eventCaller(event: Pick<RequestEvent, 'account' | 'source'>): st
 }
 
 /**
- * Handles `Volume Provision Requested`: the same validation, policy and idempotency as
- * POST /volumes, with `detail.idempotencyKey` (else the event id) as the key and
- * `events:<account>:<source>` as the caller ({@link eventCaller}). A request that can never succeed is reported as a
- * `Volume Request Rejected` event and not thrown, so EventBridge does not retry it; a
- * transient failure is thrown, and retried.
+ * Handles `Volume Provision Requested`: only from an account of the configured senders
+ * (`requestSenders`; none by default, so nothing is accepted until someone is named), then the
+ * same validation, policy and idempotency as POST /volumes, with `detail.idempotencyKey` (else
+ * the event id) as the key and `events:<account>:<source>` as the caller ({@link eventCaller}).
+ * A request that can never succeed is reported as a `Volume Request Rejected` event and not
+ * thrown, so EventBridge does not retry it; a transient failure is thrown, and retried.
  */
 export async function handleProvisionRequested(
   deps: VolumeServiceDependencies & {
     events: EventBridgeClient;
     busName: string;
     expectedSource: string;
+    /** The accounts and role ARNs that may send requests (REQUEST_SENDERS). */
+    requestSenders: readonly string[];
   },
   event: RequestEvent,
 ): Promise<RequestEventOutcome> {
@@ -52,9 +56,13 @@ export async function handleProvisionRequested(
         `expected source ${deps.expectedSource} and detail-type ${PROVISION_REQUESTED}, got ${event.source} / ${event['detail-type']}`,
       );
     }
+    // Before anything of the event is read: with no senders configured, every request is
+    // refused for that reason alone, whatever else is wrong with it.
+    assertRequestSendersConfigured(deps.requestSenders);
     if (typeof event.account !== 'string' || !ACCOUNT.test(event.account)) {
       throw problems.invalidRequest('the event has no sending account (account)');
     }
+    assertRequestSender(deps.requestSenders, event.account);
     if (typeof event.detail !== 'object' || event.detail === null || Array.isArray(event.detail)) {
       throw problems.invalidRequest('detail must be a JSON object');
     }
