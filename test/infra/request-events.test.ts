@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseServiceConfig, ServiceConfigError } from '../../infra/config.ts';
 import { environmentOf } from '../support/stack-functions.ts';
-import { synthesize } from './synthesize.ts';
+import { synthesize, TEST_VPC_IDS } from './synthesize.ts';
 
 const SENDER_ROLE = 'arn:aws:iam::222222222222:role/teams/request-sender';
 
@@ -110,7 +110,7 @@ describe('requestSenders', () => {
   );
 
   it('is empty by default: no request event is accepted until someone is named', () => {
-    expect(parseServiceConfig({}).requestSenders).toEqual([]);
+    expect(parseServiceConfig({ vpcIds: TEST_VPC_IDS }).requestSenders).toEqual([]);
   });
 
   it('refuses a role for a bus the stack does not own, whose events name only accounts', () => {
@@ -121,8 +121,11 @@ describe('requestSenders', () => {
 
   it('takes accounts for a bus the stack does not own', () => {
     expect(
-      parseServiceConfig({ requestSenders: ['111111111111'], eventBusName: 'default' })
-        .requestSenders,
+      parseServiceConfig({
+        requestSenders: ['111111111111'],
+        eventBusName: 'default',
+        vpcIds: TEST_VPC_IDS,
+      }).requestSenders,
     ).toEqual(['111111111111']);
   });
 
