@@ -36,12 +36,13 @@ import type { VolumeTable } from './volume-table.ts';
 export function fargatePreflightStatements(clusterArns: readonly string[]): PolicyStatement[] {
   return [
     ...fargateProfileStatements(clusterArns),
-    // DescribeFileSystems: a shared fileSystemId must carry the shareable tag
-    // (functions/lib/api/shared-file-system.ts).
+    // DescribeFileSystems: a shared fileSystemId must carry the shareable tag; and, if another's,
+    // DescribeFileSystemPolicy: its policy must close it (functions/lib/api/shared-file-system.ts).
     describeStatement(
       'ec2:DescribeVpcAttribute',
       'ec2:DescribeSubnets',
       'elasticfilesystem:DescribeFileSystems',
+      'elasticfilesystem:DescribeFileSystemPolicy',
     ),
   ];
 }

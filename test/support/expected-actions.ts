@@ -56,6 +56,7 @@ const CREATE_VOLUME = [
   'ec2:DescribeSubnets',
   'ec2:DescribeVpcAttribute',
   'eks:DescribeCluster',
+  'elasticfilesystem:DescribeFileSystemPolicy',
   'elasticfilesystem:DescribeFileSystems',
   'eks:DescribeFargateProfile',
   'eks:ListFargateProfiles',

@@ -6,8 +6,9 @@ import {
   type FileSystemDescription,
 } from '@aws-sdk/client-efs';
 import { FileSystemNotReadyError, FileSystemUnusableError, TransientError } from '../errors.ts';
+import { VOLUME_ID_TAG } from '../volume/names.ts';
 import type { VolumeSpec } from '../volume/request.ts';
-import type { Tag } from './tags.ts';
+import { STACK_TAG, type Tag } from './tags.ts';
 import { errorName } from './transient.ts';
 
 export interface FileSystemResult {
@@ -25,6 +26,18 @@ export async function findOwnFileSystem(
     new DescribeFileSystemsCommand({ CreationToken: volumeId }),
   );
   return FileSystems[0];
+}
+
+/**
+ * The volume of this stack that created the file system: it carries this stack's tag and a
+ * volume-id tag equal to its CreationToken (the workflow creates file systems with the volume
+ * id as token). Undefined for a file system someone else made, tags copied or not.
+ */
+export function creatorOf(fileSystem: FileSystemDescription, stack: string): string | undefined {
+  const tagOf = (key: string) => fileSystem.Tags?.find((tag) => tag.Key === key)?.Value;
+  if (tagOf(STACK_TAG) !== stack) return undefined;
+  const volumeId = tagOf(VOLUME_ID_TAG);
+  return volumeId && fileSystem.CreationToken === volumeId ? volumeId : undefined;
 }
 
 export async function describeFileSystem(

@@ -1,7 +1,7 @@
 import type { EFSClient, FileSystemDescription } from '@aws-sdk/client-efs';
 import { eachAccessPoint } from '../aws/efs-listing.ts';
-import { describeFileSystem, findOwnFileSystem } from '../aws/file-system.ts';
-import { RECLAIM_POLICY_TAG, STACK_TAG, stackName } from '../aws/tags.ts';
+import { creatorOf, describeFileSystem, findOwnFileSystem } from '../aws/file-system.ts';
+import { RECLAIM_POLICY_TAG, stackName } from '../aws/tags.ts';
 import { errorName } from '../aws/transient.ts';
 import { VOLUME_ID_TAG } from '../volume/names.ts';
 import type { VolumeRecordStore, VolumeStatus } from '../volume/record.ts';
@@ -54,17 +54,6 @@ const GONE_STATES = new Set(['deleting', 'deleted']);
 
 function tagOf(fileSystem: FileSystemDescription, key: string): string | undefined {
   return fileSystem.Tags?.find((tag) => tag.Key === key)?.Value;
-}
-
-/**
- * The volume of this stack that created the file system: it carries this stack's tag and a
- * volume-id tag equal to its CreationToken (the workflow creates file systems with the volume
- * id as token). Undefined for a file system someone else made, tags copied or not.
- */
-export function creatorOf(fileSystem: FileSystemDescription, stack: string): string | undefined {
-  if (tagOf(fileSystem, STACK_TAG) !== stack) return undefined;
-  const volumeId = tagOf(fileSystem, VOLUME_ID_TAG);
-  return volumeId && fileSystem.CreationToken === volumeId ? volumeId : undefined;
 }
 
 /** Every live access point on the file system that is not the volume's, across pages. */
