@@ -5,7 +5,7 @@ export const openapiDocument = {
       "post": {
         "operationId": "createVolume",
         "summary": "Provision a volume",
-        "description": "Validates the request, checks that the cluster exists and is ACTIVE, that the namespace\nexists and has no claim of that name, and that the caller may use that cluster and\nnamespace (ACCESS_POLICY). A volume on an existing file system (`fileSystemId`) also\nneeds a rule that shares that file system with the caller, POSIX ids the rule grants,\na `rootDirectory.path` under `/<namespace>/`, and the tag `efs-volumes:shareable=true`\non the file system; otherwise 403 and nothing is created. Records the volume as\nPENDING and starts the provisioning workflow. Poll\n`GET /volumes/{id}` until `READY`. With `\"dryRun\": true` nothing is created and the\nanswer is the plan.\n",
+        "description": "Validates the request, checks that the cluster exists and is ACTIVE, that the namespace\nexists and has no claim of that name, and that the caller may use that cluster and\nnamespace (ACCESS_POLICY). A volume on an existing file system (`fileSystemId`) also\nneeds a rule that shares that file system with the caller, POSIX ids the rule grants,\na `rootDirectory.path` under `/<namespace>/`, and the tag `efs-volumes:shareable=true`\non the file system. A file system this stack did not create must also have a file system\npolicy that requires TLS and allows mounting and root access only through access points\n(problem type `shared-file-system-open`). Otherwise 403 and nothing is created; a dry run\nanswers the same. Records the volume as\nPENDING and starts the provisioning workflow. Poll\n`GET /volumes/{id}` until `READY`. With `\"dryRun\": true` nothing is created and the\nanswer is the plan.\n",
         "parameters": [
           {
             "$ref": "#/components/parameters/IdempotencyKey"
@@ -432,7 +432,7 @@ export const openapiDocument = {
         }
       },
       "Forbidden": {
-        "description": "The caller may not use that cluster or namespace, may not delete another's volume, or may not share that file system (with those POSIX ids or that root directory); `detail` says which.",
+        "description": "The caller may not use that cluster or namespace, may not delete another's volume, or may not share that file system (with those POSIX ids or that root directory); `detail` says which. Problem type shared-file-system-open: the shared file system is someone else's and its file system policy does not close it to anonymous clients (no policy, TLS not required, or ClientMount or ClientRootAccess allowed to everyone without an elasticfilesystem:AccessPointArn condition); `detail` lists each gap, and its owner must put a policy that closes it (README.md, Shared file systems).",
         "content": {
           "application/problem+json": {
             "schema": {
