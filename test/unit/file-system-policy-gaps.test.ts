@@ -250,6 +250,7 @@ describe('fileSystemPolicyGaps', () => {
       ['for one principal only', { Principal: { AWS: 'arn:aws:iam::123456789012:role/x' } }],
       ['with NotPrincipal', { Principal: undefined, NotPrincipal: { AWS: 'arn:aws:iam::1:root' } }],
       ['on another file system', { Resource: OTHER_FILE_SYSTEM_ARN }],
+      ['on an ARN that differs in case', { Resource: FILE_SYSTEM_ARN.toUpperCase() }],
       ['with NotResource', { Resource: undefined, NotResource: OTHER_FILE_SYSTEM_ARN }],
       ['on ClientMount only', { Action: 'elasticfilesystem:ClientMount' }],
       [

@@ -38,8 +38,11 @@ function stringList(value: unknown): readonly string[] | undefined {
   return undefined;
 }
 
-/** IAM's wildcard match: `*` any run of characters, `?` one; case-insensitive as for actions. */
-function wildcardMatches(pattern: string, value: string): boolean {
+/**
+ * IAM's wildcard match: `*` any run of characters, `?` one. Actions compare case-insensitively,
+ * resource ARNs exactly.
+ */
+function wildcardMatches(pattern: string, value: string, ignoreCase: boolean): boolean {
   const source = pattern
     .split('')
     .map((character) => {
@@ -48,7 +51,7 @@ function wildcardMatches(pattern: string, value: string): boolean {
       return character.replace(/[.+^${}()|[\]\\]/g, '\\$&');
     })
     .join('');
-  return new RegExp(`^${source}$`, 'i').test(value);
+  return new RegExp(`^${source}$`, ignoreCase ? 'i' : '').test(value);
 }
 
 /** One statement, read as far as the analysis needs; `undefined` fields could not be read. */
@@ -80,9 +83,9 @@ function readStatement(raw: JsonObject, index: number, fileSystemArn: string): R
   const notActions = stringList(raw.NotAction);
   let covers: ReadStatement['covers'];
   if (actions && raw.NotAction === undefined) {
-    covers = (action) => actions.some((pattern) => wildcardMatches(pattern, action));
+    covers = (action) => actions.some((pattern) => wildcardMatches(pattern, action, true));
   } else if (notActions && raw.Action === undefined) {
-    covers = (action) => !notActions.some((pattern) => wildcardMatches(pattern, action));
+    covers = (action) => !notActions.some((pattern) => wildcardMatches(pattern, action, true));
   }
   const resources = raw.NotResource === undefined ? stringList(raw.Resource) : undefined;
   const conditionPresent = raw.Condition !== undefined;
@@ -96,7 +99,8 @@ function readStatement(raw: JsonObject, index: number, fileSystemArn: string): R
     anonymous: raw.NotPrincipal === undefined && principalIsAnonymous(raw.Principal),
     principalUnclear: raw.NotPrincipal !== undefined || raw.Principal === undefined,
     covers,
-    namesFileSystem: resources?.some((pattern) => wildcardMatches(pattern, fileSystemArn)) ?? false,
+    namesFileSystem:
+      resources?.some((pattern) => wildcardMatches(pattern, fileSystemArn, false)) ?? false,
     condition,
     conditionUnreadable: conditionPresent && condition === undefined,
   };
