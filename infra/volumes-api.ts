@@ -36,14 +36,16 @@ import type { VolumeTable } from './volume-table.ts';
 export function fargatePreflightStatements(clusterArns: readonly string[]): PolicyStatement[] {
   return [
     ...fargateProfileStatements(clusterArns),
-    // DescribeFileSystems: a shared fileSystemId must carry the shareable tag
-    // (functions/lib/api/shared-file-system.ts); DescribeAccessPoints: the directories its
-    // access points serve, which no other owner's volume may overlap (shared-paths.ts).
+    // DescribeFileSystems: a shared fileSystemId must carry the shareable tag; and, if another's,
+    // DescribeFileSystemPolicy: its policy must close it (functions/lib/api/shared-file-system.ts);
+    // DescribeAccessPoints: the directories its access points serve, which no other owner's
+    // volume may overlap (shared-paths.ts).
     describeStatement(
       'ec2:DescribeVpcAttribute',
       'ec2:DescribeSubnets',
       'elasticfilesystem:DescribeAccessPoints',
       'elasticfilesystem:DescribeFileSystems',
+      'elasticfilesystem:DescribeFileSystemPolicy',
     ),
   ];
 }

@@ -21,9 +21,12 @@ export interface paths {
          *     namespace (ACCESS_POLICY). A volume on an existing file system (`fileSystemId`) also
          *     needs a rule that shares that file system with the caller, POSIX ids the rule grants,
          *     a `rootDirectory.path` under `/<clusterName>/<namespace>/`, and the tag
-         *     `efs-volumes:shareable=true` on the file system; otherwise 403 and nothing is created.
-         *     Its path must not overlap a directory another owner's volume used on that file system,
-         *     live or deleted (409 `path-in-use`, unless `reattach`). Records the volume as
+         *     `efs-volumes:shareable=true` on the file system. A file system this stack did not create
+         *     must also have a file system policy that requires TLS and allows mounting and root
+         *     access only through access points (problem type `shared-file-system-open`). Otherwise
+         *     403 and nothing is created; a dry run answers the same. Its path must not overlap a
+         *     directory another owner's volume used on that file system, live or deleted (409
+         *     `path-in-use`, unless `reattach`). Records the volume as
          *     PENDING and starts the provisioning workflow. Poll
          *     `GET /volumes/{id}` until `READY`. With `"dryRun": true` nothing is created and the
          *     answer is the plan.
@@ -525,7 +528,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The caller may not use that cluster or namespace, may not delete another's volume, or may not share that file system (with those POSIX ids or that root directory); `detail` says which. */
+        /** @description The caller may not use that cluster or namespace, may not delete another's volume, or may not share that file system (with those POSIX ids or that root directory); `detail` says which. Problem type shared-file-system-open: the shared file system is someone else's and its file system policy does not close it to anonymous clients (no policy, TLS not required, or ClientMount or ClientRootAccess allowed to everyone without an elasticfilesystem:AccessPointArn condition); `detail` lists each gap, and its owner must put a policy that closes it (README.md, Shared file systems). */
         Forbidden: {
             headers: {
                 [name: string]: unknown;

@@ -329,6 +329,23 @@ describe('create roles refuse requests without the volume-id request tag', () =>
     expect(others.filter((_, index) => allowed[index])).toEqual([]);
   });
 
+  it.each(['createVolume', 'ProvisionRequested'])(
+    "%s may read the policy of someone else's shared file system, to refuse an open one",
+    async (fn) => {
+      // Prepare: a shared file system of someone else's carries none of our tags
+      const call = taggedWith(
+        recorded(fn, 'elasticfilesystem:DescribeFileSystemPolicy', [FILE_SYSTEM]),
+        SOMEONE_ELSES,
+      );
+
+      // Act
+      const allowed = await isAllowed(call);
+
+      // Assess
+      expect(allowed).toBe(true);
+    },
+  );
+
   it('CreateSecurityGroup may create a tagged group in a VPC, not an untagged one', async () => {
     // Prepare
     const call = recorded('CreateSecurityGroup', 'ec2:CreateSecurityGroup', [

@@ -1,10 +1,14 @@
 // Tenancy through the local HTTP API (issue 11 items 1, 3, 4): callers of different teams, told
 // apart by X-Local-Caller, under one ACCESS_POLICY.
+import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   CreateFileSystemCommand,
+  CreateMountTargetCommand,
   DescribeAccessPointsCommand,
   EFSClient,
+  PutFileSystemPolicyCommand,
 } from '@aws-sdk/client-efs';
+import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.ts';
 import { eventually, json, startTestStack } from '../support/local-stack-harness.ts';
@@ -21,26 +25,85 @@ const PLATFORM = session('platform-admin');
 
 const efs = new EFSClient({});
 let stack: LocalStack;
+/** Tagged shareable, and closed by its owner's policy. */
 let shareable: string;
+/** Tagged shareable, but without a file system policy: open to every client as root. */
+let openShareable: string;
 let notTagged: string;
 
 type Volume = { id: string; status: string; resources: { fileSystemId?: string } };
 type Problem = { type: string; status: number; detail: string };
 
-async function createFileSystem(tags: Record<string, string>): Promise<string> {
-  const { FileSystemId } = await efs.send(
+async function createFileSystem(
+  tags: Record<string, string>,
+): Promise<{ id: string; arn: string }> {
+  const { FileSystemId = '', FileSystemArn = '' } = await efs.send(
     new CreateFileSystemCommand({
       CreationToken: `tenancy-${Math.random().toString(36).slice(2)}`,
       Encrypted: true,
       Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
     }),
   );
-  return FileSystemId ?? '';
+  return { id: FileSystemId, arn: FileSystemArn };
+}
+
+/** What README.md asks of a shared file system's owner: TLS, and mounts only through access points. */
+function closedPolicy(fileSystemArn: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DenyUnencryptedTransport',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: '*',
+        Resource: fileSystemArn,
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        Sid: 'MountThroughAccessPoints',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+        Resource: fileSystemArn,
+        Condition: {
+          ArnLike: {
+            'elasticfilesystem:AccessPointArn': fileSystemArn.replace(
+              /:file-system\/.*$/,
+              ':access-point/fsap-*',
+            ),
+          },
+          Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' },
+        },
+      },
+    ],
+  });
+}
+
+/** A shared file system's owner gives it a mount target in each zone of the cluster. */
+async function mountInClusterZones(fileSystemId: string, clusterName: string): Promise<void> {
+  const { cluster } = await new EKSClient({}).send(
+    new DescribeClusterCommand({ name: clusterName }),
+  );
+  const { Subnets = [] } = await new EC2Client({}).send(
+    new DescribeSubnetsCommand({ SubnetIds: cluster?.resourcesVpcConfig?.subnetIds ?? [] }),
+  );
+  const zones = new Map(Subnets.map((subnet) => [subnet.AvailabilityZone, subnet.SubnetId]));
+  for (const subnetId of zones.values()) {
+    await efs.send(
+      new CreateMountTargetCommand({ FileSystemId: fileSystemId, SubnetId: subnetId }),
+    );
+  }
 }
 
 beforeAll(async () => {
-  shareable = await createFileSystem({ 'efs-volumes:shareable': 'true' });
-  notTagged = await createFileSystem({});
+  const closed = await createFileSystem({ 'efs-volumes:shareable': 'true' });
+  shareable = closed.id;
+  await efs.send(
+    new PutFileSystemPolicyCommand({ FileSystemId: shareable, Policy: closedPolicy(closed.arn) }),
+  );
+  openShareable = (await createFileSystem({ 'efs-volumes:shareable': 'true' })).id;
+  notTagged = (await createFileSystem({})).id;
   stack = await startTestStack({
     // Both accounts may send, so the access policy is what tells them apart below.
     requestSenders: [ACCOUNT, '111111111111'],
@@ -51,7 +114,7 @@ beforeAll(async () => {
           caller: role('team-b-*'),
           cluster: 'api-*',
           namespaces: ['team-b'],
-          sharedFileSystems: [shareable, notTagged],
+          sharedFileSystems: [shareable, openShareable, notTagged],
           posixIds: { uids: ['2000-2999'], gids: [2000] },
         },
         { caller: role('platform-admin'), cluster: 'api-*', namespaces: ['*'], deleteOthers: true },
@@ -101,9 +164,9 @@ async function read(caller: string, id: string) {
   return { status: response.status, json: (await response.json()) as Volume };
 }
 
-async function ready(id: string): Promise<Volume> {
+async function ready(id: string, caller = ALICE): Promise<Volume> {
   return eventually(async () => {
-    const { json: volume } = await read(ALICE, id);
+    const { json: volume } = await read(caller, id);
     if (['FAILED', 'ROLLBACK_FAILED'].includes(volume.status)) {
       throw new Error(`volume ${id} ended ${volume.status}`);
     }
@@ -214,6 +277,55 @@ describe('tenancy through the API', () => {
       // Assess
       expect(refused.status).toBe(403);
       expect((refused.json as Problem).detail).toMatch(/not tagged efs-volumes:shareable=true/);
+    });
+
+    it("refuses, plan included, a shareable file system of someone else's that no policy closes, creating nothing", async () => {
+      // Prepare
+      const request = {
+        namespace: 'team-b',
+        name: 'open',
+        fileSystemId: openShareable,
+        posixUser: { uid: 2500, gid: 2000 },
+      };
+
+      // Act
+      const refused = await post(TEAM_B, request);
+      const planRefused = await post(TEAM_B, { ...request, dryRun: true });
+
+      // Assess
+      for (const answer of [refused, planRefused]) {
+        expect(answer.status).toBe(403);
+        expect(answer.type).toMatch(/application\/problem\+json/);
+        expect(answer.json).toMatchObject({
+          type: 'https://efs-volumes.dev/problems/shared-file-system-open',
+          detail: expect.stringMatching(
+            new RegExp(`${openShareable} .*no file system policy.*Its owner must put`),
+          ),
+        });
+      }
+      expect(await accessPointsOn(openShareable)).toBe(0);
+      const listed = await fetch(`${stack.api}/volumes?namespace=team-b`, as(TEAM_B));
+      const { items } = (await listed.json()) as { items: { name: string }[] };
+      expect(items.map((volume) => volume.name)).not.toContain('open');
+    });
+
+    it('provisions a volume on a shareable file system its owner closed with a policy', async () => {
+      // Prepare
+      await mountInClusterZones(shareable, stack.clusterName);
+
+      // Act
+      const created = await post(TEAM_B, {
+        namespace: 'team-b',
+        name: 'closed',
+        fileSystemId: shareable,
+        posixUser: { uid: 2500, gid: 2000 },
+      });
+
+      // Assess
+      expect(created.status).toBe(202);
+      const volume = await ready((created.json as Volume).id, TEAM_B);
+      expect(volume.resources.fileSystemId).toBe(shareable);
+      expect(await accessPointsOn(shareable)).toBe(1);
     });
 
     it('plans a volume on a shared, tagged file system within the grant', async () => {

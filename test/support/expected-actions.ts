@@ -57,6 +57,7 @@ const CREATE_VOLUME = [
   'ec2:DescribeVpcAttribute',
   'eks:DescribeCluster',
   'elasticfilesystem:DescribeAccessPoints',
+  'elasticfilesystem:DescribeFileSystemPolicy',
   'elasticfilesystem:DescribeFileSystems',
   'eks:DescribeFargateProfile',
   'eks:ListFargateProfiles',

@@ -5,6 +5,7 @@ import type { EKSClient } from '@aws-sdk/client-eks';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { recordVolumeRequested } from '../../commons/powertools/metrics.ts';
 import { type ClusterDescription, describeCluster } from '../aws/cluster.ts';
+import { stackName } from '../aws/tags.ts';
 import { errorName } from '../aws/transient.ts';
 import { VolumeRecordStateError } from '../errors.ts';
 import type { KubernetesReader } from '../kube/read-client.ts';
@@ -19,7 +20,7 @@ import { type FargateReport, fargatePreflight } from './fargate-preflight.ts';
 import { planVolume, type VolumePlan } from './plan.ts';
 import { ProblemError, problems } from './problem.ts';
 import { asProblem } from './service-errors.ts';
-import { shareableFileSystemProblem } from './shared-file-system.ts';
+import { sharedFileSystemProblem } from './shared-file-system.ts';
 import { checkSharedPath, takeSharedPath } from './shared-paths.ts';
 import type { ReadDependencies } from './volume-access.ts';
 import { failUnstartedProvisioning, startExecution } from './workflow-start.ts';
@@ -45,7 +46,7 @@ export interface VolumeServiceDependencies extends ReadDependencies {
   readonly eks: EKSClient;
   /** For the Fargate preflight: the VPC's DNS attributes and the subnets' zones. */
   readonly ec2: EC2Client;
-  /** For shared mode: the file system's shareable tag. */
+  /** For shared mode: the file system's shareable tag and, if another's, its policy. */
   readonly efs: EFSClient;
   readonly kubernetes: (cluster: ClusterDescription) => Promise<KubernetesReader>;
   readonly settings: VolumeServiceSettings;
@@ -194,8 +195,9 @@ async function startProvisioning(
 /**
  * POST /volumes and the `Volume Provision Requested` event: validate, authorize (a volume on a
  * shared file system also needs a rule sharing it, granted POSIX ids, a root directory under
- * `/<cluster>/<namespace>/` that no other owner's volume used, and the file system's shareable
- * tag), check the cluster, record PENDING,
+ * `/<cluster>/<namespace>/` that no other owner's volume used, the file system's shareable
+ * tag and, if this stack did not create it, a policy that closes it to anonymous clients),
+ * check the cluster, record PENDING,
  * start the provisioning workflow. With dryRun, only the plan.
  */
 export async function createVolume(
@@ -216,8 +218,9 @@ export async function createVolume(
         fileSystemId,
       });
       if (!shared.allowed) throw problems.forbidden(shared.reason);
-      const untagged = await shareableFileSystemProblem(deps.efs, fileSystemId);
-      if (untagged) throw problems.forbidden(untagged);
+      // Before the plan too: a dry run answers what the real request would.
+      const refused = await sharedFileSystemProblem(deps.efs, fileSystemId, stackName());
+      if (refused) throw refused;
       await checkSharedPath(deps, spec, context.caller);
     }
     const requestHash = sha256(canonicalJson(body));

@@ -98,6 +98,13 @@ export const problems = {
   forbidden: (detail: string) => new ProblemError(403, 'forbidden', 'Forbidden', detail),
   senderNotAllowed: (detail: string) =>
     new ProblemError(403, 'sender-not-allowed', 'Sender not allowed', detail),
+  sharedFileSystemOpen: (fileSystemId: string, gaps: readonly string[]) =>
+    new ProblemError(
+      403,
+      'shared-file-system-open',
+      'Shared file system open',
+      `file system ${fileSystemId} is not closed to anonymous clients: ${gaps.join('; ')}. Its owner must put a file system policy that denies every principal ("*") all actions when aws:SecureTransport is false, and allows ClientMount and ClientRootAccess to "*" only with an elasticfilesystem:AccessPointArn condition (README.md, Shared file systems, has an example)`,
+    ),
   volumeNotFound: (id: string) =>
     new ProblemError(404, 'volume-not-found', 'Volume not found', `no volume ${id}`),
   routeNotFound: (path: string) =>

@@ -1,5 +1,6 @@
 import {
   type AccessPointDescription,
+  DescribeFileSystemPolicyCommand,
   type EFSClient,
   type FileSystemDescription,
   PutFileSystemPolicyCommand,
@@ -8,6 +9,7 @@ import { FileSystemPolicyTooLargeError, TransientError } from '../errors.ts';
 import { eachAccessPoint } from './efs-listing.ts';
 import { describeFileSystem } from './file-system.ts';
 import { STACK_TAG } from './tags.ts';
+import { errorName } from './transient.ts';
 
 /** An IAM policy statement of a file system policy (the subset this service writes). */
 export interface FileSystemPolicyStatement {
@@ -125,6 +127,24 @@ export function accessPointOnlyPolicy(
         : []),
     ],
   };
+}
+
+/**
+ * The file system's policy as EFS stores it (JSON text), or undefined when it has none: EFS
+ * answers `PolicyNotFound` whenever its default policy (full access for every client that
+ * reaches a mount target) is in effect.
+ */
+export async function describeFileSystemPolicy(
+  efs: EFSClient,
+  fileSystemId: string,
+): Promise<string | undefined> {
+  try {
+    return (await efs.send(new DescribeFileSystemPolicyCommand({ FileSystemId: fileSystemId })))
+      .Policy;
+  } catch (error) {
+    if (errorName(error) === 'PolicyNotFound') return undefined;
+    throw error;
+  }
 }
 
 /** Access points EFS no longer serves mounts through. */

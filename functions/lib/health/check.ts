@@ -1,14 +1,10 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import {
-  DescribeAccessPointsCommand,
-  DescribeFileSystemPolicyCommand,
-  type EFSClient,
-} from '@aws-sdk/client-efs';
+import { DescribeAccessPointsCommand, type EFSClient } from '@aws-sdk/client-efs';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import { namespaceZones } from '../api/fargate-preflight.ts';
 import { type ClusterDescription, describeCluster } from '../aws/cluster.ts';
 import { describeFileSystem } from '../aws/file-system.ts';
-import { expectedFileSystemPolicy } from '../aws/file-system-policy.ts';
+import { describeFileSystemPolicy, expectedFileSystemPolicy } from '../aws/file-system-policy.ts';
 import { listMountTargets } from '../aws/mount-targets.ts';
 import { stackName } from '../aws/tags.ts';
 import { errorName } from '../aws/transient.ts';
@@ -202,14 +198,7 @@ async function checkFileSystemPolicy(
   if (!fileSystem) return;
   const expected = await expectedFileSystemPolicy(deps.efs, fileSystem, stackName());
   if (!expected) return;
-  let actual: string | undefined;
-  try {
-    actual = (
-      await deps.efs.send(new DescribeFileSystemPolicyCommand({ FileSystemId: fileSystemId }))
-    ).Policy;
-  } catch (error) {
-    if (errorName(error) !== 'PolicyNotFound') throw error;
-  }
+  const actual = await describeFileSystemPolicy(deps.efs, fileSystemId);
   let same = false;
   try {
     same =
