@@ -45,7 +45,8 @@ export interface ExecutionSettlementProps {
  * Settles every execution end the workflows could not record themselves (stopped, timed out,
  * failed outside a Catch): a rule on the default bus for Step Functions' "Execution Status
  * Change" to functions/events/settle-execution.ts, which moves the record to its terminal
- * status with its leftovers and raises the lifecycle event. Retried by EventBridge then
+ * status with its leftovers and raises the lifecycle event, or, for a provisioning that left
+ * resources, starts the deprovision workflow to clean them up. Retried by EventBridge then
  * Lambda; what still fails lands in the dead-letter queue, never silently lost.
  */
 export class ExecutionSettlement extends Construct {
@@ -64,6 +65,7 @@ export class ExecutionSettlement extends Construct {
     );
     this.role = role;
     props.records.grant(role, 'get', 'update', 'release');
+    const { provision, deprovision, repair } = props.stateMachines;
     addStatements(role, [
       ...leftoverReads(props.clusterArns),
       lifecycleEventsStatement(props.bus, [
@@ -71,9 +73,14 @@ export class ExecutionSettlement extends Construct {
         'Volume Deletion Failed',
         'Volume Repair Failed',
       ]),
+      // What a stopped or timed-out provisioning left is cleaned up by the deprovision workflow,
+      // started here as DELETE starts it; no other workflow.
+      new PolicyStatement({
+        actions: ['states:StartExecution'],
+        resources: [deprovision.stateMachineArn],
+      }),
     ]);
 
-    const { provision, deprovision, repair } = props.stateMachines;
     this.handler = new ServiceFunction(this, 'SettleExecution', {
       entry: 'functions/events/settle-execution.ts',
       description: 'Settles the volume record of an execution that failed, timed out or stopped',

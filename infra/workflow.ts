@@ -226,16 +226,18 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
     statements: ({ clusterArns }) => leftoverReads(clusterArns),
     lifecycleEvents: ['Volume Provisioning Failed'],
   },
+  // A deletion that cleans up after a failed provisioning ends as its rollback would have.
   'complete-deletion': {
-    description: 'Marks the volume DELETED and announces it',
+    description: 'Marks the volume DELETED (FAILED after a failed provisioning) and announces it',
     records: ['get', 'update', 'release'],
-    lifecycleEvents: ['Volume Deleted'],
+    lifecycleEvents: ['Volume Deleted', 'Volume Provisioning Failed'],
   },
   'record-deletion-failure': {
-    description: 'Marks the volume DELETE_FAILED with everything still there',
+    description:
+      'Marks the volume DELETE_FAILED (ROLLBACK_FAILED after a failed provisioning) with everything still there',
     records: ['get', 'update'],
     statements: ({ clusterArns }) => leftoverReads(clusterArns),
-    lifecycleEvents: ['Volume Deletion Failed'],
+    lifecycleEvents: ['Volume Deletion Failed', 'Volume Provisioning Failed'],
   },
   'begin-repair': {
     description: 'Starts a repair: checks the file system and access point are still there',

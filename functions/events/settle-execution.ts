@@ -12,7 +12,8 @@ traceClients(tracer);
 
 /**
  * "Step Functions Execution Status Change" (FAILED, TIMED_OUT, ABORTED) of any workflow:
- * settles a record its execution left in between. A thrown error is retried by EventBridge
+ * settles a record its execution left in between, or starts the cleanup of what a
+ * provisioning left (settle-execution.ts `settleExecutionEnd`). A thrown error is retried by EventBridge
  * and Lambda, then kept in the dead-letter queue.
  */
 export const handler = middy(async (event: ExecutionStatusChangeEvent) => {
@@ -20,9 +21,12 @@ export const handler = middy(async (event: ExecutionStatusChangeEvent) => {
   logger.appendKeys({ executionName: name, executionStatus: status });
   const outcome = await settleExecutionEnd(settleDependencies({ repairs: true }), event.detail);
   if (outcome.volumeId) tracer.putAnnotation('volumeId', outcome.volumeId);
-  logger.info(outcome.outcome === 'settled' ? 'execution end settled' : 'execution end ignored', {
-    ...outcome,
-  });
+  const messages = {
+    settled: 'execution end settled',
+    'cleaning-up': 'execution end handed to a cleanup',
+    ignored: 'execution end ignored',
+  } as const;
+  logger.info(messages[outcome.outcome], { ...outcome });
   return outcome;
 })
   .use(captureLambdaHandler(tracer, { captureResponse: false }))

@@ -668,7 +668,19 @@ describe('SettleExecution reads and records, and changes nothing in AWS', () => 
     expect(results).toEqual([true, true, true, true, true, true, true]);
   });
 
-  it('may not delete or create a resource, start a workflow, or announce a READY volume', async () => {
+  it('may start the deprovision workflow, which cleans up what a stopped provisioning left', async () => {
+    // Act
+    const start = await isAllowed(
+      recorded('SettleExecution', 'states:StartExecution', [
+        'arn:aws:states:us-east-1:123456789012:stateMachine:efs-volumes-deprovision',
+      ]),
+    );
+
+    // Assess
+    expect(start).toBe(true);
+  });
+
+  it('may not delete or create a resource, start provisioning again, or announce a READY volume', async () => {
     // Act
     const results = await Promise.all([
       isAllowed(

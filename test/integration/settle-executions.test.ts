@@ -1,7 +1,8 @@
-// Issue 12 item 2: every execution end settles its record. An execution stopped mid-provision,
-// one that times out, and a POST whose StartExecution fails each leave the record in a
-// terminal status (leftovers listed, lifecycle event raised, claim released) rather than
-// PROVISIONING or PENDING forever, and DELETE can then clean up.
+// Issue 12 item 2, issue 19 item 9: every execution end settles its record, and cleans up by
+// itself. An execution stopped mid-provision or timed out starts the deprovision workflow on
+// what it left, so the volume ends FAILED with nothing left (ROLLBACK_FAILED with its leftovers
+// listed only when that cleanup cannot finish); a POST whose StartExecution fails leaves no
+// PENDING record; nothing waits for a person's DELETE.
 import {
   DescribeExecutionCommand,
   ListExecutionsCommand,
@@ -10,17 +11,18 @@ import {
 } from '@aws-sdk/client-sfn';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { persistentVolumeName } from '../../functions/lib/volume/names.ts';
 import { claimItemId } from '../../functions/lib/volume/record.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import type { TaskHandler } from '../../local/step-functions/local-workflow.ts';
-import { clusterFileSystemCount, clusterInventory, resourcesOf } from '../support/aws-inventory.ts';
+import { clusterFileSystemCount } from '../support/aws-inventory.ts';
 import {
   captureLifecycleEvents,
   eventually,
   json,
   startTestStack,
 } from '../support/local-stack-harness.ts';
-import { documents, uniqueName } from '../support/workflow-harness.ts';
+import { awsLeftovers, documents, uniqueName } from '../support/workflow-harness.ts';
 
 type Volume = {
   id: string;
@@ -146,62 +148,92 @@ async function claimHolder(name: string): Promise<string | undefined> {
   return (Item as { volumeId?: string } | undefined)?.volumeId;
 }
 
+/** The volume's PV and claim in the Kubernetes emulator (the workflow labels both). */
+function kubernetesObjectsOf(id: string, name: string) {
+  return stack.emulator
+    .objects()
+    .filter(
+      (object) =>
+        (object.kind === 'PersistentVolume' && object.metadata.name === persistentVolumeName(id)) ||
+        (object.kind === 'PersistentVolumeClaim' &&
+          object.metadata.namespace === 'team-a' &&
+          object.metadata.name === name),
+    );
+}
+
+/**
+ * The deprovision executions that cleaned up after the volume's provisioning, and how they
+ * ended, once none runs: the record is settled by the cleanup's last step, before it ends.
+ */
+async function cleanupsOf(id: string) {
+  return eventually(async () => {
+    const { executions = [] } = await sfn.send(
+      new ListExecutionsCommand({
+        stateMachineArn: stack.stepFunctionsServer.arns['efs-volumes-deprovision'],
+      }),
+    );
+    const cleanups = executions
+      .filter((execution) => execution.name?.startsWith(`${id}-cleanup-`))
+      .map((execution) => ({ name: execution.name, status: execution.status }));
+    return cleanups.some((cleanup) => cleanup.status === 'RUNNING') ? undefined : cleanups;
+  }, 10_000);
+}
+
 async function lifecycleEventsOf(id: string) {
   return (await lifecycle.drain()).filter((event) => event.detail.volumeId === id);
 }
 
 describe('an execution that ends without settling its record', () => {
-  it('stopped mid-provision: the record becomes ROLLBACK_FAILED with its leftovers, and DELETE cleans them up', async () => {
-    // Prepare: a volume held at CreateAccessPoint, after its group, file system and mount targets
+  it('stopped mid-provision: the cleanup it starts deletes everything, and the volume ends FAILED', async () => {
+    // Prepare: a volume held at CheckClaimBound, after its AWS resources and its PV and claim
     const name = uniqueName('stopped');
-    const held = holdStep(name, 'CreateAccessPoint');
+    const held = holdStep(name, 'CheckClaimBound');
     const created = await post(name, { 'Idempotency-Key': uniqueName('stop-key') });
     const { id } = (await created.json()) as Volume;
     await held.reached;
+    const builtInAws = await awsLeftovers(id);
+    const builtInKubernetes = kubernetesObjectsOf(id, name);
 
     // Act: stop it, as an operator would
     await sfn.send(
       new StopExecutionCommand({ executionArn: executionArn(id), cause: 'operator stop' }),
     );
     held.release();
-    const settled = await until(id, ['ROLLBACK_FAILED', 'FAILED']);
+    const settled = await until(id, ['FAILED', 'ROLLBACK_FAILED']);
 
-    // Assess: settled, with every resource it had made listed, and announced
-    const built = resourcesOf(await clusterInventory(stack.clusterName), [id]);
-    expect(settled.status).toBe('ROLLBACK_FAILED');
-    // The held invocation never reached the record: the last step recorded is the one before.
-    expect(settled.error).toMatchObject({ step: 'CreateMountTargets', name: 'ExecutionAborted' });
-    expect(settled.rollbackError?.message).toMatch(/rollback never ran/);
-    expect(settled.leftovers?.map((leftover) => leftover.type).sort()).toEqual(
-      expect.arrayContaining(['FileSystem', 'MountTarget', 'SecurityGroup']),
+    // Assess: it had built in AWS and Kubernetes; nothing of it is left, nobody sent DELETE
+    expect(builtInAws.map((resource) => resource.split('/')[0]).sort()).toEqual(
+      expect.arrayContaining(['AccessPoint', 'FileSystem', 'MountTarget', 'SecurityGroup']),
     );
-    expect(built.length).toBeGreaterThan(0);
-    for (const resource of built) {
-      expect(settled.leftovers?.map((leftover) => leftover.id)).toContain(resource.split('/')[1]);
-    }
+    expect(builtInKubernetes.map((object) => object.kind).sort()).toEqual([
+      'PersistentVolume',
+      'PersistentVolumeClaim',
+    ]);
+    expect(settled.status).toBe('FAILED');
+    // The held invocation never reached the record: the last step recorded is the one before.
+    expect(settled.error).toMatchObject({ step: 'ApplyManifests', name: 'ExecutionAborted' });
+    expect(settled.error?.message).toMatch(/was stopped: operator stop/);
+    expect(settled.rollbackError).toBeUndefined();
+    expect(settled.leftovers ?? []).toEqual([]);
+    expect(await awsLeftovers(id)).toEqual([]);
+    expect(kubernetesObjectsOf(id, name)).toEqual([]);
+    expect(await claimHolder(name)).toBeUndefined();
     const events = await eventually(async () => {
       const found = await lifecycleEventsOf(id);
       return found.length > 0 ? found : undefined;
     }, 10_000);
     expect(events.map((event) => [event['detail-type'], event.detail.status])).toEqual([
-      ['Volume Provisioning Failed', 'ROLLBACK_FAILED'],
+      ['Volume Provisioning Failed', 'FAILED'],
     ]);
-    const described = await sfn.send(
-      new DescribeExecutionCommand({ executionArn: executionArn(id) }),
-    );
-    expect(described.status).toBe('ABORTED');
-
-    // Act: DELETE, no longer answered "busy"
-    const deleting = await fetch(`${stack.api}/volumes/${id}`, { method: 'DELETE' });
-
-    // Assess: deleted, nothing left
-    expect(deleting.status).toBe(202);
-    await until(id, ['DELETED']);
-    expect(resourcesOf(await clusterInventory(stack.clusterName), [id])).toEqual([]);
-    expect(await claimHolder(name)).toBeUndefined();
+    expect(
+      (await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(id) }))).status,
+    ).toBe('ABORTED');
+    expect(await cleanupsOf(id)).toEqual([
+      { name: expect.stringMatching(new RegExp(`^${id}-cleanup-`)), status: 'SUCCEEDED' },
+    ]);
   }, 180_000);
 
-  it('timed out: the record settles with States.Timeout and what it had built listed', async () => {
+  it('timed out: the cleanup it starts deletes everything, and the volume ends FAILED with States.Timeout', async () => {
     // Prepare: held at CheckMountTargets longer than the execution may run
     const name = uniqueName('timeout');
     limitNextExecution = true;
@@ -214,6 +246,7 @@ describe('an execution that ends without settling its record', () => {
         throw new Error('the execution timed out before it reached the held step');
       }),
     ]);
+    const built = await awsLeftovers(id);
 
     // Act: nothing: the time limit ends it
     const settled = await until(id, ['ROLLBACK_FAILED', 'FAILED'], EXECUTION_TIMEOUT_MS + 60_000);
@@ -224,12 +257,88 @@ describe('an execution that ends without settling its record', () => {
       new DescribeExecutionCommand({ executionArn: executionArn(id) }),
     );
     expect(described.status).toBe('TIMED_OUT');
-    expect(settled.status).toBe('ROLLBACK_FAILED');
-    expect(settled.error).toMatchObject({ step: 'CreateAccessPoint', name: 'States.Timeout' });
-    expect(settled.leftovers?.map((leftover) => leftover.type)).toEqual(
-      expect.arrayContaining(['FileSystem', 'MountTarget', 'SecurityGroup']),
+    expect(built.map((resource) => resource.split('/')[0])).toEqual(
+      expect.arrayContaining(['AccessPoint', 'FileSystem', 'MountTarget', 'SecurityGroup']),
     );
+    expect(settled.status).toBe('FAILED');
+    expect(settled.error).toMatchObject({ step: 'CreateAccessPoint', name: 'States.Timeout' });
+    expect(settled.leftovers ?? []).toEqual([]);
+    expect(await awsLeftovers(id)).toEqual([]);
+    expect(kubernetesObjectsOf(id, name)).toEqual([]);
+    expect(await claimHolder(name)).toBeUndefined();
+    const events = await eventually(async () => {
+      const found = await lifecycleEventsOf(id);
+      return found.length > 0 ? found : undefined;
+    }, 10_000);
+    expect(events.map((event) => [event['detail-type'], event.detail.status])).toEqual([
+      ['Volume Provisioning Failed', 'FAILED'],
+    ]);
+    expect(await cleanupsOf(id)).toEqual([
+      { name: expect.stringMatching(new RegExp(`^${id}-cleanup-`)), status: 'SUCCEEDED' },
+    ]);
   }, 180_000);
+
+  it('stopped, with a cleanup that cannot finish: ROLLBACK_FAILED listing what is left, and DELETE cleans it up', async () => {
+    // Prepare: held at CheckMountTargets; EFS then refuses every DeleteFileSystem
+    const name = uniqueName('stuck-cleanup');
+    const held = holdStep(name, 'CheckMountTargets');
+    const created = await post(name, { 'Idempotency-Key': uniqueName('stuck-key') });
+    const { id } = (await created.json()) as Volume;
+    await held.reached;
+    stack.faultProxy?.setFaults([
+      {
+        kind: 'internal-error',
+        service: 'elasticfilesystem',
+        operation: 'DELETE /2015-02-01/file-systems/*',
+      },
+    ]);
+
+    // Act: stop it
+    let settled: Volume;
+    try {
+      await sfn.send(
+        new StopExecutionCommand({ executionArn: executionArn(id), cause: 'operator stop' }),
+      );
+      held.release();
+      settled = await until(id, ['FAILED', 'ROLLBACK_FAILED'], 120_000);
+    } finally {
+      stack.faultProxy?.setFaults([]);
+    }
+
+    // Assess: the cleanup ran (access point and mount targets gone) and could not delete the
+    // file system: it and the group are listed, and so is why
+    const left = await awsLeftovers(id);
+    expect(settled.status).toBe('ROLLBACK_FAILED');
+    expect(settled.error).toMatchObject({ step: 'CreateAccessPoint', name: 'ExecutionAborted' });
+    expect(settled.rollbackError).toMatchObject({ step: 'DeleteFileSystem' });
+    expect(left.map((resource) => resource.split('/')[0]).sort()).toEqual([
+      'FileSystem',
+      'SecurityGroup',
+    ]);
+    expect(settled.leftovers?.map((leftover) => `${leftover.type}/${leftover.id}`).sort()).toEqual(
+      left.sort(),
+    );
+    expect(await claimHolder(name)).toBe(id);
+    const events = await eventually(async () => {
+      const found = await lifecycleEventsOf(id);
+      return found.length > 0 ? found : undefined;
+    }, 10_000);
+    expect(events.map((event) => [event['detail-type'], event.detail.status])).toEqual([
+      ['Volume Provisioning Failed', 'ROLLBACK_FAILED'],
+    ]);
+    expect(await cleanupsOf(id)).toEqual([
+      { name: expect.stringMatching(new RegExp(`^${id}-cleanup-`)), status: 'FAILED' },
+    ]);
+
+    // Act: DELETE, once EFS answers again
+    const deleting = await fetch(`${stack.api}/volumes/${id}`, { method: 'DELETE' });
+
+    // Assess: deleted, nothing left
+    expect(deleting.status).toBe(202);
+    await until(id, ['DELETED']);
+    expect(await awsLeftovers(id)).toEqual([]);
+    expect(await claimHolder(name)).toBeUndefined();
+  }, 240_000);
 });
 
 describe('a POST whose StartExecution fails', () => {

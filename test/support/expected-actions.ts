@@ -202,5 +202,7 @@ export const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'sqs:GetQueueAttributes',
     'sqs:GetQueueUrl',
     'sqs:SendMessage',
+    // The cleanup of what a stopped or timed-out provisioning left: the deprovision workflow.
+    'states:StartExecution',
   ],
 };

@@ -127,6 +127,42 @@ describe('verifiedStepState', () => {
     expect(state.operation).toBe('deprovision');
   });
 
+  it('marks a deletion step of the cleanup the record names while ROLLING_BACK as ending a failed provisioning', async () => {
+    // Prepare: settlement started this cleanup after the provisioning was stopped
+    const cleanup = `${VOLUME_ID}-cleanup-1`;
+    const records = recordsHolding(
+      volumeRecord({ status: 'ROLLING_BACK', deleteExecutionName: cleanup }),
+    );
+
+    // Act
+    const state = await verifiedStepState(
+      event({ name: cleanup, operation: 'deprovision' }),
+      records,
+      'DeleteFileSystem',
+    );
+
+    // Assess
+    expect(state.failedProvision).toBe(true);
+  });
+
+  it('never takes a deletion someone asked for as a cleanup, whatever the input says', async () => {
+    // Prepare: a DELETE's execution whose input claims to clean up a failed provisioning
+    const deletion = `${VOLUME_ID}-delete-1`;
+    const records = recordsHolding(
+      volumeRecord({ status: 'DELETING', deleteExecutionName: deletion }),
+    );
+
+    // Act
+    const state = await verifiedStepState(
+      event({ name: deletion, operation: 'deprovision' }, { failedProvision: true }),
+      records,
+      'CompleteDeletion',
+    );
+
+    // Assess
+    expect(state.failedProvision).toBe(false);
+  });
+
   it('refuses an event no state machine of this service sent, without reading any record', async () => {
     // Prepare
     const records = recordsHolding(volumeRecord());

@@ -26,6 +26,9 @@ export interface OperationOwnership {
  * operation, in the statuses that operation passes through. A provision execution may still
  * see READY, FAILED or ROLLBACK_FAILED when announcing that status failed and it went on to
  * roll back or record the failure; a deletion may see DELETED or DELETE_FAILED likewise.
+ * A deprovision execution also cleans up after a provisioning execution that ended unsettled
+ * (stopped, timed out): the settlement names it in `deleteExecutionName` and leaves the volume
+ * ROLLING_BACK, which it ends FAILED or ROLLBACK_FAILED ({@link cleansUpFailedProvision}).
  * Deleting is only for the status that announces it: ROLLING_BACK, DELETING; a repair never deletes.
  */
 export const OPERATIONS: Readonly<Record<WorkflowOperation, OperationOwnership>> = {
@@ -36,8 +39,8 @@ export const OPERATIONS: Readonly<Record<WorkflowOperation, OperationOwnership>>
   },
   deprovision: {
     executionField: 'deleteExecutionName',
-    statuses: ['DELETING', 'DELETED', 'DELETE_FAILED'],
-    cleanupStatuses: ['DELETING'],
+    statuses: ['DELETING', 'DELETED', 'DELETE_FAILED', 'ROLLING_BACK', 'FAILED', 'ROLLBACK_FAILED'],
+    cleanupStatuses: ['DELETING', 'ROLLING_BACK'],
   },
   // A repair re-creates, never deletes. READY: RecordRepairFailure may find the volume already
   // handed back (it then records nothing).
@@ -47,6 +50,30 @@ export const OPERATIONS: Readonly<Record<WorkflowOperation, OperationOwnership>>
     cleanupStatuses: [],
   },
 };
+
+/**
+ * The statuses of a volume whose deprovision execution cleans up after a failed provisioning
+ * rather than deletes a volume someone asked to delete: DELETE only ever moves a volume to
+ * DELETING, so a deletion never sees these; the cleanup starts ROLLING_BACK and ends in one of
+ * the others.
+ */
+const FAILED_PROVISION_STATUSES: readonly VolumeStatus[] = [
+  'ROLLING_BACK',
+  'FAILED',
+  'ROLLBACK_FAILED',
+];
+
+/**
+ * Whether a deprovision execution the record names cleans up after a failed provisioning
+ * (settle-execution.ts started it): it then ends the volume FAILED or ROLLBACK_FAILED, never
+ * DELETED, as a rollback would have.
+ */
+export function cleansUpFailedProvision(
+  record: Pick<VolumeRecord, 'status'>,
+  operation: WorkflowOperation,
+): boolean {
+  return operation === 'deprovision' && FAILED_PROVISION_STATUSES.includes(record.status);
+}
 
 /** The steps that delete a volume's resources (CheckMountTargetsDeleted only looks). */
 export const CLEANUP_STEPS: ReadonlySet<string> = new Set([
@@ -136,6 +163,8 @@ export async function verifiedStepState(
     volumeId,
     operation: execution.operation,
     executionName: execution.name,
+    // Always set, from the record: an input that claimed it decides nothing.
+    failedProvision: cleansUpFailedProvision(record, execution.operation),
     spec: record.spec,
     retainFileSystem: retainsFileSystem(record),
     resources: record.resources,

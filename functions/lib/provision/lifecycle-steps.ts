@@ -160,12 +160,14 @@ export function clusterGoneWarning(clusterName: string): string {
 
 /**
  * Deletion finished: the volume is DELETED, listing what it kept on purpose, and saying so
- * when the cluster was gone and its Kubernetes part skipped.
+ * when the cluster was gone and its Kubernetes part skipped. A cleanup after a failed
+ * provisioning (`failedProvision`) ends as a finished rollback does instead: FAILED with the
+ * provisioning's failure, `Volume Provisioning Failed`; the volume never was READY.
  */
 export function completeDeletion(
   state: ProvisionState,
   deps: RecordDependencies,
-): Promise<{ status: 'DELETED' }> {
+): Promise<{ status: 'DELETED' | 'FAILED' }> {
   return runStep(deps.records, state.volumeId, 'CompleteDeletion', async () => {
     const warnings = state.clusterGone
       ? [
@@ -173,33 +175,53 @@ export function completeDeletion(
           clusterGoneWarning(state.spec.clusterName),
         ]
       : undefined;
-    const record = await deps.records.setStatus(state.volumeId, 'DELETED', {
-      retained: await retainedResources(state, deps),
+    const retained = await retainedResources(state, deps);
+    const status = state.failedProvision ? 'FAILED' : 'DELETED';
+    const record = await deps.records.setStatus(state.volumeId, status, {
+      // A FAILED volume lists what was kept only when something was.
+      ...(status === 'DELETED' || retained.length > 0 ? { retained } : {}),
       ...(warnings ? { warnings } : {}),
     });
-    await announceVolume(deps, 'Volume Deleted', record);
-    recordVolumeStatus('DELETED');
-    return { result: { status: 'DELETED' } };
+    await announceVolume(
+      deps,
+      status === 'FAILED' ? 'Volume Provisioning Failed' : 'Volume Deleted',
+      record,
+    );
+    recordVolumeStatus(status);
+    return { result: { status } };
   });
 }
 
-/** Deletion could not finish: DELETE_FAILED, with every resource still there listed. */
+/**
+ * Deletion could not finish: DELETE_FAILED, with every resource still there listed. A cleanup
+ * after a failed provisioning (`failedProvision`) ends as a rollback that could not finish:
+ * ROLLBACK_FAILED, the provisioning's failure kept and the cleanup's as its rollback error.
+ */
 export async function recordDeletionFailure(
   state: ProvisionState,
   deps: Pick<AwsStepDependencies, 'records' | 'efs' | 'ec2' | 'events' | 'settings'>,
   kubernetes: KubernetesReader | undefined,
-): Promise<{ status: 'DELETE_FAILED'; leftovers: number }> {
+): Promise<{ status: 'DELETE_FAILED' | 'ROLLBACK_FAILED'; leftovers: number }> {
   return withClassifiedErrors(async () => {
     const record = await deps.records.get(state.volumeId);
     const found = await findLeftovers(state, deps, kubernetes, record?.resources);
     const retained = new Set((await retainedResources(state, deps)).map((resource) => resource.id));
     const leftovers = found.filter((resource) => !retained.has(resource.id));
-    const updated = await deps.records.setStatus(state.volumeId, 'DELETE_FAILED', {
-      error: failureOf(failedStep(record), state.deletionFailure),
-      leftovers,
-    });
-    await announceVolume(deps, 'Volume Deletion Failed', updated);
-    recordVolumeStatus('DELETE_FAILED');
-    return { status: 'DELETE_FAILED' as const, leftovers: leftovers.length };
+    const failure = failureOf(failedStep(record), state.deletionFailure);
+    const status = state.failedProvision ? 'ROLLBACK_FAILED' : 'DELETE_FAILED';
+    const updated = await deps.records.setStatus(
+      state.volumeId,
+      status,
+      status === 'ROLLBACK_FAILED'
+        ? { rollbackError: failure, leftovers, ...(record?.error ? {} : { error: failure }) }
+        : { error: failure, leftovers },
+    );
+    await announceVolume(
+      deps,
+      status === 'ROLLBACK_FAILED' ? 'Volume Provisioning Failed' : 'Volume Deletion Failed',
+      updated,
+    );
+    recordVolumeStatus(status);
+    return { status, leftovers: leftovers.length };
   });
 }

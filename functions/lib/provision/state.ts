@@ -81,6 +81,12 @@ export interface ProvisionState extends WorkflowState {
   readonly operation?: WorkflowOperation;
   readonly executionName?: string;
   /**
+   * Deprovisioning only: this execution cleans up after a provisioning execution that ended
+   * unsettled (stopped, timed out), so it ends FAILED or ROLLBACK_FAILED, not DELETED or
+   * DELETE_FAILED (execution.ts `cleansUpFailedProvision`, from the record).
+   */
+  readonly failedProvision?: boolean;
+  /**
    * Whether deleting the volume keeps its file system, mount targets and security group
    * (shared, or Retain once READY), as the record decided.
    */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EFSClient } from '@aws-sdk/client-efs';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -46,13 +47,53 @@ export interface SettleDependencies {
 
 export type SettleOutcome =
   | { readonly outcome: 'settled'; readonly volumeId: string; readonly status: VolumeStatus }
+  | {
+      readonly outcome: 'cleaning-up';
+      readonly volumeId: string;
+      /** The deprovision execution that cleans up; its end settles the volume. */
+      readonly executionName: string;
+    }
   | { readonly outcome: 'ignored'; readonly reason: string; readonly volumeId?: string };
 
-/** The record statuses an execution of each workflow leaves behind when it ends unsettled. */
+/**
+ * The record statuses an execution of each workflow leaves behind when it ends unsettled: a
+ * deprovision execution leaves DELETING, or ROLLING_BACK when it cleaned up after a failed
+ * provisioning.
+ */
 const IN_BETWEEN: Readonly<Record<'provision' | 'deprovision', readonly VolumeStatus[]>> = {
   provision: ['PENDING', 'PROVISIONING', 'ROLLING_BACK'],
-  deprovision: ['DELETING'],
+  deprovision: ['DELETING', 'ROLLING_BACK'],
 };
+
+/**
+ * What settling does with a volume an execution left in between:
+ * - `FAILED`: a provisioning, or its cleanup, left nothing
+ * - `CLEAN_UP`: a provisioning left resources: a deprovision execution deletes them, with its
+ *   retries, and ends the volume FAILED (or ROLLBACK_FAILED if it cannot finish)
+ * - `ROLLBACK_FAILED`: resources are left and nothing more will clean them up: the cleanup
+ *   itself ended unsettled (never a second one: no loop), or the caller starts no cleanup
+ * - `DELETE_FAILED`: a deletion someone asked for ended unsettled
+ */
+export type Settlement = 'FAILED' | 'CLEAN_UP' | 'ROLLBACK_FAILED' | 'DELETE_FAILED';
+
+/**
+ * Decides how an execution's end settles its volume, from the workflow it ran, the status it
+ * left the record in, and whether anything of the volume is left.
+ *
+ * @param startsCleanup - whether leftovers of a provisioning are handed to a cleanup
+ *   @default true
+ */
+export function settlementOf(
+  workflow: 'provision' | 'deprovision',
+  status: VolumeStatus,
+  leftovers: number,
+  startsCleanup = true,
+): Settlement {
+  // A deprovision execution that left ROLLING_BACK was the cleanup of a failed provisioning.
+  if (workflow === 'deprovision' && status !== 'ROLLING_BACK') return 'DELETE_FAILED';
+  if (leftovers === 0) return 'FAILED';
+  return workflow === 'provision' && startsCleanup ? 'CLEAN_UP' : 'ROLLBACK_FAILED';
+}
 
 /** How the execution ended, as the record's failure shows it. */
 function endingOf(detail: ExecutionStatusChangeDetail, workflow: string): VolumeFailure {
@@ -164,23 +205,88 @@ async function settleRepairEnd(
 }
 
 /**
+ * Hands what a provisioning execution left to a deprovision execution (its retries, its
+ * ending FAILED or ROLLBACK_FAILED), as DELETE would: the record becomes ROLLING_BACK and names
+ * it. If it cannot be started, nothing will clean up: the volume is ROLLBACK_FAILED with its
+ * leftovers listed, for a DELETE.
+ */
+async function startCleanup(
+  deps: SettleDependencies,
+  detail: ExecutionStatusChangeDetail,
+  record: VolumeRecord,
+  ending: VolumeFailure,
+  leftovers: LeftoverResource[],
+): Promise<SettleOutcome> {
+  const volumeId = record.id;
+  const executionName = `${volumeId}-cleanup-${randomBytes(4).toString('hex')}`;
+  const cleaning = await deps.records.beginCleanup(
+    volumeId,
+    { from: IN_BETWEEN.provision, provisionExecutionName: detail.name },
+    executionName,
+    ending,
+  );
+  if (!cleaning) {
+    return { outcome: 'ignored', volumeId, reason: 'the record moved on while settling' };
+  }
+  try {
+    await startExecution(deps, deps.settings.deprovisionStateMachineArn, executionName, {
+      volumeId,
+      operation: 'deprovision',
+    });
+    return { outcome: 'cleaning-up', volumeId, executionName };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const settled = await deps.records.settleExecution(
+      volumeId,
+      { from: ['ROLLING_BACK'], field: 'deleteExecutionName', executionName },
+      'ROLLBACK_FAILED',
+      {
+        error: cleaning.error ?? ending,
+        rollbackError: {
+          step: 'StartExecution',
+          name: errorName(error),
+          message: `the cleanup could not be started: ${reason}`.slice(0, 1000),
+        },
+        leftovers,
+      },
+    );
+    if (!settled) {
+      return { outcome: 'ignored', volumeId, reason: 'the record moved on while settling' };
+    }
+    await announceVolume(deps, 'Volume Provisioning Failed', settled);
+    recordVolumeStatus('ROLLBACK_FAILED');
+    return { outcome: 'settled', volumeId, status: 'ROLLBACK_FAILED' };
+  }
+}
+
+/**
  * Settles the record of an execution that ended FAILED, TIMED_OUT or ABORTED (a "Step
  * Functions Execution Status Change" event), which the workflow itself could not: stopped, out
  * of time, or failed outside a Catch. Acts only while the record is still in an in-between
- * status and still names that execution; then:
+ * status and still names that execution; then ({@link settlementOf}):
  * - provisioning (PENDING, PROVISIONING, ROLLING_BACK): FAILED when nothing of the volume is
- *   left, else ROLLBACK_FAILED listing every leftover; `Volume Provisioning Failed`
+ *   left; else the deprovision workflow is started to clean up (the record ROLLING_BACK and
+ *   naming it in `deleteExecutionName`), and ends the volume FAILED, or ROLLBACK_FAILED listing
+ *   what it could not delete, with `Volume Provisioning Failed`
+ * - that cleanup, ended unsettled in turn (ROLLING_BACK): FAILED when nothing is left, else
+ *   ROLLBACK_FAILED listing every leftover; never a second cleanup
  * - deprovisioning (DELETING): DELETE_FAILED listing what is left but what deletion keeps on
  *   purpose; `Volume Deletion Failed`
  * - repair (REPAIRING, named in `repairExecutionName`): READY with the repair FAILED;
  *   `Volume Repair Failed`
  *
- * Idempotent: the write is conditional, so a repeated event, or an end the workflow already
- * recorded, changes nothing. A DELETE afterwards cleans up what is listed.
+ * Idempotent: the writes are conditional, so a repeated event, or an end the workflow already
+ * recorded, changes nothing and starts no second cleanup. A DELETE afterwards cleans up what
+ * is listed.
+ *
+ * @param options.startsCleanup - false: a provisioning's leftovers are listed (ROLLBACK_FAILED)
+ *   rather than handed to a cleanup, for a caller that may not start the deprovision workflow
+ *   @default true
  */
 export async function settleExecutionEnd(
   deps: SettleDependencies,
   detail: ExecutionStatusChangeDetail,
+  options: { readonly startsCleanup?: boolean } = {},
 ): Promise<SettleOutcome> {
   if (!(UNSETTLED_END_STATUSES as readonly ExecutionStatus[]).includes(detail.status)) {
     return { outcome: 'ignored', reason: `the execution is ${detail.status}` };
@@ -211,27 +317,42 @@ export async function settleExecutionEnd(
         : 'no record',
     };
   }
+  if (workflow === 'provision' && record.deleteExecutionName !== undefined) {
+    return {
+      outcome: 'ignored',
+      volumeId,
+      reason: `its cleanup ${record.deleteExecutionName} settles the volume`,
+    };
+  }
   const ending = { ...endingOf(detail, workflow), step: stepAtEnd(record) };
   const expected = { from: IN_BETWEEN[workflow], field, executionName: detail.name } as const;
-  const leftovers = await leftoversOf(deps, record);
+  const found = await leftoversOf(deps, record);
+  const kept = workflow === 'deprovision' ? retainedIds(record) : new Set<string>();
+  const leftovers = found.filter((resource) => !kept.has(resource.id));
+  const settlement = settlementOf(
+    workflow,
+    record.status,
+    leftovers.length,
+    options.startsCleanup ?? true,
+  );
+  if (settlement === 'CLEAN_UP') return startCleanup(deps, detail, record, ending, leftovers);
   let settled: VolumeRecord | undefined;
-  if (workflow === 'deprovision') {
-    const kept = retainedIds(record);
+  if (settlement === 'DELETE_FAILED') {
     settled = await deps.records.settleExecution(volumeId, expected, 'DELETE_FAILED', {
       error: ending,
-      leftovers: leftovers.filter((resource) => !kept.has(resource.id)),
+      leftovers,
     });
-  } else if (leftovers.length === 0) {
+  } else if (settlement === 'FAILED') {
     settled = await deps.records.settleExecution(volumeId, expected, 'FAILED', {
       error: record.error ?? ending,
     });
   } else {
+    const never = record.status !== 'ROLLING_BACK';
     settled = await deps.records.settleExecution(volumeId, expected, 'ROLLBACK_FAILED', {
       error: record.error ?? ending,
-      rollbackError:
-        record.status === 'ROLLING_BACK'
-          ? ending
-          : { ...ending, message: `rollback never ran: ${ending.message}`.slice(0, 1000) },
+      rollbackError: never
+        ? { ...ending, message: `rollback never ran: ${ending.message}`.slice(0, 1000) }
+        : ending,
       leftovers,
     });
   }
@@ -241,7 +362,7 @@ export async function settleExecutionEnd(
   const status = settled.status as 'FAILED' | 'ROLLBACK_FAILED' | 'DELETE_FAILED';
   await announceVolume(
     deps,
-    workflow === 'deprovision' ? 'Volume Deletion Failed' : 'Volume Provisioning Failed',
+    status === 'DELETE_FAILED' ? 'Volume Deletion Failed' : 'Volume Provisioning Failed',
     settled,
   );
   recordVolumeStatus(status);
@@ -298,7 +419,11 @@ export async function settleStalePending(
     if (errorName(error) !== 'ExecutionDoesNotExist') throw error;
   }
   if (execution?.status === 'RUNNING' || execution?.status === 'SUCCEEDED') return 'running';
-  if (execution) return (await settleExecutionEnd(deps, execution)).outcome;
+  // The scheduled check may start provisioning only: a PENDING record's execution never ran a
+  // step, so it rarely left anything, and what it did is listed for a DELETE.
+  if (execution) {
+    return (await settleExecutionEnd(deps, execution, { startsCleanup: false })).outcome;
+  }
   try {
     await startExecution(deps, stateMachineArn, name, {
       volumeId: record.id,

@@ -705,9 +705,12 @@ export class VolumeRecordStore {
     expected.from.forEach((from, index) => {
       values[`:from${index}`] = from;
     });
+    // A provisioning end settles nothing once a cleanup of it was started (beginCleanup): the
+    // cleanup's own end does.
+    if (expected.field === 'executionName') names['#cleanup'] = 'deleteExecutionName';
     const named =
       expected.field === 'executionName'
-        ? '(attribute_not_exists(#execution) OR #execution = :execution)'
+        ? '(attribute_not_exists(#execution) OR #execution = :execution) AND attribute_not_exists(#cleanup)'
         : '#execution = :execution';
     try {
       const write = RELEASING_STATUSES.includes(status)
@@ -726,6 +729,52 @@ export class VolumeRecordStore {
     } catch (error) {
       if (error instanceof VolumeRecordStateError) return undefined;
       throw error;
+    }
+  }
+
+  /**
+   * Hands a volume whose provisioning execution ended unsettled (stopped, timed out) to a
+   * deprovision execution that cleans up what it left: ROLLING_BACK, the cleanup named in
+   * `deleteExecutionName`, the provisioning's failure kept (or `error` when it has none), no
+   * leftovers listed while it runs. Written only while the record is still in one of `from`,
+   * still names `provisionExecutionName` (or none, as {@link settleExecution} allows) and no
+   * cleanup was started, so a repeated end event starts no second cleanup.
+   *
+   * @returns the record as it now is; undefined when it had moved on (nothing written)
+   */
+  async beginCleanup(
+    id: string,
+    expected: { readonly from: readonly VolumeStatus[]; readonly provisionExecutionName: string },
+    cleanupExecutionName: string,
+    error: VolumeFailure,
+  ): Promise<VolumeRecord | undefined> {
+    const values: Record<string, unknown> = {
+      ':rollingBack': 'ROLLING_BACK',
+      ':now': this.#now().toISOString(),
+      ':execution': expected.provisionExecutionName,
+      ':cleanup': cleanupExecutionName,
+      ':error': error,
+    };
+    expected.from.forEach((from, index) => {
+      values[`:from${index}`] = from;
+    });
+    try {
+      return await this.#update(
+        id,
+        'SET #status = :rollingBack, updatedAt = :now, #cleanup = :cleanup, #error = if_not_exists(#error, :error) REMOVE leftovers',
+        {
+          '#status': 'status',
+          '#execution': 'executionName',
+          '#cleanup': 'deleteExecutionName',
+          '#error': 'error',
+        },
+        values,
+        `attribute_exists(id) AND #status IN (${expected.from.map((_, index) => `:from${index}`).join(', ')}) AND (attribute_not_exists(#execution) OR #execution = :execution) AND attribute_not_exists(#cleanup)`,
+        'the start of its cleanup',
+      );
+    } catch (caught) {
+      if (caught instanceof VolumeRecordStateError) return undefined;
+      throw caught;
     }
   }
 
