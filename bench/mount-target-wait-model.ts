@@ -252,6 +252,7 @@ function serviceSettingsOf(settings: WaitSettings): ServiceSettings {
     volumesTable: 'simulated',
     allowRootPosixUser: false,
     kmsKeyId: undefined,
+    namespaceNetworkIsolation: false,
     mountTargetFirstWaitSeconds: settings.firstWaitSeconds,
     mountTargetDnsDelaySeconds: settings.dnsDelaySeconds,
     mountTargetPollSeconds: settings.pollSeconds,

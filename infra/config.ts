@@ -50,6 +50,14 @@ export interface ServiceConfig {
   readonly logLevel: LogLevel;
   /** Whether requests may ask for uid or gid 0. @default false */
   readonly allowRootPosixUser: boolean;
+  /**
+   * Namespace network isolation (NAMESPACE_NETWORK_ISOLATION): a client security group per
+   * cluster and namespace, put on the namespace's pods by a SecurityGroupPolicy, and each
+   * volume's mount targets admit NFS from its namespace's group only, not the whole cluster
+   * security group. Needs the cluster security group on every cluster (README: Namespace
+   * network isolation). @default false
+   */
+  readonly namespaceNetworkIsolation: boolean;
   /** KMS key for EFS data at rest. @default the AWS managed key aws/elasticfilesystem */
   readonly efsKmsKeyArn?: string;
   /**
@@ -167,6 +175,7 @@ export const DEFAULT_CONFIG: Omit<ServiceConfig, 'vpcIds'> = {
   kubernetesAccess: 'rbac',
   logLevel: 'INFO',
   allowRootPosixUser: false,
+  namespaceNetworkIsolation: false,
   workflow: {},
   requestEventSource: 'efs-volumes.requests',
   requestSenders: [],
@@ -340,6 +349,9 @@ export function parseServiceConfig(raw: unknown): ServiceConfig {
   }
   if (typeof config.allowRootPosixUser !== 'boolean') {
     throw new ServiceConfigError('allowRootPosixUser must be true or false');
+  }
+  if (typeof config.namespaceNetworkIsolation !== 'boolean') {
+    throw new ServiceConfigError('namespaceNetworkIsolation must be true or false');
   }
   if (typeof config.requestEventSource !== 'string' || config.requestEventSource === '') {
     throw new ServiceConfigError('requestEventSource must be a non-empty string');

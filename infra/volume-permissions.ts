@@ -2,6 +2,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { SHAREABLE_TAG_KEY, SHAREABLE_TAG_VALUE } from '../functions/lib/api/access-policy.ts';
+import { NAMESPACE_CLIENTS_TAG } from '../functions/lib/aws/namespace-clients.ts';
 import { CALLER_TAG_PREFIX, STACK_TAG } from '../functions/lib/aws/tags.ts';
 import { VOLUME_ID_TAG } from '../functions/lib/volume/names.ts';
 import { describeClustersStatement } from './cluster-permissions.ts';
@@ -176,9 +177,55 @@ export function securityGroupCreateStatements(arns: VolumeResourceArns): PolicyS
     }),
     new PolicyStatement({
       sid: 'SetRulesOfTaggedSecurityGroup',
-      actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+      // RevokeSecurityGroupIngress: namespace network isolation revokes the whole cluster's rule.
+      actions: [
+        'ec2:AuthorizeSecurityGroupIngress',
+        'ec2:RevokeSecurityGroupIngress',
+        'ec2:RevokeSecurityGroupEgress',
+      ],
       resources: [arns.securityGroups],
       conditions: resourceTagged(arns.stackName),
+    }),
+  ];
+}
+
+/**
+ * A namespace's client security group (functions/lib/aws/namespace-clients.ts): created with
+ * this stack's tag and the namespace-clients tag (it belongs to no volume, so no volume id),
+ * and only such a group's egress may be set. Its VPC is authorized by `CreateSecurityGroupInVpc`
+ * of {@link securityGroupCreateStatements}. Granted whether or not isolation is on: turning it
+ * on is then a change of one setting.
+ */
+export function namespaceClientGroupStatements(arns: VolumeResourceArns): PolicyStatement[] {
+  const requestTags = {
+    StringEquals: { [`aws:RequestTag/${STACK_TAG}`]: arns.stackName },
+    StringLike: { [`aws:RequestTag/${NAMESPACE_CLIENTS_TAG}`]: '*/*' },
+    'ForAllValues:StringLike': { 'aws:TagKeys': [...ALLOWED_TAG_KEYS] },
+  };
+  return [
+    new PolicyStatement({
+      sid: 'CreateNamespaceClientGroup',
+      actions: ['ec2:CreateSecurityGroup'],
+      resources: [arns.securityGroups],
+      conditions: requestTags,
+    }),
+    new PolicyStatement({
+      sid: 'TagNamespaceClientGroupOnCreate',
+      actions: ['ec2:CreateTags'],
+      resources: [arns.securityGroups],
+      conditions: {
+        ...requestTags,
+        StringEquals: { ...requestTags.StringEquals, 'ec2:CreateAction': 'CreateSecurityGroup' },
+      },
+    }),
+    new PolicyStatement({
+      sid: 'SetEgressOfNamespaceClientGroup',
+      actions: ['ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupEgress'],
+      resources: [arns.securityGroups],
+      conditions: {
+        StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: arns.stackName },
+        StringLike: { [`aws:ResourceTag/${NAMESPACE_CLIENTS_TAG}`]: '*/*' },
+      },
     }),
   ];
 }

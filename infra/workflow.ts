@@ -32,6 +32,7 @@ import {
   leftoverReads,
   mountTargetCreateStatements,
   mountTargetDeleteStatements,
+  namespaceClientGroupStatements,
   securityGroupCreateStatements,
   securityGroupDeleteStatements,
   VolumeResourceArns,
@@ -83,11 +84,13 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
     ],
   },
   'create-security-group': {
-    description: "Creates the volume's NFS security group",
+    description:
+      "Creates the volume's NFS security group (and its namespace's client group, with namespace network isolation)",
     records: ['update'],
     statements: ({ arns }) => [
       describeStatement('ec2:DescribeSecurityGroups'),
       ...securityGroupCreateStatements(arns),
+      ...namespaceClientGroupStatements(arns),
     ],
   },
   'create-file-system': {
@@ -327,6 +330,7 @@ export class VolumeWorkflow extends Construct {
         ]),
       ),
       ...(config.efsKmsKeyArn ? { EFS_KMS_KEY_ID: config.efsKmsKeyArn } : {}),
+      NAMESPACE_NETWORK_ISOLATION: String(config.namespaceNetworkIsolation),
     };
 
     const functions = new Map<StepName, ServiceFunction>();

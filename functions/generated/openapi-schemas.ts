@@ -826,6 +826,10 @@ export const openapiDocument = {
           "securityGroupId": {
             "type": "string"
           },
+          "clientSecurityGroupId": {
+            "type": "string",
+            "description": "With namespace network isolation on, the security group the volume's namespace's pods carry and its mount targets admit NFS from. Shared by the namespace's volumes and kept when the volume is deleted."
+          },
           "fileSystemId": {
             "type": "string"
           },

@@ -263,6 +263,8 @@ export interface components {
         /** @description Every resource id the workflow created or adopted, as it learns them. */
         VolumeResources: {
             securityGroupId?: string;
+            /** @description With namespace network isolation on, the security group the volume's namespace's pods carry and its mount targets admit NFS from. Shared by the namespace's volumes and kept when the volume is deleted. */
+            clientSecurityGroupId?: string;
             fileSystemId?: string;
             fileSystemShared?: boolean;
             mountTargetIds?: string[];

@@ -9,6 +9,12 @@ export interface ServiceSettings {
   /** KMS key for EFS encryption at rest. @default the AWS managed key aws/elasticfilesystem */
   readonly kmsKeyId: string | undefined;
   /**
+   * Whether a volume's mount targets admit NFS from its namespace's client security group
+   * only (put on the namespace's pods by a SecurityGroupPolicy) instead of the whole cluster's
+   * security group. @default false
+   */
+  readonly namespaceNetworkIsolation: boolean;
+  /**
    * Seconds to wait after the first mount-target check (right after their creation): most of
    * the 60–90 s a mount target takes; the second check looks ahead over the rest. Tuned with
    * the bench's mount-target wait model (bench/README.md). @default 75
@@ -55,6 +61,7 @@ export function serviceSettings(): ServiceSettings {
     volumesTable: stringSetting('VOLUMES_TABLE'),
     allowRootPosixUser: booleanSetting('ALLOW_ROOT_POSIX_USER'),
     kmsKeyId: stringSetting('EFS_KMS_KEY_ID'),
+    namespaceNetworkIsolation: booleanSetting('NAMESPACE_NETWORK_ISOLATION'),
     mountTargetFirstWaitSeconds: numberSetting('MOUNT_TARGET_FIRST_WAIT_SECONDS'),
     mountTargetDnsDelaySeconds: numberSetting('MOUNT_TARGET_DNS_DELAY_SECONDS'),
     mountTargetPollSeconds: numberSetting('MOUNT_TARGET_POLL_SECONDS'),

@@ -80,6 +80,14 @@ export const SETTINGS = {
     readBy: ['createVolume', 'ProvisionRequested'],
     setBy: 'stack',
   },
+  NAMESPACE_NETWORK_ISOLATION: {
+    type: 'boolean',
+    default: false,
+    meaning:
+      "a volume's mount targets admit NFS from its namespace's pods only; see [Namespace network isolation](#namespace-network-isolation)",
+    readBy: ['step'],
+    setBy: 'stack',
+  },
   EFS_KMS_KEY_ID: {
     type: 'string',
     default: undefined,

@@ -10,6 +10,7 @@ export type ResourceKind =
   | 'Pod'
   | 'StorageClass'
   | 'CSIDriver'
+  | 'SecurityGroupPolicy'
   | 'Role'
   | 'ClusterRole'
   | 'RoleBinding'
@@ -105,6 +106,22 @@ export const CSI_DRIVERS: ResourceType = {
   categories: [],
 };
 
+/**
+ * The VPC resource controller's custom resource (its CRD `securitygrouppolicies.vpcresources.k8s.aws`,
+ * served by every EKS cluster): the security groups EKS gives the selected pods, Fargate's
+ * included. Namespace network isolation applies one per namespace.
+ */
+export const SECURITY_GROUP_POLICIES: ResourceType = {
+  group: 'vpcresources.k8s.aws',
+  version: 'v1beta1',
+  plural: 'securitygrouppolicies',
+  singular: 'securitygrouppolicy',
+  kind: 'SecurityGroupPolicy',
+  namespaced: true,
+  shortNames: ['sgp'],
+  categories: [],
+};
+
 /** The group of Role, ClusterRole and their bindings. */
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
@@ -159,6 +176,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   PODS,
   STORAGE_CLASSES,
   CSI_DRIVERS,
+  SECURITY_GROUP_POLICIES,
   ROLES,
   CLUSTER_ROLES,
   ROLE_BINDINGS,

@@ -100,6 +100,16 @@ const BINDING_COLUMNS: readonly Column[] = [
 ];
 
 const COLUMNS: Readonly<Record<ResourceKind, readonly Column[]>> = {
+  // A custom resource prints Name and its CRD's additionalPrinterColumns, no Age.
+  SecurityGroupPolicy: [
+    NAME,
+    {
+      name: 'Security-Group-Ids',
+      type: 'string',
+      cell: (object) =>
+        JSON.stringify(valueAt(object, ['spec', 'securityGroups', 'groupIds']) ?? null),
+    },
+  ],
   Role: [NAME, CREATED_AT],
   ClusterRole: [NAME, CREATED_AT],
   RoleBinding: BINDING_COLUMNS,

@@ -172,6 +172,29 @@ function validatePod(pod: KubeObject): StatusCause[] {
   return Array.isArray(containers) && containers.length > 0 ? [] : [required('spec.containers')];
 }
 
+/** The CRD's schema: `spec.securityGroups.groupIds` holds 1 to 16 security group ids. */
+function validateSecurityGroupPolicy(policy: KubeObject): StatusCause[] {
+  const field = 'spec.securityGroups.groupIds';
+  const groupIds = valueAt(policy, ['spec', 'securityGroups', 'groupIds']);
+  if (groupIds === undefined) return [];
+  if (!Array.isArray(groupIds) || !groupIds.every((id) => typeof id === 'string')) {
+    return [invalidValue(field, groupIds, `${field} in body must be of type array of strings`)];
+  }
+  if (groupIds.length < 1) {
+    return [invalidValue(field, groupIds.length, `${field} in body should have at least 1 items`)];
+  }
+  if (groupIds.length > 16) {
+    return [
+      {
+        reason: 'FieldValueTooMany',
+        message: `Too many: ${groupIds.length}: must have at most 16 items`,
+        field,
+      },
+    ];
+  }
+  return [];
+}
+
 /** Problems with an object as it would be stored (after defaults). */
 export function validateObject(resource: ResourceType, object: KubeObject): StatusCause[] {
   const causes = [...validateName(resource, object.metadata.name), ...validateLabels(object)];
@@ -184,6 +207,8 @@ export function validateObject(resource: ResourceType, object: KubeObject): Stat
       return [...causes, ...validateStorageClass(object)];
     case 'Pod':
       return [...causes, ...validatePod(object)];
+    case 'SecurityGroupPolicy':
+      return [...causes, ...validateSecurityGroupPolicy(object)];
     case 'Role':
     case 'ClusterRole':
       return [...causes, ...validatePolicyRules(object, resource.namespaced)];

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SHAREABLE_TAG_KEY, SHAREABLE_TAG_VALUE } from '../../functions/lib/api/access-policy.ts';
+import { NAMESPACE_CLIENTS_TAG } from '../../functions/lib/aws/namespace-clients.ts';
 import { STACK_TAG } from '../../functions/lib/aws/tags.ts';
 import { VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
 import { catalogFunction, FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
@@ -419,6 +420,58 @@ describe('create roles refuse requests without this stack tag or with tag keys o
       });
     });
   }
+});
+
+describe("a namespace's client security group (namespace network isolation)", () => {
+  const CLIENTS = {
+    [NAMESPACE_CLIENTS_TAG]: 'demo/team-a',
+    [STACK_TAG]: STACK,
+    'efs-volumes:cluster': 'demo',
+    Name: 'demo/team-a NFS clients',
+  };
+  const create = recorded('CreateSecurityGroup', 'ec2:CreateSecurityGroup', [
+    `${EC2}:vpc/vpc-0123456789abcdef0`,
+    `${EC2}:security-group/*`,
+  ]);
+
+  it("CreateSecurityGroup may create one with this stack's and the namespace-clients tags, not another stack's or an untagged one", async () => {
+    // Act
+    const [ours, anotherStack, withoutClients, foreignKey] = await Promise.all([
+      isAllowed({ ...create, requestTags: CLIENTS }),
+      isAllowed({ ...create, requestTags: { ...CLIENTS, [STACK_TAG]: 'EfsVolumesStaging' } }),
+      isAllowed({ ...create, requestTags: { [STACK_TAG]: STACK, Name: 'x' } }),
+      isAllowed({ ...create, requestTags: { ...CLIENTS, team: 'payments' } }),
+    ]);
+
+    // Assess
+    expect({ ours, anotherStack, withoutClients, foreignKey }).toEqual({
+      ours: true,
+      anotherStack: false,
+      withoutClients: false,
+      foreignKey: false,
+    });
+  });
+
+  it("CreateSecurityGroup may set the egress of this stack's client group only", async () => {
+    // Prepare
+    const egress = recorded('CreateSecurityGroup', 'ec2:AuthorizeSecurityGroupEgress', [
+      SECURITY_GROUP,
+    ]);
+
+    // Act
+    const [ours, anotherStacks, someoneElses] = await Promise.all([
+      isAllowed(taggedWith(egress, CLIENTS)),
+      isAllowed(taggedWith(egress, { ...CLIENTS, [STACK_TAG]: 'EfsVolumesStaging' })),
+      isAllowed(taggedWith(egress, SOMEONE_ELSES)),
+    ]);
+
+    // Assess
+    expect({ ours, anotherStacks, someoneElses }).toEqual({
+      ours: true,
+      anotherStacks: false,
+      someoneElses: false,
+    });
+  });
 });
 
 describe("network interface calls in a stack configured with its clusters' VPCs", () => {

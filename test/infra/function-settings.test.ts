@@ -59,6 +59,7 @@ describe('stackEnvironmentProblems', () => {
       POWERTOOLS_SERVICE_NAME: 'efs-volumes',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
+      NAMESPACE_NETWORK_ISOLATION: 'false',
       NEW_SETTING: '1',
     });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { SECURITY_GROUP_POLICY_NAME } from '../../functions/lib/kube/manifests.ts';
 import { DEFAULT_STORAGE_CLASS } from '../../functions/lib/volume/names.ts';
 import { KUBERNETES_GROUPS } from '../../infra/kubernetes-access.ts';
 import { PROJECT_ROOT } from '../../infra/service-function.ts';
@@ -67,7 +68,7 @@ describe('infra/rbac.yaml', () => {
     expect(subjects.sort()).toEqual(Object.values(KUBERNETES_GROUPS).sort());
   });
 
-  it('lets the writer group apply and delete volumes, claims and its named StorageClass, and nothing else', () => {
+  it('lets the writer group apply and delete volumes, claims and its named StorageClass, apply its named SecurityGroupPolicy, and nothing else', () => {
     // Prepare
     const expected = [
       ...['get', 'list', 'create', 'patch', 'delete'].map(
@@ -81,6 +82,8 @@ describe('infra/rbac.yaml', () => {
       'get storage.k8s.io/storageclasses/efs-sc',
       'patch storage.k8s.io/storageclasses/efs-sc',
       'delete storage.k8s.io/storageclasses/efs-sc',
+      'create vpcresources.k8s.aws/securitygrouppolicies',
+      `patch vpcresources.k8s.aws/securitygrouppolicies/${SECURITY_GROUP_POLICY_NAME}`,
     ];
 
     // Act

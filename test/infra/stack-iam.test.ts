@@ -92,6 +92,16 @@ describe('IAM', () => {
     StringEquals: { 'aws:ResourceTag/efs-volumes:stack': 'EfsVolumes' },
     StringLike: { [`aws:ResourceTag/${VOLUME_ID_TAG}`]: 'vol-*' },
   };
+  /** A namespace's client group (functions/lib/aws/namespace-clients.ts): no volume id. */
+  const clientRequestTagged = {
+    StringEquals: { 'aws:RequestTag/efs-volumes:stack': 'EfsVolumes' },
+    StringLike: { 'aws:RequestTag/efs-volumes:namespace-clients': '*/*' },
+    'ForAllValues:StringLike': { 'aws:TagKeys': ['efs-volumes:*', 'Name', 'caller:*'] },
+  };
+  const clientResourceTagged = {
+    StringEquals: { 'aws:ResourceTag/efs-volumes:stack': 'EfsVolumes' },
+    StringLike: { 'aws:ResourceTag/efs-volumes:namespace-clients': '*/*' },
+  };
   const encryptedAndRequestTagged = {
     ...requestTagged,
     Bool: { 'elasticfilesystem:Encrypted': 'true' },
@@ -105,7 +115,7 @@ describe('IAM', () => {
     ['elasticfilesystem:DeleteFileSystem', 'delete-file-system', resourceTagged],
     ['elasticfilesystem:PutFileSystemPolicy', 'create-access-point', resourceTagged],
     ['ec2:AuthorizeSecurityGroupIngress', 'create-security-group', resourceTagged],
-    ['ec2:RevokeSecurityGroupEgress', 'create-security-group', resourceTagged],
+    ['ec2:RevokeSecurityGroupIngress', 'create-security-group', resourceTagged],
     ['ec2:DeleteSecurityGroup', 'delete-security-group', resourceTagged],
   ])('allows %s (%s) only with the stack and volume-id tags', (action, name, condition) => {
     // Prepare
@@ -139,7 +149,24 @@ describe('IAM', () => {
     ]);
   });
 
-  it('creates security groups only with the stack and volume-id tags; the VPC half is the only untagged one', () => {
+  it("sets egress only on this stack's volume groups (revoke) and namespace client groups", () => {
+    // Prepare
+    const statements = statementsOfFunction(plain, 'create-security-group');
+    const conditionsOf = (action: string) =>
+      statements
+        .filter((statement) => actionsOf(statement).includes(action))
+        .map((statement) => statement.Condition);
+
+    // Act
+    const revoking = conditionsOf('ec2:RevokeSecurityGroupEgress');
+    const authorizing = conditionsOf('ec2:AuthorizeSecurityGroupEgress');
+
+    // Assess
+    expect(revoking).toEqual([resourceTagged, clientResourceTagged]);
+    expect(authorizing).toEqual([clientResourceTagged]);
+  });
+
+  it('creates security groups only with the stack and volume-id tags, or the stack and namespace-clients tags; the VPC half is the only untagged one', () => {
     // Prepare
     const statements = statementsOfFunction(plain, 'create-security-group');
 
@@ -164,6 +191,10 @@ describe('IAM', () => {
           `arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:vpc/${TEST_VPC_IDS[0]}`,
         ],
         condition: undefined,
+      },
+      {
+        resources: ['arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:security-group/*'],
+        condition: clientRequestTagged,
       },
     ]);
   });
@@ -190,6 +221,13 @@ describe('IAM', () => {
       during('elasticfilesystem:CreateAction', 'CreateFileSystem'),
       during('elasticfilesystem:CreateAction', 'CreateAccessPoint'),
       during('ec2:CreateAction', 'CreateSecurityGroup'),
+      {
+        ...clientRequestTagged,
+        StringEquals: {
+          ...clientRequestTagged.StringEquals,
+          'ec2:CreateAction': 'CreateSecurityGroup',
+        },
+      },
     ]);
   });
 

@@ -10,6 +10,7 @@ import {
   type V1StorageClass,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { discoveryDocument } from '../../local/kube-emulator/discovery.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../local/kube-emulator/index.ts';
 import { kubernetesApiFor } from '../support/kubernetes-client.ts';
 
@@ -241,5 +242,74 @@ describe('the Kubernetes emulator with @kubernetes/client-node', () => {
         'Namespace/team',
       ]),
     );
+  });
+});
+
+describe('the Kubernetes emulator serves SecurityGroupPolicy (vpcresources.k8s.aws/v1beta1)', () => {
+  const sgpNamespace: V1Namespace = {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'isolated' },
+  };
+  const policy = {
+    apiVersion: 'vpcresources.k8s.aws/v1beta1',
+    kind: 'SecurityGroupPolicy',
+    metadata: { name: 'nfs-clients', namespace: 'isolated' },
+    spec: { podSelector: {}, securityGroups: { groupIds: ['sg-client', 'sg-cluster'] } },
+  };
+
+  it('lists the kind in discovery as namespaced, with its short name', () => {
+    // Act: the document the client reads (its apply below finds the kind's path through it)
+    const groups = discoveryDocument('/apis', 'localhost') as { groups: { name: string }[] };
+    const resources = discoveryDocument('/apis/vpcresources.k8s.aws/v1beta1', 'localhost') as {
+      resources: unknown[];
+    };
+
+    // Assess
+    expect(groups.groups.map((group) => group.name)).toContain('vpcresources.k8s.aws');
+    expect(resources.resources).toEqual([
+      expect.objectContaining({
+        name: 'securitygrouppolicies',
+        kind: 'SecurityGroupPolicy',
+        namespaced: true,
+        shortNames: ['sgp'],
+      }),
+    ]);
+  });
+
+  it('stores one applied with server-side apply in its namespace, and reapplying changes nothing', async () => {
+    // Prepare
+    await apply(sgpNamespace);
+
+    // Act
+    const applied = await apply(policy as KubernetesObject);
+    const reapplied = await apply(policy as KubernetesObject);
+    const read = await client.read<typeof policy>(policy);
+
+    // Assess
+    expect(read.spec).toEqual(policy.spec);
+    expect(read.metadata).toMatchObject({ namespace: 'isolated', name: 'nfs-clients' });
+    expect(reapplied.metadata?.resourceVersion).toBe(applied.metadata?.resourceVersion);
+    expect(
+      await statusCodeOf(
+        client.read({ ...policy, metadata: { ...policy.metadata, namespace: 'team' } }),
+      ),
+    ).toBe(404);
+  });
+
+  it('answers 422 for a policy without security groups, as its CRD schema does', async () => {
+    // Prepare
+    await apply(sgpNamespace);
+    const empty = {
+      ...policy,
+      metadata: { ...policy.metadata, name: 'empty' },
+      spec: { podSelector: {}, securityGroups: { groupIds: [] } },
+    };
+
+    // Act
+    const failure = await failureOf(apply(empty as KubernetesObject));
+
+    // Assess
+    expect(failure.code).toBe(422);
   });
 });

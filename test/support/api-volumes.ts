@@ -15,7 +15,7 @@ export async function fetchVolume<V>(stack: LocalStack, id: string): Promise<V> 
 }
 
 /**
- * POST /volumes for claim `name` in team-a, then waits until the volume is READY and its
+ * POST /volumes for claim `name` in `namespace` (team-a unless given), then waits until the volume is READY and its
  * CompleteProvisioning step has ended (READY is written before the step's own end), so the
  * record no longer changes. Throws if it ends FAILED or ROLLBACK_FAILED.
  */
@@ -23,12 +23,13 @@ export async function createReadyVolume<V>(
   stack: LocalStack,
   name: string,
   reclaimPolicy: 'Delete' | 'Retain',
+  namespace = 'team-a',
 ): Promise<V> {
   const created = await expectContract(
     'createVolume',
     await fetch(
       `${stack.api}/volumes`,
-      json({ clusterName: stack.clusterName, namespace: 'team-a', name, reclaimPolicy }),
+      json({ clusterName: stack.clusterName, namespace, name, reclaimPolicy }),
     ),
   );
   const { id } = created.json as { id: string };

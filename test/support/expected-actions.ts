@@ -70,11 +70,13 @@ export const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   'resolve-cluster': [...RECORD_UPDATE, 'ec2:DescribeSubnets', 'eks:DescribeCluster'],
   'create-security-group': [
     ...RECORD_UPDATE,
+    'ec2:AuthorizeSecurityGroupEgress',
     'ec2:AuthorizeSecurityGroupIngress',
     'ec2:CreateSecurityGroup',
     'ec2:CreateTags',
     'ec2:DescribeSecurityGroups',
     'ec2:RevokeSecurityGroupEgress',
+    'ec2:RevokeSecurityGroupIngress',
   ],
   'create-file-system': [
     ...RECORD_UPDATE,

@@ -5,6 +5,7 @@ import {
   DescribeSecurityGroupsCommand,
   EC2Client,
   RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -48,6 +49,25 @@ describe('nfsIngress', () => {
       FromPort: 2049,
       ToPort: 2049,
       UserIdGroupPairs: [{ GroupId: 'sg-cluster', Description: 'NFS from EKS pods' }],
+    });
+  });
+
+  it("allows NFS from the namespace's client group alone when given one, not the cluster's", () => {
+    // Prepare
+    const cluster = clusterTarget({
+      clusterSecurityGroupId: 'sg-cluster',
+      securityGroupIds: ['sg-plane'],
+    });
+
+    // Act
+    const rule = nfsIngress(cluster, 'sg-clients');
+
+    // Assess
+    expect(rule).toEqual({
+      IpProtocol: 'tcp',
+      FromPort: 2049,
+      ToPort: 2049,
+      UserIdGroupPairs: [{ GroupId: 'sg-clients', Description: "NFS from the namespace's pods" }],
     });
   });
 
@@ -140,6 +160,68 @@ describe('ensureSecurityGroup', () => {
       GroupId: 'sg-new',
       IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
     });
+  });
+
+  it("with a client group, admits it and then revokes the whole cluster's rule", async () => {
+    // Prepare: the group of a volume made before isolation was turned on
+    ec2Mock
+      .on(DescribeSecurityGroupsCommand)
+      .resolves({ SecurityGroups: [{ GroupId: 'sg-earlier' }] });
+    ec2Mock.on(AuthorizeSecurityGroupIngressCommand).resolves({});
+    ec2Mock.on(RevokeSecurityGroupIngressCommand).resolves({});
+    ec2Mock.on(RevokeSecurityGroupEgressCommand).resolves({});
+    const cluster = clusterTarget({ clusterSecurityGroupId: 'sg-cluster' });
+
+    // Act
+    await ensureSecurityGroup(ec2, VOLUME_ID, cluster, tags, 'sg-clients');
+
+    // Assess
+    expect(ec2Mock.commandCalls(AuthorizeSecurityGroupIngressCommand)[0]?.args[0].input).toEqual({
+      GroupId: 'sg-earlier',
+      IpPermissions: [nfsIngress(cluster, 'sg-clients')],
+    });
+    expect(ec2Mock.commandCalls(RevokeSecurityGroupIngressCommand)[0]?.args[0].input).toEqual({
+      GroupId: 'sg-earlier',
+      IpPermissions: [nfsIngress(cluster)],
+    });
+    const calls = ec2Mock.calls().map((call) => call.args[0].constructor.name);
+    expect(calls.indexOf('RevokeSecurityGroupIngressCommand')).toBeGreaterThan(
+      calls.indexOf('AuthorizeSecurityGroupIngressCommand'),
+    );
+  });
+
+  it('with a client group, is done when the whole cluster was never admitted', async () => {
+    // Prepare
+    ec2Mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
+    ec2Mock.on(CreateSecurityGroupCommand).resolves({ GroupId: 'sg-new' });
+    ec2Mock.on(AuthorizeSecurityGroupIngressCommand).resolves({});
+    ec2Mock.on(RevokeSecurityGroupIngressCommand).rejects(ec2Error('InvalidPermission.NotFound'));
+    ec2Mock.on(RevokeSecurityGroupEgressCommand).resolves({});
+
+    // Act
+    const groupId = await ensureSecurityGroup(
+      ec2,
+      VOLUME_ID,
+      clusterTarget({ clusterSecurityGroupId: 'sg-cluster' }),
+      tags,
+      'sg-clients',
+    );
+
+    // Assess
+    expect(groupId).toBe('sg-new');
+  });
+
+  it('without a client group, revokes nothing it admits', async () => {
+    // Prepare
+    ec2Mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-1' }] });
+    ec2Mock.on(AuthorizeSecurityGroupIngressCommand).resolves({});
+    ec2Mock.on(RevokeSecurityGroupEgressCommand).resolves({});
+
+    // Act
+    await ensureSecurityGroup(ec2, VOLUME_ID, clusterTarget(), tags);
+
+    // Assess
+    expect(ec2Mock.commandCalls(RevokeSecurityGroupIngressCommand)).toHaveLength(0);
   });
 
   it('reuses the group a previous attempt created instead of creating a second one', async () => {

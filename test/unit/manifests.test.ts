@@ -4,6 +4,7 @@ import {
   buildCsiDriver,
   buildPersistentVolume,
   buildPersistentVolumeClaim,
+  buildSecurityGroupPolicy,
   buildStorageClass,
   buildVolumeManifests,
   type VolumeManifestInput,
@@ -197,5 +198,41 @@ describe('buildVolumeManifests', () => {
 
     // Assess
     expect(yaml).toMatchSnapshot();
+  });
+});
+
+describe('buildSecurityGroupPolicy', () => {
+  const policyInput = {
+    namespace: 'team-a',
+    clientSecurityGroupId: 'sg-0client0000000000',
+    clusterSecurityGroupId: 'sg-0cluster000000000',
+  };
+
+  it("gives every pod of the namespace its client group and keeps the cluster's", () => {
+    // Act
+    const policy = buildSecurityGroupPolicy(policyInput);
+
+    // Assess
+    expect(policy).toEqual({
+      apiVersion: 'vpcresources.k8s.aws/v1beta1',
+      kind: 'SecurityGroupPolicy',
+      metadata: {
+        name: 'efs-volumes-nfs-clients',
+        namespace: 'team-a',
+        labels: { 'app.kubernetes.io/managed-by': 'efs-volumes' },
+      },
+      spec: {
+        podSelector: {},
+        securityGroups: { groupIds: ['sg-0client0000000000', 'sg-0cluster000000000'] },
+      },
+    });
+  });
+
+  it('carries no volume label, since every volume of the namespace shares it', () => {
+    // Act
+    const policy = buildSecurityGroupPolicy(policyInput);
+
+    // Assess
+    expect(Object.keys(policy.metadata.labels)).toEqual(['app.kubernetes.io/managed-by']);
   });
 });

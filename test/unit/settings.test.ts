@@ -94,6 +94,7 @@ describe('the settings declaration', () => {
       volumesTable: SETTINGS.VOLUMES_TABLE.default,
       allowRootPosixUser: false,
       kmsKeyId: undefined,
+      namespaceNetworkIsolation: false,
       mountTargetFirstWaitSeconds: SETTINGS.MOUNT_TARGET_FIRST_WAIT_SECONDS.default,
       mountTargetDnsDelaySeconds: SETTINGS.MOUNT_TARGET_DNS_DELAY_SECONDS.default,
       mountTargetPollSeconds: SETTINGS.MOUNT_TARGET_POLL_SECONDS.default,

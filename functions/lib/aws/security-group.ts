@@ -6,6 +6,7 @@ import {
   type EC2Client,
   type IpPermission,
   RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
 import { CleanupError, TransientError } from '../errors.ts';
 import { securityGroupName, VOLUME_ID_TAG } from '../volume/names.ts';
@@ -13,7 +14,8 @@ import type { ClusterNetwork } from './cluster.ts';
 import type { Tag } from './tags.ts';
 import { errorName, isTransientError } from './transient.ts';
 
-const NFS_PORT = 2049;
+/** NFS, the only port a mount target listens on that pods use. */
+export const NFS_PORT = 2049;
 
 /** Finds the volume's security group by its tag; undefined when there is none. */
 export async function findSecurityGroup(
@@ -30,10 +32,22 @@ export async function findSecurityGroup(
 
 /**
  * The NFS rule: from the cluster security group (what Fargate pods carry), else from the
- * control plane's security groups, else from the CIDRs of the cluster's subnets.
+ * control plane's security groups, else from the CIDRs of the cluster's subnets. With
+ * namespace network isolation, from the namespace's client security group alone
+ * (namespace-clients.ts), which only that namespace's pods carry.
+ *
+ * @param clientSecurityGroupId the namespace's client group. @default none: the whole cluster
  */
-export function nfsIngress(cluster: ClusterNetwork): IpPermission {
+export function nfsIngress(cluster: ClusterNetwork, clientSecurityGroupId?: string): IpPermission {
   const base = { IpProtocol: 'tcp', FromPort: NFS_PORT, ToPort: NFS_PORT };
+  if (clientSecurityGroupId) {
+    return {
+      ...base,
+      UserIdGroupPairs: [
+        { GroupId: clientSecurityGroupId, Description: "NFS from the namespace's pods" },
+      ],
+    };
+  }
   const groups = cluster.clusterSecurityGroupId
     ? [cluster.clusterSecurityGroupId]
     : [...cluster.securityGroupIds];
@@ -52,18 +66,23 @@ export function nfsIngress(cluster: ClusterNetwork): IpPermission {
 
 /**
  * Creates (or finds, when a retry meets one) the security group of the volume's mount
- * targets: NFS in from the cluster only, nothing out.
+ * targets: NFS in from the cluster only, nothing out. Given the namespace's client group
+ * (namespace network isolation), NFS in from that group only: the whole cluster's rule, which
+ * a volume made before isolation was turned on has, is revoked (a repair runs this step).
+ *
+ * @param clientSecurityGroupId the namespace's client group. @default none: the whole cluster
  */
 export async function ensureSecurityGroup(
   ec2: EC2Client,
   volumeId: string,
   cluster: ClusterNetwork,
   tags: readonly Tag[],
+  clientSecurityGroupId?: string,
 ): Promise<string> {
   let groupId = await findSecurityGroup(ec2, volumeId);
   if (!groupId) {
     // Duplicate: an earlier attempt (an SDK retry after a lost answer) created it, tagged.
-    const created = await ignoring(
+    const created = await ignoringError(
       'InvalidGroup.Duplicate',
       ec2.send(
         new CreateSecurityGroupCommand({
@@ -77,17 +96,30 @@ export async function ensureSecurityGroup(
     groupId = created?.GroupId ?? (await findSecurityGroup(ec2, volumeId));
     if (!groupId) throw new TransientError('CreateSecurityGroup returned no GroupId');
   }
-  await ignoring(
+  await ignoringError(
     'InvalidPermission.Duplicate',
     ec2.send(
       new AuthorizeSecurityGroupIngressCommand({
         GroupId: groupId,
-        IpPermissions: [nfsIngress(cluster)],
+        IpPermissions: [nfsIngress(cluster, clientSecurityGroupId)],
       }),
     ),
   );
+  if (clientSecurityGroupId) {
+    // Only after the namespace's rule exists: its pods never lose NFS on the way. The rule
+    // exactly as it was authorized: EC2 does not need the description to match, moto does.
+    await ignoringError(
+      'InvalidPermission.NotFound',
+      ec2.send(
+        new RevokeSecurityGroupIngressCommand({
+          GroupId: groupId,
+          IpPermissions: [nfsIngress(cluster)],
+        }),
+      ),
+    );
+  }
   // Mount targets never open connections: drop the default allow-all egress rule.
-  await ignoring(
+  await ignoringError(
     'InvalidPermission.NotFound',
     ec2.send(
       new RevokeSecurityGroupEgressCommand({
@@ -123,7 +155,8 @@ export async function deleteSecurityGroup(
   return groupId;
 }
 
-async function ignoring<T>(code: string, request: Promise<T>): Promise<T | undefined> {
+/** The request's answer, or undefined when it fails with the error named `code` (done already). */
+export async function ignoringError<T>(code: string, request: Promise<T>): Promise<T | undefined> {
   try {
     return await request;
   } catch (error) {

@@ -18,7 +18,13 @@ import {
   VOLUME_ID_LABEL,
 } from '../volume/names.ts';
 import type { VolumeSpec } from '../volume/request.ts';
-import { buildStorageClass, buildVolumeManifests, type VolumeManifestInput } from './manifests.ts';
+import {
+  buildSecurityGroupPolicy,
+  buildStorageClass,
+  buildVolumeManifests,
+  type SecurityGroupPolicyInput,
+  type VolumeManifestInput,
+} from './manifests.ts';
 
 export interface AppliedManifests {
   readonly persistentVolumeName: string;
@@ -160,6 +166,23 @@ export async function applyVolumeManifests(
     createdStorageClass: !storageClass,
     createdCsiDriver: !csiDriver,
   };
+}
+
+/**
+ * Applies the namespace's SecurityGroupPolicy (namespace network isolation) with server-side
+ * apply: every volume of the namespace applies the same object, so reapplying changes nothing.
+ * Returns `SecurityGroupPolicy/<namespace>/<name>`.
+ *
+ * @throws KubernetesRequestError (404) where the cluster does not serve the kind: the VPC
+ *   resource controller's CRD is part of every EKS cluster
+ */
+export async function applySecurityGroupPolicy(
+  api: KubernetesObjectApi,
+  input: SecurityGroupPolicyInput,
+): Promise<string> {
+  const policy = buildSecurityGroupPolicy(input);
+  await serverSideApply(api, policy as unknown as KubernetesObject);
+  return `SecurityGroupPolicy/${policy.metadata.namespace}/${policy.metadata.name}`;
 }
 
 /**

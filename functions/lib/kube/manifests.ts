@@ -117,6 +117,66 @@ export function buildPersistentVolumeClaim(input: VolumeManifestInput): V1Persis
   };
 }
 
+/**
+ * The name of the SecurityGroupPolicy this service puts in a namespace: one per namespace,
+ * shared by its volumes; fixed, so RBAC can name it.
+ */
+export const SECURITY_GROUP_POLICY_NAME = 'efs-volumes-nfs-clients';
+
+/**
+ * A SecurityGroupPolicy of the VPC resource controller (`vpcresources.k8s.aws/v1beta1`, the
+ * controller's CRD), which EKS applies to Fargate pods as they start; typed here as the
+ * Kubernetes client has no model for it.
+ */
+export interface SecurityGroupPolicy {
+  readonly apiVersion: 'vpcresources.k8s.aws/v1beta1';
+  readonly kind: 'SecurityGroupPolicy';
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly labels: Record<string, string>;
+  };
+  readonly spec: {
+    /** Empty: every pod of the namespace. */
+    readonly podSelector: Record<string, never>;
+    readonly securityGroups: { readonly groupIds: readonly string[] };
+  };
+}
+
+/** What a namespace's SecurityGroupPolicy is built from (namespace network isolation). */
+export interface SecurityGroupPolicyInput {
+  readonly namespace: string;
+  /** The namespace's client security group, which the volumes' mount targets admit. */
+  readonly clientSecurityGroupId: string;
+  /**
+   * The cluster security group. A pod under a SecurityGroupPolicy carries only the groups it
+   * names, so without this one the pod would lose what the cluster group allows (the control
+   * plane, CoreDNS, the other pods).
+   */
+  readonly clusterSecurityGroupId: string;
+}
+
+/**
+ * Puts the namespace's client security group on every pod of the namespace, keeping the
+ * cluster security group. Shared by every volume of the namespace, so it carries no volume's
+ * label (a leftover scan by volume id must not find it) and is never deleted by a volume.
+ */
+export function buildSecurityGroupPolicy(input: SecurityGroupPolicyInput): SecurityGroupPolicy {
+  return {
+    apiVersion: 'vpcresources.k8s.aws/v1beta1',
+    kind: 'SecurityGroupPolicy',
+    metadata: {
+      name: SECURITY_GROUP_POLICY_NAME,
+      namespace: input.namespace,
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY },
+    },
+    spec: {
+      podSelector: {},
+      securityGroups: { groupIds: [input.clientSecurityGroupId, input.clusterSecurityGroupId] },
+    },
+  };
+}
+
 /** Every manifest of a volume, in the order they are applied. */
 export function buildVolumeManifests(input: VolumeManifestInput) {
   return {

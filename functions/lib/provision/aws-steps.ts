@@ -15,10 +15,11 @@ import {
   readMountTargets,
   startDeletingMountTargets,
 } from '../aws/mount-targets.ts';
+import { ensureNamespaceClientGroup } from '../aws/namespace-clients.ts';
 import { deleteSecurityGroup, ensureSecurityGroup } from '../aws/security-group.ts';
 import { RECLAIM_POLICY_TAG, stackName, volumeTags } from '../aws/tags.ts';
 import type { ServiceSettings } from '../config.ts';
-import { CleanupError, MountTargetsTimeoutError } from '../errors.ts';
+import { CleanupError, ClusterConfigurationError, MountTargetsTimeoutError } from '../errors.ts';
 import type { AwsStepDependencies } from './dependencies.ts';
 import {
   decideFileSystemDisposal,
@@ -55,28 +56,67 @@ export function resolveCluster(
   );
 }
 
+/** CreateSecurityGroup's result: the ASL puts it at `$.securityGroup`. */
+export interface SecurityGroupResult {
+  /** The volume's mount targets' group; '' on a shared file system (its mount targets exist). */
+  readonly securityGroupId: string;
+  /** With namespace network isolation: the group the namespace's pods carry. */
+  readonly clientSecurityGroupId?: string;
+}
+
+/**
+ * Creates the volume's NFS security group. With namespace network isolation on, first the
+ * namespace's client group (shared by the namespace's volumes), which the group then admits
+ * alone; ApplyManifests puts it on the namespace's pods.
+ *
+ * @throws ClusterConfigurationError with isolation on and no cluster security group: pods
+ *   given only the client group would lose their cluster networking
+ */
 export function createSecurityGroup(
   state: ProvisionState,
-  deps: Pick<AwsStepDependencies, 'ec2' | 'records'>,
-): Promise<{ securityGroupId: string }> {
+  deps: Pick<AwsStepDependencies, 'ec2' | 'records' | 'settings'>,
+): Promise<SecurityGroupResult> {
   return runStep(
     deps.records,
     state.volumeId,
     'CreateSecurityGroup',
     async () => {
-      // A shared file system's mount targets exist already: no group to create.
-      if (state.spec.fileSystemId) return { result: { securityGroupId: '' } };
       const cluster = required(state.cluster, 'cluster');
+      const clientSecurityGroupId = deps.settings.namespaceNetworkIsolation
+        ? await namespaceClientGroup(deps, cluster, state.spec.namespace)
+        : undefined;
+      const clients = clientSecurityGroupId ? { clientSecurityGroupId } : {};
+      // A shared file system's mount targets exist already: no group to create.
+      if (state.spec.fileSystemId) {
+        return { result: { securityGroupId: '', ...clients }, resources: clients };
+      }
       const securityGroupId = await ensureSecurityGroup(
         deps.ec2,
         state.volumeId,
         cluster,
         volumeTags(state.volumeId, state.spec),
+        clientSecurityGroupId,
       );
-      return { result: { securityGroupId }, resources: { securityGroupId } };
+      return {
+        result: { securityGroupId, ...clients },
+        resources: { securityGroupId, ...clients },
+      };
     },
     provisioningTransition(state),
   );
+}
+
+async function namespaceClientGroup(
+  deps: Pick<AwsStepDependencies, 'ec2'>,
+  cluster: ClusterNetwork,
+  namespace: string,
+): Promise<string> {
+  if (!cluster.clusterSecurityGroupId) {
+    throw new ClusterConfigurationError(
+      `EKS cluster "${cluster.name}" has no cluster security group: namespace network isolation needs it to keep on the pods it adds a group to`,
+    );
+  }
+  return ensureNamespaceClientGroup(deps.ec2, { cluster, namespace, stack: stackName() });
 }
 
 export function createFileSystem(

@@ -3,6 +3,7 @@ import type { ServiceSettings } from '../config.ts';
 import { ClaimNotBoundError } from '../errors.ts';
 import {
   type AppliedManifests,
+  applySecurityGroupPolicy,
   applyVolumeManifests,
   claimPhase,
   deleteVolumeManifests,
@@ -22,7 +23,12 @@ export interface KubeStepDependencies {
   readonly kubernetes: (clusterName: string) => Promise<KubernetesObjectApi>;
 }
 
-/** Server-side applies CSIDriver, StorageClass, PersistentVolume and claim. */
+/**
+ * Server-side applies CSIDriver, StorageClass, PersistentVolume and claim; first, when
+ * CreateSecurityGroup made the namespace's client group (namespace network isolation), the
+ * namespace's SecurityGroupPolicy, so a pod started on the claim already carries the group
+ * the mount targets admit.
+ */
 export function applyManifests(
   state: ProvisionState,
   deps: KubeStepDependencies,
@@ -33,6 +39,18 @@ export function applyManifests(
     'ApplyManifests',
     async () => {
       const api = await deps.kubernetes(state.spec.clusterName);
+      // From this execution's CreateSecurityGroup, not the record: a repair after isolation
+      // was turned off must not put the policy back.
+      const clientSecurityGroupId = state.securityGroup?.clientSecurityGroupId;
+      const clusterSecurityGroupId = state.cluster?.clusterSecurityGroupId;
+      // CreateSecurityGroup makes a client group only where the cluster has its own group.
+      if (clientSecurityGroupId && clusterSecurityGroupId) {
+        await applySecurityGroupPolicy(api, {
+          namespace: state.spec.namespace,
+          clientSecurityGroupId,
+          clusterSecurityGroupId,
+        });
+      }
       const applied = await applyVolumeManifests(api, {
         volumeId: state.volumeId,
         spec: state.spec,

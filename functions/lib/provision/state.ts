@@ -48,7 +48,11 @@ export interface CaughtError {
 export interface WorkflowState extends ProvisionInput {
   /** Where the cluster's pods run; its endpoint and CA are described afresh where needed. */
   readonly cluster?: ClusterNetwork;
-  readonly securityGroup?: { readonly securityGroupId: string };
+  /** CreateSecurityGroup's result (aws-steps.ts `SecurityGroupResult`). */
+  readonly securityGroup?: {
+    readonly securityGroupId: string;
+    readonly clientSecurityGroupId?: string;
+  };
   readonly fileSystem?: FileSystemResult;
   readonly mountTargets?: MountTargetsResult;
   readonly accessPoint?: AccessPointResult;
