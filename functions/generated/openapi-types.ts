@@ -16,7 +16,7 @@ export interface paths {
         put?: never;
         /**
          * Provision a volume
-         * @description Validates the request, checks that the cluster exists and is ACTIVE, that the namespace
+         * @description Validates the request, checks that the cluster exists and serves (ACTIVE or UPDATING; 503 while CREATING), that the namespace
          *     exists and has no claim of that name, and that the caller may use that cluster and
          *     namespace (ACCESS_POLICY). A volume on an existing file system (`fileSystemId`) also
          *     needs a rule that shares that file system with the caller, POSIX ids the rule grants,

@@ -37,7 +37,7 @@ export class ClusterNotActiveError extends VolumeError {
   readonly clusterName: string;
   readonly clusterStatus: string;
   constructor(clusterName: string, clusterStatus: string) {
-    super(`EKS cluster "${clusterName}" is ${clusterStatus}, not ACTIVE`);
+    super(`EKS cluster "${clusterName}" is ${clusterStatus}: it does not serve volumes`);
     this.clusterName = clusterName;
     this.clusterStatus = clusterStatus;
   }

@@ -1,17 +1,23 @@
 import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   type Cluster,
+  ClusterStatus,
   DescribeClusterCommand,
   EKSClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { describeCluster, describeClusterNetwork } from '../../functions/lib/aws/cluster.ts';
+import {
+  CLUSTER_STATUS_OUTCOMES,
+  describeCluster,
+  describeClusterNetwork,
+} from '../../functions/lib/aws/cluster.ts';
 import {
   ClusterConfigurationError,
   ClusterNotActiveError,
   ClusterNotFoundError,
+  TransientError,
 } from '../../functions/lib/errors.ts';
 
 const eksMock = mockClient(EKSClient);
@@ -125,7 +131,44 @@ describe('describeClusterNetwork', () => {
     await expect(outcome).rejects.toBe(denied);
   });
 
-  it.each(['CREATING', 'DELETING', 'FAILED', 'UPDATING'] as const)(
+  it('uses a cluster that is UPDATING: EKS serves its API through upgrades and config changes', async () => {
+    // Prepare
+    clusterIs({ status: 'UPDATING' });
+    subnetsAre();
+
+    // Act
+    const network = await describeClusterNetwork(clients, 'demo');
+
+    // Assess
+    expect(network.name).toBe('demo');
+  });
+
+  it.each(['CREATING', 'PENDING'] as const)(
+    'waits for a cluster that is %s: a TransientError, which the workflow retries',
+    async (status) => {
+      // Prepare
+      clusterIs({ status });
+      subnetsAre();
+
+      // Act
+      const error = await describeClusterNetwork(clients, 'demo').catch(
+        (caught: unknown) => caught,
+      );
+
+      // Assess
+      expect(error).toBeInstanceOf(TransientError);
+      expect((error as Error).name).toBe('TransientError');
+    },
+  );
+
+  it('has an outcome for every cluster status the SDK declares', () => {
+    // Assess: the SDK's own enum, as the service model lists it
+    expect(Object.keys(CLUSTER_STATUS_OUTCOMES).sort()).toEqual(
+      Object.values(ClusterStatus).sort(),
+    );
+  });
+
+  it.each(['DELETING', 'FAILED'] as const)(
     'refuses a cluster that is %s with ClusterNotActiveError',
     async (status) => {
       // Prepare

@@ -1,9 +1,10 @@
 import { DescribeSubnetsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
+import { type ClusterStatus, DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
 import {
   ClusterConfigurationError,
   ClusterNotActiveError,
   ClusterNotFoundError,
+  TransientError,
 } from '../errors.ts';
 import { errorName } from './transient.ts';
 
@@ -27,7 +28,7 @@ export interface ClusterNetwork {
   readonly securityGroupIds: readonly string[];
 }
 
-/** An ACTIVE cluster as EKS describes it: enough to reach its API, no EC2 call needed. */
+/** A usable cluster as EKS describes it: enough to reach its API, no EC2 call needed. */
 export interface ClusterDescription {
   readonly name: string;
   readonly endpoint: string;
@@ -39,11 +40,32 @@ export interface ClusterDescription {
 }
 
 /**
- * Describes an ACTIVE cluster with EKS alone: its API endpoint and CA as EKS gives them now
+ * What each status EKS declares for a cluster (the SDK's `ClusterStatus`: a value an SDK
+ * upgrade adds fails to compile here until it has an outcome) means for a volume:
+ * - `usable`: its API serves. EKS keeps serving while `UPDATING`, which a cluster is during
+ *   every version upgrade and after config changes (logging, endpoint access, access config);
+ * - `wait`: it will serve (`CREATING`, `PENDING`): a TransientError, which the workflow
+ *   retries with backoff and the API answers 503 with Retry-After;
+ * - `terminal`: it will not (`DELETING`, `FAILED`): ClusterNotActiveError.
+ */
+export const CLUSTER_STATUS_OUTCOMES: Readonly<
+  Record<ClusterStatus, 'usable' | 'wait' | 'terminal'>
+> = {
+  ACTIVE: 'usable',
+  UPDATING: 'usable',
+  CREATING: 'wait',
+  PENDING: 'wait',
+  DELETING: 'terminal',
+  FAILED: 'terminal',
+};
+
+/**
+ * Describes a usable (ACTIVE or UPDATING) cluster with EKS alone: its API endpoint and CA as EKS gives them now
  * (every step and API call that talks to the cluster asks afresh), so these bundles carry no
  * EC2 client.
  *
- * @throws ClusterNotFoundError, ClusterNotActiveError, ClusterConfigurationError
+ * @throws ClusterNotFoundError, ClusterNotActiveError (DELETING, FAILED),
+ *   ClusterConfigurationError, TransientError (CREATING, PENDING)
  */
 export async function describeCluster(
   eks: EKSClient,
@@ -59,9 +81,12 @@ export async function describeCluster(
     });
   const info = described.cluster;
   if (!info) throw new ClusterNotFoundError(clusterName);
-  if (info.status && info.status !== 'ACTIVE') {
-    throw new ClusterNotActiveError(clusterName, info.status);
+  const outcome = info.status ? CLUSTER_STATUS_OUTCOMES[info.status] : 'usable';
+  if (outcome === 'wait') {
+    throw new TransientError(`EKS cluster "${clusterName}" is ${info.status}: not serving yet`);
   }
+  // A status this code does not know is not taken as usable.
+  if (outcome !== 'usable') throw new ClusterNotActiveError(clusterName, info.status ?? 'unknown');
   const vpcConfig = info.resourcesVpcConfig ?? {};
   const subnetIds = vpcConfig.subnetIds ?? [];
   if (subnetIds.length === 0) {
@@ -86,7 +111,7 @@ export async function describeCluster(
 }
 
 /**
- * Describes an ACTIVE cluster's network: its subnets (zone, CIDR), falling back to the
+ * Describes a usable cluster's network: its subnets (zone, CIDR), falling back to the
  * subnets' VPC where EKS gives none.
  *
  * @throws ClusterNotFoundError, ClusterNotActiveError, ClusterConfigurationError

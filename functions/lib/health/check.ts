@@ -110,7 +110,7 @@ export async function checkVolumeHealth(
   };
 }
 
-/** The cluster, or a finding when it is gone or not ACTIVE (its objects cannot be read). */
+/** The cluster, or a finding when it is gone, DELETING or FAILED (its objects cannot be read). */
 async function clusterOrFinding(
   deps: HealthCheckDependencies,
   record: VolumeRecord,
@@ -132,7 +132,7 @@ async function clusterOrFinding(
       findings.push({
         resource: 'Cluster',
         id: record.clusterName,
-        problem: `EKS cluster ${record.clusterName} is ${error.clusterStatus}, not ACTIVE: its Kubernetes objects cannot be checked`,
+        problem: `EKS cluster ${record.clusterName} is ${error.clusterStatus}: its Kubernetes objects cannot be checked`,
         repairable: false,
       });
       return undefined;
