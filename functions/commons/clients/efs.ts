@@ -1,6 +1,7 @@
 import { EFSClient } from '@aws-sdk/client-efs';
 import { traceable } from '#powertools/client-tracing';
+import { withTimeouts } from './timeouts.ts';
 
 // Created once per module so warm Lambdas reuse connections. The endpoint comes from
 // AWS_ENDPOINT_URL when set (local mode: moto), as with every SDK client.
-export const efsClient = traceable(new EFSClient({}));
+export const efsClient = traceable(new EFSClient(withTimeouts()));
