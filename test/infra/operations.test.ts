@@ -12,6 +12,7 @@ import {
   resourcesOfType,
   type SynthesizedStack,
   synthesize,
+  TEST_VPC_IDS,
   type TemplateResource,
 } from './synthesize.ts';
 
@@ -314,7 +315,11 @@ describe('dashboard', () => {
 describe('alarm settings', () => {
   it('reads an email address and an existing topic ARN', () => {
     // Act
-    const config = parseServiceConfig({ alarmEmail: 'a@example.com', alarmTopicArn: TOPIC_ARN });
+    const config = parseServiceConfig({
+      alarmEmail: 'a@example.com',
+      alarmTopicArn: TOPIC_ARN,
+      vpcIds: TEST_VPC_IDS,
+    });
 
     // Assess
     expect(config).toMatchObject({ alarmEmail: 'a@example.com', alarmTopicArn: TOPIC_ARN });

@@ -18,6 +18,8 @@ let stack: LocalStack;
 let proxy: FaultProxy;
 
 beforeAll(async () => {
+  // A load test of 60 volumes in one namespace, not of quotas (quotas-api.test.ts is).
+  process.env.MAX_VOLUMES_PER_NAMESPACE = '1000';
   const suffix = randomBytes(3).toString('hex');
   stack = await startLocalStack({
     apiPort: 0,
@@ -33,6 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
+  delete process.env.MAX_VOLUMES_PER_NAMESPACE;
 });
 
 function difference(
