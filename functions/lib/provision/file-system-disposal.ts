@@ -105,6 +105,15 @@ const kept = (
   otherAccessPointIds,
 });
 
+/** The file system goes, with its mount targets and its creator's security group. */
+const removed = (fileSystemId: string, creatorVolumeId: string): FileSystemDisposal => ({
+  fileSystemId,
+  remove: true,
+  creatorVolumeId,
+  keptBecause: null,
+  otherAccessPointIds: [],
+});
+
 /**
  * Decides, from a fresh look at the file system and its access points, whether a deleted (or
  * rolled back) volume's file system goes. The rule, in order:
@@ -170,13 +179,7 @@ export async function decideFileSystemDisposal(
         `reclaimPolicy Retain: file system ${fileSystemId} keeps its data`,
       );
     }
-    return {
-      fileSystemId,
-      remove: true,
-      creatorVolumeId: creator,
-      keptBecause: null,
-      otherAccessPointIds: [],
-    };
+    return removed(fileSystemId, creator);
   }
   const policy = fileSystemTag(fileSystem, RECLAIM_POLICY_TAG);
   if (policy !== 'Delete') {
@@ -194,11 +197,5 @@ export async function decideFileSystemDisposal(
       `volume ${creator}, which created file system ${fileSystemId}, is ${creatorRecord.status}`,
     );
   }
-  return {
-    fileSystemId,
-    remove: true,
-    creatorVolumeId: creator,
-    keptBecause: null,
-    otherAccessPointIds: [],
-  };
+  return removed(fileSystemId, creator);
 }
