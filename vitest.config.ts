@@ -1,14 +1,47 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
+// Three projects on one pool of workers (two on this 2-core machine; set VITEST_MAX_WORKERS to
+// change it). The IAM evaluation of what the integration tests record runs after them, from
+// vitest.iam.config.ts (npm run test:iam).
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Evaluates what this suite records: run after it, by vitest.iam.config.ts (npm run test:iam).
     exclude: [...configDefaults.exclude, 'test/iam/**'],
-    globalSetup: ['test/support/global-setup.ts'],
-    setupFiles: ['test/support/aws-environment.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    pool: 'forks',
+    maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 2),
+    reporters: ['default', './test/support/project-timing.ts'],
+    projects: [
+      {
+        // Pure logic with stubbed clients: threads, no AWS emulator, no bundles.
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/fixtures/**/*.test.ts'],
+          pool: 'threads',
+          setupFiles: ['test/support/unit-environment.ts'],
+        },
+      },
+      {
+        // The synthesized stack, cdk-nag, cfn-lint and the bundles' own checks.
+        extends: true,
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          pool: 'forks',
+          setupFiles: ['test/support/unit-environment.ts'],
+        },
+      },
+      {
+        // The bundles that deploy, run by local mode against a moto of each file's own.
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          pool: 'forks',
+          globalSetup: ['test/support/global-setup.ts'],
+          setupFiles: ['test/support/aws-environment.ts'],
+        },
+      },
+    ],
   },
 });

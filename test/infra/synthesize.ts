@@ -68,12 +68,26 @@ export const CONFIGURED = {
  */
 export const TEST_VPC_IDS = ['vpc-0123456789abcdef0'] as const;
 
+const synthesized = new Map<string, SynthesizedStack>();
+
 /**
  * Synthesizes the stack as `cdk synth` would (cdk.json's context and feature flags, with
  * {@link TEST_VPC_IDS} unless cdk.json or `options.config` names VPCs), into a fresh directory.
- * Meant for `beforeAll`: once per test file.
+ * Once per configuration and test process: the infra and IAM projects run their files in one
+ * module graph per worker (`isolate: false`), so files that read the same configuration share
+ * one synthesis. Treat the result as read-only.
  */
 export function synthesize(options: SynthesizeOptions = {}): SynthesizedStack {
+  const key = JSON.stringify(options);
+  let stack = synthesized.get(key);
+  if (!stack) {
+    stack = synthesizeNow(options);
+    synthesized.set(key, stack);
+  }
+  return stack;
+}
+
+function synthesizeNow(options: SynthesizeOptions): SynthesizedStack {
   const context = projectContext();
   const outdir = mkdtempSync(join(tmpdir(), 'efs-volumes-cdk-'));
   const app = new App({

@@ -5,12 +5,13 @@
 // about a minute together.
 import { randomBytes } from 'node:crypto';
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsModel } from '../../local/aws-model/model.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import type { TaskHandler } from '../../local/step-functions/local-workflow.ts';
 import { clusterInventory, countsPerVolume, resourcesOf } from '../support/aws-inventory.ts';
 import { eventually, json } from '../support/local-stack-harness.ts';
+import { motoEndpoint } from '../support/moto-endpoint.ts';
 import { PROVISION_STEPS } from '../support/workflow-harness.ts';
 
 interface Volume {
@@ -31,7 +32,7 @@ beforeAll(async () => {
   const suffix = randomBytes(3).toString('hex');
   stack = await startLocalStack({
     apiPort: 0,
-    motoEndpoint: inject('motoEndpoint'),
+    motoEndpoint: motoEndpoint(),
     clusterName: `model-${suffix}`,
     tableName: `volumes-model-${suffix}`,
     // Retry pauses, Wait states and the check's look-ahead all keep the model's time scale.

@@ -1,11 +1,12 @@
 import { DescribeSubnetsCommand, EC2Client, ModifyVpcAttributeCommand } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.ts';
 import { expectContract } from '../support/contract.ts';
 import { eventually, json, startTestStack } from '../support/local-stack-harness.ts';
+import { motoEndpoint } from '../support/moto-endpoint.ts';
 
-const moto = { endpoint: inject('motoEndpoint'), region: 'us-east-1' };
+const moto = { endpoint: motoEndpoint(), region: 'us-east-1' };
 let stack: LocalStack;
 
 beforeAll(async () => {

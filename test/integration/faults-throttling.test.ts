@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DescribeFileSystemsCommand } from '@aws-sdk/client-efs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultProxy, FaultProxyStats, FaultRule } from '../../local/fault-proxy.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import {
@@ -10,6 +10,7 @@ import {
   resourcesOf,
   strayResources,
 } from '../support/aws-inventory.ts';
+import { motoEndpoint } from '../support/moto-endpoint.ts';
 import { statusCounts, VolumeClient } from '../support/volume-client.ts';
 
 const SEED = 20_250_601;
@@ -23,7 +24,7 @@ beforeAll(async () => {
   const suffix = randomBytes(3).toString('hex');
   stack = await startLocalStack({
     apiPort: 0,
-    motoEndpoint: inject('motoEndpoint'),
+    motoEndpoint: motoEndpoint(),
     clusterName: `faults-${suffix}`,
     tableName: `volumes-faults-${suffix}`,
     run: { waitMilliseconds: 0, retryMilliseconds: 0 },

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { DescribeFileSystemsCommand } from '@aws-sdk/client-efs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CleanupError } from '../../functions/lib/errors.ts';
 import { sweepOrphans } from '../../functions/lib/sweep/orphans.ts';
 import { VolumeRecordStore } from '../../functions/lib/volume/record.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import type { TaskHandler } from '../../local/step-functions/local-workflow.ts';
 import { eventually, json } from '../support/local-stack-harness.ts';
+import { motoEndpoint } from '../support/moto-endpoint.ts';
 import { documents, ec2, efs } from '../support/workflow-harness.ts';
 
 type Volume = {
@@ -33,7 +34,7 @@ beforeAll(async () => {
   const suffix = randomBytes(3).toString('hex');
   stack = await startLocalStack({
     apiPort: 0,
-    motoEndpoint: inject('motoEndpoint'),
+    motoEndpoint: motoEndpoint(),
     clusterName: `retain-${suffix}`,
     tableName: `volumes-retain-${suffix}`,
     run: { waitMilliseconds: 0, retryMilliseconds: 0, wrap: faults },

@@ -7,12 +7,13 @@ import {
 } from '@aws-sdk/client-ec2';
 import { DescribeFileSystemsCommand, EFSClient } from '@aws-sdk/client-efs';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.ts';
 import { expectContract } from '../support/contract.ts';
 import { eventually, json, startTestStack } from '../support/local-stack-harness.ts';
+import { motoEndpoint } from '../support/moto-endpoint.ts';
 
-const moto = { endpoint: inject('motoEndpoint'), region: 'us-east-1' };
+const moto = { endpoint: motoEndpoint(), region: 'us-east-1' };
 const ACCOUNT = '123456789012';
 const session = (role: string) => `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/session-1`;
 const principal = (role: string) => `arn:aws:iam::${ACCOUNT}:role/${role}`;

@@ -1,13 +1,21 @@
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
+import { functionIdentities } from '../../local/credentials.ts';
+import { startMoto } from '../../local/moto.ts';
 import { AWS_CALLS_DIRECTORY } from './aws-calls.ts';
 
-// Set before any test module imports an SDK client: the clients read these once, as in Lambda.
-process.env.AWS_ENDPOINT_URL = inject('motoEndpoint');
-process.env.LOCAL_MOTO_ENDPOINT = inject('motoEndpoint');
+// Each integration test file has a moto of its own, started here before any test module
+// imports an SDK client (the clients read these variables once, as in Lambda). A fresh moto
+// keeps a file's calls as fast as its first (a moto shared by the whole run grew slower with
+// every file's rules, queues and file systems) and lets files run side by side.
+const moto = await startMoto();
+afterAll(() => moto.stop());
+
+process.env.AWS_ENDPOINT_URL = moto.endpoint;
+process.env.LOCAL_MOTO_ENDPOINT = moto.endpoint;
+delete process.env.LOCAL_FUNCTION_IDENTITIES;
 // The functions run from the bundles built once for this run, each as its own role session.
 process.env.LOCAL_FUNCTIONS_BUNDLES = inject('functionBundles');
-process.env.LOCAL_FUNCTION_IDENTITIES = inject('functionIdentities');
 // Every AWS call of every function is recorded, for the IAM evaluation (npm run test:iam).
 process.env.LOCAL_AWS_CALL_LOG = join(AWS_CALLS_DIRECTORY, `${process.pid}.jsonl`);
 process.env.AWS_REGION = 'us-east-1';
@@ -25,3 +33,6 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 // Moto's mount targets are available at once and no DNS has to propagate; the tests of the
 // readiness delay set their own.
 process.env.MOUNT_TARGET_DNS_DELAY_SECONDS = '0';
+
+// Each function's role in this moto, assumed as the function's session (local/credentials.ts).
+await functionIdentities(moto.endpoint);

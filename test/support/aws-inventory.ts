@@ -2,14 +2,14 @@
 // so a fault proxy in front of moto (AWS_ENDPOINT_URL) never gets in the way of the assertions.
 import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeMountTargetsCommand, EFSClient } from '@aws-sdk/client-efs';
-import { inject } from 'vitest';
 import { allAccessPoints, allFileSystems } from '../../functions/lib/aws/efs-listing.ts';
 import { VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
+import { motoEndpoint } from './moto-endpoint.ts';
 
 const CLUSTER_TAG = 'efs-volumes:cluster';
 
 function motoConfig() {
-  return { endpoint: inject('motoEndpoint'), region: 'us-east-1' };
+  return { endpoint: motoEndpoint(), region: 'us-east-1' };
 }
 
 export const motoEfs = new EFSClient(motoConfig());

@@ -13,16 +13,16 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
-import { inject } from 'vitest';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 import { type KubectlResult, kubernetesApiFor, runKubectl } from './kubernetes-client.ts';
+import { motoEndpoint } from './moto-endpoint.ts';
 
 /** A local stack of the test's own; `options` (e.g. an ACCESS_POLICY as `policy`) go on top. */
 export async function startTestStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const suffix = randomBytes(3).toString('hex');
   return startLocalStack({
     apiPort: 0,
-    motoEndpoint: inject('motoEndpoint'),
+    motoEndpoint: motoEndpoint(),
     clusterName: `api-${suffix}`,
     tableName: `volumes-api-${suffix}`,
     run: { waitMilliseconds: 0, retryMilliseconds: 0 },

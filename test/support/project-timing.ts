@@ -1,0 +1,69 @@
+import type { Reporter, TestModule } from 'vitest/node';
+
+interface ProjectTiming {
+  files: number;
+  tests: number;
+  /** Wall time from the project's first file starting to its last file ending. */
+  first: number;
+  last: number;
+  /** Summed time of the project's files (setup, import and tests). */
+  busy: number;
+  slowest: { file: string; milliseconds: number }[];
+}
+
+/**
+ * Prints, at the end of a run, each project's wall time (first file started to last file
+ * ended), its files' summed time and its slowest files: where the suite's minutes go.
+ */
+export default class ProjectTimingReporter implements Reporter {
+  readonly #projects = new Map<string, ProjectTiming>();
+  readonly #started = new Map<string, number>();
+  #runStarted = Date.now();
+
+  onTestRunStart(): void {
+    this.#runStarted = Date.now();
+  }
+
+  onTestModuleStart(module: TestModule): void {
+    this.#started.set(module.moduleId, Date.now());
+  }
+
+  onTestModuleEnd(module: TestModule): void {
+    const now = Date.now();
+    const started = this.#started.get(module.moduleId) ?? now;
+    const name = module.project.name || 'default';
+    const timing = this.#projects.get(name) ?? {
+      files: 0,
+      tests: 0,
+      first: started,
+      last: now,
+      busy: 0,
+      slowest: [],
+    };
+    timing.files++;
+    timing.tests += [...module.children.allTests()].length;
+    timing.first = Math.min(timing.first, started);
+    timing.last = Math.max(timing.last, now);
+    timing.busy += now - started;
+    timing.slowest.push({ file: module.relativeModuleId, milliseconds: now - started });
+    this.#projects.set(name, timing);
+  }
+
+  onTestRunEnd(): void {
+    if (this.#projects.size === 0) return;
+    const seconds = (milliseconds: number) => `${(milliseconds / 1000).toFixed(1)} s`;
+    const lines = ['', 'Time by project (wall: first file started to last ended):'];
+    for (const [name, timing] of [...this.#projects].sort(([a], [b]) => a.localeCompare(b))) {
+      const slowest = timing.slowest
+        .sort((a, b) => b.milliseconds - a.milliseconds)
+        .slice(0, 3)
+        .map((entry) => `${entry.file} ${seconds(entry.milliseconds)}`)
+        .join(', ');
+      lines.push(
+        `  ${name.padEnd(12)} wall ${seconds(timing.last - timing.first).padStart(8)}, files ${String(timing.files).padStart(3)} summing ${seconds(timing.busy).padStart(8)}, tests ${timing.tests}; slowest: ${slowest}`,
+      );
+    }
+    lines.push(`  total wall ${seconds(Date.now() - this.#runStarted)}`);
+    console.info(lines.join('\n'));
+  }
+}
