@@ -42,6 +42,18 @@ function absolute(schema: unknown): unknown {
 
 export const seen = new Set<string>();
 
+/** One compiled validator per documented response (compiling costs milliseconds, each call). */
+const validators = new Map<string, ReturnType<typeof ajv.compile>>();
+
+function validatorOf(key: string, schema: unknown): ReturnType<typeof ajv.compile> {
+  let validate = validators.get(key);
+  if (!validate) {
+    validate = ajv.compile(absolute(schema ?? {}) as object);
+    validators.set(key, validate);
+  }
+  return validate;
+}
+
 export interface CheckedResponse {
   readonly status: number;
   readonly headers: Headers;
@@ -72,7 +84,10 @@ export async function expectContract(
   let json: unknown;
   if (contentType.endsWith('json')) {
     json = JSON.parse(text);
-    const validate = ajv.compile(absolute(media?.schema ?? {}) as object);
+    const validate = validatorOf(
+      `${operationId} ${response.status} ${contentType}`,
+      media?.schema,
+    );
     expect(
       validate(json),
       `${operationId} ${response.status}: ${ajv.errorsText(validate.errors)}\n${text}`,

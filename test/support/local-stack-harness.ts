@@ -68,17 +68,21 @@ export async function captureLifecycleEvents(): Promise<{
   };
 }
 
-/** Polls until `check` returns a value, or fails after `timeoutMs`. */
+/**
+ * Polls until `check` returns a value, or fails after `timeoutMs`: soon at first, then less
+ * often (25 ms growing to 400 ms), so a long wait does not spend the machine on polling the
+ * workflow it waits for.
+ */
 export async function eventually<T>(
   check: () => Promise<T | undefined>,
   timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let pause = 25; ; pause = Math.min(400, pause * 1.5)) {
     const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, pause));
   }
 }
 
