@@ -9,7 +9,6 @@ import { expectContract } from '../support/contract.ts';
 import {
   captureLifecycleEvents,
   eventually,
-  json,
   kubectl,
   type LifecycleEvent,
   startTestStack,

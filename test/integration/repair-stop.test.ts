@@ -17,7 +17,6 @@ import { expectContract } from '../support/contract.ts';
 import {
   captureLifecycleEvents,
   eventually,
-  json,
   kubectl,
   type LifecycleEvent,
   startTestStack,

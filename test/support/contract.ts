@@ -84,10 +84,7 @@ export async function expectContract(
   let json: unknown;
   if (contentType.endsWith('json')) {
     json = JSON.parse(text);
-    const validate = validatorOf(
-      `${operationId} ${response.status} ${contentType}`,
-      media?.schema,
-    );
+    const validate = validatorOf(`${operationId} ${response.status} ${contentType}`, media?.schema);
     expect(
       validate(json),
       `${operationId} ${response.status}: ${ajv.errorsText(validate.errors)}\n${text}`,

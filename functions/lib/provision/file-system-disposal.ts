@@ -1,4 +1,4 @@
-import type { EFSClient, FileSystemDescription } from '@aws-sdk/client-efs';
+import type { EFSClient } from '@aws-sdk/client-efs';
 import { eachAccessPoint } from '../aws/efs-listing.ts';
 import {
   creatorOf,
