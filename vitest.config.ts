@@ -22,12 +22,15 @@ export default defineConfig({
         },
       },
       {
-        // The synthesized stack, cdk-nag, cfn-lint and the bundles' own checks.
+        // The synthesized stack, cdk-nag, cfn-lint and the bundles' own checks. The files of a
+        // worker share one module graph, so each configuration is synthesized once per worker
+        // (test/infra/synthesize.ts), not once per file.
         extends: true,
         test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
           pool: 'forks',
+          isolate: false,
           setupFiles: ['test/support/unit-environment.ts'],
         },
       },

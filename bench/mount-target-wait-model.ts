@@ -2,7 +2,7 @@
 // and mount targets take as long as local/aws-model/durations.ts draws (scale 1, seeded), run
 // through statemachine/provision.asl.json by a small interpreter of the states it uses (Task
 // with Retry, Choice, Wait, Succeed), with the real CheckMountTargets step
-// (functions/lib/provision/aws-steps.ts) answering from a clock that only the Wait states,
+// (functions/lib/workflow/aws-steps.ts) answering from a clock that only the Wait states,
 // the retries and the step's own look-ahead advance. Nothing sleeps: 200 provisions take well
 // under a second.
 //
@@ -13,9 +13,9 @@ import { readFileSync } from 'node:fs';
 import type { EFSClient } from '@aws-sdk/client-efs';
 import { DescribeMountTargetsCommand } from '@aws-sdk/client-efs';
 import type { ServiceSettings } from '../functions/lib/config.ts';
-import { checkMountTargets } from '../functions/lib/provision/aws-steps.ts';
-import type { ProvisionState, WaitProgress } from '../functions/lib/provision/state.ts';
 import type { VolumeRecordStore } from '../functions/lib/volume/record.ts';
+import { checkMountTargets } from '../functions/lib/workflow/aws-steps.ts';
+import type { StepState, WaitProgress } from '../functions/lib/workflow/state.ts';
 import { AWS_DURATIONS, drawSeconds } from '../local/aws-model/durations.ts';
 import { type CostEstimate, estimateCost } from './pricing.ts';
 import { percentile, seededRandom } from './stats.ts';
@@ -295,7 +295,7 @@ export async function simulateProvision(
   } as unknown as EFSClient;
   const checkDependencies = { efs, records: NO_RECORDS, settings: serviceSettingsOf(settings) };
 
-  const tasks: Record<string, (state: ProvisionState) => Promise<unknown>> = {
+  const tasks: Record<string, (state: StepState) => Promise<unknown>> = {
     ResolveCluster: async () => ({}),
     CreateSecurityGroup: async () => ({ securityGroupId: 'sg-simulated' }),
     CreateFileSystem: async () => {
@@ -369,7 +369,7 @@ export async function simulateProvision(
     for (;;) {
       const started = clock;
       try {
-        const result = await task(state as unknown as ProvisionState);
+        const result = await task(state as unknown as StepState);
         clock += INVOCATION_SECONDS;
         calls.push({ ms: (clock - started) * 1000, memoryMB: memoryOf(taskName) });
         state = placed(state, current.ResultPath, result);

@@ -4,7 +4,7 @@
 // Lambda invocation with its duration.
 //
 // The CheckMountTargets task is the one replaced: it calls checkMountTargets(state, deps, now)
-// from functions/lib/provision/aws-steps.ts with deps whose EFS client reports the mount
+// from functions/lib/workflow/aws-steps.ts with deps whose EFS client reports the mount
 // targets as `creating` until the simulated wait has passed (delayed-mount-targets.ts) and,
 // in simulated time, with a clock that each Wait advances by the seconds the check asked for.
 //
@@ -12,12 +12,12 @@
 // their SDK clients when loaded).
 import { awsStepDependencies } from '../functions/commons/helpers/step-dependencies.ts';
 import { type ServiceSettings, serviceSettings } from '../functions/lib/config.ts';
-import { checkMountTargets } from '../functions/lib/provision/aws-steps.ts';
-import { type StepEvent, verifiedStepState } from '../functions/lib/provision/execution.ts';
-import type { ProvisionInput, WaitProgress } from '../functions/lib/provision/state.ts';
 import { newVolumeId } from '../functions/lib/volume/names.ts';
 import type { VolumeRecordStore } from '../functions/lib/volume/record.ts';
 import { type VolumeSpec, validateVolumeRequest } from '../functions/lib/volume/request.ts';
+import { checkMountTargets } from '../functions/lib/workflow/aws-steps.ts';
+import { type StepEvent, verifiedStepState } from '../functions/lib/workflow/execution.ts';
+import type { ExecutionInput, WaitProgress } from '../functions/lib/workflow/state.ts';
 import {
   PROVISION_ASL,
   runLocalWorkflow,
@@ -81,7 +81,7 @@ type Observer = (functionName: string, output: unknown) => void;
 
 async function execute(
   file: URL,
-  input: ProvisionInput,
+  input: ExecutionInput,
   records: VolumeRecordStore,
   options: {
     /** The name the volume's record gives the execution: the steps run only for it. */

@@ -19,7 +19,7 @@ export interface OperationAccess {
   readonly checksHealth?: boolean;
 }
 
-/** Each operation of openapi.yaml, read off functions/api/*.ts and functions/lib/api/volumes-service.ts. */
+/** Each operation of openapi.yaml, read off functions/api/*.ts and functions/lib/service/*.ts. */
 export const API_OPERATIONS: Readonly<Record<string, OperationAccess>> = {
   createVolume: {
     handler: 'create-volume',

@@ -10,7 +10,7 @@ export function describeClustersStatement(clusterArns: readonly string[]): Polic
 
 /**
  * The clusters' Fargate profiles, listed and each described (selectors and subnets): what
- * `namespaceZones` (functions/lib/api/fargate-preflight.ts) reads for the create path's
+ * `namespaceZones` (functions/lib/aws/fargate-preflight.ts) reads for the create path's
  * preflight and for the health check alike.
  */
 export function fargateProfileStatements(clusterArns: readonly string[]): PolicyStatement[] {

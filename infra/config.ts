@@ -1,8 +1,8 @@
+import { isAccountSender, isRequestSender } from '../functions/lib/events/request-senders.ts';
 import {
   type AccessPolicy,
   accessPolicyFromEnvironment,
-} from '../functions/lib/api/access-policy.ts';
-import { isAccountSender, isRequestSender } from '../functions/lib/events/request-senders.ts';
+} from '../functions/lib/service/access-policy.ts';
 import { SETTINGS } from '../functions/lib/settings.ts';
 
 /** Where the functions that call a cluster's Kubernetes API run, for private endpoints. */

@@ -78,7 +78,7 @@ export class EfsVolumesStack extends Stack {
       DEPROVISION_STATE_MACHINE_ARN: this.workflow.stateMachines.deprovision.stateMachineArn,
       REPAIR_STATE_MACHINE_ARN: this.workflow.stateMachines.repair.stateMachineArn,
     };
-    // Only the create path counts volumes and checks subnets (functions/lib/api/create-volume.ts).
+    // Only the create path counts volumes and checks subnets (functions/lib/service/create-volume.ts).
     const quotaEnvironment = Object.fromEntries(
       Object.entries(QUOTA_SETTINGS).map(([key, variable]) => [
         variable,

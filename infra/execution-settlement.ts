@@ -8,29 +8,13 @@ import {
   EXECUTION_STATUS_CHANGE,
   UNSETTLED_END_STATUSES,
   unsettledEndPattern,
-} from '../functions/lib/settle/execution-status-change.ts';
-import { describeExecutionsStatement } from './execution-permissions.ts';
+} from '../functions/lib/workflow/execution-status-change.ts';
+import { eventDeadLetterQueue, retriedLambdaTarget } from './event-delivery.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
-import { eventDeadLetterQueue, retriedLambdaTarget } from './request-events.ts';
 import { type FunctionNetwork, functionRole, ServiceFunction } from './service-function.ts';
 import { addStatements, leftoverReads } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
 import type { WorkflowName } from './workflow-steps.ts';
-
-/**
- * What `settleStalePending` (functions/lib/settle/settle-execution.ts) calls beyond
- * settling: the provisioning execution's description, and starting it again. For the role of
- * whichever function runs the periodic check of PENDING records.
- */
-export function stalePendingStatements(provision: StateMachine): PolicyStatement[] {
-  return [
-    describeExecutionsStatement(provision),
-    new PolicyStatement({
-      actions: ['states:StartExecution'],
-      resources: [provision.stateMachineArn],
-    }),
-  ];
-}
 
 export interface ExecutionSettlementProps {
   readonly bus: IEventBus;

@@ -4,52 +4,15 @@ import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib
 import { type IScheduleTarget, Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { describeClustersStatement, fargateProfileStatements } from './cluster-permissions.ts';
+import { describeClustersStatement } from './cluster-permissions.ts';
 import type { ServiceConfig } from './config.ts';
-import { stalePendingStatements } from './execution-settlement.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
-import {
-  acknowledgeExecutionReads,
-  acknowledgeFargateProfileReads,
-} from './nag-acknowledgements.ts';
+import { acknowledgeExecutionReads } from './nag-acknowledgements.ts';
+import { grantHealthCheck, stalePendingStatements } from './operation-statements.ts';
 import { type FunctionNetwork, functionRole, ServiceFunction } from './service-function.ts';
-import { addStatements, describeStatement, leftoverReads } from './volume-permissions.ts';
+import { addStatements, leftoverReads } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
 import type { WorkflowName } from './workflow-steps.ts';
-
-/**
- * What a drift check (functions/lib/health/check.ts) reads besides the cluster's description
- * (which every cluster reader has): the Fargate profiles selecting the namespace and their subnets' zones (as the
- * create path's preflight), and the volume's file system, its policy, mount targets and access point. EFS
- * and EC2 describes cannot be scoped to resources; none of them writes anything.
- */
-export function healthCheckStatements(clusterArns: readonly string[]): PolicyStatement[] {
-  return [
-    ...fargateProfileStatements(clusterArns),
-    describeStatement(
-      'ec2:DescribeSubnets',
-      'elasticfilesystem:DescribeFileSystems',
-      'elasticfilesystem:DescribeFileSystemPolicy',
-      'elasticfilesystem:DescribeMountTargets',
-      'elasticfilesystem:DescribeAccessPoints',
-    ),
-  ];
-}
-
-/**
- * Grants a role (which already describes clusters and reads and updates records) what a
- * recorded drift check does besides: its reads and the `Volume Drifted` event.
- */
-export function grantHealthCheck(
-  role: IRole,
-  props: { bus: IEventBus; clusterArns: readonly string[] },
-): void {
-  addStatements(role, [
-    ...healthCheckStatements(props.clusterArns),
-    lifecycleEventsStatement(props.bus, ['Volume Drifted']),
-  ]);
-  acknowledgeFargateProfileReads(role, props.clusterArns);
-}
 
 export interface VolumeHealthChecksProps {
   readonly records: VolumeTable;

@@ -1,6 +1,9 @@
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { LIFECYCLE_SOURCE, type LifecycleDetailType } from '../functions/lib/events/lifecycle.ts';
+import {
+  LIFECYCLE_SOURCE,
+  type LifecycleDetailType,
+} from '../functions/lib/volume/lifecycle-events.ts';
 
 /** The detail-type of the request events functions/lib/events/provision-requested.ts handles. */
 export const PROVISION_REQUESTED_DETAIL_TYPE = 'Volume Provision Requested';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CORE_SCHEMA, load } from 'js-yaml';
-import { PROBLEM_BASE } from '../functions/lib/api/problem.ts';
+import { PROBLEM_BASE } from '../functions/lib/problems/problem.ts';
 
 /** A JSON object of an OpenAPI document. */
 export type JsonObject = Record<string, unknown>;

@@ -1,6 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import {
   AnyPrincipal,
   ArnPrincipal,
@@ -9,59 +8,20 @@ import {
   type IRole,
   PolicyStatement,
 } from 'aws-cdk-lib/aws-iam';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { isAccountSender } from '../functions/lib/events/request-senders.ts';
 import { describeClustersStatement } from './cluster-permissions.ts';
 import type { ServiceConfig } from './config.ts';
+import { eventDeadLetterQueue, retriedLambdaTarget } from './event-delivery.ts';
 import { grantDescribeExecutions } from './execution-permissions.ts';
 import { lifecycleEventsStatement, PROVISION_REQUESTED_DETAIL_TYPE } from './lifecycle-events.ts';
-import {
-  acknowledgeDeadLetterQueue,
-  acknowledgeFargateProfileReads,
-} from './nag-acknowledgements.ts';
+import { acknowledgeFargateProfileReads } from './nag-acknowledgements.ts';
+import { fargatePreflightStatements } from './operation-statements.ts';
 import { type FunctionNetwork, functionRole, ServiceFunction } from './service-function.ts';
 import { addStatements } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
-import { fargatePreflightStatements } from './volumes-api.ts';
-
-/** How often EventBridge, then Lambda, retry a request event before it goes to the DLQ. */
-export const REQUEST_RETRY_ATTEMPTS = 4;
-export const REQUEST_MAX_EVENT_AGE = Duration.hours(2);
-
-/** The queue where an event neither EventBridge nor Lambda could deliver ends up (14 days). */
-export function eventDeadLetterQueue(scope: Construct): Queue {
-  const queue = new Queue(scope, 'DeadLetterQueue', {
-    encryption: QueueEncryption.SQS_MANAGED,
-    enforceSSL: true,
-    retentionPeriod: Duration.days(14),
-  });
-  acknowledgeDeadLetterQueue(queue);
-  return queue;
-}
-
-/**
- * A rule's target that is never silently lost: EventBridge retries delivery, and, since it
- * invokes asynchronously, Lambda retries a thrown (transient) error; what still fails goes to
- * `deadLetterQueue` either way.
- */
-export function retriedLambdaTarget(
-  handler: ServiceFunction,
-  deadLetterQueue: Queue,
-): LambdaFunction {
-  handler.function.configureAsyncInvoke({
-    retryAttempts: 2,
-    maxEventAge: REQUEST_MAX_EVENT_AGE,
-    onFailure: new SqsDestination(deadLetterQueue),
-  });
-  return new LambdaFunction(handler.function, {
-    deadLetterQueue,
-    retryAttempts: REQUEST_RETRY_ATTEMPTS,
-    maxEventAge: REQUEST_MAX_EVENT_AGE,
-  });
-}
 
 /**
  * The bus of request and lifecycle events: the configured one, or (by default) one of the

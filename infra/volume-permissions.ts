@@ -1,9 +1,9 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { SHAREABLE_TAG_KEY, SHAREABLE_TAG_VALUE } from '../functions/lib/api/access-policy.ts';
 import { NAMESPACE_CLIENTS_TAG } from '../functions/lib/aws/namespace-clients.ts';
 import { CALLER_TAG_PREFIX, STACK_TAG } from '../functions/lib/aws/tags.ts';
+import { SHAREABLE_TAG_KEY, SHAREABLE_TAG_VALUE } from '../functions/lib/service/access-policy.ts';
 import { VOLUME_ID_TAG } from '../functions/lib/volume/names.ts';
 import { describeClustersStatement } from './cluster-permissions.ts';
 import { ServiceConfigError, VPC_IDS_REQUIRED } from './config.ts';
@@ -117,7 +117,7 @@ export function describeStatement(...actions: string[]): PolicyStatement {
 }
 
 /**
- * What `findLeftovers` (functions/lib/provision/leftovers.ts) reads to list what is still there
+ * What `findLeftovers` (functions/lib/workflow/leftovers.ts) reads to list what is still there
  * of a volume: its EFS and EC2 resources, and its Kubernetes objects (the cluster's description
  * first).
  */
@@ -369,7 +369,7 @@ export function mountTargetDeleteStatements(arns: VolumeResourceArns): PolicySta
 /**
  * CreateAccessPoint, with the request tags of {@link requestTagged}, on a file system that
  * carries this stack's tag (one the workflow created) or the shareable tag (a shared one whose
- * owner consented, functions/lib/api/shared-file-system.ts). A compromised role therefore
+ * owner consented, functions/lib/service/shared-file-system.ts). A compromised role therefore
  * cannot open an access point, and with it a way in, on any other file system of the account.
  * IAM joins the conditions of one statement with AND, so the two tags need two statements.
  */

@@ -7,17 +7,21 @@ import {
   SpecRestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { type IRole, type PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IRole, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { API_OPERATIONS, type OperationAccess } from './api-operations.ts';
-import { describeClustersStatement, fargateProfileStatements } from './cluster-permissions.ts';
+import { describeClustersStatement } from './cluster-permissions.ts';
 import type { ServiceConfig } from './config.ts';
 import { grantDescribeExecutions } from './execution-permissions.ts';
-import { grantHealthCheck, healthCheckStatements } from './health-checks.ts';
 import { acknowledgeApi, acknowledgeFargateProfileReads } from './nag-acknowledgements.ts';
 import { apiGatewayDocument, operationsOf, readOpenApi } from './openapi-for-api-gateway.ts';
+import {
+  fargatePreflightStatements,
+  grantHealthCheck,
+  healthCheckStatements,
+} from './operation-statements.ts';
 import {
   API_TIMEOUT,
   type FunctionNetwork,
@@ -25,30 +29,8 @@ import {
   PROJECT_ROOT,
   ServiceFunction,
 } from './service-function.ts';
-import { addStatements, describeStatement } from './volume-permissions.ts';
+import { addStatements } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
-
-/**
- * The create path's Fargate preflight (functions/lib/api/fargate-preflight.ts): the cluster's
- * Fargate profiles, and the VPC's DNS attributes and subnets' zones (EC2 reads that cannot be
- * scoped to resources).
- */
-export function fargatePreflightStatements(clusterArns: readonly string[]): PolicyStatement[] {
-  return [
-    ...fargateProfileStatements(clusterArns),
-    // DescribeFileSystems: a shared fileSystemId must carry the shareable tag; and, if another's,
-    // DescribeFileSystemPolicy: its policy must close it (functions/lib/api/shared-file-system.ts);
-    // DescribeAccessPoints: the directories its access points serve, which no other owner's
-    // volume may overlap (shared-paths.ts).
-    describeStatement(
-      'ec2:DescribeVpcAttribute',
-      'ec2:DescribeSubnets',
-      'elasticfilesystem:DescribeAccessPoints',
-      'elasticfilesystem:DescribeFileSystems',
-      'elasticfilesystem:DescribeFileSystemPolicy',
-    ),
-  ];
-}
 
 export interface VolumesApiProps {
   readonly records: VolumeTable;

@@ -4,15 +4,15 @@ import { type IRole, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { LifecycleDetailType } from '../functions/lib/events/lifecycle.ts';
+import type { LifecycleDetailType } from '../functions/lib/volume/lifecycle-events.ts';
 import { describeClustersStatement } from './cluster-permissions.ts';
 import { type ServiceConfig, WORKFLOW_SETTINGS, type WorkflowSetting } from './config.ts';
-import { healthCheckStatements } from './health-checks.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
 import {
   acknowledgeFargateProfileReads,
   acknowledgeStateMachineRole,
 } from './nag-acknowledgements.ts';
+import { healthCheckStatements } from './operation-statements.ts';
 import {
   CHECK_MOUNT_TARGETS_TIMEOUT,
   type FunctionNetwork,
@@ -71,7 +71,7 @@ function healthCheckReads(clusterArns: readonly string[]): PolicyStatement[] {
 }
 
 /**
- * Each step's access, read off functions/lib/provision/*.ts and functions/lib/aws/*.ts. A
+ * Each step's access, read off functions/lib/workflow/*.ts and functions/lib/aws/*.ts. A
  * shared role gets the union of its steps' access (identical statements are merged).
  */
 const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
@@ -341,7 +341,7 @@ export class VolumeWorkflow extends Construct {
         ? sharedRoles[sharedRole]
         : functionRole(this, `${pascalCase(step)}Role`, `Workflow step ${step}`);
       // Every step reads the volume's record first: the record names the execution that may
-      // act and holds the spec (functions/lib/provision/execution.ts).
+      // act and holds the spec (functions/lib/workflow/execution.ts).
       props.records.grant(role, ...new Set<RecordAccess>(['get', ...access.records]));
       addStatements(role, [
         ...(access.statements?.(context) ?? []),

@@ -9,8 +9,8 @@ import type {
   APIGatewayProxyResult,
 } from 'aws-lambda';
 import { openapiDocument } from '../functions/generated/openapi-schemas.ts';
-import { problemResponse } from '../functions/lib/api/http.ts';
-import { ProblemError, problems } from '../functions/lib/api/problem.ts';
+import { problemResponse } from '../functions/lib/http/http.ts';
+import { ProblemError, problems } from '../functions/lib/problems/problem.ts';
 import { API_OPERATIONS } from '../infra/api-operations.ts';
 import { LOCAL_ACCOUNT } from './credentials.ts';
 import { localFunctions } from './lambda/local-functions.ts';

@@ -1,7 +1,7 @@
 // `npm start`: the whole service on this machine, no AWS account, no Docker.
 import { parseArgs } from 'node:util';
-import { accessPolicyFromEnvironment } from '../functions/lib/api/access-policy.ts';
 import { requestSendersFromEnvironment } from '../functions/lib/events/request-senders.ts';
+import { accessPolicyFromEnvironment } from '../functions/lib/service/access-policy.ts';
 import { timeScaleFromEnvironment } from './aws-model/model.ts';
 import { LOCAL_ACCOUNT } from './credentials.ts';
 import type { FaultProxyOptions } from './fault-proxy.ts';

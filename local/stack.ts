@@ -7,11 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
-import type { AccessPolicy } from '../functions/lib/api/access-policy.ts';
+import type { AccessPolicy } from '../functions/lib/service/access-policy.ts';
 import {
   type ExecutionStatusChangeEvent,
   unsettledEndPattern,
-} from '../functions/lib/settle/execution-status-change.ts';
+} from '../functions/lib/workflow/execution-status-change.ts';
 import { buildFunctionBundles } from '../infra/function-bundles.ts';
 import { type AwsModelOptions, timeScaleFromEnvironment } from './aws-model/model.ts';
 import { applyServiceRbac, clusterAccessOptions } from './cluster-access.ts';

@@ -5,7 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { parameterSchemas } from '../functions/lib/api/parameter-schemas.ts';
+import { parameterSchemas } from '../functions/lib/http/parameter-schemas.ts';
 
 /**
  * Compiles the request-body and parameter validators with ajv's standalone mode, so the

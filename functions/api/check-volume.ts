@@ -1,9 +1,9 @@
 import { apiHandler } from '#helpers/api-handler';
 import { healthCheckDependencies } from '#helpers/health-check-dependencies';
 import { readDependencies } from '#helpers/read-dependencies';
-import { checkVolume } from '#lib/api/check-volume';
-import { callerOf, jsonResponse } from '#lib/api/http';
-import { validateParameters } from '#lib/api/parameters';
+import { callerOf, jsonResponse } from '#lib/http/http';
+import { validateParameters } from '#lib/http/parameters';
+import { checkVolume } from '#lib/service/check-volume';
 
 export const handler = apiHandler('checkVolume', async (event) => {
   const { id } = validateParameters<{ id: string }>('checkVolume', 'path', event.pathParameters);

@@ -1,8 +1,8 @@
 import { apiDependencies } from '#helpers/api-dependencies';
 import { apiHandler } from '#helpers/api-handler';
-import { createVolume } from '#lib/api/create-volume';
-import { callerOf, jsonBodyOf, jsonResponse } from '#lib/api/http';
-import { validateParameters } from '#lib/api/parameters';
+import { callerOf, jsonBodyOf, jsonResponse } from '#lib/http/http';
+import { validateParameters } from '#lib/http/parameters';
+import { createVolume } from '#lib/service/create-volume';
 import { logger } from '#powertools/logger';
 
 export const handler = apiHandler(

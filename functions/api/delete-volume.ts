@@ -1,8 +1,8 @@
 import { apiDependencies } from '#helpers/api-dependencies';
 import { apiHandler } from '#helpers/api-handler';
-import { deleteVolume } from '#lib/api/delete-volume';
-import { callerOf, jsonResponse } from '#lib/api/http';
-import { validateParameters } from '#lib/api/parameters';
+import { callerOf, jsonResponse } from '#lib/http/http';
+import { validateParameters } from '#lib/http/parameters';
+import { deleteVolume } from '#lib/service/delete-volume';
 
 export const handler = apiHandler('deleteVolume', async (event) => {
   const { id } = validateParameters<{ id: string }>('deleteVolume', 'path', event.pathParameters);

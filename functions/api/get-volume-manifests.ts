@@ -1,8 +1,8 @@
 import { apiHandler } from '#helpers/api-handler';
 import { readDependencies } from '#helpers/read-dependencies';
-import { callerOf } from '#lib/api/http';
-import { validateParameters } from '#lib/api/parameters';
-import { volumeManifests } from '#lib/api/volume-manifests';
+import { callerOf } from '#lib/http/http';
+import { validateParameters } from '#lib/http/parameters';
+import { volumeManifests } from '#lib/service/volume-manifests';
 
 export const handler = apiHandler('getVolumeManifests', async (event) => {
   const { id } = validateParameters<{ id: string }>(

@@ -1,8 +1,8 @@
 import { apiHandler } from '#helpers/api-handler';
 import { readDependencies } from '#helpers/read-dependencies';
-import { callerOf, jsonResponse } from '#lib/api/http';
-import { validateParameters } from '#lib/api/parameters';
-import { getVolume } from '#lib/api/read-volumes';
+import { callerOf, jsonResponse } from '#lib/http/http';
+import { validateParameters } from '#lib/http/parameters';
+import { getVolume } from '#lib/service/read-volumes';
 
 export const handler = apiHandler('getVolume', async (event) => {
   const { id } = validateParameters<{ id: string }>('getVolume', 'path', event.pathParameters);

@@ -1,8 +1,8 @@
 import { apiHandler } from '#helpers/api-handler';
 import { readDependencies } from '#helpers/read-dependencies';
-import { callerOf, jsonResponse } from '#lib/api/http';
-import { validateParameters } from '#lib/api/parameters';
-import { listVolumes } from '#lib/api/read-volumes';
+import { callerOf, jsonResponse } from '#lib/http/http';
+import { validateParameters } from '#lib/http/parameters';
+import { listVolumes } from '#lib/service/read-volumes';
 import type { VolumeListQuery } from '#lib/volume/record';
 
 export const handler = apiHandler('listVolumes', async (event) => {

@@ -1,8 +1,8 @@
 import { apiDependencies } from '#helpers/api-dependencies';
 import { apiHandler } from '#helpers/api-handler';
-import { callerOf, jsonResponse } from '#lib/api/http';
-import { validateParameters } from '#lib/api/parameters';
-import { repairVolume } from '#lib/api/repair-volume';
+import { callerOf, jsonResponse } from '#lib/http/http';
+import { validateParameters } from '#lib/http/parameters';
+import { repairVolume } from '#lib/service/repair-volume';
 
 export const handler = apiHandler('repairVolume', async (event) => {
   const { id } = validateParameters<{ id: string }>('repairVolume', 'path', event.pathParameters);

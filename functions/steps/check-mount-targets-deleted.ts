@@ -2,7 +2,7 @@ import { efsClient } from '#clients/efs';
 import { stepHandler } from '#helpers/step-handler';
 import { volumeRecords } from '#helpers/volume-records';
 import { serviceSettings } from '#lib/config';
-import { checkMountTargetsDeleted } from '#lib/provision/aws-steps';
+import { checkMountTargetsDeleted } from '#lib/workflow/aws-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
 export const handler = stepHandler('CheckMountTargetsDeleted', checkMountTargetsDeleted, () => ({

@@ -2,7 +2,7 @@ import { efsClient } from '#clients/efs';
 import { stepHandler } from '#helpers/step-handler';
 import { volumeRecords } from '#helpers/volume-records';
 import { serviceSettings } from '#lib/config';
-import { checkMountTargets } from '#lib/provision/aws-steps';
+import { checkMountTargets } from '#lib/workflow/aws-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
 export const handler = stepHandler('CheckMountTargets', checkMountTargets, () => ({

@@ -1,7 +1,7 @@
 import { efsClient } from '#clients/efs';
 import { stepHandler } from '#helpers/step-handler';
 import { volumeRecords } from '#helpers/volume-records';
-import { createMountTargets } from '#lib/provision/aws-steps';
+import { createMountTargets } from '#lib/workflow/aws-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
 export const handler = stepHandler('CreateMountTargets', createMountTargets, () => ({

@@ -2,7 +2,7 @@ import { ec2Client } from '#clients/ec2';
 import { stepHandler } from '#helpers/step-handler';
 import { volumeRecords } from '#helpers/volume-records';
 import { serviceSettings } from '#lib/config';
-import { createSecurityGroup } from '#lib/provision/aws-steps';
+import { createSecurityGroup } from '#lib/workflow/aws-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
 export const handler = stepHandler('CreateSecurityGroup', createSecurityGroup, () => ({

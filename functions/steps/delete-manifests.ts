@@ -1,5 +1,5 @@
 import { kubeStepDependencies } from '#helpers/kube-step-dependencies';
 import { stepHandler } from '#helpers/step-handler';
-import { rollbackManifests } from '#lib/provision/kube-steps';
+import { rollbackManifests } from '#lib/workflow/kube-steps';
 
 export const handler = stepHandler('DeleteManifests', rollbackManifests, kubeStepDependencies);

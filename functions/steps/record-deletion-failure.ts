@@ -1,7 +1,7 @@
 import { withOptionalKubernetes } from '#helpers/optional-kubernetes';
 import { awsStepDependencies } from '#helpers/step-dependencies';
 import { stepHandler } from '#helpers/step-handler';
-import { recordDeletionFailure } from '#lib/provision/lifecycle-steps';
+import { recordDeletionFailure } from '#lib/workflow/lifecycle-steps';
 
 export const handler = stepHandler(
   'RecordDeletionFailure',

@@ -1,7 +1,7 @@
 import { withOptionalKubernetes } from '#helpers/optional-kubernetes';
 import { awsStepDependencies } from '#helpers/step-dependencies';
 import { stepHandler } from '#helpers/step-handler';
-import { recordRollbackFailure } from '#lib/provision/lifecycle-steps';
+import { recordRollbackFailure } from '#lib/workflow/lifecycle-steps';
 
 export const handler = stepHandler(
   'RecordRollbackFailure',

@@ -2,7 +2,7 @@ import { ec2Client } from '#clients/ec2';
 import { eksClient } from '#clients/eks';
 import { stepHandler } from '#helpers/step-handler';
 import { volumeRecords } from '#helpers/volume-records';
-import { resolveCluster } from '#lib/provision/aws-steps';
+import { resolveCluster } from '#lib/workflow/aws-steps';
 
 // Only the clients this step calls, so its bundle and its IAM role stay small.
 export const handler = stepHandler('ResolveCluster', resolveCluster, () => ({

@@ -8,11 +8,11 @@ import type { AddressInfo } from 'node:net';
 import type {
   ExecutionStatus,
   ExecutionStatusChangeEvent,
-} from '../../functions/lib/settle/execution-status-change.ts';
+} from '../../functions/lib/workflow/execution-status-change.ts';
 import {
   EXECUTION_STATUS_CHANGE,
   STATES_SOURCE,
-} from '../../functions/lib/settle/execution-status-change.ts';
+} from '../../functions/lib/workflow/execution-status-change.ts';
 import { type LocalRunOptions, runLocalWorkflow, unwrapExecutionError } from './local-workflow.ts';
 
 const ACCOUNT = '123456789012';

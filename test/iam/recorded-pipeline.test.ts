@@ -13,7 +13,6 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startExecution } from '../../functions/lib/api/workflow-start.ts';
 import { deleteAccessPoint, ensureAccessPoint } from '../../functions/lib/aws/access-point.ts';
 import { describeClusterNetwork } from '../../functions/lib/aws/cluster.ts';
 import { deleteOwnFileSystem, ensureFileSystem } from '../../functions/lib/aws/file-system.ts';
@@ -28,9 +27,10 @@ import {
   ensureSecurityGroup,
 } from '../../functions/lib/aws/security-group.ts';
 import { volumeTags } from '../../functions/lib/aws/tags.ts';
-import { putLifecycleEvent } from '../../functions/lib/events/lifecycle.ts';
+import { putLifecycleEvent } from '../../functions/lib/volume/lifecycle-events.ts';
 import { VolumeRecordStore } from '../../functions/lib/volume/record.ts';
 import { validateVolumeRequest } from '../../functions/lib/volume/request.ts';
+import { startExecution } from '../../functions/lib/workflow/workflow-start.ts';
 import { parseRecordedCalls, type RecordedAwsCall } from '../../local/aws-calls/recorded-call.ts';
 import { type MotoServer, startMoto } from '../../local/moto.ts';
 import { seedCluster } from '../../local/seed-cluster.ts';

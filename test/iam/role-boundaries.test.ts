@@ -1,7 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SHAREABLE_TAG_KEY, SHAREABLE_TAG_VALUE } from '../../functions/lib/api/access-policy.ts';
 import { NAMESPACE_CLIENTS_TAG } from '../../functions/lib/aws/namespace-clients.ts';
 import { STACK_TAG } from '../../functions/lib/aws/tags.ts';
+import {
+  SHAREABLE_TAG_KEY,
+  SHAREABLE_TAG_VALUE,
+} from '../../functions/lib/service/access-policy.ts';
 import { VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
 import { catalogFunction, FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
 import type { RecordedAwsCall } from '../../local/aws-calls/recorded-call.ts';

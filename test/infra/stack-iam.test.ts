@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LIFECYCLE_SOURCE } from '../../functions/lib/events/lifecycle.ts';
+import { LIFECYCLE_SOURCE } from '../../functions/lib/volume/lifecycle-events.ts';
 import { VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
 import { EXPECTED_ACTIONS } from '../support/expected-actions.ts';
 import {

@@ -14,8 +14,8 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-efs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccessPolicy } from '../../functions/lib/api/access-policy.ts';
 import { RECLAIM_POLICY_TAG } from '../../functions/lib/aws/tags.ts';
+import type { AccessPolicy } from '../../functions/lib/service/access-policy.ts';
 import { parseRecordedCalls } from '../../local/aws-calls/recorded-call.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { eventually, json, startTestStack } from '../support/local-stack-harness.ts';

@@ -4,7 +4,7 @@ import {
   ListFargateProfilesCommand,
 } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterGoneWarning } from '../../functions/lib/provision/lifecycle-steps.ts';
+import { clusterGoneWarning } from '../../functions/lib/workflow/lifecycle-steps.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { eventually, json, startTestStack } from '../support/local-stack-harness.ts';
 import { awsLeftovers, eks } from '../support/workflow-harness.ts';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AccessPolicy } from '../../functions/lib/api/access-policy.ts';
-import { listVolumes } from '../../functions/lib/api/read-volumes.ts';
+import type { AccessPolicy } from '../../functions/lib/service/access-policy.ts';
+import { listVolumes } from '../../functions/lib/service/read-volumes.ts';
 import { newVolumeId } from '../../functions/lib/volume/names.ts';
 import { type Volume, VolumeRecordStore } from '../../functions/lib/volume/record.ts';
 import { validateVolumeRequest } from '../../functions/lib/volume/request.ts';

@@ -11,9 +11,9 @@ import {
 import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CleanupError, TransientError } from '../../functions/lib/errors.ts';
-import type { StepEvent } from '../../functions/lib/provision/execution.ts';
 import { persistentVolumeName, VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
 import type { VolumeRecordStore } from '../../functions/lib/volume/record.ts';
+import type { StepEvent } from '../../functions/lib/workflow/execution.ts';
 import type { TaskHandler } from '../../local/step-functions/local-workflow.ts';
 import { kubernetesApiFor } from '../support/kubernetes-client.ts';
 import {

@@ -7,8 +7,8 @@
 import { DescribeExecutionCommand, SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executionArnOf } from '../../functions/lib/settle/execution-status-change.ts';
 import { persistentVolumeName } from '../../functions/lib/volume/names.ts';
+import { executionArnOf } from '../../functions/lib/workflow/execution-status-change.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import type { TaskHandler } from '../../local/step-functions/local-workflow.ts';
 import { createReadyVolume, fetchVolume } from '../support/api-volumes.ts';

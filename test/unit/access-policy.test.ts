@@ -6,7 +6,7 @@ import {
   authorizeDelete,
   authorizeSharedFileSystem,
   type SharedVolumeRequest,
-} from '../../functions/lib/api/access-policy.ts';
+} from '../../functions/lib/service/access-policy.ts';
 
 const ACCOUNT = '123456789012';
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;

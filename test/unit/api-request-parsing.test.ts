@@ -3,8 +3,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { apiHandler } from '../../functions/commons/helpers/api-handler.ts';
-import { jsonBodyOf, jsonResponse, MAX_BODY_BYTES } from '../../functions/lib/api/http.ts';
-import { validateParameters } from '../../functions/lib/api/parameters.ts';
+import { jsonBodyOf, jsonResponse, MAX_BODY_BYTES } from '../../functions/lib/http/http.ts';
+import { validateParameters } from '../../functions/lib/http/parameters.ts';
 
 const context = { functionName: 'create-volume', awsRequestId: 'r-1' } as Context;
 

@@ -1,8 +1,8 @@
 // A failure's answer: access denied is not "retry later".
 import { describe, expect, it } from 'vitest';
-import { ProblemError } from '../../functions/lib/api/problem.ts';
-import { asProblem, busyWhenChanged } from '../../functions/lib/api/service-errors.ts';
 import { KubernetesRequestError, VolumeRecordStateError } from '../../functions/lib/errors.ts';
+import { ProblemError } from '../../functions/lib/problems/problem.ts';
+import { asProblem, busyWhenChanged } from '../../functions/lib/service/service-errors.ts';
 
 function problemOf(error: unknown): ProblemError {
   try {

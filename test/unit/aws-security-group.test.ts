@@ -16,7 +16,7 @@ import {
   nfsIngress,
 } from '../../functions/lib/aws/security-group.ts';
 import { CleanupError, TransientError } from '../../functions/lib/errors.ts';
-import { classifyStepError } from '../../functions/lib/provision/run-step.ts';
+import { classifyStepError } from '../../functions/lib/workflow/run-step.ts';
 import { clusterTarget, subnet, VOLUME_ID } from './fixtures.ts';
 
 const ec2Mock = mockClient(EC2Client);

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { accessPolicyFromEnvironment, authorize } from '../../functions/lib/api/access-policy.ts';
-import { callerPrincipal, principalPattern } from '../../functions/lib/api/caller-principal.ts';
-import { callerOf } from '../../functions/lib/api/http.ts';
-import { ProblemError } from '../../functions/lib/api/problem.ts';
+import { callerOf } from '../../functions/lib/http/http.ts';
+import { ProblemError } from '../../functions/lib/problems/problem.ts';
+import {
+  accessPolicyFromEnvironment,
+  authorize,
+} from '../../functions/lib/service/access-policy.ts';
+import { callerPrincipal, principalPattern } from '../../functions/lib/service/caller-principal.ts';
 import { iamIdentity } from '../../local/api-server.ts';
 
 const ACCOUNT = '123456789012';

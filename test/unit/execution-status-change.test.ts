@@ -3,7 +3,7 @@ import {
   executionArnOf,
   unsettledEndPattern,
   volumeIdOf,
-} from '../../functions/lib/settle/execution-status-change.ts';
+} from '../../functions/lib/workflow/execution-status-change.ts';
 import { statusChangeEvent } from '../../local/step-functions/server.ts';
 
 const MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:efs-volumes-provision';

@@ -11,9 +11,9 @@ import {
 } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { fargatePreflight } from '../../functions/lib/api/fargate-preflight.ts';
-import { planVolume } from '../../functions/lib/api/plan.ts';
 import type { ClusterDescription } from '../../functions/lib/aws/cluster.ts';
+import { fargatePreflight } from '../../functions/lib/aws/fargate-preflight.ts';
+import { planVolume } from '../../functions/lib/service/plan.ts';
 import { validateVolumeRequest } from '../../functions/lib/volume/request.ts';
 
 const eksMock = mockClient(EKSClient);

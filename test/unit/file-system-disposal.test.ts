@@ -6,9 +6,9 @@ import {
 } from '@aws-sdk/client-efs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { decideFileSystemDisposal } from '../../functions/lib/provision/file-system-disposal.ts';
-import type { ProvisionState } from '../../functions/lib/provision/state.ts';
 import type { VolumeRecord, VolumeStatus } from '../../functions/lib/volume/record.ts';
+import { decideFileSystemDisposal } from '../../functions/lib/workflow/file-system-disposal.ts';
+import type { StepState } from '../../functions/lib/workflow/state.ts';
 import { VOLUME_ID, volumeSpec } from './fixtures.ts';
 
 const efsMock = mockClient(EFSClient);
@@ -46,7 +46,7 @@ function records(status?: VolumeStatus) {
 }
 
 /** The state of the volume being deleted: its file system is the recorded one. */
-function stateOf(volumeId: string, shared = false): ProvisionState {
+function stateOf(volumeId: string, shared = false): StepState {
   return {
     volumeId,
     operation: 'deprovision',

@@ -10,11 +10,12 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { checkAllVolumes } from '../../functions/lib/health/check-all.ts';
+import { NO_METRICS } from '../../functions/lib/metrics.ts';
 import {
   type SettleDependencies,
   settleStalePending,
 } from '../../functions/lib/settle/settle-execution.ts';
+import { checkAllVolumes } from '../../functions/lib/sweep/check-all.ts';
 import type { VolumeRecord, VolumeRecordStore } from '../../functions/lib/volume/record.ts';
 import { volumeSpec } from './fixtures.ts';
 
@@ -70,6 +71,7 @@ describe('checkAllVolumes', () => {
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: NOW });
     const settle = {
       records,
+      metrics: NO_METRICS,
       sfn: new SFNClient({}),
       efs: new EFSClient({}),
       ec2: new EC2Client({}),

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-efs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { findLeftovers } from '../../functions/lib/provision/leftovers.ts';
+import { findLeftovers } from '../../functions/lib/workflow/leftovers.ts';
 import { VOLUME_ID, volumeSpec } from './fixtures.ts';
 
 const efsMock = mockClient(EFSClient);

@@ -4,19 +4,20 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { serviceSettings } from '../../functions/lib/config.ts';
-import {
-  beginRollback,
-  causeMessage,
-  completeProvisioning,
-  failedStep,
-} from '../../functions/lib/provision/lifecycle-steps.ts';
-import type { ProvisionState } from '../../functions/lib/provision/state.ts';
+import { NO_METRICS } from '../../functions/lib/metrics.ts';
 import {
   retainsFileSystem,
   type StepRecord,
   type VolumeRecord,
   VolumeRecordStore,
 } from '../../functions/lib/volume/record.ts';
+import {
+  beginRollback,
+  causeMessage,
+  completeProvisioning,
+  failedStep,
+} from '../../functions/lib/workflow/lifecycle-steps.ts';
+import type { StepState } from '../../functions/lib/workflow/state.ts';
 import { VOLUME_ID, volumeSpec } from './fixtures.ts';
 
 const documentMock = mockClient(DynamoDBDocumentClient);
@@ -26,6 +27,7 @@ const records = new VolumeRecordStore(documentClient, 'volumes', () => new Date(
 const eventsMock = mockClient(EventBridgeClient);
 const deps = {
   records,
+  metrics: NO_METRICS,
   events: new EventBridgeClient({ region: 'us-east-1' }),
   settings: { ...serviceSettings(), eventBusName: 'volumes-bus' },
 };
@@ -170,7 +172,7 @@ describe('completeProvisioning', () => {
     documentMock
       .on(UpdateCommand)
       .resolves({ Attributes: { ...volumeRecord({}), status: 'READY' } });
-    const state: ProvisionState = { volumeId: VOLUME_ID, spec: volumeSpec() };
+    const state: StepState = { volumeId: VOLUME_ID, spec: volumeSpec() };
 
     // Act
     const result = await completeProvisioning(state, deps);
@@ -264,7 +266,7 @@ describe('beginRollback', () => {
   it('records the step the state machine names, the error and its message, and moves to ROLLING_BACK', async () => {
     // Prepare
     recordAfterFailureIn('CreateFileSystem');
-    const state: ProvisionState = {
+    const state: StepState = {
       volumeId: VOLUME_ID,
       spec: volumeSpec(),
       failure,
@@ -282,7 +284,7 @@ describe('beginRollback', () => {
   it('without a failedStep in the state, finds the failed step in the record, not BeginRollback itself', async () => {
     // Prepare
     recordAfterFailureIn('CreateFileSystem');
-    const state: ProvisionState = { volumeId: VOLUME_ID, spec: volumeSpec(), failure };
+    const state: StepState = { volumeId: VOLUME_ID, spec: volumeSpec(), failure };
 
     // Act
     const recorded = await beginRollback(state, deps);

@@ -12,20 +12,21 @@ import { stepHandler } from '../../functions/commons/helpers/step-handler.ts';
 import {
   recordDriftFindings,
   recordTimeToReady,
+  volumeMetrics,
 } from '../../functions/commons/powertools/metrics.ts';
-import { problems } from '../../functions/lib/api/problem.ts';
 import { serviceSettings } from '../../functions/lib/config.ts';
 import { TransientError } from '../../functions/lib/errors.ts';
-import type { StepEvent } from '../../functions/lib/provision/execution.ts';
+import { problems } from '../../functions/lib/problems/problem.ts';
+import { type VolumeRecord, VolumeRecordStore } from '../../functions/lib/volume/record.ts';
+import type { StepEvent } from '../../functions/lib/workflow/execution.ts';
 import {
   completeDeletion,
   completeProvisioning,
   completeRollback,
   recordDeletionFailure,
   recordRollbackFailure,
-} from '../../functions/lib/provision/lifecycle-steps.ts';
-import type { ProvisionState } from '../../functions/lib/provision/state.ts';
-import { type VolumeRecord, VolumeRecordStore } from '../../functions/lib/volume/record.ts';
+} from '../../functions/lib/workflow/lifecycle-steps.ts';
+import type { StepState } from '../../functions/lib/workflow/state.ts';
 import { VOLUME_ID, volumeRecord, volumeSpec } from './fixtures.ts';
 
 // Before the metrics module loads: the test setup turns EMF off for every other test.
@@ -284,9 +285,10 @@ describe('volume lifecycle metrics', () => {
     efs: new EFSClient({ region: 'us-east-1' }),
     ec2: new EC2Client({ region: 'us-east-1' }),
     settings: { ...serviceSettings(), eventBusName: 'volumes-bus' },
+    metrics: volumeMetrics,
   };
 
-  const verified: ProvisionState = { volumeId: VOLUME_ID, spec: volumeSpec() };
+  const verified: StepState = { volumeId: VOLUME_ID, spec: volumeSpec() };
 
   function record(status: VolumeRecord['status']): VolumeRecord {
     const spec = volumeSpec();

@@ -14,7 +14,7 @@ import { serviceSettings } from '../../functions/lib/config.ts';
 import {
   mountTargetLookAheadSeconds,
   mountTargetWaitSeconds,
-} from '../../functions/lib/provision/aws-steps.ts';
+} from '../../functions/lib/workflow/aws-steps.ts';
 import { seededRandom } from '../../local/seeded-random.ts';
 
 /** The code's defaults, whatever the test environment sets. */

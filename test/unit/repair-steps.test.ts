@@ -15,7 +15,6 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { serviceSettings } from '../../functions/lib/config.ts';
-import type { ProvisionState } from '../../functions/lib/provision/state.ts';
 import {
   beginRepair,
   completeRepair,
@@ -23,6 +22,7 @@ import {
   recordRepairFailure,
 } from '../../functions/lib/repair/repair-steps.ts';
 import { type VolumeRecord, VolumeRecordStore } from '../../functions/lib/volume/record.ts';
+import type { StepState } from '../../functions/lib/workflow/state.ts';
 import { VOLUME_ID, volumeSpec } from './fixtures.ts';
 
 const documentMock = mockClient(DynamoDBDocumentClient);
@@ -94,7 +94,7 @@ function repairingRecord(overrides: Partial<VolumeRecord> = {}): VolumeRecord {
   };
 }
 
-const STATE: ProvisionState = {
+const STATE: StepState = {
   volumeId: VOLUME_ID,
   spec: volumeSpec(),
   operation: 'repair',
@@ -271,7 +271,7 @@ describe('completeRepair', () => {
 describe('recordRepairFailure', () => {
   it('records READY, the failure and the health, and deletes nothing', async () => {
     // Prepare
-    const state: ProvisionState = {
+    const state: StepState = {
       ...STATE,
       failedStep: 'CreateMountTargets',
       failure: { Error: 'MountTargetFailedError', Cause: 'no mount target in us-east-1c' },

@@ -11,11 +11,12 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { VolumeServiceDependencies } from '../../functions/lib/api/create-volume.ts';
-import { deleteVolume } from '../../functions/lib/api/delete-volume.ts';
-import { ProblemError } from '../../functions/lib/api/problem.ts';
-import { repairVolume } from '../../functions/lib/api/repair-volume.ts';
 import type { KubernetesReader } from '../../functions/lib/kube/read-client.ts';
+import { NO_METRICS } from '../../functions/lib/metrics.ts';
+import { ProblemError } from '../../functions/lib/problems/problem.ts';
+import type { VolumeServiceDependencies } from '../../functions/lib/service/create-volume.ts';
+import { deleteVolume } from '../../functions/lib/service/delete-volume.ts';
+import { repairVolume } from '../../functions/lib/service/repair-volume.ts';
 import { type VolumeRecord, VolumeRecordStore } from '../../functions/lib/volume/record.ts';
 import { VOLUME_ID, volumeSpec } from './fixtures.ts';
 
@@ -68,6 +69,7 @@ const healthyCluster = {
 
 function dependencies(): VolumeServiceDependencies {
   return {
+    metrics: NO_METRICS,
     records: new VolumeRecordStore(
       DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
       'volumes',

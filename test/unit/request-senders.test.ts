@@ -1,8 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { VolumeServiceDependencies } from '../../functions/lib/api/create-volume.ts';
-import { ProblemError } from '../../functions/lib/api/problem.ts';
 import {
   handleProvisionRequested,
   type RequestEvent,
@@ -11,6 +9,8 @@ import {
   assertRequestSender,
   requestSendersFromEnvironment,
 } from '../../functions/lib/events/request-senders.ts';
+import { ProblemError } from '../../functions/lib/problems/problem.ts';
+import type { VolumeServiceDependencies } from '../../functions/lib/service/create-volume.ts';
 
 const SENDER_ACCOUNT = '111111111111';
 const OTHER_ACCOUNT = '333333333333';

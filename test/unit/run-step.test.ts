@@ -7,8 +7,8 @@ import {
   TransientError,
   VolumeRecordStateError,
 } from '../../functions/lib/errors.ts';
-import { classifyStepError, runStep } from '../../functions/lib/provision/run-step.ts';
 import { VolumeRecordStore } from '../../functions/lib/volume/record.ts';
+import { classifyStepError, runStep } from '../../functions/lib/workflow/run-step.ts';
 import { VOLUME_ID } from './fixtures.ts';
 
 const documentMock = mockClient(DynamoDBDocumentClient);

@@ -9,7 +9,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ExecutionStatusChangeDetail } from '../../functions/lib/settle/execution-status-change.ts';
+import { NO_METRICS } from '../../functions/lib/metrics.ts';
 import {
   type SettleDependencies,
   settleExecutionEnd,
@@ -22,6 +22,7 @@ import type {
   VolumeRecordStore,
   VolumeStatus,
 } from '../../functions/lib/volume/record.ts';
+import type { ExecutionStatusChangeDetail } from '../../functions/lib/workflow/execution-status-change.ts';
 import { VOLUME_ID, volumeSpec } from './fixtures.ts';
 
 const efsMock = mockClient(EFSClient);
@@ -130,6 +131,7 @@ function storeHolding(initial: VolumeRecord) {
 function dependencies(records: VolumeRecordStore): SettleDependencies {
   return {
     records,
+    metrics: NO_METRICS,
     efs: new EFSClient({}),
     ec2: new EC2Client({}),
     sfn: new SFNClient({}),

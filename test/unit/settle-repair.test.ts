@@ -5,7 +5,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { VolumeRecordStateError } from '../../functions/lib/errors.ts';
-import type { ExecutionStatusChangeDetail } from '../../functions/lib/settle/execution-status-change.ts';
+import { NO_METRICS } from '../../functions/lib/metrics.ts';
 import {
   retainedIds,
   type SettleDependencies,
@@ -16,6 +16,7 @@ import type {
   VolumeRecord,
   VolumeRecordStore,
 } from '../../functions/lib/volume/record.ts';
+import type { ExecutionStatusChangeDetail } from '../../functions/lib/workflow/execution-status-change.ts';
 import { VOLUME_ID, volumeSpec } from './fixtures.ts';
 
 const eventsMock = mockClient(EventBridgeClient);
@@ -65,6 +66,7 @@ function storeHolding(record: VolumeRecord) {
 function dependencies(records: VolumeRecordStore): SettleDependencies {
   return {
     records,
+    metrics: NO_METRICS,
     efs: new EFSClient({}),
     ec2: new EC2Client({}),
     sfn: new SFNClient({}),

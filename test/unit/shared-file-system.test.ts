@@ -8,8 +8,8 @@ import {
 } from '@aws-sdk/client-efs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { sharedFileSystemProblem } from '../../functions/lib/api/shared-file-system.ts';
 import { accessPointOnlyPolicy } from '../../functions/lib/aws/file-system-policy.ts';
+import { sharedFileSystemProblem } from '../../functions/lib/service/shared-file-system.ts';
 
 const efsMock = mockClient(EFSClient);
 const efs = new EFSClient({ region: 'us-east-1' });

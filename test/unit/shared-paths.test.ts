@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pathsOverlap } from '../../functions/lib/api/shared-paths.ts';
+import { pathsOverlap } from '../../functions/lib/service/shared-paths.ts';
 
 describe('pathsOverlap', () => {
   it.each([

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ForeignExecutionError, TransientError } from '../../functions/lib/errors.ts';
+import type { VolumeRecord } from '../../functions/lib/volume/record.ts';
 import {
   CLEANUP_STEPS,
   OPERATIONS,
   type StepEvent,
   verifiedStepState,
-} from '../../functions/lib/provision/execution.ts';
-import type { VolumeRecord } from '../../functions/lib/volume/record.ts';
+} from '../../functions/lib/workflow/execution.ts';
 import { VOLUME_ID, volumeRecord, volumeSpec } from './fixtures.ts';
 
 /** A record store that holds one record (or none). */

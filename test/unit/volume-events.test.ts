@@ -2,7 +2,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { TransientError } from '../../functions/lib/errors.ts';
-import { announceVolume, putVolumeEvent } from '../../functions/lib/events/lifecycle.ts';
+import { announceVolume, putVolumeEvent } from '../../functions/lib/volume/lifecycle-events.ts';
 import { VOLUME_ID, volumeRecord } from './fixtures.ts';
 
 const eventsMock = mockClient(EventBridgeClient);

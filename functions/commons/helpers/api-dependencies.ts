@@ -3,9 +3,10 @@ import { efsClient } from '#clients/efs';
 import { eksClient } from '#clients/eks';
 import { kubernetesReaderFor } from '#clients/kubernetes-reader';
 import { sfnClient } from '#clients/sfn';
-import type { VolumeServiceDependencies } from '#lib/api/create-volume';
 import { serviceSettings } from '#lib/config';
+import type { VolumeServiceDependencies } from '#lib/service/create-volume';
 import { numberSetting, stringSetting } from '#lib/settings';
+import { volumeMetrics } from '#powertools/metrics';
 import { readDependencies } from './read-dependencies.ts';
 
 /** The writing operations' dependencies: module-level clients, settings from the environment. */
@@ -18,6 +19,7 @@ export function apiDependencies(): VolumeServiceDependencies {
     ec2: ec2Client,
     efs: efsClient,
     kubernetes: kubernetesReaderFor,
+    metrics: volumeMetrics,
     settings: {
       allowRootPosixUser: settings.allowRootPosixUser,
       provisionStateMachineArn: stringSetting('PROVISION_STATE_MACHINE_ARN') ?? '',

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { headerNormalizer, jsonBody } from '#lib/api/http';
+import { headerNormalizer, jsonBody } from '#lib/http/http';
 import { traceClients } from '#powertools/client-tracing';
 import { logger } from '#powertools/logger';
 import { apiRequestMetrics } from '#powertools/metrics-middleware';

@@ -2,7 +2,7 @@ import { eksClient } from '#clients/eks';
 import { describeCluster } from '#lib/aws/cluster';
 import { serviceSettings } from '#lib/config';
 import { kubernetesApi } from '#lib/kube/client';
-import type { KubeStepDependencies } from '#lib/provision/kube-steps';
+import type { KubeStepDependencies } from '#lib/workflow/kube-steps';
 import { volumeRecords } from './volume-records.ts';
 
 /**

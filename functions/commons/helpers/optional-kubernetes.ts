@@ -1,8 +1,8 @@
 import { kubernetesReaderFor } from '#clients/kubernetes-reader';
 import { describeCluster } from '#lib/aws/cluster';
 import type { KubernetesReader } from '#lib/kube/read-client';
-import type { AwsStepDependencies } from '#lib/provision/dependencies';
-import type { ProvisionState } from '#lib/provision/state';
+import type { AwsStepDependencies } from '#lib/workflow/dependencies';
+import type { StepState } from '#lib/workflow/state';
 
 /**
  * For the steps that record a failure: the AWS dependencies plus, when the workflow resolved
@@ -12,12 +12,12 @@ import type { ProvisionState } from '#lib/provision/state';
  */
 export function withOptionalKubernetes<R>(
   step: (
-    state: ProvisionState,
+    state: StepState,
     deps: AwsStepDependencies,
     kubernetes: KubernetesReader | undefined,
   ) => Promise<R>,
 ) {
-  return async (state: ProvisionState, deps: AwsStepDependencies): Promise<R> => {
+  return async (state: StepState, deps: AwsStepDependencies): Promise<R> => {
     const kubernetes = state.cluster
       ? await describeCluster(deps.eks, state.spec.clusterName)
           .then(kubernetesReaderFor)

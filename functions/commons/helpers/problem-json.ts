@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { problemOfError, problemResponse } from '#lib/api/http';
-import type { ProblemError } from '#lib/api/problem';
+import { problemOfError, problemResponse } from '#lib/http/http';
+import type { ProblemError } from '#lib/problems/problem';
 import { logger } from '#powertools/logger';
 
 export interface ProblemJsonOptions {

@@ -1,5 +1,5 @@
-import { accessPolicyFromEnvironment } from '#lib/api/access-policy';
-import type { ReadDependencies } from '#lib/api/volume-access';
+import { accessPolicyFromEnvironment } from '#lib/service/access-policy';
+import type { ReadDependencies } from '#lib/service/volume-access';
 import { volumeRecords } from './volume-records.ts';
 
 /** What the read-only operations need: DynamoDB alone, so their bundles carry nothing else. */

@@ -8,6 +8,7 @@ import { describeCluster } from '#lib/aws/cluster';
 import { serviceSettings } from '#lib/config';
 import { stringSetting } from '#lib/settings';
 import type { SettleDependencies } from '#lib/settle/settle-execution';
+import { volumeMetrics } from '#powertools/metrics';
 import { volumeRecords } from './volume-records.ts';
 
 /**
@@ -28,6 +29,7 @@ export function settleDependencies({ repairs }: { repairs: boolean }): SettleDep
     events: eventBridgeClient,
     kubernetes: async (clusterName) =>
       kubernetesReaderFor(await describeCluster(eksClient, clusterName)),
+    metrics: volumeMetrics,
     settings: {
       eventBusName: serviceSettings().eventBusName,
       provisionStateMachineArn: stringSetting('PROVISION_STATE_MACHINE_ARN') ?? '',

@@ -3,7 +3,8 @@ import { efsClient } from '#clients/efs';
 import { eksClient } from '#clients/eks';
 import { eventBridgeClient } from '#clients/eventbridge';
 import { serviceSettings } from '#lib/config';
-import type { AwsStepDependencies } from '#lib/provision/dependencies';
+import type { AwsStepDependencies } from '#lib/workflow/dependencies';
+import { volumeMetrics } from '#powertools/metrics';
 import { volumeRecords } from './volume-records.ts';
 
 /** Every AWS client: for the steps that look for leftovers of every kind. */
@@ -16,5 +17,6 @@ export function awsStepDependencies(): AwsStepDependencies {
     events: eventBridgeClient,
     records: volumeRecords(),
     settings,
+    metrics: volumeMetrics,
   };
 }

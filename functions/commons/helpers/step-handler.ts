@@ -2,9 +2,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { type StepEvent, verifiedStepState } from '#lib/provision/execution';
-import type { ProvisionState } from '#lib/provision/state';
 import type { VolumeRecordStore } from '#lib/volume/record';
+import { type StepEvent, verifiedStepState } from '#lib/workflow/execution';
+import type { StepState } from '#lib/workflow/state';
 import { traceClients } from '#powertools/client-tracing';
 import { logger } from '#powertools/logger';
 import { stepMetrics } from '#powertools/metrics-middleware';
@@ -24,7 +24,7 @@ import { tracer } from '#powertools/tracer';
  */
 export function stepHandler<D extends { readonly records: VolumeRecordStore }, R>(
   stepName: string,
-  step: (state: ProvisionState, deps: D) => Promise<R>,
+  step: (state: StepState, deps: D) => Promise<R>,
   dependencies: () => D,
 ) {
   traceClients(tracer);

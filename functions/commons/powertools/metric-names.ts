@@ -40,3 +40,7 @@ export const STATUS_METRICS = {
 } as const;
 
 export type CountedStatus = keyof typeof STATUS_METRICS;
+
+// The statuses functions/lib counts (lib/metrics.ts) are exactly the ones that have a metric.
+const _sameStatuses: Record<import('#lib/metrics').CountedStatus, string> = STATUS_METRICS;
+void _sameStatuses;

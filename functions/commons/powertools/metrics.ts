@@ -1,4 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { VolumeMetrics } from '#lib/metrics';
 import { logger } from './logger.ts';
 import {
   type CountedStatus,
@@ -58,6 +59,13 @@ export function recordTimeToReady(createdAt: string, readyAt: string): void {
   if (!Number.isFinite(seconds) || seconds < 0) return;
   emitAlone(VolumeMetric.timeToReady, MetricUnit.Seconds, seconds);
 }
+
+/** The volume lifecycle's metrics (functions/lib/metrics.ts) as this module emits them. */
+export const volumeMetrics: VolumeMetrics = {
+  volumeRequested: recordVolumeRequested,
+  volumeStatus: recordVolumeStatus,
+  timeToReady: recordTimeToReady,
+};
 
 /**
  * Records how many resources a drift check found differing from their volume records. The

@@ -1,7 +1,7 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { createVolume, type VolumeServiceDependencies } from '../api/create-volume.ts';
-import { ProblemError, problems } from '../api/problem.ts';
-import { putLifecycleEvent } from './lifecycle.ts';
+import { ProblemError, problems } from '../problems/problem.ts';
+import { createVolume, type VolumeServiceDependencies } from '../service/create-volume.ts';
+import { putLifecycleEvent } from '../volume/lifecycle-events.ts';
 import { assertRequestSender, assertRequestSendersConfigured } from './request-senders.ts';
 
 /** The detail-type a provisioning request event carries. */

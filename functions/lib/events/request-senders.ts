@@ -2,7 +2,7 @@
 // request function as REQUEST_SENDERS. The stack's own bus enforces it in its policy; the
 // function decides it again, because a bus given with `eventBusName` is not the stack's to
 // lock down, and because nobody is a sender until someone is named.
-import { problems } from '../api/problem.ts';
+import { problems } from '../problems/problem.ts';
 import { rawSetting } from '../settings.ts';
 
 const ACCOUNT_ID = /^\d{12}$/;

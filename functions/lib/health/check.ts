@@ -1,8 +1,8 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeAccessPointsCommand, type EFSClient } from '@aws-sdk/client-efs';
 import type { EKSClient } from '@aws-sdk/client-eks';
-import { namespaceZones } from '../api/fargate-preflight.ts';
 import { type ClusterDescription, describeCluster } from '../aws/cluster.ts';
+import { namespaceZones } from '../aws/fargate-preflight.ts';
 import { describeFileSystem } from '../aws/file-system.ts';
 import { describeFileSystemPolicy, expectedFileSystemPolicy } from '../aws/file-system-policy.ts';
 import { listMountTargets } from '../aws/mount-targets.ts';

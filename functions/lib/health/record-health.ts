@@ -1,5 +1,5 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { putVolumeEvent } from '../events/lifecycle.ts';
+import { putVolumeEvent } from '../volume/lifecycle-events.ts';
 import type { VolumeRecord, VolumeRecordStore } from '../volume/record.ts';
 import { checkVolumeHealth, type HealthCheckDependencies, type VolumeHealth } from './check.ts';
 

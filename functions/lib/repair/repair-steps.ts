@@ -3,17 +3,17 @@ import type { AccessPointResult } from '../aws/access-point-result.ts';
 import { describeFileSystem, type FileSystemResult } from '../aws/file-system.ts';
 import { errorName } from '../aws/transient.ts';
 import { RepairRefusedError, VolumeRecordStateError } from '../errors.ts';
-import { announceVolume, type LifecycleDetailType } from '../events/lifecycle.ts';
 import {
   checkVolumeHealth,
   type HealthCheckDependencies,
   type VolumeHealth,
 } from '../health/check.ts';
-import type { AwsStepDependencies } from '../provision/dependencies.ts';
-import { failureOf } from '../provision/lifecycle-steps.ts';
-import { REPAIR_STEP, runStep, withClassifiedErrors } from '../provision/run-step.ts';
-import type { ProvisionState } from '../provision/state.ts';
+import { announceVolume, type LifecycleDetailType } from '../volume/lifecycle-events.ts';
 import type { VolumeFailure, VolumeRecord, VolumeRecordStore } from '../volume/record.ts';
+import type { AwsStepDependencies } from '../workflow/dependencies.ts';
+import { failureOf } from '../workflow/lifecycle-steps.ts';
+import { REPAIR_STEP, runStep, withClassifiedErrors } from '../workflow/run-step.ts';
+import type { StepState } from '../workflow/state.ts';
 
 /** What the steps that end a repair need: records, the bus, and a health check's readers. */
 export type RepairDependencies = Pick<AwsStepDependencies, 'records' | 'events' | 'settings'> &
@@ -24,10 +24,7 @@ export type RepairDependencies = Pick<AwsStepDependencies, 'records' | 'events' 
  * record names: a stray or late execution must never touch a volume it does not repair.
  * @throws VolumeRecordStateError when the volume is not being repaired by this execution
  */
-async function repairedRecord(
-  records: VolumeRecordStore,
-  state: ProvisionState,
-): Promise<VolumeRecord> {
+async function repairedRecord(records: VolumeRecordStore, state: StepState): Promise<VolumeRecord> {
   const record = await records.require(state.volumeId);
   if (record.status !== 'REPAIRING' || record.repairExecutionName !== state.executionName) {
     throw new VolumeRecordStateError(
@@ -70,7 +67,7 @@ export interface RepairTarget {
  * @throws RepairRefusedError when the file system or the access point is gone
  */
 export function beginRepair(
-  state: ProvisionState,
+  state: StepState,
   deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
 ): Promise<RepairTarget> {
   return runStep(
@@ -143,7 +140,7 @@ function stillDrifted(health: VolumeHealth): VolumeFailure {
  * FAILED with the findings (`Volume Repair Failed`).
  */
 export function completeRepair(
-  state: ProvisionState,
+  state: StepState,
   deps: RepairDependencies,
 ): Promise<{ status: 'READY'; health: VolumeHealth['state'] }> {
   return runStep(
@@ -179,7 +176,7 @@ export function completeRepair(
  * names this execution's repair.
  */
 export async function recordRepairFailure(
-  state: ProvisionState,
+  state: StepState,
   deps: RepairDependencies,
 ): Promise<{ status: VolumeRecord['status']; recorded: boolean }> {
   return withClassifiedErrors(async () => {

@@ -3,14 +3,11 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EFSClient } from '@aws-sdk/client-efs';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { recordVolumeStatus } from '../../commons/powertools/metrics.ts';
-import { failUnstartedProvisioning, startExecution } from '../api/workflow-start.ts';
 import { errorName } from '../aws/transient.ts';
 import { VolumeRecordStateError } from '../errors.ts';
-import { announceVolume } from '../events/lifecycle.ts';
 import type { KubernetesReader } from '../kube/read-client.ts';
-import { findLeftovers, uncheckedReason } from '../provision/leftovers.ts';
-import { failedStep } from '../provision/lifecycle-steps.ts';
+import type { VolumeMetrics } from '../metrics.ts';
+import { announceVolume } from '../volume/lifecycle-events.ts';
 import {
   type LeftoverResource,
   retainsFileSystem,
@@ -25,7 +22,10 @@ import {
   executionArnOf,
   UNSETTLED_END_STATUSES,
   volumeIdOf,
-} from './execution-status-change.ts';
+} from '../workflow/execution-status-change.ts';
+import { findLeftovers, uncheckedReason } from '../workflow/leftovers.ts';
+import { failedStep } from '../workflow/lifecycle-steps.ts';
+import { failUnstartedProvisioning, startExecution } from '../workflow/workflow-start.ts';
 
 /** What settling needs; the handler builds it from module-level clients. */
 export interface SettleDependencies {
@@ -36,6 +36,7 @@ export interface SettleDependencies {
   readonly events: EventBridgeClient;
   /** A read-only view of the volume's cluster (its PV and claim are leftovers too). */
   readonly kubernetes: (clusterName: string) => Promise<KubernetesReader>;
+  readonly metrics: VolumeMetrics;
   readonly settings: {
     readonly eventBusName: string;
     readonly provisionStateMachineArn: string;
@@ -254,7 +255,7 @@ async function startCleanup(
       return { outcome: 'ignored', volumeId, reason: 'the record moved on while settling' };
     }
     await announceVolume(deps, 'Volume Provisioning Failed', settled);
-    recordVolumeStatus('ROLLBACK_FAILED');
+    deps.metrics.volumeStatus('ROLLBACK_FAILED');
     return { outcome: 'settled', volumeId, status: 'ROLLBACK_FAILED' };
   }
 }
@@ -365,7 +366,7 @@ export async function settleExecutionEnd(
     status === 'DELETE_FAILED' ? 'Volume Deletion Failed' : 'Volume Provisioning Failed',
     settled,
   );
-  recordVolumeStatus(status);
+  deps.metrics.volumeStatus(status);
   return { outcome: 'settled', volumeId, status };
 }
 
@@ -434,7 +435,7 @@ export async function settleStalePending(
     const failed = await failUnstartedProvisioning(deps.records, record.id, name, error);
     if (!failed) return 'ignored';
     await announceVolume(deps, 'Volume Provisioning Failed', failed);
-    recordVolumeStatus('FAILED');
+    deps.metrics.volumeStatus('FAILED');
     return 'failed';
   }
 }

@@ -1,7 +1,7 @@
 import type { components } from '../../generated/openapi-types.ts';
 import { validateVolumeRequest as compiledValidator } from '../../generated/validators.ts';
-import type { CompiledValidator, ValidationError } from '../api/validation-errors.ts';
 import { InvalidVolumeRequestError } from '../errors.ts';
+import type { CompiledValidator, ValidationError } from '../problems/validation-errors.ts';
 import { DEFAULT_STORAGE_CLASS } from './names.ts';
 
 /** A request as the caller sent it (openapi.yaml `VolumeRequest`). */

@@ -1,10 +1,10 @@
 import type { components } from '../../generated/openapi-types.ts';
 import type { ClusterDescription } from '../aws/cluster.ts';
+import type { FargateReport } from '../aws/fargate-preflight.ts';
 import { renderManifests } from '../kube/manifests-yaml.ts';
 import { securityGroupName } from '../volume/names.ts';
 import type { QuotaUsage } from '../volume/quota.ts';
 import type { VolumeSpec } from '../volume/request.ts';
-import type { FargateReport } from './fargate-preflight.ts';
 
 export type VolumePlan = components['schemas']['VolumePlan'];
 

@@ -3,27 +3,27 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EFSClient } from '@aws-sdk/client-efs';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { recordVolumeRequested } from '../../commons/powertools/metrics.ts';
 import { type ClusterDescription, describeCluster } from '../aws/cluster.ts';
+import { type FargateReport, fargatePreflight } from '../aws/fargate-preflight.ts';
 import { stackName } from '../aws/tags.ts';
 import { errorName } from '../aws/transient.ts';
 import { VolumeRecordStateError } from '../errors.ts';
 import type { KubernetesReader } from '../kube/read-client.ts';
+import type { VolumeMetrics } from '../metrics.ts';
+import { ProblemError, problems } from '../problems/problem.ts';
 import { SETTINGS } from '../settings.ts';
-import { executionArnOf } from '../settle/execution-status-change.ts';
 import { newVolumeId } from '../volume/names.ts';
 import { DEFAULT_VOLUME_LIMITS, QuotaExceededError, type VolumeLimits } from '../volume/quota.ts';
 import { ClaimTakenError, toVolume, type Volume, type VolumeRecord } from '../volume/record.ts';
 import { type VolumeSpec, validateVolumeRequest } from '../volume/request.ts';
+import { executionArnOf } from '../workflow/execution-status-change.ts';
+import { failUnstartedProvisioning, startExecution } from '../workflow/workflow-start.ts';
 import { authorize, authorizeSharedFileSystem } from './access-policy.ts';
-import { type FargateReport, fargatePreflight } from './fargate-preflight.ts';
 import { planVolume, type VolumePlan } from './plan.ts';
-import { ProblemError, problems } from './problem.ts';
 import { asProblem } from './service-errors.ts';
 import { sharedFileSystemProblem } from './shared-file-system.ts';
 import { checkSharedPath, takeSharedPath } from './shared-paths.ts';
 import type { ReadDependencies } from './volume-access.ts';
-import { failUnstartedProvisioning, startExecution } from './workflow-start.ts';
 
 export interface VolumeServiceSettings {
   readonly allowRootPosixUser: boolean;
@@ -50,6 +50,7 @@ export interface VolumeServiceDependencies extends ReadDependencies {
   readonly efs: EFSClient;
   readonly kubernetes: (cluster: ClusterDescription) => Promise<KubernetesReader>;
   readonly settings: VolumeServiceSettings;
+  readonly metrics: VolumeMetrics;
 }
 
 /** Who asks, and with which idempotency key (the header, or an event's key). */
@@ -270,7 +271,7 @@ export async function createVolume(
       throw error;
     }
     await startProvisioning(deps, volumeId, spec, key);
-    recordVolumeRequested();
+    deps.metrics.volumeRequested();
     return {
       kind: 'accepted',
       volume: toVolume(record),

@@ -1,6 +1,6 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { TransientError } from '../errors.ts';
-import type { VolumeRecord } from '../volume/record.ts';
+import type { VolumeRecord } from './record.ts';
 
 /** The `source` of every event this service puts. */
 export const LIFECYCLE_SOURCE = 'efs-volumes';

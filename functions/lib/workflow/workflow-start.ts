@@ -1,7 +1,7 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { errorName } from '../aws/transient.ts';
-import type { ProvisionInput } from '../provision/state.ts';
 import type { VolumeRecord, VolumeRecordStore } from '../volume/record.ts';
+import type { ExecutionInput } from './state.ts';
 
 /**
  * Starts an execution. The same name with the same input is the same execution (a replay
@@ -11,7 +11,7 @@ export async function startExecution(
   deps: { sfn: SFNClient },
   arn: string,
   name: string,
-  input: ProvisionInput,
+  input: ExecutionInput,
 ) {
   try {
     await deps.sfn.send(

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { describeCluster } from '../aws/cluster.ts';
 import { ClusterNotFoundError } from '../errors.ts';
+import { problems } from '../problems/problem.ts';
 import { toVolume, type Volume, type VolumeStatus } from '../volume/record.ts';
+import { startExecution } from '../workflow/workflow-start.ts';
 import { authorizeDelete } from './access-policy.ts';
 import type { VolumeServiceDependencies } from './create-volume.ts';
-import { problems } from './problem.ts';
 import { asProblem, busyWhenChanged } from './service-errors.ts';
 import { visibleRecord } from './volume-access.ts';
-import { startExecution } from './workflow-start.ts';
 
 const DELETABLE: readonly VolumeStatus[] = ['READY', 'FAILED', 'ROLLBACK_FAILED', 'DELETE_FAILED'];
 

@@ -3,6 +3,7 @@ import type { EFSClient } from '@aws-sdk/client-efs';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { ServiceSettings } from '../config.ts';
+import type { VolumeMetrics } from '../metrics.ts';
 import type { VolumeRecordStore } from '../volume/record.ts';
 
 /** What the AWS steps need, passed in so tests and local mode can give their own. */
@@ -13,4 +14,5 @@ export interface AwsStepDependencies {
   readonly events: EventBridgeClient;
   readonly records: VolumeRecordStore;
   readonly settings: ServiceSettings;
+  readonly metrics: VolumeMetrics;
 }

@@ -2,8 +2,8 @@ import type middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { callerPrincipal } from './caller-principal.ts';
-import { ProblemError, problems } from './problem.ts';
+import { ProblemError, problems } from '../problems/problem.ts';
+import { callerPrincipal } from '../service/caller-principal.ts';
 
 /** Request bodies over this are refused with 413 before parsing. */
 export const MAX_BODY_BYTES = 16 * 1024;

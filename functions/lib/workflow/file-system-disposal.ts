@@ -10,31 +10,9 @@ import { RECLAIM_POLICY_TAG, stackName } from '../aws/tags.ts';
 import { errorName } from '../aws/transient.ts';
 import { VOLUME_ID_TAG } from '../volume/names.ts';
 import type { VolumeRecordStore, VolumeStatus } from '../volume/record.ts';
-import type { ProvisionState } from './state.ts';
+import type { FileSystemDisposal, StepState } from './state.ts';
 
-/**
- * What deleting (or rolling back) a volume does with the file system its access point was on,
- * decided from what exists now, never from the deleting volume's spec alone: a file system
- * shared later by another volume holds that volume's data too.
- */
-export interface FileSystemDisposal {
-  /** The file system the volume's access point was on; null when there is none. */
-  readonly fileSystemId: string | null;
-  /**
-   * True: the file system, all of its mount targets and the security group of the volume that
-   * created it go. False: all three stay (a file system that is gone stays gone).
-   */
-  readonly remove: boolean;
-  /**
-   * The volume that created the file system (its CreationToken and volume-id tag), whose
-   * security group its mount targets carry; null when this stack did not create it.
-   */
-  readonly creatorVolumeId: string | null;
-  /** Why it is kept, for the record's `retained`; null when it goes or is gone. */
-  readonly keptBecause: string | null;
-  /** The access points of other volumes (or of anyone) still on it: each keeps it. */
-  readonly otherAccessPointIds: readonly string[];
-}
+export type { FileSystemDisposal } from './state.ts';
 
 /**
  * Whether the disposal keeps the volume's own file system (and so its mount targets and the
@@ -82,7 +60,7 @@ export async function otherAccessPoints(
 
 /** The file system whose parts deletion acts on: the shared one named, the recorded one, or the own one. */
 export async function fileSystemIdOf(
-  state: ProvisionState,
+  state: StepState,
   deps: { readonly efs: EFSClient },
 ): Promise<string | undefined> {
   return (
@@ -130,7 +108,7 @@ const removed = (fileSystemId: string, creatorVolumeId: string): FileSystemDispo
  * later one to list sees neither access point, so the file system is not left behind.
  */
 export async function decideFileSystemDisposal(
-  state: ProvisionState,
+  state: StepState,
   deps: { readonly efs: EFSClient; readonly records: Pick<VolumeRecordStore, 'get'> },
   keepsOwn: boolean,
 ): Promise<FileSystemDisposal> {

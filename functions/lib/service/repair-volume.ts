@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { ClusterDescription } from '../aws/cluster.ts';
 import { checkVolumeHealth } from '../health/check.ts';
+import { problems } from '../problems/problem.ts';
 import { toVolume, type Volume } from '../volume/record.ts';
+import { startExecution } from '../workflow/workflow-start.ts';
 import { authorize } from './access-policy.ts';
 import type { VolumeServiceDependencies } from './create-volume.ts';
-import { problems } from './problem.ts';
 import { asProblem, busyWhenChanged } from './service-errors.ts';
 import { visibleRecord } from './volume-access.ts';
-import { startExecution } from './workflow-start.ts';
 
 /**
  * POST /volumes/{id}/repair: checks the volume now and, unless a finding says data is gone

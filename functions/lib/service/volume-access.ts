@@ -1,6 +1,6 @@
+import { problems } from '../problems/problem.ts';
 import type { VolumeRecord, VolumeRecordStore } from '../volume/record.ts';
 import { type AccessPolicy, authorize } from './access-policy.ts';
-import { problems } from './problem.ts';
 
 /** What reading volumes needs: the records and who may see what. */
 export interface ReadDependencies {

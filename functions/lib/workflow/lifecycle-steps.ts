@@ -1,12 +1,11 @@
-import { recordTimeToReady, recordVolumeStatus } from '../../commons/powertools/metrics.ts';
-import { announceVolume } from '../events/lifecycle.ts';
 import type { KubernetesReader } from '../kube/read-client.ts';
+import { announceVolume } from '../volume/lifecycle-events.ts';
 import type { LeftoverResource, VolumeFailure, VolumeRecord } from '../volume/record.ts';
 import type { AwsStepDependencies } from './dependencies.ts';
 import { keepsOwnFileSystem } from './file-system-disposal.ts';
 import { findLeftovers } from './leftovers.ts';
 import { runStep, withClassifiedErrors } from './run-step.ts';
-import type { CaughtError, ProvisionState } from './state.ts';
+import type { CaughtError, StepState } from './state.ts';
 
 /**
  * Step Functions gives a Lambda error's Cause as the JSON the runtime wrote
@@ -50,7 +49,7 @@ export function failureOf(step: string, caught: CaughtError | undefined): Volume
   };
 }
 
-type RecordDependencies = Pick<AwsStepDependencies, 'records' | 'events' | 'settings'>;
+type RecordDependencies = Pick<AwsStepDependencies, 'records' | 'events' | 'settings' | 'metrics'>;
 
 /**
  * The volume is READY: its claim is Bound and its mount targets available. From now on it
@@ -58,7 +57,7 @@ type RecordDependencies = Pick<AwsStepDependencies, 'records' | 'events' | 'sett
  * keeps the file system (always, for a shared one).
  */
 export function completeProvisioning(
-  state: ProvisionState,
+  state: StepState,
   deps: RecordDependencies,
 ): Promise<{ volumeId: string; status: 'READY' }> {
   return runStep(deps.records, state.volumeId, 'CompleteProvisioning', async () => {
@@ -67,17 +66,14 @@ export function completeProvisioning(
         state.spec.fileSystemId !== undefined || state.spec.reclaimPolicy === 'Retain',
     });
     await announceVolume(deps, 'Volume Ready', record);
-    recordVolumeStatus('READY');
-    recordTimeToReady(record.createdAt, record.updatedAt);
+    deps.metrics.volumeStatus('READY');
+    deps.metrics.timeToReady(record.createdAt, record.updatedAt);
     return { result: { volumeId: state.volumeId, status: 'READY' } };
   });
 }
 
 /** Records which step failed and why, and moves the volume to ROLLING_BACK. */
-export function beginRollback(
-  state: ProvisionState,
-  deps: RecordDependencies,
-): Promise<VolumeFailure> {
+export function beginRollback(state: StepState, deps: RecordDependencies): Promise<VolumeFailure> {
   return runStep(deps.records, state.volumeId, 'BeginRollback', async () => {
     const record = await deps.records.get(state.volumeId);
     const error = failureOf(state.failedStep ?? failedStep(record), state.failure);
@@ -88,21 +84,21 @@ export function beginRollback(
 
 /** Rollback finished: nothing of the volume remains; it is FAILED with the original cause. */
 export function completeRollback(
-  state: ProvisionState,
+  state: StepState,
   deps: RecordDependencies,
 ): Promise<{ status: 'FAILED' }> {
   return runStep(deps.records, state.volumeId, 'CompleteRollback', async () => {
     const record = await deps.records.setStatus(state.volumeId, 'FAILED');
     await announceVolume(deps, 'Volume Provisioning Failed', record);
-    recordVolumeStatus('FAILED');
+    deps.metrics.volumeStatus('FAILED');
     return { result: { status: 'FAILED' } };
   });
 }
 
 /** Rollback could not finish: the record lists every resource that is still there. */
 export async function recordRollbackFailure(
-  state: ProvisionState,
-  deps: Pick<AwsStepDependencies, 'records' | 'efs' | 'ec2' | 'events' | 'settings'>,
+  state: StepState,
+  deps: Pick<AwsStepDependencies, 'records' | 'efs' | 'ec2' | 'events' | 'settings' | 'metrics'>,
   kubernetes: KubernetesReader | undefined,
 ): Promise<{ status: 'ROLLBACK_FAILED'; leftovers: number }> {
   return withClassifiedErrors(async () => {
@@ -114,7 +110,7 @@ export async function recordRollbackFailure(
       ...(record?.error ? {} : { error: failureOf(state.failedStep ?? 'unknown', state.failure) }),
     });
     await announceVolume(deps, 'Volume Provisioning Failed', updated);
-    recordVolumeStatus('ROLLBACK_FAILED');
+    deps.metrics.volumeStatus('ROLLBACK_FAILED');
     return { status: 'ROLLBACK_FAILED' as const, leftovers: leftovers.length };
   });
 }
@@ -126,7 +122,7 @@ export async function recordRollbackFailure(
  * was never the volume's to keep.
  */
 async function retainedResources(
-  state: ProvisionState,
+  state: StepState,
   deps: Pick<AwsStepDependencies, 'records'>,
 ): Promise<LeftoverResource[]> {
   const disposal = state.deletedAccessPoint?.disposal;
@@ -165,7 +161,7 @@ export function clusterGoneWarning(clusterName: string): string {
  * provisioning's failure, `Volume Provisioning Failed`; the volume never was READY.
  */
 export function completeDeletion(
-  state: ProvisionState,
+  state: StepState,
   deps: RecordDependencies,
 ): Promise<{ status: 'DELETED' | 'FAILED' }> {
   return runStep(deps.records, state.volumeId, 'CompleteDeletion', async () => {
@@ -187,7 +183,7 @@ export function completeDeletion(
       status === 'FAILED' ? 'Volume Provisioning Failed' : 'Volume Deleted',
       record,
     );
-    recordVolumeStatus(status);
+    deps.metrics.volumeStatus(status);
     return { result: { status } };
   });
 }
@@ -198,8 +194,8 @@ export function completeDeletion(
  * ROLLBACK_FAILED, the provisioning's failure kept and the cleanup's as its rollback error.
  */
 export async function recordDeletionFailure(
-  state: ProvisionState,
-  deps: Pick<AwsStepDependencies, 'records' | 'efs' | 'ec2' | 'events' | 'settings'>,
+  state: StepState,
+  deps: Pick<AwsStepDependencies, 'records' | 'efs' | 'ec2' | 'events' | 'settings' | 'metrics'>,
   kubernetes: KubernetesReader | undefined,
 ): Promise<{ status: 'DELETE_FAILED' | 'ROLLBACK_FAILED'; leftovers: number }> {
   return withClassifiedErrors(async () => {
@@ -221,7 +217,7 @@ export async function recordDeletionFailure(
       status === 'ROLLBACK_FAILED' ? 'Volume Provisioning Failed' : 'Volume Deletion Failed',
       updated,
     );
-    recordVolumeStatus(status);
+    deps.metrics.volumeStatus(status);
     return { status, leftovers: leftovers.length };
   });
 }

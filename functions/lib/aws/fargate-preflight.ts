@@ -11,9 +11,9 @@ import {
   type FargateProfileSelector,
   ListFargateProfilesCommand,
 } from '@aws-sdk/client-eks';
-import type { ClusterDescription } from '../aws/cluster.ts';
-import { subnetPerZone } from '../aws/mount-targets.ts';
-import { problems } from './problem.ts';
+import { problems } from '../problems/problem.ts';
+import type { ClusterDescription } from './cluster.ts';
+import { subnetPerZone } from './mount-targets.ts';
 
 /** A Fargate profile that selects the namespace, and how. */
 export interface SelectingProfile {

@@ -29,13 +29,13 @@ import {
   otherAccessPoints,
 } from './file-system-disposal.ts';
 import { PROVISIONING_STEP, runStep, workflowTransition } from './run-step.ts';
-import { type ProvisionState, required, type WaitProgress } from './state.ts';
+import { required, type StepState, type WaitProgress } from './state.ts';
 
 /**
  * Provisioning steps move the volume to PROVISIONING; the same step in a deletion does not,
  * and in a repair it requires REPAIRING.
  */
-function provisioningTransition(state: ProvisionState) {
+function provisioningTransition(state: StepState) {
   return workflowTransition(state.operation);
 }
 
@@ -44,7 +44,7 @@ function provisioningTransition(state: ProvisionState) {
  * first. Its endpoint and CA stay out of the state: each Kubernetes step describes them anew.
  */
 export function resolveCluster(
-  state: ProvisionState,
+  state: StepState,
   deps: Pick<AwsStepDependencies, 'eks' | 'ec2' | 'records'>,
 ): Promise<ClusterNetwork> {
   return runStep(
@@ -73,7 +73,7 @@ export interface SecurityGroupResult {
  *   given only the client group would lose their cluster networking
  */
 export function createSecurityGroup(
-  state: ProvisionState,
+  state: StepState,
   deps: Pick<AwsStepDependencies, 'ec2' | 'records' | 'settings'>,
 ): Promise<SecurityGroupResult> {
   return runStep(
@@ -120,7 +120,7 @@ async function namespaceClientGroup(
 }
 
 export function createFileSystem(
-  state: ProvisionState,
+  state: StepState,
   deps: Pick<AwsStepDependencies, 'efs' | 'records' | 'settings'>,
 ): Promise<FileSystemResult> {
   return runStep(
@@ -150,7 +150,7 @@ export function createFileSystem(
 
 /** Throws FileSystemNotReadyError until the file system is available; the ASL retries it. */
 export function createMountTargets(
-  state: ProvisionState,
+  state: StepState,
   deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
 ): Promise<MountTargetsResult> {
   return runStep(
@@ -182,7 +182,7 @@ export function createMountTargets(
 }
 
 export function createAccessPoint(
-  state: ProvisionState,
+  state: StepState,
   deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
 ): Promise<AccessPointResult> {
   return runStep(
@@ -251,7 +251,7 @@ export function mountTargetLookAheadSeconds(
  * that found every mount target available, in one Wait.
  */
 export function checkMountTargets(
-  state: ProvisionState,
+  state: StepState,
   deps: Pick<AwsStepDependencies, 'efs' | 'records' | 'settings'>,
   now: () => Date = () => new Date(),
   sleep: Sleep = sleepFor,
@@ -309,7 +309,7 @@ export function checkMountTargets(
 // ---- also catches what a step created just before it failed.
 
 /** A deletion of a volume whose record keeps the file system, its mount targets and group. */
-function keepsFileSystem(state: ProvisionState): boolean {
+function keepsFileSystem(state: StepState): boolean {
   return state.operation === 'deprovision' && state.retainFileSystem === true;
 }
 
@@ -318,7 +318,7 @@ function keepsFileSystem(state: ProvisionState): boolean {
  * rollback), or, when that step did not run to the end, the decision made now.
  */
 async function disposalOf(
-  state: ProvisionState,
+  state: StepState,
   deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
 ): Promise<FileSystemDisposal> {
   const decided = state.deletedAccessPoint ?? state.rollbackAccessPoint;
@@ -331,7 +331,7 @@ async function disposalOf(
  * put an access point on the file system since it was taken. Such a file system is kept.
  */
 async function confirmedDisposal(
-  state: ProvisionState,
+  state: StepState,
   deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
 ): Promise<FileSystemDisposal> {
   const disposal = await disposalOf(state, deps);
@@ -360,7 +360,7 @@ export interface AccessPointDeletion {
  * another volume's access point is never deleted, whoever created it.
  */
 export function rollbackAccessPoint(
-  state: ProvisionState,
+  state: StepState,
   deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
 ): Promise<AccessPointDeletion> {
   return runStep(deps.records, state.volumeId, 'DeleteAccessPoint', async () => {
@@ -386,7 +386,7 @@ export function rollbackAccessPoint(
  * none (they serve its other volumes, or its retained data).
  */
 export function rollbackMountTargets(
-  state: ProvisionState,
+  state: StepState,
   deps: Pick<AwsStepDependencies, 'efs' | 'ec2' | 'records'>,
 ): Promise<{ mountTargetIds: string[] }> {
   return runStep(deps.records, state.volumeId, 'DeleteMountTargets', async () => {
@@ -402,7 +402,7 @@ export function rollbackMountTargets(
 
 /** One check that the mount targets being deleted are gone; the state machine waits between. */
 export function checkMountTargetsDeleted(
-  state: ProvisionState,
+  state: StepState,
   deps: Pick<AwsStepDependencies, 'efs' | 'records' | 'settings'>,
 ): Promise<WaitProgress> {
   return runStep(deps.records, state.volumeId, 'CheckMountTargetsDeleted', async () => {
@@ -425,7 +425,7 @@ export function checkMountTargetsDeleted(
  * last access point this volume held); never one that holds another volume's access point.
  */
 export function rollbackFileSystem(
-  state: ProvisionState,
+  state: StepState,
   deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
 ): Promise<{ fileSystemId: string | null }> {
   return runStep(deps.records, state.volumeId, 'DeleteFileSystem', async () => {
@@ -443,7 +443,7 @@ export function rollbackFileSystem(
  * gone). Reads the disposal from the state only: this step's role reads no EFS.
  */
 export function rollbackSecurityGroup(
-  state: ProvisionState,
+  state: StepState,
   deps: Pick<AwsStepDependencies, 'ec2' | 'records'>,
 ): Promise<{ securityGroupId: string | null }> {
   return runStep(deps.records, state.volumeId, 'DeleteSecurityGroup', async () => {

@@ -6,10 +6,9 @@ import {
   type VolumeStatus,
 } from '../volume/record.ts';
 import { withClassifiedErrors } from './run-step.ts';
-import type { ProvisionState, WorkflowState } from './state.ts';
+import type { StepState, WorkflowOperation, WorkflowState } from './state.ts';
 
-/** The workflows a volume runs. Each ASL file names its own in every Task's Parameters. */
-export type WorkflowOperation = 'provision' | 'deprovision' | 'repair';
+export type { WorkflowOperation } from './state.ts';
 
 /** Which execution of an operation owns a volume, and when its steps may act. */
 export interface OperationOwnership {
@@ -142,7 +141,7 @@ export async function verifiedStepState(
   event: StepEvent,
   records: Pick<VolumeRecordStore, 'get'>,
   step: string,
-): Promise<ProvisionState> {
+): Promise<StepState> {
   const execution = event?.execution;
   const volumeId = event?.state?.volumeId;
   if (

@@ -2,7 +2,7 @@ import { VolumeRecordStateError } from '../errors.ts';
 import type { VolumeHealth } from '../health/check.ts';
 import type { RecordedCheckDependencies } from '../health/record-health.ts';
 import { checkAndRecordHealth } from '../health/record-health.ts';
-import { problems } from './problem.ts';
+import { problems } from '../problems/problem.ts';
 import { asProblem } from './service-errors.ts';
 import { type ReadDependencies, visibleRecord } from './volume-access.ts';
 

@@ -1,7 +1,7 @@
 import * as validators from '../../generated/validators.ts';
+import { problems } from '../problems/problem.ts';
+import type { CompiledValidator, ValidationError } from '../problems/validation-errors.ts';
 import { type ParameterLocation, parameterValidatorName } from './parameter-schemas.ts';
-import { problems } from './problem.ts';
-import type { CompiledValidator, ValidationError } from './validation-errors.ts';
 
 function describe(location: string, error: ValidationError) {
   const field =

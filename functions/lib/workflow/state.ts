@@ -5,8 +5,33 @@ import type { MountTargetsResult } from '../aws/mount-targets.ts';
 import type { AppliedManifests } from '../kube/apply.ts';
 import type { VolumeResources } from '../volume/record.ts';
 import type { VolumeSpec } from '../volume/request.ts';
-import type { WorkflowOperation } from './execution.ts';
-import type { FileSystemDisposal } from './file-system-disposal.ts';
+
+/** The workflows a volume runs. Each ASL file names its own in every Task's Parameters. */
+export type WorkflowOperation = 'provision' | 'deprovision' | 'repair';
+
+/**
+ * What deleting (or rolling back) a volume does with the file system its access point was on,
+ * decided from what exists now, never from the deleting volume's spec alone: a file system
+ * shared later by another volume holds that volume's data too.
+ */
+export interface FileSystemDisposal {
+  /** The file system the volume's access point was on; null when there is none. */
+  readonly fileSystemId: string | null;
+  /**
+   * True: the file system, all of its mount targets and the security group of the volume that
+   * created it go. False: all three stay (a file system that is gone stays gone).
+   */
+  readonly remove: boolean;
+  /**
+   * The volume that created the file system (its CreationToken and volume-id tag), whose
+   * security group its mount targets carry; null when this stack did not create it.
+   */
+  readonly creatorVolumeId: string | null;
+  /** Why it is kept, for the record's `retained`; null when it goes or is gone. */
+  readonly keptBecause: string | null;
+  /** The access points of other volumes (or of anyone) still on it: each keeps it. */
+  readonly otherAccessPointIds: readonly string[];
+}
 
 /** What DeleteAccessPoint returns (aws-steps.ts `AccessPointDeletion`). */
 export interface AccessPointStepResult {
@@ -20,7 +45,7 @@ export interface AccessPointStepResult {
  * The input of an execution: ids only. Each step reads the volume's spec and resources from
  * its record, and which execution runs it from the state machine (see execution.ts).
  */
-export interface ProvisionInput {
+export interface ExecutionInput {
   readonly volumeId: string;
   /** For people and event rules reading the execution; the steps take the ASL's. */
   readonly operation?: WorkflowOperation;
@@ -45,7 +70,7 @@ export interface CaughtError {
  * The execution's state as it moves through statemachine/*.asl.json: the input, plus each
  * step's result at the ResultPath named after it.
  */
-export interface WorkflowState extends ProvisionInput {
+export interface WorkflowState extends ExecutionInput {
   /** Where the cluster's pods run; its endpoint and CA are described afresh where needed. */
   readonly cluster?: ClusterNetwork;
   /** CreateSecurityGroup's result (aws-steps.ts `SecurityGroupResult`). */
@@ -79,7 +104,7 @@ export interface WorkflowState extends ProvisionInput {
  * and from the volume's record its spec, resources and retain decision; the operation and
  * execution name as the state machine gave them.
  */
-export interface ProvisionState extends WorkflowState {
+export interface StepState extends WorkflowState {
   readonly spec: VolumeSpec;
   /** @default provision */
   readonly operation?: WorkflowOperation;

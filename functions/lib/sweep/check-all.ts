@@ -1,7 +1,7 @@
 import { VolumeRecordStateError } from '../errors.ts';
+import { checkAndRecordHealth, type RecordedCheckDependencies } from '../health/record-health.ts';
 import type { StalePendingOutcome } from '../settle/settle-execution.ts';
 import type { VolumeRecord, VolumeStatus } from '../volume/record.ts';
-import { checkAndRecordHealth, type RecordedCheckDependencies } from './record-health.ts';
 
 /** How one scheduled run went. */
 export interface HealthSweepSummary {

@@ -10,7 +10,7 @@ import {
 } from '../kube/apply.ts';
 import type { VolumeRecordStore } from '../volume/record.ts';
 import { runStep, workflowTransition } from './run-step.ts';
-import { type ProvisionState, required, type WaitProgress } from './state.ts';
+import { required, type StepState, type WaitProgress } from './state.ts';
 
 /** What the Kubernetes steps need: only these functions bundle the Kubernetes client. */
 export interface KubeStepDependencies {
@@ -30,7 +30,7 @@ export interface KubeStepDependencies {
  * the mount targets admit.
  */
 export function applyManifests(
-  state: ProvisionState,
+  state: StepState,
   deps: KubeStepDependencies,
 ): Promise<AppliedManifests> {
   return runStep(
@@ -69,7 +69,7 @@ export function applyManifests(
 
 /** One check that the claim is Bound; the state machine waits between checks. */
 export function checkClaimBound(
-  state: ProvisionState,
+  state: StepState,
   deps: KubeStepDependencies,
 ): Promise<WaitProgress> {
   return runStep(
@@ -99,7 +99,7 @@ export function checkClaimBound(
 
 /** Rollback: deletes the claim and PV, and the shared objects this volume created if unused. */
 export function rollbackManifests(
-  state: ProvisionState,
+  state: StepState,
   deps: KubeStepDependencies,
 ): Promise<{ deleted: string[] }> {
   return runStep(deps.records, state.volumeId, 'DeleteManifests', async () => {

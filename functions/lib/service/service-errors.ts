@@ -9,7 +9,7 @@ import {
   TransientError,
   VolumeRecordStateError,
 } from '../errors.ts';
-import { ProblemError, problems } from './problem.ts';
+import { ProblemError, problems } from '../problems/problem.ts';
 
 export function serviceUnavailable(error: unknown): never {
   throw problems.unavailable(

@@ -8,7 +8,7 @@ import type { KubernetesReader } from '../kube/read-client.ts';
 import { persistentVolumeName, VOLUME_ID_LABEL } from '../volume/names.ts';
 import type { LeftoverResource, VolumeResources } from '../volume/record.ts';
 import type { AwsStepDependencies } from './dependencies.ts';
-import type { ProvisionState } from './state.ts';
+import type { StepState } from './state.ts';
 
 /** An id we could not confirm: the best we know, or that it is unknown. */
 const UNKNOWN = 'unknown: could not be checked';
@@ -29,7 +29,7 @@ export function uncheckedReason(error: unknown): string {
  * id the record knows (`resources`), never dropped.
  */
 export async function findLeftovers(
-  state: ProvisionState,
+  state: StepState,
   deps: Pick<AwsStepDependencies, 'efs' | 'ec2'>,
   kubernetes: KubernetesReader | undefined,
   resources: VolumeResources = {},

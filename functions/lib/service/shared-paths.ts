@@ -2,13 +2,13 @@ import type { EFSClient } from '@aws-sdk/client-efs';
 import { eachAccessPoint } from '../aws/efs-listing.ts';
 import { creatorOf, describeFileSystem } from '../aws/file-system.ts';
 import { stackName } from '../aws/tags.ts';
+import { problems } from '../problems/problem.ts';
 import type { PathHolder } from '../volume/file-system-paths.ts';
 import { VOLUME_ID_TAG } from '../volume/names.ts';
 import type { VolumeRecordStore } from '../volume/record.ts';
 import type { VolumeSpec } from '../volume/request.ts';
 import type { AccessPolicy } from './access-policy.ts';
 import { mayReattach } from './access-policy.ts';
-import { problems } from './problem.ts';
 
 /** A directory of the file system that someone holds, and whether an access point serves it now. */
 interface HeldPath {

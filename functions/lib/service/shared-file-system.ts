@@ -3,8 +3,8 @@ import { creatorOf, describeFileSystem } from '../aws/file-system.ts';
 import { describeFileSystemPolicy } from '../aws/file-system-policy.ts';
 import { fileSystemPolicyGaps } from '../aws/file-system-policy-gaps.ts';
 import { errorName } from '../aws/transient.ts';
+import { type ProblemError, problems } from '../problems/problem.ts';
 import { SHAREABLE_TAG_KEY, SHAREABLE_TAG_VALUE } from './access-policy.ts';
-import { type ProblemError, problems } from './problem.ts';
 
 const missing = (fileSystemId: string) =>
   problems.forbidden(`file system ${fileSystemId} does not exist in this account and region`);
