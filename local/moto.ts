@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 /** A running moto_server, the AWS emulator used by local mode and the workflow tests. */
 export interface MotoServer {
@@ -24,6 +25,16 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+const SERIALIZED_SERVER = fileURLToPath(new URL('./moto-server.py', import.meta.url));
+
+function spawnMoto(command: string, args: string[], port: number): ChildProcess {
+  return spawn(command, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    // MOTO_PORT: as moto_server sets it, for the URLs moto writes into answers (queue URLs).
+    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false', MOTO_PORT: String(port) },
+  });
+}
+
 /**
  * Starts `moto_server` on loopback and resolves once it answers HTTP.
  *
@@ -33,10 +44,17 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 export async function startMoto(port?: number): Promise<MotoServer> {
   const chosen = port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${chosen}`;
-  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(chosen)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' },
-  });
+  // One request at a time, as AWS applies each to an item atomically (local/moto-server.py);
+  // the moto_server command when python3 cannot import moto.
+  let child = spawnMoto('python3', [SERIALIZED_SERVER, '127.0.0.1', String(chosen)], chosen);
+  const early = await Promise.race([
+    new Promise<number | null>((resolve) => child.once('exit', resolve)),
+    new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), 150)),
+    new Promise<'missing'>((resolve) => child.once('error', () => resolve('missing'))),
+  ]);
+  if (early !== 'running') {
+    child = spawnMoto('moto_server', ['-H', '127.0.0.1', '-p', String(chosen)], chosen);
+  }
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
