@@ -4,6 +4,7 @@ import { VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
 import { EXPECTED_ACTIONS } from '../support/expected-actions.ts';
 import {
   actionsOfFunction,
+  functionResource,
   functionsOf,
   statementsOfFunction,
 } from '../support/stack-functions.ts';
@@ -40,22 +41,28 @@ describe('IAM', () => {
     },
   );
 
-  it('lets every function write only to its own log group', () => {
-    // Prepare
+  it("lets every function write only to its own log group (a shared role: its functions' groups)", () => {
+    // Prepare: each function's log group, and the functions that share each role
     const names = [...functionsOf(plain).keys()];
+    const roleOf = (name: string) => getAttTarget(functionResource(plain, name).Properties?.Role);
+    const logGroupOf = (name: string) =>
+      (functionResource(plain, name).Properties?.LoggingConfig as { LogGroup?: { Ref?: string } })
+        ?.LogGroup?.Ref;
 
-    // Act
-    const logStatements = names.flatMap((name) =>
-      statementsOfFunction(plain, name).filter((statement) =>
+    for (const name of names) {
+      // Act
+      const logStatements = statementsOfFunction(plain, name).filter((statement) =>
         actionsOf(statement).some((action) => action.startsWith('logs:')),
-      ),
-    );
+      );
+      const granted = new Set(logStatements.flatMap(resourcesOf).map(getAttTarget));
+      const roleFunctions = names.filter((other) => roleOf(other) === roleOf(name));
 
-    // Assess
-    for (const statement of logStatements) {
-      expect(actionsOf(statement).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
-      for (const resource of resourcesOf(statement)) {
-        expect(getAttTarget(resource)).toMatch(/Logs/);
+      // Assess: its own group, each of its role's other functions' groups, nothing else
+      expect(logGroupOf(name), `${name} has no log group of its own`).toBeDefined();
+      expect(granted.has(logGroupOf(name)), `${name} may not write to its own group`).toBe(true);
+      expect([...granted].sort(), name).toEqual([...new Set(roleFunctions.map(logGroupOf))].sort());
+      for (const statement of logStatements) {
+        expect(actionsOf(statement).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
       }
     }
   });

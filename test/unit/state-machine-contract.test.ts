@@ -177,3 +177,66 @@ describe('the state machine contract checks', () => {
     expect(kebabCase('ResolveCluster')).toBe('resolve-cluster');
   });
 });
+
+describe("every workflow's retriers", () => {
+  const TRANSIENT = [
+    'TransientError',
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+    'Lambda.TooManyRequestsException',
+    'States.Timeout',
+  ];
+  /**
+   * A transient failure: retried within about four minutes, each wait doubling from 2 s, capped
+   * at 60 s, with full jitter so that volumes throttled together do not retry together; a
+   * forward step tries 6 times, a cleanup step (rollback, deletion) 8.
+   */
+  const transientRetry = (maxAttempts: number) => ({
+    ErrorEquals: TRANSIENT,
+    IntervalSeconds: 2,
+    MaxAttempts: maxAttempts,
+    BackoffRate: 2,
+    MaxDelaySeconds: 60,
+    JitterStrategy: 'FULL',
+  });
+  /** A file system still `creating`: every 10 s growing to 15 s, for about two minutes. */
+  const fileSystemNotReadyRetry = {
+    ErrorEquals: ['FileSystemNotReadyError'],
+    IntervalSeconds: 10,
+    MaxAttempts: 10,
+    BackoffRate: 1.5,
+    MaxDelaySeconds: 15,
+  };
+
+  it.each(['provision', 'deprovision', 'repair'])(
+    'back off exponentially with jitter and a cap (%s.asl.json)',
+    (workflow) => {
+      // Prepare
+      const definition = JSON.parse(
+        readFileSync(new URL(`../../statemachine/${workflow}.asl.json`, import.meta.url), 'utf8'),
+      ) as StateMachine;
+
+      // Act
+      const retriers = tasksOf(definition).flatMap(([name, state]) =>
+        (state.Retry ?? []).map((retrier) => ({ name, retrier })),
+      );
+
+      // Assess: each retrier is one of the two shapes, whole (no field missing or extra)
+      expect(retriers.length).toBeGreaterThan(5);
+      for (const { name, retrier } of retriers) {
+        const expected = retrier.ErrorEquals.includes('FileSystemNotReadyError')
+          ? [fileSystemNotReadyRetry]
+          : [transientRetry(6), transientRetry(8)];
+        expect(expected, `${workflow} ${name}: ${JSON.stringify(retrier)}`).toContainEqual(retrier);
+      }
+      // Every Task retries transient failures
+      for (const [name, state] of tasksOf(definition)) {
+        expect(
+          (state.Retry ?? []).some((retrier) => retrier.ErrorEquals.includes('TransientError')),
+          `${workflow} ${name} does not retry TransientError`,
+        ).toBe(true);
+      }
+    },
+  );
+});
