@@ -8,5 +8,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One module graph per worker: files that read the same configuration share its synthesis.
+    isolate: false,
+    maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 2),
+    reporters: ['default', './test/support/project-timing.ts'],
   },
 });

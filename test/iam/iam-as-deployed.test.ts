@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
 import { PROJECT_ROOT } from '../../infra/service-function.ts';
 import { parseRecordedCalls, type RecordedAwsCall } from '../../local/aws-calls/recorded-call.ts';
 import { synthesize } from '../infra/synthesize.ts';
@@ -10,14 +11,40 @@ import { evaluateRecordedCalls, vpcIdsOf } from './evaluate-recorded-calls.ts';
 /** Where the main suite's recorder writes one JSON-lines file per test file (or process). */
 const RECORDINGS = join(PROJECT_ROOT, '.build', 'aws-calls');
 
-/** Every call recorded under RECORDINGS; throws when there is nothing to evaluate. */
-function recordedCalls(): RecordedAwsCall[] {
+/**
+ * The integration test files whose calls this evaluation relies on: between them, every
+ * function's calls on every path (provisioning and its rollback, deletion of own and shared
+ * file systems, repair, settlement, the drift check, the API and request events). A run that
+ * skipped one (a filter, a crash) would evaluate less and still pass: it fails instead.
+ */
+const RELIED_ON = [
+  'provision-workflow',
+  'api-end-to-end',
+  'data-safety',
+  'tenancy-api',
+  'repair-api',
+  'repair-stop',
+  'settle-executions',
+  'drift-check',
+  'lifecycle-retain',
+];
+
+/** Each recording file (named after its test file), with its calls. */
+function recordingFiles(): Map<string, RecordedAwsCall[]> {
   const files = existsSync(RECORDINGS)
     ? readdirSync(RECORDINGS).filter((file) => file.endsWith('.jsonl'))
     : [];
-  const calls = files.flatMap((file) =>
-    parseRecordedCalls(readFileSync(join(RECORDINGS, file), 'utf8'), file),
+  return new Map(
+    files.map((file) => [
+      file.replace(/\.jsonl$/, ''),
+      parseRecordedCalls(readFileSync(join(RECORDINGS, file), 'utf8'), file),
+    ]),
   );
+}
+
+/** Every call recorded under RECORDINGS; throws when there is nothing to evaluate. */
+function recordedCalls(): RecordedAwsCall[] {
+  const calls = [...recordingFiles().values()].flat();
   if (calls.length === 0) {
     throw new Error(
       `no recorded AWS calls in ${RECORDINGS}: run the main suite first (npm test records them), then npm run test:iam`,
@@ -36,6 +63,20 @@ beforeAll(() => {
 });
 
 describe('IAM as deployed', () => {
+  it('has the calls of every test file it relies on, and of every function', () => {
+    // Prepare
+    const files = recordingFiles();
+
+    // Act
+    const silent = RELIED_ON.filter((file) => (files.get(file)?.length ?? 0) === 0);
+    const seen = new Set(calls.map((call) => call.function));
+    const unseen = FUNCTION_CATALOG.map((fn) => fn.name).filter((name) => !seen.has(name));
+
+    // Assess
+    expect(silent, 'test files that recorded no AWS call').toEqual([]);
+    expect(unseen, 'functions none of whose AWS calls was recorded').toEqual([]);
+  });
+
   it('allows every AWS call the functions made in the test suites and local mode', async () => {
     // Act
     const { allowed, denied } = await evaluateRecordedCalls(calls, policies);

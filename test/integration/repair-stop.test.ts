@@ -4,6 +4,8 @@
 // then finishes the job. The settlement does not check the volume again (RecordRepairFailure
 // does): the health it leaves is the one POST /repair recorded with REPAIRING, from the check
 // the repair was decided on (the stop test), or a later one (the time-out test checks first).
+// A repair that fails at a step does record its end: RecordRepairFailure, which the IAM
+// evaluation also needs to see run (test/iam/iam-as-deployed.test.ts).
 import { DescribeExecutionCommand, SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +47,9 @@ interface HeldRepair {
 
 const holds = new Map<string, { reached(): void; released: Promise<void> }>();
 
+/** The volumes whose next repair fails at {@link HELD_STEP}, once, with an error never retried. */
+const failingRepairs = new Set<string>();
+
 /** Holds the next repair of `volumeId` when it reaches {@link HELD_STEP}, once. */
 function holdRepair(volumeId: string): HeldRepair {
   let reached!: () => void;
@@ -70,7 +75,18 @@ function holding(functionName: string, handler: TaskHandler): TaskHandler {
       state?: { volumeId?: string };
       execution?: { operation?: string };
     };
-    const hold = holds.get(state?.volumeId ?? '');
+    const volumeId = state?.volumeId ?? '';
+    if (
+      functionName === HELD_STEP &&
+      execution?.operation === 'repair' &&
+      failingRepairs.delete(volumeId)
+    ) {
+      // A failure no Retry names: the repair's Catch goes to RecordRepairFailure.
+      throw Object.assign(new Error(`${functionName} failed for good (injected)`), {
+        name: 'InjectedError',
+      });
+    }
+    const hold = holds.get(volumeId);
     if (!hold || functionName !== HELD_STEP || execution?.operation !== 'repair') {
       return handler(input);
     }
@@ -312,5 +328,37 @@ describe('a repair that ends without recording its end', () => {
 
     // Act / Assess
     await expectRepairCompletes(volume, name);
+  }, 480_000);
+});
+
+describe('a repair that fails at a step', () => {
+  it('is ended by RecordRepairFailure, READY with the repair FAILED naming the step, nothing deleted, and a second repair completes', async () => {
+    // Prepare
+    const name = uniqueName('failed-repair');
+    const { volume, built } = await driftedVolume(name, { checked: true });
+    failingRepairs.add(volume.id);
+
+    // Act
+    const accepted = await repair(volume.id);
+    expect(accepted.status).toBe(202);
+    const settled = await settledVolume(volume.id);
+
+    // Assess: the workflow recorded its own end, with the step and the error
+    expect(failingRepairs.has(volume.id), 'the repair never reached the failing step').toBe(false);
+    expect(settled.status).toBe('READY');
+    expect(settled.repair).toMatchObject({
+      status: 'FAILED',
+      error: { step: 'ApplyManifests', name: 'InjectedError' },
+    });
+    expect(settled.health).toMatchObject({
+      state: 'DRIFTED',
+      findings: [expect.objectContaining({ resource: 'PersistentVolumeClaim' })],
+    });
+    expect((await repairFailedEvent(volume.id)).detail).toMatchObject({ status: 'READY' });
+    await expectNothingDeleted(volume, built);
+
+    // Act / Assess: a second repair puts the claim back
+    await expectRepairCompletes(volume, name);
+    await expectNothingDeleted(volume, built);
   }, 480_000);
 });

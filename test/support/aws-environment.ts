@@ -1,5 +1,5 @@
-import { join } from 'node:path';
-import { afterAll, inject } from 'vitest';
+import { basename, join } from 'node:path';
+import { afterAll, expect, inject } from 'vitest';
 import { functionIdentities } from '../../local/credentials.ts';
 import { startMoto } from '../../local/moto.ts';
 import { AWS_CALLS_DIRECTORY } from './aws-calls.ts';
@@ -16,8 +16,11 @@ process.env.LOCAL_MOTO_ENDPOINT = moto.endpoint;
 delete process.env.LOCAL_FUNCTION_IDENTITIES;
 // The functions run from the bundles built once for this run, each as its own role session.
 process.env.LOCAL_FUNCTIONS_BUNDLES = inject('functionBundles');
-// Every AWS call of every function is recorded, for the IAM evaluation (npm run test:iam).
-process.env.LOCAL_AWS_CALL_LOG = join(AWS_CALLS_DIRECTORY, `${process.pid}.jsonl`);
+// Every AWS call of every function is recorded, for the IAM evaluation (npm run test:iam), in
+// a file named after the test file (`api-end-to-end.jsonl`): the evaluation knows which files
+// it relies on and fails when one recorded nothing.
+const testFile = basename(expect.getState().testPath ?? `process-${process.pid}`, '.test.ts');
+process.env.LOCAL_AWS_CALL_LOG = join(AWS_CALLS_DIRECTORY, `${testFile}.jsonl`);
 process.env.AWS_REGION = 'us-east-1';
 // The stack tag's value: the name of the stack test/infra/synthesize.ts builds, whose IAM
 // policies test/iam evaluates the recorded calls against.
