@@ -1,4 +1,3 @@
-import { Duration } from 'aws-cdk-lib';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -11,7 +10,12 @@ import {
 } from '../functions/lib/workflow/execution-status-change.ts';
 import { eventDeadLetterQueue, retriedLambdaTarget } from './event-delivery.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
-import { type FunctionNetwork, functionRole, ServiceFunction } from './service-function.ts';
+import {
+  EVENT_TIMEOUT,
+  type FunctionNetwork,
+  functionRole,
+  ServiceFunction,
+} from './service-function.ts';
 import { addStatements, leftoverReads } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
 import type { WorkflowName } from './workflow-steps.ts';
@@ -75,7 +79,7 @@ export class ExecutionSettlement extends Construct {
         DEPROVISION_STATE_MACHINE_ARN: deprovision.stateMachineArn,
         REPAIR_STATE_MACHINE_ARN: repair.stateMachineArn,
       },
-      timeout: Duration.seconds(60),
+      timeout: EVENT_TIMEOUT,
       memorySize: 256,
       network: props.kubernetesNetwork,
     });

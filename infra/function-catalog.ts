@@ -3,6 +3,7 @@
 // functions from the same tables (workflow-steps.ts, api-operations.ts), and a test compares
 // this catalog with the synthesized template.
 import { API_OPERATIONS } from './api-operations.ts';
+import { CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS } from './config.ts';
 import { ALL_STEPS, pascalCase, SHARED_STEP_ROLES, type SharedStepRole } from './workflow-steps.ts';
 
 /** The Kubernetes groups of infra/rbac.yaml, as the stack's access entries assign them. */
@@ -29,7 +30,25 @@ export interface CatalogFunction {
   readonly role: string;
   /** The Kubernetes group its role's access entry gives. @default no access entry */
   readonly kubernetesGroup?: KubernetesGroup;
+  /**
+   * Its Lambda timeout, as the stack deploys it (test/infra/stack-functions.test.ts compares),
+   * and local mode ends an invocation that runs longer as Lambda does (`Sandbox.Timedout`).
+   */
+  readonly timeoutSeconds: number;
 }
+
+/**
+ * The timeouts: a step ends before its Task's 120 s (the ASL's TimeoutSeconds); CheckMountTargets
+ * looks ahead for minutes inside one invocation (infra/config.ts); API Gateway gives an
+ * integration 29 s; the scheduled check walks every volume.
+ */
+export const FUNCTION_TIMEOUT_SECONDS = {
+  step: 90,
+  checkMountTargets: CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS,
+  api: 28,
+  event: 60,
+  schedule: 600,
+} as const;
 
 const SHARED_ROLE_GROUPS: Readonly<Record<SharedStepRole, KubernetesGroup>> = {
   'kubernetes-writer': 'writer',
@@ -48,6 +67,10 @@ export function stepCatalogFunction(step: string): CatalogFunction {
     kind: 'step',
     entry: `functions/steps/${step}.ts`,
     role: shared ? pascalCase(shared) : pascalCase(step),
+    timeoutSeconds:
+      step === 'check-mount-targets'
+        ? FUNCTION_TIMEOUT_SECONDS.checkMountTargets
+        : FUNCTION_TIMEOUT_SECONDS.step,
     ...(shared ? { kubernetesGroup: SHARED_ROLE_GROUPS[shared] } : {}),
   };
 }
@@ -61,6 +84,7 @@ export const FUNCTION_CATALOG: readonly CatalogFunction[] = [
       kind: 'api',
       entry: `functions/api/${operation.handler}.ts`,
       role: `Api${pascalCase(operationId)}`,
+      timeoutSeconds: FUNCTION_TIMEOUT_SECONDS.api,
       ...(operation.readsCluster ? { kubernetesGroup: 'reader' as const } : {}),
     }),
   ),
@@ -69,6 +93,7 @@ export const FUNCTION_CATALOG: readonly CatalogFunction[] = [
     kind: 'event',
     entry: 'functions/events/provision-requested.ts',
     role: 'RequestEvents',
+    timeoutSeconds: FUNCTION_TIMEOUT_SECONDS.event,
     kubernetesGroup: 'reader',
   },
   {
@@ -76,6 +101,7 @@ export const FUNCTION_CATALOG: readonly CatalogFunction[] = [
     kind: 'schedule',
     entry: 'functions/health/check-volumes.ts',
     role: 'HealthChecks',
+    timeoutSeconds: FUNCTION_TIMEOUT_SECONDS.schedule,
     kubernetesGroup: 'reader',
   },
   {
@@ -83,6 +109,7 @@ export const FUNCTION_CATALOG: readonly CatalogFunction[] = [
     kind: 'event',
     entry: 'functions/events/settle-execution.ts',
     role: 'SettleExecutions',
+    timeoutSeconds: FUNCTION_TIMEOUT_SECONDS.event,
     kubernetesGroup: 'reader',
   },
 ];

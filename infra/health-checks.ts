@@ -9,7 +9,12 @@ import type { ServiceConfig } from './config.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
 import { acknowledgeExecutionReads } from './nag-acknowledgements.ts';
 import { grantHealthCheck, stalePendingStatements } from './operation-statements.ts';
-import { type FunctionNetwork, functionRole, ServiceFunction } from './service-function.ts';
+import {
+  type FunctionNetwork,
+  functionRole,
+  SCHEDULE_TIMEOUT,
+  ServiceFunction,
+} from './service-function.ts';
 import { addStatements, leftoverReads } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
 import type { WorkflowName } from './workflow-steps.ts';
@@ -67,7 +72,7 @@ export class VolumeHealthChecks extends Construct {
         DEPROVISION_STATE_MACHINE_ARN: deprovision.stateMachineArn,
       },
       // A few seconds per volume, four at once: minutes for hundreds of volumes.
-      timeout: Duration.minutes(10),
+      timeout: SCHEDULE_TIMEOUT,
       memorySize: 512,
       network: props.kubernetesNetwork,
     });

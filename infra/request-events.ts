@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import {
   AnyPrincipal,
@@ -19,7 +19,12 @@ import { grantDescribeExecutions } from './execution-permissions.ts';
 import { lifecycleEventsStatement, PROVISION_REQUESTED_DETAIL_TYPE } from './lifecycle-events.ts';
 import { acknowledgeFargateProfileReads } from './nag-acknowledgements.ts';
 import { fargatePreflightStatements } from './operation-statements.ts';
-import { type FunctionNetwork, functionRole, ServiceFunction } from './service-function.ts';
+import {
+  EVENT_TIMEOUT,
+  type FunctionNetwork,
+  functionRole,
+  ServiceFunction,
+} from './service-function.ts';
 import { addStatements } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
 
@@ -136,7 +141,7 @@ export class ProvisionRequests extends Construct {
         // Decided again by the function: a bus given with eventBusName has no policy of ours.
         REQUEST_SENDERS: JSON.stringify(props.config.requestSenders),
       },
-      timeout: Duration.seconds(60),
+      timeout: EVENT_TIMEOUT,
       memorySize: 512,
       network: props.kubernetesNetwork,
     });

@@ -11,8 +11,8 @@ import {
 } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS } from './config.ts';
 import { functionBundleDirectory } from './function-bundles.ts';
+import { FUNCTION_TIMEOUT_SECONDS } from './function-catalog.ts';
 import {
   acknowledgeTracingFunctionRole,
   acknowledgeVpcFunctionRole,
@@ -128,9 +128,11 @@ export class ServiceFunction extends Construct {
   }
 }
 
-/** Default timeouts: the ASL gives each Task 120 s, so a Lambda ends before its Task does. */
-export const STEP_TIMEOUT = Duration.seconds(90);
-/** CheckMountTargets looks ahead for minutes inside one invocation (infra/config.ts). */
-export const CHECK_MOUNT_TARGETS_TIMEOUT = Duration.seconds(CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS);
-/** API Gateway gives an integration 29 s. */
-export const API_TIMEOUT = Duration.seconds(28);
+/** The timeouts of infra/function-catalog.ts (FUNCTION_TIMEOUT_SECONDS), as Durations. */
+export const STEP_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS.step);
+export const CHECK_MOUNT_TARGETS_TIMEOUT = Duration.seconds(
+  FUNCTION_TIMEOUT_SECONDS.checkMountTargets,
+);
+export const API_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS.api);
+export const EVENT_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS.event);
+export const SCHEDULE_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS.schedule);

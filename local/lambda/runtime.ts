@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { transformSync } from 'esbuild';
 import { PROJECT_ROOT } from '../../infra/bundling.ts';
-import { CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS } from '../../infra/config.ts';
 import {
   type BuiltFunctions,
   buildFunctionBundles,
@@ -53,8 +52,9 @@ export interface LocalFunctionsOptions {
   /** Execution environments per function at most; further invocations wait. @default 4 */
   readonly maxConcurrencyPerFunction?: number;
   /**
-   * @default 120 s, the ASL's task timeout; for CheckMountTargets, whose look-ahead may last
-   * minutes, its Lambda's timeout (300 s, infra/config.ts)
+   * How long an invocation may run before it ends as Lambda ends it: `Sandbox.Timedout`, its
+   * execution environment discarded (the next invocation starts cold).
+   * @default the function's Lambda timeout (infra/function-catalog.ts `timeoutSeconds`)
    */
   readonly timeoutMs?: number;
 }
@@ -111,16 +111,28 @@ export class LocalFunctions {
     const sandbox = await this.#acquire(fn, environment);
     try {
       const id = this.#nextId++;
-      const timeoutMs =
-        this.#options.timeoutMs ??
-        (fn.name === 'CheckMountTargets' ? CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS * 1000 : 120_000);
+      const timeoutMs = this.#options.timeoutMs ?? fn.timeoutSeconds * 1000;
+      const requestId = randomUUID();
       const answer = await new Promise<InvocationAnswer>((resolve) => {
-        sandbox.running = { id, resolve };
+        const timer = setTimeout(() => {
+          if (sandbox.running?.id !== id) return;
+          sandbox.running = undefined;
+          this.#discard(fn, sandbox);
+          resolve({ id, ok: false, error: timedOut(requestId, timeoutMs) });
+        }, timeoutMs);
+        timer.unref();
+        sandbox.running = {
+          id,
+          resolve: (answered) => {
+            clearTimeout(timer);
+            resolve(answered);
+          },
+        };
         const message: InvocationMessage = {
           id,
           event,
           environment,
-          requestId: randomUUID(),
+          requestId,
           deadline: Date.now() + timeoutMs,
         };
         sandbox.worker.postMessage(message);
@@ -156,6 +168,20 @@ export class LocalFunctions {
         this.#waiting.set(fn.name, queue);
       });
     }
+  }
+
+  /** How many execution environments `name` has now (started, idle or busy). */
+  environmentCount(name: string): number {
+    return this.#pools.get(name)?.length ?? 0;
+  }
+
+  /** Takes an environment out of the pool and ends it, as Lambda does after a timeout. */
+  #discard(fn: CatalogFunction, sandbox: Environment): void {
+    this.#pools.set(
+      fn.name,
+      (this.#pools.get(fn.name) ?? []).filter((candidate) => candidate !== sandbox),
+    );
+    void sandbox.worker.terminate();
   }
 
   #release(fn: CatalogFunction, sandbox: Environment): void {
@@ -219,6 +245,18 @@ export class LocalFunctions {
     this.#pools.clear();
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
+}
+
+/**
+ * What Lambda reports for an invocation that ran out of time (the Invoke API's FunctionError
+ * payload): errorType `Sandbox.Timedout`, which Step Functions passes on as the Task's error.
+ */
+function timedOut(requestId: string, timeoutMs: number): LambdaErrorPayload {
+  return {
+    errorType: 'Sandbox.Timedout',
+    errorMessage: `RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
+    trace: [],
+  };
 }
 
 let workerUrl: URL | undefined;

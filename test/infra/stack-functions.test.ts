@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { WORKFLOW_SETTINGS } from '../../infra/config.ts';
+import { FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
 import { PROJECT_ROOT } from '../../infra/service-function.ts';
 import { ALL_STEPS, placeholderOf } from '../../infra/workflow-steps.ts';
 import { EXPECTED_ACTIONS } from '../support/expected-actions.ts';
@@ -279,6 +280,28 @@ describe('Lambda functions', () => {
     expect(late).toEqual([]);
     expect(Number(functionResource(plain, 'check-mount-targets').Properties?.Timeout)).toBe(300);
     expect(Math.max(...apiTimeouts)).toBeLessThan(29);
+  });
+
+  it('deploys each function with the timeout of infra/function-catalog.ts, which local mode enforces', () => {
+    // Prepare: the catalog by name, and the stack's functions
+    const catalog = new Map(
+      FUNCTION_CATALOG.map((fn) => [fn.name.toLowerCase(), fn.timeoutSeconds] as const),
+    );
+    const deployed = [...functionsOf(plain).keys()];
+
+    // Act
+    const timeouts = deployed.map((name) => ({
+      name,
+      deployed: Number(functionResource(plain, name).Properties?.Timeout),
+      catalog: catalog.get(name.replaceAll('-', '').toLowerCase()),
+    }));
+
+    // Assess: one catalog entry per deployed function, with its timeout
+    expect(timeouts.length).toBe(FUNCTION_CATALOG.length);
+    for (const timeout of timeouts) {
+      expect(timeout.catalog, `${timeout.name} is not in the catalog`).toBeDefined();
+      expect(timeout.deployed, timeout.name).toBe(timeout.catalog);
+    }
   });
 
   it('places the functions that call Kubernetes in the configured VPC, and only those', () => {

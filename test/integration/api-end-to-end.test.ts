@@ -403,9 +403,16 @@ describe('the API through the local HTTP server', () => {
   });
 
   it('pages through the list with nextToken, newest first, without gaps or repeats', async () => {
-    // Prepare: the volumes the tests above made, as one page
+    // Prepare: three volumes of its own, one after another, then every volume as one page
+    const mine: string[] = [];
+    for (const index of [1, 2, 3]) {
+      const created = await createVolume({ namespace: 'team-a', name: `paged-${index}` });
+      expect(created.status).toBe(202);
+      mine.push((created.json as Volume).id);
+    }
     const all = await expectContract('listVolumes', await fetch(`${stack.api}/volumes?limit=100`));
-    const expected = (all.json as { items: Volume[] }).items.map((volume) => volume.id);
+    const items = (all.json as { items: (Volume & { createdAt: string })[] }).items;
+    const expected = items.map((volume) => volume.id);
     expect(expected.length).toBeGreaterThanOrEqual(3);
 
     // Act: one at a time
@@ -422,8 +429,11 @@ describe('the API through the local HTTP server', () => {
       nextToken = body.nextToken;
     } while (nextToken);
 
-    // Assess
+    // Assess: every volume once, in the one page's order, which is newest first
     expect(walked).toEqual(expected);
+    const createdAt = items.map((volume) => volume.createdAt);
+    expect(createdAt).toEqual([...createdAt].sort().reverse());
+    expect(walked.filter((id) => mine.includes(id))).toEqual([...mine].reverse());
   });
 
   it('exercised every operation of openapi.yaml', () => {

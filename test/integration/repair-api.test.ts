@@ -171,6 +171,9 @@ describe('POST /volumes/{id}/repair in local mode', () => {
       '-o',
       'jsonpath={.metadata.resourceVersion}',
     ]);
+    expect(claimBefore.code, claimBefore.stderr).toBe(0);
+    expect(claimBefore.stdout).toMatch(/^\d+$/);
+    expect(targetsBefore.length).toBeGreaterThan(0);
 
     // Act
     const refused = await expectContract(
@@ -202,6 +205,7 @@ describe('POST /volumes/{id}/repair in local mode', () => {
       '-o',
       'jsonpath={.metadata.resourceVersion}',
     ]);
+    expect(claimAfter.code, claimAfter.stderr).toBe(0);
     expect(claimAfter.stdout).toBe(claimBefore.stdout);
   }, 300_000);
 });
