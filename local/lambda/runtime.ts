@@ -18,6 +18,7 @@ import type {
   InvocationAnswer,
   InvocationMessage,
   LambdaErrorPayload,
+  PrototypeKeys,
   WorkerData,
 } from './worker.ts';
 
@@ -60,6 +61,7 @@ export interface LocalFunctionsOptions {
 }
 
 interface Environment {
+  readonly probes: Map<number, (keys: PrototypeKeys) => void>;
   readonly worker: Worker;
   readonly ready: Promise<void>;
   busy: boolean;
@@ -170,6 +172,28 @@ export class LocalFunctions {
     }
   }
 
+  /**
+   * What the built-in prototypes of every live execution environment hold, by function: a
+   * handler that let a request's `__proto__` merge into them would show an extra key here.
+   */
+  async prototypeKeys(): Promise<Map<string, PrototypeKeys[]>> {
+    const result = new Map<string, PrototypeKeys[]>();
+    for (const [name, pool] of this.#pools) {
+      const answers = await Promise.all(
+        pool.map(async (sandbox) => {
+          await sandbox.ready;
+          const probe = this.#nextId++;
+          return new Promise<PrototypeKeys>((resolve) => {
+            sandbox.probes.set(probe, resolve);
+            sandbox.worker.postMessage({ probe });
+          });
+        }),
+      );
+      result.set(name, answers);
+    }
+    return result;
+  }
+
   /** How many execution environments `name` has now (started, idle or busy). */
   environmentCount(name: string): number {
     return this.#pools.get(name)?.length ?? 0;
@@ -207,8 +231,13 @@ export class LocalFunctions {
       worker.once('message', () => resolve());
     });
     ready.catch(() => undefined);
-    const sandbox: Environment = { worker, ready, busy: false };
-    worker.on('message', (answer: InvocationAnswer | { ready: true }) => {
+    const sandbox: Environment = { worker, ready, busy: false, probes: new Map() };
+    worker.on('message', (answer: InvocationAnswer | PrototypeKeys | { ready: true }) => {
+      if ('probe' in answer) {
+        sandbox.probes.get(answer.probe)?.(answer);
+        sandbox.probes.delete(answer.probe);
+        return;
+      }
       if (!('id' in answer) || sandbox.running?.id !== answer.id) return;
       const { resolve } = sandbox.running;
       sandbox.running = undefined;

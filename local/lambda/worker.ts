@@ -27,6 +27,19 @@ export interface LambdaErrorPayload {
   readonly trace: readonly string[];
 }
 
+/** Asks an environment what its built-in prototypes hold (test/integration/hostile-input). */
+export interface PrototypeProbe {
+  readonly probe: number;
+}
+
+/** The own property names of the prototypes a polluting merge would write to, sorted. */
+export interface PrototypeKeys {
+  readonly probe: number;
+  readonly object: readonly string[];
+  readonly array: readonly string[];
+  readonly function: readonly string[];
+}
+
 export type InvocationAnswer =
   | { readonly id: number; readonly ok: true; readonly payload: string | undefined }
   | { readonly id: number; readonly ok: false; readonly error: LambdaErrorPayload };
@@ -77,7 +90,18 @@ function lambdaError(error: unknown): LambdaErrorPayload {
 
 const { handler } = (await import(pathToFileURL(data.file).href)) as { handler: Handler };
 
-port.on('message', async (message: InvocationMessage) => {
+port.on('message', async (message: InvocationMessage | PrototypeProbe) => {
+  if ('probe' in message) {
+    const keys = (prototype: object) => Object.getOwnPropertyNames(prototype).sort();
+    const answer: PrototypeKeys = {
+      probe: message.probe,
+      object: keys(Object.prototype),
+      array: keys(Array.prototype),
+      function: keys(Function.prototype),
+    };
+    port.postMessage(answer);
+    return;
+  }
   useEnvironment(message.environment);
   let answer: InvocationAnswer;
   try {

@@ -1,6 +1,8 @@
+import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ACCOUNT } from '../../local/credentials.ts';
+import { localFunctions } from '../../local/lambda/local-functions.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { clusterFileSystemCount } from '../support/aws-inventory.ts';
 import { expectContract } from '../support/contract.ts';
@@ -22,6 +24,22 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
+
+/** The prototypes' own property names in a worker thread no handler ever ran in. */
+async function freshPrototypeKeys(): Promise<Record<'object' | 'array' | 'function', string[]>> {
+  const worker = new Worker(
+    `const keys = (prototype) => Object.getOwnPropertyNames(prototype).sort();
+     require('node:worker_threads').parentPort.postMessage({
+       object: keys(Object.prototype), array: keys(Array.prototype), function: keys(Function.prototype),
+     });`,
+    { eval: true },
+  );
+  try {
+    return await new Promise((resolve) => worker.once('message', resolve));
+  } finally {
+    await worker.terminate();
+  }
+}
 
 interface Snapshot {
   readonly volumes: number;
@@ -122,9 +140,16 @@ describe('the local HTTP API under hostile input', () => {
       ),
     );
 
-    // Assess: nothing polluted the prototypes of this process, where the handlers run
-    expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // Assess: nothing polluted the prototypes where the handlers run: each execution
+    // environment (a worker thread, with prototypes of its own) holds what a fresh one holds
+    const baseline = await freshPrototypeKeys();
+    const environments = await localFunctions().prototypeKeys();
+    expect(environments.get('createVolume')?.length ?? 0).toBeGreaterThan(0);
+    for (const [name, answers] of environments) {
+      for (const { object, array, function: fn } of answers) {
+        expect({ object, array, function: fn }, name).toEqual(baseline);
+      }
+    }
     console.info(tally.report('POST /volumes'));
     console.info(`file systems added ${fileSystems.added}, volumes READY ${fileSystems.ready}`);
     expect(fileSystems.added).toBe(fileSystems.ready);

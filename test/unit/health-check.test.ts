@@ -270,6 +270,7 @@ describe('checkVolumeHealth', () => {
     const health = await checkVolumeHealth(deps, record);
 
     // Assess
+    expect(health.state).toBe('DRIFTED');
     expect(health.findings).toEqual([
       {
         resource: 'PersistentVolumeClaim',
@@ -291,6 +292,7 @@ describe('checkVolumeHealth', () => {
     const health = await checkVolumeHealth(deps, record);
 
     // Assess
+    expect(health.state).toBe('DRIFTED');
     expect(health.findings).toEqual([
       expect.objectContaining({ resource: 'PersistentVolume', id: PV, repairable: true }),
     ]);
@@ -315,6 +317,7 @@ describe('checkVolumeHealth', () => {
       const health = await checkVolumeHealth(deps, record);
 
       // Assess
+      expect(health.state).toBe('DRIFTED');
       expect(health.findings).toEqual([
         expect.objectContaining({ resource: 'MountTarget', id: 'fsmt-b', repairable }),
       ]);
@@ -347,6 +350,7 @@ describe('checkVolumeHealth', () => {
     const health = await checkVolumeHealth(deps, record);
 
     // Assess
+    expect(health.state).toBe('DRIFTED');
     expect(health.findings).toEqual([
       expect.objectContaining({ resource: 'MountTarget', id: 'us-east-1c', repairable: false }),
     ]);
@@ -366,6 +370,7 @@ describe('checkVolumeHealth', () => {
     const health = await checkVolumeHealth(deps, record);
 
     // Assess
+    expect(health.state).toBe('DRIFTED');
     expect(health.findings).toEqual([
       {
         resource: 'FileSystem',
@@ -392,6 +397,7 @@ describe('checkVolumeHealth', () => {
     const health = await checkVolumeHealth(deps, record);
 
     // Assess
+    expect(health.state).toBe('DRIFTED');
     expect(health.findings).toEqual([
       expect.objectContaining({ resource: 'AccessPoint', id: 'fsap-1', repairable: false }),
     ]);
@@ -420,6 +426,7 @@ describe('checkVolumeHealth', () => {
     const health = await checkVolumeHealth(deps, record);
 
     // Assess
+    expect(health.state).toBe('DRIFTED');
     expect(health.findings.map((finding) => [finding.resource, finding.repairable])).toEqual([
       ['PersistentVolume', false],
       ['PersistentVolumeClaim', true],
@@ -443,6 +450,7 @@ describe('checkVolumeHealth', () => {
     const health = await checkVolumeHealth(deps, record);
 
     // Assess
+    expect(health.state).toBe('DRIFTED');
     expect(health.findings).toEqual([
       expect.objectContaining({ resource: 'Cluster', id: 'demo', repairable: false }),
     ]);
@@ -475,6 +483,7 @@ describe('checkVolumeHealth', () => {
     const health = await checkVolumeHealth(deps, shared);
 
     // Assess
+    expect(health.state).toBe('DRIFTED');
     expect(health.findings).toEqual([
       {
         resource: 'MountTarget',
