@@ -54,7 +54,7 @@ export interface ServiceConfig {
    * Namespace network isolation (NAMESPACE_NETWORK_ISOLATION): a client security group per
    * cluster and namespace, put on the namespace's pods by a SecurityGroupPolicy, and each
    * volume's mount targets admit NFS from its namespace's group only, not the whole cluster
-   * security group. Needs the cluster security group on every cluster (README: Namespace
+   * security group. Needs the cluster security group on every cluster (docs/configuration.md: Namespace
    * network isolation). @default false
    */
   readonly namespaceNetworkIsolation: boolean;

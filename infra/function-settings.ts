@@ -46,7 +46,7 @@ export function stackEnvironmentProblems(
       problems.push(
         `the stack sets ${variable} for ${fn.name}, which functions/lib/settings.ts does not declare: ` +
           `add ${variable} to SETTINGS there (type, default, meaning, readBy: ['${fn.kind}'], setBy: 'stack'), ` +
-          'then the row README.md prints (test/unit/settings-readme.test.ts)',
+          'then the row docs/configuration.md prints (test/unit/settings-readme.test.ts)',
       );
       continue;
     }
@@ -103,7 +103,7 @@ function defaultText(setting: SettingDeclaration): string {
   return setting.unset ?? '— (must be set)';
 }
 
-/** The rows of README's configuration table, one per declared setting, in declaration order. */
+/** The rows of the configuration table of docs/configuration.md, one per declared setting, in declaration order. */
 export function configurationRows(): string[][] {
   return DECLARATIONS.map(([name, setting]) => [
     `\`${name}\``,
@@ -114,7 +114,7 @@ export function configurationRows(): string[][] {
   ]);
 }
 
-/** The header of README's configuration table. */
+/** The header of the configuration table of docs/configuration.md. */
 export const CONFIGURATION_HEADER: readonly string[] = [
   'Variable',
   'Meaning',
@@ -123,7 +123,7 @@ export const CONFIGURATION_HEADER: readonly string[] = [
   'Set by',
 ];
 
-/** README's configuration table as Markdown (columns padded as the formatter pads them). */
+/** the configuration table of docs/configuration.md as Markdown (columns padded as the formatter pads them). */
 export function configurationTable(): string {
   const rows = [[...CONFIGURATION_HEADER], ...configurationRows()];
   const widths = CONFIGURATION_HEADER.map((_, column) =>
@@ -139,13 +139,14 @@ export function configurationTable(): string {
   ].join('\n');
 }
 
-const CONFIGURATION_HEADING = '## Configuration';
+const CONFIGURATION_HEADING = '# Configuration';
 
-/** The lines of README's configuration table: the first table after its heading. */
+/** The lines of the configuration table of docs/configuration.md: the first table after its heading. */
 function configurationTableLines(readme: string): { start: number; end: number } {
   const lines = readme.split('\n');
   const heading = lines.indexOf(CONFIGURATION_HEADING);
-  if (heading < 0) throw new Error(`README.md has no "${CONFIGURATION_HEADING}" section`);
+  if (heading < 0)
+    throw new Error(`docs/configuration.md has no "${CONFIGURATION_HEADING}" section`);
   const start = lines.findIndex((line, index) => index > heading && line.startsWith('|'));
   let end = start;
   while (end < lines.length && lines[end]?.startsWith('|')) end += 1;
@@ -161,7 +162,7 @@ function cellsOf(line: string): string[] {
 }
 
 /**
- * How README's configuration table differs from the declarations, each problem with the row
+ * How the configuration table of docs/configuration.md differs from the declarations, each problem with the row
  * to write; empty when they agree (padding aside). `node scripts/configuration-table.ts`
  * rewrites the table.
  */
@@ -178,7 +179,7 @@ export function readmeConfigurationProblems(readme: string): string[] {
   const header = cellsOf(readme.split('\n')[start] ?? '');
   if (render(header) !== render(CONFIGURATION_HEADER)) {
     problems.push(
-      `README.md's configuration table must have the columns ${render(CONFIGURATION_HEADER)}`,
+      `docs/configuration.md's configuration table must have the columns ${render(CONFIGURATION_HEADER)}`,
     );
   }
   for (const row of declared) {
@@ -186,11 +187,11 @@ export function readmeConfigurationProblems(readme: string): string[] {
     const found = byVariable.get(variable);
     if (!found) {
       problems.push(
-        `README.md's configuration table has no row for ${variable}: add ${render(row)}`,
+        `docs/configuration.md's configuration table has no row for ${variable}: add ${render(row)}`,
       );
     } else if (render(found) !== render(row)) {
       problems.push(
-        `README.md's row for ${variable} differs from functions/lib/settings.ts: write ${render(row)}`,
+        `docs/configuration.md's row for ${variable} differs from functions/lib/settings.ts: write ${render(row)}`,
       );
     }
   }
@@ -198,7 +199,7 @@ export function readmeConfigurationProblems(readme: string): string[] {
   for (const [variable] of byVariable) {
     if (!declaredVariables.has(variable)) {
       problems.push(
-        `README.md documents ${variable}, which functions/lib/settings.ts does not declare: ` +
+        `docs/configuration.md documents ${variable}, which functions/lib/settings.ts does not declare: ` +
           'declare it in SETTINGS there (type, default, meaning, readBy, setBy) or remove the row',
       );
     }
@@ -206,7 +207,7 @@ export function readmeConfigurationProblems(readme: string): string[] {
   return problems;
 }
 
-/** README with its configuration table replaced by the one the declarations give. */
+/** docs/configuration.md with its configuration table replaced by the one the declarations give. */
 export function withConfigurationTable(readme: string): string {
   const { start, end } = configurationTableLines(readme);
   const lines = readme.split('\n');

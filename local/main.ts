@@ -17,7 +17,7 @@ const { values: flags } = parseArgs({
   strict: false,
 });
 
-// The AWS model paces moto as AWS would (README, "The AWS model"): a tenth of AWS's time by
+// The AWS model paces moto as AWS would (local/README.md, "The AWS model"): a tenth of AWS's time by
 // default, so each step takes its turn in about 20 s; `-- --fast` (or LOCAL_AWS_TIME_SCALE=0)
 // for instant, LOCAL_AWS_TIME_SCALE=1 for AWS's own pace.
 const timeScale = flags.fast

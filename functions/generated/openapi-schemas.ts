@@ -435,7 +435,7 @@ export const openapiDocument = {
         }
       },
       "Forbidden": {
-        "description": "The caller may not use that cluster or namespace, may not delete another's volume, or may not share that file system (with those POSIX ids or that root directory); `detail` says which. Problem type shared-file-system-open: the shared file system is someone else's and its file system policy does not close it to anonymous clients (no policy, TLS not required, or ClientMount or ClientRootAccess allowed to everyone without an elasticfilesystem:AccessPointArn condition); `detail` lists each gap, and its owner must put a policy that closes it (README.md, Shared file systems).",
+        "description": "The caller may not use that cluster or namespace, may not delete another's volume, or may not share that file system (with those POSIX ids or that root directory); `detail` says which. Problem type shared-file-system-open: the shared file system is someone else's and its file system policy does not close it to anonymous clients (no policy, TLS not required, or ClientMount or ClientRootAccess allowed to everyone without an elasticfilesystem:AccessPointArn condition); `detail` lists each gap, and its owner must put a policy that closes it (docs/configuration.md, Shared file systems).",
         "content": {
           "application/problem+json": {
             "schema": {

@@ -1,6 +1,6 @@
 // Every environment variable the functions read, declared once: its type, default, meaning and
 // readers. The config loader reads through it; the CDK stack's environment, local mode and
-// README's configuration table are checked against it (test/infra/function-settings.test.ts,
+// the configuration table of docs/configuration.md are checked against it (test/infra/function-settings.test.ts,
 // test/unit/settings-readme.test.ts). No CDK here: this file is bundled into every function.
 
 /** Who reads a setting: a kind of function of infra/function-catalog.ts, or one by name. */
@@ -16,9 +16,9 @@ export interface SettingDeclaration {
   readonly type: 'string' | 'number' | 'boolean' | 'json';
   /** The value when unset; `undefined`: none (see `unset`). */
   readonly default: string | number | boolean | undefined;
-  /** What being unset means when there is no default value, for README. @default must be set */
+  /** What being unset means when there is no default value, for docs/configuration.md. @default must be set */
   readonly unset?: string;
-  /** What it means, for README's configuration table. */
+  /** What it means, for the configuration table of docs/configuration.md. */
   readonly meaning: string;
   readonly readBy: readonly SettingReader[];
   readonly setBy: SettingSource;

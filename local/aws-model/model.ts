@@ -3,7 +3,7 @@
 // and no limit or rate is ever reached; the model keeps a lifecycle for every resource created
 // through it and, call by call, refuses what AWS would refuse (`before`) and rewrites what
 // moto answers (`after`). Every rule is here, deterministic from a seed and paced by one time
-// scale; the README's "The AWS model" table lists them.
+// scale; local/README.md's "The AWS model" table lists them.
 import type { IncomingHttpHeaders } from 'node:http';
 import { seededRandom } from '../seeded-random.ts';
 import {

@@ -6,9 +6,10 @@ import {
   withConfigurationTable,
 } from '../../infra/function-settings.ts';
 
-const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+// The configuration reference: docs/configuration.md (README.md links to it).
+const README = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
 
-describe("README's configuration table", () => {
+describe("docs/configuration.md's configuration table", () => {
   it('lists every setting functions/lib/settings.ts declares, as declared, and nothing else', () => {
     // Prepare
     const readme = README;
@@ -32,7 +33,7 @@ describe("README's configuration table", () => {
     // Assess
     expect(problems).toEqual([
       expect.stringMatching(
-        /^README\.md's configuration table has no row for `CLAIM_MAX_CHECKS`: add \| `CLAIM_MAX_CHECKS` \| claim binding wait/,
+        /^docs\/configuration\.md's configuration table has no row for `CLAIM_MAX_CHECKS`: add \| `CLAIM_MAX_CHECKS` \| claim binding wait/,
       ),
     ]);
   });
@@ -51,7 +52,7 @@ describe("README's configuration table", () => {
     expect(readme).not.toBe(README);
     expect(problems).toEqual([
       expect.stringContaining(
-        "README.md's row for `MOUNT_TARGET_FIRST_WAIT_SECONDS` differs from functions/lib/settings.ts: write",
+        "docs/configuration.md's row for `MOUNT_TARGET_FIRST_WAIT_SECONDS` differs from functions/lib/settings.ts: write",
       ),
     ]);
   });
@@ -68,7 +69,7 @@ describe("README's configuration table", () => {
     // Assess
     expect(problems).toEqual([
       expect.stringContaining(
-        'README.md documents `UNDECLARED_SETTING`, which functions/lib/settings.ts does not declare',
+        'docs/configuration.md documents `UNDECLARED_SETTING`, which functions/lib/settings.ts does not declare',
       ),
     ]);
   });

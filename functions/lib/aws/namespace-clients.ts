@@ -78,7 +78,7 @@ export async function findNamespaceClientGroup(
  * group a namespace's pods carry so its volumes' mount targets can tell them apart: no
  * ingress, and egress to NFS only (the pods' other traffic goes by the cluster security group
  * they keep). Shared by every volume of the namespace, so no volume id: it is never deleted
- * by the workflow (README: Namespace network isolation).
+ * by the workflow (docs/configuration.md: Namespace network isolation).
  */
 export async function ensureNamespaceClientGroup(
   ec2: EC2Client,

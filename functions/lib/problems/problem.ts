@@ -103,7 +103,7 @@ export const problems = {
       403,
       'shared-file-system-open',
       'Shared file system open',
-      `file system ${fileSystemId} is not closed to anonymous clients: ${gaps.join('; ')}. Its owner must put a file system policy that denies every principal ("*") all actions when aws:SecureTransport is false, and allows ClientMount and ClientRootAccess to "*" only with an elasticfilesystem:AccessPointArn condition (README.md, Shared file systems, has an example)`,
+      `file system ${fileSystemId} is not closed to anonymous clients: ${gaps.join('; ')}. Its owner must put a file system policy that denies every principal ("*") all actions when aws:SecureTransport is false, and allows ClientMount and ClientRootAccess to "*" only with an elasticfilesystem:AccessPointArn condition (docs/configuration.md, Shared file systems, has an example)`,
     ),
   volumeNotFound: (id: string) =>
     new ProblemError(404, 'volume-not-found', 'Volume not found', `no volume ${id}`),
