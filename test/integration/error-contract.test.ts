@@ -27,8 +27,8 @@ interface AslState {
   readonly Catch?: ReadonlyArray<{ readonly ErrorEquals: readonly string[] }>;
 }
 
-/** The names Step Functions itself or the Lambda service raise, not our functions. */
-const SERVICE_ERROR = /^(States|Lambda)\./;
+/** The names Step Functions, the Lambda service or its runtime raise, not our functions. */
+const SERVICE_ERROR = /^(States|Lambda|Sandbox)\./;
 
 /** Every (state, function, error name) an ASL file's Retry and Catch rules name. */
 function namedErrors(file: string) {

@@ -42,13 +42,16 @@ function tasksOf(definition: StateMachine): [string, State][] {
   return Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
 }
 
-/** Every ErrorEquals name that is neither States.*, Lambda.* nor one of our error names. */
+/**
+ * Every ErrorEquals name that is neither States.*, Lambda.*, the Lambda runtime's
+ * Sandbox.Timedout nor one of our error names.
+ */
 function unknownErrorNames(definition: StateMachine): string[] {
   const known = exportedErrorNames();
   return Object.entries(definition.States).flatMap(([stateName, state]) =>
     [...(state.Retry ?? []), ...(state.Catch ?? [])].flatMap((rule) =>
       rule.ErrorEquals.filter(
-        (name) => !name.startsWith('States.') && !name.startsWith('Lambda.') && !known.has(name),
+        (name) => !/^(States|Lambda|Sandbox)\./.test(name) && !known.has(name),
       ).map((name) => `${stateName}: ${name}`),
     ),
   );
@@ -185,6 +188,9 @@ describe("every workflow's retriers", () => {
     'Lambda.AWSLambdaException',
     'Lambda.SdkClientException',
     'Lambda.TooManyRequestsException',
+    // A Lambda timeout or an unhandled runtime failure: every step is idempotent, so retried.
+    'Sandbox.Timedout',
+    'Lambda.Unknown',
     'States.Timeout',
   ];
   /**
