@@ -152,11 +152,24 @@ const EFS_OPERATIONS: Record<string, Record<string, string>> = {
     DELETE: 'DeleteAccessPoint',
   },
 };
+const EFS_POLICY_PATH = /^\/2015-02-01\/file-systems\/([^/]+)\/policy$/;
+const EFS_POLICY_OPERATIONS: Record<string, string> = {
+  PUT: 'PutFileSystemPolicy',
+  GET: 'DescribeFileSystemPolicy',
+  DELETE: 'DeleteFileSystemPolicy',
+};
+/** EFS's quota on a file system policy: 20,000 characters (Amazon EFS quotas). */
+export const FILE_SYSTEM_POLICY_MAX_CHARACTERS = 20_000;
 const EKS_PATH = /^\/clusters\/([^/]+)(\/fargate-profiles(?:\/[^/]+)?)?$/;
 
 /** The API a call is, by its name in the service's documentation (`CreateMountTarget`). */
 export function apiName(call: AwsCall, method: string, url: URL): { name: string; id?: string } {
   if (call.service === 'elasticfilesystem') {
+    const policy = EFS_POLICY_PATH.exec(url.pathname);
+    const policyOperation = EFS_POLICY_OPERATIONS[method];
+    if (policy?.[1] && policyOperation) {
+      return { name: policyOperation, id: decodeURIComponent(policy[1]) };
+    }
     const match = EFS_PATH.exec(url.pathname);
     if (match?.[1]) {
       if (match[3])
@@ -349,6 +362,25 @@ export class AwsModel {
           403,
           'FileSystemLimitExceeded',
           `You have reached the maximum number of file systems (${this.#limits.fileSystemsPerAccount}) allowed in this account and Region.`,
+        );
+      }
+      case 'PutFileSystemPolicy': {
+        // Declared by the EFS model: IncorrectFileSystemLifeCycleState (409) and
+        // InvalidPolicyException (400), here for a policy over the 20,000-character quota.
+        const state = api.id ? this.#fileSystemState(api.id) : undefined;
+        if (state === 'creating') {
+          return efsErrorAnswer(
+            409,
+            'IncorrectFileSystemLifeCycleState',
+            `File system '${api.id}' is in 'creating' state; it must be 'available'.`,
+          );
+        }
+        const { Policy = '' } = parseJson(request.body) as { Policy?: string };
+        if (Policy.length <= FILE_SYSTEM_POLICY_MAX_CHARACTERS) return undefined;
+        return efsErrorAnswer(
+          400,
+          'InvalidPolicyException',
+          `The policy is ${Policy.length} characters; a file system policy may have at most ${FILE_SYSTEM_POLICY_MAX_CHARACTERS}.`,
         );
       }
       case 'CreateMountTarget':

@@ -15,15 +15,20 @@ import {
   DeleteFileSystemCommand,
   DeleteMountTargetCommand,
   DescribeAccessPointsCommand,
+  DescribeFileSystemPolicyCommand,
   DescribeFileSystemsCommand,
   DescribeMountTargetSecurityGroupsCommand,
   DescribeMountTargetsCommand,
   EFSClient,
+  PutFileSystemPolicyCommand,
 } from '@aws-sdk/client-efs';
 import { CreateClusterCommand, DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AWS_DURATIONS, drawSeconds } from '../../local/aws-model/durations.ts';
-import type { AwsModelOptions } from '../../local/aws-model/model.ts';
+import {
+  type AwsModelOptions,
+  FILE_SYSTEM_POLICY_MAX_CHARACTERS,
+} from '../../local/aws-model/model.ts';
 import { type FaultProxy, startFaultProxy } from '../../local/fault-proxy.ts';
 import { seededRandom } from '../../local/seeded-random.ts';
 
@@ -120,6 +125,52 @@ async function withMountTarget(aws: Awaited<ReturnType<typeof startModel>>) {
 }
 
 describe('the AWS model', () => {
+  it('refuses a file system policy while the file system is creating, and one over 20,000 characters, with the errors EFS declares', async () => {
+    // Prepare: a policy of n statements, each allowing ClientMount over TLS
+    const aws = await startModel();
+    const { FileSystemId = '' } = await aws.efs.send(
+      new CreateFileSystemCommand({ CreationToken: token() }),
+    );
+    const policy = (statements: number) =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: Array.from({ length: statements }, (_, index) => ({
+          Sid: `mount${index}`,
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: 'elasticfilesystem:ClientMount',
+          Resource: `arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/${FileSystemId}`,
+          Condition: { Bool: { 'aws:SecureTransport': 'true' } },
+        })),
+      });
+    const small = policy(1);
+    let count = 1;
+    while (policy(count).length <= FILE_SYSTEM_POLICY_MAX_CHARACTERS) count++;
+    const large = policy(count);
+
+    // Act
+    const whileCreating = await failure(
+      aws.efs.send(new PutFileSystemPolicyCommand({ FileSystemId, Policy: small })),
+    );
+    aws.advance(10);
+    const tooLarge = await failure(
+      aws.efs.send(new PutFileSystemPolicyCommand({ FileSystemId, Policy: large })),
+    );
+    const storedAfterRefusal = await failure(
+      aws.efs.send(new DescribeFileSystemPolicyCommand({ FileSystemId })),
+    );
+    await aws.efs.send(new PutFileSystemPolicyCommand({ FileSystemId, Policy: small }));
+
+    // Assess
+    expect((whileCreating as Error).name).toBe('IncorrectFileSystemLifeCycleState');
+    expect(large.length).toBeGreaterThan(FILE_SYSTEM_POLICY_MAX_CHARACTERS);
+    expect((tooLarge as Error).name).toBe('InvalidPolicyException');
+    expect((tooLarge as Error).message).toContain(String(large.length));
+    expect((storedAfterRefusal as Error).name).toBe('PolicyNotFound');
+    const { Policy } = await aws.efs.send(new DescribeFileSystemPolicyCommand({ FileSystemId }));
+    expect(JSON.parse(Policy ?? '{}')).toEqual(JSON.parse(small));
+  });
+
   it('shows a new file system creating, then available once its duration has passed', async () => {
     // Prepare
     const aws = await startModel();
