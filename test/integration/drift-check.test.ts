@@ -28,7 +28,6 @@ type Volume = {
 
 let stack: LocalStack;
 /** The volume the schedule found drifted, deleted by the last test. */
-let scheduledId = '';
 let events: { drain: () => Promise<LifecycleEvent[]> };
 const scheduleErrors: unknown[] = [];
 
@@ -89,7 +88,6 @@ describe('drift detection in local mode', () => {
       );
     });
     expect(await listIds('HEALTHY')).toEqual(expect.arrayContaining([checked.id, scheduled.id]));
-    scheduledId = scheduled.id;
     const mountTargetId = checked.resources.mountTargetIds?.[0] ?? '';
 
     // Act: an operator deletes one volume's claim and one of its mount targets by hand, and
@@ -164,13 +162,14 @@ describe('drift detection in local mode', () => {
   }, 300_000);
 
   it('answers 409 for a volume that is no longer READY, and 404 for an unknown one', async () => {
-    // Prepare: the drifted volume is being deleted
-    const deleting = await fetch(`${stack.api}/volumes/${scheduledId}`, { method: 'DELETE' });
+    // Prepare: a volume of its own, being deleted
+    const volume = await readyVolume('busy-check');
+    const deleting = await fetch(`${stack.api}/volumes/${volume.id}`, { method: 'DELETE' });
     expect(deleting.status).toBe(202);
 
     // Act
     const [notReady, unknown] = await Promise.all(
-      [scheduledId, 'vol-00000000000000000000'].map(async (id) =>
+      [volume.id, 'vol-00000000000000000000'].map(async (id) =>
         expectContract(
           'checkVolume',
           await fetch(`${stack.api}/volumes/${id}/check`, { method: 'POST' }),
