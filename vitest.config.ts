@@ -18,7 +18,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/fixtures/**/*.test.ts'],
           pool: 'threads',
-          setupFiles: ['test/support/unit-environment.ts'],
+          setupFiles: ['test/support/base-environment.ts'],
         },
       },
       {
@@ -31,7 +31,7 @@ export default defineConfig({
           include: ['test/infra/**/*.test.ts'],
           pool: 'forks',
           isolate: false,
-          setupFiles: ['test/support/unit-environment.ts'],
+          setupFiles: ['test/support/base-environment.ts'],
         },
       },
       {
@@ -42,7 +42,7 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           pool: 'forks',
           globalSetup: ['test/support/global-setup.ts'],
-          setupFiles: ['test/support/aws-environment.ts'],
+          setupFiles: ['test/support/base-environment.ts', 'test/support/aws-environment.ts'],
         },
       },
     ],

@@ -129,10 +129,6 @@ export class ServiceFunction extends Construct {
 }
 
 /** The timeouts of infra/function-catalog.ts (FUNCTION_TIMEOUT_SECONDS), as Durations. */
-export const STEP_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS.step);
-export const CHECK_MOUNT_TARGETS_TIMEOUT = Duration.seconds(
-  FUNCTION_TIMEOUT_SECONDS.checkMountTargets,
-);
 export const API_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS.api);
 export const EVENT_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS.event);
 export const SCHEDULE_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS.schedule);

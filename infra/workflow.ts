@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { type IRole, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import type { LifecycleDetailType } from '../functions/lib/volume/lifecycle-events.ts';
 import { describeClustersStatement } from './cluster-permissions.ts';
 import { type ServiceConfig, WORKFLOW_SETTINGS, type WorkflowSetting } from './config.ts';
+import { stepCatalogFunction } from './function-catalog.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
 import {
   acknowledgeFargateProfileReads,
@@ -14,12 +15,10 @@ import {
 } from './nag-acknowledgements.ts';
 import { healthCheckStatements } from './operation-statements.ts';
 import {
-  CHECK_MOUNT_TARGETS_TIMEOUT,
   type FunctionNetwork,
   functionRole,
   PROJECT_ROOT,
   ServiceFunction,
-  STEP_TIMEOUT,
 } from './service-function.ts';
 import {
   accessPointCreateStatements,
@@ -357,8 +356,8 @@ export class VolumeWorkflow extends Construct {
           description: access.description,
           role,
           environment,
-          // The mount-target check may look ahead for minutes inside its invocation.
-          timeout: step === 'check-mount-targets' ? CHECK_MOUNT_TARGETS_TIMEOUT : STEP_TIMEOUT,
+          // As the catalog declares (the mount-target check looks ahead for minutes).
+          timeout: Duration.seconds(stepCatalogFunction(step).timeoutSeconds),
           // The Kubernetes client is most of these bundles: more memory, more CPU to load it.
           memorySize: kubernetes ? 512 : 256,
           network: kubernetes ? props.kubernetesNetwork : undefined,

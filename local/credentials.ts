@@ -60,25 +60,11 @@ export function functionIdentities(
 ): Promise<ReadonlyMap<string, FunctionIdentity>> {
   let made = identities.get(endpoint);
   if (!made) {
-    made = sharedIdentities(endpoint) ?? makeIdentities(endpoint);
+    made = makeIdentities(endpoint);
     identities.set(endpoint, made);
     made.catch(() => identities.delete(endpoint));
   }
   return made;
-}
-
-/**
- * Identities another process made for the same moto (the test run makes them once, in its
- * global setup), given as LOCAL_FUNCTION_IDENTITIES: `{"endpoint", "identities": [...]}`.
- */
-function sharedIdentities(
-  endpoint: string,
-): Promise<ReadonlyMap<string, FunctionIdentity>> | undefined {
-  const raw = process.env.LOCAL_FUNCTION_IDENTITIES;
-  if (!raw) return undefined;
-  const shared = JSON.parse(raw) as { endpoint: string; identities: FunctionIdentity[] };
-  if (shared.endpoint !== endpoint) return undefined;
-  return Promise.resolve(register(shared.identities));
 }
 
 /** Remembers identities for the emulator's signature check and the call recorder. */

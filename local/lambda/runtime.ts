@@ -303,14 +303,10 @@ function workerEntry(): URL {
   return workerUrl;
 }
 
-/** Local mode's own settings that are no function's business (other functions' keys). */
-const NOT_FOR_FUNCTIONS = new Set(['LOCAL_FUNCTION_IDENTITIES']);
-
 function definedVariables(environment: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
     Object.entries(environment).filter(
-      (entry): entry is [string, string] =>
-        entry[1] !== undefined && !NOT_FOR_FUNCTIONS.has(entry[0]),
+      (entry): entry is [string, string] => entry[1] !== undefined,
     ),
   );
 }

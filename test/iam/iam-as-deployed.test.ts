@@ -42,9 +42,9 @@ function recordingFiles(): Map<string, RecordedAwsCall[]> {
   );
 }
 
-/** Every call recorded under RECORDINGS; throws when there is nothing to evaluate. */
-function recordedCalls(): RecordedAwsCall[] {
-  const calls = [...recordingFiles().values()].flat();
+/** Every call of the recording files; throws when there is nothing to evaluate. */
+function recordedCalls(files: ReadonlyMap<string, RecordedAwsCall[]>): RecordedAwsCall[] {
+  const calls = [...files.values()].flat();
   if (calls.length === 0) {
     throw new Error(
       `no recorded AWS calls in ${RECORDINGS}: run the main suite first (npm test records them), then npm run test:iam`,
@@ -53,20 +53,19 @@ function recordedCalls(): RecordedAwsCall[] {
   return calls;
 }
 
+let files: Map<string, RecordedAwsCall[]>;
 let calls: RecordedAwsCall[];
 let policies: Map<string, FunctionPolicies>;
 
 beforeAll(() => {
-  calls = recordedCalls();
+  files = recordingFiles();
+  calls = recordedCalls(files);
   // The stack configured with the VPCs the runs made in moto, as an operator names theirs.
   policies = templatePolicies(synthesize({ config: { vpcIds: vpcIdsOf(calls) } }));
 });
 
 describe('IAM as deployed', () => {
   it('has the calls of every test file it relies on, and of every function', () => {
-    // Prepare
-    const files = recordingFiles();
-
     // Act
     const silent = RELIED_ON.filter((file) => (files.get(file)?.length ?? 0) === 0);
     const seen = new Set(calls.map((call) => call.function));
