@@ -31,7 +31,6 @@ import { type MotoServer, startMoto } from './moto.ts';
 import { seedCluster } from './seed-cluster.ts';
 import type { LocalRunOptions } from './step-functions/local-workflow.ts';
 import {
-  type ExecutionTimeLimit,
   type LocalStepFunctions,
   startLocalStepFunctions,
   stateMachineArn,
@@ -87,11 +86,6 @@ export interface LocalStackOptions {
   readonly healthCheckSeconds?: number;
   /** What to do with a scheduled check that failed. @default ignore it */
   readonly onHealthCheckError?: (error: unknown) => void;
-  /**
-   * An execution's time limit in milliseconds instead of its ASL's `TimeoutSeconds`, by its
-   * name and input (tests time an execution out with it).
-   */
-  readonly executionTimeoutMilliseconds?: ExecutionTimeLimit;
 }
 
 export interface LocalStack {
@@ -219,9 +213,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       {
         ...runOptions(options),
         onStatusChange: settleExecutionEnds(machineNames.map(stateMachineArn)),
-        ...(options.executionTimeoutMilliseconds !== undefined
-          ? { executionTimeoutMilliseconds: options.executionTimeoutMilliseconds }
-          : {}),
       },
     );
     stops.push(stepFunctions.stop);

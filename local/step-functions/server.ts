@@ -66,19 +66,7 @@ export interface LocalStepFunctionsOptions {
    * EventBridge delivers it to a rule's target (local/stack.ts routes it as the stack's rule).
    */
   readonly onStatusChange?: (event: ExecutionStatusChangeEvent) => Promise<unknown>;
-  /**
-   * An execution's time limit in milliseconds, instead of its ASL's top-level `TimeoutSeconds`
-   * (times `run.timeScale` when given); undefined keeps the ASL's. Tests time one execution out
-   * with it.
-   */
-  readonly executionTimeoutMilliseconds?: ExecutionTimeLimit;
 }
-
-/** A time limit for the execution of that name and input, in milliseconds; undefined: the ASL's. */
-export type ExecutionTimeLimit = (execution: {
-  readonly name: string;
-  readonly input: string;
-}) => number | undefined;
 
 /** The top-level `TimeoutSeconds` of an ASL file, if it has one. */
 function executionTimeoutSeconds(file: URL): number | undefined {
@@ -133,6 +121,14 @@ export interface LocalStepFunctions {
   readonly arns: Readonly<Record<string, string>>;
   /** Resolves when every execution started so far has ended. */
   idle(): Promise<void>;
+  /**
+   * Ends a running execution now as its time limit (the ASL's `TimeoutSeconds`) would:
+   * TIMED_OUT with `States.Timeout`, the step it was in abandoned. A control for the tests, in
+   * place of waiting out a real limit. False when it had already ended.
+   *
+   * @throws ServiceError ExecutionDoesNotExist for an unknown ARN
+   */
+  expire(executionArn: string): boolean;
   stop(): Promise<void>;
 }
 
@@ -219,8 +215,7 @@ export async function startLocalStepFunctions(
       done: Promise.resolve(),
     };
     runs.set(executionArn, run);
-    const limit =
-      options.executionTimeoutMilliseconds?.({ name, input }) ?? aslTimeLimits.get(machine.name);
+    const limit = aslTimeLimits.get(machine.name);
     const timer =
       limit === undefined
         ? undefined
@@ -358,6 +353,7 @@ export async function startLocalStepFunctions(
     idle: async () => {
       await Promise.all([...executions.values()].map((execution) => execution.done));
     },
+    expire: (executionArn) => end(describe(executionArn), 'TIMED_OUT', 'States.Timeout'),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,10 +1,11 @@
 // The provisioning workflow through the API, with the AWS model between the functions and
 // moto: file systems and mount targets take their time, deletes linger, limits and eventual
 // consistency bite. The time scale is small (0.02: a 200 s mount target takes 4 s). The
-// fault-at-every-step cases (nine volumes, each rolled back with its lingering deletes) take
-// about a minute together.
+// fault-at-every-step cases (a volume each, rolled back with its lingering deletes) run side by
+// side.
 import { randomBytes } from 'node:crypto';
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsModel } from '../../local/aws-model/model.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
@@ -12,7 +13,7 @@ import type { TaskHandler } from '../../local/step-functions/local-workflow.ts';
 import { clusterInventory, countsPerVolume, resourcesOf } from '../support/aws-inventory.ts';
 import { eventually, json } from '../support/local-stack-harness.ts';
 import { motoEndpoint } from '../support/moto-endpoint.ts';
-import { PROVISION_STEPS } from '../support/workflow-harness.ts';
+import { documents, PROVISION_STEPS } from '../support/workflow-harness.ts';
 
 interface Volume {
   readonly id: string;
@@ -25,8 +26,28 @@ let stack: LocalStack;
 let model: AwsModel;
 /** Functions whose next invocations fail (a fault after the mount targets exist). */
 const failing = new Set<string>();
-/** Functions that do their work, then fail, as a Lambda timing out after its side effect. */
-const failingAfterWork = new Set<string>();
+/**
+ * The function each volume's provisioning fails after, by the volume's name: it does its work,
+ * then fails, as a Lambda timing out after its side effect.
+ */
+const failingAfterWork = new Map<string, string>();
+
+/** The volume names of the executions' volume ids (steps get ids; the record holds the name). */
+const volumeNames = new Map<string, Promise<string>>();
+
+function nameOfVolume(input: unknown): Promise<string> {
+  const volumeId = (input as { state?: { volumeId?: string } }).state?.volumeId ?? '';
+  let name = volumeNames.get(volumeId);
+  if (!name) {
+    name = documents
+      .send(
+        new GetCommand({ TableName: stack.tableName, Key: { id: volumeId }, ConsistentRead: true }),
+      )
+      .then(({ Item }) => (Item as { spec?: { name?: string } } | undefined)?.spec?.name ?? '');
+    volumeNames.set(volumeId, name);
+  }
+  return name;
+}
 
 beforeAll(async () => {
   const suffix = randomBytes(3).toString('hex');
@@ -40,7 +61,10 @@ beforeAll(async () => {
       wrap:
         (name: string, handler: TaskHandler): TaskHandler =>
         async (input) => {
-          if (failingAfterWork.has(name)) {
+          if (
+            failingAfterWork.size > 0 &&
+            failingAfterWork.get(await nameOfVolume(input)) === name
+          ) {
             await handler(input);
             throw Object.assign(new Error(`fault injected after ${name} did its work`), {
               name: 'InjectedFault',
@@ -200,18 +224,21 @@ describe('provisioning under the AWS model', () => {
       securityGroups: [1],
     });
   });
+});
 
-  describe.each(PROVISION_STEPS)('a failure after %s did its work', (step) => {
-    it('rolls back everything and ends FAILED with that step and cause', async () => {
+// Each of these waits out the model's lingering deletes more than it computes: they run side by
+// side, each on a volume of its own.
+describe.concurrent('a failure after a step did its work', () => {
+  it.for(PROVISION_STEPS)(
+    'after %s: rolls back everything and ends FAILED with that step and cause',
+    async (step, { expect }) => {
       // Prepare
-      failingAfterWork.add(step);
+      const name = `fault-${step.toLowerCase()}`;
+      failingAfterWork.set(name, step);
 
       // Act
       // (after CompleteProvisioning the record is READY for a moment: wait for the rollback)
-      const volume = await provisionVolume(`fault-${step.toLowerCase()}`, [
-        'FAILED',
-        'ROLLBACK_FAILED',
-      ]).finally(() => failingAfterWork.delete(step));
+      const volume = await provisionVolume(name, ['FAILED', 'ROLLBACK_FAILED']);
 
       // Assess: FAILED with the step, nothing left in moto nor in the Kubernetes emulator
       expect(volume).toMatchObject({
@@ -227,6 +254,6 @@ describe('provisioning under the AWS model', () => {
         .objects()
         .filter((object) => Object.values(object.metadata?.labels ?? {}).includes(volume.id));
       expect(labelled).toEqual([]);
-    });
-  });
+    },
+  );
 });

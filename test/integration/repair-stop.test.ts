@@ -97,14 +97,6 @@ function holding(functionName: string, handler: TaskHandler): TaskHandler {
   };
 }
 
-/**
- * The time limit of a repair the test times out (the others keep the ASL's): enough to reach
- * the held step on a loaded machine.
- */
-const REPAIR_TIMEOUT_MS = 20_000;
-/** The volumes whose next repair gets that limit (a provisioning execution keeps the ASL's). */
-const timeLimited = new Set<string>();
-
 let stack: LocalStack;
 let sfn: SFNClient;
 let events: { drain: () => Promise<LifecycleEvent[]> };
@@ -112,11 +104,6 @@ let events: { drain: () => Promise<LifecycleEvent[]> };
 beforeAll(async () => {
   stack = await startTestStack({
     run: { waitMilliseconds: 0, retryMilliseconds: 0, wrap: holding },
-    executionTimeoutMilliseconds: ({ name }) => {
-      const volumeId = name.split('-repair-')[0] ?? '';
-      if (!name.includes('-repair-') || !timeLimited.delete(volumeId)) return undefined;
-      return REPAIR_TIMEOUT_MS;
-    },
   });
   sfn = new SFNClient({ endpoint: stack.stepFunctions, region: 'us-east-1' });
   events = await captureLifecycleEvents();
@@ -177,27 +164,14 @@ async function driftedVolume(name: string, { checked }: { checked: boolean }) {
 }
 
 /**
- * Starts a repair of `id` that stops at {@link HELD_STEP}; resolves once it is there. With
- * `limitMs`, fails rather than wait forever if the execution ends before it gets there.
+ * Starts a repair of `id` that stops at {@link HELD_STEP}; resolves once it is there.
  */
-async function repairHeld(
-  id: string,
-  limitMs?: number,
-): Promise<HeldRepair & { executionArn: string }> {
+async function repairHeld(id: string): Promise<HeldRepair & { executionArn: string }> {
   const held = holdRepair(id);
   const accepted = await repair(id);
   expect(accepted.status).toBe(202);
   expect((accepted.json as Volume).status).toBe('REPAIRING');
-  await Promise.race([
-    held.reached,
-    ...(limitMs === undefined
-      ? []
-      : [
-          settledVolume(id, limitMs + 60_000).then(() => {
-            throw new Error('the repair ended before it reached the held step');
-          }),
-        ]),
-  ]);
+  await held.reached;
   return { ...held, executionArn: await repairExecutionArn(id) };
 }
 
@@ -300,14 +274,15 @@ describe('a repair that ends without recording its end', () => {
   }, 480_000);
 
   it('timed out: the volume is READY with the repair FAILED by States.Timeout, nothing is deleted, and a second repair completes', async () => {
-    // Prepare: the next repair of the volume may run REPAIR_TIMEOUT_MS, and is held past it
+    // Prepare: a repair held at its step
     const name = uniqueName('timed-out-repair');
     const { volume, built } = await driftedVolume(name, { checked: true });
-    timeLimited.add(volume.id);
-    const held = await repairHeld(volume.id, REPAIR_TIMEOUT_MS);
+    const held = await repairHeld(volume.id);
 
-    // Act: nothing: the time limit ends it
-    const settled = await settledVolume(volume.id, REPAIR_TIMEOUT_MS + 60_000);
+    // Act: its time limit ends it there (the local Step Functions' control, in place of
+    // waiting out the ASL's TimeoutSeconds)
+    expect(stack.stepFunctionsServer.expire(held.executionArn)).toBe(true);
+    const settled = await settledVolume(volume.id);
     held.release();
 
     // Assess
