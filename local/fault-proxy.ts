@@ -22,6 +22,7 @@ import {
   errorAnswer,
 } from './aws-model/answers.ts';
 import { AwsModel, type AwsModelOptions, type ModelAnswer } from './aws-model/model.ts';
+import { endToEndHeaders } from './hop-by-hop.ts';
 import { seededRandom } from './seeded-random.ts';
 
 export type { AwsCall, AwsProtocol, ErrorAnswer };
@@ -306,7 +307,7 @@ function asModelAnswer(answer: ErrorAnswer | undefined): ModelAnswer | undefined
 }
 
 function writeAnswer(response: ServerResponse, answer: ErrorAnswer | ModelAnswer): void {
-  response.writeHead(answer.status, answer.headers);
+  response.writeHead(answer.status, endToEndHeaders(answer.headers));
   response.end(answer.body);
 }
 
@@ -344,7 +345,7 @@ export async function startFaultProxy(
         },
         (answer) => {
           if (!whole) {
-            response.writeHead(answer.statusCode ?? 502, answer.headers);
+            response.writeHead(answer.statusCode ?? 502, endToEndHeaders(answer.headers));
             answer.pipe(response);
             answer.once('end', () => resolve(undefined));
             return;

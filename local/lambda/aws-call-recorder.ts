@@ -21,6 +21,7 @@ import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
 } from '../credentials.ts';
+import { endToEndHeaders } from '../hop-by-hop.ts';
 
 const ACCESS_KEY = /Credential=([A-Z0-9]+)\//;
 
@@ -111,7 +112,7 @@ async function startRecorder(upstream: string): Promise<Recorder> {
       },
       async (answer) => {
         if (!routed) {
-          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+          outgoing.writeHead(answer.statusCode ?? 502, endToEndHeaders(answer.headers));
           answer.pipe(outgoing);
           return;
         }
@@ -122,9 +123,8 @@ async function startRecorder(upstream: string): Promise<Recorder> {
           'utf8',
         );
         // The answer is sent whole, with its new length: not in the chunks it came in.
-        const { 'transfer-encoding': _chunked, ...headers } = answer.headers;
         outgoing.writeHead(answer.statusCode ?? 502, {
-          ...headers,
+          ...endToEndHeaders(answer.headers),
           'content-length': String(rewritten.length),
         });
         outgoing.end(rewritten);

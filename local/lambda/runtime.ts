@@ -216,6 +216,7 @@ export class LocalFunctions {
   #start(fn: CatalogFunction, file: string, environment: Record<string, string>): Environment {
     const workerData: WorkerData = {
       file,
+      compileCache: COMPILE_CACHE,
       functionName: `efs-volumes-${fn.name}`,
       memoryMB: fn.kubernetesGroup === 'writer' ? 512 : 256,
     };
@@ -287,6 +288,9 @@ function timedOut(requestId: string, timeoutMs: number): LambdaErrorPayload {
     trace: [],
   };
 }
+
+/** The execution environments' compile cache (see WorkerData), beside the bundles. */
+const COMPILE_CACHE = join(PROJECT_ROOT, '.build', 'compile-cache');
 
 let workerUrl: URL | undefined;
 

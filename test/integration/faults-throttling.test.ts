@@ -14,12 +14,14 @@ import { motoEndpoint } from '../support/moto-endpoint.ts';
 import { statusCounts, VolumeClient } from '../support/volume-client.ts';
 
 const SEED = 20_250_601;
+/** Volumes provisioned at once under throttling. */
+const CONCURRENT = 24;
 
 let stack: LocalStack;
 let proxy: FaultProxy;
 
 beforeAll(async () => {
-  // A load test of 60 volumes in one namespace, not of quotas (quotas-api.test.ts is).
+  // 34 volumes in one namespace: a test of faults under load, not of quotas (quotas-api is).
   process.env.MAX_VOLUMES_PER_NAMESPACE = '1000';
   const suffix = randomBytes(3).toString('hex');
   stack = await startLocalStack({
@@ -86,14 +88,16 @@ const CREATES: ReadonlyArray<readonly [string, string]> = [
 ];
 
 describe('provisioning through an AWS that throttles, fails and drops connections', () => {
-  it('brings 50 concurrent volumes to READY with 20% of AWS calls throttled, one of each resource', async () => {
+  // 24 at once: six times the execution environments local Lambda gives a function (4), so
+  // invocations queue as they would throttle; the throughput at 50 is the bench's (npm run bench).
+  it('brings 24 concurrent volumes to READY with 20% of AWS calls throttled, one of each resource', async () => {
     // Prepare
     proxy.setFaults([{ kind: 'throttling', rate: 0.2 }]);
     const before = proxy.stats();
     const client = new VolumeClient(stack.api);
 
     // Act
-    const ids = await provisionConcurrently(client, 'throttled', 50);
+    const ids = await provisionConcurrently(client, 'throttled', CONCURRENT);
     const injected = injectedSince(before);
     proxy.clear();
 
@@ -112,13 +116,13 @@ describe('provisioning through an AWS that throttles, fails and drops connection
     const leaked = strayResources(inventory, ids);
     console.info(
       `throttling 20%: faults injected per kind ${JSON.stringify(injected.byKind)}; ` +
-        `volumes completed ${statusCounts(volumes).READY ?? 0}/50 READY; ` +
+        `volumes completed ${statusCounts(volumes).READY ?? 0}/${CONCURRENT} READY; ` +
         `API 503s retried by the client ${client.unavailable}; resources leaked ${leaked.length}`,
     );
 
     // Assess: every volume READY, though hundreds of calls were throttled
-    expect(new Set(ids).size).toBe(50);
-    expect(statusCounts(volumes)).toEqual({ READY: 50 });
+    expect(new Set(ids).size).toBe(CONCURRENT);
+    expect(statusCounts(volumes)).toEqual({ READY: CONCURRENT });
     expect(injected.byKind.throttling).toBeGreaterThan(100);
 
     // Assess: one file system per volume by its CreationToken, one of everything else, no strays
