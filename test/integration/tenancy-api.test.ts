@@ -397,8 +397,12 @@ describe('tenancy through the API', () => {
     });
 
     it('lets the owner delete their own volume', async () => {
+      // Prepare: a volume of its own (the others share alices-data)
+      const created = await post(ALICE, { namespace: 'team-a', name: 'alices-scratch' });
+      const scratch = await ready((created.json as Volume).id);
+
       // Act
-      const deleted = await remove(ALICE, alices.id);
+      const deleted = await remove(ALICE, scratch.id);
 
       // Assess
       expect(deleted.status).toBe(202);

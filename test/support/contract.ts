@@ -40,8 +40,6 @@ function absolute(schema: unknown): unknown {
   );
 }
 
-export const seen = new Set<string>();
-
 /** One compiled validator per documented response (compiling costs milliseconds, each call). */
 const validators = new Map<string, ReturnType<typeof ajv.compile>>();
 
@@ -96,7 +94,6 @@ export async function expectContract(
       `${operationId} ${response.status} lacks header ${header}`,
     ).not.toBeNull();
   }
-  seen.add(`${operationId} ${response.status}`);
   return { status: response.status, headers: response.headers, text, json };
 }
 

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   MIN_LOOK_INTERVAL_SECONDS,
   timeScaledFunctionSettings,
@@ -35,48 +35,84 @@ function retryThenWaitDefinition(): URL {
   return pathToFileURL(file);
 }
 
+/** A Task that fails once (`NotYet`), then succeeds; `calls` says when each attempt ran. */
+function failingOnce() {
+  const calls: number[] = [];
+  const wrap = () => async () => {
+    calls.push(Date.now());
+    if (calls.length === 1) throw Object.assign(new Error('not yet'), { name: 'NotYet' });
+    return {};
+  };
+  return { calls, wrap };
+}
+
+/** Whether `promise` has settled, as seen after the microtasks queued so far. */
+function settled(promise: Promise<unknown>): () => boolean {
+  let done = false;
+  promise.then(
+    () => {
+      done = true;
+    },
+    () => {
+      done = true;
+    },
+  );
+  return () => done;
+}
+
 describe('local time scale', () => {
+  // The pauses are timers: a fake clock shows each one's length exactly, on any machine load.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('scales a Retry pause and a Wait state by the time scale', async () => {
-    // Prepare: fails once, then succeeds; at scale 0.02 the pause is 0.2 s and the Wait 0.4 s
-    const calls: number[] = [];
-    const wrap = () => async () => {
-      calls.push(performance.now());
-      if (calls.length === 1) throw Object.assign(new Error('not yet'), { name: 'NotYet' });
-      return {};
-    };
+    // Prepare: at scale 0.02 the 10 s retry pause is 200 ms, and the 20 s Wait 400 ms
+    const { calls, wrap } = failingOnce();
+    const started = Date.now();
 
     // Act
-    const started = performance.now();
-    await runLocalWorkflow(retryThenWaitDefinition(), {}, { wrap, timeScale: 0.02 }).result;
-    const elapsed = performance.now() - started;
+    const ended = settled(
+      runLocalWorkflow(retryThenWaitDefinition(), {}, { wrap, timeScale: 0.02 }).result,
+    );
+    await vi.advanceTimersByTimeAsync(199);
+    const attemptsBeforePause = calls.length;
+    await vi.advanceTimersByTimeAsync(1);
+    const attemptsAfterPause = calls.length;
+    await vi.advanceTimersByTimeAsync(399);
+    const endedBeforeWait = ended();
+    await vi.advanceTimersByTimeAsync(1);
 
-    // Assess: 0.2 s between the attempts (not 10 s), 0.6 s in all
-    const pause = (calls[1] ?? 0) - (calls[0] ?? 0);
-    expect(calls).toHaveLength(2);
-    expect(pause).toBeGreaterThanOrEqual(190);
-    expect(pause).toBeLessThan(2000);
-    expect(elapsed).toBeGreaterThanOrEqual(590);
-    expect(elapsed).toBeLessThan(5000);
+    // Assess: the second attempt 200 ms after the first (not 10 s), the end 400 ms later
+    expect(attemptsBeforePause).toBe(1);
+    expect(attemptsAfterPause).toBe(2);
+    expect((calls[1] ?? 0) - (calls[0] ?? 0)).toBe(200);
+    expect(endedBeforeWait).toBe(false);
+    expect(ended()).toBe(true);
+    expect(Date.now() - started).toBe(600);
   });
 
   it('keeps retryMilliseconds when a test gives it, whatever the scale', async () => {
     // Prepare
-    const calls: number[] = [];
-    const wrap = () => async () => {
-      calls.push(performance.now());
-      if (calls.length === 1) throw Object.assign(new Error('not yet'), { name: 'NotYet' });
-      return {};
-    };
+    const { calls, wrap } = failingOnce();
 
     // Act
-    await runLocalWorkflow(
-      retryThenWaitDefinition(),
-      {},
-      { wrap, timeScale: 1, retryMilliseconds: 0, waitMilliseconds: 0 },
-    ).result;
+    const ended = settled(
+      runLocalWorkflow(
+        retryThenWaitDefinition(),
+        {},
+        { wrap, timeScale: 1, retryMilliseconds: 0, waitMilliseconds: 0 },
+      ).result,
+    );
+    await vi.advanceTimersByTimeAsync(0);
 
-    // Assess
-    expect((calls[1] ?? 0) - (calls[0] ?? 0)).toBeLessThan(1000);
+    // Assess: both attempts and the Wait with no time passing
+    expect(calls).toHaveLength(2);
+    expect(calls[1]).toBe(calls[0]);
+    expect(ended()).toBe(true);
   });
 
   it("scales the mount-target check's look-ahead and look interval for the functions", () => {
