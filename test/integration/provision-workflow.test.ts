@@ -235,42 +235,49 @@ describe('provision workflow (statemachine/provision.asl.json)', () => {
     );
   });
 
-  describe.each(PROVISION_STEPS)('a failure after %s did its work', (step) => {
-    it('rolls back everything and ends FAILED with that step and cause', async () => {
-      // Prepare: a fresh Kubernetes API, so the CSIDriver and StorageClass are this volume's
-      const emulator = await startEmulatorFor(cluster.seeded.name);
-      try {
-        // Act
-        const outcome = await provision(
-          records,
-          { clusterName: cluster.seeded.name },
-          { wrap: failAfter(step) },
-        );
+  // Two steps end to end, one before the manifests and one after: each step's route to the
+  // rollback is a table (test/unit/state-machine-contract), and a failure after every step runs
+  // through the bundles under the AWS model (aws-model-workflow).
+  describe.each(['CreateMountTargets', 'CheckClaimBound'] as const)(
+    'a failure after %s did its work',
+    (step) => {
+      it('rolls back everything and ends FAILED with that step and cause', async () => {
+        // Prepare: a fresh Kubernetes API, so the CSIDriver and StorageClass are this volume's
+        const emulator = await startEmulatorFor(cluster.seeded.name);
+        try {
+          // Act
+          const outcome = await provision(
+            records,
+            { clusterName: cluster.seeded.name },
+            { wrap: failAfter(step) },
+          );
 
-        // Assess
-        expect(outcome.error?.name).toBe('InjectedFault');
-        expect(outcome.record.status).toBe('FAILED');
-        expect(outcome.record.error).toEqual({
-          step,
-          name: 'InjectedFault',
-          message: `fault injected after ${step} did its work`,
-        });
-        expect(await awsLeftovers(outcome.volumeId)).toEqual([]);
-        expect(kubeLeftovers(emulator, outcome.volumeId)).toEqual([]);
-        // The CSIDriver is cluster infrastructure: once applied it stays (issue 12 item 5)
-        const applied = PROVISION_STEPS.indexOf(step) >= PROVISION_STEPS.indexOf('ApplyManifests');
-        expect(
-          emulator
-            .objects()
-            .filter((object) => !isClusterSetup(object))
-            .map((object) => `${object.kind}/${object.metadata?.name}`),
-        ).toEqual(applied ? ['CSIDriver/efs.csi.aws.com'] : []);
-      } finally {
-        await emulator.stop();
-        routeClusterTo(cluster.seeded.name, cluster.emulator);
-      }
-    });
-  });
+          // Assess
+          expect(outcome.error?.name).toBe('InjectedFault');
+          expect(outcome.record.status).toBe('FAILED');
+          expect(outcome.record.error).toEqual({
+            step,
+            name: 'InjectedFault',
+            message: `fault injected after ${step} did its work`,
+          });
+          expect(await awsLeftovers(outcome.volumeId)).toEqual([]);
+          expect(kubeLeftovers(emulator, outcome.volumeId)).toEqual([]);
+          // The CSIDriver is cluster infrastructure: once applied it stays (issue 12 item 5)
+          const applied =
+            PROVISION_STEPS.indexOf(step) >= PROVISION_STEPS.indexOf('ApplyManifests');
+          expect(
+            emulator
+              .objects()
+              .filter((object) => !isClusterSetup(object))
+              .map((object) => `${object.kind}/${object.metadata?.name}`),
+          ).toEqual(applied ? ['CSIDriver/efs.csi.aws.com'] : []);
+        } finally {
+          await emulator.stop();
+          routeClusterTo(cluster.seeded.name, cluster.emulator);
+        }
+      });
+    },
+  );
 
   it('retries a transient failure with backoff and still ends READY', async () => {
     // Prepare: CreateFileSystem is throttled once

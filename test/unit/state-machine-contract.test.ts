@@ -4,11 +4,16 @@ import * as errors from '../../functions/lib/errors.ts';
 
 interface Retrier {
   readonly ErrorEquals: readonly string[];
+  readonly ResultPath?: string;
+  readonly Next?: string;
 }
 
 interface State {
   readonly Type: string;
   readonly Resource?: string;
+  readonly Result?: unknown;
+  readonly ResultPath?: string;
+  readonly Next?: string;
   readonly Retry?: readonly Retrier[];
   readonly Catch?: readonly Retrier[];
 }
@@ -32,6 +37,40 @@ function exportedErrorNames(): Set<string> {
     if (instance instanceof Error) names.add(instance.name);
   }
   return names;
+}
+
+/**
+ * The provisioning steps, in the order they run (an independent list: the ASL must route a
+ * failure of each one to the rollback).
+ */
+const PROVISIONING_STEPS = [
+  'ResolveCluster',
+  'CreateSecurityGroup',
+  'CreateFileSystem',
+  'CreateMountTargets',
+  'CreateAccessPoint',
+  'CheckMountTargets',
+  'ApplyManifests',
+  'CheckClaimBound',
+  'CompleteProvisioning',
+] as const;
+
+/**
+ * Where a failure of `step` goes: a ForeignExecutionError to its refusal, anything else to a
+ * Pass state that names the step, and from there to the rollback.
+ */
+function failureRoute(definition: StateMachine, step: string) {
+  const catches = definition.States[step]?.Catch ?? [];
+  const refused = catches.find((rule) => rule.ErrorEquals.includes('ForeignExecutionError'));
+  const caught = catches.find((rule) => rule.ErrorEquals.includes('States.ALL'));
+  const named = definition.States[caught?.Next ?? ''];
+  return {
+    refusal: refused?.Next,
+    firstCatch: catches[0]?.ErrorEquals,
+    failureAt: caught?.ResultPath,
+    namedBy: named && { type: named.Type, result: named.Result, at: named.ResultPath },
+    then: named?.Next,
+  };
 }
 
 function kebabCase(pascal: string): string {
@@ -131,6 +170,22 @@ describe('statemachine/provision.asl.json', () => {
 
     // Assess
     expect(problems).toEqual([]);
+  });
+
+  // The table behind the end-to-end rollbacks (test/integration/aws-model-workflow runs a
+  // failure after each step through the bundles; provision-workflow two of them).
+  it.each(PROVISIONING_STEPS)('routes a failure of %s to the rollback, naming the step', (step) => {
+    // Act
+    const route = failureRoute(provision, step);
+
+    // Assess: refused first when it is another execution's, else named, then rolled back
+    expect(route).toEqual({
+      refusal: 'Refused',
+      firstCatch: ['ForeignExecutionError'],
+      failureAt: '$.failure',
+      namedBy: { type: 'Pass', result: step, at: '$.failedStep' },
+      then: 'BeginRollback',
+    });
   });
 });
 
