@@ -8,8 +8,20 @@ export interface HealthSchedule {
   readonly seconds: number;
   /** Scheduled runs completed (ended, with or without an error). */
   runs(): number;
+  /**
+   * Runs the scheduled check now, after any run in flight, as the schedule would when its time
+   * came (a control for the tests, in place of waiting out the interval); the interval then
+   * starts again.
+   */
+  runNow(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** What the schedule invokes: the stack's CheckVolumes function with a scheduled event. */
+export type ScheduledInvoke = (event: unknown) => Promise<unknown>;
+
+const invokeCheckVolumes: ScheduledInvoke = (event) =>
+  localFunctions().invoke('CheckVolumes', event);
 
 /**
  * The interval local mode checks at: `LOCAL_HEALTH_CHECK_SECONDS`, else `fallback`; 0 turns
@@ -33,6 +45,7 @@ export function healthCheckSecondsFromEnvironment(fallback: number): number {
 export function startHealthSchedule(
   seconds: number,
   onError: (error: unknown) => void = () => undefined,
+  invoke: ScheduledInvoke = invokeCheckVolumes,
 ): HealthSchedule {
   let stopped = false;
   let completed = 0;
@@ -40,7 +53,7 @@ export function startHealthSchedule(
   let running: Promise<void> | undefined;
   const run = async () => {
     try {
-      await localFunctions().invoke('CheckVolumes', {
+      await invoke({
         source: 'aws.scheduler',
         'detail-type': 'Scheduled Event',
         detail: {},
@@ -64,6 +77,18 @@ export function startHealthSchedule(
   return {
     seconds,
     runs: () => completed,
+    async runNow() {
+      // The run in flight, if any, first: never two at once.
+      while (running) {
+        const inFlight = running;
+        await inFlight;
+        if (running === inFlight) running = undefined;
+      }
+      if (stopped) return;
+      clearTimeout(timer);
+      running = run().then(next);
+      await running;
+    },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
