@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../cli/main.ts';
 import type { LocalStack } from '../../local/stack.ts';
+import { createReadyVolume } from '../support/api-volumes.ts';
 import { startTestStack } from '../support/local-stack-harness.ts';
 
 const bin = fileURLToPath(new URL('../../bin/efs-volumes.js', import.meta.url));
@@ -16,8 +18,28 @@ interface Run {
   readonly stderr: string;
 }
 
-/** Runs the real `efs-volumes` as a child process, its output piped (not a terminal). */
-function efsVolumes(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Run> {
+/**
+ * Runs `efs-volumes` in this process (cli/main.ts's runCli, what the bin runs), its output
+ * captured as a pipe would be: not a terminal, so no colour.
+ */
+async function efsVolumes(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: { ...process.env, EFS_VOLUMES_ENDPOINT: stack.api, ...env },
+    cwd: process.cwd(),
+  });
+  return { code, stdout, stderr };
+}
+
+/** Runs the installed `efs-volumes` (bin/efs-volumes.js) as a child process, its output piped. */
+function spawnedEfsVolumes(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd?: string,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       env: { ...process.env, EFS_VOLUMES_ENDPOINT: stack.api, ...env },
@@ -48,8 +70,6 @@ afterAll(async () => {
 });
 
 describe('the efs-volumes CLI against local mode', () => {
-  let id = '';
-
   it('creates a volume and follows its steps to READY with --wait', async () => {
     // Act
     const run = await efsVolumes([
@@ -69,7 +89,7 @@ describe('the efs-volumes CLI against local mode', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).not.toContain(ESCAPE);
-    id = /(vol-[0-9a-f]{20})\s+PENDING/.exec(run.stdout)?.[1] ?? '';
+    const id = /(vol-[0-9a-f]{20})\s+PENDING/.exec(run.stdout)?.[1] ?? '';
     expect(id).not.toBe('');
     expect(run.stdout).toMatch(/^Idempotency-Key: [0-9a-f-]{36}$/m);
     const ended = [...run.stdout.matchAll(/^ {2}done {5}(\w+) +[\d.]+ m?s$/gm)].map((m) => m[1]);
@@ -89,17 +109,34 @@ describe('the efs-volumes CLI against local mode', () => {
       new RegExp(`${id}  READY  ${stack.clusterName}/team-a/cli-data in [\\d.]+ s\\n$`),
     );
   });
+});
 
-  it('lists it in a table, filtered by cluster and status', async () => {
+describe('the efs-volumes CLI on a READY volume', () => {
+  /** A READY volume of these tests' own, alone in team-b. */
+  let id = '';
+
+  beforeAll(async () => {
+    ({ id } = await createReadyVolume<{ id: string }>(stack, 'cli-data', 'Delete', 'team-b'));
+  });
+
+  it('lists it in a table, filtered by cluster, namespace and status', async () => {
     // Act
-    const run = await efsVolumes(['list', '--cluster', stack.clusterName, '--status', 'READY']);
+    const run = await efsVolumes([
+      'list',
+      '--cluster',
+      stack.clusterName,
+      '--namespace',
+      'team-b',
+      '--status',
+      'READY',
+    ]);
 
     // Assess
     expect(run.code).toBe(0);
     const [header, ...rows] = run.stdout.trimEnd().split('\n');
     expect(header).toMatch(/^ID +STATUS +CLUSTER +NAMESPACE +NAME +HEALTH +CREATED$/);
     expect(rows).toEqual([
-      expect.stringMatching(new RegExp(`^${id}  READY +${stack.clusterName} +team-a +cli-data `)),
+      expect.stringMatching(new RegExp(`^${id}  READY +${stack.clusterName} +team-b +cli-data `)),
     ]);
   });
 
@@ -133,7 +170,15 @@ describe('the efs-volumes CLI against local mode', () => {
     // Act
     const manifests = await efsVolumes(['manifests', id]);
     const json = await efsVolumes(['get', id, '--output', 'json']);
-    const list = await efsVolumes(['list', '-o', 'json', '--cluster', stack.clusterName]);
+    const list = await efsVolumes([
+      'list',
+      '-o',
+      'json',
+      '--cluster',
+      stack.clusterName,
+      '--namespace',
+      'team-b',
+    ]);
 
     // Assess
     expect(manifests.code).toBe(0);
@@ -153,8 +198,13 @@ describe('the efs-volumes CLI against local mode', () => {
       (JSON.parse(list.stdout) as { items: { id: string }[] }).items.map((item) => item.id),
     ).toEqual([id]);
   });
+});
 
-  it('deletes it and follows the deletion to DELETED with --wait', async () => {
+describe('the efs-volumes CLI deleting', () => {
+  it('deletes a volume and follows the deletion to DELETED with --wait', async () => {
+    // Prepare
+    const { id } = await createReadyVolume<{ id: string }>(stack, 'cli-deleted', 'Delete');
+
     // Act
     const run = await efsVolumes(['delete', id, '--wait']);
 
@@ -167,7 +217,9 @@ describe('the efs-volumes CLI against local mode', () => {
     expect(run.stdout).not.toContain('CreateFileSystem');
     expect(run.stdout).toMatch(new RegExp(`${id}  DELETED  .* in [\\d.]+ s\\n$`));
   });
+});
 
+describe('the efs-volumes CLI refusing', () => {
   it('exits 1 with the problem title and detail when the API refuses', async () => {
     // Act
     const run = await efsVolumes([
@@ -204,6 +256,8 @@ describe('the efs-volumes CLI against local mode', () => {
     expect(run.stderr).toContain("error: option '--capacity <value>' argument missing");
   });
 
+  // The one run of the installed command as a child process: bin/efs-volumes.js, its exit code
+  // and its streams, from a checkout's directory.
   it('reads the endpoint from .local/endpoints.json at the root of a checkout, and says to start local mode when it does not answer', async () => {
     // Prepare: a checkout whose local mode has stopped
     const directory = await mkdtemp(join(tmpdir(), 'cli-'));
@@ -218,7 +272,7 @@ describe('the efs-volumes CLI against local mode', () => {
     );
 
     // Act
-    const run = await efsVolumes(['list'], { EFS_VOLUMES_ENDPOINT: '' }, directory);
+    const run = await spawnedEfsVolumes(['list'], { EFS_VOLUMES_ENDPOINT: '' }, directory);
 
     // Assess
     expect(run.code).toBe(3);
