@@ -227,7 +227,7 @@ export async function deprovisionVolume(
   provisioned: WorkflowRun,
 ): Promise<WorkflowRun> {
   const executionName = `${provisioned.volumeId}-delete-bench`;
-  await records.beginDeletion(provisioned.volumeId, ['READY'], executionName);
+  await records.beginDeletion(provisioned.volumeId, executionName);
   return execute(
     DEPROVISION_ASL,
     { volumeId: provisioned.volumeId, operation: 'deprovision' },

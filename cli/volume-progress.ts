@@ -1,10 +1,11 @@
 // `--wait`: polls a volume until it settles, showing each workflow step as it starts and ends.
 import type { StepRecord, Volume, VolumesClient } from '../client/index.ts';
+import { statusesWhere } from '../functions/lib/volume/lifecycle.ts';
 import { renderStepEnded, renderStepRunning, renderStepStarted, stepsInOrder } from './render.ts';
 import { CLEAR_LINE, type CliIo, type Style } from './terminal.ts';
 
-/** The statuses a volume rests in: nothing changes them but a new request. */
-export const SETTLED = new Set(['READY', 'FAILED', 'ROLLBACK_FAILED', 'DELETED', 'DELETE_FAILED']);
+/** The statuses a volume rests in: nothing changes them but a new request (the lifecycle's). */
+export const SETTLED: ReadonlySet<string> = new Set(statusesWhere('settled'));
 
 /** `--wait` ran out of time before the volume settled. */
 export class WaitTimeoutError extends Error {

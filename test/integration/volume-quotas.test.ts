@@ -139,12 +139,12 @@ describe('volume quotas in the records table', () => {
     // Act: rollback ends it FAILED; a DELETE of the FAILED volume ends it DELETED, and the
     // step is retried; a late settlement of its provisioning execution finds it moved on
     await records.setStatus(ended, 'FAILED');
-    await records.beginDeletion(ended, ['FAILED'], `${ended}-delete`);
+    await records.beginDeletion(ended, `${ended}-delete`);
     await records.setStatus(ended, 'DELETED');
     await records.setStatus(ended, 'DELETED');
     const late = await records.settleExecution(
       ended,
-      { from: ['PENDING', 'PROVISIONING'], field: 'executionName', executionName: ended },
+      { event: 'provisionEndSettled', field: 'executionName', executionName: ended },
       'FAILED',
       {},
     );
@@ -164,7 +164,7 @@ describe('volume quotas in the records table', () => {
     // Act
     const settled = await records.settleExecution(
       id,
-      { from: ['PENDING'], field: 'executionName', executionName: id },
+      { event: 'provisionStartFailed', field: 'executionName', executionName: id },
       'FAILED',
       {},
     );

@@ -15,7 +15,7 @@ const documentMock = mockClient(DynamoDBDocumentClient);
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const NOW = '2026-01-01T00:00:00.000Z';
 const records = new VolumeRecordStore(documentClient, 'volumes', () => new Date(NOW));
-const PROVISIONING = { status: 'PROVISIONING', from: ['PENDING', 'PROVISIONING'] } as const;
+const PROVISIONING = 'provisionStepStarted';
 
 function throttled(): Error {
   return Object.assign(new Error('Rate exceeded'), {
@@ -58,7 +58,7 @@ describe('runStep', () => {
         ':from0': 'PENDING',
         ':from1': 'PROVISIONING',
       },
-      ConditionExpression: 'attribute_exists(id) AND #status IN (:status, :from0, :from1)',
+      ConditionExpression: 'attribute_exists(id) AND #status IN (:from0, :from1)',
       ReturnValues: 'ALL_NEW',
     });
   });

@@ -15,8 +15,10 @@ import {
   settleExecutionEnd,
   settlementOf,
 } from '../../functions/lib/settle/settle-execution.ts';
+import { allowedFrom } from '../../functions/lib/volume/lifecycle.ts';
 import type {
   LeftoverResource,
+  SettlementEvent,
   VolumeFailure,
   VolumeRecord,
   VolumeRecordStore,
@@ -77,12 +79,12 @@ function storeHolding(initial: VolumeRecord) {
     get: async (id: string) => (id === record.id ? record : undefined),
     beginCleanup: async (
       _id: string,
-      expected: { from: readonly VolumeStatus[]; provisionExecutionName: string },
+      expected: { provisionExecutionName: string },
       cleanupExecutionName: string,
       error: VolumeFailure,
     ) => {
       if (
-        !expected.from.includes(record.status) ||
+        !allowedFrom('cleanupStarted').includes(record.status) ||
         record.executionName !== expected.provisionExecutionName ||
         record.deleteExecutionName !== undefined
       ) {
@@ -103,7 +105,7 @@ function storeHolding(initial: VolumeRecord) {
     settleExecution: async (
       _id: string,
       expected: {
-        from: readonly VolumeStatus[];
+        event: SettlementEvent;
         field: 'executionName' | 'deleteExecutionName';
         executionName: string;
       },
@@ -111,7 +113,7 @@ function storeHolding(initial: VolumeRecord) {
       details: Omit<Settled, 'status' | 'field' | 'executionName'>,
     ) => {
       if (
-        !expected.from.includes(record.status) ||
+        !allowedFrom(expected.event).includes(record.status) ||
         record[expected.field] !== expected.executionName
       )
         return undefined;

@@ -8,6 +8,7 @@ import {
   type HealthCheckDependencies,
   type VolumeHealth,
 } from '../health/check.ts';
+import { allowedFrom } from '../volume/lifecycle.ts';
 import { announceVolume, type LifecycleDetailType } from '../volume/lifecycle-events.ts';
 import type { VolumeFailure, VolumeRecord, VolumeRecordStore } from '../volume/record.ts';
 import type { AwsStepDependencies } from '../workflow/dependencies.ts';
@@ -26,7 +27,10 @@ export type RepairDependencies = Pick<AwsStepDependencies, 'records' | 'events' 
  */
 async function repairedRecord(records: VolumeRecordStore, state: StepState): Promise<VolumeRecord> {
   const record = await records.require(state.volumeId);
-  if (record.status !== 'REPAIRING' || record.repairExecutionName !== state.executionName) {
+  if (
+    !allowedFrom('repairStepStarted').includes(record.status) ||
+    record.repairExecutionName !== state.executionName
+  ) {
     throw new VolumeRecordStateError(
       `volume ${state.volumeId} is ${record.status}${record.repairExecutionName ? ` (repair ${record.repairExecutionName})` : ''}, not repaired by ${state.executionName ?? 'this execution'}`,
     );
@@ -183,7 +187,8 @@ export async function recordRepairFailure(
     const record = await deps.records.get(state.volumeId);
     const executionName = record?.repairExecutionName;
     if (
-      record?.status !== 'REPAIRING' ||
+      !record ||
+      !allowedFrom('repairEnded').includes(record.status) ||
       executionName === undefined ||
       executionName !== state.executionName
     ) {

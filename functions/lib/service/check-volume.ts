@@ -3,6 +3,7 @@ import type { VolumeHealth } from '../health/check.ts';
 import type { RecordedCheckDependencies } from '../health/record-health.ts';
 import { checkAndRecordHealth } from '../health/record-health.ts';
 import { problems } from '../problems/problem.ts';
+import { allowedFrom } from '../volume/lifecycle.ts';
 import { asProblem } from './service-errors.ts';
 import { type ReadDependencies, visibleRecord } from './volume-access.ts';
 
@@ -19,7 +20,7 @@ export async function checkVolume(
 ): Promise<VolumeHealth> {
   try {
     const record = await visibleRecord(deps, id, caller);
-    if (record.status !== 'READY') throw notReady(id, record.status);
+    if (!allowedFrom('healthChecked').includes(record.status)) throw notReady(id, record.status);
     return (await checkAndRecordHealth(deps, record)).health;
   } catch (error) {
     // It left READY while being checked (a DELETE started): as if it had not been READY.
@@ -32,5 +33,6 @@ export async function checkVolume(
 }
 
 function notReady(id: string, status: string) {
-  return problems.volumeBusy(`volume ${id} is ${status}: only a READY volume is checked`);
+  const checked = allowedFrom('healthChecked').join(' or ');
+  return problems.volumeBusy(`volume ${id} is ${status}: only a ${checked} volume is checked`);
 }

@@ -2,14 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { describeCluster } from '../aws/cluster.ts';
 import { ClusterNotFoundError } from '../errors.ts';
 import { problems } from '../problems/problem.ts';
-import { toVolume, type Volume, type VolumeStatus } from '../volume/record.ts';
+import { allowedFrom, statusesOf } from '../volume/lifecycle.ts';
+import { toVolume, type Volume } from '../volume/record.ts';
 import { startExecution } from '../workflow/workflow-start.ts';
 import { authorizeDelete } from './access-policy.ts';
 import type { VolumeServiceDependencies } from './create-volume.ts';
 import { asProblem, busyWhenChanged } from './service-errors.ts';
 import { visibleRecord } from './volume-access.ts';
 
-const DELETABLE: readonly VolumeStatus[] = ['READY', 'FAILED', 'ROLLBACK_FAILED', 'DELETE_FAILED'];
+/** The statuses a DELETE starts a deletion from (functions/lib/volume/lifecycle.ts). */
+const DELETABLE = allowedFrom('deleteRequested');
+/** A deletion runs, or ran to its end: a DELETE answers the volume as it is. */
+const BEING_DELETED = statusesOf(['deleted']);
 
 /**
  * DELETE /volumes/{id}: refuses while a pod uses the claim (unless `force`), then starts the
@@ -31,7 +35,7 @@ export async function deleteVolume(
       owner: record.caller,
     });
     if (!decision.allowed) throw problems.forbidden(decision.reason);
-    if (record.status === 'DELETING' || record.status === 'DELETED') return toVolume(record);
+    if (BEING_DELETED.includes(record.status)) return toVolume(record);
     if (!DELETABLE.includes(record.status)) {
       throw problems.volumeBusy(`volume ${id} is ${record.status}; delete it once that finishes`);
     }
@@ -51,9 +55,7 @@ export async function deleteVolume(
       }
     }
     const executionName = `${id}-delete-${randomBytes(4).toString('hex')}`;
-    const deleting = await busyWhenChanged(id, () =>
-      deps.records.beginDeletion(id, DELETABLE, executionName),
-    );
+    const deleting = await busyWhenChanged(id, () => deps.records.beginDeletion(id, executionName));
     try {
       // Ids only: the steps read the spec and the retain decision from the record, and run
       // only for the execution beginDeletion named there.

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ClusterDescription } from '../aws/cluster.ts';
 import { checkVolumeHealth } from '../health/check.ts';
 import { problems } from '../problems/problem.ts';
+import { allowedFrom } from '../volume/lifecycle.ts';
 import { toVolume, type Volume } from '../volume/record.ts';
 import { startExecution } from '../workflow/workflow-start.ts';
 import { authorize } from './access-policy.ts';
@@ -30,9 +31,10 @@ export async function repairVolume(
     const record = await visibleRecord(deps, id, options.caller);
     const decision = authorize(deps.policy, options.caller, record.clusterName, record.namespace);
     if (!decision.allowed) throw problems.forbidden(decision.reason);
-    if (record.status !== 'READY') {
+    const repairable = allowedFrom('repairRequested');
+    if (!repairable.includes(record.status)) {
       throw problems.volumeBusy(
-        `volume ${id} is ${record.status}; only a READY volume is repaired${record.status === 'REPAIRING' ? ' (a repair is running)' : ''}`,
+        `volume ${id} is ${record.status}; only a ${repairable.join(' or ')} volume is repaired${record.status === 'REPAIRING' ? ' (a repair is running)' : ''}`,
       );
     }
     const health = await checkVolumeHealth(

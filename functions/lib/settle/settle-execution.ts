@@ -7,6 +7,7 @@ import { errorName } from '../aws/transient.ts';
 import { VolumeRecordStateError } from '../errors.ts';
 import type { KubernetesReader } from '../kube/read-client.ts';
 import type { VolumeMetrics } from '../metrics.ts';
+import { allowedFrom } from '../volume/lifecycle.ts';
 import { announceVolume } from '../volume/lifecycle-events.ts';
 import {
   type LeftoverResource,
@@ -57,14 +58,15 @@ export type SettleOutcome =
   | { readonly outcome: 'ignored'; readonly reason: string; readonly volumeId?: string };
 
 /**
- * The record statuses an execution of each workflow leaves behind when it ends unsettled: a
- * deprovision execution leaves DELETING, or ROLLING_BACK when it cleaned up after a failed
- * provisioning.
+ * How the end of each workflow's execution settles its volume (functions/lib/volume/
+ * lifecycle.ts): from the record statuses such an execution leaves behind when it ends
+ * unsettled; a deprovision execution leaves DELETING, or ROLLING_BACK when it cleaned up after
+ * a failed provisioning.
  */
-const IN_BETWEEN: Readonly<Record<'provision' | 'deprovision', readonly VolumeStatus[]>> = {
-  provision: ['PENDING', 'PROVISIONING', 'ROLLING_BACK'],
-  deprovision: ['DELETING', 'ROLLING_BACK'],
-};
+const END_SETTLEMENT = {
+  provision: 'provisionEndSettled',
+  deprovision: 'deprovisionEndSettled',
+} as const;
 
 /**
  * What settling does with a volume an execution left in between:
@@ -179,7 +181,11 @@ async function settleRepairEnd(
   volumeId: string,
 ): Promise<SettleOutcome> {
   const record = await deps.records.get(volumeId);
-  if (record?.status !== 'REPAIRING' || record.repairExecutionName !== detail.name) {
+  if (
+    !record ||
+    !allowedFrom('repairEnded').includes(record.status) ||
+    record.repairExecutionName !== detail.name
+  ) {
     return {
       outcome: 'ignored',
       volumeId,
@@ -222,7 +228,7 @@ async function startCleanup(
   const executionName = `${volumeId}-cleanup-${randomBytes(4).toString('hex')}`;
   const cleaning = await deps.records.beginCleanup(
     volumeId,
-    { from: IN_BETWEEN.provision, provisionExecutionName: detail.name },
+    { provisionExecutionName: detail.name },
     executionName,
     ending,
   );
@@ -239,7 +245,7 @@ async function startCleanup(
     const reason = error instanceof Error ? error.message : String(error);
     const settled = await deps.records.settleExecution(
       volumeId,
-      { from: ['ROLLING_BACK'], field: 'deleteExecutionName', executionName },
+      { event: 'cleanupStartFailed', field: 'deleteExecutionName', executionName },
       'ROLLBACK_FAILED',
       {
         error: cleaning.error ?? ending,
@@ -309,7 +315,8 @@ export async function settleExecutionEnd(
   const record = await deps.records.get(volumeId);
   const field = workflow === 'provision' ? 'executionName' : 'deleteExecutionName';
   const named = record?.[field] ?? (workflow === 'provision' ? volumeId : undefined);
-  if (!record || named !== detail.name || !IN_BETWEEN[workflow].includes(record.status)) {
+  const event = END_SETTLEMENT[workflow];
+  if (!record || named !== detail.name || !allowedFrom(event).includes(record.status)) {
     return {
       outcome: 'ignored',
       volumeId,
@@ -326,7 +333,7 @@ export async function settleExecutionEnd(
     };
   }
   const ending = { ...endingOf(detail, workflow), step: stepAtEnd(record) };
-  const expected = { from: IN_BETWEEN[workflow], field, executionName: detail.name } as const;
+  const expected = { event, field, executionName: detail.name } as const;
   const found = await leftoversOf(deps, record);
   const kept = workflow === 'deprovision' ? retainedIds(record) : new Set<string>();
   const leftovers = found.filter((resource) => !kept.has(resource.id));

@@ -9,6 +9,7 @@ import { deleteOwnFileSystem } from '../aws/file-system.ts';
 import { listMountTargets, startDeletingMountTargets } from '../aws/mount-targets.ts';
 import { STACK_TAG, stackName } from '../aws/tags.ts';
 import { errorName } from '../aws/transient.ts';
+import { statusesWhere } from '../volume/lifecycle.ts';
 import { VOLUME_ID_TAG } from '../volume/names.ts';
 import {
   retainsFileSystem,
@@ -17,8 +18,13 @@ import {
   type VolumeStatus,
 } from '../volume/record.ts';
 
-/** Statuses after which nothing of a volume should exist but what it retained on purpose. */
-const TERMINAL: readonly VolumeStatus[] = ['FAILED', 'ROLLBACK_FAILED', 'DELETED', 'DELETE_FAILED'];
+/**
+ * Statuses after which nothing of a volume should exist but what it retained on purpose: at
+ * rest, and no longer using its file system (functions/lib/volume/lifecycle.ts).
+ */
+const TERMINAL = statusesWhere('settled').filter((status) =>
+  statusesWhere('usesFileSystem', false).includes(status),
+);
 
 export interface OrphanResource {
   readonly type: 'FileSystem' | 'MountTarget' | 'AccessPoint' | 'SecurityGroup';

@@ -14,6 +14,15 @@ import type { components } from '../../generated/openapi-types.ts';
 import { InvalidListTokenError, TransientError, VolumeRecordStateError } from '../errors.ts';
 import { FileSystemPathStore } from './file-system-paths.ts';
 import {
+  allowedFrom,
+  INITIAL_STATUS,
+  type LifecycleEvent,
+  statusesWhere,
+  type TargetOf,
+  targetOf,
+  type VolumeStatus,
+} from './lifecycle.ts';
+import {
   limitOf,
   type QuotaCounter,
   QuotaExceededError,
@@ -25,7 +34,7 @@ import type { VolumeSpec } from './request.ts';
 
 type Schemas = components['schemas'];
 
-export type VolumeStatus = Schemas['VolumeStatus'];
+export type { VolumeStatus } from './lifecycle.ts';
 export type StepRecord = Schemas['StepRecord'];
 /** Every resource id the workflow created or adopted, as it learns them. */
 export type VolumeResources = Schemas['VolumeResources'];
@@ -109,8 +118,27 @@ export function retainsFileSystem(record: VolumeRecord): boolean {
   );
 }
 
-/** Statuses in which a volume no longer holds its claim. */
-const RELEASING_STATUSES: readonly VolumeStatus[] = ['DELETED', 'FAILED'];
+/** Statuses in which a volume no longer holds its claim nor counts in its quotas. */
+const RELEASING_STATUSES = statusesWhere('live', false);
+
+/** The events that settle a volume whose execution could not (record.ts `settleExecution`). */
+export type SettlementEvent =
+  | 'provisionStartFailed'
+  | 'cleanupStartFailed'
+  | 'provisionEndSettled'
+  | 'deprovisionEndSettled';
+
+/**
+ * The condition that the record is in a status `event` may start from (lifecycle.ts), its
+ * values `:from0`, `:from1`… added to `values`; `#status` names the status.
+ */
+function fromCondition(event: LifecycleEvent, values: Record<string, unknown>): string {
+  const from = allowedFrom(event);
+  from.forEach((status, index) => {
+    values[`:from${index}`] = status;
+  });
+  return `#status IN (${from.map((_, index) => `:from${index}`).join(', ')})`;
+}
 
 /** Only the fields openapi.yaml promises, never the service's own bookkeeping. */
 export function toVolume(record: VolumeRecord): Volume {
@@ -179,7 +207,7 @@ export class VolumeRecordStore {
     const record: VolumeRecord = {
       recordType: 'volume',
       id,
-      status: 'PENDING',
+      status: INITIAL_STATUS,
       spec,
       clusterName: spec.clusterName,
       namespace: spec.namespace,
@@ -414,19 +442,18 @@ export class VolumeRecordStore {
    */
   async recordHealth(id: string, health: RecordedHealth): Promise<HealthState | undefined> {
     try {
+      const values: Record<string, unknown> = {
+        ':health': health,
+        ':checkedAt': health.checkedAt,
+      };
       const { Attributes } = await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: { id },
           UpdateExpression: 'SET #health = :health',
           ExpressionAttributeNames: { '#health': 'health', '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':health': health,
-            ':ready': 'READY',
-            ':checkedAt': health.checkedAt,
-          },
-          ConditionExpression:
-            'attribute_exists(id) AND #status = :ready AND (attribute_not_exists(#health) OR #health.checkedAt <= :checkedAt)',
+          ExpressionAttributeValues: values,
+          ConditionExpression: `attribute_exists(id) AND ${fromCondition('healthChecked', values)} AND (attribute_not_exists(#health) OR #health.checkedAt <= :checkedAt)`,
           ReturnValues: 'UPDATED_OLD',
         }),
       );
@@ -443,29 +470,22 @@ export class VolumeRecordStore {
   }
 
   /**
-   * Moves a volume to DELETING, only from one of `from`, and names its delete execution;
-   * returns the record as it now is.
+   * Moves a volume to DELETING, only from a status DELETE may start from (lifecycle.ts
+   * `deleteRequested`), and names its delete execution; returns the record as it now is.
    * @throws VolumeRecordStateError when the status changed meanwhile
    */
-  async beginDeletion(
-    id: string,
-    from: readonly VolumeStatus[],
-    executionName: string,
-  ): Promise<VolumeRecord> {
+  async beginDeletion(id: string, executionName: string): Promise<VolumeRecord> {
     const values: Record<string, unknown> = {
-      ':deleting': 'DELETING',
+      ':deleting': targetOf('deleteRequested'),
       ':now': this.#now().toISOString(),
       ':execution': executionName,
     };
-    from.forEach((status, index) => {
-      values[`:from${index}`] = status;
-    });
     return this.#update(
       id,
       'SET #status = :deleting, updatedAt = :now, deleteExecutionName = :execution REMOVE leftovers',
       { '#status': 'status' },
       values,
-      `attribute_exists(id) AND #status IN (${from.map((_, index) => `:from${index}`).join(', ')})`,
+      `attribute_exists(id) AND ${fromCondition('deleteRequested', values)}`,
       'DELETING',
     );
   }
@@ -483,19 +503,19 @@ export class VolumeRecordStore {
     health: RecordedHealth,
   ): Promise<VolumeRecord> {
     const now = this.#now().toISOString();
+    const values: Record<string, unknown> = {
+      ':repairing': targetOf('repairRequested'),
+      ':now': now,
+      ':execution': executionName,
+      ':repair': { status: 'RUNNING', startedAt: now },
+      ':health': health,
+    };
     return this.#update(
       id,
       'SET #status = :repairing, updatedAt = :now, repairExecutionName = :execution, #repair = :repair, #health = :health',
       { '#status': 'status', '#repair': 'repair', '#health': 'health' },
-      {
-        ':repairing': 'REPAIRING',
-        ':ready': 'READY',
-        ':now': now,
-        ':execution': executionName,
-        ':repair': { status: 'RUNNING', startedAt: now },
-        ':health': health,
-      },
-      'attribute_exists(id) AND #status = :ready',
+      values,
+      `attribute_exists(id) AND ${fromCondition('repairRequested', values)}`,
       'REPAIRING',
     );
   }
@@ -518,8 +538,7 @@ export class VolumeRecordStore {
       '#repairStatus': 'status',
     };
     const values: Record<string, unknown> = {
-      ':ready': 'READY',
-      ':repairing': 'REPAIRING',
+      ':ready': targetOf('repairEnded'),
       ':now': now,
       ':execution': executionName,
       ':outcome': outcome.status,
@@ -545,19 +564,20 @@ export class VolumeRecordStore {
       `SET ${sets.join(', ')}`,
       names,
       values,
-      'attribute_exists(id) AND #status = :repairing AND repairExecutionName = :execution',
+      `attribute_exists(id) AND ${fromCondition('repairEnded', values)} AND repairExecutionName = :execution`,
       'the end of its repair',
     );
   }
 
   /**
-   * Marks a step RUNNING. With `status`, also moves the volume to it, but only from one of
-   * `from` (so a late retry cannot move a READY volume back).
+   * Marks a step RUNNING. With a step's `event` (lifecycle.ts), also moves the volume to its
+   * status, but only from the statuses it starts from (so a late retry cannot move a READY
+   * volume back).
    */
   async stepStarted(
     id: string,
     step: string,
-    transition?: { status: VolumeStatus; from: readonly VolumeStatus[] },
+    event?: 'provisionStepStarted' | 'repairStepStarted',
   ): Promise<void> {
     const now = this.#now().toISOString();
     const names: Record<string, string> = { '#steps': 'steps', '#step': step };
@@ -567,15 +587,11 @@ export class VolumeRecordStore {
     };
     let update = 'SET #steps.#step = :step, updatedAt = :now';
     let condition = 'attribute_exists(id)';
-    if (transition) {
+    if (event) {
       names['#status'] = 'status';
-      values[':status'] = transition.status;
+      values[':status'] = targetOf(event);
       update += ', #status = :status';
-      const allowed = transition.from.map((_, index) => `:from${index}`);
-      transition.from.forEach((status, index) => {
-        values[`:from${index}`] = status;
-      });
-      condition += ` AND #status IN (${[':status', ...allowed].join(', ')})`;
+      condition += ` AND ${fromCondition(event, values)}`;
     }
     await this.#update(id, update, names, values, condition, step);
   }
@@ -667,22 +683,23 @@ export class VolumeRecordStore {
 
   /**
    * Settles a volume whose execution ended without settling it (stopped, timed out, failed
-   * outside a Catch): sets `status` and its details only while the record is still in one of
-   * `from` and still names that execution in `field`, so a record the workflow (or a newer
-   * execution) already moved on is never overwritten. FAILED releases the claim, as
+   * outside a Catch): sets `status`, one the settling `event` may write (lifecycle.ts), and
+   * its details only while the record is still in a status the event starts from and still
+   * names that execution in `field`, so a record the workflow (or a newer execution) already
+   * moved on is never overwritten. FAILED releases the claim, as
    * {@link setStatus} does. A record without `field` is one written before it was recorded:
    * provisioning executions are named after the volume, so the status decides alone.
    *
    * @returns the record as it now is; undefined when it had moved on (nothing written)
    */
-  async settleExecution(
+  async settleExecution<E extends SettlementEvent>(
     id: string,
     expected: {
-      readonly from: readonly VolumeStatus[];
+      readonly event: E;
       readonly field: 'executionName' | 'deleteExecutionName';
       readonly executionName: string;
     },
-    status: VolumeStatus,
+    status: TargetOf<E>,
     details: {
       error?: VolumeFailure;
       rollbackError?: VolumeFailure;
@@ -702,9 +719,7 @@ export class VolumeRecordStore {
       values[`:${key}`] = value;
       sets.push(`#${key} = :${key}`);
     }
-    expected.from.forEach((from, index) => {
-      values[`:from${index}`] = from;
-    });
+    const from = fromCondition(expected.event, values);
     // A provisioning end settles nothing once a cleanup of it was started (beginCleanup): the
     // cleanup's own end does.
     if (expected.field === 'executionName') names['#cleanup'] = 'deleteExecutionName';
@@ -721,7 +736,7 @@ export class VolumeRecordStore {
         `SET ${sets.join(', ')}`,
         names,
         values,
-        `attribute_exists(id) AND #status IN (${expected.from.map((_, index) => `:from${index}`).join(', ')}) AND ${named}`,
+        `attribute_exists(id) AND ${from} AND ${named}`,
         status,
       );
       if (RELEASING_STATUSES.includes(status)) await this.releaseClaim(updated);
@@ -736,28 +751,26 @@ export class VolumeRecordStore {
    * Hands a volume whose provisioning execution ended unsettled (stopped, timed out) to a
    * deprovision execution that cleans up what it left: ROLLING_BACK, the cleanup named in
    * `deleteExecutionName`, the provisioning's failure kept (or `error` when it has none), no
-   * leftovers listed while it runs. Written only while the record is still in one of `from`,
-   * still names `provisionExecutionName` (or none, as {@link settleExecution} allows) and no
+   * leftovers listed while it runs. Written only while the record is still in a status a
+   * cleanup starts from (lifecycle.ts `cleanupStarted`), still names `provisionExecutionName` (or none, as {@link settleExecution} allows) and no
    * cleanup was started, so a repeated end event starts no second cleanup.
    *
    * @returns the record as it now is; undefined when it had moved on (nothing written)
    */
   async beginCleanup(
     id: string,
-    expected: { readonly from: readonly VolumeStatus[]; readonly provisionExecutionName: string },
+    expected: { readonly provisionExecutionName: string },
     cleanupExecutionName: string,
     error: VolumeFailure,
   ): Promise<VolumeRecord | undefined> {
     const values: Record<string, unknown> = {
-      ':rollingBack': 'ROLLING_BACK',
+      ':rollingBack': targetOf('cleanupStarted'),
       ':now': this.#now().toISOString(),
       ':execution': expected.provisionExecutionName,
       ':cleanup': cleanupExecutionName,
       ':error': error,
     };
-    expected.from.forEach((from, index) => {
-      values[`:from${index}`] = from;
-    });
+    const from = fromCondition('cleanupStarted', values);
     try {
       return await this.#update(
         id,
@@ -769,7 +782,7 @@ export class VolumeRecordStore {
           '#error': 'error',
         },
         values,
-        `attribute_exists(id) AND #status IN (${expected.from.map((_, index) => `:from${index}`).join(', ')}) AND (attribute_not_exists(#execution) OR #execution = :execution) AND attribute_not_exists(#cleanup)`,
+        `attribute_exists(id) AND ${from} AND (attribute_not_exists(#execution) OR #execution = :execution) AND attribute_not_exists(#cleanup)`,
         'the start of its cleanup',
       );
     } catch (caught) {
@@ -787,6 +800,8 @@ export class VolumeRecordStore {
   async withdrawPending(record: Pick<VolumeRecord, 'id' | 'spec'>): Promise<boolean> {
     // The counters it is counted in are on the record: uncounted in the same transaction.
     const countedIn = (await this.get(record.id))?.countedIn ?? [];
+    const values: Record<string, unknown> = {};
+    const pending = fromCondition('withdrawn', values);
     try {
       await this.#client.send(
         new TransactWriteCommand({
@@ -795,9 +810,9 @@ export class VolumeRecordStore {
               Delete: {
                 TableName: this.#table,
                 Key: { id: record.id },
-                ConditionExpression: `#status = :pending AND ${countedIn.length > 0 ? 'attribute_exists(#counted)' : 'attribute_not_exists(#counted)'}`,
+                ConditionExpression: `${pending} AND ${countedIn.length > 0 ? 'attribute_exists(#counted)' : 'attribute_not_exists(#counted)'}`,
                 ExpressionAttributeNames: { '#status': 'status', '#counted': 'countedIn' },
-                ExpressionAttributeValues: { ':pending': 'PENDING' },
+                ExpressionAttributeValues: values,
               },
             },
             ...countedIn.map((counter) => this.#uncountUpdate(counter)),

@@ -1,4 +1,5 @@
 import { ForeignExecutionError } from '../errors.ts';
+import { eventsBy, type LifecycleActor, statusesOf, statusesWhere } from '../volume/lifecycle.ts';
 import {
   retainsFileSystem,
   type VolumeRecord,
@@ -21,46 +22,48 @@ export interface OperationOwnership {
 }
 
 /**
+ * An operation's ownership, from the volume lifecycle (functions/lib/volume/lifecycle.ts): its
+ * steps act in every status the moves its workflow makes start from or write, since a step
+ * retried after its write finds the status it wrote (a provision execution sees READY, FAILED
+ * or ROLLBACK_FAILED when announcing that status failed and it went on to roll back or record
+ * the failure; a deletion sees DELETED or DELETE_FAILED likewise). They delete resources only
+ * in those of them that announce it (ROLLING_BACK, DELETING).
+ */
+function ownership(
+  operation: WorkflowOperation & LifecycleActor,
+  executionField: OperationOwnership['executionField'],
+): OperationOwnership {
+  const statuses = statusesOf(eventsBy(operation));
+  const deleting = statusesWhere('deletesResources');
+  return {
+    executionField,
+    statuses,
+    cleanupStatuses: statuses.filter((status) => deleting.includes(status)),
+  };
+}
+
+/**
  * The one table of who may act on a volume: the execution the record names for the
- * operation, in the statuses that operation passes through. A provision execution may still
- * see READY, FAILED or ROLLBACK_FAILED when announcing that status failed and it went on to
- * roll back or record the failure; a deletion may see DELETED or DELETE_FAILED likewise.
+ * operation, in the statuses that operation passes through.
  * A deprovision execution also cleans up after a provisioning execution that ended unsettled
  * (stopped, timed out): the settlement names it in `deleteExecutionName` and leaves the volume
  * ROLLING_BACK, which it ends FAILED or ROLLBACK_FAILED ({@link cleansUpFailedProvision}).
- * Deleting is only for the status that announces it: ROLLING_BACK, DELETING; a repair never deletes.
+ * A repair re-creates, never deletes; RecordRepairFailure may find the volume READY, already
+ * handed back (it then records nothing).
  */
 export const OPERATIONS: Readonly<Record<WorkflowOperation, OperationOwnership>> = {
-  provision: {
-    executionField: 'executionName',
-    statuses: ['PENDING', 'PROVISIONING', 'READY', 'ROLLING_BACK', 'FAILED', 'ROLLBACK_FAILED'],
-    cleanupStatuses: ['ROLLING_BACK'],
-  },
-  deprovision: {
-    executionField: 'deleteExecutionName',
-    statuses: ['DELETING', 'DELETED', 'DELETE_FAILED', 'ROLLING_BACK', 'FAILED', 'ROLLBACK_FAILED'],
-    cleanupStatuses: ['DELETING', 'ROLLING_BACK'],
-  },
-  // A repair re-creates, never deletes. READY: RecordRepairFailure may find the volume already
-  // handed back (it then records nothing).
-  repair: {
-    executionField: 'repairExecutionName',
-    statuses: ['REPAIRING', 'READY'],
-    cleanupStatuses: [],
-  },
+  provision: ownership('provision', 'executionName'),
+  deprovision: ownership('deprovision', 'deleteExecutionName'),
+  repair: ownership('repair', 'repairExecutionName'),
 };
 
 /**
  * The statuses of a volume whose deprovision execution cleans up after a failed provisioning
- * rather than deletes a volume someone asked to delete: DELETE only ever moves a volume to
- * DELETING, so a deletion never sees these; the cleanup starts ROLLING_BACK and ends in one of
- * the others.
+ * rather than deletes a volume someone asked to delete: those of a rollback's end. DELETE only
+ * ever moves a volume to DELETING, so a deletion never sees these; the cleanup starts
+ * ROLLING_BACK and ends in one of the others.
  */
-const FAILED_PROVISION_STATUSES: readonly VolumeStatus[] = [
-  'ROLLING_BACK',
-  'FAILED',
-  'ROLLBACK_FAILED',
-];
+const FAILED_PROVISION_STATUSES = statusesOf(['rolledBack', 'rollbackFailed']);
 
 /**
  * Whether a deprovision execution the record names cleans up after a failed provisioning

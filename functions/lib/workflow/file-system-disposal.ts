@@ -8,8 +8,9 @@ import {
 } from '../aws/file-system.ts';
 import { RECLAIM_POLICY_TAG, stackName } from '../aws/tags.ts';
 import { errorName } from '../aws/transient.ts';
+import { statusesWhere } from '../volume/lifecycle.ts';
 import { VOLUME_ID_TAG } from '../volume/names.ts';
-import type { VolumeRecordStore, VolumeStatus } from '../volume/record.ts';
+import type { VolumeRecordStore } from '../volume/record.ts';
 import type { FileSystemDisposal, StepState } from './state.ts';
 
 export type { FileSystemDisposal } from './state.ts';
@@ -23,14 +24,7 @@ export function keepsOwnFileSystem(disposal: FileSystemDisposal, volumeId: strin
 }
 
 /** Statuses in which a volume no longer uses its file system: its access point is gone for good. */
-const ENDED: readonly VolumeStatus[] = [
-  'DELETED',
-  'DELETING',
-  'DELETE_FAILED',
-  'FAILED',
-  'ROLLBACK_FAILED',
-  'ROLLING_BACK',
-];
+const ENDED = statusesWhere('usesFileSystem', false);
 
 /** Access points EFS no longer serves: they keep nothing. */
 const GONE_STATES = new Set(['deleting', 'deleted']);

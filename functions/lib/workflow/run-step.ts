@@ -1,6 +1,6 @@
 import { isTransientError } from '../aws/transient.ts';
 import { TransientError, VolumeError } from '../errors.ts';
-import type { VolumeRecordStore, VolumeResources, VolumeStatus } from '../volume/record.ts';
+import type { VolumeRecordStore, VolumeResources } from '../volume/record.ts';
 
 /** What one step produced: its result for the state machine and the resource ids it learned. */
 export interface StepOutcome<T> {
@@ -9,22 +9,21 @@ export interface StepOutcome<T> {
 }
 
 export interface StepOptions {
-  /** Move the volume to this status when the step starts, only from the listed ones. */
-  readonly transition?: { readonly status: VolumeStatus; readonly from: readonly VolumeStatus[] };
+  /**
+   * The move the step's start makes (functions/lib/volume/lifecycle.ts): the volume goes to
+   * its status, only from the statuses it starts from.
+   */
+  readonly transition?: 'provisionStepStarted' | 'repairStepStarted';
 }
 
 /** A provisioning step: the volume moves to PROVISIONING, only from PENDING or PROVISIONING. */
-export const PROVISIONING_STEP: StepOptions = {
-  transition: { status: 'PROVISIONING', from: ['PENDING', 'PROVISIONING'] },
-};
+export const PROVISIONING_STEP: StepOptions = { transition: 'provisionStepStarted' };
 
 /**
  * A step of a repair: the volume must be REPAIRING (it stays so), so a step that runs late,
  * after its repair ended, fails rather than work on a volume nobody is repairing.
  */
-export const REPAIR_STEP: StepOptions = {
-  transition: { status: 'REPAIRING', from: ['REPAIRING'] },
-};
+export const REPAIR_STEP: StepOptions = { transition: 'repairStepStarted' };
 
 /**
  * The status move of a step the provisioning and repair workflows share (deprovisioning

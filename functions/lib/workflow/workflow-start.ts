@@ -40,7 +40,7 @@ export function failUnstartedProvisioning(
   const reason = (error as Error).message ?? '';
   return records.settleExecution(
     volumeId,
-    { from: ['PENDING'], field: 'executionName', executionName },
+    { event: 'provisionStartFailed', field: 'executionName', executionName },
     'FAILED',
     {
       error: {
