@@ -69,7 +69,7 @@ function failureRoute(definition: StateMachine, step: string) {
     firstCatch: catches[0]?.ErrorEquals,
     failureAt: caught?.ResultPath,
     namedBy: named && { type: named.Type, result: named.Result, at: named.ResultPath },
-    then: named?.Next,
+    next: named?.Next,
   };
 }
 
@@ -184,7 +184,7 @@ describe('statemachine/provision.asl.json', () => {
       firstCatch: ['ForeignExecutionError'],
       failureAt: '$.failure',
       namedBy: { type: 'Pass', result: step, at: '$.failedStep' },
-      then: 'BeginRollback',
+      next: 'BeginRollback',
     });
   });
 });
