@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import LongestFirst from './test/support/longest-first.ts';
 
 // Three projects on one pool of workers (two on this 2-core machine; set VITEST_MAX_WORKERS to
 // change it). The IAM evaluation of what the integration tests record runs after them, from
@@ -10,6 +11,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 2),
     reporters: ['default', './test/support/project-timing.ts'],
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         // Pure logic with stubbed clients: threads, no AWS emulator, no bundles.
