@@ -12,13 +12,13 @@ import { VolumeHealthChecks } from './health-checks.ts';
 import { KubernetesAccess } from './kubernetes-access.ts';
 import { encryptLogGroups } from './log-encryption.ts';
 import { acknowledgeStackFindings } from './nag-acknowledgements.ts';
+import { pascalCase } from './naming.ts';
 import { OperationsAlarms } from './operations-alarms.ts';
 import { ProvisionRequests, serviceEventBus } from './request-events.ts';
 import type { FunctionNetwork } from './service-function.ts';
 import { VolumeTable } from './volume-table.ts';
 import { VolumesApi } from './volumes-api.ts';
 import { VolumeWorkflow } from './workflow.ts';
-import { pascalCase } from './workflow-steps.ts';
 
 export interface EfsVolumesStackProps extends StackProps {
   readonly config: ServiceConfig;

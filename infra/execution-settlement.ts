@@ -16,9 +16,9 @@ import {
   functionRole,
   ServiceFunction,
 } from './service-function.ts';
+import type { WorkflowName } from './steps.ts';
 import { addStatements, leftoverReads } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
-import type { WorkflowName } from './workflow-steps.ts';
 
 export interface ExecutionSettlementProps {
   readonly bus: IEventBus;

@@ -1,20 +1,19 @@
 // Every Lambda the stack deploys, as plain data: its name, handler file, role and Kubernetes
 // group. Local mode builds, runs and gives an identity to exactly these; the stack builds its
-// functions from the same tables (workflow-steps.ts, api-operations.ts), and a test compares
-// this catalog with the synthesized template.
+// functions from the same tables (steps.ts, api-operations.ts), and a test compares this
+// catalog with the synthesized template.
 import { API_OPERATIONS } from './api-operations.ts';
-import { CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS } from './config.ts';
-import { ALL_STEPS, pascalCase, SHARED_STEP_ROLES, type SharedStepRole } from './workflow-steps.ts';
-
-/** The Kubernetes groups of infra/rbac.yaml, as the stack's access entries assign them. */
-export const KUBERNETES_GROUP_NAMES = {
-  /** get/list/create/patch/delete on PersistentVolumes, claims, StorageClasses, CSIDrivers. */
-  writer: 'efs-volumes',
-  /** get namespaces, claims and PersistentVolumes; list pods. */
-  reader: 'efs-volumes-reader',
-} as const;
-
-export type KubernetesGroup = keyof typeof KUBERNETES_GROUP_NAMES;
+import type { KubernetesGroup } from './kubernetes-groups.ts';
+import { pascalCase } from './naming.ts';
+import {
+  STEP_NAMES,
+  STEP_TIMEOUT_SECONDS,
+  STEPS,
+  type StepDeclaration,
+  stepEntryOf,
+  stepFunctionName,
+  stepRoleName,
+} from './steps.ts';
 
 export interface CatalogFunction {
   /**
@@ -38,46 +37,34 @@ export interface CatalogFunction {
 }
 
 /**
- * The timeouts: a step ends before its Task's 120 s (the ASL's TimeoutSeconds); CheckMountTargets
- * looks ahead for minutes inside one invocation (infra/config.ts); API Gateway gives an
- * integration 29 s; the scheduled check walks every volume.
+ * The timeouts besides the steps' (infra/steps.ts): API Gateway gives an integration 29 s; the
+ * scheduled check walks every volume.
  */
 export const FUNCTION_TIMEOUT_SECONDS = {
-  step: 90,
-  checkMountTargets: CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS,
   api: 28,
   event: 60,
   schedule: 600,
 } as const;
 
-const SHARED_ROLE_GROUPS: Readonly<Record<SharedStepRole, KubernetesGroup>> = {
-  'kubernetes-writer': 'writer',
-  'leftover-reporter': 'reader',
-};
-
-/**
- * A step's entry by the convention every step follows: `${ResolveClusterFunctionArn}` is the
- * step `resolve-cluster`, its handler `functions/steps/resolve-cluster.ts`, its role its own
- * unless it shares one (SHARED_STEP_ROLES).
- */
-export function stepCatalogFunction(step: string): CatalogFunction {
-  const shared = Object.entries(SHARED_STEP_ROLES).find(([name]) => name === step)?.[1];
+/** A step's entry, from its declaration and the convention from its name to its file and Lambda. */
+export function stepCatalogFunction(
+  step: string,
+  declaration: Pick<StepDeclaration, 'kubernetesGroup' | 'timeout'>,
+): CatalogFunction {
+  const group = declaration.kubernetesGroup;
   return {
-    name: pascalCase(step),
+    name: stepFunctionName(step),
     kind: 'step',
-    entry: `functions/steps/${step}.ts`,
-    role: shared ? pascalCase(shared) : pascalCase(step),
-    timeoutSeconds:
-      step === 'check-mount-targets'
-        ? FUNCTION_TIMEOUT_SECONDS.checkMountTargets
-        : FUNCTION_TIMEOUT_SECONDS.step,
-    ...(shared ? { kubernetesGroup: SHARED_ROLE_GROUPS[shared] } : {}),
+    entry: stepEntryOf(step),
+    role: stepRoleName(step, declaration),
+    timeoutSeconds: STEP_TIMEOUT_SECONDS[declaration.timeout ?? 'task'],
+    ...(group ? { kubernetesGroup: group } : {}),
   };
 }
 
-/** Every function of the stack, steps first (in the order the workflows name them). */
+/** Every function of the stack, steps first (in the order infra/steps.ts declares them). */
 export const FUNCTION_CATALOG: readonly CatalogFunction[] = [
-  ...ALL_STEPS.map(stepCatalogFunction),
+  ...STEP_NAMES.map((step) => stepCatalogFunction(step, STEPS[step])),
   ...Object.entries(API_OPERATIONS).map(
     ([operationId, operation]): CatalogFunction => ({
       name: operationId,

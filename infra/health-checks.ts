@@ -15,9 +15,9 @@ import {
   SCHEDULE_TIMEOUT,
   ServiceFunction,
 } from './service-function.ts';
+import type { WorkflowName } from './steps.ts';
 import { addStatements, leftoverReads } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
-import type { WorkflowName } from './workflow-steps.ts';
 
 export interface VolumeHealthChecksProps {
   readonly records: VolumeTable;

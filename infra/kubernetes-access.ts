@@ -3,8 +3,8 @@ import { CfnAccessEntry } from 'aws-cdk-lib/aws-eks';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { ClusterConfig, KubernetesAccessMode } from './config.ts';
-import { KUBERNETES_GROUP_NAMES, type KubernetesGroup } from './function-catalog.ts';
-import { pascalCase } from './workflow-steps.ts';
+import { KUBERNETES_GROUP_NAMES, type KubernetesGroup } from './kubernetes-groups.ts';
+import { pascalCase } from './naming.ts';
 
 /**
  * The Kubernetes groups of infra/rbac.yaml. An admin applies that file once per cluster; the

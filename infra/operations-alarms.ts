@@ -28,7 +28,7 @@ import {
 } from '../functions/commons/powertools/metric-names.ts';
 import type { ServiceConfig } from './config.ts';
 import type { ServiceFunction } from './service-function.ts';
-import type { WorkflowName } from './workflow-steps.ts';
+import type { WorkflowName } from './steps.ts';
 
 /** Provisioning failures (FAILED or ROLLBACK_FAILED) per volume requested, in percent, over an hour. */
 export const WORKFLOW_FAILURE_RATE_PERCENT = 20;

@@ -5,7 +5,8 @@
 // rbac.yaml lacks fails here as it would in AWS.
 import { fileURLToPath } from 'node:url';
 import { buildEksToken } from '../functions/lib/kube/eks-token.ts';
-import { FUNCTION_CATALOG, KUBERNETES_GROUP_NAMES } from '../infra/function-catalog.ts';
+import { FUNCTION_CATALOG } from '../infra/function-catalog.ts';
+import { KUBERNETES_GROUP_NAMES } from '../infra/kubernetes-groups.ts';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION, localRoleName } from './credentials.ts';
 import {
   type AccessEntry,

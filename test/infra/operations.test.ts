@@ -6,6 +6,7 @@ import {
   VolumeMetric,
 } from '../../functions/commons/powertools/metric-names.ts';
 import { parseServiceConfig, ServiceConfigError } from '../../infra/config.ts';
+import { FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
 import {
   logicalIdOf,
   propertiesOf,
@@ -269,8 +270,8 @@ describe('tracing', () => {
     );
 
     // Assess
-    // Steps (the repair's included), API operations, request events, settlement, scheduled check.
-    expect(functions).toHaveLength(33);
+    // Every function of the catalog: steps, API operations, request events, settlement, scheduled check.
+    expect(functions).toHaveLength(FUNCTION_CATALOG.length);
     for (const [, fn] of functions) {
       expect(propertiesOf(fn).TracingConfig).toEqual({ Mode: 'Active' });
     }

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { WORKFLOW_SETTINGS } from '../../infra/config.ts';
 import { FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
 import { PROJECT_ROOT } from '../../infra/service-function.ts';
-import { ALL_STEPS, placeholderOf } from '../../infra/workflow-steps.ts';
+import { placeholderOf } from '../../infra/step-registry.ts';
+import { STEP_NAMES } from '../../infra/steps.ts';
 import { EXPECTED_ACTIONS } from '../support/expected-actions.ts';
 import {
   environmentOf,
@@ -31,7 +32,7 @@ describe('Lambda functions', () => {
   it('has one function per step, per API operation, for request events and for the drift check', () => {
     // Prepare
     const expected = [
-      ...ALL_STEPS,
+      ...STEP_NAMES,
       ...plain.stack.api.functions.keys(),
       'provision-requested',
       'check-volumes',
@@ -267,7 +268,7 @@ describe('Lambda functions', () => {
     );
 
     // Act
-    const late = ALL_STEPS.flatMap((step) => {
+    const late = STEP_NAMES.flatMap((step) => {
       const timeout = Number(functionResource(plain, step).Properties?.Timeout);
       const tasks = taskTimeouts.get(placeholderOf(step)) ?? [];
       return tasks

@@ -9,7 +9,8 @@ import { newVolumeId } from '../../functions/lib/volume/names.ts';
 import type { VolumeRecordStore } from '../../functions/lib/volume/record.ts';
 import { bundleFileOf } from '../../infra/function-bundles.ts';
 import { FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
-import { aslFileOf, WORKFLOW_STEPS, type WorkflowName } from '../../infra/workflow-steps.ts';
+import { aslFileOf } from '../../infra/step-registry.ts';
+import { WORKFLOWS } from '../../infra/steps.ts';
 import { type FaultProxy, startFaultProxy } from '../../local/fault-proxy.ts';
 import { functionEnvironment } from '../../local/lambda/local-functions.ts';
 import { LambdaFunctionError, LocalFunctions } from '../../local/lambda/runtime.ts';
@@ -48,7 +49,7 @@ function namedErrors(file: string) {
 }
 
 // Every workflow's ASL file, from the same table the stack builds them from.
-const ASL_FILES = (Object.keys(WORKFLOW_STEPS) as WorkflowName[]).map(aslFileOf);
+const ASL_FILES = WORKFLOWS.map(aslFileOf);
 const named = ASL_FILES.flatMap((file) => namedErrors(file).map((entry) => ({ file, ...entry })));
 
 describe('the error names in the bundles', () => {

@@ -11,7 +11,7 @@
 //   the default bus, as the deployed ones put them on the stack's bus);
 // - the state machines → `efs-volumes-<workflow>` (provision, deprovision, repair), as local/stack.ts;
 // - anything else (log groups, queues, roles) → its logical id.
-import { placeholderOf, WORKFLOW_STEPS, type WorkflowName } from '../../infra/workflow-steps.ts';
+import { stepFunctionName, WORKFLOWS, type WorkflowName } from '../../infra/steps.ts';
 import { REQUEST_EVENTS_FUNCTION } from '../../local/aws-calls/recorded-call.ts';
 import { logicalIdOf, type SynthesizedStack, type TemplateResource } from '../infra/synthesize.ts';
 
@@ -66,7 +66,7 @@ class IntrinsicResolver {
     const { stack } = synthesized;
     // Every workflow the stack builds, so none resolves to a logical id no call names.
     this.#stateMachineNames = new Map(
-      (Object.keys(WORKFLOW_STEPS) as WorkflowName[]).map((workflow) => [
+      WORKFLOWS.map((workflow) => [
         logicalIdOf(stack, stack.workflow.stateMachines[workflow]),
         names.stateMachines[workflow],
       ]),
@@ -195,7 +195,7 @@ function recordedNames(synthesized: SynthesizedStack): Map<string, string> {
   const { stack } = synthesized;
   const names = new Map<string, string>();
   for (const [step, fn] of stack.workflow.stepFunctions) {
-    names.set(logicalIdOf(stack, fn.function), placeholderOf(step).replace(/FunctionArn$/, ''));
+    names.set(logicalIdOf(stack, fn.function), stepFunctionName(step));
   }
   for (const [operationId, fn] of stack.api.functions) {
     names.set(logicalIdOf(stack, fn.function), operationId);

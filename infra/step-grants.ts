@@ -1,0 +1,74 @@
+// The IAM statements a step's declaration (infra/steps.ts) may ask for, each bound to this
+// stack's volumes, clusters and EFS key. The declarations name them through StepGrants, a type
+// only, so the table stays plain data at run time: local mode reads it without the CDK.
+import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { describeClustersStatement } from './cluster-permissions.ts';
+import type { ServiceConfig } from './config.ts';
+import { healthCheckStatements } from './operation-statements.ts';
+import {
+  accessPointCreateStatements,
+  accessPointDeleteStatements,
+  describeStatement,
+  fileSystemCreateStatements,
+  fileSystemDeleteStatements,
+  fileSystemPolicyStatements,
+  leftoverReads,
+  mountTargetCreateStatements,
+  mountTargetDeleteStatements,
+  namespaceClientGroupStatements,
+  securityGroupCreateStatements,
+  securityGroupDeleteStatements,
+  type VolumeResourceArns,
+} from './volume-permissions.ts';
+
+/** What a step may be granted on EFS, EC2 and EKS (infra/volume-permissions.ts says how each is scoped). */
+export interface StepGrants {
+  /** Read-only calls EFS and EC2 cannot scope to resources. */
+  describe(...actions: string[]): PolicyStatement;
+  /** DescribeCluster on the configured clusters: a Kubernetes step's endpoint and CA. */
+  describeClusters(): PolicyStatement;
+  createSecurityGroup(): PolicyStatement[];
+  /** A namespace's client group, with namespace network isolation. */
+  createNamespaceClientGroup(): PolicyStatement[];
+  /** An encrypted file system, with the configured EFS key's grants when there is one. */
+  createFileSystem(): PolicyStatement[];
+  createMountTargets(): PolicyStatement[];
+  /** The file system policy of this stack's volume's own file system. */
+  putFileSystemPolicy(): PolicyStatement[];
+  createAccessPoint(): PolicyStatement[];
+  deleteAccessPoint(): PolicyStatement[];
+  deleteMountTargets(): PolicyStatement[];
+  deleteFileSystem(): PolicyStatement[];
+  deleteSecurityGroup(): PolicyStatement[];
+  /** What `findLeftovers` reads to list what a failed rollback or deletion left. */
+  readLeftovers(): PolicyStatement[];
+  /** What the health check (functions/lib/health/check.ts) reads, the cluster's description too. */
+  readHealth(): PolicyStatement[];
+}
+
+/** The grants of a stack: its volumes' ARNs, its configuration, the clusters it may describe. */
+export function stepGrants(
+  arns: VolumeResourceArns,
+  config: ServiceConfig,
+  clusterArns: readonly string[],
+): StepGrants {
+  return {
+    describe: describeStatement,
+    describeClusters: () => describeClustersStatement(clusterArns),
+    createSecurityGroup: () => securityGroupCreateStatements(arns),
+    createNamespaceClientGroup: () => namespaceClientGroupStatements(arns),
+    createFileSystem: () => fileSystemCreateStatements(arns, config.efsKmsKeyArn),
+    createMountTargets: () => mountTargetCreateStatements(arns),
+    putFileSystemPolicy: () => fileSystemPolicyStatements(arns),
+    createAccessPoint: () => accessPointCreateStatements(arns),
+    deleteAccessPoint: () => accessPointDeleteStatements(arns),
+    deleteMountTargets: () => mountTargetDeleteStatements(arns),
+    deleteFileSystem: () => fileSystemDeleteStatements(arns),
+    deleteSecurityGroup: () => securityGroupDeleteStatements(arns),
+    readLeftovers: () => leftoverReads(clusterArns),
+    readHealth: () => [
+      describeClustersStatement(clusterArns),
+      ...healthCheckStatements(clusterArns),
+    ],
+  };
+}
