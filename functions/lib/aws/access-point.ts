@@ -9,7 +9,7 @@ import { VOLUME_ID_TAG } from '../volume/names.ts';
 import type { VolumeSpec } from '../volume/request.ts';
 import { eachAccessPoint } from './efs-listing.ts';
 import type { Tag } from './tags.ts';
-import { errorName } from './transient.ts';
+import { hasOutcome } from './transient.ts';
 
 /** Every access point on the file system tagged with the volume, across pages. */
 async function taggedAccessPoints(
@@ -29,7 +29,7 @@ async function taggedAccessPoints(
     );
   } catch (error) {
     // The file system is gone (now, or between two pages): so are its access points.
-    if (errorName(error) !== 'FileSystemNotFound') throw error;
+    if (!hasOutcome('elasticfilesystem:DescribeAccessPoints', error, 'gone')) throw error;
   }
   return found;
 }
@@ -83,7 +83,7 @@ export async function ensureAccessPoint(
       throw new TransientError('CreateAccessPoint returned no AccessPointId');
     return created.AccessPointId;
   } catch (error) {
-    if (errorName(error) !== 'AccessPointAlreadyExists') throw error;
+    if (!hasOutcome('elasticfilesystem:CreateAccessPoint', error, 'adopt')) throw error;
     const id = (error as { AccessPointId?: string }).AccessPointId;
     if (!id)
       throw new TransientError('access point exists but cannot be found yet', { cause: error });
@@ -107,7 +107,7 @@ export async function deleteAccessPoint(
     try {
       await efs.send(new DeleteAccessPointCommand({ AccessPointId: id }));
     } catch (error) {
-      if (errorName(error) !== 'AccessPointNotFound') throw error;
+      if (!hasOutcome('elasticfilesystem:DeleteAccessPoint', error, 'gone')) throw error;
     }
   }
   return ids[0];

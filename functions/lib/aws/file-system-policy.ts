@@ -9,7 +9,7 @@ import { FileSystemPolicyTooLargeError, TransientError } from '../errors.ts';
 import { eachAccessPoint } from './efs-listing.ts';
 import { describeFileSystem } from './file-system.ts';
 import { STACK_TAG } from './tags.ts';
-import { errorName } from './transient.ts';
+import { hasOutcome } from './transient.ts';
 
 /** An IAM policy statement of a file system policy (the subset this service writes). */
 export interface FileSystemPolicyStatement {
@@ -142,7 +142,7 @@ export async function describeFileSystemPolicy(
     return (await efs.send(new DescribeFileSystemPolicyCommand({ FileSystemId: fileSystemId })))
       .Policy;
   } catch (error) {
-    if (errorName(error) === 'PolicyNotFound') return undefined;
+    if (hasOutcome('elasticfilesystem:DescribeFileSystemPolicy', error, 'gone')) return undefined;
     throw error;
   }
 }

@@ -8,8 +8,9 @@ import {
 import { FileSystemNotReadyError, FileSystemUnusableError, TransientError } from '../errors.ts';
 import { VOLUME_ID_TAG } from '../volume/names.ts';
 import type { VolumeSpec } from '../volume/request.ts';
+import { FILE_SYSTEM_STATE_OUTCOMES, type StatusOutcome } from './aws-outcomes.ts';
 import { STACK_TAG, type Tag } from './tags.ts';
-import { errorName } from './transient.ts';
+import { hasOutcome } from './transient.ts';
 
 export interface FileSystemResult {
   readonly fileSystemId: string;
@@ -54,7 +55,7 @@ export async function describeFileSystem(
     );
     return FileSystems[0];
   } catch (error) {
-    if (errorName(error) === 'FileSystemNotFound') return undefined;
+    if (hasOutcome('elasticfilesystem:DescribeFileSystems', error, 'gone')) return undefined;
     throw error;
   }
 }
@@ -77,7 +78,12 @@ export async function ensureFileSystem(
     const existing = await describeFileSystem(efs, spec.fileSystemId);
     if (!existing)
       throw new FileSystemUnusableError(`file system ${spec.fileSystemId} does not exist`);
-    if (existing.LifeCycleState !== 'available') {
+    const outcome = fileSystemStateOutcome(existing);
+    if (outcome === 'wait') {
+      // `updating` (a throughput change): it will serve again; the state machine retries.
+      throw new TransientError(`file system ${spec.fileSystemId} is ${existing.LifeCycleState}`);
+    }
+    if (outcome !== 'ready') {
       throw new FileSystemUnusableError(
         `file system ${spec.fileSystemId} is ${existing.LifeCycleState}, not available`,
       );
@@ -105,7 +111,7 @@ export async function ensureFileSystem(
       throw new TransientError('CreateFileSystem returned no FileSystemId');
     return { fileSystemId: created.FileSystemId, shared: false };
   } catch (error) {
-    if (errorName(error) !== 'FileSystemAlreadyExists') throw error;
+    if (!hasOutcome('elasticfilesystem:CreateFileSystem', error, 'adopt')) throw error;
     const existing =
       (error as { FileSystemId?: string }).FileSystemId ??
       (await findOwnFileSystem(efs, volumeId))?.FileSystemId;
@@ -115,14 +121,30 @@ export async function ensureFileSystem(
   }
 }
 
-/** @throws FileSystemNotReadyError until the file system is `available` */
+/**
+ * What a file system's state means (aws-outcomes.ts): a state the model does not declare is
+ * waited for, like one that will change.
+ */
+function fileSystemStateOutcome(fileSystem: FileSystemDescription): StatusOutcome {
+  const state = fileSystem.LifeCycleState;
+  return (state && FILE_SYSTEM_STATE_OUTCOMES[state]) || 'wait';
+}
+
+/**
+ * @throws FileSystemNotReadyError until the file system is `available` (and while EFS does not
+ *   list one just created)
+ * @throws FileSystemUnusableError when it is `deleting`, `deleted` or `error`: waiting is vain
+ */
 export async function assertFileSystemAvailable(
   efs: EFSClient,
   fileSystemId: string,
 ): Promise<void> {
   const description = await describeFileSystem(efs, fileSystemId);
+  const outcome = description ? fileSystemStateOutcome(description) : 'wait';
+  if (outcome === 'ready') return;
   const state = description?.LifeCycleState ?? 'missing';
-  if (state !== 'available') throw new FileSystemNotReadyError(fileSystemId, state);
+  if (outcome === 'wait') throw new FileSystemNotReadyError(fileSystemId, state);
+  throw new FileSystemUnusableError(`file system ${fileSystemId} is ${state}: it will not serve`);
 }
 
 /**
@@ -138,9 +160,9 @@ export async function deleteOwnFileSystem(
   try {
     await efs.send(new DeleteFileSystemCommand({ FileSystemId: own.FileSystemId }));
   } catch (error) {
-    const name = errorName(error);
-    if (name === 'FileSystemNotFound') return own.FileSystemId;
-    if (name === 'FileSystemInUse') {
+    const operation = 'elasticfilesystem:DeleteFileSystem';
+    if (hasOutcome(operation, error, 'gone')) return own.FileSystemId;
+    if (hasOutcome(operation, error, 'wait')) {
       throw new TransientError(`file system ${own.FileSystemId} still has mount targets`, {
         cause: error,
       });

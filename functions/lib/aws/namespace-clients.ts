@@ -8,9 +8,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { TransientError } from '../errors.ts';
 import type { ClusterNetwork } from './cluster.ts';
-import { ignoringError, NFS_PORT } from './security-group.ts';
+import { ignoringDone, NFS_PORT } from './security-group.ts';
 import { STACK_TAG, type Tag } from './tags.ts';
-import { errorName } from './transient.ts';
+import { hasOutcome } from './transient.ts';
 
 /**
  * The tag naming the cluster and namespace (`<cluster>/<namespace>`) whose pods carry a client
@@ -100,14 +100,14 @@ export async function ensureNamespaceClientGroup(
       groupId = created.GroupId;
     } catch (error) {
       // Duplicate: a concurrent volume of the namespace (or a lost answer) created it, tagged.
-      if (errorName(error) !== 'InvalidGroup.Duplicate') throw error;
+      if (!hasOutcome('ec2:CreateSecurityGroup', error, 'adopt')) throw error;
     }
     groupId ??= await findNamespaceClientGroup(ec2, clients);
     if (!groupId) throw new TransientError('CreateSecurityGroup returned no GroupId');
   }
   // Egress to NFS first, then the default allow-all goes: never a moment with less than NFS.
-  await ignoringError(
-    'InvalidPermission.Duplicate',
+  await ignoringDone(
+    'ec2:AuthorizeSecurityGroupEgress',
     ec2.send(
       new AuthorizeSecurityGroupEgressCommand({
         GroupId: groupId,
@@ -115,8 +115,8 @@ export async function ensureNamespaceClientGroup(
       }),
     ),
   );
-  await ignoringError(
-    'InvalidPermission.NotFound',
+  await ignoringDone(
+    'ec2:RevokeSecurityGroupEgress',
     ec2.send(
       new RevokeSecurityGroupEgressCommand({
         GroupId: groupId,

@@ -10,9 +10,10 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CleanupError, TransientError } from '../errors.ts';
 import { securityGroupName, VOLUME_ID_TAG } from '../volume/names.ts';
+import type { AwsOperation } from './aws-outcomes.ts';
 import type { ClusterNetwork } from './cluster.ts';
 import type { Tag } from './tags.ts';
-import { errorName, isTransientError } from './transient.ts';
+import { errorName, hasOutcome, isTransientError, outcomeOf } from './transient.ts';
 
 /** NFS, the only port a mount target listens on that pods use. */
 export const NFS_PORT = 2049;
@@ -82,8 +83,8 @@ export async function ensureSecurityGroup(
   let groupId = await findSecurityGroup(ec2, volumeId);
   if (!groupId) {
     // Duplicate: an earlier attempt (an SDK retry after a lost answer) created it, tagged.
-    const created = await ignoringError(
-      'InvalidGroup.Duplicate',
+    const created = await ignoringDone(
+      'ec2:CreateSecurityGroup',
       ec2.send(
         new CreateSecurityGroupCommand({
           GroupName: securityGroupName(volumeId),
@@ -96,8 +97,8 @@ export async function ensureSecurityGroup(
     groupId = created?.GroupId ?? (await findSecurityGroup(ec2, volumeId));
     if (!groupId) throw new TransientError('CreateSecurityGroup returned no GroupId');
   }
-  await ignoringError(
-    'InvalidPermission.Duplicate',
+  await ignoringDone(
+    'ec2:AuthorizeSecurityGroupIngress',
     ec2.send(
       new AuthorizeSecurityGroupIngressCommand({
         GroupId: groupId,
@@ -108,8 +109,8 @@ export async function ensureSecurityGroup(
   if (clientSecurityGroupId) {
     // Only after the namespace's rule exists: its pods never lose NFS on the way. The rule
     // exactly as it was authorized: EC2 does not need the description to match, moto does.
-    await ignoringError(
-      'InvalidPermission.NotFound',
+    await ignoringDone(
+      'ec2:RevokeSecurityGroupIngress',
       ec2.send(
         new RevokeSecurityGroupIngressCommand({
           GroupId: groupId,
@@ -119,8 +120,8 @@ export async function ensureSecurityGroup(
     );
   }
   // Mount targets never open connections: drop the default allow-all egress rule.
-  await ignoringError(
-    'InvalidPermission.NotFound',
+  await ignoringDone(
+    'ec2:RevokeSecurityGroupEgress',
     ec2.send(
       new RevokeSecurityGroupEgressCommand({
         GroupId: groupId,
@@ -144,23 +145,32 @@ export async function deleteSecurityGroup(
   try {
     await ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId }));
   } catch (error) {
-    const name = errorName(error);
-    if (name === 'InvalidGroup.NotFound') return groupId;
-    if (name === 'DependencyViolation') {
+    const operation = 'ec2:DeleteSecurityGroup';
+    if (hasOutcome(operation, error, 'gone')) return groupId;
+    if (hasOutcome(operation, error, 'wait')) {
       throw new TransientError(`security group ${groupId} is still in use`, { cause: error });
     }
     if (isTransientError(error)) throw error;
-    throw new CleanupError(`cannot delete security group ${groupId}: ${name}`, { cause: error });
+    throw new CleanupError(`cannot delete security group ${groupId}: ${errorName(error)}`, {
+      cause: error,
+    });
   }
   return groupId;
 }
 
-/** The request's answer, or undefined when it fails with the error named `code` (done already). */
-export async function ignoringError<T>(code: string, request: Promise<T>): Promise<T | undefined> {
+/**
+ * The request's answer, or undefined when it fails with an error the outcome table reads as done
+ * already for its operation: `adopt` (a duplicate) or `gone` (nothing to revoke).
+ */
+export async function ignoringDone<T>(
+  operation: AwsOperation,
+  request: Promise<T>,
+): Promise<T | undefined> {
   try {
     return await request;
   } catch (error) {
-    if (errorName(error) === code) return undefined;
+    const outcome = outcomeOf(operation, error);
+    if (outcome === 'adopt' || outcome === 'gone') return undefined;
     throw error;
   }
 }

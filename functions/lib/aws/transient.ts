@@ -1,31 +1,27 @@
-/** Error names AWS services use for throttling and passing faults. */
-const TRANSIENT_NAMES = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'ProvisionedThroughputExceededException',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'InternalError',
-  'InternalFailure',
-  'InternalServerError',
-  'InternalServerException',
-  'ServerException',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError',
-  'NetworkingError',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-]);
+import {
+  type AwsOperation,
+  COMMON_ERROR_OUTCOMES,
+  DECLARED_ERROR_OUTCOMES,
+  EC2_CODE_OUTCOMES,
+  isRetried,
+  type Outcome,
+} from './aws-outcomes.ts';
+
+/**
+ * The error names and codes a later attempt may not meet, read from the outcome table: those
+ * retried (`transient` or `wait`) for any operation, and the common ones any service may send.
+ * A name is retried for every operation or for none (test/unit/aws-oracle.test.ts checks it):
+ * an error does not say which operation it answers.
+ */
+const TRANSIENT_NAMES = new Set(
+  [
+    ...Object.values(DECLARED_ERROR_OUTCOMES),
+    ...Object.values(EC2_CODE_OUTCOMES),
+    COMMON_ERROR_OUTCOMES,
+  ].flatMap((outcomes: Readonly<Record<string, Outcome>>) =>
+    Object.entries(outcomes).flatMap(([name, outcome]) => (isRetried(outcome) ? [name] : [])),
+  ),
+);
 
 interface MaybeServiceError {
   name?: string;
@@ -55,4 +51,25 @@ export function errorName(error: unknown): string {
     return name ?? code ?? 'Error';
   }
   return 'Error';
+}
+
+/**
+ * The outcome the table (aws-outcomes.ts) gives `operation` failing with `error`: what the
+ * code does with it. Undefined for an error the table does not name for the operation.
+ */
+export function outcomeOf(operation: AwsOperation, error: unknown): Outcome | undefined {
+  const name = errorName(error);
+  const declared: Readonly<Record<string, Outcome>> = DECLARED_ERROR_OUTCOMES[operation];
+  const codes: Readonly<Record<string, Outcome>> | undefined =
+    EC2_CODE_OUTCOMES[operation as keyof typeof EC2_CODE_OUTCOMES];
+  return declared[name] ?? codes?.[name];
+}
+
+/** True when the table's outcome for `operation` failing with `error` is `outcome`. */
+export function hasOutcome(
+  operation: AwsOperation,
+  error: unknown,
+  outcome: 'adopt' | 'gone' | 'wait',
+): boolean {
+  return outcomeOf(operation, error) === outcome;
 }

@@ -1,5 +1,5 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { errorName } from '../aws/transient.ts';
+import { errorName, hasOutcome } from '../aws/transient.ts';
 import type { VolumeRecord, VolumeRecordStore } from '../volume/record.ts';
 import type { ExecutionInput } from './state.ts';
 
@@ -19,7 +19,7 @@ export async function startExecution(
     );
   } catch (error) {
     // The same name with the same input is the same execution: a replay already started it.
-    if (errorName(error) === 'ExecutionAlreadyExists') return;
+    if (hasOutcome('states:StartExecution', error, 'adopt')) return;
     throw error;
   }
 }
