@@ -250,7 +250,7 @@ describe('Lambda functions', () => {
   it('ends every workflow step before the TimeoutSeconds its Tasks allow, and every API function within 29 s', () => {
     // Prepare: each Task's TimeoutSeconds, by the step its Resource names
     const taskTimeouts = new Map<string, number[]>();
-    for (const file of ['provision', 'deprovision']) {
+    for (const file of ['provision', 'deprovision', 'repair']) {
       const definition = JSON.parse(
         readFileSync(join(PROJECT_ROOT, 'statemachine', `${file}.asl.json`), 'utf8'),
       ) as { States: Record<string, { Resource?: string; TimeoutSeconds?: number }> };
