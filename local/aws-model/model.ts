@@ -427,9 +427,15 @@ export class AwsModel {
         return undefined;
       }
       case 'DescribeMountTargetSecurityGroups': {
+        // Declared by the EFS model for this operation: 409 IncorrectMountTargetState, which
+        // a mount target answers while it is being deleted (moto has already forgotten it).
         const target = api.id ? this.#mountTargets.get(api.id) : undefined;
         if (target && this.#mountTargetState(target) === 'deleting')
-          return jsonAnswer({ SecurityGroups: target.securityGroups });
+          return efsErrorAnswer(
+            409,
+            'IncorrectMountTargetState',
+            `Mount target '${api.id}' is in 'deleting' state.`,
+          );
         return undefined;
       }
       case 'DescribeAccessPoints': {

@@ -250,7 +250,7 @@ describe('the AWS model', () => {
     expect(MountTargets.map((target) => target.LifeCycleState)).toEqual(['available']);
   });
 
-  it('keeps a deleted mount target deleting, refusing DeleteFileSystem with FileSystemInUse and DeleteSecurityGroup with DependencyViolation meanwhile', async () => {
+  it('keeps a deleted mount target deleting, refusing DescribeMountTargetSecurityGroups with IncorrectMountTargetState, DeleteFileSystem with FileSystemInUse and DeleteSecurityGroup with DependencyViolation meanwhile', async () => {
     // Prepare
     const aws = await startModel();
     const { FileSystemId, GroupId, MountTargetId } = await withMountTarget(aws);
@@ -259,8 +259,8 @@ describe('the AWS model', () => {
     // Act
     await aws.efs.send(new DeleteMountTargetCommand({ MountTargetId }));
     const listed = await mountTargetStates(aws.efs, FileSystemId);
-    const groups = await aws.efs.send(
-      new DescribeMountTargetSecurityGroupsCommand({ MountTargetId }),
+    const groups = await failure(
+      aws.efs.send(new DescribeMountTargetSecurityGroupsCommand({ MountTargetId })),
     );
     const fileSystemInUse = await failure(
       aws.efs.send(new DeleteFileSystemCommand({ FileSystemId })),
@@ -273,7 +273,11 @@ describe('the AWS model', () => {
 
     // Assess
     expect(listed).toEqual(['deleting']);
-    expect(groups.SecurityGroups).toEqual([GroupId]);
+    expect(groups).toMatchObject({
+      name: 'IncorrectMountTargetState',
+      ErrorCode: 'IncorrectMountTargetState',
+      $metadata: { httpStatusCode: 409 },
+    });
     expect(fileSystemInUse).toMatchObject({
       name: 'FileSystemInUse',
       $metadata: { httpStatusCode: 409 },

@@ -6,6 +6,7 @@ import {
   DescribeMountTargetsCommand,
   EFSClient,
   FileSystemNotFound,
+  IncorrectMountTargetState,
   MountTargetConflict,
   type MountTargetDescription,
   MountTargetNotFound,
@@ -27,6 +28,14 @@ import { clusterTarget, subnet } from './fixtures.ts';
 
 const efsMock = mockClient(EFSClient);
 const efs = new EFSClient({ region: 'us-east-1' });
+
+/** EFS's answer to DescribeMountTargetSecurityGroups on a mount target being deleted. */
+const deletingState = () =>
+  new IncorrectMountTargetState({
+    message: 'mount target is deleting',
+    $metadata: { httpStatusCode: 409 },
+    ErrorCode: 'IncorrectMountTargetState',
+  });
 
 /** A mount target as DescribeMountTargets describes it. */
 function mountTarget(
@@ -213,6 +222,33 @@ describe('ensureMountTargets', () => {
     });
   });
 
+  it('does not claim a mount target that is deleting, whose security groups EFS will not tell', async () => {
+    // Prepare: the zone's mount target answers 409 IncorrectMountTargetState
+    fileSystemIs('available');
+    efsMock
+      .on(DescribeMountTargetsCommand)
+      .resolvesOnce({ MountTargets: [mountTarget('fsmt-going', 'us-east-1a', 'deleting')] })
+      .resolves({
+        MountTargets: [
+          mountTarget('fsmt-going', 'us-east-1a', 'deleting'),
+          mountTarget('fsmt-b', 'us-east-1b'),
+        ],
+      });
+    efsMock.on(CreateMountTargetCommand).resolves(mountTarget('fsmt-b', 'us-east-1b'));
+    efsMock
+      .on(DescribeMountTargetSecurityGroupsCommand, { MountTargetId: 'fsmt-going' })
+      .rejects(deletingState());
+
+    // Act
+    const result = await ensureMountTargets(efs, 'fs-1', twoZones, 'sg-vol');
+
+    // Assess
+    expect(result).toEqual({
+      mountTargetIds: ['fsmt-going', 'fsmt-b'],
+      createdMountTargetIds: ['fsmt-b'],
+    });
+  });
+
   it('takes a MountTargetConflict as a concurrent attempt having created it', async () => {
     // Prepare
     fileSystemIs('available');
@@ -395,6 +431,33 @@ describe('startDeletingMountTargets', () => {
     expect(
       efsMock.commandCalls(DeleteMountTargetCommand).map((call) => call.args[0].input),
     ).toEqual([{ MountTargetId: 'fsmt-ours' }]);
+  });
+
+  it('counts a deleting mount target on a shared file system among those to wait for, without deleting it again', async () => {
+    // Prepare: an earlier attempt started deleting the volume's mount target, whose groups
+    // EFS no longer tells (409 IncorrectMountTargetState)
+    efsMock.on(DescribeMountTargetsCommand).resolves({
+      MountTargets: [
+        mountTarget('fsmt-theirs', 'us-east-1a'),
+        mountTarget('fsmt-going', 'us-east-1b', 'deleting'),
+      ],
+    });
+    efsMock
+      .on(DescribeMountTargetSecurityGroupsCommand, { MountTargetId: 'fsmt-theirs' })
+      .resolves({ SecurityGroups: ['sg-owner'] });
+    efsMock
+      .on(DescribeMountTargetSecurityGroupsCommand, { MountTargetId: 'fsmt-going' })
+      .rejects(deletingState());
+
+    // Act
+    const deleted = await startDeletingMountTargets(efs, 'fs-shared', {
+      shared: true,
+      securityGroupId: 'sg-vol',
+    });
+
+    // Assess
+    expect(deleted).toEqual(['fsmt-going']);
+    expect(efsMock.commandCalls(DeleteMountTargetCommand)).toEqual([]);
   });
 
   it('deletes nothing on a shared file system when the volume has no security group', async () => {

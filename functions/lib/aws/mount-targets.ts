@@ -113,7 +113,7 @@ export async function ensureMountTargets(
   });
   const ours = new Set([
     ...created.values(),
-    ...(await mountTargetsWithGroup(efs, all, securityGroupId)),
+    ...(await mountTargetsWithGroup(efs, all, securityGroupId, { deletingCounts: false })),
   ]);
   return {
     mountTargetIds: ids,
@@ -121,22 +121,48 @@ export async function ensureMountTargets(
   };
 }
 
+/**
+ * A mount target's security groups; `gone` once it no longer exists; `deleting` when EFS will
+ * not say because it is being deleted (DescribeMountTargetSecurityGroups declares 409
+ * IncorrectMountTargetState, which a mount target in its deleting window answers).
+ */
+async function securityGroupsOf(
+  efs: EFSClient,
+  mountTargetId: string,
+): Promise<readonly string[] | 'gone' | 'deleting'> {
+  try {
+    const { SecurityGroups = [] } = await efs.send(
+      new DescribeMountTargetSecurityGroupsCommand({ MountTargetId: mountTargetId }),
+    );
+    return SecurityGroups;
+  } catch (error) {
+    if (errorName(error) === 'MountTargetNotFound') return 'gone';
+    if (errorName(error) === 'IncorrectMountTargetState') return 'deleting';
+    throw error;
+  }
+}
+
+/**
+ * The mount targets that carry the security group. One being deleted, whose groups EFS will
+ * not tell, counts when `deletingCounts`: a deprovision waits for it to be gone before it
+ * deletes the group (it may be the volume's own, deleted by an earlier attempt); a provision
+ * does not claim it (it is going away, whoever made it).
+ */
 async function mountTargetsWithGroup(
   efs: EFSClient,
   targets: readonly MountTargetDescription[],
   securityGroupId: string,
+  options: { deletingCounts: boolean },
 ): Promise<string[]> {
   const ids: string[] = [];
   for (const target of targets) {
     if (!target.MountTargetId) continue;
-    try {
-      const { SecurityGroups = [] } = await efs.send(
-        new DescribeMountTargetSecurityGroupsCommand({ MountTargetId: target.MountTargetId }),
-      );
-      if (SecurityGroups.includes(securityGroupId)) ids.push(target.MountTargetId);
-    } catch (error) {
-      if (errorName(error) !== 'MountTargetNotFound') throw error;
-    }
+    const groups = await securityGroupsOf(efs, target.MountTargetId);
+    const carries =
+      groups === 'deleting'
+        ? options.deletingCounts
+        : groups !== 'gone' && groups.includes(securityGroupId);
+    if (carries) ids.push(target.MountTargetId);
   }
   return ids;
 }
@@ -186,7 +212,7 @@ export async function startDeletingMountTargets(
   let doomed = targets.flatMap((target) => (target.MountTargetId ? [target.MountTargetId] : []));
   if (options.shared) {
     doomed = options.securityGroupId
-      ? await mountTargetsWithGroup(efs, targets, options.securityGroupId)
+      ? await mountTargetsWithGroup(efs, targets, options.securityGroupId, { deletingCounts: true })
       : [];
   }
   const states = new Map(targets.map((target) => [target.MountTargetId, target.LifeCycleState]));
