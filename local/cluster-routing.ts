@@ -52,10 +52,8 @@ export function routedClusterOf(request: {
 
 /**
  * A DescribeCluster answer (JSON) with the route's endpoint and CA in place of moto's; any
- * other answer (an error, say) as it was. moto gives no `clusterSecurityGroupId`, which EKS
- * gives for every current cluster (the group EKS puts on Fargate pods): local mode's seeded
- * clusters (seed-cluster.ts) have one security group, which stands for both the cluster
- * security group and the control plane's, so the first of `securityGroupIds` is given as it.
+ * other answer (an error, say) as it was. The rest is moto's, which gives the VPC and the
+ * cluster security group as EKS does (local/moto_eks.py).
  */
 export function withRoute(body: string, route: ClusterRoute): string {
   let parsed: { cluster?: Record<string, unknown> };
@@ -65,20 +63,12 @@ export function withRoute(body: string, route: ClusterRoute): string {
     return body;
   }
   if (!parsed.cluster) return body;
-  const vpcConfig = parsed.cluster.resourcesVpcConfig as
-    | { securityGroupIds?: string[]; clusterSecurityGroupId?: string }
-    | undefined;
-  const clusterSecurityGroupId =
-    vpcConfig?.clusterSecurityGroupId ?? vpcConfig?.securityGroupIds?.[0];
   return JSON.stringify({
     ...parsed,
     cluster: {
       ...parsed.cluster,
       endpoint: route.endpoint,
       certificateAuthority: { data: route.caData },
-      ...(vpcConfig && clusterSecurityGroupId
-        ? { resourcesVpcConfig: { ...vpcConfig, clusterSecurityGroupId } }
-        : {}),
     },
   });
 }

@@ -7,6 +7,9 @@ DynamoDB never answers for a valid update. AWS applies each request to an item a
 Under the GIL moto gains nothing from the threads, so one lock around the application gives
 the atomicity AWS has at no cost; connections are still accepted concurrently.
 
+moto's EKS is completed first where it falls short of EKS (local/moto_eks.py: the cluster
+security group).
+
 Usage: python3 local/moto-server.py HOST PORT. Exits 3 when moto is not importable, so the
 caller can fall back to the moto_server command.
 """
@@ -17,6 +20,8 @@ import threading
 try:
     from moto.server import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import run_simple
+
+    from moto_eks import complete_moto_eks
 except ImportError:
     sys.exit(3)
 
@@ -34,6 +39,7 @@ class OneAtATime:
 
 def main():
     host, port = sys.argv[1], int(sys.argv[2])
+    complete_moto_eks()
     application = DomainDispatcherApplication(create_backend_app)
     run_simple(host, port, OneAtATime(application), threaded=True)
 

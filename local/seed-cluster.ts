@@ -17,7 +17,14 @@ export interface SeededCluster {
   readonly vpcId: string;
   readonly subnetIds: string[];
   readonly availabilityZones: string[];
+  /** The control plane's additional security group (`securityGroupIds`), which the seed makes. */
   readonly securityGroupId: string;
+  /**
+   * The cluster security group, which EKS makes (`eks-cluster-sg-<name>-<id>`) and puts on
+   * Fargate pods: moto makes it as EKS does (local/moto_eks.py); absent when moto runs without
+   * that module (the `moto_server` command).
+   */
+  readonly clusterSecurityGroupId?: string;
 }
 
 export interface SeedClusterOptions {
@@ -36,8 +43,9 @@ export interface SeedClusterOptions {
 }
 
 /**
- * Creates in moto what an EKS cluster stands on: a VPC, subnets across zones, a security
- * group for the cluster, and the cluster itself (ACTIVE at once in moto).
+ * Creates in moto what an EKS cluster stands on: a VPC, subnets across zones, an additional
+ * security group for the control plane, and the cluster itself (ACTIVE at once in moto, which
+ * makes its cluster security group as EKS does).
  */
 export async function seedCluster(
   clients: { ec2: EC2Client; eks: EKSClient },
@@ -74,13 +82,13 @@ export async function seedCluster(
   }
   const { GroupId } = await clients.ec2.send(
     new CreateSecurityGroupCommand({
-      GroupName: `eks-cluster-sg-${name}`,
-      Description: `EKS cluster security group of ${name}`,
+      GroupName: `${name}-control-plane`,
+      Description: `Additional security group of the EKS control plane of ${name}`,
       VpcId: vpcId,
     }),
   );
   if (!GroupId) throw new Error('moto created no security group');
-  await clients.eks.send(
+  const { cluster } = await clients.eks.send(
     new CreateClusterCommand({
       name,
       roleArn: 'arn:aws:iam::123456789012:role/eks-cluster',
@@ -102,5 +110,13 @@ export async function seedCluster(
       }),
     );
   }
-  return { name, vpcId, subnetIds, availabilityZones: zones, securityGroupId: GroupId };
+  const clusterSecurityGroupId = cluster?.resourcesVpcConfig?.clusterSecurityGroupId;
+  return {
+    name,
+    vpcId,
+    subnetIds,
+    availabilityZones: zones,
+    securityGroupId: GroupId,
+    ...(clusterSecurityGroupId ? { clusterSecurityGroupId } : {}),
+  };
 }

@@ -461,6 +461,33 @@ describe('the AWS model', () => {
     expect(active.cluster?.status).toBe('ACTIVE');
   });
 
+  it("describes a cluster's VPC and the cluster security group EKS made for it", async () => {
+    // Prepare
+    const name = `model-${randomBytes(3).toString('hex')}`;
+    await moto.eks.send(
+      new CreateClusterCommand({
+        name,
+        roleArn: 'arn:aws:iam::123456789012:role/eks',
+        resourcesVpcConfig: { subnetIds: [subnetId] },
+      }),
+    );
+
+    // Act
+    const { cluster } = await moto.eks.send(new DescribeClusterCommand({ name }));
+    const groupId = cluster?.resourcesVpcConfig?.clusterSecurityGroupId ?? '';
+    const { SecurityGroups = [] } = await moto.ec2.send(
+      new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }),
+    );
+
+    // Assess
+    expect(cluster?.resourcesVpcConfig?.vpcId).toBe(vpcId);
+    expect(SecurityGroups[0]).toMatchObject({
+      GroupName: expect.stringMatching(new RegExp(`^eks-cluster-sg-${name}-\\d+$`)),
+      VpcId: vpcId,
+      Tags: expect.arrayContaining([{ Key: 'aws:eks:cluster-name', Value: name }]),
+    });
+  });
+
   it('paces every duration by the time scale: half at 0.5, instant at 0', async () => {
     // Prepare
     const half = await startModel({ timeScale: 0.5 });

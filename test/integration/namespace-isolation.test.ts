@@ -6,6 +6,7 @@ import {
   type IpPermission,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
+import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NAMESPACE_CLIENTS_TAG } from '../../functions/lib/aws/namespace-clients.ts';
 import { STACK_TAG } from '../../functions/lib/aws/tags.ts';
@@ -30,13 +31,14 @@ let clusterSecurityGroupId: string;
 
 beforeAll(async () => {
   stack = await startTestStack({ namespaces: NAMESPACES });
-  const { SecurityGroups = [] } = await ec2.send(
-    new DescribeSecurityGroupsCommand({
-      Filters: [{ Name: 'group-name', Values: [`eks-cluster-sg-${stack.clusterName}`] }],
-    }),
+  // The group EKS made for the cluster (moto makes it as EKS does: local/moto_eks.py).
+  const { cluster } = await new EKSClient({}).send(
+    new DescribeClusterCommand({ name: stack.clusterName }),
   );
-  clusterSecurityGroupId = SecurityGroups[0]?.GroupId ?? '';
-  expect(clusterSecurityGroupId).toMatch(/^sg-/);
+  clusterSecurityGroupId = cluster?.resourcesVpcConfig?.clusterSecurityGroupId ?? '';
+  expect((await securityGroup(clusterSecurityGroupId))?.GroupName).toMatch(
+    new RegExp(`^eks-cluster-sg-${stack.clusterName}-\\d+$`),
+  );
 });
 
 afterEach(() => {

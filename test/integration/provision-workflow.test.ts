@@ -120,7 +120,9 @@ describe('provision workflow (statemachine/provision.asl.json)', () => {
         IpProtocol: 'tcp',
         FromPort: 2049,
         ToPort: 2049,
-        UserIdGroupPairs: [expect.objectContaining({ GroupId: cluster.seeded.securityGroupId })],
+        UserIdGroupPairs: [
+          expect.objectContaining({ GroupId: cluster.seeded.clusterSecurityGroupId }),
+        ],
       }),
     ]);
     expect(group?.IpPermissions?.[0]?.IpRanges ?? []).toEqual([]);
