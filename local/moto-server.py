@@ -8,7 +8,7 @@ Under the GIL moto gains nothing from the threads, so one lock around the applic
 the atomicity AWS has at no cost; connections are still accepted concurrently.
 
 moto's EKS is completed first where it falls short of EKS (local/moto_eks.py: the cluster
-security group).
+security group, cluster updates).
 
 Usage: python3 local/moto-server.py HOST PORT. Exits 3 when moto is not importable, so the
 caller can fall back to the moto_server command.

@@ -68,6 +68,27 @@ export function efsErrorAnswer(
   };
 }
 
+/**
+ * EKS's REST-JSON error: the code in `x-amzn-ErrorType`, the body's `message` and the members
+ * its error shapes carry (`clusterName`, `nodegroupName`, …).
+ */
+export function eksErrorAnswer(
+  status: number,
+  code: string,
+  message: string,
+  members: Record<string, string> = {},
+): ErrorAnswer {
+  return {
+    status,
+    headers: {
+      'Content-Type': 'application/json',
+      'x-amzn-ErrorType': code,
+      'x-amzn-RequestId': randomUUID(),
+    },
+    body: JSON.stringify({ message, ...members }),
+  };
+}
+
 /** The error a service of that protocol answers for throttling or a 5xx. */
 export function errorAnswer(
   kind: ErrorKind,
@@ -109,16 +130,7 @@ export function errorAnswer(
 export function throttlingAnswer(call: AwsCall, requestContentType = ''): ErrorAnswer {
   if (call.service === 'elasticfilesystem')
     return efsErrorAnswer(429, 'ThrottlingException', 'Rate exceeded');
-  if (call.protocol === 'rest-json') {
-    return {
-      status: 429,
-      headers: {
-        'Content-Type': 'application/json',
-        'x-amzn-ErrorType': 'ThrottlingException',
-        'x-amzn-RequestId': randomUUID(),
-      },
-      body: JSON.stringify({ message: 'Rate exceeded' }),
-    };
-  }
+  if (call.protocol === 'rest-json')
+    return eksErrorAnswer(429, 'ThrottlingException', 'Rate exceeded');
   return errorAnswer('throttling', call.protocol, requestContentType);
 }

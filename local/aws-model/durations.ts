@@ -22,12 +22,15 @@ export type LifecycleDurationName =
   | 'fileSystemCreating'
   | 'mountTargetCreating'
   | 'mountTargetDeleting'
-  | 'accessPointCreating';
+  | 'accessPointCreating'
+  | 'clusterUpdating';
 
 /**
  * What AWS shows: a file system is `available` within seconds; a mount target takes about
  * 60–90 s, and about one in ten takes minutes; deleting one takes about a minute (its
- * network interface goes last); an access point is `available` in a second or two.
+ * network interface goes last); an access point is `available` in a second or two. An EKS
+ * cluster stays `UPDATING` for minutes after UpdateClusterConfig or UpdateClusterVersion (a
+ * logging change a few, a version upgrade up to about ten).
  */
 export const AWS_DURATIONS: Readonly<Record<LifecycleDurationName, Duration>> = {
   fileSystemCreating: { min: 3, max: 10 },
@@ -38,6 +41,7 @@ export const AWS_DURATIONS: Readonly<Record<LifecycleDurationName, Duration>> = 
   },
   mountTargetDeleting: { min: 45, max: 90 },
   accessPointCreating: { min: 1, max: 3 },
+  clusterUpdating: { min: 120, max: 600 },
 };
 
 /** Draws one duration in seconds with `random` (uniform in [0, 1)). */

@@ -11,6 +11,7 @@ import {
   type ErrorAnswer,
   ec2ErrorAnswer,
   efsErrorAnswer,
+  eksErrorAnswer,
   throttlingAnswer,
 } from './answers.ts';
 import {
@@ -51,7 +52,10 @@ export interface AwsModelOptions {
    * @default DEFAULT_RATE_LIMITS
    */
   readonly rateLimits?: Readonly<Record<string, RateLimit | null>>;
-  /** EKS cluster status by cluster name, e.g. `{ "demo": "CREATING" }`. @default as moto says (ACTIVE) */
+  /**
+   * EKS cluster status by cluster name, e.g. `{ "demo": "CREATING" }`; it wins over an
+   * update's `UPDATING`. @default as moto says (ACTIVE), `UPDATING` during an update
+   */
   readonly clusterStatus?: Readonly<Record<string, string>>;
   /** The clock, in milliseconds. @default Date.now */
   readonly clock?: () => number;
@@ -110,6 +114,13 @@ interface MountTargetState {
   deletingUntil?: number;
 }
 
+/** An EKS cluster update made through the model: moto completed it at once, EKS takes minutes. */
+interface ClusterUpdateState {
+  readonly id: string;
+  readonly clusterName: string;
+  readonly doneAt: number;
+}
+
 interface AccessPointState {
   readonly id: string;
   readonly fileSystemId: string;
@@ -160,10 +171,27 @@ const EFS_POLICY_OPERATIONS: Record<string, string> = {
 };
 /** EFS's quota on a file system policy: 20,000 characters (Amazon EFS quotas). */
 export const FILE_SYSTEM_POLICY_MAX_CHARACTERS = 20_000;
-const EKS_PATH = /^\/clusters\/([^/]+)(\/fargate-profiles(?:\/[^/]+)?)?$/;
+const EKS_PATH = /^\/clusters\/([^/]+)(?:\/(fargate-profiles|updates|update-config)(\/[^/]+)?)?$/;
+/** By `<method> <subresource>`, `/` after it when an item of it is named. */
+const EKS_OPERATIONS: Record<string, string> = {
+  'GET ': 'DescribeCluster',
+  'GET fargate-profiles': 'ListFargateProfiles',
+  'GET fargate-profiles/': 'DescribeFargateProfile',
+  'POST update-config': 'UpdateClusterConfig',
+  'POST updates': 'UpdateClusterVersion',
+  'GET updates': 'ListUpdates',
+  'GET updates/': 'DescribeUpdate',
+};
 
-/** The API a call is, by its name in the service's documentation (`CreateMountTarget`). */
-export function apiName(call: AwsCall, method: string, url: URL): { name: string; id?: string } {
+/**
+ * The API a call is, by its name in the service's documentation (`CreateMountTarget`), the id
+ * of the resource it names (an EKS cluster's name) and of the item under it (an update's id).
+ */
+export function apiName(
+  call: AwsCall,
+  method: string,
+  url: URL,
+): { name: string; id?: string; itemId?: string } {
   if (call.service === 'elasticfilesystem') {
     const policy = EFS_POLICY_PATH.exec(url.pathname);
     const policyOperation = EFS_POLICY_OPERATIONS[method];
@@ -181,15 +209,12 @@ export function apiName(call: AwsCall, method: string, url: URL): { name: string
       if (name) return match[2] ? { name, id: decodeURIComponent(match[2]) } : { name };
     }
   }
-  if (call.service === 'eks' && method === 'GET') {
+  if (call.service === 'eks') {
     const match = EKS_PATH.exec(url.pathname);
-    if (match?.[1]) {
-      const name = !match[2]
-        ? 'DescribeCluster'
-        : match[2] === '/fargate-profiles'
-          ? 'ListFargateProfiles'
-          : 'DescribeFargateProfile';
-      return { name, id: decodeURIComponent(match[1]) };
+    const name = match && EKS_OPERATIONS[`${method} ${match[2] ?? ''}${match[3] ? '/' : ''}`];
+    if (match?.[1] && name) {
+      const id = decodeURIComponent(match[1]);
+      return match[3] ? { name, id, itemId: decodeURIComponent(match[3].slice(1)) } : { name, id };
     }
   }
   return { name: call.operation };
@@ -209,6 +234,7 @@ export class AwsModel {
   readonly #fileSystems = new Map<string, FileSystemState>();
   readonly #mountTargets = new Map<string, MountTargetState>();
   readonly #accessPoints = new Map<string, AccessPointState>();
+  readonly #clusterUpdates = new Map<string, ClusterUpdateState>();
   readonly #securityGroups = new Map<string, number>();
   readonly #refused: Record<string, number> = {};
   readonly #rewritten: Record<string, number> = {};
@@ -340,6 +366,13 @@ export class AwsModel {
     return this.#now() < target.availableAt ? 'creating' : 'available';
   }
 
+  /** The update of the cluster still in progress, if one is. */
+  #clusterUpdateInProgress(clusterName: string): ClusterUpdateState | undefined {
+    return [...this.#clusterUpdates.values()].find(
+      (update) => update.clusterName === clusterName && this.#now() < update.doneAt,
+    );
+  }
+
   #liveFileSystems(): number {
     return [...this.#fileSystems.values()].filter((fileSystem) => !fileSystem.deleted).length;
   }
@@ -353,6 +386,7 @@ export class AwsModel {
   #refuse(request: ModelRequest, api: { name: string; id?: string }): ErrorAnswer | undefined {
     const { call, url } = request;
     if (call.service === 'ec2') return this.#refuseEc2(request);
+    if (call.service === 'eks') return this.#refuseEks(api);
     if (call.service !== 'elasticfilesystem') return undefined;
     const query = url.searchParams;
     switch (api.name) {
@@ -462,6 +496,22 @@ export class AwsModel {
     }
   }
 
+  /**
+   * One update at a time, as EKS allows: another while one is in progress is refused with
+   * ResourceInUseException (409), which the EKS model declares for both operations.
+   */
+  #refuseEks(api: { name: string; id?: string }): ErrorAnswer | undefined {
+    if (api.name !== 'UpdateClusterConfig' && api.name !== 'UpdateClusterVersion') return undefined;
+    const running = api.id ? this.#clusterUpdateInProgress(api.id) : undefined;
+    if (!running) return undefined;
+    return eksErrorAnswer(
+      409,
+      'ResourceInUseException',
+      `Cluster ${running.clusterName} has update ${running.id} in progress; wait for it to complete.`,
+      { clusterName: running.clusterName },
+    );
+  }
+
   #refuseEc2(request: ModelRequest): ErrorAnswer | undefined {
     const form = new URLSearchParams(request.body.toString('utf8'));
     if (request.call.operation === 'DescribeSecurityGroups') {
@@ -495,15 +545,10 @@ export class AwsModel {
   /** Notes what moto created or deleted; returns the rewritten body, or undefined for none. */
   #rewrite(
     request: ModelRequest,
-    api: { name: string; id?: string },
+    api: { name: string; id?: string; itemId?: string },
     body: Json,
   ): Json | undefined {
-    if (request.call.service === 'eks') {
-      const status =
-        api.name === 'DescribeCluster' && api.id ? this.#clusterStatus.get(api.id) : undefined;
-      const cluster = body.cluster as Json | undefined;
-      return status && cluster ? { ...body, cluster: { ...cluster, status } } : undefined;
-    }
+    if (request.call.service === 'eks') return this.#rewriteEks(api, body);
     switch (api.name) {
       case 'CreateFileSystem':
         return this.#fileSystem(this.#learnFileSystem(body));
@@ -542,6 +587,41 @@ export class AwsModel {
         const point = api.id ? this.#accessPoints.get(api.id) : undefined;
         if (point) point.deleted = true;
         return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * moto completes an update at once (local/moto_eks.py); EKS keeps it `InProgress`, and the
+   * cluster `UPDATING`, for minutes. The configured status wins over `UPDATING`.
+   */
+  #rewriteEks(api: { name: string; id?: string; itemId?: string }, body: Json): Json | undefined {
+    switch (api.name) {
+      case 'UpdateClusterConfig':
+      case 'UpdateClusterVersion': {
+        const id = String((body.update as Json | undefined)?.id ?? '');
+        if (id && api.id && !this.#clusterUpdates.has(id))
+          this.#clusterUpdates.set(id, {
+            id,
+            clusterName: api.id,
+            doneAt: this.#later('clusterUpdating'),
+          });
+        return undefined;
+      }
+      case 'DescribeUpdate': {
+        const update = api.itemId ? this.#clusterUpdates.get(api.itemId) : undefined;
+        if (!update || this.#now() >= update.doneAt) return undefined;
+        return { ...body, update: { ...(body.update as Json), status: 'InProgress' } };
+      }
+      case 'DescribeCluster': {
+        const status =
+          api.id &&
+          (this.#clusterStatus.get(api.id) ??
+            (this.#clusterUpdateInProgress(api.id) ? 'UPDATING' : undefined));
+        const cluster = body.cluster as Json | undefined;
+        return status && cluster ? { ...body, cluster: { ...cluster, status } } : undefined;
       }
       default:
         return undefined;

@@ -22,7 +22,15 @@ import {
   EFSClient,
   PutFileSystemPolicyCommand,
 } from '@aws-sdk/client-efs';
-import { CreateClusterCommand, DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import {
+  CreateClusterCommand,
+  DescribeClusterCommand,
+  DescribeUpdateCommand,
+  EKSClient,
+  ListUpdatesCommand,
+  UpdateClusterConfigCommand,
+  UpdateClusterVersionCommand,
+} from '@aws-sdk/client-eks';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AWS_DURATIONS, drawSeconds } from '../../local/aws-model/durations.ts';
 import {
@@ -459,6 +467,109 @@ describe('the AWS model', () => {
     // Assess
     expect(creating.cluster?.status).toBe('CREATING');
     expect(active.cluster?.status).toBe('ACTIVE');
+  });
+
+  it('keeps a cluster UPDATING and its update InProgress for clusterUpdating, refusing another update with 409 ResourceInUseException meanwhile', async () => {
+    // Prepare
+    const name = `model-${randomBytes(3).toString('hex')}`;
+    await moto.eks.send(
+      new CreateClusterCommand({
+        name,
+        roleArn: 'arn:aws:iam::123456789012:role/eks',
+        version: '1.32',
+        resourcesVpcConfig: { subnetIds: [subnetId] },
+      }),
+    );
+    const aws = await startModel({ durations: { clusterUpdating: 300 } });
+
+    // Act
+    const { update } = await aws.eks.send(
+      new UpdateClusterConfigCommand({
+        name,
+        logging: { clusterLogging: [{ types: ['api'], enabled: true }] },
+      }),
+    );
+    const updateId = update?.id ?? '';
+    const during = await aws.eks.send(new DescribeClusterCommand({ name }));
+    const inProgress = await aws.eks.send(new DescribeUpdateCommand({ name, updateId }));
+    const another = await failure(
+      aws.eks.send(new UpdateClusterVersionCommand({ name, version: '1.33' })),
+    );
+    aws.advance(299);
+    const almost = await aws.eks.send(new DescribeClusterCommand({ name }));
+    aws.advance(1);
+    const after = await aws.eks.send(new DescribeClusterCommand({ name }));
+    const done = await aws.eks.send(new DescribeUpdateCommand({ name, updateId }));
+    const { updateIds } = await aws.eks.send(new ListUpdatesCommand({ name }));
+
+    // Assess: the update as EKS answers it, then its lifecycle
+    expect(update).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      status: 'InProgress',
+      type: 'LoggingUpdate',
+      params: [
+        {
+          type: 'ClusterLogging',
+          value: JSON.stringify({ clusterLogging: [{ types: ['api'], enabled: true }] }),
+        },
+      ],
+      createdAt: expect.any(Date),
+      errors: [],
+    });
+    expect(during.cluster?.status).toBe('UPDATING');
+    expect(inProgress.update?.status).toBe('InProgress');
+    expect(another).toMatchObject({
+      name: 'ResourceInUseException',
+      clusterName: name,
+      $metadata: { httpStatusCode: 409 },
+    });
+    expect(almost.cluster?.status).toBe('UPDATING');
+    expect(after.cluster?.status).toBe('ACTIVE');
+    expect(after.cluster?.logging?.clusterLogging).toEqual([{ types: ['api'], enabled: true }]);
+    expect(done.update?.status).toBe('Successful');
+    expect(updateIds).toEqual([updateId]);
+  });
+
+  it('upgrades a cluster one minor version at a time, UPDATING meanwhile', async () => {
+    // Prepare
+    const name = `model-${randomBytes(3).toString('hex')}`;
+    await moto.eks.send(
+      new CreateClusterCommand({
+        name,
+        roleArn: 'arn:aws:iam::123456789012:role/eks',
+        version: '1.32',
+        resourcesVpcConfig: { subnetIds: [subnetId] },
+      }),
+    );
+    const aws = await startModel({ durations: { clusterUpdating: 600 } });
+
+    // Act
+    const skipping = await failure(
+      aws.eks.send(new UpdateClusterVersionCommand({ name, version: '1.34' })),
+    );
+    const { update } = await aws.eks.send(
+      new UpdateClusterVersionCommand({ name, version: '1.33' }),
+    );
+    const during = await aws.eks.send(new DescribeClusterCommand({ name }));
+    aws.advance(600);
+    const after = await aws.eks.send(new DescribeClusterCommand({ name }));
+
+    // Assess
+    expect(skipping).toMatchObject({
+      name: 'InvalidParameterException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(update).toMatchObject({
+      status: 'InProgress',
+      type: 'VersionUpdate',
+      params: [
+        { type: 'Version', value: '1.33' },
+        { type: 'PlatformVersion', value: expect.any(String) },
+      ],
+      errors: [],
+    });
+    expect(during.cluster?.status).toBe('UPDATING');
+    expect(after.cluster).toMatchObject({ status: 'ACTIVE', version: '1.33' });
   });
 
   it("describes a cluster's VPC and the cluster security group EKS made for it", async () => {
