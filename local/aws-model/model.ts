@@ -257,6 +257,20 @@ export class AwsModel {
     else this.#clusterStatus.set(clusterName, status);
   }
 
+  /**
+   * Ends every update of the cluster in progress now, as its duration would when it came (a
+   * control for the tests, in place of waiting minutes of model time). Returns how many ended.
+   */
+  completeClusterUpdates(clusterName: string): number {
+    let ended = 0;
+    for (const [id, update] of this.#clusterUpdates) {
+      if (update.clusterName !== clusterName || this.#now() >= update.doneAt) continue;
+      this.#clusterUpdates.set(id, { ...update, doneAt: this.#now() });
+      ended += 1;
+    }
+    return ended;
+  }
+
   /** Changes the limits, the consistency window or durations from now on (tests). */
   configure(options: Pick<AwsModelOptions, 'limits' | 'consistencySeconds' | 'durations'>): void {
     if (options.limits) this.#limits = { ...this.#limits, ...options.limits };
