@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isAccountSender, isRequestSender } from '../functions/lib/events/request-senders.ts';
 import {
   type AccessPolicy,
@@ -157,6 +158,69 @@ export const CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS = 300;
 /** What a check needs beyond its look-ahead: the last look, and a cold start before the first. */
 export const LOOK_AHEAD_MARGIN_SECONDS = 30;
 
+/** The provisioning execution's time limit: statemachine/provision.asl.json's TimeoutSeconds. */
+export const PROVISION_TIMEOUT_SECONDS: number = (
+  JSON.parse(
+    readFileSync(new URL('../statemachine/provision.asl.json', import.meta.url), 'utf8'),
+  ) as { TimeoutSeconds: number }
+).TimeoutSeconds;
+
+/**
+ * What an execution spends outside the mount-target waits, at most: the other steps with their
+ * retries' backoff, and the rollback's own steps.
+ */
+export const OTHER_STEPS_RESERVE_SECONDS = 600;
+
+/** The settings the mount-target waits take their length from. */
+export type MountTargetWaits = Readonly<
+  Record<
+    | 'mountTargetFirstWaitSeconds'
+    | 'mountTargetPollSeconds'
+    | 'mountTargetLookAheadSeconds'
+    | 'mountTargetMaxChecks',
+    number
+  >
+>;
+
+/**
+ * The longest an execution can spend waiting for mount targets with these settings: the
+ * provisioning wait (the first wait, then for each later check a poll, its look-ahead and the
+ * margin) and, when it gives up, the rollback's wait for the deleted ones (a poll per check).
+ */
+export function mountTargetWaitWorstCaseSeconds(waits: MountTargetWaits): number {
+  const checks = waits.mountTargetMaxChecks;
+  const later = waits.mountTargetPollSeconds + waits.mountTargetLookAheadSeconds;
+  const provisioning =
+    waits.mountTargetFirstWaitSeconds + (checks - 1) * (later + LOOK_AHEAD_MARGIN_SECONDS);
+  const rollback = checks * (waits.mountTargetPollSeconds + LOOK_AHEAD_MARGIN_SECONDS);
+  return provisioning + rollback;
+}
+
+/**
+ * The most mount-target checks the provisioning execution's time limit allows with these
+ * waits: enough that a mount target that never comes ends in a clean rollback (FAILED,
+ * MountTargetsTimeoutError), never in an execution TIMED_OUT halfway through its steps.
+ */
+export function maxMountTargetChecks(
+  waits: Omit<MountTargetWaits, 'mountTargetMaxChecks'>,
+  timeoutSeconds = PROVISION_TIMEOUT_SECONDS,
+): number {
+  let checks = 0;
+  while (
+    mountTargetWaitWorstCaseSeconds({ ...waits, mountTargetMaxChecks: checks + 1 }) +
+      OTHER_STEPS_RESERVE_SECONDS <=
+    timeoutSeconds
+  ) {
+    checks += 1;
+  }
+  return checks;
+}
+
+/** A workflow setting as the functions will see it: the stack's, else the functions' default. */
+function effective(workflow: Partial<Record<WorkflowSetting, number>>, key: WorkflowSetting) {
+  return workflow[key] ?? SETTINGS[WORKFLOW_SETTINGS[key]].default;
+}
+
 /**
  * Why a stack without `vpcIds` is refused. EFS deletes a mount target's requester-managed
  * network interface with the caller's `ec2:DeleteNetworkInterface`; the Service Authorization
@@ -228,6 +292,19 @@ function parseWorkflow(raw: unknown): Partial<Record<WorkflowSetting, number>> {
   if ((workflow.mountTargetLookAheadSeconds ?? 0) > maxLookAhead) {
     throw new ServiceConfigError(
       `workflow.mountTargetLookAheadSeconds must be at most ${maxLookAhead} (CheckMountTargets' Lambda timeout is ${CHECK_MOUNT_TARGETS_TIMEOUT_SECONDS} s)`,
+    );
+  }
+  // The waits must end (and a rollback run) within the execution's time limit.
+  const waits = {
+    mountTargetFirstWaitSeconds: effective(workflow, 'mountTargetFirstWaitSeconds'),
+    mountTargetPollSeconds: effective(workflow, 'mountTargetPollSeconds'),
+    mountTargetLookAheadSeconds: effective(workflow, 'mountTargetLookAheadSeconds'),
+  };
+  const checks = effective(workflow, 'mountTargetMaxChecks');
+  const allowed = maxMountTargetChecks(waits);
+  if (checks > allowed) {
+    throw new ServiceConfigError(
+      `workflow.mountTargetMaxChecks is ${checks}, but with these waits at most ${allowed} checks end within the provisioning execution's ${PROVISION_TIMEOUT_SECONDS} s limit (statemachine/provision.asl.json TimeoutSeconds) with time for a rollback; beyond it a slow mount target ends the execution TIMED_OUT instead of rolling back`,
     );
   }
   return workflow;

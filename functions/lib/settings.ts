@@ -178,8 +178,10 @@ export const SETTINGS = {
   },
   MOUNT_TARGET_MAX_CHECKS: {
     type: 'number',
-    default: 60,
-    meaning: 'mount target wait: the checks before giving up',
+    // infra/config.ts maxMountTargetChecks of the default waits (a test keeps them equal).
+    default: 14,
+    meaning:
+      "mount target wait: the checks before giving up and rolling back (with the default waits about 80 minutes); the stack refuses more than its waits leave time for within the provisioning execution's 7,200 s limit, rollback included",
     readBy: ['step'],
     setBy: 'stack when configured',
   },

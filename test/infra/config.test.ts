@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { SETTINGS } from '../../functions/lib/settings.ts';
 import {
   CONTEXT_KEY,
   DEFAULT_CONFIG,
   kubernetesNetworkOf,
+  maxMountTargetChecks,
+  mountTargetWaitWorstCaseSeconds,
+  OTHER_STEPS_RESERVE_SECONDS,
+  PROVISION_TIMEOUT_SECONDS,
   parseServiceConfig,
   ServiceConfigError,
   VPC_IDS_REQUIRED,
@@ -91,6 +96,15 @@ describe('parseServiceConfig', () => {
       { workflow: { mountTargetLookAheadSeconds: 271 } },
       'workflow.mountTargetLookAheadSeconds must be at most 270',
     ],
+    // Waits that could outlast the provisioning execution: TIMED_OUT instead of a rollback.
+    [
+      { workflow: { mountTargetMaxChecks: 15 } },
+      'workflow.mountTargetMaxChecks is 15, but with these waits at most 14 checks',
+    ],
+    [
+      { workflow: { mountTargetPollSeconds: 600 } },
+      'workflow.mountTargetMaxChecks is 14, but with these waits at most 4 checks',
+    ],
     [{ requestEventSource: 'aws.events' }, 'EventBridge reserves it'],
     [{ efsKmsKeyArn: 'alias/efs' }, 'efsKmsKeyArn must be a KMS key ARN'],
     [
@@ -132,6 +146,40 @@ describe('parseServiceConfig', () => {
     // Assess
     expect(thrown).toBeInstanceOf(ServiceConfigError);
     expect((thrown as Error).message).toContain(message);
+  });
+});
+
+describe('the mount-target wait budget', () => {
+  const defaults = {
+    mountTargetFirstWaitSeconds: SETTINGS.MOUNT_TARGET_FIRST_WAIT_SECONDS.default,
+    mountTargetPollSeconds: SETTINGS.MOUNT_TARGET_POLL_SECONDS.default,
+    mountTargetLookAheadSeconds: SETTINGS.MOUNT_TARGET_LOOK_AHEAD_SECONDS.default,
+  };
+
+  it("derives the functions' default checks from the provisioning execution's time limit", () => {
+    // Act
+    const allowed = maxMountTargetChecks(defaults);
+
+    // Assess: the default is the most that fits, and fits with the rollback and the other steps
+    expect(PROVISION_TIMEOUT_SECONDS).toBe(7200);
+    expect(SETTINGS.MOUNT_TARGET_MAX_CHECKS.default).toBe(allowed);
+    const worst = mountTargetWaitWorstCaseSeconds({ ...defaults, mountTargetMaxChecks: allowed });
+    expect(worst + OTHER_STEPS_RESERVE_SECONDS).toBeLessThanOrEqual(PROVISION_TIMEOUT_SECONDS);
+    expect(
+      mountTargetWaitWorstCaseSeconds({ ...defaults, mountTargetMaxChecks: allowed + 1 }) +
+        OTHER_STEPS_RESERVE_SECONDS,
+    ).toBeGreaterThan(PROVISION_TIMEOUT_SECONDS);
+  });
+
+  it('waits at least 30 minutes for a mount target before giving up, with the defaults', () => {
+    // Act: the provisioning wait alone: the first wait, then a poll and a look-ahead per check
+    const checks = SETTINGS.MOUNT_TARGET_MAX_CHECKS.default;
+    const waited =
+      defaults.mountTargetFirstWaitSeconds +
+      (checks - 1) * (defaults.mountTargetPollSeconds + defaults.mountTargetLookAheadSeconds);
+
+    // Assess: AWS users report mount targets taking over 10 minutes (Terraform waits 30)
+    expect(waited).toBeGreaterThanOrEqual(30 * 60);
   });
 });
 
