@@ -7,8 +7,8 @@ DynamoDB never answers for a valid update. AWS applies each request to an item a
 Under the GIL moto gains nothing from the threads, so one lock around the application gives
 the atomicity AWS has at no cost; connections are still accepted concurrently.
 
-moto's EKS is completed first where it falls short of EKS (local/moto_eks.py: the cluster
-security group, cluster updates).
+moto's EKS and EFS are completed first where they fall short of AWS (local/moto_eks.py: the
+cluster security group, cluster updates; local/moto_efs.py: a subnet's addresses running out).
 
 Usage: python3 local/moto-server.py HOST PORT. Exits 3 when moto is not importable, so the
 caller can fall back to the moto_server command.
@@ -21,6 +21,7 @@ try:
     from moto.server import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import run_simple
 
+    from moto_efs import complete_moto_efs
     from moto_eks import complete_moto_eks
 except ImportError:
     sys.exit(3)
@@ -39,6 +40,7 @@ class OneAtATime:
 
 def main():
     host, port = sys.argv[1], int(sys.argv[2])
+    complete_moto_efs()
     complete_moto_eks()
     application = DomainDispatcherApplication(create_backend_app)
     run_simple(host, port, OneAtATime(application), threaded=True)

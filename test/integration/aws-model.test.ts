@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import {
+  CreateNetworkInterfaceCommand,
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
   DeleteSecurityGroupCommand,
   DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import {
@@ -634,5 +636,55 @@ describe('AWS_DURATIONS', () => {
     expect(Math.max(...drawn)).toBeLessThanOrEqual(600);
     expect(Math.min(...drawn)).toBeGreaterThanOrEqual(60);
     expect(draw(3)).toEqual(drawn);
+  });
+});
+
+describe('moto, completed where it falls short of AWS (local/moto_efs.py)', () => {
+  it('takes an address of the subnet for each mount target, and refuses one in a subnet with none left with 409 NoFreeAddressesInSubnet', async () => {
+    // Prepare: a /28 (16 addresses, 5 reserved by AWS: 11 free) and two file systems
+    const efs = new EFSClient({});
+    const { Subnet } = await moto.ec2.send(
+      new CreateSubnetCommand({
+        VpcId: vpcId,
+        CidrBlock: '10.60.16.0/28',
+        AvailabilityZone: 'us-east-1b',
+      }),
+    );
+    const small = Subnet?.SubnetId ?? '';
+    const free = async () =>
+      (await moto.ec2.send(new DescribeSubnetsCommand({ SubnetIds: [small] }))).Subnets?.[0]
+        ?.AvailableIpAddressCount;
+    const [first, second] = await Promise.all(
+      ['first', 'second'].map(async (name) => {
+        const created = await efs.send(
+          new CreateFileSystemCommand({ CreationToken: `${name}-${token()}` }),
+        );
+        return created.FileSystemId ?? '';
+      }),
+    );
+    const before = await free();
+
+    // Act: one mount target, then every other address taken by network interfaces
+    await efs.send(new CreateMountTargetCommand({ FileSystemId: first, SubnetId: small }));
+    const afterOne = await free();
+    for (let left = afterOne ?? 0; left > 0; left--) {
+      await moto.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: small }));
+    }
+    const refused = await failure(
+      efs.send(new CreateMountTargetCommand({ FileSystemId: second, SubnetId: small })),
+    );
+
+    // Assess
+    expect(before).toBe(11);
+    expect(afterOne).toBe(10);
+    expect(await free()).toBe(0);
+    expect(refused).toMatchObject({
+      name: 'NoFreeAddressesInSubnet',
+      $metadata: { httpStatusCode: 409 },
+    });
+    const { MountTargets = [] } = await efs.send(
+      new DescribeMountTargetsCommand({ FileSystemId: second }),
+    );
+    expect(MountTargets).toEqual([]);
   });
 });

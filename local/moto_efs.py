@@ -1,0 +1,37 @@
+"""moto's EFS, completed where moto 5.2 falls short of EFS (the error from the SDK's model).
+
+- CreateMountTarget: each mount target takes an address in its subnet (moto already gives it a
+  network interface, so the subnet's AvailableIpAddressCount falls by one), and EFS refuses one
+  in a subnet with no free address left: 409 NoFreeAddressesInSubnet. moto creates it anyway.
+"""
+
+from moto.ec2.exceptions import InvalidSubnetIdError
+from moto.efs.exceptions import EFSError
+from moto.efs.models import EFSBackend
+
+
+class NoFreeAddressesInSubnet(EFSError):
+    code = 409
+
+    def __init__(self, subnet_id):
+        super().__init__(
+            "NoFreeAddressesInSubnet",
+            f"The specified subnet {subnet_id} does not have any free IP addresses.",
+        )
+
+
+def complete_moto_efs():
+    create_mount_target = EFSBackend.create_mount_target
+
+    def create_with_an_address(
+        self, file_system_id, subnet_id, ip_address=None, security_groups=None
+    ):
+        try:
+            subnet = self.ec2_backend.get_subnet(subnet_id)
+        except InvalidSubnetIdError:
+            subnet = None  # moto's own answer follows: 404 SubnetNotFound
+        if subnet is not None and subnet.available_ip_address_count < 1:
+            raise NoFreeAddressesInSubnet(subnet_id)
+        return create_mount_target(self, file_system_id, subnet_id, ip_address, security_groups)
+
+    EFSBackend.create_mount_target = create_with_an_address
