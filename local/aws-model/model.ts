@@ -169,6 +169,20 @@ const EFS_POLICY_OPERATIONS: Record<string, string> = {
   GET: 'DescribeFileSystemPolicy',
   DELETE: 'DeleteFileSystemPolicy',
 };
+/**
+ * EC2 is eventually consistent: for a window after CreateSecurityGroup, a call naming the new
+ * group may answer InvalidGroup.NotFound (EC2 developer guide, "Eventual consistency"). The
+ * query parameters naming groups, by operation. DeleteSecurityGroup is left out: its
+ * InvalidGroup.NotFound means gone to the code, as it must for a group that really is.
+ */
+const EC2_GROUP_PARAMETERS: Readonly<Record<string, RegExp>> = {
+  AuthorizeSecurityGroupIngress: /^GroupId$/,
+  AuthorizeSecurityGroupEgress: /^GroupId$/,
+  RevokeSecurityGroupIngress: /^GroupId$/,
+  RevokeSecurityGroupEgress: /^GroupId$/,
+  CreateTags: /^ResourceId\.\d+$/,
+  DescribeSecurityGroups: /^GroupId\.\d+$/,
+};
 /** EFS's quota on a file system policy: 20,000 characters (Amazon EFS quotas). */
 export const FILE_SYSTEM_POLICY_MAX_CHARACTERS = 20_000;
 const EKS_PATH = /^\/clusters\/([^/]+)(?:\/(fargate-profiles|updates|update-config)(\/[^/]+)?)?$/;
@@ -442,6 +456,16 @@ export class AwsModel {
             `File system '${FileSystemId}' is in 'creating' state; it must be 'available'.`,
           );
         }
+        const { SecurityGroups = [] } = parseJson(request.body) as { SecurityGroups?: string[] };
+        const unseenGroup = api.name === 'CreateMountTarget' && this.#unseenGroup(SecurityGroups);
+        if (unseenGroup) {
+          // EFS asks EC2 for the group, which may not know it yet (400, the SDK's @throws).
+          return efsErrorAnswer(
+            400,
+            'SecurityGroupNotFound',
+            `Security group '${unseenGroup}' does not exist in the subnet's VPC.`,
+          );
+        }
         if (
           api.name === 'CreateAccessPoint' &&
           FileSystemId &&
@@ -526,19 +550,30 @@ export class AwsModel {
     );
   }
 
+  /** The first of these security group ids created too recently for AWS to know it yet. */
+  #unseenGroup(ids: Iterable<string>): string | undefined {
+    for (const id of ids) {
+      const createdAt = this.#securityGroups.get(id);
+      if (createdAt !== undefined && this.#unseen(createdAt)) return id;
+    }
+    return undefined;
+  }
+
+  /** The security group ids an EC2 call names, by {@link EC2_GROUP_PARAMETERS}. */
+  #groupsNamed(operation: string, form: URLSearchParams): string[] {
+    const pattern = EC2_GROUP_PARAMETERS[operation];
+    return pattern ? [...form].filter(([name]) => pattern.test(name)).map(([, id]) => id) : [];
+  }
+
   #refuseEc2(request: ModelRequest): ErrorAnswer | undefined {
     const form = new URLSearchParams(request.body.toString('utf8'));
-    if (request.call.operation === 'DescribeSecurityGroups') {
-      for (const [name, id] of form) {
-        const createdAt = /^GroupId\.\d+$/.test(name) ? this.#securityGroups.get(id) : undefined;
-        if (createdAt !== undefined && this.#unseen(createdAt))
-          return ec2ErrorAnswer(
-            400,
-            'InvalidGroup.NotFound',
-            `The security group '${id}' does not exist`,
-          );
-      }
-    }
+    const unseen = this.#unseenGroup(this.#groupsNamed(request.call.operation, form));
+    if (unseen)
+      return ec2ErrorAnswer(
+        400,
+        'InvalidGroup.NotFound',
+        `The security group '${unseen}' does not exist`,
+      );
     if (request.call.operation === 'DeleteSecurityGroup') {
       const groupId = form.get('GroupId') ?? '';
       const user = [...this.#mountTargets.values()].find(

@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import {
+  AuthorizeSecurityGroupEgressCommand,
+  AuthorizeSecurityGroupIngressCommand,
   CreateNetworkInterfaceCommand,
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
+  CreateTagsCommand,
   CreateVpcCommand,
   DeleteSecurityGroupCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   EC2Client,
+  RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
 import {
   CreateAccessPointCommand,
@@ -373,6 +378,11 @@ describe('the AWS model', () => {
   it('may not find a resource right after its creation, for the consistency window', async () => {
     // Prepare
     const aws = await startModel({ consistencySeconds: 2, durations: { fileSystemCreating: 0 } });
+    // The mount target's group from before the window: a new one EFS would not know yet.
+    const { GroupId: settledGroupId = '' } = await aws.ec2.send(
+      new CreateSecurityGroupCommand({ GroupName: token(), Description: 'sg', VpcId: vpcId }),
+    );
+    aws.advance(2);
     const { FileSystemId = '' } = await aws.efs.send(
       new CreateFileSystemCommand({ CreationToken: token() }),
     );
@@ -380,7 +390,11 @@ describe('the AWS model', () => {
       new CreateSecurityGroupCommand({ GroupName: token(), Description: 'sg', VpcId: vpcId }),
     );
     const { MountTargetId } = await aws.efs.send(
-      new CreateMountTargetCommand({ FileSystemId, SubnetId: subnetId, SecurityGroups: [GroupId] }),
+      new CreateMountTargetCommand({
+        FileSystemId,
+        SubnetId: subnetId,
+        SecurityGroups: [settledGroupId],
+      }),
     );
     const { AccessPointId } = await aws.efs.send(
       new CreateAccessPointCommand({ FileSystemId, ClientToken: token() }),
@@ -412,6 +426,95 @@ describe('the AWS model', () => {
     expect(FileSystems.map((item) => item.FileSystemId)).not.toContain(FileSystemId);
     expect(AccessPoints).toEqual([]);
     expect(seen).toBe('available');
+  });
+
+  it('does not know a new security group by its id for the window after CreateSecurityGroup', async () => {
+    // Prepare: EC2 is eventually consistent (EC2 developer guide, "Eventual consistency")
+    const aws = await startModel({ consistencySeconds: 2, durations: { fileSystemCreating: 0 } });
+    const { FileSystemId = '' } = await aws.efs.send(
+      new CreateFileSystemCommand({ CreationToken: token() }),
+    );
+    const { GroupId = '' } = await aws.ec2.send(
+      new CreateSecurityGroupCommand({ GroupName: token(), Description: 'sg', VpcId: vpcId }),
+    );
+    const nfs = { IpProtocol: 'tcp', FromPort: 2049, ToPort: 2049 };
+    const anywhere = [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }];
+    const egressNfs = [{ ...nfs, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }];
+
+    // Act
+    const refused = await Promise.all([
+      failure(
+        aws.ec2.send(
+          new AuthorizeSecurityGroupIngressCommand({
+            GroupId,
+            IpPermissions: [{ ...nfs, IpRanges: [{ CidrIp: '10.0.0.0/8' }] }],
+          }),
+        ),
+      ),
+      failure(
+        aws.ec2.send(
+          new AuthorizeSecurityGroupEgressCommand({ GroupId, IpPermissions: egressNfs }),
+        ),
+      ),
+      failure(
+        aws.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId, IpPermissions: anywhere })),
+      ),
+      failure(
+        aws.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId, IpPermissions: anywhere })),
+      ),
+      failure(
+        aws.ec2.send(
+          new CreateTagsCommand({ Resources: [GroupId], Tags: [{ Key: 'k', Value: 'v' }] }),
+        ),
+      ),
+      failure(aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [GroupId] }))),
+      failure(
+        aws.efs.send(
+          new CreateMountTargetCommand({
+            FileSystemId,
+            SubnetId: subnetId,
+            SecurityGroups: [GroupId],
+          }),
+        ),
+      ),
+    ]);
+    aws.advance(2);
+    const authorized = await aws.ec2.send(
+      new AuthorizeSecurityGroupEgressCommand({ GroupId, IpPermissions: egressNfs }),
+    );
+
+    // Assess
+    expect(refused.map((error) => (error as Error | undefined)?.name)).toEqual([
+      ...Array(6).fill('InvalidGroup.NotFound'),
+      'SecurityGroupNotFound',
+    ]);
+    expect((refused[6] as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(
+      400,
+    );
+    expect(authorized.Return).toBe(true);
+    expect(aws.proxy.model?.stats().refused).toMatchObject({
+      'ec2 AuthorizeSecurityGroupIngress InvalidGroup.NotFound': 1,
+      'ec2 AuthorizeSecurityGroupEgress InvalidGroup.NotFound': 1,
+      'ec2 RevokeSecurityGroupEgress InvalidGroup.NotFound': 1,
+      'ec2 RevokeSecurityGroupIngress InvalidGroup.NotFound': 1,
+      'ec2 CreateTags InvalidGroup.NotFound': 1,
+      'ec2 DescribeSecurityGroups InvalidGroup.NotFound': 1,
+      'elasticfilesystem CreateMountTarget SecurityGroupNotFound': 1,
+    });
+  });
+
+  it('still lets DeleteSecurityGroup reach a group inside its window', async () => {
+    // Prepare: the code reads DeleteSecurityGroup's InvalidGroup.NotFound as gone
+    const aws = await startModel({ consistencySeconds: 2 });
+    const { GroupId = '' } = await aws.ec2.send(
+      new CreateSecurityGroupCommand({ GroupName: token(), Description: 'sg', VpcId: vpcId }),
+    );
+
+    // Act
+    await aws.ec2.send(new DeleteSecurityGroupCommand({ GroupId }));
+
+    // Assess
+    expect(aws.proxy.model?.stats().refused).toEqual({});
   });
 
   it('throttles each API with a token bucket, in the service’s own throttling error', async () => {

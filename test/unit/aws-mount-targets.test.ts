@@ -10,6 +10,7 @@ import {
   MountTargetConflict,
   type MountTargetDescription,
   MountTargetNotFound,
+  SecurityGroupNotFound,
   SubnetNotFound,
 } from '@aws-sdk/client-efs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -23,7 +24,11 @@ import {
   startDeletingMountTargets,
   subnetPerZone,
 } from '../../functions/lib/aws/mount-targets.ts';
-import { FileSystemNotReadyError, MountTargetFailedError } from '../../functions/lib/errors.ts';
+import {
+  FileSystemNotReadyError,
+  MountTargetFailedError,
+  TransientError,
+} from '../../functions/lib/errors.ts';
 import { clusterTarget, subnet } from './fixtures.ts';
 
 const efsMock = mockClient(EFSClient);
@@ -293,6 +298,25 @@ describe('ensureMountTargets', () => {
 
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(SubnetNotFound);
+  });
+
+  it('retries when EFS does not know the volume security group yet (eventual consistency)', async () => {
+    // Prepare: the group was created by the step before; EC2 may not have told EFS yet
+    fileSystemIs('available');
+    efsMock.on(DescribeMountTargetsCommand).resolves({ MountTargets: [] });
+    const notFound = new SecurityGroupNotFound({
+      message: 'no such group',
+      $metadata: { httpStatusCode: 400 },
+      ErrorCode: 'SecurityGroupNotFound',
+    });
+    efsMock.on(CreateMountTargetCommand).rejects(notFound);
+
+    // Act
+    const outcome = ensureMountTargets(efs, 'fs-1', twoZones, 'sg-vol');
+
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(TransientError);
+    await expect(outcome).rejects.toMatchObject({ cause: notFound });
   });
 
   it('leaves out mount targets in zones the cluster does not use', async () => {

@@ -125,7 +125,7 @@ describe('the AWS oracle', () => {
     }).toMatchInlineSnapshot(`
       {
         "declaredErrors": 143,
-        "ec2Codes": 8,
+        "ec2Codes": 12,
         "operations": 33,
         "runtimeErrors": 7,
         "statusValues": 23,

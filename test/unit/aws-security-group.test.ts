@@ -248,26 +248,42 @@ describe('ensureSecurityGroup', () => {
     ec2Mock
       .on(DescribeSecurityGroupsCommand)
       .resolves({ SecurityGroups: [{ GroupId: 'sg-earlier' }] });
-    ec2Mock.on(AuthorizeSecurityGroupIngressCommand).rejects(ec2Error('InvalidGroup.NotFound'));
+    ec2Mock
+      .on(AuthorizeSecurityGroupIngressCommand)
+      .rejects(ec2Error('InvalidPermission.Malformed'));
 
     // Act
     const outcome = ensureSecurityGroup(ec2, VOLUME_ID, clusterTarget(), tags);
 
     // Assess
-    await expect(outcome).rejects.toMatchObject({ name: 'InvalidGroup.NotFound' });
+    await expect(outcome).rejects.toMatchObject({ name: 'InvalidPermission.Malformed' });
   });
 
-  it('asks for a retry when EC2 answers without a GroupId', async () => {
-    // Prepare
-    ec2Mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
-    ec2Mock.on(CreateSecurityGroupCommand).resolves({});
+  const refuseUnseen = {
+    AuthorizeSecurityGroupIngress: (error: Error) =>
+      ec2Mock.on(AuthorizeSecurityGroupIngressCommand).rejects(error),
+    RevokeSecurityGroupEgress: (error: Error) =>
+      ec2Mock.on(RevokeSecurityGroupEgressCommand).rejects(error),
+  };
 
-    // Act
-    const outcome = ensureSecurityGroup(ec2, VOLUME_ID, clusterTarget(), tags);
+  it.each(Object.keys(refuseUnseen) as Array<keyof typeof refuseUnseen>)(
+    'retries the new group %s does not know yet (eventual consistency)',
+    async (operation) => {
+      // Prepare: EC2 has made the group but this call does not see it yet
+      ec2Mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
+      ec2Mock.on(CreateSecurityGroupCommand).resolves({ GroupId: 'sg-new' });
+      const notFound = ec2Error('InvalidGroup.NotFound');
+      refuseUnseen[operation](notFound);
 
-    // Assess
-    await expect(outcome).rejects.toBeInstanceOf(TransientError);
-  });
+      // Act
+      const outcome = ensureSecurityGroup(ec2, VOLUME_ID, clusterTarget(), tags);
+
+      // Assess: the state machine retries TransientError, the cause kept
+      await expect(outcome).rejects.toBeInstanceOf(TransientError);
+      await expect(outcome).rejects.toMatchObject({ cause: notFound });
+      expect(ec2Mock.commandCalls(CreateSecurityGroupCommand)).toHaveLength(1);
+    },
+  );
 });
 
 describe('deleteSecurityGroup', () => {

@@ -26,9 +26,13 @@ export interface Terminal {
  * - `wait`: a state still changing: retried like `transient` until it settles;
  * - `adopt`: the resource already exists: taken as ours (a retry, or a lost answer);
  * - `gone`: already deleted or absent: a delete is done, a read finds nothing;
+ * - `unseen`: the resource named was created a moment ago and the service does not know it
+ *   yet (eventual consistency): the code that created it retries (a TransientError, so the
+ *   state machine's retrier; at its MaxAttempts the step fails and the workflow rolls back).
+ *   Not retried by name alone, as `transient` is: the same code means `gone` to a delete;
  * - terminal: see {@link Terminal}.
  */
-export type Outcome = 'transient' | 'wait' | 'adopt' | 'gone' | Terminal;
+export type Outcome = 'transient' | 'wait' | 'adopt' | 'gone' | 'unseen' | Terminal;
 
 /** What the code does on reading a status: `ready` to use; otherwise as {@link Outcome}. */
 export type StatusOutcome = 'ready' | 'wait' | 'gone' | Terminal;
@@ -150,7 +154,9 @@ export const DECLARED_ERROR_OUTCOMES = {
     NetworkInterfaceLimitExceeded: AWS,
     NoFreeAddressesInSubnet: AWS,
     SecurityGroupLimitExceeded: AWS,
-    SecurityGroupNotFound: AWS,
+    // The only group named is the one CreateSecurityGroup made a moment before: EFS asks EC2,
+    // which may not know it yet (EC2 is eventually consistent).
+    SecurityGroupNotFound: 'unseen',
     SubnetNotFound: AWS,
     UnsupportedAvailabilityZone: AWS,
   },
@@ -217,10 +223,25 @@ export const DECLARED_ERROR_OUTCOMES = {
  */
 export const EC2_CODE_OUTCOMES = {
   'ec2:CreateSecurityGroup': { 'InvalidGroup.Duplicate': 'adopt' },
-  'ec2:AuthorizeSecurityGroupIngress': { 'InvalidPermission.Duplicate': 'adopt' },
-  'ec2:AuthorizeSecurityGroupEgress': { 'InvalidPermission.Duplicate': 'adopt' },
-  'ec2:RevokeSecurityGroupIngress': { 'InvalidPermission.NotFound': 'gone' },
-  'ec2:RevokeSecurityGroupEgress': { 'InvalidPermission.NotFound': 'gone' },
+  // The rules follow the step's own CreateSecurityGroup: "after you run CreateSecurityGroup,
+  // ... you might receive InvalidGroup.NotFound" (EC2 developer guide, Eventual consistency).
+  'ec2:AuthorizeSecurityGroupIngress': {
+    'InvalidPermission.Duplicate': 'adopt',
+    'InvalidGroup.NotFound': 'unseen',
+  },
+  'ec2:AuthorizeSecurityGroupEgress': {
+    'InvalidPermission.Duplicate': 'adopt',
+    'InvalidGroup.NotFound': 'unseen',
+  },
+  'ec2:RevokeSecurityGroupIngress': {
+    'InvalidPermission.NotFound': 'gone',
+    'InvalidGroup.NotFound': 'unseen',
+  },
+  'ec2:RevokeSecurityGroupEgress': {
+    'InvalidPermission.NotFound': 'gone',
+    'InvalidGroup.NotFound': 'unseen',
+  },
+  // A group that is gone is deleted, whether or not EC2 ever knew it.
   'ec2:DeleteSecurityGroup': {
     'InvalidGroup.NotFound': 'gone',
     // Mount target network interfaces still hold it while they are deleted.

@@ -9,7 +9,7 @@ import {
 import { MountTargetFailedError } from '../errors.ts';
 import type { ClusterNetwork, ClusterSubnet } from './cluster.ts';
 import { assertFileSystemAvailable } from './file-system.ts';
-import { errorName } from './transient.ts';
+import { errorName, hasOutcome, notYetVisible } from './transient.ts';
 
 export async function listMountTargets(
   efs: EFSClient,
@@ -85,6 +85,9 @@ export async function ensureMountTargets(
       );
       if (target.MountTargetId) created.set(subnet.availabilityZone, target.MountTargetId);
     } catch (error) {
+      // The volume's group, made by the step before, may not be known to EC2 yet.
+      if (hasOutcome('elasticfilesystem:CreateMountTarget', error, 'unseen'))
+        throw notYetVisible('elasticfilesystem:CreateMountTarget', error);
       // A concurrent attempt created this zone's mount target first: it is ours all the same.
       if (errorName(error) !== 'MountTargetConflict') throw error;
     }

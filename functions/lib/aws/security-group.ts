@@ -13,7 +13,7 @@ import { securityGroupName, VOLUME_ID_TAG } from '../volume/names.ts';
 import type { AwsOperation } from './aws-outcomes.ts';
 import type { ClusterNetwork } from './cluster.ts';
 import type { Tag } from './tags.ts';
-import { errorName, hasOutcome, isTransientError, outcomeOf } from './transient.ts';
+import { errorName, hasOutcome, isTransientError, notYetVisible, outcomeOf } from './transient.ts';
 
 /** NFS, the only port a mount target listens on that pods use. */
 export const NFS_PORT = 2049;
@@ -160,7 +160,9 @@ export async function deleteSecurityGroup(
 
 /**
  * The request's answer, or undefined when it fails with an error the outcome table reads as done
- * already for its operation: `adopt` (a duplicate) or `gone` (nothing to revoke).
+ * already for its operation: `adopt` (a duplicate) or `gone` (nothing to revoke). Every call
+ * this wraps names a group the step may have created a moment before: `unseen` (EC2 does not
+ * know it yet) leaves as a TransientError, which the state machine retries.
  */
 export async function ignoringDone<T>(
   operation: AwsOperation,
@@ -171,6 +173,7 @@ export async function ignoringDone<T>(
   } catch (error) {
     const outcome = outcomeOf(operation, error);
     if (outcome === 'adopt' || outcome === 'gone') return undefined;
+    if (outcome === 'unseen') throw notYetVisible(operation, error);
     throw error;
   }
 }

@@ -1,3 +1,4 @@
+import { TransientError } from '../errors.ts';
 import {
   type AwsOperation,
   COMMON_ERROR_OUTCOMES,
@@ -69,7 +70,19 @@ export function outcomeOf(operation: AwsOperation, error: unknown): Outcome | un
 export function hasOutcome(
   operation: AwsOperation,
   error: unknown,
-  outcome: 'adopt' | 'gone' | 'wait',
+  outcome: 'adopt' | 'gone' | 'wait' | 'unseen',
 ): boolean {
   return outcomeOf(operation, error) === outcome;
+}
+
+/**
+ * A group (or another resource) just created that the service does not know yet. Should it
+ * never appear, the retrier's MaxAttempts ends the step with this message and the workflow
+ * rolls back.
+ */
+export function notYetVisible(operation: AwsOperation, error: unknown): TransientError {
+  return new TransientError(
+    `${operation} answered ${errorName(error)} for a security group created a moment before: not yet visible (AWS is eventually consistent)`,
+    { cause: error },
+  );
 }
