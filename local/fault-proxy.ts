@@ -17,6 +17,8 @@ import type { AddressInfo } from 'node:net';
 import {
   type AwsCall,
   type AwsProtocol,
+  type DeclaredError,
+  declaredErrorAnswer,
   type ErrorAnswer,
   efsErrorAnswer,
   errorAnswer,
@@ -25,7 +27,7 @@ import { AwsModel, type AwsModelOptions, type ModelAnswer } from './aws-model/mo
 import { endToEndHeaders } from './hop-by-hop.ts';
 import { seededRandom } from './seeded-random.ts';
 
-export type { AwsCall, AwsProtocol, ErrorAnswer };
+export type { AwsCall, AwsProtocol, DeclaredError, ErrorAnswer };
 export { errorAnswer };
 
 export const FAULT_KINDS = [
@@ -35,6 +37,7 @@ export const FAULT_KINDS = [
   'latency',
   'connection-reset',
   'response-lost',
+  'declared-error',
 ] as const;
 
 /**
@@ -44,6 +47,8 @@ export const FAULT_KINDS = [
  * - `latency`: forwarded after a delay (adds to whichever other fault fires)
  * - `connection-reset`: the socket is destroyed before the call reaches the service
  * - `response-lost`: forwarded, the service acts, then the socket is destroyed before answering
+ * - `declared-error`: the rule's `error` (one the service declares for the operation: the AWS
+ *   oracle's entries), in the protocol's error shape, not forwarded
  */
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -66,6 +71,8 @@ export interface FaultRule {
   readonly times?: number;
   /** For `latency`. @default 200 */
   readonly latencyMilliseconds?: number;
+  /** For `declared-error`: the error answered. */
+  readonly error?: DeclaredError;
 }
 
 export interface FaultProxyOptions {
@@ -158,6 +165,8 @@ interface RuleState {
 /** The faults a call meets: the first non-latency rule that fires, and the latency of all. */
 export interface FaultDecision {
   readonly fault?: Exclude<FaultKind, 'latency'>;
+  /** The error a `declared-error` fault answers. */
+  readonly error?: DeclaredError;
   readonly delayMilliseconds: number;
 }
 
@@ -184,6 +193,7 @@ export class FaultPlan {
   decide(call: AwsCall): FaultDecision {
     this.#requests++;
     let fault: FaultDecision['fault'];
+    let error: DeclaredError | undefined;
     let delayMilliseconds = 0;
     for (const state of this.#rules) {
       const { rule } = state;
@@ -197,9 +207,13 @@ export class FaultPlan {
       state.fired++;
       this.#count(call, rule.kind);
       if (rule.kind === 'latency') delayMilliseconds += rule.latencyMilliseconds ?? 200;
-      else fault = rule.kind;
+      else {
+        fault = rule.kind;
+        error = rule.error;
+      }
     }
-    return fault ? { fault, delayMilliseconds } : { delayMilliseconds };
+    if (!fault) return { delayMilliseconds };
+    return error ? { fault, error, delayMilliseconds } : { fault, delayMilliseconds };
   }
 
   #count(call: AwsCall, kind: FaultKind): void {
@@ -372,7 +386,7 @@ export async function startFaultProxy(
         ? await readAll(request)
         : undefined;
     const call = identifyCall(request.method ?? 'GET', request.url ?? '/', request.headers, body);
-    const { fault, delayMilliseconds } = plan.decide(call);
+    const { fault, error, delayMilliseconds } = plan.decide(call);
     if (delayMilliseconds > 0)
       await new Promise((resolve) => setTimeout(resolve, delayMilliseconds));
     switch (fault) {
@@ -385,6 +399,12 @@ export async function startFaultProxy(
         return writeAnswer(
           response,
           errorAnswer(fault, call.protocol, headerText(request.headers, 'content-type')),
+        );
+      case 'declared-error':
+        if (!error) throw new Error('a declared-error fault needs its error');
+        return writeAnswer(
+          response,
+          declaredErrorAnswer(call, error, headerText(request.headers, 'content-type')),
         );
       default:
         break;

@@ -122,6 +122,54 @@ export function errorAnswer(
   };
 }
 
+/** An error a service declares for an operation, answered by name (the AWS oracle's entries). */
+export interface DeclaredError {
+  /** The error's name, as the SDK's model declares it: `NoFreeAddressesInSubnet`. */
+  readonly name: string;
+  /** Its HTTP status (the model's `httpError`; EC2's codes are all 400). @default 400 */
+  readonly status?: number;
+  readonly message?: string;
+  /** Members the error shape carries beside its message (`AccessPointId`, `clusterName`). */
+  readonly members?: Readonly<Record<string, string>>;
+}
+
+/**
+ * `error` as the service answers it, in the shape its protocol's SDK parses into that error:
+ * EFS's and EKS's REST-JSON (`x-amzn-ErrorType`), EC2's XML `<Errors>`, the query protocol's
+ * `<ErrorResponse>`, and the JSON protocols' `__type` (DynamoDB, Step Functions, EventBridge).
+ */
+export function declaredErrorAnswer(
+  call: AwsCall,
+  error: DeclaredError,
+  requestContentType = '',
+): ErrorAnswer {
+  const status = error.status ?? 400;
+  const message = error.message ?? `${error.name} (injected)`;
+  const members = { ...error.members };
+  if (call.service === 'elasticfilesystem')
+    return efsErrorAnswer(status, error.name, message, members);
+  if (call.protocol === 'rest-json') return eksErrorAnswer(status, error.name, message, members);
+  if (call.protocol === 'ec2') return ec2ErrorAnswer(status, error.name, message);
+  const requestId = randomUUID();
+  if (call.protocol === 'query') {
+    const type = status < 500 ? 'Sender' : 'Receiver';
+    return {
+      status,
+      headers: { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId },
+      body: `<ErrorResponse><Error><Type>${type}</Type><Code>${error.name}</Code><Message>${message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+    };
+  }
+  return {
+    status,
+    headers: {
+      'Content-Type': requestContentType || 'application/x-amz-json-1.0',
+      'x-amzn-ErrorType': error.name,
+      'x-amzn-RequestId': requestId,
+    },
+    body: JSON.stringify({ __type: error.name, message, ...members }),
+  };
+}
+
 /**
  * The throttling error of a service as a rate limit answers it: EFS 429 ThrottlingException
  * (its error shape), EKS 429, EC2 503 RequestLimitExceeded, JSON protocols (DynamoDB, Step

@@ -13,9 +13,11 @@ import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AwsCall,
+  type DeclaredError,
   errorAnswer,
   FaultPlan,
   type FaultProxy,
+  type FaultRule,
   identifyCall,
   startFaultProxy,
 } from '../../local/fault-proxy.ts';
@@ -447,3 +449,86 @@ describe('startFaultProxy with the real SDK clients', () => {
     expect(upstream.received).toHaveLength(1);
   });
 });
+
+describe('the declared-error fault, parsed by the real SDK clients into the named error', () => {
+  /** Sends one call through the proxy answering `name` with `status`; the error the SDK made. */
+  async function refusedWith(
+    rule: Pick<FaultRule, 'service' | 'operation'>,
+    error: DeclaredError,
+    send: () => Promise<unknown>,
+  ) {
+    proxy.setFaults([{ kind: 'declared-error', ...rule, error }]);
+    const caught = await send().then(
+      () => undefined,
+      (thrown: unknown) => thrown as Error & { $metadata?: { httpStatusCode?: number } },
+    );
+    return { name: caught?.name, status: caught?.$metadata?.httpStatusCode, caught };
+  }
+
+  it.each([
+    ['EFS (REST-JSON, ErrorCode)', 'elasticfilesystem', 'NoFreeAddressesInSubnet', 409],
+    ['EC2 (XML Errors)', 'ec2', 'InvalidGroup.NotFound', 400],
+    ['DynamoDB (JSON __type)', 'dynamodb', 'ConditionalCheckFailedException', 400],
+    ['Step Functions (JSON __type)', 'states', 'StateMachineDoesNotExist', 400],
+    ['EventBridge (JSON __type)', 'events', 'InternalException', 500],
+  ] as const)(
+    'answers %s with the error named, not forwarded',
+    async (_protocol, service, name, status) => {
+      // Prepare
+      const config = { ...clientConfig(), maxAttempts: 1 };
+      const send: Record<typeof service, () => Promise<unknown>> = {
+        elasticfilesystem: () =>
+          new EFSClient(config).send(new CreateFileSystemCommand({ CreationToken: 'vol-1' })),
+        ec2: () => new EC2Client(config).send(new DescribeSecurityGroupsCommand({})),
+        dynamodb: () =>
+          new DynamoDBClient(config).send(
+            new GetItemCommand({ TableName: 't', Key: { id: { S: 'vol-1' } } }),
+          ),
+        states: () => new SFNClient(config).send(new ListStateMachinesCommand({})),
+        events: () =>
+          new EventBridgeClient(config).send(
+            new PutEventsCommand({ Entries: [{ Source: 's', DetailType: 'd', Detail: '{}' }] }),
+          ),
+      };
+
+      // Act
+      const refused = await refusedWith({ service }, { name, status }, send[service]);
+
+      // Assess
+      expect({ name: refused.name, status: refused.status }).toEqual({ name, status });
+      expect(upstream.received).toEqual([]);
+      expect(proxy.stats().injectedByCall).toMatchObject({
+        [`${service} ${identifyOperation(service)} declared-error`]: expect.any(Number),
+      });
+    },
+  );
+
+  it("carries the error shape's members, as EFS's AccessPointAlreadyExists names the access point", async () => {
+    // Act
+    const refused = await refusedWith(
+      { service: 'elasticfilesystem' },
+      { name: 'AccessPointAlreadyExists', status: 409, members: { AccessPointId: 'fsap-1' } },
+      () =>
+        new EFSClient({ ...clientConfig(), maxAttempts: 1 }).send(
+          new CreateAccessPointCommand({ FileSystemId: 'fs-1', ClientToken: 'token' }),
+        ),
+    );
+
+    // Assess
+    expect(refused.caught).toMatchObject({
+      name: 'AccessPointAlreadyExists',
+      AccessPointId: 'fsap-1',
+    });
+  });
+});
+
+/** The operation key identifyCall gives the call each case above sends. */
+function identifyOperation(service: string): string {
+  return {
+    elasticfilesystem: 'POST /2015-02-01/file-systems',
+    ec2: 'DescribeSecurityGroups',
+    dynamodb: 'GetItem',
+    states: 'ListStateMachines',
+    events: 'PutEvents',
+  }[service] as string;
+}
