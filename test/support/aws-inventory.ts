@@ -44,6 +44,19 @@ export async function clusterFileSystemCount(clusterName: string): Promise<numbe
   ).length;
 }
 
+/** A file system's mount targets; undefined once the file system is gone. */
+async function mountTargetsOf(fileSystemId: string) {
+  try {
+    const { MountTargets = [] } = await motoEfs.send(
+      new DescribeMountTargetsCommand({ FileSystemId: fileSystemId }),
+    );
+    return MountTargets;
+  } catch (error) {
+    if ((error as Error).name === 'FileSystemNotFound') return undefined;
+    throw error;
+  }
+}
+
 /** Reads every file system, mount target, access point and security group of a cluster. */
 export async function clusterInventory(clusterName: string): Promise<ClusterInventory> {
   const inventory: ClusterInventory = {
@@ -55,11 +68,11 @@ export async function clusterInventory(clusterName: string): Promise<ClusterInve
   for (const fileSystem of await allFileSystems(motoEfs)) {
     if (tag(fileSystem.Tags, CLUSTER_TAG) !== clusterName) continue;
     const volumeId = tag(fileSystem.Tags, VOLUME_ID_TAG);
+    const mountTargets = await mountTargetsOf(fileSystem.FileSystemId ?? '');
+    // Deleted since the list (another test's rollback, running side by side): gone.
+    if (!mountTargets) continue;
     add(inventory.fileSystems, volumeId, fileSystem.FileSystemId);
-    const { MountTargets = [] } = await motoEfs.send(
-      new DescribeMountTargetsCommand({ FileSystemId: fileSystem.FileSystemId }),
-    );
-    for (const target of MountTargets) add(inventory.mountTargets, volumeId, target.MountTargetId);
+    for (const target of mountTargets) add(inventory.mountTargets, volumeId, target.MountTargetId);
   }
   for (const point of await allAccessPoints(motoEfs)) {
     if (tag(point.Tags, CLUSTER_TAG) !== clusterName) continue;
