@@ -47,6 +47,19 @@ export function ec2ErrorAnswer(status: number, code: string, message: string): E
   };
 }
 
+/** A REST-JSON error (EFS, EKS): the code in `x-amzn-ErrorType`, the service's own body. */
+function restJsonErrorAnswer(status: number, code: string, body: object): ErrorAnswer {
+  return {
+    status,
+    headers: {
+      'Content-Type': 'application/json',
+      'x-amzn-ErrorType': code,
+      'x-amzn-RequestId': randomUUID(),
+    },
+    body: JSON.stringify(body),
+  };
+}
+
 /**
  * EFS's REST-JSON error: the code in `x-amzn-ErrorType` and the body's `ErrorCode` (EFS's
  * error shapes carry `ErrorCode` and `Message`, some more members such as `AccessPointId`).
@@ -57,15 +70,7 @@ export function efsErrorAnswer(
   message: string,
   members: Record<string, string> = {},
 ): ErrorAnswer {
-  return {
-    status,
-    headers: {
-      'Content-Type': 'application/json',
-      'x-amzn-ErrorType': code,
-      'x-amzn-RequestId': randomUUID(),
-    },
-    body: JSON.stringify({ ErrorCode: code, Message: message, ...members }),
-  };
+  return restJsonErrorAnswer(status, code, { ErrorCode: code, Message: message, ...members });
 }
 
 /**
@@ -78,14 +83,36 @@ export function eksErrorAnswer(
   message: string,
   members: Record<string, string> = {},
 ): ErrorAnswer {
+  return restJsonErrorAnswer(status, code, { message, ...members });
+}
+
+/** The query protocol's XML error (`<ErrorResponse>`): Sender for a 4xx, Receiver for a 5xx. */
+function queryErrorAnswer(status: number, code: string, message: string): ErrorAnswer {
+  const requestId = randomUUID();
+  const type = status < 500 ? 'Sender' : 'Receiver';
+  return {
+    status,
+    headers: { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId },
+    body: `<ErrorResponse><Error><Type>${type}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+  };
+}
+
+/** A JSON protocol's error (DynamoDB, Step Functions, EventBridge): the code as `__type`. */
+function jsonErrorAnswer(
+  status: number,
+  code: string,
+  message: string,
+  contentType: string,
+  members: Readonly<Record<string, string>> = {},
+): ErrorAnswer {
   return {
     status,
     headers: {
-      'Content-Type': 'application/json',
+      'Content-Type': contentType,
       'x-amzn-ErrorType': code,
       'x-amzn-RequestId': randomUUID(),
     },
-    body: JSON.stringify({ message, ...members }),
+    body: JSON.stringify({ __type: code, message, ...members }),
   };
 }
 
@@ -95,31 +122,11 @@ export function errorAnswer(
   protocol: AwsProtocol,
   requestContentType = '',
 ): ErrorAnswer {
-  const requestId = randomUUID();
-  if (protocol === 'ec2') {
-    const [status, code, message] = ERRORS.ec2[kind];
-    return ec2ErrorAnswer(status, code, message);
-  }
-  if (protocol === 'query') {
-    const [status, code, message] = ERRORS.query[kind];
-    const type = status < 500 ? 'Sender' : 'Receiver';
-    return {
-      status,
-      headers: { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId },
-      body: `<ErrorResponse><Error><Type>${type}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
-    };
-  }
-  const [status, code, message] = ERRORS.json[kind];
-  return {
-    status,
-    headers: {
-      'Content-Type':
-        protocol === 'json' && requestContentType ? requestContentType : 'application/json',
-      'x-amzn-ErrorType': code,
-      'x-amzn-RequestId': requestId,
-    },
-    body: JSON.stringify({ __type: code, message }),
-  };
+  if (protocol === 'ec2') return ec2ErrorAnswer(...ERRORS.ec2[kind]);
+  if (protocol === 'query') return queryErrorAnswer(...ERRORS.query[kind]);
+  const contentType =
+    protocol === 'json' && requestContentType ? requestContentType : 'application/json';
+  return jsonErrorAnswer(...ERRORS.json[kind], contentType);
 }
 
 /** An error a service declares for an operation, answered by name (the AWS oracle's entries). */
@@ -145,29 +152,14 @@ export function declaredErrorAnswer(
 ): ErrorAnswer {
   const status = error.status ?? 400;
   const message = error.message ?? `${error.name} (injected)`;
-  const members = { ...error.members };
+  const members = error.members ?? {};
   if (call.service === 'elasticfilesystem')
     return efsErrorAnswer(status, error.name, message, members);
   if (call.protocol === 'rest-json') return eksErrorAnswer(status, error.name, message, members);
   if (call.protocol === 'ec2') return ec2ErrorAnswer(status, error.name, message);
-  const requestId = randomUUID();
-  if (call.protocol === 'query') {
-    const type = status < 500 ? 'Sender' : 'Receiver';
-    return {
-      status,
-      headers: { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId },
-      body: `<ErrorResponse><Error><Type>${type}</Type><Code>${error.name}</Code><Message>${message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
-    };
-  }
-  return {
-    status,
-    headers: {
-      'Content-Type': requestContentType || 'application/x-amz-json-1.0',
-      'x-amzn-ErrorType': error.name,
-      'x-amzn-RequestId': requestId,
-    },
-    body: JSON.stringify({ __type: error.name, message, ...members }),
-  };
+  if (call.protocol === 'query') return queryErrorAnswer(status, error.name, message);
+  const contentType = requestContentType || 'application/x-amz-json-1.0';
+  return jsonErrorAnswer(status, error.name, message, contentType, members);
 }
 
 /**
