@@ -28,18 +28,7 @@ import {
 } from '../../local/step-functions/local-workflow.ts';
 import { createVolumesTable } from '../../local/volumes-table.ts';
 
-/** The provisioning steps, in the order the provision ASL runs them on its happy path. */
-export const PROVISION_STEPS = [
-  'ResolveCluster',
-  'CreateSecurityGroup',
-  'CreateFileSystem',
-  'CreateMountTargets',
-  'CreateAccessPoint',
-  'CheckMountTargets',
-  'ApplyManifests',
-  'CheckClaimBound',
-  'CompleteProvisioning',
-] as const;
+export { PROVISION_STEPS } from './provision-steps.ts';
 
 export const ec2 = new EC2Client({});
 export const efs = new EFSClient({});

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as errors from '../../functions/lib/errors.ts';
+import { PROVISION_STEPS } from '../support/provision-steps.ts';
 
 interface Retrier {
   readonly ErrorEquals: readonly string[];
@@ -38,22 +39,6 @@ function exportedErrorNames(): Set<string> {
   }
   return names;
 }
-
-/**
- * The provisioning steps, in the order they run (an independent list: the ASL must route a
- * failure of each one to the rollback).
- */
-const PROVISIONING_STEPS = [
-  'ResolveCluster',
-  'CreateSecurityGroup',
-  'CreateFileSystem',
-  'CreateMountTargets',
-  'CreateAccessPoint',
-  'CheckMountTargets',
-  'ApplyManifests',
-  'CheckClaimBound',
-  'CompleteProvisioning',
-] as const;
 
 /**
  * Where a failure of `step` goes: a ForeignExecutionError to its refusal, anything else to a
@@ -174,7 +159,7 @@ describe('statemachine/provision.asl.json', () => {
 
   // The table behind the end-to-end rollbacks (test/integration/aws-model-workflow runs a
   // failure after each step through the bundles; provision-workflow two of them).
-  it.each(PROVISIONING_STEPS)('routes a failure of %s to the rollback, naming the step', (step) => {
+  it.each(PROVISION_STEPS)('routes a failure of %s to the rollback, naming the step', (step) => {
     // Act
     const route = failureRoute(provision, step);
 
