@@ -3,6 +3,7 @@
 import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeMountTargetsCommand, EFSClient } from '@aws-sdk/client-efs';
 import { allAccessPoints, allFileSystems } from '../../functions/lib/aws/efs-listing.ts';
+import { errorName } from '../../functions/lib/aws/transient.ts';
 import { VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
 import { motoEndpoint } from './moto-endpoint.ts';
 
@@ -52,7 +53,7 @@ async function mountTargetsOf(fileSystemId: string) {
     );
     return MountTargets;
   } catch (error) {
-    if ((error as Error).name === 'FileSystemNotFound') return undefined;
+    if (errorName(error) === 'FileSystemNotFound') return undefined;
     throw error;
   }
 }
