@@ -49,6 +49,11 @@ export interface WaitSettings {
    * Wait, CheckMountTargets ran once more (Task + Choice) before ApplyManifests.
    */
   readonly checkAfterDnsDelay: boolean;
+  /**
+   * The DNS delay counts from the mount targets' creation (CreateMountTargets records
+   * `createdAt`); before, from the check that found them available.
+   */
+  readonly dnsDelayFromCreation: boolean;
 }
 
 /** The file-system retrier since the first tuning: a file system is `available` in 3–10 s. */
@@ -72,6 +77,7 @@ export const PREVIOUS_SETTINGS: WaitSettings = {
   dnsDelaySeconds: 90,
   fileSystemRetry: FILE_SYSTEM_RETRY_10S,
   checkAfterDnsDelay: true,
+  dnsDelayFromCreation: false,
 };
 
 /** The wait before any look-ahead (config.ts and provision.asl.json at 4774604). */
@@ -89,6 +95,7 @@ export const BEFORE_LOOK_AHEAD_SETTINGS: WaitSettings = {
     MaxDelaySeconds: 15,
   },
   checkAfterDnsDelay: true,
+  dnsDelayFromCreation: false,
 };
 
 // ---- the part of the States Language this workflow's happy path uses
@@ -237,6 +244,10 @@ export interface SimulatedProvision {
   readonly waitsAsked: readonly number[];
   /** Seconds CheckMountTargets spent looking ahead inside its invocations. */
   readonly lookAheadSeconds: number;
+  /** From CreateMountTargets' `createdAt` to the check that saw them all available. */
+  readonly createdToDetectedSeconds: number;
+  /** The DNS delay's Wait: what was left of the delay then (0: no Wait state ran). */
+  readonly dnsWaitSeconds: number;
   readonly cost: CostEstimate;
 }
 
@@ -278,6 +289,8 @@ export async function simulateProvision(
   let mountTargetsAvailableAt: number[] = [];
   let lookAhead = 0;
   const waitsAsked: number[] = [];
+  let mountTargetsCreatedAt = Number.NaN;
+  let dnsWaitSeconds = Number.NaN;
 
   const efs = {
     send: async (command: unknown) => {
@@ -311,7 +324,12 @@ export async function simulateProvision(
         () => clock + drawSeconds(AWS_DURATIONS.mountTargetCreating, random),
       );
       const ids = mountTargetsAvailableAt.map((_, index) => `fsmt-${index}`);
-      return { mountTargetIds: ids, createdMountTargetIds: ids };
+      mountTargetsCreatedAt = clock;
+      return {
+        mountTargetIds: ids,
+        createdMountTargetIds: ids,
+        ...(settings.dnsDelayFromCreation ? { createdAt: now().toISOString() } : {}),
+      };
     },
     CreateAccessPoint: async () => ({ accessPointId: 'fsap-simulated' }),
     CheckMountTargets: async (state) => {
@@ -321,6 +339,9 @@ export async function simulateProvision(
       };
       const progress: WaitProgress = await checkMountTargets(state, checkDependencies, now, sleep);
       waitsAsked.push(progress.waitSeconds);
+      if (progress.availableAt && !state.mountTargetsWait?.availableAt) {
+        dnsWaitSeconds = progress.waitSeconds;
+      }
       return progress;
     },
     ApplyManifests: async () => ({}),
@@ -409,6 +430,8 @@ export async function simulateProvision(
     detectionLagSeconds: detectedAt - Math.max(...mountTargetsAvailableAt),
     waitsAsked,
     lookAheadSeconds: lookAhead,
+    createdToDetectedSeconds: detectedAt - mountTargetsCreatedAt,
+    dnsWaitSeconds,
     cost: estimateCost(transitions, calls),
   };
 }
@@ -523,6 +546,7 @@ export function currentSettings(defaults: ServiceSettings): WaitSettings {
     dnsDelaySeconds: defaults.mountTargetDnsDelaySeconds,
     fileSystemRetry: fileSystemRetryOf(readProvisionDefinition()),
     checkAfterDnsDelay: false,
+    dnsDelayFromCreation: true,
   };
 }
 
@@ -599,7 +623,7 @@ export async function measureMountTargetWait(
 
 function describeSettings(settings: WaitSettings): string {
   const retry = settings.fileSystemRetry;
-  return `first wait ${settings.firstWaitSeconds} s, look-ahead ${settings.lookAheadSeconds} s every ${settings.lookIntervalSeconds} s, poll ${settings.pollSeconds} s, DNS delay ${settings.dnsDelaySeconds} s${settings.checkAfterDnsDelay ? ' then a check' : ''}, file-system retry ${retry.IntervalSeconds} s ×${retry.BackoffRate}`;
+  return `first wait ${settings.firstWaitSeconds} s, look-ahead ${settings.lookAheadSeconds} s every ${settings.lookIntervalSeconds} s, poll ${settings.pollSeconds} s, DNS delay ${settings.dnsDelaySeconds} s ${settings.dnsDelayFromCreation ? 'from creation' : 'from availability'}${settings.checkAfterDnsDelay ? ' then a check' : ''}, file-system retry ${retry.IntervalSeconds} s ×${retry.BackoffRate}`;
 }
 
 /** The section's table in the printed report. */

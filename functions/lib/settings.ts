@@ -204,7 +204,7 @@ export const SETTINGS = {
     type: 'number',
     default: 90,
     meaning:
-      'seconds a volume waits after its mount targets turned available, for their DNS names to resolve, before the manifests are applied',
+      'seconds from the creation of a volume’s mount targets until its manifests are applied, for their DNS names to resolve (AWS advises 90 s after creating a mount target); what has not passed when they turn available is waited',
     readBy: ['step'],
     setBy: 'stack when configured',
   },

@@ -476,30 +476,38 @@ describe('provision workflow (statemachine/provision.asl.json)', () => {
     expect(kubeLeftovers(cluster.emulator, outcome.volumeId)).toEqual([]);
   });
 
-  it('is READY only once the DNS propagation delay has passed after the mount targets became available', async () => {
-    // Prepare: a 2 s delay, and real Wait states
-    process.env.MOUNT_TARGET_DNS_DELAY_SECONDS = '2';
+  it('is READY only once the DNS delay has passed since the mount targets were created', async () => {
+    // Prepare: a 4 s delay, and real Wait states
+    process.env.MOUNT_TARGET_DNS_DELAY_SECONDS = '4';
     try {
       // Act
-      const started = Date.now();
       const outcome = await provision(
         records,
         { clusterName: cluster.seeded.name },
         { waitMilliseconds: undefined },
       );
 
-      // Assess: one Wait for the delay, straight on to ApplyManifests (no check after it), and
-      // READY no sooner than it
+      // Assess: CreateMountTargets recorded when they all existed; one Wait for what was left
+      // of the delay, straight on to ApplyManifests (no check after it), no sooner than that
       expect(outcome.record.status).toBe('READY');
       const entered = outcome.events.flatMap((event) =>
         event.type === 'StateEntered' && event.state?.name ? [event.state.name] : [],
       );
       expect(entered.filter((name) => name === 'WaitForMountTargetDns')).toHaveLength(1);
       expect(entered[entered.indexOf('WaitForMountTargetDns') + 1]).toBe('ApplyManifests');
+      const exited = outcome.events.find(
+        (event) => event.type === 'StateExited' && event.state?.name === 'CreateMountTargets',
+      );
+      const createdAt = Date.parse(
+        (exited?.state?.output as { mountTargets?: { createdAt?: string } } | undefined)
+          ?.mountTargets?.createdAt ?? '',
+      );
+      const createStarted = Date.parse(outcome.record.steps.CreateMountTargets?.startedAt ?? '');
       const applied = Date.parse(outcome.record.steps.ApplyManifests?.startedAt ?? '');
-      const available = Date.parse(outcome.record.steps.CheckMountTargets?.startedAt ?? '');
-      expect(applied - started).toBeGreaterThanOrEqual(2000);
-      expect(applied).toBeGreaterThan(available);
+      expect(createdAt).toBeGreaterThanOrEqual(createStarted);
+      expect(applied - createdAt).toBeGreaterThanOrEqual(4000);
+      // The record's resources list the mount targets, not the step's clock
+      expect(outcome.record.resources).not.toHaveProperty('createdAt');
     } finally {
       process.env.MOUNT_TARGET_DNS_DELAY_SECONDS = '0';
     }

@@ -108,7 +108,7 @@ export async function provision(
 export interface ExecutionOutcome {
   readonly output: unknown;
   readonly error: (Error & { cause?: unknown }) | undefined;
-  readonly events: ReadonlyArray<{ type: string; state?: { name: string } }>;
+  readonly events: ReadonlyArray<{ type: string; state?: { name: string; output?: unknown } }>;
   /** State transitions as Step Functions bills them: states entered plus retries. */
   readonly transitions: number;
 }
@@ -125,10 +125,10 @@ export function runExecution(
 }
 
 async function finished(execution: LocalExecution): Promise<ExecutionOutcome> {
-  const events: Array<{ type: string; state?: { name: string } }> = [];
+  const events: Array<{ type: string; state?: { name: string; output?: unknown } }> = [];
   const collecting = (async () => {
     for await (const event of execution.eventLogs)
-      events.push(event as { type: string; state?: { name: string } });
+      events.push(event as { type: string; state?: { name: string; output?: unknown } });
   })();
   let output: unknown;
   let error: Error | undefined;

@@ -40,6 +40,11 @@ export interface MountTargetsResult {
   readonly mountTargetIds: string[];
   /** Those this volume created (and so may delete). */
   readonly createdMountTargetIds: string[];
+  /**
+   * When every one of `mountTargetIds` existed (ISO 8601): the end of the step that created
+   * them, no earlier than any of their creations. AWS's DNS delay counts from here.
+   */
+  readonly createdAt?: string;
 }
 
 /**

@@ -152,6 +152,7 @@ export function createFileSystem(
 export function createMountTargets(
   state: StepState,
   deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
+  now: () => Date = () => new Date(),
 ): Promise<MountTargetsResult> {
   return runStep(
     deps.records,
@@ -175,7 +176,8 @@ export function createMountTargets(
         required(state.securityGroup, 'securityGroup').securityGroupId,
         { shared: fileSystem.shared },
       );
-      return { result, resources: { ...result } };
+      // Every mount target exists by now: the DNS delay is counted from this moment.
+      return { result: { ...result, createdAt: now().toISOString() }, resources: { ...result } };
     },
     provisioningTransition(state),
   );
@@ -241,14 +243,32 @@ export function mountTargetLookAheadSeconds(
 }
 
 /**
+ * What is left of the DNS delay of mount targets created at `createdAt` (all of it when that
+ * is unknown), in whole seconds: 0 once it has passed.
+ */
+export function dnsDelayLeftSeconds(
+  createdAt: string | undefined,
+  now: Date,
+  settings: Pick<ServiceSettings, 'mountTargetDnsDelaySeconds'>,
+): number {
+  const created = createdAt === undefined ? Number.NaN : Date.parse(createdAt);
+  const since = Number.isNaN(created) ? 0 : Math.max(0, (now.getTime() - created) / 1000);
+  return Math.max(0, Math.ceil(settings.mountTargetDnsDelaySeconds - since));
+}
+
+/**
  * One check of the mount targets. Not ready: the state machine waits `waitSeconds` (first
  * the typical creation time, then the poll interval) and asks again. From the second check
  * on, the check first keeps looking every `mountTargetLookIntervalSeconds` for up to
  * `mountTargetLookAheadSeconds`, because near the expected ready time a few seconds of
  * Lambda cost less than Choice/Wait/Check rounds and see readiness within a second (the
  * bench's mount-target wait model compares both in money).
- * Ready: the volume still waits out the DNS propagation delay, counted from the first check
- * that found every mount target available, in one Wait.
+ * Ready: the volume still waits out what is left of the DNS propagation delay, in one Wait.
+ * AWS advises waiting 90 s after creating a mount target before mounting it by DNS name, so
+ * the delay counts from their creation (`mountTargets.createdAt`), not from the check that
+ * found them available: they take a minute or more to turn available, and most of the delay
+ * has passed by then. A state without `createdAt` (an execution started by an earlier
+ * version) waits the whole delay, as it did.
  */
 export function checkMountTargets(
   state: StepState,
@@ -297,7 +317,9 @@ export function checkMountTargets(
       }
       // The delay is one Wait state, trusted once it has run (a Wait lasts at least its
       // seconds): not re-measured on this Lambda's clock, so local mode can scale the Wait.
-      const remaining = previous?.availableAt ? 0 : Math.ceil(settings.mountTargetDnsDelaySeconds);
+      const remaining = previous?.availableAt
+        ? 0
+        : dnsDelayLeftSeconds(state.mountTargets?.createdAt, now(), settings);
       const done = remaining <= 0;
       return { result: { done, waitSeconds: done ? 0 : remaining, checks, availableAt } };
     },
