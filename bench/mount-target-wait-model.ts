@@ -248,6 +248,8 @@ export interface SimulatedProvision {
   readonly createdToDetectedSeconds: number;
   /** The DNS delay's Wait: what was left of the delay then (0: no Wait state ran). */
   readonly dnsWaitSeconds: number;
+  /** From CreateMountTargets to the last of them turning available. */
+  readonly slowestMountTargetSeconds: number;
   readonly cost: CostEstimate;
 }
 
@@ -431,6 +433,7 @@ export async function simulateProvision(
     waitsAsked,
     lookAheadSeconds: lookAhead,
     createdToDetectedSeconds: detectedAt - mountTargetsCreatedAt,
+    slowestMountTargetSeconds: Math.max(...mountTargetsAvailableAt) - mountTargetsCreatedAt,
     dnsWaitSeconds,
     cost: estimateCost(transitions, calls),
   };

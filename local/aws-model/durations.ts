@@ -4,7 +4,8 @@
 /**
  * A duration in seconds: a fixed number, or uniform between `min` and `max` with, for a
  * `tail.share` of draws, an exponential tail above `max` (mean `tail.meanSeconds` more,
- * capped at `tail.maxSeconds`).
+ * capped at `tail.maxSeconds`); of those, a `tail.rare.share` are uniform between
+ * `tail.rare.minSeconds` and `tail.rare.maxSeconds` instead.
  */
 export type Duration =
   | number
@@ -15,6 +16,11 @@ export type Duration =
         readonly share: number;
         readonly meanSeconds: number;
         readonly maxSeconds: number;
+        readonly rare?: {
+          readonly share: number;
+          readonly minSeconds: number;
+          readonly maxSeconds: number;
+        };
       };
     };
 
@@ -27,7 +33,8 @@ export type LifecycleDurationName =
 
 /**
  * What AWS shows: a file system is `available` within seconds; a mount target takes about
- * 60–90 s, and about one in ten takes minutes; deleting one takes about a minute (its
+ * 60–90 s, about one in ten takes minutes, and a few in a thousand take 10 to 30 minutes
+ * (users report over ten; the Terraform AWS provider waits up to 30); deleting one takes about a minute (its
  * network interface goes last); an access point is `available` in a second or two. An EKS
  * cluster stays `UPDATING` for minutes after UpdateClusterConfig or UpdateClusterVersion (a
  * logging change a few, a version upgrade up to about ten).
@@ -37,7 +44,12 @@ export const AWS_DURATIONS: Readonly<Record<LifecycleDurationName, Duration>> = 
   mountTargetCreating: {
     min: 60,
     max: 90,
-    tail: { share: 0.1, meanSeconds: 90, maxSeconds: 600 },
+    tail: {
+      share: 0.1,
+      meanSeconds: 90,
+      maxSeconds: 600,
+      rare: { share: 0.03, minSeconds: 600, maxSeconds: 1800 },
+    },
   },
   mountTargetDeleting: { min: 45, max: 90 },
   accessPointCreating: { min: 1, max: 3 },
@@ -49,6 +61,10 @@ export function drawSeconds(duration: Duration, random: () => number): number {
   if (typeof duration === 'number') return duration;
   const { min, max, tail } = duration;
   if (tail && random() < tail.share) {
+    const { rare } = tail;
+    if (rare && random() < rare.share) {
+      return rare.minSeconds + (rare.maxSeconds - rare.minSeconds) * random();
+    }
     // Inverse transform of the exponential: -mean * ln(1 - u).
     const extra = -tail.meanSeconds * Math.log(1 - random());
     return Math.min(max + extra, tail.maxSeconds);

@@ -60,7 +60,16 @@ describe('mount-target wait model (bench/mount-target-wait-model.ts)', () => {
       // Assess: not ready → the code's wait for that check; ready → the DNS delay (today what
       // is left of it since the mount targets' creation, before the whole of it), after which
       // today's workflow goes on to ApplyManifests and the previous one checked once more
-      for (const provision of provisions) {
+      // A mount target of the rare tail (10–30 minutes) outlasts the older settings' checks:
+      // they give up (FAILED), having asked for the checks' waits only
+      for (const provision of provisions.filter((run) => run.status === 'FAILED')) {
+        expect(provision.waitsAsked).toEqual(
+          provision.waitsAsked.map((_, index) =>
+            mountTargetWaitSeconds(index + 1, asService(settings)),
+          ),
+        );
+      }
+      for (const provision of provisions.filter((run) => run.status === 'READY')) {
         const dnsWait = settings.dnsDelayFromCreation
           ? Math.max(0, Math.ceil(settings.dnsDelaySeconds - provision.createdToDetectedSeconds))
           : settings.dnsDelaySeconds;
@@ -112,7 +121,7 @@ describe('mount-target wait model (bench/mount-target-wait-model.ts)', () => {
     const provisions = await runs(BEFORE_LOOK_AHEAD_SETTINGS, 40);
 
     // Assess
-    for (const provision of provisions) {
+    for (const provision of provisions.filter((run) => run.status === 'READY')) {
       expect(provision.lookAheadSeconds).toBe(0);
       expect(provision.detectionLagSeconds).toBeLessThanOrEqual(
         BEFORE_LOOK_AHEAD_SETTINGS.firstWaitSeconds + BEFORE_LOOK_AHEAD_SETTINGS.pollSeconds,
@@ -146,16 +155,34 @@ describe('mount-target wait model (bench/mount-target-wait-model.ts)', () => {
     // Assess
     for (const figures of [today, more]) {
       expect(figures.failed).toBe(0);
-      expect(figures.transitions.max).toBeLessThanOrEqual(20);
       expect(figures.detectionLag.mean).toBeLessThanOrEqual(3);
     }
+    expect(today.transitions.max).toBeLessThanOrEqual(20);
     expect(previous.transitions.max).toBeGreaterThan(20);
     expect(today.costUsd.mean).toBeLessThan(previous.costUsd.mean);
   });
 
-  it('stays within 20 transitions when every mount target takes the longest the model draws (600 s)', async () => {
-    // Prepare: the file system mid-range, then each mount target in the tail, capped
-    const draws = [0.5, 0.05, 0.9999, 0.05, 0.9999, 0.05, 0.9999];
+  it('stays within 20 transitions unless a mount target takes over ten minutes, and never gives up', async () => {
+    // Act: enough provisions that some draw the rare tail (10–30 minutes)
+    const random = seededRandom(7);
+    const definition = definitionFor(defaults());
+    const provisions = [];
+    for (let index = 0; index < 1000; index++) {
+      provisions.push(await simulateProvision(definition, defaults(), random));
+    }
+
+    // Assess
+    expect(provisions.every((provision) => provision.status === 'READY')).toBe(true);
+    const usual = provisions.filter((provision) => provision.slowestMountTargetSeconds <= 600);
+    const rare = provisions.filter((provision) => provision.slowestMountTargetSeconds > 600);
+    expect(rare.length).toBeGreaterThan(0);
+    expect(Math.max(...usual.map((provision) => provision.transitions))).toBeLessThanOrEqual(20);
+  });
+
+  it('stays within 20 transitions when every mount target takes the longest of the usual tail (600 s)', async () => {
+    // Prepare: the file system mid-range, then each mount target in the tail (not the rare
+    // part of it), capped
+    const draws = [0.5, 0.05, 0.9999, 0.9999, 0.05, 0.9999, 0.9999, 0.05, 0.9999, 0.9999];
     const random = () => draws.shift() ?? 0.5;
 
     // Act
