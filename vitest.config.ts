@@ -37,7 +37,7 @@ export default defineConfig({
         },
       },
       {
-        // The bundles that deploy, run by local mode against a moto of each file's own.
+        // The bundles that deploy, run by local mode against a moto per worker, emptied per file.
         extends: true,
         test: {
           name: 'integration',

@@ -106,5 +106,7 @@ export async function startMoto(port?: number): Promise<MotoServer> {
 
 /** Clears every resource in a moto server (its reset API), for isolation between tests. */
 export async function resetMoto(endpoint: string): Promise<void> {
-  await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+  const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+  await response.body?.cancel();
+  if (!response.ok) throw new Error(`moto at ${endpoint} refused a reset: ${response.status}`);
 }

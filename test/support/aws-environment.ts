@@ -1,18 +1,22 @@
 import { basename, join } from 'node:path';
-import { afterAll, expect, inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { functionIdentities } from '../../local/credentials.ts';
-import { startMoto } from '../../local/moto.ts';
+import { resetMoto } from '../../local/moto.ts';
 import { AWS_CALLS_DIRECTORY } from './aws-calls.ts';
 
-// After base-environment.ts: each integration test file has a moto of its own, started here
-// before any test module imports an SDK client (the clients read these variables once, as in Lambda). A fresh moto
-// keeps a file's calls as fast as its first (a moto shared by the whole run grew slower with
-// every file's rules, queues and file systems) and lets files run side by side.
-const moto = await startMoto();
-afterAll(() => moto.stop());
+// After base-environment.ts: each integration test file has a moto to itself, its worker's
+// (test/support/global-setup.ts starts one per worker), emptied here before any test module
+// imports an SDK client (the clients read these variables once, as in Lambda). An empty moto
+// keeps a file's calls as fast as its first (a moto shared by the whole run, never emptied,
+// grew slower with every file's rules, queues and file systems); one per worker lets files
+// run side by side.
+const endpoints = inject('motoEndpoints');
+const endpoint = endpoints[(Number(process.env.VITEST_POOL_ID ?? 1) - 1) % endpoints.length];
+if (!endpoint) throw new Error('no moto for this worker: test/support/global-setup.ts did not run');
+await resetMoto(endpoint);
 
-process.env.AWS_ENDPOINT_URL = moto.endpoint;
-process.env.LOCAL_MOTO_ENDPOINT = moto.endpoint;
+process.env.AWS_ENDPOINT_URL = endpoint;
+process.env.LOCAL_MOTO_ENDPOINT = endpoint;
 // The functions run from the bundles built once for this run, each as its own role session.
 process.env.LOCAL_FUNCTIONS_BUNDLES = inject('functionBundles');
 // Every AWS call of every function is recorded, for the IAM evaluation (npm run test:iam), in
@@ -22,4 +26,4 @@ const testFile = basename(expect.getState().testPath ?? `process-${process.pid}`
 process.env.LOCAL_AWS_CALL_LOG = join(AWS_CALLS_DIRECTORY, `${testFile}.jsonl`);
 
 // Each function's role in this moto, assumed as the function's session (local/credentials.ts).
-await functionIdentities(moto.endpoint);
+await functionIdentities(endpoint);
