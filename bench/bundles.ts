@@ -5,21 +5,16 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { CONTEXT_KEY } from '../infra/config.ts';
+import { type CatalogFunction, FUNCTION_CATALOG } from '../infra/function-catalog.ts';
 import { projectContext } from '../infra/project-context.ts';
 import { esbuildOptionsFor, PROJECT_ROOT } from './esbuild-options.ts';
 
-export type FunctionKind = 'api' | 'step' | 'event';
-
-/** Where the entry points live, by kind. */
-const ENTRY_FOLDERS: Readonly<Record<FunctionKind, string>> = {
-  api: 'functions/api',
-  step: 'functions/steps',
-  event: 'functions/events',
-};
+/** What a function is for: the catalog's kinds (infra/function-catalog.ts). */
+export type FunctionKind = CatalogFunction['kind'];
 
 /**
  * The steps that talk to a cluster through the Kubernetes client (KubernetesObjectApi):
@@ -71,16 +66,13 @@ interface TemplateFunction {
 
 /** Every handler file: `functions/{api,steps,events}/*.ts`. */
 export function entryFiles(): Array<{ name: string; kind: FunctionKind; entry: string }> {
-  const entries: Array<{ name: string; kind: FunctionKind; entry: string }> = [];
-  for (const [kind, folder] of Object.entries(ENTRY_FOLDERS) as Array<[FunctionKind, string]>) {
-    const directory = join(PROJECT_ROOT, folder);
-    if (!existsSync(directory)) continue;
-    for (const file of readdirSync(directory).sort()) {
-      if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
-      entries.push({ name: file.replace(/\.ts$/, ''), kind, entry: `${folder}/${file}` });
-    }
-  }
-  return entries;
+  // The stack's own list: a folder listing missed functions/health (the scheduled check), and
+  // the bench then recorded a synthError instead of the bundles.
+  return FUNCTION_CATALOG.map((fn) => ({
+    name: basename(fn.entry, '.ts'),
+    kind: fn.kind,
+    entry: fn.entry,
+  })).sort((a, b) => a.entry.localeCompare(b.entry));
 }
 
 /**

@@ -7,7 +7,7 @@ import type { PostAnatomy } from './post-anatomy.ts';
 
 export interface BundleFigures {
   readonly name: string;
-  readonly kind: 'api' | 'step' | 'event';
+  readonly kind: 'api' | 'step' | 'event' | 'schedule';
   readonly entry: string;
   readonly memoryMB: number;
   readonly bytes: number;

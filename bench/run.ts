@@ -108,10 +108,9 @@ await section('bundles', '1. bundles (npm run synth into a scratch folder)', asy
   targets = set.targets;
   results.bundleSource = set.source;
   results.synthSeconds = set.seconds;
-  if (set.synthError) {
-    results.synthError = set.synthError;
-    progress(`synth failed, bundled with esbuild directly: ${set.synthError.slice(0, 300)}`);
-  }
+  // The bundles measured are the ones the synth packages, or the run fails: a figure taken
+  // from a fallback build is not a figure of what deploys.
+  if (set.synthError) throw new Error(`the synth failed: ${set.synthError}`);
   results.bundlingOptionsSource = 'infra/bundling.ts';
   progress(`${targets.length} bundles from ${set.source} in ${set.seconds.toFixed(0)} s`);
 
@@ -438,6 +437,7 @@ const modelReport = async () =>
     ? (await import('./mount-target-wait-model.ts')).renderModelReport(results.modelDetail)
     : '';
 if (only) {
+  if (results.errors.length > 0) process.exitCode = 1;
   // A partial run would overwrite the figures of the last full one with empty sections; the
   // model section stands alone, so its keys alone are replaced.
   console.log(renderReport(results));
@@ -458,6 +458,14 @@ if (only) {
       `\nPartial run (--only=${only.join(',')}): ${RESULTS_FILE.pathname} left as it was.`,
     );
   }
+} else if (results.errors.length > 0) {
+  // A section that failed is not a figure: nothing is written, and the run fails.
+  console.log(renderReport(results));
+  console.error(
+    `\n${results.errors.length} section(s) failed; ${RESULTS_FILE.pathname} left as it was:`,
+  );
+  for (const error of results.errors) console.error(`- ${error}`);
+  process.exitCode = 1;
 } else {
   // Headline figures first, then the detail, whatever order the sections filled them in.
   const { generatedAt, durationSeconds, machine, thresholds, errors, ...figures } = results;

@@ -98,6 +98,29 @@ describe('function bundles', () => {
     expect(withWhatwgUrl.map((bundle) => bundle.name)).toEqual([]);
   });
 
+  it('reads AWS credentials from the environment only, as the Lambda runtime gives them', () => {
+    // Prepare: strings of the default chain's other links (web identity, container and SSO
+    // credentials, credential_process), which minification keeps
+    const otherLinks = [
+      'AWS_WEB_IDENTITY_TOKEN_FILE',
+      'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+      'sso_start_url',
+      'credential_process',
+    ];
+
+    // Act
+    const withOtherLinks = bundles.filter((bundle) =>
+      otherLinks.some((marker) => bundle.code.includes(marker)),
+    );
+    const readingEnvironment = bundles.filter((bundle) =>
+      bundle.code.includes('The Lambda runtime sets AWS_ACCESS_KEY_ID'),
+    );
+
+    // Assess: every bundle has the environment link (infra/bundling/lambda-credentials.mjs)
+    expect(withOtherLinks.map((bundle) => bundle.name)).toEqual([]);
+    expect(readingEnvironment).toHaveLength(bundles.length);
+  });
+
   it('bundles the Kubernetes client only into the functions whose code imports it', () => {
     // Prepare
     const importing = bundles
