@@ -14,6 +14,12 @@ export interface AwsOracle {
   readonly operations: Readonly<Record<string, Readonly<Record<string, Fault>>>>;
   /** `<iam prefix>:<Enum>` → the values its model declares, sorted. */
   readonly enums: Readonly<Record<string, readonly string[]>>;
+  /**
+   * `<iam prefix>:<Operation>` → each declared error → the HTTP status AWS answers it with:
+   * the error shape's `httpError` trait, else the protocol's default (400 for a client fault,
+   * 500 for a server's).
+   */
+  readonly statuses: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 /** The SDK package of each service the functions call, and its IAM action prefix. */
@@ -107,6 +113,22 @@ export function declaredErrors(sdkRoot: string, operation: string): Record<strin
   return sortedObject(errors);
 }
 
+/** Each error shape's `httpError` trait in a client's schemas (`{ [_e]: _c, [_hE]: 409 }`). */
+export function errorHttpStatuses(sdkRoot: string, prefix: string): Record<string, number> {
+  const directory = join(sdkRoot, packageOf(prefix), 'dist-es/schemas');
+  const statuses: Record<string, number> = {};
+  for (const file of readdirSync(directory).filter((entry) => entry.endsWith('.js'))) {
+    const text = readFileSync(join(directory, file), 'utf8');
+    for (const [, name = '', traits = ''] of text.matchAll(
+      /export var (\w+)\$ = \[-3, \w+, \w+,\s*\{([^}]*)\}/g,
+    )) {
+      const status = /\[_hE\]: (\d+)/.exec(traits)?.[1];
+      if (status) statuses[name] = Number(status);
+    }
+  }
+  return statuses;
+}
+
 /** The values an enum of the model declares (`export declare const Name: { readonly A: "a" }`). */
 export function enumValues(sdkRoot: string, sdkPackage: string, name: string): string[] {
   const models = join(sdkRoot, sdkPackage, 'dist-types/models');
@@ -140,7 +162,21 @@ export function buildOracle(sdkRoot: string, functionsRoot: string): AwsOracle {
       enumValues(sdkRoot, sdkPackage, name),
     ]),
   );
-  return { operations, enums: sortedObject(enums) };
+  const statuses = Object.fromEntries(
+    Object.entries(operations).map(([operation, errors]) => {
+      const traits = errorHttpStatuses(sdkRoot, operation.split(':')[0] ?? '');
+      return [
+        operation,
+        Object.fromEntries(
+          Object.entries(errors).map(([error, fault]) => [
+            error,
+            traits[error] ?? (fault === 'server' ? 500 : 400),
+          ]),
+        ),
+      ];
+    }),
+  );
+  return { operations, enums: sortedObject(enums), statuses };
 }
 
 /** The oracle as TypeScript, `as const` so its keys type the outcome table. */
@@ -154,5 +190,8 @@ export const AWS_OPERATION_ERRORS = ${JSON.stringify(oracle.operations, null, 2)
 
 /** Every status enum the code reads → the values its model declares. */
 export const AWS_STATUS_ENUMS = ${JSON.stringify(oracle.enums, null, 2)} as const;
+
+/** Every declared error → the HTTP status AWS answers it with (its httpError, else 400 / 500). */
+export const AWS_ERROR_STATUSES = ${JSON.stringify(oracle.statuses, null, 2)} as const;
 `;
 }

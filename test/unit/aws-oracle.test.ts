@@ -24,6 +24,7 @@ import {
   ensureFileSystem,
 } from '../../functions/lib/aws/file-system.ts';
 import {
+  AWS_ERROR_STATUSES,
   AWS_OPERATION_ERRORS,
   AWS_STATUS_ENUMS,
 } from '../../functions/lib/aws/oracle.generated.ts';
@@ -103,7 +104,11 @@ describe('the AWS oracle', () => {
       declaredNow: values.filter((entry) => !checkedInValues.includes(entry)),
       noLongerDeclared: checkedInValues.filter((entry) => !values.includes(entry)),
     }).toEqual({ declaredNow: [], noLongerDeclared: [] });
-    expect(fresh).toEqual({ operations: AWS_OPERATION_ERRORS, enums: AWS_STATUS_ENUMS });
+    expect(fresh).toEqual({
+      operations: AWS_OPERATION_ERRORS,
+      enums: AWS_STATUS_ENUMS,
+      statuses: AWS_ERROR_STATUSES,
+    });
   });
 
   it('gives every error and every status value the SDK declares an outcome', () => {
