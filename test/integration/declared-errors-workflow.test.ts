@@ -6,6 +6,7 @@
 // table from the wire; this shows the workflow acting on them.)
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AWS_ERROR_STATUSES } from '../../functions/lib/aws/oracle.generated.ts';
 import type { FaultRule } from '../../local/fault-proxy.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { clusterInventory, countsPerVolume } from '../support/aws-inventory.ts';
@@ -15,6 +16,8 @@ import { motoEndpoint } from '../support/moto-endpoint.ts';
 interface Volume {
   readonly id: string;
   readonly status: string;
+  readonly error?: { step: string; name: string; message: string };
+  readonly leftovers?: unknown[];
 }
 
 let stack: LocalStack;
@@ -79,6 +82,99 @@ const RULES: readonly FaultRule[] = [
   once('events', 'PutEvents', 'InternalException', 500),
 ];
 
+/** POSTs a volume and waits for its workflow to end. */
+async function provisioned(name: string, body: Record<string, unknown> = {}): Promise<Volume> {
+  const response = await fetch(
+    `${stack.api}/volumes`,
+    json({ clusterName: stack.clusterName, namespace: 'team-a', name, ...body }),
+  );
+  expect(response.status).toBe(202);
+  const { id } = (await response.json()) as Volume;
+  return eventually(async () => {
+    const now = (await (await fetch(`${stack.api}/volumes/${id}`)).json()) as Volume;
+    return ['READY', 'FAILED', 'ROLLBACK_FAILED'].includes(now.status) ? now : undefined;
+  }, 60_000);
+}
+
+const status = (operation: string, name: string) =>
+  (AWS_ERROR_STATUSES as Record<string, Record<string, number>>)[operation]?.[name] ?? 0;
+
+/**
+ * A terminal entry of each provisioning call: the step fails under AWS's own name, the
+ * workflow rolls back, and nothing is left. Every other terminal entry of the same call takes
+ * the same path (the wire test shows each is parsed under its name and not retried).
+ */
+const TERMINAL = [
+  {
+    step: 'CreateSecurityGroup',
+    rule: once('ec2', 'CreateSecurityGroup', 'SecurityGroupLimitExceeded', 400),
+  },
+  {
+    step: 'CreateSecurityGroup',
+    rule: once('ec2', 'AuthorizeSecurityGroupIngress', 'RulesPerSecurityGroupLimitExceeded', 400),
+  },
+  {
+    step: 'CreateFileSystem',
+    rule: once(
+      'elasticfilesystem',
+      'POST /2015-02-01/file-systems',
+      'FileSystemLimitExceeded',
+      status('elasticfilesystem:CreateFileSystem', 'FileSystemLimitExceeded'),
+    ),
+  },
+  {
+    step: 'CreateMountTargets',
+    rule: once(
+      'elasticfilesystem',
+      'PUT /2015-02-01/file-systems/*',
+      'InvalidPolicyException',
+      status('elasticfilesystem:PutFileSystemPolicy', 'InvalidPolicyException'),
+    ),
+  },
+  {
+    step: 'CreateMountTargets',
+    rule: once(
+      'elasticfilesystem',
+      'POST /2015-02-01/mount-targets',
+      'NoFreeAddressesInSubnet',
+      status('elasticfilesystem:CreateMountTarget', 'NoFreeAddressesInSubnet'),
+    ),
+  },
+  {
+    step: 'CreateAccessPoint',
+    rule: once(
+      'elasticfilesystem',
+      'POST /2015-02-01/access-points',
+      'AccessPointLimitExceeded',
+      status('elasticfilesystem:CreateAccessPoint', 'AccessPointLimitExceeded'),
+    ),
+  },
+];
+
+describe('a terminal declared error of a provisioning call', () => {
+  it.each(TERMINAL.map((entry) => ({ ...entry, name: entry.rule.error?.name ?? '' })))(
+    '$name from $rule.operation: $step fails under that name, the workflow rolls back, nothing is left',
+    async ({ step, rule, name }) => {
+      // Prepare
+      stack.faultProxy?.setFaults([rule]);
+
+      // Act
+      const volume = await provisioned(`terminal-${name.toLowerCase().slice(0, 40)}`);
+
+      // Assess
+      expect(volume.status).toBe('FAILED');
+      expect(volume.error).toMatchObject({ step, name });
+      expect(volume.leftovers ?? []).toEqual([]);
+      expect(countsPerVolume(await clusterInventory(stack.clusterName), [volume.id])).toEqual({
+        fileSystems: [0],
+        mountTargets: [0],
+        accessPoints: [0],
+        securityGroups: [0],
+      });
+    },
+  );
+});
+
 describe('the declared errors a provisioning run retries, waits or looks again for', () => {
   it('meets each once and still ends READY with one of each resource', async () => {
     // Prepare
@@ -109,6 +205,55 @@ describe('the declared errors a provisioning run retries, waits or looks again f
       mountTargets: [expect.any(Number)],
       accessPoints: [1],
       securityGroups: [1],
+    });
+  });
+});
+
+describe('the declared errors a deletion waits out or retries', () => {
+  it('meets each once and still ends DELETED with nothing left', async () => {
+    // Prepare: a READY volume, then a file system still in use, a group with a lingering
+    // network interface, and a mount-target delete that timed out inside EFS
+    stack.faultProxy?.setFaults([]);
+    const volume = await provisioned('deleted-despite-errors', { reclaimPolicy: 'Delete' });
+    expect(volume.status).toBe('READY');
+    const rules = [
+      once(
+        'elasticfilesystem',
+        'DELETE /2015-02-01/file-systems/*',
+        'FileSystemInUse',
+        status('elasticfilesystem:DeleteFileSystem', 'FileSystemInUse'),
+      ),
+      once(
+        'elasticfilesystem',
+        'DELETE /2015-02-01/mount-targets/*',
+        'DependencyTimeout',
+        status('elasticfilesystem:DeleteMountTarget', 'DependencyTimeout'),
+      ),
+      once('ec2', 'DeleteSecurityGroup', 'DependencyViolation', 400),
+    ];
+    const before = stack.faultProxy?.stats().injectedByCall ?? {};
+    stack.faultProxy?.setFaults(rules);
+
+    // Act
+    const response = await fetch(`${stack.api}/volumes/${volume.id}`, { method: 'DELETE' });
+    expect(response.status).toBe(202);
+    const ended = await eventually(async () => {
+      const now = (await (await fetch(`${stack.api}/volumes/${volume.id}`)).json()) as Volume;
+      return ['DELETED', 'DELETE_FAILED'].includes(now.status) ? now : undefined;
+    }, 60_000);
+
+    // Assess
+    const after = stack.faultProxy?.stats().injectedByCall ?? {};
+    const injected =
+      Object.values(after).reduce((sum, count) => sum + count, 0) -
+      Object.values(before).reduce((sum, count) => sum + count, 0);
+    expect(ended.status).toBe('DELETED');
+    expect(injected).toBe(rules.length);
+    expect(countsPerVolume(await clusterInventory(stack.clusterName), [volume.id])).toEqual({
+      fileSystems: [0],
+      mountTargets: [0],
+      accessPoints: [0],
+      securityGroups: [0],
     });
   });
 });
