@@ -1,24 +1,36 @@
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * The integration files that run longest, longest first (measured on 2 cores; a file missing
- * here only starts later). On a fresh clone, as in CI, Vitest has no timings of earlier runs
- * and orders by file size, which put the longest file last, running alone at the end.
+ * The integration files that run longest, longest first (measured on 2 cores in a clean-clone
+ * CI run; a file missing here only starts later). On a fresh clone, as in CI, Vitest has no
+ * timings of earlier runs and orders by file size, which put the longest file last, running
+ * alone at the end.
  */
 const LONGEST_FIRST = [
   'faults-throttling',
   'aws-model-workflow',
   'hostile-input',
-  'provision-workflow',
   'api-end-to-end',
   'repair-stop',
-  'settle-executions',
-  'namespace-isolation',
+  'declared-errors-workflow',
+  'provision-workflow',
   'data-safety',
+  'namespace-isolation',
+  'slow-mount-targets',
   'record-lifecycle',
-  'cli',
-  'drift-check',
   'repair-api',
+  'cluster-update',
+  'drift-check',
+  'settle-executions',
+  'cli',
+  'quotas-api',
+  'lifecycle-retain',
+  'tenancy-api',
+  'faults-kubernetes',
+  'error-contract',
+  'hostile-logs',
+  'lifecycle-claims',
+  'ec2-consistency',
 ];
 
 function rank(spec: TestSpecification): number {
