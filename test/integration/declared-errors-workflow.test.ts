@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AWS_ERROR_STATUSES } from '../../functions/lib/aws/oracle.generated.ts';
 import type { FaultRule } from '../../local/fault-proxy.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { provisionedVolume } from '../support/api-volumes.ts';
 import { clusterInventory, countsPerVolume } from '../support/aws-inventory.ts';
-import { eventually, json } from '../support/local-stack-harness.ts';
+import { eventually } from '../support/local-stack-harness.ts';
 import { motoEndpoint } from '../support/moto-endpoint.ts';
 
 interface Volume {
@@ -82,18 +83,11 @@ const RULES: readonly FaultRule[] = [
   once('events', 'PutEvents', 'InternalException', 500),
 ];
 
-/** POSTs a volume and waits for its workflow to end. */
-async function provisioned(name: string, body: Record<string, unknown> = {}): Promise<Volume> {
-  const response = await fetch(
-    `${stack.api}/volumes`,
-    json({ clusterName: stack.clusterName, namespace: 'team-a', name, ...body }),
-  );
-  expect(response.status).toBe(202);
-  const { id } = (await response.json()) as Volume;
-  return eventually(async () => {
-    const now = (await (await fetch(`${stack.api}/volumes/${id}`)).json()) as Volume;
-    return ['READY', 'FAILED', 'ROLLBACK_FAILED'].includes(now.status) ? now : undefined;
-  }, 60_000);
+/** Faults the proxy injected since `before` (its injectedByCall), in all. */
+function injectedSince(before: Readonly<Record<string, number>>): number {
+  const sum = (counts: Readonly<Record<string, number>>) =>
+    Object.values(counts).reduce((total, count) => total + count, 0);
+  return sum(stack.faultProxy?.stats().injectedByCall ?? {}) - sum(before);
 }
 
 const status = (operation: string, name: string) =>
@@ -159,7 +153,10 @@ describe('a terminal declared error of a provisioning call', () => {
       stack.faultProxy?.setFaults([rule]);
 
       // Act
-      const volume = await provisioned(`terminal-${name.toLowerCase().slice(0, 40)}`);
+      const volume = await provisionedVolume<Volume>(
+        stack,
+        `terminal-${name.toLowerCase().slice(0, 40)}`,
+      );
 
       // Assess
       expect(volume.status).toBe('FAILED');
@@ -182,22 +179,11 @@ describe('the declared errors a provisioning run retries, waits or looks again f
     stack.faultProxy?.setFaults(RULES);
 
     // Act
-    const response = await fetch(
-      `${stack.api}/volumes`,
-      json({ clusterName: stack.clusterName, namespace: 'team-a', name: 'declared-errors' }),
-    );
-    expect(response.status).toBe(202);
-    const { id } = (await response.json()) as Volume;
-    const volume = await eventually(async () => {
-      const now = (await (await fetch(`${stack.api}/volumes/${id}`)).json()) as Volume;
-      return ['READY', 'FAILED', 'ROLLBACK_FAILED'].includes(now.status) ? now : undefined;
-    }, 60_000);
+    const volume = await provisionedVolume<Volume>(stack, 'declared-errors');
+    const id = volume.id;
 
     // Assess: every rule answered once, and nothing was created twice
-    const after = stack.faultProxy?.stats().injectedByCall ?? {};
-    const injected =
-      Object.values(after).reduce((sum, count) => sum + count, 0) -
-      Object.values(before).reduce((sum, count) => sum + count, 0);
+    const injected = injectedSince(before);
     expect(volume.status).toBe('READY');
     expect(injected).toBe(RULES.length);
     expect(countsPerVolume(await clusterInventory(stack.clusterName), [id])).toEqual({
@@ -214,7 +200,9 @@ describe('the declared errors a deletion waits out or retries', () => {
     // Prepare: a READY volume, then a file system still in use, a group with a lingering
     // network interface, and a mount-target delete that timed out inside EFS
     stack.faultProxy?.setFaults([]);
-    const volume = await provisioned('deleted-despite-errors', { reclaimPolicy: 'Delete' });
+    const volume = await provisionedVolume<Volume>(stack, 'deleted-despite-errors', {
+      reclaimPolicy: 'Delete',
+    });
     expect(volume.status).toBe('READY');
     const rules = [
       once(
@@ -243,10 +231,7 @@ describe('the declared errors a deletion waits out or retries', () => {
     }, 60_000);
 
     // Assess
-    const after = stack.faultProxy?.stats().injectedByCall ?? {};
-    const injected =
-      Object.values(after).reduce((sum, count) => sum + count, 0) -
-      Object.values(before).reduce((sum, count) => sum + count, 0);
+    const injected = injectedSince(before);
     expect(ended.status).toBe('DELETED');
     expect(injected).toBe(rules.length);
     expect(countsPerVolume(await clusterInventory(stack.clusterName), [volume.id])).toEqual({

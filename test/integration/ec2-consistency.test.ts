@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsModel } from '../../local/aws-model/model.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { provisionedVolume } from '../support/api-volumes.ts';
 import { clusterInventory, countsPerVolume } from '../support/aws-inventory.ts';
-import { eventually, json } from '../support/local-stack-harness.ts';
 import { motoEndpoint } from '../support/moto-endpoint.ts';
 
 interface Volume {
@@ -55,16 +55,8 @@ function refusals(code: string): number {
 describe('EC2 eventual consistency after CreateSecurityGroup', () => {
   it('retries the calls naming the new group until EC2 knows it, and the volume is READY', async () => {
     // Act
-    const response = await fetch(
-      `${stack.api}/volumes`,
-      json({ clusterName: stack.clusterName, namespace: 'team-a', name: 'unseen-group' }),
-    );
-    expect(response.status).toBe(202);
-    const { id } = (await response.json()) as Volume;
-    const volume = await eventually(async () => {
-      const now = (await (await fetch(`${stack.api}/volumes/${id}`)).json()) as Volume;
-      return ['READY', 'FAILED', 'ROLLBACK_FAILED'].includes(now.status) ? now : undefined;
-    }, 30_000);
+    const volume = await provisionedVolume<Volume>(stack, 'unseen-group', {}, 30_000);
+    const id = volume.id;
 
     // Assess
     expect(volume).toMatchObject({ status: 'READY' });

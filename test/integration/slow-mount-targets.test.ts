@@ -13,8 +13,8 @@ import {
 } from '../../infra/config.ts';
 import type { AwsModel } from '../../local/aws-model/model.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { provisionedVolume } from '../support/api-volumes.ts';
 import { clusterInventory, countsPerVolume } from '../support/aws-inventory.ts';
-import { eventually, json } from '../support/local-stack-harness.ts';
 import { motoEndpoint } from '../support/moto-endpoint.ts';
 
 interface Volume {
@@ -50,28 +50,13 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function provisioned(name: string): Promise<Volume> {
-  const response = await fetch(
-    `${stack.api}/volumes`,
-    json({ clusterName: stack.clusterName, namespace: 'team-a', name }),
-  );
-  expect(response.status).toBe(202);
-  const { id } = (await response.json()) as Volume;
-  return eventually(async () => {
-    const now = (await (await fetch(`${stack.api}/volumes/${id}`)).json()) as Volume;
-    return ['READY', 'FAILED', 'ROLLBACK_FAILED', 'TIMED_OUT'].includes(now.status)
-      ? now
-      : undefined;
-  }, 90_000);
-}
-
 describe('a mount target that takes its time', () => {
   it('is waited for when it takes 30 minutes: the volume is READY with one of each resource', async () => {
     // Prepare
     model.configure({ durations: { mountTargetCreating: 1800 } });
 
     // Act
-    const volume = await provisioned('thirty-minutes');
+    const volume = await provisionedVolume<Volume>(stack, 'thirty-minutes', {}, 90_000);
 
     // Assess
     expect(volume.status).toBe('READY');
@@ -88,7 +73,7 @@ describe('a mount target that takes its time', () => {
     model.configure({ durations: { mountTargetCreating: 1_000_000 } });
 
     // Act
-    const volume = await provisioned('never');
+    const volume = await provisionedVolume<Volume>(stack, 'never', {}, 90_000);
 
     // Assess: the checks ran out (not the execution's TimeoutSeconds), and the rollback
     // deleted everything, the creating mount targets included

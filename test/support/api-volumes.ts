@@ -43,3 +43,30 @@ export async function createReadyVolume<V>(
     return settled ? (volume as V) : undefined;
   }, 240_000);
 }
+
+/** The statuses a provisioning workflow ends in. */
+const PROVISION_ENDS = ['READY', 'FAILED', 'ROLLBACK_FAILED'];
+
+/**
+ * POST /volumes for claim `name` in team-a (with `body`'s other fields), then waits until its
+ * provisioning workflow has ended, READY or not, and returns the volume as the test sees it.
+ */
+export async function provisionedVolume<V extends { readonly status: string }>(
+  stack: LocalStack,
+  name: string,
+  body: Record<string, unknown> = {},
+  timeoutMs = 60_000,
+): Promise<V> {
+  const created = await expectContract(
+    'createVolume',
+    await fetch(
+      `${stack.api}/volumes`,
+      json({ clusterName: stack.clusterName, namespace: 'team-a', name, ...body }),
+    ),
+  );
+  const { id } = created.json as { id: string };
+  return eventually(async () => {
+    const volume = await fetchVolume<V>(stack, id);
+    return PROVISION_ENDS.includes(volume.status) ? volume : undefined;
+  }, timeoutMs);
+}
