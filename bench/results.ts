@@ -47,7 +47,7 @@ export interface ThroughputFigures {
   readonly getP50Ms: number;
   readonly getP99Ms: number;
   readonly gets: number;
-  /** AWS calls the service's handlers made per volume (API and steps), traced. */
+  /** AWS calls the API's and the steps' functions made per volume (local/lambda/aws-call-recorder.ts counts them). */
   readonly apiCallsPerVolume: number;
   readonly stepCallsPerVolume: number;
   /** CPU time / wall time over the round (100 % = one core busy). */

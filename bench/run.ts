@@ -13,6 +13,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { FUNCTION_CATALOG } from '../infra/function-catalog.ts';
+import { awsCallCounts } from '../local/lambda/aws-call-recorder.ts';
 import {
   anatomize,
   type BundleTarget,
@@ -62,6 +64,17 @@ function callLatencies(
 
 const started = performance.now();
 const results = emptyResults(availableParallelism());
+
+/** AWS calls the functions of `kind` made since `before` (awsCallCounts, by catalog name). */
+function callsOfKind(before: ReadonlyMap<string, number>, kind: 'api' | 'step'): number {
+  let total = 0;
+  for (const [name, count] of awsCallCounts()) {
+    if (FUNCTION_CATALOG.find((fn) => fn.name === name)?.kind === kind) {
+      total += count - (before.get(name) ?? 0);
+    }
+  }
+  return total;
+}
 
 function progress(message: string): void {
   const seconds = ((performance.now() - started) / 1000).toFixed(0).padStart(4);
@@ -315,6 +328,7 @@ async function runAgainstLocalStack(): Promise<void> {
         const motoCpu = motoPid === undefined ? undefined : cpuSeconds(motoPid);
         const benchCpu = process.cpuUsage();
         const roundStarted = performance.now();
+        const callsBefore = awsCallCounts();
         const { result: round, calls } = await trace.during(() =>
           throughputRound(volumes, {
             api: stack.api,
@@ -338,8 +352,10 @@ async function runAgainstLocalStack(): Promise<void> {
           getP50Ms: median(round.getMs),
           getP99Ms: percentile(round.getMs, 99),
           gets: round.getMs.length,
-          apiCallsPerVolume: calls.filter((call) => call.origin === 'api').length / volumes,
-          stepCallsPerVolume: calls.filter((call) => call.origin === 'step').length / volumes,
+          // Counted where every function's AWS calls leave local mode's Lambda workers (the
+          // bench's own SDK clients, which `trace` watches, are not the workers').
+          apiCallsPerVolume: callsOfKind(callsBefore, 'api') / volumes,
+          stepCallsPerVolume: callsOfKind(callsBefore, 'step') / volumes,
           ...(motoCpu !== undefined && motoCpuAfter !== undefined
             ? { motoCpuPercent: ((motoCpuAfter - motoCpu) / wall) * 100 }
             : {}),

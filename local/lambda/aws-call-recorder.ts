@@ -32,6 +32,17 @@ interface Recorder {
 
 const recorders = new Map<string, Promise<Recorder>>();
 
+/** AWS calls made through the door so far, by function (the catalog's name). */
+const callCounts = new Map<string, number>();
+
+/**
+ * How many AWS calls each function has made through the door in this process: counted on
+ * every call, recorded or not, at the cost of a map update (the bench's calls per volume).
+ */
+export function awsCallCounts(): ReadonlyMap<string, number> {
+  return new Map(callCounts);
+}
+
 /** The file calls are recorded in, or undefined when recording is off. */
 export function awsCallLog(): string | undefined {
   return process.env.LOCAL_AWS_CALL_LOG || undefined;
@@ -64,6 +75,9 @@ async function startRecorder(upstream: string): Promise<Recorder> {
     const body = Buffer.concat(chunks);
     const accessKey = ACCESS_KEY.exec(String(incoming.headers.authorization ?? ''))?.[1];
     const identity = accessKey ? functionOfAccessKey(accessKey) : undefined;
+    if (identity) {
+      callCounts.set(identity.functionName, (callCounts.get(identity.functionName) ?? 0) + 1);
+    }
     const log = awsCallLog();
     if (identity && log) {
       try {

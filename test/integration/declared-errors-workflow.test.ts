@@ -8,11 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AWS_ERROR_STATUSES } from '../../functions/lib/aws/oracle.generated.ts';
 import type { FaultRule } from '../../local/fault-proxy.ts';
+import { awsCallCounts } from '../../local/lambda/aws-call-recorder.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { provisionedVolume } from '../support/api-volumes.ts';
 import { clusterInventory, countsPerVolume } from '../support/aws-inventory.ts';
 import { eventually } from '../support/local-stack-harness.ts';
 import { motoEndpoint } from '../support/moto-endpoint.ts';
+import { PROVISION_STEPS } from '../support/provision-steps.ts';
 
 interface Volume {
   readonly id: string;
@@ -192,6 +194,23 @@ describe('the declared errors a provisioning run retries, waits or looks again f
       accessPoints: [1],
       securityGroups: [1],
     });
+  });
+});
+
+describe('the count of AWS calls by function (npm run bench: calls per volume)', () => {
+  it('counts every call of the API and of each provisioning step, recorded or not', async () => {
+    // Prepare
+    stack.faultProxy?.setFaults([]);
+    const before = awsCallCounts();
+
+    // Act
+    const volume = await provisionedVolume<Volume>(stack, 'counted-calls');
+
+    // Assess: the API's create and each provisioning step made calls
+    expect(volume.status).toBe('READY');
+    const made = (name: string) => (awsCallCounts().get(name) ?? 0) - (before.get(name) ?? 0);
+    expect(made('createVolume')).toBeGreaterThan(0);
+    for (const step of PROVISION_STEPS) expect(made(step), step).toBeGreaterThan(0);
   });
 });
 
