@@ -8,6 +8,7 @@ import { runCli } from '../../cli/main.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { createReadyVolume } from '../support/api-volumes.ts';
 import { startTestStack } from '../support/local-stack-harness.ts';
+import { PROVISION_STEPS } from '../support/provision-steps.ts';
 
 const bin = fileURLToPath(new URL('../../bin/efs-volumes.js', import.meta.url));
 const ESCAPE = '\u001b[';
@@ -93,17 +94,7 @@ describe('the efs-volumes CLI against local mode', () => {
     expect(id).not.toBe('');
     expect(run.stdout).toMatch(/^Idempotency-Key: [0-9a-f-]{36}$/m);
     const ended = [...run.stdout.matchAll(/^ {2}done {5}(\w+) +[\d.]+ m?s$/gm)].map((m) => m[1]);
-    expect(ended).toEqual([
-      'ResolveCluster',
-      'CreateSecurityGroup',
-      'CreateFileSystem',
-      'CreateMountTargets',
-      'CreateAccessPoint',
-      'CheckMountTargets',
-      'ApplyManifests',
-      'CheckClaimBound',
-      'CompleteProvisioning',
-    ]);
+    expect(ended).toEqual([...PROVISION_STEPS]);
     expect(run.stdout).toContain('  started  ResolveCluster\n');
     expect(run.stdout).toMatch(
       new RegExp(`${id}  READY  ${stack.clusterName}/team-a/cli-data in [\\d.]+ s\\n$`),

@@ -86,6 +86,18 @@ function model(): AwsModel {
   return stack.faultProxy.model;
 }
 
+/** `aws eks describe-update` of the stack's cluster. */
+async function describeUpdate(id: string): Promise<{ update: ClusterUpdate }> {
+  return awsCli<{ update: ClusterUpdate }>([
+    'eks',
+    'describe-update',
+    '--name',
+    stack.clusterName,
+    '--update-id',
+    id,
+  ]);
+}
+
 async function clusterStatus(): Promise<string | undefined> {
   const { cluster } = await eks.send(new DescribeClusterCommand({ name: stack.clusterName }));
   return cluster?.status;
@@ -128,24 +140,10 @@ describe('a cluster UPDATING (aws eks update-cluster-config)', () => {
         .then(() => volumeInStatus(deleting.id, 'DELETED')),
     ]);
     const stillUpdating = await clusterStatus();
-    const inProgress = await awsCli<{ update: ClusterUpdate }>([
-      'eks',
-      'describe-update',
-      '--name',
-      stack.clusterName,
-      '--update-id',
-      update.id,
-    ]);
+    const inProgress = await describeUpdate(update.id);
     const ended = model().completeClusterUpdates(stack.clusterName);
     const active = await clusterStatus();
-    const done = await awsCli<{ update: ClusterUpdate }>([
-      'eks',
-      'describe-update',
-      '--name',
-      stack.clusterName,
-      '--update-id',
-      update.id,
-    ]);
+    const done = await describeUpdate(update.id);
 
     // Assess: the update as EKS answers it
     expect(update).toEqual({

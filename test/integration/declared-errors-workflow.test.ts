@@ -4,16 +4,14 @@
 // (`unseen`). The volume still becomes READY, with exactly one of each resource: nothing was
 // created twice on the way. (test/unit/aws-declared-errors.test.ts reads every entry of the
 // table from the wire; this shows the workflow acting on them.)
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AWS_ERROR_STATUSES } from '../../functions/lib/aws/oracle.generated.ts';
 import type { FaultRule } from '../../local/fault-proxy.ts';
 import { awsCallCounts } from '../../local/lambda/aws-call-recorder.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import { provisionedVolume } from '../support/api-volumes.ts';
 import { clusterInventory, countsPerVolume } from '../support/aws-inventory.ts';
-import { eventually } from '../support/local-stack-harness.ts';
-import { motoEndpoint } from '../support/moto-endpoint.ts';
+import { eventually, startTestStack } from '../support/local-stack-harness.ts';
 import { PROVISION_STEPS } from '../support/provision-steps.ts';
 
 interface Volume {
@@ -26,15 +24,7 @@ interface Volume {
 let stack: LocalStack;
 
 beforeAll(async () => {
-  const suffix = randomBytes(3).toString('hex');
-  stack = await startLocalStack({
-    apiPort: 0,
-    motoEndpoint: motoEndpoint(),
-    clusterName: `declared-${suffix}`,
-    tableName: `volumes-declared-${suffix}`,
-    run: { waitMilliseconds: 0, retryMilliseconds: 0 },
-    awsFaults: { faults: [] },
-  });
+  stack = await startTestStack({ awsFaults: { faults: [] } });
 });
 
 afterAll(async () => {
@@ -182,13 +172,12 @@ describe('the declared errors a provisioning run retries, waits or looks again f
 
     // Act
     const volume = await provisionedVolume<Volume>(stack, 'declared-errors');
-    const id = volume.id;
 
     // Assess: every rule answered once, and nothing was created twice
     const injected = injectedSince(before);
     expect(volume.status).toBe('READY');
     expect(injected).toBe(RULES.length);
-    expect(countsPerVolume(await clusterInventory(stack.clusterName), [id])).toEqual({
+    expect(countsPerVolume(await clusterInventory(stack.clusterName), [volume.id])).toEqual({
       fileSystems: [1],
       mountTargets: [expect.any(Number)],
       accessPoints: [1],

@@ -56,12 +56,11 @@ describe('EC2 eventual consistency after CreateSecurityGroup', () => {
   it('retries the calls naming the new group until EC2 knows it, and the volume is READY', async () => {
     // Act
     const volume = await provisionedVolume<Volume>(stack, 'unseen-group', {}, 30_000);
-    const id = volume.id;
 
     // Assess
     expect(volume).toMatchObject({ status: 'READY' });
     expect(refusals('InvalidGroup.NotFound')).toBeGreaterThan(0);
-    expect(countsPerVolume(await clusterInventory(stack.clusterName), [id])).toMatchObject({
+    expect(countsPerVolume(await clusterInventory(stack.clusterName), [volume.id])).toMatchObject({
       securityGroups: [1],
       fileSystems: [1],
     });

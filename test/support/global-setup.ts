@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import type { TestProject } from 'vitest/node';
 import { buildFunctionBundles } from '../../infra/function-bundles.ts';
-import { type MotoServer, startMoto } from '../../local/moto.ts';
+import { startMoto } from '../../local/moto.ts';
 import { AWS_CALLS_DIRECTORY } from './aws-calls.ts';
 
 declare module 'vitest' {
@@ -25,9 +25,9 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   await rm(AWS_CALLS_DIRECTORY, { recursive: true, force: true });
   await mkdir(AWS_CALLS_DIRECTORY, { recursive: true });
   const workers = Math.max(1, project.globalConfig.maxWorkers);
-  const [bundles, ...motos] = await Promise.all([
+  const [bundles, motos] = await Promise.all([
     buildFunctionBundles(),
-    ...Array.from({ length: workers }, () => startMoto()),
+    Promise.all(Array.from({ length: workers }, () => startMoto())),
   ]);
   console.info(
     bundles.reused
@@ -37,9 +37,9 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   project.provide('functionBundles', bundles.directory);
   project.provide(
     'motoEndpoints',
-    (motos as MotoServer[]).map((moto) => moto.endpoint),
+    motos.map((moto) => moto.endpoint),
   );
   return async () => {
-    await Promise.all((motos as MotoServer[]).map((moto) => moto.stop()));
+    await Promise.all(motos.map((moto) => moto.stop()));
   };
 }

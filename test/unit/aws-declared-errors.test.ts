@@ -75,16 +75,6 @@ function sendOne(prefix: string): Promise<unknown> {
   }
 }
 
-/** The signing name of the credential scope, which the fault rule matches. */
-const SIGNING_NAME: Readonly<Record<string, string>> = {
-  dynamodb: 'dynamodb',
-  ec2: 'ec2',
-  elasticfilesystem: 'elasticfilesystem',
-  eks: 'eks',
-  events: 'events',
-  states: 'states',
-};
-
 interface Entry {
   readonly operation: AwsOperation;
   readonly name: string;
@@ -127,7 +117,8 @@ describe('every declared AWS error, from the wire to its outcome', () => {
       proxy.setFaults([
         {
           kind: 'declared-error',
-          service: SIGNING_NAME[prefix],
+          // For these six services the IAM prefix is also the signing name the rule matches.
+          service: prefix,
           error: { name, status, message: `${name} (injected)` },
         },
       ]);
