@@ -80,7 +80,7 @@ export function renderVolume(style: Style, volume: Volume): string {
     [
       'file system',
       resources.fileSystemId &&
-        `${resources.fileSystemId}${resources.fileSystemShared ? ' (shared)' : ''}`,
+        `${resources.fileSystemId}${resources.fileSystemShared ? ' (shared)' : volume.fileSystemSource === 'pool' ? ' (from the warm pool)' : ''}`,
     ],
     ['access point', resources.accessPointId],
     ['security group', resources.securityGroupId],
@@ -224,11 +224,24 @@ export function renderVolumeTable(style: Style, volumes: readonly Volume[]): str
 }
 
 /** A dry run: what would be created or reused in AWS, then the manifests. */
+/** What the plan says of the file system, by where it would come from. */
+const PLAN_SOURCES: Record<VolumePlan['fileSystemSource'], (plan: VolumePlan) => string> = {
+  new: () => 'new (created for the volume)',
+  pool: (plan) =>
+    `from the warm pool (${plan.poolFileSystemId ?? 'a ready file system'}): only the access point and manifests are made`,
+  shared: (plan) => `shared (${plan.spec.fileSystemId ?? ''})`,
+};
+
 export function renderPlan(style: Style, plan: VolumePlan): string {
   const { spec } = plan;
   const typeWidth = Math.max(...plan.aws.map((resource) => resource.type.length));
   const lines = [
     `${paint(style, 'bold', 'Plan')} for ${spec.clusterName}/${spec.namespace}/${spec.name} (nothing was created)`,
+    // A server older than fileSystemSource sends none.
+    ...(plan.fileSystemSource in PLAN_SOURCES
+      ? [field(style, 'file system', PLAN_SOURCES[plan.fileSystemSource](plan))]
+      : []),
+    ...(plan.warnings ?? []).map((warning) => `${paint(style, 'yellow', 'warning')} ${warning}`),
     '',
     ...plan.aws.map((resource) => {
       const properties = Object.entries(resource.properties)

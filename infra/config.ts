@@ -131,6 +131,13 @@ export interface ServiceConfig {
    * `rate(n minutes)`), a whole number from 1 to 1440. @default 15
    */
   readonly healthCheckMinutes: number;
+  /**
+   * Warm pool file systems per cluster (WARM_POOL), e.g. `{ "demo": 2 }`: each scheduled check
+   * keeps that many ready file systems (policy, security group, mount targets), and a request
+   * with the default file-system settings takes one (docs/configuration.md: Warm pool).
+   * @default none
+   */
+  readonly warmPool: Readonly<Record<string, number>>;
 }
 
 export const CONTEXT_KEY = 'efs-volumes';
@@ -250,7 +257,16 @@ export const DEFAULT_CONFIG: Omit<ServiceConfig, 'vpcIds'> = {
   maxVolumesPerNamespace: SETTINGS.MAX_VOLUMES_PER_NAMESPACE.default,
   maxVolumesPerCaller: SETTINGS.MAX_VOLUMES_PER_CALLER.default,
   subnetAddressReserve: SETTINGS.SUBNET_ADDRESS_RESERVE.default,
+  warmPool: {},
 };
+
+/** Whether some cluster keeps a warm pool: only then may the functions make or take members. */
+export function hasWarmPool(config: Pick<ServiceConfig, 'warmPool'>): boolean {
+  return Object.values(config.warmPool).some((size) => size > 0);
+}
+
+/** A pool larger than this is a typo: each member is a file system and a mount target per zone. */
+export const MAX_WARM_POOL_SIZE = 20;
 
 /** The quota settings and the environment variables the create path reads them from. */
 export const QUOTA_SETTINGS = {
@@ -413,6 +429,21 @@ export function parseServiceConfig(raw: unknown): ServiceConfig {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
       throw new ServiceConfigError(`${key} must be a whole number, 0 or more`);
     }
+  }
+  const pools = config.warmPool;
+  if (
+    !isRecord(pools) ||
+    !Object.values(pools).every(
+      (size) =>
+        typeof size === 'number' &&
+        Number.isInteger(size) &&
+        size >= 0 &&
+        size <= MAX_WARM_POOL_SIZE,
+    )
+  ) {
+    throw new ServiceConfigError(
+      `warmPool must map cluster names to whole numbers from 0 to ${MAX_WARM_POOL_SIZE}`,
+    );
   }
   const minutes = config.healthCheckMinutes;
   if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {

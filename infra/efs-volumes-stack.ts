@@ -79,12 +79,18 @@ export class EfsVolumesStack extends Stack {
       REPAIR_STATE_MACHINE_ARN: this.workflow.stateMachines.repair.stateMachineArn,
     };
     // Only the create path counts volumes and checks subnets (functions/lib/service/create-volume.ts).
-    const quotaEnvironment = Object.fromEntries(
-      Object.entries(QUOTA_SETTINGS).map(([key, variable]) => [
-        variable,
-        String(config[key as keyof typeof QUOTA_SETTINGS]),
-      ]),
-    );
+    const warmPoolEnvironment: Record<string, string> =
+      Object.keys(config.warmPool).length > 0 ? { WARM_POOL: JSON.stringify(config.warmPool) } : {};
+    const quotaEnvironment = {
+      ...Object.fromEntries(
+        Object.entries(QUOTA_SETTINGS).map(([key, variable]) => [
+          variable,
+          String(config[key as keyof typeof QUOTA_SETTINGS]),
+        ]),
+      ),
+      // The create path takes a warm pool member when the cluster keeps a pool.
+      ...warmPoolEnvironment,
+    };
     this.api = new VolumesApi(this, 'Api', {
       records: this.records,
       stateMachines: this.workflow.stateMachines,
@@ -111,7 +117,11 @@ export class EfsVolumesStack extends Stack {
       bus,
       config,
       clusterArns,
-      environment,
+      environment: {
+        ...environment,
+        ...warmPoolEnvironment,
+        ...(config.efsKmsKeyArn ? { EFS_KMS_KEY_ID: config.efsKmsKeyArn } : {}),
+      },
       stateMachines: this.workflow.stateMachines,
       kubernetesNetwork: network,
     });

@@ -5,7 +5,7 @@ import { type IScheduleTarget, Schedule, ScheduleExpression } from 'aws-cdk-lib/
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { describeClustersStatement } from './cluster-permissions.ts';
-import type { ServiceConfig } from './config.ts';
+import { hasWarmPool, type ServiceConfig } from './config.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
 import { acknowledgeExecutionReads } from './nag-acknowledgements.ts';
 import { grantHealthCheck, stalePendingStatements } from './operation-statements.ts';
@@ -16,7 +16,12 @@ import {
   ServiceFunction,
 } from './service-function.ts';
 import type { WorkflowName } from './steps.ts';
-import { addStatements, leftoverReads } from './volume-permissions.ts';
+import {
+  addStatements,
+  leftoverReads,
+  VolumeResourceArns,
+  warmPoolStatements,
+} from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
 
 export interface VolumeHealthChecksProps {
@@ -61,6 +66,17 @@ export class VolumeHealthChecks extends Construct {
       lifecycleEventsStatement(props.bus, ['Volume Provisioning Failed']),
     ]);
     acknowledgeExecutionReads(role, provision);
+    // Only a stack that keeps a warm pool lets its check make and delete file systems.
+    if (hasWarmPool(props.config)) {
+      props.records.grant(role, 'put');
+      addStatements(
+        role,
+        warmPoolStatements(
+          new VolumeResourceArns(this, props.config.vpcIds),
+          props.config.efsKmsKeyArn,
+        ),
+      );
+    }
 
     this.handler = new ServiceFunction(this, 'CheckVolumes', {
       entry: 'functions/health/check-volumes.ts',

@@ -13,7 +13,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { isAccountSender } from '../functions/lib/events/request-senders.ts';
 import { describeClustersStatement } from './cluster-permissions.ts';
-import type { ServiceConfig } from './config.ts';
+import { hasWarmPool, type ServiceConfig } from './config.ts';
 import { eventDeadLetterQueue, retriedLambdaTarget } from './event-delivery.ts';
 import { grantDescribeExecutions } from './execution-permissions.ts';
 import { lifecycleEventsStatement, PROVISION_REQUESTED_DETAIL_TYPE } from './lifecycle-events.ts';
@@ -122,6 +122,8 @@ export class ProvisionRequests extends Construct {
     const role = functionRole(this, 'Role', 'Volume Provision Requested events');
     this.role = role;
     props.records.grant(role, 'get', 'put', 'update', 'release');
+    // The create path lists the cluster's warm pool members, when a pool is kept.
+    if (hasWarmPool(props.config)) props.records.grant(role, 'list');
     props.provision.grantStartExecution(role);
     grantDescribeExecutions(role, props.provision);
     addStatements(role, [

@@ -3,7 +3,7 @@
 // only, so the table stays plain data at run time: local mode reads it without the CDK.
 import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { describeClustersStatement } from './cluster-permissions.ts';
-import type { ServiceConfig } from './config.ts';
+import { hasWarmPool, type ServiceConfig } from './config.ts';
 import { healthCheckStatements } from './operation-statements.ts';
 import {
   accessPointCreateStatements,
@@ -16,6 +16,8 @@ import {
   mountTargetCreateStatements,
   mountTargetDeleteStatements,
   namespaceClientGroupStatements,
+  pooledFileSystemTakeStatements,
+  pooledSecurityGroupTakeStatements,
   securityGroupCreateStatements,
   securityGroupDeleteStatements,
   type VolumeResourceArns,
@@ -30,7 +32,10 @@ export interface StepGrants {
   createSecurityGroup(): PolicyStatement[];
   /** A namespace's client group, with namespace network isolation. */
   createNamespaceClientGroup(): PolicyStatement[];
-  /** An encrypted file system, with the configured EFS key's grants when there is one. */
+  /**
+   * An encrypted file system, with the configured EFS key's grants when there is one; with a
+   * warm pool, a member's file system taken over (tagged as the volume's, the pool tag off).
+   */
   createFileSystem(): PolicyStatement[];
   createMountTargets(): PolicyStatement[];
   /** The file system policy of this stack's volume's own file system. */
@@ -55,9 +60,16 @@ export function stepGrants(
   return {
     describe: describeStatement,
     describeClusters: () => describeClustersStatement(clusterArns),
-    createSecurityGroup: () => securityGroupCreateStatements(arns),
+    createSecurityGroup: () => [
+      ...securityGroupCreateStatements(arns),
+      ...(hasWarmPool(config) ? pooledSecurityGroupTakeStatements(arns) : []),
+    ],
     createNamespaceClientGroup: () => namespaceClientGroupStatements(arns),
-    createFileSystem: () => fileSystemCreateStatements(arns, config.efsKmsKeyArn),
+    createFileSystem: () => [
+      ...fileSystemCreateStatements(arns, config.efsKmsKeyArn),
+      // With a warm pool, the step takes a member's file system over instead.
+      ...(hasWarmPool(config) ? pooledFileSystemTakeStatements(arns) : []),
+    ],
     createMountTargets: () => mountTargetCreateStatements(arns),
     putFileSystemPolicy: () => fileSystemPolicyStatements(arns),
     createAccessPoint: () => accessPointCreateStatements(arns),

@@ -5,6 +5,7 @@ import { NAMESPACE_CLIENTS_TAG } from '../functions/lib/aws/namespace-clients.ts
 import { CALLER_TAG_PREFIX, STACK_TAG } from '../functions/lib/aws/tags.ts';
 import { SHAREABLE_TAG_KEY, SHAREABLE_TAG_VALUE } from '../functions/lib/service/access-policy.ts';
 import { VOLUME_ID_TAG } from '../functions/lib/volume/names.ts';
+import { POOL_TAG } from '../functions/lib/volume/pool.ts';
 import { describeClustersStatement } from './cluster-permissions.ts';
 import { ServiceConfigError, VPC_IDS_REQUIRED } from './config.ts';
 import { acknowledgeUnscopableReads } from './nag-acknowledgements.ts';
@@ -436,5 +437,91 @@ export function accessPointDeleteStatements(arns: VolumeResourceArns): PolicySta
       resources: [arns.accessPoints],
       conditions: resourceTagged(arns.stackName),
     }),
+  ];
+}
+
+/**
+ * Tagging a warm pool member's resource as the volume's that took it over: the volume's tags
+ * on a resource of this stack that still carries the pool tag, then that tag, and only it, off.
+ * A resource a volume already took has no pool tag: these statements cannot retag it.
+ */
+function pooledTakeStatements(
+  arns: VolumeResourceArns,
+  kind: { readonly name: string; readonly resources: string; tag: string; untag: string },
+): PolicyStatement[] {
+  const pooled = {
+    StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: arns.stackName },
+    StringLike: {
+      [`aws:ResourceTag/${VOLUME_ID_TAG}`]: VOLUME_ID_PATTERN,
+      [`aws:ResourceTag/${POOL_TAG}`]: '*',
+    },
+  };
+  return [
+    new PolicyStatement({
+      sid: `TagPooled${kind.name}`,
+      actions: [kind.tag],
+      resources: [kind.resources],
+      conditions: {
+        ...pooled,
+        StringEquals: { ...pooled.StringEquals, [`aws:RequestTag/${STACK_TAG}`]: arns.stackName },
+        'ForAllValues:StringLike': { 'aws:TagKeys': [...ALLOWED_TAG_KEYS] },
+      },
+    }),
+    new PolicyStatement({
+      sid: `UntagPoolFrom${kind.name}`,
+      actions: [kind.untag],
+      resources: [kind.resources],
+      conditions: { ...pooled, 'ForAllValues:StringEquals': { 'aws:TagKeys': [POOL_TAG] } },
+    }),
+  ];
+}
+
+/** A member's file system taken over (functions/lib/aws/file-system.ts takeOverPooledFileSystem). */
+export function pooledFileSystemTakeStatements(arns: VolumeResourceArns): PolicyStatement[] {
+  return pooledTakeStatements(arns, {
+    name: 'FileSystem',
+    resources: arns.fileSystems,
+    tag: 'elasticfilesystem:TagResource',
+    untag: 'elasticfilesystem:UntagResource',
+  });
+}
+
+/** A member's security group taken over (functions/lib/aws/security-group.ts). */
+export function pooledSecurityGroupTakeStatements(arns: VolumeResourceArns): PolicyStatement[] {
+  return pooledTakeStatements(arns, {
+    name: 'SecurityGroup',
+    resources: arns.securityGroups,
+    tag: 'ec2:CreateTags',
+    untag: 'ec2:DeleteTags',
+  });
+}
+
+/**
+ * What the scheduled check needs to keep warm pools (functions/lib/sweep/warm-pool.ts): make a
+ * member as the steps make a volume's security group, file system, policy and mount targets
+ * (the same tag conditions: a member is made under a volume id), and tear a discarded one down.
+ */
+export function warmPoolStatements(
+  arns: VolumeResourceArns,
+  efsKmsKeyArn: string | undefined,
+): PolicyStatement[] {
+  return [
+    // What CreateMountTargets' role reads too: EFS describes the new interfaces as the caller.
+    describeStatement(
+      'ec2:DescribeSubnets',
+      'ec2:DescribeSecurityGroups',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeNetworkInterfaceAttribute',
+      'elasticfilesystem:DescribeFileSystems',
+      'elasticfilesystem:DescribeMountTargets',
+      'elasticfilesystem:DescribeMountTargetSecurityGroups',
+    ),
+    ...securityGroupCreateStatements(arns),
+    ...fileSystemCreateStatements(arns, efsKmsKeyArn),
+    ...fileSystemPolicyStatements(arns),
+    ...mountTargetCreateStatements(arns),
+    ...mountTargetDeleteStatements(arns),
+    ...fileSystemDeleteStatements(arns),
+    ...securityGroupDeleteStatements(arns),
   ];
 }

@@ -13,7 +13,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { API_OPERATIONS, type OperationAccess } from './api-operations.ts';
 import { describeClustersStatement } from './cluster-permissions.ts';
-import type { ServiceConfig } from './config.ts';
+import { hasWarmPool, type ServiceConfig } from './config.ts';
 import { grantDescribeExecutions } from './execution-permissions.ts';
 import { acknowledgeApi, acknowledgeFargateProfileReads } from './nag-acknowledgements.ts';
 import { apiGatewayDocument, operationsOf, readOpenApi } from './openapi-for-api-gateway.ts';
@@ -77,6 +77,14 @@ export class VolumesApi extends Construct {
       const access = API_OPERATIONS[operationId] as OperationAccess;
       const role = functionRole(this, `${operationId}Role`, `API ${access.description}`);
       props.records.grant(role, ...access.records);
+      // The create path lists the cluster's warm pool members, when a pool is kept.
+      if (
+        access.starts === 'provision' &&
+        operationId === 'createVolume' &&
+        hasWarmPool(props.config)
+      ) {
+        props.records.grant(role, 'list');
+      }
       if (access.starts) props.stateMachines[access.starts].grantStartExecution(role);
       // A failed StartExecution may still have started it: the create path asks (create-volume.ts).
       if (access.starts === 'provision') {

@@ -65,10 +65,14 @@ const stack = await startLocalStack({
   awsModel: { timeScale },
   ...(faults ? { awsFaults: JSON.parse(faults) as FaultProxyOptions } : {}),
   healthCheckSeconds,
+  // Two ready file systems for `demo`: a plain request takes one and is READY in seconds.
+  warmPool: { demo: 2 },
   onHealthCheckError: (error) =>
     process.stderr.write(`scheduled health check failed: ${(error as Error).message}\n`),
 });
 const api = stack.api;
+// Fill the warm pool now rather than at the first tick.
+void stack.healthSchedule?.runNow();
 process.stdout.write(`
 EFS volumes for EKS Fargate: local mode is running.
 
@@ -79,6 +83,7 @@ EFS volumes for EKS Fargate: local mode is running.
   Functions        ${stack.functions === 'bundled' ? 'the bundles that deploy (.build/functions)' : 'the TypeScript sources (--source)'}
   Event senders    ${requestSenders.join(', ') || 'none: every request event is rejected'}   (REQUEST_SENDERS)
   Drift check      ${healthCheckSeconds > 0 ? `every ${healthCheckSeconds} s (LOCAL_HEALTH_CHECK_SECONDS)` : 'off (LOCAL_HEALTH_CHECK_SECONDS=0)'}
+  Warm pool        2 ready file systems for "demo", refilled by the scheduled check (WARM_POOL)
 
   Endpoints are in .local/endpoints.json; kubectl works with KUBECONFIG=.local/kubeconfig.
 

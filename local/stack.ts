@@ -84,6 +84,11 @@ export interface LocalStackOptions {
    * LOCAL_HEALTH_CHECK_SECONDS, default 10)
    */
   readonly healthCheckSeconds?: number;
+  /**
+   * Warm pool file systems per cluster (WARM_POOL, the stack's `warmPool`), kept by the
+   * scheduled check. @default none
+   */
+  readonly warmPool?: Readonly<Record<string, number>>;
   /** What to do with a scheduled check that failed. @default ignore it */
   readonly onHealthCheckError?: (error: unknown) => void;
 }
@@ -171,6 +176,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
+    if (options.warmPool && Object.keys(options.warmPool).length > 0) {
+      process.env.WARM_POOL = JSON.stringify(options.warmPool);
+    } else {
+      delete process.env.WARM_POOL;
+    }
 
     const clients = { ec2: new EC2Client({}), eks: new EKSClient({}) };
     await createVolumesTable(new DynamoDBClient({}), tableName);

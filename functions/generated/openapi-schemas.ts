@@ -1051,6 +1051,9 @@ export const openapiDocument = {
           "resources": {
             "$ref": "#/components/schemas/VolumeResources"
           },
+          "fileSystemSource": {
+            "$ref": "#/components/schemas/FileSystemSource"
+          },
           "error": {
             "$ref": "#/components/schemas/VolumeFailure"
           },
@@ -1172,6 +1175,15 @@ export const openapiDocument = {
           }
         }
       },
+      "FileSystemSource": {
+        "type": "string",
+        "enum": [
+          "new",
+          "pool",
+          "shared"
+        ],
+        "description": "Where the volume's file system comes from: `new`, created for it; `pool`, taken ready from the cluster's warm pool (`WARM_POOL`), with its policy, security group and mount targets, so only the access point and the manifests are made; `shared`, the existing file system the request named (`fileSystemId`). Absent on volumes recorded before it was (they are `new` or `shared`)."
+      },
       "VolumePlan": {
         "type": "object",
         "description": "What a request would create, without creating it.",
@@ -1179,7 +1191,8 @@ export const openapiDocument = {
           "dryRun",
           "spec",
           "aws",
-          "manifests"
+          "manifests",
+          "fileSystemSource"
         ],
         "properties": {
           "dryRun": {
@@ -1187,6 +1200,18 @@ export const openapiDocument = {
           },
           "spec": {
             "$ref": "#/components/schemas/VolumeSpec"
+          },
+          "fileSystemSource": {
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/FileSystemSource"
+              }
+            ],
+            "description": "The path the request would take now: `pool` when the cluster's warm pool holds a member it matches (a request made later may find the pool empty and take `new`)."
+          },
+          "poolFileSystemId": {
+            "type": "string",
+            "description": "With `pool`, the warm pool file system the request would take now."
           },
           "aws": {
             "type": "array",

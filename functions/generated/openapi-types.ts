@@ -372,6 +372,7 @@ export interface components {
                 [key: string]: components["schemas"]["StepRecord"];
             };
             resources: components["schemas"]["VolumeResources"];
+            fileSystemSource?: components["schemas"]["FileSystemSource"];
             error?: components["schemas"]["VolumeFailure"];
             rollbackError?: components["schemas"]["VolumeFailure"];
             /** @description What rollback or deletion could not delete (ROLLBACK_FAILED, DELETE_FAILED). */
@@ -397,11 +398,20 @@ export interface components {
             /** @description Pass as `nextToken` for the next page; absent on the last. */
             nextToken?: string;
         };
+        /**
+         * @description Where the volume's file system comes from: `new`, created for it; `pool`, taken ready from the cluster's warm pool (`WARM_POOL`), with its policy, security group and mount targets, so only the access point and the manifests are made; `shared`, the existing file system the request named (`fileSystemId`). Absent on volumes recorded before it was (they are `new` or `shared`).
+         * @enum {string}
+         */
+        FileSystemSource: "new" | "pool" | "shared";
         /** @description What a request would create, without creating it. */
         VolumePlan: {
             /** @constant */
             dryRun: true;
             spec: components["schemas"]["VolumeSpec"];
+            /** @description The path the request would take now: `pool` when the cluster's warm pool holds a member it matches (a request made later may find the pool empty and take `new`). */
+            fileSystemSource: components["schemas"]["FileSystemSource"];
+            /** @description With `pool`, the warm pool file system the request would take now. */
+            poolFileSystemId?: string;
             aws: {
                 type: string;
                 /** @enum {string} */

@@ -3,8 +3,11 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { healthCheckDependencies } from '#helpers/health-check-dependencies';
 import { settleDependencies } from '#helpers/settle-dependencies';
+import { serviceSettings } from '#lib/config';
 import { settleStalePending } from '#lib/settle/settle-execution';
 import { checkAllVolumes } from '#lib/sweep/check-all';
+import { maintainWarmPools } from '#lib/sweep/warm-pool';
+import { warmPoolSizes } from '#lib/volume/pool';
 import { traceClients } from '#powertools/client-tracing';
 import { logger } from '#powertools/logger';
 import { tracer } from '#powertools/tracer';
@@ -34,7 +37,19 @@ export const handler = middy(async () => {
     skipped: summary.skipped,
     failed: summary.failed.length,
   });
-  return summary;
+  // Then the warm pools: checked, refilled to their size, discarded members torn down.
+  const pools = await maintainWarmPools({
+    efs: check.efs,
+    ec2: check.ec2,
+    eks: check.eks,
+    pool: check.records.pool(),
+    settings: { warmPool: warmPoolSizes(), kmsKeyId: serviceSettings().kmsKeyId },
+  });
+  for (const pool of pools) {
+    for (const failure of pool.failed) logger.warn('warm pool member failed', failure);
+    logger.info('warm pool maintained', { ...pool, failed: pool.failed.length });
+  }
+  return { ...summary, pools };
 })
   .use(captureLambdaHandler(tracer, { captureResponse: false }))
   .use(injectLambdaContext(logger, { clearState: true, logEvent: false }));

@@ -80,6 +80,15 @@ export const SETTINGS = {
     readBy: ['createVolume', 'ProvisionRequested'],
     setBy: 'stack',
   },
+  WARM_POOL: {
+    type: 'json',
+    default: undefined,
+    unset: 'no cluster keeps a pool',
+    meaning:
+      'JSON: warm pool file systems per cluster, e.g. `{"demo": 2}` (the stack’s `warmPool`); a matching request takes one and is READY in seconds; see [Warm pool](#warm-pool)',
+    readBy: ['createVolume', 'ProvisionRequested', 'CheckVolumes'],
+    setBy: 'stack when configured',
+  },
   NAMESPACE_NETWORK_ISOLATION: {
     type: 'boolean',
     default: false,
@@ -93,7 +102,7 @@ export const SETTINGS = {
     default: undefined,
     unset: 'the AWS managed key',
     meaning: 'KMS key for EFS encryption at rest',
-    readBy: ['step'],
+    readBy: ['step', 'CheckVolumes'],
     setBy: 'stack when configured',
   },
   EVENT_BUS_NAME: {

@@ -177,3 +177,23 @@ export function vpcIdsOf(calls: readonly RecordedAwsCall[]): string[] {
   }
   return [...ids].sort();
 }
+
+/** A call as the recorder writes it, for the tests that state calls rather than record them. */
+export function recordedCall(
+  fn: string,
+  action: string,
+  resources: readonly string[],
+  extra: Partial<RecordedAwsCall> = {},
+): RecordedAwsCall {
+  const [service = '', operation = ''] = action.split(':');
+  return {
+    function: fn,
+    service,
+    operation,
+    action,
+    resources,
+    requestTags: {},
+    resourceTags: {},
+    ...extra,
+  };
+}

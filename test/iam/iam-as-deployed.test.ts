@@ -27,6 +27,7 @@ const RELIED_ON = [
   'settle-executions',
   'drift-check',
   'lifecycle-retain',
+  'warm-pool',
 ];
 
 /** Each recording file (named after its test file), with its calls. */
@@ -60,8 +61,11 @@ let policies: Map<string, FunctionPolicies>;
 beforeAll(() => {
   files = recordingFiles();
   calls = recordedCalls(files);
-  // The stack configured with the VPCs the runs made in moto, as an operator names theirs.
-  policies = templatePolicies(synthesize({ config: { vpcIds: vpcIdsOf(calls) } }));
+  // The stack configured with the VPCs the runs made in moto, as an operator names theirs,
+  // and with a warm pool, as local mode runs (test/integration/warm-pool.test.ts keeps one).
+  policies = templatePolicies(
+    synthesize({ config: { vpcIds: vpcIdsOf(calls), warmPool: { demo: 2 } } }),
+  );
 });
 
 describe('IAM as deployed', () => {

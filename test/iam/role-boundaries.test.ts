@@ -12,7 +12,7 @@ import type { RecordedAwsCall } from '../../local/aws-calls/recorded-call.ts';
 import { synthesize } from '../infra/synthesize.ts';
 import { KUBERNETES_CALLERS } from '../support/stack-functions.ts';
 import { type FunctionPolicies, templatePolicies } from '../support/template-policies.ts';
-import { evaluateRecordedCalls } from './evaluate-recorded-calls.ts';
+import { evaluateRecordedCalls, recordedCall } from './evaluate-recorded-calls.ts';
 
 const EFS = 'arn:aws:elasticfilesystem:us-east-1:123456789012';
 const EC2 = 'arn:aws:ec2:us-east-1:123456789012';
@@ -35,25 +35,6 @@ let policies: Map<string, FunctionPolicies>;
 beforeAll(() => {
   policies = templatePolicies(synthesize());
 });
-
-function recorded(
-  fn: string,
-  action: string,
-  resources: string[],
-  extra: Partial<RecordedAwsCall> = {},
-): RecordedAwsCall {
-  const [service = '', operation = ''] = action.split(':');
-  return {
-    function: fn,
-    service,
-    operation,
-    action,
-    resources,
-    requestTags: {},
-    resourceTags: {},
-    ...extra,
-  };
-}
 
 /** The same call on resources carrying the given tags. */
 function taggedWith(call: RecordedAwsCall, tags: Record<string, string>): RecordedAwsCall {
@@ -109,7 +90,7 @@ describe('delete roles refuse resources without the volume-id and this stack tag
   for (const [fn, action, resource] of cases) {
     it(`${fn} may ${action} a resource of this stack's volume, not an untagged one or another stack's`, async () => {
       // Prepare
-      const call = recorded(fn, action, [resource]);
+      const call = recordedCall(fn, action, [resource]);
 
       // Act
       const [ours, untagged, someoneElses, anotherStacks] = await Promise.all([
@@ -132,7 +113,7 @@ describe('delete roles refuse resources without the volume-id and this stack tag
   it('no delete role may delete what another step owns', async () => {
     // Prepare
     const call = taggedWith(
-      recorded('DeleteAccessPoint', 'elasticfilesystem:DeleteFileSystem', [FILE_SYSTEM]),
+      recordedCall('DeleteAccessPoint', 'elasticfilesystem:DeleteFileSystem', [FILE_SYSTEM]),
       OURS,
     );
 
@@ -152,9 +133,9 @@ describe('a repair never replaces or deletes what holds data', () => {
     async (fn) => {
       // Prepare
       const calls = [
-        recorded(fn, 'elasticfilesystem:DeleteFileSystem', [FILE_SYSTEM]),
-        recorded(fn, 'elasticfilesystem:DeleteAccessPoint', [ACCESS_POINT]),
-        recorded(fn, 'elasticfilesystem:DeleteMountTarget', [FILE_SYSTEM]),
+        recordedCall(fn, 'elasticfilesystem:DeleteFileSystem', [FILE_SYSTEM]),
+        recordedCall(fn, 'elasticfilesystem:DeleteAccessPoint', [ACCESS_POINT]),
+        recordedCall(fn, 'elasticfilesystem:DeleteMountTarget', [FILE_SYSTEM]),
       ].map((call) => taggedWith(call, OURS));
 
       // Act
@@ -168,12 +149,14 @@ describe('a repair never replaces or deletes what holds data', () => {
   it.each(REPAIR_FUNCTIONS)('%s may not create a file system or an access point', async (fn) => {
     // Prepare
     const calls = [
-      recorded(fn, 'elasticfilesystem:CreateFileSystem', [`${EFS}:file-system/*`], {
+      recordedCall(fn, 'elasticfilesystem:CreateFileSystem', [`${EFS}:file-system/*`], {
         requestTags: OURS,
       }),
       // On a file system of this stack, which the create-access-point step may use
       taggedWith(
-        recorded(fn, 'elasticfilesystem:CreateAccessPoint', [FILE_SYSTEM], { requestTags: OURS }),
+        recordedCall(fn, 'elasticfilesystem:CreateAccessPoint', [FILE_SYSTEM], {
+          requestTags: OURS,
+        }),
         OURS,
       ),
     ];
@@ -188,8 +171,8 @@ describe('a repair never replaces or deletes what holds data', () => {
   it('BeginRepair may look at the file system and access point it checks', async () => {
     // Prepare
     const calls = [
-      recorded('BeginRepair', 'elasticfilesystem:DescribeFileSystems', [FILE_SYSTEM]),
-      recorded('BeginRepair', 'elasticfilesystem:DescribeAccessPoints', [ACCESS_POINT]),
+      recordedCall('BeginRepair', 'elasticfilesystem:DescribeFileSystems', [FILE_SYSTEM]),
+      recordedCall('BeginRepair', 'elasticfilesystem:DescribeAccessPoints', [ACCESS_POINT]),
     ];
 
     // Act
@@ -205,11 +188,11 @@ describe('create roles refuse requests without the volume-id request tag', () =>
 
   it('CreateFileSystem may create an encrypted file system with the volume-id tag', async () => {
     // Prepare
-    const call = recorded('CreateFileSystem', 'elasticfilesystem:CreateFileSystem', ['*'], {
+    const call = recordedCall('CreateFileSystem', 'elasticfilesystem:CreateFileSystem', ['*'], {
       requestTags: OURS,
       conditions: encrypted,
     });
-    const tagging = recorded(
+    const tagging = recordedCall(
       'CreateFileSystem',
       'elasticfilesystem:TagResource',
       [`${EFS}:file-system/*`],
@@ -230,14 +213,19 @@ describe('create roles refuse requests without the volume-id request tag', () =>
 
   it('CreateFileSystem may not create one without the tag, or unencrypted', async () => {
     // Prepare
-    const untagged = recorded('CreateFileSystem', 'elasticfilesystem:CreateFileSystem', ['*'], {
+    const untagged = recordedCall('CreateFileSystem', 'elasticfilesystem:CreateFileSystem', ['*'], {
       requestTags: SOMEONE_ELSES,
       conditions: encrypted,
     });
-    const unencrypted = recorded('CreateFileSystem', 'elasticfilesystem:CreateFileSystem', ['*'], {
-      requestTags: OURS,
-      conditions: { 'elasticfilesystem:Encrypted': 'false' },
-    });
+    const unencrypted = recordedCall(
+      'CreateFileSystem',
+      'elasticfilesystem:CreateFileSystem',
+      ['*'],
+      {
+        requestTags: OURS,
+        conditions: { 'elasticfilesystem:Encrypted': 'false' },
+      },
+    );
 
     // Act
     const results = await Promise.all([isAllowed(untagged), isAllowed(unencrypted)]);
@@ -249,7 +237,7 @@ describe('create roles refuse requests without the volume-id request tag', () =>
   it('CreateAccessPoint may add a tagged access point to any file system, not an untagged one', async () => {
     // Prepare: a file system this stack created
     const call = taggedWith(
-      recorded('CreateAccessPoint', 'elasticfilesystem:CreateAccessPoint', [FILE_SYSTEM]),
+      recordedCall('CreateAccessPoint', 'elasticfilesystem:CreateAccessPoint', [FILE_SYSTEM]),
       OURS,
     );
 
@@ -265,7 +253,7 @@ describe('create roles refuse requests without the volume-id request tag', () =>
 
   it("CreateAccessPoint may add one to this stack's or a shareable file system, not an untagged or another stack's one", async () => {
     // Prepare: the access point carries our request tags in every case
-    const call = recorded(
+    const call = recordedCall(
       'CreateAccessPoint',
       'elasticfilesystem:CreateAccessPoint',
       [FILE_SYSTEM],
@@ -298,7 +286,7 @@ describe('create roles refuse requests without the volume-id request tag', () =>
     "%s may put a file system policy on this stack's volume's file system only, never a shared or another stack's one",
     async (fn) => {
       // Prepare: a shared file system carries none of our tags
-      const call = recorded(fn, 'elasticfilesystem:PutFileSystemPolicy', [FILE_SYSTEM]);
+      const call = recordedCall(fn, 'elasticfilesystem:PutFileSystemPolicy', [FILE_SYSTEM]);
 
       // Act
       const [ours, shared, anotherStacks] = await Promise.all([
@@ -326,7 +314,10 @@ describe('create roles refuse requests without the volume-id request tag', () =>
     const allowed = await Promise.all(
       others.map((fn) =>
         isAllowed(
-          taggedWith(recorded(fn, 'elasticfilesystem:PutFileSystemPolicy', [FILE_SYSTEM]), OURS),
+          taggedWith(
+            recordedCall(fn, 'elasticfilesystem:PutFileSystemPolicy', [FILE_SYSTEM]),
+            OURS,
+          ),
         ),
       ),
     );
@@ -340,7 +331,7 @@ describe('create roles refuse requests without the volume-id request tag', () =>
     async (fn) => {
       // Prepare: a shared file system of someone else's carries none of our tags
       const call = taggedWith(
-        recorded(fn, 'elasticfilesystem:DescribeFileSystemPolicy', [FILE_SYSTEM]),
+        recordedCall(fn, 'elasticfilesystem:DescribeFileSystemPolicy', [FILE_SYSTEM]),
         SOMEONE_ELSES,
       );
 
@@ -354,7 +345,7 @@ describe('create roles refuse requests without the volume-id request tag', () =>
 
   it('CreateSecurityGroup may create a tagged group in a VPC, not an untagged one', async () => {
     // Prepare
-    const call = recorded('CreateSecurityGroup', 'ec2:CreateSecurityGroup', [
+    const call = recordedCall('CreateSecurityGroup', 'ec2:CreateSecurityGroup', [
       `${EC2}:vpc/vpc-0123456789abcdef0`,
       `${EC2}:security-group/*`,
     ]);
@@ -371,7 +362,7 @@ describe('create roles refuse requests without the volume-id request tag', () =>
 
   it('CreateMountTargets may add mount targets to a tagged file system only', async () => {
     // Prepare
-    const call = recorded('CreateMountTargets', 'elasticfilesystem:CreateMountTarget', [
+    const call = recordedCall('CreateMountTargets', 'elasticfilesystem:CreateMountTarget', [
       FILE_SYSTEM,
     ]);
 
@@ -390,14 +381,14 @@ describe('create roles refuse requests without this stack tag or with tag keys o
   const encrypted = { 'elasticfilesystem:Encrypted': 'true' };
   const { [STACK_TAG]: _stack, ...withoutStack } = OURS;
   const creates = [
-    recorded('CreateFileSystem', 'elasticfilesystem:CreateFileSystem', ['*'], {
+    recordedCall('CreateFileSystem', 'elasticfilesystem:CreateFileSystem', ['*'], {
       conditions: encrypted,
     }),
     taggedWith(
-      recorded('CreateAccessPoint', 'elasticfilesystem:CreateAccessPoint', [FILE_SYSTEM]),
+      recordedCall('CreateAccessPoint', 'elasticfilesystem:CreateAccessPoint', [FILE_SYSTEM]),
       OURS,
     ),
-    recorded('CreateSecurityGroup', 'ec2:CreateSecurityGroup', [
+    recordedCall('CreateSecurityGroup', 'ec2:CreateSecurityGroup', [
       `${EC2}:vpc/vpc-0123456789abcdef0`,
       `${EC2}:security-group/*`,
     ]),
@@ -434,7 +425,7 @@ describe("a namespace's client security group (namespace network isolation)", ()
     'efs-volumes:cluster': 'demo',
     Name: 'demo/team-a NFS clients',
   };
-  const create = recorded('CreateSecurityGroup', 'ec2:CreateSecurityGroup', [
+  const create = recordedCall('CreateSecurityGroup', 'ec2:CreateSecurityGroup', [
     `${EC2}:vpc/vpc-0123456789abcdef0`,
     `${EC2}:security-group/*`,
   ]);
@@ -459,7 +450,7 @@ describe("a namespace's client security group (namespace network isolation)", ()
 
   it("CreateSecurityGroup may set the egress of this stack's client group only", async () => {
     // Prepare
-    const egress = recorded('CreateSecurityGroup', 'ec2:AuthorizeSecurityGroupEgress', [
+    const egress = recordedCall('CreateSecurityGroup', 'ec2:AuthorizeSecurityGroupEgress', [
       SECURITY_GROUP,
     ]);
 
@@ -496,7 +487,7 @@ describe("network interface calls in a stack configured with its clusters' VPCs"
   it('DeleteMountTargets may delete an interface in a configured VPC only', async () => {
     // Prepare
     const call = (vpc: string | undefined) =>
-      recorded(
+      recordedCall(
         'DeleteMountTargets',
         'ec2:DeleteNetworkInterface',
         [`${EC2}:network-interface/eni-0123456789abcdef0`],
@@ -522,7 +513,7 @@ describe("network interface calls in a stack configured with its clusters' VPCs"
     // Prepare
     const call = (vpc: string) =>
       taggedWith(
-        recorded(
+        recordedCall(
           'CreateMountTargets',
           'ec2:CreateNetworkInterface',
           [`${EC2}:network-interface/*`, `${EC2}:subnet/subnet-0123456789abcdef0`, SECURITY_GROUP],
@@ -544,9 +535,14 @@ describe("network interface calls in a stack configured with its clusters' VPCs"
   it('CreateSecurityGroup may create a group in a configured VPC only', async () => {
     // Prepare
     const call = (vpc: string) =>
-      recorded('CreateSecurityGroup', 'ec2:CreateSecurityGroup', [vpc, `${EC2}:security-group/*`], {
-        requestTags: OURS,
-      });
+      recordedCall(
+        'CreateSecurityGroup',
+        'ec2:CreateSecurityGroup',
+        [vpc, `${EC2}:security-group/*`],
+        {
+          requestTags: OURS,
+        },
+      );
 
     // Act
     const [configured, other] = await Promise.all([
@@ -564,7 +560,7 @@ describe('claims are released only by what ends a volume', () => {
 
   it('CompleteDeletion, CompleteRollback, SettleExecution and the API may delete a claim item; no other step may', async () => {
     // Prepare
-    const deleting = (fn: string) => recorded(fn, 'dynamodb:DeleteItem', [TABLE]);
+    const deleting = (fn: string) => recordedCall(fn, 'dynamodb:DeleteItem', [TABLE]);
 
     // Act
     const [deletion, rollback, settle, api, apply, resolve] = await Promise.all(
@@ -592,8 +588,8 @@ describe('claims are released only by what ends a volume', () => {
   it('listVolumes may query the byNamespace index, and not scan or read the table itself', async () => {
     // Act
     const [index, scan] = await Promise.all([
-      isAllowed(recorded('listVolumes', 'dynamodb:Query', [`${TABLE}/index/byNamespace`])),
-      isAllowed(recorded('listVolumes', 'dynamodb:Scan', [TABLE])),
+      isAllowed(recordedCall('listVolumes', 'dynamodb:Query', [`${TABLE}/index/byNamespace`])),
+      isAllowed(recordedCall('listVolumes', 'dynamodb:Scan', [TABLE])),
     ]);
 
     // Assess
@@ -611,7 +607,7 @@ describe('the drift check only reads, and announces only drift', () => {
     return String([statement?.Resource].flat()[0]);
   };
   const putEvent = (fn: string, detailType: string) =>
-    recorded(fn, 'events:PutEvents', [busOf(fn)], {
+    recordedCall(fn, 'events:PutEvents', [busOf(fn)], {
       conditions: { 'events:source': ['efs-volumes'], 'events:detail-type': [detailType] },
     });
 
@@ -620,14 +616,14 @@ describe('the drift check only reads, and announces only drift', () => {
     async (fn) => {
       // Prepare
       const reads = [
-        recorded(fn, 'elasticfilesystem:DescribeFileSystems', [FILE_SYSTEM]),
-        recorded(fn, 'elasticfilesystem:DescribeMountTargets', [FILE_SYSTEM]),
-        recorded(fn, 'elasticfilesystem:DescribeAccessPoints', [ACCESS_POINT]),
+        recordedCall(fn, 'elasticfilesystem:DescribeFileSystems', [FILE_SYSTEM]),
+        recordedCall(fn, 'elasticfilesystem:DescribeMountTargets', [FILE_SYSTEM]),
+        recordedCall(fn, 'elasticfilesystem:DescribeAccessPoints', [ACCESS_POINT]),
       ];
       const writes = [
-        taggedWith(recorded(fn, 'elasticfilesystem:DeleteMountTarget', [FILE_SYSTEM]), OURS),
-        taggedWith(recorded(fn, 'elasticfilesystem:DeleteAccessPoint', [ACCESS_POINT]), OURS),
-        taggedWith(recorded(fn, 'elasticfilesystem:CreateMountTarget', [FILE_SYSTEM]), OURS),
+        taggedWith(recordedCall(fn, 'elasticfilesystem:DeleteMountTarget', [FILE_SYSTEM]), OURS),
+        taggedWith(recordedCall(fn, 'elasticfilesystem:DeleteAccessPoint', [ACCESS_POINT]), OURS),
+        taggedWith(recordedCall(fn, 'elasticfilesystem:CreateMountTarget', [FILE_SYSTEM]), OURS),
       ];
 
       // Act
@@ -665,7 +661,7 @@ describe('every step reads the record, and the Kubernetes steps describe the clu
   it('lets every step read the volume record, which names the execution that may act', async () => {
     // Act
     const allowed = await Promise.all(
-      STEP_FUNCTIONS.map((fn) => isAllowed(recorded(fn, 'dynamodb:GetItem', [TABLE]))),
+      STEP_FUNCTIONS.map((fn) => isAllowed(recordedCall(fn, 'dynamodb:GetItem', [TABLE]))),
     );
 
     // Assess
@@ -674,7 +670,7 @@ describe('every step reads the record, and the Kubernetes steps describe the clu
 
   it('lets the steps that talk to Kubernetes describe the cluster, and not the other writers', async () => {
     // Prepare
-    const describing = (fn: string) => recorded(fn, 'eks:DescribeCluster', [CLUSTER]);
+    const describing = (fn: string) => recordedCall(fn, 'eks:DescribeCluster', [CLUSTER]);
     const kubernetes = STEP_FUNCTIONS.filter(
       (fn) => catalogFunction(fn).kubernetesGroup !== undefined,
     );
@@ -700,19 +696,19 @@ describe('SettleExecution reads and records, and changes nothing in AWS', () => 
   /** The bus the policies resolve to (test/support/template-policies.ts: `default`). */
   const BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/default';
   const putting = (detailType: string) =>
-    recorded('SettleExecution', 'events:PutEvents', [BUS], {
+    recordedCall('SettleExecution', 'events:PutEvents', [BUS], {
       conditions: { 'events:source': ['efs-volumes'], 'events:detail-type': [detailType] },
     });
 
   it('may list leftovers, describe the cluster and announce a failed volume', async () => {
     // Act
     const results = await Promise.all([
-      isAllowed(recorded('SettleExecution', 'elasticfilesystem:DescribeFileSystems', ['*'])),
-      isAllowed(recorded('SettleExecution', 'elasticfilesystem:DescribeMountTargets', ['*'])),
-      isAllowed(recorded('SettleExecution', 'elasticfilesystem:DescribeAccessPoints', ['*'])),
-      isAllowed(recorded('SettleExecution', 'ec2:DescribeSecurityGroups', ['*'])),
+      isAllowed(recordedCall('SettleExecution', 'elasticfilesystem:DescribeFileSystems', ['*'])),
+      isAllowed(recordedCall('SettleExecution', 'elasticfilesystem:DescribeMountTargets', ['*'])),
+      isAllowed(recordedCall('SettleExecution', 'elasticfilesystem:DescribeAccessPoints', ['*'])),
+      isAllowed(recordedCall('SettleExecution', 'ec2:DescribeSecurityGroups', ['*'])),
       isAllowed(
-        recorded('SettleExecution', 'eks:DescribeCluster', [
+        recordedCall('SettleExecution', 'eks:DescribeCluster', [
           'arn:aws:eks:us-east-1:123456789012:cluster/demo',
         ]),
       ),
@@ -727,7 +723,7 @@ describe('SettleExecution reads and records, and changes nothing in AWS', () => 
   it('may start the deprovision workflow, which cleans up what a stopped provisioning left', async () => {
     // Act
     const start = await isAllowed(
-      recorded('SettleExecution', 'states:StartExecution', [
+      recordedCall('SettleExecution', 'states:StartExecution', [
         'arn:aws:states:us-east-1:123456789012:stateMachine:efs-volumes-deprovision',
       ]),
     );
@@ -741,15 +737,18 @@ describe('SettleExecution reads and records, and changes nothing in AWS', () => 
     const results = await Promise.all([
       isAllowed(
         taggedWith(
-          recorded('SettleExecution', 'elasticfilesystem:DeleteFileSystem', [FILE_SYSTEM]),
+          recordedCall('SettleExecution', 'elasticfilesystem:DeleteFileSystem', [FILE_SYSTEM]),
           OURS,
         ),
       ),
       isAllowed(
-        taggedWith(recorded('SettleExecution', 'ec2:DeleteSecurityGroup', [SECURITY_GROUP]), OURS),
+        taggedWith(
+          recordedCall('SettleExecution', 'ec2:DeleteSecurityGroup', [SECURITY_GROUP]),
+          OURS,
+        ),
       ),
       isAllowed(
-        recorded('SettleExecution', 'states:StartExecution', [
+        recordedCall('SettleExecution', 'states:StartExecution', [
           'arn:aws:states:us-east-1:123456789012:stateMachine:efs-volumes-provision',
         ]),
       ),
@@ -770,19 +769,19 @@ describe('CheckVolumes reconciles stuck PENDING volumes on the provisioning work
     // Act
     const results = await Promise.all([
       isAllowed(
-        recorded('CheckVolumes', 'states:DescribeExecution', [
+        recordedCall('CheckVolumes', 'states:DescribeExecution', [
           `${STATES}:execution:efs-volumes-provision:vol-0123456789abcdef0123`,
         ]),
       ),
       isAllowed(
-        recorded('CheckVolumes', 'states:StartExecution', [
+        recordedCall('CheckVolumes', 'states:StartExecution', [
           `${STATES}:stateMachine:efs-volumes-provision`,
         ]),
       ),
-      isAllowed(recorded('CheckVolumes', 'dynamodb:DeleteItem', [TABLE])),
-      isAllowed(recorded('CheckVolumes', 'ec2:DescribeSecurityGroups', ['*'])),
+      isAllowed(recordedCall('CheckVolumes', 'dynamodb:DeleteItem', [TABLE])),
+      isAllowed(recordedCall('CheckVolumes', 'ec2:DescribeSecurityGroups', ['*'])),
       isAllowed(
-        recorded('CheckVolumes', 'events:PutEvents', [BUS], {
+        recordedCall('CheckVolumes', 'events:PutEvents', [BUS], {
           conditions: {
             'events:source': ['efs-volumes'],
             'events:detail-type': ['Volume Provisioning Failed'],
@@ -799,17 +798,17 @@ describe('CheckVolumes reconciles stuck PENDING volumes on the provisioning work
     // Act
     const results = await Promise.all([
       isAllowed(
-        recorded('CheckVolumes', 'states:StartExecution', [
+        recordedCall('CheckVolumes', 'states:StartExecution', [
           `${STATES}:stateMachine:efs-volumes-deprovision`,
         ]),
       ),
       isAllowed(
-        recorded('CheckVolumes', 'states:StartExecution', [
+        recordedCall('CheckVolumes', 'states:StartExecution', [
           `${STATES}:stateMachine:efs-volumes-repair`,
         ]),
       ),
       isAllowed(
-        recorded('CheckVolumes', 'states:StopExecution', [
+        recordedCall('CheckVolumes', 'states:StopExecution', [
           `${STATES}:execution:efs-volumes-provision:vol-0123456789abcdef0123`,
         ]),
       ),
@@ -827,7 +826,7 @@ describe('SettleExecution settles a repair that ended unsettled', () => {
     // Act
     const [announce, start] = await Promise.all([
       isAllowed(
-        recorded('SettleExecution', 'events:PutEvents', [BUS], {
+        recordedCall('SettleExecution', 'events:PutEvents', [BUS], {
           conditions: {
             'events:source': ['efs-volumes'],
             'events:detail-type': ['Volume Repair Failed'],
@@ -835,7 +834,7 @@ describe('SettleExecution settles a repair that ended unsettled', () => {
         }),
       ),
       isAllowed(
-        recorded('SettleExecution', 'states:StartExecution', [
+        recordedCall('SettleExecution', 'states:StartExecution', [
           'arn:aws:states:us-east-1:123456789012:stateMachine:efs-volumes-repair',
         ]),
       ),

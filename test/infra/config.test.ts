@@ -106,6 +106,10 @@ describe('parseServiceConfig', () => {
       'workflow.mountTargetMaxChecks is 14, but with these waits at most 4 checks',
     ],
     [{ requestEventSource: 'aws.events' }, 'EventBridge reserves it'],
+    [{ warmPool: { demo: -1 } }, 'warmPool must map cluster names to whole numbers from 0 to 20'],
+    [{ warmPool: { demo: 2.5 } }, 'warmPool must map cluster names to whole numbers from 0 to 20'],
+    [{ warmPool: { demo: 21 } }, 'warmPool must map cluster names to whole numbers from 0 to 20'],
+    [{ warmPool: [2] }, 'warmPool must map cluster names to whole numbers from 0 to 20'],
     [{ efsKmsKeyArn: 'alias/efs' }, 'efsKmsKeyArn must be a KMS key ARN'],
     [
       { logsKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:alias/logs' },

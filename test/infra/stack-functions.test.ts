@@ -153,6 +153,18 @@ describe('Lambda functions', () => {
     }
   });
 
+  it('gives the warm pool sizes to the create paths and the scheduled check, only when configured', () => {
+    // Act
+    const readers = ['createVolume', 'provision-requested', 'check-volumes'];
+    const configuredPools = readers.map((entry) => environmentOf(configured, entry).WARM_POOL);
+    const plainPools = readers.map((entry) => environmentOf(plain, entry).WARM_POOL);
+
+    // Assess
+    expect(configuredPools).toEqual(Array(3).fill(JSON.stringify(CONFIGURED.warmPool)));
+    expect(plainPools).toEqual([undefined, undefined, undefined]);
+    expect(environmentOf(configured, 'check-volumes').EFS_KMS_KEY_ID).toBe(CONFIGURED.efsKmsKeyArn);
+  });
+
   it('leaves the local-mode endpoint override out of functions/: local mode injects it', () => {
     // Act
     const mentions = functionSources().filter((source) =>

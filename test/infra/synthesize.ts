@@ -60,6 +60,7 @@ export const CONFIGURED = {
   logsKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/7a1b2c3d-4444-5555-6666-777788889999',
   logLevel: 'DEBUG',
   workflow: { mountTargetPollSeconds: 10, mountTargetDnsDelaySeconds: 120 },
+  warmPool: { prod: 2 },
 } as const;
 
 /**

@@ -66,7 +66,12 @@ export async function provisionedVolume<V extends { readonly status: string }>(
   );
   const { id } = created.json as { id: string };
   return eventually(async () => {
-    const volume = await fetchVolume<V>(stack, id);
-    return PROVISION_ENDS.includes(volume.status) ? volume : undefined;
+    const volume = await fetchVolume<V & VolumeProgress>(stack, id);
+    if (!PROVISION_ENDS.includes(volume.status)) return undefined;
+    // READY is written before CompleteProvisioning announces it and ends: wait for the end, so
+    // what the step still does (its event, its metrics) has happened.
+    const ended =
+      volume.status !== 'READY' || volume.steps.CompleteProvisioning?.status === 'SUCCEEDED';
+    return ended ? (volume as V) : undefined;
   }, timeoutMs);
 }

@@ -194,6 +194,7 @@ describe('ensureMountTargets', () => {
     expect(result).toEqual({
       mountTargetIds: ['fsmt-a', 'fsmt-b'],
       createdMountTargetIds: ['fsmt-a', 'fsmt-b'],
+      createdNow: ['fsmt-a', 'fsmt-b'],
     });
   });
 
@@ -224,6 +225,7 @@ describe('ensureMountTargets', () => {
     expect(result).toEqual({
       mountTargetIds: ['fsmt-old', 'fsmt-b'],
       createdMountTargetIds: ['fsmt-b'],
+      createdNow: ['fsmt-b'],
     });
   });
 
@@ -251,6 +253,7 @@ describe('ensureMountTargets', () => {
     expect(result).toEqual({
       mountTargetIds: ['fsmt-going', 'fsmt-b'],
       createdMountTargetIds: ['fsmt-b'],
+      createdNow: ['fsmt-b'],
     });
   });
 
@@ -280,6 +283,7 @@ describe('ensureMountTargets', () => {
     expect(result).toEqual({
       mountTargetIds: ['fsmt-a', 'fsmt-b'],
       createdMountTargetIds: ['fsmt-a', 'fsmt-b'],
+      createdNow: [],
     });
   });
 

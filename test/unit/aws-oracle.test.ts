@@ -129,9 +129,9 @@ describe('the AWS oracle', () => {
       runtimeErrors: Object.keys(RUNTIME_ERROR_OUTCOMES).length,
     }).toMatchInlineSnapshot(`
       {
-        "declaredErrors": 143,
+        "declaredErrors": 151,
         "ec2Codes": 12,
-        "operations": 33,
+        "operations": 37,
         "runtimeErrors": 7,
         "statusValues": 23,
       }

@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/main.ts';
-import { formatDuration, renderStepEnded, renderVolumeTable } from '../../cli/render.ts';
+import {
+  formatDuration,
+  renderPlan,
+  renderStepEnded,
+  renderVolumeTable,
+} from '../../cli/render.ts';
 import { styleFor } from '../../cli/terminal.ts';
 import { StepTracker } from '../../cli/volume-progress.ts';
-import type { Volume } from '../../client/index.ts';
+import type { Volume, VolumePlan } from '../../client/index.ts';
 import { memoryIo } from '../support/cli-io.ts';
 
 const ESCAPE = '\u001b[';
@@ -213,5 +218,29 @@ describe('efs-volumes create --wait, when the status lands before the last step 
     // Assess
     expect(code).toBe(0);
     expect(io.out()).toContain('  done     CompleteProvisioning       100 ms\n');
+  });
+});
+
+describe('efs-volumes plan', () => {
+  const plan = {
+    dryRun: true,
+    spec: { clusterName: 'demo', namespace: 'team-c', name: 'data' } as VolumePlan['spec'],
+    fileSystemSource: 'pool',
+    poolFileSystemId: 'fs-0123456789abcdef0',
+    aws: [],
+    manifests: 'kind: PersistentVolumeClaim',
+    warnings: ['no Fargate profile selects namespace team-c: its pods will not be scheduled'],
+  } satisfies VolumePlan;
+
+  it('says where the file system would come from, and every warning of the plan', () => {
+    // Act
+    const text = renderPlan({ json: false, fancy: false }, plan);
+
+    // Assess
+    expect(text).toContain('file system');
+    expect(text).toContain('from the warm pool (fs-0123456789abcdef0)');
+    expect(text).toContain(
+      'warning no Fargate profile selects namespace team-c: its pods will not be scheduled',
+    );
   });
 });

@@ -6,6 +6,7 @@ import { sfnClient } from '#clients/sfn';
 import { serviceSettings } from '#lib/config';
 import type { VolumeServiceDependencies } from '#lib/service/create-volume';
 import { numberSetting, stringSetting } from '#lib/settings';
+import { warmPoolSizes } from '#lib/volume/pool';
 import { volumeMetrics } from '#powertools/metrics';
 import { readDependencies } from './read-dependencies.ts';
 
@@ -30,6 +31,7 @@ export function apiDependencies(): VolumeServiceDependencies {
         volumesPerCaller: numberSetting('MAX_VOLUMES_PER_CALLER'),
       },
       subnetAddressReserve: numberSetting('SUBNET_ADDRESS_RESERVE'),
+      warmPool: warmPoolSizes(),
     },
   };
 }

@@ -110,7 +110,9 @@ export const DECLARED_ERROR_OUTCOMES = {
   'ec2:AuthorizeSecurityGroupEgress': {},
   'ec2:AuthorizeSecurityGroupIngress': {},
   'ec2:CreateSecurityGroup': {},
+  'ec2:CreateTags': {},
   'ec2:DeleteSecurityGroup': {},
+  'ec2:DeleteTags': {},
   'ec2:DescribeSecurityGroups': {},
   'ec2:DescribeSubnets': {},
   'ec2:DescribeVpcAttribute': {},
@@ -199,6 +201,18 @@ export const DECLARED_ERROR_OUTCOMES = {
     FileSystemNotFound: AWS,
     IncorrectFileSystemLifeCycleState: 'wait',
     InvalidPolicyException: AWS,
+  },
+  // Taking a warm pool member over (file-system.ts takeOverPooledFileSystem): the file system
+  // was described a moment before; gone since, the volume rolls back under EFS's name.
+  'elasticfilesystem:TagResource': {
+    ...EFS_BASE,
+    AccessPointNotFound: AWS,
+    FileSystemNotFound: AWS,
+  },
+  'elasticfilesystem:UntagResource': {
+    ...EFS_BASE,
+    AccessPointNotFound: AWS,
+    FileSystemNotFound: AWS,
   },
   'events:PutEvents': { InternalException: 'transient' },
   'states:DescribeExecution': { ...SFN_KMS, ExecutionDoesNotExist: 'gone' },

@@ -4,9 +4,12 @@ import {
   DescribeFileSystemsCommand,
   type EFSClient,
   type FileSystemDescription,
+  TagResourceCommand,
+  UntagResourceCommand,
 } from '@aws-sdk/client-efs';
 import { FileSystemNotReadyError, FileSystemUnusableError, TransientError } from '../errors.ts';
 import { VOLUME_ID_TAG } from '../volume/names.ts';
+import { POOL_TAG } from '../volume/pool.ts';
 import type { VolumeSpec } from '../volume/request.ts';
 import { FILE_SYSTEM_STATE_OUTCOMES, type StatusOutcome } from './aws-outcomes.ts';
 import { STACK_TAG, type Tag } from './tags.ts';
@@ -70,7 +73,14 @@ export async function describeFileSystem(
 export async function ensureFileSystem(
   efs: EFSClient,
   volumeId: string,
-  spec: VolumeSpec,
+  spec: Pick<
+    VolumeSpec,
+    | 'fileSystemId'
+    | 'performanceMode'
+    | 'throughputMode'
+    | 'provisionedThroughputInMibps'
+    | 'backup'
+  >,
   tags: readonly Tag[],
   kmsKeyId: string | undefined,
 ): Promise<FileSystemResult> {
@@ -119,6 +129,27 @@ export async function ensureFileSystem(
       throw new TransientError('file system exists but cannot be found yet', { cause: error });
     return { fileSystemId: existing, shared: false };
   }
+}
+
+/**
+ * The warm pool file system made under this volume's id, taken over: the volume's tags put on
+ * it (its name, the caller's tags, its reclaim policy), then the pool's tag taken off. A retry
+ * finds it without the pool tag and does nothing.
+ *
+ * @returns its id; undefined when there is none (it went: the step then makes a new one)
+ */
+export async function takeOverPooledFileSystem(
+  efs: EFSClient,
+  volumeId: string,
+  tags: readonly Tag[],
+): Promise<string | undefined> {
+  const own = await findOwnFileSystem(efs, volumeId);
+  const fileSystemId = own?.FileSystemId;
+  if (!own || !fileSystemId || fileSystemStateOutcome(own) !== 'ready') return undefined;
+  if (fileSystemTag(own, POOL_TAG) === undefined) return fileSystemId;
+  await efs.send(new TagResourceCommand({ ResourceId: fileSystemId, Tags: [...tags] }));
+  await efs.send(new UntagResourceCommand({ ResourceId: fileSystemId, TagKeys: [POOL_TAG] }));
+  return fileSystemId;
 }
 
 /**

@@ -40,6 +40,8 @@ export interface MountTargetsResult {
   readonly mountTargetIds: string[];
   /** Those this volume created (and so may delete). */
   readonly createdMountTargetIds: string[];
+  /** Those this call created (a retry's, or a warm pool member's earlier ones, are not). */
+  readonly createdNow?: string[];
   /**
    * When every one of `mountTargetIds` existed (ISO 8601): the end of the step that created
    * them, no earlier than any of their creations. AWS's DNS delay counts from here.
@@ -126,6 +128,7 @@ export async function ensureMountTargets(
   return {
     mountTargetIds: ids,
     createdMountTargetIds: ids.filter((id) => ours.has(id)),
+    createdNow: [...created.values()],
   };
 }
 

@@ -1,7 +1,9 @@
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
+  CreateTagsCommand,
   DeleteSecurityGroupCommand,
+  DeleteTagsCommand,
   DescribeSecurityGroupsCommand,
   type EC2Client,
   type IpPermission,
@@ -10,6 +12,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CleanupError, TransientError } from '../errors.ts';
 import { securityGroupName, VOLUME_ID_TAG } from '../volume/names.ts';
+import { POOL_TAG } from '../volume/pool.ts';
 import type { AwsOperation } from './aws-outcomes.ts';
 import type { ClusterNetwork } from './cluster.ts';
 import type { Tag } from './tags.ts';
@@ -130,6 +133,29 @@ export async function ensureSecurityGroup(
     ),
   );
   return groupId;
+}
+
+/**
+ * A warm pool member's security group, taken over by the volume made under its id: the
+ * volume's tags put on it, then the pool's tag taken off (a retry finds none and does nothing).
+ */
+export async function takeOverPooledSecurityGroup(
+  ec2: EC2Client,
+  volumeId: string,
+  tags: readonly Tag[],
+): Promise<void> {
+  const { SecurityGroups = [] } = await ec2.send(
+    new DescribeSecurityGroupsCommand({
+      Filters: [
+        { Name: `tag:${VOLUME_ID_TAG}`, Values: [volumeId] },
+        { Name: 'tag-key', Values: [POOL_TAG] },
+      ],
+    }),
+  );
+  const groupId = SecurityGroups[0]?.GroupId;
+  if (!groupId) return;
+  await ec2.send(new CreateTagsCommand({ Resources: [groupId], Tags: [...tags] }));
+  await ec2.send(new DeleteTagsCommand({ Resources: [groupId], Tags: [{ Key: POOL_TAG }] }));
 }
 
 /**

@@ -13,8 +13,15 @@ import type { VolumeMetrics } from '../metrics.ts';
 import { ProblemError, problems } from '../problems/problem.ts';
 import { SETTINGS } from '../settings.ts';
 import { newVolumeId } from '../volume/names.ts';
+import { matchesPool, type PoolMember, poolSize, type WarmPoolSizes } from '../volume/pool.ts';
 import { DEFAULT_VOLUME_LIMITS, QuotaExceededError, type VolumeLimits } from '../volume/quota.ts';
-import { ClaimTakenError, toVolume, type Volume, type VolumeRecord } from '../volume/record.ts';
+import {
+  ClaimTakenError,
+  PoolMemberTakenError,
+  toVolume,
+  type Volume,
+  type VolumeRecord,
+} from '../volume/record.ts';
 import { type VolumeSpec, validateVolumeRequest } from '../volume/request.ts';
 import { executionArnOf } from '../workflow/execution-status-change.ts';
 import { failUnstartedProvisioning, startExecution } from '../workflow/workflow-start.ts';
@@ -38,6 +45,24 @@ export interface VolumeServiceSettings {
    * @default 16 (SUBNET_ADDRESS_RESERVE)
    */
   readonly subnetAddressReserve?: number;
+  /** Warm pool members per cluster (WARM_POOL). @default none */
+  readonly warmPool?: WarmPoolSizes;
+}
+
+/** How many members a request tries before it makes a new file system. */
+const POOL_ATTEMPTS = 3;
+
+/**
+ * The warm pool members a request may take, oldest first: none unless the cluster keeps a
+ * pool and the request asks for a new file system with the pool's settings.
+ */
+async function poolCandidates(
+  deps: VolumeServiceDependencies,
+  spec: VolumeSpec,
+): Promise<PoolMember[]> {
+  if (poolSize(deps.settings.warmPool, spec.clusterName) === 0) return [];
+  const available = await deps.records.pool().list(spec.clusterName, 'AVAILABLE');
+  return available.filter((member) => matchesPool(spec, member.fileSystem));
 }
 
 /** What the API's operations need; the handlers build it from module-level clients. */
@@ -239,26 +264,39 @@ export async function createVolume(
     }
     const { cluster, fargate } = checked;
     const limits = deps.settings.limits ?? DEFAULT_VOLUME_LIMITS;
+    const candidates = await poolCandidates(deps, spec);
     if (spec.dryRun) {
       // A dry run answers as the request would: over a limit, the same 429.
       const usage = await deps.records.quotaUsage(spec, context.caller, limits);
       const full = usage.find((quota) => quota.usage >= quota.limit);
       if (full) throw problems.quotaExceeded(full);
-      return { kind: 'plan', plan: planVolume(volumeId, spec, cluster, fargate, usage) };
+      const member = candidates[0];
+      return {
+        kind: 'plan',
+        plan: planVolume(member?.id ?? volumeId, spec, cluster, fargate, usage, member),
+      };
     }
     // Before the record: a directory another owner took meanwhile refuses the volume here.
     await takeSharedPath(deps, spec, context.caller, volumeId);
     let record: VolumeRecord;
     try {
       // The execution is named after the volume, so the record names it before it starts.
-      record = await deps.records.create(volumeId, spec, {
+      const extra = (id: string) => ({
         requestHash,
         caller: context.caller,
-        executionName: volumeId,
+        executionName: id,
         limits,
         ...(key ? { idempotencyKey: key } : {}),
         ...(fargate.warnings.length > 0 ? { warnings: [...fargate.warnings] } : {}),
       });
+      const pooled = await takePoolMember(candidates, (member) =>
+        deps.records.create(member.id, spec, {
+          ...extra(member.id),
+          pool: member,
+          ...(key ? { aliasId: volumeId } : {}),
+        }),
+      );
+      record = pooled ?? (await deps.records.create(volumeId, spec, extra(volumeId)));
     } catch (error) {
       // Another live volume holds this claim: refused before anything is created.
       if (error instanceof ClaimTakenError)
@@ -270,7 +308,7 @@ export async function createVolume(
       }
       throw error;
     }
-    await startProvisioning(deps, volumeId, spec, key);
+    await startProvisioning(deps, record.id, spec, key);
     deps.metrics.volumeRequested();
     return {
       kind: 'accepted',
@@ -279,4 +317,24 @@ export async function createVolume(
   } catch (error) {
     return asProblem(error);
   }
+}
+
+/**
+ * Takes the first of `candidates` no other request takes first (each try is one transaction
+ * that replaces the member's item with the volume's record only while it is AVAILABLE).
+ *
+ * @returns the volume's record; undefined when none could be taken (a new file system then)
+ */
+async function takePoolMember(
+  candidates: readonly PoolMember[],
+  take: (member: PoolMember) => Promise<VolumeRecord>,
+): Promise<VolumeRecord | undefined> {
+  for (const member of candidates.slice(0, POOL_ATTEMPTS)) {
+    try {
+      return await take(member);
+    } catch (error) {
+      if (!(error instanceof PoolMemberTakenError)) throw error;
+    }
+  }
+  return undefined;
 }

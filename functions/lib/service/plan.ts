@@ -3,6 +3,7 @@ import type { ClusterDescription } from '../aws/cluster.ts';
 import type { FargateReport } from '../aws/fargate-preflight.ts';
 import { renderManifests } from '../kube/manifests-yaml.ts';
 import { securityGroupName } from '../volume/names.ts';
+import type { PoolMember } from '../volume/pool.ts';
 import type { QuotaUsage } from '../volume/quota.ts';
 import type { VolumeSpec } from '../volume/request.ts';
 
@@ -26,15 +27,20 @@ export function planVolume(
   cluster: ClusterDescription,
   fargate?: FargateReport,
   quotas?: readonly QuotaUsage[],
+  pool?: PoolMember,
 ): VolumePlan {
   const shared = spec.fileSystemId !== undefined;
+  // A pool member's security group, file system and mount targets exist: only reused.
+  const made = pool ? ('reuse' as const) : ('create' as const);
   return {
     dryRun: true,
     spec,
+    fileSystemSource: shared ? 'shared' : pool ? 'pool' : 'new',
+    ...(pool?.fileSystemId ? { poolFileSystemId: pool.fileSystemId } : {}),
     aws: [
       {
         type: 'AWS::EC2::SecurityGroup',
-        action: 'create',
+        action: made,
         properties: {
           groupName: securityGroupName(volumeId),
           ...(cluster.vpcId ? { vpcId: cluster.vpcId } : {}),
@@ -44,22 +50,24 @@ export function planVolume(
       },
       {
         type: 'AWS::EFS::FileSystem',
-        action: shared ? 'reuse' : 'create',
+        action: shared ? 'reuse' : made,
         properties: shared
           ? { fileSystemId: spec.fileSystemId }
-          : {
-              encrypted: true,
-              performanceMode: spec.performanceMode,
-              throughputMode: spec.throughputMode,
-              ...(spec.provisionedThroughputInMibps !== undefined
-                ? { provisionedThroughputInMibps: spec.provisionedThroughputInMibps }
-                : {}),
-              backup: spec.backup ?? true,
-            },
+          : pool?.fileSystemId
+            ? { fileSystemId: pool.fileSystemId, fromWarmPool: true }
+            : {
+                encrypted: true,
+                performanceMode: spec.performanceMode,
+                throughputMode: spec.throughputMode,
+                ...(spec.provisionedThroughputInMibps !== undefined
+                  ? { provisionedThroughputInMibps: spec.provisionedThroughputInMibps }
+                  : {}),
+                backup: spec.backup ?? true,
+              },
       },
       {
         type: 'AWS::EFS::MountTarget',
-        action: 'create',
+        action: made,
         properties: {
           onePerAvailabilityZoneOf: cluster.subnetIds,
           securityGroup: securityGroupName(volumeId),
@@ -81,7 +89,15 @@ export function planVolume(
         },
       },
     ],
-    manifests: renderManifests(volumeId, spec, shared ? { fileSystemId: spec.fileSystemId } : {}),
+    manifests: renderManifests(
+      volumeId,
+      spec,
+      shared
+        ? { fileSystemId: spec.fileSystemId }
+        : pool?.fileSystemId
+          ? { fileSystemId: pool.fileSystemId }
+          : {},
+    ),
     ...(fargate
       ? {
           fargate: {

@@ -85,7 +85,8 @@ export async function sweepOrphans(
   ): Promise<OrphanResource['reason'] | undefined> => {
     if (!records.has(volumeId)) records.set(volumeId, await deps.records.get(volumeId));
     const record = records.get(volumeId);
-    if (!record) return 'no-record';
+    // A warm pool member's resources are made under a volume id no volume has yet.
+    if (!record) return (await deps.records.pool().get(volumeId)) ? undefined : 'no-record';
     if (!TERMINAL.includes(record.status)) return undefined;
     if (record.retained?.some((resource) => resource.id === id)) return undefined;
     // A volume that keeps its file system (Retain, or shared) keeps it in every status,

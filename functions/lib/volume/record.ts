@@ -22,6 +22,7 @@ import {
   targetOf,
   type VolumeStatus,
 } from './lifecycle.ts';
+import { type PoolMember, PoolStore } from './pool.ts';
 import {
   limitOf,
   type QuotaCounter,
@@ -31,6 +32,7 @@ import {
   type VolumeLimits,
 } from './quota.ts';
 import type { VolumeSpec } from './request.ts';
+import { LIST_INDEX, NAMESPACE_INDEX } from './table-indexes.ts';
 
 type Schemas = components['schemas'];
 
@@ -73,12 +75,28 @@ export interface VolumeRecord extends Volume {
    * Absent: not counted (anymore, or a record written before quotas).
    */
   readonly countedIn?: readonly string[];
+  /**
+   * A volume that took a warm pool member (functions/lib/volume/pool.ts): when the member's
+   * mount targets were created, so the DNS delay counts from then.
+   */
+  readonly pool?: { readonly mountTargetsCreatedAt?: string };
 }
 
-/** Lists every volume newest first: partition `recordType`, sort `createdAt`. */
-export const LIST_INDEX = 'byCreation';
-/** Lists one namespace's volumes newest first: partition `clusterNamespace`, sort `createdAt`. */
-export const NAMESPACE_INDEX = 'byNamespace';
+/**
+ * The item an idempotency key's id names when the volume it made has another id (it took a
+ * warm pool member, whose id it kept): `get` follows it, so a replay finds the volume.
+ */
+interface AliasItem {
+  readonly id: string;
+  readonly aliasOf: string;
+}
+
+/** A warm pool member a request tried to take was taken by another first: nothing was written. */
+export class PoolMemberTakenError extends VolumeRecordStateError {
+  override name = 'PoolMemberTakenError';
+}
+
+export { LIST_INDEX, NAMESPACE_INDEX } from './table-indexes.ts';
 
 /**
  * Another live volume holds the claim (cluster, namespace, name): nothing was created.
@@ -152,6 +170,7 @@ export function toVolume(record: VolumeRecord): Volume {
     clusterNamespace: _clusterNamespace,
     retainFileSystem: _retain,
     countedIn: _counted,
+    pool: _pool,
     ...volume
   } = record;
   return volume;
@@ -199,10 +218,18 @@ export class VolumeRecordStore {
       idempotencyKey?: string;
       warnings?: string[];
       limits?: VolumeLimits;
+      /**
+       * The warm pool member the volume takes (`id` must be its id): the record replaces the
+       * member's item only while it is still AVAILABLE, so no two volumes get one member.
+       */
+      pool?: PoolMember;
+      /** The id the idempotency key stands for, when `id` is not it (a pool member's). */
+      aliasId?: string;
     } = {},
   ): Promise<VolumeRecord> {
     const now = this.#now().toISOString();
-    const { limits, ...fields } = extra;
+    const { limits, pool, aliasId, ...fields } = extra;
+    if (pool && pool.id !== id) throw new Error(`volume ${id} cannot take pool member ${pool.id}`);
     const counters = quotaCounters(spec, extra.caller);
     const record: VolumeRecord = {
       recordType: 'volume',
@@ -217,6 +244,14 @@ export class VolumeRecordStore {
       updatedAt: now,
       // A shared file system is someone else's from the start: never deleted, whatever happens.
       ...(spec.fileSystemId !== undefined ? { retainFileSystem: true } : {}),
+      fileSystemSource: spec.fileSystemId !== undefined ? 'shared' : pool ? 'pool' : 'new',
+      ...(pool
+        ? {
+            pool: pool.mountTargetsCreatedAt
+              ? { mountTargetsCreatedAt: pool.mountTargetsCreatedAt }
+              : {},
+          }
+        : {}),
       ...fields,
       countedIn: counters.map((counter) => counter.id),
       steps: {},
@@ -231,7 +266,15 @@ export class VolumeRecordStore {
               Put: {
                 TableName: this.#table,
                 Item: record,
-                ConditionExpression: 'attribute_not_exists(id)',
+                ...(pool
+                  ? {
+                      ConditionExpression: 'recordType = :member AND poolState = :available',
+                      ExpressionAttributeValues: {
+                        ':member': pool.recordType,
+                        ':available': 'AVAILABLE',
+                      },
+                    }
+                  : { ConditionExpression: 'attribute_not_exists(id)' }),
               },
             },
             {
@@ -242,14 +285,40 @@ export class VolumeRecordStore {
               },
             },
             ...counters.map((counter) => this.#countUpdate(counter, limits)),
+            ...(aliasId && aliasId !== id
+              ? [
+                  {
+                    Put: {
+                      TableName: this.#table,
+                      Item: { id: aliasId, aliasOf: id, createdAt: now } satisfies AliasItem & {
+                        createdAt: string;
+                      },
+                      ConditionExpression: 'attribute_not_exists(id)',
+                    },
+                  },
+                ]
+              : []),
           ],
         }),
       );
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
-      const [recordReason, claimReason, ...counterReasons] = error.CancellationReasons ?? [];
+      const reasons = error.CancellationReasons ?? [];
+      const [recordReason, claimReason, ...rest] = reasons;
+      const counterReasons = rest.slice(0, counters.length);
+      const aliasReason = rest[counters.length];
+      if (aliasReason?.Code === 'ConditionalCheckFailed') {
+        throw new VolumeRecordStateError(`volume ${aliasId} already exists`, { cause: error });
+      }
       if (recordReason?.Code === 'ConditionalCheckFailed') {
+        if (pool) {
+          throw new PoolMemberTakenError(`pool member ${id} was taken`, { cause: error });
+        }
         throw new VolumeRecordStateError(`volume ${id} already exists`, { cause: error });
+      }
+      // Two requests took one member at once: the loser tries another (or a new file system).
+      if (pool && recordReason?.Code === 'TransactionConflict') {
+        throw new PoolMemberTakenError(`pool member ${id} is being taken`, { cause: error });
       }
       if (claimReason?.Code === 'ConditionalCheckFailed') {
         const holder = await this.claimHolder(spec);
@@ -352,16 +421,32 @@ export class VolumeRecordStore {
     }
   }
 
+  /** The warm pool members, in the same table. */
+  pool(): PoolStore {
+    return new PoolStore(this.#client, this.#table, this.#now);
+  }
+
   /** The directories taken on shared file systems, in the same table. */
   paths(): FileSystemPathStore {
     return new FileSystemPathStore(this.#client, this.#table);
   }
 
+  /**
+   * The volume `id` names: its record, or the one its idempotency alias points to. Undefined
+   * for any other item of the table (a warm pool member, a claim, a counter).
+   */
   async get(id: string): Promise<VolumeRecord | undefined> {
+    const item = await this.#item(id);
+    const alias = (item as Partial<AliasItem> | undefined)?.aliasOf;
+    const record = alias ? await this.#item(alias) : item;
+    return record?.recordType === 'volume' ? (record as unknown as VolumeRecord) : undefined;
+  }
+
+  async #item(id: string): Promise<Record<string, unknown> | undefined> {
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: { id }, ConsistentRead: true }),
     );
-    return Item as VolumeRecord | undefined;
+    return Item;
   }
 
   /** @throws VolumeRecordStateError when there is no such volume */

@@ -6,6 +6,7 @@ import {
   deleteOwnFileSystem,
   ensureFileSystem,
   type FileSystemResult,
+  takeOverPooledFileSystem,
 } from '../aws/file-system.ts';
 import { putAccessPointOnlyPolicy } from '../aws/file-system-policy.ts';
 import {
@@ -16,7 +17,11 @@ import {
   startDeletingMountTargets,
 } from '../aws/mount-targets.ts';
 import { ensureNamespaceClientGroup } from '../aws/namespace-clients.ts';
-import { deleteSecurityGroup, ensureSecurityGroup } from '../aws/security-group.ts';
+import {
+  deleteSecurityGroup,
+  ensureSecurityGroup,
+  takeOverPooledSecurityGroup,
+} from '../aws/security-group.ts';
 import { RECLAIM_POLICY_TAG, stackName, volumeTags } from '../aws/tags.ts';
 import type { ServiceSettings } from '../config.ts';
 import { CleanupError, ClusterConfigurationError, MountTargetsTimeoutError } from '../errors.ts';
@@ -90,11 +95,16 @@ export function createSecurityGroup(
       if (state.spec.fileSystemId) {
         return { result: { securityGroupId: '', ...clients }, resources: clients };
       }
+      const tags = volumeTags(state.volumeId, state.spec);
+      // A warm pool member's group (made under this volume's id) becomes the volume's.
+      if (state.fileSystemSource === 'pool') {
+        await takeOverPooledSecurityGroup(deps.ec2, state.volumeId, tags);
+      }
       const securityGroupId = await ensureSecurityGroup(
         deps.ec2,
         state.volumeId,
         cluster,
-        volumeTags(state.volumeId, state.spec),
+        tags,
         clientSecurityGroupId,
       );
       return {
@@ -128,17 +138,26 @@ export function createFileSystem(
     state.volumeId,
     'CreateFileSystem',
     async () => {
-      const result = await ensureFileSystem(
-        deps.efs,
-        state.volumeId,
-        state.spec,
-        [
-          ...volumeTags(state.volumeId, state.spec),
-          // Read by the last volume to leave the file system, if others share it later.
-          { Key: RECLAIM_POLICY_TAG, Value: state.spec.reclaimPolicy },
-        ],
-        deps.settings.kmsKeyId,
-      );
+      const tags = [
+        ...volumeTags(state.volumeId, state.spec),
+        // Read by the last volume to leave the file system, if others share it later.
+        { Key: RECLAIM_POLICY_TAG, Value: state.spec.reclaimPolicy },
+      ];
+      // A warm pool member's file system was made under this volume's id: taken over. If it
+      // went meanwhile, a new one is made as for any volume.
+      const pooled =
+        state.fileSystemSource === 'pool'
+          ? await takeOverPooledFileSystem(deps.efs, state.volumeId, tags)
+          : undefined;
+      const result: FileSystemResult = pooled
+        ? { fileSystemId: pooled, shared: false }
+        : await ensureFileSystem(
+            deps.efs,
+            state.volumeId,
+            state.spec,
+            tags,
+            deps.settings.kmsKeyId,
+          );
       return {
         result,
         resources: { fileSystemId: result.fileSystemId, fileSystemShared: result.shared },
@@ -176,8 +195,13 @@ export function createMountTargets(
         required(state.securityGroup, 'securityGroup').securityGroupId,
         { shared: fileSystem.shared },
       );
-      // Every mount target exists by now: the DNS delay is counted from this moment.
-      return { result: { ...result, createdAt: now().toISOString() }, resources: { ...result } };
+      // Every mount target exists by now: the DNS delay is counted from this moment, or, when
+      // they all came with a warm pool member, from when the pool made them.
+      const pooledAt = state.pool?.mountTargetsCreatedAt;
+      const createdAt =
+        pooledAt && (result.createdNow ?? []).length === 0 ? pooledAt : now().toISOString();
+      const { createdNow: _, ...made } = result;
+      return { result: { ...made, createdAt }, resources: { ...made } };
     },
     provisioningTransition(state),
   );

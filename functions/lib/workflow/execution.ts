@@ -170,5 +170,7 @@ export async function verifiedStepState(
     spec: record.spec,
     retainFileSystem: retainsFileSystem(record),
     resources: record.resources,
+    ...(record.fileSystemSource ? { fileSystemSource: record.fileSystemSource } : {}),
+    ...(record.pool ? { pool: record.pool } : {}),
   };
 }

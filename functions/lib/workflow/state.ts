@@ -122,6 +122,10 @@ export interface StepState extends WorkflowState {
   readonly retainFileSystem?: boolean;
   /** The resource ids the record lists. */
   readonly resources?: VolumeResources;
+  /** Where the file system comes from, as the record says (absent on older records: `new`). */
+  readonly fileSystemSource?: 'new' | 'pool' | 'shared';
+  /** A warm pool member's facts, from the record (functions/lib/volume/pool.ts). */
+  readonly pool?: { readonly mountTargetsCreatedAt?: string };
 }
 
 /** A field an earlier step put in the state. @throws Error when the state machine is miswired */

@@ -1,0 +1,6 @@
+// The volumes table's indexes, named once for the record store, the pool and the stack.
+
+/** Lists every volume newest first: partition `recordType`, sort `createdAt`. */
+export const LIST_INDEX = 'byCreation';
+/** Lists one namespace's volumes newest first: partition `clusterNamespace`, sort `createdAt`. */
+export const NAMESPACE_INDEX = 'byNamespace';
