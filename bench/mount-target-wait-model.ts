@@ -253,6 +253,17 @@ export interface SimulatedProvision {
   readonly cost: CostEstimate;
 }
 
+export interface SimulationOptions {
+  /** The request takes a warm pool member (functions/lib/sweep/warm-pool.ts). @default false */
+  readonly pool?: boolean;
+}
+
+/**
+ * How long before a request a warm pool member's mount targets were made: the scheduled check
+ * (every 15 minutes) refills the pool, so a member is at least minutes old when taken.
+ */
+export const POOL_MOUNT_TARGETS_AGE_SECONDS = 600;
+
 /** No volume table in a simulation: the step records nothing. */
 const NO_RECORDS = {
   stepStarted: async () => undefined,
@@ -283,6 +294,7 @@ export async function simulateProvision(
   definition: AslDefinition,
   settings: WaitSettings,
   random: () => number,
+  options: SimulationOptions = {},
 ): Promise<SimulatedProvision> {
   const EPOCH = Date.UTC(2025, 0, 1);
   let clock = 0;
@@ -314,12 +326,27 @@ export async function simulateProvision(
     ResolveCluster: async () => ({}),
     CreateSecurityGroup: async () => ({ securityGroupId: 'sg-simulated' }),
     CreateFileSystem: async () => {
-      fileSystemAvailableAt = clock + drawSeconds(AWS_DURATIONS.fileSystemCreating, random);
+      // A warm pool member's file system is available already.
+      fileSystemAvailableAt = options.pool
+        ? clock
+        : clock + drawSeconds(AWS_DURATIONS.fileSystemCreating, random);
       return { fileSystemId: 'fs-simulated', shared: false };
     },
     CreateMountTargets: async () => {
       if (clock < fileSystemAvailableAt) {
         throw new StepError('FileSystemNotReadyError', 'file system is creating');
+      }
+      if (options.pool) {
+        // A member's mount targets were made by the scheduled check, long past the DNS delay
+        // (POOL_MOUNT_TARGETS_AGE_SECONDS): every zone is covered and available when taken.
+        mountTargetsAvailableAt = Array.from({ length: MOUNT_TARGETS_PER_VOLUME }, () => clock);
+        mountTargetsCreatedAt = clock - POOL_MOUNT_TARGETS_AGE_SECONDS;
+        const ids = mountTargetsAvailableAt.map((_, index) => `fsmt-${index}`);
+        return {
+          mountTargetIds: ids,
+          createdMountTargetIds: ids,
+          createdAt: new Date(EPOCH + mountTargetsCreatedAt * 1000).toISOString(),
+        };
       }
       mountTargetsAvailableAt = Array.from(
         { length: MOUNT_TARGETS_PER_VOLUME },
@@ -528,13 +555,20 @@ export function definitionFor(
 /** `provisions` simulated provisions with these settings; the same seed draws the same AWS. */
 export async function simulateProvisions(
   settings: WaitSettings,
-  options: { provisions?: number; seed?: number; definition?: AslDefinition } = {},
+  options: {
+    provisions?: number;
+    seed?: number;
+    definition?: AslDefinition;
+    pool?: boolean;
+  } = {},
 ): Promise<ModelFigures> {
   const definition = definitionFor(settings, options.definition);
   const random = seededRandom(options.seed ?? 1);
   const runs: SimulatedProvision[] = [];
   for (let index = 0; index < (options.provisions ?? 200); index++) {
-    runs.push(await simulateProvision(definition, settings, random));
+    runs.push(
+      await simulateProvision(definition, settings, random, { pool: options.pool ?? false }),
+    );
   }
   return summarize(runs, settings);
 }
@@ -561,14 +595,20 @@ export interface ModelHeadline {
   readonly costUsd: { readonly mean: number };
 }
 
-/** bench/results.json's `model`: today's settings, and `previousSettings` beside them. */
+/**
+ * bench/results.json's `model`: today's settings on the cold path (a new file system), the
+ * warm pool path (`pool`), and `previousSettings` beside them.
+ */
 export interface ModelResults extends ModelHeadline {
+  readonly pool: ModelHeadline;
   readonly previousSettings: ModelHeadline;
 }
 
 /** bench/results.json's `modelDetail`: every figure of every setting compared. */
 export interface ModelDetail {
   readonly today: ModelFigures;
+  /** Today's settings, each request taking a warm pool member. */
+  readonly pool: ModelFigures;
   /** The settings before this tuning (PREVIOUS_SETTINGS). */
   readonly previousSettings: ModelFigures;
   /** The settings before any look-ahead (BEFORE_LOOK_AHEAD_SETTINGS). */
@@ -607,10 +647,16 @@ export async function measureMountTargetWait(
   const current = currentSettings(defaults);
   const today = await simulateProvisions(current, options);
   const previousSettings = await simulateProvisions(PREVIOUS_SETTINGS, options);
+  const pool = await simulateProvisions(current, { ...options, pool: true });
   return {
-    model: { ...headlineOf(today), previousSettings: headlineOf(previousSettings) },
+    model: {
+      ...headlineOf(today),
+      pool: headlineOf(pool),
+      previousSettings: headlineOf(previousSettings),
+    },
     detail: {
       today,
+      pool,
       previousSettings,
       beforeLookAhead: await simulateProvisions(BEFORE_LOOK_AHEAD_SETTINGS, options),
       stateMachineOnly: await simulateProvisions(
@@ -633,6 +679,7 @@ function describeSettings(settings: WaitSettings): string {
 export function renderModelReport(detail: ModelDetail): string {
   const rows: Array<[string, ModelFigures]> = [
     ['today', detail.today],
+    ['today, warm pool', detail.pool],
     ['previous settings', detail.previousSettings],
     ['before look-ahead', detail.beforeLookAhead],
     ['state machine only', detail.stateMachineOnly],

@@ -444,6 +444,9 @@ await section('model', '6. mount-target wait under the AWS model (simulated time
   progress(
     `  today ${model.transitions.mean.toFixed(2)} transitions (max ${model.transitions.max}), lag ${model.detectionLag.mean.toFixed(2)} s; previously ${model.previousSettings.transitions.mean.toFixed(2)} (max ${model.previousSettings.transitions.max}), ${model.previousSettings.detectionLag.mean.toFixed(2)} s`,
   );
+  progress(
+    `  READY mean / p95: cold ${model.timeToReady.mean.toFixed(1)} / ${model.timeToReady.p95.toFixed(1)} s, warm pool ${model.pool.timeToReady.mean.toFixed(1)} / ${model.pool.timeToReady.p95.toFixed(1)} s (${model.pool.transitions.mean.toFixed(2)} transitions, max ${model.pool.transitions.max})`,
+  );
 });
 
 results.thresholds = evaluateThresholds(results);

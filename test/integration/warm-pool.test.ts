@@ -11,6 +11,7 @@ import {
   DescribeMountTargetsCommand,
   EFSClient,
 } from '@aws-sdk/client-efs';
+import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POOL_TAG, type PoolMember, type PoolStore } from '../../functions/lib/volume/pool.ts';
@@ -209,5 +210,84 @@ describe('the warm pool', () => {
     const [a, b] = [(await first.json()) as Volume, (await second.json()) as Volume];
     expect(a.fileSystemSource).toBe('pool');
     expect(b.id).toBe(a.id);
+  });
+});
+
+describe('the warm pool under the AWS model', () => {
+  let modelled: LocalStack;
+  const errors: unknown[] = [];
+
+  beforeAll(async () => {
+    const clusterName = `pool-model-${Math.random().toString(16).slice(2, 8)}`;
+    modelled = await startTestStack({
+      clusterName,
+      warmPool: { [clusterName]: 1 },
+      healthCheckSeconds: 3600,
+      onHealthCheckError: (error) => errors.push(error),
+      // The state machine's own pauses (scaled), not the harness's none.
+      run: {},
+      // EFS's creation times 20 times faster, and EC2's consistency window of 8 AWS s (0.4 s
+      // here): the calls right after CreateSecurityGroup are refused, a retry's not.
+      awsModel: {
+        seed: 5,
+        timeScale: 0.05,
+        consistencySeconds: 8,
+        durations: { mountTargetCreating: 40 },
+        rateLimits: {},
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await modelled?.stop();
+  });
+
+  /** The states the provisioning execution entered, in order. */
+  async function statesEntered(volumeId: string): Promise<string[]> {
+    const sfn = new SFNClient({ endpoint: modelled.stepFunctions, region: 'us-east-1' });
+    const { events = [] } = await sfn.send(
+      new GetExecutionHistoryCommand({
+        executionArn: `arn:aws:states:us-east-1:123456789012:execution:efs-volumes-provision:${volumeId}`,
+      }),
+    );
+    return events.flatMap((event) =>
+      event.type?.endsWith('StateEntered') && event.stateEnteredEventDetails?.name
+        ? [event.stateEnteredEventDetails.name]
+        : [],
+    );
+  }
+
+  it('fills despite EC2 not knowing a new group at once, and a pool request waits for no mount target', async () => {
+    // Prepare: the pool filled (its group meets InvalidGroup.NotFound right after creation)
+    await modelled.healthSchedule?.runNow();
+    expect(errors).toEqual([]);
+    const refused = Object.entries(modelled.faultProxy?.model?.stats().refused ?? {})
+      .filter(([key]) => key.endsWith(' InvalidGroup.NotFound'))
+      .reduce((sum, [, count]) => sum + count, 0);
+    expect(refused).toBeGreaterThan(0);
+    const members = await new VolumeRecordStore(
+      DynamoDBDocumentClient.from(new DynamoDBClient({})),
+      modelled.tableName,
+    )
+      .pool()
+      .list(modelled.clusterName, 'AVAILABLE');
+    expect(members).toHaveLength(1);
+
+    // Act: one request takes the member, the next makes a new file system
+    const pooled = await provisionedVolume<Volume>(modelled, 'model-pooled', {}, 120_000);
+    const cold = await provisionedVolume<Volume>(modelled, 'model-cold', {}, 120_000);
+
+    // Assess: the pool request went straight from the mount targets to the manifests; the cold
+    // one waited for its mount targets to be created and for their DNS names
+    expect([pooled.status, pooled.fileSystemSource]).toEqual(['READY', 'pool']);
+    expect([cold.status, cold.fileSystemSource]).toEqual(['READY', 'new']);
+    const [pooledStates, coldStates] = [
+      await statesEntered(pooled.id),
+      await statesEntered(cold.id),
+    ];
+    expect(pooledStates.filter((state) => state.startsWith('WaitFor'))).toEqual([]);
+    expect(pooledStates.filter((state) => state === 'CheckMountTargets')).toHaveLength(1);
+    expect(coldStates).toContain('WaitForMountTargets');
+    expect(pooledStates.length).toBeLessThan(coldStates.length);
   });
 });

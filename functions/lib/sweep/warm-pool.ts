@@ -21,7 +21,7 @@ import {
   findSecurityGroup,
 } from '../aws/security-group.ts';
 import { STACK_TAG, stackName, type Tag } from '../aws/tags.ts';
-import { errorName } from '../aws/transient.ts';
+import { errorName, isTransientError } from '../aws/transient.ts';
 import { newVolumeId, VOLUME_ID_TAG } from '../volume/names.ts';
 import {
   POOL_FILE_SYSTEM,
@@ -233,6 +233,11 @@ async function inspect(
   for (const subnet of subnetPerZone(cluster)) {
     const zone = subnet.availabilityZone;
     const target = targets.find((candidate) => candidate.AvailabilityZoneName === zone);
+    // One being made may not be listed yet (EFS is eventually consistent).
+    if (!target && making) {
+      ready = false;
+      continue;
+    }
     if (!target) return { drift: `no mount target in ${zone}`, ready: false };
     if (making && target.LifeCycleState === 'creating') {
       ready = false;
@@ -261,14 +266,13 @@ async function makeMember(
   const interval = options.lookIntervalMs ?? 2000;
   const deadline = now().getTime() + (options.readyWaitMs ?? 240_000);
   const tags = poolTags(id, clusterName);
+  // Each stage is idempotent, as a step is: retried here as the state machine retries a step
+  // (EC2 may not know the group a moment after making it; the file system is creating).
+  const again = <T>(stage: () => Promise<T>) => retryingTransient(stage, sleep, deadline, now);
   await deps.pool.begin(id, clusterName);
-  const securityGroupId = await ensureSecurityGroup(deps.ec2, id, cluster, tags);
-  const { fileSystemId } = await ensureFileSystem(
-    deps.efs,
-    id,
-    POOL_FILE_SYSTEM,
-    tags,
-    deps.settings.kmsKeyId,
+  const securityGroupId = await again(() => ensureSecurityGroup(deps.ec2, id, cluster, tags));
+  const { fileSystemId } = await again(() =>
+    ensureFileSystem(deps.efs, id, POOL_FILE_SYSTEM, tags, deps.settings.kmsKeyId),
   );
   for (;;) {
     const fileSystem = await findOwnFileSystem(deps.efs, id);
@@ -277,12 +281,9 @@ async function makeMember(
       throw new Error(`file system ${fileSystemId} never turned available`);
     await sleep(interval);
   }
-  await putAccessPointOnlyPolicy(deps.efs, { fileSystemId, stack: stackName() });
-  const { mountTargetIds } = await ensureMountTargets(
-    deps.efs,
-    fileSystemId,
-    cluster,
-    securityGroupId,
+  await again(() => putAccessPointOnlyPolicy(deps.efs, { fileSystemId, stack: stackName() }));
+  const { mountTargetIds } = await again(() =>
+    ensureMountTargets(deps.efs, fileSystemId, cluster, securityGroupId),
   );
   const member = {
     id,
@@ -296,6 +297,12 @@ async function makeMember(
   await deps.pool.recordMountTargets(id, member);
   return member;
 }
+
+/**
+ * A mount target just made that is not `available` yet: `creating`, or not listed yet (EFS is
+ * eventually consistent: DescribeMountTargets may leave out one created a moment before).
+ */
+const PENDING_STATES = new Set<string | undefined>(['available', 'creating', undefined]);
 
 interface MadeMember {
   readonly id: string;
@@ -331,7 +338,7 @@ async function promoteWhenReady(
       if (states.every((state) => state === 'available')) {
         await deps.pool.makeAvailable(member.id, member);
         promoted += 1;
-      } else if (states.every((state) => state === 'available' || state === 'creating')) {
+      } else if (states.every((state) => PENDING_STATES.has(state))) {
         still.push(member);
       } else {
         await deps.pool.discard(member.id, `a mount target is ${states.join(', ')}`);
@@ -342,6 +349,33 @@ async function promoteWhenReady(
     await sleep(options.lookIntervalMs ?? 2000);
   }
   return promoted;
+}
+
+/** What a retry may mend: our TransientError, FileSystemNotReadyError, AWS's throttling, 5xx. */
+function mendable(error: unknown): boolean {
+  const name = errorName(error);
+  return name === 'TransientError' || name === 'FileSystemNotReadyError' || isTransientError(error);
+}
+
+/**
+ * Runs `stage` until it succeeds, retrying what a retry may mend with backoff (1 s doubling to
+ * 16 s, as the state machine's retriers) until `deadline`; anything else, or the deadline,
+ * ends the member's making.
+ */
+async function retryingTransient<T>(
+  stage: () => Promise<T>,
+  sleep: (ms: number) => Promise<void>,
+  deadline: number,
+  now: () => Date,
+): Promise<T> {
+  for (let delay = 1000; ; delay = Math.min(delay * 2, 16_000)) {
+    try {
+      return await stage();
+    } catch (error) {
+      if (!mendable(error) || now().getTime() + delay > deadline) throw error;
+      await sleep(delay);
+    }
+  }
 }
 
 /**
