@@ -98,11 +98,20 @@ export async function maintainWarmPools(
   options: WarmPoolOptions = {},
 ): Promise<WarmPoolReport[]> {
   const reports: WarmPoolReport[] = [];
-  for (const clusterName of Object.keys(deps.settings.warmPool).sort()) {
+  // Without any pool the role may make and delete nothing (infra/health-checks.ts): no look.
+  if (Object.keys(deps.settings.warmPool).length === 0) return reports;
+  // A cluster no longer configured keeps none: its members are discarded.
+  const members = await deps.pool.list();
+  const clusters = new Set([
+    ...Object.keys(deps.settings.warmPool),
+    ...members.map((member) => member.clusterName),
+  ]);
+  for (const clusterName of [...clusters].sort()) {
     try {
-      reports.push(await maintainPool(deps, clusterName, options));
+      const own = members.filter((member) => member.clusterName === clusterName);
+      reports.push(await maintainPool(deps, clusterName, own, options));
     } catch (error) {
-      // One cluster's pool never stops another's (its members list could not be read).
+      // One cluster's pool never stops another's (its cluster could not be described).
       const size = poolSize(deps.settings.warmPool, clusterName);
       reports.push({
         clusterName,
@@ -121,6 +130,7 @@ export async function maintainWarmPools(
 async function maintainPool(
   deps: WarmPoolDependencies,
   clusterName: string,
+  members: readonly PoolMember[],
   options: WarmPoolOptions,
 ): Promise<WarmPoolReport> {
   const now = deps.now ?? (() => new Date());
@@ -133,7 +143,7 @@ async function maintainPool(
     if (await deps.pool.discard(member.id, reason)) discarded.push({ id: member.id, reason });
   };
 
-  const members = await deps.pool.list(clusterName);
+  // A pool to drain needs no cluster description unless a member is still being made.
   let cluster: ClusterNetwork | undefined;
   const network = async () => {
     cluster ??= await describeClusterNetwork(deps, clusterName);

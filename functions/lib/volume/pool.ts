@@ -24,8 +24,8 @@ import { LIST_INDEX } from './table-indexes.ts';
 export interface PoolMember {
   /** The volume id it was made under, and that the volume taking it gets. */
   readonly id: string;
-  /** `pool#<cluster>`: the `byCreation` partition that lists one cluster's members. */
-  readonly recordType: string;
+  /** {@link POOL_RECORD_TYPE}: the `byCreation` partition that lists every member. */
+  readonly recordType: typeof POOL_RECORD_TYPE;
   readonly clusterName: string;
   /**
    * `CREATING`: resources being made (a member that stays so is discarded); `AVAILABLE`: ready
@@ -108,9 +108,11 @@ export function matchesPool(spec: VolumeSpec, settings: PoolFileSystemSettings):
   );
 }
 
-export function poolRecordType(clusterName: string): string {
-  return `pool#${clusterName}`;
-}
+/**
+ * The `byCreation` partition of every member, of every cluster: a pool is a few items per
+ * cluster, and one partition lets the check find members of a cluster no longer configured.
+ */
+export const POOL_RECORD_TYPE = 'pool';
 
 /** The pool members in the volumes table: one item each, keyed by the id it was made under. */
 export class PoolStore {
@@ -124,8 +126,16 @@ export class PoolStore {
     this.#now = now;
   }
 
-  /** One cluster's members, oldest first (the index is eventually consistent: see `take`). */
-  async list(clusterName: string, state?: PoolState): Promise<PoolMember[]> {
+  /**
+   * The members of one cluster (of every cluster without `clusterName`), oldest first, in one
+   * state or all. The index is eventually consistent: a member listed AVAILABLE may have been
+   * taken meanwhile, which the taking transaction's condition settles.
+   */
+  async list(clusterName?: string, state?: PoolState): Promise<PoolMember[]> {
+    const filters = [
+      ...(clusterName ? ['clusterName = :cluster'] : []),
+      ...(state ? ['poolState = :state'] : []),
+    ];
     const members: PoolMember[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -135,14 +145,11 @@ export class PoolStore {
           IndexName: LIST_INDEX,
           KeyConditionExpression: 'recordType = :type',
           ExpressionAttributeValues: {
-            ':type': poolRecordType(clusterName),
+            ':type': POOL_RECORD_TYPE,
+            ...(clusterName ? { ':cluster': clusterName } : {}),
             ...(state ? { ':state': state } : {}),
           },
-          ...(state
-            ? {
-                FilterExpression: 'poolState = :state',
-              }
-            : {}),
+          ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
           ScanIndexForward: true,
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
@@ -159,7 +166,7 @@ export class PoolStore {
       new GetCommand({ TableName: this.#table, Key: { id }, ConsistentRead: true }),
     );
     const item = Item as PoolMember | undefined;
-    return item?.recordType?.startsWith('pool#') ? item : undefined;
+    return item?.recordType === POOL_RECORD_TYPE ? item : undefined;
   }
 
   /** Records a member about to be made, before any of its resources exists. */
@@ -167,7 +174,7 @@ export class PoolStore {
     const now = this.#now().toISOString();
     const member: PoolMember = {
       id,
-      recordType: poolRecordType(clusterName),
+      recordType: POOL_RECORD_TYPE,
       clusterName,
       poolState: 'CREATING',
       createdAt: now,
@@ -227,12 +234,12 @@ export class PoolStore {
           TableName: this.#table,
           Key: { id },
           UpdateExpression: 'SET poolState = :discarding, updatedAt = :now, discardReason = :why',
-          ConditionExpression: 'begins_with(recordType, :pool)',
+          ConditionExpression: 'recordType = :pool',
           ExpressionAttributeValues: {
             ':discarding': 'DISCARDING',
             ':now': this.#now().toISOString(),
             ':why': reason.slice(0, 500),
-            ':pool': 'pool#',
+            ':pool': POOL_RECORD_TYPE,
           },
         }),
       );
