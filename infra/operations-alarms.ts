@@ -246,6 +246,11 @@ export class OperationsAlarms extends Construct {
         width: 12,
       }),
       new GraphWidget({
+        title: 'Warm pool: members ready to take, by cluster',
+        left: [searchBy(VolumeMetric.warmPoolAvailable, ['cluster'], 'Minimum')],
+        width: 12,
+      }),
+      new GraphWidget({
         title: 'Request events given up on (DLQ)',
         left: [
           props.requestDeadLetterQueue.metricApproximateNumberOfMessagesVisible({

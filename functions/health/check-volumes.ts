@@ -10,6 +10,7 @@ import { maintainWarmPools } from '#lib/sweep/warm-pool';
 import { warmPoolSizes } from '#lib/volume/pool';
 import { traceClients } from '#powertools/client-tracing';
 import { logger } from '#powertools/logger';
+import { recordWarmPool } from '#powertools/metrics';
 import { tracer } from '#powertools/tracer';
 
 traceClients(tracer);
@@ -46,6 +47,7 @@ export const handler = middy(async () => {
     settings: { warmPool: warmPoolSizes(), kmsKeyId: serviceSettings().kmsKeyId },
   });
   for (const pool of pools) {
+    recordWarmPool(pool.clusterName, pool.available);
     for (const failure of pool.failed) logger.warn('warm pool member failed', failure);
     logger.info('warm pool maintained', { ...pool, failed: pool.failed.length });
   }

@@ -12,6 +12,7 @@ import { stepHandler } from '../../functions/commons/helpers/step-handler.ts';
 import {
   recordDriftFindings,
   recordTimeToReady,
+  recordWarmPool,
   volumeMetrics,
 } from '../../functions/commons/powertools/metrics.ts';
 import { serviceSettings } from '../../functions/lib/config.ts';
@@ -383,5 +384,15 @@ describe('metric helpers', () => {
 
     // Assess
     expect(emitted('DriftFindings')).toMatchObject([{ value: 3, dimensions: ['service'] }]);
+  });
+
+  it('records the members ready in a warm pool by service and cluster, as the dashboard searches', () => {
+    // Act
+    recordWarmPool('demo', 2);
+
+    // Assess
+    expect(emitted('WarmPoolAvailable')).toMatchObject([
+      { value: 2, dimensions: ['service', 'cluster'] },
+    ]);
   });
 });

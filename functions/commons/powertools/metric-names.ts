@@ -26,6 +26,8 @@ export const VolumeMetric = {
   apiRequests: 'ApiRequests',
   /** Resources found to differ from their volume record. */
   driftFindings: 'DriftFindings',
+  /** Warm pool members ready to take after a scheduled check, dimension `cluster`. */
+  warmPoolAvailable: 'WarmPoolAvailable',
 } as const;
 
 export type VolumeMetricName = (typeof VolumeMetric)[keyof typeof VolumeMetric];

@@ -28,6 +28,7 @@ export const MetricDimension = {
   step: 'step',
   operation: 'operation',
   statusCode: 'statusCode',
+  cluster: 'cluster',
 } as const;
 
 /**
@@ -73,6 +74,16 @@ export const volumeMetrics: VolumeMetrics = {
  */
 export function recordDriftFindings(count: number): void {
   emitAlone(VolumeMetric.driftFindings, MetricUnit.Count, count);
+}
+
+/**
+ * Records how many members of a cluster's warm pool are ready to take after a scheduled check,
+ * dimension `cluster` (a configured cluster name: a few series).
+ */
+export function recordWarmPool(cluster: string, available: number): void {
+  const single = metrics.singleMetric();
+  single.addDimension(MetricDimension.cluster, cluster);
+  single.addMetric(VolumeMetric.warmPoolAvailable, MetricUnit.Count, available);
 }
 
 /**
