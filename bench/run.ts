@@ -210,6 +210,10 @@ async function runAgainstLocalStack(): Promise<void> {
     // Waits at zero for the API's own workflows: moto's mount targets are available at once and
     // no DNS has to propagate (with the 90 s default, a 0 ms Wait would re-check for 90 real s).
     process.env.MOUNT_TARGET_DNS_DELAY_SECONDS = '0';
+    // A load test makes hundreds of volumes in one namespace, as one caller: the limits are
+    // raised for it, as an operator would for one (the defaults, 50 and 100, refuse it).
+    process.env.MAX_VOLUMES_PER_NAMESPACE = '100000';
+    process.env.MAX_VOLUMES_PER_CALLER = '100000';
     const { startLocalStack, LOCAL_REGION } = await import('../local/stack.ts');
     const stack = await startLocalStack({
       apiPort: 0,
