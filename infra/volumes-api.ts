@@ -78,11 +78,7 @@ export class VolumesApi extends Construct {
       const role = functionRole(this, `${operationId}Role`, `API ${access.description}`);
       props.records.grant(role, ...access.records);
       // The create path lists the cluster's warm pool members, when a pool is kept.
-      if (
-        access.starts === 'provision' &&
-        operationId === 'createVolume' &&
-        hasWarmPool(props.config)
-      ) {
+      if (operationId === 'createVolume' && hasWarmPool(props.config)) {
         props.records.grant(role, 'list');
       }
       if (access.starts) props.stateMachines[access.starts].grantStartExecution(role);

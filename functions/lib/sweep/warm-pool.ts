@@ -3,6 +3,7 @@ import type { EFSClient } from '@aws-sdk/client-efs';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import { type ClusterNetwork, describeClusterNetwork } from '../aws/cluster.ts';
 import {
+  assertFileSystemAvailable,
   deleteOwnFileSystem,
   ensureFileSystem,
   fileSystemTag,
@@ -49,7 +50,7 @@ export interface WarmPoolDependencies {
 export interface WarmPoolOptions {
   /** How long a run waits for a new member's mount targets to turn available. @default 240 s */
   readonly readyWaitMs?: number;
-  /** How often it looks meanwhile. @default 2 s */
+  /** How often it looks at their mount targets meanwhile. @default 2 s */
   readonly lookIntervalMs?: number;
   /** A member still CREATING after this long is discarded. @default 15 minutes */
   readonly staleCreatingMs?: number;
@@ -80,6 +81,14 @@ export function poolTags(id: string, clusterName: string, stack: string = stackN
 }
 
 const describe = (error: unknown) => `${errorName(error)}: ${(error as Error).message}`;
+
+/** The clock and sleep a run keeps time by: the dependencies', else the real ones. */
+function clockOf(deps: Pick<WarmPoolDependencies, 'now' | 'sleep'>) {
+  return {
+    now: deps.now ?? (() => new Date()),
+    sleep: deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+  };
+}
 
 /**
  * Keeps each cluster's warm pool at its size (WARM_POOL), once per scheduled run:
@@ -133,7 +142,7 @@ async function maintainPool(
   members: readonly PoolMember[],
   options: WarmPoolOptions,
 ): Promise<WarmPoolReport> {
-  const now = deps.now ?? (() => new Date());
+  const { now } = clockOf(deps);
   const size = poolSize(deps.settings.warmPool, clusterName);
   const created: string[] = [];
   const discarded: Array<{ id: string; reason: string }> = [];
@@ -172,7 +181,7 @@ async function maintainPool(
       if (drift) {
         await discard(member, drift);
       } else if (takeable) {
-        await deps.pool.makeAvailable(member.id, made(member));
+        await deps.pool.makeAvailable(member.id);
         ready += 1;
       } else if (age > (options.staleCreatingMs ?? 15 * 60_000)) {
         await discard(member, 'still being made after 15 minutes');
@@ -198,15 +207,6 @@ async function maintainPool(
   }
   ready += await promoteWhenReady(deps, making, options);
   return { clusterName, size, available: ready, created, discarded, removed, failed };
-}
-
-function made(member: PoolMember) {
-  return {
-    fileSystemId: member.fileSystemId ?? '',
-    securityGroupId: member.securityGroupId ?? '',
-    mountTargetIds: member.mountTargetIds ?? [],
-    mountTargetsCreatedAt: member.mountTargetsCreatedAt ?? '',
-  };
 }
 
 /**
@@ -271,9 +271,7 @@ async function makeMember(
   cluster: ClusterNetwork,
   options: WarmPoolOptions,
 ): Promise<MadeMember> {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
-  const now = deps.now ?? (() => new Date());
-  const interval = options.lookIntervalMs ?? 2000;
+  const { sleep, now } = clockOf(deps);
   const deadline = now().getTime() + (options.readyWaitMs ?? 240_000);
   const tags = poolTags(id, clusterName);
   // Each stage is idempotent, as a step is: retried here as the state machine retries a step
@@ -284,13 +282,8 @@ async function makeMember(
   const { fileSystemId } = await again(() =>
     ensureFileSystem(deps.efs, id, POOL_FILE_SYSTEM, tags, deps.settings.kmsKeyId),
   );
-  for (;;) {
-    const fileSystem = await findOwnFileSystem(deps.efs, id);
-    if (fileSystem?.LifeCycleState === 'available') break;
-    if (now().getTime() > deadline)
-      throw new Error(`file system ${fileSystemId} never turned available`);
-    await sleep(interval);
-  }
+  // FileSystemNotReadyError while it is creating: retried like any stage.
+  await again(() => assertFileSystemAvailable(deps.efs, fileSystemId));
   await again(() => putAccessPointOnlyPolicy(deps.efs, { fileSystemId, stack: stackName() }));
   const { mountTargetIds } = await again(() =>
     ensureMountTargets(deps.efs, fileSystemId, cluster, securityGroupId),
@@ -333,8 +326,7 @@ async function promoteWhenReady(
   members: readonly MadeMember[],
   options: WarmPoolOptions,
 ): Promise<number> {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
-  const now = deps.now ?? (() => new Date());
+  const { sleep, now } = clockOf(deps);
   const deadline = now().getTime() + (options.readyWaitMs ?? 240_000);
   let waiting = [...members];
   let promoted = 0;
@@ -346,7 +338,7 @@ async function promoteWhenReady(
         (id) => targets.find((target) => target.MountTargetId === id)?.LifeCycleState,
       );
       if (states.every((state) => state === 'available')) {
-        await deps.pool.makeAvailable(member.id, member);
+        await deps.pool.makeAvailable(member.id);
         promoted += 1;
       } else if (states.every((state) => PENDING_STATES.has(state))) {
         still.push(member);

@@ -192,31 +192,41 @@ export class PoolStore {
   }
 
   /** A member's resources made (its mount targets maybe not yet available). While CREATING. */
-  recordMountTargets(id: string, made: MadeResources): Promise<void> {
-    return this.#setMade(id, made, 'CREATING');
-  }
-
-  /** A member made: it may be taken from now on. Only while it is still CREATING. */
-  makeAvailable(id: string, made: MadeResources): Promise<void> {
-    return this.#setMade(id, made, 'AVAILABLE');
-  }
-
-  async #setMade(id: string, made: MadeResources, state: PoolState): Promise<void> {
+  async recordMountTargets(id: string, made: MadeResources): Promise<void> {
     await this.#client.send(
       new UpdateCommand({
         TableName: this.#table,
         Key: { id },
         UpdateExpression:
-          'SET poolState = :state, updatedAt = :now, fileSystemId = :fs, securityGroupId = :sg, mountTargetIds = :mts, mountTargetsCreatedAt = :created',
+          'SET updatedAt = :now, fileSystemId = :fs, securityGroupId = :sg, mountTargetIds = :mts, mountTargetsCreatedAt = :created',
         ConditionExpression: 'poolState = :creating',
         ExpressionAttributeValues: {
-          ':state': state,
           ':creating': 'CREATING',
           ':now': this.#now().toISOString(),
           ':fs': made.fileSystemId,
           ':sg': made.securityGroupId,
           ':mts': [...made.mountTargetIds],
           ':created': made.mountTargetsCreatedAt,
+        },
+      }),
+    );
+  }
+
+  /**
+   * A member whose mount targets are available (what it made is recorded already): it may be
+   * taken from now on. Only while it is still CREATING.
+   */
+  async makeAvailable(id: string): Promise<void> {
+    await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: { id },
+        UpdateExpression: 'SET poolState = :available, updatedAt = :now',
+        ConditionExpression: 'poolState = :creating AND attribute_exists(mountTargetsCreatedAt)',
+        ExpressionAttributeValues: {
+          ':available': 'AVAILABLE',
+          ':creating': 'CREATING',
+          ':now': this.#now().toISOString(),
         },
       }),
     );
