@@ -3,16 +3,18 @@
 // consistency bite. The time scale is small (0.02: a 200 s mount target takes 4 s). The
 // fault-at-every-step cases (a volume each, rolled back with its lingering deletes) run side by
 // side.
-import { randomBytes } from 'node:crypto';
-import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsModel } from '../../local/aws-model/model.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import type { TaskHandler } from '../../local/step-functions/local-workflow.ts';
 import { clusterInventory, countsPerVolume, resourcesOf } from '../support/aws-inventory.ts';
-import { eventually, json } from '../support/local-stack-harness.ts';
-import { motoEndpoint } from '../support/moto-endpoint.ts';
+import {
+  eventually,
+  json,
+  startModelStack,
+  statesEntered as statesOf,
+} from '../support/local-stack-harness.ts';
 import { documents, PROVISION_STEPS } from '../support/workflow-harness.ts';
 
 interface Volume {
@@ -50,31 +52,8 @@ function nameOfVolume(input: unknown): Promise<string> {
 }
 
 beforeAll(async () => {
-  const suffix = randomBytes(3).toString('hex');
-  stack = await startLocalStack({
-    apiPort: 0,
-    motoEndpoint: motoEndpoint(),
-    clusterName: `model-${suffix}`,
-    tableName: `volumes-model-${suffix}`,
-    // Retry pauses, Wait states and the check's look-ahead all keep the model's time scale.
-    run: {
-      wrap:
-        (name: string, handler: TaskHandler): TaskHandler =>
-        async (input) => {
-          if (
-            failingAfterWork.size > 0 &&
-            failingAfterWork.get(await nameOfVolume(input)) === name
-          ) {
-            await handler(input);
-            throw Object.assign(new Error(`fault injected after ${name} did its work`), {
-              name: 'InjectedFault',
-            });
-          }
-          if (!failing.has(name)) return handler(input);
-          throw Object.assign(new Error(`${name} failed (injected)`), { name: 'InjectedError' });
-        },
-    },
-    awsModel: {
+  ({ stack, model } = await startModelStack(
+    {
       seed: 11,
       timeScale: 0.02,
       // Long enough (4 s here) that the first check, right after the creation, finds them
@@ -83,9 +62,27 @@ beforeAll(async () => {
       consistencySeconds: 0,
       rateLimits: {},
     },
-  });
-  if (!stack.faultProxy?.model) throw new Error('the stack started without the AWS model');
-  model = stack.faultProxy.model;
+    {
+      // Retry pauses, Wait states and the check's look-ahead all keep the model's time scale.
+      run: {
+        wrap:
+          (name: string, handler: TaskHandler): TaskHandler =>
+          async (input) => {
+            if (
+              failingAfterWork.size > 0 &&
+              failingAfterWork.get(await nameOfVolume(input)) === name
+            ) {
+              await handler(input);
+              throw Object.assign(new Error(`fault injected after ${name} did its work`), {
+                name: 'InjectedFault',
+              });
+            }
+            if (!failing.has(name)) return handler(input);
+            throw Object.assign(new Error(`${name} failed (injected)`), { name: 'InjectedError' });
+          },
+      },
+    },
+  ));
 });
 
 afterAll(async () => {
@@ -110,19 +107,7 @@ async function provisionVolume(
 }
 
 /** The states the provisioning execution entered, in order. */
-async function statesEntered(volumeId: string): Promise<string[]> {
-  const sfn = new SFNClient({ endpoint: stack.stepFunctions, region: 'us-east-1' });
-  const { events = [] } = await sfn.send(
-    new GetExecutionHistoryCommand({
-      executionArn: `arn:aws:states:us-east-1:123456789012:execution:efs-volumes-provision:${volumeId}`,
-    }),
-  );
-  return events.flatMap((event) =>
-    event.type?.endsWith('StateEntered') && event.stateEnteredEventDetails?.name
-      ? [event.stateEnteredEventDetails.name]
-      : [],
-  );
-}
+const statesEntered = (volumeId: string) => statesOf(stack, volumeId);
 
 function refusals(code: string): number {
   return Object.entries(model.stats().refused)

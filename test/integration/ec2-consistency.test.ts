@@ -3,13 +3,12 @@
 // (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html). With the AWS
 // model's window long enough that the step's own first calls are refused, the volume still
 // becomes READY, with one security group: the state machine retried the step.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsModel } from '../../local/aws-model/model.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import { provisionedVolume } from '../support/api-volumes.ts';
 import { clusterInventory, countsPerVolume } from '../support/aws-inventory.ts';
-import { motoEndpoint } from '../support/moto-endpoint.ts';
+import { startModelStack } from '../support/local-stack-harness.ts';
 
 interface Volume {
   readonly id: string;
@@ -21,24 +20,15 @@ let stack: LocalStack;
 let model: AwsModel;
 
 beforeAll(async () => {
-  const suffix = randomBytes(3).toString('hex');
-  stack = await startLocalStack({
-    apiPort: 0,
-    motoEndpoint: motoEndpoint(),
-    clusterName: `ec2-consistency-${suffix}`,
-    tableName: `volumes-ec2-consistency-${suffix}`,
-    awsModel: {
-      seed: 21,
-      // Retry pauses are 2 AWS s (0.1 s here), six attempts; the window is 8 AWS s (0.4 s):
-      // the step's first calls after its CreateSecurityGroup are refused, a later attempt's not.
-      timeScale: 0.05,
-      consistencySeconds: 8,
-      durations: { mountTargetCreating: 20 },
-      rateLimits: {},
-    },
-  });
-  if (!stack.faultProxy?.model) throw new Error('the stack started without the AWS model');
-  model = stack.faultProxy.model;
+  ({ stack, model } = await startModelStack({
+    seed: 21,
+    // Retry pauses are 2 AWS s (0.1 s here), six attempts; the window is 8 AWS s (0.4 s):
+    // the step's first calls after its CreateSecurityGroup are refused, a later attempt's not.
+    timeScale: 0.05,
+    consistencySeconds: 8,
+    durations: { mountTargetCreating: 20 },
+    rateLimits: {},
+  }));
 });
 
 afterAll(async () => {

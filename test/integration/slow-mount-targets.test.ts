@@ -3,7 +3,6 @@
 // provisioning execution's TimeoutSeconds (infra/config.ts maxMountTargetChecks), so a slow
 // mount target ends READY, and one that never comes ends in a clean rollback (FAILED with
 // MountTargetsTimeoutError, nothing left), never in an execution TIMED_OUT halfway through.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../functions/lib/settings.ts';
 import {
@@ -12,10 +11,10 @@ import {
   PROVISION_TIMEOUT_SECONDS,
 } from '../../infra/config.ts';
 import type { AwsModel } from '../../local/aws-model/model.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import { provisionedVolume } from '../support/api-volumes.ts';
 import { clusterInventory, countsPerVolume } from '../support/aws-inventory.ts';
-import { motoEndpoint } from '../support/moto-endpoint.ts';
+import { startModelStack } from '../support/local-stack-harness.ts';
 
 interface Volume {
   readonly id: string;
@@ -27,23 +26,14 @@ let stack: LocalStack;
 let model: AwsModel;
 
 beforeAll(async () => {
-  const suffix = randomBytes(3).toString('hex');
-  stack = await startLocalStack({
-    apiPort: 0,
-    motoEndpoint: motoEndpoint(),
-    clusterName: `slow-mount-targets-${suffix}`,
-    tableName: `volumes-slow-mount-targets-${suffix}`,
-    awsModel: {
-      seed: 31,
-      // 500 AWS seconds a real second: 30 minutes are 3.6 s here, the default waits of the
-      // 14 checks (75 s, then 90 s and a 240 s look-ahead each) about 9 s.
-      timeScale: 0.002,
-      consistencySeconds: 0,
-      rateLimits: {},
-    },
-  });
-  if (!stack.faultProxy?.model) throw new Error('the stack started without the AWS model');
-  model = stack.faultProxy.model;
+  ({ stack, model } = await startModelStack({
+    seed: 31,
+    // 500 AWS seconds a real second: 30 minutes are 3.6 s here, the default waits of the
+    // 14 checks (75 s, then 90 s and a 240 s look-ahead each) about 9 s.
+    timeScale: 0.002,
+    consistencySeconds: 0,
+    rateLimits: {},
+  }));
 });
 
 afterAll(async () => {

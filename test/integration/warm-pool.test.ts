@@ -11,14 +11,20 @@ import {
   DescribeMountTargetsCommand,
   EFSClient,
 } from '@aws-sdk/client-efs';
-import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POOL_TAG, type PoolMember, type PoolStore } from '../../functions/lib/volume/pool.ts';
 import { VolumeRecordStore } from '../../functions/lib/volume/record.ts';
+import type { AwsModel } from '../../local/aws-model/model.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { fetchVolume, provisionedVolume } from '../support/api-volumes.ts';
-import { eventually, json, startTestStack } from '../support/local-stack-harness.ts';
+import {
+  eventually,
+  json,
+  startModelStack,
+  startTestStack,
+  statesEntered,
+} from '../support/local-stack-harness.ts';
 
 interface Volume {
   readonly id: string;
@@ -239,6 +245,7 @@ describe('the warm pool', () => {
 
 describe('the warm pool under the AWS model', () => {
   let modelled: LocalStack;
+  let model: AwsModel;
   const errors: unknown[] = [];
   const dnsDelay = process.env.MOUNT_TARGET_DNS_DELAY_SECONDS;
 
@@ -247,23 +254,23 @@ describe('the warm pool under the AWS model', () => {
     // creation): a member's are older than that when taken; a new file system's are not.
     process.env.MOUNT_TARGET_DNS_DELAY_SECONDS = '1';
     const clusterName = `pool-model-${Math.random().toString(16).slice(2, 8)}`;
-    modelled = await startTestStack({
-      clusterName,
-      warmPool: { [clusterName]: 1 },
-      healthCheckSeconds: 3600,
-      onHealthCheckError: (error) => errors.push(error),
-      // The state machine's own pauses (scaled), not the harness's none.
-      run: {},
+    ({ stack: modelled, model } = await startModelStack(
       // EFS's creation times 20 times faster, and EC2's consistency window of 8 AWS s (0.4 s
       // here): the calls right after CreateSecurityGroup are refused, a retry's not.
-      awsModel: {
+      {
         seed: 5,
         timeScale: 0.05,
         consistencySeconds: 8,
         durations: { mountTargetCreating: 40 },
         rateLimits: {},
       },
-    });
+      {
+        clusterName,
+        warmPool: { [clusterName]: 1 },
+        healthCheckSeconds: 3600,
+        onHealthCheckError: (error) => errors.push(error),
+      },
+    ));
   });
 
   afterAll(async () => {
@@ -271,26 +278,11 @@ describe('the warm pool under the AWS model', () => {
     process.env.MOUNT_TARGET_DNS_DELAY_SECONDS = dnsDelay;
   });
 
-  /** The states the provisioning execution entered, in order. */
-  async function statesEntered(volumeId: string): Promise<string[]> {
-    const sfn = new SFNClient({ endpoint: modelled.stepFunctions, region: 'us-east-1' });
-    const { events = [] } = await sfn.send(
-      new GetExecutionHistoryCommand({
-        executionArn: `arn:aws:states:us-east-1:123456789012:execution:efs-volumes-provision:${volumeId}`,
-      }),
-    );
-    return events.flatMap((event) =>
-      event.type?.endsWith('StateEntered') && event.stateEnteredEventDetails?.name
-        ? [event.stateEnteredEventDetails.name]
-        : [],
-    );
-  }
-
   it('fills despite EC2 not knowing a new group at once, and its request waits for no mount target', async () => {
     // Prepare: the pool filled (its group meets InvalidGroup.NotFound right after creation)
     await modelled.healthSchedule?.runNow();
     expect(errors).toEqual([]);
-    const refused = Object.entries(modelled.faultProxy?.model?.stats().refused ?? {})
+    const refused = Object.entries(model.stats().refused)
       .filter(([key]) => key.endsWith(' InvalidGroup.NotFound'))
       .reduce((sum, [, count]) => sum + count, 0);
     expect(refused).toBeGreaterThan(0);
@@ -309,7 +301,7 @@ describe('the warm pool under the AWS model', () => {
     // new file system's volume waits for its mount targets and their DNS names: see
     // aws-model-workflow.test.ts)
     expect([pooled.status, pooled.fileSystemSource]).toEqual(['READY', 'pool']);
-    const states = await statesEntered(pooled.id);
+    const states = await statesEntered(modelled, pooled.id);
     expect(states.filter((state) => state.startsWith('WaitFor'))).toEqual([]);
     expect(states.filter((state) => state === 'CheckMountTargets')).toHaveLength(1);
     expect(states).toContain('ApplyManifests');

@@ -6,6 +6,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -13,6 +14,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
+import type { AwsModel, AwsModelOptions } from '../../local/aws-model/model.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 import { type KubectlResult, kubernetesApiFor, runKubectl } from './kubernetes-client.ts';
 import { motoEndpoint } from './moto-endpoint.ts';
@@ -28,6 +30,38 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<L
     run: { waitMilliseconds: 0, retryMilliseconds: 0 },
     ...options,
   });
+}
+
+/**
+ * A local stack of the test's own behind the AWS model, with the state machine's own pauses
+ * (scaled by the model's time scale, not the harness's none), and the model to steer.
+ */
+export async function startModelStack(
+  awsModel: AwsModelOptions,
+  options: LocalStackOptions = {},
+): Promise<{ stack: LocalStack; model: AwsModel }> {
+  const stack = await startTestStack({ run: {}, ...options, awsModel });
+  const model = stack.faultProxy?.model;
+  if (!model) {
+    await stack.stop();
+    throw new Error('the stack started without the AWS model');
+  }
+  return { stack, model };
+}
+
+/** The states the provisioning execution of a volume (named after it) entered, in order. */
+export async function statesEntered(stack: LocalStack, volumeId: string): Promise<string[]> {
+  const sfn = new SFNClient({ endpoint: stack.stepFunctions, region: 'us-east-1' });
+  const { events = [] } = await sfn.send(
+    new GetExecutionHistoryCommand({
+      executionArn: `arn:aws:states:us-east-1:123456789012:execution:efs-volumes-provision:${volumeId}`,
+    }),
+  );
+  return events.flatMap((event) =>
+    event.type?.endsWith('StateEntered') && event.stateEnteredEventDetails?.name
+      ? [event.stateEnteredEventDetails.name]
+      : [],
+  );
 }
 
 export interface LifecycleEvent {
