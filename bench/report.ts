@@ -62,6 +62,20 @@ export function evaluateThresholds(results: BenchResults): Threshold[] {
       crossed: results.api.postP99Ms > POST_P99_LIMIT_MS,
       offenders: results.api.postP99Ms > POST_P99_LIMIT_MS ? ['POST /volumes'] : [],
     },
+    ...(results.fleet
+      ? [
+          {
+            id: 'fleet-check-cycle',
+            description: `scheduled check over 10,000 volumes on 1,000 file systems over ${FLEET_CYCLE_LIMIT_SECONDS} s (simulated)`,
+            limit: FLEET_CYCLE_LIMIT_SECONDS,
+            unit: 's',
+            worst: results.fleet.checkCycleSeconds,
+            crossed: results.fleet.checkCycleSeconds > FLEET_CYCLE_LIMIT_SECONDS,
+            offenders:
+              results.fleet.checkCycleSeconds > FLEET_CYCLE_LIMIT_SECONDS ? ['CheckVolumes'] : [],
+          },
+        ]
+      : []),
   ];
 }
 
@@ -322,3 +336,6 @@ export function renderReport(results: BenchResults): string {
   out.push(`\nTotal ${format(results.durationSeconds, 0)} s.`);
   return out.join('\n');
 }
+
+/** A full cycle of the scheduled check over the simulated fleet, at most (issue 22). */
+export const FLEET_CYCLE_LIMIT_SECONDS = 300;

@@ -2,6 +2,7 @@
 import type { PackageShare } from './bundles.ts';
 import type { CostResults } from './cost-per-volume.ts';
 import type { LagAtSettings, LagResult } from './detection-lag.ts';
+import type { FleetFigures } from './fleet.ts';
 import type { ModelDetail, ModelResults } from './mount-target-wait-model.ts';
 import type { PostAnatomy } from './post-anatomy.ts';
 
@@ -114,6 +115,14 @@ export interface BenchResults {
   model?: ModelResults;
   /** Every figure of every setting the model section compares. */
   modelDetail?: ModelDetail;
+  /**
+   * The scheduled check over 10,000 volumes on 50 clusters, simulated (bench/fleet.ts): on
+   * 1,000 file systems, and `ownFileSystems`, each volume on its own.
+   */
+  fleet?: FleetFigures & {
+    readonly latenciesMs: Readonly<Record<string, number>>;
+    readonly ownFileSystems: FleetFigures;
+  };
   api: {
     postP50Ms: number;
     postP99Ms: number;

@@ -82,7 +82,7 @@ function progress(message: string): void {
 }
 
 /** `npm run bench -- --only=cost,api`: run only these sections (the others stay empty). */
-const SECTIONS = ['bundles', 'cost', 'lag', 'api', 'peer', 'model'] as const;
+const SECTIONS = ['bundles', 'cost', 'lag', 'api', 'peer', 'model', 'fleet'] as const;
 const only = process.argv
   .find((argument) => argument.startsWith('--only='))
   ?.slice('--only='.length)
@@ -453,6 +453,29 @@ await section('model', '6. mount-target wait under the AWS model (simulated time
   );
 });
 
+await section('fleet', '7. the scheduled check over a fleet (simulated time)', async () => {
+  const { simulateFleetCheck, FLEET_LATENCIES_MS } = await import('./fleet.ts');
+  // 10,000 volumes on 50 clusters, on 1,000 file systems (EFS's default quota per account and
+  // Region): ten volumes share each. Then the same volumes each on a file system of its own,
+  // which needs that quota raised ten times.
+  const shared = await simulateFleetCheck({
+    volumes: 10_000,
+    clusters: 50,
+    fileSystems: 1_000,
+    namespacesPerCluster: 10,
+  });
+  const own = await simulateFleetCheck({
+    volumes: 10_000,
+    clusters: 50,
+    fileSystems: 10_000,
+    namespacesPerCluster: 10,
+  });
+  results.fleet = { ...shared, latenciesMs: FLEET_LATENCIES_MS, ownFileSystems: own };
+  progress(
+    `  10,000 volumes on 1,000 file systems: a cycle of ${shared.checkCycleSeconds} s in ${shared.batches} batches (${shared.awsCallsPerVolume} AWS calls a volume, ${shared.throttledAttempts} throttled attempts, ${shared.failed} failed), ${shared.dynamoDbReadUnits} DynamoDB read units; each on its own: ${own.checkCycleSeconds} s, ${own.failed} failed`,
+  );
+});
+
 results.thresholds = evaluateThresholds(results);
 results.durationSeconds = (performance.now() - started) / 1000;
 const modelReport = async () =>
@@ -465,16 +488,18 @@ if (only) {
   // model section stands alone, so its keys alone are replaced.
   console.log(renderReport(results));
   console.log(await modelReport());
-  if (results.model) {
+  // The simulated sections stand alone: their keys alone are replaced.
+  const standalone = {
+    ...(results.model ? { model: results.model, modelDetail: results.modelDetail } : {}),
+    ...(results.fleet ? { fleet: results.fleet } : {}),
+  };
+  if (Object.keys(standalone).length > 0 && results.errors.length === 0) {
     const previous = await readFile(RESULTS_FILE, 'utf8')
       .then((text) => JSON.parse(text) as Record<string, unknown>)
       .catch(() => ({}));
-    await writeFile(
-      RESULTS_FILE,
-      `${JSON.stringify({ ...previous, model: results.model, modelDetail: results.modelDetail }, null, 2)}\n`,
-    );
+    await writeFile(RESULTS_FILE, `${JSON.stringify({ ...previous, ...standalone }, null, 2)}\n`);
     console.log(
-      `\nPartial run: only the model and modelDetail keys of ${RESULTS_FILE.pathname} were replaced.`,
+      `\nPartial run: only the ${Object.keys(standalone).join(', ')} keys of ${RESULTS_FILE.pathname} were replaced.`,
     );
   } else {
     console.log(

@@ -117,8 +117,8 @@ export class EfsVolumesStack extends Stack {
       bus,
       config,
       clusterArns,
-      environment: {
-        ...environment,
+      environment,
+      checkEnvironment: {
         ...warmPoolEnvironment,
         ...(config.efsKmsKeyArn ? { EFS_KMS_KEY_ID: config.efsKmsKeyArn } : {}),
       },

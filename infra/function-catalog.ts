@@ -44,6 +44,8 @@ export const FUNCTION_TIMEOUT_SECONDS = {
   api: 28,
   event: 60,
   schedule: 600,
+  /** One batch of the scheduled check (CheckVolumeBatch): at most 100 volumes. */
+  batch: 120,
 } as const;
 
 /** A step's entry, from its declaration and the convention from its name to its file and Lambda. */
@@ -89,6 +91,14 @@ export const FUNCTION_CATALOG: readonly CatalogFunction[] = [
     entry: 'functions/health/check-volumes.ts',
     role: 'HealthChecks',
     timeoutSeconds: FUNCTION_TIMEOUT_SECONDS.schedule,
+    kubernetesGroup: 'reader',
+  },
+  {
+    name: 'CheckVolumeBatch',
+    kind: 'schedule',
+    entry: 'functions/health/check-volume-batch.ts',
+    role: 'HealthChecks',
+    timeoutSeconds: FUNCTION_TIMEOUT_SECONDS.batch,
     kubernetesGroup: 'reader',
   },
   {

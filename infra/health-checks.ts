@@ -1,11 +1,12 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IRole, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IScheduleTarget, Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { describeClustersStatement } from './cluster-permissions.ts';
 import { hasWarmPool, type ServiceConfig } from './config.ts';
+import { FUNCTION_TIMEOUT_SECONDS } from './function-catalog.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
 import { acknowledgeExecutionReads } from './nag-acknowledgements.ts';
 import { grantHealthCheck, stalePendingStatements } from './operation-statements.ts';
@@ -29,7 +30,10 @@ export interface VolumeHealthChecksProps {
   readonly bus: IEventBus;
   readonly config: ServiceConfig;
   readonly clusterArns: readonly string[];
+  /** Every function's variables. */
   readonly environment: Readonly<Record<string, string>>;
+  /** What CheckVolumes alone reads besides: the warm pool's settings. */
+  readonly checkEnvironment?: Readonly<Record<string, string>>;
   /** The workflows: stuck PENDING volumes are restarted on, or settled against, provisioning. */
   readonly stateMachines: Readonly<Record<WorkflowName, StateMachine>>;
   /** Where the function runs to reach private cluster endpoints. @default outside any VPC */
@@ -38,12 +42,16 @@ export interface VolumeHealthChecksProps {
 
 /**
  * The scheduled drift check: an EventBridge Scheduler schedule (every `healthCheckMinutes`)
- * invokes CheckVolumes (functions/health/check-volumes.ts), which checks every READY volume,
- * records its health and raises `Volume Drifted` on a change, then restarts or settles every
- * PENDING volume stuck for minutes.
+ * invokes CheckVolumes (functions/health/check-volumes.ts), which reads every READY volume,
+ * plans them into batches by cluster and file system and has CheckVolumeBatch
+ * (functions/health/check-volume-batch.ts) check each batch, three invocations at once: each
+ * records its volumes' health and raises `Volume Drifted` on a change. Then CheckVolumes
+ * restarts or settles every PENDING volume stuck for minutes.
  */
 export class VolumeHealthChecks extends Construct {
   readonly handler: ServiceFunction;
+  /** CheckVolumeBatch: one batch of READY volumes, invoked by CheckVolumes only. */
+  readonly batchHandler: ServiceFunction;
   readonly role: IRole;
   readonly schedule: Schedule;
   /** The role the schedule invokes the function with. */
@@ -78,20 +86,45 @@ export class VolumeHealthChecks extends Construct {
       );
     }
 
+    // The same role: a batch does what the check did for each volume, nothing more (its
+    // records 'get'/'update', the reads of grantHealthCheck, `Volume Drifted`).
+    this.batchHandler = new ServiceFunction(this, 'CheckVolumeBatch', {
+      entry: 'functions/health/check-volume-batch.ts',
+      description: 'Scheduled drift check: one batch of READY volumes, their health recorded',
+      role,
+      environment: props.environment,
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS.batch),
+      memorySize: 512,
+      network: props.kubernetesNetwork,
+    });
     this.handler = new ServiceFunction(this, 'CheckVolumes', {
       entry: 'functions/health/check-volumes.ts',
-      description: 'Scheduled drift check: every READY volume, its health recorded',
+      description: 'Scheduled drift check: every READY volume, checked in batches',
       role,
       environment: {
         ...props.environment,
+        ...props.checkEnvironment,
         PROVISION_STATE_MACHINE_ARN: provision.stateMachineArn,
         DEPROVISION_STATE_MACHINE_ARN: deprovision.stateMachineArn,
+        CHECK_VOLUME_BATCH_FUNCTION: this.batchHandler.function.functionName,
       },
-      // A few seconds per volume, four at once: minutes for hundreds of volumes.
+      // Reads every READY volume and waits for their batches: minutes for thousands.
       timeout: SCHEDULE_TIMEOUT,
       memorySize: 512,
       network: props.kubernetesNetwork,
     });
+    // A policy of its own, not the role's default one: the batch function depends on the role,
+    // and this names the batch function, so the role's own policy would close a loop.
+    const invokeBatches = new Policy(this, 'InvokeBatches', {
+      statements: [
+        new PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [this.batchHandler.function.functionArn],
+        }),
+      ],
+    });
+    invokeBatches.attachToRole(role);
+    this.handler.function.node.addDependency(invokeBatches);
 
     // A role of our own that may invoke this function and nothing else: the scheduler targets
     // module's LambdaInvoke grants `function:*` (every version and alias), which cdk-nag flags.

@@ -21,6 +21,7 @@ import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './faul
 import { type HealthSchedule, startHealthSchedule } from './health-schedule.ts';
 import { type KubeEmulator, startKubeEmulator } from './kube-emulator/index.ts';
 import { recordingEndpointFor } from './lambda/aws-call-recorder.ts';
+import { startInvokeEndpoint } from './lambda/invoke-endpoint.ts';
 import {
   assertLocalSettings,
   releaseLocalFunctions,
@@ -255,6 +256,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       process.env.AWS_ENDPOINT_URL = faultProxy.endpoint;
       process.env.AWS_ENDPOINT_URL_SFN = faultProxy.endpoint;
     }
+
+    // Lambda's Invoke, for CheckVolumes' batches: the stack's functions, behind the door.
+    const invoke = await startInvokeEndpoint();
+    stops.push(invoke.stop, async () => {
+      delete process.env.AWS_ENDPOINT_URL_LAMBDA;
+      delete process.env.CHECK_VOLUME_BATCH_FUNCTION;
+    });
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_LAMBDA: invoke.endpoint,
+      CHECK_VOLUME_BATCH_FUNCTION: 'CheckVolumeBatch',
+    });
 
     // Every AWS call of every function, as the IAM evaluation reads them (test/iam).
     if (options.stateDirectory && !process.env.LOCAL_AWS_CALL_LOG) {

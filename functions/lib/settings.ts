@@ -89,6 +89,15 @@ export const SETTINGS = {
     readBy: ['createVolume', 'ProvisionRequested', 'CheckVolumes'],
     setBy: 'stack when configured',
   },
+  CHECK_VOLUME_BATCH_FUNCTION: {
+    type: 'string',
+    default: undefined,
+    unset: 'CheckVolumes checks every batch itself',
+    meaning:
+      'the function the scheduled check sends each batch of READY volumes to (CheckVolumeBatch), so a cycle over thousands of volumes spreads over many invocations',
+    readBy: ['CheckVolumes'],
+    setBy: 'stack',
+  },
   NAMESPACE_NETWORK_ISOLATION: {
     type: 'boolean',
     default: false,

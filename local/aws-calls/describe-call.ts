@@ -68,6 +68,8 @@ export function describeAwsCall(request: AwsHttpRequest, site: CallSite): AwsCal
       return describeEvents(request, arn);
     case 'states':
       return describeStepFunctions(request);
+    case 'lambda':
+      return describeLambda(request, arn);
     case 'sts': {
       const operation = queryOf(request).get('Action') ?? 'Unknown';
       return [call('sts', operation, ['*'])];
@@ -547,6 +549,20 @@ function describeEvents(request: AwsHttpRequest, arn: ArnFormatter): AwsCallDesc
 }
 
 // --- Step Functions (JSON 1.0) ---------------------------------------------------------------
+
+/**
+ * Lambda's REST API: Invoke (`POST /2015-03-31/functions/{FunctionName}/invocations`) is
+ * authorized as `lambda:InvokeFunction` on the function (a name, or a full or partial ARN).
+ */
+function describeLambda(request: AwsHttpRequest, arn: ArnFormatter): AwsCallDescription[] {
+  const path = request.path.split('?')[0] ?? '';
+  const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(path);
+  if (!invoke) return [call('lambda', 'Unknown', ['*'])];
+  const given = decodeURIComponent(invoke[1] as string);
+  const name = given.replace(/^(arn:[^:]+:lambda:[^:]+:)?(\d{12}:)?(function:)?/, '');
+  const resource = given.startsWith('arn:') ? given : arn('lambda', `function:${name}`);
+  return [call('lambda', 'Invoke', [resource], { action: 'lambda:InvokeFunction' })];
+}
 
 function describeStepFunctions(request: AwsHttpRequest): AwsCallDescription[] {
   const operation = operationFromTarget(request) ?? 'Unknown';

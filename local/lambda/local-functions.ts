@@ -31,7 +31,7 @@ export async function functionEnvironment(fn: CatalogFunction): Promise<Record<s
  */
 async function doorEndpoints(): Promise<Record<string, string>> {
   const endpoints: Record<string, string> = {};
-  for (const name of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SFN']) {
+  for (const name of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SFN', 'AWS_ENDPOINT_URL_LAMBDA']) {
     const upstream = process.env[name];
     if (upstream) endpoints[name] = await recordingEndpointFor(upstream);
   }

@@ -96,7 +96,8 @@ describe('volume table', () => {
     );
 
     // Assess
-    expect(querying.sort()).toEqual(['check-volumes', 'listVolumes']);
+    // CheckVolumeBatch shares the drift check's role.
+    expect(querying.sort()).toEqual(['check-volume-batch', 'check-volumes', 'listVolumes']);
     expect(JSON.stringify(statement?.Resource)).toContain('/index/byCreation');
     expect(JSON.stringify(statement?.Resource)).toContain('/index/byNamespace');
   });

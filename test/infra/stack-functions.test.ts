@@ -29,13 +29,14 @@ import {
 synthesizeBeforeAll('plain', 'configured');
 
 describe('Lambda functions', () => {
-  it('has one function per step, per API operation, for request events and for the drift check', () => {
+  it('has one function per step, per API operation, for request events and two for the drift check', () => {
     // Prepare
     const expected = [
       ...STEP_NAMES,
       ...plain.stack.api.functions.keys(),
       'provision-requested',
       'check-volumes',
+      'check-volume-batch',
       'settle-execution',
     ];
 

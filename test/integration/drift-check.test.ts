@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRecordedCalls } from '../../local/aws-calls/recorded-call.ts';
 import type { HealthSchedule } from '../../local/health-schedule.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack.ts';
@@ -178,5 +180,57 @@ describe('drift detection in local mode', () => {
     expect(notReady?.status).toBe(409);
     expect(notReady?.json).toMatchObject({ type: expect.stringMatching(/volume-busy$/) });
     expect(unknown?.status).toBe(404);
+  });
+
+  it('checks the READY volumes in CheckVolumeBatch invocations, through Lambda Invoke', async () => {
+    // Prepare: a READY volume; the calls recorded so far
+    const volume = await readyVolume('batched');
+    const log = process.env.LOCAL_AWS_CALL_LOG ?? '';
+    const before = parseRecordedCalls(readFileSync(log, 'utf8'), log).length;
+
+    // Act
+    await schedule().runNow();
+
+    // Assess: CheckVolumes invoked the batch function, which read the volume's file system
+    const calls = parseRecordedCalls(readFileSync(log, 'utf8'), log).slice(before);
+    expect(
+      calls.filter((call) => call.function === 'CheckVolumes' && call.service === 'lambda'),
+    ).toEqual([
+      expect.objectContaining({
+        action: 'lambda:InvokeFunction',
+        resources: ['arn:aws:lambda:us-east-1:123456789012:function:CheckVolumeBatch'],
+      }),
+    ]);
+    const batchReads = calls.filter((call) => call.function === 'CheckVolumeBatch');
+    expect(batchReads.map((call) => call.action)).toEqual(
+      expect.arrayContaining([
+        'elasticfilesystem:DescribeFileSystems',
+        'elasticfilesystem:DescribeAccessPoints',
+        'dynamodb:UpdateItem',
+      ]),
+    );
+    // CheckVolumes itself reads no file system: its batches do.
+    expect(
+      calls.filter(
+        (call) => call.function === 'CheckVolumes' && call.service === 'elasticfilesystem',
+      ),
+    ).toEqual([]);
+    expect((await getVolume(volume.id)).health?.state).toBe('HEALTHY');
+    expect(scheduleErrors).toEqual([]);
+  });
+
+  it('refuses a batch event that is not READY volume records, recording nothing', async () => {
+    // Act: Lambda Invoke with another payload, as a caller other than CheckVolumes would
+    const { localFunctions } = await import('../../local/lambda/local-functions.ts');
+    const refused = await localFunctions()
+      .invoke('CheckVolumeBatch', { records: [{ id: 'vol-1', status: 'DELETED' }] })
+      .then(
+        () => undefined,
+        (error: Error) => error,
+      );
+
+    // Assess
+    expect(refused?.name).toBe('TypeError');
+    expect(refused?.message).toMatch(/READY volume records/);
   });
 });

@@ -66,6 +66,17 @@ const CREATE_VOLUME = [
 ];
 
 /** What each function may do, read off its code in functions/. */
+/** The scheduled check's role: every READY volume checked in batches it invokes, PENDING ones settled. */
+const CHECK_VOLUMES = [
+  ...HEALTH_CHECK,
+  'dynamodb:DeleteItem',
+  'dynamodb:Query',
+  'ec2:DescribeSecurityGroups',
+  'lambda:InvokeFunction',
+  'states:DescribeExecution',
+  'states:StartExecution',
+].sort();
+
 export const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   'resolve-cluster': [...RECORD_UPDATE, 'ec2:DescribeSubnets', 'eks:DescribeCluster'],
   'create-security-group': [
@@ -174,14 +185,9 @@ export const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'states:StartExecution',
   ],
   // A stuck PENDING volume: its execution described or restarted, or settled with its leftovers.
-  'check-volumes': [
-    ...HEALTH_CHECK,
-    'dynamodb:DeleteItem',
-    'dynamodb:Query',
-    'ec2:DescribeSecurityGroups',
-    'states:DescribeExecution',
-    'states:StartExecution',
-  ].sort(),
+  'check-volumes': CHECK_VOLUMES,
+  // A batch of the scheduled check runs with the check's role (infra/health-checks.ts).
+  'check-volume-batch': CHECK_VOLUMES,
   // A request event creates a volume as the API does; it raises Volume Request Rejected, and its
   // failures reach the dead-letter queue through Lambda's on-failure destination, with its role.
   'provision-requested': [

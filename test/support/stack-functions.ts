@@ -21,6 +21,7 @@ export function functionsOf(synthesized: SynthesizedStack): Map<string, ServiceF
     ...stack.api.functions,
     ['provision-requested', stack.requests.handler],
     ['check-volumes', stack.healthChecks.handler],
+    ['check-volume-batch', stack.healthChecks.batchHandler],
     ['settle-execution', stack.settlement.handler],
   ]);
 }
@@ -86,6 +87,7 @@ export const KUBERNETES_CALLERS = [
   'checkVolume',
   'provision-requested',
   'check-volumes',
+  'check-volume-batch',
   'complete-repair',
   'record-repair-failure',
   'repairVolume',

@@ -10,6 +10,7 @@
 // - the event bus → `default` (local mode sets no EVENT_BUS_NAME, so functions put events on
 //   the default bus, as the deployed ones put them on the stack's bus);
 // - the state machines → `efs-volumes-<workflow>` (provision, deprovision, repair), as local/stack.ts;
+// - the functions → the names local mode invokes them by (infra/function-catalog.ts);
 // - anything else (log groups, queues, roles) → its logical id.
 import { stepFunctionName, WORKFLOWS, type WorkflowName } from '../../infra/steps.ts';
 import { REQUEST_EVENTS_FUNCTION } from '../../local/aws-calls/recorded-call.ts';
@@ -59,10 +60,13 @@ class IntrinsicResolver {
   readonly #resources: Readonly<Record<string, TemplateResource>>;
   readonly #names: PhysicalNames;
   readonly #stateMachineNames: ReadonlyMap<string, string>;
+  /** The stack's functions by logical id → the names local mode invokes them by. */
+  readonly #functionNames: ReadonlyMap<string, string>;
 
   constructor(synthesized: SynthesizedStack, names: PhysicalNames) {
     this.#resources = synthesized.resources;
     this.#names = names;
+    this.#functionNames = recordedNames(synthesized);
     const { stack } = synthesized;
     // Every workflow the stack builds, so none resolves to a logical id no call names.
     this.#stateMachineNames = new Map(
@@ -126,7 +130,7 @@ class IntrinsicResolver {
           `stateMachine:${this.#stateMachineNames.get(logicalId) ?? logicalId}`,
         );
       case 'AWS::Lambda::Function':
-        return this.#arn('lambda', `function:${logicalId}`);
+        return this.#arn('lambda', `function:${this.#functionNames.get(logicalId) ?? logicalId}`);
       case 'AWS::Logs::LogGroup':
         return this.#arn('logs', `log-group:${this.ref(logicalId)}:*`);
       case 'AWS::SQS::Queue':
@@ -202,6 +206,7 @@ function recordedNames(synthesized: SynthesizedStack): Map<string, string> {
   }
   names.set(logicalIdOf(stack, stack.requests.handler.function), REQUEST_EVENTS_FUNCTION);
   names.set(logicalIdOf(stack, stack.healthChecks.handler.function), 'CheckVolumes');
+  names.set(logicalIdOf(stack, stack.healthChecks.batchHandler.function), 'CheckVolumeBatch');
   names.set(logicalIdOf(stack, stack.settlement.handler.function), 'SettleExecution');
   return names;
 }

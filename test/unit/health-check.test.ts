@@ -384,13 +384,10 @@ describe('checkVolumeHealth', () => {
   it('reports a deleted access point as not repairable', async () => {
     // Prepare
     givenHealthyAws();
-    efsMock.on(DescribeAccessPointsCommand, { AccessPointId: 'fsap-1' }).rejects(
-      new AccessPointNotFound({
-        message: 'gone',
-        $metadata: {},
-        ErrorCode: 'AccessPointNotFound',
-      }),
-    );
+    // The file system's access points, listed, no longer hold it.
+    efsMock
+      .on(DescribeAccessPointsCommand, { FileSystemId: 'fs-1' })
+      .resolves({ AccessPoints: [] });
     const { deps } = dependencies();
 
     // Act

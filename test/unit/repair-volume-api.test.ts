@@ -193,9 +193,8 @@ describe('repairVolume', () => {
 
   it('refuses with 422 and the findings when the access point is gone, and starts nothing', async () => {
     // Prepare
-    efsMock
-      .on(DescribeAccessPointsCommand)
-      .rejects(Object.assign(new Error('gone'), { name: 'AccessPointNotFound' }));
+    // The file system's access points, listed, no longer hold it.
+    efsMock.on(DescribeAccessPointsCommand).resolves({ AccessPoints: [] });
 
     // Act
     const result = await answer(repairVolume(dependencies(), VOLUME_ID, { caller: CALLER }));

@@ -1,7 +1,8 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeAccessPointsCommand, type EFSClient } from '@aws-sdk/client-efs';
+import type { AccessPointDescription, EFSClient } from '@aws-sdk/client-efs';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import { type ClusterDescription, describeCluster } from '../aws/cluster.ts';
+import { eachAccessPoint } from '../aws/efs-listing.ts';
 import { namespaceZones } from '../aws/fargate-preflight.ts';
 import { describeFileSystem } from '../aws/file-system.ts';
 import { describeFileSystemPolicy, expectedFileSystemPolicy } from '../aws/file-system-policy.ts';
@@ -305,25 +306,32 @@ async function checkAccessPoint(
     problem: `access point ${accessPointId} no longer exists: the volume's data is gone from its handle (the files stay on ${fileSystemId} under ${record.spec.rootDirectory.path}, but a new access point is a new volume)`,
     repairable: false,
   };
+  // The file system's access points, listed: a batch of checks lists them once per file
+  // system (and the policy check lists the same), where one DescribeAccessPoints per volume
+  // would cost a call per volume.
+  let accessPoint: AccessPointDescription | undefined;
   try {
-    const { AccessPoints = [] } = await deps.efs.send(
-      new DescribeAccessPointsCommand({ AccessPointId: accessPointId }),
+    await eachAccessPoint(
+      deps.efs,
+      (point) => {
+        if (point.AccessPointId === accessPointId) accessPoint = point;
+      },
+      fileSystemId,
     );
-    const accessPoint = AccessPoints[0];
-    const state = accessPoint?.LifeCycleState;
-    if (!accessPoint || state === 'deleting' || state === 'deleted') {
-      findings.push(gone);
-    } else if (state !== 'available') {
-      findings.push({
-        resource: 'AccessPoint',
-        id: accessPointId,
-        problem: `access point ${accessPointId} is ${state}, not available`,
-        repairable: false,
-      });
-    }
   } catch (error) {
-    if (errorName(error) !== 'AccessPointNotFound') throw error;
+    // The file system went between its check and this listing: its access points went with it.
+    if (errorName(error) !== 'FileSystemNotFound') throw error;
+  }
+  const state = accessPoint?.LifeCycleState;
+  if (!accessPoint || state === 'deleting' || state === 'deleted') {
     findings.push(gone);
+  } else if (state !== 'available') {
+    findings.push({
+      resource: 'AccessPoint',
+      id: accessPointId,
+      problem: `access point ${accessPointId} is ${state}, not available`,
+      repairable: false,
+    });
   }
 }
 
