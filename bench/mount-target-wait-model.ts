@@ -478,6 +478,8 @@ export interface ModelFigures {
     readonly stepFunctionsMean: number;
     readonly lambdaMean: number;
   };
+  /** Lambda usage per provision (the plan's cost: functions/lib/pricing/prices.ts). */
+  readonly lambda: { readonly requestsMean: number; readonly gbSecondsMean: number };
   readonly provisions: number;
   /** Provisions that gave up (MountTargetsTimeoutError): the figures above leave them out. */
   readonly failed: number;
@@ -522,6 +524,10 @@ export function summarize(
       mean: mean(of((run) => run.cost.totalUsd)),
       stepFunctionsMean: mean(of((run) => run.cost.stepFunctionsUsd)),
       lambdaMean: mean(of((run) => run.cost.lambdaUsd)),
+    },
+    lambda: {
+      requestsMean: mean(of((run) => run.cost.lambda.invocations)),
+      gbSecondsMean: mean(of((run) => run.cost.lambda.gbSeconds)),
     },
     provisions: runs.length,
     failed: runs.length - ready.length,

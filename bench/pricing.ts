@@ -1,11 +1,16 @@
-// Public AWS prices (us-east-1) the per-volume cost is estimated with.
+// The per-volume cost, estimated with the service's own price table (us-east-1):
+// functions/lib/pricing/prices.ts, which the plan quotes from too.
+import { PRICE_TABLE } from '../functions/lib/pricing/prices.ts';
+
+const US_EAST_1 = PRICE_TABLE.regions['us-east-1'];
+if (!US_EAST_1) throw new Error('the price table has no us-east-1');
 
 /** Step Functions Standard: per state transition ($0.025 per 1,000). */
-export const STEP_FUNCTIONS_USD_PER_TRANSITION = 0.025 / 1000;
+export const STEP_FUNCTIONS_USD_PER_TRANSITION = US_EAST_1.stepFunctionsTransition;
 /** Lambda on arm64: per GB-second of billed duration. */
-export const LAMBDA_ARM64_USD_PER_GB_SECOND = 0.0000133334;
+export const LAMBDA_ARM64_USD_PER_GB_SECOND = US_EAST_1.lambdaArm64GbSecond;
 /** Lambda: per request ($0.20 per 1M). */
-export const LAMBDA_USD_PER_REQUEST = 0.2 / 1_000_000;
+export const LAMBDA_USD_PER_REQUEST = US_EAST_1.lambdaRequest;
 
 export interface LambdaUsage {
   readonly invocations: number;

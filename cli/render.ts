@@ -232,6 +232,17 @@ const PLAN_SOURCES: Record<VolumePlan['fileSystemSource'], (plan: VolumePlan) =>
   shared: (plan) => `shared (${plan.spec.fileSystemId ?? ''})`,
 };
 
+/** Dollars as a person reads them: cents for a month, fractions of a cent for a run. */
+function usd(value: number): string {
+  if (value === 0) return '$0';
+  return value >= 0.01 ? `$${value.toFixed(2)}` : `$${value.toPrecision(2)}`;
+}
+
+/** The plan's cost in one line: the run, and the month empty and per GB. */
+function costLine(cost: NonNullable<VolumePlan['cost']>): string {
+  return `${usd(cost.provisioningUsd)} to provision; ${usd(cost.monthlyAtZeroBytesUsd)} a month empty, ${usd(cost.monthlyPerGbUsd)} per GB stored a month (${cost.region} prices of ${cost.pricesReadOn})`;
+}
+
 export function renderPlan(style: Style, plan: VolumePlan): string {
   const { spec } = plan;
   const typeWidth = Math.max(...plan.aws.map((resource) => resource.type.length));
@@ -241,6 +252,7 @@ export function renderPlan(style: Style, plan: VolumePlan): string {
     ...(plan.fileSystemSource in PLAN_SOURCES
       ? [field(style, 'file system', PLAN_SOURCES[plan.fileSystemSource](plan))]
       : []),
+    ...(plan.cost ? [field(style, 'cost', costLine(plan.cost))] : []),
     ...(plan.warnings ?? []).map((warning) => `${paint(style, 'yellow', 'warning')} ${warning}`),
     '',
     ...plan.aws.map((resource) => {

@@ -1184,6 +1184,42 @@ export const openapiDocument = {
         ],
         "description": "Where the volume's file system comes from: `new`, created for it; `pool`, taken ready from the cluster's warm pool (`WARM_POOL`), with its policy, security group and mount targets, so only the access point and the manifests are made; `shared`, the existing file system the request named (`fileSystemId`). Absent on volumes recorded before it was (they are `new` or `shared`)."
       },
+      "VolumeCost": {
+        "type": "object",
+        "description": "What the volume costs, in US dollars, from the service's dated price table (functions/lib/pricing/prices.ts; absent in a Region the table has no prices for).",
+        "required": [
+          "region",
+          "pricesReadOn",
+          "provisioningUsd",
+          "monthlyAtZeroBytesUsd",
+          "monthlyPerGbUsd"
+        ],
+        "properties": {
+          "region": {
+            "type": "string"
+          },
+          "pricesReadOn": {
+            "type": "string",
+            "format": "date",
+            "description": "The day the prices were read from AWS's pricing pages."
+          },
+          "provisioningUsd": {
+            "type": "number",
+            "minimum": 0,
+            "description": "One provisioning run on the path the plan takes (Step Functions transitions and Lambda time, as the bench's AWS model measures them)."
+          },
+          "monthlyAtZeroBytesUsd": {
+            "type": "number",
+            "minimum": 0,
+            "description": "A month of the volume's resources holding no data (access points, security groups and mount targets are free)."
+          },
+          "monthlyPerGbUsd": {
+            "type": "number",
+            "minimum": 0,
+            "description": "Each GB stored for a month, in EFS Standard."
+          }
+        }
+      },
       "VolumePlan": {
         "type": "object",
         "description": "What a request would create, without creating it.",
@@ -1212,6 +1248,9 @@ export const openapiDocument = {
           "poolFileSystemId": {
             "type": "string",
             "description": "With `pool`, the warm pool file system the request would take now."
+          },
+          "cost": {
+            "$ref": "#/components/schemas/VolumeCost"
           },
           "aws": {
             "type": "array",

@@ -403,6 +403,21 @@ export interface components {
          * @enum {string}
          */
         FileSystemSource: "new" | "pool" | "shared";
+        /** @description What the volume costs, in US dollars, from the service's dated price table (functions/lib/pricing/prices.ts; absent in a Region the table has no prices for). */
+        VolumeCost: {
+            region: string;
+            /**
+             * Format: date
+             * @description The day the prices were read from AWS's pricing pages.
+             */
+            pricesReadOn: string;
+            /** @description One provisioning run on the path the plan takes (Step Functions transitions and Lambda time, as the bench's AWS model measures them). */
+            provisioningUsd: number;
+            /** @description A month of the volume's resources holding no data (access points, security groups and mount targets are free). */
+            monthlyAtZeroBytesUsd: number;
+            /** @description Each GB stored for a month, in EFS Standard. */
+            monthlyPerGbUsd: number;
+        };
         /** @description What a request would create, without creating it. */
         VolumePlan: {
             /** @constant */
@@ -412,6 +427,7 @@ export interface components {
             fileSystemSource: components["schemas"]["FileSystemSource"];
             /** @description With `pool`, the warm pool file system the request would take now. */
             poolFileSystemId?: string;
+            cost?: components["schemas"]["VolumeCost"];
             aws: {
                 type: string;
                 /** @enum {string} */

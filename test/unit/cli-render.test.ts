@@ -9,6 +9,7 @@ import {
 import { styleFor } from '../../cli/terminal.ts';
 import { StepTracker } from '../../cli/volume-progress.ts';
 import type { Volume, VolumePlan } from '../../client/index.ts';
+import { PRICE_TABLE, volumeCost } from '../../functions/lib/pricing/prices.ts';
 import { memoryIo } from '../support/cli-io.ts';
 
 const ESCAPE = '\u001b[';
@@ -241,6 +242,20 @@ describe('efs-volumes plan', () => {
     expect(text).toContain('from the warm pool (fs-0123456789abcdef0)');
     expect(text).toContain(
       'warning no Fargate profile selects namespace team-c: its pods will not be scheduled',
+    );
+  });
+
+  it('says what the volume costs to provision and a month, with the prices it used', () => {
+    // Prepare
+    const cost = volumeCost('pool', 'us-east-1');
+    if (!cost) throw new Error('the price table has no us-east-1');
+
+    // Act
+    const text = renderPlan({ json: false, fancy: false }, { ...plan, cost });
+
+    // Assess: 12 transitions at $0.000025, 9 requests, 0.2752 GB-s of arm64 Lambda
+    expect(text).toContain(
+      `cost           $0.00031 to provision; $0 a month empty, $0.30 per GB stored a month (us-east-1 prices of ${PRICE_TABLE.readOn})`,
     );
   });
 });

@@ -273,7 +273,16 @@ export async function createVolume(
       const member = candidates[0];
       return {
         kind: 'plan',
-        plan: planVolume(member?.id ?? volumeId, spec, cluster, fargate, usage, member),
+        // Priced in the Region the functions run in (the SDK's AWS_REGION).
+        plan: planVolume(
+          member?.id ?? volumeId,
+          spec,
+          cluster,
+          fargate,
+          usage,
+          member,
+          process.env.AWS_REGION,
+        ),
       };
     }
     // Before the record: a directory another owner took meanwhile refuses the volume here.

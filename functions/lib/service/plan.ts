@@ -2,6 +2,7 @@ import type { components } from '../../generated/openapi-types.ts';
 import type { ClusterDescription } from '../aws/cluster.ts';
 import type { FargateReport } from '../aws/fargate-preflight.ts';
 import { renderManifests } from '../kube/manifests-yaml.ts';
+import { volumeCost } from '../pricing/prices.ts';
 import { securityGroupName } from '../volume/names.ts';
 import type { PoolMember } from '../volume/pool.ts';
 import type { QuotaUsage } from '../volume/quota.ts';
@@ -28,15 +29,19 @@ export function planVolume(
   fargate?: FargateReport,
   quotas?: readonly QuotaUsage[],
   pool?: PoolMember,
+  region?: string,
 ): VolumePlan {
   const shared = spec.fileSystemId !== undefined;
+  const source = shared ? 'shared' : pool ? 'pool' : 'new';
+  const cost = region ? volumeCost(source, region) : undefined;
   // A pool member's security group, file system and mount targets exist: only reused.
   const made = pool ? ('reuse' as const) : ('create' as const);
   return {
     dryRun: true,
     spec,
-    fileSystemSource: shared ? 'shared' : pool ? 'pool' : 'new',
+    fileSystemSource: source,
     ...(pool?.fileSystemId ? { poolFileSystemId: pool.fileSystemId } : {}),
+    ...(cost ? { cost } : {}),
     aws: [
       {
         type: 'AWS::EC2::SecurityGroup',
