@@ -8,9 +8,20 @@
   arrives here as the wire's own dict ({"S": "…"}), so only the members it holds are serialized,
   each by the serializer's own method for its shape (blobs still base64-encoded, maps and lists
   still walked): the same answer, about three times faster. Any other value goes the usual way.
+- DynamoDB transactions: before TransactWriteItems, moto deep-copies every table the
+  transaction names, once per item, to roll back if one fails: 55 ms per transaction with a
+  few hundred records, and growing with the table. For a table with a hash key only and no
+  stream, the copy here shares the items the transaction does not touch and copies those it
+  does (put, update and delete replace or change only those): the same rollback.
 """
 
+import copy
+
+import moto.dynamodb.models as dynamodb_models
 from moto.core.serialize import BaseJSONSerializer
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
 
 
 def speed_up_moto():
@@ -38,3 +49,38 @@ def speed_up_moto():
         return serialize_structure(self, serialized, value, shape, key)
 
     BaseJSONSerializer._serialize_type_structure = serialize_structure_fast
+
+    transact_write_items = DynamoDBBackend.transact_write_items
+
+    def transact_with_light_copies(self, transact_items):
+        touched = {}
+        for item in transact_items:
+            _, op = next(iter(item.items()))
+            table = self.tables.get(op.get("TableName"))
+            if table is None or table.range_key_attr is not None or table.stream_shard:
+                continue
+            key = op.get("Item") if "Item" in op else op.get("Key")
+            value = (key or {}).get(table.hash_key_attr)
+            if value is not None:
+                touched.setdefault(id(table), set()).add(DynamoType(value))
+
+        class LightCopy:
+            @staticmethod
+            def deepcopy(value, *args):
+                keys = touched.get(id(value)) if isinstance(value, Table) else None
+                if keys is None:
+                    return copy.deepcopy(value, *args)
+                snapshot = copy.copy(value)
+                snapshot.items = dict(value.items)
+                for key in keys:
+                    if key in snapshot.items:
+                        snapshot.items[key] = copy.deepcopy(snapshot.items[key])
+                return snapshot
+
+        dynamodb_models.copy = LightCopy
+        try:
+            return transact_write_items(self, transact_items)
+        finally:
+            dynamodb_models.copy = copy
+
+    DynamoDBBackend.transact_write_items = transact_with_light_copies

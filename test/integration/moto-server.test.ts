@@ -137,4 +137,59 @@ describe('DynamoDB items through local/moto_speed.py', () => {
     });
     await dynamodb('DeleteTable', { TableName: table });
   });
+
+  it('rolls a cancelled transaction back whole, and applies a good one', async () => {
+    const table = `moto-speed-${Date.now().toString(36)}-tx`;
+    await dynamodb('CreateTable', {
+      TableName: table,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    });
+    const kept = { id: { S: 'kept' }, count: { N: '1' }, nested: { M: { a: { S: 'x' } } } };
+    const gone = { id: { S: 'gone' }, count: { N: '1' } };
+    await dynamodb('PutItem', { TableName: table, Item: kept });
+    await dynamodb('PutItem', { TableName: table, Item: gone });
+    const write = (condition: string) =>
+      dynamodb('TransactWriteItems', {
+        TransactItems: [
+          { Put: { TableName: table, Item: { id: { S: 'new' }, count: { N: '0' } } } },
+          {
+            Update: {
+              TableName: table,
+              Key: { id: { S: 'kept' } },
+              UpdateExpression: 'SET #count = #count + :one, nested.a = :y',
+              ExpressionAttributeNames: { '#count': 'count' },
+              ExpressionAttributeValues: { ':one': { N: '1' }, ':y': { S: 'y' } },
+            },
+          },
+          { Delete: { TableName: table, Key: { id: { S: 'gone' } } } },
+          {
+            ConditionCheck: {
+              TableName: table,
+              Key: { id: { S: 'other' } },
+              ConditionExpression: condition,
+            },
+          },
+        ],
+      });
+    const items = async () =>
+      ((await dynamodb('Scan', { TableName: table, ConsistentRead: true })).Items as unknown[])
+        .map((item) => JSON.stringify(item))
+        .sort();
+
+    const before = await items();
+    await expect(write('attribute_exists(id)')).rejects.toThrow(/TransactionCanceledException/);
+    expect(await items()).toEqual(before);
+
+    await write('attribute_not_exists(id)');
+    const read = await dynamodb('GetItem', { TableName: table, Key: { id: { S: 'kept' } } });
+    expect(read.Item).toEqual({
+      id: { S: 'kept' },
+      count: { N: '2' },
+      nested: { M: { a: { S: 'y' } } },
+    });
+    expect((await items()).length).toBe(2);
+    await dynamodb('DeleteTable', { TableName: table });
+  });
 });
