@@ -15,7 +15,8 @@ the call itself on both sides (4.4 ms of Python and 3.5 ms of Node per GetItem, 
 
 moto's EKS and EFS are completed first where they fall short of AWS (local/moto_eks.py: the
 cluster security group, cluster updates; local/moto_efs.py: a subnet's addresses running out),
-and its slow paths made fast with the same answers (local/moto_speed.py: DynamoDB items and transactions, routing).
+and its slow paths made fast with the same answers (local/moto_speed.py: DynamoDB items and
+transactions, routing).
 
 Usage: python3 local/moto-server.py HOST PORT. Exits 3 when moto is not importable, so the
 caller can fall back to the moto_server command.
