@@ -59,6 +59,20 @@ export interface ThroughputFigures {
   readonly eventLoopDelayMaxMs: number;
   /** The API's AWS calls during the round, by command: count, p50, p99 (ms). */
   readonly apiCalls: Record<string, { count: number; p50Ms: number; p99Ms: number }>;
+  /**
+   * Local Lambda during the round (local/lambda/runtime.ts `stats()`): invocations, cold
+   * starts, and the seconds invocations spent waiting for an environment (of them, queued at
+   * the per-function limit) and running, summed over all functions and for createVolume.
+   */
+  readonly lambda?: {
+    readonly concurrencyPerFunction: number;
+    readonly invocations: number;
+    readonly coldStarts: number;
+    readonly waitSeconds: number;
+    readonly queuedSeconds: number;
+    readonly runSeconds: number;
+    readonly createVolume: { readonly waitMsPerPost: number; readonly runMsPerPost: number };
+  };
 }
 
 export interface Threshold {

@@ -15,6 +15,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { FUNCTION_CATALOG } from '../infra/function-catalog.ts';
 import { awsCallCounts } from '../local/lambda/aws-call-recorder.ts';
+import { localFunctions } from '../local/lambda/local-functions.ts';
+import type { FunctionStats } from '../local/lambda/runtime.ts';
 import {
   anatomize,
   type BundleTarget,
@@ -74,6 +76,39 @@ function callsOfKind(before: ReadonlyMap<string, number>, kind: 'api' | 'step'):
     }
   }
   return total;
+}
+
+/** What local Lambda did between two `stats()` (see ThroughputFigures `lambda`). */
+function lambdaFigures(
+  before: ReadonlyMap<string, FunctionStats>,
+  after: ReadonlyMap<string, FunctionStats>,
+): ThroughputFigures['lambda'] {
+  const zero: FunctionStats = { invocations: 0, coldStarts: 0, waitMs: 0, queuedMs: 0, runMs: 0 };
+  const delta = (name: string): FunctionStats => {
+    const a = after.get(name) ?? zero;
+    const b = before.get(name) ?? zero;
+    return {
+      invocations: a.invocations - b.invocations,
+      coldStarts: a.coldStarts - b.coldStarts,
+      waitMs: a.waitMs - b.waitMs,
+      queuedMs: a.queuedMs - b.queuedMs,
+      runMs: a.runMs - b.runMs,
+    };
+  };
+  const all = [...after.keys()].map(delta);
+  const sum = (pick: (stats: FunctionStats) => number) =>
+    all.reduce((total, stats) => total + pick(stats), 0);
+  const posts = delta('createVolume');
+  const perPost = (ms: number) => (posts.invocations > 0 ? ms / posts.invocations : Number.NaN);
+  return {
+    concurrencyPerFunction: localFunctions().maxConcurrencyPerFunction,
+    invocations: sum((stats) => stats.invocations),
+    coldStarts: sum((stats) => stats.coldStarts),
+    waitSeconds: sum((stats) => stats.waitMs) / 1000,
+    queuedSeconds: sum((stats) => stats.queuedMs) / 1000,
+    runSeconds: sum((stats) => stats.runMs) / 1000,
+    createVolume: { waitMsPerPost: perPost(posts.waitMs), runMsPerPost: perPost(posts.runMs) },
+  };
 }
 
 function progress(message: string): void {
@@ -333,6 +368,7 @@ async function runAgainstLocalStack(): Promise<void> {
         const benchCpu = process.cpuUsage();
         const roundStarted = performance.now();
         const callsBefore = awsCallCounts();
+        const lambdaBefore = localFunctions().stats();
         const { result: round, calls } = await trace.during(() =>
           throughputRound(volumes, {
             api: stack.api,
@@ -367,11 +403,18 @@ async function runAgainstLocalStack(): Promise<void> {
           eventLoopDelayP99Ms: round.eventLoopDelayP99Ms,
           eventLoopDelayMaxMs: round.eventLoopDelayMaxMs,
           apiCalls: callLatencies(calls.filter((call) => call.origin === 'api')),
+          lambda: lambdaFigures(lambdaBefore, localFunctions().stats()),
         };
         results.throughput.rounds.push(figures);
         progress(
           `  ${volumes} at once: ${figures.volumesPerSecond.toFixed(2)} volumes/s, POST p99 ${figures.postP99Ms.toFixed(0)} ms, GET p99 ${figures.getP99Ms.toFixed(0)} ms`,
         );
+        const lambda = figures.lambda;
+        if (lambda) {
+          progress(
+            `    Lambda: ${lambda.invocations} invocations, ${lambda.coldStarts} cold starts, ${lambda.runSeconds.toFixed(1)} s running, ${lambda.waitSeconds.toFixed(1)} s waiting for an environment (${lambda.queuedSeconds.toFixed(1)} s queued at ${lambda.concurrencyPerFunction} per function); a POST waited ${lambda.createVolume.waitMsPerPost.toFixed(0)} ms and ran ${lambda.createVolume.runMsPerPost.toFixed(0)} ms`,
+          );
+        }
       }
       results.memory = {
         ...(peakRssMiB('self') === undefined ? {} : { benchProcessPeakMiB: peakRssMiB('self') }),

@@ -14,7 +14,9 @@ the call itself on both sides (4.4 ms of Python and 3.5 ms of Node per GetItem, 
 1.5 with the connection kept).
 
 moto's EKS and EFS are completed first where they fall short of AWS (local/moto_eks.py: the
-cluster security group, cluster updates; local/moto_efs.py: a subnet's addresses running out).
+cluster security group, cluster updates; local/moto_efs.py: a subnet's addresses running out),
+and its slow paths made fast with the same answers (local/moto_speed.py: DynamoDB items and
+transactions, routing).
 
 Usage: python3 local/moto-server.py HOST PORT. Exits 3 when moto is not importable, so the
 caller can fall back to the moto_server command.
@@ -32,6 +34,7 @@ try:
 
     from moto_efs import complete_moto_efs
     from moto_eks import complete_moto_eks
+    from moto_speed import speed_up_moto
 except ImportError:
     sys.exit(3)
 
@@ -153,6 +156,7 @@ def main():
     host, port = sys.argv[1], int(sys.argv[2])
     complete_moto_efs()
     complete_moto_eks()
+    speed_up_moto()
     application = DomainDispatcherApplication(create_backend_app)
     KeepAliveHandler.application = OneAtATime(application)
     # A backlog as werkzeug's: the default of 5 drops connections when dozens open at once.

@@ -50,7 +50,10 @@ export interface LocalFunctionsOptions {
    * (its identity, its endpoints). Read at every invocation, as tests change the environment.
    */
   readonly environmentOf?: (fn: CatalogFunction) => Promise<Record<string, string>>;
-  /** Execution environments per function at most; further invocations wait. @default 4 */
+  /**
+   * Execution environments per function at most; further invocations wait their turn.
+   * @default LOCAL_LAMBDA_CONCURRENCY, else 4
+   */
   readonly maxConcurrencyPerFunction?: number;
   /**
    * How long an invocation may run before it ends as Lambda ends it: `Sandbox.Timedout`, its
@@ -60,11 +63,26 @@ export interface LocalFunctionsOptions {
   readonly timeoutMs?: number;
 }
 
+/** What a function's invocations cost so far, in this process (the bench reads it). */
+export interface FunctionStats {
+  readonly invocations: number;
+  /** Execution environments started (cold starts). */
+  readonly coldStarts: number;
+  /** Time invocations waited for an environment: a cold start, or a busy pool at its limit. */
+  readonly waitMs: number;
+  /** Time invocations waited only because the pool was at its limit (queued, as throttled). */
+  readonly queuedMs: number;
+  /** Time the handlers ran (message posted → answer back). */
+  readonly runMs: number;
+}
+
 interface Environment {
   readonly probes: Map<number, (keys: PrototypeKeys) => void>;
   readonly worker: Worker;
   readonly ready: Promise<void>;
   busy: boolean;
+  /** The variables last sent to it: an invocation sends them again only when they changed. */
+  environmentKey?: string;
   /** The invocation it runs, answered by the worker or by its crash. */
   running?: { readonly id: number; resolve(answer: InvocationAnswer): void };
 }
@@ -75,6 +93,12 @@ export class LocalFunctions {
   readonly #options: LocalFunctionsOptions;
   readonly #pools = new Map<string, Environment[]>();
   readonly #waiting = new Map<string, Array<() => void>>();
+  /** Environments being started (their bundle located), by function: they count to the limit. */
+  readonly #starting = new Map<string, number>();
+  readonly #stats = new Map<
+    string,
+    { invocations: number; coldStarts: number; waitMs: number; queuedMs: number; runMs: number }
+  >();
   #bundles: Promise<BuiltFunctions> | undefined;
   #nextId = 0;
   #stopped = false;
@@ -110,7 +134,12 @@ export class LocalFunctions {
       NODE_OPTIONS: '--enable-source-maps',
       ...(await this.#options.environmentOf?.(fn)),
     };
-    const sandbox = await this.#acquire(fn, environment);
+    const stats = this.#statsOf(fn.name);
+    stats.invocations++;
+    const asked = performance.now();
+    const sandbox = await this.#acquire(fn, environment, stats);
+    const acquired = performance.now();
+    stats.waitMs += acquired - asked;
     try {
       const id = this.#nextId++;
       const timeoutMs = this.#options.timeoutMs ?? fn.timeoutSeconds * 1000;
@@ -130,15 +159,21 @@ export class LocalFunctions {
             resolve(answered);
           },
         };
+        // The variables go along only when they changed since this environment's last
+        // invocation (tests change them; a run of invocations does not).
+        const environmentKey = JSON.stringify(environment);
+        const changed = sandbox.environmentKey !== environmentKey;
+        sandbox.environmentKey = environmentKey;
         const message: InvocationMessage = {
           id,
           event,
-          environment,
+          ...(changed ? { environment } : {}),
           requestId,
           deadline: Date.now() + timeoutMs,
         };
         sandbox.worker.postMessage(message);
       });
+      stats.runMs += performance.now() - acquired;
       if (!answer.ok) throw new LambdaFunctionError(answer.error);
       return answer.payload === undefined ? null : JSON.parse(answer.payload);
     } finally {
@@ -146,29 +181,61 @@ export class LocalFunctions {
     }
   }
 
-  async #acquire(fn: CatalogFunction, environment: Record<string, string>): Promise<Environment> {
+  #statsOf(name: string) {
+    let stats = this.#stats.get(name);
+    if (!stats) {
+      stats = { invocations: 0, coldStarts: 0, waitMs: 0, queuedMs: 0, runMs: 0 };
+      this.#stats.set(name, stats);
+    }
+    return stats;
+  }
+
+  /** Invocations, cold starts and where their time went, by function, since this began. */
+  stats(): Map<string, FunctionStats> {
+    return new Map([...this.#stats].map(([name, stats]) => [name, { ...stats }]));
+  }
+
+  async #acquire(
+    fn: CatalogFunction,
+    environment: Record<string, string>,
+    stats: { coldStarts: number; queuedMs: number },
+  ): Promise<Environment> {
     if (this.#stopped) throw new Error('the local functions are stopped');
-    const pool = this.#pools.get(fn.name) ?? [];
-    this.#pools.set(fn.name, pool);
     for (;;) {
+      // Read again each time round: a discarded or crashed environment replaces the array.
+      const pool = this.#pools.get(fn.name) ?? [];
+      this.#pools.set(fn.name, pool);
       const idle = pool.find((candidate) => !candidate.busy);
       if (idle) {
         idle.busy = true;
         await idle.ready;
         return idle;
       }
-      if (pool.length < (this.#options.maxConcurrencyPerFunction ?? 4)) {
-        const created = this.#start(fn, await this.fileOf(fn), environment);
+      const starting = this.#starting.get(fn.name) ?? 0;
+      if (pool.length + starting < this.maxConcurrencyPerFunction) {
+        // Counted before the first await: a burst of invocations cannot all see room for one
+        // more and start more environments than the limit.
+        this.#starting.set(fn.name, starting + 1);
+        let file: string;
+        try {
+          file = await this.fileOf(fn);
+        } finally {
+          this.#starting.set(fn.name, (this.#starting.get(fn.name) ?? 1) - 1);
+        }
+        const created = this.#start(fn, file, environment);
+        stats.coldStarts++;
         created.busy = true;
         pool.push(created);
         await created.ready;
         return created;
       }
+      const queued = performance.now();
       await new Promise<void>((resolve) => {
         const queue = this.#waiting.get(fn.name) ?? [];
         queue.push(resolve);
         this.#waiting.set(fn.name, queue);
       });
+      stats.queuedMs += performance.now() - queued;
     }
   }
 
@@ -192,6 +259,11 @@ export class LocalFunctions {
       result.set(name, answers);
     }
     return result;
+  }
+
+  /** Execution environments per function at most (see LocalFunctionsOptions). */
+  get maxConcurrencyPerFunction(): number {
+    return this.#options.maxConcurrencyPerFunction ?? defaultMaxConcurrency();
   }
 
   /** How many execution environments `name` has now (started, idle or busy). */
@@ -287,6 +359,16 @@ function timedOut(requestId: string, timeoutMs: number): LambdaErrorPayload {
     errorMessage: `RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
     trace: [],
   };
+}
+
+/**
+ * Execution environments per function unless told (LOCAL_LAMBDA_CONCURRENCY, else 4): a
+ * local-mode choice, not Lambda's (which scales a function to the account's 1,000). Beyond it
+ * invocations wait their turn, first come first served, as Lambda queues an asynchronous
+ * invocation it throttles; a synchronous caller here waits instead of getting a 429.
+ */
+function defaultMaxConcurrency(): number {
+  return Number(process.env.LOCAL_LAMBDA_CONCURRENCY) || 4;
 }
 
 /** The execution environments' compile cache (see WorkerData), beside the bundles. */

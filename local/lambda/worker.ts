@@ -22,7 +22,8 @@ export interface WorkerData {
 export interface InvocationMessage {
   readonly id: number;
   readonly event: unknown;
-  readonly environment: Readonly<Record<string, string>>;
+  /** The invocation's variables; absent when they are those of this environment's last one. */
+  readonly environment?: Readonly<Record<string, string>>;
   readonly requestId: string;
   readonly deadline: number;
 }
@@ -110,7 +111,7 @@ port.on('message', async (message: InvocationMessage | PrototypeProbe) => {
     port.postMessage(answer);
     return;
   }
-  useEnvironment(message.environment);
+  if (message.environment) useEnvironment(message.environment);
   let answer: InvocationAnswer;
   try {
     const result = await handler(message.event, contextFor(message));
