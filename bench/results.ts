@@ -2,6 +2,7 @@
 import type { PackageShare } from './bundles.ts';
 import type { CostResults } from './cost-per-volume.ts';
 import type { LagAtSettings, LagResult } from './detection-lag.ts';
+import type { ListReadFigures } from './list-reads.ts';
 import type { ModelDetail, ModelResults } from './mount-target-wait-model.ts';
 import type { PostAnatomy } from './post-anatomy.ts';
 
@@ -122,6 +123,8 @@ export interface BenchResults {
     concurrentCallers?: number;
     getPauseMs?: number;
     idle?: PostAnatomy;
+    /** Query calls and items read per page of GET /volumes, by caller (bench/list-reads.ts). */
+    listReads?: ListReadFigures;
   };
   throughput: {
     volumesPerSecond1: number;
