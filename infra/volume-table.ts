@@ -65,8 +65,8 @@ export class VolumeTable extends Construct {
       sortKey: { name: 'createdAt', type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
     });
-    // Added to a deployed table, it is built (backfilled) before the update completes, so the
-    // functions updated after the table never query it half-built. CloudFormation adds one
+    // Added to a deployed table, it is backfilled after CloudFormation moved on: until it is
+    // ACTIVE, lists read a cluster through byCreation (record.ts). CloudFormation adds one
     // index per update: add the next in another deployment.
     this.table.addGlobalSecondaryIndex({
       indexName: CLUSTER_INDEX,

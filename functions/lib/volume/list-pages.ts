@@ -11,6 +11,11 @@ export interface ListPartition {
   readonly index: typeof LIST_INDEX | typeof CLUSTER_INDEX | typeof NAMESPACE_INDEX;
   /** The partition key's value. */
   readonly key: string;
+  /**
+   * Only volumes of this cluster: a `byCreation` partition standing in for a cluster's
+   * `byCluster` one while that index is being built (record.ts).
+   */
+  readonly clusterName?: string;
   /** Only volumes of these namespaces. */
   readonly namespaces?: readonly string[];
   /** No volume of these namespaces. */

@@ -480,10 +480,39 @@ export class VolumeRecordStore {
     } = {},
   ): Promise<ListPage<VolumeRecord>> {
     const partitions = scope.partitions ?? [partitionOf(query)];
+    // A byCluster partition read through byCreation for the whole page, once that index
+    // proved unavailable: its keys are not byCluster's.
+    const widened = new Map<ListPartition, ListPartition>();
+    const read = async (
+      partition: ListPartition,
+      request: { upTo?: string; startKey?: Record<string, unknown>; limit: number },
+    ): Promise<PartitionRead<VolumeRecord>> => {
+      const stand = widened.get(partition);
+      if (stand) return this.#readPartition(stand, query, request);
+      if (partition.index !== CLUSTER_INDEX || request.startKey) {
+        return this.#readPartition(partition, query, request);
+      }
+      if (this.#now().getTime() >= clusterIndexMissingUntil) {
+        try {
+          return await this.#readPartition(partition, query, request);
+        } catch (error) {
+          if (!isIndexUnavailable(error)) throw error;
+          clusterIndexMissingUntil = this.#now().getTime() + CLUSTER_INDEX_RETRY_MS;
+        }
+      }
+      const wider: ListPartition = {
+        ...partition,
+        index: LIST_INDEX,
+        key: 'volume',
+        clusterName: partition.key,
+      };
+      widened.set(partition, wider);
+      return this.#readPartition(wider, query, request);
+    };
     return readListPage<VolumeRecord>(
       partitions,
       { limit: query.limit, nextToken: query.nextToken, visible: scope.visible },
-      (partition, request) => this.#readPartition(partition, query, request),
+      read,
     );
   }
 
@@ -512,9 +541,8 @@ export class VolumeRecordStore {
     // Warm pool members carry clusterName: only volumes are listed.
     if (partition.index === CLUSTER_INDEX) filter('recordType', 'volume');
     if (partition.index !== NAMESPACE_INDEX) {
-      if (partition.index === LIST_INDEX && query.clusterName !== undefined) {
-        filter('clusterName', query.clusterName);
-      }
+      const cluster = partition.clusterName ?? query.clusterName;
+      if (partition.index === LIST_INDEX && cluster !== undefined) filter('clusterName', cluster);
       if (query.namespace !== undefined) filter('namespace', query.namespace);
     }
     if (query.status !== undefined) filter('status', query.status);
@@ -1071,6 +1099,24 @@ export class VolumeRecordStore {
   }
 }
 
+/**
+ * Until when (epoch ms) lists read a cluster through `byCreation` rather than `byCluster`: an
+ * index added to a deployed table is backfilled after CloudFormation moves on, and DynamoDB
+ * refuses Queries of it until it is ACTIVE. Per Lambda environment; retried after a minute.
+ */
+let clusterIndexMissingUntil = 0;
+const CLUSTER_INDEX_RETRY_MS = 60_000;
+
+/** DynamoDB refused a Query because the index is absent or still backfilling. */
+function isIndexUnavailable(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === 'ValidationException' &&
+    /index/i.test(error.message) &&
+    error.message.includes(CLUSTER_INDEX)
+  );
+}
+
 /** The attribute each list index is partitioned by. */
 const PARTITION_ATTRIBUTE = {
   [LIST_INDEX]: 'recordType',
@@ -1089,6 +1135,9 @@ function partitionOf(query: VolumeListQuery): ListPartition {
 
 /** Whether a record read from `partition` belongs to it, its namespace lists included. */
 function partitionHolds(partition: ListPartition, record: VolumeRecord): boolean {
+  if (partition.clusterName !== undefined && record.clusterName !== partition.clusterName) {
+    return false;
+  }
   if (partition.namespaces && !partition.namespaces.includes(record.namespace)) return false;
   return !partition.exceptNamespaces?.includes(record.namespace);
 }
