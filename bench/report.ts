@@ -296,6 +296,19 @@ export function renderReport(results: BenchResults): string {
         )}; StateMachine built per execution: ${format(idle.stateMachineConstructionMs)} ms`,
     );
   }
+  const listReads = results.api.listReads;
+  if (listReads) {
+    out.push(
+      `reads per GET /volumes page (limit ${listReads.limit}, ${listReads.records} volumes seeded; Queries / items read, mean (max); before: the whole-stack index, refilled until full): ${Object.entries(
+        listReads.callers,
+      )
+        .map(
+          ([caller, { after, before }]) =>
+            `${caller} ${format(after.queriesPerPage.mean, 1)} (${after.queriesPerPage.max}) / ${format(after.itemsReadPerPage.mean, 0)} (${after.itemsReadPerPage.max}), before ${format(before.queriesPerPage.mean, 1)} (${before.queriesPerPage.max}) / ${format(before.itemsReadPerPage.mean, 0)} (${before.itemsReadPerPage.max})`,
+        )
+        .join('; ')}`,
+    );
+  }
   if (results.memory) {
     out.push(
       `peak RSS${results.memory.peakResetBeforeThroughput ? ' during the throughput rounds' : ' (whole run)'}: bench process ${format(results.memory.benchProcessPeakMiB, 0)} MiB, moto ${format(results.memory.motoPeakMiB, 0)} MiB`,

@@ -3,6 +3,7 @@ import type { PackageShare } from './bundles.ts';
 import type { CostResults } from './cost-per-volume.ts';
 import type { LagAtSettings, LagResult } from './detection-lag.ts';
 import type { FleetFigures } from './fleet.ts';
+import type { ListReadFigures } from './list-reads.ts';
 import type { ModelDetail, ModelResults } from './mount-target-wait-model.ts';
 import type { PostAnatomy } from './post-anatomy.ts';
 
@@ -145,6 +146,8 @@ export interface BenchResults {
     concurrentCallers?: number;
     getPauseMs?: number;
     idle?: PostAnatomy;
+    /** Query calls and items read per page of GET /volumes, by caller (bench/list-reads.ts). */
+    listReads?: ListReadFigures;
   };
   throughput: {
     volumesPerSecond1: number;

@@ -3,7 +3,8 @@
 //      to the unbundled source and an empty handler;
 //   2. cost per volume: state transitions and Lambda time of the real ASL, simulated waits;
 //   3. detection lag: mount targets available after a real delay → READY, per poll setting;
-//   4. local throughput and API latency: 1, 10, 50 volumes at once through the local API;
+//   4. local throughput and API latency: 1, 10, 50 volumes at once through the local API, and
+//      the reads per page of GET /volumes for a narrow and a wide caller;
 //   5. the peer: the walk-through's manual procedure vs ours, on the same emulators;
 //   6. the mount-target wait under the AWS model: 200 provisions in simulated time, today's
 //      settings next to the previous ones (`--only=model` updates just that key of results.json).
@@ -438,6 +439,15 @@ async function runAgainstLocalStack(): Promise<void> {
       };
       progress('  one POST at a time, for its anatomy');
       results.api.idle = await measurePostAnatomy(stack, trace, { namespace: NAMESPACE, posts: 5 });
+      progress('  reads per GET /volumes page, in a table of their own');
+      const { measureListReads } = await import('./list-reads.ts');
+      const { createVolumesTable } = await import('../local/volumes-table.ts');
+      const listTable = `${stack.tableName}-list`;
+      await createVolumesTable(new DynamoDBClient({}), listTable);
+      results.api.listReads = await measureListReads({
+        tableName: listTable,
+        onProgress: (message) => progress(`    ${message}`),
+      });
     });
 
     await section('peer', '5. peer: the manual walk-through vs ours', async () => {

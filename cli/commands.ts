@@ -289,8 +289,14 @@ export function defineCommands(program: Command, io: CliIo, state: CommandState)
       }
       context.print(
         await client.listVolumes(query),
+        // A page may be short, or empty, and still have a next token (GET /volumes bounds
+        // its reads per page): an empty one is not "no volumes".
         (s, page) =>
-          `${renderVolumeTable(s, page.items)}${
+          `${
+            page.items.length === 0 && page.nextToken
+              ? 'None on this page.\n'
+              : renderVolumeTable(s, page.items)
+          }${
             page.nextToken
               ? paint(s, 'dim', `More: --next-token ${page.nextToken} (or --all)\n`)
               : ''

@@ -8,7 +8,7 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { LIST_INDEX, NAMESPACE_INDEX } from '../functions/lib/volume/record.ts';
+import { CLUSTER_INDEX, LIST_INDEX, NAMESPACE_INDEX } from '../functions/lib/volume/record.ts';
 
 /**
  * What a function does with volume records, by the DynamoDB actions it needs. `put` writes a
@@ -27,7 +27,8 @@ const ACTIONS: Readonly<Record<RecordAccess, string>> = {
 
 /**
  * The volume records, one item per volume (key `id`), listed newest first through the
- * `byCreation` index, or one namespace's through `byNamespace`. A claim item
+ * `byCreation` index, one cluster's through `byCluster` or one namespace's through
+ * `byNamespace` (GET /volumes reads only the partitions a caller may see). A claim item
  * (`claim#<cluster>/<namespace>/<name>`, in no index) reserves a claim for one live volume.
  * local/volumes-table.ts creates the same table for local mode.
  *
@@ -64,6 +65,15 @@ export class VolumeTable extends Construct {
       sortKey: { name: 'createdAt', type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
     });
+    // Added to a deployed table, it is backfilled after CloudFormation moved on: until it is
+    // ACTIVE, lists read a cluster through byCreation (record.ts). CloudFormation adds one
+    // index per update: add the next in another deployment.
+    this.table.addGlobalSecondaryIndex({
+      indexName: CLUSTER_INDEX,
+      partitionKey: { name: 'clusterName', type: AttributeType.STRING },
+      sortKey: { name: 'createdAt', type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
+    });
   }
 
   /** Grants exactly the record operations a function performs; `list` reads the indexes only. */
@@ -78,7 +88,7 @@ export class VolumeTable extends Construct {
       grantee.grantPrincipal.addToPrincipalPolicy(
         new PolicyStatement({
           actions: [ACTIONS.list],
-          resources: [LIST_INDEX, NAMESPACE_INDEX].map(
+          resources: [LIST_INDEX, NAMESPACE_INDEX, CLUSTER_INDEX].map(
             (index) => `${this.table.tableArn}/index/${index}`,
           ),
         }),

@@ -4,9 +4,9 @@ import {
   ResourceInUseException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { LIST_INDEX, NAMESPACE_INDEX } from '../functions/lib/volume/record.ts';
+import { CLUSTER_INDEX, LIST_INDEX, NAMESPACE_INDEX } from '../functions/lib/volume/record.ts';
 
-/** Creates the volume records table as the CDK stack defines it (key `id`, indexes `byCreation` and `byNamespace`), if absent. */
+/** Creates the volume records table as the CDK stack defines it (key `id`, indexes `byCreation`, `byNamespace` and `byCluster`), if absent. */
 export async function createVolumesTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
     await client.send(
@@ -18,6 +18,7 @@ export async function createVolumesTable(client: DynamoDBClient, tableName: stri
           { AttributeName: 'recordType', AttributeType: 'S' },
           { AttributeName: 'createdAt', AttributeType: 'S' },
           { AttributeName: 'clusterNamespace', AttributeType: 'S' },
+          { AttributeName: 'clusterName', AttributeType: 'S' },
         ],
         KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
         GlobalSecondaryIndexes: [
@@ -33,6 +34,14 @@ export async function createVolumesTable(client: DynamoDBClient, tableName: stri
             IndexName: NAMESPACE_INDEX,
             KeySchema: [
               { AttributeName: 'clusterNamespace', KeyType: 'HASH' },
+              { AttributeName: 'createdAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: CLUSTER_INDEX,
+            KeySchema: [
+              { AttributeName: 'clusterName', KeyType: 'HASH' },
               { AttributeName: 'createdAt', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },

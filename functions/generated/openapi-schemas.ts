@@ -114,7 +114,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "listVolumes",
         "summary": "List volumes, newest first",
-        "description": "One page of volumes, newest first, filtered by cluster, namespace, status and health\nwhen they are given. Pass the answer's `nextToken` to get the next page.\n",
+        "description": "One page of the volumes the caller may see, newest first (ties on `createdAt` by `id`),\nfiltered by cluster, namespace, status and health when they are given. Only the index\npartitions holding what the caller may see are read (a namespace its rules name, or a\ncluster whose namespaces are all its own), with at most 10 DynamoDB reads (Query calls)\nper page, each of at most `limit` + 2 volumes; more only while more volumes than that\nwere created in the same millisecond.\n\nSo a page may hold fewer than `limit` volumes, or none, and still have a `nextToken`\n(filters or authorization kept few of the volumes read): follow `nextToken` until it is\nabsent. The last page has none. Across pages no volume is skipped or returned twice.\n",
         "parameters": [
           {
             "name": "clusterName",
@@ -1171,7 +1171,7 @@ export const openapiDocument = {
           },
           "nextToken": {
             "type": "string",
-            "description": "Pass as `nextToken` for the next page; absent on the last."
+            "description": "Pass as `nextToken` for the next page; absent on the last. A page may be short, or empty, and still have one: follow it until it is absent."
           }
         }
       },

@@ -9,8 +9,16 @@ export interface paths {
         };
         /**
          * List volumes, newest first
-         * @description One page of volumes, newest first, filtered by cluster, namespace, status and health
-         *     when they are given. Pass the answer's `nextToken` to get the next page.
+         * @description One page of the volumes the caller may see, newest first (ties on `createdAt` by `id`),
+         *     filtered by cluster, namespace, status and health when they are given. Only the index
+         *     partitions holding what the caller may see are read (a namespace its rules name, or a
+         *     cluster whose namespaces are all its own), with at most 10 DynamoDB reads (Query calls)
+         *     per page, each of at most `limit` + 2 volumes; more only while more volumes than that
+         *     were created in the same millisecond.
+         *
+         *     So a page may hold fewer than `limit` volumes, or none, and still have a `nextToken`
+         *     (filters or authorization kept few of the volumes read): follow `nextToken` until it is
+         *     absent. The last page has none. Across pages no volume is skipped or returned twice.
          */
         get: operations["listVolumes"];
         put?: never;
@@ -395,7 +403,7 @@ export interface components {
         };
         VolumeList: {
             items: components["schemas"]["Volume"][];
-            /** @description Pass as `nextToken` for the next page; absent on the last. */
+            /** @description Pass as `nextToken` for the next page; absent on the last. A page may be short, or empty, and still have one: follow it until it is absent. */
             nextToken?: string;
         };
         /**

@@ -585,15 +585,16 @@ describe('claims are released only by what ends a volume', () => {
     });
   });
 
-  it('listVolumes may query the byNamespace index, and not scan or read the table itself', async () => {
+  it('listVolumes may query the byNamespace and byCluster indexes, and not scan or read the table itself', async () => {
     // Act
-    const [index, scan] = await Promise.all([
+    const [index, cluster, scan] = await Promise.all([
       isAllowed(recordedCall('listVolumes', 'dynamodb:Query', [`${TABLE}/index/byNamespace`])),
+      isAllowed(recordedCall('listVolumes', 'dynamodb:Query', [`${TABLE}/index/byCluster`])),
       isAllowed(recordedCall('listVolumes', 'dynamodb:Scan', [TABLE])),
     ]);
 
     // Assess
-    expect({ index, scan }).toEqual({ index: true, scan: false });
+    expect({ index, cluster, scan }).toEqual({ index: true, cluster: true, scan: false });
   });
 });
 

@@ -15,7 +15,7 @@ import { actionsOf, resourcesOfType, type TemplateResource } from './synthesize.
 synthesizeBeforeAll('plain');
 
 describe('volume table', () => {
-  it('is on demand, with point-in-time recovery, KMS encryption and the byCreation and byNamespace indexes', () => {
+  it('is on demand, with point-in-time recovery, KMS encryption and the byCreation, byNamespace and byCluster indexes', () => {
     // Prepare
     const { template } = plain;
 
@@ -45,6 +45,14 @@ describe('volume table', () => {
             IndexName: 'byNamespace',
             KeySchema: [
               { AttributeName: 'clusterNamespace', KeyType: 'HASH' },
+              { AttributeName: 'createdAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: 'byCluster',
+            KeySchema: [
+              { AttributeName: 'clusterName', KeyType: 'HASH' },
               { AttributeName: 'createdAt', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
@@ -83,7 +91,7 @@ describe('volume table', () => {
     });
   });
 
-  it('lets only listVolumes and the drift check query, and only the byCreation and byNamespace indexes', () => {
+  it('lets only listVolumes and the drift check query, and only the byCreation, byNamespace and byCluster indexes', () => {
     // Prepare
     const names = [...functionsOf(plain).keys()];
 
@@ -100,5 +108,7 @@ describe('volume table', () => {
     expect(querying.sort()).toEqual(['check-volume-batch', 'check-volumes', 'listVolumes']);
     expect(JSON.stringify(statement?.Resource)).toContain('/index/byCreation');
     expect(JSON.stringify(statement?.Resource)).toContain('/index/byNamespace');
+    expect(JSON.stringify(statement?.Resource)).toContain('/index/byCluster');
+    expect(JSON.stringify(statement?.Resource)).not.toMatch(/\/index\/\*/);
   });
 });

@@ -50,7 +50,7 @@ beforeAll(async () => {
 });
 
 describe('GET /volumes paging under authorization', () => {
-  it('gives full pages of the volumes the caller may see, and never an empty page with a nextToken', async () => {
+  it('reads the namespace the caller may see: full pages, newest first, when nothing is filtered', async () => {
     // Act
     const pages = await allPages({ limit: 2 });
 

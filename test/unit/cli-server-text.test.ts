@@ -154,4 +154,18 @@ describe('efs-volumes prints what the server says without terminal controls', ()
     expect(io.out()).not.toMatch(CONTROL);
     expect(io.out()).toContain('More: --next-token nexttoken (or --all)');
   });
+
+  it('in an empty page that has a next token, which is not "No volumes."', async () => {
+    // Prepare
+    const io = memoryIo({ answer: () => Response.json({ items: [], nextToken: 'next' }) });
+
+    // Act
+    const code = await runCli(['list'], io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(io.out()).not.toContain('No volumes.');
+    expect(io.out()).toContain('None on this page.');
+    expect(io.out()).toContain('More: --next-token next (or --all)');
+  });
 });

@@ -87,14 +87,14 @@ function escapeRegExp(text: string): string {
 }
 
 /** Matches a pattern the loader accepted: each `*` stands for the rest of one segment. */
-function matches(pattern: string, value: string): boolean {
+export function matches(pattern: string, value: string): boolean {
   if (pattern === '*') return true;
   if (!pattern.includes('*')) return pattern === value;
   const source = pattern.split('*').map(escapeRegExp).join('[^:/]+');
   return new RegExp(`^${source}$`).test(value);
 }
 
-function isReserved(policy: AccessPolicy, namespace: string): boolean {
+export function isReserved(policy: AccessPolicy, namespace: string): boolean {
   return (policy.reservedNamespaces ?? DEFAULT_RESERVED_NAMESPACES).includes(namespace);
 }
 

@@ -1,5 +1,6 @@
 import { toVolume, type Volume, type VolumeListQuery } from '../volume/record.ts';
 import { authorize } from './access-policy.ts';
+import { listPartitions } from './list-scope.ts';
 import { asProblem } from './service-errors.ts';
 import { type ReadDependencies, visibleRecord } from './volume-access.ts';
 
@@ -16,8 +17,10 @@ export async function getVolume(
 }
 
 /**
- * GET /volumes: the volumes the caller may see, newest first. Authorization filters while
- * paging, so every page but the last is full and no page is empty with a `nextToken`.
+ * GET /volumes: the volumes the caller may see, newest first. Only the index partitions that
+ * hold them are read (list-scope.ts), a bounded number of Query calls per page
+ * (list-pages.ts): a page may be short, or empty, with a `nextToken`; the last page has none.
+ * Authorization checks each volume read as well, so a partition too wide never shows more.
  */
 export async function listVolumes(
   deps: ReadDependencies,
@@ -25,10 +28,11 @@ export async function listVolumes(
   caller: string,
 ): Promise<{ items: Volume[]; nextToken?: string }> {
   try {
-    const page = await deps.records.list(
-      query,
-      (record) => authorize(deps.policy, caller, record.clusterName, record.namespace).allowed,
-    );
+    const page = await deps.records.list(query, {
+      partitions: listPartitions(deps.policy, caller, query),
+      visible: (record) =>
+        authorize(deps.policy, caller, record.clusterName, record.namespace).allowed,
+    });
     return {
       items: page.items.map(toVolume),
       ...(page.nextToken ? { nextToken: page.nextToken } : {}),

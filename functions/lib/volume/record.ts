@@ -11,7 +11,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { components } from '../../generated/openapi-types.ts';
-import { InvalidListTokenError, TransientError, VolumeRecordStateError } from '../errors.ts';
+import { TransientError, VolumeRecordStateError } from '../errors.ts';
 import { FileSystemPathStore } from './file-system-paths.ts';
 import {
   allowedFrom,
@@ -22,6 +22,16 @@ import {
   targetOf,
   type VolumeStatus,
 } from './lifecycle.ts';
+import {
+  clusterNamespaceOf,
+  clusterPartition,
+  everyVolume,
+  type ListPage,
+  type ListPartition,
+  namespacePartition,
+  type PartitionRead,
+  readListPage,
+} from './list-pages.ts';
 import { type PoolMember, PoolStore } from './pool.ts';
 import {
   limitOf,
@@ -32,7 +42,7 @@ import {
   type VolumeLimits,
 } from './quota.ts';
 import type { VolumeSpec } from './request.ts';
-import { LIST_INDEX, NAMESPACE_INDEX } from './table-indexes.ts';
+import { CLUSTER_INDEX, LIST_INDEX, NAMESPACE_INDEX } from './table-indexes.ts';
 
 type Schemas = components['schemas'];
 
@@ -96,7 +106,8 @@ export class PoolMemberTakenError extends VolumeRecordStateError {
   override name = 'PoolMemberTakenError';
 }
 
-export { LIST_INDEX, NAMESPACE_INDEX } from './table-indexes.ts';
+export { clusterNamespaceOf } from './list-pages.ts';
+export { CLUSTER_INDEX, LIST_INDEX, NAMESPACE_INDEX } from './table-indexes.ts';
 
 /**
  * Another live volume holds the claim (cluster, namespace, name): nothing was created.
@@ -115,11 +126,6 @@ export class ClaimTakenError extends VolumeRecordStateError {
 /** The key of the item that reserves a claim for one live volume. */
 export function claimItemId(spec: Pick<VolumeSpec, 'clusterName' | 'namespace' | 'name'>): string {
   return `claim#${spec.clusterName}/${spec.namespace}/${spec.name}`;
-}
-
-/** The partition key of the `byNamespace` index. */
-export function clusterNamespaceOf(clusterName: string, namespace: string): string {
-  return `${clusterName}/${namespace}`;
 }
 
 /**
@@ -457,63 +463,133 @@ export class VolumeRecordStore {
   }
 
   /**
-   * A page of volumes, newest first, filtered, and only those `visible` keeps (the caller's
-   * authorization). Keeps reading index pages until `limit` are kept or the index ends, so
-   * neither filters nor authorization give short pages in the middle of the list. A query
-   * naming both cluster and namespace reads only that namespace's `byNamespace` partition.
+   * A page of volumes, newest first (ties by id), filtered, and only those `visible` keeps
+   * (the caller's authorization, a second guard behind the partitions): see
+   * list-pages.ts `readListPage` for the merge, the bound on reads and the token.
+   *
+   * `partitions` are the index partitions to read (a caller's, derived from its rules by
+   * functions/lib/service/list-scope.ts); without them, the query's: its namespace's
+   * (`byNamespace`) when it names cluster and namespace, its cluster's (`byCluster`) when it
+   * names a cluster, else every volume (`byCreation`), as the health sweep pages them.
    */
   async list(
     query: VolumeListQuery,
-    visible: (record: VolumeRecord) => boolean = () => true,
-  ): Promise<{ items: VolumeRecord[]; nextToken?: string }> {
-    const byNamespace = query.clusterName !== undefined && query.namespace !== undefined;
-    const names: Record<string, string> = byNamespace
-      ? { '#partition': 'clusterNamespace' }
-      : { '#partition': 'recordType' };
-    const values: Record<string, unknown> = {
-      ':partition': byNamespace
-        ? clusterNamespaceOf(query.clusterName ?? '', query.namespace ?? '')
-        : 'volume',
+    scope: {
+      readonly partitions?: readonly ListPartition[];
+      readonly visible?: (record: VolumeRecord) => boolean;
+    } = {},
+  ): Promise<ListPage<VolumeRecord>> {
+    const partitions = scope.partitions ?? [partitionOf(query)];
+    // A byCluster partition read through byCreation for the whole page, once that index
+    // proved unavailable: its keys are not byCluster's.
+    const widened = new Map<ListPartition, ListPartition>();
+    const read = async (
+      partition: ListPartition,
+      request: { upTo?: string; startKey?: Record<string, unknown>; limit: number },
+    ): Promise<PartitionRead<VolumeRecord>> => {
+      const stand = widened.get(partition);
+      if (stand) return this.#readPartition(stand, query, request);
+      if (partition.index !== CLUSTER_INDEX || request.startKey) {
+        return this.#readPartition(partition, query, request);
+      }
+      if (this.#now().getTime() >= clusterIndexMissingUntil) {
+        try {
+          return await this.#readPartition(partition, query, request);
+        } catch (error) {
+          if (!isIndexUnavailable(error)) throw error;
+          clusterIndexMissingUntil = this.#now().getTime() + CLUSTER_INDEX_RETRY_MS;
+        }
+      }
+      const wider: ListPartition = {
+        ...partition,
+        index: LIST_INDEX,
+        key: 'volume',
+        clusterName: partition.key,
+      };
+      widened.set(partition, wider);
+      return this.#readPartition(wider, query, request);
     };
+    return readListPage<VolumeRecord>(
+      partitions,
+      { limit: query.limit, nextToken: query.nextToken, visible: scope.visible },
+      read,
+    );
+  }
+
+  /** One Query of one partition, with the query's filters the partition does not imply. */
+  async #readPartition(
+    partition: ListPartition,
+    query: VolumeListQuery,
+    request: { upTo?: string; startKey?: Record<string, unknown>; limit: number },
+  ): Promise<PartitionRead<VolumeRecord>> {
+    const names: Record<string, string> = {
+      '#partition': PARTITION_ATTRIBUTE[partition.index],
+    };
+    const values: Record<string, unknown> = { ':partition': partition.key };
+    let keyCondition = '#partition = :partition';
+    if (request.upTo !== undefined) {
+      names['#createdAt'] = 'createdAt';
+      values[':upTo'] = request.upTo;
+      keyCondition += ' AND #createdAt <= :upTo';
+    }
     const filters: string[] = [];
-    const filtered = byNamespace
-      ? (['status'] as const)
-      : (['clusterName', 'namespace', 'status'] as const);
-    for (const field of filtered) {
-      const value = query[field];
-      if (value === undefined) continue;
+    const filter = (field: string, value: unknown) => {
       names[`#${field}`] = field;
       values[`:${field}`] = value;
       filters.push(`#${field} = :${field}`);
+    };
+    // Warm pool members carry clusterName: only volumes are listed.
+    if (partition.index === CLUSTER_INDEX) filter('recordType', 'volume');
+    if (partition.index !== NAMESPACE_INDEX) {
+      const cluster = partition.clusterName ?? query.clusterName;
+      if (partition.index === LIST_INDEX && cluster !== undefined) filter('clusterName', cluster);
+      if (query.namespace !== undefined) filter('namespace', query.namespace);
     }
+    if (query.status !== undefined) filter('status', query.status);
     if (query.health !== undefined) {
       names['#health'] = 'health';
       names['#healthState'] = 'state';
       values[':health'] = query.health;
       filters.push('#health.#healthState = :health');
     }
-    const items: VolumeRecord[] = [];
-    let startKey = query.nextToken ? decodeToken(query.nextToken) : undefined;
-    do {
-      const page = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#table,
-          IndexName: byNamespace ? NAMESPACE_INDEX : LIST_INDEX,
-          KeyConditionExpression: '#partition = :partition',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
-          ScanIndexForward: false,
-          Limit: query.limit - items.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      // Limit bounds what is read, so every kept item fits the page and the page ends exactly
-      // at LastEvaluatedKey: nothing read is skipped by the next page.
-      items.push(...((page.Items ?? []) as VolumeRecord[]).filter(visible));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && items.length < query.limit);
-    return { items, ...(startKey ? { nextToken: encodeToken(startKey) } : {}) };
+    const namespaceSet = (list: readonly string[], prefix: string) => {
+      names['#namespace'] = 'namespace';
+      return list
+        .map((namespace, index) => {
+          values[`:${prefix}${index}`] = namespace;
+          return `:${prefix}${index}`;
+        })
+        .join(', ');
+    };
+    // IN takes at most 100 operands: a longer list is left to `visible`.
+    if (partition.namespaces && partition.namespaces.length <= 100) {
+      filters.push(`#namespace IN (${namespaceSet(partition.namespaces, 'only')})`);
+    }
+    if (partition.exceptNamespaces && partition.exceptNamespaces.length <= 100) {
+      filters.push(`NOT (#namespace IN (${namespaceSet(partition.exceptNamespaces, 'except')}))`);
+    }
+    const page = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#table,
+        IndexName: partition.index,
+        KeyConditionExpression: keyCondition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+        ScanIndexForward: false,
+        Limit: request.limit,
+        ...(request.startKey ? { ExclusiveStartKey: request.startKey } : {}),
+      }),
+    );
+    const items = ((page.Items ?? []) as VolumeRecord[]).filter(
+      (item) => item.recordType === 'volume' && partitionHolds(partition, item),
+    );
+    const last = page.LastEvaluatedKey;
+    return {
+      items,
+      scanned: page.ScannedCount ?? page.Items?.length ?? 0,
+      ...(last ? { more: { startKey: last, createdAt: String(last.createdAt) } } : {}),
+    };
   }
 
   /**
@@ -1023,18 +1099,45 @@ export class VolumeRecordStore {
   }
 }
 
-function encodeToken(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+/**
+ * Until when (epoch ms) lists read a cluster through `byCreation` rather than `byCluster`: an
+ * index added to a deployed table is backfilled after CloudFormation moves on, and DynamoDB
+ * refuses Queries of it until it is ACTIVE. Per Lambda environment; retried after a minute.
+ */
+let clusterIndexMissingUntil = 0;
+const CLUSTER_INDEX_RETRY_MS = 60_000;
+
+/** DynamoDB refused a Query because the index is absent or still backfilling. */
+function isIndexUnavailable(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === 'ValidationException' &&
+    /index/i.test(error.message) &&
+    error.message.includes(CLUSTER_INDEX)
+  );
 }
 
-/** @throws VolumeRecordStateError for a token this service did not write */
-function decodeToken(token: string): Record<string, unknown> {
-  try {
-    const key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
-    if (typeof key === 'object' && key !== null && !Array.isArray(key))
-      return key as Record<string, unknown>;
-  } catch {
-    // fall through
+/** The attribute each list index is partitioned by. */
+const PARTITION_ATTRIBUTE = {
+  [LIST_INDEX]: 'recordType',
+  [CLUSTER_INDEX]: 'clusterName',
+  [NAMESPACE_INDEX]: 'clusterNamespace',
+} as const;
+
+/** The partition a query without a caller reads: the narrowest its filters name. */
+function partitionOf(query: VolumeListQuery): ListPartition {
+  if (query.clusterName !== undefined && query.namespace !== undefined) {
+    return namespacePartition(query.clusterName, query.namespace);
   }
-  throw new InvalidListTokenError('nextToken is not one this service gave out');
+  if (query.clusterName !== undefined) return clusterPartition(query.clusterName);
+  return everyVolume();
+}
+
+/** Whether a record read from `partition` belongs to it, its namespace lists included. */
+function partitionHolds(partition: ListPartition, record: VolumeRecord): boolean {
+  if (partition.clusterName !== undefined && record.clusterName !== partition.clusterName) {
+    return false;
+  }
+  if (partition.namespaces && !partition.namespaces.includes(record.namespace)) return false;
+  return !partition.exceptNamespaces?.includes(record.namespace);
 }
