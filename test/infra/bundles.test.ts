@@ -121,6 +121,21 @@ describe('function bundles', () => {
     expect(readingEnvironment).toHaveLength(bundles.length);
   });
 
+  it('traces SDK v3 clients with the X-Ray SDK, without its SDK v2 patcher and semver', () => {
+    // Prepare: a string of the v3 patcher (patchers/aws3_p.js), one of semver, which only the
+    // v2 patcher required, and one of the stand-in (infra/bundling/xray-sdk-v2-patcher.cjs)
+    const tracing = bundles.filter((bundle) => bundle.code.includes('XRaySDKInstrumentation'));
+
+    // Act
+    const withSemver = bundles.filter((bundle) => bundle.code.includes('Invalid major version'));
+    const withStandIn = tracing.filter((bundle) => bundle.code.includes('use captureAWSv3Client'));
+
+    // Assess: every function traces its SDK calls (the Tracer wraps every handler)
+    expect(tracing).toHaveLength(bundles.length);
+    expect(withStandIn).toHaveLength(bundles.length);
+    expect(withSemver.map((bundle) => bundle.name)).toEqual([]);
+  });
+
   it('bundles the Kubernetes client only into the functions whose code imports it', () => {
     // Prepare
     const importing = bundles
