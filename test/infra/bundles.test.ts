@@ -204,6 +204,19 @@ describe('function bundles', () => {
     expect(over).toEqual([]);
   });
 
+  it("requires Node's built-ins, never importing one through its ES module facade", () => {
+    // Prepare: an ES module import of a built-in (the banner's own, node:module, aside)
+    const esmImport = /(?:\bfrom\s*|\bimport\s*\(?\s*)["']node:(?!module['"])/;
+
+    // Act
+    const importing = bundles.filter((bundle) => esmImport.test(bundle.code));
+    const requiring = bundles.filter((bundle) => /\("node:https"\)/.test(bundle.code));
+
+    // Assess: every bundle reaches node:https (the SDK's HTTP handler), through require
+    expect(importing.map((bundle) => bundle.name)).toEqual([]);
+    expect(requiring).toHaveLength(bundles.length);
+  });
+
   it('emits minified ES modules that export the handler', () => {
     // Prepare
     const shapes = bundles.map((bundle) => ({
