@@ -1,9 +1,19 @@
 // The thresholds the issue names, and the table printed at the end of a run.
 import type { BenchResults, Threshold } from './results.ts';
 
-/** 600 kB for an API function's bundle, 1.5 MB for any (decimal units: 1 kB = 1000 B). */
-export const API_BUNDLE_LIMIT_BYTES = 600_000;
-export const ANY_BUNDLE_LIMIT_BYTES = 1_500_000;
+/** 400 kB for an API function's bundle, 800 kB for any (decimal units: 1 kB = 1000 B). */
+export const API_BUNDLE_LIMIT_BYTES = 400_000;
+export const ANY_BUNDLE_LIMIT_BYTES = 800_000;
+/**
+ * An API bundle's cold init (`processMs`: process start → handler ready, what Lambda reports
+ * as Init Duration) at most 1.5 × an empty handler's, measured in the same run.
+ */
+export const API_COLD_INIT_RATIO_LIMIT = 1.5;
+
+/** A bundle's cold init over the empty handler's, both `processMs` medians of the same run. */
+export function coldInitRatio(processMs: number, emptyProcessMs: number | undefined): number {
+  return emptyProcessMs && emptyProcessMs > 0 ? processMs / emptyProcessMs : Number.NaN;
+}
 export const TRANSITIONS_90S_LIMIT = 30;
 export const POST_P99_LIMIT_MS = 50;
 
@@ -11,13 +21,16 @@ export function evaluateThresholds(results: BenchResults): Threshold[] {
   const api = results.bundles.filter((bundle) => bundle.kind === 'api');
   const heaviest = (bundles: typeof results.bundles) =>
     Math.max(0, ...bundles.map((bundle) => bundle.bytes));
+  const ratioOf = (bundle: (typeof results.bundles)[number]) =>
+    coldInitRatio(bundle.processMs, results.coldStart?.emptyHandler.processMs);
+  const slowInit = api.filter((bundle) => !(ratioOf(bundle) <= API_COLD_INIT_RATIO_LIMIT));
   const leaks = results.bundles.filter(
     (bundle) => bundle.includesKubernetesClient && !bundle.needsKubernetesClient,
   );
   return [
     {
       id: 'api-bundle',
-      description: 'API function bundle over 600 kB',
+      description: 'API function bundle over 400 kB',
       limit: API_BUNDLE_LIMIT_BYTES,
       unit: 'bytes',
       worst: heaviest(api),
@@ -26,7 +39,7 @@ export function evaluateThresholds(results: BenchResults): Threshold[] {
     },
     {
       id: 'any-bundle',
-      description: 'any bundle over 1.5 MB',
+      description: 'any bundle over 800 kB',
       limit: ANY_BUNDLE_LIMIT_BYTES,
       unit: 'bytes',
       worst: heaviest(results.bundles),
@@ -34,6 +47,15 @@ export function evaluateThresholds(results: BenchResults): Threshold[] {
       offenders: results.bundles
         .filter((bundle) => bundle.bytes > ANY_BUNDLE_LIMIT_BYTES)
         .map((bundle) => bundle.name),
+    },
+    {
+      id: 'api-cold-init',
+      description: "API function's cold init over 1.5 × an empty handler's (processMs)",
+      limit: API_COLD_INIT_RATIO_LIMIT,
+      unit: '×',
+      worst: Math.max(0, ...api.map(ratioOf).filter(Number.isFinite)),
+      crossed: api.length > 0 && slowInit.length > 0,
+      offenders: slowInit.map((bundle) => bundle.name),
     },
     {
       id: 'kubernetes-client',
@@ -123,6 +145,8 @@ export function renderReport(results: BenchResults): string {
         'gzip kB',
         'k8s client',
         'init',
+        'process',
+        '× empty',
         'unbundled',
         'wall',
         'unbundled wall',
@@ -139,6 +163,8 @@ export function renderReport(results: BenchResults): string {
             : 'YES (unused)'
           : '',
         format(bundle.initMs),
+        format(bundle.processMs),
+        format(bundle.coldInitRatio ?? coldInitRatio(bundle.processMs, empty?.processMs), 2),
         format(bundle.unbundledInitMs),
         format(bundle.wallMs),
         format(bundle.unbundledWallMs),
@@ -339,7 +365,7 @@ export function renderReport(results: BenchResults): string {
       results.thresholds.map((threshold) => [
         threshold.description,
         `${threshold.limit} ${threshold.unit}`,
-        `${format(threshold.worst, threshold.unit === 'ms' ? 1 : 0)} ${threshold.unit}`,
+        `${format(threshold.worst, threshold.unit === 'ms' ? 1 : threshold.unit === '×' ? 2 : 0)} ${threshold.unit}`,
         threshold.crossed ? 'CROSSED' : 'ok',
         threshold.offenders.join(', '),
       ]),

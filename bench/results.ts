@@ -23,6 +23,11 @@ export interface BundleFigures {
   readonly unbundledInitMs: number;
   /** Median time from the child's start to the import resolving. */
   readonly processMs: number;
+  /**
+   * `processMs` over the empty handler's of the same run: the cold init (Lambda's Init
+   * Duration) relative to what any function pays. The issue's limit for an API bundle: 1.5.
+   */
+  readonly coldInitRatio?: number;
   readonly unbundledProcessMs: number;
   /** Median spawn-to-exit time seen from the parent. */
   readonly wallMs: number;

@@ -31,7 +31,7 @@ import {
   STEP_FUNCTIONS_USD_PER_TRANSITION,
 } from './pricing.ts';
 import { cpuSeconds, peakRssMiB, pidListeningOn, resetPeakRss } from './process-memory.ts';
-import { evaluateThresholds, renderReport } from './report.ts';
+import { coldInitRatio, evaluateThresholds, renderReport } from './report.ts';
 import { type BundleFigures, emptyResults, type ThroughputFigures } from './results.ts';
 import { median, percentile } from './stats.ts';
 
@@ -217,6 +217,10 @@ await section('bundles', '1. bundles (npm run synth into a scratch folder)', asy
       initMs: medianOf(samples.bundled, 'importMs'),
       unbundledInitMs: medianOf(samples.unbundled, 'importMs'),
       processMs: medianOf(samples.bundled, 'processMs'),
+      coldInitRatio: coldInitRatio(
+        medianOf(samples.bundled, 'processMs'),
+        results.coldStart?.emptyHandler.processMs,
+      ),
       unbundledProcessMs: medianOf(samples.unbundled, 'processMs'),
       wallMs: medianOf(samples.bundled, 'wallMs'),
       unbundledWallMs: medianOf(samples.unbundled, 'wallMs'),

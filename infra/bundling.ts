@@ -2,7 +2,10 @@
 // (infra/service-function.ts deploys the bundles infra/function-bundles.ts builds), local
 // mode, the tests and the benchmarks all use, so what runs locally is what deploys, byte for
 // byte. No aws-cdk-lib import: local mode loads this without the CDK.
+
 import { readFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions, Plugin } from 'esbuild';
 
@@ -63,6 +66,178 @@ export function withLiteralKeys(source: string): string {
   });
 }
 
+/** What the X-Ray SDK requires its AWS SDK v2 patcher as, from dist/lib/aws-xray.js. */
+const XRAY_SDK_V2_PATCHER = /^\.\/patchers\/aws_p(\.js)?$/;
+
+/**
+ * Gives the X-Ray SDK (which the Powertools Tracer loads) infra/bundling/xray-sdk-v2-patcher.cjs
+ * instead of its AWS SDK v2 patcher, which only `captureAWS`/`captureAWSClient` use and which
+ * brings `semver`: 31 kB less in every bundle. SDK v3 clients stay traced: their patcher,
+ * `captureAWSv3Client`, is another module, bundled as it is.
+ */
+export const xraySdkV2Patcher: Plugin = {
+  name: 'xray-sdk-v2-patcher@1',
+  setup(build) {
+    build.onResolve({ filter: XRAY_SDK_V2_PATCHER }, ({ importer }) =>
+      /[\\/]aws-xray-sdk-core[\\/]dist[\\/]lib[\\/]aws-xray\.js$/.test(importer)
+        ? { path: fileURLToPath(new URL('bundling/xray-sdk-v2-patcher.cjs', import.meta.url)) }
+        : undefined,
+    );
+  },
+};
+
+/**
+ * Packages that @kubernetes/client-node's modules import for what the functions' in-memory
+ * KubeConfig never does (parse kubeconfig text, a socks proxy, the azure, gcp and oidc auth
+ * providers), each by the client modules that import it: 180 kB less in the Kubernetes
+ * steps. See infra/bundling/kubeconfig-unused.mjs, which they get instead.
+ */
+const KUBECONFIG_UNUSED: Readonly<Record<string, RegExp>> = {
+  'js-yaml': /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/,
+  'socks-proxy-agent': /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/,
+  'jsonpath-plus': /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/](azure|gcp)_auth\.js$/,
+  'openid-client': /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]oidc_auth\.js$/,
+};
+
+export const kubeconfigUnused: Plugin = {
+  name: 'kubeconfig-unused@1',
+  setup(build) {
+    build.onResolve(
+      { filter: /^(js-yaml|socks-proxy-agent|jsonpath-plus|openid-client)$/ },
+      ({ path, importer }) =>
+        KUBECONFIG_UNUSED[path]?.test(importer)
+          ? { path: fileURLToPath(new URL('bundling/kubeconfig-unused.mjs', import.meta.url)) }
+          : undefined,
+    );
+  },
+};
+
+/**
+ * The kinds the Kubernetes steps read, write, list and delete through KubernetesObjectApi
+ * (functions/lib/kube/apply.ts), and what the client itself deserializes on the way (status,
+ * discovery, options): the models the client keeps, with every model they refer to.
+ */
+export const KUBERNETES_MODELS: readonly string[] = [
+  'V1CSIDriver',
+  'V1CSIDriverList',
+  'V1PersistentVolume',
+  'V1PersistentVolumeList',
+  'V1PersistentVolumeClaim',
+  'V1PersistentVolumeClaimList',
+  'V1StorageClass',
+  'V1StorageClassList',
+  'V1ObjectMeta',
+  'V1ListMeta',
+  'V1DeleteOptions',
+  'V1Status',
+  'V1APIResourceList',
+];
+
+const KUBERNETES_MODEL_INDEXES =
+  /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]gen[\\/]models[\\/](ObjectSerializer|all)\.js$/;
+
+/**
+ * Lets esbuild drop the Kubernetes client's models of the kinds the functions never handle.
+ * Its ObjectSerializer imports and re-exports every model (2,500 of them, 340 kB minified),
+ * maps every kind's name to its model class (`typeMap`), and each model module sets static
+ * properties when loaded, so all stay in a bundle. This keeps, in ObjectSerializer.js and in
+ * the models' index all.js, the models of KUBERNETES_MODELS and every model they refer to
+ * (their `attributeTypeMap` types, followed to the end), so those kinds (de)serialize exactly
+ * as before, Dates included. An object of any other kind the client would now pass through as
+ * the JSON it is, as it does for custom resources; none goes through it. A client module that
+ * imported a dropped model would fail the build. test/infra/bundles.test.ts checks it all.
+ */
+export const kubernetesModels: Plugin = {
+  name: 'kubernetes-models@1',
+  setup(build) {
+    build.onLoad({ filter: KUBERNETES_MODEL_INDEXES }, async ({ path }) => {
+      const folder = dirname(path);
+      const serializer = await readFile(join(folder, 'ObjectSerializer.js'), 'utf8');
+      const kept = await modelsOf(serializer, folder, KUBERNETES_MODELS);
+      return { contents: withModels(await readFile(path, 'utf8'), kept), loader: 'js' };
+    });
+  },
+};
+
+/** The typeMap of ObjectSerializer.js: where it is, and the models it names. */
+function typeMapOf(serializer: string) {
+  const start = serializer.indexOf('let typeMap = {\n');
+  const end = serializer.indexOf('\n};', start);
+  if (start < 0 || end < 0) throw new Error('kubernetes-models: no typeMap in ObjectSerializer.js');
+  const names = [...serializer.slice(start, end).matchAll(/^\s*"(\w+)": (\w+),?$/gm)];
+  return { start, end, models: new Set(names.map((match) => match[1] as string)) };
+}
+
+/** The models `roots` need: themselves, and every model their attributes' types name. */
+export async function modelsOf(
+  serializer: string,
+  folder: string,
+  roots: readonly string[],
+): Promise<{ readonly all: ReadonlySet<string>; readonly kept: ReadonlySet<string> }> {
+  const known = typeMapOf(serializer).models;
+  const kept = new Set<string>();
+  const queue = [...roots];
+  for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
+    if (kept.has(name)) continue;
+    if (!known.has(name)) throw new Error(`kubernetes-models: the client has no model ${name}`);
+    kept.add(name);
+    const model = await readFile(join(folder, `${name}.js`), 'utf8');
+    for (const [, type] of model.matchAll(/"type": "([^"]+)"/g)) {
+      for (const [word] of (type as string).matchAll(/\w+/g)) if (known.has(word)) queue.push(word);
+    }
+  }
+  return { all: known, kept };
+}
+
+/**
+ * ObjectSerializer.js or all.js without the imports, re-exports and typeMap entries of the
+ * models not `kept`.
+ */
+export function withModels(
+  source: string,
+  models: { readonly all: ReadonlySet<string>; readonly kept: ReadonlySet<string> },
+): string {
+  const dropped = (name: string) => models.all.has(name) && !models.kept.has(name);
+  let out = source.replace(
+    /^(?:import \{ (\w+) \}|export \*) from '\.\.\/models\/(\w+)\.js';\n/gm,
+    (line, _imported: string | undefined, file: string) => (dropped(file) ? '' : line),
+  );
+  if (out.includes('let typeMap = {\n')) {
+    const { start, end } = typeMapOf(out);
+    const map = [...models.kept].sort().map((name) => `    "${name}": ${name},`);
+    out = `${out.slice(0, start)}let typeMap = {\n${map.join('\n')}${out.slice(end)}`;
+  }
+  return out;
+}
+
+/** Node's built-in modules, by the name an import may give (`http` or `node:http`). */
+const BUILTINS = new Set(builtinModules.filter((name) => !name.startsWith('_')));
+
+/**
+ * Loads Node's built-in modules with `require` (the banner's ESM_REQUIRE_SHIM) where the
+ * bundled code has an `import` of one. An ES module import of a built-in makes Node build its
+ * ES module facade, which reads every export once, lazy getters included: `node:http`'s load
+ * undici (its WebSocket, EventSource…), about 50 ms of a cold start for a module no function
+ * uses, and the facades of the others about 20 ms more. `require` returns the module as it
+ * is; esbuild's interop reads an export only when the code uses it. What each import binds
+ * is unchanged.
+ */
+export const builtinsViaRequire: Plugin = {
+  name: 'builtins-via-require@1',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, ({ path, kind, namespace }) => {
+      const name = path.replace(/^node:/, '');
+      if (namespace === 'builtin' || !BUILTINS.has(name)) return undefined;
+      if (kind !== 'import-statement' && kind !== 'dynamic-import') return undefined;
+      return { path: name, namespace: 'builtin' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'builtin' }, ({ path }) => ({
+      contents: `module.exports = require(${JSON.stringify(`node:${path}`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 /**
  * The esbuild options of every function's bundle, for many entries at once: ESM for Node 24,
  * minified, a linked source map without sources (what `--enable-source-maps` follows), the
@@ -91,7 +266,13 @@ export function esbuildOptionsFor(entries: readonly string[], outdir: string): B
     sourcesContent: false,
     banner: { js: ESM_REQUIRE_SHIM },
     alias: { ...ALIASES },
-    plugins: [sdkSchemaLiteralKeys],
+    plugins: [
+      sdkSchemaLiteralKeys,
+      xraySdkV2Patcher,
+      kubeconfigUnused,
+      kubernetesModels,
+      builtinsViaRequire,
+    ],
     logLevel: 'warning',
   };
 }

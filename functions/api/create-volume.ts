@@ -4,12 +4,13 @@ import { callerOf, jsonBodyOf, jsonResponse } from '#lib/http/http';
 import { validateParameters } from '#lib/http/parameters';
 import { createVolume } from '#lib/service/create-volume';
 import { logger } from '#powertools/logger';
+import * as parameters from '../generated/validators/createVolume.ts';
 
 export const handler = apiHandler(
   'createVolume',
   async (event) => {
     const headers = validateParameters<{ 'idempotency-key'?: string }>(
-      'createVolume',
+      parameters,
       'header',
       event.headers,
     );

@@ -3,11 +3,12 @@ import { apiHandler } from '#helpers/api-handler';
 import { callerOf, jsonResponse } from '#lib/http/http';
 import { validateParameters } from '#lib/http/parameters';
 import { deleteVolume } from '#lib/service/delete-volume';
+import * as parameters from '../generated/validators/deleteVolume.ts';
 
 export const handler = apiHandler('deleteVolume', async (event) => {
-  const { id } = validateParameters<{ id: string }>('deleteVolume', 'path', event.pathParameters);
+  const { id } = validateParameters<{ id: string }>(parameters, 'path', event.pathParameters);
   const { force } = validateParameters<{ force: boolean }>(
-    'deleteVolume',
+    parameters,
     'query',
     event.queryStringParameters,
   );

@@ -3,8 +3,9 @@ import { readDependencies } from '#helpers/read-dependencies';
 import { callerOf, jsonResponse } from '#lib/http/http';
 import { validateParameters } from '#lib/http/parameters';
 import { getVolume } from '#lib/service/read-volumes';
+import * as parameters from '../generated/validators/getVolume.ts';
 
 export const handler = apiHandler('getVolume', async (event) => {
-  const { id } = validateParameters<{ id: string }>('getVolume', 'path', event.pathParameters);
+  const { id } = validateParameters<{ id: string }>(parameters, 'path', event.pathParameters);
   return jsonResponse(200, await getVolume(readDependencies(), id, callerOf(event)));
 });

@@ -4,10 +4,11 @@ import { callerOf, jsonResponse } from '#lib/http/http';
 import { validateParameters } from '#lib/http/parameters';
 import { listVolumes } from '#lib/service/read-volumes';
 import type { VolumeListQuery } from '#lib/volume/record';
+import * as parameters from '../generated/validators/listVolumes.ts';
 
 export const handler = apiHandler('listVolumes', async (event) => {
   const query = validateParameters<VolumeListQuery & Record<string, unknown>>(
-    'listVolumes',
+    parameters,
     'query',
     event.queryStringParameters,
   );

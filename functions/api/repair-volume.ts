@@ -3,9 +3,10 @@ import { apiHandler } from '#helpers/api-handler';
 import { callerOf, jsonResponse } from '#lib/http/http';
 import { validateParameters } from '#lib/http/parameters';
 import { repairVolume } from '#lib/service/repair-volume';
+import * as parameters from '../generated/validators/repairVolume.ts';
 
 export const handler = apiHandler('repairVolume', async (event) => {
-  const { id } = validateParameters<{ id: string }>('repairVolume', 'path', event.pathParameters);
+  const { id } = validateParameters<{ id: string }>(parameters, 'path', event.pathParameters);
   const volume = await repairVolume(apiDependencies(), id, { caller: callerOf(event) });
   return jsonResponse(202, volume, { Location: `/volumes/${id}` });
 });

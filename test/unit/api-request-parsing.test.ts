@@ -3,6 +3,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { apiHandler } from '../../functions/commons/helpers/api-handler.ts';
+import * as createVolumeParameters from '../../functions/generated/validators/createVolume.ts';
 import { jsonBodyOf, jsonResponse, MAX_BODY_BYTES } from '../../functions/lib/http/http.ts';
 import { validateParameters } from '../../functions/lib/http/parameters.ts';
 
@@ -34,7 +35,7 @@ const echo = apiHandler(
   'createVolume',
   async (event) => {
     const headers = validateParameters<{ 'idempotency-key'?: string }>(
-      'createVolume',
+      createVolumeParameters,
       'header',
       event.headers,
     );

@@ -14,8 +14,9 @@ import { problemJson } from './problem-json.ts';
 export type ApiOperation = keyof operations;
 
 // Every SDK call of the API functions is a subsegment of the invocation's trace. It costs
-// about 123 kB of bundle (the X-Ray SDK): on-call people need to see where a slow POST spent
-// its time more than the API bundles need to stay under their 600 kB budget.
+// about 85 kB of bundle (the X-Ray SDK without its SDK v2 patcher, cls-hooked, the Tracer;
+// infra/bundling.ts): on-call people need to see where a slow POST spent its time more than
+// the API bundles need to reach their 400 kB budget.
 traceClients(tracer);
 
 export interface ApiHandlerOptions {

@@ -1,7 +1,7 @@
 // Why SDK clients are traced in two moves: the shared client modules only mark their clients,
 // and each function's wrapper (steps, API, request events) turns tracing on for every marked
 // client once it has the Tracer, so a client module never has to import the X-Ray SDK
-// (about 123 kB) itself.
+// (about 85 kB) itself.
 
 /** What traces one client in place: the Tracer's captureAWSv3Client. */
 export interface ClientCapture {

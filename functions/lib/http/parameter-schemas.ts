@@ -1,6 +1,6 @@
 /**
  * Turns openapi.yaml's parameters into one JSON schema per operation and location (query,
- * path, header): what `npm run generate` compiles into functions/generated/validators.ts.
+ * path, header): what `npm run generate` compiles into functions/generated/validators/<operationId>.ts.
  */
 interface ParameterObject {
   readonly name: string;

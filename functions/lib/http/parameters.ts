@@ -1,7 +1,13 @@
-import * as validators from '../../generated/validators.ts';
 import { problems } from '../problems/problem.ts';
 import type { CompiledValidator, ValidationError } from '../problems/validation-errors.ts';
-import { type ParameterLocation, parameterValidatorName } from './parameter-schemas.ts';
+import type { ParameterLocation } from './parameter-schemas.ts';
+
+/**
+ * One operation's parameter validators: the module `npm run generate` writes for it,
+ * functions/generated/validators/<operationId>.ts (exports `query`, `path` and `header`).
+ * Each handler imports its own operation's, so no bundle carries another operation's.
+ */
+export type OperationValidators = { readonly [location in ParameterLocation]?: unknown };
 
 function describe(location: string, error: ValidationError) {
   const field =
@@ -22,14 +28,12 @@ function describe(location: string, error: ValidationError) {
  * @throws ProblemError 400 naming every bad parameter
  */
 export function validateParameters<T extends Record<string, unknown>>(
-  operationId: string,
+  validators: OperationValidators,
   location: ParameterLocation,
   values: Record<string, string | undefined> | null | undefined,
 ): T {
-  const validate = (validators as unknown as Record<string, CompiledValidator | undefined>)[
-    parameterValidatorName(operationId, location)
-  ];
-  if (!validate) throw new Error(`openapi.yaml has no operation ${operationId}`);
+  const validate = validators[location] as CompiledValidator | undefined;
+  if (typeof validate !== 'function') throw new Error(`no ${location} validator given`);
   const copy: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(values ?? {})) {
     if (value !== undefined) copy[name] = value;

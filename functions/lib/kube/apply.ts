@@ -1,12 +1,14 @@
-import {
-  ApiException,
-  type KubernetesObject,
-  type KubernetesObjectApi,
-  PatchStrategy,
-  type V1PersistentVolume,
-  type V1PersistentVolumeClaim,
-  type V1StorageClass,
+import type {
+  KubernetesObject,
+  KubernetesObjectApi,
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
+  V1StorageClass,
 } from '@kubernetes/client-node';
+// The client's own modules, not its index: the index also loads exec, attach, port-forward
+// (ws), cp (tar-stream), watch, log, metrics… which no step uses (functions/lib/kube/client.ts).
+import { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js';
+import { PatchStrategy } from '@kubernetes/client-node/dist/patch.js';
 import { KubernetesConflictError, KubernetesRequestError, TransientError } from '../errors.ts';
 import {
   CREATED_BY_LABEL,

@@ -1,5 +1,8 @@
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+// The client's own modules, not its index, which also loads what no step uses: exec, attach
+// and port-forward (ws), cp (tar-stream), watch, informers, log, top, metrics.
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import { KubernetesObjectApi } from '@kubernetes/client-node/dist/object.js';
 import { cachedEksToken } from './token-cache.ts';
 
 /** Where a cluster's API server is and which CA signs its certificate. */

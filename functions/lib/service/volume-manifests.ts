@@ -1,6 +1,5 @@
-// GET /volumes/{id}/manifests, apart from the other reads: its YAML library would otherwise
-// be in the bundles of GET /volumes and GET /volumes/{id} too (js-yaml runs code when loaded,
-// so esbuild keeps it wherever it is imported).
+// GET /volumes/{id}/manifests, apart from the other reads: the manifests and their YAML would
+// otherwise be in the bundles of GET /volumes and GET /volumes/{id} too.
 import { renderManifests } from '../kube/manifests-yaml.ts';
 import { asProblem } from './service-errors.ts';
 import { type ReadDependencies, visibleRecord } from './volume-access.ts';

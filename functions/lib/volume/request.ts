@@ -1,5 +1,5 @@
 import type { components } from '../../generated/openapi-types.ts';
-import { validateVolumeRequest as compiledValidator } from '../../generated/validators.ts';
+import { validateVolumeRequest as compiledValidator } from '../../generated/validators/volume-request.ts';
 import { InvalidVolumeRequestError } from '../errors.ts';
 import type { CompiledValidator, ValidationError } from '../problems/validation-errors.ts';
 import { DEFAULT_STORAGE_CLASS } from './names.ts';
