@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
@@ -88,7 +88,32 @@ export function synthesize(options: SynthesizeOptions = {}): SynthesizedStack {
   return stack;
 }
 
+/**
+ * Removes the synth folders earlier runs left in the temp folder (about 57 MB each, with every
+ * bundle; a run's workers are gone before anything could remove theirs): those over two
+ * hours old, so a run going on elsewhere keeps its own.
+ */
+function removeOldSynths(): void {
+  const root = tmpdir();
+  const before = Date.now() - 2 * 60 * 60 * 1000;
+  for (const entry of readdirSync(root)) {
+    if (!entry.startsWith('efs-volumes-cdk-')) continue;
+    const path = join(root, entry);
+    try {
+      if (statSync(path).mtimeMs < before) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Removed meanwhile by another run.
+    }
+  }
+}
+
+let cleaned = false;
+
 function synthesizeNow(options: SynthesizeOptions): SynthesizedStack {
+  if (!cleaned) {
+    cleaned = true;
+    removeOldSynths();
+  }
   const context = projectContext();
   const outdir = mkdtempSync(join(tmpdir(), 'efs-volumes-cdk-'));
   const app = new App({
