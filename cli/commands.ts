@@ -11,6 +11,8 @@ import {
 } from '../client/index.ts';
 import { CLI_PROJECT_DIRECTORY, type ResolvedEndpoint, resolveEndpoint } from './endpoint.ts';
 import {
+  type NamespaceCost,
+  renderCosts,
   renderFailure,
   renderHeadline,
   renderHealth,
@@ -302,6 +304,40 @@ export function defineCommands(program: Command, io: CliIo, state: CommandState)
               : ''
           }`,
       );
+      return EXIT.ok;
+    },
+  });
+
+  defineCommand(program, io, state, {
+    name: 'costs',
+    description:
+      "what the volumes cost a month, per namespace: their file systems' metered sizes, priced",
+    options: listFlags.map((flag) => flag.option),
+    async run(context, _args, options) {
+      const rows = new Map<string, NamespaceCost>();
+      for await (const volume of context.client.allVolumes(requestFromFlags(listFlags, options))) {
+        const key = `${volume.clusterName}/${volume.namespace}`;
+        const row = rows.get(key) ?? {
+          clusterName: volume.clusterName,
+          namespace: volume.namespace,
+          volumes: 0,
+          meteredBytes: 0,
+          monthlyUsd: 0,
+          unmetered: 0,
+        };
+        row.volumes += 1;
+        if (volume.size) {
+          row.meteredBytes += volume.size.meteredBytes;
+          row.monthlyUsd += volume.size.monthlyUsd ?? 0;
+        } else {
+          row.unmetered += 1;
+        }
+        rows.set(key, row);
+      }
+      const namespaces = [...rows.values()].sort((a, b) =>
+        `${a.clusterName}/${a.namespace}`.localeCompare(`${b.clusterName}/${b.namespace}`),
+      );
+      context.print({ namespaces }, (s, value) => renderCosts(s, value.namespaces));
       return EXIT.ok;
     },
   });

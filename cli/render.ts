@@ -102,6 +102,7 @@ export function renderVolume(style: Style, volume: Volume): string {
     }
   }
   if (volume.health) lines.push(...renderHealthLines(style, volume.health));
+  if (volume.size) lines.push(field(style, 'size', sizeLine(volume.size)));
   lines.push(...renderFailure(style, volume));
   if (volume.retained?.length) {
     lines.push(
@@ -232,8 +233,26 @@ const PLAN_SOURCES: Record<VolumePlan['fileSystemSource'], (plan: VolumePlan) =>
   shared: (plan) => `shared (${plan.spec.fileSystemId ?? ''})`,
 };
 
+/** Bytes in binary units, as EFS meters them. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** A volume's metered size, when EFS measured it, and a month of it. */
+function sizeLine(size: NonNullable<Volume['size']>): string {
+  const month = size.monthlyUsd === undefined ? '' : `, ${usd(size.monthlyUsd)} a month`;
+  return `${formatBytes(size.meteredBytes)} metered at ${size.measuredAt}${month}`;
+}
+
 /** Dollars as a person reads them: cents for a month, fractions of a cent for a run. */
-function usd(value: number): string {
+export function usd(value: number): string {
   if (value === 0) return '$0';
   return value >= 0.01 ? `$${value.toFixed(2)}` : `$${value.toPrecision(2)}`;
 }
@@ -273,4 +292,64 @@ export function renderPlan(style: Style, plan: VolumePlan): string {
     plan.manifests.trimEnd(),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** One namespace's volumes and what their own file systems cost a month (`efs-volumes costs`). */
+export interface NamespaceCost {
+  readonly clusterName: string;
+  readonly namespace: string;
+  volumes: number;
+  meteredBytes: number;
+  monthlyUsd: number;
+  /** Volumes with no metered size: on a shared file system, or not checked yet. */
+  unmetered: number;
+}
+
+/** The costs table: a row per namespace, and the total. */
+export function renderCosts(style: Style, rows: readonly NamespaceCost[]): string {
+  if (rows.length === 0) return 'No volumes.\n';
+  const total = rows.reduce(
+    (sum, row) => ({
+      volumes: sum.volumes + row.volumes,
+      meteredBytes: sum.meteredBytes + row.meteredBytes,
+      monthlyUsd: sum.monthlyUsd + row.monthlyUsd,
+      unmetered: sum.unmetered + row.unmetered,
+    }),
+    { volumes: 0, meteredBytes: 0, monthlyUsd: 0, unmetered: 0 },
+  );
+  const table = [
+    ['NAMESPACE', 'VOLUMES', 'METERED', 'A MONTH', 'UNMETERED'],
+    ...rows.map((row) => [
+      `${row.clusterName}/${row.namespace}`,
+      String(row.volumes),
+      formatBytes(row.meteredBytes),
+      usd(row.monthlyUsd),
+      String(row.unmetered),
+    ]),
+    [
+      'total',
+      String(total.volumes),
+      formatBytes(total.meteredBytes),
+      usd(total.monthlyUsd),
+      String(total.unmetered),
+    ],
+  ];
+  const widths =
+    table[0]?.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length))) ?? [];
+  const lines = table.map((row, index) => {
+    const text = row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+    return index === 0 || index === table.length - 1 ? paint(style, 'bold', text) : text;
+  });
+  const note =
+    total.unmetered > 0
+      ? paint(
+          style,
+          'dim',
+          'UNMETERED: volumes on a shared file system (its size is not theirs), or not checked since they became READY.',
+        )
+      : '';
+  return `${[...lines, ...(note ? [note] : [])].join('\n')}\n`;
 }

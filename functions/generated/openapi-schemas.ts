@@ -1080,6 +1080,9 @@ export const openapiDocument = {
           "health": {
             "$ref": "#/components/schemas/VolumeHealth"
           },
+          "size": {
+            "$ref": "#/components/schemas/VolumeSize"
+          },
           "repair": {
             "$ref": "#/components/schemas/VolumeRepair"
           }
@@ -1183,6 +1186,30 @@ export const openapiDocument = {
           "shared"
         ],
         "description": "Where the volume's file system comes from: `new`, created for it; `pool`, taken ready from the cluster's warm pool (`WARM_POOL`), with its policy, security group and mount targets, so only the access point and the manifests are made; `shared`, the existing file system the request named (`fileSystemId`). Absent on volumes recorded before it was (they are `new` or `shared`)."
+      },
+      "VolumeSize": {
+        "type": "object",
+        "description": "The metered size of the file system the volume owns (EFS's `SizeInBytes`, which EFS refreshes about hourly), as the last health check read it; absent for a volume on a shared file system, whose size is not its own.",
+        "required": [
+          "meteredBytes",
+          "measuredAt"
+        ],
+        "properties": {
+          "meteredBytes": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "measuredAt": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When EFS measured it."
+          },
+          "monthlyUsd": {
+            "type": "number",
+            "minimum": 0,
+            "description": "A month of storage at that size in EFS Standard, from the service's price table (absent in a Region the table lacks)."
+          }
+        }
       },
       "VolumeCost": {
         "type": "object",

@@ -389,6 +389,7 @@ export interface components {
             retained?: components["schemas"]["LeftoverResource"][];
             warnings?: components["schemas"]["Warnings"];
             health?: components["schemas"]["VolumeHealth"];
+            size?: components["schemas"]["VolumeSize"];
             repair?: components["schemas"]["VolumeRepair"];
         };
         /** @description The last repair (POST /volumes/{id}/repair) of the volume. */
@@ -411,6 +412,17 @@ export interface components {
          * @enum {string}
          */
         FileSystemSource: "new" | "pool" | "shared";
+        /** @description The metered size of the file system the volume owns (EFS's `SizeInBytes`, which EFS refreshes about hourly), as the last health check read it; absent for a volume on a shared file system, whose size is not its own. */
+        VolumeSize: {
+            meteredBytes: number;
+            /**
+             * Format: date-time
+             * @description When EFS measured it.
+             */
+            measuredAt: string;
+            /** @description A month of storage at that size in EFS Standard, from the service's price table (absent in a Region the table lacks). */
+            monthlyUsd?: number;
+        };
         /** @description What the volume costs, in US dollars, from the service's dated price table (functions/lib/pricing/prices.ts; absent in a Region the table has no prices for). */
         VolumeCost: {
             region: string;

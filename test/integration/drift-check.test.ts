@@ -26,6 +26,7 @@ type Volume = {
   status: string;
   resources: { mountTargetIds?: string[] };
   health?: Health;
+  size?: { meteredBytes: number; measuredAt: string; monthlyUsd?: number };
 };
 
 let stack: LocalStack;
@@ -215,7 +216,14 @@ describe('drift detection in local mode', () => {
         (call) => call.function === 'CheckVolumes' && call.service === 'elasticfilesystem',
       ),
     ).toEqual([]);
-    expect((await getVolume(volume.id)).health?.state).toBe('HEALTHY');
+    // The check also recorded the metered size of the volume's own file system, priced.
+    const checked = await getVolume(volume.id);
+    expect(checked.health?.state).toBe('HEALTHY');
+    expect(checked.size).toEqual({
+      meteredBytes: expect.any(Number),
+      measuredAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      monthlyUsd: expect.any(Number),
+    });
     expect(scheduleErrors).toEqual([]);
   });
 

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/main.ts';
 import {
   formatDuration,
+  renderCosts,
   renderPlan,
   renderStepEnded,
+  renderVolume,
   renderVolumeTable,
 } from '../../cli/render.ts';
 import { styleFor } from '../../cli/terminal.ts';
@@ -257,5 +259,65 @@ describe('efs-volumes plan', () => {
     expect(text).toContain(
       `cost           $0.00031 to provision; $0 a month empty, $0.30 per GB stored a month (us-east-1 prices of ${PRICE_TABLE.readOn})`,
     );
+  });
+});
+
+describe('efs-volumes costs', () => {
+  it('prints a row per namespace and the total, and says what is unmetered', () => {
+    // Prepare
+    const rows = [
+      {
+        clusterName: 'demo',
+        namespace: 'team-a',
+        volumes: 2,
+        meteredBytes: 3 * 1024 ** 3,
+        monthlyUsd: 0.9,
+        unmetered: 0,
+      },
+      {
+        clusterName: 'demo',
+        namespace: 'team-b',
+        volumes: 1,
+        meteredBytes: 0,
+        monthlyUsd: 0,
+        unmetered: 1,
+      },
+    ];
+
+    // Act
+    const text = renderCosts({ json: false, fancy: false }, rows);
+
+    // Assess
+    expect(text.split('\n').slice(0, 4)).toEqual([
+      'NAMESPACE    VOLUMES  METERED  A MONTH  UNMETERED',
+      'demo/team-a  2        3.0 GiB  $0.90    0',
+      'demo/team-b  1        0 B      $0       1',
+      'total        3        3.0 GiB  $0.90    1',
+    ]);
+    expect(text).toContain('UNMETERED: volumes on a shared file system');
+    expect(renderCosts({ json: false, fancy: false }, [])).toBe('No volumes.\n');
+  });
+
+  it('shows a volume its metered size and a month of it', () => {
+    // Prepare
+    const volume = {
+      id: 'vol-0123456789abcdef0123',
+      status: 'READY',
+      clusterName: 'demo',
+      namespace: 'team-a',
+      name: 'data',
+      createdAt: '2026-12-07T00:00:00.000Z',
+      updatedAt: '2026-12-07T00:00:00.000Z',
+      spec: {} as Volume['spec'],
+      steps: {},
+      resources: {},
+      size: { meteredBytes: 6144, measuredAt: '2026-12-07T01:00:00.000Z', monthlyUsd: 0.0000017 },
+    } satisfies Volume;
+
+    // Act
+    const text = renderVolume({ json: false, fancy: false }, volume);
+
+    // Assess
+    expect(text).toContain('6.0 KiB metered at 2026-12-07T01:00:00.000Z, $0.0000017 a month');
   });
 });

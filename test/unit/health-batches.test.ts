@@ -10,6 +10,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { memoizeReads } from '../../functions/lib/aws/memoized-reads.ts';
+import { ownFileSystemSize } from '../../functions/lib/health/check.ts';
 import {
   checkAllVolumes,
   type HealthBatchSummary,
@@ -293,5 +294,37 @@ describe('catalogNameOf (local Invoke)', () => {
   ])('%s → %s', (given, expected) => {
     // Act / Assess
     expect(catalogNameOf(given)).toBe(expected);
+  });
+});
+
+describe('ownFileSystemSize', () => {
+  beforeEach(() => {
+    efsMock.reset();
+  });
+
+  it("reads the metered size of the volume's own file system, and none of a shared one", async () => {
+    // Prepare
+    efsMock.on(DescribeFileSystemsCommand).resolves({
+      FileSystems: [
+        {
+          FileSystemId: 'fs-1',
+          SizeInBytes: { Value: 6144, Timestamp: new Date('2026-12-07T01:00:00.000Z') },
+        } as FileSystemDescription,
+      ],
+    });
+    const efs = new EFSClient({ region: 'us-east-1' });
+    const own = readyRecord(1, 'a', 'fs-1');
+    const shared = { ...own, spec: { ...own.spec, fileSystemId: 'fs-1' } };
+
+    // Act
+    const [ownSize, sharedSize] = await Promise.all([
+      ownFileSystemSize(efs, own),
+      ownFileSystemSize(efs, shared),
+    ]);
+
+    // Assess
+    expect(ownSize).toEqual({ meteredBytes: 6144, measuredAt: '2026-12-07T01:00:00.000Z' });
+    expect(sharedSize).toBeUndefined();
+    expect(efsMock.commandCalls(DescribeFileSystemsCommand)).toHaveLength(1);
   });
 });

@@ -7,6 +7,7 @@ import {
   pricesIn,
   provisioningUsd,
   volumeCost,
+  withMonthlyCost,
 } from '../../functions/lib/pricing/prices.ts';
 
 const US_EAST_1 = pricesIn('us-east-1');
@@ -70,5 +71,25 @@ describe('the provisioning usage', () => {
       monthlyPerGbUsd: 0.3,
     });
     expect(volumeCost('new', 'xx-nowhere-1')).toBeUndefined();
+  });
+});
+
+describe('withMonthlyCost', () => {
+  const volume = {
+    id: 'vol-1',
+    size: { meteredBytes: 2 * 1024 ** 3, measuredAt: '2026-12-07T00:00:00.000Z' },
+  };
+
+  it('prices the metered size a month in EFS Standard', () => {
+    // Act / Assess
+    expect(withMonthlyCost(volume, 'us-east-1').size).toEqual({ ...volume.size, monthlyUsd: 0.6 });
+  });
+
+  it('leaves a volume without a size, or in a Region without prices, as it is', () => {
+    // Act / Assess
+    const unsized: { id: string; size?: { meteredBytes: number } } = { id: 'vol-2' };
+    expect(withMonthlyCost(unsized, 'us-east-1')).toBe(unsized);
+    expect(withMonthlyCost(volume, 'xx-nowhere-1')).toBe(volume);
+    expect(withMonthlyCost(volume, undefined)).toBe(volume);
   });
 });

@@ -111,6 +111,31 @@ export async function checkVolumeHealth(
   };
 }
 
+/** What EFS meters of a file system: its size and when it measured it. */
+export interface MeteredSize {
+  readonly meteredBytes: number;
+  readonly measuredAt: string;
+}
+
+/**
+ * The metered size of the file system a volume owns (EFS's `SizeInBytes`), or undefined for a
+ * volume on a shared file system (the size is not its own) or one EFS does not describe.
+ */
+export async function ownFileSystemSize(
+  efs: EFSClient,
+  record: VolumeRecord,
+  now: () => Date = () => new Date(),
+): Promise<MeteredSize | undefined> {
+  const fileSystemId = record.resources.fileSystemId;
+  if (!fileSystemId || record.spec.fileSystemId !== undefined) return undefined;
+  const size = (await describeFileSystem(efs, fileSystemId))?.SizeInBytes;
+  if (size?.Value === undefined) return undefined;
+  return {
+    meteredBytes: size.Value,
+    measuredAt: (size.Timestamp ?? now()).toISOString(),
+  };
+}
+
 /** The cluster, or a finding when it is gone, DELETING or FAILED (its objects cannot be read). */
 async function clusterOrFinding(
   deps: HealthCheckDependencies,

@@ -1,7 +1,13 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { memoizeReads } from '../aws/memoized-reads.ts';
 import { putVolumeEvent } from '../volume/lifecycle-events.ts';
 import type { VolumeRecord, VolumeRecordStore } from '../volume/record.ts';
-import { checkVolumeHealth, type HealthCheckDependencies, type VolumeHealth } from './check.ts';
+import {
+  checkVolumeHealth,
+  type HealthCheckDependencies,
+  ownFileSystemSize,
+  type VolumeHealth,
+} from './check.ts';
 
 /** A check whose outcome is recorded and, on a change to DRIFTED, announced. */
 export interface RecordedCheckDependencies extends HealthCheckDependencies {
@@ -18,7 +24,8 @@ export interface RecordedCheck {
 }
 
 /**
- * Checks a READY volume, records its health and, when it turned DRIFTED (it was HEALTHY or
+ * Checks a READY volume, records its health (and the metered size of the file system it owns)
+ * and, when it turned DRIFTED (it was HEALTHY or
  * never checked), puts a `Volume Drifted` event. The scheduled check and `POST
  * /volumes/{id}/check` share it, so both record and announce alike.
  *
@@ -33,8 +40,11 @@ export async function checkAndRecordHealth(
   deps: RecordedCheckDependencies,
   record: VolumeRecord,
 ): Promise<RecordedCheck> {
-  const health = await checkVolumeHealth(deps, record);
-  const previousState = await deps.records.recordHealth(record.id, health);
+  // The size comes from the file system the check describes: one read for both.
+  const reads = { ...deps, efs: memoizeReads(deps.efs) };
+  const health = await checkVolumeHealth(reads, record);
+  const size = await ownFileSystemSize(reads.efs, record, deps.now).catch(() => undefined);
+  const previousState = await deps.records.recordHealth(record.id, health, size);
   const announced = health.state === 'DRIFTED' && previousState !== 'DRIFTED';
   if (announced) {
     await putVolumeEvent(deps.events, deps.eventBusName, 'Volume Drifted', record, { health });

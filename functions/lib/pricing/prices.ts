@@ -113,3 +113,18 @@ export function volumeCost(
     monthlyPerGbUsd: prices.efsStorageGbMonth.standard,
   };
 }
+
+/**
+ * A volume with the monthly cost of its metered size, where it has one and the Region has
+ * prices (the API's reads add it; the record keeps only what EFS metered).
+ */
+export function withMonthlyCost<
+  Shown extends { readonly size?: { readonly meteredBytes: number } },
+>(volume: Shown, region: string | undefined): Shown {
+  const prices = region ? pricesIn(region) : undefined;
+  if (!volume.size || !prices) return volume;
+  return {
+    ...volume,
+    size: { ...volume.size, monthlyUsd: monthlyStorageUsd(volume.size.meteredBytes, prices) },
+  };
+}

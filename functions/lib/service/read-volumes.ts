@@ -1,8 +1,18 @@
-import { toVolume, type Volume, type VolumeListQuery } from '../volume/record.ts';
+import { withMonthlyCost } from '../pricing/prices.ts';
+import {
+  toVolume,
+  type Volume,
+  type VolumeListQuery,
+  type VolumeRecord,
+} from '../volume/record.ts';
 import { authorize } from './access-policy.ts';
 import { listPartitions } from './list-scope.ts';
 import { asProblem } from './service-errors.ts';
 import { type ReadDependencies, visibleRecord } from './volume-access.ts';
+
+/** A record as the API shows it, its metered size priced in the Region the functions run in. */
+const shown = (record: VolumeRecord): Volume =>
+  withMonthlyCost(toVolume(record), process.env.AWS_REGION);
 
 export async function getVolume(
   deps: ReadDependencies,
@@ -10,7 +20,7 @@ export async function getVolume(
   caller: string,
 ): Promise<Volume> {
   try {
-    return toVolume(await visibleRecord(deps, id, caller));
+    return shown(await visibleRecord(deps, id, caller));
   } catch (error) {
     return asProblem(error);
   }
@@ -34,7 +44,7 @@ export async function listVolumes(
         authorize(deps.policy, caller, record.clusterName, record.namespace).allowed,
     });
     return {
-      items: page.items.map(toVolume),
+      items: page.items.map(shown),
       ...(page.nextToken ? { nextToken: page.nextToken } : {}),
     };
   } catch (error) {

@@ -56,6 +56,8 @@ export type VolumeFailure = Schemas['VolumeFailure'];
 /** What the last health check of a READY volume found (functions/lib/health/check.ts). */
 export type RecordedHealth = Schemas['VolumeHealth'];
 export type HealthState = Schemas['HealthState'];
+/** The metered size of the file system a volume owns, as the last check read it. */
+export type VolumeSize = Schemas['VolumeSize'];
 /** A volume as the API shows it (openapi.yaml `Volume`). */
 export type Volume = Schemas['Volume'];
 
@@ -593,7 +595,8 @@ export class VolumeRecordStore {
   }
 
   /**
-   * Records what a health check found, only while the volume is READY and only if no later
+   * Records what a health check found (and the metered size of the volume's own file system),
+   * only while the volume is READY and only if no later
    * check was recorded meanwhile (a slow check never overwrites a newer one). Leaves
    * `updatedAt` alone: a check changes nothing of the volume, `checkedAt` says when it ran.
    * Returns the state the previous check recorded, so the caller raises `Volume Drifted` once,
@@ -601,18 +604,29 @@ export class VolumeRecordStore {
    *
    * @throws VolumeRecordStateError when the volume is not READY or a later check was recorded
    */
-  async recordHealth(id: string, health: RecordedHealth): Promise<HealthState | undefined> {
+  async recordHealth(
+    id: string,
+    health: RecordedHealth,
+    size?: Omit<VolumeSize, 'monthlyUsd'>,
+  ): Promise<HealthState | undefined> {
     try {
       const values: Record<string, unknown> = {
         ':health': health,
         ':checkedAt': health.checkedAt,
+        ...(size
+          ? { ':size': { meteredBytes: size.meteredBytes, measuredAt: size.measuredAt } }
+          : {}),
       };
       const { Attributes } = await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: { id },
-          UpdateExpression: 'SET #health = :health',
-          ExpressionAttributeNames: { '#health': 'health', '#status': 'status' },
+          UpdateExpression: size ? 'SET #health = :health, #size = :size' : 'SET #health = :health',
+          ExpressionAttributeNames: {
+            '#health': 'health',
+            '#status': 'status',
+            ...(size ? { '#size': 'size' } : {}),
+          },
           ExpressionAttributeValues: values,
           ConditionExpression: `attribute_exists(id) AND ${fromCondition('healthChecked', values)} AND (attribute_not_exists(#health) OR #health.checkedAt <= :checkedAt)`,
           ReturnValues: 'UPDATED_OLD',
