@@ -3,11 +3,16 @@
 - CreateMountTarget: each mount target takes an address in its subnet (moto already gives it a
   network interface, so the subnet's AvailableIpAddressCount falls by one), and EFS refuses one
   in a subnet with no free address left: 409 NoFreeAddressesInSubnet. moto creates it anyway.
+- SizeInBytes: EFS meters an empty file system at 6 KiB (its metadata), never 0 as moto does;
+  the service prices what EFS meters, so local mode meters what EFS would.
 """
 
 from moto.ec2.exceptions import InvalidSubnetIdError
 from moto.efs.exceptions import EFSError
-from moto.efs.models import EFSBackend
+from moto.efs.models import EFSBackend, FileSystem
+
+# What EFS meters for a file system holding no data: its metadata.
+EMPTY_FILE_SYSTEM_BYTES = 6144
 
 
 class NoFreeAddressesInSubnet(EFSError):
@@ -35,3 +40,13 @@ def complete_moto_efs():
         return create_mount_target(self, file_system_id, subnet_id, ip_address, security_groups)
 
     EFSBackend.create_mount_target = create_with_an_address
+
+    metered = FileSystem.size_in_bytes.fget
+
+    def metered_like_efs(self):
+        size = dict(metered(self))
+        size["Value"] = max(size["Value"], EMPTY_FILE_SYSTEM_BYTES)
+        size["ValueInStandard"] = max(size["ValueInStandard"], EMPTY_FILE_SYSTEM_BYTES)
+        return size
+
+    FileSystem.size_in_bytes = property(metered_like_efs)

@@ -219,10 +219,11 @@ describe('drift detection in local mode', () => {
     // The check also recorded the metered size of the volume's own file system, priced.
     const checked = await getVolume(volume.id);
     expect(checked.health?.state).toBe('HEALTHY');
+    // EFS meters an empty file system at 6 KiB (local/moto_efs.py), priced at $0.30 a GiB.
     expect(checked.size).toEqual({
-      meteredBytes: expect.any(Number),
+      meteredBytes: 6144,
       measuredAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
-      monthlyUsd: expect.any(Number),
+      monthlyUsd: (6144 / 1024 ** 3) * 0.3,
     });
     expect(scheduleErrors).toEqual([]);
   });
