@@ -175,13 +175,14 @@ export function renderFailure(style: Style, volume: Volume): string[] {
 
 /**
  * Rows as aligned columns under a header; the last column is not padded. `paintCell` colours
- * a cell after its padding, so escape codes do not throw the widths out.
+ * a cell (of row `row`, from 0) after its padding, so escape codes do not throw the widths out.
  */
 export function renderTable(
   style: Style,
   header: readonly string[],
   rows: readonly string[][],
-  paintCell: (column: number, padded: string, cell: string) => string = (_, padded) => padded,
+  paintCell: (column: number, padded: string, cell: string, row: number) => string = (_, padded) =>
+    padded,
 ): string {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
@@ -189,9 +190,11 @@ export function renderTable(
   const pad = (cell: string, column: number, last: boolean) =>
     last ? cell : cell.padEnd(widths[column] ?? 0);
   const title = header.map((cell, column) => pad(cell, column, column === header.length - 1));
-  const body = rows.map((row) =>
+  const body = rows.map((row, index) =>
     row
-      .map((cell, column) => paintCell(column, pad(cell, column, column === row.length - 1), cell))
+      .map((cell, column) =>
+        paintCell(column, pad(cell, column, column === row.length - 1), cell, index),
+      )
       .join('  '),
   );
   return `${[paint(style, 'bold', title.join('  ')), ...body].join('\n')}\n`;
@@ -317,32 +320,28 @@ export function renderCosts(style: Style, rows: readonly NamespaceCost[]): strin
     }),
     { volumes: 0, meteredBytes: 0, monthlyUsd: 0, unmetered: 0 },
   );
-  const table = [
+  const table = renderTable(
+    style,
     ['NAMESPACE', 'VOLUMES', 'METERED', 'A MONTH', 'UNMETERED'],
-    ...rows.map((row) => [
-      `${row.clusterName}/${row.namespace}`,
-      String(row.volumes),
-      formatBytes(row.meteredBytes),
-      usd(row.monthlyUsd),
-      String(row.unmetered),
-    ]),
     [
-      'total',
-      String(total.volumes),
-      formatBytes(total.meteredBytes),
-      usd(total.monthlyUsd),
-      String(total.unmetered),
+      ...rows.map((row) => [
+        `${row.clusterName}/${row.namespace}`,
+        String(row.volumes),
+        formatBytes(row.meteredBytes),
+        usd(row.monthlyUsd),
+        String(row.unmetered),
+      ]),
+      [
+        'total',
+        String(total.volumes),
+        formatBytes(total.meteredBytes),
+        usd(total.monthlyUsd),
+        String(total.unmetered),
+      ],
     ],
-  ];
-  const widths =
-    table[0]?.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length))) ?? [];
-  const lines = table.map((row, index) => {
-    const text = row
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd();
-    return index === 0 || index === table.length - 1 ? paint(style, 'bold', text) : text;
-  });
+    // The total, bold as the header.
+    (_, padded, __, row) => (row === rows.length ? paint(style, 'bold', padded) : padded),
+  );
   const note =
     total.unmetered > 0
       ? paint(
@@ -351,5 +350,5 @@ export function renderCosts(style: Style, rows: readonly NamespaceCost[]): strin
           'UNMETERED: volumes on a shared file system (its size is not theirs), or not checked since they became READY.',
         )
       : '';
-  return `${[...lines, ...(note ? [note] : [])].join('\n')}\n`;
+  return note ? `${table}${note}\n` : table;
 }

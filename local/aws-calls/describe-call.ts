@@ -550,17 +550,29 @@ function describeEvents(request: AwsHttpRequest, arn: ArnFormatter): AwsCallDesc
 
 // --- Step Functions (JSON 1.0) ---------------------------------------------------------------
 
+/** Lambda Invoke's path: `POST /2015-03-31/functions/{FunctionName}/invocations`. */
+export const LAMBDA_INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+/**
+ * A decoded FunctionName (a name, or a full or partial ARN) without its ARN prefix: the name,
+ * with its `:qualifier` when it had one.
+ */
+export function lambdaFunctionName(given: string): string {
+  return given.replace(/^(arn:[^:]+:lambda:[^:]+:)?(\d{12}:)?(function:)?/, '');
+}
+
 /**
  * Lambda's REST API: Invoke (`POST /2015-03-31/functions/{FunctionName}/invocations`) is
  * authorized as `lambda:InvokeFunction` on the function (a name, or a full or partial ARN).
  */
 function describeLambda(request: AwsHttpRequest, arn: ArnFormatter): AwsCallDescription[] {
   const path = request.path.split('?')[0] ?? '';
-  const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(path);
+  const invoke = LAMBDA_INVOKE_PATH.exec(path);
   if (!invoke) return [call('lambda', 'Unknown', ['*'])];
   const given = decodeURIComponent(invoke[1] as string);
-  const name = given.replace(/^(arn:[^:]+:lambda:[^:]+:)?(\d{12}:)?(function:)?/, '');
-  const resource = given.startsWith('arn:') ? given : arn('lambda', `function:${name}`);
+  const resource = given.startsWith('arn:')
+    ? given
+    : arn('lambda', `function:${lambdaFunctionName(given)}`);
   return [call('lambda', 'Invoke', [resource], { action: 'lambda:InvokeFunction' })];
 }
 

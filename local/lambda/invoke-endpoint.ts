@@ -8,11 +8,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
+import { LAMBDA_INVOKE_PATH, lambdaFunctionName } from '../aws-calls/describe-call.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../credentials.ts';
 import { localFunctions } from './local-functions.ts';
 import { LambdaFunctionError } from './runtime.ts';
-
-const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
 export interface InvokeEndpoint {
   readonly endpoint: string;
@@ -24,8 +23,7 @@ export interface InvokeEndpoint {
  * `efs-volumes-CheckVolumeBatch`), or a full or partial ARN of one.
  */
 export function catalogNameOf(functionName: string): string | undefined {
-  const name = decodeURIComponent(functionName)
-    .replace(/^(arn:[^:]+:lambda:[^:]+:)?(\d{12}:)?(function:)?/, '')
+  const name = lambdaFunctionName(decodeURIComponent(functionName))
     .replace(/:[^:]+$/, '')
     .replace(/^efs-volumes-/, '');
   return FUNCTION_CATALOG.some((fn) => fn.name === name) ? name : undefined;
@@ -54,7 +52,7 @@ async function handle(incoming: IncomingMessage, outgoing: ServerResponse): Prom
   const chunks: Buffer[] = [];
   for await (const chunk of incoming) chunks.push(chunk as Buffer);
   const url = new URL(incoming.url ?? '/', 'http://localhost');
-  const match = INVOKE_PATH.exec(url.pathname);
+  const match = LAMBDA_INVOKE_PATH.exec(url.pathname);
   if (incoming.method !== 'POST' || !match) {
     refuse(
       outgoing,

@@ -12,24 +12,13 @@ import {
   type PartitionReader,
   readListPage,
 } from '../../functions/lib/volume/list-pages.ts';
+import { seededRandom } from '../../local/seeded-random.ts';
 
 interface Item {
   readonly id: string;
   readonly createdAt: string;
   readonly partition: string;
   readonly kept: boolean;
-}
-
-/** A seeded generator, so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
@@ -40,7 +29,7 @@ const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toIS
  * LastEvaluatedKey whenever the limit was reached.
  */
 function fakeIndex(items: readonly Item[], seed: number) {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const rank = new Map(items.map((item) => [item.id, next()]));
   const calls: Array<{ partition: string; limit: number }> = [];
   const read: PartitionReader<Item> = async (partition, request) => {
@@ -97,7 +86,7 @@ const ids = (items: readonly Item[]) => items.map((item) => item.id);
 describe('readListPage merges partitions', () => {
   it('returns every kept item of every partition once, newest first, ties by id', async () => {
     // Prepare: 3 partitions, seconds drawn from a narrow range so that many items tie
-    const next = random(7);
+    const next = seededRandom(7);
     const keys = ['c/a', 'c/b', 'c/c'];
     const items: Item[] = Array.from({ length: 90 }, (_, index) => ({
       id: `vol-${(index * 7919) % 1000}`.padEnd(8, '0'),
@@ -211,7 +200,7 @@ describe('readListPage merges partitions', () => {
   it('agrees with a sort of everything for random partitions, ties, filters and limits', async () => {
     for (let seed = 1; seed <= 150; seed += 1) {
       // Prepare
-      const next = random(seed);
+      const next = seededRandom(seed);
       const partitionCount = 1 + Math.floor(next() * MAX_MERGED_PARTITIONS);
       const keys = Array.from({ length: partitionCount }, (_, index) => `p${index}`);
       const keepRate = [1, 0.5, 0.1, 0][Math.floor(next() * 4)] ?? 1;

@@ -1,4 +1,5 @@
 import { memoizeReads, promiseMemo } from '../aws/memoized-reads.ts';
+import { mapWithConcurrency } from '../concurrency.ts';
 import { VolumeRecordStateError } from '../errors.ts';
 import type { HealthKubernetesReader } from '../health/check.ts';
 import { checkAndRecordHealth, type RecordedCheckDependencies } from '../health/record-health.ts';
@@ -85,24 +86,6 @@ async function recordsOf(
     nextToken = page.nextToken;
   } while (nextToken);
   return records;
-}
-
-/** Runs `work` on every item with at most `concurrency` at once; results in item order. */
-async function mapConcurrently<Item, Result>(
-  items: readonly Item[],
-  concurrency: number,
-  work: (item: Item) => Promise<Result>,
-): Promise<Result[]> {
-  const results: Result[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      for (let index = next++; index < items.length; index = next++) {
-        results[index] = await work(items[index] as Item);
-      }
-    }),
-  );
-  return results;
 }
 
 /**
@@ -205,7 +188,7 @@ export async function checkVolumeBatch(
   let skipped = 0;
   const newlyDrifted: string[] = [];
   const failed: Array<{ volumeId: string; error: string }> = [];
-  await mapConcurrently(records, options.concurrency ?? 4, async (record) => {
+  await mapWithConcurrency(records, options.concurrency ?? 4, async (record) => {
     try {
       const { health, announced } = await checkAndRecordHealth(deps, record);
       checked += 1;
@@ -247,18 +230,14 @@ export async function checkAllVolumes(
   );
   let deferred = 0;
   const { deadline } = options;
-  const outcomes = await mapConcurrently(batches, options.batchConcurrency ?? 3, (batch) => {
+  const outcomes = await mapWithConcurrency(batches, options.batchConcurrency ?? 3, (batch) => {
     if (deadline && deadline.remainingMs() < deadline.batchMs) {
       deferred += batch.length;
       return Promise.resolve(NOTHING_CHECKED);
     }
     return checkBatch(batch).catch(
       (error): HealthBatchSummary => ({
-        checked: 0,
-        healthy: 0,
-        drifted: 0,
-        newlyDrifted: [],
-        skipped: 0,
+        ...NOTHING_CHECKED,
         failed: batch.map((record) => ({ volumeId: record.id, error: errorText(error) })),
       }),
     );
@@ -267,7 +246,7 @@ export async function checkAllVolumes(
   const pendingFailed: Array<{ volumeId: string; error: string }> = [];
   const { reconcilePending } = deps;
   if (reconcilePending) {
-    await mapConcurrently(
+    await mapWithConcurrency(
       await recordsOf(deps, 'PENDING', pageSize),
       concurrency,
       async (record) => {
