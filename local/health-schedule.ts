@@ -3,7 +3,11 @@
 // as every other function, so the check runs from its bundle with its own role.
 import { localFunctions } from './lambda/local-functions.ts';
 
-/** A running schedule; `stop` waits for a check in flight. */
+/**
+ * A running schedule. `stop` ends it at once: a check in flight is not waited for (it can take
+ * minutes, e.g. filling the warm pool); it ends when the stack stops the functions, as a Lambda
+ * invocation ends with its execution environment.
+ */
 export interface HealthSchedule {
   readonly seconds: number;
   /** Scheduled runs completed (ended, with or without an error). */
@@ -92,7 +96,6 @@ export function startHealthSchedule(
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await running;
     },
   };
 }

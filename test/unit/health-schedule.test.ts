@@ -96,6 +96,28 @@ describe('the local health schedule', () => {
     await schedule.stop();
   });
 
+  it('stops at once with a run in flight, and reports nothing of its end', async () => {
+    // Prepare: a run in flight
+    const { invoke, started, end } = controlledInvoke();
+    const errors: unknown[] = [];
+    const schedule = startHealthSchedule(1, (error) => errors.push(error), invoke);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(started).toHaveLength(1);
+
+    // Act: stopped while it runs (Ctrl-C in local mode), then the run is cut off
+    let stoppedAt: number | undefined;
+    await schedule.stop().then(() => {
+      stoppedAt = Date.now();
+    });
+    end(0, new Error('the execution environment of CheckVolumes ended'));
+    await vi.advanceTimersByTimeAsync(10_000);
+
+    // Assess: stop did not wait for the run; its failure is not reported; no run follows
+    expect(stoppedAt).toBe(started[0]);
+    expect(errors).toEqual([]);
+    expect(started).toHaveLength(1);
+  });
+
   it('runs nothing after stop', async () => {
     // Prepare
     const { invoke, started } = controlledInvoke();
