@@ -1,5 +1,4 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { eventBridgeClient } from '#clients/eventbridge';
 import { apiDependencies } from '#helpers/api-dependencies';
@@ -9,7 +8,7 @@ import { requestSendersFromEnvironment } from '#lib/events/request-senders';
 import { stringSetting } from '#lib/settings';
 import { traceClients } from '#powertools/client-tracing';
 import { logger } from '#powertools/logger';
-import { tracer } from '#powertools/tracer';
+import { traceHandler, tracer } from '#powertools/tracer';
 
 traceClients(tracer);
 
@@ -33,5 +32,5 @@ export const handler = middy(async (event: RequestEvent) => {
   }
   return outcome;
 })
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(traceHandler())
   .use(injectLambdaContext(logger, { clearState: true, logEvent: false }));

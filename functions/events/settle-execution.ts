@@ -1,12 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { settleDependencies } from '#helpers/settle-dependencies';
 import { settleExecutionEnd } from '#lib/settle/settle-execution';
 import type { ExecutionStatusChangeEvent } from '#lib/workflow/execution-status-change';
 import { traceClients } from '#powertools/client-tracing';
 import { logger } from '#powertools/logger';
-import { tracer } from '#powertools/tracer';
+import { traceHandler, tracer } from '#powertools/tracer';
 
 traceClients(tracer);
 
@@ -29,5 +28,5 @@ export const handler = middy(async (event: ExecutionStatusChangeEvent) => {
   logger.info(messages[outcome.outcome], { ...outcome });
   return outcome;
 })
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(traceHandler())
   .use(injectLambdaContext(logger, { clearState: true, logEvent: false }));

@@ -1,5 +1,4 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { patientEc2Client, patientEfsClient, patientEksClient } from '#clients/patient';
 import { healthCheckDependencies } from '#helpers/health-check-dependencies';
@@ -7,7 +6,7 @@ import { batchDependencies, checkVolumeBatch } from '#lib/sweep/check-all';
 import { healthBatchOf } from '#lib/sweep/health-batch';
 import { traceClients } from '#powertools/client-tracing';
 import { logger } from '#powertools/logger';
-import { tracer } from '#powertools/tracer';
+import { traceHandler, tracer } from '#powertools/tracer';
 
 traceClients(tracer);
 
@@ -39,5 +38,5 @@ export const handler = middy(async (event: unknown) => {
   });
   return summary;
 })
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(traceHandler())
   .use(injectLambdaContext(logger, { clearState: true, logEvent: false }));

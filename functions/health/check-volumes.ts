@@ -1,5 +1,4 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -17,7 +16,7 @@ import type { VolumeRecord } from '#lib/volume/record';
 import { traceClients } from '#powertools/client-tracing';
 import { logger } from '#powertools/logger';
 import { recordWarmPool } from '#powertools/metrics';
-import { tracer } from '#powertools/tracer';
+import { traceHandler, tracer } from '#powertools/tracer';
 
 traceClients(tracer);
 
@@ -102,5 +101,5 @@ export const handler = middy(async (_event: unknown, context: Context) => {
   }
   return { ...summary, pools };
 })
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(traceHandler())
   .use(injectLambdaContext(logger, { clearState: true, logEvent: false }));

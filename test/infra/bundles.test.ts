@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildFunctionBundles, bundleFileOf } from '../../infra/function-bundles.ts';
 import { packagesImportedBy } from './import-graph.ts';
@@ -134,6 +136,35 @@ describe('function bundles', () => {
     expect(tracing).toHaveLength(bundles.length);
     expect(withStandIn).toHaveLength(bundles.length);
     expect(withSemver.map((bundle) => bundle.name)).toEqual([]);
+  });
+
+  it('loads the X-Ray SDK only in a function that traces, as Lambda with active tracing', () => {
+    // Prepare: a step's bundle and an API operation's, each loaded in a process of its own;
+    // the X-Ray SDK's cls-hooked namespace (process.namespaces.AWSXRay) shows it loaded, and
+    // with it the async hooks that slow every promise of the process
+    const loaded = (bundle: Bundle | undefined, environment: Record<string, string>) => {
+      const directory = join(bundle?.mapPath ?? '', '..');
+      const script = `await import(${JSON.stringify(pathToFileURL(join(directory, 'index.mjs')).href)}); process.stdout.write(JSON.stringify(Object.keys(process.namespaces ?? {})));`;
+      const { PATH = '' } = process.env;
+      const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        env: { PATH, AWS_REGION: 'us-east-1', ...environment },
+        encoding: 'utf8',
+      });
+      return JSON.parse(output.slice(output.lastIndexOf('['))) as string[];
+    };
+    const lambda = { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' };
+    const chosen = [
+      bundles.find((bundle) => bundle.entry.endsWith('steps/create-file-system.ts')),
+      bundles.find((bundle) => bundle.entry.endsWith('api/get-volume.ts')),
+    ];
+
+    // Act / Assess: in Lambda it traces; outside Lambda, or with tracing off, nothing loads
+    for (const bundle of chosen) {
+      expect(bundle, 'a bundle of that name').toBeDefined();
+      expect(loaded(bundle, lambda)).toEqual(['AWSXRay']);
+      expect(loaded(bundle, {})).toEqual([]);
+      expect(loaded(bundle, { ...lambda, POWERTOOLS_TRACE_ENABLED: 'false' })).toEqual([]);
+    }
   });
 
   it('bundles the Kubernetes client only into the functions whose code imports it', () => {

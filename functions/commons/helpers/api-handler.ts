@@ -1,12 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { headerNormalizer, jsonBody } from '#lib/http/http';
 import { traceClients } from '#powertools/client-tracing';
 import { logger } from '#powertools/logger';
 import { apiRequestMetrics } from '#powertools/metrics-middleware';
-import { tracer } from '#powertools/tracer';
+import { traceHandler, tracer } from '#powertools/tracer';
 import type { operations } from '../../generated/openapi-types.ts';
 import { problemJson } from './problem-json.ts';
 
@@ -15,8 +14,9 @@ export type ApiOperation = keyof operations;
 
 // Every SDK call of the API functions is a subsegment of the invocation's trace. It costs
 // about 85 kB of bundle (the X-Ray SDK without its SDK v2 patcher, cls-hooked, the Tracer;
-// infra/bundling.ts): on-call people need to see where a slow POST spent its time more than
-// the API bundles need to reach their 400 kB budget.
+// infra/bundling.ts), loaded only where the function traces (#powertools/tracer): on-call
+// people need to see where a slow POST spent its time more than the API bundles need to reach
+// their 400 kB budget.
 traceClients(tracer);
 
 export interface ApiHandlerOptions {
@@ -48,7 +48,7 @@ export function apiHandler(
     logger.info('request served', { status: response.statusCode });
     return response;
   })
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(traceHandler())
     .use(injectLambdaContext(logger, { clearState: true, logEvent: false }))
     .use(apiRequestMetrics(operationId))
     .use(problemJson())

@@ -1,5 +1,4 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { VolumeRecordStore } from '#lib/volume/record';
@@ -8,7 +7,7 @@ import type { StepState } from '#lib/workflow/state';
 import { traceClients } from '#powertools/client-tracing';
 import { logger } from '#powertools/logger';
 import { stepMetrics } from '#powertools/metrics-middleware';
-import { tracer } from '#powertools/tracer';
+import { traceHandler, tracer } from '#powertools/tracer';
 
 /**
  * Wraps a workflow step as a Lambda handler. The event is what the ASL's `Parameters` give
@@ -28,31 +27,28 @@ export function stepHandler<D extends { readonly records: VolumeRecordStore }, R
   dependencies: () => D,
 ) {
   traceClients(tracer);
-  return (
-    middy(async (event: StepEvent, _context: Context): Promise<R> => {
-      logger.appendKeys({
-        volumeId: event?.state?.volumeId,
-        executionName: event?.execution?.name,
-        step: stepName,
+  return middy(async (event: StepEvent, _context: Context): Promise<R> => {
+    logger.appendKeys({
+      volumeId: event?.state?.volumeId,
+      executionName: event?.execution?.name,
+      step: stepName,
+    });
+    tracer.putAnnotation('volumeId', String(event?.state?.volumeId));
+    tracer.putAnnotation('step', stepName);
+    try {
+      const deps = dependencies();
+      return await step(await verifiedStepState(event, deps.records, stepName), deps);
+    } catch (error) {
+      logger.warn('step failed', {
+        errorName: (error as Error).name,
+        errorMessage: (error as Error).message,
       });
-      tracer.putAnnotation('volumeId', String(event?.state?.volumeId));
-      tracer.putAnnotation('step', stepName);
-      try {
-        const deps = dependencies();
-        return await step(await verifiedStepState(event, deps.records, stepName), deps);
-      } catch (error) {
-        logger.warn('step failed', {
-          errorName: (error as Error).name,
-          errorMessage: (error as Error).message,
-        });
-        throw error;
-      } finally {
-        logger.removeKeys(['volumeId', 'executionName', 'step']);
-      }
-    })
-      // Not the response on the trace: a step's result can carry the cluster's CA and endpoint.
-      .use(captureLambdaHandler(tracer, { captureResponse: false }))
-      .use(injectLambdaContext(logger, { clearState: true, logEvent: false }))
-      .use(stepMetrics(stepName))
-  );
+      throw error;
+    } finally {
+      logger.removeKeys(['volumeId', 'executionName', 'step']);
+    }
+  })
+    .use(traceHandler())
+    .use(injectLambdaContext(logger, { clearState: true, logEvent: false }))
+    .use(stepMetrics(stepName));
 }
