@@ -138,6 +138,47 @@ describe('DynamoDB items through local/moto_speed.py', () => {
     await dynamodb('DeleteTable', { TableName: table });
   });
 
+  it('applies one update expression sent again and again, and refuses a bad one each time', async () => {
+    // Prepare: one expression, parsed once and remembered (moto_speed.py), sent three times
+    const table = `moto-speed-${Date.now().toString(36)}-update`;
+    await dynamodb('CreateTable', {
+      TableName: table,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    });
+    await dynamodb('PutItem', {
+      TableName: table,
+      Item: { id: { S: 'item' }, n: { N: '1' }, m: { M: { x: { S: 'start' } } } },
+    });
+    const update = (value: string, expression = 'SET #n = #n + :one, m.x = :v ADD c :one') =>
+      dynamodb('UpdateItem', {
+        TableName: table,
+        Key: { id: { S: 'item' } },
+        UpdateExpression: expression,
+        ExpressionAttributeNames: { '#n': 'n' },
+        ExpressionAttributeValues: { ':one': { N: '1' }, ':v': { S: value } },
+        ReturnValues: 'ALL_NEW',
+      });
+
+    // Act
+    const answers = [await update('a'), await update('b'), await update('c')];
+
+    // Assess: each applied to the item as it then was, with its own values
+    expect(answers.map((answer) => answer.Attributes)).toEqual(
+      ['a', 'b', 'c'].map((value, index) => ({
+        id: { S: 'item' },
+        n: { N: String(index + 2) },
+        m: { M: { x: { S: value } } },
+        c: { N: String(index + 1) },
+      })),
+    );
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await expect(update('d', 'SET = :v')).rejects.toThrow(/ValidationException/);
+    }
+    await dynamodb('DeleteTable', { TableName: table });
+  });
+
   it('rolls a cancelled transaction back whole, and applies a good one', async () => {
     const table = `moto-speed-${Date.now().toString(36)}-tx`;
     await dynamodb('CreateTable', {
