@@ -40,6 +40,8 @@ export interface VolumeWorkflowProps {
   readonly environment: Readonly<Record<string, string>>;
   /** Where the Kubernetes steps run. @default outside any VPC */
   readonly kubernetesNetwork?: FunctionNetwork;
+  /** The role AWS Backup restores as: the StartRestoreJob step passes it (infra/restore-role.ts). */
+  readonly restoreRoleArn: string;
 }
 
 /**
@@ -61,6 +63,7 @@ export class VolumeWorkflow extends Construct {
       new VolumeResourceArns(this, props.config.vpcIds),
       config,
       props.clusterArns,
+      props.restoreRoleArn,
     );
     const sharedRole = (group: KubernetesGroup): Role => {
       const { name, description } = KUBERNETES_STEP_ROLES[group];
@@ -85,6 +88,7 @@ export class VolumeWorkflow extends Construct {
       ),
       ...(config.efsKmsKeyArn ? { EFS_KMS_KEY_ID: config.efsKmsKeyArn } : {}),
       NAMESPACE_NETWORK_ISOLATION: String(config.namespaceNetworkIsolation),
+      RESTORE_ROLE_ARN: props.restoreRoleArn,
     };
 
     const functions = new Map<StepName, ServiceFunction>();
