@@ -90,7 +90,7 @@ export const RECOVERY_POINT_ACKNOWLEDGEMENT: NagAcknowledgement = {
 export const RESTORE_ROLE_ACKNOWLEDGEMENT: NagAcknowledgement = {
   id: 'AwsSolutions-IAM5[Resource::*]',
   reason:
-    'AWS Backup creates the restored file system as this role: elasticfilesystem:CreateFileSystem, for which the Service Authorization Reference lists no resource type, allowed only encrypted.',
+    'AWS Backup creates the restored file system as this role: elasticfilesystem:CreateFileSystem, for which the Service Authorization Reference lists no resource type, allowed only encrypted; and elasticfilesystem:DescribeFileSystems, a read.',
 };
 
 /** The restore role's CreateFileSystem (`Resource: *`, encrypted only). */

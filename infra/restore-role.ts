@@ -4,6 +4,7 @@
 // Backup only (iam:PassedToService).
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { STACK_TAG } from '../functions/lib/aws/tags.ts';
 import type { ServiceConfig } from './config.ts';
 import { acknowledgeRestoreRole } from './nag-acknowledgements.ts';
 import type { VolumeResourceArns } from './volume-permissions.ts';
@@ -30,13 +31,30 @@ export function restoreRole(
   );
   role.addToPrincipalPolicy(
     new PolicyStatement({
-      sid: 'RestoreIntoFileSystem',
-      actions: [
-        'elasticfilesystem:Restore',
-        'elasticfilesystem:DescribeFileSystems',
-        'elasticfilesystem:DeleteFileSystem',
-      ],
+      sid: 'DescribeFileSystems',
+      actions: ['elasticfilesystem:DescribeFileSystems'],
+      resources: ['*'],
+    }),
+  );
+  // The source: a file system of this stack's volumes.
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      sid: 'RestoreFromStackFileSystem',
+      actions: ['elasticfilesystem:Restore'],
       resources: [arns.fileSystems],
+      conditions: { StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: arns.stackName } },
+    }),
+  );
+  // The target: the new file system, untagged until the CheckRestoreJob step tags it as the
+  // volume's. DeleteFileSystem as AWS's managed restore policy (AWSBackupServiceRolePolicyForRestores)
+  // grants it, for AWS Backup's own clean-up; a file system of any stack (tagged) is never
+  // written to or deleted by this role.
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      sid: 'RestoreIntoNewFileSystem',
+      actions: ['elasticfilesystem:Restore', 'elasticfilesystem:DeleteFileSystem'],
+      resources: [arns.fileSystems],
+      conditions: { Null: { [`aws:ResourceTag/${STACK_TAG}`]: 'true' } },
     }),
   );
   if (config.efsKmsKeyArn) {

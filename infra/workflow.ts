@@ -88,8 +88,12 @@ export class VolumeWorkflow extends Construct {
       ),
       ...(config.efsKmsKeyArn ? { EFS_KMS_KEY_ID: config.efsKmsKeyArn } : {}),
       NAMESPACE_NETWORK_ISOLATION: String(config.namespaceNetworkIsolation),
-      RESTORE_ROLE_ARN: props.restoreRoleArn,
     };
+    // Only the step that passes the restore role reads it.
+    const stepEnvironment = (step: StepName) =>
+      step === 'start-restore-job'
+        ? { ...environment, RESTORE_ROLE_ARN: props.restoreRoleArn }
+        : environment;
 
     const functions = new Map<StepName, ServiceFunction>();
     for (const step of STEP_NAMES) {
@@ -114,7 +118,7 @@ export class VolumeWorkflow extends Construct {
           entry: catalogued.entry,
           description: declaration.description,
           role,
-          environment,
+          environment: stepEnvironment(step),
           // As the catalog declares (the mount-target check looks ahead for minutes).
           timeout: Duration.seconds(catalogued.timeoutSeconds),
           // The Kubernetes client is most of these bundles: more memory, more CPU to load it.

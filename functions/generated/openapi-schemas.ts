@@ -1322,7 +1322,7 @@ export const openapiDocument = {
       },
       "RestoreFrom": {
         "type": "object",
-        "description": "A recovery point of another volume's file system to restore the new volume's file system from.",
+        "description": "Restore the new volume's file system from a recovery point of another volume's file system (`GET /volumes/{id}/recovery-points`). The root directory, POSIX user and performance mode are then that volume's: not allowed with rootDirectory, posixUser, performanceMode, throughputMode, provisionedThroughputInMibps, backup or fileSystemId.",
         "additionalProperties": false,
         "required": [
           "volumeId",
@@ -1662,12 +1662,7 @@ export const openapiDocument = {
             "description": "Turns on EFS automatic backups (AWS Backup, daily, 35 days) for the file system this service creates, so `reclaimPolicy: Delete` still leaves a recovery point. Not allowed with fileSystemId, whose backups are its owner's choice."
           },
           "restoreFrom": {
-            "allOf": [
-              {
-                "$ref": "#/components/schemas/RestoreFrom"
-              }
-            ],
-            "description": "Restore the new file system from a recovery point of this volume's (`GET /volumes/{id}/recovery-points`). The root directory, POSIX user and performance mode are then that volume's: not allowed with rootDirectory, posixUser, performanceMode, throughputMode, provisionedThroughputInMibps, backup or fileSystemId."
+            "$ref": "#/components/schemas/RestoreFrom"
           },
           "tags": {
             "type": "object",

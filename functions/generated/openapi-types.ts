@@ -469,7 +469,7 @@ export interface components {
             /** @description Pass as `nextToken` for the next page; absent on the last. */
             nextToken?: string;
         };
-        /** @description A recovery point of another volume's file system to restore the new volume's file system from. */
+        /** @description Restore the new volume's file system from a recovery point of another volume's file system (`GET /volumes/{id}/recovery-points`). The root directory, POSIX user and performance mode are then that volume's: not allowed with rootDirectory, posixUser, performanceMode, throughputMode, provisionedThroughputInMibps, backup or fileSystemId. */
         RestoreFrom: {
             volumeId: components["schemas"]["VolumeId"];
             recoveryPointArn: string;
@@ -600,7 +600,6 @@ export interface components {
              * @default true
              */
             backup?: boolean;
-            /** @description Restore the new file system from a recovery point of this volume's (`GET /volumes/{id}/recovery-points`). The root directory, POSIX user and performance mode are then that volume's: not allowed with rootDirectory, posixUser, performanceMode, throughputMode, provisionedThroughputInMibps, backup or fileSystemId. */
             restoreFrom?: components["schemas"]["RestoreFrom"];
             /** @description Tags added to every AWS resource of the volume. */
             tags?: {
