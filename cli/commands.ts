@@ -371,8 +371,10 @@ export function defineCommands(program: Command, io: CliIo, state: CommandState)
     description:
       "a new volume whose file system is restored from one of volume <id>'s recovery points, in its cluster and namespace unless given",
     options: [
-      new Option('--recovery-point <arn>', 'the recovery point (see recovery-points <id>)')
-        .makeOptionMandatory(),
+      new Option(
+        '--recovery-point <arn>',
+        'the recovery point (see recovery-points <id>)',
+      ).makeOptionMandatory(),
       new Option('--name <name>', "the new volume's claim name").makeOptionMandatory(),
       new Option('--namespace <namespace>', "the new volume's namespace (default: the source's)"),
       new Option('--cluster <name>', "the new volume's cluster (default: the source's)"),

@@ -272,8 +272,7 @@ export function createVolumesClient(options: VolumesClientOptions): VolumesClien
       } while (nextToken);
     },
     async restoreVolume(id, { recoveryPointArn, name, ...where }, options = {}) {
-      const source =
-        where.clusterName && where.namespace ? undefined : await client.getVolume(id);
+      const source = where.clusterName && where.namespace ? undefined : await client.getVolume(id);
       return client.createVolume(
         {
           clusterName: where.clusterName ?? source?.clusterName ?? '',
