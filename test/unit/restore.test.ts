@@ -33,7 +33,11 @@ import {
 import { VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
 import { type VolumeRecord, VolumeRecordStore } from '../../functions/lib/volume/record.ts';
 import { validateVolumeRequest } from '../../functions/lib/volume/request.ts';
-import { checkRestore, RESTORE_MAX_CHECKS } from '../../functions/lib/workflow/restore-steps.ts';
+import {
+  checkRestore,
+  RESTORE_MAX_CHECKS,
+  startRestore,
+} from '../../functions/lib/workflow/restore-steps.ts';
 import type { StepState } from '../../functions/lib/workflow/state.ts';
 import { VOLUME_ID, volumeRecord, volumeSpec } from './fixtures.ts';
 
@@ -228,6 +232,54 @@ describe('a restore job', () => {
     expect(accessPointPathProblem(`${restore}/team-a/data`)).toBeUndefined();
     expect(accessPointPathProblem(`${restore}/a/b/c/d`)).toMatch(/deeper than the 4/);
     expect(accessPointPathProblem(`${restore}/${'x'.repeat(60)}`)).toMatch(/over the 100/);
+  });
+});
+
+describe('StartRestoreJob', () => {
+  const state: StepState = {
+    volumeId: VOLUME_ID,
+    spec: volumeSpec({
+      performanceMode: 'maxIO',
+      restoreFrom: { volumeId: 'vol-source', recoveryPointArn: POINT, fileSystemId: 'fs-source1' },
+    }),
+  };
+  const role = 'arn:aws:iam::123456789012:role/restore';
+
+  it("starts the job as the stack's restore role and records it", async () => {
+    // Prepare
+    backupMock.on(StartRestoreJobCommand).resolves({ RestoreJobId: 'job-1' });
+
+    // Act
+    const started = await startRestore(state, {
+      backup,
+      efs,
+      records,
+      settings: { kmsKeyId: undefined },
+      restoreRoleArn: role,
+    });
+
+    // Assess
+    expect(started).toEqual({ restoreJobId: 'job-1' });
+    const input = backupMock.commandCalls(StartRestoreJobCommand)[0]?.args[0].input;
+    expect(input).toMatchObject({ IamRoleArn: role, RecoveryPointArn: POINT });
+    expect(input?.Metadata).toMatchObject({
+      PerformanceMode: 'maxIO',
+      'file-system-id': 'fs-source1',
+    });
+  });
+
+  it('starts nothing without a restore role', async () => {
+    // Act / Assess
+    await expect(
+      startRestore(state, {
+        backup,
+        efs,
+        records,
+        settings: { kmsKeyId: undefined },
+        restoreRoleArn: undefined,
+      }),
+    ).rejects.toThrow(/RESTORE_ROLE_ARN is unset/);
+    expect(backupMock.commandCalls(StartRestoreJobCommand)).toHaveLength(0);
   });
 });
 
