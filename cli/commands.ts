@@ -5,6 +5,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
   createVolumesClient,
   isLoopback,
+  type RecoveryPoint,
   type Volume,
   type VolumeRequest,
   type VolumesClient,
@@ -17,6 +18,7 @@ import {
   renderHeadline,
   renderHealth,
   renderPlan,
+  renderRecoveryPoints,
   renderVolume,
   renderVolumeTable,
 } from './render.ts';
@@ -349,6 +351,59 @@ export function defineCommands(program: Command, io: CliIo, state: CommandState)
       const manifests = await context.client.getVolumeManifests(id);
       context.print({ id, manifests }, (_, value) => value.manifests);
       return EXIT.ok;
+    },
+  });
+
+  defineCommand(program, io, state, {
+    name: 'recovery-points <id>',
+    description:
+      "AWS Backup's recovery points of a volume's file system, newest first (restore one with restore)",
+    async run(context, [id = '']) {
+      const items: RecoveryPoint[] = [];
+      for await (const point of context.client.allRecoveryPoints(id)) items.push(point);
+      context.print({ id, items }, (s, value) => renderRecoveryPoints(s, value.items));
+      return EXIT.ok;
+    },
+  });
+
+  defineCommand(program, io, state, {
+    name: 'restore <id>',
+    description:
+      "a new volume whose file system is restored from one of volume <id>'s recovery points, in its cluster and namespace unless given",
+    options: [
+      new Option(
+        '--recovery-point <arn>',
+        'the recovery point (see recovery-points <id>)',
+      ).makeOptionMandatory(),
+      new Option('--name <name>', "the new volume's claim name").makeOptionMandatory(),
+      new Option('--namespace <namespace>', "the new volume's namespace (default: the source's)"),
+      new Option('--cluster <name>', "the new volume's cluster (default: the source's)"),
+      new Option(
+        '--idempotency-key <key>',
+        'retry a request with its key (default: a new one, printed)',
+      ),
+      ...waitOptions('READY'),
+    ],
+    async run(context, [id = ''], options) {
+      const { io, style, client } = context;
+      const idempotencyKey = (options.idempotencyKey as string | undefined) ?? randomUUID();
+      const keyLine = `Idempotency-Key: ${idempotencyKey}\n`;
+      (style.json ? io.stderr : io.stdout).write(
+        style.json ? keyLine : paint(style, 'dim', keyLine),
+      );
+      const since = Date.now();
+      const { volume } = await client.restoreVolume(
+        id,
+        {
+          recoveryPointArn: String(options.recoveryPoint),
+          name: String(options.name),
+          ...(options.namespace ? { namespace: String(options.namespace) } : {}),
+          ...(options.cluster ? { clusterName: String(options.cluster) } : {}),
+        },
+        { idempotencyKey },
+      );
+      const last = await followVolume(context, volume, options);
+      return last ? settled(context, last, 'READY', since) : EXIT.ok;
     },
   });
 

@@ -1,5 +1,11 @@
 // How volumes, plans, lists and steps read in a terminal. Pure functions of data and Style.
-import type { StepRecord, Volume, VolumeHealth, VolumePlan } from '../client/index.ts';
+import type {
+  RecoveryPoint,
+  StepRecord,
+  Volume,
+  VolumeHealth,
+  VolumePlan,
+} from '../client/index.ts';
 import { paint, type Style } from './terminal.ts';
 
 const GOOD = new Set(['READY', 'DELETED']);
@@ -227,10 +233,29 @@ export function renderVolumeTable(style: Style, volumes: readonly Volume[]): str
   );
 }
 
+/** A volume's recovery points, newest first: what `restore --recovery-point` takes. */
+export function renderRecoveryPoints(style: Style, points: readonly RecoveryPoint[]): string {
+  if (points.length === 0) return 'No recovery points.\n';
+  return renderTable(
+    style,
+    ['CREATED', 'STATUS', 'SIZE', 'RECOVERY POINT'],
+    points.map((point) => [
+      point.createdAt,
+      point.status,
+      point.backupSizeBytes === undefined ? '-' : formatBytes(point.backupSizeBytes),
+      point.recoveryPointArn,
+    ]),
+    (_, padded) => padded,
+  );
+}
+
 /** A dry run: what would be created or reused in AWS, then the manifests. */
 /** What the plan says of the file system, by where it would come from. */
 const PLAN_SOURCES: Record<VolumePlan['fileSystemSource'], (plan: VolumePlan) => string> = {
-  new: () => 'new (created for the volume)',
+  new: (plan) =>
+    plan.spec.restoreFrom
+      ? `new, restored by AWS Backup from ${plan.spec.restoreFrom.recoveryPointArn} (volume ${plan.spec.restoreFrom.volumeId}'s ${plan.spec.restoreFrom.fileSystemId})`
+      : 'new (created for the volume)',
   pool: (plan) =>
     `from the warm pool (${plan.poolFileSystemId ?? 'a ready file system'}): only the access point and manifests are made`,
   shared: (plan) => `shared (${plan.spec.fileSystemId ?? ''})`,

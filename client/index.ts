@@ -19,6 +19,11 @@ export type VolumeList = components['schemas']['VolumeList'];
 export type VolumeStatus = components['schemas']['VolumeStatus'];
 export type StepRecord = components['schemas']['StepRecord'];
 export type VolumeHealth = components['schemas']['VolumeHealth'];
+export type RecoveryPoint = components['schemas']['RecoveryPoint'];
+export type RecoveryPointList = components['schemas']['RecoveryPointList'];
+export type ListRecoveryPointsQuery = NonNullable<
+  operations['listRecoveryPoints']['parameters']['query']
+>;
 export type ListVolumesQuery = NonNullable<operations['listVolumes']['parameters']['query']>;
 
 /**
@@ -118,6 +123,24 @@ export interface VolumesClient {
   checkVolume(id: string): Promise<VolumeHealth>;
   /** POST /volumes/{id}/repair: starts repairing a drifted volume (202). */
   repairVolume(id: string): Promise<Volume>;
+  /** GET /volumes/{id}/recovery-points: one page of its file system's recovery points, newest first. */
+  listRecoveryPoints(id: string, query?: ListRecoveryPointsQuery): Promise<RecoveryPointList>;
+  /** Every recovery point of the volume's file system, page after page. */
+  allRecoveryPoints(id: string): AsyncGenerator<RecoveryPoint>;
+  /**
+   * POST /volumes with `restoreFrom`: a new volume whose file system is restored from one of
+   * volume `id`'s recovery points; in the source's cluster and namespace unless given.
+   */
+  restoreVolume(
+    id: string,
+    restore: {
+      readonly recoveryPointArn: string;
+      readonly name: string;
+      readonly clusterName?: string;
+      readonly namespace?: string;
+    },
+    options?: { readonly idempotencyKey?: string },
+  ): Promise<CreatedVolume>;
 }
 
 /**
@@ -234,6 +257,31 @@ export function createVolumesClient(options: VolumesClientOptions): VolumesClien
     },
     async repairVolume(id) {
       return answer(await api.POST('/volumes/{id}/repair', { params: { path: { id } } }));
+    },
+    async listRecoveryPoints(id, query = {}) {
+      return answer(
+        await api.GET('/volumes/{id}/recovery-points', { params: { path: { id }, query } }),
+      );
+    },
+    async *allRecoveryPoints(id) {
+      let nextToken: string | undefined;
+      do {
+        const page = await client.listRecoveryPoints(id, nextToken ? { nextToken } : {});
+        yield* page.items;
+        nextToken = page.nextToken;
+      } while (nextToken);
+    },
+    async restoreVolume(id, { recoveryPointArn, name, ...where }, options = {}) {
+      const source = where.clusterName && where.namespace ? undefined : await client.getVolume(id);
+      return client.createVolume(
+        {
+          clusterName: where.clusterName ?? source?.clusterName ?? '',
+          namespace: where.namespace ?? source?.namespace ?? '',
+          name,
+          restoreFrom: { volumeId: id, recoveryPointArn },
+        },
+        options,
+      );
     },
   };
   return client;

@@ -17,6 +17,11 @@ export interface OperationAccess {
    * EFS resources, and puts `Volume Drifted` events. Implies `readsCluster`.
    */
   readonly checksHealth?: boolean;
+  /**
+   * Lists the recovery points of this stack's file systems (AWS Backup), to show them or to
+   * check the one a restore names; reads RESTORE_ROLE_ARN.
+   */
+  readonly readsRecoveryPoints?: boolean;
 }
 
 /** Each operation of openapi.yaml, read off functions/api/*.ts and functions/lib/service/*.ts. */
@@ -27,6 +32,7 @@ export const API_OPERATIONS: Readonly<Record<string, OperationAccess>> = {
     records: ['get', 'put', 'update', 'release'],
     starts: 'provision',
     readsCluster: true,
+    readsRecoveryPoints: true,
   },
   listVolumes: {
     handler: 'list-volumes',
@@ -56,6 +62,13 @@ export const API_OPERATIONS: Readonly<Record<string, OperationAccess>> = {
     handler: 'get-volume-manifests',
     description: "GET /volumes/{id}/manifests: a volume's Kubernetes YAML",
     records: ['get'],
+  },
+  listRecoveryPoints: {
+    handler: 'list-recovery-points',
+    description:
+      "GET /volumes/{id}/recovery-points: AWS Backup's recovery points of a volume's file system",
+    records: ['get'],
+    readsRecoveryPoints: true,
   },
   checkVolume: {
     handler: 'check-volume',

@@ -15,7 +15,9 @@ import { acknowledgeStackFindings } from './nag-acknowledgements.ts';
 import { pascalCase } from './naming.ts';
 import { OperationsAlarms } from './operations-alarms.ts';
 import { ProvisionRequests, serviceEventBus } from './request-events.ts';
+import { restoreRole } from './restore-role.ts';
 import type { FunctionNetwork } from './service-function.ts';
+import { VolumeResourceArns } from './volume-permissions.ts';
 import { VolumeTable } from './volume-table.ts';
 import { VolumesApi } from './volumes-api.ts';
 import { VolumeWorkflow } from './workflow.ts';
@@ -61,7 +63,12 @@ export class EfsVolumesStack extends Stack {
       STACK_NAME: this.stackName,
     };
 
+    // AWS Backup restores recovery points as this role (infra/restore-role.ts).
+    const restore = restoreRole(this, new VolumeResourceArns(this, config.vpcIds), config);
+    const restoreEnvironment = { RESTORE_ROLE_ARN: restore.roleArn };
+
     this.workflow = new VolumeWorkflow(this, 'Workflow', {
+      restoreRoleArn: restore.roleArn,
       records: this.records,
       eventBus: bus,
       config,
@@ -99,6 +106,7 @@ export class EfsVolumesStack extends Stack {
       environment: apiEnvironment,
       workflowStartEnvironment,
       quotaEnvironment,
+      restoreEnvironment,
       eventBus: bus,
       kubernetesNetwork: network,
     });
@@ -108,7 +116,12 @@ export class EfsVolumesStack extends Stack {
       provision: this.workflow.stateMachines.provision,
       config,
       clusterArns,
-      environment: { ...apiEnvironment, ...workflowStartEnvironment, ...quotaEnvironment },
+      environment: {
+        ...apiEnvironment,
+        ...workflowStartEnvironment,
+        ...quotaEnvironment,
+        ...restoreEnvironment,
+      },
       kubernetesNetwork: network,
     });
 

@@ -80,6 +80,24 @@ export const ARN_PATTERN_ACKNOWLEDGEMENTS: readonly NagAcknowledgement[] = [
   },
 ];
 
+/** AWS Backup's recovery points: StartRestoreJob names one, known only at run time. */
+export const RECOVERY_POINT_ACKNOWLEDGEMENT: NagAcknowledgement = {
+  id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:backup:<AWS::Region>:<AWS::AccountId>:recovery-point:*]',
+  reason:
+    "Recovery points are AWS Backup's, named at run time: the StartRestoreJob step may only start a restore (the API checked the recovery point is one of a file system this stack created and that the caller may read), as the stack's restore role, passed to AWS Backup only.",
+};
+
+export const RESTORE_ROLE_ACKNOWLEDGEMENT: NagAcknowledgement = {
+  id: 'AwsSolutions-IAM5[Resource::*]',
+  reason:
+    'AWS Backup creates the restored file system as this role: elasticfilesystem:CreateFileSystem, for which the Service Authorization Reference lists no resource type, allowed only encrypted; and elasticfilesystem:DescribeFileSystems, a read.',
+};
+
+/** The restore role's CreateFileSystem (`Resource: *`, encrypted only). */
+export function acknowledgeRestoreRole(role: IRole): void {
+  acknowledge(role, RESTORE_ROLE_ACKNOWLEDGEMENT);
+}
+
 /** When no cluster is configured, DescribeCluster cannot name the clusters. */
 export const ANY_CLUSTER_ACKNOWLEDGEMENT: NagAcknowledgement = {
   id: `AwsSolutions-IAM5[Resource::${ARN('eks', 'cluster')}]`,
@@ -90,7 +108,7 @@ export const ANY_CLUSTER_ACKNOWLEDGEMENT: NagAcknowledgement = {
 export const UNSCOPABLE_READS_ACKNOWLEDGEMENT: NagAcknowledgement = {
   id: 'AwsSolutions-IAM5[Resource::*]',
   reason:
-    'Describe calls of EFS and EC2 (DescribeFileSystems by CreationToken, DescribeMountTargets, DescribeAccessPoints, DescribeSecurityGroups by tag filter, DescribeSubnets, DescribeNetworkInterfaces, and DescribeVpcAttribute for the Fargate preflight), which do not support resource-level permissions, and elasticfilesystem:CreateFileSystem, for which the Service Authorization Reference lists no resource type: it is allowed only encrypted and with the volume-id request tag. Every other write is scoped by resource ARN and tag conditions.',
+    'Describe calls of EFS and EC2 (DescribeFileSystems by CreationToken, DescribeMountTargets, DescribeAccessPoints, DescribeSecurityGroups by tag filter, DescribeSubnets, DescribeNetworkInterfaces, and DescribeVpcAttribute for the Fargate preflight), which do not support resource-level permissions, and elasticfilesystem:CreateFileSystem, for which the Service Authorization Reference lists no resource type: it is allowed only encrypted and with the volume-id request tag; backup:DescribeRestoreJob and backup:ListRecoveryPointsByResource, which have no resource type either (reads). Every other write is scoped by resource ARN and tag conditions.',
 };
 
 export const STATE_MACHINE_ACKNOWLEDGEMENT: NagAcknowledgement = {
@@ -115,6 +133,7 @@ export const TRACING_FUNCTION_ACKNOWLEDGEMENT: NagAcknowledgement = {
 export function stackAcknowledgements(config: ServiceConfig): readonly NagAcknowledgement[] {
   return [
     ...ARN_PATTERN_ACKNOWLEDGEMENTS,
+    RECOVERY_POINT_ACKNOWLEDGEMENT,
     ...(config.clusters.length === 0 ? [ANY_CLUSTER_ACKNOWLEDGEMENT] : []),
   ];
 }

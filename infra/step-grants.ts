@@ -18,6 +18,8 @@ import {
   namespaceClientGroupStatements,
   pooledFileSystemTakeStatements,
   pooledSecurityGroupTakeStatements,
+  restoreCheckStatements,
+  restoreStartStatements,
   securityGroupCreateStatements,
   securityGroupDeleteStatements,
   type VolumeResourceArns,
@@ -49,6 +51,10 @@ export interface StepGrants {
   readLeftovers(): PolicyStatement[];
   /** What the health check (functions/lib/health/check.ts) reads, the cluster's description too. */
   readHealth(): PolicyStatement[];
+  /** StartRestoreJob of a recovery point, passing the stack's restore role to AWS Backup. */
+  startRestoreJob(): PolicyStatement[];
+  /** DescribeRestoreJob, and the restored file system tagged as the volume's. */
+  checkRestoreJob(): PolicyStatement[];
 }
 
 /** The grants of a stack: its volumes' ARNs, its configuration, the clusters it may describe. */
@@ -56,6 +62,7 @@ export function stepGrants(
   arns: VolumeResourceArns,
   config: ServiceConfig,
   clusterArns: readonly string[],
+  restoreRoleArn: string,
 ): StepGrants {
   return {
     describe: describeStatement,
@@ -82,5 +89,7 @@ export function stepGrants(
       describeClustersStatement(clusterArns),
       ...healthCheckStatements(clusterArns),
     ],
+    startRestoreJob: () => restoreStartStatements(arns, restoreRoleArn),
+    checkRestoreJob: () => restoreCheckStatements(arns),
   };
 }

@@ -95,6 +95,18 @@ const DECLARED_STEPS = {
       ...grants.createNamespaceClientGroup(),
     ],
   },
+  'start-restore-job': {
+    workflows: ['provision'],
+    description: "Starts AWS Backup's restore of a recovery point to the volume's new file system",
+    records: ['update'],
+    statements: (grants) => grants.startRestoreJob(),
+  },
+  'check-restore-job': {
+    workflows: ['provision'],
+    description: 'Checks once whether the restore job is done; tags the file system it made',
+    records: ['update'],
+    statements: (grants) => grants.checkRestoreJob(),
+  },
   'create-file-system': {
     workflows: ['provision'],
     description: "Creates the volume's encrypted EFS file system",

@@ -70,6 +70,8 @@ export class VolumeResourceArns {
   readonly subnets: string;
   readonly networkInterfaces: string;
   readonly efsServiceLinkedRole: string;
+  /** AWS Backup's recovery points (`recovery-point:*`), which StartRestoreJob names. */
+  readonly recoveryPoints: string;
 
   /** @param vpcIds the clusters' VPCs, at least one (infra/config.ts requires them) */
   constructor(scope: Construct, vpcIds: readonly string[]) {
@@ -95,6 +97,12 @@ export class VolumeResourceArns {
       }),
     );
     this.subnets = arn('ec2', 'subnet');
+    this.recoveryPoints = stack.formatArn({
+      service: 'backup',
+      resource: 'recovery-point',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     this.networkInterfaces = arn('ec2', 'network-interface');
     this.efsServiceLinkedRole = stack.formatArn({
       service: 'iam',
@@ -524,4 +532,58 @@ export function warmPoolStatements(
     ...fileSystemDeleteStatements(arns),
     ...securityGroupDeleteStatements(arns),
   ];
+}
+
+/**
+ * StartRestoreJob of a recovery point (the SAR names the recovery-point resource) to a new file
+ * system, as the stack's restore role: PassRole of that role, to AWS Backup only.
+ */
+export function restoreStartStatements(
+  arns: VolumeResourceArns,
+  restoreRoleArn: string,
+): PolicyStatement[] {
+  return [
+    new PolicyStatement({
+      sid: 'StartRestoreOfRecoveryPoint',
+      actions: ['backup:StartRestoreJob'],
+      resources: [arns.recoveryPoints],
+    }),
+    new PolicyStatement({
+      sid: 'PassRestoreRoleToBackup',
+      actions: ['iam:PassRole'],
+      resources: [restoreRoleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } },
+    }),
+  ];
+}
+
+/**
+ * A look at the restore job (DescribeRestoreJob: the SAR names no resource), and the tags that
+ * make the file system it restored the volume's. A restored file system carries no tags yet,
+ * so the tagging is allowed only on a file system without this stack's tag, and only to put
+ * this stack's and a volume id.
+ */
+export function restoreCheckStatements(arns: VolumeResourceArns): PolicyStatement[] {
+  return [
+    describeStatement('backup:DescribeRestoreJob'),
+    new PolicyStatement({
+      sid: 'TagRestoredFileSystem',
+      actions: ['elasticfilesystem:TagResource'],
+      resources: [arns.fileSystems],
+      conditions: {
+        ...requestTagged(arns.stackName),
+        Null: { [`aws:ResourceTag/${STACK_TAG}`]: 'true' },
+      },
+    }),
+  ];
+}
+
+/**
+ * ListRecoveryPointsByResource: the Service Authorization Reference lists no resource type for
+ * it, so a statement naming the file systems would never match (AWS would deny the call); it
+ * only reads. The API lists a file system's recovery points only for a volume the caller may
+ * read, whose own file system it is (functions/lib/service/restore.ts).
+ */
+export function recoveryPointReadStatements(): PolicyStatement[] {
+  return [describeStatement('backup:ListRecoveryPointsByResource')];
 }

@@ -29,7 +29,7 @@ import {
   PROJECT_ROOT,
   ServiceFunction,
 } from './service-function.ts';
-import { addStatements } from './volume-permissions.ts';
+import { addStatements, recoveryPointReadStatements } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
 
 export interface VolumesApiProps {
@@ -43,6 +43,8 @@ export interface VolumesApiProps {
   readonly workflowStartEnvironment: Readonly<Record<string, string>>;
   /** Added for the operation that starts provisioning: the quotas it enforces. */
   readonly quotaEnvironment?: Readonly<Record<string, string>>;
+  /** Added for the operations that read recovery points (RESTORE_ROLE_ARN). */
+  readonly restoreEnvironment?: Readonly<Record<string, string>>;
   /** Where the functions that read a cluster run. @default outside any VPC */
   readonly kubernetesNetwork?: FunctionNetwork;
   /** The bus of lifecycle events, for the operations that raise one (`checksHealth`). */
@@ -99,6 +101,9 @@ export class VolumesApi extends Construct {
         }
         readerRoles.set(operationId, role);
       }
+      if (access.readsRecoveryPoints) {
+        addStatements(role, recoveryPointReadStatements());
+      }
       if (access.checksHealth) {
         if (!props.eventBus) throw new Error(`${operationId} raises events: give eventBus`);
         grantHealthCheck(role, { bus: props.eventBus, clusterArns: props.clusterArns });
@@ -109,13 +114,12 @@ export class VolumesApi extends Construct {
           entry: `functions/api/${access.handler}.ts`,
           description: access.description,
           role,
-          environment: access.starts
-            ? {
-                ...props.environment,
-                ...props.workflowStartEnvironment,
-                ...(access.starts === 'provision' ? props.quotaEnvironment : {}),
-              }
-            : props.environment,
+          environment: {
+            ...props.environment,
+            ...(access.starts ? props.workflowStartEnvironment : {}),
+            ...(access.starts === 'provision' ? props.quotaEnvironment : {}),
+            ...(access.readsRecoveryPoints ? props.restoreEnvironment : {}),
+          },
           timeout: API_TIMEOUT,
           memorySize: 512,
           network: access.readsCluster ? props.kubernetesNetwork : undefined,

@@ -40,6 +40,8 @@ export interface VolumeWorkflowProps {
   readonly environment: Readonly<Record<string, string>>;
   /** Where the Kubernetes steps run. @default outside any VPC */
   readonly kubernetesNetwork?: FunctionNetwork;
+  /** The role AWS Backup restores as: the StartRestoreJob step passes it (infra/restore-role.ts). */
+  readonly restoreRoleArn: string;
 }
 
 /**
@@ -61,6 +63,7 @@ export class VolumeWorkflow extends Construct {
       new VolumeResourceArns(this, props.config.vpcIds),
       config,
       props.clusterArns,
+      props.restoreRoleArn,
     );
     const sharedRole = (group: KubernetesGroup): Role => {
       const { name, description } = KUBERNETES_STEP_ROLES[group];
@@ -86,6 +89,11 @@ export class VolumeWorkflow extends Construct {
       ...(config.efsKmsKeyArn ? { EFS_KMS_KEY_ID: config.efsKmsKeyArn } : {}),
       NAMESPACE_NETWORK_ISOLATION: String(config.namespaceNetworkIsolation),
     };
+    // Only the step that passes the restore role reads it.
+    const stepEnvironment = (step: StepName) =>
+      step === 'start-restore-job'
+        ? { ...environment, RESTORE_ROLE_ARN: props.restoreRoleArn }
+        : environment;
 
     const functions = new Map<StepName, ServiceFunction>();
     for (const step of STEP_NAMES) {
@@ -110,7 +118,7 @@ export class VolumeWorkflow extends Construct {
           entry: catalogued.entry,
           description: declaration.description,
           role,
-          environment,
+          environment: stepEnvironment(step),
           // As the catalog declares (the mount-target check looks ahead for minutes).
           timeout: Duration.seconds(catalogued.timeoutSeconds),
           // The Kubernetes client is most of these bundles: more memory, more CPU to load it.

@@ -9,6 +9,8 @@ import { type CatalogFunction, FUNCTION_CATALOG } from '../infra/function-catalo
 export const LOCAL_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '123456789012';
+/** The stack's restore role (infra/restore-role.ts) as local mode names it; AWS Backup's model takes any. */
+export const LOCAL_RESTORE_ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT}:role/efs-volumes-Restore`;
 
 export interface SigningKey {
   readonly accessKeyId: string;

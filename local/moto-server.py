@@ -13,8 +13,9 @@ so every call paid a new TCP connection and a new server thread, about three tim
 the call itself on both sides (4.4 ms of Python and 3.5 ms of Node per GetItem, against 1.4 and
 1.5 with the connection kept).
 
-moto's EKS and EFS are completed first where they fall short of AWS (local/moto_eks.py: the
-cluster security group, cluster updates; local/moto_efs.py: a subnet's addresses running out),
+moto's EKS, EFS and Backup are completed first where they fall short of AWS (local/moto_eks.py:
+the cluster security group, cluster updates; local/moto_efs.py: a subnet's addresses running
+out; local/moto_backup.py: backup jobs, recovery points and restore jobs),
 and its slow paths made fast with the same answers (local/moto_speed.py: DynamoDB items and
 transactions, routing).
 
@@ -32,6 +33,7 @@ from urllib.parse import unquote_to_bytes
 try:
     from moto.server import DomainDispatcherApplication, create_backend_app
 
+    from moto_backup import complete_moto_backup
     from moto_efs import complete_moto_efs
     from moto_eks import complete_moto_eks
     from moto_speed import speed_up_moto
@@ -154,6 +156,7 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
 
 def main():
     host, port = sys.argv[1], int(sys.argv[2])
+    complete_moto_backup()
     complete_moto_efs()
     complete_moto_eks()
     speed_up_moto()

@@ -16,7 +16,12 @@ import { buildFunctionBundles } from '../infra/function-bundles.ts';
 import { type AwsModelOptions, timeScaleFromEnvironment } from './aws-model/model.ts';
 import { applyServiceRbac, clusterAccessOptions } from './cluster-access.ts';
 import { routeClusterTo } from './cluster-routing.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_SIGNING_KEYS } from './credentials.ts';
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  LOCAL_RESTORE_ROLE_ARN,
+  LOCAL_SIGNING_KEYS,
+} from './credentials.ts';
 import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.ts';
 import { type HealthSchedule, startHealthSchedule } from './health-schedule.ts';
 import { type KubeEmulator, startKubeEmulator } from './kube-emulator/index.ts';
@@ -174,6 +179,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       VOLUMES_TABLE: tableName,
       POWERTOOLS_SERVICE_NAME: 'efs-volumes',
       STACK_NAME: process.env.STACK_NAME || 'EfsVolumes',
+      RESTORE_ROLE_ARN: LOCAL_RESTORE_ROLE_ARN,
     });
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;

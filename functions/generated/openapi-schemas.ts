@@ -5,7 +5,7 @@ export const openapiDocument = {
       "post": {
         "operationId": "createVolume",
         "summary": "Provision a volume",
-        "description": "Validates the request, checks that the cluster exists and serves (ACTIVE or UPDATING; 503 while CREATING), that the namespace\nexists and has no claim of that name, and that the caller may use that cluster and\nnamespace (ACCESS_POLICY). A volume on an existing file system (`fileSystemId`) also\nneeds a rule that shares that file system with the caller, POSIX ids the rule grants,\na `rootDirectory.path` under `/<clusterName>/<namespace>/`, and the tag\n`efs-volumes:shareable=true` on the file system. A file system this stack did not create\nmust also have a file system policy that requires TLS and allows mounting and root\naccess only through access points (problem type `shared-file-system-open`). Otherwise\n403 and nothing is created; a dry run answers the same. Its path must not overlap a\ndirectory another owner's volume used on that file system, live or deleted (409\n`path-in-use`, unless `reattach`). Records the volume as\nPENDING and starts the provisioning workflow. Poll\n`GET /volumes/{id}` until `READY`. With `\"dryRun\": true` nothing is created and the\nanswer is the plan.\n\nQuotas: a live volume (any status but DELETED and FAILED) counts against its cluster\nand namespace (`MAX_VOLUMES_PER_NAMESPACE`) and its caller (`MAX_VOLUMES_PER_CALLER`);\na request over either is refused with 429 `quota-exceeded` before anything is created.\nA volume that creates its own mount targets is refused with 422 `subnet-address-reserve`\nwhen one would leave a cluster subnet with fewer free addresses than\n`SUBNET_ADDRESS_RESERVE`. The plan shows both (`quotas`).\n",
+        "description": "Validates the request, checks that the cluster exists and serves (ACTIVE or UPDATING; 503 while CREATING), that the namespace\nexists and has no claim of that name, and that the caller may use that cluster and\nnamespace (ACCESS_POLICY). A volume on an existing file system (`fileSystemId`) also\nneeds a rule that shares that file system with the caller, POSIX ids the rule grants,\na `rootDirectory.path` under `/<clusterName>/<namespace>/`, and the tag\n`efs-volumes:shareable=true` on the file system. A file system this stack did not create\nmust also have a file system policy that requires TLS and allows mounting and root\naccess only through access points (problem type `shared-file-system-open`). Otherwise\n403 and nothing is created; a dry run answers the same. Its path must not overlap a\ndirectory another owner's volume used on that file system, live or deleted (409\n`path-in-use`, unless `reattach`). Records the volume as\nPENDING and starts the provisioning workflow. Poll\n`GET /volumes/{id}` until `READY`. With `\"dryRun\": true` nothing is created and the\nanswer is the plan.\n\nQuotas: a live volume (any status but DELETED and FAILED) counts against its cluster\nand namespace (`MAX_VOLUMES_PER_NAMESPACE`) and its caller (`MAX_VOLUMES_PER_CALLER`);\na request over either is refused with 429 `quota-exceeded` before anything is created.\nA volume that creates its own mount targets is refused with 422 `subnet-address-reserve`\nwhen one would leave a cluster subnet with fewer free addresses than\n`SUBNET_ADDRESS_RESERVE`. The plan shows both (`quotas`).\n\nRestore: with `restoreFrom` the new volume's file system is restored from a recovery\npoint of another volume's file system (`GET /volumes/{id}/recovery-points`) by AWS\nBackup, into a new encrypted file system; its access point's root is the restored copy\nof that volume's directory (`/aws-backup-restore_<time>/<its path>`), with that\nvolume's POSIX user. The caller must be allowed to read that volume (404 otherwise, as\n`GET /volumes/{id}`) and to create volumes in the target namespace; the recovery point\nmust be one of that volume's file system's, which this stack created (422\n`recovery-point-unknown` otherwise). A restore job that fails or is aborted rolls the\nvolume back like any failed step.\n",
         "parameters": [
           {
             "$ref": "#/components/parameters/IdempotencyKey"
@@ -44,6 +44,17 @@ export const openapiDocument = {
                       "cost-center": "42"
                     },
                     "dryRun": false
+                  }
+                },
+                "restore": {
+                  "value": {
+                    "clusterName": "demo",
+                    "namespace": "team-a",
+                    "name": "shared-data-restored",
+                    "restoreFrom": {
+                      "volumeId": "vol-0123456789abcdef0123",
+                      "recoveryPointArn": "arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45"
+                    }
                   }
                 }
               }
@@ -336,6 +347,62 @@ export const openapiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/volumes/{id}/recovery-points": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/VolumeId"
+        }
+      ],
+      "get": {
+        "operationId": "listRecoveryPoints",
+        "summary": "The recovery points of a volume's file system, newest first",
+        "description": "AWS Backup's recovery points of the file system the volume created (its automatic\ndaily backups, and any backup job's), newest first within a page, paged by\n`nextToken`: follow it until it is absent. They outlive the file system: a deleted\nvolume's are listed too. Open to every caller who may read the volume (404 otherwise).\nA volume on a shared file system has none of its own: 409. Restore one with\n`POST /volumes` and `restoreFrom`.\n",
+        "parameters": [
+          {
+            "name": "limit",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 100,
+              "default": 20
+            }
+          },
+          {
+            "name": "nextToken",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "maxLength": 4096
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of recovery points.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RecoveryPointList"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -877,6 +944,14 @@ export const openapiDocument = {
           },
           "createdCsiDriver": {
             "type": "boolean"
+          },
+          "restoreJobId": {
+            "type": "string",
+            "description": "With restoreFrom: AWS Backup's restore job."
+          },
+          "restoreDirectory": {
+            "type": "string",
+            "description": "With restoreFrom: the directory AWS Backup restored into, at the file system's root; the access point's root is the source volume's path under it."
           }
         }
       },
@@ -985,6 +1060,27 @@ export const openapiDocument = {
           "backup": {
             "type": "boolean",
             "description": "Automatic backups of the created file system (absent with fileSystemId, and on volumes recorded before the field existed)."
+          },
+          "restoreFrom": {
+            "type": "object",
+            "description": "The recovery point the file system is restored from, of the volume and file system named.",
+            "required": [
+              "volumeId",
+              "recoveryPointArn",
+              "fileSystemId"
+            ],
+            "properties": {
+              "volumeId": {
+                "type": "string"
+              },
+              "recoveryPointArn": {
+                "type": "string"
+              },
+              "fileSystemId": {
+                "type": "string",
+                "description": "The file system the recovery point is of."
+              }
+            }
           },
           "tags": {
             "type": "object",
@@ -1175,6 +1271,71 @@ export const openapiDocument = {
           "nextToken": {
             "type": "string",
             "description": "Pass as `nextToken` for the next page; absent on the last. A page may be short, or empty, and still have one: follow it until it is absent."
+          }
+        }
+      },
+      "RecoveryPoint": {
+        "type": "object",
+        "required": [
+          "recoveryPointArn",
+          "createdAt",
+          "status"
+        ],
+        "properties": {
+          "recoveryPointArn": {
+            "type": "string"
+          },
+          "createdAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "status": {
+            "type": "string",
+            "description": "AWS Backup's status: COMPLETED, PARTIAL, DELETING, EXPIRED, AVAILABLE, STOPPED, CREATING."
+          },
+          "backupVaultName": {
+            "type": "string"
+          },
+          "backupSizeBytes": {
+            "type": "integer",
+            "minimum": 0
+          }
+        }
+      },
+      "RecoveryPointList": {
+        "type": "object",
+        "required": [
+          "items"
+        ],
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/RecoveryPoint"
+            }
+          },
+          "nextToken": {
+            "type": "string",
+            "description": "Pass as `nextToken` for the next page; absent on the last."
+          }
+        }
+      },
+      "RestoreFrom": {
+        "type": "object",
+        "description": "Restore the new volume's file system from a recovery point of another volume's file system (`GET /volumes/{id}/recovery-points`). The root directory, POSIX user and performance mode are then that volume's: not allowed with rootDirectory, posixUser, performanceMode, throughputMode, provisionedThroughputInMibps, backup or fileSystemId.",
+        "additionalProperties": false,
+        "required": [
+          "volumeId",
+          "recoveryPointArn"
+        ],
+        "properties": {
+          "volumeId": {
+            "$ref": "#/components/schemas/VolumeId"
+          },
+          "recoveryPointArn": {
+            "type": "string",
+            "pattern": "^arn:aws[a-z-]*:backup:[a-z0-9-]+:[0-9]{12}:recovery-point:[A-Za-z0-9-]+$",
+            "maxLength": 256
           }
         }
       },
@@ -1499,6 +1660,9 @@ export const openapiDocument = {
             "type": "boolean",
             "default": true,
             "description": "Turns on EFS automatic backups (AWS Backup, daily, 35 days) for the file system this service creates, so `reclaimPolicy: Delete` still leaves a recovery point. Not allowed with fileSystemId, whose backups are its owner's choice."
+          },
+          "restoreFrom": {
+            "$ref": "#/components/schemas/RestoreFrom"
           },
           "tags": {
             "type": "object",

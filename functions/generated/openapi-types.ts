@@ -45,6 +45,16 @@ export interface paths {
          *     A volume that creates its own mount targets is refused with 422 `subnet-address-reserve`
          *     when one would leave a cluster subnet with fewer free addresses than
          *     `SUBNET_ADDRESS_RESERVE`. The plan shows both (`quotas`).
+         *
+         *     Restore: with `restoreFrom` the new volume's file system is restored from a recovery
+         *     point of another volume's file system (`GET /volumes/{id}/recovery-points`) by AWS
+         *     Backup, into a new encrypted file system; its access point's root is the restored copy
+         *     of that volume's directory (`/aws-backup-restore_<time>/<its path>`), with that
+         *     volume's POSIX user. The caller must be allowed to read that volume (404 otherwise, as
+         *     `GET /volumes/{id}`) and to create volumes in the target namespace; the recovery point
+         *     must be one of that volume's file system's, which this stack created (422
+         *     `recovery-point-unknown` otherwise). A restore job that fails or is aborted rolls the
+         *     volume back like any failed step.
          */
         post: operations["createVolume"];
         delete?: never;
@@ -128,6 +138,33 @@ export interface paths {
          * @description The YAML that was applied (or, before the access point exists, would be, with placeholders).
          */
         get: operations["getVolumeManifests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/volumes/{id}/recovery-points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["VolumeId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The recovery points of a volume's file system, newest first
+         * @description AWS Backup's recovery points of the file system the volume created (its automatic
+         *     daily backups, and any backup job's), newest first within a page, paged by
+         *     `nextToken`: follow it until it is absent. They outlive the file system: a deleted
+         *     volume's are listed too. Open to every caller who may read the volume (404 otherwise).
+         *     A volume on a shared file system has none of its own: 409. Restore one with
+         *     `POST /volumes` and `restoreFrom`.
+         */
+        get: operations["listRecoveryPoints"];
         put?: never;
         post?: never;
         delete?: never;
@@ -286,6 +323,10 @@ export interface components {
             storageClassName?: string;
             createdStorageClass?: boolean;
             createdCsiDriver?: boolean;
+            /** @description With restoreFrom: AWS Backup's restore job. */
+            restoreJobId?: string;
+            /** @description With restoreFrom: the directory AWS Backup restored into, at the file system's root; the access point's root is the source volume's path under it. */
+            restoreDirectory?: string;
         };
         /** @description The request with every default filled in. */
         VolumeSpec: {
@@ -315,6 +356,13 @@ export interface components {
             reattach?: boolean;
             /** @description Automatic backups of the created file system (absent with fileSystemId, and on volumes recorded before the field existed). */
             backup?: boolean;
+            /** @description The recovery point the file system is restored from, of the volume and file system named. */
+            restoreFrom?: {
+                volumeId: string;
+                recoveryPointArn: string;
+                /** @description The file system the recovery point is of. */
+                fileSystemId: string;
+            };
             tags: {
                 [key: string]: string;
             };
@@ -406,6 +454,25 @@ export interface components {
             items: components["schemas"]["Volume"][];
             /** @description Pass as `nextToken` for the next page; absent on the last. A page may be short, or empty, and still have one: follow it until it is absent. */
             nextToken?: string;
+        };
+        RecoveryPoint: {
+            recoveryPointArn: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description AWS Backup's status: COMPLETED, PARTIAL, DELETING, EXPIRED, AVAILABLE, STOPPED, CREATING. */
+            status: string;
+            backupVaultName?: string;
+            backupSizeBytes?: number;
+        };
+        RecoveryPointList: {
+            items: components["schemas"]["RecoveryPoint"][];
+            /** @description Pass as `nextToken` for the next page; absent on the last. */
+            nextToken?: string;
+        };
+        /** @description Restore the new volume's file system from a recovery point of another volume's file system (`GET /volumes/{id}/recovery-points`). The root directory, POSIX user and performance mode are then that volume's: not allowed with rootDirectory, posixUser, performanceMode, throughputMode, provisionedThroughputInMibps, backup or fileSystemId. */
+        RestoreFrom: {
+            volumeId: components["schemas"]["VolumeId"];
+            recoveryPointArn: string;
         };
         /**
          * @description Where the volume's file system comes from: `new`, created for it; `pool`, taken ready from the cluster's warm pool (`WARM_POOL`), with its policy, security group and mount targets, so only the access point and the manifests are made; `shared`, the existing file system the request named (`fileSystemId`). Absent on volumes recorded before it was (they are `new` or `shared`).
@@ -533,6 +600,7 @@ export interface components {
              * @default true
              */
             backup?: boolean;
+            restoreFrom?: components["schemas"]["RestoreFrom"];
             /** @description Tags added to every AWS resource of the volume. */
             tags?: {
                 [key: string]: string;
@@ -862,6 +930,35 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listRecoveryPoints: {
+        parameters: {
+            query?: {
+                limit?: number;
+                nextToken?: string;
+            };
+            header?: never;
+            path: {
+                id: components["parameters"]["VolumeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of recovery points. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryPointList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
         };
     };

@@ -65,6 +65,22 @@ export class FileSystemUnusableError extends VolumeError {
   override name = 'FileSystemUnusableError';
 }
 
+/** An AWS Backup restore job FAILED or was ABORTED: terminal, the volume rolls back. */
+export class RestoreFailedError extends VolumeError {
+  override name = 'RestoreFailedError';
+  /** The file system the job created before it ended, if any: rollback deletes it. */
+  readonly fileSystemId: string | undefined;
+  constructor(message: string, fileSystemId: string | undefined) {
+    super(message);
+    this.fileSystemId = fileSystemId;
+  }
+}
+
+/** Waited longer than the restore steps allow for an AWS Backup restore job. */
+export class RestoreTimeoutError extends VolumeError {
+  override name = 'RestoreTimeoutError';
+}
+
 /** A file system policy EFS would refuse for its size (20,000 characters): terminal. */
 export class FileSystemPolicyTooLargeError extends VolumeError {
   override name = 'FileSystemPolicyTooLargeError';

@@ -114,6 +114,15 @@ export const SETTINGS = {
     readBy: ['step', 'CheckVolumes'],
     setBy: 'stack when configured',
   },
+  RESTORE_ROLE_ARN: {
+    type: 'string',
+    default: undefined,
+    unset: 'no restores (`restoreFrom` answers 503)',
+    meaning:
+      "the role AWS Backup restores a volume's recovery point as (the stack's restore role); its account and partition also name the file systems whose recovery points are listed",
+    readBy: ['StartRestoreJob', 'createVolume', 'listRecoveryPoints', 'ProvisionRequested'],
+    setBy: 'stack',
+  },
   EVENT_BUS_NAME: {
     type: 'string',
     default: 'default',

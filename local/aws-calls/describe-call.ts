@@ -70,6 +70,8 @@ export function describeAwsCall(request: AwsHttpRequest, site: CallSite): AwsCal
       return describeStepFunctions(request);
     case 'lambda':
       return describeLambda(request, arn);
+    case 'backup':
+      return describeBackup(request, arn);
     case 'sts': {
       const operation = queryOf(request).get('Action') ?? 'Unknown';
       return [call('sts', operation, ['*'])];
@@ -161,6 +163,16 @@ function tagsOf(value: unknown): Record<string, string> {
     if (typeof tag.Key === 'string') tags[tag.Key] = typeof tag.Value === 'string' ? tag.Value : '';
   }
   return tags;
+}
+
+/** `{ Key: Value }` (AWS Backup): its string values. */
+function tagMapOf(value: unknown): Record<string, string> {
+  if (!value || typeof value !== 'object') return {};
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
 }
 
 // --- EFS (REST-JSON) -------------------------------------------------------------------------
@@ -480,6 +492,59 @@ function describeEks(request: AwsHttpRequest, arn: ArnFormatter): AwsCallDescrip
     ];
   }
   return [eks('Unknown', [clusterArn])];
+}
+
+// --- AWS Backup (REST-JSON) ------------------------------------------------------------------
+
+/**
+ * PassRole of the role a job runs as, to AWS Backup: IAM authorizes it as the caller's own
+ * call, on the role, with `iam:PassedToService`.
+ */
+function passRoleToBackup(roleArn: string | undefined): AwsCallDescription[] {
+  if (!roleArn) return [];
+  return [
+    call('iam', 'PassRole', [roleArn], {
+      conditions: { 'iam:PassedToService': 'backup.amazonaws.com' },
+    }),
+  ];
+}
+
+function describeBackup(request: AwsHttpRequest, arn: ArnFormatter): AwsCallDescription[] {
+  const url = new URL(request.path, 'http://aws');
+  const [collection, id, sub] = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const method = request.method.toUpperCase();
+  const backup = (operation: string, resources: readonly string[]) =>
+    call('backup', operation, resources);
+  if (collection === 'restore-jobs') {
+    if (id) return [backup('DescribeRestoreJob', ['*'])];
+    const body = jsonBody(request);
+    const point = stringField(body, 'RecoveryPointArn') ?? '*';
+    return [
+      backup('StartRestoreJob', [point]),
+      ...passRoleToBackup(stringField(body, 'IamRoleArn')),
+    ];
+  }
+  if (collection === 'backup-jobs') {
+    if (id) return [backup('DescribeBackupJob', ['*'])];
+    const body = jsonBody(request);
+    const vault = stringField(body, 'BackupVaultName') ?? '*';
+    return [
+      backup('StartBackupJob', [arn('backup', `backup-vault:${vault}`)]),
+      ...passRoleToBackup(stringField(body, 'IamRoleArn')),
+    ];
+  }
+  if (collection === 'resources' && sub === 'recovery-points') {
+    return [backup('ListRecoveryPointsByResource', ['*'])];
+  }
+  if (collection === 'tags' && id) {
+    if (method === 'POST') {
+      return [
+        call('backup', 'TagResource', [id], { requestTags: tagMapOf(jsonBody(request).Tags) }),
+      ];
+    }
+    return [backup('ListTags', [id])];
+  }
+  return [backup('Unknown', ['*'])];
 }
 
 // --- DynamoDB (JSON 1.0) ---------------------------------------------------------------------

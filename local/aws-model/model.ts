@@ -231,8 +231,17 @@ export function apiName(
       return match[3] ? { name, id, itemId: decodeURIComponent(match[3].slice(1)) } : { name, id };
     }
   }
+  if (call.service === 'backup') {
+    const match = BACKUP_RESTORE_JOBS_PATH.exec(url.pathname);
+    if (match) {
+      if (!match[1]) return { name: method === 'PUT' ? 'StartRestoreJob' : 'ListRestoreJobs' };
+      return { name: 'DescribeRestoreJob', id: decodeURIComponent(match[1]) };
+    }
+  }
   return { name: call.operation };
 }
+
+const BACKUP_RESTORE_JOBS_PATH = /^\/restore-jobs\/?(?:([^/]+))?$/;
 
 /** The lifecycle, limits, consistency and rates of AWS, in front of moto. */
 export class AwsModel {
@@ -249,6 +258,8 @@ export class AwsModel {
   readonly #mountTargets = new Map<string, MountTargetState>();
   readonly #accessPoints = new Map<string, AccessPointState>();
   readonly #clusterUpdates = new Map<string, ClusterUpdateState>();
+  /** AWS Backup restore jobs started through the model: when each may end. */
+  readonly #restoreJobs = new Map<string, number>();
   readonly #securityGroups = new Map<string, number>();
   readonly #refused: Record<string, number> = {};
   readonly #rewritten: Record<string, number> = {};
@@ -302,6 +313,7 @@ export class AwsModel {
     return (
       call.service === 'elasticfilesystem' ||
       call.service === 'eks' ||
+      call.service === 'backup' ||
       (call.service === 'ec2' && call.operation === 'CreateSecurityGroup')
     );
   }
@@ -598,6 +610,7 @@ export class AwsModel {
     body: Json,
   ): Json | undefined {
     if (request.call.service === 'eks') return this.#rewriteEks(api, body);
+    if (request.call.service === 'backup') return this.#rewriteBackup(api, body);
     switch (api.name) {
       case 'CreateFileSystem':
         return this.#fileSystem(this.#learnFileSystem(body));
@@ -675,6 +688,25 @@ export class AwsModel {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * moto's restore job ends after a few looks (local/moto_backup.py); AWS Backup's runs for
+   * minutes: until then it is `RUNNING`, whatever moto says, without the file system or the
+   * end it will have.
+   */
+  #rewriteBackup(api: { name: string; id?: string }, body: Json): Json | undefined {
+    if (api.name === 'StartRestoreJob') {
+      const id = String(body.RestoreJobId ?? '');
+      if (id && !this.#restoreJobs.has(id))
+        this.#restoreJobs.set(id, this.#later('restoreJobRunning'));
+      return undefined;
+    }
+    if (api.name !== 'DescribeRestoreJob' || !api.id) return undefined;
+    const doneAt = this.#restoreJobs.get(api.id);
+    if (doneAt === undefined || this.#now() >= doneAt) return undefined;
+    const { CreatedResourceArn: _, CompletionDate: __, StatusMessage: ___, ...running } = body;
+    return { ...running, Status: 'RUNNING' };
   }
 
   /** EC2 answers XML, which the model does not rewrite: it only notes new security groups. */

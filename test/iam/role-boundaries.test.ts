@@ -211,6 +211,50 @@ describe('create roles refuse requests without the volume-id request tag', () =>
     expect(allowed).toBe(2);
   });
 
+  it('StartRestoreJob may pass the restore role to AWS Backup only, and start a restore of a recovery point', async () => {
+    // Prepare
+    const restoreRole = 'arn:aws:iam::123456789012:role/efs-volumes-Restore';
+    const point = 'arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7';
+    const start = recordedCall('StartRestoreJob', 'backup:StartRestoreJob', [point]);
+    const pass = (role: string, service: string) =>
+      recordedCall('StartRestoreJob', 'iam:PassRole', [role], {
+        conditions: { 'iam:PassedToService': service },
+      });
+
+    // Act
+    const results = await Promise.all([
+      isAllowed(start),
+      isAllowed(pass(restoreRole, 'backup.amazonaws.com')),
+      isAllowed(pass(restoreRole, 'lambda.amazonaws.com')),
+      isAllowed(pass('arn:aws:iam::123456789012:role/Admin', 'backup.amazonaws.com')),
+      isAllowed(recordedCall('CreateFileSystem', 'backup:StartRestoreJob', [point])),
+    ]);
+
+    // Assess
+    expect(results).toEqual([true, true, false, false, false]);
+  });
+
+  it("CheckRestoreJob may tag an untagged file system as a volume's, not one of this or another stack", async () => {
+    // Prepare
+    const tag = recordedCall('CheckRestoreJob', 'elasticfilesystem:TagResource', [FILE_SYSTEM], {
+      requestTags: OURS,
+    });
+
+    // Act
+    const results = await Promise.all([
+      isAllowed(taggedWith(tag, {})),
+      isAllowed(taggedWith(tag, SOMEONE_ELSES)),
+      isAllowed(taggedWith(tag, OURS)),
+      isAllowed(taggedWith(tag, ANOTHER_STACKS)),
+      isAllowed(taggedWith({ ...tag, requestTags: SOMEONE_ELSES }, {})),
+    ]);
+
+    // Assess: a file system without a stack tag (IAM cannot tell the restored one from
+    // someone else's untagged one: the step tags only what the restore job names), and only
+    // with the stack and volume-id tags; never one of this or another stack
+    expect(results).toEqual([true, true, false, false, false]);
+  });
+
   it('CreateFileSystem may not create one without the tag, or unencrypted', async () => {
     // Prepare
     const untagged = recordedCall('CreateFileSystem', 'elasticfilesystem:CreateFileSystem', ['*'], {

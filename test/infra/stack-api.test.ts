@@ -52,7 +52,7 @@ describe('REST API', () => {
         'x-amazon-apigateway-authtype': 'awsSigv4',
       },
     });
-    expect(schemes).toHaveLength(7);
+    expect(schemes).toHaveLength(8);
     for (const [, security] of schemes) expect(security).toEqual([{ sigv4: [] }]);
   });
 
@@ -64,6 +64,7 @@ describe('REST API', () => {
       'GET /volumes/{id}': 'getVolume',
       'DELETE /volumes/{id}': 'deleteVolume',
       'GET /volumes/{id}/manifests': 'getVolumeManifests',
+      'GET /volumes/{id}/recovery-points': 'listRecoveryPoints',
       'POST /volumes/{id}/check': 'checkVolume',
       'POST /volumes/{id}/repair': 'repairVolume',
     };
@@ -168,12 +169,13 @@ describe('REST API', () => {
     });
 
     // Assess
-    expect(routes).toHaveLength(7);
+    expect(routes).toHaveLength(8);
     expect(routes.map(([, route]) => route).sort()).toEqual([
       '/DELETE/volumes/*',
       '/GET/volumes',
       '/GET/volumes/*',
       '/GET/volumes/*/manifests',
+      '/GET/volumes/*/recovery-points',
       '/POST/volumes',
       '/POST/volumes/*/check',
       '/POST/volumes/*/repair',

@@ -296,7 +296,7 @@ describe('IAM', () => {
   it('grants Resource "*" only for calls that cannot be scoped', () => {
     // Prepare
     const unscopable =
-      /^(ec2:Describe\w+|elasticfilesystem:Describe\w+|xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|DeleteLogDelivery|DescribeLogGroups|DescribeResourcePolicies|GetLogDelivery|ListLogDeliveries|PutResourcePolicy|UpdateLogDelivery))$/;
+      /^(ec2:Describe\w+|elasticfilesystem:Describe\w+|backup:(DescribeRestoreJob|ListRecoveryPointsByResource)|xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|DeleteLogDelivery|DescribeLogGroups|DescribeResourcePolicies|GetLogDelivery|ListLogDeliveries|PutResourcePolicy|UpdateLogDelivery))$/;
     // The SAR lists no resource type for CreateFileSystem: its conditions scope it.
     const conditionScoped = new Set(['elasticfilesystem:CreateFileSystem']);
     const vpcFunction = new Set([

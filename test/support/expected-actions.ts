@@ -49,6 +49,8 @@ const LEFTOVER_REPORTER = [
 
 /** Creating a volume: its checks (cluster, subnets, Fargate profile), the record, the workflow. */
 const CREATE_VOLUME = [
+  // A restore's recovery point is checked to be one of its source's file system's.
+  'backup:ListRecoveryPointsByResource',
   'dynamodb:DeleteItem',
   'dynamodb:GetItem',
   'dynamodb:PutItem',
@@ -88,6 +90,12 @@ export const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'ec2:DescribeSecurityGroups',
     'ec2:RevokeSecurityGroupEgress',
     'ec2:RevokeSecurityGroupIngress',
+  ],
+  'start-restore-job': [...RECORD_UPDATE, 'backup:StartRestoreJob', 'iam:PassRole'],
+  'check-restore-job': [
+    ...RECORD_UPDATE,
+    'backup:DescribeRestoreJob',
+    'elasticfilesystem:TagResource',
   ],
   'create-file-system': [
     ...RECORD_UPDATE,
@@ -171,6 +179,7 @@ export const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   createVolume: CREATE_VOLUME,
   listVolumes: ['dynamodb:Query'],
   getVolume: ['dynamodb:GetItem'],
+  listRecoveryPoints: ['dynamodb:GetItem', 'backup:ListRecoveryPointsByResource'],
   deleteVolume: [
     ...RECORD_GET_UPDATE,
     'dynamodb:DeleteItem',

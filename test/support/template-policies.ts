@@ -11,6 +11,8 @@
 //   the default bus, as the deployed ones put them on the stack's bus);
 // - the state machines → `efs-volumes-<workflow>` (provision, deprovision, repair), as local/stack.ts;
 // - the functions → the names local mode invokes them by (infra/function-catalog.ts);
+// - the restore role (the one role AWS Backup assumes) → `efs-volumes-Restore`, as local mode
+//   names it (local/credentials.ts LOCAL_RESTORE_ROLE_ARN);
 // - anything else (log groups, queues, roles) → its logical id.
 import { stepFunctionName, WORKFLOWS, type WorkflowName } from '../../infra/steps.ts';
 import { REQUEST_EVENTS_FUNCTION } from '../../local/aws-calls/recorded-call.ts';
@@ -28,6 +30,7 @@ export interface PhysicalNames {
   readonly tableName: string;
   readonly eventBusName: string;
   readonly stateMachines: Readonly<Record<WorkflowName, string>>;
+  readonly restoreRoleName: string;
 }
 
 export const LOCAL_PHYSICAL_NAMES: PhysicalNames = {
@@ -38,6 +41,7 @@ export const LOCAL_PHYSICAL_NAMES: PhysicalNames = {
     deprovision: 'efs-volumes-deprovision',
     repair: 'efs-volumes-repair',
   },
+  restoreRoleName: 'efs-volumes-Restore',
 };
 
 /** An IAM policy document with its intrinsics resolved. */
@@ -117,6 +121,14 @@ class IntrinsicResolver {
     }
   }
 
+  /** Whether the role is one AWS Backup assumes: the stack's restore role. */
+  #assumedByBackup(logicalId: string): boolean {
+    const trust = JSON.stringify(
+      this.#resources[logicalId]?.Properties?.AssumeRolePolicyDocument ?? {},
+    );
+    return trust.includes('backup.amazonaws.com');
+  }
+
   /** What `Fn::GetAtt [id, Arn]` gives. */
   getAttArn(logicalId: string): string {
     switch (this.#typeOf(logicalId)) {
@@ -136,7 +148,11 @@ class IntrinsicResolver {
       case 'AWS::SQS::Queue':
         return this.#arn('sqs', logicalId);
       case 'AWS::IAM::Role':
-        return this.#arn('iam', `role/${logicalId}`, { global: true });
+        return this.#arn(
+          'iam',
+          `role/${this.#assumedByBackup(logicalId) ? this.#names.restoreRoleName : logicalId}`,
+          { global: true },
+        );
       default:
         throw new Error(`no ARN scheme for ${logicalId} (${this.#typeOf(logicalId)})`);
     }

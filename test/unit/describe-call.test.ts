@@ -1,3 +1,10 @@
+import {
+  BackupClient,
+  DescribeRestoreJobCommand,
+  ListRecoveryPointsByResourceCommand,
+  StartBackupJobCommand,
+  StartRestoreJobCommand,
+} from '@aws-sdk/client-backup';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import {
   AuthorizeSecurityGroupIngressCommand,
@@ -64,6 +71,7 @@ const REQUEST_TAGS = {
 
 let capture: RequestCapture;
 let clients: {
+  backup: BackupClient;
   efs: EFSClient;
   ec2: EC2Client;
   eks: EKSClient;
@@ -83,6 +91,7 @@ beforeAll(async () => {
   };
   const dynamodb = new DynamoDBClient(config);
   clients = {
+    backup: new BackupClient(config),
     efs: new EFSClient(config),
     ec2: new EC2Client(config),
     eks: new EKSClient(config),
@@ -416,7 +425,7 @@ describe('describeAwsCall on EC2 requests', () => {
   });
 });
 
-describe('describeAwsCall on EKS, DynamoDB, EventBridge, Step Functions and STS requests', () => {
+describe('describeAwsCall on EKS, DynamoDB, EventBridge, Step Functions, AWS Backup and STS requests', () => {
   it('authorizes EKS reads on the cluster or the Fargate profile', async () => {
     // Act
     const calls = [
@@ -556,6 +565,55 @@ describe('describeAwsCall on EKS, DynamoDB, EventBridge, Step Functions and STS 
     ]);
   });
 
+  it('authorizes AWS Backup calls on the recovery point or vault they name, and the role they pass', async () => {
+    // Prepare
+    const point = 'arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0';
+    const role = 'arn:aws:iam::123456789012:role/efs-volumes-Restore';
+    const fileSystem = `${ARN}:file-system/fs-0123456789abcdef0`;
+
+    // Act
+    const calls = [
+      ...(await describeSent(() =>
+        clients.backup.send(
+          new StartRestoreJobCommand({
+            RecoveryPointArn: point,
+            IamRoleArn: role,
+            Metadata: { newFileSystem: 'true' },
+          }),
+        ),
+      )),
+      ...(await describeSent(() =>
+        clients.backup.send(new DescribeRestoreJobCommand({ RestoreJobId: 'job-1' })),
+      )),
+      ...(await describeSent(() =>
+        clients.backup.send(new ListRecoveryPointsByResourceCommand({ ResourceArn: fileSystem })),
+      )),
+      ...(await describeSent(() =>
+        clients.backup.send(
+          new StartBackupJobCommand({
+            BackupVaultName: 'volumes',
+            ResourceArn: fileSystem,
+            IamRoleArn: role,
+          }),
+        ),
+      )),
+    ];
+
+    // Assess
+    expect(calls.map((call) => [call.action, call.resources, call.conditions])).toEqual([
+      ['backup:StartRestoreJob', [point], undefined],
+      ['iam:PassRole', [role], { 'iam:PassedToService': 'backup.amazonaws.com' }],
+      ['backup:DescribeRestoreJob', ['*'], undefined],
+      ['backup:ListRecoveryPointsByResource', ['*'], undefined],
+      [
+        'backup:StartBackupJob',
+        ['arn:aws:backup:us-east-1:123456789012:backup-vault:volumes'],
+        undefined,
+      ],
+      ['iam:PassRole', [role], { 'iam:PassedToService': 'backup.amazonaws.com' }],
+    ]);
+  });
+
   it('authorizes STS GetCallerIdentity on "*"', () => {
     // Prepare: the query-protocol POST the SDK and the Kubernetes emulator send
     const request: AwsHttpRequest = {
@@ -579,11 +637,15 @@ describe('describeAwsCall on EKS, DynamoDB, EventBridge, Step Functions and STS 
   });
 });
 
-/** `arn:${Partition}:ec2:${Region}:${Account}:security-group/${SecurityGroupId}` → a RegExp. */
+/**
+ * `arn:${Partition}:ec2:${Region}:${Account}:security-group/${SecurityGroupId}` → a RegExp;
+ * `${Vendor}` and `${ResourceType}` (AWS Backup's formats) are segments like the others.
+ */
 function arnPattern(format: string): RegExp {
   const escaped = format
     .split(/\$\{[^}]+\}/)
-    .map((part) => part.replace(/[.*+?^()|[\]\\]/g, '\\$&'))
+    // A `*` of the SAR's own (recovery points: any account) matches any segment.
+    .map((part) => part.replace(/[.+?^()|[\]\\]/g, '\\$&').replaceAll('*', '[^:]*'))
     .join('[^:/]+');
   return new RegExp(`^${escaped}$`);
 }

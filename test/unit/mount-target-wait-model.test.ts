@@ -88,12 +88,12 @@ describe('mount-target wait model (bench/mount-target-wait-model.ts)', () => {
     // Act
     const provisions = await runs(defaults(), 40);
 
-    // Assess: 5 creating Tasks, a Check and Choice per check with a Wait after each but the
-    // last, the DNS delay's Wait when some of it is left, 5 to the end
+    // Assess: 5 creating Tasks and the Restore? choice, a Check and Choice per check with a
+    // Wait after each but the last, the DNS delay's Wait when some of it is left, 5 to the end
     for (const provision of provisions) {
       const dnsWait = provision.dnsWaitSeconds > 0 ? 1 : 0;
       expect(provision.transitions).toBe(
-        5 + provision.retries + 3 * provision.mountTargetChecks - 1 + dnsWait + 5,
+        6 + provision.retries + 3 * provision.mountTargetChecks - 1 + dnsWait + 5,
       );
     }
     // The mount targets take 60–90 s to turn available, most of the 90 s: often none is left

@@ -9,12 +9,15 @@ import { numberSetting, stringSetting } from '#lib/settings';
 import { warmPoolSizes } from '#lib/volume/pool';
 import { volumeMetrics } from '#powertools/metrics';
 import { readDependencies } from './read-dependencies.ts';
+import { recoveryPointDependencies } from './recovery-point-dependencies.ts';
 
 /** The writing operations' dependencies: module-level clients, settings from the environment. */
 export function apiDependencies(): VolumeServiceDependencies {
   const settings = serviceSettings();
+  const recoveryPoints = recoveryPointDependencies();
   return {
     ...readDependencies(),
+    ...(recoveryPoints ? { recoveryPoints } : {}),
     sfn: sfnClient,
     eks: eksClient,
     ec2: ec2Client,

@@ -105,6 +105,20 @@ export const problems = {
       'Shared file system open',
       `file system ${fileSystemId} is not closed to anonymous clients: ${gaps.join('; ')}. Its owner must put a file system policy that denies every principal ("*") all actions when aws:SecureTransport is false, and allows ClientMount and ClientRootAccess to "*" only with an elasticfilesystem:AccessPointArn condition (docs/configuration.md, Shared file systems, has an example)`,
     ),
+  recoveryPointUnknown: (recoveryPointArn: string, volumeId: string, fileSystemId: string) =>
+    new ProblemError(
+      422,
+      'recovery-point-unknown',
+      'Recovery point unknown',
+      `${recoveryPointArn} is not a recovery point of file system ${fileSystemId}, volume ${volumeId}'s (GET /volumes/${volumeId}/recovery-points lists them)`,
+    ),
+  noOwnFileSystem: (id: string, why: string) =>
+    new ProblemError(
+      409,
+      'no-own-file-system',
+      'No file system of its own',
+      `volume ${id} ${why}: it has no recovery points this service may restore`,
+    ),
   volumeNotFound: (id: string) =>
     new ProblemError(404, 'volume-not-found', 'Volume not found', `no volume ${id}`),
   routeNotFound: (path: string) =>

@@ -27,6 +27,7 @@ import { executionArnOf } from '../workflow/execution-status-change.ts';
 import { failUnstartedProvisioning, startExecution } from '../workflow/workflow-start.ts';
 import { authorize, authorizeSharedFileSystem } from './access-policy.ts';
 import { planVolume, type VolumePlan } from './plan.ts';
+import { type RecoveryPointDependencies, restoreSpec } from './restore.ts';
 import { asProblem } from './service-errors.ts';
 import { sharedFileSystemProblem } from './shared-file-system.ts';
 import { checkSharedPath, takeSharedPath } from './shared-paths.ts';
@@ -60,13 +61,19 @@ async function poolCandidates(
   deps: VolumeServiceDependencies,
   spec: VolumeSpec,
 ): Promise<PoolMember[]> {
-  if (poolSize(deps.settings.warmPool, spec.clusterName) === 0) return [];
+  // A restored file system is made by AWS Backup, never taken from the pool.
+  if (spec.restoreFrom || poolSize(deps.settings.warmPool, spec.clusterName) === 0) return [];
   const available = await deps.records.pool().list(spec.clusterName, 'AVAILABLE');
   return available.filter((member) => matchesPool(spec, member.fileSystem));
 }
 
 /** What the API's operations need; the handlers build it from module-level clients. */
 export interface VolumeServiceDependencies extends ReadDependencies {
+  /**
+   * AWS Backup and where the file systems are, for a restore (`restoreFrom`); without them
+   * restores are refused. @default none
+   */
+  readonly recoveryPoints?: Pick<RecoveryPointDependencies, 'backup' | 'site'>;
   readonly sfn: SFNClient;
   readonly eks: EKSClient;
   /** For the Fargate preflight: the VPC's DNS attributes and the subnets' zones. */
@@ -195,10 +202,12 @@ async function startProvisioning(
   key: string | undefined,
 ): Promise<void> {
   try {
-    // Ids only: each step reads the spec from the record (the record is the truth).
+    // Ids only: each step reads the spec from the record (the record is the truth); a
+    // restore's recovery point too, for the state machine's choice of the restore steps.
     await startExecution(deps, deps.settings.provisionStateMachineArn, volumeId, {
       volumeId,
       operation: 'provision',
+      ...(spec.restoreFrom ? { restoreFrom: spec.restoreFrom.recoveryPointArn } : {}),
     });
     return;
   } catch (error) {
@@ -232,11 +241,17 @@ export async function createVolume(
   context: RequestContext,
 ): Promise<CreateVolumeResult> {
   try {
-    const spec = validateVolumeRequest(body, {
+    const requested = validateVolumeRequest(body, {
       allowRootPosixUser: deps.settings.allowRootPosixUser,
     });
-    const decision = authorize(deps.policy, context.caller, spec.clusterName, spec.namespace);
+    const decision = authorize(
+      deps.policy,
+      context.caller,
+      requested.clusterName,
+      requested.namespace,
+    );
     if (!decision.allowed) throw problems.forbidden(decision.reason);
+    const spec = requested.restoreFrom ? await restoredSpec(deps, requested, context) : requested;
     if (spec.fileSystemId !== undefined) {
       const { fileSystemId } = spec;
       const shared = authorizeSharedFileSystem(deps.policy, context.caller, {
@@ -326,6 +341,18 @@ export async function createVolume(
   } catch (error) {
     return asProblem(error);
   }
+}
+
+/** A restore's spec from its source volume (restore.ts); refused where restores are not set up. */
+async function restoredSpec(
+  deps: VolumeServiceDependencies,
+  spec: VolumeSpec,
+  context: RequestContext,
+): Promise<VolumeSpec> {
+  if (!deps.recoveryPoints) {
+    throw problems.unavailable('restores are not configured here (RESTORE_ROLE_ARN is unset)');
+  }
+  return restoreSpec({ ...deps, ...deps.recoveryPoints }, spec, context.caller);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { components } from '../../generated/openapi-types.ts';
+import { RESTORE_DIRECTORY_PLACEHOLDER, restoredRootPath } from '../aws/backup.ts';
 import type { ClusterDescription } from '../aws/cluster.ts';
 import type { FargateReport } from '../aws/fargate-preflight.ts';
 import { renderManifests } from '../kube/manifests-yaml.ts';
@@ -60,15 +61,25 @@ export function planVolume(
           ? { fileSystemId: spec.fileSystemId }
           : pool?.fileSystemId
             ? { fileSystemId: pool.fileSystemId, fromWarmPool: true }
-            : {
-                encrypted: true,
-                performanceMode: spec.performanceMode,
-                throughputMode: spec.throughputMode,
-                ...(spec.provisionedThroughputInMibps !== undefined
-                  ? { provisionedThroughputInMibps: spec.provisionedThroughputInMibps }
-                  : {}),
-                backup: spec.backup ?? true,
-              },
+            : spec.restoreFrom
+              ? {
+                  // AWS Backup makes it: StartRestoreJob to a new file system, waited for.
+                  restoredBy: 'AWS Backup StartRestoreJob',
+                  recoveryPointArn: spec.restoreFrom.recoveryPointArn,
+                  fromVolumeId: spec.restoreFrom.volumeId,
+                  fromFileSystemId: spec.restoreFrom.fileSystemId,
+                  encrypted: true,
+                  performanceMode: spec.performanceMode,
+                }
+              : {
+                  encrypted: true,
+                  performanceMode: spec.performanceMode,
+                  throughputMode: spec.throughputMode,
+                  ...(spec.provisionedThroughputInMibps !== undefined
+                    ? { provisionedThroughputInMibps: spec.provisionedThroughputInMibps }
+                    : {}),
+                  backup: spec.backup ?? true,
+                },
       },
       {
         type: 'AWS::EFS::MountTarget',
@@ -84,7 +95,10 @@ export function planVolume(
         properties: {
           posixUser: spec.posixUser,
           rootDirectory: {
-            path: spec.rootDirectory.path,
+            // A restore's data is under AWS Backup's directory, named when the job starts.
+            path: spec.restoreFrom
+              ? restoredRootPath(RESTORE_DIRECTORY_PLACEHOLDER, spec.rootDirectory.path)
+              : spec.rootDirectory.path,
             creationInfo: {
               ownerUid: spec.posixUser.uid,
               ownerGid: spec.posixUser.gid,

@@ -45,8 +45,8 @@ function problemOf(error: ValidationError): Problem {
 }
 
 /** EFS limits on an access point's root directory (CreateAccessPoint `RootDirectory.Path`). */
-const MAX_PATH_LENGTH = 100;
-const MAX_PATH_DEPTH = 4;
+export const MAX_PATH_LENGTH = 100;
+export const MAX_PATH_DEPTH = 4;
 
 /**
  * Checks a root directory path that already matched the schema's pattern (or the default
@@ -129,6 +129,27 @@ export function validateVolumeRequest(input: unknown, options: ValidationOptions
       }
     }
   }
+  if (request.restoreFrom !== undefined) {
+    // The restored files keep their owner, mode and place: the source volume's, filled in by
+    // the service (functions/lib/service/restore.ts) once it has read that volume.
+    const sourceFields = [
+      'rootDirectory',
+      'posixUser',
+      'performanceMode',
+      'throughputMode',
+      'provisionedThroughputInMibps',
+      'backup',
+      'fileSystemId',
+    ] as const;
+    for (const field of sourceFields) {
+      if (request[field] !== undefined) {
+        problems.push({
+          field,
+          message: "is not allowed with restoreFrom: the restored volume's is its source's",
+        });
+      }
+    }
+  }
   if (problems.length > 0) throw new InvalidVolumeRequestError(describe(problems), problems);
 
   return {
@@ -147,7 +168,12 @@ export function validateVolumeRequest(input: unknown, options: ValidationOptions
     storageClassName: request.storageClassName ?? DEFAULT_STORAGE_CLASS,
     ...(request.fileSystemId !== undefined
       ? { fileSystemId: request.fileSystemId, ...(request.reattach ? { reattach: true } : {}) }
-      : { backup: request.backup ?? true }),
+      : request.restoreFrom !== undefined
+        ? {
+            // The source's file system is filled in by the service from the source's record.
+            restoreFrom: { ...request.restoreFrom, fileSystemId: '' },
+          }
+        : { backup: request.backup ?? true }),
     tags: request.tags ?? {},
     dryRun: request.dryRun ?? false,
   };

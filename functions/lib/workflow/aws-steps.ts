@@ -1,5 +1,6 @@
 import { deleteAccessPoint, ensureAccessPoint } from '../aws/access-point.ts';
 import type { AccessPointResult } from '../aws/access-point-result.ts';
+import { restoredRootPath } from '../aws/backup.ts';
 import { type ClusterNetwork, describeClusterNetwork } from '../aws/cluster.ts';
 import {
   assertFileSystemAvailable,
@@ -143,6 +144,14 @@ export function createFileSystem(
         // Read by the last volume to leave the file system, if others share it later.
         { Key: RECLAIM_POLICY_TAG, Value: state.spec.reclaimPolicy },
       ];
+      // A restored file system is AWS Backup's, made and tagged by the restore steps.
+      if (state.spec.restoreFrom) {
+        const fileSystemId = required(state.restoreWait?.fileSystemId, 'restoreWait.fileSystemId');
+        return {
+          result: { fileSystemId, shared: false },
+          resources: { fileSystemId, fileSystemShared: false },
+        };
+      }
       // A warm pool member's file system was made under this volume's id: taken over. If it
       // went meanwhile, a new one is made as for any volume.
       const pooled =
@@ -217,11 +226,22 @@ export function createAccessPoint(
     'CreateAccessPoint',
     async () => {
       const fileSystem = required(state.fileSystem, 'fileSystem');
+      // On a restored file system the volume's data is under AWS Backup's directory.
+      const restoreDirectory = state.restoreWait?.restoreDirectory;
+      const spec = restoreDirectory
+        ? {
+            ...state.spec,
+            rootDirectory: {
+              ...state.spec.rootDirectory,
+              path: restoredRootPath(restoreDirectory, state.spec.rootDirectory.path),
+            },
+          }
+        : state.spec;
       const accessPointId = await ensureAccessPoint(
         deps.efs,
         state.volumeId,
         fileSystem.fileSystemId,
-        state.spec,
+        spec,
         volumeTags(state.volumeId, state.spec),
       );
       // Puts the policy again (it is the same document, unless this access point's user is

@@ -49,6 +49,11 @@ export interface ExecutionInput {
   readonly volumeId: string;
   /** For people and event rules reading the execution; the steps take the ASL's. */
   readonly operation?: WorkflowOperation;
+  /**
+   * Provisioning a restore: the recovery point (as the record's spec names it), so the state
+   * machine's `Restore?` choice takes the restore steps.
+   */
+  readonly restoreFrom?: string;
 }
 
 /** A wait loop's position: the state machine's Wait state reads `waitSeconds`. */
@@ -58,6 +63,14 @@ export interface WaitProgress {
   readonly checks: number;
   /** Mount targets: when a check first found them all available (ISO 8601). */
   readonly availableAt?: string;
+}
+
+/** CheckRestoreJob's result: the state machine waits `waitSeconds` until `done`. */
+export interface RestoreWait extends WaitProgress {
+  /** Once done: the file system AWS Backup made. */
+  readonly fileSystemId?: string;
+  /** Once done: the directory AWS Backup restored into, at that file system's root. */
+  readonly restoreDirectory?: string;
 }
 
 /** Step Functions' description of a caught error. */
@@ -78,6 +91,10 @@ export interface WorkflowState extends ExecutionInput {
     readonly securityGroupId: string;
     readonly clientSecurityGroupId?: string;
   };
+  /** StartRestoreJob's result. */
+  readonly restoreJob?: { readonly restoreJobId: string };
+  /** CheckRestoreJob's result: a wait loop's position, and once done the restored file system. */
+  readonly restoreWait?: RestoreWait;
   readonly fileSystem?: FileSystemResult;
   readonly mountTargets?: MountTargetsResult;
   readonly accessPoint?: AccessPointResult;

@@ -1,0 +1,463 @@
+import {
+  BackupClient,
+  DescribeRestoreJobCommand,
+  ListRecoveryPointsByResourceCommand,
+  StartRestoreJobCommand,
+} from '@aws-sdk/client-backup';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EFSClient, TagResourceCommand } from '@aws-sdk/client-efs';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  accessPointPathProblem,
+  efsRestoreMetadata,
+  findRecoveryPoint,
+  listRecoveryPoints,
+  readRestoreJob,
+  restoreDirectoryOf,
+  startRestoreJob,
+} from '../../functions/lib/aws/backup.ts';
+import {
+  InvalidVolumeRequestError,
+  RestoreFailedError,
+  RestoreTimeoutError,
+  TransientError,
+} from '../../functions/lib/errors.ts';
+import { ProblemError } from '../../functions/lib/problems/problem.ts';
+import {
+  ownFileSystemOf,
+  restoreSpec,
+  siteOfRoleArn,
+} from '../../functions/lib/service/restore.ts';
+import { VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
+import { type VolumeRecord, VolumeRecordStore } from '../../functions/lib/volume/record.ts';
+import { validateVolumeRequest } from '../../functions/lib/volume/request.ts';
+import {
+  checkRestore,
+  RESTORE_MAX_CHECKS,
+  startRestore,
+} from '../../functions/lib/workflow/restore-steps.ts';
+import type { StepState } from '../../functions/lib/workflow/state.ts';
+import { VOLUME_ID, volumeRecord, volumeSpec } from './fixtures.ts';
+
+const backupMock = mockClient(BackupClient);
+const backup = new BackupClient({ region: 'us-east-1' });
+const efsMock = mockClient(EFSClient);
+const efs = new EFSClient({ region: 'us-east-1' });
+const documentMock = mockClient(DynamoDBDocumentClient);
+const records = new VolumeRecordStore(
+  DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
+  'volumes',
+);
+
+const FILE_SYSTEM_ARN = 'arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-source1';
+const POINT = 'arn:aws:backup:us-east-1:123456789012:recovery-point:AAAA-1111';
+const JOB_CREATED = new Date('2026-12-07T04:19:12.610Z');
+const SITE = { region: 'us-east-1', accountId: '123456789012', partition: 'aws' };
+const ALICE = 'arn:aws:iam::123456789012:role/team-a-alice';
+const POLICY = { rules: [{ caller: ALICE, cluster: 'demo', namespaces: ['team-a'] }] };
+
+beforeEach(() => {
+  backupMock.reset();
+  efsMock.reset();
+  efsMock.on(TagResourceCommand).resolves({});
+  documentMock.reset();
+  documentMock.on(UpdateCommand).resolves({});
+});
+
+describe('recovery points (AWS Backup)', () => {
+  it('lists a page newest first, passing the tokens through', async () => {
+    // Prepare
+    backupMock.on(ListRecoveryPointsByResourceCommand).resolves({
+      RecoveryPoints: [
+        {
+          RecoveryPointArn: `${POINT}-old`,
+          CreationDate: new Date('2026-01-01'),
+          Status: 'COMPLETED',
+        },
+        {
+          RecoveryPointArn: `${POINT}-new`,
+          CreationDate: new Date('2026-02-01'),
+          Status: 'COMPLETED',
+        },
+      ],
+      NextToken: 'next',
+    });
+
+    // Act
+    const page = await listRecoveryPoints(backup, FILE_SYSTEM_ARN, { limit: 2, nextToken: 'this' });
+
+    // Assess
+    expect(page.items.map((point) => point.recoveryPointArn)).toEqual([
+      `${POINT}-new`,
+      `${POINT}-old`,
+    ]);
+    expect(page.nextToken).toBe('next');
+    expect(backupMock.commandCalls(ListRecoveryPointsByResourceCommand)[0]?.args[0].input).toEqual({
+      ResourceArn: FILE_SYSTEM_ARN,
+      MaxResults: 2,
+      NextToken: 'this',
+    });
+  });
+
+  it("finds a recovery point on a later page, and none that is not the file system's", async () => {
+    // Prepare
+    backupMock
+      .on(ListRecoveryPointsByResourceCommand)
+      .resolvesOnce({ RecoveryPoints: [{ RecoveryPointArn: 'other' }], NextToken: 't' })
+      .resolves({ RecoveryPoints: [{ RecoveryPointArn: POINT, CreationDate: JOB_CREATED }] });
+
+    // Act
+    const found = await findRecoveryPoint(backup, FILE_SYSTEM_ARN, POINT);
+    const missing = await findRecoveryPoint(backup, FILE_SYSTEM_ARN, `${POINT}-gone`);
+
+    // Assess
+    expect(found?.recoveryPointArn).toBe(POINT);
+    expect(missing).toBeUndefined();
+  });
+});
+
+describe('a restore job', () => {
+  const target = {
+    volumeId: VOLUME_ID,
+    sourceFileSystemId: 'fs-source1',
+    performanceMode: 'generalPurpose',
+    kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/k',
+    iamRoleArn: 'arn:aws:iam::123456789012:role/restore',
+  };
+
+  it('restores to a new, encrypted file system with the stack key, the volume id as token', async () => {
+    // Prepare
+    backupMock.on(StartRestoreJobCommand).resolves({ RestoreJobId: 'job-1' });
+
+    // Act
+    const id = await startRestoreJob(backup, POINT, target);
+
+    // Assess
+    expect(id).toBe('job-1');
+    expect(backupMock.commandCalls(StartRestoreJobCommand)[0]?.args[0].input).toEqual({
+      RecoveryPointArn: POINT,
+      IamRoleArn: target.iamRoleArn,
+      IdempotencyToken: VOLUME_ID,
+      ResourceType: 'EFS',
+      Metadata: {
+        'file-system-id': 'fs-source1',
+        newFileSystem: 'true',
+        Encrypted: 'true',
+        KmsKeyId: target.kmsKeyId,
+        PerformanceMode: 'generalPurpose',
+        CreationToken: VOLUME_ID,
+      },
+    });
+  });
+
+  it("leaves KmsKeyId out for EFS's own key, and stays encrypted", () => {
+    // Act
+    const metadata = efsRestoreMetadata({ ...target, kmsKeyId: undefined });
+
+    // Assess
+    expect(metadata).not.toHaveProperty('KmsKeyId');
+    expect(metadata.Encrypted).toBe('true');
+  });
+
+  it.each(['PENDING', 'RUNNING'] as const)('is waited for while %s', async (Status) => {
+    // Prepare
+    backupMock.on(DescribeRestoreJobCommand).resolves({ Status });
+
+    // Act / Assess
+    await expect(readRestoreJob(backup, 'job-1')).resolves.toEqual({ done: false, status: Status });
+  });
+
+  it('is done when COMPLETED, with the file system it made and the directory it restored into', async () => {
+    // Prepare
+    backupMock.on(DescribeRestoreJobCommand).resolves({
+      Status: 'COMPLETED',
+      CreationDate: JOB_CREATED,
+      CreatedResourceArn:
+        'arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0abc1234',
+    });
+
+    // Act
+    const progress = await readRestoreJob(backup, 'job-1');
+
+    // Assess
+    expect(progress).toEqual({
+      done: true,
+      fileSystemId: 'fs-0abc1234',
+      restoreDirectory: '/aws-backup-restore_2026-12-07T04-19-12-610Z',
+    });
+  });
+
+  it('is retried when COMPLETED before it names its file system', async () => {
+    // Prepare
+    backupMock.on(DescribeRestoreJobCommand).resolves({ Status: 'COMPLETED' });
+
+    // Act / Assess
+    await expect(readRestoreJob(backup, 'job-1')).rejects.toBeInstanceOf(TransientError);
+  });
+
+  it.each(['FAILED', 'ABORTED'] as const)(
+    'fails for good when %s, naming the file system it made',
+    async (Status) => {
+      // Prepare
+      backupMock.on(DescribeRestoreJobCommand).resolves({
+        Status,
+        StatusMessage: 'no space',
+        CreatedResourceArn:
+          'arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0abc1234',
+      });
+
+      // Act
+      const failure = await readRestoreJob(backup, 'job-1').catch((error: unknown) => error);
+
+      // Assess
+      expect(failure).toBeInstanceOf(RestoreFailedError);
+      expect(failure).toMatchObject({
+        name: 'RestoreFailedError',
+        fileSystemId: 'fs-0abc1234',
+        message: `restore job job-1 ${Status}: no space`,
+      });
+    },
+  );
+
+  it("names the directory as AWS Backup does: the time with ':' and '.' as '-'", () => {
+    expect(restoreDirectoryOf(new Date('2022-09-06T00:03:13.832Z'))).toBe(
+      '/aws-backup-restore_2022-09-06T00-03-13-832Z',
+    );
+  });
+
+  it("refuses a restored root that EFS would not take as an access point's root", () => {
+    const restore = restoreDirectoryOf(JOB_CREATED);
+    expect(accessPointPathProblem(`${restore}/team-a/data`)).toBeUndefined();
+    expect(accessPointPathProblem(`${restore}/a/b/c/d`)).toMatch(/deeper than the 4/);
+    expect(accessPointPathProblem(`${restore}/${'x'.repeat(60)}`)).toMatch(/over the 100/);
+  });
+});
+
+describe('StartRestoreJob', () => {
+  const state: StepState = {
+    volumeId: VOLUME_ID,
+    spec: volumeSpec({
+      performanceMode: 'maxIO',
+      restoreFrom: { volumeId: 'vol-source', recoveryPointArn: POINT, fileSystemId: 'fs-source1' },
+    }),
+  };
+  const role = 'arn:aws:iam::123456789012:role/restore';
+
+  it("starts the job as the stack's restore role and records it", async () => {
+    // Prepare
+    backupMock.on(StartRestoreJobCommand).resolves({ RestoreJobId: 'job-1' });
+
+    // Act
+    const started = await startRestore(state, {
+      backup,
+      efs,
+      records,
+      settings: { kmsKeyId: undefined },
+      restoreRoleArn: role,
+    });
+
+    // Assess
+    expect(started).toEqual({ restoreJobId: 'job-1' });
+    const input = backupMock.commandCalls(StartRestoreJobCommand)[0]?.args[0].input;
+    expect(input).toMatchObject({ IamRoleArn: role, RecoveryPointArn: POINT });
+    expect(input?.Metadata).toMatchObject({
+      PerformanceMode: 'maxIO',
+      'file-system-id': 'fs-source1',
+    });
+  });
+
+  it('starts nothing without a restore role', async () => {
+    // Act / Assess
+    await expect(
+      startRestore(state, {
+        backup,
+        efs,
+        records,
+        settings: { kmsKeyId: undefined },
+        restoreRoleArn: undefined,
+      }),
+    ).rejects.toThrow(/RESTORE_ROLE_ARN is unset/);
+    expect(backupMock.commandCalls(StartRestoreJobCommand)).toHaveLength(0);
+  });
+});
+
+describe('CheckRestoreJob', () => {
+  const state = (checks = 0): StepState => ({
+    volumeId: VOLUME_ID,
+    spec: volumeSpec({
+      restoreFrom: { volumeId: 'vol-source', recoveryPointArn: POINT, fileSystemId: 'fs-source1' },
+    }),
+    restoreJob: { restoreJobId: 'job-1' },
+    ...(checks > 0 ? { restoreWait: { done: false, waitSeconds: 30, checks } } : {}),
+  });
+  const deps = { backup, efs, records };
+
+  it('tags the restored file system as the volume’s, then hands it on', async () => {
+    // Prepare
+    backupMock.on(DescribeRestoreJobCommand).resolves({
+      Status: 'COMPLETED',
+      CreationDate: JOB_CREATED,
+      CreatedResourceArn:
+        'arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0abc1234',
+    });
+
+    // Act
+    const wait = await checkRestore(state(), deps);
+
+    // Assess
+    expect(wait).toMatchObject({ done: true, fileSystemId: 'fs-0abc1234', checks: 1 });
+    const tagged = efsMock.commandCalls(TagResourceCommand)[0]?.args[0].input;
+    expect(tagged?.ResourceId).toBe('fs-0abc1234');
+    expect(tagged?.Tags).toContainEqual({ Key: VOLUME_ID_TAG, Value: VOLUME_ID });
+  });
+
+  it('tags a file system a FAILED job made before it fails the step, so rollback deletes it', async () => {
+    // Prepare
+    backupMock.on(DescribeRestoreJobCommand).resolves({
+      Status: 'FAILED',
+      CreatedResourceArn:
+        'arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0abc1234',
+    });
+
+    // Act / Assess
+    await expect(checkRestore(state(), deps)).rejects.toBeInstanceOf(RestoreFailedError);
+    expect(efsMock.commandCalls(TagResourceCommand)[0]?.args[0].input.ResourceId).toBe(
+      'fs-0abc1234',
+    );
+  });
+
+  it('tags nothing when an ABORTED job made no file system', async () => {
+    // Prepare
+    backupMock.on(DescribeRestoreJobCommand).resolves({ Status: 'ABORTED' });
+
+    // Act / Assess
+    await expect(checkRestore(state(), deps)).rejects.toBeInstanceOf(RestoreFailedError);
+    expect(efsMock.commandCalls(TagResourceCommand)).toHaveLength(0);
+  });
+
+  it('asks the state machine to wait while the job runs, and gives up after the last check', async () => {
+    // Prepare
+    backupMock.on(DescribeRestoreJobCommand).resolves({ Status: 'RUNNING' });
+
+    // Act
+    const first = await checkRestore(state(), deps);
+    const last = checkRestore(state(RESTORE_MAX_CHECKS - 1), deps);
+
+    // Assess
+    expect(first).toEqual({ done: false, waitSeconds: 30, checks: 1 });
+    await expect(last).rejects.toBeInstanceOf(RestoreTimeoutError);
+  });
+});
+
+describe('a restore request', () => {
+  const source = (overrides: Partial<VolumeRecord> = {}) =>
+    volumeRecord({
+      id: 'vol-5000000000000000000a',
+      status: 'DELETED',
+      spec: volumeSpec({ posixUser: { uid: 2000, gid: 2000, secondaryGids: [] } }),
+      resources: { fileSystemId: 'fs-source1' },
+      ...overrides,
+    });
+  const depsWith = (record: VolumeRecord | undefined) => ({
+    backup,
+    site: SITE,
+    policy: POLICY,
+    records: { get: async () => record } as unknown as VolumeRecordStore,
+  });
+  const request = validateVolumeRequest({
+    clusterName: 'demo',
+    namespace: 'team-a',
+    name: 'restored',
+    restoreFrom: { volumeId: 'vol-5000000000000000000a', recoveryPointArn: POINT },
+  });
+
+  it("takes the source's directory, POSIX user and performance mode, and its file system", async () => {
+    // Prepare
+    backupMock
+      .on(ListRecoveryPointsByResourceCommand)
+      .resolves({ RecoveryPoints: [{ RecoveryPointArn: POINT }] });
+
+    // Act
+    const spec = await restoreSpec(depsWith(source()), request, ALICE);
+
+    // Assess: a deleted volume's recovery points outlive it
+    expect(spec).toMatchObject({
+      rootDirectory: { path: '/team-a/shared-data' },
+      posixUser: { uid: 2000 },
+      restoreFrom: { volumeId: 'vol-5000000000000000000a', fileSystemId: 'fs-source1' },
+    });
+    expect(
+      backupMock.commandCalls(ListRecoveryPointsByResourceCommand)[0]?.args[0].input.ResourceArn,
+    ).toBe(FILE_SYSTEM_ARN);
+  });
+
+  it('answers 404 for a source the caller may not read, as GET does', async () => {
+    // Act
+    const refused = await restoreSpec(
+      depsWith(source({ spec: volumeSpec({ namespace: 'team-b' }), namespace: 'team-b' })),
+      request,
+      ALICE,
+    ).catch((error: unknown) => error);
+
+    // Assess
+    expect(refused).toMatchObject({ status: 404, slug: 'volume-not-found' });
+    expect(backupMock.commandCalls(ListRecoveryPointsByResourceCommand)).toHaveLength(0);
+  });
+
+  it('refuses a source on a shared file system (409) and a recovery point not its own (422)', async () => {
+    // Prepare
+    backupMock.on(ListRecoveryPointsByResourceCommand).resolves({ RecoveryPoints: [] });
+    const shared = source({ spec: volumeSpec({ fileSystemId: 'fs-someone1' }) });
+
+    // Act
+    const onShared = await restoreSpec(depsWith(shared), request, ALICE).catch((e: unknown) => e);
+    const unknown = await restoreSpec(depsWith(source()), request, ALICE).catch((e: unknown) => e);
+
+    // Assess
+    expect(onShared).toMatchObject({ status: 409, slug: 'no-own-file-system' });
+    expect(unknown).toBeInstanceOf(ProblemError);
+    expect(unknown).toMatchObject({ status: 422, slug: 'recovery-point-unknown' });
+  });
+
+  it('refuses a source whose directory would be too deep once under the restore directory', async () => {
+    // Prepare
+    backupMock
+      .on(ListRecoveryPointsByResourceCommand)
+      .resolves({ RecoveryPoints: [{ RecoveryPointArn: POINT }] });
+    const deep = source({
+      spec: volumeSpec({ rootDirectory: { path: '/a/b/c/d', permissions: '0750' } }),
+    });
+
+    // Act / Assess
+    await expect(restoreSpec(depsWith(deep), request, ALICE)).rejects.toBeInstanceOf(
+      InvalidVolumeRequestError,
+    );
+  });
+
+  it('refuses the fields a restore takes from its source', () => {
+    expect(() =>
+      validateVolumeRequest({
+        clusterName: 'demo',
+        namespace: 'team-a',
+        name: 'restored',
+        rootDirectory: { path: '/elsewhere' },
+        restoreFrom: { volumeId: 'vol-5000000000000000000a', recoveryPointArn: POINT },
+      }),
+    ).toThrow(/rootDirectory is not allowed with restoreFrom/);
+  });
+
+  it('has no file system of its own before CreateFileSystem ran', () => {
+    expect(() => ownFileSystemOf(source({ resources: {} }))).toThrow(/never had a file system/);
+  });
+
+  it('reads the account and partition off the restore role', () => {
+    expect(siteOfRoleArn('arn:aws-cn:iam::210987654321:role/r', 'cn-north-1')).toEqual({
+      partition: 'aws-cn',
+      accountId: '210987654321',
+      region: 'cn-north-1',
+    });
+    expect(siteOfRoleArn(undefined, 'us-east-1')).toBeUndefined();
+  });
+});
