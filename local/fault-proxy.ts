@@ -14,6 +14,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { describeAwsCall } from './aws-calls/describe-call.ts';
 import {
   type AwsCall,
   type AwsProtocol,
@@ -24,6 +25,7 @@ import {
   errorAnswer,
 } from './aws-model/answers.ts';
 import { AwsModel, type AwsModelOptions, type ModelAnswer } from './aws-model/model.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './credentials.ts';
 import { endToEndHeaders } from './hop-by-hop.ts';
 import { seededRandom } from './seeded-random.ts';
 
@@ -63,6 +65,12 @@ export interface FaultRule {
    * a trailing `*` matches any suffix. @default any
    */
   readonly operation?: string;
+  /**
+   * The IAM action the call is (local/aws-calls/describe-call.ts), as the AWS oracle keys its
+   * operations: `elasticfilesystem:DescribeFileSystemPolicy`; a trailing `*` matches any
+   * suffix. Naming it makes the proxy read every request's body. @default any
+   */
+  readonly action?: string;
   /** The share of matching calls that fail, drawn from the seeded generator. @default 1 */
   readonly rate?: number;
   /** Only these matching calls (1 for the first call this rule matches). @default every call */
@@ -79,6 +87,8 @@ export interface FaultProxyOptions {
   readonly faults?: readonly FaultRule[];
   /** Seed of the generator behind `rate`: the same calls in the same order meet the same faults. @default 1 */
   readonly seed?: number;
+  /** Told of every call, before any fault: with its action when a rule names one. */
+  readonly onCall?: (call: MatchedCall) => void;
 }
 
 export interface FaultProxyTarget {
@@ -95,6 +105,8 @@ export interface FaultProxyStats {
   readonly injected: Readonly<Record<FaultKind, number>>;
   /** Faults by `<service> <operation> <kind>`. */
   readonly injectedByCall: Readonly<Record<string, number>>;
+  /** Faults by `<action> <kind>`, for the calls whose action was read (a rule names one). */
+  readonly injectedByAction: Readonly<Record<string, number>>;
 }
 
 export interface FaultProxy {
@@ -156,6 +168,26 @@ function matches(pattern: string | undefined, value: string): boolean {
   return pattern.endsWith('*') ? value.startsWith(pattern.slice(0, -1)) : pattern === value;
 }
 
+/** A call as the rules match it: with its IAM action when a rule asks for one. */
+export type MatchedCall = AwsCall & { readonly action?: string };
+
+/** The IAM action of a request (the first authorization describeAwsCall names), if it has one. */
+export function actionOf(
+  method: string,
+  url: string,
+  headers: IncomingHttpHeaders,
+  body: Buffer,
+): string | undefined {
+  try {
+    return describeAwsCall(
+      { method, path: url, headers, body: body.toString('utf8') },
+      { accountId: LOCAL_ACCOUNT, region: LOCAL_REGION },
+    )[0]?.action;
+  } catch {
+    return undefined;
+  }
+}
+
 interface RuleState {
   readonly rule: FaultRule;
   matched: number;
@@ -180,6 +212,7 @@ export class FaultPlan {
     number
   >;
   readonly #injectedByCall: Record<string, number> = {};
+  readonly #injectedByAction: Record<string, number> = {};
 
   constructor(options: FaultProxyOptions = {}) {
     this.#random = seededRandom(options.seed ?? 1);
@@ -190,7 +223,12 @@ export class FaultPlan {
     this.#rules = faults.map((rule) => ({ rule, matched: 0, fired: 0 }));
   }
 
-  decide(call: AwsCall): FaultDecision {
+  /** True when a rule matches on the IAM action: the calls must be read whole to name it. */
+  get needsAction(): boolean {
+    return this.#rules.some((state) => state.rule.action !== undefined);
+  }
+
+  decide(call: MatchedCall): FaultDecision {
     this.#requests++;
     let fault: FaultDecision['fault'];
     let error: DeclaredError | undefined;
@@ -198,6 +236,11 @@ export class FaultPlan {
     for (const state of this.#rules) {
       const { rule } = state;
       if (!matches(rule.service, call.service) || !matches(rule.operation, call.operation))
+        continue;
+      if (
+        rule.action !== undefined &&
+        (call.action === undefined || !matches(rule.action, call.action))
+      )
         continue;
       state.matched++;
       if (rule.kind !== 'latency' && fault) continue;
@@ -216,10 +259,14 @@ export class FaultPlan {
     return error ? { fault, error, delayMilliseconds } : { fault, delayMilliseconds };
   }
 
-  #count(call: AwsCall, kind: FaultKind): void {
+  #count(call: MatchedCall, kind: FaultKind): void {
     this.#injected[kind]++;
     const key = `${call.service} ${call.operation} ${kind}`;
     this.#injectedByCall[key] = (this.#injectedByCall[key] ?? 0) + 1;
+    if (call.action !== undefined) {
+      const byAction = `${call.action} ${kind}`;
+      this.#injectedByAction[byAction] = (this.#injectedByAction[byAction] ?? 0) + 1;
+    }
   }
 
   stats(): FaultProxyStats {
@@ -227,6 +274,7 @@ export class FaultPlan {
       requests: this.#requests,
       injected: { ...this.#injected },
       injectedByCall: { ...this.#injectedByCall },
+      injectedByAction: { ...this.#injectedByAction },
     };
   }
 }
@@ -382,11 +430,17 @@ export async function startFaultProxy(
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body =
-      model || needsBody(request.headers) || isCreateAccessPoint(request)
+      model || plan.needsAction || needsBody(request.headers) || isCreateAccessPoint(request)
         ? await readAll(request)
         : undefined;
     const call = identifyCall(request.method ?? 'GET', request.url ?? '/', request.headers, body);
-    const { fault, error, delayMilliseconds } = plan.decide(call);
+    const action =
+      plan.needsAction && body
+        ? actionOf(request.method ?? 'GET', request.url ?? '/', request.headers, body)
+        : undefined;
+    const matched: MatchedCall = action ? { ...call, action } : call;
+    options.onCall?.(matched);
+    const { fault, error, delayMilliseconds } = plan.decide(matched);
     if (delayMilliseconds > 0)
       await new Promise((resolve) => setTimeout(resolve, delayMilliseconds));
     switch (fault) {

@@ -5,6 +5,7 @@ import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   CreateAccessPointCommand,
   CreateFileSystemCommand,
+  DescribeFileSystemPolicyCommand,
   DescribeFileSystemsCommand,
   EFSClient,
 } from '@aws-sdk/client-efs';
@@ -334,6 +335,34 @@ describe('startFaultProxy with the real SDK clients', () => {
         'states ListStateMachines throttling',
       ]),
     );
+  });
+
+  it('matches a call by its IAM action, as the AWS oracle keys it, and counts it so', async () => {
+    // Prepare: the policy read, not the file system read that shares its path's prefix
+    proxy.setFaults([
+      {
+        kind: 'declared-error',
+        action: 'elasticfilesystem:DescribeFileSystemPolicy',
+        error: { name: 'PolicyNotFound', status: 404, message: 'none' },
+      },
+    ]);
+    const efs = new EFSClient({ ...clientConfig(), maxAttempts: 1 });
+
+    // Act
+    const listed = await efs.send(new DescribeFileSystemsCommand({ FileSystemId: 'fs-1' }));
+    const policy = await efs
+      .send(new DescribeFileSystemPolicyCommand({ FileSystemId: 'fs-1' }))
+      .then(
+        () => undefined,
+        (error: Error) => error.name,
+      );
+
+    // Assess
+    expect(listed.$metadata.httpStatusCode).toBe(200);
+    expect(policy).toBe('PolicyNotFound');
+    expect(proxy.stats().injectedByAction).toMatchObject({
+      'elasticfilesystem:DescribeFileSystemPolicy declared-error': 1,
+    });
   });
 
   it('answers 500 and 503 that the SDK retries', async () => {
