@@ -66,11 +66,13 @@ export interface FaultRule {
    */
   readonly operation?: string;
   /**
-   * The IAM action the call is (local/aws-calls/describe-call.ts), as the AWS oracle keys its
-   * operations: `elasticfilesystem:DescribeFileSystemPolicy`; a trailing `*` matches any
-   * suffix. Naming it makes the proxy read every request's body. @default any
+   * The operation as the AWS oracle (functions/lib/aws/oracle.generated.ts) keys it, its IAM
+   * prefix and API name, read off the request by local/aws-calls/describe-call.ts:
+   * `elasticfilesystem:DescribeFileSystemPolicy`, `dynamodb:TransactWriteItems` (whose items
+   * IAM authorizes as PutItem and the like); a trailing `*` matches any suffix. Naming it makes
+   * the proxy read every request's body. @default any
    */
-  readonly action?: string;
+  readonly awsOperation?: string;
   /** The share of matching calls that fail, drawn from the seeded generator. @default 1 */
   readonly rate?: number;
   /** Only these matching calls (1 for the first call this rule matches). @default every call */
@@ -87,7 +89,7 @@ export interface FaultProxyOptions {
   readonly faults?: readonly FaultRule[];
   /** Seed of the generator behind `rate`: the same calls in the same order meet the same faults. @default 1 */
   readonly seed?: number;
-  /** Told of every call, before any fault: with its action when a rule names one. */
+  /** Told of every call, before any fault: with its awsOperation when a rule names one. */
   readonly onCall?: (call: MatchedCall) => void;
 }
 
@@ -105,8 +107,8 @@ export interface FaultProxyStats {
   readonly injected: Readonly<Record<FaultKind, number>>;
   /** Faults by `<service> <operation> <kind>`. */
   readonly injectedByCall: Readonly<Record<string, number>>;
-  /** Faults by `<action> <kind>`, for the calls whose action was read (a rule names one). */
-  readonly injectedByAction: Readonly<Record<string, number>>;
+  /** Faults by `<awsOperation> <kind>`, for the calls it was read of (a rule names one). */
+  readonly injectedByOperation: Readonly<Record<string, number>>;
 }
 
 export interface FaultProxy {
@@ -168,21 +170,22 @@ function matches(pattern: string | undefined, value: string): boolean {
   return pattern.endsWith('*') ? value.startsWith(pattern.slice(0, -1)) : pattern === value;
 }
 
-/** A call as the rules match it: with its IAM action when a rule asks for one. */
-export type MatchedCall = AwsCall & { readonly action?: string };
+/** A call as the rules match it: with its awsOperation when a rule asks for one. */
+export type MatchedCall = AwsCall & { readonly awsOperation?: string };
 
-/** The IAM action of a request (the first authorization describeAwsCall names), if it has one. */
-export function actionOf(
+/** A request's operation as the AWS oracle keys it (`<IAM prefix>:<API operation>`), if known. */
+export function awsOperationOf(
   method: string,
   url: string,
   headers: IncomingHttpHeaders,
   body: Buffer,
 ): string | undefined {
   try {
-    return describeAwsCall(
+    const description = describeAwsCall(
       { method, path: url, headers, body: body.toString('utf8') },
       { accountId: LOCAL_ACCOUNT, region: LOCAL_REGION },
-    )[0]?.action;
+    )[0];
+    return description && `${description.service}:${description.operation}`;
   } catch {
     return undefined;
   }
@@ -212,7 +215,7 @@ export class FaultPlan {
     number
   >;
   readonly #injectedByCall: Record<string, number> = {};
-  readonly #injectedByAction: Record<string, number> = {};
+  readonly #injectedByOperation: Record<string, number> = {};
 
   constructor(options: FaultProxyOptions = {}) {
     this.#random = seededRandom(options.seed ?? 1);
@@ -223,9 +226,9 @@ export class FaultPlan {
     this.#rules = faults.map((rule) => ({ rule, matched: 0, fired: 0 }));
   }
 
-  /** True when a rule matches on the IAM action: the calls must be read whole to name it. */
-  get needsAction(): boolean {
-    return this.#rules.some((state) => state.rule.action !== undefined);
+  /** True when a rule matches on awsOperation: the calls must be read whole to name it. */
+  get needsOperation(): boolean {
+    return this.#rules.some((state) => state.rule.awsOperation !== undefined);
   }
 
   decide(call: MatchedCall): FaultDecision {
@@ -238,8 +241,8 @@ export class FaultPlan {
       if (!matches(rule.service, call.service) || !matches(rule.operation, call.operation))
         continue;
       if (
-        rule.action !== undefined &&
-        (call.action === undefined || !matches(rule.action, call.action))
+        rule.awsOperation !== undefined &&
+        (call.awsOperation === undefined || !matches(rule.awsOperation, call.awsOperation))
       )
         continue;
       state.matched++;
@@ -263,9 +266,9 @@ export class FaultPlan {
     this.#injected[kind]++;
     const key = `${call.service} ${call.operation} ${kind}`;
     this.#injectedByCall[key] = (this.#injectedByCall[key] ?? 0) + 1;
-    if (call.action !== undefined) {
-      const byAction = `${call.action} ${kind}`;
-      this.#injectedByAction[byAction] = (this.#injectedByAction[byAction] ?? 0) + 1;
+    if (call.awsOperation !== undefined) {
+      const byOperation = `${call.awsOperation} ${kind}`;
+      this.#injectedByOperation[byOperation] = (this.#injectedByOperation[byOperation] ?? 0) + 1;
     }
   }
 
@@ -274,7 +277,7 @@ export class FaultPlan {
       requests: this.#requests,
       injected: { ...this.#injected },
       injectedByCall: { ...this.#injectedByCall },
-      injectedByAction: { ...this.#injectedByAction },
+      injectedByOperation: { ...this.#injectedByOperation },
     };
   }
 }
@@ -430,15 +433,15 @@ export async function startFaultProxy(
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body =
-      model || plan.needsAction || needsBody(request.headers) || isCreateAccessPoint(request)
+      model || plan.needsOperation || needsBody(request.headers) || isCreateAccessPoint(request)
         ? await readAll(request)
         : undefined;
     const call = identifyCall(request.method ?? 'GET', request.url ?? '/', request.headers, body);
-    const action =
-      plan.needsAction && body
-        ? actionOf(request.method ?? 'GET', request.url ?? '/', request.headers, body)
+    const awsOperation =
+      plan.needsOperation && body
+        ? awsOperationOf(request.method ?? 'GET', request.url ?? '/', request.headers, body)
         : undefined;
-    const matched: MatchedCall = action ? { ...call, action } : call;
+    const matched: MatchedCall = awsOperation ? { ...call, awsOperation } : call;
     options.onCall?.(matched);
     const { fault, error, delayMilliseconds } = plan.decide(matched);
     if (delayMilliseconds > 0)

@@ -14,6 +14,7 @@ import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AwsCall,
+  awsOperationOf,
   type DeclaredError,
   errorAnswer,
   FaultPlan,
@@ -146,6 +147,24 @@ describe('identifyCall', () => {
     );
 
     expect(call).toEqual({ service: 'sts', operation: 'GetCallerIdentity', protocol: 'query' });
+  });
+});
+
+describe('awsOperationOf', () => {
+  it('names a DynamoDB transaction as the oracle does, not as IAM authorizes its items', () => {
+    // Prepare
+    const headers = {
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+      'x-amz-target': 'DynamoDB_20120810.TransactWriteItems',
+    };
+    const body = JSON.stringify({ TransactItems: [{ Put: { TableName: 'volumes', Item: {} } }] });
+
+    // Act
+    const operation = awsOperationOf('POST', '/', headers, Buffer.from(body));
+
+    // Assess
+    expect(operation).toBe('dynamodb:TransactWriteItems');
   });
 });
 
@@ -337,12 +356,12 @@ describe('startFaultProxy with the real SDK clients', () => {
     );
   });
 
-  it('matches a call by its IAM action, as the AWS oracle keys it, and counts it so', async () => {
+  it('matches a call by its operation, as the AWS oracle keys it, and counts it so', async () => {
     // Prepare: the policy read, not the file system read that shares its path's prefix
     proxy.setFaults([
       {
         kind: 'declared-error',
-        action: 'elasticfilesystem:DescribeFileSystemPolicy',
+        awsOperation: 'elasticfilesystem:DescribeFileSystemPolicy',
         error: { name: 'PolicyNotFound', status: 404, message: 'none' },
       },
     ]);
@@ -360,7 +379,7 @@ describe('startFaultProxy with the real SDK clients', () => {
     // Assess
     expect(listed.$metadata.httpStatusCode).toBe(200);
     expect(policy).toBe('PolicyNotFound');
-    expect(proxy.stats().injectedByAction).toMatchObject({
+    expect(proxy.stats().injectedByOperation).toMatchObject({
       'elasticfilesystem:DescribeFileSystemPolicy declared-error': 1,
     });
   });
