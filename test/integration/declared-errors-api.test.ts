@@ -51,25 +51,18 @@ interface Answer {
   readonly contentType: string;
 }
 
-async function create(name: string, headers: Record<string, string> = {}): Promise<Answer> {
+async function create(name: string): Promise<Answer> {
   const response = await fetch(
     `${stack.api}/volumes`,
-    json(
-      { clusterName: stack.clusterName, namespace: 'team-a', name, reclaimPolicy: 'Delete' },
-      headers,
-    ),
+    json({ clusterName: stack.clusterName, namespace: 'team-a', name, reclaimPolicy: 'Delete' }),
   );
   await response.arrayBuffer();
   return { status: response.status, contentType: response.headers.get('content-type') ?? '' };
 }
 
-/**
- * The API requests that make the API's own calls: a create (its record written alone), a
- * create with an Idempotency-Key (the record and its key in one transaction), a list.
- */
+/** The API requests that make the API's own calls: a create and a list. */
 const REQUESTS = {
   createVolume: (name: string) => create(name),
-  createVolumeWithKey: (name: string) => create(name, { 'Idempotency-Key': name }),
   listVolumes: async (): Promise<Answer> => {
     const response = await fetch(`${stack.api}/volumes?clusterName=${stack.clusterName}`);
     await response.arrayBuffer();
