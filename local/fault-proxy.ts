@@ -14,6 +14,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { describeAwsCall } from './aws-calls/describe-call.ts';
 import {
   type AwsCall,
   type AwsProtocol,
@@ -24,6 +25,7 @@ import {
   errorAnswer,
 } from './aws-model/answers.ts';
 import { AwsModel, type AwsModelOptions, type ModelAnswer } from './aws-model/model.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './credentials.ts';
 import { endToEndHeaders } from './hop-by-hop.ts';
 import { seededRandom } from './seeded-random.ts';
 
@@ -63,6 +65,14 @@ export interface FaultRule {
    * a trailing `*` matches any suffix. @default any
    */
   readonly operation?: string;
+  /**
+   * The operation as the AWS oracle (functions/lib/aws/oracle.generated.ts) keys it, its IAM
+   * prefix and API name, read off the request by local/aws-calls/describe-call.ts:
+   * `elasticfilesystem:DescribeFileSystemPolicy`, `dynamodb:TransactWriteItems` (whose items
+   * IAM authorizes as PutItem and the like); a trailing `*` matches any suffix. Naming it makes
+   * the proxy read every request's body. @default any
+   */
+  readonly awsOperation?: string;
   /** The share of matching calls that fail, drawn from the seeded generator. @default 1 */
   readonly rate?: number;
   /** Only these matching calls (1 for the first call this rule matches). @default every call */
@@ -79,6 +89,8 @@ export interface FaultProxyOptions {
   readonly faults?: readonly FaultRule[];
   /** Seed of the generator behind `rate`: the same calls in the same order meet the same faults. @default 1 */
   readonly seed?: number;
+  /** Told of every call, before any fault: with its awsOperation when a rule names one. */
+  readonly onCall?: (call: MatchedCall) => void;
 }
 
 export interface FaultProxyTarget {
@@ -95,6 +107,8 @@ export interface FaultProxyStats {
   readonly injected: Readonly<Record<FaultKind, number>>;
   /** Faults by `<service> <operation> <kind>`. */
   readonly injectedByCall: Readonly<Record<string, number>>;
+  /** Faults by `<awsOperation> <kind>`, for the calls it was read of (a rule names one). */
+  readonly injectedByOperation: Readonly<Record<string, number>>;
 }
 
 export interface FaultProxy {
@@ -156,6 +170,27 @@ function matches(pattern: string | undefined, value: string): boolean {
   return pattern.endsWith('*') ? value.startsWith(pattern.slice(0, -1)) : pattern === value;
 }
 
+/** A call as the rules match it: with its awsOperation when a rule asks for one. */
+export type MatchedCall = AwsCall & { readonly awsOperation?: string };
+
+/** A request's operation as the AWS oracle keys it (`<IAM prefix>:<API operation>`), if known. */
+export function awsOperationOf(
+  method: string,
+  url: string,
+  headers: IncomingHttpHeaders,
+  body: Buffer,
+): string | undefined {
+  try {
+    const description = describeAwsCall(
+      { method, path: url, headers, body: body.toString('utf8') },
+      { accountId: LOCAL_ACCOUNT, region: LOCAL_REGION },
+    )[0];
+    return description && `${description.service}:${description.operation}`;
+  } catch {
+    return undefined;
+  }
+}
+
 interface RuleState {
   readonly rule: FaultRule;
   matched: number;
@@ -180,6 +215,7 @@ export class FaultPlan {
     number
   >;
   readonly #injectedByCall: Record<string, number> = {};
+  readonly #injectedByOperation: Record<string, number> = {};
 
   constructor(options: FaultProxyOptions = {}) {
     this.#random = seededRandom(options.seed ?? 1);
@@ -190,7 +226,12 @@ export class FaultPlan {
     this.#rules = faults.map((rule) => ({ rule, matched: 0, fired: 0 }));
   }
 
-  decide(call: AwsCall): FaultDecision {
+  /** True when a rule matches on awsOperation: the calls must be read whole to name it. */
+  get needsOperation(): boolean {
+    return this.#rules.some((state) => state.rule.awsOperation !== undefined);
+  }
+
+  decide(call: MatchedCall): FaultDecision {
     this.#requests++;
     let fault: FaultDecision['fault'];
     let error: DeclaredError | undefined;
@@ -198,6 +239,11 @@ export class FaultPlan {
     for (const state of this.#rules) {
       const { rule } = state;
       if (!matches(rule.service, call.service) || !matches(rule.operation, call.operation))
+        continue;
+      if (
+        rule.awsOperation !== undefined &&
+        (call.awsOperation === undefined || !matches(rule.awsOperation, call.awsOperation))
+      )
         continue;
       state.matched++;
       if (rule.kind !== 'latency' && fault) continue;
@@ -216,10 +262,14 @@ export class FaultPlan {
     return error ? { fault, error, delayMilliseconds } : { fault, delayMilliseconds };
   }
 
-  #count(call: AwsCall, kind: FaultKind): void {
+  #count(call: MatchedCall, kind: FaultKind): void {
     this.#injected[kind]++;
     const key = `${call.service} ${call.operation} ${kind}`;
     this.#injectedByCall[key] = (this.#injectedByCall[key] ?? 0) + 1;
+    if (call.awsOperation !== undefined) {
+      const byOperation = `${call.awsOperation} ${kind}`;
+      this.#injectedByOperation[byOperation] = (this.#injectedByOperation[byOperation] ?? 0) + 1;
+    }
   }
 
   stats(): FaultProxyStats {
@@ -227,6 +277,7 @@ export class FaultPlan {
       requests: this.#requests,
       injected: { ...this.#injected },
       injectedByCall: { ...this.#injectedByCall },
+      injectedByOperation: { ...this.#injectedByOperation },
     };
   }
 }
@@ -382,11 +433,17 @@ export async function startFaultProxy(
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body =
-      model || needsBody(request.headers) || isCreateAccessPoint(request)
+      model || plan.needsOperation || needsBody(request.headers) || isCreateAccessPoint(request)
         ? await readAll(request)
         : undefined;
     const call = identifyCall(request.method ?? 'GET', request.url ?? '/', request.headers, body);
-    const { fault, error, delayMilliseconds } = plan.decide(call);
+    const awsOperation =
+      plan.needsOperation && body
+        ? awsOperationOf(request.method ?? 'GET', request.url ?? '/', request.headers, body)
+        : undefined;
+    const matched: MatchedCall = awsOperation ? { ...call, awsOperation } : call;
+    options.onCall?.(matched);
+    const { fault, error, delayMilliseconds } = plan.decide(matched);
     if (delayMilliseconds > 0)
       await new Promise((resolve) => setTimeout(resolve, delayMilliseconds));
     switch (fault) {

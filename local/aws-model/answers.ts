@@ -68,7 +68,7 @@ export function efsErrorAnswer(
   status: number,
   code: string,
   message: string,
-  members: Record<string, string> = {},
+  members: Readonly<Record<string, unknown>> = {},
 ): ErrorAnswer {
   return restJsonErrorAnswer(status, code, { ErrorCode: code, Message: message, ...members });
 }
@@ -81,7 +81,7 @@ export function eksErrorAnswer(
   status: number,
   code: string,
   message: string,
-  members: Record<string, string> = {},
+  members: Readonly<Record<string, unknown>> = {},
 ): ErrorAnswer {
   return restJsonErrorAnswer(status, code, { message, ...members });
 }
@@ -103,7 +103,7 @@ function jsonErrorAnswer(
   code: string,
   message: string,
   contentType: string,
-  members: Readonly<Record<string, string>> = {},
+  members: Readonly<Record<string, unknown>> = {},
 ): ErrorAnswer {
   return {
     status,
@@ -136,8 +136,11 @@ export interface DeclaredError {
   /** Its HTTP status (the model's `httpError`; EC2's codes are all 400). @default 400 */
   readonly status?: number;
   readonly message?: string;
-  /** Members the error shape carries beside its message (`AccessPointId`, `clusterName`). */
-  readonly members?: Readonly<Record<string, string>>;
+  /**
+   * Members the error shape carries beside its message (`AccessPointId`, `clusterName`,
+   * DynamoDB's `CancellationReasons`); the query and EC2 protocols' errors carry none.
+   */
+  readonly members?: Readonly<Record<string, unknown>>;
 }
 
 /**

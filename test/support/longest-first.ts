@@ -14,6 +14,7 @@ const LONGEST_FIRST = [
   'repair-stop',
   'declared-errors-workflow',
   'provision-workflow',
+  'declared-errors-matrix',
   'data-safety',
   'namespace-isolation',
   'slow-mount-targets',

@@ -5,6 +5,7 @@ import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   CreateAccessPointCommand,
   CreateFileSystemCommand,
+  DescribeFileSystemPolicyCommand,
   DescribeFileSystemsCommand,
   EFSClient,
 } from '@aws-sdk/client-efs';
@@ -13,6 +14,7 @@ import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AwsCall,
+  awsOperationOf,
   type DeclaredError,
   errorAnswer,
   FaultPlan,
@@ -145,6 +147,24 @@ describe('identifyCall', () => {
     );
 
     expect(call).toEqual({ service: 'sts', operation: 'GetCallerIdentity', protocol: 'query' });
+  });
+});
+
+describe('awsOperationOf', () => {
+  it('names a DynamoDB transaction as the oracle does, not as IAM authorizes its items', () => {
+    // Prepare
+    const headers = {
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+      'x-amz-target': 'DynamoDB_20120810.TransactWriteItems',
+    };
+    const body = JSON.stringify({ TransactItems: [{ Put: { TableName: 'volumes', Item: {} } }] });
+
+    // Act
+    const operation = awsOperationOf('POST', '/', headers, Buffer.from(body));
+
+    // Assess
+    expect(operation).toBe('dynamodb:TransactWriteItems');
   });
 });
 
@@ -334,6 +354,34 @@ describe('startFaultProxy with the real SDK clients', () => {
         'states ListStateMachines throttling',
       ]),
     );
+  });
+
+  it('matches a call by its operation, as the AWS oracle keys it, and counts it so', async () => {
+    // Prepare: the policy read, not the file system read that shares its path's prefix
+    proxy.setFaults([
+      {
+        kind: 'declared-error',
+        awsOperation: 'elasticfilesystem:DescribeFileSystemPolicy',
+        error: { name: 'PolicyNotFound', status: 404, message: 'none' },
+      },
+    ]);
+    const efs = new EFSClient({ ...clientConfig(), maxAttempts: 1 });
+
+    // Act
+    const listed = await efs.send(new DescribeFileSystemsCommand({ FileSystemId: 'fs-1' }));
+    const policy = await efs
+      .send(new DescribeFileSystemPolicyCommand({ FileSystemId: 'fs-1' }))
+      .then(
+        () => undefined,
+        (error: Error) => error.name,
+      );
+
+    // Assess
+    expect(listed.$metadata.httpStatusCode).toBe(200);
+    expect(policy).toBe('PolicyNotFound');
+    expect(proxy.stats().injectedByOperation).toMatchObject({
+      'elasticfilesystem:DescribeFileSystemPolicy declared-error': 1,
+    });
   });
 
   it('answers 500 and 503 that the SDK retries', async () => {

@@ -94,7 +94,9 @@ const SFN_KMS = {
  * {@link EC2_CODE_OUTCOMES}.
  */
 export const DECLARED_ERROR_OUTCOMES = {
-  'dynamodb:DeleteItem': WRITE_ERRORS,
+  // record.ts releaseClaim: the claim is free already, or a newer volume's: nothing to release.
+  // (The warm-pool sweep's remove lets it through to its own error handling.)
+  'dynamodb:DeleteItem': { ...WRITE_ERRORS, ConditionalCheckFailedException: 'gone' },
   'dynamodb:GetItem': ITEM_ERRORS,
   'dynamodb:PutItem': WRITE_ERRORS,
   'dynamodb:Query': ITEM_ERRORS,

@@ -150,21 +150,30 @@ export async function describeFileSystemPolicy(
 /** Access points EFS no longer serves mounts through. */
 const GONE_STATES = new Set(['deleting', 'deleted', 'error']);
 
-/** The live access points of the file system whose POSIX user is root, across pages. */
+/**
+ * The live access points of the file system whose POSIX user is root, across pages; none when
+ * EFS says the file system (or the listing) is gone: the policy's own write then answers as
+ * AWS does.
+ */
 async function rootAccessPointArns(efs: EFSClient, fileSystemId: string): Promise<string[]> {
   const found: string[] = [];
-  await eachAccessPoint(
-    efs,
-    (point: AccessPointDescription) => {
-      if (
-        point.PosixUser?.Uid === 0 &&
-        point.AccessPointArn &&
-        !GONE_STATES.has(point.LifeCycleState ?? '')
-      )
-        found.push(point.AccessPointArn);
-    },
-    fileSystemId,
-  );
+  try {
+    await eachAccessPoint(
+      efs,
+      (point: AccessPointDescription) => {
+        if (
+          point.PosixUser?.Uid === 0 &&
+          point.AccessPointArn &&
+          !GONE_STATES.has(point.LifeCycleState ?? '')
+        )
+          found.push(point.AccessPointArn);
+      },
+      fileSystemId,
+    );
+  } catch (error) {
+    if (!hasOutcome('elasticfilesystem:DescribeAccessPoints', error, 'gone')) throw error;
+    return [];
+  }
   return found.sort();
 }
 

@@ -212,14 +212,8 @@ export const problems = {
       headers: { 'Retry-After': '5' },
       cause,
     }),
-  internal: (cause?: unknown) =>
-    new ProblemError(
-      500,
-      'internal',
-      'Internal error',
-      'an unexpected error; retry with the same Idempotency-Key',
-      {
-        cause,
-      },
-    ),
+  internal: (
+    cause?: unknown,
+    detail = 'an unexpected error; retry with the same Idempotency-Key',
+  ) => new ProblemError(500, 'internal', 'Internal error', detail, { cause }),
 } as const;

@@ -6,7 +6,7 @@ import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { type ClusterDescription, describeCluster } from '../aws/cluster.ts';
 import { type FargateReport, fargatePreflight } from '../aws/fargate-preflight.ts';
 import { stackName } from '../aws/tags.ts';
-import { errorName } from '../aws/transient.ts';
+import { errorName, isTransientError } from '../aws/transient.ts';
 import { VolumeRecordStateError } from '../errors.ts';
 import type { KubernetesReader } from '../kube/read-client.ts';
 import type { VolumeMetrics } from '../metrics.ts';
@@ -220,8 +220,11 @@ async function startProvisioning(
         await failUnstartedProvisioning(deps.records, volumeId, volumeId, error);
       }
     }
+    const detail = `the provisioning workflow could not be started (${errorName(error)}); nothing was built`;
+    // A retry meets the same answer unless AWS's own was transient (the outcome table's).
+    if (!isTransientError(error)) throw problems.internal(error, detail);
     throw problems.unavailable(
-      `the provisioning workflow could not be started (${errorName(error)}); nothing was built${key ? '; retry with the same Idempotency-Key' : ''}`,
+      `${detail}${key ? '; retry with the same Idempotency-Key' : ''}`,
       error,
     );
   }
