@@ -286,6 +286,14 @@ function serviceSettingsOf(settings: WaitSettings): ServiceSettings {
     claimPollSeconds: 2,
     claimMaxChecks: 30,
     eventBusName: 'default',
+    verifyMount: false,
+    mountCheck: {
+      image: 'simulated',
+      timeoutSeconds: 180,
+      pollSeconds: 10,
+      cpu: '250m',
+      memory: '64Mi',
+    },
   };
 }
 

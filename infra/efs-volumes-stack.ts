@@ -90,6 +90,8 @@ export class EfsVolumesStack extends Stack {
       ),
       // The create path takes a warm pool member when the cluster keeps a pool.
       ...warmPoolEnvironment,
+      // A request that names no verifyMount gets the stack's default.
+      ...(config.verifyMount ? { VERIFY_MOUNT: 'true' } : {}),
     };
     this.api = new VolumesApi(this, 'Api', {
       records: this.records,

@@ -315,6 +315,8 @@ export interface components {
             reattach?: boolean;
             /** @description Automatic backups of the created file system (absent with fileSystemId, and on volumes recorded before the field existed). */
             backup?: boolean;
+            /** @description Set (true) when the volume is READY only after a Job mounted its claim (the request's `verifyMount`, or the stack's default). */
+            verifyMount?: boolean;
             tags: {
                 [key: string]: string;
             };
@@ -533,6 +535,8 @@ export interface components {
              * @default true
              */
             backup?: boolean;
+            /** @description READY only after a Kubernetes Job in the volume's namespace mounted the claim, wrote, read back and removed a probe file (the VerifyMount step, after the claim is Bound); if the pod cannot, the volume fails with what the pod reported (DNS, timeout, permission) and rolls back. Default: the stack's `verifyMount` setting (false unless configured). See docs/api.md: A mount proven before READY. */
+            verifyMount?: boolean;
             /** @description Tags added to every AWS resource of the volume. */
             tags?: {
                 [key: string]: string;
@@ -867,7 +871,10 @@ export interface operations {
     };
     repairVolume: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description When true, the repair ends with the VerifyMount step: a Job mounts the claim, writes, reads back and removes a probe file; a mount that fails fails the repair (the volume stays READY, with the repair's error). */
+                verifyMount?: boolean;
+            };
             header?: never;
             path: {
                 id: components["parameters"]["VolumeId"];

@@ -34,6 +34,8 @@ import type { ReadDependencies } from './volume-access.ts';
 
 export interface VolumeServiceSettings {
   readonly allowRootPosixUser: boolean;
+  /** A request's `verifyMount` when it names none (VERIFY_MOUNT). @default false */
+  readonly verifyMount?: boolean;
   readonly provisionStateMachineArn: string;
   readonly deprovisionStateMachineArn: string;
   /** @default '' (no repairs: the functions that start none need not know it) */
@@ -234,6 +236,7 @@ export async function createVolume(
   try {
     const spec = validateVolumeRequest(body, {
       allowRootPosixUser: deps.settings.allowRootPosixUser,
+      verifyMount: deps.settings.verifyMount,
     });
     const decision = authorize(deps.policy, context.caller, spec.clusterName, spec.namespace);
     if (!decision.allowed) throw problems.forbidden(decision.reason);

@@ -49,6 +49,11 @@ export interface ExecutionInput {
   readonly volumeId: string;
   /** For people and event rules reading the execution; the steps take the ASL's. */
   readonly operation?: WorkflowOperation;
+  /**
+   * A repair that ends with the VerifyMount step (POST /volumes/{id}/repair?verifyMount=true).
+   * Provisioning takes it from the spec instead (the record is the truth).
+   */
+  readonly verifyMount?: boolean;
 }
 
 /** A wait loop's position: the state machine's Wait state reads `waitSeconds`. */
@@ -58,6 +63,8 @@ export interface WaitProgress {
   readonly checks: number;
   /** Mount targets: when a check first found them all available (ISO 8601). */
   readonly availableAt?: string;
+  /** The claim, once Bound: whether the VerifyMount step runs next (the ASL's Choice reads it). */
+  readonly verifyMount?: boolean;
 }
 
 /** Step Functions' description of a caught error. */
@@ -84,6 +91,8 @@ export interface WorkflowState extends ExecutionInput {
   readonly mountTargetsWait?: WaitProgress;
   readonly manifests?: AppliedManifests;
   readonly claimWait?: WaitProgress;
+  /** VerifyMount's position: the Job created, then looked at until it finished. */
+  readonly mountCheck?: WaitProgress;
   readonly failure?: CaughtError;
   /** Set by the state machine's `<Step>Failed` Pass state: which step the failure came from. */
   readonly failedStep?: string;

@@ -1,0 +1,281 @@
+import type {
+  CoreV1Event,
+  KubernetesObject,
+  KubernetesObjectApi,
+  V1Job,
+  V1Pod,
+} from '@kubernetes/client-node';
+// The client's own modules, not its index (see apply.ts).
+import { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js';
+import type { MountCheckSettings } from '../config.ts';
+import { FIELD_MANAGER, MANAGED_BY, MANAGED_BY_LABEL, VOLUME_ID_LABEL } from '../volume/names.ts';
+import { kubernetesError } from './apply.ts';
+
+/** Where the Job's container mounts the claim. */
+export const MOUNT_CHECK_PATH = '/mnt/volume';
+/** Labels the Job's pod with the Job's name, as the Job controller does (and a selector can ask). */
+export const JOB_NAME_LABEL = 'job-name';
+/** How long a finished Job stays when the step could not delete it (the cluster's TTL controller). */
+export const MOUNT_CHECK_TTL_SECONDS = 600;
+/** The unprivileged user the container runs as: the access point's POSIX user does the I/O anyway. */
+export const MOUNT_CHECK_USER = 65534;
+
+/** The mount check Job's name: one per volume, so a retried step finds its own Job. */
+export function mountCheckJobName(volumeId: string): string {
+  return `efs-volumes-mount-check-${volumeId}`;
+}
+
+export interface MountCheckJobInput {
+  readonly volumeId: string;
+  readonly namespace: string;
+  readonly claimName: string;
+  /** Written to the probe file and read back: this execution's name. */
+  readonly probe: string;
+  readonly settings: MountCheckSettings;
+}
+
+/**
+ * The shell the container runs: write the probe file, read it back, compare, remove it. `set -e`
+ * ends it at the first failure; what it printed is the end of its log, which
+ * `FallbackToLogsOnError` makes the container's termination message.
+ */
+export const MOUNT_CHECK_SCRIPT = [
+  'set -eu',
+  `probe="${MOUNT_CHECK_PATH}/.efs-volumes-mount-check-$(hostname)"`,
+  'printf %s "$PROBE" > "$probe"',
+  'read=$(cat "$probe")',
+  'rm -f "$probe"',
+  '[ "$read" = "$PROBE" ] || { echo "read back \\"$read\\", wrote \\"$PROBE\\""; exit 1; }',
+  'echo "mount verified: wrote, read back and removed $probe"',
+].join('\n');
+
+/**
+ * The Job that proves the claim mounts: one pod, never restarted (backoffLimit 0), ended by
+ * activeDeadlineSeconds, removed by the TTL controller if the step cannot delete it. Hardened:
+ * a non-root user, no privilege escalation, every capability dropped, a read-only root file
+ * system (only the claim is written), the runtime's seccomp profile, no service account token.
+ */
+export function buildMountCheckJob(input: MountCheckJobInput): V1Job {
+  const name = mountCheckJobName(input.volumeId);
+  const labels = {
+    [MANAGED_BY_LABEL]: MANAGED_BY,
+    [VOLUME_ID_LABEL]: input.volumeId,
+    'app.kubernetes.io/component': 'mount-check',
+  };
+  const { cpu, memory } = input.settings;
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name, namespace: input.namespace, labels },
+    spec: {
+      backoffLimit: 0,
+      activeDeadlineSeconds: input.settings.timeoutSeconds,
+      ttlSecondsAfterFinished: MOUNT_CHECK_TTL_SECONDS,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          automountServiceAccountToken: false,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: MOUNT_CHECK_USER,
+            runAsGroup: MOUNT_CHECK_USER,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [
+            {
+              name: 'mount-check',
+              image: input.settings.image,
+              command: ['sh', '-c', MOUNT_CHECK_SCRIPT],
+              env: [{ name: 'PROBE', value: input.probe }],
+              resources: { requests: { cpu, memory }, limits: { cpu, memory } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                privileged: false,
+                capabilities: { drop: ['ALL'] },
+              },
+              terminationMessagePolicy: 'FallbackToLogsOnError',
+              volumeMounts: [{ name: 'volume', mountPath: MOUNT_CHECK_PATH }],
+            },
+          ],
+          volumes: [{ name: 'volume', persistentVolumeClaim: { claimName: input.claimName } }],
+        },
+      },
+    },
+  };
+}
+
+/** Where a Job stands: finished either way, or still running (or not yet created). */
+export type JobOutcome = 'succeeded' | 'failed' | 'running';
+
+/** A Job's outcome from its status, as the Job controller writes it. */
+export function jobOutcome(job: V1Job): JobOutcome {
+  const conditions = job.status?.conditions ?? [];
+  const holds = (type: string) =>
+    conditions.some((condition) => condition.type === type && condition.status === 'True');
+  if (holds('Complete') || (job.status?.succeeded ?? 0) > 0) return 'succeeded';
+  if (holds('Failed') || (job.status?.failed ?? 0) > 0) return 'failed';
+  return 'running';
+}
+
+function jobRef(volumeId: string, namespace: string): KubernetesObject {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: mountCheckJobName(volumeId), namespace },
+  };
+}
+
+/** The volume's mount check Job, undefined when there is none. */
+export async function readMountCheckJob(
+  api: KubernetesObjectApi,
+  volumeId: string,
+  namespace: string,
+): Promise<V1Job | undefined> {
+  try {
+    return (await api.read(
+      jobRef(volumeId, namespace) as V1Job & { metadata: { name: string } },
+    )) as V1Job;
+  } catch (error) {
+    if (error instanceof ApiException && error.code === 404) return undefined;
+    throw kubernetesError(error, `read Job ${mountCheckJobName(volumeId)}`);
+  }
+}
+
+/** Creates the Job; one that exists already (a retried step) is the same Job. */
+export async function createMountCheckJob(api: KubernetesObjectApi, job: V1Job): Promise<void> {
+  try {
+    await api.create(job, undefined, undefined, FIELD_MANAGER);
+  } catch (error) {
+    if (error instanceof ApiException && error.code === 409) return;
+    throw kubernetesError(error, `create Job ${job.metadata?.name}`);
+  }
+}
+
+/**
+ * Deletes the Job and, with it, its pod (propagation `Background`: the garbage collector
+ * deletes the pods the Job owns). Gone is done.
+ */
+export async function deleteMountCheckJob(
+  api: KubernetesObjectApi,
+  volumeId: string,
+  namespace: string,
+): Promise<boolean> {
+  try {
+    await api.delete(
+      jobRef(volumeId, namespace),
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'Background',
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ApiException && error.code === 404) return false;
+    throw kubernetesError(error, `delete Job ${mountCheckJobName(volumeId)}`);
+  }
+}
+
+/** What the Job's pod reported: its phase, its container's state, its events. */
+export interface PodReport {
+  readonly name: string;
+  readonly phase: string;
+  /** `waiting: ContainerCreating`, `terminated: Error (exit 1): <message>`. */
+  readonly container?: string;
+  /** `Warning FailedMount: MountVolume.SetUp failed …`, oldest first. */
+  readonly events: readonly string[];
+}
+
+function containerState(pod: V1Pod): string | undefined {
+  const state = pod.status?.containerStatuses?.[0]?.state;
+  if (state?.terminated) {
+    const { reason, exitCode, message } = state.terminated;
+    return `terminated: ${reason ?? 'Unknown'} (exit ${exitCode})${message ? `: ${message.trim()}` : ''}`;
+  }
+  if (state?.waiting) {
+    const { reason, message } = state.waiting;
+    return `waiting: ${reason ?? 'Unknown'}${message ? `: ${message}` : ''}`;
+  }
+  return state?.running ? 'running' : undefined;
+}
+
+/** Reads the Job's pods and their events: what a person would see with `kubectl describe`. */
+export async function reportMountCheckPods(
+  api: KubernetesObjectApi,
+  volumeId: string,
+  namespace: string,
+): Promise<PodReport[]> {
+  const jobName = mountCheckJobName(volumeId);
+  try {
+    const pods = (
+      await api.list<V1Pod>(
+        'v1',
+        'Pod',
+        namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        `${JOB_NAME_LABEL}=${jobName}`,
+      )
+    ).items;
+    const reports: PodReport[] = [];
+    for (const pod of pods) {
+      const name = pod.metadata?.name ?? '';
+      const events = (
+        await api.list<CoreV1Event>(
+          'v1',
+          'Event',
+          namespace,
+          undefined,
+          undefined,
+          undefined,
+          `involvedObject.kind=Pod,involvedObject.name=${name}`,
+        )
+      ).items;
+      const container = containerState(pod);
+      reports.push({
+        name,
+        phase: pod.status?.phase ?? 'Unknown',
+        ...(container ? { container } : {}),
+        events: events.map(
+          (event) => `${event.type ?? 'Normal'} ${event.reason ?? ''}: ${event.message ?? ''}`,
+        ),
+      });
+    }
+    return reports;
+  } catch (error) {
+    throw kubernetesError(error, `read the pods of Job ${jobName}`);
+  }
+}
+
+/** The most a failure message carries: the record keeps 1000 characters of it. */
+const REPORT_LIMIT = 900;
+
+/**
+ * One message from the Job and its pods: why the Job ended, then each pod's state and its
+ * warnings (a FailedMount's text is efs-utils' or mount.nfs4's own), cut to what the record keeps.
+ */
+export function describeMountCheckFailure(
+  job: V1Job | undefined,
+  pods: readonly PodReport[],
+): string {
+  const failed = job?.status?.conditions?.find(
+    (condition) => condition.type === 'Failed' && condition.status === 'True',
+  );
+  const why = failed
+    ? `Job ${failed.reason ?? 'Failed'}${failed.message ? ` (${failed.message})` : ''}`
+    : 'Job did not finish in time';
+  const podLines =
+    pods.length === 0
+      ? ['no pod was created (is the namespace selected by a Fargate profile?)']
+      : pods.map((pod) => {
+          const warnings = pod.events.filter((event) => event.startsWith('Warning'));
+          const shown = [...new Set(warnings.length > 0 ? warnings : pod.events)].slice(-3);
+          return `pod ${pod.name} ${pod.phase}${pod.container ? `, ${pod.container}` : ''}${shown.length > 0 ? `; ${shown.join('; ')}` : ''}`;
+        });
+  const message = `mount check failed: ${why}; ${podLines.join(' | ')}`;
+  return message.length > REPORT_LIMIT ? `${message.slice(0, REPORT_LIMIT - 1)}…` : message;
+}
