@@ -17,6 +17,7 @@ import { type AwsModelOptions, timeScaleFromEnvironment } from './aws-model/mode
 import { applyServiceRbac, clusterAccessOptions } from './cluster-access.ts';
 import { routeClusterTo } from './cluster-routing.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_SIGNING_KEYS } from './credentials.ts';
+import { efsPodFate } from './efs-mounts.ts';
 import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.ts';
 import { type HealthSchedule, startHealthSchedule } from './health-schedule.ts';
 import { type KubeEmulator, startKubeEmulator } from './kube-emulator/index.ts';
@@ -186,7 +187,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const clients = { ec2: new EC2Client({}), eks: new EKSClient({}) };
     await createVolumesTable(new DynamoDBClient({}), tableName);
     await seedCluster(clients, clusterName);
+    // Set once the AWS model's proxy runs (after the emulator): the Jobs' pods ask it then.
+    let faultProxy: FaultProxy | undefined;
     const emulator = await startKubeEmulator({
+      // Jobs run (the mount check's): their pods mount EFS by what AWS holds at that moment.
+      jobs: {
+        fate: efsPodFate({ clusterName, region: LOCAL_REGION, model: () => faultProxy?.model }),
+        timeScale: options.awsModel
+          ? (options.awsModel.timeScale ?? timeScaleFromEnvironment())
+          : 0,
+      },
       clusterName,
       stsEndpoint: awsEndpoint,
       // Live: each function's session keys join as local mode makes them.
@@ -240,7 +250,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     // Every setting without a default that some function reads is set by now, as the stack sets it.
     assertLocalSettings();
-    let faultProxy: FaultProxy | undefined;
     if (options.awsFaults || options.awsModel) {
       faultProxy = await startFaultProxy({
         ...options.awsFaults,
