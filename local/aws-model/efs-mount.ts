@@ -223,18 +223,18 @@ export function efsMountOutcome(facts: EfsMountFacts): EfsMountOutcome {
     output: unresolvedNameOutput(facts.fileSystemId, facts.region),
   } as const;
   if (facts.fileSystem?.state !== 'available') return unresolved;
-  const target = facts.mountTargets.find(
+  const inZone = facts.mountTargets.filter(
     (candidate) => candidate.availabilityZone === facts.pod.availabilityZone,
   );
-  if (!target || target.state !== 'available' || target.resolves === false) return unresolved;
+  const target = inZone.find((candidate) => candidate.state === 'available') ?? inZone[0];
+  if (target?.state !== 'available' || target.resolves === false) return unresolved;
   const admitted = target.securityGroupIds.some((groupId) =>
     (facts.ingress[groupId] ?? []).some((rule) => admitsNfs(rule, facts.pod)),
   );
   if (!admitted) return { ok: false, rule: 'network', output: TIMED_OUT_OUTPUT };
   const accessPoint = facts.accessPoint;
   if (
-    !accessPoint ||
-    accessPoint.state !== 'available' ||
+    accessPoint?.state !== 'available' ||
     accessPoint.fileSystemId !== facts.fileSystemId ||
     !policyAllows(facts.policy, 'elasticfilesystem:ClientMount', accessPoint.arn)
   ) {

@@ -57,7 +57,8 @@ describe('infra/rbac.yaml', () => {
   it('gives the mount check only Jobs to create, read and delete, and pods and events to list, in a ClusterRole of its own', () => {
     // Prepare
     const role = rbacObjects().find(
-      (object) => object.kind === 'ClusterRole' && object.metadata.name === 'efs-volumes-mount-check',
+      (object) =>
+        object.kind === 'ClusterRole' && object.metadata.name === 'efs-volumes-mount-check',
     );
 
     // Assess
