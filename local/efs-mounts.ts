@@ -69,6 +69,16 @@ async function selectingProfiles(
   return profiles;
 }
 
+/**
+ * The subnet Fargate puts a pod in: one of its profiles' subnets (AWS picks one; here the pod's
+ * name does, so a test can tell the zone of a pod it sees).
+ */
+export function fargateSubnetOf(podName: string, subnetIds: readonly string[]): string {
+  const sorted = [...subnetIds].sort();
+  const pick = createHash('sha256').update(podName).digest().readUInt32BE(0) % sorted.length;
+  return sorted[pick] ?? '';
+}
+
 /** A pod's address in its subnet: a host address past AWS's five reserved ones. */
 function podAddress(cidr: string, podName: string): string {
   const [base = '10.0.0.0', bits = '24'] = cidr.split('/');
@@ -203,11 +213,8 @@ export function efsPodFate(options: EfsPodFateOptions): PodFateOracle {
         message: `0/0 nodes are available: no Fargate profile of cluster ${options.clusterName} selects pod ${pod.namespace}/${pod.podName}`,
       };
     }
-    // Fargate places a pod in one of its profile's subnets; the same pod name, the same subnet.
-    const pick =
-      createHash('sha256').update(pod.podName).digest().readUInt32BE(0) % subnetIds.length;
     const { Subnets = [] } = await ec2.send(
-      new DescribeSubnetsCommand({ SubnetIds: [subnetIds[pick] ?? ''] }),
+      new DescribeSubnetsCommand({ SubnetIds: [fargateSubnetOf(pod.podName, subnetIds)] }),
     );
     const subnet = Subnets[0];
     const address = podAddress(subnet?.CidrBlock ?? '10.0.0.0/24', pod.podName);

@@ -50,6 +50,11 @@ export interface LocalStackOptions {
   readonly clusterName?: string;
   /** @default default, team-a, team-b (plus the kube-* ones) */
   readonly namespaces?: readonly string[];
+  /**
+   * How long a Job's pod takes from creation to its mount, in AWS seconds (paced by the AWS
+   * model's time scale). @default 30, about what a Fargate pod takes
+   */
+  readonly podStartSeconds?: number;
   /** @default a table of its own */
   readonly tableName?: string;
   /** Shorten Wait states and retries (tests, benchmarks). */
@@ -196,6 +201,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         timeScale: options.awsModel
           ? (options.awsModel.timeScale ?? timeScaleFromEnvironment())
           : 0,
+        ...(options.podStartSeconds === undefined
+          ? {}
+          : { podStartSeconds: options.podStartSeconds }),
       },
       clusterName,
       stsEndpoint: awsEndpoint,

@@ -201,7 +201,11 @@ function containerState(pod: V1Pod): string | undefined {
   return state?.running ? 'running' : undefined;
 }
 
-/** Reads the Job's pods and their events: what a person would see with `kubectl describe`. */
+/**
+ * Reads the Job's pods and their events: what a person would see with `kubectl describe`. The
+ * events are found by the pods' names, not by listing the pods: a Job past its deadline has
+ * had its pods deleted, and their events (kept an hour) are all that says why.
+ */
 export async function reportMountCheckPods(
   api: KubernetesObjectApi,
   volumeId: string,
@@ -221,31 +225,37 @@ export async function reportMountCheckPods(
         `${JOB_NAME_LABEL}=${jobName}`,
       )
     ).items;
-    const reports: PodReport[] = [];
-    for (const pod of pods) {
-      const name = pod.metadata?.name ?? '';
-      const events = (
-        await api.list<CoreV1Event>(
-          'v1',
-          'Event',
-          namespace,
-          undefined,
-          undefined,
-          undefined,
-          `involvedObject.kind=Pod,involvedObject.name=${name}`,
-        )
-      ).items;
-      const container = containerState(pod);
-      reports.push({
+    const events = (
+      await api.list<CoreV1Event>(
+        'v1',
+        'Event',
+        namespace,
+        undefined,
+        undefined,
+        undefined,
+        'involvedObject.kind=Pod',
+      )
+    ).items.filter((event) => event.involvedObject?.name?.startsWith(`${jobName}-`));
+    const names = [
+      ...new Set([
+        ...pods.map((pod) => pod.metadata?.name ?? ''),
+        ...events.map((event) => event.involvedObject?.name ?? ''),
+      ]),
+    ];
+    return names.map((name) => {
+      const pod = pods.find((one) => one.metadata?.name === name);
+      const container = pod ? containerState(pod) : undefined;
+      return {
         name,
-        phase: pod.status?.phase ?? 'Unknown',
+        phase: pod ? (pod.status?.phase ?? 'Unknown') : 'deleted',
         ...(container ? { container } : {}),
-        events: events.map(
-          (event) => `${event.type ?? 'Normal'} ${event.reason ?? ''}: ${event.message ?? ''}`,
-        ),
-      });
-    }
-    return reports;
+        events: events
+          .filter((event) => event.involvedObject?.name === name)
+          .map(
+            (event) => `${event.type ?? 'Normal'} ${event.reason ?? ''}: ${event.message ?? ''}`,
+          ),
+      };
+    });
   } catch (error) {
     throw kubernetesError(error, `read the pods of Job ${jobName}`);
   }
