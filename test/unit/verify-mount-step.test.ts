@@ -1,10 +1,11 @@
-import type { KubernetesObject, KubernetesObjectApi, V1Job } from '@kubernetes/client-node';
+import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js';
 import { describe, expect, it } from 'vitest';
 import type { ServiceSettings } from '../../functions/lib/config.ts';
 import {
   buildMountCheckJob,
   describeMountCheckFailure,
+  type JobObject,
   MOUNT_CHECK_SCRIPT,
   mountCheckJobName,
 } from '../../functions/lib/kube/mount-check.ts';
@@ -43,7 +44,7 @@ interface Calls {
 
 /** A cluster holding `job` (or none), its pods and events, behind the object API the step uses. */
 function fakeCluster(
-  job: V1Job | undefined,
+  job: JobObject | undefined,
   objects: { pods?: unknown[]; events?: unknown[]; createStatus?: number } = {},
 ) {
   const calls: Calls = { created: [], deleted: [], steps: [] };
@@ -103,7 +104,7 @@ function state(overrides: Partial<StepState> = {}): StepState {
   };
 }
 
-function jobWith(status: V1Job['status']): V1Job {
+function jobWith(status: JobObject['status']): JobObject {
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -138,7 +139,7 @@ describe('buildMountCheckJob', () => {
       activeDeadlineSeconds: 180,
       ttlSecondsAfterFinished: expect.any(Number),
     });
-    const pod = job.spec?.template.spec;
+    const pod = (job.spec as { template: { spec: { containers: unknown[] } } }).template.spec;
     expect(pod).toMatchObject({
       restartPolicy: 'Never',
       automountServiceAccountToken: false,

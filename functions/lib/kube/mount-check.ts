@@ -1,15 +1,58 @@
-import type {
-  CoreV1Event,
-  KubernetesObject,
-  KubernetesObjectApi,
-  V1Job,
-  V1Pod,
-} from '@kubernetes/client-node';
+import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 // The client's own modules, not its index (see apply.ts).
 import { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js';
 import type { MountCheckSettings } from '../config.ts';
 import { FIELD_MANAGER, MANAGED_BY, MANAGED_BY_LABEL, VOLUME_ID_LABEL } from '../volume/names.ts';
 import { kubernetesError } from './apply.ts';
+
+// Jobs, pods and events are read as JSON: the bundles keep the client's models of the storage
+// kinds only (infra/bundling.ts KUBERNETES_MODELS), and without a model the client hands the
+// object over as the API sent it. These are the fields the step reads.
+
+/** A Job's condition (`Complete`, `Failed`, …). */
+interface JobCondition {
+  readonly type: string;
+  readonly status: string;
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+/** A batch/v1 Job: its manifest as built here, its status as the Job controller writes it. */
+export interface JobObject extends KubernetesObject {
+  readonly spec?: Readonly<Record<string, unknown>>;
+  readonly status?: {
+    readonly active?: number;
+    readonly succeeded?: number;
+    readonly failed?: number;
+    readonly conditions?: readonly JobCondition[];
+  };
+}
+
+/** A pod's phase and its container's state. */
+interface PodObject extends KubernetesObject {
+  readonly status?: {
+    readonly phase?: string;
+    readonly containerStatuses?: ReadonlyArray<{
+      readonly state?: {
+        readonly terminated?: {
+          readonly reason?: string;
+          readonly exitCode?: number;
+          readonly message?: string;
+        };
+        readonly waiting?: { readonly reason?: string; readonly message?: string };
+        readonly running?: unknown;
+      };
+    }>;
+  };
+}
+
+/** A core/v1 Event about a pod. */
+interface EventObject extends KubernetesObject {
+  readonly type?: string;
+  readonly reason?: string;
+  readonly message?: string;
+  readonly involvedObject?: { readonly kind?: string; readonly name?: string };
+}
 
 /** Where the Job's container mounts the claim. */
 export const MOUNT_CHECK_PATH = '/mnt/volume';
@@ -55,7 +98,7 @@ export const MOUNT_CHECK_SCRIPT = [
  * a non-root user, no privilege escalation, every capability dropped, a read-only root file
  * system (only the claim is written), the runtime's seccomp profile, no service account token.
  */
-export function buildMountCheckJob(input: MountCheckJobInput): V1Job {
+export function buildMountCheckJob(input: MountCheckJobInput): JobObject {
   const name = mountCheckJobName(input.volumeId);
   const labels = {
     [MANAGED_BY_LABEL]: MANAGED_BY,
@@ -110,7 +153,7 @@ export function buildMountCheckJob(input: MountCheckJobInput): V1Job {
 export type JobOutcome = 'succeeded' | 'failed' | 'running';
 
 /** A Job's outcome from its status, as the Job controller writes it. */
-export function jobOutcome(job: V1Job): JobOutcome {
+export function jobOutcome(job: JobObject): JobOutcome {
   const conditions = job.status?.conditions ?? [];
   const holds = (type: string) =>
     conditions.some((condition) => condition.type === type && condition.status === 'True');
@@ -132,11 +175,11 @@ export async function readMountCheckJob(
   api: KubernetesObjectApi,
   volumeId: string,
   namespace: string,
-): Promise<V1Job | undefined> {
+): Promise<JobObject | undefined> {
   try {
     return (await api.read(
-      jobRef(volumeId, namespace) as V1Job & { metadata: { name: string } },
-    )) as V1Job;
+      jobRef(volumeId, namespace) as JobObject & { metadata: { name: string } },
+    )) as JobObject;
   } catch (error) {
     if (error instanceof ApiException && error.code === 404) return undefined;
     throw kubernetesError(error, `read Job ${mountCheckJobName(volumeId)}`);
@@ -144,7 +187,7 @@ export async function readMountCheckJob(
 }
 
 /** Creates the Job; one that exists already (a retried step) is the same Job. */
-export async function createMountCheckJob(api: KubernetesObjectApi, job: V1Job): Promise<void> {
+export async function createMountCheckJob(api: KubernetesObjectApi, job: JobObject): Promise<void> {
   try {
     await api.create(job, undefined, undefined, FIELD_MANAGER);
   } catch (error) {
@@ -188,7 +231,7 @@ export interface PodReport {
   readonly events: readonly string[];
 }
 
-function containerState(pod: V1Pod): string | undefined {
+function containerState(pod: PodObject): string | undefined {
   const state = pod.status?.containerStatuses?.[0]?.state;
   if (state?.terminated) {
     const { reason, exitCode, message } = state.terminated;
@@ -214,7 +257,7 @@ export async function reportMountCheckPods(
   const jobName = mountCheckJobName(volumeId);
   try {
     const pods = (
-      await api.list<V1Pod>(
+      await api.list<PodObject>(
         'v1',
         'Pod',
         namespace,
@@ -226,7 +269,7 @@ export async function reportMountCheckPods(
       )
     ).items;
     const events = (
-      await api.list<CoreV1Event>(
+      await api.list<EventObject>(
         'v1',
         'Event',
         namespace,
@@ -269,7 +312,7 @@ const REPORT_LIMIT = 900;
  * warnings (a FailedMount's text is efs-utils' or mount.nfs4's own), cut to what the record keeps.
  */
 export function describeMountCheckFailure(
-  job: V1Job | undefined,
+  job: JobObject | undefined,
   pods: readonly PodReport[],
 ): string {
   const failed = job?.status?.conditions?.find(
