@@ -4,9 +4,16 @@ import type { Construct } from 'constructs';
 import {
   type KubernetesNetwork,
   kubernetesNetworkOf,
+  mountCheckEnvironment,
   QUOTA_SETTINGS,
   type ServiceConfig,
 } from './config.ts';
+
+function withoutPoll(mountCheck: ServiceConfig['mountCheck']): ServiceConfig['mountCheck'] {
+  const { pollSeconds: _steps, ...planned } = mountCheck;
+  return planned;
+}
+
 import { ExecutionSettlement } from './execution-settlement.ts';
 import { VolumeHealthChecks } from './health-checks.ts';
 import { KubernetesAccess } from './kubernetes-access.ts';
@@ -92,6 +99,8 @@ export class EfsVolumesStack extends Stack {
       ...warmPoolEnvironment,
       // A request that names no verifyMount gets the stack's default.
       ...(config.verifyMount ? { VERIFY_MOUNT: 'true' } : {}),
+      // ...and the plan shows the Job the steps would run (its poll interval is theirs alone).
+      ...mountCheckEnvironment({ mountCheck: withoutPoll(config.mountCheck) }),
     };
     this.api = new VolumesApi(this, 'Api', {
       records: this.records,

@@ -1325,6 +1325,32 @@ export const openapiDocument = {
             "type": "string",
             "description": "The Kubernetes YAML that would be applied, with placeholders for ids not known yet."
           },
+          "mountCheck": {
+            "type": "object",
+            "description": "With `verifyMount`: the Job the VerifyMount step would run in the volume's namespace once the claim is Bound (READY only if it succeeds), then delete.",
+            "required": [
+              "namespace",
+              "image",
+              "timeoutSeconds",
+              "job"
+            ],
+            "properties": {
+              "namespace": {
+                "type": "string"
+              },
+              "image": {
+                "type": "string"
+              },
+              "timeoutSeconds": {
+                "type": "integer",
+                "description": "The Job's activeDeadlineSeconds."
+              },
+              "job": {
+                "type": "string",
+                "description": "The Job's YAML."
+              }
+            }
+          },
           "fargate": {
             "type": "object",
             "description": "What the Fargate preflight found for the namespace.",

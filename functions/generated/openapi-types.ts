@@ -460,6 +460,15 @@ export interface components {
             }[];
             /** @description The Kubernetes YAML that would be applied, with placeholders for ids not known yet. */
             manifests: string;
+            /** @description With `verifyMount`: the Job the VerifyMount step would run in the volume's namespace once the claim is Bound (READY only if it succeeds), then delete. */
+            mountCheck?: {
+                namespace: string;
+                image: string;
+                /** @description The Job's activeDeadlineSeconds. */
+                timeoutSeconds: number;
+                /** @description The Job's YAML. */
+                job: string;
+            };
             /** @description What the Fargate preflight found for the namespace. */
             fargate?: {
                 /** @description The Fargate profiles that select the namespace (podLabels empty when they select every pod). */

@@ -253,7 +253,7 @@ export const SETTINGS = {
     default: 'public.ecr.aws/docker/library/busybox:1.37.0',
     meaning:
       'the mount check’s container image: a shell with `echo`, `cat`, `rm` (pinned, from a public registry a Fargate pod can pull without credentials)',
-    readBy: ['step'],
+    readBy: ['step', 'createVolume', 'ProvisionRequested'],
     setBy: 'stack when configured',
   },
   VERIFY_MOUNT_TIMEOUT_SECONDS: {
@@ -261,7 +261,7 @@ export const SETTINGS = {
     default: 180,
     meaning:
       'the mount check Job’s `activeDeadlineSeconds`: a Fargate pod takes about a minute to start, and a mount that fails is retried by the kubelet until then',
-    readBy: ['step'],
+    readBy: ['step', 'createVolume', 'ProvisionRequested'],
     setBy: 'stack when configured',
   },
   VERIFY_MOUNT_POLL_SECONDS: {
@@ -276,7 +276,7 @@ export const SETTINGS = {
     default: '250m',
     meaning:
       'the mount check container’s CPU request and limit (Fargate sizes the pod from it: 0.25 vCPU is its smallest)',
-    readBy: ['step'],
+    readBy: ['step', 'createVolume', 'ProvisionRequested'],
     setBy: 'stack when configured',
   },
   VERIFY_MOUNT_MEMORY: {
@@ -284,7 +284,7 @@ export const SETTINGS = {
     default: '64Mi',
     meaning:
       'the mount check container’s memory request and limit (Fargate adds 256 MB and rounds up to 0.5 GB)',
-    readBy: ['step'],
+    readBy: ['step', 'createVolume', 'ProvisionRequested'],
     setBy: 'stack when configured',
   },
   POWERTOOLS_SERVICE_NAME: {

@@ -24,6 +24,7 @@ export function apiDependencies(): VolumeServiceDependencies {
     settings: {
       allowRootPosixUser: settings.allowRootPosixUser,
       verifyMount: settings.verifyMount,
+      mountCheck: settings.mountCheck,
       provisionStateMachineArn: stringSetting('PROVISION_STATE_MACHINE_ARN') ?? '',
       deprovisionStateMachineArn: stringSetting('DEPROVISION_STATE_MACHINE_ARN') ?? '',
       repairStateMachineArn: stringSetting('REPAIR_STATE_MACHINE_ARN') ?? '',
