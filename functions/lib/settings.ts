@@ -252,7 +252,7 @@ export const SETTINGS = {
     type: 'string',
     default: 'public.ecr.aws/docker/library/busybox:1.37.0',
     meaning:
-      'the mount check’s container image: a shell with `echo`, `cat`, `rm` (pinned, from a public registry a Fargate pod can pull without credentials)',
+      'the mount check’s container image: a POSIX `sh` with `printf`, `cat`, `rm` and `hostname` (pinned, from a public registry a Fargate pod can pull without credentials)',
     readBy: ['step', 'createVolume', 'ProvisionRequested'],
     setBy: 'stack when configured',
   },
