@@ -193,10 +193,10 @@ export function rollbackManifests(
     // Without a resolved cluster no step could have written to Kubernetes.
     if (!state.cluster) return { result: { deleted: [] } };
     const api = await deps.kubernetes(state.spec.clusterName);
-    // A mount check this execution started and could not end (VerifyMount timed out between
-    // creating and deleting its Job) goes before the claim its pod uses.
+    // A mount check this execution started and could not end (VerifyMount failed for good
+    // between creating and deleting its Job) goes before the claim its pod uses.
     const jobDeleted =
-      state.mountCheck !== undefined &&
+      (state.mountCheck !== undefined || state.failedStep === 'VerifyMount') &&
       (await deleteMountCheckJob(api, state.volumeId, state.spec.namespace));
     const deleted = await deleteVolumeManifests(api, state.volumeId, state.spec);
     const job = `Job/${state.spec.namespace}/${mountCheckJobName(state.volumeId)}`;
