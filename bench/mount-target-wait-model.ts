@@ -120,12 +120,7 @@ interface AslState {
     readonly ErrorEquals: readonly string[];
     readonly Next: string;
   }>;
-  readonly Choices?: ReadonlyArray<{
-    readonly Variable: string;
-    readonly BooleanEquals?: boolean;
-    readonly IsPresent?: boolean;
-    readonly Next: string;
-  }>;
+  readonly Choices?: ReadonlyArray<AslChoiceRule & { readonly Next: string }>;
   readonly Default?: string;
   readonly Seconds?: number;
   readonly SecondsPath?: string;
@@ -199,6 +194,22 @@ export function retryDelaySeconds(
   const base = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** (attempt - 1);
   const capped = Math.min(base, retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY);
   return retrier.JitterStrategy === 'FULL' ? random() * capped : capped;
+}
+
+/** A Choice rule: a comparison of one variable, or `And` of rules. */
+interface AslChoiceRule {
+  readonly Variable?: string;
+  readonly BooleanEquals?: boolean;
+  readonly IsPresent?: boolean;
+  readonly And?: readonly AslChoiceRule[];
+}
+
+function matches(state: Record<string, unknown>, rule: AslChoiceRule): boolean {
+  if (rule.And) return rule.And.every((inner) => matches(state, inner));
+  const value = rule.Variable === undefined ? undefined : read(state, rule.Variable);
+  if (rule.BooleanEquals !== undefined) return value === rule.BooleanEquals;
+  if (rule.IsPresent !== undefined) return (value !== undefined) === rule.IsPresent;
+  return false;
 }
 
 function read(state: Record<string, unknown>, path: string): unknown {
@@ -286,6 +297,14 @@ function serviceSettingsOf(settings: WaitSettings): ServiceSettings {
     claimPollSeconds: 2,
     claimMaxChecks: 30,
     eventBusName: 'default',
+    verifyMount: false,
+    mountCheck: {
+      image: 'simulated',
+      timeoutSeconds: 180,
+      pollSeconds: 10,
+      cpu: '250m',
+      memory: '64Mi',
+    },
   };
 }
 
@@ -402,12 +421,7 @@ export async function simulateProvision(
       continue;
     }
     if (current.Type === 'Choice') {
-      const choice = current.Choices?.find((rule) => {
-        const value = read(state, rule.Variable);
-        if (rule.BooleanEquals !== undefined) return value === rule.BooleanEquals;
-        if (rule.IsPresent !== undefined) return (value !== undefined) === rule.IsPresent;
-        return false;
-      });
+      const choice = current.Choices?.find((rule) => matches(state, rule));
       name = choice?.Next ?? current.Default;
       continue;
     }

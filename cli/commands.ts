@@ -441,11 +441,17 @@ export function defineCommands(program: Command, io: CliIo, state: CommandState)
     name: 'repair <id>',
     description:
       'repair a drifted volume: re-create missing mount targets, PersistentVolume and claim (never a file system or access point)',
-    options: waitOptions('READY'),
+    options: [
+      new Option(
+        '--verify-mount',
+        "end the repair by proving a pod mounts the claim (a Job in the volume's namespace)",
+      ),
+      ...waitOptions('READY'),
+    ],
     async run(context, [id = ''], options) {
       const { io, style, client } = context;
       const since = Date.now();
-      const volume = await client.repairVolume(id);
+      const volume = await client.repairVolume(id, { verifyMount: options.verifyMount === true });
       // The repair ends with the volume READY again; its `repair` says how it went.
       const last = await followVolume(context, volume, options, {
         fromVolume: true,

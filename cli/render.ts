@@ -300,6 +300,15 @@ export function renderPlan(style: Style, plan: VolumePlan): string {
       ? [field(style, 'file system', PLAN_SOURCES[plan.fileSystemSource](plan))]
       : []),
     ...(plan.cost ? [field(style, 'cost', costLine(plan.cost))] : []),
+    ...(plan.mountCheck
+      ? [
+          field(
+            style,
+            'mount check',
+            `a Job in ${plan.mountCheck.namespace} (${plan.mountCheck.image}, at most ${plan.mountCheck.timeoutSeconds} s) mounts the claim before READY`,
+          ),
+        ]
+      : []),
     ...(plan.warnings ?? []).map((warning) => `${paint(style, 'yellow', 'warning')} ${warning}`),
     '',
     ...plan.aws.map((resource) => {
@@ -318,6 +327,9 @@ export function renderPlan(style: Style, plan: VolumePlan): string {
     '',
     paint(style, 'bold', 'Manifests'),
     plan.manifests.trimEnd(),
+    ...(plan.mountCheck
+      ? ['', paint(style, 'bold', 'Mount check Job'), plan.mountCheck.job.trimEnd()]
+      : []),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -121,8 +121,11 @@ export interface VolumesClient {
   deleteVolume(id: string, options?: { readonly force?: boolean }): Promise<Volume>;
   /** POST /volumes/{id}/check: checks a READY volume for drift now and records its health. */
   checkVolume(id: string): Promise<VolumeHealth>;
-  /** POST /volumes/{id}/repair: starts repairing a drifted volume (202). */
-  repairVolume(id: string): Promise<Volume>;
+  /**
+   * POST /volumes/{id}/repair: starts repairing a drifted volume (202); with `verifyMount`, the
+   * repair ends by proving a pod mounts the claim.
+   */
+  repairVolume(id: string, options?: { readonly verifyMount?: boolean }): Promise<Volume>;
   /** GET /volumes/{id}/recovery-points: one page of its file system's recovery points, newest first. */
   listRecoveryPoints(id: string, query?: ListRecoveryPointsQuery): Promise<RecoveryPointList>;
   /** Every recovery point of the volume's file system, page after page. */
@@ -255,8 +258,15 @@ export function createVolumesClient(options: VolumesClientOptions): VolumesClien
     async checkVolume(id) {
       return answer(await api.POST('/volumes/{id}/check', { params: { path: { id } } }));
     },
-    async repairVolume(id) {
-      return answer(await api.POST('/volumes/{id}/repair', { params: { path: { id } } }));
+    async repairVolume(id, options = {}) {
+      return answer(
+        await api.POST('/volumes/{id}/repair', {
+          params: {
+            path: { id },
+            ...(options.verifyMount ? { query: { verifyMount: true } } : {}),
+          },
+        }),
+      );
     },
     async listRecoveryPoints(id, query = {}) {
       return answer(

@@ -59,6 +59,17 @@ export interface ServiceConfig {
    * network isolation). @default false
    */
   readonly namespaceNetworkIsolation: boolean;
+  /**
+   * The default of a request's `verifyMount` (VERIFY_MOUNT): READY only after a Job in the
+   * volume's namespace mounted the claim (docs/api.md: A mount proven before READY). @default false
+   */
+  readonly verifyMount: boolean;
+  /**
+   * The mount check Job's image, deadline, poll interval and resources (VERIFY_MOUNT_IMAGE,
+   * VERIFY_MOUNT_TIMEOUT_SECONDS, VERIFY_MOUNT_POLL_SECONDS, VERIFY_MOUNT_CPU,
+   * VERIFY_MOUNT_MEMORY); unset, the functions' defaults. @default {}
+   */
+  readonly mountCheck: Readonly<Partial<Record<MountCheckSetting, string | number>>>;
   /** KMS key for EFS data at rest. @default the AWS managed key aws/elasticfilesystem */
   readonly efsKmsKeyArn?: string;
   /**
@@ -156,6 +167,29 @@ export const WORKFLOW_SETTINGS = {
 
 export type WorkflowSetting = keyof typeof WORKFLOW_SETTINGS;
 
+/** The mount check's settings and the environment variables functions/lib/config.ts reads them from. */
+export const MOUNT_CHECK_SETTINGS = {
+  image: 'VERIFY_MOUNT_IMAGE',
+  timeoutSeconds: 'VERIFY_MOUNT_TIMEOUT_SECONDS',
+  pollSeconds: 'VERIFY_MOUNT_POLL_SECONDS',
+  cpu: 'VERIFY_MOUNT_CPU',
+  memory: 'VERIFY_MOUNT_MEMORY',
+} as const;
+
+export type MountCheckSetting = keyof typeof MOUNT_CHECK_SETTINGS;
+
+/** The environment the mount check's settings give the steps: only what the configuration names. */
+export function mountCheckEnvironment(
+  config: Pick<ServiceConfig, 'mountCheck'>,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(config.mountCheck).map(([key, value]) => [
+      MOUNT_CHECK_SETTINGS[key as MountCheckSetting],
+      String(value),
+    ]),
+  );
+}
+
 /**
  * CheckMountTargets looks at the mount targets for up to its look-ahead (240 s by default)
  * inside one invocation, then makes one last look: its Lambda gets 300 s, and its Task 330 s
@@ -247,6 +281,8 @@ export const DEFAULT_CONFIG: Omit<ServiceConfig, 'vpcIds'> = {
   logLevel: 'INFO',
   allowRootPosixUser: false,
   namespaceNetworkIsolation: false,
+  verifyMount: false,
+  mountCheck: {},
   workflow: {},
   requestEventSource: 'efs-volumes.requests',
   requestSenders: [],
@@ -324,6 +360,34 @@ function parseWorkflow(raw: unknown): Partial<Record<WorkflowSetting, number>> {
     );
   }
   return workflow;
+}
+
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi)?$/;
+
+function parseMountCheck(raw: unknown): void {
+  if (!isRecord(raw)) throw new ServiceConfigError('mountCheck must be an object');
+  for (const [key, value] of Object.entries(raw)) {
+    if (!Object.hasOwn(MOUNT_CHECK_SETTINGS, key)) {
+      throw new ServiceConfigError(
+        `unknown mountCheck setting ${key} (known: ${Object.keys(MOUNT_CHECK_SETTINGS).join(', ')})`,
+      );
+    }
+    const number = key === 'timeoutSeconds' || key === 'pollSeconds';
+    if (number && (typeof value !== 'number' || !Number.isInteger(value) || value < 1)) {
+      throw new ServiceConfigError(
+        `mountCheck.${key} must be a whole number of seconds, 1 or more`,
+      );
+    }
+    if (key === 'image' && (typeof value !== 'string' || !/^[^\s]+[:@][^\s]+$/.test(value))) {
+      throw new ServiceConfigError('mountCheck.image must be an image with a tag or digest');
+    }
+    if (
+      (key === 'cpu' || key === 'memory') &&
+      (typeof value !== 'string' || !QUANTITY.test(value))
+    ) {
+      throw new ServiceConfigError(`mountCheck.${key} must be a Kubernetes quantity (250m, 64Mi)`);
+    }
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -461,6 +525,10 @@ export function parseServiceConfig(raw: unknown): ServiceConfig {
   if (typeof config.namespaceNetworkIsolation !== 'boolean') {
     throw new ServiceConfigError('namespaceNetworkIsolation must be true or false');
   }
+  if (typeof config.verifyMount !== 'boolean') {
+    throw new ServiceConfigError('verifyMount must be true or false');
+  }
+  parseMountCheck(config.mountCheck);
   if (typeof config.requestEventSource !== 'string' || config.requestEventSource === '') {
     throw new ServiceConfigError('requestEventSource must be a non-empty string');
   }

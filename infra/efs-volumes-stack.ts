@@ -4,9 +4,16 @@ import type { Construct } from 'constructs';
 import {
   type KubernetesNetwork,
   kubernetesNetworkOf,
+  mountCheckEnvironment,
   QUOTA_SETTINGS,
   type ServiceConfig,
 } from './config.ts';
+
+function withoutPoll(mountCheck: ServiceConfig['mountCheck']): ServiceConfig['mountCheck'] {
+  const { pollSeconds: _steps, ...planned } = mountCheck;
+  return planned;
+}
+
 import { ExecutionSettlement } from './execution-settlement.ts';
 import { VolumeHealthChecks } from './health-checks.ts';
 import { KubernetesAccess } from './kubernetes-access.ts';
@@ -97,6 +104,10 @@ export class EfsVolumesStack extends Stack {
       ),
       // The create path takes a warm pool member when the cluster keeps a pool.
       ...warmPoolEnvironment,
+      // A request that names no verifyMount gets the stack's default.
+      ...(config.verifyMount ? { VERIFY_MOUNT: 'true' } : {}),
+      // ...and the plan shows the Job the steps would run (its poll interval is theirs alone).
+      ...mountCheckEnvironment({ mountCheck: withoutPoll(config.mountCheck) }),
     };
     this.api = new VolumesApi(this, 'Api', {
       records: this.records,

@@ -169,6 +169,14 @@ const DECLARED_STEPS = {
     statements: (grants) => [grants.describeClusters()],
     kubernetesGroup: 'writer',
   },
+  'verify-mount': {
+    workflows: ['provision', 'repair'],
+    description:
+      "Runs a Job in the volume's namespace that mounts the claim and writes, reads back and removes a probe file; looks at it until it ends",
+    records: ['update'],
+    statements: (grants) => [grants.describeClusters()],
+    kubernetesGroup: 'writer',
+  },
   'complete-provisioning': {
     workflows: ['provision'],
     description: 'Marks the volume READY and announces it',

@@ -4,7 +4,12 @@ import { type IRole, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { type ServiceConfig, WORKFLOW_SETTINGS, type WorkflowSetting } from './config.ts';
+import {
+  mountCheckEnvironment,
+  type ServiceConfig,
+  WORKFLOW_SETTINGS,
+  type WorkflowSetting,
+} from './config.ts';
 import { stepCatalogFunction } from './function-catalog.ts';
 import type { KubernetesGroup } from './kubernetes-groups.ts';
 import { lifecycleEventsStatement } from './lifecycle-events.ts';
@@ -88,6 +93,7 @@ export class VolumeWorkflow extends Construct {
       ),
       ...(config.efsKmsKeyArn ? { EFS_KMS_KEY_ID: config.efsKmsKeyArn } : {}),
       NAMESPACE_NETWORK_ISOLATION: String(config.namespaceNetworkIsolation),
+      ...mountCheckEnvironment(config),
     };
     // Only the step that passes the restore role reads it.
     const stepEnvironment = (step: StepName) =>

@@ -22,6 +22,7 @@ import {
   LOCAL_RESTORE_ROLE_ARN,
   LOCAL_SIGNING_KEYS,
 } from './credentials.ts';
+import { efsPodFate } from './efs-mounts.ts';
 import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.ts';
 import { type HealthSchedule, startHealthSchedule } from './health-schedule.ts';
 import { type KubeEmulator, startKubeEmulator } from './kube-emulator/index.ts';
@@ -54,6 +55,11 @@ export interface LocalStackOptions {
   readonly clusterName?: string;
   /** @default default, team-a, team-b (plus the kube-* ones) */
   readonly namespaces?: readonly string[];
+  /**
+   * How long a Job's pod takes from creation to its mount, in AWS seconds (paced by the AWS
+   * model's time scale). @default 30, about what a Fargate pod takes
+   */
+  readonly podStartSeconds?: number;
   /** @default a table of its own */
   readonly tableName?: string;
   /** Shorten Wait states and retries (tests, benchmarks). */
@@ -192,7 +198,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const clients = { ec2: new EC2Client({}), eks: new EKSClient({}) };
     await createVolumesTable(new DynamoDBClient({}), tableName);
     await seedCluster(clients, clusterName);
+    // Set once the AWS model's proxy runs (after the emulator): the Jobs' pods ask it then.
+    let faultProxy: FaultProxy | undefined;
     const emulator = await startKubeEmulator({
+      // Jobs run (the mount check's): their pods mount EFS by what AWS holds at that moment.
+      jobs: {
+        fate: efsPodFate({ clusterName, region: LOCAL_REGION, model: () => faultProxy?.model }),
+        timeScale: options.awsModel
+          ? (options.awsModel.timeScale ?? timeScaleFromEnvironment())
+          : 0,
+        ...(options.podStartSeconds === undefined
+          ? {}
+          : { podStartSeconds: options.podStartSeconds }),
+      },
       clusterName,
       stsEndpoint: awsEndpoint,
       // Live: each function's session keys join as local mode makes them.
@@ -246,7 +264,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     // Every setting without a default that some function reads is set by now, as the stack sets it.
     assertLocalSettings();
-    let faultProxy: FaultProxy | undefined;
     if (options.awsFaults || options.awsModel) {
       faultProxy = await startFaultProxy({
         ...options.awsFaults,

@@ -7,6 +7,14 @@ import * as parameters from '../generated/validators/repairVolume.ts';
 
 export const handler = apiHandler('repairVolume', async (event) => {
   const { id } = validateParameters<{ id: string }>(parameters, 'path', event.pathParameters);
-  const volume = await repairVolume(apiDependencies(), id, { caller: callerOf(event) });
+  const { verifyMount } = validateParameters<{ verifyMount: boolean }>(
+    parameters,
+    'query',
+    event.queryStringParameters,
+  );
+  const volume = await repairVolume(apiDependencies(), id, {
+    caller: callerOf(event),
+    verifyMount,
+  });
   return jsonResponse(202, volume, { Location: `/volumes/${id}` });
 });

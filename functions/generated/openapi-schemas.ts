@@ -419,6 +419,17 @@ export const openapiDocument = {
       "post": {
         "operationId": "repairVolume",
         "summary": "Repair a drifted volume",
+        "parameters": [
+          {
+            "name": "verifyMount",
+            "in": "query",
+            "description": "When true, the repair ends with the VerifyMount step: a Job mounts the claim, writes, reads back and removes a probe file; a mount that fails fails the repair (the volume stays READY, with the repair's error).",
+            "schema": {
+              "type": "boolean",
+              "default": false
+            }
+          }
+        ],
         "description": "Re-creates what can be re-created without losing data or changing what pods mount: a\nmissing mount target, and a missing or changed PersistentVolume or claim, with the same\n`volumeHandle`. It never replaces a deleted file system or access point: their data is\ngone, and a new one would be a new volume; then the answer is 422 with the findings, and\nnothing is touched. Checks the volume first (as POST /volumes/{id}/check does); only a\nREADY volume is repaired (409 otherwise, and while a repair runs). The status is\nREPAIRING while the repair workflow runs, then READY again with the `health` the repair\nfound at its end and the outcome in `repair`. Open to the callers who may create volumes\nin the namespace: a repair changes no data and puts back only what the volume had.\n",
         "responses": {
           "202": {
@@ -1082,6 +1093,10 @@ export const openapiDocument = {
               }
             }
           },
+          "verifyMount": {
+            "type": "boolean",
+            "description": "Set (true) when the volume is READY only after a Job mounted its claim (the request's `verifyMount`, or the stack's default)."
+          },
           "tags": {
             "type": "object",
             "additionalProperties": {
@@ -1471,6 +1486,32 @@ export const openapiDocument = {
             "type": "string",
             "description": "The Kubernetes YAML that would be applied, with placeholders for ids not known yet."
           },
+          "mountCheck": {
+            "type": "object",
+            "description": "With `verifyMount`: the Job the VerifyMount step would run in the volume's namespace once the claim is Bound (READY only if it succeeds), then delete.",
+            "required": [
+              "namespace",
+              "image",
+              "timeoutSeconds",
+              "job"
+            ],
+            "properties": {
+              "namespace": {
+                "type": "string"
+              },
+              "image": {
+                "type": "string"
+              },
+              "timeoutSeconds": {
+                "type": "integer",
+                "description": "The Job's activeDeadlineSeconds."
+              },
+              "job": {
+                "type": "string",
+                "description": "The Job's YAML."
+              }
+            }
+          },
           "fargate": {
             "type": "object",
             "description": "What the Fargate preflight found for the namespace.",
@@ -1663,6 +1704,10 @@ export const openapiDocument = {
           },
           "restoreFrom": {
             "$ref": "#/components/schemas/RestoreFrom"
+          },
+          "verifyMount": {
+            "type": "boolean",
+            "description": "READY only after a Kubernetes Job in the volume's namespace mounted the claim, wrote, read back and removed a probe file (the VerifyMount step, after the claim is Bound); if the pod cannot, the volume fails with what the pod reported (DNS, timeout, permission) and rolls back. Default: the stack's `verifyMount` setting (false unless configured). See docs/api.md: A mount proven before READY."
           },
           "tags": {
             "type": "object",

@@ -363,6 +363,8 @@ export interface components {
                 /** @description The file system the recovery point is of. */
                 fileSystemId: string;
             };
+            /** @description Set (true) when the volume is READY only after a Job mounted its claim (the request's `verifyMount`, or the stack's default). */
+            verifyMount?: boolean;
             tags: {
                 [key: string]: string;
             };
@@ -525,6 +527,15 @@ export interface components {
             }[];
             /** @description The Kubernetes YAML that would be applied, with placeholders for ids not known yet. */
             manifests: string;
+            /** @description With `verifyMount`: the Job the VerifyMount step would run in the volume's namespace once the claim is Bound (READY only if it succeeds), then delete. */
+            mountCheck?: {
+                namespace: string;
+                image: string;
+                /** @description The Job's activeDeadlineSeconds. */
+                timeoutSeconds: number;
+                /** @description The Job's YAML. */
+                job: string;
+            };
             /** @description What the Fargate preflight found for the namespace. */
             fargate?: {
                 /** @description The Fargate profiles that select the namespace (podLabels empty when they select every pod). */
@@ -601,6 +612,8 @@ export interface components {
              */
             backup?: boolean;
             restoreFrom?: components["schemas"]["RestoreFrom"];
+            /** @description READY only after a Kubernetes Job in the volume's namespace mounted the claim, wrote, read back and removed a probe file (the VerifyMount step, after the claim is Bound); if the pod cannot, the volume fails with what the pod reported (DNS, timeout, permission) and rolls back. Default: the stack's `verifyMount` setting (false unless configured). See docs/api.md: A mount proven before READY. */
+            verifyMount?: boolean;
             /** @description Tags added to every AWS resource of the volume. */
             tags?: {
                 [key: string]: string;
@@ -964,7 +977,10 @@ export interface operations {
     };
     repairVolume: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description When true, the repair ends with the VerifyMount step: a Job mounts the claim, writes, reads back and removes a probe file; a mount that fails fails the repair (the volume stays READY, with the repair's error). */
+                verifyMount?: boolean;
+            };
             header?: never;
             path: {
                 id: components["parameters"]["VolumeId"];

@@ -50,6 +50,24 @@ export interface ServiceSettings {
   readonly claimMaxChecks: number;
   /** The EventBridge bus lifecycle events go to. @default default */
   readonly eventBusName: string;
+  /** A request's `verifyMount` when it names none. @default false */
+  readonly verifyMount: boolean;
+  /** The mount check Job: its image, deadline, poll interval and resources (settings.ts VERIFY_MOUNT_*). */
+  readonly mountCheck: MountCheckSettings;
+}
+
+/** How the VerifyMount step runs its Job (functions/lib/kube/mount-check.ts). */
+export interface MountCheckSettings {
+  /** @default public.ecr.aws/docker/library/busybox:1.37.0 */
+  readonly image: string;
+  /** The Job's activeDeadlineSeconds. @default 180 */
+  readonly timeoutSeconds: number;
+  /** Seconds between looks at the Job. @default 10 */
+  readonly pollSeconds: number;
+  /** CPU request and limit. @default 250m */
+  readonly cpu: string;
+  /** Memory request and limit. @default 64Mi */
+  readonly memory: string;
 }
 
 /**
@@ -71,5 +89,13 @@ export function serviceSettings(): ServiceSettings {
     claimPollSeconds: numberSetting('CLAIM_POLL_SECONDS'),
     claimMaxChecks: numberSetting('CLAIM_MAX_CHECKS'),
     eventBusName: stringSetting('EVENT_BUS_NAME'),
+    verifyMount: booleanSetting('VERIFY_MOUNT'),
+    mountCheck: {
+      image: stringSetting('VERIFY_MOUNT_IMAGE'),
+      timeoutSeconds: numberSetting('VERIFY_MOUNT_TIMEOUT_SECONDS'),
+      pollSeconds: numberSetting('VERIFY_MOUNT_POLL_SECONDS'),
+      cpu: stringSetting('VERIFY_MOUNT_CPU'),
+      memory: stringSetting('VERIFY_MOUNT_MEMORY'),
+    },
   };
 }

@@ -116,6 +116,15 @@ export class ClaimNotBoundError extends VolumeError {
   override name = 'ClaimNotBoundError';
 }
 
+/**
+ * The mount check's pod could not mount the claim, write, read back and remove its probe file
+ * within the Job's deadline; the message is what the pod reported (its events and the end of
+ * its log).
+ */
+export class MountVerificationFailedError extends VolumeError {
+  override name = 'MountVerificationFailedError';
+}
+
 /** The volume record is missing or in a state this step cannot act on. */
 export class VolumeRecordStateError extends VolumeError {
   override name = 'VolumeRecordStateError';

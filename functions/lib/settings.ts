@@ -249,6 +249,53 @@ export const SETTINGS = {
     readBy: ['step'],
     setBy: 'stack when configured',
   },
+  VERIFY_MOUNT: {
+    type: 'boolean',
+    default: false,
+    meaning:
+      'the default of a request’s `verifyMount`: READY only after a Kubernetes Job in the volume’s namespace mounted the claim, wrote, read back and removed a probe file ([docs/api.md: verifyMount](api.md#a-mount-proven-before-ready-verifymount))',
+    readBy: ['createVolume', 'ProvisionRequested'],
+    setBy: 'stack when configured',
+  },
+  VERIFY_MOUNT_IMAGE: {
+    type: 'string',
+    default: 'public.ecr.aws/docker/library/busybox:1.37.0',
+    meaning:
+      'the mount check’s container image: a POSIX `sh` with `printf`, `cat`, `rm` and `hostname` (pinned, from a public registry a Fargate pod can pull without credentials)',
+    readBy: ['step', 'createVolume', 'ProvisionRequested'],
+    setBy: 'stack when configured',
+  },
+  VERIFY_MOUNT_TIMEOUT_SECONDS: {
+    type: 'number',
+    default: 180,
+    meaning:
+      'the mount check Job’s `activeDeadlineSeconds`: a Fargate pod takes about a minute to start, and a mount that fails is retried by the kubelet until then',
+    readBy: ['step', 'createVolume', 'ProvisionRequested'],
+    setBy: 'stack when configured',
+  },
+  VERIFY_MOUNT_POLL_SECONDS: {
+    type: 'number',
+    default: 10,
+    meaning: 'mount check: seconds between looks at the Job',
+    readBy: ['step'],
+    setBy: 'stack when configured',
+  },
+  VERIFY_MOUNT_CPU: {
+    type: 'string',
+    default: '250m',
+    meaning:
+      'the mount check container’s CPU request and limit (Fargate sizes the pod from it: 0.25 vCPU is its smallest)',
+    readBy: ['step', 'createVolume', 'ProvisionRequested'],
+    setBy: 'stack when configured',
+  },
+  VERIFY_MOUNT_MEMORY: {
+    type: 'string',
+    default: '64Mi',
+    meaning:
+      'the mount check container’s memory request and limit (Fargate adds 256 MB and rounds up to 0.5 GB)',
+    readBy: ['step', 'createVolume', 'ProvisionRequested'],
+    setBy: 'stack when configured',
+  },
   POWERTOOLS_SERVICE_NAME: {
     type: 'string',
     default: 'efs-volumes',

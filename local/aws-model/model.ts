@@ -59,7 +59,16 @@ export interface AwsModelOptions {
   readonly clusterStatus?: Readonly<Record<string, string>>;
   /** The clock, in milliseconds. @default Date.now */
   readonly clock?: () => number;
+  /**
+   * AWS seconds from a mount target's creation until its DNS name resolves in the VPC (AWS: "up
+   * to 90 seconds"); a pod's mount before then fails to resolve the file system's name.
+   * @default MOUNT_TARGET_DNS_SECONDS
+   */
+  readonly mountTargetDnsSeconds?: number;
 }
+
+/** What AWS documents for a new mount target's DNS name: it can take up to 90 s to propagate. */
+export const MOUNT_TARGET_DNS_SECONDS = 90;
 
 /** Generous enough for one developer; a burst of volumes at once meets them. */
 export const DEFAULT_RATE_LIMITS: Readonly<Record<string, RateLimit>> = {
@@ -262,6 +271,7 @@ export class AwsModel {
   readonly #restoreJobs = new Map<string, number>();
   readonly #securityGroups = new Map<string, number>();
   readonly #refused: Record<string, number> = {};
+  #mountTargetDnsSeconds: number | undefined;
   readonly #rewritten: Record<string, number> = {};
 
   constructor(options: AwsModelOptions = {}) {
@@ -271,9 +281,22 @@ export class AwsModel {
     this.#durations = { ...AWS_DURATIONS, ...options.durations };
     this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#consistencySeconds = options.consistencySeconds ?? 1;
+    this.#mountTargetDnsSeconds = options.mountTargetDnsSeconds;
     this.#rateLimits = Object.entries(options.rateLimits ?? DEFAULT_RATE_LIMITS);
     for (const [name, status] of Object.entries(options.clusterStatus ?? {}))
       this.#clusterStatus.set(name, status);
+  }
+
+  /**
+   * Whether a mount target's DNS name resolves now: its DNS delay has passed since the model saw
+   * it created. Undefined for a mount target the model never saw created (one moto made
+   * before, e.g. seeded): then nothing is known of its name.
+   */
+  mountTargetResolves(mountTargetId: string): boolean | undefined {
+    const target = this.#mountTargets.get(mountTargetId);
+    if (!target) return undefined;
+    const delay = (this.#mountTargetDnsSeconds ?? MOUNT_TARGET_DNS_SECONDS) * this.timeScale * 1000;
+    return this.#now() >= target.createdAt + delay;
   }
 
   /** Makes a cluster's DescribeCluster say this status; undefined gives moto's back. */
@@ -297,7 +320,14 @@ export class AwsModel {
   }
 
   /** Changes the limits, the consistency window or durations from now on (tests). */
-  configure(options: Pick<AwsModelOptions, 'limits' | 'consistencySeconds' | 'durations'>): void {
+  configure(
+    options: Pick<
+      AwsModelOptions,
+      'limits' | 'consistencySeconds' | 'durations' | 'mountTargetDnsSeconds'
+    >,
+  ): void {
+    if (options.mountTargetDnsSeconds !== undefined)
+      this.#mountTargetDnsSeconds = options.mountTargetDnsSeconds;
     if (options.limits) this.#limits = { ...this.#limits, ...options.limits };
     if (options.durations) this.#durations = { ...this.#durations, ...options.durations };
     if (options.consistencySeconds !== undefined)

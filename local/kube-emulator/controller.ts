@@ -11,6 +11,8 @@ export interface ClusterAccess {
   list(resource: ResourceType, namespace?: string): KubeObject[];
   /** Stores `next` unless it equals what is stored; no validation, as a controller's own write. */
   update(resource: ResourceType, next: KubeObject): void;
+  /** Stores a new object as the controller manager (a Job's pod, an event); no validation. */
+  create(resource: ResourceType, object: KubeObject): void;
   /** Deletes as a client would: objects with finalizers become terminating. */
   delete(resource: ResourceType, namespace: string | undefined, name: string): void;
 }

@@ -12,6 +12,7 @@ import {
   issueServingCertificate,
 } from './certificates.ts';
 import { FaultInjector, type KubeFault } from './faults.ts';
+import { JobRunner, type JobRunnerOptions } from './jobs.ts';
 import { buildKubeconfig, type KubeconfigUser } from './kubeconfig.ts';
 import { ObjectApi } from './object-api.ts';
 import type { KubeObject } from './objects.ts';
@@ -33,6 +34,13 @@ export { kubernetesUserOf } from './access-entries.ts';
 export type { CertificateAuthorityPem } from './certificates.ts';
 export { createCertificateAuthority } from './certificates.ts';
 export type { KubeFault } from './faults.ts';
+export type {
+  JobRunnerOptions,
+  PodFate,
+  PodFateOracle,
+  PodPlacement,
+  PodVolume,
+} from './jobs.ts';
 export type { ExecCredentialPlugin, KubeconfigUser } from './kubeconfig.ts';
 export {
   type ApiServerTarget,
@@ -82,6 +90,11 @@ export interface KubeEmulatorOptions {
   readonly accessEntries?: readonly AccessEntry[];
   /** Principal ARNs in `system:masters` (the cluster creator, AmazonEKSClusterAdminPolicy). */
   readonly clusterAdmins?: readonly string[];
+  /**
+   * Runs Jobs: each gets a pod whose fate (scheduled? its volumes mounted?) the oracle decides
+   * (local/kube-emulator/jobs.ts). @default Jobs are stored and never run
+   */
+  readonly jobs?: JobRunnerOptions;
 }
 
 export interface KubeEmulator {
@@ -135,6 +148,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     clusterRole: (name) => api.find({ resource: CLUSTER_ROLES, name }),
     role: (namespace, name) => api.find({ resource: ROLES, namespace, name }),
   };
+  const jobs = options.jobs ? new JobRunner(api, now, options.jobs) : undefined;
   const faults = new FaultInjector();
   const server = await startKubeServer({
     host,
@@ -171,7 +185,10 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
         user,
         ...(namespace ? { namespace } : {}),
       }),
-    stop: () => server.close(),
+    stop: () => {
+      jobs?.stop();
+      return server.close();
+    },
     objects: () => api.all(),
     injectFault: (fault) => faults.inject(fault),
     clearFaults: () => faults.clear(),

@@ -110,10 +110,7 @@ function specOf(object: KubeObject): JsonMap {
 export class ObjectApi {
   private readonly store: ObjectStore;
   private readonly now: () => Date;
-  private readonly controllers: readonly Controller[] = [
-    reconcileVolumeBinding,
-    reconcileFinalizers,
-  ];
+  private readonly controllers: Controller[] = [reconcileVolumeBinding, reconcileFinalizers];
   private readonly lookup: ObjectLookup;
   private readonly cluster: ClusterAccess;
 
@@ -137,12 +134,37 @@ export class ObjectApi {
           dryRun: false,
         });
       },
+      create: (resource, object) => {
+        if (this.store.get(resource, object.metadata.namespace, object.metadata.name)) return;
+        this.write({
+          resource,
+          before: undefined,
+          next: object,
+          updater: { manager: CONTROLLER_MANAGER, operation: 'Update' },
+          byUser: false,
+          dryRun: false,
+        });
+      },
       delete: (resource, namespace, name) => {
         if (this.store.get(resource, namespace, name)) {
           this.deleteStored({ resource, namespace, name }, { dryRun: false });
         }
       },
     };
+  }
+
+  /** Adds a controller; it runs after every stored write, with the others. */
+  addController(controller: Controller): void {
+    this.controllers.push(controller);
+  }
+
+  /**
+   * Writes as a controller outside a request (one that waited for something, as the kubelet
+   * does), then lets every controller react.
+   */
+  asController(change: (cluster: ClusterAccess) => void): void {
+    change(this.cluster);
+    this.reconcile();
   }
 
   get(ref: ObjectRef): KubeObject {

@@ -8,6 +8,8 @@ export type ResourceKind =
   | 'PersistentVolume'
   | 'PersistentVolumeClaim'
   | 'Pod'
+  | 'Event'
+  | 'Job'
   | 'StorageClass'
   | 'CSIDriver'
   | 'SecurityGroupPolicy'
@@ -81,6 +83,30 @@ export const PODS: ResourceType = {
   kind: 'Pod',
   namespaced: true,
   shortNames: ['po'],
+  categories: ['all'],
+};
+
+/** Core events: what the kubelet and controllers report about an object (`kubectl describe`). */
+export const EVENTS: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'events',
+  singular: 'event',
+  kind: 'Event',
+  namespaced: true,
+  shortNames: ['ev'],
+  categories: [],
+};
+
+/** batch/v1 Jobs: run by local/kube-emulator/jobs.ts, their pods' mounts decided by a hook. */
+export const JOBS: ResourceType = {
+  group: 'batch',
+  version: 'v1',
+  plural: 'jobs',
+  singular: 'job',
+  kind: 'Job',
+  namespaced: true,
+  shortNames: [],
   categories: ['all'],
 };
 
@@ -174,6 +200,8 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   PERSISTENT_VOLUMES,
   PERSISTENT_VOLUME_CLAIMS,
   PODS,
+  EVENTS,
+  JOBS,
   STORAGE_CLASSES,
   CSI_DRIVERS,
   SECURITY_GROUP_POLICIES,

@@ -2,7 +2,7 @@
  * Server-side printing: the `Table` (meta.k8s.io/v1) answer kubectl asks for with
  * `Accept: …;as=Table`, with the columns the real API server prints for each kind.
  */
-import { type KubeObject, mapAt, stringAt, stringListAt, valueAt } from './objects.ts';
+import { isJsonMap, type KubeObject, mapAt, stringAt, stringListAt, valueAt } from './objects.ts';
 import type { ResourceKind } from './resources.ts';
 
 type Cell = string | number | boolean;
@@ -111,6 +111,44 @@ const COLUMNS: Readonly<Record<ResourceKind, readonly Column[]>> = {
     },
   ],
   Role: [NAME, CREATED_AT],
+  // kubectl get jobs: Status (Complete, Failed, Running), Completions, Age.
+  Job: [
+    NAME,
+    {
+      name: 'Status',
+      type: 'string',
+      cell: (object) => {
+        const conditions = valueAt(object, ['status', 'conditions']);
+        const ended = Array.isArray(conditions)
+          ? conditions.find(
+              (condition) =>
+                isJsonMap(condition) &&
+                condition.status === 'True' &&
+                (condition.type === 'Complete' || condition.type === 'Failed'),
+            )
+          : undefined;
+        return isJsonMap(ended) ? String(ended.type) : 'Running';
+      },
+    },
+    {
+      name: 'Completions',
+      type: 'string',
+      cell: (object) => `${Number(valueAt(object, ['status', 'succeeded']) ?? 0)}/1`,
+    },
+    AGE,
+  ],
+  // kubectl get events: Last Seen, Type, Reason, Object, Message.
+  Event: [
+    { name: 'Type', type: 'string', cell: text(['type']) },
+    { name: 'Reason', type: 'string', cell: text(['reason']) },
+    {
+      name: 'Object',
+      type: 'string',
+      cell: (object) =>
+        `${(stringAt(object, ['involvedObject', 'kind']) ?? '').toLowerCase()}/${stringAt(object, ['involvedObject', 'name']) ?? ''}`,
+    },
+    { name: 'Message', type: 'string', cell: text(['message']) },
+  ],
   ClusterRole: [NAME, CREATED_AT],
   RoleBinding: BINDING_COLUMNS,
   ClusterRoleBinding: BINDING_COLUMNS,

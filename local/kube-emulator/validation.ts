@@ -172,6 +172,26 @@ function validatePod(pod: KubeObject): StatusCause[] {
   return Array.isArray(containers) && containers.length > 0 ? [] : [required('spec.containers')];
 }
 
+/** A Job's pod template: containers, and a restart policy a Job allows. */
+function validateJob(job: KubeObject): StatusCause[] {
+  const containers = valueAt(job, ['spec', 'template', 'spec', 'containers']);
+  const restartPolicy = valueAt(job, ['spec', 'template', 'spec', 'restartPolicy']);
+  return [
+    ...(Array.isArray(containers) && containers.length > 0
+      ? []
+      : [required('spec.template.spec.containers')]),
+    ...(restartPolicy === 'Never' || restartPolicy === 'OnFailure'
+      ? []
+      : [
+          {
+            reason: 'FieldValueNotSupported',
+            message: `Unsupported value: "${String(restartPolicy ?? 'Always')}": supported values: "OnFailure", "Never"`,
+            field: 'spec.template.spec.restartPolicy',
+          },
+        ]),
+  ];
+}
+
 /** The CRD's schema: `spec.securityGroups.groupIds` holds 1 to 16 security group ids. */
 function validateSecurityGroupPolicy(policy: KubeObject): StatusCause[] {
   const field = 'spec.securityGroups.groupIds';
@@ -207,6 +227,8 @@ export function validateObject(resource: ResourceType, object: KubeObject): Stat
       return [...causes, ...validateStorageClass(object)];
     case 'Pod':
       return [...causes, ...validatePod(object)];
+    case 'Job':
+      return [...causes, ...validateJob(object)];
     case 'SecurityGroupPolicy':
       return [...causes, ...validateSecurityGroupPolicy(object)];
     case 'Role':

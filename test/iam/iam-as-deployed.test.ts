@@ -14,7 +14,8 @@ const RECORDINGS = join(PROJECT_ROOT, '.build', 'aws-calls');
 /**
  * The integration test files whose calls this evaluation relies on: between them, every
  * function's calls on every path (provisioning and its rollback, deletion of own and shared
- * file systems, repair, settlement, the drift check, the API and request events, restores). A run that
+ * file systems, repair, settlement, the drift check, the API and request events, restores, the
+ * mount check of verifyMount). A run that
  * skipped one (a filter, a crash) would evaluate less and still pass: it fails instead.
  */
 const RELIED_ON = [
@@ -29,6 +30,7 @@ const RELIED_ON = [
   'lifecycle-retain',
   'warm-pool',
   'restore',
+  'verify-mount',
 ];
 
 /** Each recording file (named after its test file), with its calls. */

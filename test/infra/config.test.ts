@@ -5,6 +5,7 @@ import {
   DEFAULT_CONFIG,
   kubernetesNetworkOf,
   maxMountTargetChecks,
+  mountCheckEnvironment,
   mountTargetWaitWorstCaseSeconds,
   OTHER_STEPS_RESERVE_SECONDS,
   PROVISION_TIMEOUT_SECONDS,
@@ -120,6 +121,14 @@ describe('parseServiceConfig', () => {
       'logsKmsKeyArn must be a KMS key ARN',
     ],
     [{ apiRateLimit: 'fast' }, 'apiRateLimit must be a non-negative number'],
+    [{ verifyMount: 'yes' }, 'verifyMount must be true or false'],
+    [
+      { mountCheck: { image: 'busybox' } },
+      'mountCheck.image must be an image with a tag or digest',
+    ],
+    [{ mountCheck: { timeoutSeconds: 0 } }, 'mountCheck.timeoutSeconds must be a whole number'],
+    [{ mountCheck: { memory: 'lots' } }, 'mountCheck.memory must be a Kubernetes quantity'],
+    [{ mountCheck: { retries: 2 } }, 'unknown mountCheck setting retries'],
     [{ healthCheckMinutes: 0 }, 'healthCheckMinutes must be a whole number from 1 to 1440'],
     [{ healthCheckMinutes: 7.5 }, 'healthCheckMinutes must be a whole number from 1 to 1440'],
     [{ clusterNames: ['dev'] }, 'unknown efs-volumes setting(s): clusterNames'],
@@ -150,6 +159,28 @@ describe('parseServiceConfig', () => {
     // Assess
     expect(thrown).toBeInstanceOf(ServiceConfigError);
     expect((thrown as Error).message).toContain(message);
+  });
+});
+
+describe('the mount check settings', () => {
+  it('gives the steps only the mount check settings the configuration names', () => {
+    // Prepare
+    const config = parseServiceConfig({
+      vpcIds: VPC_IDS,
+      verifyMount: true,
+      mountCheck: { image: 'registry.example/busybox:1.37.0', timeoutSeconds: 300 },
+    });
+
+    // Act
+    const environment = mountCheckEnvironment(config);
+
+    // Assess
+    expect(config.verifyMount).toBe(true);
+    expect(environment).toEqual({
+      VERIFY_MOUNT_IMAGE: 'registry.example/busybox:1.37.0',
+      VERIFY_MOUNT_TIMEOUT_SECONDS: '300',
+    });
+    expect(mountCheckEnvironment(DEFAULT_CONFIG)).toEqual({});
   });
 });
 

@@ -54,6 +54,20 @@ function permissionsOf(group: string): string[] {
 }
 
 describe('infra/rbac.yaml', () => {
+  it('gives the mount check only Jobs to create, read and delete, and pods and events to list, in a ClusterRole of its own', () => {
+    // Prepare
+    const role = rbacObjects().find(
+      (object) =>
+        object.kind === 'ClusterRole' && object.metadata.name === 'efs-volumes-mount-check',
+    );
+
+    // Assess
+    expect(role?.rules).toEqual([
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'get', 'delete'] },
+      { apiGroups: [''], resources: ['pods', 'events'], verbs: ['list'] },
+    ]);
+  });
+
   it('binds exactly the Kubernetes groups the access entries name', () => {
     // Prepare
     const objects = rbacObjects();
@@ -65,10 +79,10 @@ describe('infra/rbac.yaml', () => {
       .map((subject) => subject.name);
 
     // Assess
-    expect(subjects.sort()).toEqual(Object.values(KUBERNETES_GROUPS).sort());
+    expect([...new Set(subjects)].sort()).toEqual(Object.values(KUBERNETES_GROUPS).sort());
   });
 
-  it('lets the writer group apply and delete volumes, claims and its named StorageClass, apply its named SecurityGroupPolicy, and nothing else', () => {
+  it('lets the writer group apply and delete volumes, claims and its named StorageClass, apply its named SecurityGroupPolicy, run and read a mount check Job, and nothing else', () => {
     // Prepare
     const expected = [
       ...['get', 'list', 'create', 'patch', 'delete'].map(
@@ -84,6 +98,11 @@ describe('infra/rbac.yaml', () => {
       'delete storage.k8s.io/storageclasses/efs-sc',
       'create vpcresources.k8s.aws/securitygrouppolicies',
       `patch vpcresources.k8s.aws/securitygrouppolicies/${SECURITY_GROUP_POLICY_NAME}`,
+      'create batch/jobs',
+      'get batch/jobs',
+      'delete batch/jobs',
+      'list core/pods',
+      'list core/events',
     ];
 
     // Act

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { WORKFLOW_SETTINGS } from '../../infra/config.ts';
+import { MOUNT_CHECK_SETTINGS, WORKFLOW_SETTINGS } from '../../infra/config.ts';
 import { FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
 import { PROJECT_ROOT } from '../../infra/service-function.ts';
 import { placeholderOf } from '../../infra/step-registry.ts';
@@ -176,7 +176,7 @@ describe('Lambda functions', () => {
     expect(mentions).toEqual([]);
   });
 
-  it('names exactly the workflow settings functions/lib/config.ts reads', () => {
+  it('names exactly the number settings functions/lib/config.ts reads: the workflow’s and the mount check’s', () => {
     // Prepare
     const source = readFileSync(`${PROJECT_ROOT}functions/lib/config.ts`, 'utf8');
 
@@ -184,7 +184,13 @@ describe('Lambda functions', () => {
     const read = [...source.matchAll(/numberSetting\('([A-Z_]+)'/g)].map((match) => match[1]);
 
     // Assess
-    expect(read.sort()).toEqual(Object.values(WORKFLOW_SETTINGS).sort());
+    expect(read.sort()).toEqual(
+      [
+        ...Object.values(WORKFLOW_SETTINGS),
+        MOUNT_CHECK_SETTINGS.timeoutSeconds,
+        MOUNT_CHECK_SETTINGS.pollSeconds,
+      ].sort(),
+    );
   });
 
   it('sets every environment variable functions/ reads, except the runtime ones', () => {

@@ -231,6 +231,8 @@ describe('the Kubernetes emulator with access entries and RBAC', () => {
     expect(applied.map(({ kind, name, created }) => `${kind}/${name}/${created}`)).toEqual([
       'ClusterRole/efs-volumes/false',
       'ClusterRoleBinding/efs-volumes/false',
+      'ClusterRole/efs-volumes-mount-check/false',
+      'ClusterRoleBinding/efs-volumes-mount-check/false',
       'ClusterRole/efs-volumes-reader/false',
       'ClusterRoleBinding/efs-volumes-reader/false',
     ]);

@@ -128,6 +128,7 @@ export const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   'check-mount-targets': [...RECORD_UPDATE, 'elasticfilesystem:DescribeMountTargets'],
   'apply-manifests': KUBERNETES_STEP,
   'check-claim-bound': KUBERNETES_STEP,
+  'verify-mount': KUBERNETES_STEP,
   'complete-provisioning': [...RECORD_GET_UPDATE, 'events:PutEvents'],
   'begin-rollback': RECORD_GET_UPDATE,
   'delete-manifests': KUBERNETES_STEP,

@@ -79,6 +79,7 @@ export function functionSources(): string[] {
 export const KUBERNETES_CALLERS = [
   'apply-manifests',
   'check-claim-bound',
+  'verify-mount',
   'delete-manifests',
   'record-rollback-failure',
   'record-deletion-failure',

@@ -174,6 +174,34 @@ describe('efs-volumes arguments', () => {
     expect(io.out()).toContain('kind: X');
   });
 
+  it('sends create --verify-mount in the body, and repair --verify-mount as ?verifyMount=true', async () => {
+    // Prepare
+    const io = memoryIo({
+      answer: (request) =>
+        Response.json(
+          {
+            ...volume,
+            status: new URL(request.url).pathname.endsWith('/repair') ? 'REPAIRING' : 'PENDING',
+          },
+          { status: 202 },
+        ),
+    });
+
+    // Act
+    const created = await runCli(
+      ['create', '--cluster', 'demo', '--namespace', 'team-a', '--name', 'data', '--verify-mount'],
+      io,
+    );
+    const repaired = await runCli(['repair', volume.id, '--verify-mount'], io);
+
+    // Assess
+    expect([created, repaired], io.err()).toEqual([0, 0]);
+    expect(io.requests[0]?.body).toMatchObject({ verifyMount: true });
+    expect(io.requests[1]?.url.href).toBe(
+      `http://127.0.0.1:3000/volumes/${volume.id}/repair?verifyMount=true`,
+    );
+  });
+
   it.each([
     [
       'a missing required flag',

@@ -260,6 +260,27 @@ describe('efs-volumes plan', () => {
       `cost           $0.00031 to provision; $0 a month empty, $0.30 per GB stored a month (us-east-1 prices of ${PRICE_TABLE.readOn})`,
     );
   });
+
+  it('says that a Job will prove the mount before READY, and shows the Job', () => {
+    // Prepare
+    const mountCheck = {
+      namespace: 'team-c',
+      image: 'public.ecr.aws/docker/library/busybox:1.37.0',
+      timeoutSeconds: 180,
+      job: 'kind: Job\nmetadata:\n  name: efs-volumes-mount-check-vol-1\n',
+    };
+
+    // Act
+    const text = renderPlan({ json: false, fancy: false }, { ...plan, mountCheck });
+
+    // Assess
+    expect(text).toContain(
+      'mount check    a Job in team-c (public.ecr.aws/docker/library/busybox:1.37.0, at most 180 s) mounts the claim before READY',
+    );
+    expect(text).toContain(
+      'Mount check Job\nkind: Job\nmetadata:\n  name: efs-volumes-mount-check-vol-1\n',
+    );
+  });
 });
 
 describe('efs-volumes costs', () => {

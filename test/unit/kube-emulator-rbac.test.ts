@@ -403,7 +403,9 @@ describe('infra/rbac.yaml as shipped', () => {
     expect(allowed(writer, 'PATCH', driver, objects)).toBe(true);
     expect(allowed(writer, 'POST', '/apis/storage.k8s.io/v1/csidrivers', objects)).toBe(true);
     expect(allowed(writer, 'GET', '/api/v1/persistentvolumes', objects)).toBe(true);
-    expect(allowed(writer, 'GET', '/api/v1/namespaces/team-a/pods', objects)).toBe(false);
+    // The mount check lists the Job's pods; it never reads one by name
+    expect(allowed(writer, 'GET', '/api/v1/namespaces/team-a/pods', objects)).toBe(true);
+    expect(allowed(writer, 'GET', '/api/v1/namespaces/team-a/pods/app-1', objects)).toBe(false);
     expect(allowed(writer, 'PUT', '/api/v1/persistentvolumes/efs-vol-1', objects)).toBe(false);
   });
 

@@ -185,6 +185,8 @@ describe('beginRepair', () => {
       fileSystem: { fileSystemId: 'fs-1', shared: false },
       securityGroup: { securityGroupId: 'sg-1' },
       accessPoint: { accessPointId: 'fsap-1' },
+      // No verifyMount in the execution's input: the repair does not verify the mount
+      verifyMount: false,
     });
   });
 

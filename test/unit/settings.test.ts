@@ -104,6 +104,14 @@ describe('the settings declaration', () => {
       claimPollSeconds: SETTINGS.CLAIM_POLL_SECONDS.default,
       claimMaxChecks: SETTINGS.CLAIM_MAX_CHECKS.default,
       eventBusName: 'default',
+      verifyMount: false,
+      mountCheck: {
+        image: SETTINGS.VERIFY_MOUNT_IMAGE.default,
+        timeoutSeconds: SETTINGS.VERIFY_MOUNT_TIMEOUT_SECONDS.default,
+        pollSeconds: SETTINGS.VERIFY_MOUNT_POLL_SECONDS.default,
+        cpu: SETTINGS.VERIFY_MOUNT_CPU.default,
+        memory: SETTINGS.VERIFY_MOUNT_MEMORY.default,
+      },
     });
   });
 

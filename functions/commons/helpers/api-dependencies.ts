@@ -26,6 +26,8 @@ export function apiDependencies(): VolumeServiceDependencies {
     metrics: volumeMetrics,
     settings: {
       allowRootPosixUser: settings.allowRootPosixUser,
+      verifyMount: settings.verifyMount,
+      mountCheck: settings.mountCheck,
       provisionStateMachineArn: stringSetting('PROVISION_STATE_MACHINE_ARN') ?? '',
       deprovisionStateMachineArn: stringSetting('DEPROVISION_STATE_MACHINE_ARN') ?? '',
       repairStateMachineArn: stringSetting('REPAIR_STATE_MACHINE_ARN') ?? '',

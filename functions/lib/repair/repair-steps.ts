@@ -57,6 +57,8 @@ export interface RepairTarget {
   readonly fileSystem: FileSystemResult;
   readonly securityGroup: { readonly securityGroupId: string };
   readonly accessPoint: AccessPointResult;
+  /** Whether the repair ends with VerifyMount (its request asked: the execution's input). */
+  readonly verifyMount: boolean;
 }
 
 /**
@@ -106,6 +108,7 @@ export function beginRepair(
           },
           securityGroup: { securityGroupId: securityGroupId ?? '' },
           accessPoint: { accessPointId },
+          verifyMount: state.verifyMount === true,
         },
       };
     },

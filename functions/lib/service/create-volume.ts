@@ -7,6 +7,7 @@ import { type ClusterDescription, describeCluster } from '../aws/cluster.ts';
 import { type FargateReport, fargatePreflight } from '../aws/fargate-preflight.ts';
 import { stackName } from '../aws/tags.ts';
 import { errorName, isTransientError } from '../aws/transient.ts';
+import type { MountCheckSettings } from '../config.ts';
 import { VolumeRecordStateError } from '../errors.ts';
 import type { KubernetesReader } from '../kube/read-client.ts';
 import type { VolumeMetrics } from '../metrics.ts';
@@ -35,6 +36,10 @@ import type { ReadDependencies } from './volume-access.ts';
 
 export interface VolumeServiceSettings {
   readonly allowRootPosixUser: boolean;
+  /** A request's `verifyMount` when it names none (VERIFY_MOUNT). @default false */
+  readonly verifyMount?: boolean;
+  /** The mount check's Job, for the plan. @default none: the plan shows no Job */
+  readonly mountCheck?: MountCheckSettings;
   readonly provisionStateMachineArn: string;
   readonly deprovisionStateMachineArn: string;
   /** @default '' (no repairs: the functions that start none need not know it) */
@@ -246,6 +251,7 @@ export async function createVolume(
   try {
     const requested = validateVolumeRequest(body, {
       allowRootPosixUser: deps.settings.allowRootPosixUser,
+      verifyMount: deps.settings.verifyMount,
     });
     const decision = authorize(
       deps.policy,
@@ -300,6 +306,7 @@ export async function createVolume(
           usage,
           member,
           process.env.AWS_REGION,
+          deps.settings.mountCheck,
         ),
       };
     }

@@ -2,7 +2,10 @@ import type { components } from '../../generated/openapi-types.ts';
 import { RESTORE_DIRECTORY_PLACEHOLDER, restoredRootPath } from '../aws/backup.ts';
 import type { ClusterDescription } from '../aws/cluster.ts';
 import type { FargateReport } from '../aws/fargate-preflight.ts';
+import type { MountCheckSettings } from '../config.ts';
 import { renderManifests } from '../kube/manifests-yaml.ts';
+import { buildMountCheckJob, type JobObject } from '../kube/mount-check-job.ts';
+import { toYaml } from '../kube/yaml.ts';
 import { volumeCost } from '../pricing/prices.ts';
 import { securityGroupName } from '../volume/names.ts';
 import type { PoolMember } from '../volume/pool.ts';
@@ -19,6 +22,30 @@ function nfsSource(cluster: ClusterDescription): Record<string, unknown> {
 }
 
 /**
+ * Why the mount check's pod would never run: Fargate runs a pod only when a profile selects its
+ * namespace and every label the profile's selector names (the Job's pod carries its own labels
+ * only).
+ */
+function mountCheckWarnings(fargate: FargateReport, job: JobObject | undefined): string[] {
+  if (!job || fargate.profiles.length === 0) return [];
+  const template = (job.spec as { template?: { metadata?: { labels?: Record<string, string> } } })
+    .template;
+  const labels = template?.metadata?.labels ?? {};
+  const selects = fargate.profiles.some((profile) =>
+    Object.entries(profile.podLabels).every(([key, value]) => labels[key] === value),
+  );
+  return selects
+    ? []
+    : [
+        `verifyMount: no Fargate profile selects the mount check's pod (labels ${Object.entries(
+          labels,
+        )
+          .map(([key, value]) => `${key}=${value}`)
+          .join(', ')}): it would never start, and the volume would fail at VerifyMount`,
+      ];
+}
+
+/**
  * What provisioning `spec` on `cluster` would create. Planned from EKS's description alone:
  * mount targets are named by the subnets they are chosen from (one per zone), as the API
  * functions carry no EC2 client.
@@ -31,7 +58,18 @@ export function planVolume(
   quotas?: readonly QuotaUsage[],
   pool?: PoolMember,
   region?: string,
+  mountCheck?: MountCheckSettings,
 ): VolumePlan {
+  const job =
+    spec.verifyMount && mountCheck
+      ? buildMountCheckJob({
+          volumeId,
+          namespace: spec.namespace,
+          claimName: spec.name,
+          probe: volumeId,
+          settings: mountCheck,
+        })
+      : undefined;
   const shared = spec.fileSystemId !== undefined;
   const source = shared ? 'shared' : pool ? 'pool' : 'new';
   const cost = region ? volumeCost(source, region) : undefined;
@@ -117,6 +155,16 @@ export function planVolume(
           ? { fileSystemId: pool.fileSystemId }
           : {},
     ),
+    ...(job && mountCheck
+      ? {
+          mountCheck: {
+            namespace: spec.namespace,
+            image: mountCheck.image,
+            timeoutSeconds: mountCheck.timeoutSeconds,
+            job: toYaml(job),
+          },
+        }
+      : {}),
     ...(fargate
       ? {
           fargate: {
@@ -127,7 +175,7 @@ export function planVolume(
             })),
             availabilityZones: [...fargate.availabilityZones],
           },
-          warnings: [...fargate.warnings],
+          warnings: [...fargate.warnings, ...mountCheckWarnings(fargate, job)],
         }
       : {}),
     ...(quotas

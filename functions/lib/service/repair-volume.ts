@@ -21,11 +21,14 @@ import { visibleRecord } from './volume-access.ts';
  * Authorized as creating a volume in the namespace is, not as deleting: a repair changes no
  * data and puts back only what the volume had, so any caller the namespace's rules admit may
  * restore it (its owner may have left the team whose pods need it).
+ *
+ * With `verifyMount`, the repair ends with the VerifyMount step (a Job mounts the claim), and a
+ * mount that fails fails the repair.
  */
 export async function repairVolume(
   deps: VolumeServiceDependencies,
   id: string,
-  options: { caller: string },
+  options: { caller: string; verifyMount?: boolean },
 ): Promise<Volume> {
   try {
     const record = await visibleRecord(deps, id, options.caller);
@@ -62,6 +65,8 @@ export async function repairVolume(
       await startExecution(deps, deps.settings.repairStateMachineArn, executionName, {
         volumeId: id,
         operation: 'repair',
+        // The repair's own choice, not the spec's: a repair proves the mount only when asked.
+        ...(options.verifyMount ? { verifyMount: true } : {}),
       });
     } catch (error) {
       // Not started: the volume is READY again, the repair FAILED, and the caller may retry.

@@ -14,6 +14,8 @@ export type VolumeSpec = Schema['VolumeSpec'];
 export interface ValidationOptions {
   /** Allow uid or gid 0 (root) for the access point's POSIX user. @default false */
   readonly allowRootPosixUser?: boolean;
+  /** A request's `verifyMount` when it names none: the stack's VERIFY_MOUNT. @default false */
+  readonly verifyMount?: boolean;
 }
 
 export interface Problem {
@@ -174,6 +176,8 @@ export function validateVolumeRequest(input: unknown, options: ValidationOptions
             restoreFrom: { ...request.restoreFrom, fileSystemId: '' },
           }
         : { backup: request.backup ?? true }),
+    // Only when asked: a spec without it reads as the specs recorded before it existed.
+    ...((request.verifyMount ?? options.verifyMount ?? false) ? { verifyMount: true } : {}),
     tags: request.tags ?? {},
     dryRun: request.dryRun ?? false,
   };

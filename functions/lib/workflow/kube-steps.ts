@@ -1,6 +1,6 @@
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { ServiceSettings } from '../config.ts';
-import { ClaimNotBoundError } from '../errors.ts';
+import { ClaimNotBoundError, MountVerificationFailedError } from '../errors.ts';
 import {
   type AppliedManifests,
   applySecurityGroupPolicy,
@@ -8,6 +8,16 @@ import {
   claimPhase,
   deleteVolumeManifests,
 } from '../kube/apply.ts';
+import {
+  buildMountCheckJob,
+  createMountCheckJob,
+  deleteMountCheckJob,
+  describeMountCheckFailure,
+  jobOutcome,
+  mountCheckJobName,
+  readMountCheckJob,
+  reportMountCheckPods,
+} from '../kube/mount-check.ts';
 import type { VolumeRecordStore } from '../volume/record.ts';
 import { runStep, workflowTransition } from './run-step.ts';
 import { required, type StepState, type WaitProgress } from './state.ts';
@@ -90,8 +100,85 @@ export function checkClaimBound(
         );
       }
       return {
-        result: { done: bound, waitSeconds: bound ? 0 : deps.settings.claimPollSeconds, checks },
+        result: {
+          done: bound,
+          waitSeconds: bound ? 0 : deps.settings.claimPollSeconds,
+          checks,
+          ...(bound ? { verifyMount: mountToBeVerified(state) } : {}),
+        },
       };
+    },
+    workflowTransition(state.operation),
+  );
+}
+
+/**
+ * Whether this execution proves the mount: a repair when its request asked (the execution's
+ * input), provisioning when the volume's spec says so (the request's or the stack's default).
+ */
+export function mountToBeVerified(state: StepState): boolean {
+  return state.operation === 'repair'
+    ? state.verifyMount === true
+    : state.verifyMount === true || state.spec.verifyMount === true;
+}
+
+/**
+ * How long past the Job's own deadline the step keeps looking before it gives up on a Job the
+ * cluster never ended (its controller down, or no pod ever started).
+ */
+export const MOUNT_CHECK_GRACE_SECONDS = 60;
+
+/**
+ * One look at the mount check: the first creates the Job in the volume's namespace (a pod
+ * mounts the claim, writes, reads back and removes a probe file); later ones read it. A Job
+ * that succeeded is deleted and the step is done; one that failed, or outlived its deadline,
+ * is described from its pod (state, termination message, events), deleted, and the step fails
+ * with that description, so the volume rolls back (or the repair fails). The state machine
+ * waits `waitSeconds` between looks.
+ *
+ * @throws MountVerificationFailedError with what the pod reported
+ */
+export function verifyMount(state: StepState, deps: KubeStepDependencies): Promise<WaitProgress> {
+  return runStep(
+    deps.records,
+    state.volumeId,
+    'VerifyMount',
+    async () => {
+      const checks = (state.mountCheck?.checks ?? 0) + 1;
+      const { namespace, name } = state.spec;
+      const settings = deps.settings.mountCheck;
+      const api = await deps.kubernetes(state.spec.clusterName);
+      const job = await readMountCheckJob(api, state.volumeId, namespace);
+      const waiting = { done: false, waitSeconds: settings.pollSeconds, checks };
+      if (!job) {
+        if (checks > 1) {
+          throw new MountVerificationFailedError(
+            `mount check failed: Job ${namespace}/${state.volumeId} disappeared before it finished`,
+          );
+        }
+        await createMountCheckJob(
+          api,
+          buildMountCheckJob({
+            volumeId: state.volumeId,
+            namespace,
+            claimName: name,
+            probe: state.executionName ?? state.volumeId,
+            settings,
+          }),
+        );
+        return { result: waiting };
+      }
+      const outcome = jobOutcome(job);
+      if (outcome === 'succeeded') {
+        await deleteMountCheckJob(api, state.volumeId, namespace);
+        return { result: { done: true, waitSeconds: 0, checks } };
+      }
+      const overdue =
+        (checks - 1) * settings.pollSeconds > settings.timeoutSeconds + MOUNT_CHECK_GRACE_SECONDS;
+      if (outcome === 'running' && !overdue) return { result: waiting };
+      const pods = await reportMountCheckPods(api, state.volumeId, namespace);
+      await deleteMountCheckJob(api, state.volumeId, namespace);
+      throw new MountVerificationFailedError(describeMountCheckFailure(job, pods));
     },
     workflowTransition(state.operation),
   );
@@ -106,6 +193,13 @@ export function rollbackManifests(
     // Without a resolved cluster no step could have written to Kubernetes.
     if (!state.cluster) return { result: { deleted: [] } };
     const api = await deps.kubernetes(state.spec.clusterName);
-    return { result: { deleted: await deleteVolumeManifests(api, state.volumeId, state.spec) } };
+    // A mount check this execution started and could not end (VerifyMount failed for good
+    // between creating and deleting its Job) goes before the claim its pod uses.
+    const jobDeleted =
+      (state.mountCheck !== undefined || state.failedStep === 'VerifyMount') &&
+      (await deleteMountCheckJob(api, state.volumeId, state.spec.namespace));
+    const deleted = await deleteVolumeManifests(api, state.volumeId, state.spec);
+    const job = `Job/${state.spec.namespace}/${mountCheckJobName(state.volumeId)}`;
+    return { result: { deleted: jobDeleted ? [job, ...deleted] : deleted } };
   });
 }

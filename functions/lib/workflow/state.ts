@@ -54,6 +54,11 @@ export interface ExecutionInput {
    * machine's `Restore?` choice takes the restore steps.
    */
   readonly restoreFrom?: string;
+  /**
+   * A repair that ends with the VerifyMount step (POST /volumes/{id}/repair?verifyMount=true).
+   * Provisioning takes it from the spec instead (the record is the truth).
+   */
+  readonly verifyMount?: boolean;
 }
 
 /** A wait loop's position: the state machine's Wait state reads `waitSeconds`. */
@@ -63,6 +68,8 @@ export interface WaitProgress {
   readonly checks: number;
   /** Mount targets: when a check first found them all available (ISO 8601). */
   readonly availableAt?: string;
+  /** The claim, once Bound: whether the VerifyMount step runs next (the ASL's Choice reads it). */
+  readonly verifyMount?: boolean;
 }
 
 /** CheckRestoreJob's result: the state machine waits `waitSeconds` until `done`. */
@@ -101,6 +108,8 @@ export interface WorkflowState extends ExecutionInput {
   readonly mountTargetsWait?: WaitProgress;
   readonly manifests?: AppliedManifests;
   readonly claimWait?: WaitProgress;
+  /** VerifyMount's position: the Job created, then looked at until it finished. */
+  readonly mountCheck?: WaitProgress;
   readonly failure?: CaughtError;
   /** Set by the state machine's `<Step>Failed` Pass state: which step the failure came from. */
   readonly failedStep?: string;

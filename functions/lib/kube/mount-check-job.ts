@@ -1,0 +1,150 @@
+// The mount check's Job as a value: built by a pure function, with no Kubernetes client, so the
+// API's plan shows it (functions/lib/service/plan.ts) and only the VerifyMount step's bundle
+// talks to a cluster (./mount-check.ts).
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { MountCheckSettings } from '../config.ts';
+import { MANAGED_BY, MANAGED_BY_LABEL, VOLUME_ID_LABEL } from '../volume/names.ts';
+
+// Jobs, pods and events are read as JSON: the bundles keep the client's models of the storage
+// kinds only (infra/bundling.ts KUBERNETES_MODELS), and without a model the client hands the
+// object over as the API sent it. These are the fields the step reads.
+
+/** A Job's condition (`Complete`, `Failed`, …). */
+interface JobCondition {
+  readonly type: string;
+  readonly status: string;
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+/** A batch/v1 Job: its manifest as built here, its status as the Job controller writes it. */
+export interface JobObject extends KubernetesObject {
+  readonly spec?: Readonly<Record<string, unknown>>;
+  readonly status?: {
+    readonly active?: number;
+    readonly succeeded?: number;
+    readonly failed?: number;
+    readonly conditions?: readonly JobCondition[];
+  };
+}
+
+/** A pod's phase and its container's state. */
+export interface PodObject extends KubernetesObject {
+  readonly status?: {
+    readonly phase?: string;
+    readonly containerStatuses?: ReadonlyArray<{
+      readonly state?: {
+        readonly terminated?: {
+          readonly reason?: string;
+          readonly exitCode?: number;
+          readonly message?: string;
+        };
+        readonly waiting?: { readonly reason?: string; readonly message?: string };
+        readonly running?: unknown;
+      };
+    }>;
+  };
+}
+
+/** A core/v1 Event about a pod. */
+export interface EventObject extends KubernetesObject {
+  readonly type?: string;
+  readonly reason?: string;
+  readonly message?: string;
+  readonly involvedObject?: { readonly kind?: string; readonly name?: string };
+}
+
+/** Where the Job's container mounts the claim. */
+export const MOUNT_CHECK_PATH = '/mnt/volume';
+/** Labels the Job's pod with the Job's name, as the Job controller does (and a selector can ask). */
+export const JOB_NAME_LABEL = 'job-name';
+/** How long a finished Job stays when the step could not delete it (the cluster's TTL controller). */
+export const MOUNT_CHECK_TTL_SECONDS = 600;
+/** The unprivileged user the container runs as: the access point's POSIX user does the I/O anyway. */
+export const MOUNT_CHECK_USER = 65534;
+
+/** The mount check Job's name: one per volume, so a retried step finds its own Job. */
+export function mountCheckJobName(volumeId: string): string {
+  return `efs-volumes-mount-check-${volumeId}`;
+}
+
+export interface MountCheckJobInput {
+  readonly volumeId: string;
+  readonly namespace: string;
+  readonly claimName: string;
+  /** Written to the probe file and read back: this execution's name. */
+  readonly probe: string;
+  readonly settings: MountCheckSettings;
+}
+
+/**
+ * The shell the container runs: write the probe file, read it back, compare, remove it. `set -e`
+ * ends it at the first failure; what it printed is the end of its log, which
+ * `FallbackToLogsOnError` makes the container's termination message.
+ */
+export const MOUNT_CHECK_SCRIPT = [
+  'set -eu',
+  `probe="${MOUNT_CHECK_PATH}/.efs-volumes-mount-check-$(hostname)"`,
+  'printf %s "$PROBE" > "$probe"',
+  'read=$(cat "$probe")',
+  'rm -f "$probe"',
+  '[ "$read" = "$PROBE" ] || { echo "read back \\"$read\\", wrote \\"$PROBE\\""; exit 1; }',
+  'echo "mount verified: wrote, read back and removed $probe"',
+].join('\n');
+
+/**
+ * The Job that proves the claim mounts: one pod, never restarted (backoffLimit 0), ended by
+ * activeDeadlineSeconds, removed by the TTL controller if the step cannot delete it. Hardened:
+ * a non-root user, no privilege escalation, every capability dropped, a read-only root file
+ * system (only the claim is written), the runtime's seccomp profile, no service account token.
+ */
+export function buildMountCheckJob(input: MountCheckJobInput): JobObject {
+  const name = mountCheckJobName(input.volumeId);
+  const labels = {
+    [MANAGED_BY_LABEL]: MANAGED_BY,
+    [VOLUME_ID_LABEL]: input.volumeId,
+    'app.kubernetes.io/component': 'mount-check',
+  };
+  const { cpu, memory } = input.settings;
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name, namespace: input.namespace, labels },
+    spec: {
+      backoffLimit: 0,
+      activeDeadlineSeconds: input.settings.timeoutSeconds,
+      ttlSecondsAfterFinished: MOUNT_CHECK_TTL_SECONDS,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          automountServiceAccountToken: false,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: MOUNT_CHECK_USER,
+            runAsGroup: MOUNT_CHECK_USER,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [
+            {
+              name: 'mount-check',
+              image: input.settings.image,
+              command: ['sh', '-c', MOUNT_CHECK_SCRIPT],
+              env: [{ name: 'PROBE', value: input.probe }],
+              resources: { requests: { cpu, memory }, limits: { cpu, memory } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                privileged: false,
+                capabilities: { drop: ['ALL'] },
+              },
+              terminationMessagePolicy: 'FallbackToLogsOnError',
+              volumeMounts: [{ name: 'volume', mountPath: MOUNT_CHECK_PATH }],
+            },
+          ],
+          volumes: [{ name: 'volume', persistentVolumeClaim: { claimName: input.claimName } }],
+        },
+      },
+    },
+  };
+}

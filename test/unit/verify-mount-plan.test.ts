@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterDescription } from '../../functions/lib/aws/cluster.ts';
+import type { FargateReport } from '../../functions/lib/aws/fargate-preflight.ts';
+import { planVolume } from '../../functions/lib/service/plan.ts';
+import { validateVolumeRequest } from '../../functions/lib/volume/request.ts';
+
+const cluster: ClusterDescription = {
+  name: 'prod',
+  endpoint: 'https://example',
+  caData: '',
+  subnetIds: ['subnet-a', 'subnet-b'],
+  securityGroupIds: [],
+};
+
+const MOUNT_CHECK = {
+  image: 'public.ecr.aws/docker/library/busybox:1.37.0',
+  timeoutSeconds: 180,
+  pollSeconds: 10,
+  cpu: '250m',
+  memory: '64Mi',
+};
+
+function fargate(podLabels: Record<string, string>): FargateReport {
+  return {
+    vpcId: 'vpc-1',
+    profiles: [{ name: 'teams', podLabels, subnetIds: ['subnet-a'] }],
+    availabilityZones: ['us-east-1a'],
+    warnings: [],
+  } as FargateReport;
+}
+
+describe('the plan of a volume with verifyMount', () => {
+  it('shows the Job VerifyMount would run, in the volume’s namespace', () => {
+    // Prepare
+    const spec = validateVolumeRequest({
+      clusterName: 'prod',
+      namespace: 'team-a',
+      name: 'data',
+      verifyMount: true,
+    });
+
+    // Act
+    const plan = planVolume(
+      'vol-1',
+      spec,
+      cluster,
+      fargate({}),
+      undefined,
+      undefined,
+      undefined,
+      MOUNT_CHECK,
+    );
+
+    // Assess
+    expect(plan.spec.verifyMount).toBe(true);
+    expect(plan.mountCheck).toMatchObject({
+      namespace: 'team-a',
+      image: MOUNT_CHECK.image,
+      timeoutSeconds: 180,
+    });
+    expect(plan.mountCheck?.job).toContain('kind: Job');
+    expect(plan.mountCheck?.job).toContain('claimName: data');
+    expect(plan.warnings).toEqual([]);
+  });
+
+  it('warns when no Fargate profile would select the mount check’s pod', () => {
+    // Prepare: the only profile wants a label the Job's pod does not carry
+    const spec = validateVolumeRequest({
+      clusterName: 'prod',
+      namespace: 'team-a',
+      name: 'data',
+      verifyMount: true,
+    });
+
+    // Act
+    const plan = planVolume(
+      'vol-1',
+      spec,
+      cluster,
+      fargate({ app: 'web' }),
+      undefined,
+      undefined,
+      undefined,
+      MOUNT_CHECK,
+    );
+
+    // Assess
+    expect(plan.warnings).toEqual([
+      expect.stringContaining("no Fargate profile selects the mount check's pod"),
+    ]);
+  });
+
+  it('shows no Job without verifyMount, and takes the stack’s default when the request names none', () => {
+    // Prepare
+    const request = { clusterName: 'prod', namespace: 'team-a', name: 'data' };
+
+    // Act
+    const plain = planVolume(
+      'vol-1',
+      validateVolumeRequest(request),
+      cluster,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      MOUNT_CHECK,
+    );
+    const defaulted = validateVolumeRequest(request, { verifyMount: true });
+    const refused = validateVolumeRequest(
+      { ...request, verifyMount: false },
+      { verifyMount: true },
+    );
+
+    // Assess
+    expect(plain.mountCheck).toBeUndefined();
+    expect(plain.spec.verifyMount).toBeUndefined();
+    expect(defaulted.verifyMount).toBe(true);
+    expect(refused.verifyMount).toBeUndefined();
+  });
+});
