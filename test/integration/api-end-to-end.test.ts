@@ -459,6 +459,9 @@ describe('the API through the local HTTP server', () => {
     const listed = await call('listVolumes', `/volumes?clusterName=${stack.clusterName}`);
     expect((listed.json as { items: Volume[] }).items.map((volume) => volume.id)).toContain(id);
     expect((await call('getVolumeManifests', `/volumes/${id}/manifests`)).status).toBe(200);
+    const points = await call('listRecoveryPoints', `/volumes/${id}/recovery-points`);
+    expect(points.status).toBe(200);
+    expect(points.json).toMatchObject({ items: expect.any(Array) });
     expect((await call('checkVolume', `/volumes/${id}/check`, { method: 'POST' })).status).toBe(
       200,
     );
