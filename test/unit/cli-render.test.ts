@@ -257,7 +257,7 @@ describe('efs-volumes plan', () => {
 
     // Assess: 12 transitions at $0.000025, 9 requests, 0.2752 GB-s of arm64 Lambda
     expect(text).toContain(
-      `cost           $0.00031 to provision; $0 a month empty, $0.30 per GB stored a month (us-east-1 prices of ${PRICE_TABLE.readOn})`,
+      `cost           $0.00033 to provision; $0 a month empty, $0.30 per GB stored a month (us-east-1 prices of ${PRICE_TABLE.readOn})`,
     );
   });
 

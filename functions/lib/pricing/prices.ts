@@ -78,9 +78,9 @@ export function provisioningUsd(usage: ProvisioningUsage, prices: RegionPrices):
  * through. test/unit/pricing.test.ts holds these to the bench's figures.
  */
 export const PROVISIONING_USAGE: Readonly<Record<'new' | 'pool' | 'shared', ProvisioningUsage>> = {
-  new: { transitions: 16.775, lambdaRequests: 11.035, lambdaGbSeconds: 8.2512 },
-  pool: { transitions: 12, lambdaRequests: 9, lambdaGbSeconds: 0.2752 },
-  shared: { transitions: 12, lambdaRequests: 9, lambdaGbSeconds: 0.2752 },
+  new: { transitions: 17.775, lambdaRequests: 11.035, lambdaGbSeconds: 8.2512 },
+  pool: { transitions: 13, lambdaRequests: 9, lambdaGbSeconds: 0.2752 },
+  shared: { transitions: 13, lambdaRequests: 9, lambdaGbSeconds: 0.2752 },
 };
 
 /** What the plan says a volume costs (openapi.yaml `VolumeCost`). */
