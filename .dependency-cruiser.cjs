@@ -3,7 +3,7 @@
 
 /** functions/lib's folders, lowest first: a folder imports only from folders ranked below it. */
 const LIB_LAYERS = [
-  ['(errors|settings|config|metrics)[.]ts'],
+  ['(errors|settings|config|metrics|concurrency|wildcards)[.]ts'],
   ['problems'],
   ['volume'],
   ['aws', 'kube'],

@@ -25,6 +25,7 @@ import {
   type FargateProfile,
   ListFargateProfilesCommand,
 } from '@aws-sdk/client-eks';
+import { wildcardMatches } from '../functions/lib/wildcards.ts';
 import {
   type EfsMountFacts,
   efsMountOutcome,
@@ -44,15 +45,6 @@ export interface EfsPodFateOptions {
 
 const EFS_CSI_DRIVER = 'efs.csi.aws.com';
 
-/** Fargate's selector namespaces may use `*` and `?` wildcards. */
-function namespaceMatches(pattern: string, namespace: string): boolean {
-  const expression = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${expression}$`).test(namespace);
-}
-
 /** The profiles of the cluster that select the pod: its namespace, and all their labels. */
 async function selectingProfiles(
   eks: EKSClient,
@@ -69,7 +61,7 @@ async function selectingProfiles(
     );
     const selects = (fargateProfile?.selectors ?? []).some(
       (selector) =>
-        namespaceMatches(selector.namespace ?? '', pod.namespace) &&
+        wildcardMatches(selector.namespace ?? '', pod.namespace) &&
         Object.entries(selector.labels ?? {}).every(([key, value]) => pod.labels[key] === value),
     );
     if (fargateProfile && selects && fargateProfile.status !== 'DELETING')

@@ -16,6 +16,8 @@
 //    IAM unless asked) over TLS through that access point; otherwise the server denies it.
 // 4. Writes: without `elasticfilesystem:ClientWrite` the mount is read-only.
 
+import { wildcardMatches } from '../../functions/lib/wildcards.ts';
+
 /** One inbound rule of a security group, as DescribeSecurityGroups lists it. */
 export interface IngressRule {
   /** `tcp`, `udp`, `icmp` or `-1` (all). */
@@ -127,15 +129,6 @@ function list<T>(value: T | readonly T[] | undefined): readonly T[] {
   return Array.isArray(value) ? (value as readonly T[]) : [value as T];
 }
 
-/** IAM's `*` and `?` wildcards, case-sensitive as for ARNs. */
-function like(pattern: string, value: string): boolean {
-  const expression = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${expression}$`).test(value);
-}
-
 function anonymousMatches(principal: unknown): boolean {
   if (principal === '*') return true;
   if (typeof principal === 'object' && principal !== null) {
@@ -146,7 +139,9 @@ function anonymousMatches(principal: unknown): boolean {
 }
 
 function actionMatches(actions: string | readonly string[] | undefined, wanted: string): boolean {
-  return list(actions).some((action) => like(action.toLowerCase(), wanted.toLowerCase()));
+  return list(actions).some((action) =>
+    wildcardMatches(action.toLowerCase(), wanted.toLowerCase()),
+  );
 }
 
 /** The operators a file system policy uses; any other makes the statement not apply. */
@@ -169,10 +164,10 @@ function conditionHolds(
       return !values.includes(actual);
     case 'StringLike':
     case 'ArnLike':
-      return values.some((value) => like(value, actual));
+      return values.some((value) => wildcardMatches(value, actual));
     case 'StringNotLike':
     case 'ArnNotLike':
-      return !values.some((value) => like(value, actual));
+      return !values.some((value) => wildcardMatches(value, actual));
     default:
       return false;
   }

@@ -12,6 +12,7 @@ import {
   ListFargateProfilesCommand,
 } from '@aws-sdk/client-eks';
 import { problems } from '../problems/problem.ts';
+import { wildcardMatches } from '../wildcards.ts';
 import type { ClusterDescription } from './cluster.ts';
 import { subnetPerZone } from './mount-targets.ts';
 
@@ -42,15 +43,6 @@ export interface FargateReport {
   readonly mountTargetSubnets?: readonly MountTargetSubnet[];
 }
 
-/** Fargate's selector namespaces may use `*` and `?` wildcards. */
-function namespaceMatches(pattern: string, namespace: string): boolean {
-  const expression = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${expression}$`).test(namespace);
-}
-
 async function selectingProfiles(
   eks: EKSClient,
   clusterName: string,
@@ -71,7 +63,7 @@ async function selectingProfiles(
     if (fargateProfile?.status && fargateProfile.status !== 'ACTIVE') continue;
     const selectors: FargateProfileSelector[] = fargateProfile?.selectors ?? [];
     const matching = selectors.filter((selector) =>
-      namespaceMatches(selector.namespace ?? '', namespace),
+      wildcardMatches(selector.namespace ?? '', namespace),
     );
     if (matching.length === 0) continue;
     // The widest matching selector: one without labels selects every pod of the namespace.
