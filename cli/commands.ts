@@ -154,6 +154,28 @@ const waitOptions = (what: string) => [
   }),
 ];
 
+/** `--idempotency-key`, for a command that creates. */
+function idempotencyKeyOption(): Option {
+  return new Option(
+    '--idempotency-key <key>',
+    'retry a request with its key (default: a new one, printed)',
+  );
+}
+
+/**
+ * The request's Idempotency-Key (`--idempotency-key`, else a new one), printed before anything
+ * can fail: the key is what makes a retry safe (on stderr with `--output json`).
+ */
+function announcedIdempotencyKey(
+  { io, style }: CommandContext,
+  options: Record<string, unknown>,
+): string {
+  const idempotencyKey = (options.idempotencyKey as string | undefined) ?? randomUUID();
+  const keyLine = `Idempotency-Key: ${idempotencyKey}\n`;
+  (style.json ? io.stderr : io.stdout).write(style.json ? keyLine : paint(style, 'dim', keyLine));
+  return idempotencyKey;
+}
+
 /** Prints how a volume ended after `--wait`, and the exit code that goes with it. */
 /**
  * After a command that started a workflow: without `--wait`, the volume and how to follow it
@@ -233,20 +255,12 @@ export function defineCommands(program: Command, io: CliIo, state: CommandState)
     description: 'provision a volume (POST /volumes)',
     options: [
       ...requestFlags.map((flag) => flag.option),
-      new Option(
-        '--idempotency-key <key>',
-        'retry a request with its key (default: a new one, printed)',
-      ),
+      idempotencyKeyOption(),
       ...waitOptions('READY'),
     ],
     async run(context, _args, options) {
-      const { io, style, client } = context;
-      const idempotencyKey = (options.idempotencyKey as string | undefined) ?? randomUUID();
-      // The key is what makes a retry safe: say it before anything can fail.
-      const keyLine = `Idempotency-Key: ${idempotencyKey}\n`;
-      (style.json ? io.stderr : io.stdout).write(
-        style.json ? keyLine : paint(style, 'dim', keyLine),
-      );
+      const { client } = context;
+      const idempotencyKey = announcedIdempotencyKey(context, options);
       const since = Date.now();
       const { volume } = await client.createVolume(requestOf(requestFlags, options), {
         idempotencyKey,
@@ -378,19 +392,12 @@ export function defineCommands(program: Command, io: CliIo, state: CommandState)
       new Option('--name <name>', "the new volume's claim name").makeOptionMandatory(),
       new Option('--namespace <namespace>', "the new volume's namespace (default: the source's)"),
       new Option('--cluster <name>', "the new volume's cluster (default: the source's)"),
-      new Option(
-        '--idempotency-key <key>',
-        'retry a request with its key (default: a new one, printed)',
-      ),
+      idempotencyKeyOption(),
       ...waitOptions('READY'),
     ],
     async run(context, [id = ''], options) {
-      const { io, style, client } = context;
-      const idempotencyKey = (options.idempotencyKey as string | undefined) ?? randomUUID();
-      const keyLine = `Idempotency-Key: ${idempotencyKey}\n`;
-      (style.json ? io.stderr : io.stdout).write(
-        style.json ? keyLine : paint(style, 'dim', keyLine),
-      );
+      const { client } = context;
+      const idempotencyKey = announcedIdempotencyKey(context, options);
       const since = Date.now();
       const { volume } = await client.restoreVolume(
         id,
