@@ -8,7 +8,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsOperation } from '../../functions/lib/aws/aws-outcomes.ts';
-import { AWS_OPERATION_ERRORS } from '../../functions/lib/aws/oracle.generated.ts';
 import type { MatchedCall } from '../../local/fault-proxy.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import {
@@ -18,6 +17,7 @@ import {
   type Entry,
   keyOf,
   OBSERVE,
+  oracleOperationOf,
 } from '../support/declared-error-entries.ts';
 import { json, startTestStack } from '../support/local-stack-harness.ts';
 
@@ -33,8 +33,8 @@ beforeAll(async () => {
     awsFaults: {
       faults: [OBSERVE],
       onCall: (call: MatchedCall) => {
-        if (call.awsOperation && call.awsOperation in AWS_OPERATION_ERRORS)
-          calls?.push(call.awsOperation as AwsOperation);
+        const operation = oracleOperationOf(call);
+        if (operation) calls?.push(operation);
       },
     },
   });

@@ -16,7 +16,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsOperation } from '../../functions/lib/aws/aws-outcomes.ts';
-import { AWS_OPERATION_ERRORS } from '../../functions/lib/aws/oracle.generated.ts';
 import type { VolumeRecordStore } from '../../functions/lib/volume/record.ts';
 import { aslFileOf } from '../../infra/step-registry.ts';
 import { WORKFLOWS } from '../../infra/steps.ts';
@@ -27,8 +26,7 @@ import {
   startFaultProxy,
 } from '../../local/fault-proxy.ts';
 import { recordingEndpointFor } from '../../local/lambda/aws-call-recorder.ts';
-import { functionEnvironment } from '../../local/lambda/local-functions.ts';
-import { LambdaFunctionError, LocalFunctions } from '../../local/lambda/runtime.ts';
+import { LambdaFunctionError, type LocalFunctions } from '../../local/lambda/runtime.ts';
 import { DEPROVISION_ASL, type TaskHandler } from '../../local/step-functions/local-workflow.ts';
 import {
   API_OPERATIONS,
@@ -37,7 +35,9 @@ import {
   type Entry,
   keyOf,
   OBSERVE,
+  oracleOperationOf,
 } from '../support/declared-error-entries.ts';
+import { functionsBehind } from '../support/faulted-functions.ts';
 import {
   awsLeftovers,
   kubeLeftovers,
@@ -144,19 +144,11 @@ beforeAll(async () => {
     upstream: await recordingEndpointFor(process.env.AWS_ENDPOINT_URL ?? ''),
     faults: [OBSERVE],
     onCall: (call: MatchedCall) => {
-      if (call.awsOperation && call.awsOperation in AWS_OPERATION_ERRORS)
-        calls?.push(call.awsOperation as AwsOperation);
+      const operation = oracleOperationOf(call);
+      if (operation) calls?.push(operation);
     },
   });
-  faulted = new LocalFunctions({
-    mode: 'bundled',
-    environmentOf: async (fn) => ({
-      ...(await functionEnvironment(fn)),
-      AWS_ENDPOINT_URL: proxy.endpoint,
-      // One try: the rule answers every call anyway, and the SDK's backoff only costs time.
-      AWS_MAX_ATTEMPTS: '1',
-    }),
-  });
+  faulted = functionsBehind(proxy.endpoint);
 });
 
 afterAll(async () => {

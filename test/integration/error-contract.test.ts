@@ -12,8 +12,8 @@ import { FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
 import { aslFileOf } from '../../infra/step-registry.ts';
 import { WORKFLOWS } from '../../infra/steps.ts';
 import { type FaultProxy, startFaultProxy } from '../../local/fault-proxy.ts';
-import { functionEnvironment } from '../../local/lambda/local-functions.ts';
-import { LambdaFunctionError, LocalFunctions } from '../../local/lambda/runtime.ts';
+import { LambdaFunctionError, type LocalFunctions } from '../../local/lambda/runtime.ts';
+import { functionsBehind } from '../support/faulted-functions.ts';
 import {
   provision,
   startTestCluster,
@@ -81,14 +81,7 @@ describe('the errorType each step reports when AWS fails', () => {
       upstream: process.env.AWS_ENDPOINT_URL ?? '',
       faults: [{ kind: 'service-unavailable' }],
     });
-    failing = new LocalFunctions({
-      mode: 'bundled',
-      environmentOf: async (fn) => ({
-        ...(await functionEnvironment(fn)),
-        AWS_ENDPOINT_URL: proxy.endpoint,
-        AWS_MAX_ATTEMPTS: '1',
-      }),
-    });
+    failing = functionsBehind(proxy.endpoint);
   });
 
   afterAll(async () => {

@@ -12,7 +12,7 @@ import {
   AWS_ERROR_STATUSES,
   AWS_OPERATION_ERRORS,
 } from '../../functions/lib/aws/oracle.generated.ts';
-import type { FaultRule } from '../../local/fault-proxy.ts';
+import type { FaultRule, MatchedCall } from '../../local/fault-proxy.ts';
 
 /** One entry of the oracle: an operation answering one error, and what the code does. */
 export interface Entry {
@@ -80,6 +80,13 @@ export function answering(entry: Entry): FaultRule {
  * (for its `onCall` and `injectedByOperation`).
  */
 export const OBSERVE: FaultRule = { kind: 'latency', awsOperation: '*', latencyMilliseconds: 0 };
+
+/** The operation a call through the proxy is, when the oracle declares its errors. */
+export function oracleOperationOf(call: MatchedCall): AwsOperation | undefined {
+  return call.awsOperation && call.awsOperation in AWS_OPERATION_ERRORS
+    ? (call.awsOperation as AwsOperation)
+    : undefined;
+}
 
 /**
  * The operations the API's functions call, which test/integration/declared-errors-api drives
