@@ -38,11 +38,14 @@ export default defineConfig({
       },
       {
         // The bundles that deploy, run by local mode against a moto per worker, emptied per file.
+        // A worker's files share its process, so the functions' execution environments stay
+        // warm from file to file (test/support/aws-environment.ts).
         extends: true,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           pool: 'forks',
+          isolate: false,
           globalSetup: ['test/support/global-setup.ts'],
           setupFiles: ['test/support/base-environment.ts', 'test/support/aws-environment.ts'],
         },

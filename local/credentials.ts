@@ -69,6 +69,11 @@ export function functionIdentities(
   return made;
 }
 
+/** Forgets the identities made in this moto (emptied with them): the next use makes new ones. */
+export function forgetFunctionIdentities(endpoint: string): void {
+  identities.delete(endpoint);
+}
+
 /** Remembers identities for the emulator's signature check and the call recorder. */
 function register(list: readonly FunctionIdentity[]): ReadonlyMap<string, FunctionIdentity> {
   const result = new Map<string, FunctionIdentity>();

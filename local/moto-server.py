@@ -28,9 +28,11 @@ import sys
 import threading
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote_to_bytes
+from urllib.parse import parse_qs, unquote_to_bytes
 
 try:
+    from moto.core.base_backend import BackendDict, backend_lock
+    from moto.core.model_instances import reset_model_data
     from moto.server import DomainDispatcherApplication, create_backend_app
 
     from moto_backup import complete_moto_backup
@@ -39,6 +41,9 @@ try:
     from moto_speed import speed_up_moto
 except ImportError:
     sys.exit(3)
+
+
+KEEPING_RESET_PATH = "/_local/reset"
 
 
 class OneAtATime:
@@ -151,7 +156,42 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
             self._headers_buffer.append(payload)
         self.flush_headers()
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = serve
+    def do_POST(self):
+        if self.path.startswith(KEEPING_RESET_PATH):
+            return self.reset_keeping()
+        return self.serve()
+
+    def reset_keeping(self):
+        """Empties every service but those named in `keep` (POST /_local/reset?keep=iam,sts).
+
+        The tests empty moto before each file but keep IAM and STS: the functions' role
+        sessions then stay valid, so a test process keeps their execution environments (and
+        the keys they were started with) from file to file. moto's own /moto-api/reset
+        empties everything.
+        """
+        self.read_body()
+        query = parse_qs(self.path.partition("?")[2])
+        keep = {name for value in query.get("keep", []) for name in value.split(",") if name}
+        with KeepAliveHandler.application.lock:
+            with backend_lock:
+                kept = []
+                for backend in list(BackendDict._instances):
+                    if backend.service_name in keep:
+                        if backend not in kept:
+                            kept.append(backend)
+                        continue
+                    for account_specific_backend in backend.values():
+                        account_specific_backend.reset()
+                    backend.clear()
+                BackendDict._instances[:] = kept
+            reset_model_data()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = serve
 
 
 def main():

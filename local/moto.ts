@@ -104,9 +104,23 @@ export async function startMoto(port?: number): Promise<MotoServer> {
   };
 }
 
-/** Clears every resource in a moto server (its reset API), for isolation between tests. */
-export async function resetMoto(endpoint: string): Promise<void> {
+/**
+ * Clears every resource in a moto server (its reset API), for isolation between tests.
+ *
+ * @param keep - services to leave as they are (`['iam', 'sts']`: roles and role sessions),
+ *   when the server is local/moto-server.py; the moto_server command empties everything
+ * @returns whether the services in `keep` were kept
+ */
+export async function resetMoto(endpoint: string, keep: readonly string[] = []): Promise<boolean> {
+  if (keep.length > 0) {
+    const response = await fetch(`${endpoint}/_local/reset?keep=${keep.join(',')}`, {
+      method: 'POST',
+    });
+    await response.body?.cancel();
+    if (response.ok) return true;
+  }
   const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
   await response.body?.cancel();
   if (!response.ok) throw new Error(`moto at ${endpoint} refused a reset: ${response.status}`);
+  return keep.length === 0;
 }

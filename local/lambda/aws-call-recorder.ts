@@ -53,20 +53,43 @@ export function awsCallLog(): string | undefined {
  * a proxy per upstream, started on first use and kept for the process.
  */
 export function recordingEndpointFor(upstream: string): Promise<string> {
-  let recorder = recorders.get(upstream);
+  return door(upstream, () => upstream);
+}
+
+/**
+ * The door to whatever the variable `name` (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_SFN`, …) of
+ * this process names when a call arrives: one endpoint for the process's life, so the functions'
+ * variables stay the same from one local stack to the next (a test process keeps their
+ * execution environments warm across files; see local/lambda/runtime.ts).
+ */
+export function doorToVariable(name: string): Promise<string> {
+  return door(`$${name}`, () => process.env[name] ?? '');
+}
+
+function door(key: string, upstream: () => string): Promise<string> {
+  let recorder = recorders.get(key);
   if (!recorder) {
     recorder = startRecorder(upstream);
-    recorders.set(upstream, recorder);
+    recorders.set(key, recorder);
   }
   return recorder.then((started) => started.endpoint);
 }
 
-async function startRecorder(upstream: string): Promise<Recorder> {
-  const target = new URL(upstream);
-  const moto = process.env.LOCAL_MOTO_ENDPOINT ?? upstream;
-  // Lookups go straight to moto as local mode itself: they are nobody's calls.
-  const config = { endpoint: moto, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  const clients = { efs: new EFSClient(config), ec2: new EC2Client(config) };
+/** Clients for the lookups the recorder makes, by moto endpoint. */
+const lookupClients = new Map<string, { efs: EFSClient; ec2: EC2Client }>();
+
+function lookupClientsFor(moto: string) {
+  let clients = lookupClients.get(moto);
+  if (!clients) {
+    // Lookups go straight to moto as local mode itself: they are nobody's calls.
+    const config = { endpoint: moto, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+    clients = { efs: new EFSClient(config), ec2: new EC2Client(config) };
+    lookupClients.set(moto, clients);
+  }
+  return clients;
+}
+
+async function startRecorder(upstream: () => string): Promise<Recorder> {
   let writing: Promise<unknown> = Promise.resolve();
 
   const server = createServer(async (incoming, outgoing) => {
@@ -79,6 +102,13 @@ async function startRecorder(upstream: string): Promise<Recorder> {
       callCounts.set(identity.functionName, (callCounts.get(identity.functionName) ?? 0) + 1);
     }
     const log = awsCallLog();
+    const upstreamUrl = upstream();
+    if (!upstreamUrl) {
+      outgoing.writeHead(502, { 'content-type': 'text/plain' });
+      outgoing.end('local mode runs no endpoint behind this door now');
+      return;
+    }
+    const target = new URL(upstreamUrl);
     if (identity && log) {
       try {
         const records = await recordAwsCalls(
@@ -92,7 +122,7 @@ async function startRecorder(upstream: string): Promise<Recorder> {
             functionName: identity.functionName,
             accountId: LOCAL_ACCOUNT,
             region: LOCAL_REGION,
-            clients,
+            clients: lookupClientsFor(process.env.LOCAL_MOTO_ENDPOINT ?? upstreamUrl),
           },
         );
         const lines = records.map((record) => `${JSON.stringify(record)}\n`).join('');

@@ -4,7 +4,7 @@
 import { type CatalogFunction, FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
 import { missingSettings } from '../../infra/function-settings.ts';
 import { functionIdentities } from '../credentials.ts';
-import { recordingEndpointFor } from './aws-call-recorder.ts';
+import { doorToVariable } from './aws-call-recorder.ts';
 import { LocalFunctions, type LocalFunctionsOptions } from './runtime.ts';
 import { timeScaledFunctionSettings } from './time-scaled-settings.ts';
 
@@ -27,13 +27,13 @@ export async function functionEnvironment(fn: CatalogFunction): Promise<Record<s
 
 /**
  * The function's AWS endpoints behind the door (local/lambda/aws-call-recorder.ts), which
- * records its calls and answers DescribeCluster for the clusters local mode routed.
+ * records its calls and answers DescribeCluster for the clusters local mode routed. A door
+ * forwards to what the variable names at each call, so these stay the same for the process.
  */
 async function doorEndpoints(): Promise<Record<string, string>> {
   const endpoints: Record<string, string> = {};
   for (const name of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SFN', 'AWS_ENDPOINT_URL_LAMBDA']) {
-    const upstream = process.env[name];
-    if (upstream) endpoints[name] = await recordingEndpointFor(upstream);
+    if (process.env[name]) endpoints[name] = await doorToVariable(name);
   }
   return endpoints;
 }

@@ -80,6 +80,12 @@ interface Environment {
   readonly probes: Map<number, (keys: PrototypeKeys) => void>;
   readonly worker: Worker;
   readonly ready: Promise<void>;
+  /** The bundle (or source) it loaded. */
+  readonly file: string;
+  /** Its load-time variables (loadTimeKey): it serves only invocations with the same. */
+  readonly loadKey: string;
+  /** What its end (a crash, an exit) does: set by whoever holds it now. */
+  onEnd: (reason: string) => void;
   busy: boolean;
   /** The variables last sent to it: an invocation sends them again only when they changed. */
   environmentKey?: string;
@@ -201,18 +207,28 @@ export class LocalFunctions {
     stats: { coldStarts: number; queuedMs: number },
   ): Promise<Environment> {
     if (this.#stopped) throw new Error('the local functions are stopped');
+    const loadKey = loadTimeKey(environment);
     for (;;) {
       // Read again each time round: a discarded or crashed environment replaces the array.
       const pool = this.#pools.get(fn.name) ?? [];
       this.#pools.set(fn.name, pool);
-      const idle = pool.find((candidate) => !candidate.busy);
+      // Started with other load-time variables (another endpoint, other keys): its SDK
+      // clients would still use those, so it ends, as Lambda replaces the environments of a
+      // function whose configuration changed.
+      for (const stale of pool.filter(
+        (candidate) => !candidate.busy && candidate.loadKey !== loadKey,
+      )) {
+        this.#discard(fn, stale);
+      }
+      const idle = this.#pools.get(fn.name)?.find((candidate) => !candidate.busy);
       if (idle) {
         idle.busy = true;
         await idle.ready;
         return idle;
       }
+      const current = this.#pools.get(fn.name) ?? [];
       const starting = this.#starting.get(fn.name) ?? 0;
-      if (pool.length + starting < this.maxConcurrencyPerFunction) {
+      if (current.length + starting < this.maxConcurrencyPerFunction) {
         // Counted before the first await: a burst of invocations cannot all see room for one
         // more and start more environments than the limit.
         this.#starting.set(fn.name, starting + 1);
@@ -222,10 +238,17 @@ export class LocalFunctions {
         } finally {
           this.#starting.set(fn.name, (this.#starting.get(fn.name) ?? 1) - 1);
         }
-        const created = this.#start(fn, file, environment);
-        stats.coldStarts++;
+        const kept = unpark(fn.name, file, loadKey);
+        const created = kept ?? this.#start(fn, file, environment, loadKey);
+        if (kept) {
+          kept.onEnd = (reason) => this.#ended(fn, kept, reason);
+        } else {
+          stats.coldStarts++;
+        }
         created.busy = true;
-        pool.push(created);
+        const latest = this.#pools.get(fn.name) ?? [];
+        latest.push(created);
+        this.#pools.set(fn.name, latest);
         await created.ready;
         return created;
       }
@@ -285,7 +308,12 @@ export class LocalFunctions {
     this.#waiting.get(fn.name)?.shift()?.();
   }
 
-  #start(fn: CatalogFunction, file: string, environment: Record<string, string>): Environment {
+  #start(
+    fn: CatalogFunction,
+    file: string,
+    environment: Record<string, string>,
+    loadKey: string,
+  ): Environment {
     const workerData: WorkerData = {
       file,
       compileCache: COMPILE_CACHE,
@@ -304,7 +332,15 @@ export class LocalFunctions {
       worker.once('message', () => resolve());
     });
     ready.catch(() => undefined);
-    const sandbox: Environment = { worker, ready, busy: false, probes: new Map() };
+    const sandbox: Environment = {
+      worker,
+      ready,
+      file,
+      loadKey,
+      busy: false,
+      probes: new Map(),
+      onEnd: (reason) => this.#ended(fn, sandbox, reason),
+    };
     worker.on('message', (answer: InvocationAnswer | PrototypeKeys | { ready: true }) => {
       if ('probe' in answer) {
         sandbox.probes.get(answer.probe)?.(answer);
@@ -316,37 +352,108 @@ export class LocalFunctions {
       sandbox.running = undefined;
       resolve(answer);
     });
-    const crashed = (reason: string) => {
-      // A crash fails what it was running and takes the environment out of the pool.
-      const pool = this.#pools.get(fn.name) ?? [];
-      this.#pools.set(
-        fn.name,
-        pool.filter((candidate) => candidate !== sandbox),
-      );
-      const running = sandbox.running;
-      sandbox.running = undefined;
-      running?.resolve({
-        id: running.id,
-        ok: false,
-        error: {
-          errorType: 'Runtime.ExitError',
-          errorMessage: `the execution environment of ${fn.name} ended: ${reason}`,
-          trace: [],
-        },
-      });
-    };
-    worker.on('error', (error: unknown) => crashed(String(error)));
-    worker.on('exit', (code) => crashed(`exit code ${code}`));
+    worker.on('error', (error: unknown) => sandbox.onEnd(String(error)));
+    worker.on('exit', (code) => sandbox.onEnd(`exit code ${code}`));
     return sandbox;
   }
 
-  /** Ends every execution environment. */
+  /** A crash fails what the environment was running and takes it out of the pool. */
+  #ended(fn: CatalogFunction, sandbox: Environment, reason: string): void {
+    const pool = this.#pools.get(fn.name) ?? [];
+    this.#pools.set(
+      fn.name,
+      pool.filter((candidate) => candidate !== sandbox),
+    );
+    const running = sandbox.running;
+    sandbox.running = undefined;
+    running?.resolve({
+      id: running.id,
+      ok: false,
+      error: {
+        errorType: 'Runtime.ExitError',
+        errorMessage: `the execution environment of ${fn.name} ended: ${reason}`,
+        trace: [],
+      },
+    });
+  }
+
+  /**
+   * Ends every execution environment; with keepEnvironmentsAcrossStacks(), the idle ones are
+   * kept for the next LocalFunctions of this process instead.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
-    const workers = [...this.#pools.values()].flat().map((sandbox) => sandbox.worker);
+    const ending: Worker[] = [];
+    for (const [name, pool] of this.#pools) {
+      for (const sandbox of pool) {
+        if (!keepingAcrossStacks || sandbox.busy || sandbox.running) ending.push(sandbox.worker);
+        else ending.push(...park(name, sandbox));
+      }
+    }
     this.#pools.clear();
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    await Promise.all(ending.map((worker) => worker.terminate()));
   }
+}
+
+/**
+ * The variables a module reads once, when it loads: the SDK clients' endpoints, region and
+ * keys, Powertools' names, Node's options. An environment serves only invocations whose
+ * load-time variables are those it started with; the others (the settings) reach it at each
+ * invocation, as the handlers read them at each call.
+ */
+const LOAD_TIME_VARIABLE = /^(AWS_|POWERTOOLS_|NODE_OPTIONS$)/;
+
+function loadTimeKey(environment: Readonly<Record<string, string>>): string {
+  return JSON.stringify(
+    Object.entries(environment)
+      .filter(([name]) => LOAD_TIME_VARIABLE.test(name))
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+}
+
+let keepingAcrossStacks = false;
+
+/**
+ * The idle execution environments of stopped LocalFunctions, by function: only the newest
+ * bundle and load-time variables of each function are kept.
+ */
+const parked = new Map<string, Environment[]>();
+
+/**
+ * Keeps the idle execution environments of a stopped LocalFunctions for the next one of this
+ * process with the same bundles and load-time variables, as Lambda keeps a function's
+ * environments warm between invocations. The tests use it: each test file starts a local
+ * stack of its own, and a test process runs many files; a cold start costs 150 ms of CPU,
+ * and a handler's first invocations run cold code several times slower.
+ */
+export function keepEnvironmentsAcrossStacks(): void {
+  keepingAcrossStacks = true;
+}
+
+/** Parks an environment; answers the workers it displaced, to be ended. */
+function park(name: string, sandbox: Environment): Worker[] {
+  const list = parked.get(name) ?? [];
+  const displaced = list.filter(
+    (other) => other.file !== sandbox.file || other.loadKey !== sandbox.loadKey,
+  );
+  const kept = list.filter((other) => !displaced.includes(other));
+  sandbox.environmentKey = undefined;
+  sandbox.onEnd = () => {
+    parked.set(
+      name,
+      (parked.get(name) ?? []).filter((other) => other !== sandbox),
+    );
+  };
+  parked.set(name, [...kept, sandbox]);
+  return displaced.map((other) => other.worker);
+}
+
+function unpark(name: string, file: string, loadKey: string): Environment | undefined {
+  const list = parked.get(name) ?? [];
+  const index = list.findIndex((other) => other.file === file && other.loadKey === loadKey);
+  if (index < 0) return undefined;
+  const [found] = list.splice(index, 1);
+  return found;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalFunctions } from '../../local/lambda/runtime.ts';
+import { keepEnvironmentsAcrossStacks, LocalFunctions } from '../../local/lambda/runtime.ts';
 
 /** An "AWS" that answers every request with an empty JSON object, 50 ms later. */
 let slow: Server;
@@ -57,6 +57,76 @@ describe('local Lambda concurrency', () => {
       expect(stats?.invocations).toBe(7);
       expect(stats?.coldStarts).toBe(2);
       expect(stats?.queuedMs).toBeGreaterThan(0);
+    } finally {
+      await functions.stop();
+    }
+  });
+});
+
+describe('local Lambda environments from one local stack to the next', () => {
+  /** A function's environment as local mode gives it, with the given endpoint and table (an
+   * endpoint of each test's own, so no environment kept from another test is taken). */
+  const functionsWith = (endpoint: string, table = 'volumes') =>
+    new LocalFunctions({
+      environmentOf: async () => ({
+        AWS_ENDPOINT_URL: endpoint,
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        VOLUMES_TABLE: table,
+      }),
+    });
+
+  it('keeps the idle environments of a stopped stack for the next with the same load-time variables', async () => {
+    // Prepare: the test processes keep them (test/support/aws-environment.ts)
+    keepEnvironmentsAcrossStacks();
+    const endpoint = `${slowEndpoint}/reuse`;
+    const first = functionsWith(endpoint, 'first-table');
+    await first.invoke('ResolveCluster', stepEvent).catch(() => undefined);
+    await first.stop();
+
+    // Act: the next stack, its settings changed (the table), its endpoint and keys the same
+    const second = functionsWith(endpoint, 'second-table');
+    await second.invoke('ResolveCluster', stepEvent).catch(() => undefined);
+
+    // Assess: the environment was taken over warm, not started
+    expect(first.stats().get('ResolveCluster')?.coldStarts).toBe(1);
+    expect(second.stats().get('ResolveCluster')?.coldStarts).toBe(0);
+    expect(second.environmentCount('ResolveCluster')).toBe(1);
+    await second.stop();
+
+    // Act / Assess: a stack whose functions call another endpoint starts its own
+    const elsewhere = functionsWith(`${slowEndpoint}/elsewhere`);
+    try {
+      await elsewhere.invoke('ResolveCluster', stepEvent).catch(() => undefined);
+      expect(elsewhere.stats().get('ResolveCluster')?.coldStarts).toBe(1);
+    } finally {
+      await elsewhere.stop();
+    }
+  });
+
+  it('replaces an environment whose load-time variables changed, and keeps it when only a setting did', async () => {
+    // Prepare
+    let environment: Record<string, string> = {
+      AWS_ENDPOINT_URL: `${slowEndpoint}/replace`,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      VOLUMES_TABLE: 'one',
+    };
+    const functions = new LocalFunctions({ environmentOf: async () => environment });
+    try {
+      await functions.invoke('ResolveCluster', stepEvent).catch(() => undefined);
+
+      // Act: a setting changes, then the keys (which the SDK clients read once, at load)
+      environment = { ...environment, VOLUMES_TABLE: 'two' };
+      await functions.invoke('ResolveCluster', stepEvent).catch(() => undefined);
+      const afterSetting = functions.stats().get('ResolveCluster')?.coldStarts;
+      environment = { ...environment, AWS_ACCESS_KEY_ID: 'rotated' };
+      await functions.invoke('ResolveCluster', stepEvent).catch(() => undefined);
+
+      // Assess
+      expect(afterSetting).toBe(1);
+      expect(functions.stats().get('ResolveCluster')?.coldStarts).toBe(2);
+      expect(functions.environmentCount('ResolveCluster')).toBe(1);
     } finally {
       await functions.stop();
     }

@@ -1,6 +1,9 @@
 import { Agent, request as httpRequest } from 'node:http';
+import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS } from '../../local/credentials.ts';
+import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/credentials.ts';
+import { resetMoto } from '../../local/moto.ts';
 import { motoEndpoint } from '../support/moto-endpoint.ts';
 
 // local/moto-server.py: moto behind a server that keeps connections open (HTTP/1.1), reads
@@ -232,5 +235,52 @@ describe('DynamoDB items through local/moto_speed.py', () => {
     });
     expect((await items()).length).toBe(2);
     await dynamodb('DeleteTable', { TableName: table });
+  });
+});
+
+describe('emptying moto between test files', () => {
+  it('keeps the roles and role sessions it is asked to keep, and empties every other service', async () => {
+    // Prepare: a table, a role, and a session of that role
+    const config = {
+      endpoint: motoEndpoint(),
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    };
+    const roleName = `kept-${Date.now().toString(36)}`;
+    await new IAMClient(config).send(
+      new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: '{}' }),
+    );
+    const { Credentials } = await new STSClient(config).send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${roleName}`,
+        RoleSessionName: 'kept-session',
+      }),
+    );
+    const table = `emptied-${Date.now().toString(36)}`;
+    await dynamodb('CreateTable', {
+      TableName: table,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    });
+
+    // Act
+    const kept = await resetMoto(motoEndpoint(), ['iam', 'sts']);
+
+    // Assess: the table is gone; the session still answers as the role, which still exists
+    expect(kept).toBe(true);
+    expect((await dynamodb('ListTables', {})).TableNames).not.toContain(table);
+    const session = new STSClient({
+      ...config,
+      credentials: {
+        accessKeyId: Credentials?.AccessKeyId ?? '',
+        secretAccessKey: Credentials?.SecretAccessKey ?? '',
+        sessionToken: Credentials?.SessionToken ?? '',
+      },
+    });
+    const { Arn } = await session.send(new GetCallerIdentityCommand({}));
+    expect(Arn).toBe(`arn:aws:sts::${LOCAL_ACCOUNT}:assumed-role/${roleName}/kept-session`);
+    const { Role } = await new IAMClient(config).send(new GetRoleCommand({ RoleName: roleName }));
+    expect(Role?.RoleName).toBe(roleName);
   });
 });

@@ -1,7 +1,9 @@
 import { basename, join } from 'node:path';
-import { expect, inject } from 'vitest';
-import { functionIdentities } from '../../local/credentials.ts';
+import { afterAll, expect, inject } from 'vitest';
+import { forgetFunctionIdentities, functionIdentities } from '../../local/credentials.ts';
+import { keepEnvironmentsAcrossStacks } from '../../local/lambda/runtime.ts';
 import { resetMoto } from '../../local/moto.ts';
+
 import { AWS_CALLS_DIRECTORY } from './aws-calls.ts';
 
 // After base-environment.ts: each integration test file has a moto to itself, its worker's
@@ -10,10 +12,24 @@ import { AWS_CALLS_DIRECTORY } from './aws-calls.ts';
 // keeps a file's calls as fast as its first (a moto shared by the whole run, never emptied,
 // grew slower with every file's rules, queues and file systems); one per worker lets files
 // run side by side.
+//
+// The files of a worker share one process (vitest.config.ts: isolate false), so the
+// functions' role sessions (IAM and STS are not emptied) and their execution environments
+// stay warm from file to file: a file no longer pays some 20 cold starts and cold code for
+// its first volume (5 s of CPU). What a file sets in process.env is put back after it.
 const endpoints = inject('motoEndpoints');
 const endpoint = endpoints[(Number(process.env.VITEST_POOL_ID ?? 1) - 1) % endpoints.length];
 if (!endpoint) throw new Error('no moto for this worker: test/support/global-setup.ts did not run');
-await resetMoto(endpoint);
+if (!(await resetMoto(endpoint, ['iam', 'sts']))) forgetFunctionIdentities(endpoint);
+keepEnvironmentsAcrossStacks();
+
+const environmentBefore = { ...process.env };
+afterAll(() => {
+  for (const name of Object.keys(process.env)) {
+    if (!(name in environmentBefore)) delete process.env[name];
+  }
+  Object.assign(process.env, environmentBefore);
+});
 
 process.env.AWS_ENDPOINT_URL = endpoint;
 process.env.LOCAL_MOTO_ENDPOINT = endpoint;

@@ -27,13 +27,17 @@ import {
   unwrapExecutionError,
 } from '../../local/step-functions/local-workflow.ts';
 import { createVolumesTable } from '../../local/volumes-table.ts';
+import { motoEndpoint } from './moto-endpoint.ts';
 
 export { PROVISION_STEPS } from './provision-steps.ts';
 
-export const ec2 = new EC2Client({});
-export const efs = new EFSClient({});
-export const eks = new EKSClient({});
-export const dynamodb = new DynamoDBClient({});
+// moto itself, named: this module is loaded once per test process (vitest.config.ts: isolate
+// false), while AWS_ENDPOINT_URL may name a file's fault proxy, gone with that file.
+const moto = { endpoint: motoEndpoint(), region: 'us-east-1' };
+export const ec2 = new EC2Client(moto);
+export const efs = new EFSClient(moto);
+export const eks = new EKSClient(moto);
+export const dynamodb = new DynamoDBClient(moto);
 export const documents = DynamoDBDocumentClient.from(dynamodb, {
   marshallOptions: { removeUndefinedValues: true },
 });

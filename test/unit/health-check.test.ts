@@ -1,6 +1,5 @@
 import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
-  AccessPointNotFound,
   DescribeAccessPointsCommand,
   DescribeFileSystemPolicyCommand,
   DescribeFileSystemsCommand,

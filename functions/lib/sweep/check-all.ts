@@ -134,10 +134,7 @@ export function planHealthBatches(
   if (current.length > 0) batches.push(current);
   // The batches whose volumes were checked longest ago (or never) first.
   const oldest = (batch: readonly VolumeRecord[]) =>
-    batch.reduce((earliest, record) => {
-      const checkedAt = record.health?.checkedAt ?? '';
-      return checkedAt < earliest ? checkedAt : earliest;
-    }, '\uffff');
+    batch.map((record) => record.health?.checkedAt ?? '').sort()[0] ?? '\uffff';
   return batches
     .map((batch) => ({ batch, oldest: oldest(batch) }))
     .sort((a, b) => (a.oldest < b.oldest ? -1 : a.oldest > b.oldest ? 1 : 0))
