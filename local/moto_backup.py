@@ -8,6 +8,9 @@ vaults and tags only; the answers' shapes are the SDK's: @aws-sdk/client-backup'
 - DescribeBackupJob (GET /backup-jobs/{id}).
 - ListRecoveryPointsByResource (GET /resources/{arn}/recovery-points): newest first, paged by
   MaxResults / NextToken.
+- DescribeRecoveryPoint (GET /backup-vaults/{vault}/recovery-points/{arn}): a recovery point of
+  that vault, with the resource it was taken of; ResourceNotFoundException (400) for a vault
+  that holds none of that ARN, as AWS Backup answers (botocore's model: backup 2018-11-15).
 - StartRestoreJob (PUT /restore-jobs): EFS metadata as AWS Backup documents it (newFileSystem,
   CreationToken, Encrypted, KmsKeyId, PerformanceMode; file-system-id). The IdempotencyToken
   returns the same job. The job takes a while: PENDING, then RUNNING, at the first two
@@ -155,6 +158,32 @@ def list_recovery_points_by_resource(self):
     return json_answer(body)
 
 
+def describe_recovery_point(self):
+    backend = state(self.backup_backend)
+    path = self.path.split("?", 1)[0]
+    vault_part, point_part = path.split("/backup-vaults/", 1)[1].rsplit("/recovery-points/", 1)
+    vault, point_arn = unquote(vault_part), unquote(point_part)
+    point = backend.local_recovery_points.get(point_arn)
+    if point is None or point["BackupVaultName"] != vault:
+        raise ResourceNotFound(f"Recovery point {point_arn} does not exist in vault {vault}.")
+    vault_arn = f"arn:aws:backup:{backend.region_name}:{backend.account_id}:backup-vault:{vault}"
+    return json_answer(
+        {
+            "RecoveryPointArn": point_arn,
+            "BackupVaultName": vault,
+            "BackupVaultArn": vault_arn,
+            "ResourceArn": point["ResourceArn"],
+            "ResourceType": "EFS",
+            "Status": point["Status"],
+            "CreationDate": point["CreationDate"],
+            "CompletionDate": point["CreationDate"],
+            "BackupSizeInBytes": point["BackupSizeBytes"],
+            "IsEncrypted": True,
+            "StorageClass": "WARM",
+        }
+    )
+
+
 def start_restore_job(self):
     backend = state(self.backup_backend)
     params = json.loads(self.body or "{}")
@@ -255,10 +284,12 @@ def complete_moto_backup():
             "{0}/restore-jobs/?$": urls.response.dispatch,
             "{0}/restore-jobs/(?P<job_id>[^/]+)$": urls.response.dispatch,
             "{0}/resources/(?P<resource_arn>.+)/recovery-points/?$": urls.response.dispatch,
+            "{0}/backup-vaults/(?P<name>.+)/recovery-points/(?P<arn>[^/]+)$": urls.response.dispatch,
         }
     )
     BackupResponse.start_backup_job = start_backup_job
     BackupResponse.describe_backup_job = describe_backup_job
     BackupResponse.list_recovery_points_by_resource = list_recovery_points_by_resource
+    BackupResponse.describe_recovery_point = describe_recovery_point
     BackupResponse.start_restore_job = start_restore_job
     BackupResponse.describe_restore_job = describe_restore_job

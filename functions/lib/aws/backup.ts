@@ -2,6 +2,7 @@
 // system. docs/api.md "Restore" says which AWS facts this rests on.
 import {
   type BackupClient,
+  DescribeRecoveryPointCommand,
   DescribeRestoreJobCommand,
   ListRecoveryPointsByResourceCommand,
   type RecoveryPointByResource,
@@ -9,6 +10,7 @@ import {
 } from '@aws-sdk/client-backup';
 import { RestoreFailedError, TransientError } from '../errors.ts';
 import { MAX_PATH_DEPTH, MAX_PATH_LENGTH } from '../volume/request.ts';
+import { errorName } from './transient.ts';
 
 /** A recovery point as the API shows it. */
 export interface RecoveryPoint {
@@ -92,6 +94,56 @@ export async function findRecoveryPoint(
     nextToken = page.nextToken;
   } while (nextToken);
   return undefined;
+}
+
+/**
+ * The vault EFS's automatic backups go to (`backup: true`): EFS makes it and names it so. A
+ * recovery point's ARN does not name its vault, and DescribeRecoveryPoint needs one.
+ */
+export const EFS_AUTOMATIC_BACKUP_VAULT = 'aws/efs/automatic-backup-vault';
+
+/** What AWS Backup says a recovery point was taken of. */
+export interface RecoveryPointOrigin {
+  /** The resource backed up: for EFS, the file system's ARN. */
+  readonly resourceArn: string | undefined;
+  /** `EFS` for a file system's. */
+  readonly resourceType: string | undefined;
+  readonly backupVaultName: string;
+}
+
+/**
+ * The resource a recovery point in `backupVaultName` was taken of (DescribeRecoveryPoint);
+ * undefined when the vault holds no recovery point of that ARN. AWS Backup answers that with
+ * ResourceNotFoundException, and an ARN it cannot read as one with
+ * InvalidParameterValueException (botocore's model of DescribeRecoveryPoint, backup
+ * 2018-11-15); ServiceUnavailableException is transient, anything else is thrown.
+ *
+ * @default backupVaultName EFS_AUTOMATIC_BACKUP_VAULT
+ */
+export async function describeRecoveryPoint(
+  backup: BackupClient,
+  recoveryPointArn: string,
+  backupVaultName: string = EFS_AUTOMATIC_BACKUP_VAULT,
+): Promise<RecoveryPointOrigin | undefined> {
+  try {
+    const point = await backup.send(
+      new DescribeRecoveryPointCommand({
+        BackupVaultName: backupVaultName,
+        RecoveryPointArn: recoveryPointArn,
+      }),
+    );
+    return {
+      resourceArn: point.ResourceArn,
+      resourceType: point.ResourceType,
+      backupVaultName: point.BackupVaultName ?? backupVaultName,
+    };
+  } catch (error) {
+    const name = errorName(error);
+    if (name === 'ResourceNotFoundException' || name === 'InvalidParameterValueException') {
+      return undefined;
+    }
+    throw error;
+  }
 }
 
 /** What a restore to a new file system needs besides the recovery point. */
