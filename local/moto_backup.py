@@ -16,7 +16,8 @@ vaults and tags only; the answers' shapes are the SDK's: @aws-sdk/client-backup'
   returns the same job. The job takes a while: PENDING, then RUNNING, at the first two
   DescribeRestoreJob calls, COMPLETED at the third; the new file system (CreationToken from
   the metadata, no tags, backup off) appears at completion with the recovery point's
-  directories under `/aws-backup-restore_<job creation time>/`, as AWS Backup restores.
+  directories under `/aws-backup-restore_<time>/`, as AWS Backup restores (the time: the job's
+  completion, to the nanosecond, as AWS writes it now; functions/lib/aws/backup.ts).
 - DescribeRestoreJob (GET /restore-jobs/{id}).
 - Failure injection: a recovery point tagged `local:restore-job-status` = FAILED or ABORTED
   (TagResource on its ARN) makes its restore jobs end so; a FAILED one has created its file
@@ -51,9 +52,10 @@ def now():
     return datetime.now(timezone.utc)
 
 
-def restore_directory(created):
-    """`aws-backup-restore_` and the job's creation time, ':' and '.' as '-' (2022-09-06T00-03-13-832Z)."""
-    stamp = created.strftime("%Y-%m-%dT%H-%M-%S-") + f"{created.microsecond // 1000:03d}Z"
+def restore_directory(completed):
+    """`aws-backup-restore_` and the time, ':' and '.' as '-', to the nanosecond
+    (2025-03-28T14-13-02-250589632Z): AWS's own, which no API returns."""
+    stamp = completed.strftime("%Y-%m-%dT%H-%M-%S-") + f"{completed.microsecond * 1000:09d}Z"
     return f"/aws-backup-restore_{stamp}"
 
 
@@ -225,7 +227,7 @@ def start_restore_job(self):
     return json_answer({"RestoreJobId": job_id})
 
 
-def restore_file_system(backend, entry):
+def restore_file_system(backend, entry, completed):
     metadata = entry["metadata"]
     efs = efs_of(backend)
     token = metadata["CreationToken"]
@@ -243,7 +245,7 @@ def restore_file_system(backend, entry):
             backup=False,
             tags=[],
         )
-    prefix = restore_directory(entry["created"])
+    prefix = restore_directory(completed)
     file_system.local_directories = [prefix + path.rstrip("/") for path in entry["directories"]]
     return file_system
 
@@ -264,13 +266,14 @@ def describe_restore_job(self):
             job["PercentDone"] = "50.00%"
         else:
             outcome = entry["outcome"]
+            completed = now()
             if outcome in ("COMPLETED", "FAILED"):
-                file_system = restore_file_system(backend, entry)
+                file_system = restore_file_system(backend, entry, completed)
                 job["CreatedResourceArn"] = file_system.file_system_arn
             job["Status"] = outcome if outcome in ("FAILED", "ABORTED") else "COMPLETED"
             if job["Status"] != "COMPLETED":
                 job["StatusMessage"] = f"restore job {job['Status'].lower()} (injected)"
-            job["CompletionDate"] = now().timestamp()
+            job["CompletionDate"] = completed.timestamp()
             job["PercentDone"] = "100.00%"
     return json_answer(job)
 

@@ -178,7 +178,7 @@ describe('restoring a volume from AWS Backup', () => {
     expect(fileSystemId).not.toBe(source.resources.fileSystemId);
     expect(restoreJobId).toBeTruthy();
     expect(restoreDirectory).toMatch(
-      /^\/aws-backup-restore_\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z$/,
+      /^\/aws-backup-restore_\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{9}Z$/,
     );
     const { FileSystems = [] } = await efs.send(
       new DescribeFileSystemsCommand({ FileSystemId: fileSystemId }),

@@ -227,6 +227,7 @@ describe('a restore job', () => {
     backupMock.on(DescribeRestoreJobCommand).resolves({
       Status: 'COMPLETED',
       CreationDate: JOB_CREATED,
+      CompletionDate: new Date('2026-12-07T04:27:00.417Z'),
       CreatedResourceArn:
         'arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0abc1234',
     });
@@ -234,11 +235,11 @@ describe('a restore job', () => {
     // Act
     const progress = await readRestoreJob(backup, 'job-1');
 
-    // Assess
+    // Assess: the directory's time is the job's completion, not its creation
     expect(progress).toEqual({
       done: true,
       fileSystemId: 'fs-0abc1234',
-      restoreDirectory: '/aws-backup-restore_2026-12-07T04-19-12-610Z',
+      restoreDirectory: '/aws-backup-restore_2026-12-07T04-27-00-417000000Z',
     });
   });
 
@@ -274,9 +275,12 @@ describe('a restore job', () => {
     },
   );
 
-  it("names the directory as AWS Backup does: the time with ':' and '.' as '-'", () => {
-    expect(restoreDirectoryOf(new Date('2022-09-06T00:03:13.832Z'))).toBe(
-      '/aws-backup-restore_2022-09-06T00-03-13-832Z',
+  it("names the directory in AWS Backup's current form: UTC to the nanosecond, ':' and '.' as '-'", () => {
+    expect(restoreDirectoryOf(new Date('2025-03-28T14:13:02.250Z'))).toBe(
+      '/aws-backup-restore_2025-03-28T14-13-02-250000000Z',
+    );
+    expect(restoreDirectoryOf(new Date('2025-03-28T14:13:02.250Z'))).toHaveLength(
+      '/aws-backup-restore_2025-03-28T14-13-02-250589632Z'.length,
     );
   });
 
@@ -525,6 +529,24 @@ describe('a restore request', () => {
     await expect(restoreSpec(depsWith(deep), request, ALICE)).rejects.toBeInstanceOf(
       InvalidVolumeRequestError,
     );
+  });
+
+  it("budgets for the restore directory's longest known name: a nanosecond time", async () => {
+    // Prepare: 51 characters fit under a directory named to the millisecond (44), not to the
+    // nanosecond (50), within EFS's 100
+    backupMock
+      .on(ListRecoveryPointsByResourceCommand)
+      .resolves({ RecoveryPoints: [{ RecoveryPointArn: POINT }] });
+    const long = source({
+      spec: volumeSpec({ rootDirectory: { path: `/${'x'.repeat(50)}`, permissions: '0750' } }),
+    });
+
+    // Act
+    const refused = await restoreSpec(depsWith(long), request, ALICE).catch((e: unknown) => e);
+
+    // Assess
+    expect(refused).toBeInstanceOf(InvalidVolumeRequestError);
+    expect((refused as Error).message).toMatch(/over the 100 characters/);
   });
 
   describe('named by its recovery point alone', () => {
