@@ -381,34 +381,54 @@ export function defineCommands(program: Command, io: CliIo, state: CommandState)
   });
 
   defineCommand(program, io, state, {
-    name: 'restore <id>',
+    name: 'restore [id]',
     description:
-      "a new volume whose file system is restored from one of volume <id>'s recovery points, in its cluster and namespace unless given",
+      "a new volume whose file system is restored from a recovery point: of volume [id] (see recovery-points <id>), in its cluster and namespace unless given; or, without [id], of the volume whose file system it was taken of (EFS's automatic backup vault only), in the --cluster and --namespace given",
     options: [
       new Option(
         '--recovery-point <arn>',
         'the recovery point (see recovery-points <id>)',
       ).makeOptionMandatory(),
       new Option('--name <name>', "the new volume's claim name").makeOptionMandatory(),
-      new Option('--namespace <namespace>', "the new volume's namespace (default: the source's)"),
-      new Option('--cluster <name>', "the new volume's cluster (default: the source's)"),
+      new Option(
+        '--namespace <namespace>',
+        "the new volume's namespace (default: the source's; required without [id])",
+      ),
+      new Option(
+        '--cluster <name>',
+        "the new volume's cluster (default: the source's; required without [id])",
+      ),
       idempotencyKeyOption(),
       ...waitOptions('READY'),
     ],
-    async run(context, [id = ''], options) {
-      const { client } = context;
+    async run(context, [id], options) {
+      const { client, io } = context;
+      // Without a source volume there is nothing to take the cluster and namespace from.
+      if (!id && (!options.cluster || !options.namespace)) {
+        io.stderr.write(
+          'error: restore without a volume id needs --cluster and --namespace (or give the id of the volume the recovery point was taken of)\n',
+        );
+        return EXIT.usage;
+      }
       const idempotencyKey = announcedIdempotencyKey(context, options);
       const since = Date.now();
-      const { volume } = await client.restoreVolume(
-        id,
-        {
-          recoveryPointArn: String(options.recoveryPoint),
-          name: String(options.name),
-          ...(options.namespace ? { namespace: String(options.namespace) } : {}),
-          ...(options.cluster ? { clusterName: String(options.cluster) } : {}),
-        },
-        { idempotencyKey },
-      );
+      const restore = {
+        recoveryPointArn: String(options.recoveryPoint),
+        name: String(options.name),
+        ...(options.namespace ? { namespace: String(options.namespace) } : {}),
+        ...(options.cluster ? { clusterName: String(options.cluster) } : {}),
+      };
+      const { volume } = id
+        ? await client.restoreVolume(id, restore, { idempotencyKey })
+        : await client.createVolume(
+            {
+              clusterName: String(options.cluster),
+              namespace: String(options.namespace),
+              name: restore.name,
+              restoreFrom: { recoveryPointArn: restore.recoveryPointArn },
+            },
+            { idempotencyKey },
+          );
       const last = await followVolume(context, volume, options);
       return last ? settled(context, last, 'READY', since) : EXIT.ok;
     },

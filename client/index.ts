@@ -132,7 +132,9 @@ export interface VolumesClient {
   allRecoveryPoints(id: string): AsyncGenerator<RecoveryPoint>;
   /**
    * POST /volumes with `restoreFrom`: a new volume whose file system is restored from one of
-   * volume `id`'s recovery points; in the source's cluster and namespace unless given.
+   * volume `id`'s recovery points; in the source's cluster and namespace unless given. (One in
+   * EFS's automatic backup vault may also be named alone: `createVolume` with
+   * `restoreFrom: { recoveryPointArn }` and the cluster and namespace.)
    */
   restoreVolume(
     id: string,

@@ -22,6 +22,12 @@ export interface OperationAccess {
    * check the one a restore names; reads RESTORE_ROLE_ARN.
    */
   readonly readsRecoveryPoints?: boolean;
+  /**
+   * Checks a restore's source (`restoreFrom`): besides its recovery points, the file system a
+   * recovery point named alone was taken of (AWS Backup DescribeRecoveryPoint). Implies
+   * `readsRecoveryPoints`.
+   */
+  readonly checksRestoreSource?: boolean;
 }
 
 /** Each operation of openapi.yaml, read off functions/api/*.ts and functions/lib/service/*.ts. */
@@ -33,6 +39,7 @@ export const API_OPERATIONS: Readonly<Record<string, OperationAccess>> = {
     starts: 'provision',
     readsCluster: true,
     readsRecoveryPoints: true,
+    checksRestoreSource: true,
   },
   listVolumes: {
     handler: 'list-volumes',

@@ -80,11 +80,14 @@ export const ARN_PATTERN_ACKNOWLEDGEMENTS: readonly NagAcknowledgement[] = [
   },
 ];
 
-/** AWS Backup's recovery points: StartRestoreJob names one, known only at run time. */
+/**
+ * AWS Backup's recovery points: StartRestoreJob and DescribeRecoveryPoint name one, known only
+ * at run time.
+ */
 export const RECOVERY_POINT_ACKNOWLEDGEMENT: NagAcknowledgement = {
   id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:backup:<AWS::Region>:<AWS::AccountId>:recovery-point:*]',
   reason:
-    "Recovery points are AWS Backup's, named at run time: the StartRestoreJob step may only start a restore (the API checked the recovery point is one of a file system this stack created and that the caller may read), as the stack's restore role, passed to AWS Backup only.",
+    "Recovery points are AWS Backup's, named at run time, and their ARNs name no vault: the StartRestoreJob step may only start a restore (the API checked the recovery point is one of a file system this stack created and that the caller may read), as the stack's restore role, passed to AWS Backup only; the create paths (POST /volumes, Volume Provision Requested) may only read one (backup:DescribeRecoveryPoint), to find the file system a restore names by its recovery point alone.",
 };
 
 export const RESTORE_ROLE_ACKNOWLEDGEMENT: NagAcknowledgement = {

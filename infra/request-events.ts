@@ -25,7 +25,7 @@ import {
   functionRole,
   ServiceFunction,
 } from './service-function.ts';
-import { addStatements, recoveryPointReadStatements } from './volume-permissions.ts';
+import { addStatements, restoreSourceStatements } from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
 
 /**
@@ -130,8 +130,8 @@ export class ProvisionRequests extends Construct {
       describeClustersStatement(props.clusterArns),
       ...fargatePreflightStatements(props.clusterArns),
       lifecycleEventsStatement(props.bus, ['Volume Request Rejected']),
-      // A request with restoreFrom: its recovery point checked as POST /volumes does.
-      ...recoveryPointReadStatements(),
+      // A request with restoreFrom: its source and recovery point checked as POST /volumes does.
+      ...restoreSourceStatements(this),
     ]);
     acknowledgeFargateProfileReads(role, props.clusterArns);
 

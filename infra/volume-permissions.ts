@@ -97,12 +97,7 @@ export class VolumeResourceArns {
       }),
     );
     this.subnets = arn('ec2', 'subnet');
-    this.recoveryPoints = stack.formatArn({
-      service: 'backup',
-      resource: 'recovery-point',
-      resourceName: '*',
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    this.recoveryPoints = recoveryPointsArn(scope);
     this.networkInterfaces = arn('ec2', 'network-interface');
     this.efsServiceLinkedRole = stack.formatArn({
       service: 'iam',
@@ -113,6 +108,20 @@ export class VolumeResourceArns {
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
   }
+}
+
+/**
+ * AWS Backup's recovery points in the stack's account and Region (`recovery-point:*`): their
+ * ARNs name no vault, so no narrower pattern holds the automatic backups of this stack's file
+ * systems.
+ */
+export function recoveryPointsArn(scope: Construct): string {
+  return Stack.of(scope).formatArn({
+    service: 'backup',
+    resource: 'recovery-point',
+    resourceName: '*',
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }
 
 /** `ec2:Vpc` in the configured VPCs. */
@@ -586,4 +595,22 @@ export function restoreCheckStatements(arns: VolumeResourceArns): PolicyStatemen
  */
 export function recoveryPointReadStatements(): PolicyStatement[] {
   return [describeStatement('backup:ListRecoveryPointsByResource')];
+}
+
+/**
+ * What a restore's checks read (functions/lib/service/restore.ts): a source's recovery points,
+ * as {@link recoveryPointReadStatements}, and the file system a recovery point named alone was
+ * taken of (DescribeRecoveryPoint, authorized on the recovery point, SAR resource type
+ * `recoveryPoint`). The file system's volume tag is read with DescribeFileSystems, which the
+ * create path has already.
+ */
+export function restoreSourceStatements(scope: Construct): PolicyStatement[] {
+  return [
+    ...recoveryPointReadStatements(),
+    new PolicyStatement({
+      sid: 'DescribeRestoreSourceRecoveryPoint',
+      actions: ['backup:DescribeRecoveryPoint'],
+      resources: [recoveryPointsArn(scope)],
+    }),
+  ];
 }

@@ -29,7 +29,11 @@ import {
   PROJECT_ROOT,
   ServiceFunction,
 } from './service-function.ts';
-import { addStatements, recoveryPointReadStatements } from './volume-permissions.ts';
+import {
+  addStatements,
+  recoveryPointReadStatements,
+  restoreSourceStatements,
+} from './volume-permissions.ts';
 import type { VolumeTable } from './volume-table.ts';
 
 export interface VolumesApiProps {
@@ -101,7 +105,9 @@ export class VolumesApi extends Construct {
         }
         readerRoles.set(operationId, role);
       }
-      if (access.readsRecoveryPoints) {
+      if (access.checksRestoreSource) {
+        addStatements(role, restoreSourceStatements(this));
+      } else if (access.readsRecoveryPoints) {
         addStatements(role, recoveryPointReadStatements());
       }
       if (access.checksHealth) {

@@ -8,12 +8,16 @@ vaults and tags only; the answers' shapes are the SDK's: @aws-sdk/client-backup'
 - DescribeBackupJob (GET /backup-jobs/{id}).
 - ListRecoveryPointsByResource (GET /resources/{arn}/recovery-points): newest first, paged by
   MaxResults / NextToken.
+- DescribeRecoveryPoint (GET /backup-vaults/{vault}/recovery-points/{arn}): a recovery point of
+  that vault, with the resource it was taken of; ResourceNotFoundException (400) for a vault
+  that holds none of that ARN, as AWS Backup answers (botocore's model: backup 2018-11-15).
 - StartRestoreJob (PUT /restore-jobs): EFS metadata as AWS Backup documents it (newFileSystem,
   CreationToken, Encrypted, KmsKeyId, PerformanceMode; file-system-id). The IdempotencyToken
   returns the same job. The job takes a while: PENDING, then RUNNING, at the first two
   DescribeRestoreJob calls, COMPLETED at the third; the new file system (CreationToken from
   the metadata, no tags, backup off) appears at completion with the recovery point's
-  directories under `/aws-backup-restore_<job creation time>/`, as AWS Backup restores.
+  directories under `/aws-backup-restore_<time>/`, as AWS Backup restores (the time: the job's
+  completion, to the nanosecond, as AWS writes it now; functions/lib/aws/backup.ts).
 - DescribeRestoreJob (GET /restore-jobs/{id}).
 - Failure injection: a recovery point tagged `local:restore-job-status` = FAILED or ABORTED
   (TagResource on its ARN) makes its restore jobs end so; a FAILED one has created its file
@@ -48,9 +52,10 @@ def now():
     return datetime.now(timezone.utc)
 
 
-def restore_directory(created):
-    """`aws-backup-restore_` and the job's creation time, ':' and '.' as '-' (2022-09-06T00-03-13-832Z)."""
-    stamp = created.strftime("%Y-%m-%dT%H-%M-%S-") + f"{created.microsecond // 1000:03d}Z"
+def restore_directory(completed):
+    """`aws-backup-restore_` and the time, ':' and '.' as '-', to the nanosecond
+    (2025-03-28T14-13-02-250589632Z): AWS's own, which no API returns."""
+    stamp = completed.strftime("%Y-%m-%dT%H-%M-%S-") + f"{completed.microsecond * 1000:09d}Z"
     return f"/aws-backup-restore_{stamp}"
 
 
@@ -155,6 +160,32 @@ def list_recovery_points_by_resource(self):
     return json_answer(body)
 
 
+def describe_recovery_point(self):
+    backend = state(self.backup_backend)
+    path = self.path.split("?", 1)[0]
+    vault_part, point_part = path.split("/backup-vaults/", 1)[1].rsplit("/recovery-points/", 1)
+    vault, point_arn = unquote(vault_part), unquote(point_part)
+    point = backend.local_recovery_points.get(point_arn)
+    if point is None or point["BackupVaultName"] != vault:
+        raise ResourceNotFound(f"Recovery point {point_arn} does not exist in vault {vault}.")
+    vault_arn = f"arn:aws:backup:{backend.region_name}:{backend.account_id}:backup-vault:{vault}"
+    return json_answer(
+        {
+            "RecoveryPointArn": point_arn,
+            "BackupVaultName": vault,
+            "BackupVaultArn": vault_arn,
+            "ResourceArn": point["ResourceArn"],
+            "ResourceType": "EFS",
+            "Status": point["Status"],
+            "CreationDate": point["CreationDate"],
+            "CompletionDate": point["CreationDate"],
+            "BackupSizeInBytes": point["BackupSizeBytes"],
+            "IsEncrypted": True,
+            "StorageClass": "WARM",
+        }
+    )
+
+
 def start_restore_job(self):
     backend = state(self.backup_backend)
     params = json.loads(self.body or "{}")
@@ -196,7 +227,7 @@ def start_restore_job(self):
     return json_answer({"RestoreJobId": job_id})
 
 
-def restore_file_system(backend, entry):
+def restore_file_system(backend, entry, completed):
     metadata = entry["metadata"]
     efs = efs_of(backend)
     token = metadata["CreationToken"]
@@ -214,7 +245,7 @@ def restore_file_system(backend, entry):
             backup=False,
             tags=[],
         )
-    prefix = restore_directory(entry["created"])
+    prefix = restore_directory(completed)
     file_system.local_directories = [prefix + path.rstrip("/") for path in entry["directories"]]
     return file_system
 
@@ -235,13 +266,14 @@ def describe_restore_job(self):
             job["PercentDone"] = "50.00%"
         else:
             outcome = entry["outcome"]
+            completed = now()
             if outcome in ("COMPLETED", "FAILED"):
-                file_system = restore_file_system(backend, entry)
+                file_system = restore_file_system(backend, entry, completed)
                 job["CreatedResourceArn"] = file_system.file_system_arn
             job["Status"] = outcome if outcome in ("FAILED", "ABORTED") else "COMPLETED"
             if job["Status"] != "COMPLETED":
                 job["StatusMessage"] = f"restore job {job['Status'].lower()} (injected)"
-            job["CompletionDate"] = now().timestamp()
+            job["CompletionDate"] = completed.timestamp()
             job["PercentDone"] = "100.00%"
     return json_answer(job)
 
@@ -255,10 +287,12 @@ def complete_moto_backup():
             "{0}/restore-jobs/?$": urls.response.dispatch,
             "{0}/restore-jobs/(?P<job_id>[^/]+)$": urls.response.dispatch,
             "{0}/resources/(?P<resource_arn>.+)/recovery-points/?$": urls.response.dispatch,
+            "{0}/backup-vaults/(?P<name>.+)/recovery-points/(?P<arn>[^/]+)$": urls.response.dispatch,
         }
     )
     BackupResponse.start_backup_job = start_backup_job
     BackupResponse.describe_backup_job = describe_backup_job
     BackupResponse.list_recovery_points_by_resource = list_recovery_points_by_resource
+    BackupResponse.describe_recovery_point = describe_recovery_point
     BackupResponse.start_restore_job = start_restore_job
     BackupResponse.describe_restore_job = describe_restore_job

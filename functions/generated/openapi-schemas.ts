@@ -5,7 +5,7 @@ export const openapiDocument = {
       "post": {
         "operationId": "createVolume",
         "summary": "Provision a volume",
-        "description": "Validates the request, checks that the cluster exists and serves (ACTIVE or UPDATING; 503 while CREATING), that the namespace\nexists and has no claim of that name, and that the caller may use that cluster and\nnamespace (ACCESS_POLICY). A volume on an existing file system (`fileSystemId`) also\nneeds a rule that shares that file system with the caller, POSIX ids the rule grants,\na `rootDirectory.path` under `/<clusterName>/<namespace>/`, and the tag\n`efs-volumes:shareable=true` on the file system. A file system this stack did not create\nmust also have a file system policy that requires TLS and allows mounting and root\naccess only through access points (problem type `shared-file-system-open`). Otherwise\n403 and nothing is created; a dry run answers the same. Its path must not overlap a\ndirectory another owner's volume used on that file system, live or deleted (409\n`path-in-use`, unless `reattach`). Records the volume as\nPENDING and starts the provisioning workflow. Poll\n`GET /volumes/{id}` until `READY`. With `\"dryRun\": true` nothing is created and the\nanswer is the plan.\n\nQuotas: a live volume (any status but DELETED and FAILED) counts against its cluster\nand namespace (`MAX_VOLUMES_PER_NAMESPACE`) and its caller (`MAX_VOLUMES_PER_CALLER`);\na request over either is refused with 429 `quota-exceeded` before anything is created.\nA volume that creates its own mount targets is refused with 422 `subnet-address-reserve`\nwhen one would leave a cluster subnet with fewer free addresses than\n`SUBNET_ADDRESS_RESERVE`. The plan shows both (`quotas`).\n\nRestore: with `restoreFrom` the new volume's file system is restored from a recovery\npoint of another volume's file system (`GET /volumes/{id}/recovery-points`) by AWS\nBackup, into a new encrypted file system; its access point's root is the restored copy\nof that volume's directory (`/aws-backup-restore_<time>/<its path>`), with that\nvolume's POSIX user. The caller must be allowed to read that volume (404 otherwise, as\n`GET /volumes/{id}`) and to create volumes in the target namespace; the recovery point\nmust be one of that volume's file system's, which this stack created (422\n`recovery-point-unknown` otherwise). A restore job that fails or is aborted rolls the\nvolume back like any failed step.\n",
+        "description": "Validates the request, checks that the cluster exists and serves (ACTIVE or UPDATING; 503 while CREATING), that the namespace\nexists and has no claim of that name, and that the caller may use that cluster and\nnamespace (ACCESS_POLICY). A volume on an existing file system (`fileSystemId`) also\nneeds a rule that shares that file system with the caller, POSIX ids the rule grants,\na `rootDirectory.path` under `/<clusterName>/<namespace>/`, and the tag\n`efs-volumes:shareable=true` on the file system. A file system this stack did not create\nmust also have a file system policy that requires TLS and allows mounting and root\naccess only through access points (problem type `shared-file-system-open`). Otherwise\n403 and nothing is created; a dry run answers the same. Its path must not overlap a\ndirectory another owner's volume used on that file system, live or deleted (409\n`path-in-use`, unless `reattach`). Records the volume as\nPENDING and starts the provisioning workflow. Poll\n`GET /volumes/{id}` until `READY`. With `\"dryRun\": true` nothing is created and the\nanswer is the plan.\n\nQuotas: a live volume (any status but DELETED and FAILED) counts against its cluster\nand namespace (`MAX_VOLUMES_PER_NAMESPACE`) and its caller (`MAX_VOLUMES_PER_CALLER`);\na request over either is refused with 429 `quota-exceeded` before anything is created.\nA volume that creates its own mount targets is refused with 422 `subnet-address-reserve`\nwhen one would leave a cluster subnet with fewer free addresses than\n`SUBNET_ADDRESS_RESERVE`. The plan shows both (`quotas`).\n\nRestore: with `restoreFrom` the new volume's file system is restored from a recovery\npoint of another volume's file system (`GET /volumes/{id}/recovery-points`) by AWS\nBackup, into a new encrypted file system; its access point's root is the restored copy\nof that volume's directory (`/aws-backup-restore_<time>/<its path>`), with that\nvolume's POSIX user. `recoveryPointArn` alone is enough for a recovery point in EFS's\nautomatic backup vault (`aws/efs/automatic-backup-vault`) of a file system that still\nexists: its volume is the one the file system belongs to. Name the volume too\n(`volumeId`) for a recovery point in another vault or of a deleted file system. The\ncaller must be allowed to read that volume (404 otherwise, as `GET /volumes/{id}`; with\n`recoveryPointArn` alone, also when the recovery point's file system is no volume's of\nthis stack) and to create volumes in the target namespace; the volume must own its file\nsystem, one this stack created (409 `no-own-file-system`); the recovery point must be\none of that file system's (422 `recovery-point-unknown`, or 422\n`recovery-point-mismatch` when it is another file system's than the `volumeId` named).\nA restore job that fails or is aborted rolls the volume back like any failed step.\n",
         "parameters": [
           {
             "$ref": "#/components/parameters/IdempotencyKey"
@@ -56,6 +56,16 @@ export const openapiDocument = {
                       "recoveryPointArn": "arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45"
                     }
                   }
+                },
+                "restoreByRecoveryPoint": {
+                  "value": {
+                    "clusterName": "demo",
+                    "namespace": "team-a",
+                    "name": "shared-data-restored",
+                    "restoreFrom": {
+                      "recoveryPointArn": "arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45"
+                    }
+                  }
                 }
               }
             }
@@ -95,6 +105,9 @@ export const openapiDocument = {
           },
           "403": {
             "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/RestoreSourceNotFound"
           },
           "409": {
             "$ref": "#/components/responses/Conflict"
@@ -532,6 +545,16 @@ export const openapiDocument = {
           }
         }
       },
+      "RestoreSourceNotFound": {
+        "description": "With restoreFrom: no volume the caller may read is the restore's source (problem type volume-not-found, as GET /volumes/{id} answers).",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
       "Conflict": {
         "description": "The Idempotency-Key was used with another body, a claim of that name exists, a pod uses the claim, or (problem type path-in-use) the volume's directory on a shared file system overlaps one another owner's volume used.",
         "content": {
@@ -563,7 +586,7 @@ export const openapiDocument = {
         }
       },
       "Unprocessable": {
-        "description": "The request is well-formed but cannot be done (unknown or inactive cluster, missing namespace, the cluster VPC's DNS support or DNS hostnames off: problem type vpc-dns-disabled, or a subnet new mount targets would leave with fewer free addresses than the reserve: problem type subnet-address-reserve).",
+        "description": "The request is well-formed but cannot be done (unknown or inactive cluster, missing namespace, the cluster VPC's DNS support or DNS hostnames off: problem type vpc-dns-disabled, a subnet new mount targets would leave with fewer free addresses than the reserve: problem type subnet-address-reserve, or a restore's recovery point that is not one of its source's: problem types recovery-point-unknown and recovery-point-mismatch).",
         "content": {
           "application/problem+json": {
             "schema": {
@@ -1340,12 +1363,12 @@ export const openapiDocument = {
         "description": "Restore the new volume's file system from a recovery point of another volume's file system (`GET /volumes/{id}/recovery-points`). The root directory, POSIX user and performance mode are then that volume's: not allowed with rootDirectory, posixUser, performanceMode, throughputMode, provisionedThroughputInMibps, backup or fileSystemId.",
         "additionalProperties": false,
         "required": [
-          "volumeId",
           "recoveryPointArn"
         ],
         "properties": {
           "volumeId": {
-            "$ref": "#/components/schemas/VolumeId"
+            "$ref": "#/components/schemas/VolumeId",
+            "description": "The volume the recovery point was taken of. Optional for a recovery point in EFS's automatic backup vault (`aws/efs/automatic-backup-vault`) whose file system still exists: the service finds the volume from the recovery point (AWS Backup DescribeRecoveryPoint) and its file system's `efs-volumes:volume-id` tag. Required for a recovery point in another vault or of a deleted file system. When given, the recovery point must be of this volume's file system (422 `recovery-point-mismatch` when it is another's)."
           },
           "recoveryPointArn": {
             "type": "string",

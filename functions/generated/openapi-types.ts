@@ -50,11 +50,17 @@ export interface paths {
          *     point of another volume's file system (`GET /volumes/{id}/recovery-points`) by AWS
          *     Backup, into a new encrypted file system; its access point's root is the restored copy
          *     of that volume's directory (`/aws-backup-restore_<time>/<its path>`), with that
-         *     volume's POSIX user. The caller must be allowed to read that volume (404 otherwise, as
-         *     `GET /volumes/{id}`) and to create volumes in the target namespace; the recovery point
-         *     must be one of that volume's file system's, which this stack created (422
-         *     `recovery-point-unknown` otherwise). A restore job that fails or is aborted rolls the
-         *     volume back like any failed step.
+         *     volume's POSIX user. `recoveryPointArn` alone is enough for a recovery point in EFS's
+         *     automatic backup vault (`aws/efs/automatic-backup-vault`) of a file system that still
+         *     exists: its volume is the one the file system belongs to. Name the volume too
+         *     (`volumeId`) for a recovery point in another vault or of a deleted file system. The
+         *     caller must be allowed to read that volume (404 otherwise, as `GET /volumes/{id}`; with
+         *     `recoveryPointArn` alone, also when the recovery point's file system is no volume's of
+         *     this stack) and to create volumes in the target namespace; the volume must own its file
+         *     system, one this stack created (409 `no-own-file-system`); the recovery point must be
+         *     one of that file system's (422 `recovery-point-unknown`, or 422
+         *     `recovery-point-mismatch` when it is another file system's than the `volumeId` named).
+         *     A restore job that fails or is aborted rolls the volume back like any failed step.
          */
         post: operations["createVolume"];
         delete?: never;
@@ -473,7 +479,8 @@ export interface components {
         };
         /** @description Restore the new volume's file system from a recovery point of another volume's file system (`GET /volumes/{id}/recovery-points`). The root directory, POSIX user and performance mode are then that volume's: not allowed with rootDirectory, posixUser, performanceMode, throughputMode, provisionedThroughputInMibps, backup or fileSystemId. */
         RestoreFrom: {
-            volumeId: components["schemas"]["VolumeId"];
+            /** @description The volume the recovery point was taken of. Optional for a recovery point in EFS's automatic backup vault (`aws/efs/automatic-backup-vault`) whose file system still exists: the service finds the volume from the recovery point (AWS Backup DescribeRecoveryPoint) and its file system's `efs-volumes:volume-id` tag. Required for a recovery point in another vault or of a deleted file system. When given, the recovery point must be of this volume's file system (422 `recovery-point-mismatch` when it is another's). */
+            volumeId?: components["schemas"]["VolumeId"];
             recoveryPointArn: string;
         };
         /**
@@ -675,6 +682,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description With restoreFrom: no volume the caller may read is the restore's source (problem type volume-not-found, as GET /volumes/{id} answers). */
+        RestoreSourceNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The Idempotency-Key was used with another body, a claim of that name exists, a pod uses the claim, or (problem type path-in-use) the volume's directory on a shared file system overlaps one another owner's volume used. */
         Conflict: {
             headers: {
@@ -702,7 +718,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The request is well-formed but cannot be done (unknown or inactive cluster, missing namespace, the cluster VPC's DNS support or DNS hostnames off: problem type vpc-dns-disabled, or a subnet new mount targets would leave with fewer free addresses than the reserve: problem type subnet-address-reserve). */
+        /** @description The request is well-formed but cannot be done (unknown or inactive cluster, missing namespace, the cluster VPC's DNS support or DNS hostnames off: problem type vpc-dns-disabled, a subnet new mount targets would leave with fewer free addresses than the reserve: problem type subnet-address-reserve, or a restore's recovery point that is not one of its source's: problem types recovery-point-unknown and recovery-point-mismatch). */
         Unprocessable: {
             headers: {
                 [name: string]: unknown;
@@ -827,6 +843,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["RestoreSourceNotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];

@@ -511,7 +511,10 @@ function passRoleToBackup(roleArn: string | undefined): AwsCallDescription[] {
 
 function describeBackup(request: AwsHttpRequest, arn: ArnFormatter): AwsCallDescription[] {
   const url = new URL(request.path, 'http://aws');
-  const [collection, id, sub] = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const [collection, id, sub, item] = url.pathname
+    .split('/')
+    .filter(Boolean)
+    .map(decodeURIComponent);
   const method = request.method.toUpperCase();
   const backup = (operation: string, resources: readonly string[]) =>
     call('backup', operation, resources);
@@ -532,6 +535,11 @@ function describeBackup(request: AwsHttpRequest, arn: ArnFormatter): AwsCallDesc
       backup('StartBackupJob', [arn('backup', `backup-vault:${vault}`)]),
       ...passRoleToBackup(stringField(body, 'IamRoleArn')),
     ];
+  }
+  // DescribeRecoveryPoint: GET /backup-vaults/{vault}/recovery-points/{arn}, authorized on the
+  // recovery point (the vault's name is one path segment: the SDK encodes its '/').
+  if (collection === 'backup-vaults' && sub === 'recovery-points' && item) {
+    return [backup('DescribeRecoveryPoint', [item])];
   }
   if (collection === 'resources' && sub === 'recovery-points') {
     return [backup('ListRecoveryPointsByResource', ['*'])];

@@ -234,6 +234,25 @@ describe('create roles refuse requests without the volume-id request tag', () =>
     expect(results).toEqual([true, true, false, false, false]);
   });
 
+  it("the create paths may describe a recovery point of the stack's account and Region, to trace a restore's source", async () => {
+    // Prepare
+    const point = 'arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7';
+    const elsewhere = 'arn:aws:backup:us-east-1:210987654321:recovery-point:1EB3B5E7';
+    const describe = (fn: string, arn: string) =>
+      recordedCall(fn, 'backup:DescribeRecoveryPoint', [arn]);
+
+    // Act
+    const results = await Promise.all([
+      isAllowed(describe('createVolume', point)),
+      isAllowed(describe('ProvisionRequested', point)),
+      isAllowed(describe('createVolume', elsewhere)),
+      isAllowed(describe('listRecoveryPoints', point)),
+    ]);
+
+    // Assess
+    expect(results).toEqual([true, true, false, false]);
+  });
+
   it("CheckRestoreJob may tag an untagged file system as a volume's, not one of this or another stack", async () => {
     // Prepare
     const tag = recordedCall('CheckRestoreJob', 'elasticfilesystem:TagResource', [FILE_SYSTEM], {

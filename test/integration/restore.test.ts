@@ -1,7 +1,8 @@
-// Restore from AWS Backup end to end (issue 23 item 1), on one local stack and three workflow
-// runs: a source volume, a restore of its recovery point, and a restore whose job fails. The
-// rules around them (authorization, the recovery point's owner, the plan) are answered before
-// anything runs; the logic is unit-tested in test/unit/restore*.test.ts.
+// Restore from AWS Backup end to end (issue 23 item 1), on one local stack and four workflow
+// runs: a source volume, a restore of its recovery point named with the volume, one named by
+// the recovery point alone, and a restore whose job fails. The rules around them
+// (authorization, the recovery point's owner, the plan) are answered before anything runs; the
+// logic is unit-tested in test/unit/restore*.test.ts.
 import { randomBytes } from 'node:crypto';
 import { BackupClient, StartBackupJobCommand, TagResourceCommand } from '@aws-sdk/client-backup';
 import { DescribeAccessPointsCommand, DescribeFileSystemsCommand } from '@aws-sdk/client-efs';
@@ -20,7 +21,11 @@ const TEAM_B = session('team-b-deployer');
 type Volume = {
   id: string;
   status: string;
-  spec: { rootDirectory: { path: string }; posixUser: { uid: number } };
+  spec: {
+    rootDirectory: { path: string };
+    posixUser: { uid: number };
+    restoreFrom?: { volumeId: string; recoveryPointArn: string; fileSystemId: string };
+  };
   resources: {
     fileSystemId?: string;
     accessPointId?: string;
@@ -173,7 +178,7 @@ describe('restoring a volume from AWS Backup', () => {
     expect(fileSystemId).not.toBe(source.resources.fileSystemId);
     expect(restoreJobId).toBeTruthy();
     expect(restoreDirectory).toMatch(
-      /^\/aws-backup-restore_\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z$/,
+      /^\/aws-backup-restore_\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{9}Z$/,
     );
     const { FileSystems = [] } = await efs.send(
       new DescribeFileSystemsCommand({ FileSystemId: fileSystemId }),
@@ -200,6 +205,39 @@ describe('restoring a volume from AWS Backup', () => {
     expect(Object.keys(restored.steps)).toEqual(
       expect.arrayContaining(['StartRestoreJob', 'CheckRestoreJob', 'CreateFileSystem']),
     );
+  });
+
+  it('restores by the recovery point alone the volume its file system belongs to, and refuses it named with another volume', async () => {
+    // Act: no volumeId; the service finds the source from the recovery point's file system
+    const accepted = await post(ALICE, {
+      name: 'restored-by-point',
+      restoreFrom: { recoveryPointArn },
+    });
+    expect(accepted.status).toBe(202);
+    const restored = await settled((accepted.json as Volume).id, 'READY');
+    // ...and the same recovery point named with the restored volume, whose it is not
+    const mismatched = await post(ALICE, {
+      name: 'mismatched',
+      restoreFrom: { volumeId: restored.id, recoveryPointArn },
+    });
+
+    // Assess
+    expect(restored.spec.restoreFrom).toEqual({
+      recoveryPointArn,
+      volumeId: source.id,
+      fileSystemId: source.resources.fileSystemId,
+    });
+    const { AccessPoints = [] } = await efs.send(
+      new DescribeAccessPointsCommand({ AccessPointId: restored.resources.accessPointId }),
+    );
+    expect(AccessPoints[0]?.RootDirectory?.Path).toBe(
+      `${restored.resources.restoreDirectory}${source.spec.rootDirectory.path}`,
+    );
+    expect(mismatched.status).toBe(422);
+    expect((mismatched.json as Problem).type).toMatch(/recovery-point-mismatch$/);
+    const claims = await kubectl(stack, ['get', 'pvc', '-A', '-o', 'name']);
+    expect(claims.stdout).toMatch(/restored-by-point/);
+    expect(claims.stdout).not.toMatch(/mismatched/);
   });
 
   it('rolls back a restore whose job fails, leaving nothing: not the file system the job made', async () => {

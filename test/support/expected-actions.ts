@@ -49,7 +49,9 @@ const LEFTOVER_REPORTER = [
 
 /** Creating a volume: its checks (cluster, subnets, Fargate profile), the record, the workflow. */
 const CREATE_VOLUME = [
-  // A restore's recovery point is checked to be one of its source's file system's.
+  // A restore's recovery point is checked to be one of its source's file system's; one named
+  // alone is traced to its file system (and that, by DescribeFileSystems, to its volume).
+  'backup:DescribeRecoveryPoint',
   'backup:ListRecoveryPointsByResource',
   'dynamodb:DeleteItem',
   'dynamodb:GetItem',

@@ -120,4 +120,46 @@ describe('efs-volumes recovery-points and restore', () => {
     expect(refused).toBe(2);
     expect(missing.requests).toHaveLength(0);
   });
+
+  it('restores by the recovery point alone into the cluster and namespace given, and refuses without them', async () => {
+    // Prepare
+    const io = memoryIo({ answer: () => Response.json(volume, { status: 202 }) });
+    const noNamespace = memoryIo();
+
+    // Act
+    const code = await runCli(
+      [
+        'restore',
+        '--recovery-point',
+        POINT,
+        '--name',
+        'copy',
+        '--cluster',
+        'demo',
+        '--namespace',
+        'team-a',
+      ],
+      io,
+    );
+    const refused = await runCli(
+      ['restore', '--recovery-point', POINT, '--name', 'copy', '--cluster', 'demo'],
+      noNamespace,
+    );
+
+    // Assess: no source to read; the API finds it from the recovery point
+    expect(code).toBe(0);
+    expect(io.requests.map((request) => `${request.method} ${request.url.pathname}`)).toEqual([
+      'POST /volumes',
+    ]);
+    expect(io.requests[0]?.body).toEqual({
+      clusterName: 'demo',
+      namespace: 'team-a',
+      name: 'copy',
+      restoreFrom: { recoveryPointArn: POINT },
+      dryRun: false,
+    });
+    expect(refused).toBe(2);
+    expect(noNamespace.requests).toHaveLength(0);
+    expect(noNamespace.err()).toMatch(/--cluster and --namespace/);
+  });
 });

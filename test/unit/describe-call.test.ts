@@ -1,5 +1,6 @@
 import {
   BackupClient,
+  DescribeRecoveryPointCommand,
   DescribeRestoreJobCommand,
   ListRecoveryPointsByResourceCommand,
   StartBackupJobCommand,
@@ -590,6 +591,14 @@ describe('describeAwsCall on EKS, DynamoDB, EventBridge, Step Functions, AWS Bac
       )),
       ...(await describeSent(() =>
         clients.backup.send(
+          new DescribeRecoveryPointCommand({
+            BackupVaultName: 'aws/efs/automatic-backup-vault',
+            RecoveryPointArn: point,
+          }),
+        ),
+      )),
+      ...(await describeSent(() =>
+        clients.backup.send(
           new StartBackupJobCommand({
             BackupVaultName: 'volumes',
             ResourceArn: fileSystem,
@@ -605,6 +614,7 @@ describe('describeAwsCall on EKS, DynamoDB, EventBridge, Step Functions, AWS Bac
       ['iam:PassRole', [role], { 'iam:PassedToService': 'backup.amazonaws.com' }],
       ['backup:DescribeRestoreJob', ['*'], undefined],
       ['backup:ListRecoveryPointsByResource', ['*'], undefined],
+      ['backup:DescribeRecoveryPoint', [point], undefined],
       [
         'backup:StartBackupJob',
         ['arn:aws:backup:us-east-1:123456789012:backup-vault:volumes'],

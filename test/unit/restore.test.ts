@@ -1,16 +1,26 @@
 import {
   BackupClient,
+  DescribeRecoveryPointCommand,
   DescribeRestoreJobCommand,
+  InvalidParameterValueException,
   ListRecoveryPointsByResourceCommand,
+  MissingParameterValueException,
+  ResourceNotFoundException,
   StartRestoreJobCommand,
 } from '@aws-sdk/client-backup';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EFSClient, TagResourceCommand } from '@aws-sdk/client-efs';
+import {
+  DescribeFileSystemsCommand,
+  EFSClient,
+  FileSystemNotFound,
+  TagResourceCommand,
+} from '@aws-sdk/client-efs';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   accessPointPathProblem,
+  describeRecoveryPoint,
   efsRestoreMetadata,
   findRecoveryPoint,
   listRecoveryPoints,
@@ -57,6 +67,8 @@ const JOB_CREATED = new Date('2026-12-07T04:19:12.610Z');
 const SITE = { region: 'us-east-1', accountId: '123456789012', partition: 'aws' };
 const ALICE = 'arn:aws:iam::123456789012:role/team-a-alice';
 const POLICY = { rules: [{ caller: ALICE, cluster: 'demo', namespaces: ['team-a'] }] };
+const AUTOMATIC_VAULT = 'aws/efs/automatic-backup-vault';
+const notFound = () => new ResourceNotFoundException({ message: 'no such point', $metadata: {} });
 
 beforeEach(() => {
   backupMock.reset();
@@ -116,6 +128,47 @@ describe('recovery points (AWS Backup)', () => {
     expect(found?.recoveryPointArn).toBe(POINT);
     expect(missing).toBeUndefined();
   });
+
+  it("describes a recovery point in EFS's automatic backup vault, and finds none where AWS Backup has none", async () => {
+    // Prepare
+    backupMock
+      .on(DescribeRecoveryPointCommand, { RecoveryPointArn: POINT })
+      .resolves({ ResourceArn: FILE_SYSTEM_ARN, ResourceType: 'EFS', BackupVaultName: 'v' })
+      .on(DescribeRecoveryPointCommand, { RecoveryPointArn: `${POINT}-gone` })
+      .rejects(notFound())
+      .on(DescribeRecoveryPointCommand, { RecoveryPointArn: 'not-an-arn' })
+      .rejects(new InvalidParameterValueException({ message: 'bad arn', $metadata: {} }));
+
+    // Act
+    const found = await describeRecoveryPoint(backup, POINT);
+    const gone = await describeRecoveryPoint(backup, `${POINT}-gone`);
+    const malformed = await describeRecoveryPoint(backup, 'not-an-arn');
+
+    // Assess
+    expect(found).toEqual({
+      resourceArn: FILE_SYSTEM_ARN,
+      resourceType: 'EFS',
+      backupVaultName: 'v',
+    });
+    expect(gone).toBeUndefined();
+    expect(malformed).toBeUndefined();
+    expect(backupMock.commandCalls(DescribeRecoveryPointCommand)[0]?.args[0].input).toEqual({
+      BackupVaultName: AUTOMATIC_VAULT,
+      RecoveryPointArn: POINT,
+    });
+  });
+
+  it('lets any other refusal of DescribeRecoveryPoint through', async () => {
+    // Prepare
+    backupMock
+      .on(DescribeRecoveryPointCommand)
+      .rejects(new MissingParameterValueException({ message: 'vault', $metadata: {} }));
+
+    // Act / Assess
+    await expect(describeRecoveryPoint(backup, POINT)).rejects.toBeInstanceOf(
+      MissingParameterValueException,
+    );
+  });
 });
 
 describe('a restore job', () => {
@@ -174,6 +227,7 @@ describe('a restore job', () => {
     backupMock.on(DescribeRestoreJobCommand).resolves({
       Status: 'COMPLETED',
       CreationDate: JOB_CREATED,
+      CompletionDate: new Date('2026-12-07T04:27:00.417Z'),
       CreatedResourceArn:
         'arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0abc1234',
     });
@@ -181,11 +235,11 @@ describe('a restore job', () => {
     // Act
     const progress = await readRestoreJob(backup, 'job-1');
 
-    // Assess
+    // Assess: the directory's time is the job's completion, not its creation
     expect(progress).toEqual({
       done: true,
       fileSystemId: 'fs-0abc1234',
-      restoreDirectory: '/aws-backup-restore_2026-12-07T04-19-12-610Z',
+      restoreDirectory: '/aws-backup-restore_2026-12-07T04-27-00-417000000Z',
     });
   });
 
@@ -221,9 +275,12 @@ describe('a restore job', () => {
     },
   );
 
-  it("names the directory as AWS Backup does: the time with ':' and '.' as '-'", () => {
-    expect(restoreDirectoryOf(new Date('2022-09-06T00:03:13.832Z'))).toBe(
-      '/aws-backup-restore_2022-09-06T00-03-13-832Z',
+  it("names the directory in AWS Backup's current form: UTC to the nanosecond, ':' and '.' as '-'", () => {
+    expect(restoreDirectoryOf(new Date('2025-03-28T14:13:02.250Z'))).toBe(
+      '/aws-backup-restore_2025-03-28T14-13-02-250000000Z',
+    );
+    expect(restoreDirectoryOf(new Date('2025-03-28T14:13:02.250Z'))).toHaveLength(
+      '/aws-backup-restore_2025-03-28T14-13-02-250589632Z'.length,
     );
   });
 
@@ -362,9 +419,12 @@ describe('a restore request', () => {
     });
   const depsWith = (record: VolumeRecord | undefined) => ({
     backup,
+    efs,
     site: SITE,
     policy: POLICY,
-    records: { get: async () => record } as unknown as VolumeRecordStore,
+    records: {
+      get: async (id: string) => (id === record?.id ? record : undefined),
+    } as unknown as VolumeRecordStore,
   });
   const request = validateVolumeRequest({
     clusterName: 'demo',
@@ -409,6 +469,7 @@ describe('a restore request', () => {
   it('refuses a source on a shared file system (409) and a recovery point not its own (422)', async () => {
     // Prepare
     backupMock.on(ListRecoveryPointsByResourceCommand).resolves({ RecoveryPoints: [] });
+    backupMock.on(DescribeRecoveryPointCommand).rejects(notFound());
     const shared = source({ spec: volumeSpec({ fileSystemId: 'fs-someone1' }) });
 
     // Act
@@ -419,6 +480,40 @@ describe('a restore request', () => {
     expect(onShared).toMatchObject({ status: 409, slug: 'no-own-file-system' });
     expect(unknown).toBeInstanceOf(ProblemError);
     expect(unknown).toMatchObject({ status: 422, slug: 'recovery-point-unknown' });
+  });
+
+  it("refuses a recovery point of another file system than the named volume's (422 recovery-point-mismatch)", async () => {
+    // Prepare: the point is in the automatic backup vault, of another volume's file system
+    backupMock.on(ListRecoveryPointsByResourceCommand).resolves({ RecoveryPoints: [] });
+    backupMock.on(DescribeRecoveryPointCommand).resolves({
+      ResourceArn: 'arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-other1',
+      ResourceType: 'EFS',
+    });
+
+    // Act
+    const refused = await restoreSpec(depsWith(source()), request, ALICE).catch((e: unknown) => e);
+
+    // Assess
+    expect(refused).toMatchObject({ status: 422, slug: 'recovery-point-mismatch' });
+    expect((refused as Error).message).toMatch(/fs-source1, volume vol-5000000000000000000a's/);
+  });
+
+  it("takes a recovery point of the named volume's file system that only the vault knows yet", async () => {
+    // Prepare: not listed by resource yet, but described in the vault as the source's
+    backupMock.on(ListRecoveryPointsByResourceCommand).resolves({ RecoveryPoints: [] });
+    backupMock
+      .on(DescribeRecoveryPointCommand)
+      .resolves({ ResourceArn: FILE_SYSTEM_ARN, ResourceType: 'EFS' });
+
+    // Act
+    const spec = await restoreSpec(depsWith(source()), request, ALICE);
+
+    // Assess
+    expect(spec.restoreFrom).toEqual({
+      recoveryPointArn: POINT,
+      volumeId: 'vol-5000000000000000000a',
+      fileSystemId: 'fs-source1',
+    });
   });
 
   it('refuses a source whose directory would be too deep once under the restore directory', async () => {
@@ -436,6 +531,179 @@ describe('a restore request', () => {
     );
   });
 
+  it("budgets for the restore directory's longest known name: a nanosecond time", async () => {
+    // Prepare: 51 characters fit under a directory named to the millisecond (44), not to the
+    // nanosecond (50), within EFS's 100
+    backupMock
+      .on(ListRecoveryPointsByResourceCommand)
+      .resolves({ RecoveryPoints: [{ RecoveryPointArn: POINT }] });
+    const long = source({
+      spec: volumeSpec({ rootDirectory: { path: `/${'x'.repeat(50)}`, permissions: '0750' } }),
+    });
+
+    // Act
+    const refused = await restoreSpec(depsWith(long), request, ALICE).catch((e: unknown) => e);
+
+    // Assess
+    expect(refused).toBeInstanceOf(InvalidVolumeRequestError);
+    expect((refused as Error).message).toMatch(/over the 100 characters/);
+  });
+
+  describe('named by its recovery point alone', () => {
+    const byPoint = validateVolumeRequest({
+      clusterName: 'demo',
+      namespace: 'team-a',
+      name: 'restored',
+      restoreFrom: { recoveryPointArn: POINT },
+    });
+    // A file system id as EFS makes them (hex), which the recovery point's ResourceArn names.
+    const FS = 'fs-05ce0001';
+    const ofFileSystem = (fileSystemId = FS) => source({ resources: { fileSystemId } });
+    const fileSystem = (tags: Record<string, string>) => ({
+      FileSystems: [
+        {
+          FileSystemId: FS,
+          CreationToken: 'vol-5000000000000000000a',
+          OwnerId: '123456789012',
+          CreationTime: new Date(0),
+          LifeCycleState: 'available' as const,
+          NumberOfMountTargets: 0,
+          SizeInBytes: { Value: 0 },
+          PerformanceMode: 'generalPurpose' as const,
+          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        },
+      ],
+    });
+    const ofSource = () => {
+      backupMock.on(DescribeRecoveryPointCommand).resolves({
+        ResourceArn: `arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/${FS}`,
+        ResourceType: 'EFS',
+      });
+    };
+
+    it("restores the volume whose file system the recovery point was taken of, found by the file system's volume tag", async () => {
+      // Prepare
+      ofSource();
+      efsMock
+        .on(DescribeFileSystemsCommand, { FileSystemId: FS })
+        .resolves(fileSystem({ [VOLUME_ID_TAG]: 'vol-5000000000000000000a' }));
+
+      // Act
+      const spec = await restoreSpec(depsWith(ofFileSystem()), byPoint, ALICE);
+
+      // Assess: the vault EFS's automatic backups go to; no listing of the file system's points
+      expect(spec).toMatchObject({
+        rootDirectory: { path: '/team-a/shared-data' },
+        posixUser: { uid: 2000 },
+        restoreFrom: {
+          recoveryPointArn: POINT,
+          volumeId: 'vol-5000000000000000000a',
+          fileSystemId: FS,
+        },
+      });
+      expect(
+        backupMock.commandCalls(DescribeRecoveryPointCommand)[0]?.args[0].input.BackupVaultName,
+      ).toBe(AUTOMATIC_VAULT);
+      expect(backupMock.commandCalls(ListRecoveryPointsByResourceCommand)).toHaveLength(0);
+    });
+
+    it('answers 422 recovery-point-unknown for a recovery point not in the automatic backup vault', async () => {
+      // Prepare
+      backupMock.on(DescribeRecoveryPointCommand).rejects(notFound());
+
+      // Act
+      const refused = await restoreSpec(depsWith(ofFileSystem()), byPoint, ALICE).catch(
+        (e: unknown) => e,
+      );
+
+      // Assess: the answer says how to restore one of another vault
+      expect(refused).toMatchObject({ status: 422, slug: 'recovery-point-unknown' });
+      expect((refused as Error).message).toMatch(/restoreFrom\.volumeId/);
+      expect(efsMock.commandCalls(DescribeFileSystemsCommand)).toHaveLength(0);
+    });
+
+    it.each([
+      [
+        'the file system is gone',
+        () =>
+          efsMock.on(DescribeFileSystemsCommand).rejects(
+            new FileSystemNotFound({
+              message: 'gone',
+              $metadata: {},
+              ErrorCode: 'FileSystemNotFound',
+            }),
+          ),
+      ],
+      [
+        'the file system has no volume tag',
+        () => efsMock.on(DescribeFileSystemsCommand).resolves(fileSystem({})),
+      ],
+      [
+        'the tag names no volume of this stack',
+        () =>
+          efsMock
+            .on(DescribeFileSystemsCommand)
+            .resolves(fileSystem({ [VOLUME_ID_TAG]: 'vol-5000000000000000000b' })),
+      ],
+    ])('answers 404 when %s, naming no volume', async (_, prepare) => {
+      // Prepare
+      ofSource();
+      prepare();
+
+      // Act
+      const refused = await restoreSpec(depsWith(ofFileSystem()), byPoint, ALICE).catch(
+        (e: unknown) => e,
+      );
+
+      // Assess
+      expect(refused).toMatchObject({ status: 404, slug: 'volume-not-found' });
+      expect((refused as Error).message).not.toMatch(/vol-/);
+    });
+
+    it('answers 404 for a volume the caller may not read, or whose record names another file system: the tag alone proves nothing', async () => {
+      // Prepare
+      ofSource();
+      efsMock
+        .on(DescribeFileSystemsCommand)
+        .resolves(fileSystem({ [VOLUME_ID_TAG]: 'vol-5000000000000000000a' }));
+      const unreadable = source({
+        spec: volumeSpec({ namespace: 'team-b' }),
+        namespace: 'team-b',
+        resources: { fileSystemId: FS },
+      });
+      const otherFileSystem = ofFileSystem('fs-05ce0002');
+
+      // Act
+      const hidden = await restoreSpec(depsWith(unreadable), byPoint, ALICE).catch(
+        (e: unknown) => e,
+      );
+      const forged = await restoreSpec(depsWith(otherFileSystem), byPoint, ALICE).catch(
+        (e: unknown) => e,
+      );
+
+      // Assess
+      expect(hidden).toMatchObject({ status: 404, slug: 'volume-not-found' });
+      expect(forged).toMatchObject({ status: 404, slug: 'volume-not-found' });
+    });
+
+    it('answers 404 for a recovery point of a file system in another account', async () => {
+      // Prepare
+      backupMock.on(DescribeRecoveryPointCommand).resolves({
+        ResourceArn: `arn:aws:elasticfilesystem:us-east-1:210987654321:file-system/${FS}`,
+        ResourceType: 'EFS',
+      });
+
+      // Act
+      const refused = await restoreSpec(depsWith(ofFileSystem()), byPoint, ALICE).catch(
+        (e: unknown) => e,
+      );
+
+      // Assess
+      expect(refused).toMatchObject({ status: 404, slug: 'volume-not-found' });
+      expect(efsMock.commandCalls(DescribeFileSystemsCommand)).toHaveLength(0);
+    });
+  });
+
   it('refuses the fields a restore takes from its source', () => {
     expect(() =>
       validateVolumeRequest({
@@ -446,6 +714,31 @@ describe('a restore request', () => {
         restoreFrom: { volumeId: 'vol-5000000000000000000a', recoveryPointArn: POINT },
       }),
     ).toThrow(/rootDirectory is not allowed with restoreFrom/);
+  });
+
+  it('needs the recovery point, and the volume only if the caller names it', () => {
+    // Act
+    const byPoint = validateVolumeRequest({
+      clusterName: 'demo',
+      namespace: 'team-a',
+      name: 'restored',
+      restoreFrom: { recoveryPointArn: POINT },
+    });
+    const withoutPoint = () =>
+      validateVolumeRequest({
+        clusterName: 'demo',
+        namespace: 'team-a',
+        name: 'restored',
+        restoreFrom: { volumeId: 'vol-5000000000000000000a' },
+      });
+
+    // Assess: what the service fills in is left empty
+    expect(byPoint.restoreFrom).toEqual({
+      recoveryPointArn: POINT,
+      volumeId: '',
+      fileSystemId: '',
+    });
+    expect(withoutPoint).toThrow(/restoreFrom\.recoveryPointArn is required/);
   });
 
   it('has no file system of its own before CreateFileSystem ran', () => {

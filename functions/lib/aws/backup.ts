@@ -2,6 +2,7 @@
 // system. docs/api.md "Restore" says which AWS facts this rests on.
 import {
   type BackupClient,
+  DescribeRecoveryPointCommand,
   DescribeRestoreJobCommand,
   ListRecoveryPointsByResourceCommand,
   type RecoveryPointByResource,
@@ -9,6 +10,7 @@ import {
 } from '@aws-sdk/client-backup';
 import { RestoreFailedError, TransientError } from '../errors.ts';
 import { MAX_PATH_DEPTH, MAX_PATH_LENGTH } from '../volume/request.ts';
+import { errorName } from './transient.ts';
 
 /** A recovery point as the API shows it. */
 export interface RecoveryPoint {
@@ -94,6 +96,56 @@ export async function findRecoveryPoint(
   return undefined;
 }
 
+/**
+ * The vault EFS's automatic backups go to (`backup: true`): EFS makes it and names it so. A
+ * recovery point's ARN does not name its vault, and DescribeRecoveryPoint needs one.
+ */
+export const EFS_AUTOMATIC_BACKUP_VAULT = 'aws/efs/automatic-backup-vault';
+
+/** What AWS Backup says a recovery point was taken of. */
+export interface RecoveryPointOrigin {
+  /** The resource backed up: for EFS, the file system's ARN. */
+  readonly resourceArn: string | undefined;
+  /** `EFS` for a file system's. */
+  readonly resourceType: string | undefined;
+  readonly backupVaultName: string;
+}
+
+/**
+ * The resource a recovery point in `backupVaultName` was taken of (DescribeRecoveryPoint);
+ * undefined when the vault holds no recovery point of that ARN. AWS Backup answers that with
+ * ResourceNotFoundException, and an ARN it cannot read as one with
+ * InvalidParameterValueException (botocore's model of DescribeRecoveryPoint, backup
+ * 2018-11-15); ServiceUnavailableException is transient, anything else is thrown.
+ *
+ * @default backupVaultName EFS_AUTOMATIC_BACKUP_VAULT
+ */
+export async function describeRecoveryPoint(
+  backup: BackupClient,
+  recoveryPointArn: string,
+  backupVaultName: string = EFS_AUTOMATIC_BACKUP_VAULT,
+): Promise<RecoveryPointOrigin | undefined> {
+  try {
+    const point = await backup.send(
+      new DescribeRecoveryPointCommand({
+        BackupVaultName: backupVaultName,
+        RecoveryPointArn: recoveryPointArn,
+      }),
+    );
+    return {
+      resourceArn: point.ResourceArn,
+      resourceType: point.ResourceType,
+      backupVaultName: point.BackupVaultName ?? backupVaultName,
+    };
+  } catch (error) {
+    const name = errorName(error);
+    if (name === 'ResourceNotFoundException' || name === 'InvalidParameterValueException') {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
 /** What a restore to a new file system needs besides the recovery point. */
 export interface RestoreTarget {
   /** The new volume's id: the restore's idempotency token and the file system's CreationToken. */
@@ -160,18 +212,31 @@ export function fileSystemIdOfArn(arn: string | undefined): string | undefined {
 
 /**
  * `/aws-backup-restore_<time>`: AWS Backup restores an EFS recovery point, whole or in part, to
- * a new or existing file system, into a directory of that name at the file system's root. The
- * time is the restore's, ISO 8601 in UTC with ':' and '.' written '-'
- * (`aws-backup-restore_2022-09-06T00-03-13-832Z`); it is taken from the job's CreationDate.
+ * a new or existing file system, into a new directory of that name off the file system's root,
+ * one per restore. AWS documents only the name `aws-backup-restore_datetime` (AWS Backup
+ * Developer Guide, "Restore an Amazon EFS file system":
+ * https://docs.aws.amazon.com/aws-backup/latest/devguide/restoring-efs.html), and no API
+ * returns it. Directories shown in public runbooks and reports: to the millisecond until 2022
+ * (`aws-backup-restore_2022-01-17T08-53-32-695Z`), to the nanosecond since 2025
+ * (`aws-backup-restore_2025-03-28T14-13-02-250589632Z`,
+ * `aws-backup-restore_2026-05-14T17-27-00-417720408Z`, of a job that completed at 17:27:00
+ * UTC): UTC, ':' and '.' written '-'. This writes the current form from the job's
+ * CompletionDate (the one report that shows both puts the directory's time there, not at the
+ * job's creation); the SDK's dates stop at the millisecond, so the last six digits are zeros and
+ * the name is AWS's in form and length, not in value: docs/api.md, Restore, says what follows.
  */
-export function restoreDirectoryOf(created: Date): string {
-  return `/aws-backup-restore_${created.toISOString().replaceAll(':', '-').replace('.', '-')}`;
+export function restoreDirectoryOf(completed: Date): string {
+  const [seconds, milliseconds] = completed.toISOString().replace('Z', '').split('.');
+  return `/aws-backup-restore_${(seconds ?? '').replaceAll(':', '-')}-${milliseconds ?? '000'}000000Z`;
 }
 
 /** What a plan shows for the restore directory, whose time only the job gives. */
 export const RESTORE_DIRECTORY_PLACEHOLDER = '/aws-backup-restore_<time>';
 
-/** A restore directory's name has the same length whatever its time: checks measure with this. */
+/**
+ * A restore directory's name has the same length whatever its time (to the nanosecond, the
+ * longest form AWS is known to write): checks measure with this.
+ */
 export const RESTORE_DIRECTORY_EXAMPLE = restoreDirectoryOf(new Date(0));
 
 /**
@@ -229,6 +294,6 @@ export async function readRestoreJob(
   return {
     done: true,
     fileSystemId,
-    restoreDirectory: restoreDirectoryOf(job.CreationDate ?? new Date()),
+    restoreDirectory: restoreDirectoryOf(job.CompletionDate ?? job.CreationDate ?? new Date()),
   };
 }

@@ -112,6 +112,31 @@ export const problems = {
       'Recovery point unknown',
       `${recoveryPointArn} is not a recovery point of file system ${fileSystemId}, volume ${volumeId}'s (GET /volumes/${volumeId}/recovery-points lists them)`,
     ),
+  recoveryPointNotInVault: (recoveryPointArn: string, backupVaultName: string) =>
+    new ProblemError(
+      422,
+      'recovery-point-unknown',
+      'Recovery point unknown',
+      `${recoveryPointArn} is not a recovery point in the backup vault ${backupVaultName}, where EFS keeps its automatic backups; for one in another vault, name the volume it was taken of too (restoreFrom.volumeId)`,
+    ),
+  recoveryPointMismatch: (recoveryPointArn: string, volumeId: string, fileSystemId: string) =>
+    new ProblemError(
+      422,
+      'recovery-point-mismatch',
+      'Recovery point of another volume',
+      `${recoveryPointArn} was taken of another file system than ${fileSystemId}, volume ${volumeId}'s: leave restoreFrom.volumeId out to restore the volume it was taken of, or pick one of GET /volumes/${volumeId}/recovery-points`,
+    ),
+  /**
+   * A restore named by its recovery point alone whose file system is no volume's the caller may
+   * read: as GET answers a volume it may not see, without naming the volume.
+   */
+  restoreSourceNotFound: (recoveryPointArn: string) =>
+    new ProblemError(
+      404,
+      'volume-not-found',
+      'Volume not found',
+      `no volume you may read is the one ${recoveryPointArn} was taken of (the volume of a file system deleted since is found only by its id: restoreFrom.volumeId)`,
+    ),
   noOwnFileSystem: (id: string, why: string) =>
     new ProblemError(
       409,

@@ -172,8 +172,14 @@ export function validateVolumeRequest(input: unknown, options: ValidationOptions
       ? { fileSystemId: request.fileSystemId, ...(request.reattach ? { reattach: true } : {}) }
       : request.restoreFrom !== undefined
         ? {
-            // The source's file system is filled in by the service from the source's record.
-            restoreFrom: { ...request.restoreFrom, fileSystemId: '' },
+            // '' until the service fills them in (functions/lib/service/restore.ts): the
+            // source's file system from its record, and the source itself, when the request
+            // names only the recovery point, from the recovery point's file system.
+            restoreFrom: {
+              recoveryPointArn: request.restoreFrom.recoveryPointArn,
+              volumeId: request.restoreFrom.volumeId ?? '',
+              fileSystemId: '',
+            },
           }
         : { backup: request.backup ?? true }),
     // Only when asked: a spec without it reads as the specs recorded before it existed.
