@@ -1,54 +1,77 @@
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * The integration files that run longest, longest first (measured on 2 cores in a clean-clone
- * CI run; a file missing here only starts later). On a fresh clone, as in CI, Vitest has no
- * timings of earlier runs and orders by file size, which put the longest file last, running
- * alone at the end.
+ * The files that run longest, `<project>/<name>`, longest first (measured on 2 cores by `npm
+ * test`, each integration worker's files sharing its process; a file missing here only starts
+ * later). On a fresh clone, as in CI, Vitest has no timings of earlier runs and orders by file
+ * size, which put the longest file last, running alone at the end.
  */
 const LONGEST_FIRST = [
-  'faults-throttling',
-  'aws-model-workflow',
-  'hostile-input',
-  'api-end-to-end',
-  'repair-stop',
-  'declared-errors-workflow',
-  'provision-workflow',
-  'declared-errors-matrix',
-  'data-safety',
-  'namespace-isolation',
-  'slow-mount-targets',
-  'record-lifecycle',
-  'repair-api',
-  'cluster-update',
-  'drift-check',
-  'settle-executions',
-  'cli',
-  'quotas-api',
-  'lifecycle-retain',
-  'tenancy-api',
-  'faults-kubernetes',
-  'error-contract',
-  'hostile-logs',
-  'lifecycle-claims',
-  'ec2-consistency',
+  'integration/aws-model-workflow',
+  'integration/faults-throttling',
+  'integration/hostile-input',
+  'integration/api-end-to-end',
+  'integration/warm-pool',
+  'integration/verify-mount',
+  'infra/cfn-lint',
+  'integration/provision-workflow',
+  'integration/repair-stop',
+  'integration/declared-errors-matrix',
+  'integration/data-safety',
+  'infra/stack-iam',
+  'integration/namespace-isolation',
+  'integration/cluster-update',
+  'integration/declared-errors-workflow',
+  'integration/slow-mount-targets',
+  'integration/drift-check',
+  'integration/error-contract',
+  'integration/settle-executions',
+  'integration/local-main',
+  'integration/repair-api',
+  'integration/hostile-logs',
+  'integration/faults-kubernetes',
+  'integration/ec2-consistency',
+  'integration/restore',
+  'integration/lifecycle-claims',
+  'integration/lifecycle-retain',
+  'integration/quotas-api',
+  'integration/cli',
+  'integration/tenancy-api',
+  'integration/lifecycle-cluster-gone',
+  'integration/forged-executions',
 ];
 
-function rank(spec: TestSpecification): number {
-  const name = /([^/\\]+)\.test\.ts$/.exec(spec.moduleId)?.[1] ?? '';
-  const index = LONGEST_FIRST.indexOf(name);
-  return index === -1 ? LONGEST_FIRST.length : index;
+/**
+ * The projects in the order their files start: the integration files first, as they are most
+ * of the run, then the others, which fill the workers a finishing integration file frees
+ * (before, they ran first and the integration files started a minute late, with one worker
+ * idle at the end).
+ */
+const PROJECT_ORDER = ['integration', 'infra', 'unit'];
+
+function projectRank(spec: TestSpecification): number {
+  const index = PROJECT_ORDER.indexOf(spec.project.name);
+  return index === -1 ? PROJECT_ORDER.length : index;
 }
 
-/** Vitest's order (projects, then earlier timings or size), the known longest files first. */
+/** A listed file's place; the others after them, the integration files first. */
+function rank(spec: TestSpecification): number {
+  const name = /([^/\\]+)\.test\.ts$/.exec(spec.moduleId)?.[1] ?? '';
+  const index = LONGEST_FIRST.indexOf(`${spec.project.name}/${name}`);
+  return index === -1 ? LONGEST_FIRST.length + projectRank(spec) : index;
+}
+
+/**
+ * The known longest files first, whatever their project (cfn-lint runs beside the
+ * integration files, not alone at the end); then the other integration files, then the other
+ * infra and unit files, each in Vitest's order (earlier timings or size).
+ */
 export default class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
     const position = new Map(sorted.map((spec, index) => [spec, index]));
     return [...sorted].sort(
-      (a, b) =>
-        (a.project.name === b.project.name ? rank(a) - rank(b) : 0) ||
-        (position.get(a) ?? 0) - (position.get(b) ?? 0),
+      (a, b) => rank(a) - rank(b) || (position.get(a) ?? 0) - (position.get(b) ?? 0),
     );
   }
 }
