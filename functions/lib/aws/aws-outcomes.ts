@@ -98,7 +98,11 @@ export const DECLARED_ERROR_OUTCOMES = {
   // (The warm-pool sweep's remove lets it through to its own error handling.)
   'dynamodb:DeleteItem': { ...WRITE_ERRORS, ConditionalCheckFailedException: 'gone' },
   'dynamodb:GetItem': ITEM_ERRORS,
-  'dynamodb:PutItem': WRITE_ERRORS,
+  // No record is written with PutItem: a warm pool member's begin (pool.ts: a fresh id that
+  // exists already ends that member's making under AWS's name; the next run makes another) and
+  // a shared file system's first path write (file-system-paths.ts reads a failed condition as
+  // another write first, and reads again).
+  'dynamodb:PutItem': { ...WRITE_ERRORS, ConditionalCheckFailedException: AWS },
   'dynamodb:Query': ITEM_ERRORS,
   'dynamodb:UpdateItem': WRITE_ERRORS,
   'dynamodb:TransactWriteItems': {
@@ -189,7 +193,10 @@ export const DECLARED_ERROR_OUTCOMES = {
   'elasticfilesystem:DescribeFileSystems': { ...EFS_BASE, FileSystemNotFound: 'gone' },
   'elasticfilesystem:DescribeMountTargetSecurityGroups': {
     ...EFS_BASE,
-    IncorrectMountTargetState: AWS,
+    // A mount target being deleted answers it until it is gone (mount-targets.ts
+    // securityGroupsOf): a provision does not claim it, a deletion counts it among those to
+    // wait for. Never retried: the answer does not change until MountTargetNotFound.
+    IncorrectMountTargetState: 'gone',
     MountTargetNotFound: 'gone',
   },
   'elasticfilesystem:DescribeMountTargets': {
