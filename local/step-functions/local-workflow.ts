@@ -24,7 +24,11 @@ interface AslDefinition {
       ResultPath?: string;
       Seconds?: number;
       SecondsPath?: string;
-      Retry?: ReadonlyArray<{ readonly IntervalSeconds?: number }>;
+      Retry?: ReadonlyArray<{
+        readonly IntervalSeconds?: number;
+        readonly BackoffRate?: number;
+        readonly MaxDelaySeconds?: number;
+      }>;
     }
   >;
 }
@@ -95,20 +99,41 @@ export interface LocalRunOptions {
 
 /** aws-local-stepfunctions' default IntervalSeconds, as in Step Functions. */
 const DEFAULT_RETRY_INTERVAL_SECONDS = 1;
+/** Step Functions' default BackoffRate. */
+const DEFAULT_BACKOFF_RATE = 2;
 
 /**
- * Each retrier's first pause times `scale`, in milliseconds. aws-local-stepfunctions applies an
- * override as is, on every attempt and without jitter: a scaled run keeps the first pause of
- * each retrier, not its backoff (a retried step here is a file system still creating, or a
- * fault a test injects, both over after one or two pauses).
+ * Each retrier's pause before the next attempt, in milliseconds at `scale`: IntervalSeconds ×
+ * BackoffRate^(failures − 1), at most MaxDelaySeconds, as Step Functions computes it, with
+ * `failures` the state's failed attempts in a row so far (`failuresOf`). aws-local-stepfunctions
+ * applies an override as is, on every attempt, so the override is an array whose entries are
+ * computed when read (the library reads them as it decides each retry). Step Functions' FULL
+ * jitter is not drawn: each pause is its upper bound. (A pause that stayed the first interval
+ * spent a retrier's whole budget in a fraction of its scaled time: 6 attempts of a 2 s interval
+ * at 0.02 took 0.2 s where AWS's backoff takes up to 62 s, 1.2 s scaled, and a step that waits
+ * out EC2's consistency window failed when it ran warm.)
  */
 function scaledRetries(
   state: AslDefinition['States'][string],
   scale: number,
+  failuresOf: () => number,
 ): number[] | undefined {
-  return state.Retry?.map(
-    (retrier) => (retrier.IntervalSeconds ?? DEFAULT_RETRY_INTERVAL_SECONDS) * scale * 1000,
-  );
+  const retriers = state.Retry;
+  if (!retriers) return undefined;
+  const pause = (index: number): number | undefined => {
+    const retrier = retriers[index];
+    if (!retrier) return undefined;
+    const seconds =
+      (retrier.IntervalSeconds ?? DEFAULT_RETRY_INTERVAL_SECONDS) *
+      (retrier.BackoffRate ?? DEFAULT_BACKOFF_RATE) ** Math.max(0, failuresOf() - 1);
+    return Math.min(seconds, retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY) * scale * 1000;
+  };
+  return new Proxy([] as number[], {
+    get: (target, property, receiver) =>
+      typeof property === 'string' && /^\d+$/.test(property)
+        ? pause(Number(property))
+        : Reflect.get(target, property, receiver),
+  });
 }
 
 /** `$.a.b` of a plain object; undefined when any step is missing. */
@@ -191,14 +216,28 @@ export function runLocalWorkflow(
       if (resultPath?.startsWith('$.')) taskResults[resultPath.slice(2)] = output;
       return output;
     };
-    taskResourceLocalHandlers[stateName] = options.wrap
-      ? options.wrap(functionName, invoke)
-      : invoke;
+    const handler = options.wrap ? options.wrap(functionName, invoke) : invoke;
+    // The state's failed attempts in a row, for its retriers' backoff (scaledRetries).
+    let failures = 0;
+    taskResourceLocalHandlers[stateName] = async (event) => {
+      try {
+        const output = await handler(event);
+        failures = 0;
+        return output;
+      } catch (error) {
+        failures++;
+        throw error;
+      }
+    };
     const retries =
       options.retryMilliseconds ??
       (options.timeScale === undefined
         ? undefined
-        : scaledRetries(definition.States[stateName] ?? { Type: 'Task' }, options.timeScale));
+        : scaledRetries(
+            definition.States[stateName] ?? { Type: 'Task' },
+            options.timeScale,
+            () => failures,
+          ));
     if (retries !== undefined) retryIntervalOverrides[stateName] = retries;
   }
   if (options.waitMilliseconds !== undefined) {

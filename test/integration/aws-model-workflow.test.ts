@@ -200,7 +200,7 @@ describe('provisioning under the AWS model', () => {
     );
 
     // Assess: the misses happened, and did not make a second anything
-    expect(volume.status).toBe('READY');
+    expect(volume.status, JSON.stringify(volume.error)).toBe('READY');
     expect(refusals('FileSystemNotFound')).toBeGreaterThan(missesBefore);
     expect(countsPerVolume(await clusterInventory(stack.clusterName), [volume.id])).toEqual({
       fileSystems: [1],

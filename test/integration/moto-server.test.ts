@@ -2,7 +2,13 @@ import { Agent, request as httpRequest } from 'node:http';
 import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/credentials.ts';
+import {
+  forgetFunctionIdentities,
+  functionIdentities,
+  LOCAL_ACCOUNT,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+} from '../../local/credentials.ts';
 import { resetMoto } from '../../local/moto.ts';
 import { motoEndpoint } from '../support/moto-endpoint.ts';
 
@@ -282,5 +288,19 @@ describe('emptying moto between test files', () => {
     expect(Arn).toBe(`arn:aws:sts::${LOCAL_ACCOUNT}:assumed-role/${roleName}/kept-session`);
     const { Role } = await new IAMClient(config).send(new GetRoleCommand({ RoleName: roleName }));
     expect(Role?.RoleName).toBe(roleName);
+  });
+  it("makes the functions' role sessions again over roles the keeping reset kept", async () => {
+    // Prepare: the roles exist (this process made them in this moto before the file began)
+    const before = await functionIdentities(motoEndpoint());
+    forgetFunctionIdentities(motoEndpoint());
+
+    // Act: as a test process that lost its module state would (another project's file ran)
+    const again = await functionIdentities(motoEndpoint());
+
+    // Assess: every function has a session again, with new keys, on the same role
+    expect([...again.keys()].sort()).toEqual([...before.keys()].sort());
+    const [name, identity] = [...again][0] ?? [];
+    expect(identity?.roleArn).toBe(before.get(name ?? '')?.roleArn);
+    expect(identity?.accessKeyId).not.toBe(before.get(name ?? '')?.accessKeyId);
   });
 });

@@ -54,24 +54,28 @@ function projectRank(spec: TestSpecification): number {
   return index === -1 ? PROJECT_ORDER.length : index;
 }
 
-/** A listed file's place; the others after them, the integration files first. */
+/** A listed file's place in its project; the others after them. */
 function rank(spec: TestSpecification): number {
   const name = /([^/\\]+)\.test\.ts$/.exec(spec.moduleId)?.[1] ?? '';
   const index = LONGEST_FIRST.indexOf(`${spec.project.name}/${name}`);
-  return index === -1 ? LONGEST_FIRST.length + projectRank(spec) : index;
+  return index === -1 ? LONGEST_FIRST.length : index;
 }
 
 /**
- * The known longest files first, whatever their project (cfn-lint runs beside the
- * integration files, not alone at the end); then the other integration files, then the other
- * infra and unit files, each in Vitest's order (earlier timings or size).
+ * The integration files first, then infra, then unit; in each, the known longest files first,
+ * then Vitest's order (earlier timings or size). Projects are not interleaved: a worker process
+ * that runs another project's file loses the integration files' module state (their warm
+ * Lambda environments and role sessions), so no integration file may follow one.
  */
 export default class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
     const position = new Map(sorted.map((spec, index) => [spec, index]));
     return [...sorted].sort(
-      (a, b) => rank(a) - rank(b) || (position.get(a) ?? 0) - (position.get(b) ?? 0),
+      (a, b) =>
+        projectRank(a) - projectRank(b) ||
+        rank(a) - rank(b) ||
+        (position.get(a) ?? 0) - (position.get(b) ?? 0),
     );
   }
 }

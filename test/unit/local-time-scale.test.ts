@@ -95,6 +95,50 @@ describe('local time scale', () => {
     expect(Date.now() - started).toBe(600);
   });
 
+  it("backs each Retry pause off by the retrier's BackoffRate, up to MaxDelaySeconds, scaled", async () => {
+    // Prepare: a Task that fails three times; IntervalSeconds 10, BackoffRate 2, at most 25 s
+    const file = join(mkdtempSync(join(tmpdir(), 'time-scale-')), 'backoff.asl.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        StartAt: 'Flaky',
+        States: {
+          Flaky: {
+            Type: 'Task',
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL placeholder, not a template
+            Resource: '${ResolveClusterFunctionArn}',
+            Retry: [
+              {
+                ErrorEquals: ['NotYet'],
+                IntervalSeconds: 10,
+                BackoffRate: 2,
+                MaxDelaySeconds: 25,
+                MaxAttempts: 5,
+              },
+            ],
+            End: true,
+          },
+        },
+      }),
+    );
+    const calls: number[] = [];
+    const wrap = () => async () => {
+      calls.push(Date.now());
+      if (calls.length <= 3) throw Object.assign(new Error('not yet'), { name: 'NotYet' });
+      return {};
+    };
+
+    // Act
+    const ended = settled(
+      runLocalWorkflow(pathToFileURL(file), {}, { wrap, timeScale: 0.02 }).result,
+    );
+    await vi.advanceTimersByTimeAsync(2_000);
+
+    // Assess: 10, 20, then 25 (not 40) AWS seconds between attempts, at 0.02
+    expect(ended()).toBe(true);
+    expect(calls.slice(1).map((at, index) => at - (calls[index] ?? 0))).toEqual([200, 400, 500]);
+  });
+
   it('keeps retryMilliseconds when a test gives it, whatever the scale', async () => {
     // Prepare
     const { calls, wrap } = failingOnce();
