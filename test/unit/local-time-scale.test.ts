@@ -12,9 +12,13 @@ import {
 } from '../../local/lambda/time-scaled-settings.ts';
 import { runLocalWorkflow } from '../../local/step-functions/local-workflow.ts';
 
-/** A Task retried once after `IntervalSeconds` (10 AWS s), then a 20 AWS s Wait. */
-function retryThenWaitDefinition(): URL {
+/** An ASL file whose one Task (`Flaky`) has this Retry, then goes to `next` states. */
+function flakyTaskDefinition(
+  retrier: Record<string, unknown>,
+  next: Record<string, unknown> = {},
+): URL {
   const file = join(mkdtempSync(join(tmpdir(), 'time-scale-')), 'paced.asl.json');
+  const rest = Object.keys(next);
   writeFileSync(
     file,
     JSON.stringify({
@@ -24,15 +28,22 @@ function retryThenWaitDefinition(): URL {
           Type: 'Task',
           // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL placeholder, not a template
           Resource: '${ResolveClusterFunctionArn}',
-          Retry: [{ ErrorEquals: ['NotYet'], IntervalSeconds: 10, BackoffRate: 2, MaxAttempts: 3 }],
-          Next: 'Pause',
+          Retry: [{ ErrorEquals: ['NotYet'], ...retrier }],
+          ...(rest[0] ? { Next: rest[0] } : { End: true }),
         },
-        Pause: { Type: 'Wait', Seconds: 20, Next: 'Done' },
-        Done: { Type: 'Succeed' },
+        ...next,
       },
     }),
   );
   return pathToFileURL(file);
+}
+
+/** A Task retried once after `IntervalSeconds` (10 AWS s), then a 20 AWS s Wait. */
+function retryThenWaitDefinition(): URL {
+  return flakyTaskDefinition(
+    { IntervalSeconds: 10, BackoffRate: 2, MaxAttempts: 3 },
+    { Pause: { Type: 'Wait', Seconds: 20, Next: 'Done' }, Done: { Type: 'Succeed' } },
+  );
 }
 
 /** A Task that fails once (`NotYet`), then succeeds; `calls` says when each attempt ran. */
@@ -97,30 +108,12 @@ describe('local time scale', () => {
 
   it("backs each Retry pause off by the retrier's BackoffRate, up to MaxDelaySeconds, scaled", async () => {
     // Prepare: a Task that fails three times; IntervalSeconds 10, BackoffRate 2, at most 25 s
-    const file = join(mkdtempSync(join(tmpdir(), 'time-scale-')), 'backoff.asl.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        StartAt: 'Flaky',
-        States: {
-          Flaky: {
-            Type: 'Task',
-            // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL placeholder, not a template
-            Resource: '${ResolveClusterFunctionArn}',
-            Retry: [
-              {
-                ErrorEquals: ['NotYet'],
-                IntervalSeconds: 10,
-                BackoffRate: 2,
-                MaxDelaySeconds: 25,
-                MaxAttempts: 5,
-              },
-            ],
-            End: true,
-          },
-        },
-      }),
-    );
+    const file = flakyTaskDefinition({
+      IntervalSeconds: 10,
+      BackoffRate: 2,
+      MaxDelaySeconds: 25,
+      MaxAttempts: 5,
+    });
     const calls: number[] = [];
     const wrap = () => async () => {
       calls.push(Date.now());
@@ -129,9 +122,7 @@ describe('local time scale', () => {
     };
 
     // Act
-    const ended = settled(
-      runLocalWorkflow(pathToFileURL(file), {}, { wrap, timeScale: 0.02 }).result,
-    );
+    const ended = settled(runLocalWorkflow(file, {}, { wrap, timeScale: 0.02 }).result);
     await vi.advanceTimersByTimeAsync(2_000);
 
     // Assess: 10, 20, then 25 (not 40) AWS seconds between attempts, at 0.02
