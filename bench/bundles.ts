@@ -197,16 +197,11 @@ function bundleFileOf(outdir: string, entry: string): string {
   return join(outdir, entry.replace(/\.ts$/, ''), 'index.mjs');
 }
 
-/** The fallback: esbuild with the stack's options, every entry in one build. */
+/** The fallback: esbuild with the stack's options, one build per entry as the stack's. */
 async function buildDirectly(outdir: string): Promise<BundleTarget[]> {
   const entries = entryFiles();
   await mkdir(outdir, { recursive: true });
-  await build(
-    esbuildOptionsFor(
-      entries.map((entry) => entry.entry),
-      outdir,
-    ),
-  );
+  await Promise.all(entries.map((entry) => build(esbuildOptionsFor(entry.entry, outdir))));
   return entries.map((entry) => ({
     ...entry,
     file: bundleFileOf(outdir, entry.entry),
@@ -243,9 +238,14 @@ export interface PackageShare {
 }
 
 export interface BundleAnatomy {
+  /** `index.mjs`, what a cold start loads. */
   readonly bytes: number;
   readonly gzipBytes: number;
   readonly sourceMapBytes: number;
+  /** `index.mjs` and the chunks it imports statically: what a cold start loads. */
+  readonly initBytes: number;
+  /** All the chunks beside it (`chunks/*.mjs`), those of `initBytes` included. */
+  readonly chunkBytes: number;
   /** The size esbuild gives with the stack's options: equal to `bytes` when nothing drifted. */
   readonly rebuiltBytes: number;
   readonly packages: PackageShare[];
@@ -294,6 +294,8 @@ function anatomyOfOutput(
   meta: Metafile,
   output: Metafile['outputs'][string],
   entryPoint: string,
+  chunks: readonly Metafile['outputs'][string][],
+  initBytes: number,
 ): BundleAnatomy {
   const code = readFileSync(target.file);
   const mapFile = `${target.file}.map`;
@@ -309,7 +311,10 @@ function anatomyOfOutput(
     .sort((a, b) => b.bytes - a.bytes);
   const chains: Record<string, string[]> = {};
   const heavy = packages.filter((share) => dependencies.has(share.name)).slice(0, 3);
-  const includesKubernetesClient = dependencies.has(KUBERNETES_CLIENT_PACKAGE);
+  // In the function's asset at all, index.mjs or a chunk: what it may load.
+  const includesKubernetesClient = [output, ...chunks].some((file) =>
+    Object.keys(file.inputs).some((path) => packageOf(path) === KUBERNETES_CLIENT_PACKAGE),
+  );
   const traced = new Set(heavy.map((share) => share.name));
   if (includesKubernetesClient) traced.add(KUBERNETES_CLIENT_PACKAGE);
   for (const name of traced) {
@@ -320,6 +325,8 @@ function anatomyOfOutput(
     bytes: code.length,
     gzipBytes: gzipSync(code).length,
     sourceMapBytes: existsSync(mapFile) ? statSync(mapFile).size : 0,
+    initBytes,
+    chunkBytes: chunks.reduce((sum, chunk) => sum + chunk.bytes, 0),
     rebuiltBytes: output.bytes,
     packages: packages.slice(0, 8),
     chains,
@@ -327,34 +334,49 @@ function anatomyOfOutput(
   };
 }
 
+/** An output and every chunk it imports statically, directly or through another: its bytes. */
+function initBytesOf(meta: Metafile, output: Metafile['outputs'][string]): number {
+  const loaded = new Set([output]);
+  for (const file of loaded) {
+    for (const imported of file.imports) {
+      const chunk = meta.outputs[imported.path];
+      if (imported.kind === 'import-statement' && chunk) loaded.add(chunk);
+    }
+  }
+  return [...loaded].reduce((sum, file) => sum + file.bytes, 0);
+}
+
 /**
- * Sizes of each bundle and where their bytes come from: one esbuild rebuild of every entry
- * with the stack's options and a metafile (nothing written).
+ * Sizes of each bundle and where their bytes come from: an esbuild rebuild of each entry with
+ * the stack's options and a metafile (nothing written). `packages` and `chains` are those of
+ * `index.mjs`, what a cold start loads.
  */
 export async function anatomize(
   targets: readonly BundleTarget[],
   scratch: string,
 ): Promise<Map<string, BundleAnatomy>> {
   const outdir = join(scratch, 'anatomy');
-  const result = await build({
-    ...esbuildOptionsFor(
-      targets.map((target) => target.entry),
-      outdir,
-    ),
-    write: false,
-    metafile: true,
-  });
-  const meta = result.metafile;
-  const byEntry = new Map<string, Metafile['outputs'][string]>();
-  for (const output of Object.values(meta.outputs)) {
-    if (output.entryPoint) byEntry.set(output.entryPoint, output);
-  }
   const anatomies = new Map<string, BundleAnatomy>();
-  for (const target of targets) {
-    const output = byEntry.get(target.entry);
-    if (!output) throw new Error(`esbuild gave no output for ${target.entry}`);
-    anatomies.set(target.name, anatomyOfOutput(target, meta, output, target.entry));
-  }
+  await Promise.all(
+    targets.map(async (target) => {
+      const result = await build({
+        ...esbuildOptionsFor(target.entry, outdir),
+        write: false,
+        metafile: true,
+      });
+      const meta = result.metafile;
+      const files = Object.entries(meta.outputs).filter(([path]) => path.endsWith('.mjs'));
+      const output = files.find(([path]) => basename(path) === 'index.mjs')?.[1];
+      if (!output || output.entryPoint !== target.entry) {
+        throw new Error(`esbuild gave no output for ${target.entry}`);
+      }
+      const chunks = files.filter(([, file]) => file !== output).map(([, file]) => file);
+      anatomies.set(
+        target.name,
+        anatomyOfOutput(target, meta, output, target.entry, chunks, initBytesOf(meta, output)),
+      );
+    }),
+  );
   return anatomies;
 }
 

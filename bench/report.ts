@@ -19,8 +19,10 @@ export const POST_P99_LIMIT_MS = 50;
 
 export function evaluateThresholds(results: BenchResults): Threshold[] {
   const api = results.bundles.filter((bundle) => bundle.kind === 'api');
-  const heaviest = (bundles: typeof results.bundles) =>
-    Math.max(0, ...bundles.map((bundle) => bundle.bytes));
+  // What a cold start loads: index.mjs with the chunks it imports statically (code splitting
+  // puts code that index.mjs shares with a lazily loaded chunk into a chunk of its own).
+  const loaded = (bundle: (typeof results.bundles)[number]) => bundle.initBytes ?? bundle.bytes;
+  const heaviest = (bundles: typeof results.bundles) => Math.max(0, ...bundles.map(loaded));
   const ratioOf = (bundle: (typeof results.bundles)[number]) =>
     coldInitRatio(bundle.processMs, results.coldStart?.emptyHandler.processMs);
   const slowInit = api.filter((bundle) => !(ratioOf(bundle) <= API_COLD_INIT_RATIO_LIMIT));
@@ -34,8 +36,8 @@ export function evaluateThresholds(results: BenchResults): Threshold[] {
       limit: API_BUNDLE_LIMIT_BYTES,
       unit: 'bytes',
       worst: heaviest(api),
-      crossed: api.some((bundle) => bundle.bytes > API_BUNDLE_LIMIT_BYTES),
-      offenders: api.filter((bundle) => bundle.bytes > API_BUNDLE_LIMIT_BYTES).map((b) => b.name),
+      crossed: api.some((bundle) => loaded(bundle) > API_BUNDLE_LIMIT_BYTES),
+      offenders: api.filter((bundle) => loaded(bundle) > API_BUNDLE_LIMIT_BYTES).map((b) => b.name),
     },
     {
       id: 'any-bundle',
@@ -43,9 +45,9 @@ export function evaluateThresholds(results: BenchResults): Threshold[] {
       limit: ANY_BUNDLE_LIMIT_BYTES,
       unit: 'bytes',
       worst: heaviest(results.bundles),
-      crossed: results.bundles.some((bundle) => bundle.bytes > ANY_BUNDLE_LIMIT_BYTES),
+      crossed: results.bundles.some((bundle) => loaded(bundle) > ANY_BUNDLE_LIMIT_BYTES),
       offenders: results.bundles
-        .filter((bundle) => bundle.bytes > ANY_BUNDLE_LIMIT_BYTES)
+        .filter((bundle) => loaded(bundle) > ANY_BUNDLE_LIMIT_BYTES)
         .map((bundle) => bundle.name),
     },
     {
@@ -143,6 +145,8 @@ export function renderReport(results: BenchResults): string {
         'MB',
         'kB',
         'gzip kB',
+        'init kB',
+        'chunks kB',
         'k8s client',
         'init',
         'process',
@@ -157,6 +161,8 @@ export function renderReport(results: BenchResults): string {
         String(bundle.memoryMB),
         kB(bundle.bytes),
         kB(bundle.gzipBytes),
+        bundle.initBytes === undefined ? '' : kB(bundle.initBytes),
+        bundle.chunkBytes === undefined ? '' : kB(bundle.chunkBytes),
         bundle.includesKubernetesClient
           ? bundle.needsKubernetesClient
             ? 'yes'

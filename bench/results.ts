@@ -15,6 +15,10 @@ export interface BundleFigures {
   readonly bytes: number;
   readonly gzipBytes: number;
   readonly sourceMapBytes: number;
+  /** `index.mjs` and the chunks it imports statically: what a cold start loads. */
+  readonly initBytes?: number;
+  /** All the chunks beside `index.mjs`, those of `initBytes` included. */
+  readonly chunkBytes?: number;
   /** esbuild with the stack's options, rebuilt here: equals `bytes` unless the options drifted. */
   readonly rebuiltBytes: number;
   /** Median time of the dynamic import of the bundle in a fresh node process. */

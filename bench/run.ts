@@ -213,6 +213,8 @@ await section('bundles', '1. bundles (npm run synth into a scratch folder)', asy
       bytes: anatomy.bytes,
       gzipBytes: anatomy.gzipBytes,
       sourceMapBytes: anatomy.sourceMapBytes,
+      initBytes: anatomy.initBytes,
+      chunkBytes: anatomy.chunkBytes,
       rebuiltBytes: anatomy.rebuiltBytes,
       initMs: medianOf(samples.bundled, 'importMs'),
       unbundledInitMs: medianOf(samples.unbundled, 'importMs'),

@@ -27,6 +27,11 @@ const ALIASES = {
   'whatwg-url': './infra/bundling/whatwg-url.mjs',
   // The default credential chain, reduced to the environment: see the module.
   '@aws-sdk/credential-provider-node': './infra/bundling/lambda-credentials.mjs',
+  // The same chain as functions/lib/kube/client.ts imports it (`fromNodeProviderChain`, which
+  // the module exports too), not through the package's index: with code splitting, every
+  // dynamic import of the index's other providers (SSO, ini files, web identity…) would be
+  // a chunk in the function's folder, never loaded but shipped.
+  '@aws-sdk/credential-providers': './infra/bundling/lambda-credentials.mjs',
 } as const;
 
 /** An AWS SDK client's schemas: one module per service, with every shape of its API. */
@@ -65,6 +70,28 @@ export function withLiteralKeys(source: string): string {
     return literal ? `${literal}:` : key;
   });
 }
+
+/** An AWS SDK client's package.json, which its runtimeConfig.js imports whole. */
+const SDK_CLIENT_PACKAGE_JSON = /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]package\.json$/;
+
+/**
+ * Gives each AWS SDK client's runtimeConfig.js the one field it reads of its package.json,
+ * `version` (for the User-Agent header), with its `name`: esbuild keeps the whole JSON object
+ * of a default import, scripts and dependencies included, about 2 kB a client at every cold
+ * start. What the client sends is unchanged.
+ */
+export const sdkPackageVersion: Plugin = {
+  name: 'sdk-package-version@1',
+  setup(build) {
+    build.onLoad({ filter: SDK_CLIENT_PACKAGE_JSON }, async ({ path }) => {
+      const { name, version } = JSON.parse(await readFile(path, 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      return { contents: JSON.stringify({ name, version }), loader: 'json' };
+    });
+  },
+};
 
 /** What the X-Ray SDK requires its AWS SDK v2 patcher as, from dist/lib/aws-xray.js. */
 const XRAY_SDK_V2_PATCHER = /^\.\/patchers\/aws_p(\.js)?$/;
@@ -238,24 +265,31 @@ export const builtinsViaRequire: Plugin = {
   },
 };
 
+/** Where a function's chunks go, relative to its `index.mjs`: inside its own asset folder. */
+export const CHUNK_NAMES = 'chunks/[name]-[hash]';
+
 /**
- * The esbuild options of every function's bundle, for many entries at once: ESM for Node 24,
- * minified, a linked source map without sources (what `--enable-source-maps` follows), the
- * `require` shim, and every dependency bundled, the SDK included: the deployed versions are
- * the ones the tests ran against, not whatever the runtime ships this month. Each entry
- * becomes `<outdir>/<entry without .ts>/index.mjs`, the file the Lambda's handler
- * `index.handler` names.
+ * The esbuild options of one function's bundle: ESM for Node 24, minified, a linked source map
+ * without sources (what `--enable-source-maps` follows), the `require` shim, and every
+ * dependency bundled, the SDK included: the deployed versions are the ones the tests ran
+ * against, not whatever the runtime ships this month. The entry becomes
+ * `<outdir>/<entry without .ts>/index.mjs`, the file the Lambda's handler `index.handler`
+ * names. Code splitting makes each dynamic `import()` a chunk (`chunks/` beside `index.mjs`)
+ * that Node reads only when that path runs (the X-Ray SDK when tracing, a restore's AWS Backup
+ * calls…), so a cold start loads `index.mjs` alone. One build per function: the Lambda's asset
+ * is its own folder, so it holds exactly the chunks it imports, shared with no other.
  *
- * @param entries - handler files relative to the project root, e.g. `functions/steps/resolve-cluster.ts`
+ * @param entry - the handler file relative to the project root, e.g. `functions/steps/resolve-cluster.ts`
  */
-export function esbuildOptionsFor(entries: readonly string[], outdir: string): BuildOptions {
+export function esbuildOptionsFor(entry: string, outdir: string): BuildOptions {
   return {
     absWorkingDir: PROJECT_ROOT,
-    entryPoints: [...entries],
-    outdir,
-    outbase: PROJECT_ROOT,
-    entryNames: '[dir]/[name]/index',
+    entryPoints: [entry],
+    outdir: join(outdir, entry.replace(/\.ts$/, '')),
+    entryNames: 'index',
+    chunkNames: CHUNK_NAMES,
     outExtension: { '.js': '.mjs' },
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -268,6 +302,7 @@ export function esbuildOptionsFor(entries: readonly string[], outdir: string): B
     alias: { ...ALIASES },
     plugins: [
       sdkSchemaLiteralKeys,
+      sdkPackageVersion,
       xraySdkV2Patcher,
       kubeconfigUnused,
       kubernetesModels,

@@ -1,4 +1,4 @@
-// Builds every Lambda of the stack (infra/bundling.ts's options), once for all: the stack
+// Builds every Lambda of the stack (infra/bundling.ts's options), all at once: the stack
 // deploys these bundles (infra/service-function.ts), and local mode and the tests run them, so
 // what they run is what deploys. A build is reused while none of its inputs changed, so
 // `npm start`, a synth or a test run after the first is quick.
@@ -61,16 +61,19 @@ export async function buildFunctionBundles(
   directory = DEFAULT_BUNDLE_DIRECTORY,
 ): Promise<BuiltFunctions> {
   const entries = FUNCTION_CATALOG.map((fn) => fn.entry);
-  const optionsHash = hashOf(esbuildOptionsFor(entries, 'out'));
+  const optionsHash = hashOf(entries.map((entry) => esbuildOptionsFor(entry, 'out')));
   if (await isCurrent(directory, optionsHash)) return { directory, seconds: 0, reused: true };
 
   const started = performance.now();
   const staging = `${directory}.${process.pid}.${Date.now().toString(36)}`;
   await mkdir(staging, { recursive: true });
   try {
-    const result = await build({ ...esbuildOptionsFor(entries, staging), metafile: true });
+    // One build per function, so each function's folder holds its own chunks (bundling.ts).
+    const results = await Promise.all(
+      entries.map((entry) => build({ ...esbuildOptionsFor(entry, staging), metafile: true })),
+    );
     const inputs: Record<string, [number, number]> = {};
-    for (const input of Object.keys(result.metafile.inputs)) {
+    for (const input of new Set(results.flatMap((result) => Object.keys(result.metafile.inputs)))) {
       const path = input.replace(/^.*?:/, '');
       const info = await stat(join(PROJECT_ROOT, path)).catch(() => undefined);
       if (info) inputs[path] = [info.mtimeMs, info.size];
@@ -93,7 +96,7 @@ export async function buildFunctionBundles(
 let builtForSynth = false;
 
 /**
- * The folder of one function's bundle (`index.mjs` and its map), built with the others in
+ * The folder of one function's bundle (`index.mjs`, its chunks and their maps), built with the others in
  * DEFAULT_BUNDLE_DIRECTORY on the first call of the process. CDK constructs are synchronous,
  * so the build runs as a child process of this module.
  *

@@ -17,7 +17,7 @@ export const handler = apiHandler('listRecoveryPoints', async (event) => {
   const recoveryPoints = recoveryPointDependencies();
   if (!recoveryPoints) throw problems.unavailable('RESTORE_ROLE_ARN is unset');
   const page = await listVolumeRecoveryPoints(
-    { ...readDependencies(), ...recoveryPoints },
+    { ...readDependencies(), ...(await recoveryPoints()) },
     id,
     callerOf(event),
     { limit: query.limit ?? 20, ...(query.nextToken ? { nextToken: query.nextToken } : {}) },

@@ -1,9 +1,10 @@
 // The error names the functions throw are the contract with the state machines' Retry and
 // Catch. Checked on the bundles that deploy, run as Lambda runs them: a minifier that renames
 // an error class (`FileSystemNotReadyError` → `kp`) makes every such rule dead in AWS.
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, request as forward, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newVolumeId } from '../../functions/lib/volume/names.ts';
 import type { VolumeRecordStore } from '../../functions/lib/volume/record.ts';
@@ -61,8 +62,15 @@ describe('the error names in the bundles', () => {
       if (!entry) throw new Error(`no function ${fn}`);
       const directory = process.env.LOCAL_FUNCTIONS_BUNDLES ?? '';
 
-      // Act
-      const code = readFileSync(bundleFileOf(directory, entry), 'utf8');
+      // Act: index.mjs and the chunks its dynamic imports load
+      const bundle = bundleFileOf(directory, entry);
+      const chunks = join(dirname(bundle), 'chunks');
+      const code = [
+        readFileSync(bundle, 'utf8'),
+        ...(existsSync(chunks) ? readdirSync(chunks) : [])
+          .filter((file) => file.endsWith('.mjs'))
+          .map((file) => readFileSync(join(chunks, file), 'utf8')),
+      ].join('\n');
 
       // Assess: the name is a string in the bundle, and no error name is read from a class
       expect(code).toContain(`"${name}"`);

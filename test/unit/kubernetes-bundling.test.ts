@@ -21,12 +21,14 @@ let folder: string;
 
 beforeAll(async () => {
   folder = mkdtempSync(join(tmpdir(), 'kubernetes-bundling-'));
-  const options = esbuildOptionsFor([], folder);
+  const options = esbuildOptionsFor('client.ts', folder);
   await build({
     ...options,
     entryPoints: undefined,
     entryNames: undefined,
     outdir: undefined,
+    splitting: false,
+    chunkNames: undefined,
     outfile: join(folder, 'client.mjs'),
     stdin: { contents: ENTRY, resolveDir: options.absWorkingDir as string, loader: 'js' },
   });

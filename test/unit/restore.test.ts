@@ -28,6 +28,7 @@ import {
   restoreDirectoryOf,
   startRestoreJob,
 } from '../../functions/lib/aws/backup.ts';
+import { siteOfRoleArn } from '../../functions/lib/aws/resource-site.ts';
 import {
   InvalidVolumeRequestError,
   RestoreFailedError,
@@ -35,11 +36,7 @@ import {
   TransientError,
 } from '../../functions/lib/errors.ts';
 import { ProblemError } from '../../functions/lib/problems/problem.ts';
-import {
-  ownFileSystemOf,
-  restoreSpec,
-  siteOfRoleArn,
-} from '../../functions/lib/service/restore.ts';
+import { ownFileSystemOf, restoreSpec } from '../../functions/lib/service/restore.ts';
 import { VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
 import { type VolumeRecord, VolumeRecordStore } from '../../functions/lib/volume/record.ts';
 import { validateVolumeRequest } from '../../functions/lib/volume/request.ts';

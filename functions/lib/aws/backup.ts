@@ -230,22 +230,11 @@ export function restoreDirectoryOf(completed: Date): string {
   return `/aws-backup-restore_${(seconds ?? '').replaceAll(':', '-')}-${milliseconds ?? '000'}000000Z`;
 }
 
-/** What a plan shows for the restore directory, whose time only the job gives. */
-export const RESTORE_DIRECTORY_PLACEHOLDER = '/aws-backup-restore_<time>';
-
 /**
  * A restore directory's name has the same length whatever its time (to the nanosecond, the
  * longest form AWS is known to write): checks measure with this.
  */
 export const RESTORE_DIRECTORY_EXAMPLE = restoreDirectoryOf(new Date(0));
-
-/**
- * The access point's root directory on a restored file system: the source volume's path
- * under the directory AWS Backup restored into.
- */
-export function restoredRootPath(restoreDirectory: string, sourcePath: string): string {
-  return `${restoreDirectory}${sourcePath}`;
-}
 
 /** Why EFS would refuse the path as an access point's root; undefined when it would not. */
 export function accessPointPathProblem(path: string): string | undefined {

@@ -28,7 +28,7 @@ import { executionArnOf } from '../workflow/execution-status-change.ts';
 import { failUnstartedProvisioning, startExecution } from '../workflow/workflow-start.ts';
 import { authorize, authorizeSharedFileSystem } from './access-policy.ts';
 import { planVolume, type VolumePlan } from './plan.ts';
-import { type RecoveryPointDependencies, restoreSpec } from './restore.ts';
+import type { RecoveryPointDependencies } from './restore.ts';
 import { asProblem } from './service-errors.ts';
 import { sharedFileSystemProblem } from './shared-file-system.ts';
 import { checkSharedPath, takeSharedPath } from './shared-paths.ts';
@@ -78,7 +78,11 @@ export interface VolumeServiceDependencies extends ReadDependencies {
    * AWS Backup and where the file systems are, for a restore (`restoreFrom`); without them
    * restores are refused. @default none
    */
-  readonly recoveryPoints?: Pick<RecoveryPointDependencies, 'backup' | 'site'>;
+  /**
+   * Loads AWS Backup and where the file systems are, for a restore (only a restore loads the
+   * client); absent where restores are not set up.
+   */
+  readonly recoveryPoints?: () => Promise<Pick<RecoveryPointDependencies, 'backup' | 'site'>>;
   readonly sfn: SFNClient;
   readonly eks: EKSClient;
   /** For the Fargate preflight: the VPC's DNS attributes and the subnets' zones. */
@@ -353,7 +357,10 @@ export async function createVolume(
   }
 }
 
-/** A restore's spec from its source volume (restore.ts); refused where restores are not set up. */
+/**
+ * A restore's spec from its source volume (restore.ts); refused where restores are not set up.
+ * restore.ts and AWS Backup are loaded here, on the first restore: no other request needs them.
+ */
 async function restoredSpec(
   deps: VolumeServiceDependencies,
   spec: VolumeSpec,
@@ -362,7 +369,11 @@ async function restoredSpec(
   if (!deps.recoveryPoints) {
     throw problems.unavailable('restores are not configured here (RESTORE_ROLE_ARN is unset)');
   }
-  return restoreSpec({ ...deps, ...deps.recoveryPoints }, spec, context.caller);
+  const [{ restoreSpec }, recoveryPoints] = await Promise.all([
+    import('./restore.ts'),
+    deps.recoveryPoints(),
+  ]);
+  return restoreSpec({ ...deps, ...recoveryPoints }, spec, context.caller);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { components } from '../../generated/openapi-types.ts';
-import { RESTORE_DIRECTORY_PLACEHOLDER, restoredRootPath } from '../aws/backup.ts';
 import type { ClusterDescription } from '../aws/cluster.ts';
 import type { FargateReport } from '../aws/fargate-preflight.ts';
+import { RESTORE_DIRECTORY_PLACEHOLDER, restoredRootPath } from '../aws/restore-directory.ts';
 import type { MountCheckSettings } from '../config.ts';
 import { renderManifests } from '../kube/manifests-yaml.ts';
 import { buildMountCheckJob, type JobObject } from '../kube/mount-check-job.ts';

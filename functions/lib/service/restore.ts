@@ -10,9 +10,10 @@ import {
   listRecoveryPoints,
   RESTORE_DIRECTORY_EXAMPLE,
   type RecoveryPointPage,
-  restoredRootPath,
 } from '../aws/backup.ts';
 import { describeFileSystem, fileSystemTag } from '../aws/file-system.ts';
+import type { ResourceSite } from '../aws/resource-site.ts';
+import { restoredRootPath } from '../aws/restore-directory.ts';
 import { InvalidVolumeRequestError } from '../errors.ts';
 import { problems } from '../problems/problem.ts';
 import { VOLUME_ID_TAG } from '../volume/names.ts';
@@ -25,25 +26,8 @@ import { type ReadDependencies, visibleRecord } from './volume-access.ts';
 /** What reading and restoring recovery points needs besides the records. */
 export interface RecoveryPointDependencies extends ReadDependencies {
   readonly backup: BackupClient;
-  /**
-   * Where the file systems are: their ARNs name the Region and the account, as AWS Backup
-   * names the resources it backs up.
-   */
-  readonly site: {
-    readonly region: string;
-    readonly accountId: string;
-    readonly partition: string;
-  };
-}
-
-/** The account and partition of an IAM role ARN (the stack's restore role). */
-export function siteOfRoleArn(
-  roleArn: string | undefined,
-  region: string | undefined,
-): RecoveryPointDependencies['site'] | undefined {
-  const match = /^arn:(aws[a-z-]*):iam::(\d{12}):role\//.exec(roleArn ?? '');
-  if (!match?.[1] || !match[2] || !region) return undefined;
-  return { partition: match[1], accountId: match[2], region };
+  /** Where the file systems are (their ARNs name the Region and the account). */
+  readonly site: ResourceSite;
 }
 
 /**

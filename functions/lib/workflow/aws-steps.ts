@@ -1,6 +1,5 @@
 import { deleteAccessPoint, ensureAccessPoint } from '../aws/access-point.ts';
 import type { AccessPointResult } from '../aws/access-point-result.ts';
-import { restoredRootPath } from '../aws/backup.ts';
 import { type ClusterNetwork, describeClusterNetwork } from '../aws/cluster.ts';
 import {
   assertFileSystemAvailable,
@@ -18,6 +17,7 @@ import {
   startDeletingMountTargets,
 } from '../aws/mount-targets.ts';
 import { ensureNamespaceClientGroup } from '../aws/namespace-clients.ts';
+import { restoredRootPath } from '../aws/restore-directory.ts';
 import {
   deleteSecurityGroup,
   ensureSecurityGroup,
