@@ -209,26 +209,25 @@ export class LocalFunctions {
     if (this.#stopped) throw new Error('the local functions are stopped');
     const loadKey = loadTimeKey(environment);
     for (;;) {
-      // Read again each time round: a discarded or crashed environment replaces the array.
-      const pool = this.#pools.get(fn.name) ?? [];
-      this.#pools.set(fn.name, pool);
       // Started with other load-time variables (another endpoint, other keys): its SDK
       // clients would still use those, so it ends, as Lambda replaces the environments of a
       // function whose configuration changed.
-      for (const stale of pool.filter(
+      for (const stale of (this.#pools.get(fn.name) ?? []).filter(
         (candidate) => !candidate.busy && candidate.loadKey !== loadKey,
       )) {
         this.#discard(fn, stale);
       }
-      const idle = this.#pools.get(fn.name)?.find((candidate) => !candidate.busy);
+      // Read again each time round: a discarded or crashed environment replaces the array.
+      const pool = this.#pools.get(fn.name) ?? [];
+      this.#pools.set(fn.name, pool);
+      const idle = pool.find((candidate) => !candidate.busy);
       if (idle) {
         idle.busy = true;
         await idle.ready;
         return idle;
       }
-      const current = this.#pools.get(fn.name) ?? [];
       const starting = this.#starting.get(fn.name) ?? 0;
-      if (current.length + starting < this.maxConcurrencyPerFunction) {
+      if (pool.length + starting < this.maxConcurrencyPerFunction) {
         // Counted before the first await: a burst of invocations cannot all see room for one
         // more and start more environments than the limit.
         this.#starting.set(fn.name, starting + 1);
@@ -246,6 +245,7 @@ export class LocalFunctions {
           stats.coldStarts++;
         }
         created.busy = true;
+        // The array as it is after the await (a crash meanwhile replaced it).
         const latest = this.#pools.get(fn.name) ?? [];
         latest.push(created);
         this.#pools.set(fn.name, latest);
