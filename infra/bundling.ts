@@ -34,6 +34,22 @@ const ALIASES = {
   '@aws-sdk/credential-providers': './infra/bundling/lambda-credentials.mjs',
 } as const;
 
+/**
+ * What a plugin made of a dependency's module, once per process: the functions are built one
+ * by one but at once (infra/function-bundles.ts), and most import the same SDK clients.
+ * Dependencies do not change while a build runs.
+ */
+const loaded = new Map<string, Promise<string>>();
+
+function loadedOnce(path: string, load: () => Promise<string>): Promise<string> {
+  let contents = loaded.get(path);
+  if (!contents) {
+    contents = load();
+    loaded.set(path, contents);
+  }
+  return contents;
+}
+
 /** An AWS SDK client's schemas: one module per service, with every shape of its API. */
 const SDK_SCHEMAS = /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/;
 
@@ -50,7 +66,7 @@ export const sdkSchemaLiteralKeys: Plugin = {
   name: 'sdk-schema-literal-keys@1',
   setup(build) {
     build.onLoad({ filter: SDK_SCHEMAS }, async ({ path }) => ({
-      contents: withLiteralKeys(await readFile(path, 'utf8')),
+      contents: await loadedOnce(path, async () => withLiteralKeys(await readFile(path, 'utf8'))),
       loader: 'js',
     }));
   },
@@ -178,10 +194,13 @@ export const kubernetesModels: Plugin = {
   name: 'kubernetes-models@1',
   setup(build) {
     build.onLoad({ filter: KUBERNETES_MODEL_INDEXES }, async ({ path }) => {
-      const folder = dirname(path);
-      const serializer = await readFile(join(folder, 'ObjectSerializer.js'), 'utf8');
-      const kept = await modelsOf(serializer, folder, KUBERNETES_MODELS);
-      return { contents: withModels(await readFile(path, 'utf8'), kept), loader: 'js' };
+      const contents = await loadedOnce(path, async () => {
+        const folder = dirname(path);
+        const serializer = await readFile(join(folder, 'ObjectSerializer.js'), 'utf8');
+        const kept = await modelsOf(serializer, folder, KUBERNETES_MODELS);
+        return withModels(await readFile(path, 'utf8'), kept);
+      });
+      return { contents, loader: 'js' };
     });
   },
 };

@@ -121,7 +121,7 @@ export class LocalFunctions {
     // A test run builds once in its global setup and names the directory here.
     const prebuilt = process.env.LOCAL_FUNCTIONS_BUNDLES;
     this.#bundles ??= prebuilt
-      ? Promise.resolve({ directory: prebuilt, seconds: 0, reused: true })
+      ? Promise.resolve({ directory: prebuilt, seconds: 0, reused: true, rebuilt: [] })
       : buildFunctionBundles();
     return bundleFileOf((await this.#bundles).directory, fn.entry);
   }

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +144,37 @@ describe('function bundles', () => {
     // Assess
     expect(bundles.length).toBeGreaterThanOrEqual(30);
     expect(differing.map((bundle) => bundle.name)).toEqual([]);
+  }, 120_000);
+
+  it('builds again only the bundle whose inputs changed, to the same bytes', async () => {
+    // Prepare: a copy of the built bundles in which one function's record of its inputs no
+    // longer matches (as after an edit of a file only that function imports)
+    const { directory } = await buildFunctionBundles();
+    const copy = await mkdtemp(join(tmpdir(), 'bundles-'));
+    try {
+      await cp(directory, copy, { recursive: true, preserveTimestamps: true });
+      const entry = 'functions/steps/verify-mount.ts';
+      const manifestFile = join(copy, 'manifest.json');
+      const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
+        functions: Record<string, { inputs: Record<string, [number, number]> }>;
+      };
+      const recorded = manifest.functions[entry];
+      if (!recorded) throw new Error(`no manifest entry for ${entry}`);
+      recorded.inputs[entry] = [0, 0];
+      await writeFile(manifestFile, JSON.stringify(manifest));
+      const before = readFileSync(bundleFileOf(copy, entry));
+
+      // Act
+      const first = await buildFunctionBundles(copy);
+      const second = await buildFunctionBundles(copy);
+
+      // Assess: that one function built, byte for byte as before; then nothing
+      expect(first.rebuilt).toEqual([entry]);
+      expect(readFileSync(bundleFileOf(copy, entry)).equals(before)).toBe(true);
+      expect(second).toMatchObject({ reused: true, rebuilt: [] });
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it('leaves out the AWS SDK schemas of the commands no function sends', () => {

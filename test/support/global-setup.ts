@@ -32,7 +32,7 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   console.info(
     bundles.reused
       ? `function bundles: reused ${bundles.directory}`
-      : `function bundles: built in ${bundles.seconds.toFixed(1)} s`,
+      : `function bundles: ${bundles.rebuilt.length} built in ${bundles.seconds.toFixed(1)} s`,
   );
   project.provide('functionBundles', bundles.directory);
   project.provide(
