@@ -155,6 +155,21 @@ const DECLARED_STEPS = {
     statements: (grants) => [grants.describe('elasticfilesystem:DescribeMountTargets')],
     timeout: 'lookAhead',
   },
+  // A Kubernetes step with EFS rights: the shared writer role gains the temporary access point's
+  // create and delete, scoped by tags as the other steps' are.
+  'find-restore-directory': {
+    workflows: ['provision'],
+    description:
+      "Finds the directory AWS Backup restored into: a Job in the volume's namespace lists the restored file system's root through a temporary access point",
+    records: ['update'],
+    statements: (grants) => [
+      grants.describeClusters(),
+      grants.describe('elasticfilesystem:DescribeAccessPoints'),
+      ...grants.createAccessPointOnOwnFileSystem(),
+      ...grants.deleteAccessPoint(),
+    ],
+    kubernetesGroup: 'writer',
+  },
   'apply-manifests': {
     workflows: ['provision', 'repair'],
     description: 'Server-side applies the CSIDriver, StorageClass, PersistentVolume and claim',
