@@ -349,6 +349,23 @@ describe('rollbackManifests after a restore listing', () => {
     expect(calls.deleted).toEqual(expect.arrayContaining(CLEANED_UP));
   });
 
+  it('deletes them when a deletion cleans up after a restore whose provisioning ended unsettled', async () => {
+    // Prepare: the deprovisioning execution's state knows nothing of the listing
+    const { deps, calls } = fakeCluster(undefined);
+    const cleanup: StepState = {
+      ...state(),
+      operation: 'deprovision',
+      cluster: { name: 'demo' } as StepState['cluster'],
+      failedProvision: true,
+    };
+
+    // Act
+    await rollbackManifests(cleanup, deps);
+
+    // Assess
+    expect(calls.deleted).toEqual(expect.arrayContaining(CLEANED_UP));
+  });
+
   it('leaves the listing alone when this execution never ran it', async () => {
     // Prepare
     const { deps, calls } = fakeCluster(undefined);

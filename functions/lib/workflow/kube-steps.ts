@@ -200,9 +200,12 @@ export function rollbackManifests(
       (state.mountCheck !== undefined || state.failedStep === 'VerifyMount') &&
       (await deleteMountCheckJob(api, state.volumeId, state.spec.namespace));
     // So does a restore listing this execution started (FindRestoreDirectory failed, or its
-    // clean-up did not finish); rollback's DeleteAccessPoint deletes its access point.
+    // clean-up did not finish), or a restore's provisioning that ended unsettled may have
+    // left; DeleteAccessPoint deletes its access point with the volume's.
     const listing =
-      state.restoreListing !== undefined || state.failedStep === 'FindRestoreDirectory'
+      state.restoreListing !== undefined ||
+      state.failedStep === 'FindRestoreDirectory' ||
+      (state.failedProvision === true && state.spec.restoreFrom !== undefined)
         ? await deleteRestoreListing(api, state.volumeId, state.spec.namespace)
         : [];
     const deleted = await deleteVolumeManifests(api, state.volumeId, state.spec);
