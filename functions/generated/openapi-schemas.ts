@@ -985,7 +985,7 @@ export const openapiDocument = {
           },
           "restoreDirectory": {
             "type": "string",
-            "description": "With restoreFrom: the directory AWS Backup restored into, at the file system's root; the access point's root is the source volume's path under it."
+            "description": "With restoreFrom: the directory AWS Backup restored into, at the file system's root, as the FindRestoreDirectory step found it there (no AWS API returns its name); the access point's root is the source volume's path under it."
           }
         }
       },

@@ -4,6 +4,7 @@
 // mount targets are available and past their DNS delay, before CreateAccessPoint, which
 // roots the volume's access point in the directory found.
 import type { EFSClient } from '@aws-sdk/client-efs';
+import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import {
   deleteRestoreListingAccessPoint,
   ensureRestoreListingAccessPoint,
@@ -39,7 +40,7 @@ export const RESTORE_LISTING_GRACE_SECONDS = 60;
 async function endRestoreListing(
   state: StepState,
   deps: RestoreListingDependencies,
-  api: Awaited<ReturnType<KubeStepDependencies['kubernetes']>>,
+  api: KubernetesObjectApi,
   fileSystemId: string,
 ): Promise<void> {
   await deleteRestoreListing(api, state.volumeId, state.spec.namespace);
