@@ -24,6 +24,7 @@ import { OperationsAlarms } from './operations-alarms.ts';
 import { ProvisionRequests, serviceEventBus } from './request-events.ts';
 import { restoreRole } from './restore-role.ts';
 import type { FunctionNetwork } from './service-function.ts';
+import { stepFunctionName } from './steps.ts';
 import { VolumeResourceArns } from './volume-permissions.ts';
 import { VolumeTable } from './volume-table.ts';
 import { VolumesApi } from './volumes-api.ts';
@@ -165,6 +166,11 @@ export class EfsVolumesStack extends Stack {
       principals: [
         { id: 'Writer', role: this.workflow.kubernetesWriterRole, group: 'writer' },
         { id: 'LeftoverReporter', role: this.workflow.leftoverReporterRole, group: 'reader' },
+        ...[...this.workflow.ownKubernetesRoles].map(([step, { role, group }]) => ({
+          id: stepFunctionName(step),
+          role,
+          group,
+        })),
         ...[...this.api.clusterReaderRoles].map(([operationId, role]) => ({
           id: `Api${pascalCase(operationId)}`,
           role,

@@ -51,7 +51,7 @@ export const FUNCTION_TIMEOUT_SECONDS = {
 /** A step's entry, from its declaration and the convention from its name to its file and Lambda. */
 export function stepCatalogFunction(
   step: string,
-  declaration: Pick<StepDeclaration, 'kubernetesGroup' | 'timeout'>,
+  declaration: Pick<StepDeclaration, 'kubernetesGroup' | 'ownRole' | 'timeout'>,
 ): CatalogFunction {
   const group = declaration.kubernetesGroup;
   return {

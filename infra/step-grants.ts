@@ -43,6 +43,8 @@ export interface StepGrants {
   /** The file system policy of this stack's volume's own file system. */
   putFileSystemPolicy(): PolicyStatement[];
   createAccessPoint(): PolicyStatement[];
+  /** An access point on a file system of this stack only (not a shareable one of someone else's). */
+  createAccessPointOnOwnFileSystem(): PolicyStatement[];
   deleteAccessPoint(): PolicyStatement[];
   deleteMountTargets(): PolicyStatement[];
   deleteFileSystem(): PolicyStatement[];
@@ -80,6 +82,7 @@ export function stepGrants(
     createMountTargets: () => mountTargetCreateStatements(arns),
     putFileSystemPolicy: () => fileSystemPolicyStatements(arns),
     createAccessPoint: () => accessPointCreateStatements(arns),
+    createAccessPointOnOwnFileSystem: () => accessPointCreateStatements(arns, { shareable: false }),
     deleteAccessPoint: () => accessPointDeleteStatements(arns),
     deleteMountTargets: () => mountTargetDeleteStatements(arns),
     deleteFileSystem: () => fileSystemDeleteStatements(arns),

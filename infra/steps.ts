@@ -48,6 +48,12 @@ export interface StepDeclaration {
    * clusters. @default no Kubernetes access, and a role of its own
    */
   readonly kubernetesGroup?: KubernetesGroup;
+  /**
+   * With a `kubernetesGroup`: runs as a role of its own, with an access entry of its own in
+   * that group, rather than the group's shared role, so AWS rights only it needs are not
+   * shared with the group's other steps. @default the group's shared role
+   */
+  readonly ownRole?: boolean;
   /** Its Lambda timeout ({@link STEP_TIMEOUT_SECONDS}). @default task */
   readonly timeout?: keyof typeof STEP_TIMEOUT_SECONDS;
 }
@@ -154,6 +160,22 @@ const DECLARED_STEPS = {
     records: ['update'],
     statements: (grants) => [grants.describe('elasticfilesystem:DescribeMountTargets')],
     timeout: 'lookAhead',
+  },
+  // A Kubernetes step with EFS rights (the temporary access point's create and delete, scoped
+  // by tags as the other steps' are): a role of its own, so the writer steps do not get them.
+  'find-restore-directory': {
+    workflows: ['provision'],
+    description:
+      "Finds the directory AWS Backup restored into: a Job in the volume's namespace lists the restored file system's root through a temporary access point",
+    records: ['update'],
+    statements: (grants) => [
+      grants.describeClusters(),
+      grants.describe('elasticfilesystem:DescribeAccessPoints'),
+      ...grants.createAccessPointOnOwnFileSystem(),
+      ...grants.deleteAccessPoint(),
+    ],
+    kubernetesGroup: 'writer',
+    ownRole: true,
   },
   'apply-manifests': {
     workflows: ['provision', 'repair'],
@@ -338,11 +360,14 @@ export function stepEntryOf(step: string): string {
   return `functions/steps/${step}.ts`;
 }
 
-/** The role a step runs as: its Kubernetes group's shared one, or its own (`ResolveCluster`). */
+/**
+ * The role a step runs as: its Kubernetes group's shared one, or its own (`ResolveCluster`, or
+ * a Kubernetes step declared with `ownRole`).
+ */
 export function stepRoleName(
   step: string,
-  declaration: Pick<StepDeclaration, 'kubernetesGroup'>,
+  declaration: Pick<StepDeclaration, 'kubernetesGroup' | 'ownRole'>,
 ): string {
   const group = declaration.kubernetesGroup;
-  return group ? KUBERNETES_STEP_ROLES[group].name : stepFunctionName(step);
+  return group && !declaration.ownRole ? KUBERNETES_STEP_ROLES[group].name : stepFunctionName(step);
 }

@@ -390,8 +390,14 @@ export function mountTargetDeleteStatements(arns: VolumeResourceArns): PolicySta
  * owner consented, functions/lib/service/shared-file-system.ts). A compromised role therefore
  * cannot open an access point, and with it a way in, on any other file system of the account.
  * IAM joins the conditions of one statement with AND, so the two tags need two statements.
+ *
+ * @param on.shareable whether a shareable file system is allowed too (the restore listing's
+ *   temporary access point is only ever on the volume's own). @default true
  */
-export function accessPointCreateStatements(arns: VolumeResourceArns): PolicyStatement[] {
+export function accessPointCreateStatements(
+  arns: VolumeResourceArns,
+  on: { readonly shareable: boolean } = { shareable: true },
+): PolicyStatement[] {
   const onFileSystemTagged = (sid: string, tagKey: string, tagValue: string) =>
     // Authorized against the file system only: the SAR names no access-point resource for
     // CreateAccessPoint (the access point's ARN does not exist yet), and the file-system
@@ -410,11 +416,15 @@ export function accessPointCreateStatements(arns: VolumeResourceArns): PolicySta
     });
   return [
     onFileSystemTagged('CreateTaggedAccessPointOnOwnFileSystem', STACK_TAG, arns.stackName),
-    onFileSystemTagged(
-      'CreateTaggedAccessPointOnShareableFileSystem',
-      SHAREABLE_TAG_KEY,
-      SHAREABLE_TAG_VALUE,
-    ),
+    ...(on.shareable
+      ? [
+          onFileSystemTagged(
+            'CreateTaggedAccessPointOnShareableFileSystem',
+            SHAREABLE_TAG_KEY,
+            SHAREABLE_TAG_VALUE,
+          ),
+        ]
+      : []),
     new PolicyStatement({
       sid: 'TagAccessPointOnCreate',
       actions: ['elasticfilesystem:TagResource'],

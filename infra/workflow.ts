@@ -60,6 +60,11 @@ export class VolumeWorkflow extends Construct {
   readonly kubernetesWriterRole: IRole;
   /** Lists what a failed rollback or deletion left, PVs and claims included: reader group. */
   readonly leftoverReporterRole: IRole;
+  /** The Kubernetes steps with a role of their own (`ownRole`), each with its group. */
+  readonly ownKubernetesRoles: ReadonlyMap<
+    StepName,
+    { readonly role: IRole; readonly group: KubernetesGroup }
+  >;
 
   constructor(scope: Construct, id: string, props: VolumeWorkflowProps) {
     super(scope, id);
@@ -102,13 +107,16 @@ export class VolumeWorkflow extends Construct {
         : environment;
 
     const functions = new Map<StepName, ServiceFunction>();
+    const ownKubernetesRoles = new Map<StepName, { role: IRole; group: KubernetesGroup }>();
     for (const step of STEP_NAMES) {
       const declaration = STEPS[step];
       const catalogued = stepCatalogFunction(step, declaration);
       const group = catalogued.kubernetesGroup;
-      const role = group
-        ? sharedRoles[group]
-        : functionRole(this, `${catalogued.role}Role`, `Workflow step ${step}`);
+      const role =
+        group && !declaration.ownRole
+          ? sharedRoles[group]
+          : functionRole(this, `${catalogued.role}Role`, `Workflow step ${step}`);
+      if (group && declaration.ownRole) ownKubernetesRoles.set(step, { role, group });
       // Every step reads the volume's record first: the record names the execution that may
       // act and holds the spec (functions/lib/workflow/execution.ts).
       props.records.grant(role, ...new Set<RecordAccess>(['get', ...declaration.records]));
@@ -134,6 +142,7 @@ export class VolumeWorkflow extends Construct {
       );
     }
     this.stepFunctions = functions;
+    this.ownKubernetesRoles = ownKubernetesRoles;
     this.stateMachines = {
       provision: this.#stateMachine('provision', 'Provision'),
       deprovision: this.#stateMachine('deprovision', 'Deprovision'),

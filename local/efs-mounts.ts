@@ -41,6 +41,43 @@ export interface EfsPodFateOptions {
   readonly region: string;
   /** The AWS model, for the mount targets' DNS delay. @default none: every name resolves once available */
   readonly model?: () => AwsModel | undefined;
+  /**
+   * The directories a file system holds, as absolute paths (moto's model of them: EFS has no
+   * API that lists files). @default none known: every mount's root looks empty
+   */
+  readonly directories?: (fileSystemId: string) => Promise<readonly string[]>;
+}
+
+/**
+ * What a mount through an access point rooted at `root` shows at its top: the first path
+ * component under `root` of every directory the file system holds, each once, sorted.
+ */
+export function entriesUnder(directories: readonly string[], root: string): string[] {
+  const prefix = root.endsWith('/') ? root : `${root}/`;
+  const entries = new Set<string>();
+  for (const directory of directories) {
+    if (!directory.startsWith(prefix)) continue;
+    const [first] = directory.slice(prefix.length).split('/');
+    if (first) entries.add(first);
+  }
+  return [...entries].sort();
+}
+
+/**
+ * The directories moto's model knows on a file system (GET /_local/efs/directories of
+ * local/moto-server.py); none when it cannot answer (moto's own server, an unknown file system).
+ */
+export function motoDirectories(
+  motoEndpoint: string,
+  region: string,
+): (fileSystemId: string) => Promise<readonly string[]> {
+  return async (fileSystemId) => {
+    const url = `${motoEndpoint}/_local/efs/directories?fileSystemId=${encodeURIComponent(fileSystemId)}&region=${encodeURIComponent(region)}`;
+    const response = await fetch(url).catch(() => undefined);
+    if (!response?.ok) return [];
+    const body = (await response.json()) as { directories?: unknown };
+    return Array.isArray(body.directories) ? body.directories.map(String) : [];
+  };
 }
 
 const EFS_CSI_DRIVER = 'efs.csi.aws.com';
@@ -101,7 +138,7 @@ async function efsFacts(
   pod: EfsMountFacts['pod'],
   options: EfsPodFateOptions,
   vpcResolves: boolean,
-): Promise<EfsMountFacts> {
+): Promise<EfsMountFacts & { readonly accessPointRoot?: string }> {
   const [fileSystemId = '', , accessPointId = ''] = volume.volumeHandle.split(':');
   const base = {
     region: options.region,
@@ -162,6 +199,7 @@ async function efsFacts(
     }
   }
   let accessPoint: EfsMountFacts['accessPoint'];
+  let accessPointRoot: string | undefined;
   try {
     const { AccessPoints = [] } = await clients.efs.send(
       new DescribeAccessPointsCommand({ AccessPointId: accessPointId }),
@@ -173,6 +211,7 @@ async function efsFacts(
         arn: found.AccessPointArn ?? '',
         fileSystemId: found.FileSystemId ?? '',
       };
+      accessPointRoot = found.RootDirectory?.Path ?? '/';
     }
   } catch (error) {
     if (errorNameOf(error) !== 'AccessPointNotFound') throw error;
@@ -192,6 +231,7 @@ async function efsFacts(
     mountTargets,
     ingress,
     ...(accessPoint ? { accessPoint } : {}),
+    ...(accessPointRoot ? { accessPointRoot } : {}),
     ...(policy ? { policy } : {}),
   };
 }
@@ -227,15 +267,17 @@ export function efsPodFate(options: EfsPodFateOptions): PodFateOracle {
     const vpcResolves = await vpcResolvesNames(ec2, subnet?.VpcId);
     const placed = { availabilityZone: subnet?.AvailabilityZone ?? '', address, securityGroupIds };
     const readOnly: PodVolume[] = [];
+    const entries: Record<string, readonly string[]> = {};
     for (const volume of pod.volumes.filter((one) => one.driver === EFS_CSI_DRIVER)) {
-      const outcome = efsMountOutcome(
-        await efsFacts({ efs, ec2 }, volume, placed, options, vpcResolves),
-      );
+      const facts = await efsFacts({ efs, ec2 }, volume, placed, options, vpcResolves);
+      const outcome = efsMountOutcome(facts);
       if (!outcome.ok)
         return { scheduled: true, node, mount: { ok: false, volume, output: outcome.output } };
       if (outcome.readOnly) readOnly.push(volume);
+      const directories = (await options.directories?.(facts.fileSystemId)) ?? [];
+      entries[volume.mountPath] = entriesUnder(directories, facts.accessPointRoot ?? '/');
     }
-    return { scheduled: true, node, mount: { ok: true, readOnly } };
+    return { scheduled: true, node, mount: { ok: true, readOnly, entries } };
   };
 }
 

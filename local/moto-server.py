@@ -24,6 +24,7 @@ caller can fall back to the moto_server command.
 """
 
 import io
+import json
 import sys
 import threading
 import traceback
@@ -36,7 +37,7 @@ try:
     from moto.server import DomainDispatcherApplication, create_backend_app
 
     from moto_backup import complete_moto_backup
-    from moto_efs import complete_moto_efs
+    from moto_efs import complete_moto_efs, directories_of
     from moto_eks import complete_moto_eks
     from moto_speed import speed_up_moto
 except ImportError:
@@ -44,6 +45,8 @@ except ImportError:
 
 
 KEEPING_RESET_PATH = "/_local/reset"
+DIRECTORIES_PATH = "/_local/efs/directories"
+DEFAULT_ACCOUNT = "123456789012"
 
 
 class OneAtATime:
@@ -191,7 +194,39 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(b"{}")
 
-    do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = serve
+    def do_GET(self):
+        if self.path.startswith(DIRECTORIES_PATH):
+            return self.directories()
+        return self.serve()
+
+    def directories(self):
+        """What a file system holds, for the Kubernetes emulator's pods
+        (GET /_local/efs/directories?fileSystemId=fs-…&region=…[&account=…]): EFS has no API that
+        lists a file system's files, so local mode asks the model (local/moto_efs.py)."""
+        self.read_body()
+        query = parse_qs(self.path.partition("?")[2])
+
+        def first(name, default=""):
+            return (query.get(name) or [default])[0]
+
+        with KeepAliveHandler.application.lock:
+            found = directories_of(
+                first("fileSystemId"),
+                first("account", DEFAULT_ACCOUNT),
+                first("region", "us-east-1"),
+            )
+        if found is None:
+            code, body = 404, {"message": "no such file system"}
+        else:
+            code, body = 200, {"directories": found}
+        payload = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = serve
 
 
 def main():

@@ -17,16 +17,21 @@ vaults and tags only; the answers' shapes are the SDK's: @aws-sdk/client-backup'
   DescribeRestoreJob calls, COMPLETED at the third; the new file system (CreationToken from
   the metadata, no tags, backup off) appears at completion with the recovery point's
   directories under `/aws-backup-restore_<time>/`, as AWS Backup restores (the time: the job's
-  completion, to the nanosecond, as AWS writes it now; functions/lib/aws/backup.ts).
+  completion, to the nanosecond, as AWS writes it now, its last digits random so that no API
+  answer gives the name; the Kubernetes emulator's pods list it: local/efs-mounts.ts).
 - DescribeRestoreJob (GET /restore-jobs/{id}).
 - Failure injection: a recovery point tagged `local:restore-job-status` = FAILED or ABORTED
   (TagResource on its ARN) makes its restore jobs end so; a FAILED one has created its file
-  system first (AWS leaves a partly restored file system), an ABORTED one none.
+  system first (AWS leaves a partly restored file system), an ABORTED one none. One tagged
+  `local:restore-directories` = N makes its restores put N directories `aws-backup-restore_*`
+  at the new file system's root (AWS Backup makes one per restore; 0 or 2 model a file system
+  the service must refuse to guess on).
 """
 
 import json
+import random
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote
 
 from moto.backup import urls
@@ -36,6 +41,7 @@ from moto.efs.models import efs_backends
 
 EFS_AUTOMATIC_BACKUP_VAULT = "aws/efs/automatic-backup-vault"
 FAILURE_TAG = "local:restore-job-status"
+DIRECTORIES_TAG = "local:restore-directories"
 # Describes a restore job answers before it is COMPLETED: PENDING, then RUNNING.
 DESCRIBES_BEFORE_DONE = 2
 
@@ -54,8 +60,11 @@ def now():
 
 def restore_directory(completed):
     """`aws-backup-restore_` and the time, ':' and '.' as '-', to the nanosecond
-    (2025-03-28T14-13-02-250589632Z): AWS's own, which no API returns."""
-    stamp = completed.strftime("%Y-%m-%dT%H-%M-%S-") + f"{completed.microsecond * 1000:09d}Z"
+    (2025-03-28T14-13-02-250589632Z): AWS's own form, and as in AWS no API returns it. The
+    nanoseconds past the microsecond are random: DescribeRestoreJob's CompletionDate (to the
+    millisecond in the SDK) never gives the name, so only a look at the file system finds it."""
+    nanoseconds = completed.microsecond * 1000 + random.randrange(1, 1000)
+    stamp = completed.strftime("%Y-%m-%dT%H-%M-%S-") + f"{nanoseconds:09d}Z"
     return f"/aws-backup-restore_{stamp}"
 
 
@@ -203,7 +212,8 @@ def start_restore_job(self):
         raise InvalidParameterValue("CreationToken is required for a new file system.")
     if metadata.get("KmsKeyId") and str(metadata.get("Encrypted", "")).lower() != "true":
         raise InvalidParameterValue("Encrypted must be true when KmsKeyId is given.")
-    outcome = backend.tagger.get_tag_dict_for_resource(point_arn).get(FAILURE_TAG, "COMPLETED")
+    point_tags = backend.tagger.get_tag_dict_for_resource(point_arn)
+    outcome = point_tags.get(FAILURE_TAG, "COMPLETED")
     created = now()
     job_id = str(uuid.uuid4()).upper()
     backend.local_restore_jobs[job_id] = {
@@ -221,6 +231,7 @@ def start_restore_job(self):
         "outcome": outcome,
         "describes": 0,
         "directories": point["directories"],
+        "restore_directories": point_tags.get(DIRECTORIES_TAG, "1"),
     }
     if token:
         backend.local_restore_tokens[token] = job_id
@@ -245,8 +256,13 @@ def restore_file_system(backend, entry, completed):
             backup=False,
             tags=[],
         )
-    prefix = restore_directory(completed)
-    file_system.local_directories = [prefix + path.rstrip("/") for path in entry["directories"]]
+    # AWS Backup restores into one new directory; a tagged recovery point's restores may make
+    # none or several (fault injection), which the service must refuse rather than guess among.
+    count = int(entry.get("restore_directories", 1))
+    prefixes = [restore_directory(completed + timedelta(seconds=index)) for index in range(count)]
+    file_system.local_directories = [
+        prefix + path.rstrip("/") for prefix in prefixes for path in entry["directories"] or ["/"]
+    ]
     return file_system
 
 

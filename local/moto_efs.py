@@ -5,11 +5,14 @@
   in a subnet with no free address left: 409 NoFreeAddressesInSubnet. moto creates it anyway.
 - SizeInBytes: EFS meters an empty file system at 6 KiB (its metadata), never 0 as moto does;
   the service prices what EFS meters, so local mode meters what EFS would.
+- What a file system holds, for local mode's pods (not an AWS API: EFS has none that lists a
+  file system's files): `directories_of` answers GET /_local/efs/directories (local/moto-server.py)
+  with the directories the model knows of, those a restore made (local/moto_backup.py).
 """
 
 from moto.ec2.exceptions import InvalidSubnetIdError
 from moto.efs.exceptions import EFSError
-from moto.efs.models import EFSBackend, FileSystem
+from moto.efs.models import EFSBackend, FileSystem, efs_backends
 
 # What EFS meters for a file system holding no data: its metadata.
 EMPTY_FILE_SYSTEM_BYTES = 6144
@@ -50,3 +53,13 @@ def complete_moto_efs():
         return size
 
     FileSystem.size_in_bytes = property(metered_like_efs)
+
+
+def directories_of(file_system_id, account_id, region):
+    """The directories the model knows on the file system, as absolute paths; None when moto
+    has no such file system."""
+    backend = efs_backends[account_id][region]
+    file_system = backend.file_systems_by_id.get(file_system_id)
+    if file_system is None:
+        return None
+    return sorted(getattr(file_system, "local_directories", []))

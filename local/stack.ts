@@ -22,7 +22,7 @@ import {
   LOCAL_RESTORE_ROLE_ARN,
   LOCAL_SIGNING_KEYS,
 } from './credentials.ts';
-import { efsPodFate } from './efs-mounts.ts';
+import { efsPodFate, motoDirectories } from './efs-mounts.ts';
 import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.ts';
 import { type HealthSchedule, startHealthSchedule } from './health-schedule.ts';
 import { type KubeEmulator, startKubeEmulator } from './kube-emulator/index.ts';
@@ -203,7 +203,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const emulator = await startKubeEmulator({
       // Jobs run (the mount check's): their pods mount EFS by what AWS holds at that moment.
       jobs: {
-        fate: efsPodFate({ clusterName, region: LOCAL_REGION, model: () => faultProxy?.model }),
+        fate: efsPodFate({
+          clusterName,
+          region: LOCAL_REGION,
+          model: () => faultProxy?.model,
+          // What a pod sees on a file system: the directories moto's model holds (a restore's).
+          directories: motoDirectories(awsEndpoint, LOCAL_REGION),
+        }),
         timeScale: options.awsModel
           ? (options.awsModel.timeScale ?? timeScaleFromEnvironment())
           : 0,

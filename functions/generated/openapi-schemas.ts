@@ -985,7 +985,7 @@ export const openapiDocument = {
           },
           "restoreDirectory": {
             "type": "string",
-            "description": "With restoreFrom: the directory AWS Backup restored into, at the file system's root; the access point's root is the source volume's path under it."
+            "description": "With restoreFrom: the directory AWS Backup restored into, at the file system's root, as the FindRestoreDirectory step found it there (no AWS API returns its name); the access point's root is the source volume's path under it."
           }
         }
       },
@@ -1528,6 +1528,66 @@ export const openapiDocument = {
               "timeoutSeconds": {
                 "type": "integer",
                 "description": "The Job's activeDeadlineSeconds."
+              },
+              "job": {
+                "type": "string",
+                "description": "The Job's YAML."
+              }
+            }
+          },
+          "restoreListing": {
+            "type": "object",
+            "description": "With `restoreFrom`: how the FindRestoreDirectory step finds the directory AWS Backup restored into (no AWS API returns its name), once the mount targets are ready and before the access point is created. A temporary access point (root `/`, a non-root user), a PersistentVolume and claim through it, and a Job in the volume's namespace whose pod mounts the restored root read-only and lists its `aws-backup-restore_*` directories; all deleted once it ends. Exactly one must be found, or the volume rolls back.",
+            "required": [
+              "namespace",
+              "image",
+              "timeoutSeconds",
+              "accessPoint",
+              "manifests",
+              "job"
+            ],
+            "properties": {
+              "namespace": {
+                "type": "string"
+              },
+              "image": {
+                "type": "string"
+              },
+              "timeoutSeconds": {
+                "type": "integer",
+                "description": "The Job's activeDeadlineSeconds."
+              },
+              "accessPoint": {
+                "type": "object",
+                "description": "The temporary access point the listing mounts through.",
+                "required": [
+                  "rootDirectory",
+                  "posixUser"
+                ],
+                "properties": {
+                  "rootDirectory": {
+                    "type": "string"
+                  },
+                  "posixUser": {
+                    "type": "object",
+                    "required": [
+                      "uid",
+                      "gid"
+                    ],
+                    "properties": {
+                      "uid": {
+                        "type": "integer"
+                      },
+                      "gid": {
+                        "type": "integer"
+                      }
+                    }
+                  }
+                }
+              },
+              "manifests": {
+                "type": "string",
+                "description": "The listing's PersistentVolume and claim, as YAML, with placeholders for ids not known yet."
               },
               "job": {
                 "type": "string",

@@ -331,7 +331,7 @@ export interface components {
             createdCsiDriver?: boolean;
             /** @description With restoreFrom: AWS Backup's restore job. */
             restoreJobId?: string;
-            /** @description With restoreFrom: the directory AWS Backup restored into, at the file system's root; the access point's root is the source volume's path under it. */
+            /** @description With restoreFrom: the directory AWS Backup restored into, at the file system's root, as the FindRestoreDirectory step found it there (no AWS API returns its name); the access point's root is the source volume's path under it. */
             restoreDirectory?: string;
         };
         /** @description The request with every default filled in. */
@@ -540,6 +540,25 @@ export interface components {
                 image: string;
                 /** @description The Job's activeDeadlineSeconds. */
                 timeoutSeconds: number;
+                /** @description The Job's YAML. */
+                job: string;
+            };
+            /** @description With `restoreFrom`: how the FindRestoreDirectory step finds the directory AWS Backup restored into (no AWS API returns its name), once the mount targets are ready and before the access point is created. A temporary access point (root `/`, a non-root user), a PersistentVolume and claim through it, and a Job in the volume's namespace whose pod mounts the restored root read-only and lists its `aws-backup-restore_*` directories; all deleted once it ends. Exactly one must be found, or the volume rolls back. */
+            restoreListing?: {
+                namespace: string;
+                image: string;
+                /** @description The Job's activeDeadlineSeconds. */
+                timeoutSeconds: number;
+                /** @description The temporary access point the listing mounts through. */
+                accessPoint: {
+                    rootDirectory: string;
+                    posixUser: {
+                        uid: number;
+                        gid: number;
+                    };
+                };
+                /** @description The listing's PersistentVolume and claim, as YAML, with placeholders for ids not known yet. */
+                manifests: string;
                 /** @description The Job's YAML. */
                 job: string;
             };

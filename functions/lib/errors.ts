@@ -81,6 +81,15 @@ export class RestoreTimeoutError extends VolumeError {
   override name = 'RestoreTimeoutError';
 }
 
+/**
+ * The restored file system's root did not show exactly one `aws-backup-restore_<time>`
+ * directory, or the Job that lists it could not mount it: the volume's access point would
+ * mount the wrong directory (or an empty new one), so the volume rolls back.
+ */
+export class RestoreDirectoryNotFoundError extends VolumeError {
+  override name = 'RestoreDirectoryNotFoundError';
+}
+
 /** A file system policy EFS would refuse for its size (20,000 characters): terminal. */
 export class FileSystemPolicyTooLargeError extends VolumeError {
   override name = 'FileSystemPolicyTooLargeError';

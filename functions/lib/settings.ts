@@ -261,7 +261,7 @@ export const SETTINGS = {
     type: 'string',
     default: 'public.ecr.aws/docker/library/busybox:1.37.0',
     meaning:
-      'the mount check’s container image: a POSIX `sh` with `printf`, `cat`, `rm` and `hostname` (pinned, from a public registry a Fargate pod can pull without credentials)',
+      'the container image of the mount check and of a restore’s listing (FindRestoreDirectory): a POSIX `sh` with `printf`, `cat`, `rm`, `hostname` and `basename` (pinned, from a public registry a Fargate pod can pull without credentials)',
     readBy: ['step', 'createVolume', 'ProvisionRequested'],
     setBy: 'stack when configured',
   },
@@ -269,14 +269,14 @@ export const SETTINGS = {
     type: 'number',
     default: 180,
     meaning:
-      'the mount check Job’s `activeDeadlineSeconds`: a Fargate pod takes about a minute to start, and a mount that fails is retried by the kubelet until then',
+      'the `activeDeadlineSeconds` of the mount check Job and of a restore’s listing Job: a Fargate pod takes about a minute to start, and a mount that fails is retried by the kubelet until then',
     readBy: ['step', 'createVolume', 'ProvisionRequested'],
     setBy: 'stack when configured',
   },
   VERIFY_MOUNT_POLL_SECONDS: {
     type: 'number',
     default: 10,
-    meaning: 'mount check: seconds between looks at the Job',
+    meaning: 'mount check and restore listing: seconds between looks at the Job',
     readBy: ['step'],
     setBy: 'stack when configured',
   },
@@ -284,7 +284,7 @@ export const SETTINGS = {
     type: 'string',
     default: '250m',
     meaning:
-      'the mount check container’s CPU request and limit (Fargate sizes the pod from it: 0.25 vCPU is its smallest)',
+      'the CPU request and limit of the mount check’s and the restore listing’s container (Fargate sizes the pod from it: 0.25 vCPU is its smallest)',
     readBy: ['step', 'createVolume', 'ProvisionRequested'],
     setBy: 'stack when configured',
   },
@@ -292,7 +292,7 @@ export const SETTINGS = {
     type: 'string',
     default: '64Mi',
     meaning:
-      'the mount check container’s memory request and limit (Fargate adds 256 MB and rounds up to 0.5 GB)',
+      'the memory request and limit of the mount check’s and the restore listing’s container (Fargate adds 256 MB and rounds up to 0.5 GB)',
     readBy: ['step', 'createVolume', 'ProvisionRequested'],
     setBy: 'stack when configured',
   },

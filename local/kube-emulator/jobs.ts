@@ -8,10 +8,14 @@
  * hour): so nothing a mount check made outlives its Job.
  *
  * The container is not run: it succeeds when its volumes mount writable and fails writing
- * when the file system admits reads only, as a command that writes to each mount would. The
- * mount check's own script does exactly that.
+ * when the file system admits reads only, as a command that writes to each mount would (a
+ * mount the container asks read-only it never writes to). The mount check's own script does
+ * exactly that. A restore listing's pod (`app.kubernetes.io/component: restore-listing`)
+ * writes the `aws-backup-restore_*` names at its mount's top to its termination message, from
+ * what the cloud says the mount shows (local mode: the directories moto's model holds).
  */
 import { randomBytes } from 'node:crypto';
+import { RESTORE_LISTING_COMPONENT } from '../../functions/lib/kube/restore-listing-job.ts';
 import type { ClusterAccess, Controller } from './controller.ts';
 import type { ObjectApi } from './object-api.ts';
 import {
@@ -59,7 +63,12 @@ export type PodFate =
       readonly node: string;
       readonly mount:
         | { readonly ok: false; readonly volume: PodVolume; readonly output: string }
-        | { readonly ok: true; readonly readOnly: readonly PodVolume[] };
+        | {
+            readonly ok: true;
+            readonly readOnly: readonly PodVolume[];
+            /** What each mount shows at its top (by mount path): the names a listing sees. */
+            readonly entries?: Readonly<Record<string, readonly string[]>>;
+          };
     };
 
 /** Decides a pod's fate (local/efs-mounts.ts for EFS volumes under the AWS model). */
@@ -102,6 +111,27 @@ function ownerUid(object: KubeObject): string | undefined {
   if (!Array.isArray(owners)) return undefined;
   const owner = owners.find((ref) => isJsonMap(ref) && ref.kind === 'Job');
   return isJsonMap(owner) && typeof owner.uid === 'string' ? owner.uid : undefined;
+}
+
+/** The label that says which part of an application a pod is. */
+const COMPONENT_LABEL = 'app.kubernetes.io/component';
+
+/**
+ * What the restore listing's container writes to its termination message: the name of each
+ * `aws-backup-restore_*` directory at its mount's top, one a line, as its script's `basename`
+ * prints them (functions/lib/kube/restore-listing-job.ts).
+ */
+function restoreListingMessage(
+  entries: Readonly<Record<string, readonly string[]>> | undefined,
+  container: JsonMap,
+): string {
+  const mounts = Array.isArray(container.volumeMounts) ? container.volumeMounts : [];
+  const first = mounts.find(isJsonMap);
+  const listed = entries?.[String(first?.mountPath ?? '')] ?? [];
+  return listed
+    .filter((name) => name.startsWith('aws-backup-restore_'))
+    .map((name) => `${name}\n`)
+    .join('');
 }
 
 /** Runs the Jobs of one emulator. */
@@ -374,11 +404,21 @@ export class JobRunner {
     ] as const) {
       this.#event(cluster, jobUid, pod, 'Normal', reason, message);
     }
-    const readOnly = fate.mount.readOnly[0];
+    // A container writes to every mount but those it mounts read-only.
+    const mountedReadOnly = new Set(
+      (Array.isArray(container.volumeMounts) ? container.volumeMounts : []).flatMap((mount) =>
+        isJsonMap(mount) && mount.readOnly === true ? [String(mount.mountPath)] : [],
+      ),
+    );
+    const readOnly = fate.mount.readOnly.find((volume) => !mountedReadOnly.has(volume.mountPath));
     const exitCode = readOnly ? 1 : 0;
     const log = readOnly
       ? `sh: can't create ${readOnly.mountPath}/.efs-volumes-mount-check-${pod.metadata.name}: Read-only file system\n`
       : '';
+    const listing =
+      !readOnly && pod.metadata.labels?.[COMPONENT_LABEL] === RESTORE_LISTING_COMPONENT
+        ? restoreListingMessage(fate.mount.entries, container)
+        : undefined;
     cluster.update(PODS, {
       ...scheduled,
       status: {
@@ -402,6 +442,8 @@ export class JobRunner {
                 ...(readOnly && container.terminationMessagePolicy === 'FallbackToLogsOnError'
                   ? { message: log }
                   : {}),
+                // What the listing wrote to its termination message file.
+                ...(listing !== undefined ? { message: listing } : {}),
               },
             },
           },

@@ -440,6 +440,59 @@ describe('create roles refuse requests without the volume-id request tag', () =>
   });
 });
 
+describe("FindRestoreDirectory's temporary access point", () => {
+  const LISTING_TAGS = { ...OURS, 'efs-volumes:purpose': 'restore-listing' };
+
+  it("may be created only on this stack's file system, never on a shareable or another one", async () => {
+    // Prepare
+    const call = recordedCall(
+      'FindRestoreDirectory',
+      'elasticfilesystem:CreateAccessPoint',
+      [FILE_SYSTEM],
+      { requestTags: LISTING_TAGS },
+    );
+
+    // Act
+    const [ours, shareable, someoneElses, anotherStacks, untaggedRequest] = await Promise.all([
+      isAllowed(taggedWith(call, OURS)),
+      isAllowed(taggedWith(call, { ...SOMEONE_ELSES, [SHAREABLE_TAG_KEY]: SHAREABLE_TAG_VALUE })),
+      isAllowed(taggedWith(call, SOMEONE_ELSES)),
+      isAllowed(taggedWith(call, ANOTHER_STACKS)),
+      isAllowed(taggedWith({ ...call, requestTags: SOMEONE_ELSES }, OURS)),
+    ]);
+
+    // Assess
+    expect({ ours, shareable, someoneElses, anotherStacks, untaggedRequest }).toEqual({
+      ours: true,
+      shareable: false,
+      someoneElses: false,
+      anotherStacks: false,
+      untaggedRequest: false,
+    });
+  });
+
+  it("may be deleted only as a volume's access point of this stack", async () => {
+    // Prepare
+    const call = recordedCall('FindRestoreDirectory', 'elasticfilesystem:DeleteAccessPoint', [
+      ACCESS_POINT,
+    ]);
+
+    // Act
+    const [ours, someoneElses, anotherStacks] = await Promise.all([
+      isAllowed(taggedWith(call, LISTING_TAGS)),
+      isAllowed(taggedWith(call, SOMEONE_ELSES)),
+      isAllowed(taggedWith(call, ANOTHER_STACKS)),
+    ]);
+
+    // Assess
+    expect({ ours, someoneElses, anotherStacks }).toEqual({
+      ours: true,
+      someoneElses: false,
+      anotherStacks: false,
+    });
+  });
+});
+
 describe('create roles refuse requests without this stack tag or with tag keys outside the allowlist', () => {
   const encrypted = { 'elasticfilesystem:Encrypted': 'true' };
   const { [STACK_TAG]: _stack, ...withoutStack } = OURS;

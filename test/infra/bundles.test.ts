@@ -309,6 +309,7 @@ describe('function bundles', () => {
       [
         stack.workflow.kubernetesWriterRole,
         stack.workflow.leftoverReporterRole,
+        ...[...stack.workflow.ownKubernetesRoles.values()].map(({ role }) => role),
         ...stack.api.clusterReaderRoles.values(),
         stack.requests.role,
         stack.healthChecks.role,

@@ -16,6 +16,10 @@ describe('EKS access entries', () => {
     const expectedGroups = new Map<string, string>([
       [roleId(stack.workflow.kubernetesWriterRole), KUBERNETES_GROUPS.writer],
       [roleId(stack.workflow.leftoverReporterRole), KUBERNETES_GROUPS.reader],
+      // A Kubernetes step with a role of its own (find-restore-directory), in its group.
+      ...[...stack.workflow.ownKubernetesRoles.values()].map(
+        ({ role, group }) => [roleId(role), KUBERNETES_GROUPS[group]] as [string, string],
+      ),
       ...[...stack.api.clusterReaderRoles.values()].map(
         (role) => [roleId(role), KUBERNETES_GROUPS.reader] as [string, string],
       ),
@@ -80,15 +84,18 @@ describe('EKS access entries', () => {
     expect(entries).toEqual({});
   });
 
-  it('in cluster-admin mode associates AmazonEKSClusterAdminPolicy with the writer role alone, never with a reader role', () => {
+  it('in cluster-admin mode associates AmazonEKSClusterAdminPolicy with the writer roles alone, never with a reader role', () => {
     // Prepare
     const synthesized = synthesize({
       config: { clusters: ['prod'], kubernetesAccess: 'cluster-admin' },
     });
-    const writerRole = logicalIdOf(
-      synthesized.stack,
-      synthesized.stack.workflow.kubernetesWriterRole,
-    );
+    const { workflow } = synthesized.stack;
+    const writerRoles = [
+      workflow.kubernetesWriterRole,
+      ...[...workflow.ownKubernetesRoles.values()]
+        .filter(({ group }) => group === 'writer')
+        .map(({ role }) => role),
+    ].map((role) => logicalIdOf(synthesized.stack, role));
     const policy = (name: string) => ({
       PolicyArn: {
         'Fn::Join': [
@@ -109,14 +116,16 @@ describe('EKS access entries', () => {
     );
 
     // Assess
-    const writers = entries.filter((entry) => entry.role === writerRole);
-    const readers = entries.filter((entry) => entry.role !== writerRole);
-    expect(writers).toHaveLength(1);
+    const writers = entries.filter((entry) => writerRoles.includes(entry.role ?? ''));
+    const readers = entries.filter((entry) => !writerRoles.includes(entry.role ?? ''));
+    expect(writers).toHaveLength(writerRoles.length);
     expect(readers.length).toBeGreaterThan(1);
-    expect(writers[0]).toMatchObject({
-      groups: undefined,
-      policies: [policy('AmazonEKSClusterAdminPolicy')],
-    });
+    for (const writer of writers) {
+      expect(writer).toMatchObject({
+        groups: undefined,
+        policies: [policy('AmazonEKSClusterAdminPolicy')],
+      });
+    }
     for (const reader of readers) {
       expect(reader).toMatchObject({
         groups: [KUBERNETES_GROUPS.reader],

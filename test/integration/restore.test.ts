@@ -1,6 +1,7 @@
-// Restore from AWS Backup end to end (issue 23 item 1), on one local stack and four workflow
+// Restore from AWS Backup end to end (issue 23 item 1), on one local stack and five workflow
 // runs: a source volume, a restore of its recovery point named with the volume, one named by
-// the recovery point alone, and a restore whose job fails. The rules around them
+// the recovery point alone, a restore whose file system shows two restore directories, and a
+// restore whose job fails. The rules around them
 // (authorization, the recovery point's owner, the plan) are answered before anything runs; the
 // logic is unit-tested in test/unit/restore*.test.ts.
 import { randomBytes } from 'node:crypto';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VOLUME_ID_TAG } from '../../functions/lib/volume/names.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { eventually, json, kubectl, startTestStack } from '../support/local-stack-harness.ts';
+import { motoEndpoint } from '../support/moto-endpoint.ts';
 import { awsLeftovers, efs, kubeLeftovers } from '../support/workflow-harness.ts';
 
 const ACCOUNT = '123456789012';
@@ -67,6 +69,25 @@ async function settled(id: string, status: string): Promise<Volume> {
     const volume = await read(id);
     return volume.status === status ? volume : undefined;
   }, 60_000);
+}
+
+/**
+ * The restore directories the model made at the file system's root, read from moto's model
+ * (local/moto_efs.py), not from any AWS answer and not recomputed.
+ */
+async function restoreDirectoriesOf(fileSystemId: string): Promise<string[]> {
+  const response = await fetch(
+    `${motoEndpoint()}/_local/efs/directories?fileSystemId=${fileSystemId}&region=us-east-1`,
+  );
+  const { directories } = (await response.json()) as { directories: string[] };
+  return [
+    ...new Set(
+      directories.flatMap((path) => {
+        const top = path.split('/')[1] ?? '';
+        return top.startsWith('aws-backup-restore_') ? [`/${top}`] : [];
+      }),
+    ),
+  ];
 }
 
 async function recoveryPoints(caller: string, id: string) {
@@ -141,7 +162,7 @@ describe('restoring a volume from AWS Backup', () => {
     expect(claims.stdout).not.toMatch(/stolen|unknown-point/);
   });
 
-  it('plans a restore: the restore job and the directory it will mount', async () => {
+  it('plans a restore: the restore job, the listing that finds its directory, and the directory it will mount', async () => {
     // Act
     const plan = await post(ALICE, {
       name: 'planned',
@@ -162,6 +183,12 @@ describe('restoring a volume from AWS Backup', () => {
     expect(aws.find((item) => item.type === 'AWS::EFS::AccessPoint')?.properties).toMatchObject({
       rootDirectory: { path: `/aws-backup-restore_<time>${source.spec.rootDirectory.path}` },
     });
+    const listing = (plan.json as { restoreListing?: Record<string, unknown> }).restoreListing;
+    expect(listing).toMatchObject({
+      namespace: 'team-a',
+      accessPoint: { rootDirectory: '/', posixUser: { uid: 65534, gid: 65534 } },
+    });
+    expect(listing?.job).toContain('app.kubernetes.io/component: restore-listing');
   });
 
   it("restores a new volume whose access point's root is the restored copy of the source's directory, READY with its claim Bound", async () => {
@@ -177,9 +204,10 @@ describe('restoring a volume from AWS Backup', () => {
     const { fileSystemId, accessPointId, restoreDirectory, restoreJobId } = restored.resources;
     expect(fileSystemId).not.toBe(source.resources.fileSystemId);
     expect(restoreJobId).toBeTruthy();
-    expect(restoreDirectory).toMatch(
-      /^\/aws-backup-restore_\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{9}Z$/,
-    );
+    // The directory the model's restore made (no API returns its name): the one found
+    const made = await restoreDirectoriesOf(fileSystemId ?? '');
+    expect(made).toHaveLength(1);
+    expect(restoreDirectory).toBe(made[0]);
     const { FileSystems = [] } = await efs.send(
       new DescribeFileSystemsCommand({ FileSystemId: fileSystemId }),
     );
@@ -203,8 +231,21 @@ describe('restoring a volume from AWS Backup', () => {
     ]);
     expect(claim).toMatchObject({ code: 0, stdout: 'Bound' });
     expect(Object.keys(restored.steps)).toEqual(
-      expect.arrayContaining(['StartRestoreJob', 'CheckRestoreJob', 'CreateFileSystem']),
+      expect.arrayContaining([
+        'StartRestoreJob',
+        'CheckRestoreJob',
+        'CreateFileSystem',
+        'FindRestoreDirectory',
+      ]),
     );
+    // ...and the listing is gone: its access point, PersistentVolume, claim and Job
+    const points = await efs.send(new DescribeAccessPointsCommand({ FileSystemId: fileSystemId }));
+    expect(points.AccessPoints?.map((point) => point.AccessPointId)).toEqual([accessPointId]);
+    expect(
+      kubeLeftovers(stack.emulator, restored.id).filter((object) =>
+        object.includes('restore-listing'),
+      ),
+    ).toEqual([]);
   });
 
   it('restores by the recovery point alone the volume its file system belongs to, and refuses it named with another volume', async () => {
@@ -238,6 +279,30 @@ describe('restoring a volume from AWS Backup', () => {
     const claims = await kubectl(stack, ['get', 'pvc', '-A', '-o', 'name']);
     expect(claims.stdout).toMatch(/restored-by-point/);
     expect(claims.stdout).not.toMatch(/mismatched/);
+  });
+
+  it('rolls back a restore whose file system shows two restore directories, rather than guess, leaving nothing', async () => {
+    // Prepare: the model's restores of this recovery point make two aws-backup-restore_* directories
+    await backup.send(
+      new TagResourceCommand({
+        ResourceArn: recoveryPointArn,
+        Tags: { 'local:restore-directories': '2' },
+      }),
+    );
+
+    // Act
+    const accepted = await post(ALICE, {
+      name: 'restore-ambiguous',
+      restoreFrom: { volumeId: source.id, recoveryPointArn },
+    });
+    expect(accepted.status).toBe(202);
+    const failed = await settled((accepted.json as Volume).id, 'FAILED');
+
+    // Assess: refused at the listing; no access point (the listing's included), PV, claim or Job left
+    expect(failed.error).toMatchObject({ step: 'FindRestoreDirectory' });
+    expect(failed.error?.message).toMatch(/found 2 aws-backup-restore_\* directories/);
+    expect(await awsLeftovers(failed.id)).toEqual([]);
+    expect(kubeLeftovers(stack.emulator, failed.id)).toEqual([]);
   });
 
   it('rolls back a restore whose job fails, leaving nothing: not the file system the job made', async () => {

@@ -128,6 +128,13 @@ export const EXPECTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'elasticfilesystem:TagResource',
   ],
   'check-mount-targets': [...RECORD_UPDATE, 'elasticfilesystem:DescribeMountTargets'],
+  'find-restore-directory': [
+    ...KUBERNETES_STEP,
+    'elasticfilesystem:CreateAccessPoint',
+    'elasticfilesystem:DeleteAccessPoint',
+    'elasticfilesystem:DescribeAccessPoints',
+    'elasticfilesystem:TagResource',
+  ],
   'apply-manifests': KUBERNETES_STEP,
   'check-claim-bound': KUBERNETES_STEP,
   'verify-mount': KUBERNETES_STEP,

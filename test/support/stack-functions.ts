@@ -80,6 +80,7 @@ export const KUBERNETES_CALLERS = [
   'apply-manifests',
   'check-claim-bound',
   'verify-mount',
+  'find-restore-directory',
   'delete-manifests',
   'record-rollback-failure',
   'record-deletion-failure',

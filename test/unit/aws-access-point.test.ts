@@ -236,3 +236,65 @@ describe('deleteAccessPoint', () => {
     ).toEqual(['fsap-1', 'fsap-2']);
   });
 });
+
+describe("the restore listing's temporary access point", () => {
+  const listingTag = { Key: 'efs-volumes:purpose', Value: 'restore-listing' };
+
+  it("is never taken for the volume's own access point", async () => {
+    // Prepare: the listing's comes first in EFS's answer
+    efsMock.on(DescribeAccessPointsCommand).resolves({
+      AccessPoints: [
+        { AccessPointId: 'fsap-listing', Tags: [ourTag, listingTag] },
+        { AccessPointId: 'fsap-own', Tags: [ourTag] },
+      ],
+    });
+
+    // Act
+    const found = await findAccessPoint(efs, 'fs-1', VOLUME_ID);
+    const ensured = await ensureAccessPoint(efs, VOLUME_ID, 'fs-1', volumeSpec(), tags);
+
+    // Assess
+    expect(found?.AccessPointId).toBe('fsap-own');
+    expect(ensured).toBe('fsap-own');
+  });
+
+  it("is created when it is all the volume has, and the volume's own then still is", async () => {
+    // Prepare
+    efsMock
+      .on(DescribeAccessPointsCommand)
+      .resolves({ AccessPoints: [{ AccessPointId: 'fsap-listing', Tags: [ourTag, listingTag] }] });
+    efsMock.on(CreateAccessPointCommand).resolves({ AccessPointId: 'fsap-own' });
+
+    // Act
+    const ensured = await ensureAccessPoint(efs, VOLUME_ID, 'fs-1', volumeSpec(), tags);
+
+    // Assess
+    expect(ensured).toBe('fsap-own');
+    expect(efsMock.commandCalls(CreateAccessPointCommand)[0]?.args[0].input.ClientToken).toBe(
+      VOLUME_ID,
+    );
+  });
+
+  it("goes with rollback's deletion of the volume's access points, which names the volume's own", async () => {
+    // Prepare
+    efsMock.on(DescribeAccessPointsCommand).resolves({
+      AccessPoints: [
+        { AccessPointId: 'fsap-listing', Tags: [ourTag, listingTag] },
+        { AccessPointId: 'fsap-own', Tags: [ourTag] },
+      ],
+    });
+    efsMock.on(DeleteAccessPointCommand).resolves({});
+
+    // Act
+    const deleted = await deleteAccessPoint(efs, 'fs-1', VOLUME_ID);
+
+    // Assess
+    expect(deleted).toBe('fsap-own');
+    expect(
+      efsMock
+        .commandCalls(DeleteAccessPointCommand)
+        .map((call) => call.args[0].input.AccessPointId)
+        .sort(),
+    ).toEqual(['fsap-listing', 'fsap-own']);
+  });
+});

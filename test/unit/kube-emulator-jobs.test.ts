@@ -1,5 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { buildMountCheckJob, mountCheckJobName } from '../../functions/lib/kube/mount-check.ts';
+import {
+  buildRestoreListingClaim,
+  buildRestoreListingJob,
+  buildRestoreListingVolume,
+  restoreListingName,
+} from '../../functions/lib/kube/restore-listing-job.ts';
+import { entriesUnder } from '../../local/efs-mounts.ts';
 import { JobRunner, type PodFate, type PodPlacement } from '../../local/kube-emulator/jobs.ts';
 import { ObjectApi } from '../../local/kube-emulator/object-api.ts';
 import type { KubeObject } from '../../local/kube-emulator/objects.ts';
@@ -234,5 +241,97 @@ describe('the emulator running a Job', () => {
 
     // Act / Assess
     expect(() => api.create(JOBS, 'team-a', job, write)).toThrow(/restartPolicy|Unsupported value/);
+  });
+});
+
+describe('the emulator running a restore listing Job', () => {
+  /** A cluster with the listing's volume, claim and Job, whose pods meet `fate`. */
+  function listingCluster(fate: PodFate) {
+    const api = new ObjectApi(new ObjectStore(), () => new Date());
+    api.seed(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } });
+    const runner = new JobRunner(api, () => new Date(), {
+      timeScale: 0,
+      podStartSeconds: 1,
+      fate: async () => fate,
+    });
+    const input = {
+      volumeId: VOLUME_ID,
+      namespace: 'team-a',
+      fileSystemId: 'fs-0123abcd',
+      accessPointId: 'fsap-0listing',
+      settings: SETTINGS,
+    };
+    api.create(PERSISTENT_VOLUMES, undefined, buildRestoreListingVolume(input), write);
+    api.create(PERSISTENT_VOLUME_CLAIMS, 'team-a', buildRestoreListingClaim(input), write);
+    api.create(JOBS, 'team-a', buildRestoreListingJob(input), write);
+    const name = restoreListingName(VOLUME_ID);
+    const condition = () =>
+      (
+        api.find({ resource: JOBS, namespace: 'team-a', name })?.status as
+          | { conditions?: { type: string }[] }
+          | undefined
+      )?.conditions?.find((one) => one.type === 'Complete' || one.type === 'Failed');
+    const message = () =>
+      JSON.stringify(api.all().find((object) => object.kind === 'Pod')?.status).match(
+        /"message":"([^"]*)"/,
+      )?.[1];
+    return { runner, condition, message };
+  }
+
+  const volume = {
+    persistentVolume: restoreListingName(VOLUME_ID),
+    driver: 'efs.csi.aws.com',
+    volumeHandle: 'fs-0123abcd::fsap-0listing',
+    mountPath: '/mnt/restored',
+  };
+
+  it("completes with the mount's aws-backup-restore_* names in its termination message, on a file system that admits reads only", async () => {
+    // Prepare: the listing mounts read-only, so a read-only file system does not fail it
+    const { runner, condition, message } = listingCluster({
+      ...MOUNTED,
+      mount: {
+        ok: true,
+        readOnly: [volume],
+        entries: {
+          '/mnt/restored': ['aws-backup-restore_2026-12-07T04-27-00-417720408Z', 'lost+found'],
+        },
+      },
+    });
+
+    // Assess
+    await vi.waitFor(() => expect(condition()?.type).toBe('Complete'));
+    expect(message()).toBe('aws-backup-restore_2026-12-07T04-27-00-417720408Z\\n');
+    runner.stop();
+  });
+
+  it('completes with an empty message when the root holds no restore directory', async () => {
+    // Prepare
+    const { runner, condition, message } = listingCluster({
+      ...MOUNTED,
+      mount: { ok: true, readOnly: [], entries: { '/mnt/restored': [] } },
+    });
+
+    // Assess
+    await vi.waitFor(() => expect(condition()?.type).toBe('Complete'));
+    expect(message()).toBe('');
+    runner.stop();
+  });
+});
+
+describe('entriesUnder (what a mount through an access point shows at its top)', () => {
+  it("names each first directory under the access point's root once", () => {
+    const directories = [
+      '/aws-backup-restore_2026-12-07T04-27-00-417720408Z/team-a/source',
+      '/aws-backup-restore_2026-12-07T04-27-00-417720408Z/team-b',
+      '/other',
+    ];
+    expect(entriesUnder(directories, '/')).toEqual([
+      'aws-backup-restore_2026-12-07T04-27-00-417720408Z',
+      'other',
+    ]);
+    expect(entriesUnder(directories, '/aws-backup-restore_2026-12-07T04-27-00-417720408Z')).toEqual(
+      ['team-a', 'team-b'],
+    );
+    expect(entriesUnder(directories, '/missing')).toEqual([]);
   });
 });

@@ -118,3 +118,78 @@ describe('the plan of a volume with verifyMount', () => {
     expect(refused.verifyMount).toBeUndefined();
   });
 });
+
+describe('the plan of a restore', () => {
+  const restore = () => ({
+    ...validateVolumeRequest({ clusterName: 'prod', namespace: 'team-a', name: 'data' }),
+    restoreFrom: {
+      volumeId: 'vol-source',
+      recoveryPointArn: 'arn:aws:backup:us-east-1:123456789012:recovery-point:1',
+      fileSystemId: 'fs-source1',
+    },
+  });
+
+  it('shows the listing FindRestoreDirectory would run to find the restore directory', () => {
+    // Act
+    const plan = planVolume(
+      'vol-1',
+      restore(),
+      cluster,
+      fargate({}),
+      undefined,
+      undefined,
+      undefined,
+      MOUNT_CHECK,
+    );
+
+    // Assess
+    expect(plan.restoreListing).toMatchObject({
+      namespace: 'team-a',
+      image: MOUNT_CHECK.image,
+      timeoutSeconds: 180,
+      accessPoint: { rootDirectory: '/', posixUser: { uid: 65534, gid: 65534 } },
+    });
+    expect(plan.restoreListing?.manifests).toContain('volumeHandle: <fileSystemId>::');
+    expect(plan.restoreListing?.manifests).toContain('kind: PersistentVolumeClaim');
+    expect(plan.restoreListing?.job).toContain('readOnly: true');
+    expect(plan.mountCheck).toBeUndefined();
+  });
+
+  it("warns when no Fargate profile selects the listing's pod", () => {
+    // Act
+    const plan = planVolume(
+      'vol-1',
+      restore(),
+      cluster,
+      fargate({ 'app.kubernetes.io/component': 'web' }),
+      undefined,
+      undefined,
+      undefined,
+      MOUNT_CHECK,
+    );
+
+    // Assess
+    expect(plan.warnings).toEqual([
+      expect.stringMatching(
+        /^restoreFrom: no Fargate profile selects the restore listing's pod .* FindRestoreDirectory$/,
+      ),
+    ]);
+  });
+
+  it('shows no listing for a volume that is not a restore', () => {
+    // Act
+    const plan = planVolume(
+      'vol-1',
+      validateVolumeRequest({ clusterName: 'prod', namespace: 'team-a', name: 'data' }),
+      cluster,
+      fargate({}),
+      undefined,
+      undefined,
+      undefined,
+      MOUNT_CHECK,
+    );
+
+    // Assess
+    expect(plan.restoreListing).toBeUndefined();
+  });
+});

@@ -34,13 +34,105 @@ async function taggedAccessPoints(
   return found;
 }
 
-/** The volume's access point on a file system, found by its volume-id tag. */
+/**
+ * The tag that marks a volume's temporary access point for the restore listing (the
+ * FindRestoreDirectory step): it carries the volume's tags too, so rollback's DeleteAccessPoint
+ * deletes it with the volume's own, and the volume's own is never mistaken for it.
+ */
+export const RESTORE_LISTING_TAG: Tag = { Key: 'efs-volumes:purpose', Value: 'restore-listing' };
+
+/**
+ * The restore listing's POSIX user: not root (the file system policy grants root to root
+ * access points only), and any user may list the root of a new file system (root's, 0755).
+ */
+export const RESTORE_LISTING_USER = 65534;
+
+function isRestoreListing(point: AccessPointDescription): boolean {
+  return (
+    point.Tags?.some(
+      (tag) => tag.Key === RESTORE_LISTING_TAG.Key && tag.Value === RESTORE_LISTING_TAG.Value,
+    ) ?? false
+  );
+}
+
+/**
+ * The volume's access point on a file system, found by its volume-id tag (never the restore
+ * listing's temporary one).
+ */
 export async function findAccessPoint(
   efs: EFSClient,
   fileSystemId: string,
   volumeId: string,
 ): Promise<AccessPointDescription | undefined> {
-  return (await taggedAccessPoints(efs, fileSystemId, volumeId))[0];
+  return (await taggedAccessPoints(efs, fileSystemId, volumeId)).find(
+    (point) => !isRestoreListing(point),
+  );
+}
+
+/** Every access point tagged with the volume: its own and a restore listing's left behind. */
+export function volumeAccessPoints(
+  efs: EFSClient,
+  fileSystemId: string,
+  volumeId: string,
+): Promise<AccessPointDescription[]> {
+  return taggedAccessPoints(efs, fileSystemId, volumeId);
+}
+
+/**
+ * The restore listing's temporary access point on a restored file system: root directory `/`
+ * (it exists: nothing is created), user {@link RESTORE_LISTING_USER}, the volume's tags and
+ * {@link RESTORE_LISTING_TAG}; or the one a previous attempt created (by tag, and by the
+ * ClientToken, the volume id's own plus a suffix so it never meets the volume's access point).
+ */
+export async function ensureRestoreListingAccessPoint(
+  efs: EFSClient,
+  volumeId: string,
+  fileSystemId: string,
+  tags: readonly Tag[],
+): Promise<string> {
+  const existing = (await taggedAccessPoints(efs, fileSystemId, volumeId)).find(isRestoreListing);
+  if (existing?.AccessPointId) return existing.AccessPointId;
+  try {
+    const created = await efs.send(
+      new CreateAccessPointCommand({
+        ClientToken: `${volumeId}-restore-listing`,
+        FileSystemId: fileSystemId,
+        PosixUser: { Uid: RESTORE_LISTING_USER, Gid: RESTORE_LISTING_USER },
+        RootDirectory: { Path: '/' },
+        Tags: [...tags.filter((tag) => tag.Key !== RESTORE_LISTING_TAG.Key), RESTORE_LISTING_TAG],
+      }),
+    );
+    if (!created.AccessPointId)
+      throw new TransientError('CreateAccessPoint returned no AccessPointId');
+    return created.AccessPointId;
+  } catch (error) {
+    if (!hasOutcome('elasticfilesystem:CreateAccessPoint', error, 'adopt')) throw error;
+    const id = (error as { AccessPointId?: string }).AccessPointId;
+    if (!id)
+      throw new TransientError('access point exists but cannot be found yet', { cause: error });
+    return id;
+  }
+}
+
+/** Deletes the volume's restore listing access points (there should be one); gone is done. */
+export async function deleteRestoreListingAccessPoint(
+  efs: EFSClient,
+  fileSystemId: string,
+  volumeId: string,
+): Promise<string[]> {
+  const ids = (await taggedAccessPoints(efs, fileSystemId, volumeId))
+    .filter(isRestoreListing)
+    .flatMap((point) => (point.AccessPointId ? [point.AccessPointId] : []));
+  for (const id of ids) await deleteAccessPointById(efs, id);
+  return ids;
+}
+
+async function deleteAccessPointById(efs: EFSClient, id: string): Promise<void> {
+  try {
+    await efs.send(new DeleteAccessPointCommand({ AccessPointId: id }));
+  } catch (error) {
+    if (!hasOutcome('elasticfilesystem:DeleteAccessPoint', error, 'gone')) throw error;
+  }
 }
 
 /**
@@ -92,23 +184,22 @@ export async function ensureAccessPoint(
 }
 
 /**
- * Deletes every access point tagged with the volume (there should be one; a duplicate must
- * not leak either); gone is done. Returns the first id, when there was one.
+ * Deletes every access point tagged with the volume (there should be one; a duplicate, or a
+ * restore listing's temporary one, must not leak either); gone is done. Returns the first id,
+ * when there was one.
  */
 export async function deleteAccessPoint(
   efs: EFSClient,
   fileSystemId: string,
   volumeId: string,
 ): Promise<string | undefined> {
-  const ids = (await taggedAccessPoints(efs, fileSystemId, volumeId)).flatMap((point) =>
-    point.AccessPointId ? [point.AccessPointId] : [],
-  );
-  for (const id of ids) {
-    try {
-      await efs.send(new DeleteAccessPointCommand({ AccessPointId: id }));
-    } catch (error) {
-      if (!hasOutcome('elasticfilesystem:DeleteAccessPoint', error, 'gone')) throw error;
-    }
-  }
+  const tagged = await taggedAccessPoints(efs, fileSystemId, volumeId);
+  // The volume's own first: the id this returns is the one the volume had.
+  const ordered = [
+    ...tagged.filter((point) => !isRestoreListing(point)),
+    ...tagged.filter(isRestoreListing),
+  ];
+  const ids = ordered.flatMap((point) => (point.AccessPointId ? [point.AccessPointId] : []));
+  for (const id of ids) await deleteAccessPointById(efs, id);
   return ids[0];
 }

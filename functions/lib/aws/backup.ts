@@ -197,12 +197,7 @@ export async function startRestoreJob(
 /** Where a restore job is: running, or done with the file system it made. */
 export type RestoreProgress =
   | { readonly done: false; readonly status: string }
-  | {
-      readonly done: true;
-      readonly fileSystemId: string;
-      /** The directory AWS Backup put the data in, at the root of the new file system. */
-      readonly restoreDirectory: string;
-    };
+  | { readonly done: true; readonly fileSystemId: string };
 
 /** The file system id at the end of a file system's ARN. */
 export function fileSystemIdOfArn(arn: string | undefined): string | undefined {
@@ -211,30 +206,12 @@ export function fileSystemIdOfArn(arn: string | undefined): string | undefined {
 }
 
 /**
- * `/aws-backup-restore_<time>`: AWS Backup restores an EFS recovery point, whole or in part, to
- * a new or existing file system, into a new directory of that name off the file system's root,
- * one per restore. AWS documents only the name `aws-backup-restore_datetime` (AWS Backup
- * Developer Guide, "Restore an Amazon EFS file system":
- * https://docs.aws.amazon.com/aws-backup/latest/devguide/restoring-efs.html), and no API
- * returns it. Directories shown in public runbooks and reports: to the millisecond until 2022
- * (`aws-backup-restore_2022-01-17T08-53-32-695Z`), to the nanosecond since 2025
- * (`aws-backup-restore_2025-03-28T14-13-02-250589632Z`,
- * `aws-backup-restore_2026-05-14T17-27-00-417720408Z`, of a job that completed at 17:27:00
- * UTC): UTC, ':' and '.' written '-'. This writes the current form from the job's
- * CompletionDate (the one report that shows both puts the directory's time there, not at the
- * job's creation); the SDK's dates stop at the millisecond, so the last six digits are zeros and
- * the name is AWS's in form and length, not in value: docs/api.md, Restore, says what follows.
+ * The longest restore directory AWS is known to write, `/aws-backup-restore_<time>` to the
+ * nanosecond (a name from AWS's own reports): checks measure a restored path with it. The
+ * real name is found on the restored file system (the FindRestoreDirectory step); no API
+ * returns it.
  */
-export function restoreDirectoryOf(completed: Date): string {
-  const [seconds, milliseconds] = completed.toISOString().replace('Z', '').split('.');
-  return `/aws-backup-restore_${(seconds ?? '').replaceAll(':', '-')}-${milliseconds ?? '000'}000000Z`;
-}
-
-/**
- * A restore directory's name has the same length whatever its time (to the nanosecond, the
- * longest form AWS is known to write): checks measure with this.
- */
-export const RESTORE_DIRECTORY_EXAMPLE = restoreDirectoryOf(new Date(0));
+export const RESTORE_DIRECTORY_EXAMPLE = '/aws-backup-restore_2025-03-28T14-13-02-250589632Z';
 
 /** Why EFS would refuse the path as an access point's root; undefined when it would not. */
 export function accessPointPathProblem(path: string): string | undefined {
@@ -280,9 +257,5 @@ export async function readRestoreJob(
   if (!fileSystemId) {
     throw new TransientError(`restore job ${restoreJobId} is COMPLETED without a file system yet`);
   }
-  return {
-    done: true,
-    fileSystemId,
-    restoreDirectory: restoreDirectoryOf(job.CompletionDate ?? job.CreationDate ?? new Date()),
-  };
+  return { done: true, fileSystemId };
 }

@@ -1,7 +1,7 @@
 // The restored access point's path, without AWS Backup's client: the plan of every create
 // shows it, and a module that imported @aws-sdk/client-backup would load it at each cold start.
 
-/** What a plan shows for the restore directory, whose time only the job gives. */
+/** What a plan shows for the restore directory, whose name only the restored file system shows. */
 export const RESTORE_DIRECTORY_PLACEHOLDER = '/aws-backup-restore_<time>';
 
 /**

@@ -1,63 +1,14 @@
 // The mount check's Job as a value: built by a pure function, with no Kubernetes client, so the
 // API's plan shows it (functions/lib/service/plan.ts) and only the VerifyMount step's bundle
 // talks to a cluster (./mount-check.ts).
-import type { KubernetesObject } from '@kubernetes/client-node';
 import type { MountCheckSettings } from '../config.ts';
 import { MANAGED_BY, MANAGED_BY_LABEL, VOLUME_ID_LABEL } from '../volume/names.ts';
+import type { JobObject } from './job-objects.ts';
 
-// Jobs, pods and events are read as JSON: the bundles keep the client's models of the storage
-// kinds only (infra/bundling.ts KUBERNETES_MODELS), and without a model the client hands the
-// object over as the API sent it. These are the fields the step reads.
-
-/** A Job's condition (`Complete`, `Failed`, …). */
-interface JobCondition {
-  readonly type: string;
-  readonly status: string;
-  readonly reason?: string;
-  readonly message?: string;
-}
-
-/** A batch/v1 Job: its manifest as built here, its status as the Job controller writes it. */
-export interface JobObject extends KubernetesObject {
-  readonly spec?: Readonly<Record<string, unknown>>;
-  readonly status?: {
-    readonly active?: number;
-    readonly succeeded?: number;
-    readonly failed?: number;
-    readonly conditions?: readonly JobCondition[];
-  };
-}
-
-/** A pod's phase and its container's state. */
-export interface PodObject extends KubernetesObject {
-  readonly status?: {
-    readonly phase?: string;
-    readonly containerStatuses?: ReadonlyArray<{
-      readonly state?: {
-        readonly terminated?: {
-          readonly reason?: string;
-          readonly exitCode?: number;
-          readonly message?: string;
-        };
-        readonly waiting?: { readonly reason?: string; readonly message?: string };
-        readonly running?: unknown;
-      };
-    }>;
-  };
-}
-
-/** A core/v1 Event about a pod. */
-export interface EventObject extends KubernetesObject {
-  readonly type?: string;
-  readonly reason?: string;
-  readonly message?: string;
-  readonly involvedObject?: { readonly kind?: string; readonly name?: string };
-}
+export { type EventObject, JOB_NAME_LABEL, type JobObject, type PodObject } from './job-objects.ts';
 
 /** Where the Job's container mounts the claim. */
 export const MOUNT_CHECK_PATH = '/mnt/volume';
-/** Labels the Job's pod with the Job's name, as the Job controller does (and a selector can ask). */
-export const JOB_NAME_LABEL = 'job-name';
 /** How long a finished Job stays when the step could not delete it (the cluster's TTL controller). */
 export const MOUNT_CHECK_TTL_SECONDS = 600;
 /** The unprivileged user the container runs as: the access point's POSIX user does the I/O anyway. */

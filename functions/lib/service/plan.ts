@@ -1,10 +1,16 @@
 import type { components } from '../../generated/openapi-types.ts';
+import { RESTORE_LISTING_USER } from '../aws/access-point.ts';
 import type { ClusterDescription } from '../aws/cluster.ts';
 import type { FargateReport } from '../aws/fargate-preflight.ts';
 import { RESTORE_DIRECTORY_PLACEHOLDER, restoredRootPath } from '../aws/restore-directory.ts';
 import type { MountCheckSettings } from '../config.ts';
-import { renderManifests } from '../kube/manifests-yaml.ts';
+import { PENDING_FILE_SYSTEM_ID, renderManifests } from '../kube/manifests-yaml.ts';
 import { buildMountCheckJob, type JobObject } from '../kube/mount-check-job.ts';
+import {
+  buildRestoreListingClaim,
+  buildRestoreListingJob,
+  buildRestoreListingVolume,
+} from '../kube/restore-listing-job.ts';
 import { toYaml } from '../kube/yaml.ts';
 import { volumeCost } from '../pricing/prices.ts';
 import { securityGroupName } from '../volume/names.ts';
@@ -22,11 +28,15 @@ function nfsSource(cluster: ClusterDescription): Record<string, unknown> {
 }
 
 /**
- * Why the mount check's pod would never run: Fargate runs a pod only when a profile selects its
- * namespace and every label the profile's selector names (the Job's pod carries its own labels
- * only).
+ * Why a Job's pod (the mount check's, the restore listing's) would never run: Fargate runs a
+ * pod only when a profile selects its namespace and every label the profile's selector names
+ * (the Job's pod carries its own labels only).
  */
-function mountCheckWarnings(fargate: FargateReport, job: JobObject | undefined): string[] {
+function jobWarnings(
+  fargate: FargateReport,
+  job: JobObject | undefined,
+  what: { readonly option: string; readonly pod: string; readonly step: string },
+): string[] {
   if (!job || fargate.profiles.length === 0) return [];
   const template = (job.spec as { template?: { metadata?: { labels?: Record<string, string> } } })
     .template;
@@ -37,11 +47,11 @@ function mountCheckWarnings(fargate: FargateReport, job: JobObject | undefined):
   return selects
     ? []
     : [
-        `verifyMount: no Fargate profile selects the mount check's pod (labels ${Object.entries(
+        `${what.option}: no Fargate profile selects the ${what.pod}'s pod (labels ${Object.entries(
           labels,
         )
           .map(([key, value]) => `${key}=${value}`)
-          .join(', ')}): it would never start, and the volume would fail at VerifyMount`,
+          .join(', ')}): it would never start, and the volume would fail at ${what.step}`,
       ];
 }
 
@@ -69,6 +79,23 @@ export function planVolume(
           probe: volumeId,
           settings: mountCheck,
         })
+      : undefined;
+  const listing =
+    spec.restoreFrom && mountCheck
+      ? {
+          volume: buildRestoreListingVolume({
+            volumeId,
+            namespace: spec.namespace,
+            fileSystemId: PENDING_FILE_SYSTEM_ID,
+            accessPointId: '<restoreListingAccessPointId>',
+          }),
+          claim: buildRestoreListingClaim({ volumeId, namespace: spec.namespace }),
+          job: buildRestoreListingJob({
+            volumeId,
+            namespace: spec.namespace,
+            settings: mountCheck,
+          }),
+        }
       : undefined;
   const shared = spec.fileSystemId !== undefined;
   const source = shared ? 'shared' : pool ? 'pool' : 'new';
@@ -133,7 +160,8 @@ export function planVolume(
         properties: {
           posixUser: spec.posixUser,
           rootDirectory: {
-            // A restore's data is under AWS Backup's directory, named when the job starts.
+            // A restore's data is under AWS Backup's directory, which FindRestoreDirectory
+            // finds on the restored file system (no AWS API names it).
             path: spec.restoreFrom
               ? restoredRootPath(RESTORE_DIRECTORY_PLACEHOLDER, spec.rootDirectory.path)
               : spec.rootDirectory.path,
@@ -165,6 +193,21 @@ export function planVolume(
           },
         }
       : {}),
+    ...(listing && mountCheck
+      ? {
+          restoreListing: {
+            namespace: spec.namespace,
+            image: mountCheck.image,
+            timeoutSeconds: mountCheck.timeoutSeconds,
+            accessPoint: {
+              rootDirectory: '/',
+              posixUser: { uid: RESTORE_LISTING_USER, gid: RESTORE_LISTING_USER },
+            },
+            manifests: [toYaml(listing.volume), toYaml(listing.claim)].join('---\n'),
+            job: toYaml(listing.job),
+          },
+        }
+      : {}),
     ...(fargate
       ? {
           fargate: {
@@ -175,7 +218,19 @@ export function planVolume(
             })),
             availabilityZones: [...fargate.availabilityZones],
           },
-          warnings: [...fargate.warnings, ...mountCheckWarnings(fargate, job)],
+          warnings: [
+            ...fargate.warnings,
+            ...jobWarnings(fargate, job, {
+              option: 'verifyMount',
+              pod: 'mount check',
+              step: 'VerifyMount',
+            }),
+            ...jobWarnings(fargate, listing?.job, {
+              option: 'restoreFrom',
+              pod: 'restore listing',
+              step: 'FindRestoreDirectory',
+            }),
+          ],
         }
       : {}),
     ...(quotas

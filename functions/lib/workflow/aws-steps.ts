@@ -226,8 +226,11 @@ export function createAccessPoint(
     'CreateAccessPoint',
     async () => {
       const fileSystem = required(state.fileSystem, 'fileSystem');
-      // On a restored file system the volume's data is under AWS Backup's directory.
-      const restoreDirectory = state.restoreWait?.restoreDirectory;
+      // On a restored file system the volume's data is under AWS Backup's directory, which
+      // FindRestoreDirectory found there (no AWS API names it).
+      const restoreDirectory = state.spec.restoreFrom
+        ? required(state.restoreListing?.restoreDirectory, 'restoreListing.restoreDirectory')
+        : undefined;
       const spec = restoreDirectory
         ? {
             ...state.spec,

@@ -18,6 +18,7 @@ import {
   readMountCheckJob,
   reportMountCheckPods,
 } from '../kube/mount-check.ts';
+import { deleteRestoreListing } from '../kube/restore-listing.ts';
 import type { VolumeRecordStore } from '../volume/record.ts';
 import { runStep, workflowTransition } from './run-step.ts';
 import { required, type StepState, type WaitProgress } from './state.ts';
@@ -198,8 +199,17 @@ export function rollbackManifests(
     const jobDeleted =
       (state.mountCheck !== undefined || state.failedStep === 'VerifyMount') &&
       (await deleteMountCheckJob(api, state.volumeId, state.spec.namespace));
+    // So does a restore listing this execution started (FindRestoreDirectory failed, or its
+    // clean-up did not finish), or a restore's provisioning that ended unsettled may have
+    // left; DeleteAccessPoint deletes its access point with the volume's.
+    const listing =
+      state.restoreListing !== undefined ||
+      state.failedStep === 'FindRestoreDirectory' ||
+      (state.failedProvision === true && state.spec.restoreFrom !== undefined)
+        ? await deleteRestoreListing(api, state.volumeId, state.spec.namespace)
+        : [];
     const deleted = await deleteVolumeManifests(api, state.volumeId, state.spec);
     const job = `Job/${state.spec.namespace}/${mountCheckJobName(state.volumeId)}`;
-    return { result: { deleted: jobDeleted ? [job, ...deleted] : deleted } };
+    return { result: { deleted: [...(jobDeleted ? [job] : []), ...listing, ...deleted] } };
   });
 }

@@ -1,5 +1,5 @@
 import type { FileSystemDescription } from '@aws-sdk/client-efs';
-import { findAccessPoint } from '../aws/access-point.ts';
+import { volumeAccessPoints } from '../aws/access-point.ts';
 import { findOwnFileSystem } from '../aws/file-system.ts';
 import { listMountTargets } from '../aws/mount-targets.ts';
 import { findSecurityGroup } from '../aws/security-group.ts';
@@ -73,8 +73,10 @@ export async function findLeftovers(
   const fileSystemId = state.spec.fileSystemId ?? ownFileSystem?.FileSystemId ?? knownOwnId;
   await attempt('AccessPoint', resources.accessPointId, async () => {
     if (!fileSystemId) return;
-    const point = await findAccessPoint(deps.efs, fileSystemId, state.volumeId);
-    if (point?.AccessPointId) leftovers.push({ type: 'AccessPoint', id: point.AccessPointId });
+    // The volume's own and a restore listing's temporary one, if either is left.
+    for (const point of await volumeAccessPoints(deps.efs, fileSystemId, state.volumeId)) {
+      if (point.AccessPointId) leftovers.push({ type: 'AccessPoint', id: point.AccessPointId });
+    }
   });
   if (ownDescribed) {
     await attempt('MountTarget', undefined, async () => {

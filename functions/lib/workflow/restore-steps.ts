@@ -94,7 +94,7 @@ async function claimRestoredFileSystem(
 /**
  * One look at the restore job. Not done: the state machine waits RESTORE_POLL_SECONDS and
  * looks again. Done: the restored file system is tagged as the volume's, and the result names
- * it and the directory AWS Backup restored into.
+ * it (the directory AWS Backup restored into is found on it later: FindRestoreDirectory).
  *
  * @throws RestoreFailedError when the job FAILED or was ABORTED; a file system it made is
  *   tagged first, so rollback deletes it
@@ -134,10 +134,8 @@ export function checkRestore(
         return { result: { done: false, waitSeconds: RESTORE_POLL_SECONDS, checks } };
       }
       await claimRestoredFileSystem(deps.efs, progress.fileSystemId, restoredFileSystemTags(state));
-      const { fileSystemId, restoreDirectory } = progress;
       return {
-        result: { done: true, waitSeconds: 0, checks, fileSystemId, restoreDirectory },
-        resources: { restoreDirectory },
+        result: { done: true, waitSeconds: 0, checks, fileSystemId: progress.fileSystemId },
       };
     },
     PROVISIONING_STEP,

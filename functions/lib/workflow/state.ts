@@ -76,7 +76,14 @@ export interface WaitProgress {
 export interface RestoreWait extends WaitProgress {
   /** Once done: the file system AWS Backup made. */
   readonly fileSystemId?: string;
-  /** Once done: the directory AWS Backup restored into, at that file system's root. */
+}
+
+/** FindRestoreDirectory's result: the state machine waits `waitSeconds` until `done`. */
+export interface RestoreListing extends WaitProgress {
+  /**
+   * Once done: the directory AWS Backup restored into, at the restored file system's root, as
+   * the listing pod found it (`/aws-backup-restore_<time>`).
+   */
   readonly restoreDirectory?: string;
 }
 
@@ -106,6 +113,8 @@ export interface WorkflowState extends ExecutionInput {
   readonly mountTargets?: MountTargetsResult;
   readonly accessPoint?: AccessPointResult;
   readonly mountTargetsWait?: WaitProgress;
+  /** FindRestoreDirectory's position (a restore only): the listing Job created, then looked at. */
+  readonly restoreListing?: RestoreListing;
   readonly manifests?: AppliedManifests;
   readonly claimWait?: WaitProgress;
   /** VerifyMount's position: the Job created, then looked at until it finished. */
