@@ -46,10 +46,30 @@ export function loadDefinition(file: URL): {
       state.Type === 'Task' ? /^\$\{([A-Za-z]+)FunctionArn\}$/.exec(state.Resource ?? '') : null;
     if (match?.[1]) taskFunctions.set(stateName, match[1]);
   }
-  const definition = JSON.parse(
-    text.replace(PLACEHOLDER, (_, name: string) => localFunctionArn(name)),
+  const definition = withIsPresentFalseAsNot(
+    JSON.parse(text.replace(PLACEHOLDER, (_, name: string) => localFunctionArn(name))),
   ) as AslDefinition;
   return { definition, taskFunctions };
+}
+
+/**
+ * A definition whose choice rules `{ Variable, IsPresent: false }` are written `{ Not: {
+ * Variable, IsPresent: true } }`, which means the same in Step Functions. aws-local-stepfunctions
+ * 3.0.0 evaluates `IsPresent: false` as never true (`IsPresent && value !== undefined`), where
+ * Step Functions matches a variable that is absent: a workflow would take its other branch
+ * locally. Everything else is as it was.
+ */
+export function withIsPresentFalseAsNot(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withIsPresentFalseAsNot);
+  if (value === null || typeof value !== 'object') return value;
+  const object = value as Record<string, unknown>;
+  if (object.IsPresent === false && typeof object.Variable === 'string') {
+    const { Variable, IsPresent: _, ...rest } = object;
+    return { ...rest, Not: { Variable, IsPresent: true } };
+  }
+  return Object.fromEntries(
+    Object.entries(object).map(([key, entry]) => [key, withIsPresentFalseAsNot(entry)]),
+  );
 }
 
 const machines = new Map<string, ReturnType<typeof loadDefinition> & { machine: StateMachine }>();

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -150,7 +149,9 @@ describe('function bundles', () => {
     // Prepare: a copy of the built bundles in which one function's record of its inputs no
     // longer matches (as after an edit of a file only that function imports)
     const { directory } = await buildFunctionBundles();
-    const copy = await mkdtemp(join(tmpdir(), 'bundles-'));
+    // Beside the bundles: a bundle's chunk names hash its source map, whose paths are relative
+    // to where it is built, so a build elsewhere makes other (equally good) bytes.
+    const copy = await mkdtemp(`${directory}-rebuilt-`);
     try {
       await cp(directory, copy, { recursive: true, preserveTimestamps: true });
       const entry = 'functions/steps/verify-mount.ts';

@@ -1,5 +1,5 @@
 import { deleteAccessPoint, ensureAccessPoint } from '../aws/access-point.ts';
-import type { AccessPointResult } from '../aws/access-point-result.ts';
+import type { AccessPointResult, DeferredAccessPoint } from '../aws/access-point-result.ts';
 import { type ClusterNetwork, describeClusterNetwork } from '../aws/cluster.ts';
 import {
   assertFileSystemAvailable,
@@ -219,18 +219,23 @@ export function createMountTargets(
 export function createAccessPoint(
   state: StepState,
   deps: Pick<AwsStepDependencies, 'efs' | 'records'>,
-): Promise<AccessPointResult> {
-  return runStep(
+): Promise<AccessPointResult | DeferredAccessPoint> {
+  return runStep<AccessPointResult | DeferredAccessPoint>(
     deps.records,
     state.volumeId,
     'CreateAccessPoint',
     async () => {
       const fileSystem = required(state.fileSystem, 'fileSystem');
       // On a restored file system the volume's data is under AWS Backup's directory, which
-      // FindRestoreDirectory found there (no AWS API names it).
+      // FindRestoreDirectory finds there (no AWS API names it) once the mount targets are
+      // ready: until then, nothing to make (the workflow comes back here from that step; the
+      // others' access point is made while their mount targets become available).
       const restoreDirectory = state.spec.restoreFrom
-        ? required(state.restoreListing?.restoreDirectory, 'restoreListing.restoreDirectory')
+        ? state.restoreListing?.restoreDirectory
         : undefined;
+      if (state.spec.restoreFrom && !restoreDirectory) {
+        return { result: { deferredUntil: 'FindRestoreDirectory' } };
+      }
       const spec = restoreDirectory
         ? {
             ...state.spec,

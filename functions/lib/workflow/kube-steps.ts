@@ -68,9 +68,7 @@ export function applyManifests(
         // The record's ids first: it is the truth; the state's are the same when it is whole.
         fileSystemId:
           state.resources?.fileSystemId ?? required(state.fileSystem, 'fileSystem').fileSystemId,
-        accessPointId:
-          state.resources?.accessPointId ??
-          required(state.accessPoint, 'accessPoint').accessPointId,
+        accessPointId: state.resources?.accessPointId ?? madeAccessPoint(state),
       });
       return { result: applied, resources: { ...applied } };
     },
@@ -111,6 +109,17 @@ export function checkClaimBound(
     },
     workflowTransition(state.operation),
   );
+}
+
+/** The access point CreateAccessPoint made (a restore's, once its directory was found). */
+function madeAccessPoint(state: StepState): string {
+  const accessPoint = required(state.accessPoint, 'accessPoint');
+  if (!('accessPointId' in accessPoint)) {
+    throw new Error(
+      'the access point waits for FindRestoreDirectory: the state machine is miswired',
+    );
+  }
+  return accessPoint.accessPointId;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { AccessPointResult } from '../aws/access-point-result.ts';
+import type { AccessPointResult, DeferredAccessPoint } from '../aws/access-point-result.ts';
 import type { ClusterNetwork } from '../aws/cluster.ts';
 import type { FileSystemResult } from '../aws/file-system.ts';
 import type { MountTargetsResult } from '../aws/mount-targets.ts';
@@ -111,7 +111,7 @@ export interface WorkflowState extends ExecutionInput {
   readonly restoreWait?: RestoreWait;
   readonly fileSystem?: FileSystemResult;
   readonly mountTargets?: MountTargetsResult;
-  readonly accessPoint?: AccessPointResult;
+  readonly accessPoint?: AccessPointResult | DeferredAccessPoint;
   readonly mountTargetsWait?: WaitProgress;
   /** FindRestoreDirectory's position (a restore only): the listing Job created, then looked at. */
   readonly restoreListing?: RestoreListing;
