@@ -287,7 +287,10 @@ export function usd(value: number): string {
 
 /** The plan's cost in one line: the run, and the month empty and per GB. */
 function costLine(cost: NonNullable<VolumePlan['cost']>): string {
-  return `${usd(cost.provisioningUsd)} to provision; ${usd(cost.monthlyAtZeroBytesUsd)} a month empty, ${usd(cost.monthlyPerGbUsd)} per GB stored a month (${cost.region} prices of ${cost.pricesReadOn})`;
+  const restore = cost.restore
+    ? `; restore ${usd(cost.restore.perGbUsd)} per GB restored, ${usd(cost.restore.perRestoreJobLookUsd)} per further look at the restore job`
+    : '';
+  return `${usd(cost.provisioningUsd)} to provision; ${usd(cost.monthlyAtZeroBytesUsd)} a month empty, ${usd(cost.monthlyPerGbUsd)} per GB stored a month${restore} (${cost.region} prices of ${cost.pricesReadOn})`;
 }
 
 export function renderPlan(style: Style, plan: VolumePlan): string {

@@ -1443,6 +1443,26 @@ export const openapiDocument = {
             "type": "number",
             "minimum": 0,
             "description": "Each GB stored for a month, in EFS Standard."
+          },
+          "restore": {
+            "type": "object",
+            "description": "A restore's own charges (restores only). provisioningUsd counts the restore's steps at their fewest looks; a restore job takes minutes, each further look adds perRestoreJobLookUsd.",
+            "required": [
+              "perGbUsd",
+              "perRestoreJobLookUsd"
+            ],
+            "properties": {
+              "perGbUsd": {
+                "type": "number",
+                "minimum": 0,
+                "description": "AWS Backup's charge per GB restored from an EFS recovery point in warm storage."
+              },
+              "perRestoreJobLookUsd": {
+                "type": "number",
+                "minimum": 0,
+                "description": "Each look past the first at the running restore job (every 30 s)."
+              }
+            }
           }
         }
       },

@@ -513,6 +513,13 @@ export interface components {
             monthlyAtZeroBytesUsd: number;
             /** @description Each GB stored for a month, in EFS Standard. */
             monthlyPerGbUsd: number;
+            /** @description A restore's own charges (restores only). provisioningUsd counts the restore's steps at their fewest looks; a restore job takes minutes, each further look adds perRestoreJobLookUsd. */
+            restore?: {
+                /** @description AWS Backup's charge per GB restored from an EFS recovery point in warm storage. */
+                perGbUsd: number;
+                /** @description Each look past the first at the running restore job (every 30 s). */
+                perRestoreJobLookUsd: number;
+            };
         };
         /** @description What a request would create, without creating it. */
         VolumePlan: {

@@ -261,6 +261,20 @@ describe('efs-volumes plan', () => {
     );
   });
 
+  it("says what a restore adds: AWS Backup's charge per GB restored, and each look at the job", () => {
+    // Prepare
+    const cost = volumeCost('new', 'us-east-1', { restore: true });
+    if (!cost) throw new Error('the price table has no us-east-1');
+
+    // Act
+    const text = renderPlan({ json: false, fancy: false }, { ...plan, cost });
+
+    // Assess
+    expect(text).toMatch(
+      /cost {11}\$0\.\d+ to provision; \$0 a month empty, \$0\.30 per GB stored a month; restore \$0\.02 per GB restored, \$0\.0000\d+ per further look at the restore job \(us-east-1 prices of /,
+    );
+  });
+
   it('says that a Job will prove the mount before READY, and shows the Job', () => {
     // Prepare
     const mountCheck = {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterDescription } from '../../functions/lib/aws/cluster.ts';
 import type { FargateReport } from '../../functions/lib/aws/fargate-preflight.ts';
+import {
+  pricesIn,
+  provisioningUsd,
+  RESTORE_LOOK_USAGE,
+} from '../../functions/lib/pricing/prices.ts';
 import { planVolume } from '../../functions/lib/service/plan.ts';
 import { validateVolumeRequest } from '../../functions/lib/volume/request.ts';
 
@@ -153,6 +158,45 @@ describe('the plan of a restore', () => {
     expect(plan.restoreListing?.manifests).toContain('kind: PersistentVolumeClaim');
     expect(plan.restoreListing?.job).toContain('readOnly: true');
     expect(plan.mountCheck).toBeUndefined();
+  });
+
+  it("prices the restore: its steps in the provisioning cost, AWS Backup's charge per GB restored", () => {
+    // Act
+    const plan = planVolume(
+      'vol-1',
+      restore(),
+      cluster,
+      fargate({}),
+      undefined,
+      undefined,
+      'us-east-1',
+      MOUNT_CHECK,
+    );
+    const created = planVolume(
+      'vol-2',
+      validateVolumeRequest({ clusterName: 'prod', namespace: 'team-a', name: 'data' }),
+      cluster,
+      fargate({}),
+      undefined,
+      undefined,
+      'us-east-1',
+      MOUNT_CHECK,
+    );
+
+    // Assess: 13 transitions and 7 requests more than a new file system's run
+    const prices = pricesIn('us-east-1');
+    if (!prices || !plan.cost || !created.cost) throw new Error('no us-east-1 prices');
+    expect(plan.cost.restore).toEqual({
+      perGbUsd: 0.02,
+      perRestoreJobLookUsd: provisioningUsd(RESTORE_LOOK_USAGE, prices),
+    });
+    expect(plan.cost.provisioningUsd - created.cost.provisioningUsd).toBeCloseTo(
+      13 * prices.stepFunctionsTransition +
+        7 * prices.lambdaRequest +
+        7 * RESTORE_LOOK_USAGE.lambdaGbSeconds * prices.lambdaArm64GbSecond,
+      12,
+    );
+    expect(created.cost.restore).toBeUndefined();
   });
 
   it("warns when no Fargate profile selects the listing's pod", () => {

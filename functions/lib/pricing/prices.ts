@@ -17,6 +17,8 @@ export interface RegionPrices {
   /** Lambda on arm64: per GB-second of billed duration, and per request. */
   readonly lambdaArm64GbSecond: number;
   readonly lambdaRequest: number;
+  /** AWS Backup, per GB restored from an EFS recovery point in warm storage. */
+  readonly backupEfsRestoreGb: number;
 }
 
 /**
@@ -29,6 +31,7 @@ export const PRICE_TABLE = {
     'https://aws.amazon.com/efs/pricing/',
     'https://aws.amazon.com/step-functions/pricing/',
     'https://aws.amazon.com/lambda/pricing/',
+    'https://aws.amazon.com/backup/pricing/',
   ],
   regions: {
     'us-east-1': {
@@ -37,6 +40,7 @@ export const PRICE_TABLE = {
       stepFunctionsTransition: 0.025 / 1000,
       lambdaArm64GbSecond: 0.0000133334,
       lambdaRequest: 0.2 / 1_000_000,
+      backupEfsRestoreGb: 0.02,
     },
   } as Readonly<Record<string, RegionPrices>>,
 } as const;
@@ -83,6 +87,43 @@ export const PROVISIONING_USAGE: Readonly<Record<'new' | 'pool' | 'shared', Prov
   shared: { transitions: 13, lambdaRequests: 9, lambdaGbSeconds: 0.2752 },
 };
 
+/**
+ * One more look of a restore step that waits (CheckRestoreJob every 30 s while AWS Backup
+ * restores, FindRestoreDirectory while the listing pod runs): its Task, Choice and Wait
+ * states, and one Lambda request of a step's mean GB-seconds (the pool path's, whose steps
+ * wait for nothing).
+ */
+export const RESTORE_LOOK_USAGE: ProvisioningUsage = {
+  transitions: 3,
+  lambdaRequests: 1,
+  lambdaGbSeconds: PROVISIONING_USAGE.pool.lambdaGbSeconds / PROVISIONING_USAGE.pool.lambdaRequests,
+};
+
+/**
+ * What a restore adds to the new path's states, at their fewest looks
+ * (statemachine/provision.asl.json): StartRestoreJob; one look at a restore job already done
+ * (CheckRestoreJob, RestoreCompleted?); the rest of the DNS delay waited in the check loop
+ * (Wait, CheckMountTargets, MountTargetsAvailable?) where the new path has one Wait; the
+ * listing started (FindRestoreDirectory, RestoreDirectoryFound?, WaitForRestoreListing) and
+ * one look at it done (FindRestoreDirectory, RestoreDirectoryFound?); then CreateAccessPoint
+ * again, and CheckMountTargets (done) and its choice. 13 transitions, 7 Lambda requests. A
+ * restore job takes minutes: each look past the first adds RESTORE_LOOK_USAGE. Not counted:
+ * the listing pod's Fargate minute.
+ */
+export const RESTORE_STEPS_USAGE: ProvisioningUsage = {
+  transitions: 13,
+  lambdaRequests: 7,
+  lambdaGbSeconds: 7 * RESTORE_LOOK_USAGE.lambdaGbSeconds,
+};
+
+/** What a restore adds to a volume's cost (openapi.yaml `RestoreCost`). */
+export interface RestoreCost {
+  /** AWS Backup's charge per GB restored (EFS, warm storage): most of a restore's cost. */
+  readonly perGbUsd: number;
+  /** Each look past the first at the running restore job (every 30 s). */
+  readonly perRestoreJobLookUsd: number;
+}
+
 /** What the plan says a volume costs (openapi.yaml `VolumeCost`). */
 export interface VolumeCost {
   readonly region: string;
@@ -96,21 +137,47 @@ export interface VolumeCost {
   readonly monthlyAtZeroBytesUsd: number;
   /** Each GB stored a month (EFS Standard, where data lands first). */
   readonly monthlyPerGbUsd: number;
+  /** A restore's own charges; provisioningUsd counts its steps at their fewest looks. */
+  readonly restore?: RestoreCost;
 }
 
-/** The cost of a volume on `path` in `region`, or undefined where the table has no prices. */
+function sum(a: ProvisioningUsage, b: ProvisioningUsage): ProvisioningUsage {
+  return {
+    transitions: a.transitions + b.transitions,
+    lambdaRequests: a.lambdaRequests + b.lambdaRequests,
+    lambdaGbSeconds: a.lambdaGbSeconds + b.lambdaGbSeconds,
+  };
+}
+
+/**
+ * The cost of a volume on `path` in `region`, or undefined where the table has no prices.
+ *
+ * @param options.restore - a restore from a recovery point (always a new file system)
+ */
 export function volumeCost(
   path: keyof typeof PROVISIONING_USAGE,
   region: string,
+  options: { readonly restore?: boolean } = {},
 ): VolumeCost | undefined {
   const prices = pricesIn(region);
   if (!prices) return undefined;
+  const usage = options.restore
+    ? sum(PROVISIONING_USAGE[path], RESTORE_STEPS_USAGE)
+    : PROVISIONING_USAGE[path];
   return {
     region,
     pricesReadOn: PRICE_TABLE.readOn,
-    provisioningUsd: provisioningUsd(PROVISIONING_USAGE[path], prices),
+    provisioningUsd: provisioningUsd(usage, prices),
     monthlyAtZeroBytesUsd: 0,
     monthlyPerGbUsd: prices.efsStorageGbMonth.standard,
+    ...(options.restore
+      ? {
+          restore: {
+            perGbUsd: prices.backupEfsRestoreGb,
+            perRestoreJobLookUsd: provisioningUsd(RESTORE_LOOK_USAGE, prices),
+          },
+        }
+      : {}),
   };
 }
 

@@ -99,7 +99,9 @@ export function planVolume(
       : undefined;
   const shared = spec.fileSystemId !== undefined;
   const source = shared ? 'shared' : pool ? 'pool' : 'new';
-  const cost = region ? volumeCost(source, region) : undefined;
+  const cost = region
+    ? volumeCost(source, region, { restore: spec.restoreFrom !== undefined })
+    : undefined;
   // A pool member's security group, file system and mount targets exist: only reused.
   const made = pool ? ('reuse' as const) : ('create' as const);
   return {
