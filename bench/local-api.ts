@@ -49,15 +49,18 @@ const FAILED = new Set(['FAILED', 'ROLLBACK_FAILED', 'DELETE_FAILED', 'DELETED']
 
 /**
  * GETs the volume until READY, pausing `pauseMs` between calls, and returns when READY was
- * seen (performance.now()). Every GET's latency goes to `latencies`.
+ * seen (performance.now()). Every GET's latency goes to `latencies`. Ends at once, with the
+ * signal's reason, when `signal` aborts.
  */
 export async function waitUntilReady(
   api: string,
   id: string,
-  options: { pauseMs: number; timeoutMs: number; latencies?: number[] },
+  options: { pauseMs: number; timeoutMs: number; latencies?: number[]; signal?: AbortSignal },
 ): Promise<number> {
   const deadline = performance.now() + options.timeoutMs;
   while (performance.now() < deadline) {
+    // Another caller of the round failed: the round is over, stop asking.
+    options.signal?.throwIfAborted();
     const answer = await timed(`${api}/volumes/${id}`);
     options.latencies?.push(answer.ms);
     if (answer.status !== 200) throw new Error(`GET /volumes/${id} answered ${answer.status}`);

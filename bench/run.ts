@@ -582,3 +582,7 @@ if (only) {
   console.log(await modelReport());
   console.log(`\nFigures written to ${RESULTS_FILE.pathname}`);
 }
+
+// Everything is reported and written: end here, whatever a failed section left running (a
+// stack's workers, a caller's timer), rather than hang with the figures already printed.
+process.exit();

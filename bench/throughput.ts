@@ -39,6 +39,9 @@ export async function throughputRound(
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   const started = performance.now();
+  // The first caller that fails ends the round: the others stop polling, rather than keep
+  // the stack busy (and the bench alive) until their own deadlines.
+  const roundOver = new AbortController();
   const readyAfter = await Promise.all(
     Array.from({ length: volumes }, async (_, index) => {
       const sent = performance.now();
@@ -58,10 +61,14 @@ export async function throughputRound(
         pauseMs: options.pauseMs,
         timeoutMs: 180_000,
         latencies: getMs,
+        signal: roundOver.signal,
       });
       return readyAt - sent;
     }),
-  );
+  ).catch((error: unknown) => {
+    roundOver.abort(error);
+    throw error;
+  });
   const seconds = (performance.now() - started) / 1000;
   delay.disable();
   return {
