@@ -6,6 +6,7 @@ import {
   type SettingDeclaration,
   type SettingName,
   type SettingReader,
+  settingDeclaration,
 } from '../functions/lib/settings.ts';
 
 /** What the check needs of a function of infra/function-catalog.ts. */
@@ -14,9 +15,9 @@ export interface SettingsReader {
   readonly kind: 'step' | 'api' | 'event' | 'schedule';
 }
 
-const DECLARATIONS: readonly (readonly [SettingName, SettingDeclaration])[] = Object.entries(
-  SETTINGS,
-) as [SettingName, SettingDeclaration][];
+const DECLARATIONS: readonly (readonly [SettingName, SettingDeclaration])[] = (
+  Object.keys(SETTINGS) as SettingName[]
+).map((name) => [name, settingDeclaration(name)]);
 
 function reads(fn: SettingsReader, readers: readonly SettingReader[]): boolean {
   return readers.includes(fn.kind) || readers.includes(fn.name);
@@ -45,12 +46,12 @@ export function stackEnvironmentProblems(
     if (!isDeclared(variable)) {
       problems.push(
         `the stack sets ${variable} for ${fn.name}, which functions/lib/settings.ts does not declare: ` +
-          `add ${variable} to SETTINGS there (type, default, meaning, readBy: ['${fn.kind}'], setBy: 'stack'), ` +
+          `add ${variable} to SETTINGS there (type, default) and SETTING_DOCS (meaning, readBy: ['${fn.kind}'], setBy: 'stack'), ` +
           'then the row docs/configuration.md prints (test/unit/settings-readme.test.ts)',
       );
       continue;
     }
-    const setting: SettingDeclaration = SETTINGS[variable];
+    const setting: SettingDeclaration = settingDeclaration(variable);
     if (setting.setBy === 'local mode') {
       problems.push(
         `the stack sets ${variable} for ${fn.name}, but it is declared local mode only`,
@@ -200,7 +201,7 @@ export function readmeConfigurationProblems(readme: string): string[] {
     if (!declaredVariables.has(variable)) {
       problems.push(
         `docs/configuration.md documents ${variable}, which functions/lib/settings.ts does not declare: ` +
-          'declare it in SETTINGS there (type, default, meaning, readBy, setBy) or remove the row',
+          'declare it in SETTINGS (type, default) and SETTING_DOCS (meaning, readBy, setBy) there, or remove the row',
       );
     }
   }

@@ -1,3 +1,4 @@
+import { ec2Client } from '#clients/ec2';
 import { apiDependencies } from '#helpers/api-dependencies';
 import { apiHandler } from '#helpers/api-handler';
 import { callerOf, jsonBodyOf, jsonResponse } from '#lib/http/http';
@@ -14,7 +15,7 @@ export const handler = apiHandler(
       'header',
       event.headers,
     );
-    const result = await createVolume(apiDependencies(), jsonBodyOf(event), {
+    const result = await createVolume(apiDependencies({ ec2: ec2Client }), jsonBodyOf(event), {
       caller: callerOf(event),
       idempotencyKey: headers['idempotency-key'],
     });

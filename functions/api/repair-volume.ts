@@ -1,3 +1,5 @@
+import { ec2Client } from '#clients/ec2';
+import { efsClient } from '#clients/efs';
 import { apiDependencies } from '#helpers/api-dependencies';
 import { apiHandler } from '#helpers/api-handler';
 import { callerOf, jsonResponse } from '#lib/http/http';
@@ -12,7 +14,7 @@ export const handler = apiHandler('repairVolume', async (event) => {
     'query',
     event.queryStringParameters,
   );
-  const volume = await repairVolume(apiDependencies(), id, {
+  const volume = await repairVolume(apiDependencies({ ec2: ec2Client, efs: efsClient }), id, {
     caller: callerOf(event),
     verifyMount,
   });

@@ -1,5 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { ec2Client } from '#clients/ec2';
 import { eventBridgeClient } from '#clients/eventbridge';
 import { apiDependencies } from '#helpers/api-dependencies';
 import { serviceSettings } from '#lib/config';
@@ -16,7 +17,7 @@ export const handler = middy(async (event: RequestEvent) => {
   logger.appendKeys({ requestEventId: event.id, source: event.source, account: event.account });
   const outcome = await handleProvisionRequested(
     {
-      ...apiDependencies(),
+      ...apiDependencies({ ec2: ec2Client }),
       events: eventBridgeClient,
       busName: serviceSettings().eventBusName,
       expectedSource: stringSetting('REQUEST_EVENT_SOURCE'),

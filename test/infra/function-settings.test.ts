@@ -65,7 +65,7 @@ describe('stackEnvironmentProblems', () => {
 
     // Assess
     expect(problems).toEqual([
-      "the stack sets NEW_SETTING for CreateFileSystem, which functions/lib/settings.ts does not declare: add NEW_SETTING to SETTINGS there (type, default, meaning, readBy: ['step'], setBy: 'stack'), then the row docs/configuration.md prints (test/unit/settings-readme.test.ts)",
+      "the stack sets NEW_SETTING for CreateFileSystem, which functions/lib/settings.ts does not declare: add NEW_SETTING to SETTINGS there (type, default) and SETTING_DOCS (meaning, readBy: ['step'], setBy: 'stack'), then the row docs/configuration.md prints (test/unit/settings-readme.test.ts)",
     ]);
   });
 

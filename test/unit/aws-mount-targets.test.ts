@@ -16,13 +16,13 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { subnetPerZone } from '../../functions/lib/aws/cluster.ts';
 import {
   ensureMountTargets,
   listMountTargets,
   mountTargetsGone,
   readMountTargets,
   startDeletingMountTargets,
-  subnetPerZone,
 } from '../../functions/lib/aws/mount-targets.ts';
 import {
   FileSystemNotReadyError,

@@ -50,7 +50,7 @@ describe('the settings declaration', () => {
       .filter(({ variable }) => !Object.hasOwn(SETTINGS, variable))
       .map(
         ({ variable, file }) =>
-          `functions/${file} reads ${variable}: declare it in SETTINGS of functions/lib/settings.ts (type, default, meaning, readBy, setBy) and read it with stringSetting/numberSetting/booleanSetting`,
+          `functions/${file} reads ${variable}: declare it in SETTINGS (type, default) and SETTING_DOCS (meaning, readBy, setBy) of functions/lib/settings.ts and read it with stringSetting/numberSetting/booleanSetting`,
       );
 
     // Assess

@@ -1,7 +1,8 @@
-import { ec2Client } from '#clients/ec2';
-import { efsClient } from '#clients/efs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { EFSClient } from '@aws-sdk/client-efs';
 import { eksClient } from '#clients/eks';
 import { kubernetesReaderFor } from '#clients/kubernetes-reader';
+import { loadedAtFirstSend } from '#clients/loaded-at-first-send';
 import { sfnClient } from '#clients/sfn';
 import { serviceSettings } from '#lib/config';
 import type { VolumeServiceDependencies } from '#lib/service/create-volume';
@@ -11,8 +12,32 @@ import { volumeMetrics } from '#powertools/metrics';
 import { readDependencies } from './read-dependencies.ts';
 import { recoveryPointDependencies } from './recovery-point-dependencies.ts';
 
-/** The writing operations' dependencies: module-level clients, settings from the environment. */
-export function apiDependencies(): VolumeServiceDependencies {
+// EC2 and EFS for the operations that call them only on some requests (a POST on a shared
+// file system reads EFS, a DELETE reads neither): loaded by the first request that does.
+const ec2AtFirstSend = loadedAtFirstSend<EC2Client>(
+  async () => (await import('#clients/ec2')).ec2Client,
+);
+const efsAtFirstSend = loadedAtFirstSend<EFSClient>(
+  async () => (await import('#clients/efs')).efsClient,
+);
+
+/**
+ * The EC2 and EFS clients of an operation whose every request calls them (`createVolume`'s
+ * Fargate preflight reads EC2, a repair's health check both): given here, they load with the
+ * function; left out, they load at their first `send`.
+ */
+export interface EagerClients {
+  readonly ec2?: EC2Client;
+  readonly efs?: EFSClient;
+}
+
+/**
+ * The writing operations' dependencies: module-level clients, settings from the environment.
+ *
+ * @param eager the EC2 and EFS clients every request of the operation calls
+ * @default none: each loads at its first `send`
+ */
+export function apiDependencies(eager: EagerClients = {}): VolumeServiceDependencies {
   const settings = serviceSettings();
   const recoveryPoints = recoveryPointDependencies();
   return {
@@ -20,8 +45,8 @@ export function apiDependencies(): VolumeServiceDependencies {
     ...(recoveryPoints ? { recoveryPoints } : {}),
     sfn: sfnClient,
     eks: eksClient,
-    ec2: ec2Client,
-    efs: efsClient,
+    ec2: eager.ec2 ?? ec2AtFirstSend,
+    efs: eager.efs ?? efsAtFirstSend,
     kubernetes: kubernetesReaderFor,
     metrics: volumeMetrics,
     settings: {

@@ -28,6 +28,15 @@ export interface ClusterNetwork {
   readonly securityGroupIds: readonly string[];
 }
 
+/** One subnet per Availability Zone of the cluster, the lowest subnet id, for a stable choice. */
+export function subnetPerZone(cluster: Pick<ClusterNetwork, 'subnets'>): ClusterSubnet[] {
+  const byZone = new Map<string, ClusterSubnet>();
+  for (const subnet of [...cluster.subnets].sort((a, b) => a.subnetId.localeCompare(b.subnetId))) {
+    if (!byZone.has(subnet.availabilityZone)) byZone.set(subnet.availabilityZone, subnet);
+  }
+  return [...byZone.values()].sort((a, b) => a.availabilityZone.localeCompare(b.availabilityZone));
+}
+
 /** A usable cluster as EKS describes it: enough to reach its API, no EC2 call needed. */
 export interface ClusterDescription {
   readonly name: string;

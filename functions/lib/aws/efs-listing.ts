@@ -1,17 +1,25 @@
 import {
   type AccessPointDescription,
+  DescribeAccessPointsCommand,
+  DescribeFileSystemsCommand,
   type EFSClient,
   type FileSystemDescription,
-  paginateDescribeAccessPoints,
-  paginateDescribeFileSystems,
 } from '@aws-sdk/client-efs';
 
-/** Every file system of the account and region, across pages (the SDK's paginator). */
+// The pages are walked with `send` alone, the requests the SDK's paginators make (the token of
+// each answer in the next request), not with the paginators themselves: those refuse any
+// client that is not an EFSClient instance, and the API hands its rarer paths a stand-in that
+// loads the client at its first send (functions/commons/clients/loaded-at-first-send.ts).
+
+/** Every file system of the account and region, across pages. */
 export async function allFileSystems(efs: EFSClient): Promise<FileSystemDescription[]> {
   const found: FileSystemDescription[] = [];
-  for await (const page of paginateDescribeFileSystems({ client: efs }, {})) {
+  let Marker: string | undefined;
+  do {
+    const page = await efs.send(new DescribeFileSystemsCommand({ Marker }));
     found.push(...(page.FileSystems ?? []));
-  }
+    Marker = page.NextMarker;
+  } while (Marker);
   return found;
 }
 
@@ -25,9 +33,12 @@ export async function eachAccessPoint(
   fileSystemId?: string,
 ): Promise<void> {
   const input = fileSystemId ? { FileSystemId: fileSystemId } : {};
-  for await (const page of paginateDescribeAccessPoints({ client: efs }, input)) {
+  let NextToken: string | undefined;
+  do {
+    const page = await efs.send(new DescribeAccessPointsCommand({ ...input, NextToken }));
     for (const point of page.AccessPoints ?? []) collect(point);
-  }
+    NextToken = page.NextToken;
+  } while (NextToken);
 }
 
 /** Every access point of the account and region, across pages. */

@@ -13,8 +13,7 @@ import {
 } from '@aws-sdk/client-eks';
 import { problems } from '../problems/problem.ts';
 import { wildcardMatches } from '../wildcards.ts';
-import type { ClusterDescription } from './cluster.ts';
-import { subnetPerZone } from './mount-targets.ts';
+import { type ClusterDescription, subnetPerZone } from './cluster.ts';
 
 /** A Fargate profile that selects the namespace, and how. */
 export interface SelectingProfile {

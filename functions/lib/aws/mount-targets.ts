@@ -7,7 +7,7 @@ import {
   type MountTargetDescription,
 } from '@aws-sdk/client-efs';
 import { MountTargetFailedError } from '../errors.ts';
-import type { ClusterNetwork, ClusterSubnet } from './cluster.ts';
+import { type ClusterNetwork, subnetPerZone } from './cluster.ts';
 import { assertFileSystemAvailable } from './file-system.ts';
 import { errorName, hasOutcome, notYetVisible } from './transient.ts';
 
@@ -24,15 +24,6 @@ export async function listMountTargets(
     if (errorName(error) === 'FileSystemNotFound') return [];
     throw error;
   }
-}
-
-/** One subnet per Availability Zone of the cluster, the lowest subnet id, for a stable choice. */
-export function subnetPerZone(cluster: Pick<ClusterNetwork, 'subnets'>): ClusterSubnet[] {
-  const byZone = new Map<string, ClusterSubnet>();
-  for (const subnet of [...cluster.subnets].sort((a, b) => a.subnetId.localeCompare(b.subnetId))) {
-    if (!byZone.has(subnet.availabilityZone)) byZone.set(subnet.availabilityZone, subnet);
-  }
-  return [...byZone.values()].sort((a, b) => a.availabilityZone.localeCompare(b.availabilityZone));
 }
 
 export interface MountTargetsResult {

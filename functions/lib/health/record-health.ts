@@ -1,6 +1,5 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { memoizeReads } from '../aws/memoized-reads.ts';
-import { putVolumeEvent } from '../volume/lifecycle-events.ts';
 import type { VolumeRecord, VolumeRecordStore } from '../volume/record.ts';
 import {
   checkVolumeHealth,
@@ -47,6 +46,8 @@ export async function checkAndRecordHealth(
   const previousState = await deps.records.recordHealth(record.id, health, size);
   const announced = health.state === 'DRIFTED' && previousState !== 'DRIFTED';
   if (announced) {
+    // Loaded with the first drift announced: a check that finds none puts no event.
+    const { putVolumeEvent } = await import('../volume/lifecycle-events.ts');
     await putVolumeEvent(deps.events, deps.eventBusName, 'Volume Drifted', record, { health });
   }
   return { health, previousState, announced };

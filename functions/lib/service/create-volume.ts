@@ -27,11 +27,9 @@ import { type VolumeSpec, validateVolumeRequest } from '../volume/request.ts';
 import { executionArnOf } from '../workflow/execution-status-change.ts';
 import { failUnstartedProvisioning, startExecution } from '../workflow/workflow-start.ts';
 import { authorize, authorizeSharedFileSystem } from './access-policy.ts';
-import { planVolume, type VolumePlan } from './plan.ts';
+import type { VolumePlan } from './plan.ts';
 import type { RecoveryPointDependencies } from './restore.ts';
 import { asProblem } from './service-errors.ts';
-import { sharedFileSystemProblem } from './shared-file-system.ts';
-import { checkSharedPath, takeSharedPath } from './shared-paths.ts';
 import type { ReadDependencies } from './volume-access.ts';
 
 export interface VolumeServiceSettings {
@@ -273,6 +271,7 @@ export async function createVolume(
       });
       if (!shared.allowed) throw problems.forbidden(shared.reason);
       // Before the plan too: a dry run answers what the real request would.
+      const { sharedFileSystemProblem, checkSharedPath } = await sharedFileSystemChecks();
       const refused = await sharedFileSystemProblem(deps.efs, fileSystemId, stackName());
       if (refused) throw refused;
       await checkSharedPath(deps, spec, context.caller);
@@ -299,6 +298,9 @@ export async function createVolume(
       const full = usage.find((quota) => quota.usage >= quota.limit);
       if (full) throw problems.quotaExceeded(full);
       const member = candidates[0];
+      // The plan's builders (manifests, pricing) load with the first dry run: no other
+      // request needs them.
+      const { planVolume } = await import('./plan.ts');
       return {
         kind: 'plan',
         // Priced in the Region the functions run in (the SDK's AWS_REGION).
@@ -315,7 +317,10 @@ export async function createVolume(
       };
     }
     // Before the record: a directory another owner took meanwhile refuses the volume here.
-    await takeSharedPath(deps, spec, context.caller, volumeId);
+    if (spec.fileSystemId !== undefined) {
+      const { takeSharedPath } = await sharedFileSystemChecks();
+      await takeSharedPath(deps, spec, context.caller, volumeId);
+    }
     let record: VolumeRecord;
     try {
       // The execution is named after the volume, so the record names it before it starts.
@@ -355,6 +360,18 @@ export async function createVolume(
   } catch (error) {
     return asProblem(error);
   }
+}
+
+/**
+ * The checks of a volume on a shared file system, and the taking of its directory: loaded
+ * with the first such request (they read EFS, which no other request does).
+ */
+async function sharedFileSystemChecks() {
+  const [{ sharedFileSystemProblem }, { checkSharedPath, takeSharedPath }] = await Promise.all([
+    import('./shared-file-system.ts'),
+    import('./shared-paths.ts'),
+  ]);
+  return { sharedFileSystemProblem, checkSharedPath, takeSharedPath };
 }
 
 /**

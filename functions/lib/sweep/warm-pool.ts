@@ -1,7 +1,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EFSClient } from '@aws-sdk/client-efs';
 import type { EKSClient } from '@aws-sdk/client-eks';
-import { type ClusterNetwork, describeClusterNetwork } from '../aws/cluster.ts';
+import { type ClusterNetwork, describeClusterNetwork, subnetPerZone } from '../aws/cluster.ts';
 import {
   assertFileSystemAvailable,
   deleteOwnFileSystem,
@@ -14,7 +14,6 @@ import {
   ensureMountTargets,
   listMountTargets,
   startDeletingMountTargets,
-  subnetPerZone,
 } from '../aws/mount-targets.ts';
 import {
   deleteSecurityGroup,
