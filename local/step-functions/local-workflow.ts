@@ -274,7 +274,29 @@ export function runLocalWorkflow(
       waitTimeOverrides,
     },
   });
+  running.add(execution);
+  execution.result.then(
+    () => running.delete(execution),
+    () => running.delete(execution),
+  );
   return { result: execution.result, eventLogs: execution.eventLogs, abort: execution.abort };
+}
+
+/** The executions of this process that have not ended yet. */
+const running = new Set<{ readonly result: Promise<unknown>; abort(): void }>();
+
+/**
+ * Aborts every execution of this process still running and waits for them to end: a test
+ * file's workflows must not go on into the next file of the same process, whose environment
+ * (its table, its endpoints) their next step would run with.
+ *
+ * @returns how many were still running
+ */
+export async function abortRunningWorkflows(): Promise<number> {
+  const executions = [...running];
+  for (const execution of executions) execution.abort();
+  await Promise.allSettled(executions.map((execution) => execution.result));
+  return executions.length;
 }
 
 /** The error an execution failed with: aws-local-stepfunctions wraps it in an ExecutionError. */

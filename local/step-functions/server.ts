@@ -147,6 +147,8 @@ export async function startLocalStepFunctions(
   const byArn = new Map(machines.map((machine) => [stateMachineArn(machine.name), machine]));
   const executions = new Map<string, Execution>();
   const runs = new Map<string, { abort(): void }>();
+  /** Set by stop(): the executions it ends deliver no status change. */
+  let stopping = false;
   const aslTimeLimits = new Map(
     machines.map((machine) => {
       const seconds = executionTimeoutSeconds(machine.definitionFile);
@@ -258,7 +260,9 @@ export async function startLocalStepFunctions(
       execution.stopDate ??= Date.now() / 1000;
       await logging.catch(() => undefined);
       // As Step Functions does, every end is an event; the stack's rule picks which to deliver.
-      await options.onStatusChange?.(statusChangeEvent(execution)).catch(() => undefined);
+      if (!stopping) {
+        await options.onStatusChange?.(statusChangeEvent(execution)).catch(() => undefined);
+      }
     })();
     executions.set(executionArn, execution);
     return execution;
@@ -354,10 +358,24 @@ export async function startLocalStepFunctions(
       await Promise.all([...executions.values()].map((execution) => execution.done));
     },
     expire: (executionArn) => end(describe(executionArn), 'TIMED_OUT', 'States.Timeout'),
-    stop: () =>
-      new Promise<void>((resolve) => {
+    stop: async () => {
+      // The stack is going: its executions end with it, ABORTED, their events delivered to no
+      // one. Left running, one went on into the next test file of the same process and ran a
+      // step with that file's environment (its table unset: a call on the default name).
+      stopping = true;
+      const running = [...executions.values()].filter(
+        (execution) => execution.status === 'RUNNING',
+      );
+      for (const execution of running) end(execution, 'ABORTED');
+      // An aborted run ends at once; a bound all the same, so a stop never hangs on one.
+      await Promise.race([
+        Promise.all(running.map((execution) => execution.done)),
+        new Promise((resolve) => setTimeout(resolve, 5000).unref()),
+      ]);
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }

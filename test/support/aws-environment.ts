@@ -3,6 +3,7 @@ import { afterAll, expect, inject } from 'vitest';
 import { forgetFunctionIdentities, functionIdentities } from '../../local/credentials.ts';
 import { keepEnvironmentsAcrossStacks } from '../../local/lambda/runtime.ts';
 import { resetMoto } from '../../local/moto.ts';
+import { abortRunningWorkflows } from '../../local/step-functions/local-workflow.ts';
 
 import { AWS_CALLS_DIRECTORY } from './aws-calls.ts';
 
@@ -24,7 +25,10 @@ if (!(await resetMoto(endpoint, ['iam', 'sts']))) forgetFunctionIdentities(endpo
 keepEnvironmentsAcrossStacks();
 
 const environmentBefore = { ...process.env };
-afterAll(() => {
+afterAll(async () => {
+  // A workflow this file started and did not wait for ends here, before the environment its
+  // steps read goes back (else its next step ran in the next file, with that one's).
+  await abortRunningWorkflows();
   for (const name of Object.keys(process.env)) {
     if (!(name in environmentBefore)) delete process.env[name];
   }

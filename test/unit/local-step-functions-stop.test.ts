@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  abortRunningWorkflows,
+  runLocalWorkflow,
+} from '../../local/step-functions/local-workflow.ts';
+import { startLocalStepFunctions } from '../../local/step-functions/server.ts';
+
+const folder = mkdtempSync(join(tmpdir(), 'sfn-stop-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+/** A machine that waits a minute, then would go on to `After`. */
+function waitingMachine(): URL {
+  const file = join(folder, 'waiting.asl.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      StartAt: 'Wait',
+      States: {
+        Wait: { Type: 'Wait', Seconds: 60, Next: 'After' },
+        After: { Type: 'Pass', End: true },
+      },
+    }),
+  );
+  return pathToFileURL(file);
+}
+
+describe('local Step Functions, stopped', () => {
+  it('ends its running executions, without delivering their end', { timeout: 10_000 }, async () => {
+    // Prepare: an execution in its Wait state
+    const events: unknown[] = [];
+    const local = await startLocalStepFunctions(
+      [{ name: 'waiting', definitionFile: waitingMachine() }],
+      { onStatusChange: async (event) => events.push(event) },
+    );
+    const sfn = new SFNClient({
+      endpoint: local.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: local.arns.waiting, input: '{}' }),
+    );
+    const before = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+
+    // Act
+    await local.stop();
+
+    // Assess: it was running; it has ended (else this waits out its minute and the test's
+    // timeout), and no one heard of its end
+    expect(before.status).toBe('RUNNING');
+    await local.idle();
+    expect(events).toEqual([]);
+  });
+
+  it('lets a test file end the workflows it started before the next file runs', {
+    timeout: 10_000,
+  }, async () => {
+    // Prepare: a workflow in its minute-long Wait
+    const execution = runLocalWorkflow(waitingMachine(), {});
+    const ended = execution.result.then(
+      () => 'succeeded',
+      () => 'aborted',
+    );
+
+    // Act
+    const aborted = await abortRunningWorkflows();
+
+    // Assess: it was the one running; it ended aborted; none is left
+    expect(aborted).toBe(1);
+    expect(await ended).toBe('aborted');
+    expect(await abortRunningWorkflows()).toBe(0);
+  });
+});
