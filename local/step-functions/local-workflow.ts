@@ -219,6 +219,8 @@ export function runLocalWorkflow(
   options: LocalRunOptions = {},
 ): LocalExecution {
   const { definition, taskFunctions, machine } = compiled(file);
+  const name = options.executionName ?? randomUUID();
+  let aborted = false;
   const taskResourceLocalHandlers: Record<string, TaskHandler> = {};
   const retryIntervalOverrides: Record<string, number | number[]> = {};
   const taskResults: Record<string, unknown> = {};
@@ -240,6 +242,9 @@ export function runLocalWorkflow(
     // The state's failed attempts in a row, for its retriers' backoff (scaledRetries).
     let failures = 0;
     taskResourceLocalHandlers[stateName] = async (event) => {
+      // aws-local-stepfunctions 3.0.0 still runs a Task's pending retry after abort(): a
+      // stopped execution invokes nothing more, as in Step Functions.
+      if (aborted) throw new ExecutionStoppedError(`${name} was stopped`);
       try {
         const output = await handler(event);
         failures = 0;
@@ -265,7 +270,6 @@ export function runLocalWorkflow(
       if (state.Type === 'Wait') waitTimeOverrides[stateName] = options.waitMilliseconds;
     }
   }
-  const name = options.executionName ?? randomUUID();
   const execution = machine.run(input as JsonInput, {
     context: { Execution: { Id: `${LOCAL_EXECUTION_ARN_PREFIX}${name}`, Name: name } },
     overrides: {
@@ -274,12 +278,22 @@ export function runLocalWorkflow(
       waitTimeOverrides,
     },
   });
-  running.add(execution);
+  const abort = () => {
+    aborted = true;
+    execution.abort();
+  };
+  const local = { result: execution.result, abort };
+  running.add(local);
   execution.result.then(
-    () => running.delete(execution),
-    () => running.delete(execution),
+    () => running.delete(local),
+    () => running.delete(local),
   );
-  return { result: execution.result, eventLogs: execution.eventLogs, abort: execution.abort };
+  return { result: execution.result, eventLogs: execution.eventLogs, abort };
+}
+
+/** What a Task of a stopped execution fails with, had the library tried it again. */
+class ExecutionStoppedError extends Error {
+  override name = 'ExecutionStoppedError';
 }
 
 /** The executions of this process that have not ended yet. */

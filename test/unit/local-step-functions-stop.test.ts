@@ -75,4 +75,51 @@ describe('local Step Functions, stopped', () => {
     expect(await ended).toBe('aborted');
     expect(await abortRunningWorkflows()).toBe(0);
   });
+
+  it('invokes nothing more for a stopped execution, not even a retry already scheduled', {
+    timeout: 10_000,
+  }, async () => {
+    // Prepare: a Task that fails and is retried 300 ms later
+    const file = join(folder, 'retrying.asl.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        StartAt: 'Step',
+        States: {
+          Step: {
+            Type: 'Task',
+            Resource: '${ResolveClusterFunctionArn}',
+            Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 3 }],
+            End: true,
+          },
+        },
+      }),
+    );
+    let calls = 0;
+    let firstCall: () => void = () => undefined;
+    const called = new Promise<void>((resolve) => {
+      firstCall = resolve;
+    });
+    const execution = runLocalWorkflow(
+      pathToFileURL(file),
+      {},
+      {
+        retryMilliseconds: 300,
+        wrap: () => async () => {
+          calls++;
+          firstCall();
+          throw new Error('failed');
+        },
+      },
+    );
+    execution.result.catch(() => undefined);
+    await called;
+
+    // Act: stopped while its retry waits
+    execution.abort();
+    await new Promise((resolve) => setTimeout(resolve, 900));
+
+    // Assess
+    expect(calls).toBe(1);
+  });
 });
