@@ -1,6 +1,7 @@
 import {
   type AccessPointDescription,
   CreateAccessPointCommand,
+  type CreateAccessPointCommandInput,
   DeleteAccessPointCommand,
   type EFSClient,
 } from '@aws-sdk/client-efs';
@@ -92,16 +93,25 @@ export async function ensureRestoreListingAccessPoint(
 ): Promise<string> {
   const existing = (await taggedAccessPoints(efs, fileSystemId, volumeId)).find(isRestoreListing);
   if (existing?.AccessPointId) return existing.AccessPointId;
+  return createAccessPoint(efs, {
+    ClientToken: `${volumeId}-restore-listing`,
+    FileSystemId: fileSystemId,
+    PosixUser: { Uid: RESTORE_LISTING_USER, Gid: RESTORE_LISTING_USER },
+    RootDirectory: { Path: '/' },
+    Tags: [...tags.filter((tag) => tag.Key !== RESTORE_LISTING_TAG.Key), RESTORE_LISTING_TAG],
+  });
+}
+
+/**
+ * CreateAccessPoint, idempotent by its ClientToken: the new access point's id, or, when EFS
+ * answers that one was made with that token already (`adopt`), that one's.
+ */
+async function createAccessPoint(
+  efs: EFSClient,
+  input: CreateAccessPointCommandInput,
+): Promise<string> {
   try {
-    const created = await efs.send(
-      new CreateAccessPointCommand({
-        ClientToken: `${volumeId}-restore-listing`,
-        FileSystemId: fileSystemId,
-        PosixUser: { Uid: RESTORE_LISTING_USER, Gid: RESTORE_LISTING_USER },
-        RootDirectory: { Path: '/' },
-        Tags: [...tags.filter((tag) => tag.Key !== RESTORE_LISTING_TAG.Key), RESTORE_LISTING_TAG],
-      }),
-    );
+    const created = await efs.send(new CreateAccessPointCommand(input));
     if (!created.AccessPointId)
       throw new TransientError('CreateAccessPoint returned no AccessPointId');
     return created.AccessPointId;
@@ -148,39 +158,26 @@ export async function ensureAccessPoint(
 ): Promise<string> {
   const existing = await findAccessPoint(efs, fileSystemId, volumeId);
   if (existing?.AccessPointId) return existing.AccessPointId;
-  try {
-    const created = await efs.send(
-      new CreateAccessPointCommand({
-        ClientToken: volumeId,
-        FileSystemId: fileSystemId,
-        PosixUser: {
-          Uid: spec.posixUser.uid,
-          Gid: spec.posixUser.gid,
-          ...(spec.posixUser.secondaryGids.length > 0
-            ? { SecondaryGids: spec.posixUser.secondaryGids }
-            : {}),
-        },
-        RootDirectory: {
-          Path: spec.rootDirectory.path,
-          CreationInfo: {
-            OwnerUid: spec.posixUser.uid,
-            OwnerGid: spec.posixUser.gid,
-            Permissions: spec.rootDirectory.permissions,
-          },
-        },
-        Tags: [...tags],
-      }),
-    );
-    if (!created.AccessPointId)
-      throw new TransientError('CreateAccessPoint returned no AccessPointId');
-    return created.AccessPointId;
-  } catch (error) {
-    if (!hasOutcome('elasticfilesystem:CreateAccessPoint', error, 'adopt')) throw error;
-    const id = (error as { AccessPointId?: string }).AccessPointId;
-    if (!id)
-      throw new TransientError('access point exists but cannot be found yet', { cause: error });
-    return id;
-  }
+  return createAccessPoint(efs, {
+    ClientToken: volumeId,
+    FileSystemId: fileSystemId,
+    PosixUser: {
+      Uid: spec.posixUser.uid,
+      Gid: spec.posixUser.gid,
+      ...(spec.posixUser.secondaryGids.length > 0
+        ? { SecondaryGids: spec.posixUser.secondaryGids }
+        : {}),
+    },
+    RootDirectory: {
+      Path: spec.rootDirectory.path,
+      CreationInfo: {
+        OwnerUid: spec.posixUser.uid,
+        OwnerGid: spec.posixUser.gid,
+        Permissions: spec.rootDirectory.permissions,
+      },
+    },
+    Tags: [...tags],
+  });
 }
 
 /**

@@ -43,12 +43,7 @@ export const MOUNT_CHECK_SCRIPT = [
   'echo "mount verified: wrote, read back and removed $probe"',
 ].join('\n');
 
-/**
- * The Job that proves the claim mounts: one pod, never restarted (backoffLimit 0), ended by
- * activeDeadlineSeconds, removed by the TTL controller if the step cannot delete it. Hardened:
- * a non-root user, no privilege escalation, every capability dropped, a read-only root file
- * system (only the claim is written), the runtime's seccomp profile, no service account token.
- */
+/** The Job that proves the claim mounts (a {@link buildProbeJob}): it writes to the claim. */
 export function buildMountCheckJob(input: MountCheckJobInput): JobObject {
   const name = mountCheckJobName(input.volumeId);
   const labels = {
@@ -56,17 +51,64 @@ export function buildMountCheckJob(input: MountCheckJobInput): JobObject {
     [VOLUME_ID_LABEL]: input.volumeId,
     'app.kubernetes.io/component': 'mount-check',
   };
+  return buildProbeJob({
+    name,
+    namespace: input.namespace,
+    labels,
+    settings: input.settings,
+    container: {
+      name: 'mount-check',
+      script: MOUNT_CHECK_SCRIPT,
+      env: [{ name: 'PROBE', value: input.probe }],
+    },
+    volume: { name: 'volume', mountPath: MOUNT_CHECK_PATH, claimName: input.claimName },
+  });
+}
+
+/** What differs between the service's one-pod Jobs (the mount check, the restore listing). */
+export interface ProbeJobInput {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly settings: MountCheckSettings;
+  readonly container: {
+    readonly name: string;
+    /** What `sh -c` runs. */
+    readonly script: string;
+    readonly env?: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+    /** Where the script writes its answer, when not the default. */
+    readonly terminationMessagePath?: string;
+  };
+  /** The claim the pod mounts, and where. */
+  readonly volume: {
+    readonly name: string;
+    readonly mountPath: string;
+    readonly claimName: string;
+    readonly readOnly?: boolean;
+  };
+}
+
+/**
+ * A one-pod Job of the service: never restarted (backoffLimit 0), ended by
+ * activeDeadlineSeconds, removed by the TTL controller if its step cannot delete it. Hardened:
+ * a non-root user, no privilege escalation, every capability dropped, a read-only root file
+ * system (only the claim may be written), the runtime's seccomp profile, no service account
+ * token; the container's termination message falls back to the end of its log.
+ */
+export function buildProbeJob(input: ProbeJobInput): JobObject {
   const { cpu, memory } = input.settings;
+  const { container, volume } = input;
+  const readOnly = volume.readOnly ? { readOnly: true } : {};
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { name, namespace: input.namespace, labels },
+    metadata: { name: input.name, namespace: input.namespace, labels: input.labels },
     spec: {
       backoffLimit: 0,
       activeDeadlineSeconds: input.settings.timeoutSeconds,
       ttlSecondsAfterFinished: MOUNT_CHECK_TTL_SECONDS,
       template: {
-        metadata: { labels },
+        metadata: { labels: input.labels },
         spec: {
           restartPolicy: 'Never',
           automountServiceAccountToken: false,
@@ -78,10 +120,10 @@ export function buildMountCheckJob(input: MountCheckJobInput): JobObject {
           },
           containers: [
             {
-              name: 'mount-check',
+              name: container.name,
               image: input.settings.image,
-              command: ['sh', '-c', MOUNT_CHECK_SCRIPT],
-              env: [{ name: 'PROBE', value: input.probe }],
+              command: ['sh', '-c', container.script],
+              ...(container.env ? { env: [...container.env] } : {}),
               resources: { requests: { cpu, memory }, limits: { cpu, memory } },
               securityContext: {
                 allowPrivilegeEscalation: false,
@@ -89,11 +131,19 @@ export function buildMountCheckJob(input: MountCheckJobInput): JobObject {
                 privileged: false,
                 capabilities: { drop: ['ALL'] },
               },
+              ...(container.terminationMessagePath
+                ? { terminationMessagePath: container.terminationMessagePath }
+                : {}),
               terminationMessagePolicy: 'FallbackToLogsOnError',
-              volumeMounts: [{ name: 'volume', mountPath: MOUNT_CHECK_PATH }],
+              volumeMounts: [{ name: volume.name, mountPath: volume.mountPath, ...readOnly }],
             },
           ],
-          volumes: [{ name: 'volume', persistentVolumeClaim: { claimName: input.claimName } }],
+          volumes: [
+            {
+              name: volume.name,
+              persistentVolumeClaim: { claimName: volume.claimName, ...readOnly },
+            },
+          ],
         },
       },
     },

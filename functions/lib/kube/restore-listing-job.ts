@@ -10,7 +10,7 @@ import type { MountCheckSettings } from '../config.ts';
 import { RestoreDirectoryNotFoundError } from '../errors.ts';
 import { EFS_CSI_DRIVER, MANAGED_BY, MANAGED_BY_LABEL, VOLUME_ID_LABEL } from '../volume/names.ts';
 import type { JobObject } from './job-objects.ts';
-import { MOUNT_CHECK_TTL_SECONDS, MOUNT_CHECK_USER } from './mount-check-job.ts';
+import { buildProbeJob } from './mount-check-job.ts';
 
 /** The `app.kubernetes.io/component` of the listing's objects: local mode's Job runner reads it. */
 export const RESTORE_LISTING_COMPONENT = 'restore-listing';
@@ -119,59 +119,25 @@ export interface RestoreListingJobInput extends RestoreListingInput {
 }
 
 /**
- * The Job that lists the restored root: one pod, never restarted (backoffLimit 0), ended by
- * activeDeadlineSeconds, removed by the TTL controller if the step cannot delete it. Hardened
- * as the mount check's: a non-root user (the root of a new EFS file system is root's, 0755,
- * so any user may list it), no privilege escalation, every capability dropped, a read-only
- * root file system, the claim mounted read-only, no service account token.
+ * The Job that lists the restored root (a {@link buildProbeJob}, hardened as the mount
+ * check's): its non-root user may list it (the root of a new EFS file system is root's, 0755),
+ * and the claim is mounted read-only.
  */
 export function buildRestoreListingJob(input: RestoreListingJobInput): JobObject {
   const name = restoreListingName(input.volumeId);
   const labels = listingLabels(input.volumeId);
-  const { cpu, memory } = input.settings;
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name, namespace: input.namespace, labels },
-    spec: {
-      backoffLimit: 0,
-      activeDeadlineSeconds: input.settings.timeoutSeconds,
-      ttlSecondsAfterFinished: MOUNT_CHECK_TTL_SECONDS,
-      template: {
-        metadata: { labels },
-        spec: {
-          restartPolicy: 'Never',
-          automountServiceAccountToken: false,
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: MOUNT_CHECK_USER,
-            runAsGroup: MOUNT_CHECK_USER,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
-          containers: [
-            {
-              name: RESTORE_LISTING_COMPONENT,
-              image: input.settings.image,
-              command: ['sh', '-c', RESTORE_LISTING_SCRIPT],
-              resources: { requests: { cpu, memory }, limits: { cpu, memory } },
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                privileged: false,
-                capabilities: { drop: ['ALL'] },
-              },
-              terminationMessagePath: TERMINATION_MESSAGE_PATH,
-              terminationMessagePolicy: 'FallbackToLogsOnError',
-              volumeMounts: [{ name: 'restored', mountPath: RESTORE_LISTING_PATH, readOnly: true }],
-            },
-          ],
-          volumes: [
-            { name: 'restored', persistentVolumeClaim: { claimName: name, readOnly: true } },
-          ],
-        },
-      },
+  return buildProbeJob({
+    name,
+    namespace: input.namespace,
+    labels,
+    settings: input.settings,
+    container: {
+      name: RESTORE_LISTING_COMPONENT,
+      script: RESTORE_LISTING_SCRIPT,
+      terminationMessagePath: TERMINATION_MESSAGE_PATH,
     },
-  };
+    volume: { name: 'restored', mountPath: RESTORE_LISTING_PATH, claimName: name, readOnly: true },
+  });
 }
 
 /**
