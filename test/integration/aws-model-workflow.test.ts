@@ -26,8 +26,8 @@ interface Volume {
 
 let stack: LocalStack;
 let model: AwsModel;
-/** Functions whose next invocations fail (a fault after the mount targets exist). */
-const failing = new Set<string>();
+/** The function each volume's provisioning fails at, before its work, by the volume's name. */
+const failingBefore = new Map<string, string>();
 /**
  * The function each volume's provisioning fails after, by the volume's name: it does its work,
  * then fails, as a Lambda timing out after its side effect.
@@ -68,16 +68,15 @@ beforeAll(async () => {
         wrap:
           (name: string, handler: TaskHandler): TaskHandler =>
           async (input) => {
-            if (
-              failingAfterWork.size > 0 &&
-              failingAfterWork.get(await nameOfVolume(input)) === name
-            ) {
+            const volume =
+              failingAfterWork.size + failingBefore.size > 0 ? await nameOfVolume(input) : '';
+            if (failingAfterWork.get(volume) === name) {
               await handler(input);
               throw Object.assign(new Error(`fault injected after ${name} did its work`), {
                 name: 'InjectedFault',
               });
             }
-            if (!failing.has(name)) return handler(input);
+            if (failingBefore.get(volume) !== name) return handler(input);
             throw Object.assign(new Error(`${name} failed (injected)`), { name: 'InjectedError' });
           },
       },
@@ -116,58 +115,6 @@ function refusals(code: string): number {
 }
 
 describe('provisioning under the AWS model', () => {
-  it('is READY after the mount-target wait loop ran more than once', async () => {
-    // Prepare: mount targets slow enough (12 s here) that the first check, right after their
-    // creation, finds them creating even when each step takes seconds on a loaded machine
-    model.configure({ durations: { mountTargetCreating: 600 } });
-
-    // Act
-    const volume = await provisionVolume('paced').finally(() =>
-      model.configure({ durations: { mountTargetCreating: 200 } }),
-    );
-
-    // Assess: several looks at the mount targets, one resource of each kind (three zones)
-    expect(volume.status).toBe('READY');
-    const checks = (await statesEntered(volume.id)).filter((name) => name === 'CheckMountTargets');
-    expect(checks.length).toBeGreaterThan(1);
-    expect(countsPerVolume(await clusterInventory(stack.clusterName), [volume.id])).toEqual({
-      fileSystems: [1],
-      mountTargets: [3],
-      accessPoints: [1],
-      securityGroups: [1],
-    });
-  });
-
-  it('rolls back after the mount targets exist by waiting for them to be gone before deleting the file system and the security group', async () => {
-    // Prepare: deletes that linger (6 s here) past the first check even on a loaded machine
-    failing.add('ApplyManifests');
-    model.configure({ durations: { mountTargetDeleting: 300 } });
-    const inUseBefore = refusals('FileSystemInUse') + refusals('DependencyViolation');
-
-    // Act
-    const volume = await provisionVolume('rolled-back').finally(() => {
-      failing.delete('ApplyManifests');
-      model.configure({ durations: { mountTargetDeleting: { min: 45, max: 90 } } });
-    });
-
-    // Assess: FAILED with the cause, the deletion waited out, nothing left in moto
-    expect(volume).toMatchObject({
-      status: 'FAILED',
-      error: { step: 'ApplyManifests', name: 'InjectedError' },
-    });
-    const states = await statesEntered(volume.id);
-    const deletedChecks = states.flatMap((name, index) =>
-      name === 'CheckMountTargetsDeleted' ? [index] : [],
-    );
-    expect(deletedChecks.length).toBeGreaterThan(1);
-    expect(states.indexOf('DeleteFileSystem')).toBeGreaterThan(deletedChecks.at(-1) ?? 0);
-    expect(states.indexOf('DeleteSecurityGroup')).toBeGreaterThan(
-      states.indexOf('DeleteFileSystem'),
-    );
-    expect(refusals('FileSystemInUse') + refusals('DependencyViolation')).toBe(inUseBefore);
-    expect(resourcesOf(await clusterInventory(stack.clusterName), [volume.id])).toEqual([]);
-  });
-
   it('ends FAILED with the limit named in the record, and nothing left, when the file system limit is reached', async () => {
     // Prepare
     model.configure({ limits: { fileSystemsPerAccount: 0 } });
@@ -208,6 +155,65 @@ describe('provisioning under the AWS model', () => {
       accessPoints: [1],
       securityGroups: [1],
     });
+  });
+});
+
+// These two wait out slow mount targets (one their creation, the other their deletion) more
+// than they compute: they run side by side, each on a volume of its own. (The limit and the
+// consistency window above apply to every call, so those run alone.)
+describe.concurrent('provisioning under the AWS model, waiting out slow mount targets', () => {
+  it('is READY after the mount-target wait loop ran more than once', async ({ expect }) => {
+    // Prepare: mount targets slow enough (12 s here) that the first check, right after their
+    // creation, finds them creating even when each step takes seconds on a loaded machine
+    model.configure({ durations: { mountTargetCreating: 600 } });
+
+    // Act
+    const volume = await provisionVolume('paced').finally(() =>
+      model.configure({ durations: { mountTargetCreating: 200 } }),
+    );
+
+    // Assess: several looks at the mount targets, one resource of each kind (three zones)
+    expect(volume.status).toBe('READY');
+    const checks = (await statesEntered(volume.id)).filter((name) => name === 'CheckMountTargets');
+    expect(checks.length).toBeGreaterThan(1);
+    expect(countsPerVolume(await clusterInventory(stack.clusterName), [volume.id])).toEqual({
+      fileSystems: [1],
+      mountTargets: [3],
+      accessPoints: [1],
+      securityGroups: [1],
+    });
+  });
+
+  it('rolls back after the mount targets exist by waiting for them to be gone before deleting the file system and the security group', async ({
+    expect,
+  }) => {
+    // Prepare: deletes that linger (6 s here) past the first check even on a loaded machine
+    failingBefore.set('rolled-back', 'ApplyManifests');
+    model.configure({ durations: { mountTargetDeleting: 300 } });
+    const inUseBefore = refusals('FileSystemInUse') + refusals('DependencyViolation');
+
+    // Act
+    const volume = await provisionVolume('rolled-back').finally(() => {
+      failingBefore.delete('rolled-back');
+      model.configure({ durations: { mountTargetDeleting: { min: 45, max: 90 } } });
+    });
+
+    // Assess: FAILED with the cause, the deletion waited out, nothing left in moto
+    expect(volume).toMatchObject({
+      status: 'FAILED',
+      error: { step: 'ApplyManifests', name: 'InjectedError' },
+    });
+    const states = await statesEntered(volume.id);
+    const deletedChecks = states.flatMap((name, index) =>
+      name === 'CheckMountTargetsDeleted' ? [index] : [],
+    );
+    expect(deletedChecks.length).toBeGreaterThan(1);
+    expect(states.indexOf('DeleteFileSystem')).toBeGreaterThan(deletedChecks.at(-1) ?? 0);
+    expect(states.indexOf('DeleteSecurityGroup')).toBeGreaterThan(
+      states.indexOf('DeleteFileSystem'),
+    );
+    expect(refusals('FileSystemInUse') + refusals('DependencyViolation')).toBe(inUseBefore);
+    expect(resourcesOf(await clusterInventory(stack.clusterName), [volume.id])).toEqual([]);
   });
 });
 

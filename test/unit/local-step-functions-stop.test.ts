@@ -88,6 +88,7 @@ describe('local Step Functions, stopped', () => {
         States: {
           Step: {
             Type: 'Task',
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: the ASL files' own placeholder
             Resource: '${ResolveClusterFunctionArn}',
             Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 3 }],
             End: true,
