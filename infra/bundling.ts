@@ -225,6 +225,26 @@ export const kubeconfigUnused: Plugin = {
   },
 };
 
+/** node-fetch 2's module, the only importer that gets infra/bundling/node-fetch-url.mjs. */
+const NODE_FETCH = /[\\/]node-fetch[\\/]lib[\\/]index\.m?js$/;
+
+/**
+ * node-fetch 2 (the Kubernetes client's HTTP) parses each request's URL with url.parse(),
+ * which Node deprecates (DEP0169) with a warning in every execution environment that calls
+ * Kubernetes. Its `url` import gets infra/bundling/node-fetch-url.mjs instead: the same
+ * fields, from the WHATWG parser. Every other module's `url` is Node's.
+ */
+export const nodeFetchWhatwgUrl: Plugin = {
+  name: 'node-fetch-whatwg-url@1',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?url$/ }, ({ importer }) =>
+      NODE_FETCH.test(importer)
+        ? { path: fileURLToPath(new URL('bundling/node-fetch-url.mjs', import.meta.url)) }
+        : undefined,
+    );
+  },
+};
+
 /**
  * The kinds the Kubernetes steps read, write, list and delete through KubernetesObjectApi
  * (functions/lib/kube/apply.ts), and what the client itself deserializes on the way (status,
@@ -397,6 +417,7 @@ export function esbuildOptionsFor(entry: string, outdir: string): BuildOptions {
       sha256NodeOnly,
       sdkPartitionsWithoutDescriptions,
       kubeconfigUnused,
+      nodeFetchWhatwgUrl,
       kubernetesModels,
       builtinsViaRequire,
     ],

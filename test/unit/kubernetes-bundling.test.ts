@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ObjectSerializer as Published } from '@kubernetes/client-node/dist/serializer.js';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { esbuildOptionsFor, KUBERNETES_MODELS } from '../../infra/bundling.ts';
+import { KUBERNETES_MODELS } from '../../infra/bundling.ts';
+import { bundledSnippet } from '../support/bundled-snippet.ts';
 
 // The Kubernetes client as the steps' bundles carry it (infra/bundling.ts: kubernetes-models
 // and kubeconfig-unused), next to the client as published.
@@ -21,18 +21,7 @@ let folder: string;
 
 beforeAll(async () => {
   folder = mkdtempSync(join(tmpdir(), 'kubernetes-bundling-'));
-  const options = esbuildOptionsFor('client.ts', folder);
-  await build({
-    ...options,
-    entryPoints: undefined,
-    entryNames: undefined,
-    outdir: undefined,
-    splitting: false,
-    chunkNames: undefined,
-    outfile: join(folder, 'client.mjs'),
-    stdin: { contents: ENTRY, resolveDir: options.absWorkingDir as string, loader: 'js' },
-  });
-  bundled = await import(pathToFileURL(join(folder, 'client.mjs')).href);
+  bundled = await import(pathToFileURL(await bundledSnippet(ENTRY, folder, 'client')).href);
 }, 60_000);
 
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
