@@ -1,8 +1,8 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { Sha256Node } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { buildEksToken, EKS_TOKEN_PREFIX, stsHost } from '../../functions/lib/kube/eks-token.ts';
-import { NodeSha256 } from '../../functions/lib/kube/node-sha256.ts';
 
 const credentials = {
   accessKeyId: 'AKIDEXAMPLE',
@@ -62,7 +62,7 @@ describe('stsHost', () => {
   });
 });
 
-describe('NodeSha256', () => {
+describe('the SHA-256 an EKS token is signed with (@smithy/core Sha256Node)', () => {
   it('hashes and keys an HMAC as the JavaScript SHA-256 does, across updates and resets', async () => {
     // Prepare: a string, bytes inside a larger buffer, and a key given as a string and as bytes
     const bytes = new Uint8Array([0, 1, 2, 250, 251, 252, 253, 9]).subarray(2, 7);
@@ -81,7 +81,7 @@ describe('NodeSha256', () => {
 
     // Act / Assess
     for (const secret of [undefined, 'AWS4secret', new Uint8Array([7, 8, 9])]) {
-      expect(await digests(new NodeSha256(secret))).toEqual(await digests(new Sha256(secret)));
+      expect(await digests(new Sha256Node(secret))).toEqual(await digests(new Sha256(secret)));
     }
   });
 

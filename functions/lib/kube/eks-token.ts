@@ -1,7 +1,7 @@
+import { Sha256Node } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, Provider } from '@smithy/types';
-import { NodeSha256 } from './node-sha256.ts';
 
 /** The prefix of every EKS bearer token, as `aws eks get-token` and aws-iam-authenticator use. */
 export const EKS_TOKEN_PREFIX = 'k8s-aws-v1.';
@@ -39,7 +39,8 @@ export async function buildEksToken(options: EksTokenOptions): Promise<string> {
     credentials: options.credentials,
     region: options.region,
     service: 'sts',
-    sha256: NodeSha256,
+    // The SDK clients' own SHA-256 (node:crypto): the bundles carry it already.
+    sha256: Sha256Node,
     applyChecksum: false,
   });
   const hostname = stsHost(options.region);
