@@ -50,6 +50,26 @@ function loadedOnce(path: string, load: () => Promise<string>): Promise<string> 
   return contents;
 }
 
+/**
+ * A plugin that loads the dependency modules `filter` matches as `rewrite` makes them of their
+ * source, once per process (loadedOnce): what a few of them carry that no function runs.
+ */
+function modulesRewritten(
+  name: string,
+  filter: RegExp,
+  rewrite: (source: string, path: string) => string | Promise<string>,
+): Plugin {
+  return {
+    name,
+    setup(build) {
+      build.onLoad({ filter }, async ({ path }) => ({
+        contents: await loadedOnce(path, async () => rewrite(await readFile(path, 'utf8'), path)),
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 /** An AWS SDK client's schemas: one module per service, with every shape of its API. */
 const SDK_SCHEMAS = /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/;
 
@@ -62,15 +82,11 @@ const SDK_SCHEMAS = /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\
  * writes those keys as the string literals they are, in the module esbuild reads; what the
  * module does is unchanged.
  */
-export const sdkSchemaLiteralKeys: Plugin = {
-  name: 'sdk-schema-literal-keys@1',
-  setup(build) {
-    build.onLoad({ filter: SDK_SCHEMAS }, async ({ path }) => ({
-      contents: await loadedOnce(path, async () => withLiteralKeys(await readFile(path, 'utf8'))),
-      loader: 'js',
-    }));
-  },
-};
+export const sdkSchemaLiteralKeys = modulesRewritten(
+  'sdk-schema-literal-keys@1',
+  SDK_SCHEMAS,
+  withLiteralKeys,
+);
 
 /**
  * A schemas module with each computed key `[_name]:` over its `const _name = "…";` table
@@ -109,6 +125,28 @@ export const sdkPackageVersion: Plugin = {
   },
 };
 
+/**
+ * A plugin that resolves the imports `filter` matches to `replacement` (a module of
+ * infra/bundling/) when `importedBy` accepts the import and the module making it: the
+ * dependencies the bundles replace for one importer only. Every other import resolves as usual.
+ */
+function importsReplaced(
+  name: string,
+  filter: RegExp,
+  importedBy: (path: string, importer: string) => boolean,
+  replacement: string,
+): Plugin {
+  const path = fileURLToPath(new URL(`bundling/${replacement}`, import.meta.url));
+  return {
+    name,
+    setup(build) {
+      build.onResolve({ filter }, (args) =>
+        importedBy(args.path, args.importer) ? { path } : undefined,
+      );
+    },
+  };
+}
+
 /** What the X-Ray SDK requires its AWS SDK v2 patcher as, from dist/lib/aws-xray.js. */
 const XRAY_SDK_V2_PATCHER = /^\.\/patchers\/aws_p(\.js)?$/;
 
@@ -118,16 +156,12 @@ const XRAY_SDK_V2_PATCHER = /^\.\/patchers\/aws_p(\.js)?$/;
  * brings `semver`: 31 kB less in every bundle. SDK v3 clients stay traced: their patcher,
  * `captureAWSv3Client`, is another module, bundled as it is.
  */
-export const xraySdkV2Patcher: Plugin = {
-  name: 'xray-sdk-v2-patcher@1',
-  setup(build) {
-    build.onResolve({ filter: XRAY_SDK_V2_PATCHER }, ({ importer }) =>
-      /[\\/]aws-xray-sdk-core[\\/]dist[\\/]lib[\\/]aws-xray\.js$/.test(importer)
-        ? { path: fileURLToPath(new URL('bundling/xray-sdk-v2-patcher.cjs', import.meta.url)) }
-        : undefined,
-    );
-  },
-};
+export const xraySdkV2Patcher = importsReplaced(
+  'xray-sdk-v2-patcher@1',
+  XRAY_SDK_V2_PATCHER,
+  (_, importer) => /[\\/]aws-xray-sdk-core[\\/]dist[\\/]lib[\\/]aws-xray\.js$/.test(importer),
+  'xray-sdk-v2-patcher.cjs',
+);
 
 /** @smithy/core's SHA-256 for Node: node:crypto's, or a JavaScript one where that has none. */
 const SMITHY_SHA256_NODE =
@@ -140,23 +174,18 @@ const SHA256_JS_IMPORT = 'import { Sha256Js } from "./Sha256Js";';
  * always has it, so the JavaScript SHA-256 never runs, yet it was 3 kB of every cold start.
  * Should node:crypto ever lack sha256, the stand-in throws rather than sign differently.
  */
-export const sha256NodeOnly: Plugin = {
-  name: 'sha256-node-only@1',
-  setup(build) {
-    build.onLoad({ filter: SMITHY_SHA256_NODE }, async ({ path }) => ({
-      contents: await loadedOnce(path, async () => {
-        const source = await readFile(path, 'utf8');
-        if (!source.includes(SHA256_JS_IMPORT))
-          throw new Error('sha256-node-only: Sha256Node.js no longer imports Sha256Js as expected');
-        return source.replace(
-          SHA256_JS_IMPORT,
-          'const Sha256Js = class { constructor() { throw new Error("node:crypto has no sha256"); } };',
-        );
-      }),
-      loader: 'js',
-    }));
+export const sha256NodeOnly = modulesRewritten(
+  'sha256-node-only@1',
+  SMITHY_SHA256_NODE,
+  (source) => {
+    if (!source.includes(SHA256_JS_IMPORT))
+      throw new Error('sha256-node-only: Sha256Node.js no longer imports Sha256Js as expected');
+    return source.replace(
+      SHA256_JS_IMPORT,
+      'const Sha256Js = class { constructor() { throw new Error("node:crypto has no sha256"); } };',
+    );
   },
-};
+);
 
 /** The AWS partitions the SDK resolves endpoints with: each with its regions. */
 const SDK_PARTITIONS =
@@ -167,17 +196,11 @@ const SDK_PARTITIONS =
  * table: the endpoint rules read a partition's outputs (name, DNS suffixes, FIPS and dual
  * stack) and whether a region is listed, never its description. 1.5 kB of every cold start.
  */
-export const sdkPartitionsWithoutDescriptions: Plugin = {
-  name: 'sdk-partitions-without-descriptions@1',
-  setup(build) {
-    build.onLoad({ filter: SDK_PARTITIONS }, async ({ path }) => ({
-      contents: await loadedOnce(path, async () =>
-        (await readFile(path, 'utf8')).replace(/"description": "[^"\\\n]*"/g, ''),
-      ),
-      loader: 'js',
-    }));
-  },
-};
+export const sdkPartitionsWithoutDescriptions = modulesRewritten(
+  'sdk-partitions-without-descriptions@1',
+  SDK_PARTITIONS,
+  (source) => source.replace(/"description": "[^"\\\n]*"/g, ''),
+);
 
 /** What @aws-sdk/endpoint-cache imports its cache as. */
 const ENDPOINT_CACHE = /[\\/]@aws-sdk[\\/]endpoint-cache[\\/]dist-es[\\/]EndpointCache\.js$/;
@@ -188,16 +211,12 @@ const ENDPOINT_CACHE = /[\\/]@aws-sdk[\\/]endpoint-cache[\\/]dist-es[\\/]Endpoin
  * least-recently-used cache over a Map, instead of mnemonist's LRUCache with its typed-array
  * pointers and obliterator: 7 kB less at the cold start of every function with DynamoDB.
  */
-export const endpointCacheLru: Plugin = {
-  name: 'endpoint-cache-lru@1',
-  setup(build) {
-    build.onResolve({ filter: /^mnemonist\/lru-cache(\.js)?$/ }, ({ importer }) =>
-      ENDPOINT_CACHE.test(importer)
-        ? { path: fileURLToPath(new URL('bundling/endpoint-lru-cache.mjs', import.meta.url)) }
-        : undefined,
-    );
-  },
-};
+export const endpointCacheLru = importsReplaced(
+  'endpoint-cache-lru@1',
+  /^mnemonist\/lru-cache(\.js)?$/,
+  (_, importer) => ENDPOINT_CACHE.test(importer),
+  'endpoint-lru-cache.mjs',
+);
 
 /**
  * Packages that @kubernetes/client-node's modules import for what the functions' in-memory
@@ -212,18 +231,12 @@ const KUBECONFIG_UNUSED: Readonly<Record<string, RegExp>> = {
   'openid-client': /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]oidc_auth\.js$/,
 };
 
-export const kubeconfigUnused: Plugin = {
-  name: 'kubeconfig-unused@1',
-  setup(build) {
-    build.onResolve(
-      { filter: /^(js-yaml|socks-proxy-agent|jsonpath-plus|openid-client)$/ },
-      ({ path, importer }) =>
-        KUBECONFIG_UNUSED[path]?.test(importer)
-          ? { path: fileURLToPath(new URL('bundling/kubeconfig-unused.mjs', import.meta.url)) }
-          : undefined,
-    );
-  },
-};
+export const kubeconfigUnused = importsReplaced(
+  'kubeconfig-unused@1',
+  /^(js-yaml|socks-proxy-agent|jsonpath-plus|openid-client)$/,
+  (path, importer) => KUBECONFIG_UNUSED[path]?.test(importer) ?? false,
+  'kubeconfig-unused.mjs',
+);
 
 /** node-fetch 2's module, the only importer that gets infra/bundling/node-fetch-url.mjs. */
 const NODE_FETCH = /[\\/]node-fetch[\\/]lib[\\/]index\.m?js$/;
@@ -234,16 +247,12 @@ const NODE_FETCH = /[\\/]node-fetch[\\/]lib[\\/]index\.m?js$/;
  * Kubernetes. Its `url` import gets infra/bundling/node-fetch-url.mjs instead: the same
  * fields, from the WHATWG parser. Every other module's `url` is Node's.
  */
-export const nodeFetchWhatwgUrl: Plugin = {
-  name: 'node-fetch-whatwg-url@1',
-  setup(build) {
-    build.onResolve({ filter: /^(node:)?url$/ }, ({ importer }) =>
-      NODE_FETCH.test(importer)
-        ? { path: fileURLToPath(new URL('bundling/node-fetch-url.mjs', import.meta.url)) }
-        : undefined,
-    );
-  },
-};
+export const nodeFetchWhatwgUrl = importsReplaced(
+  'node-fetch-whatwg-url@1',
+  /^(node:)?url$/,
+  (_, importer) => NODE_FETCH.test(importer),
+  'node-fetch-url.mjs',
+);
 
 /**
  * The kinds the Kubernetes steps read, write, list and delete through KubernetesObjectApi
@@ -280,20 +289,15 @@ const KUBERNETES_MODEL_INDEXES =
  * the JSON it is, as it does for custom resources; none goes through it. A client module that
  * imported a dropped model would fail the build. test/infra/bundles.test.ts checks it all.
  */
-export const kubernetesModels: Plugin = {
-  name: 'kubernetes-models@1',
-  setup(build) {
-    build.onLoad({ filter: KUBERNETES_MODEL_INDEXES }, async ({ path }) => {
-      const contents = await loadedOnce(path, async () => {
-        const folder = dirname(path);
-        const serializer = await readFile(join(folder, 'ObjectSerializer.js'), 'utf8');
-        const kept = await modelsOf(serializer, folder, KUBERNETES_MODELS);
-        return withModels(await readFile(path, 'utf8'), kept);
-      });
-      return { contents, loader: 'js' };
-    });
+export const kubernetesModels = modulesRewritten(
+  'kubernetes-models@1',
+  KUBERNETES_MODEL_INDEXES,
+  async (source, path) => {
+    const folder = dirname(path);
+    const serializer = await readFile(join(folder, 'ObjectSerializer.js'), 'utf8');
+    return withModels(source, await modelsOf(serializer, folder, KUBERNETES_MODELS));
   },
-};
+);
 
 /** The typeMap of ObjectSerializer.js: where it is, and the models it names. */
 function typeMapOf(serializer: string) {
