@@ -1,7 +1,8 @@
 // Every environment variable the functions read, declared once, in two tables: SETTINGS (type
 // and default), which the functions read, and SETTING_DOCS (meaning, readers, who sets it),
-// which only the stack, local mode and the docs read, so no bundle carries it. The config loader reads through it; the CDK stack's environment, local mode and
-// the configuration table of docs/configuration.md are checked against it (test/infra/function-settings.test.ts,
+// which only the stack, local mode and the docs read, so no bundle carries it. The config
+// loader reads through it; the CDK stack's environment, local mode and the configuration table
+// of docs/configuration.md are checked against it (test/infra/function-settings.test.ts,
 // test/unit/settings-readme.test.ts). No CDK here: this file is bundled into every function.
 
 /** Who reads a setting: a kind of function of infra/function-catalog.ts, or one by name. */

@@ -34,6 +34,27 @@ function fargate(podLabels: Record<string, string>): FargateReport {
   } as FargateReport;
 }
 
+/**
+ * The plan of `spec` on the test cluster, with the mount check's settings and neither a pool
+ * member nor a shared file system; priced when given a region.
+ */
+function planOf(
+  spec: Parameters<typeof planVolume>[1],
+  fargateReport: FargateReport | undefined,
+  region?: string,
+) {
+  return planVolume(
+    'vol-1',
+    spec,
+    cluster,
+    fargateReport,
+    undefined,
+    undefined,
+    region,
+    MOUNT_CHECK,
+  );
+}
+
 describe('the plan of a volume with verifyMount', () => {
   it('shows the Job VerifyMount would run, in the volume’s namespace', () => {
     // Prepare
@@ -45,16 +66,7 @@ describe('the plan of a volume with verifyMount', () => {
     });
 
     // Act
-    const plan = planVolume(
-      'vol-1',
-      spec,
-      cluster,
-      fargate({}),
-      undefined,
-      undefined,
-      undefined,
-      MOUNT_CHECK,
-    );
+    const plan = planOf(spec, fargate({}));
 
     // Assess
     expect(plan.spec.verifyMount).toBe(true);
@@ -78,16 +90,7 @@ describe('the plan of a volume with verifyMount', () => {
     });
 
     // Act
-    const plan = planVolume(
-      'vol-1',
-      spec,
-      cluster,
-      fargate({ app: 'web' }),
-      undefined,
-      undefined,
-      undefined,
-      MOUNT_CHECK,
-    );
+    const plan = planOf(spec, fargate({ app: 'web' }));
 
     // Assess
     expect(plan.warnings).toEqual([
@@ -100,16 +103,7 @@ describe('the plan of a volume with verifyMount', () => {
     const request = { clusterName: 'prod', namespace: 'team-a', name: 'data' };
 
     // Act
-    const plain = planVolume(
-      'vol-1',
-      validateVolumeRequest(request),
-      cluster,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      MOUNT_CHECK,
-    );
+    const plain = planOf(validateVolumeRequest(request), undefined);
     const defaulted = validateVolumeRequest(request, { verifyMount: true });
     const refused = validateVolumeRequest(
       { ...request, verifyMount: false },
@@ -136,16 +130,7 @@ describe('the plan of a restore', () => {
 
   it('shows the listing FindRestoreDirectory would run to find the restore directory', () => {
     // Act
-    const plan = planVolume(
-      'vol-1',
-      restore(),
-      cluster,
-      fargate({}),
-      undefined,
-      undefined,
-      undefined,
-      MOUNT_CHECK,
-    );
+    const plan = planOf(restore(), fargate({}));
 
     // Assess
     expect(plan.restoreListing).toMatchObject({
@@ -162,25 +147,11 @@ describe('the plan of a restore', () => {
 
   it("prices the restore: its steps in the provisioning cost, AWS Backup's charge per GB restored", () => {
     // Act
-    const plan = planVolume(
-      'vol-1',
-      restore(),
-      cluster,
-      fargate({}),
-      undefined,
-      undefined,
-      'us-east-1',
-      MOUNT_CHECK,
-    );
-    const created = planVolume(
-      'vol-2',
+    const plan = planOf(restore(), fargate({}), 'us-east-1');
+    const created = planOf(
       validateVolumeRequest({ clusterName: 'prod', namespace: 'team-a', name: 'data' }),
-      cluster,
       fargate({}),
-      undefined,
-      undefined,
       'us-east-1',
-      MOUNT_CHECK,
     );
 
     // Assess: 13 transitions and 7 requests more than a new file system's run
@@ -201,16 +172,7 @@ describe('the plan of a restore', () => {
 
   it("warns when no Fargate profile selects the listing's pod", () => {
     // Act
-    const plan = planVolume(
-      'vol-1',
-      restore(),
-      cluster,
-      fargate({ 'app.kubernetes.io/component': 'web' }),
-      undefined,
-      undefined,
-      undefined,
-      MOUNT_CHECK,
-    );
+    const plan = planOf(restore(), fargate({ 'app.kubernetes.io/component': 'web' }));
 
     // Assess
     expect(plan.warnings).toEqual([
@@ -222,15 +184,9 @@ describe('the plan of a restore', () => {
 
   it('shows no listing for a volume that is not a restore', () => {
     // Act
-    const plan = planVolume(
-      'vol-1',
+    const plan = planOf(
       validateVolumeRequest({ clusterName: 'prod', namespace: 'team-a', name: 'data' }),
-      cluster,
       fargate({}),
-      undefined,
-      undefined,
-      undefined,
-      MOUNT_CHECK,
     );
 
     // Assess
