@@ -1,10 +1,14 @@
 // A caller of the local HTTP API (local/api-server.ts): POST /volumes, then GET /volumes/{id}
-// until READY, each call timed from sending the request to having read the whole answer.
+// until READY, each call timed from sending the request to having read the whole answer, each
+// GET after the pause the last answer's `Retry-After` asked for, as the CLI's `--wait` waits.
+import { retryAfterSecondsOf } from '../client/index.ts';
 
 export interface TimedAnswer {
   readonly status: number;
   readonly ms: number;
   readonly body: { id?: string; status?: string; error?: unknown } & Record<string, unknown>;
+  /** The answer's `Retry-After`, in milliseconds, when it sent one. */
+  readonly retryAfterMs?: number;
 }
 
 async function timed(url: string, init: RequestInit = {}): Promise<TimedAnswer> {
@@ -18,7 +22,13 @@ async function timed(url: string, init: RequestInit = {}): Promise<TimedAnswer> 
   } catch {
     // not JSON: the status says enough
   }
-  return { status: response.status, ms, body };
+  const retryAfter = retryAfterSecondsOf(response.headers.get('Retry-After'));
+  return {
+    status: response.status,
+    ms,
+    body,
+    ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter * 1000 }),
+  };
 }
 
 export interface VolumeRequestBody {
@@ -48,16 +58,25 @@ export async function createVolume(
 const FAILED = new Set(['FAILED', 'ROLLBACK_FAILED', 'DELETE_FAILED', 'DELETED']);
 
 /**
- * GETs the volume until READY, pausing `pauseMs` between calls, and returns when READY was
- * seen (performance.now()). Every GET's latency goes to `latencies`. Ends at once, with the
+ * GETs the volume until READY, each GET after the last answer's `Retry-After` (`firstPauseMs`
+ * for the first: the POST's), or `pauseMs` when it sent none, and returns when READY was seen
+ * (performance.now()). Every GET's latency goes to `latencies`. Ends at once, with the
  * signal's reason, when `signal` aborts.
  */
 export async function waitUntilReady(
   api: string,
   id: string,
-  options: { pauseMs: number; timeoutMs: number; latencies?: number[]; signal?: AbortSignal },
+  options: {
+    pauseMs: number;
+    firstPauseMs?: number;
+    timeoutMs: number;
+    latencies?: number[];
+    signal?: AbortSignal;
+  },
 ): Promise<number> {
   const deadline = performance.now() + options.timeoutMs;
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  if (options.firstPauseMs) await pause(options.firstPauseMs);
   while (performance.now() < deadline) {
     // Another caller of the round failed: the round is over, stop asking.
     options.signal?.throwIfAborted();
@@ -70,7 +89,7 @@ export async function waitUntilReady(
         `volume ${id} ended ${answer.body.status}: ${JSON.stringify(answer.body.error)}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
+    await pause(answer.retryAfterMs ?? options.pauseMs);
   }
   throw new Error(`volume ${id} not READY within ${options.timeoutMs} ms`);
 }

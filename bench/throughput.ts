@@ -25,7 +25,7 @@ export interface ThroughputOptions {
   readonly namespace: string;
   /** Unique per round: claim names and idempotency keys derive from it. */
   readonly prefix: string;
-  /** Each caller's pause between two GETs. */
+  /** Each caller's pause between two GETs when the answer sends no `Retry-After`. */
   readonly pauseMs: number;
 }
 
@@ -59,6 +59,7 @@ export async function throughputRound(
       postMs.push(created.ms);
       const readyAt = await waitUntilReady(options.api, created.id, {
         pauseMs: options.pauseMs,
+        ...(created.retryAfterMs === undefined ? {} : { firstPauseMs: created.retryAfterMs }),
         timeoutMs: 180_000,
         latencies: getMs,
         signal: roundOver.signal,

@@ -66,6 +66,7 @@ export interface WaitOptions {
   /** The record the wait starts from: its step runs are not shown. */
   readonly baseline?: Volume;
   readonly timeoutSeconds: number;
+  /** The pause between two GETs when the answer asks for none (no `Retry-After`). */
   readonly pollMilliseconds: number;
   /** The statuses that end the wait. @default SETTLED */
   readonly until?: ReadonlySet<string>;
@@ -76,9 +77,10 @@ const SPINNER_MILLISECONDS = 100;
 const LAST_STEP_GRACE_MILLISECONDS = 3000;
 
 /**
- * Polls `id` until its status is in `until`, writing each step's start and end to stdout as
- * they happen (a spinner on the running step at a terminal, plain lines when piped; nothing
- * with JSON output). Returns the last record.
+ * Polls `id` until its status is in `until`, each GET after the pause the last answer's
+ * `Retry-After` asked for, writing each step's start and end to stdout as they happen (a
+ * spinner on the running step at a terminal, plain lines when piped; nothing with JSON
+ * output). Returns the last record.
  *
  * @throws WaitTimeoutError when `timeoutSeconds` pass first
  */
@@ -99,7 +101,10 @@ export async function waitForVolume(
     if (!style.json) io.stdout.write(text);
   };
   for (;;) {
-    const volume = await client.getVolume(id);
+    const { volume, retryAfterSeconds } = await client.pollVolume(id);
+    // The server's `Retry-After` while the volume changes; our own pace when it sends none.
+    const pause =
+      retryAfterSeconds === undefined ? options.pollMilliseconds : retryAfterSeconds * 1000;
     for (const event of tracker.update(volume)) {
       if (event.kind === 'started') {
         if (!style.fancy) show(`${renderStepStarted(style, event.name)}\n`);
@@ -127,10 +132,10 @@ export async function waitForVolume(
     }
     // Between polls a terminal sees the running step's spinner and its time so far.
     if (!style.fancy || !running) {
-      await sleep(options.pollMilliseconds);
+      await sleep(pause);
       continue;
     }
-    const nextPoll = Date.now() + options.pollMilliseconds;
+    const nextPoll = Date.now() + pause;
     while (Date.now() < nextPoll) {
       show(`${CLEAR_LINE}${renderStepRunning(style, running.name, running.step, frame++)}`);
       await sleep(Math.min(SPINNER_MILLISECONDS, nextPoll - Date.now()));

@@ -95,6 +95,26 @@ export interface CreatedVolume {
   readonly location: string | undefined;
 }
 
+/** A volume as one GET answered it, and how long to wait before asking again. */
+export interface VolumePoll {
+  readonly volume: Volume;
+  /** The answer's `Retry-After` in seconds: sent only while the volume is still changing. */
+  readonly retryAfterSeconds?: number;
+}
+
+/**
+ * `Retry-After` as seconds: the delay-seconds form (RFC 9110), or an HTTP date's distance from
+ * now; undefined when absent or unreadable.
+ */
+export function retryAfterSecondsOf(header: string | null): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  // An HTTP-date is always GMT (`Sun, 06 Nov 1994 08:49:37 GMT`).
+  const at = text.endsWith('GMT') ? Date.parse(text) : Number.NaN;
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
 export interface VolumesClient {
   /** The base URL requests go to. */
   readonly endpoint: string;
@@ -115,6 +135,12 @@ export interface VolumesClient {
   allVolumes(query?: Omit<ListVolumesQuery, 'nextToken'>): AsyncGenerator<Volume>;
   /** GET /volumes/{id}. */
   getVolume(id: string): Promise<Volume>;
+  /**
+   * GET /volumes/{id}, with the pause the answer asked for: `retryAfterSeconds` (its
+   * `Retry-After`) while the volume is still changing, undefined once it settled. A poller
+   * waits that long before its next call.
+   */
+  pollVolume(id: string): Promise<VolumePoll>;
   /** GET /volumes/{id}/manifests: the multi-document YAML. */
   getVolumeManifests(id: string): Promise<string>;
   /** DELETE /volumes/{id}: starts deprovisioning (202). */
@@ -243,7 +269,13 @@ export function createVolumesClient(options: VolumesClientOptions): VolumesClien
       } while (nextToken);
     },
     async getVolume(id) {
-      return answer(await api.GET('/volumes/{id}', { params: { path: { id } } }));
+      return (await client.pollVolume(id)).volume;
+    },
+    async pollVolume(id) {
+      const result = await api.GET('/volumes/{id}', { params: { path: { id } } });
+      const volume = answer(result);
+      const retryAfter = retryAfterSecondsOf(result.response.headers.get('Retry-After'));
+      return { volume, ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }) };
     },
     async getVolumeManifests(id) {
       return answer(

@@ -1,7 +1,7 @@
 import { ec2Client } from '#clients/ec2';
 import { apiDependencies } from '#helpers/api-dependencies';
 import { apiHandler } from '#helpers/api-handler';
-import { callerOf, jsonBodyOf, jsonResponse } from '#lib/http/http';
+import { callerOf, jsonBodyOf, jsonResponse, volumeHeaders } from '#lib/http/http';
 import { validateParameters } from '#lib/http/parameters';
 import { createVolume } from '#lib/service/create-volume';
 import { logger } from '#powertools/logger';
@@ -21,7 +21,7 @@ export const handler = apiHandler(
     });
     if (result.kind === 'plan') return jsonResponse(200, result.plan);
     logger.appendKeys({ volumeId: result.volume.id, executionName: result.volume.executionName });
-    return jsonResponse(202, result.volume, { Location: `/volumes/${result.volume.id}` });
+    return jsonResponse(202, result.volume, volumeHeaders(result.volume, { location: true }));
   },
   { jsonBody: true },
 );

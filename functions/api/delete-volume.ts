@@ -1,6 +1,6 @@
 import { apiDependencies } from '#helpers/api-dependencies';
 import { apiHandler } from '#helpers/api-handler';
-import { callerOf, jsonResponse } from '#lib/http/http';
+import { callerOf, jsonResponse, volumeHeaders } from '#lib/http/http';
 import { validateParameters } from '#lib/http/parameters';
 import { deleteVolume } from '#lib/service/delete-volume';
 import * as parameters from '../generated/validators/deleteVolume.ts';
@@ -13,5 +13,5 @@ export const handler = apiHandler('deleteVolume', async (event) => {
     event.queryStringParameters,
   );
   const volume = await deleteVolume(apiDependencies(), id, { caller: callerOf(event), force });
-  return jsonResponse(202, volume, { Location: `/volumes/${id}` });
+  return jsonResponse(202, volume, volumeHeaders(volume, { location: true }));
 });

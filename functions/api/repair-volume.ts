@@ -2,7 +2,7 @@ import { ec2Client } from '#clients/ec2';
 import { efsClient } from '#clients/efs';
 import { apiDependencies } from '#helpers/api-dependencies';
 import { apiHandler } from '#helpers/api-handler';
-import { callerOf, jsonResponse } from '#lib/http/http';
+import { callerOf, jsonResponse, volumeHeaders } from '#lib/http/http';
 import { validateParameters } from '#lib/http/parameters';
 import { repairVolume } from '#lib/service/repair-volume';
 import * as parameters from '../generated/validators/repairVolume.ts';
@@ -18,5 +18,5 @@ export const handler = apiHandler('repairVolume', async (event) => {
     caller: callerOf(event),
     verifyMount,
   });
-  return jsonResponse(202, volume, { Location: `/volumes/${id}` });
+  return jsonResponse(202, volume, volumeHeaders(volume, { location: true }));
 });

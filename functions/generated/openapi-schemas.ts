@@ -86,10 +86,10 @@ export const openapiDocument = {
             "description": "Accepted; the volume is provisioning.",
             "headers": {
               "Location": {
-                "description": "The volume's URL.",
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/headers/VolumeLocation"
+              },
+              "Retry-After": {
+                "$ref": "#/components/headers/RetryAfter"
               }
             },
             "content": {
@@ -224,6 +224,11 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "The volume.",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/RetryAfter"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -260,6 +265,14 @@ export const openapiDocument = {
         "responses": {
           "202": {
             "description": "Accepted; the volume is being deleted.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/VolumeLocation"
+              },
+              "Retry-After": {
+                "$ref": "#/components/headers/RetryAfter"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -447,6 +460,14 @@ export const openapiDocument = {
         "responses": {
           "202": {
             "description": "Accepted; the volume is being repaired.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/VolumeLocation"
+              },
+              "Retry-After": {
+                "$ref": "#/components/headers/RetryAfter"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -491,6 +512,22 @@ export const openapiDocument = {
         "in": "header",
         "description": "AWS Signature Version 4 for the service `execute-api`, checked by API Gateway's IAM\nauthorization; the caller needs `execute-api:Invoke` on the method.\n",
         "x-amazon-apigateway-authtype": "awsSigv4"
+      }
+    },
+    "headers": {
+      "VolumeLocation": {
+        "description": "The volume's URL.",
+        "required": true,
+        "schema": {
+          "type": "string"
+        }
+      },
+      "RetryAfter": {
+        "description": "Sent while the volume's status is still changing (PENDING, PROVISIONING,\nROLLING_BACK, DELETING, REPAIRING), never once it settled: the whole seconds to wait\nbefore the next GET /volumes/{id} (2 by default; 1 in local mode). Polling sooner\ngains nothing and costs a Lambda invocation and a DynamoDB read each time.\n",
+        "schema": {
+          "type": "integer",
+          "minimum": 1
+        }
       }
     },
     "parameters": {
@@ -627,6 +664,15 @@ export const openapiDocument = {
       },
       "Unavailable": {
         "description": "A dependency is throttling or down; retry with the same Idempotency-Key.",
+        "headers": {
+          "Retry-After": {
+            "description": "Seconds to wait before retrying.",
+            "schema": {
+              "type": "integer",
+              "minimum": 1
+            }
+          }
+        },
         "content": {
           "application/problem+json": {
             "schema": {

@@ -783,6 +783,8 @@ export interface components {
         /** @description A dependency is throttling or down; retry with the same Idempotency-Key. */
         Unavailable: {
             headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -796,7 +798,17 @@ export interface components {
         VolumeId: components["schemas"]["VolumeId"];
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The volume's URL. */
+        VolumeLocation: string;
+        /**
+         * @description Sent while the volume's status is still changing (PENDING, PROVISIONING,
+         *     ROLLING_BACK, DELETING, REPAIRING), never once it settled: the whole seconds to wait
+         *     before the next GET /volumes/{id} (2 by default; 1 in local mode). Polling sooner
+         *     gains nothing and costs a Lambda invocation and a DynamoDB read each time.
+         */
+        RetryAfter: number;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -859,8 +871,8 @@ export interface operations {
             /** @description Accepted; the volume is provisioning. */
             202: {
                 headers: {
-                    /** @description The volume's URL. */
-                    Location?: string;
+                    Location: components["headers"]["VolumeLocation"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -894,6 +906,7 @@ export interface operations {
             /** @description The volume. */
             200: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -921,6 +934,8 @@ export interface operations {
             /** @description Accepted; the volume is being deleted. */
             202: {
                 headers: {
+                    Location: components["headers"]["VolumeLocation"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1035,6 +1050,8 @@ export interface operations {
             /** @description Accepted; the volume is being repaired. */
             202: {
                 headers: {
+                    Location: components["headers"]["VolumeLocation"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {

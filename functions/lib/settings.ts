@@ -170,6 +170,10 @@ export const SETTINGS = {
     type: 'string',
     default: '64Mi',
   },
+  RETRY_AFTER_SECONDS: {
+    type: 'number',
+    default: 2,
+  },
   POWERTOOLS_SERVICE_NAME: {
     type: 'string',
     default: 'efs-volumes',
@@ -397,6 +401,12 @@ export const SETTING_DOCS: { readonly [Name in SettingName]: SettingDocs } = {
       'the memory request and limit of the mount check’s and the restore listing’s container (Fargate adds 256 MB and rounds up to 0.5 GB)',
     readBy: ['step', 'createVolume', 'ProvisionRequested'],
     setBy: 'stack when configured',
+  },
+  RETRY_AFTER_SECONDS: {
+    meaning:
+      'the `Retry-After` (whole seconds, at least 1) of an answer whose volume is still changing (the 202 of a create, delete or repair; GET /volumes/{id} until the status settles): how long a poller should wait before its next GET; the CLI’s `--wait` waits that long. Local mode scales it to its AWS time (1 at 0.02)',
+    readBy: ['getVolume', 'createVolume', 'deleteVolume', 'repairVolume'],
+    setBy: 'local mode',
   },
   POWERTOOLS_SERVICE_NAME: {
     meaning: 'the `service` of every log line, metric and trace',

@@ -6,7 +6,7 @@ import { missingSettings } from '../../infra/function-settings.ts';
 import { functionIdentities } from '../credentials.ts';
 import { doorToVariable } from './aws-call-recorder.ts';
 import { LocalFunctions, type LocalFunctionsOptions } from './runtime.ts';
-import { timeScaledFunctionSettings } from './time-scaled-settings.ts';
+import { timeScaledFunctionSettings, timeScaledRetryAfter } from './time-scaled-settings.ts';
 
 /**
  * A function's own variables: its role session's keys (moto answers GetCallerIdentity with
@@ -21,6 +21,8 @@ export async function functionEnvironment(fn: CatalogFunction): Promise<Record<s
     AWS_ACCESS_KEY_ID: identity.accessKeyId,
     AWS_SECRET_ACCESS_KEY: identity.secretAccessKey,
     AWS_SESSION_TOKEN: identity.sessionToken,
+    // Polls paced as local mode's AWS answers (time-scaled-settings.ts scales it with the model).
+    RETRY_AFTER_SECONDS: timeScaledRetryAfter(),
     ...(await doorEndpoints()),
   };
 }
@@ -77,8 +79,8 @@ export function useLocalFunctions(
     timeScale === undefined
       ? functionEnvironment
       : async (fn: CatalogFunction) => ({
-          ...timeScaledFunctionSettings(timeScale),
           ...(await functionEnvironment(fn)),
+          ...timeScaledFunctionSettings(timeScale),
         });
   current = new LocalFunctions({ environmentOf, ...functionsOptions });
   void previous?.stop();

@@ -4,6 +4,17 @@
 // the Lambda, so local mode gives it scaled settings through the variables it already reads.
 // Production code has no local knob: these are the settings an operator could set too.
 import { type ServiceSettings, serviceSettings } from '../../functions/lib/config.ts';
+import { SETTINGS } from '../../functions/lib/settings.ts';
+
+/**
+ * The `Retry-After` the API gives pollers of a volume still changing, in real seconds at
+ * `scale`: the AWS default scaled, at least 1 (the header counts whole seconds). Without the
+ * AWS model (`scale` undefined) AWS answers at once: 1.
+ */
+export function timeScaledRetryAfter(scale?: number): string {
+  const seconds = SETTINGS.RETRY_AFTER_SECONDS.default * (scale ?? 0);
+  return String(Math.max(1, Math.ceil(seconds)));
+}
 
 /**
  * The shortest pause between two looks, in real seconds: at scale 0.02 a 1 s interval would be
@@ -33,5 +44,6 @@ export function timeScaledFunctionSettings(
   return {
     MOUNT_TARGET_LOOK_AHEAD_SECONDS: String(settings.mountTargetLookAheadSeconds * scale),
     MOUNT_TARGET_LOOK_INTERVAL_SECONDS: String(interval),
+    RETRY_AFTER_SECONDS: timeScaledRetryAfter(scale),
   };
 }

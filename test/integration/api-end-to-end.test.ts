@@ -74,11 +74,19 @@ describe('the API through the local HTTP server', () => {
       { 'Idempotency-Key': 'e2e-1' },
     );
 
-    // Assess: accepted, with a Location, then READY with every resource id
+    // Assess: accepted, with a Location and local mode's Retry-After, then READY with every
+    // resource id, and no Retry-After once settled
     expect(created.status).toBe(202);
     const { id } = created.json as Volume;
     expect(created.headers.get('location')).toBe(`/volumes/${id}`);
+    expect(created.headers.get('retry-after')).toBe('1');
     const ready = await until(id, 'READY');
+    const readyAnswer = await expectContract(
+      'getVolume',
+      await fetch(`${stack.api}/volumes/${id}`),
+    );
+    expect((readyAnswer.json as Volume).status).toBe('READY');
+    expect(readyAnswer.headers.has('retry-after')).toBe(false);
     expect(ready.resources).toMatchObject({
       fileSystemId: expect.stringMatching(/^fs-/),
       accessPointId: expect.stringMatching(/^fsap-/),
@@ -156,6 +164,7 @@ describe('the API through the local HTTP server', () => {
     // Assess: DELETING, then DELETED, and nothing of it left in moto or Kubernetes
     expect(deleting.status).toBe(202);
     expect((deleting.json as Volume).status).toBe('DELETING');
+    expect(deleting.headers.get('retry-after')).toBe('1');
     // A volume being deleted is not repaired (the repair's own suite: repair-api.test.ts)
     const notRepaired = await expectContract(
       'repairVolume',

@@ -34,6 +34,21 @@ function resolve(response: ResponseObject | { $ref: string }): ResponseObject {
   return (openapiDocument.components.responses as Record<string, ResponseObject>)[name] ?? {};
 }
 
+interface HeaderObject {
+  readonly required?: boolean;
+  readonly schema?: { readonly type?: string; readonly minimum?: number };
+}
+
+/** A response's header as declared, or as components.headers declares the one it refers to. */
+function headerObject(declared: unknown): HeaderObject {
+  const ref = (declared as { $ref?: string }).$ref;
+  if (!ref) return declared as HeaderObject;
+  const name = ref.replace('#/components/headers/', '');
+  return (
+    (openapiDocument.components as { headers?: Record<string, HeaderObject> }).headers?.[name] ?? {}
+  );
+}
+
 function absolute(schema: unknown): unknown {
   return JSON.parse(
     JSON.stringify(schema).replaceAll('"#/components/', '"openapi.json#/components/'),
@@ -88,11 +103,19 @@ export async function expectContract(
       `${operationId} ${response.status}: ${ajv.errorsText(validate.errors)}\n${text}`,
     ).toBe(true);
   }
-  for (const header of Object.keys(spec.headers ?? {})) {
-    expect(
-      response.headers.get(header),
-      `${operationId} ${response.status} lacks header ${header}`,
-    ).not.toBeNull();
+  for (const [name, declared] of Object.entries(spec.headers ?? {})) {
+    const header = headerObject(declared);
+    const value = response.headers.get(name);
+    if (header.required) {
+      expect(value, `${operationId} ${response.status} lacks header ${name}`).not.toBeNull();
+    }
+    // An integer header (Retry-After) holds digits, within its minimum.
+    if (value !== null && header.schema?.type === 'integer') {
+      expect(value, `${operationId} ${response.status} ${name}`).toMatch(/^\d+$/);
+      expect(Number(value), `${operationId} ${response.status} ${name}`).toBeGreaterThanOrEqual(
+        header.schema.minimum ?? 0,
+      );
+    }
   }
   return { status: response.status, headers: response.headers, text, json };
 }

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   MIN_LOOK_INTERVAL_SECONDS,
   timeScaledFunctionSettings,
+  timeScaledRetryAfter,
 } from '../../local/lambda/time-scaled-settings.ts';
 import { runLocalWorkflow } from '../../local/step-functions/local-workflow.ts';
 
@@ -161,7 +162,16 @@ describe('local time scale', () => {
     expect(scaled).toEqual({
       MOUNT_TARGET_LOOK_AHEAD_SECONDS: '24',
       MOUNT_TARGET_LOOK_INTERVAL_SECONDS: '0.1',
+      RETRY_AFTER_SECONDS: '1',
     });
+  });
+
+  it("scales the API's Retry-After to whole seconds, never under 1", () => {
+    // Act
+    const figures = [undefined, 0, 0.02, 1, 3].map((scale) => timeScaledRetryAfter(scale));
+
+    // Assess: AWS's 2 s at the scale, rounded up, at least 1
+    expect(figures).toEqual(['1', '1', '1', '2', '6']);
   });
 
   it('never looks more often than every 0.1 s, and looks once per check at scale 0', () => {
@@ -181,6 +191,7 @@ describe('local time scale', () => {
     expect(instant).toEqual({
       MOUNT_TARGET_LOOK_AHEAD_SECONDS: '0',
       MOUNT_TARGET_LOOK_INTERVAL_SECONDS: '0',
+      RETRY_AFTER_SECONDS: '1',
     });
   });
 });

@@ -4,6 +4,8 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ProblemError, problems } from '../problems/problem.ts';
 import { callerPrincipal } from '../service/caller-principal.ts';
+import { numberSetting } from '../settings.ts';
+import { VOLUME_STATUSES, type VolumeStatus } from '../volume/lifecycle.ts';
 
 /** Request bodies over this are refused with 413 before parsing. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -127,6 +129,24 @@ export function jsonResponse(
     statusCode,
     headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers },
     body: JSON.stringify(body),
+  };
+}
+
+/**
+ * The headers of an answer about one volume: `Retry-After` while its status is still changing
+ * (a status the lifecycle does not call settled), the whole seconds a poller should wait before
+ * its next GET (RETRY_AFTER_SECONDS, at least 1); none once it settled. With `location`, the
+ * volume's URL too (a 202's `Location`).
+ */
+export function volumeHeaders(
+  volume: { readonly id: string; readonly status: VolumeStatus },
+  { location = false } = {},
+): Record<string, string> {
+  return {
+    ...(location ? { Location: `/volumes/${volume.id}` } : {}),
+    ...(VOLUME_STATUSES[volume.status]?.settled === false
+      ? { 'Retry-After': String(Math.max(1, Math.ceil(numberSetting('RETRY_AFTER_SECONDS')))) }
+      : {}),
   };
 }
 
