@@ -27,6 +27,7 @@ import io
 import json
 import sys
 import threading
+from contextlib import contextmanager
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote_to_bytes
@@ -49,14 +50,51 @@ DIRECTORIES_PATH = "/_local/efs/directories"
 DEFAULT_ACCOUNT = "123456789012"
 
 
+PRIORITY_HEADER = "HTTP_X_LOCAL_PRIORITY"
+
+
 class OneAtATime:
+    """One request at a time, a waiting request marked `X-Local-Priority: api` first.
+
+    The door local mode's functions call AWS through (local/lambda/aws-call-recorder.ts) marks
+    the calls of the API's functions: a caller waits for those. AWS serves each request on its
+    own; here one process serves them all, so fifty workflows' calls would otherwise queue in
+    front of a POST's. Among requests of one kind the order is the lock's (unspecified).
+    """
+
     def __init__(self, application):
         self.application = application
-        self.lock = threading.Lock()
+        lock = threading.Lock()
+        self.first_turn = threading.Condition(lock)
+        self.other_turn = threading.Condition(lock)
+        self.busy = False
+        self.waiting_first = 0
+
+    @contextmanager
+    def turn(self, first=False):
+        """Moto to this thread alone while inside; `first` goes before the unmarked waiting."""
+        with self.first_turn:
+            if first:
+                self.waiting_first += 1
+                while self.busy:
+                    self.first_turn.wait()
+                self.waiting_first -= 1
+            else:
+                while self.busy or self.waiting_first > 0:
+                    self.other_turn.wait()
+            self.busy = True
+        try:
+            yield
+        finally:
+            with self.first_turn:
+                self.busy = False
+                # One waiter wakes: a marked one if any waits (a woken one that finds the turn
+                # taken waits again, and whoever took it wakes the next on its way out).
+                (self.first_turn if self.waiting_first > 0 else self.other_turn).notify()
 
     def __call__(self, environ, start_response):
-        with self.lock:
-            # The whole answer is made inside the lock: moto builds it while iterating.
+        with self.turn(environ.get(PRIORITY_HEADER) == "api"):
+            # The whole answer is made inside the turn: moto builds it while iterating.
             return list(self.application(environ, start_response))
 
 
@@ -175,7 +213,7 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
         self.read_body()
         query = parse_qs(self.path.partition("?")[2])
         keep = {name for value in query.get("keep", []) for name in value.split(",") if name}
-        with KeepAliveHandler.application.lock:
+        with KeepAliveHandler.application.turn():
             with backend_lock:
                 kept = []
                 for backend in list(BackendDict._instances):
@@ -209,7 +247,7 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
         def first(name, default=""):
             return (query.get(name) or [default])[0]
 
-        with KeepAliveHandler.application.lock:
+        with KeepAliveHandler.application.turn():
             found = directories_of(
                 first("fileSystemId"),
                 first("account", DEFAULT_ACCOUNT),

@@ -7,12 +7,16 @@
 // before forwarding (a delete leaves nothing to read after). Recording is on when
 // LOCAL_AWS_CALL_LOG names a JSON-lines file: the tests write .build/aws-calls/*.jsonl, local
 // mode .local/aws-calls.jsonl.
+// Each call of an API function goes on marked `X-Local-Priority: api`: moto serves one request
+// at a time (local/moto-server.py), and serves a marked one first, as AWS never makes an API
+// caller's request wait behind the workflows' (see local/README.md, "Who waits for moto").
 import { mkdirSync, openSync, writeSync } from 'node:fs';
 import { createServer, request as forward, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EFSClient } from '@aws-sdk/client-efs';
+import { FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
 import { recordAwsCalls } from '../aws-calls/recorded-call.ts';
 import { routedClusterOf, withRoute } from '../cluster-routing.ts';
 import {
@@ -24,6 +28,14 @@ import {
 import { endToEndHeaders } from '../hop-by-hop.ts';
 
 const ACCESS_KEY = /Credential=([A-Z0-9]+)\//;
+
+/** The header moto's server reads to serve a call first (local/moto-server.py). */
+export const PRIORITY_HEADER = 'x-local-priority';
+
+/** The functions whose callers wait for their answer: the API's. */
+const API_FUNCTIONS: ReadonlySet<string> = new Set(
+  FUNCTION_CATALOG.filter((fn) => fn.kind === 'api').map((fn) => fn.name),
+);
 
 interface Recorder {
   readonly endpoint: string;
@@ -155,6 +167,10 @@ async function startRecorder(upstream: () => string): Promise<Recorder> {
       authorization: String(incoming.headers.authorization ?? ''),
     });
     const requestHeaders = { ...incoming.headers };
+    // Only the door marks a call: a mark a function sent itself is not taken.
+    delete requestHeaders[PRIORITY_HEADER];
+    if (identity && API_FUNCTIONS.has(identity.functionName))
+      requestHeaders[PRIORITY_HEADER] = 'api';
     // A routed answer is rewritten: ask for it uncompressed.
     if (routed) delete requestHeaders['accept-encoding'];
     const upstreamRequest = forward(

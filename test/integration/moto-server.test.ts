@@ -26,7 +26,9 @@ const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 afterAll(() => agent.destroy());
 
 /** DynamoDB ListTables, signed loosely (moto does not check signatures), with the body sent as asked. */
-function listTables(options: { chunked?: boolean; close?: boolean } = {}): Promise<Answer> {
+function listTables(
+  options: { chunked?: boolean; close?: boolean; priority?: string } = {},
+): Promise<Answer> {
   const url = new URL(motoEndpoint());
   const body = '{}';
   return new Promise((resolve, reject) => {
@@ -43,6 +45,7 @@ function listTables(options: { chunked?: boolean; close?: boolean } = {}): Promi
           authorization: `AWS4-HMAC-SHA256 Credential=${LOCAL_CREDENTIALS.accessKeyId}/20261206/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
           ...(options.chunked ? {} : { 'content-length': String(body.length) }),
           ...(options.close ? { connection: 'close' } : {}),
+          ...(options.priority ? { 'x-local-priority': options.priority } : {}),
         },
       },
       async (answer) => {
@@ -88,6 +91,64 @@ describe('the moto server of local mode', () => {
     const next = await listTables();
     expect(next.status).toBe(200);
     expect(next.reusedSocket).toBe(false);
+  });
+});
+
+describe('who waits for the moto server', () => {
+  it('serves a call marked X-Local-Priority: api before the unmarked calls waiting', async () => {
+    // Arrange: a table whose Scan keeps moto busy for milliseconds (far longer than reading a
+    // request), and 40 such Scans at once, each on a connection of its own
+    const table = `moto-turns-${Date.now().toString(36)}`;
+    await dynamodb('CreateTable', {
+      TableName: table,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    });
+    for (let batch = 0; batch < 40; batch++) {
+      await dynamodb('BatchWriteItem', {
+        RequestItems: {
+          [table]: Array.from({ length: 25 }, (_, index) => ({
+            PutRequest: { Item: { id: { S: `item-${batch}-${index}` }, n: { N: '1' } } },
+          })),
+        },
+      });
+    }
+    const answered: string[] = [];
+    const scan = async (name: string) => {
+      const counted = await dynamodb('Scan', {
+        TableName: table,
+        Select: 'COUNT',
+        FilterExpression: 'n = :two',
+        ExpressionAttributeValues: { ':two': { N: '2' } },
+      });
+      expect(counted.ScannedCount).toBe(1000);
+      answered.push(name);
+    };
+    await scan('first');
+    answered.length = 0;
+    let halfServed = () => {};
+    const served = new Promise<void>((resolve) => {
+      halfServed = resolve;
+    });
+    const unmarked = Array.from({ length: 40 }, (_, index) =>
+      scan(`unmarked-${index}`).then(() => {
+        if (answered.length === 10) halfServed();
+      }),
+    );
+
+    // Act: once moto has served 10 of them (the others wait for their turn), one marked call
+    await served;
+    const marked = await listTables({ priority: 'api' });
+    answered.push('marked');
+    await Promise.all(unmarked);
+
+    // Assess: it did not wait its turn behind the 30 waiting before it (unmarked, it is
+    // served last or nearly; marked, after the few served while moto's interpreter read it)
+    expect(marked.status).toBe(200);
+    const servedAfter = answered.length - 1 - answered.indexOf('marked');
+    expect(servedAfter).toBeGreaterThan(10);
+    await dynamodb('DeleteTable', { TableName: table });
   });
 });
 
