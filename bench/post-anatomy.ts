@@ -1,11 +1,11 @@
-// What one POST /volumes costs when nothing else runs: its latency, the AWS calls the API makes
-// for it (traced on the handlers' own SDK clients), a dry run (the checks alone), and the cost
-// of what the local Step Functions endpoint does for each StartExecution.
+// What one POST /volumes costs when nothing else runs: its latency, the AWS calls createVolume
+// makes for it (timed at the door every function's AWS calls cross), a dry run (the checks
+// alone), and what building the provisioning StateMachine costs (once per ASL file).
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { timeAwsCalls } from '../local/lambda/aws-call-recorder.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { loadDefinition, PROVISION_ASL } from '../local/step-functions/local-workflow.ts';
 import { createVolume, waitUntilReady } from './local-api.ts';
-import type { SdkCallTrace } from './sdk-calls.ts';
 import { median } from './stats.ts';
 
 export interface CallShare {
@@ -19,42 +19,39 @@ export interface PostAnatomy {
   readonly posts: number;
   readonly postP50Ms: number;
   readonly dryRunP50Ms: number;
-  /** The API's AWS calls for one POST, in the order first made. */
+  /** createVolume's AWS calls for one POST, in the order first made (arrival to answer). */
   readonly calls: CallShare[];
   /**
-   * local/step-functions/local-workflow.ts builds a StateMachine (and validates the ASL) for
-   * every execution it starts: the median time of that, synchronous on the event loop.
+   * What building a StateMachine (and validating the ASL) costs, synchronous on the event loop:
+   * local/step-functions/local-workflow.ts does it once per ASL file, not per execution.
    */
   readonly stateMachineConstructionMs: number;
 }
 
 export async function measurePostAnatomy(
   stack: LocalStack,
-  trace: SdkCallTrace,
   options: { namespace: string; posts: number },
 ): Promise<PostAnatomy> {
   const latencies: number[] = [];
   const byCommand = new Map<string, number[]>();
   for (let index = 0; index < options.posts; index++) {
     const name = `anatomy-${index}`;
-    let answeredAt = Number.POSITIVE_INFINITY;
-    const { calls } = await trace.during(async () => {
-      const created = await createVolume(
-        stack.api,
-        { clusterName: stack.clusterName, namespace: options.namespace, name },
-        name,
-      );
-      answeredAt = performance.now();
-      latencies.push(created.ms);
-      // Let the workflow finish before the next POST, so each POST meets an idle stack.
-      await waitUntilReady(stack.api, created.id, { pauseMs: 20, timeoutMs: 60_000 });
+    const timing = timeAwsCalls();
+    const created = await createVolume(
+      stack.api,
+      { clusterName: stack.clusterName, namespace: options.namespace, name },
+      name,
+    ).finally(() => {
+      for (const call of timing.stop()) {
+        if (call.functionName !== 'createVolume') continue;
+        byCommand.set(call.operation, [...(byCommand.get(call.operation) ?? []), call.ms]);
+      }
     });
-    // GETs of the wait are API calls too: keep only those made before the POST answered.
-    for (const call of calls) {
-      if (call.origin !== 'api' || call.startedAt > answeredAt) continue;
-      byCommand.set(call.command, [...(byCommand.get(call.command) ?? []), call.ms]);
-    }
+    latencies.push(created.ms);
+    // Let the workflow finish before the next POST, so each POST meets an idle stack.
+    await waitUntilReady(stack.api, created.id, { pauseMs: 20, timeoutMs: 60_000 });
   }
+  if (byCommand.size === 0) throw new Error('the door timed no AWS call of createVolume');
   const dryRuns: number[] = [];
   for (let index = 0; index < options.posts; index++) {
     const started = performance.now();
@@ -75,7 +72,7 @@ export async function measurePostAnatomy(
   for (let index = 0; index < 5; index++) {
     const { definition } = loadDefinition(PROVISION_ASL);
     const started = performance.now();
-    // As runLocalWorkflow does for each execution.
+    // As local-workflow.ts does, once per ASL file.
     new StateMachine(definition as unknown as StateMachineDefinition, {
       validationOptions: { checkPaths: true, checkArn: true },
     });

@@ -325,7 +325,7 @@ export function renderReport(results: BenchResults): string {
         .map((call) => `${call.command} ×${format(call.perPost, 1)} ${format(call.p50Ms)} ms`)
         .join(
           ', ',
-        )}; StateMachine built per execution: ${format(idle.stateMachineConstructionMs)} ms`,
+        )}; StateMachine built (once per ASL): ${format(idle.stateMachineConstructionMs)} ms`,
     );
   }
   const listReads = results.api.listReads;

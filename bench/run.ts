@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { FUNCTION_CATALOG } from '../infra/function-catalog.ts';
-import { awsCallCounts } from '../local/lambda/aws-call-recorder.ts';
+import { awsCallCounts, timeAwsCalls } from '../local/lambda/aws-call-recorder.ts';
 import { localFunctions } from '../local/lambda/local-functions.ts';
 import type { FunctionStats } from '../local/lambda/runtime.ts';
 import {
@@ -68,11 +68,16 @@ function callLatencies(
 const started = performance.now();
 const results = emptyResults(availableParallelism());
 
+/** A function's kind, by its catalog name. */
+function kindOf(name: string): string | undefined {
+  return FUNCTION_CATALOG.find((fn) => fn.name === name)?.kind;
+}
+
 /** AWS calls the functions of `kind` made since `before` (awsCallCounts, by catalog name). */
 function callsOfKind(before: ReadonlyMap<string, number>, kind: 'api' | 'step'): number {
   let total = 0;
   for (const [name, count] of awsCallCounts()) {
-    if (FUNCTION_CATALOG.find((fn) => fn.name === name)?.kind === kind) {
+    if (kindOf(name) === kind) {
       total += count - (before.get(name) ?? 0);
     }
   }
@@ -269,8 +274,6 @@ async function runAgainstLocalStack(): Promise<void> {
     );
     // Imported once the environment points at moto: the handlers' modules create SDK clients.
     const { VolumeRecordStore } = await import('../functions/lib/volume/record.ts');
-    const { SdkCallTrace } = await import('./sdk-calls.ts');
-    const trace = await SdkCallTrace.install();
     const records = new VolumeRecordStore(
       DynamoDBDocumentClient.from(new DynamoDBClient({}), {
         marshallOptions: { removeUndefinedValues: true },
@@ -376,15 +379,18 @@ async function runAgainstLocalStack(): Promise<void> {
         const roundStarted = performance.now();
         const callsBefore = awsCallCounts();
         const lambdaBefore = localFunctions().stats();
-        const { result: round, calls } = await trace.during(() =>
-          throughputRound(volumes, {
-            api: stack.api,
-            clusterName: stack.clusterName,
-            namespace: NAMESPACE,
-            prefix: `load-${volumes}`,
-            pauseMs: GET_PAUSE_MS,
-          }),
-        );
+        const timing = timeAwsCalls();
+        const round = await throughputRound(volumes, {
+          api: stack.api,
+          clusterName: stack.clusterName,
+          namespace: NAMESPACE,
+          prefix: `load-${volumes}`,
+          pauseMs: GET_PAUSE_MS,
+        }).catch((error: unknown) => {
+          timing.stop();
+          throw error;
+        });
+        const calls = timing.stop();
         const wall = (performance.now() - roundStarted) / 1000;
         const motoCpuAfter = motoPid === undefined ? undefined : cpuSeconds(motoPid);
         const benchUsage = process.cpuUsage(benchCpu);
@@ -399,8 +405,7 @@ async function runAgainstLocalStack(): Promise<void> {
           getP50Ms: median(round.getMs),
           getP99Ms: percentile(round.getMs, 99),
           gets: round.getMs.length,
-          // Counted where every function's AWS calls leave local mode's Lambda workers (the
-          // bench's own SDK clients, which `trace` watches, are not the workers').
+          // Counted where every function's AWS calls leave local mode's Lambda workers.
           apiCallsPerVolume: callsOfKind(callsBefore, 'api') / volumes,
           stepCallsPerVolume: callsOfKind(callsBefore, 'step') / volumes,
           ...(motoCpu !== undefined && motoCpuAfter !== undefined
@@ -409,9 +414,17 @@ async function runAgainstLocalStack(): Promise<void> {
           benchCpuPercent: ((benchUsage.user + benchUsage.system) / 1e6 / wall) * 100,
           eventLoopDelayP99Ms: round.eventLoopDelayP99Ms,
           eventLoopDelayMaxMs: round.eventLoopDelayMaxMs,
-          apiCalls: callLatencies(calls.filter((call) => call.origin === 'api')),
+          apiCalls: callLatencies(
+            calls
+              .filter((call) => kindOf(call.functionName) === 'api')
+              .map((call) => ({ command: call.operation, ms: call.ms })),
+          ),
           lambda: lambdaFigures(lambdaBefore, localFunctions().stats()),
         };
+        // Every figure computed, or the run fails: an empty table would read as no calls.
+        if (Object.keys(figures.apiCalls).length === 0) {
+          throw new Error(`the door timed no AWS call of the API in the ${volumes}-volume round`);
+        }
         results.throughput.rounds.push(figures);
         progress(
           `  ${volumes} at once: ${figures.volumesPerSecond.toFixed(2)} volumes/s, POST p99 ${figures.postP99Ms.toFixed(0)} ms, GET p99 ${figures.getP99Ms.toFixed(0)} ms`,
@@ -444,7 +457,7 @@ async function runAgainstLocalStack(): Promise<void> {
         getPauseMs: GET_PAUSE_MS,
       };
       progress('  one POST at a time, for its anatomy');
-      results.api.idle = await measurePostAnatomy(stack, trace, { namespace: NAMESPACE, posts: 5 });
+      results.api.idle = await measurePostAnatomy(stack, { namespace: NAMESPACE, posts: 5 });
       progress('  reads per GET /volumes page, in a table of their own');
       const { measureListReads } = await import('./list-reads.ts');
       const { createVolumesTable } = await import('../local/volumes-table.ts');

@@ -11,12 +11,13 @@
 // at a time (local/moto-server.py), and serves a marked one first, as AWS never makes an API
 // caller's request wait behind the workflows' (see local/README.md, "Who waits for moto").
 import { mkdirSync, openSync, writeSync } from 'node:fs';
-import { createServer, request as forward, type Server } from 'node:http';
+import { createServer, request as forward, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EFSClient } from '@aws-sdk/client-efs';
 import { FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
+import { describeAwsCall } from '../aws-calls/describe-call.ts';
 import { recordAwsCalls } from '../aws-calls/recorded-call.ts';
 import { routedClusterOf, withRoute } from '../cluster-routing.ts';
 import {
@@ -53,6 +54,53 @@ const callCounts = new Map<string, number>();
  */
 export function awsCallCounts(): ReadonlyMap<string, number> {
   return new Map(callCounts);
+}
+
+/** One AWS call through a door, timed from its arrival to its answer's end. */
+export interface TimedAwsCall {
+  /** The calling function (the catalog's name). */
+  readonly functionName: string;
+  /** `<IAM prefix>:<operation>` (`dynamodb:GetItem`), or `?` when the call is not known. */
+  readonly operation: string;
+  /** performance.now() at its arrival. */
+  readonly startedAt: number;
+  readonly ms: number;
+}
+
+/** The lists of the timings running now: each call goes to each. */
+const timings = new Set<TimedAwsCall[]>();
+
+/**
+ * Times every function's AWS calls through the doors of this process until `stop()`, which
+ * answers them (the bench's API call latencies): a wait for moto's turn counts. Off, it costs
+ * nothing.
+ */
+export function timeAwsCalls(): { stop(): TimedAwsCall[] } {
+  const calls: TimedAwsCall[] = [];
+  timings.add(calls);
+  return {
+    stop: () => {
+      timings.delete(calls);
+      return calls;
+    },
+  };
+}
+
+function operationOf(incoming: IncomingMessage, body: Buffer): string {
+  try {
+    const [description] = describeAwsCall(
+      {
+        method: incoming.method ?? 'GET',
+        path: incoming.url ?? '/',
+        headers: incoming.headers,
+        body: body.toString('utf8'),
+      },
+      { accountId: LOCAL_ACCOUNT, region: LOCAL_REGION },
+    );
+    return description ? `${description.service}:${description.operation}` : '?';
+  } catch {
+    return '?';
+  }
 }
 
 /** The file calls are recorded in, or undefined when recording is off. */
@@ -121,6 +169,7 @@ function appendLines(log: string, lines: string): void {
 
 async function startRecorder(upstream: () => string): Promise<Recorder> {
   const server = createServer(async (incoming, outgoing) => {
+    const arrived = performance.now();
     const chunks: Buffer[] = [];
     for await (const chunk of incoming) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
@@ -128,6 +177,19 @@ async function startRecorder(upstream: () => string): Promise<Recorder> {
     const identity = accessKey ? functionOfAccessKey(accessKey) : undefined;
     if (identity) {
       callCounts.set(identity.functionName, (callCounts.get(identity.functionName) ?? 0) + 1);
+      if (timings.size > 0) {
+        const { functionName } = identity;
+        const operation = operationOf(incoming, body);
+        outgoing.once('finish', () => {
+          const call = {
+            functionName,
+            operation,
+            startedAt: arrived,
+            ms: performance.now() - arrived,
+          };
+          for (const calls of timings) calls.push(call);
+        });
+      }
     }
     const log = awsCallLog();
     const upstreamUrl = upstream();
