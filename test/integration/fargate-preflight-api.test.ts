@@ -82,12 +82,20 @@ describe('the Fargate preflight through the API', () => {
     const VpcId = await clusterVpc();
     await ec2.send(new ModifyVpcAttributeCommand({ VpcId, EnableDnsHostnames: { Value: false } }));
 
-    // Act
-    const refused = await post({ namespace: 'team-b', name: 'no-dns' }).finally(() =>
+    // Act: one POST to a namespace that exists, one to a namespace that does not (the
+    // Kubernetes checks run beside the Fargate ones, and refuse first)
+    const [refused, missing] = await Promise.all([
+      post({ namespace: 'team-b', name: 'no-dns' }),
+      post({ namespace: 'team-nowhere', name: 'no-dns' }),
+    ]).finally(() =>
       ec2.send(new ModifyVpcAttributeCommand({ VpcId, EnableDnsHostnames: { Value: true } })),
     );
 
     // Assess
+    expect(missing.status).toBe(422);
+    expect(await missing.json()).toMatchObject({
+      type: 'https://efs-volumes.dev/problems/namespace-not-found',
+    });
     expect(refused.status).toBe(422);
     expect(await refused.json()).toMatchObject({
       type: 'https://efs-volumes.dev/problems/vpc-dns-disabled',

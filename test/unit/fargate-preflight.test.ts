@@ -96,6 +96,44 @@ describe('fargatePreflight', () => {
     expect((refused as Error).message).not.toContain('enableDnsSupport');
   });
 
+  it("reads the VPC's DNS beside the profiles when the cluster names its VPC", async () => {
+    // Prepare: the profiles answer only after a pause
+    given({ profiles: { teams: { selectors: [{ namespace: 'team-a' }] } } });
+    const order: string[] = [];
+    eksMock.on(ListFargateProfilesCommand).callsFake(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      order.push('profiles listed');
+      return { fargateProfileNames: ['teams'] };
+    });
+    ec2Mock.on(DescribeVpcAttributeCommand).callsFake((input: { Attribute?: string }) => {
+      order.push(`${input.Attribute} read`);
+      return { EnableDnsSupport: { Value: true }, EnableDnsHostnames: { Value: true } };
+    });
+
+    // Act
+    const report = await fargatePreflight(deps, { ...cluster, vpcId: 'vpc-1' }, 'team-a');
+
+    // Assess: both attributes read before the profiles answered, and the same report
+    expect(order).toEqual(['enableDnsSupport read', 'enableDnsHostnames read', 'profiles listed']);
+    expect(report.vpcId).toBe('vpc-1');
+    expect(report.profiles.map((profile) => profile.name)).toEqual(['teams']);
+  });
+
+  it('refuses with the first failure in the order the checks had one after another', async () => {
+    // Prepare: the profiles cannot be listed, and the VPC's DNS is off too
+    given({ dnsHostnames: false });
+    const denied = Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
+    eksMock.on(ListFargateProfilesCommand).rejects(denied);
+
+    // Act
+    const refused = await fargatePreflight(deps, { ...cluster, vpcId: 'vpc-1' }, 'team-a').catch(
+      (caught: unknown) => caught,
+    );
+
+    // Assess: the profiles' error, not vpc-dns-disabled
+    expect(refused).toBe(denied);
+  });
+
   it('refuses a VPC with DNS support off', async () => {
     // Prepare
     given({ dnsSupport: false });

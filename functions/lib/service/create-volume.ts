@@ -7,6 +7,7 @@ import { type ClusterDescription, describeCluster } from '../aws/cluster.ts';
 import { type FargateReport, fargatePreflight } from '../aws/fargate-preflight.ts';
 import { stackName } from '../aws/tags.ts';
 import { errorName, isTransientError } from '../aws/transient.ts';
+import { started } from '../concurrency.ts';
 import type { MountCheckSettings } from '../config.ts';
 import { VolumeRecordStateError } from '../errors.ts';
 import type { KubernetesReader } from '../kube/read-client.ts';
@@ -139,20 +140,22 @@ async function preflight(
   spec: { clusterName: string; namespace: string; name: string; fileSystemId?: string },
 ): Promise<{ cluster: ClusterDescription; fargate: FargateReport }> {
   const cluster = await describeCluster(deps.eks, spec.clusterName);
-  const reader = await deps.kubernetes(cluster);
-  if (!(await reader.namespaceExists(spec.namespace)))
-    throw problems.namespaceNotFound(spec.namespace);
-  if (await reader.claimExists(spec.namespace, spec.name))
-    throw problems.claimExists(spec.namespace, spec.name);
   // Only a volume that creates its own mount targets takes subnet addresses.
   const subnetAddressReserve =
     spec.fileSystemId === undefined
       ? (deps.settings.subnetAddressReserve ?? SETTINGS.SUBNET_ADDRESS_RESERVE.default)
       : undefined;
-  return {
-    cluster,
-    fargate: await fargatePreflight(deps, cluster, spec.namespace, { subnetAddressReserve }),
-  };
+  // The Fargate checks (AWS) run beside the Kubernetes ones; a refusal of the Kubernetes
+  // checks still comes first, as when they ran one after the other.
+  const fargate = started(
+    fargatePreflight(deps, cluster, spec.namespace, { subnetAddressReserve }),
+  );
+  const reader = await deps.kubernetes(cluster);
+  if (!(await reader.namespaceExists(spec.namespace)))
+    throw problems.namespaceNotFound(spec.namespace);
+  if (await reader.claimExists(spec.namespace, spec.name))
+    throw problems.claimExists(spec.namespace, spec.name);
+  return { cluster, fargate: await fargate.result() };
 }
 
 /**
