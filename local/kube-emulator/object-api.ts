@@ -117,11 +117,13 @@ export class ObjectApi {
   constructor(store: ObjectStore, now: () => Date) {
     this.store = store;
     this.now = now;
-    this.lookup = (resource, namespace, name) => this.store.get(resource, namespace, name);
+    // Admission and the controllers read stored objects in place (frozen): reconciling after
+    // every write copied every claim and volume of the cluster each time.
+    this.lookup = (resource, namespace, name) => this.store.view(resource, namespace, name);
     this.cluster = {
       now,
       get: this.lookup,
-      list: (resource, namespace) => this.store.list(resource, namespace),
+      list: (resource, namespace) => this.store.listView(resource, namespace),
       update: (resource, next) => {
         const before = this.store.get(resource, next.metadata.namespace, next.metadata.name);
         if (!before) return;

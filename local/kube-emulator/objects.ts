@@ -48,6 +48,15 @@ export function cloneObject<T>(value: T): T {
   return structuredClone(value);
 }
 
+/** Freezes a JSON value and everything in it: a change then throws (modules are strict). */
+export function freezeObject<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) freezeObject(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /** Structural equality of JSON values (key order ignored). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
