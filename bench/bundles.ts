@@ -17,16 +17,18 @@ import { esbuildOptionsFor, PROJECT_ROOT } from './esbuild-options.ts';
 export type FunctionKind = CatalogFunction['kind'];
 
 /**
- * The steps that talk to a cluster through the Kubernetes client (KubernetesObjectApi):
- * applying and deleting the manifests, and checking the claim. DESIGN.md: "Only the functions
- * that talk to Kubernetes import the client". The API functions and the two record-…-failure
- * steps only read (namespaces, claims, pods, leftover objects), over node:https.
+ * The steps that talk to a cluster through the Kubernetes client (KubernetesObjectApi): the
+ * catalog's writers (infra/function-catalog.ts `kubernetesGroup: 'writer'`), which apply and
+ * delete the manifests, check the claim and run the mount check's and the restore listing's
+ * Jobs. DESIGN.md: "Only the functions that talk to Kubernetes import the client". The readers
+ * (the API functions, the record-…-failure steps) only read, over node:https. Read from the
+ * catalog, so a new writer is never reported as carrying the client for nothing.
  */
-export const KUBERNETES_CLIENT_USERS: ReadonlySet<string> = new Set([
-  'apply-manifests',
-  'check-claim-bound',
-  'delete-manifests',
-]);
+export const KUBERNETES_CLIENT_USERS: ReadonlySet<string> = new Set(
+  FUNCTION_CATALOG.filter((fn) => fn.kubernetesGroup === 'writer').map((fn) =>
+    basename(fn.entry, '.ts'),
+  ),
+);
 
 export const KUBERNETES_CLIENT_PACKAGE = '@kubernetes/client-node';
 
