@@ -1,4 +1,5 @@
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent, createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
 } from '../../local/credentials.ts';
+import { recordingEndpointFor } from '../../local/lambda/aws-call-recorder.ts';
 import { resetMoto } from '../../local/moto.ts';
 import { motoEndpoint } from '../support/moto-endpoint.ts';
 
@@ -149,6 +151,53 @@ describe('who waits for the moto server', () => {
     const servedAfter = answered.length - 1 - answered.indexOf('marked');
     expect(servedAfter).toBeGreaterThan(10);
     await dynamodb('DeleteTable', { TableName: table });
+  });
+});
+
+describe('the door that marks the calls moto serves first', () => {
+  it('marks only the calls of the API functions, and drops a mark a function sent itself', async () => {
+    // Arrange: a door in front of a server that keeps each request's mark
+    const marks: Array<string | undefined> = [];
+    const upstream = createServer((request, response) => {
+      const mark = request.headers['x-local-priority'];
+      marks.push(Array.isArray(mark) ? mark.join(',') : mark);
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+      response.end('{"TableNames":[]}');
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const { port } = upstream.address() as AddressInfo;
+    const door = await recordingEndpointFor(`http://127.0.0.1:${port}`);
+    const identities = await functionIdentities(motoEndpoint());
+    const keyOf = (name: string) => identities.get(name)?.accessKeyId ?? '';
+    const call = (accessKey: string, headers: Record<string, string> = {}) =>
+      fetch(door, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'DynamoDB_20120810.ListTables',
+          authorization: `AWS4-HMAC-SHA256 Credential=${accessKey}/20261206/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+          ...headers,
+        },
+        body: '{}',
+      }).then((response) => response.text());
+
+    // Act: an API function, a step, a step that marks its own call, and an unknown caller.
+    // Not recorded: these calls are the test's, not the functions' (test/iam judges those).
+    const callLog = process.env.LOCAL_AWS_CALL_LOG;
+    delete process.env.LOCAL_AWS_CALL_LOG;
+    try {
+      await call(keyOf('getVolume'));
+      await call(keyOf('CreateFileSystem'));
+      await call(keyOf('CreateFileSystem'), { 'x-local-priority': 'api' });
+      await call(LOCAL_CREDENTIALS.accessKeyId, { 'x-local-priority': 'api' });
+    } finally {
+      if (callLog !== undefined) process.env.LOCAL_AWS_CALL_LOG = callLog;
+      upstream.close();
+    }
+
+    // Assess
+    expect(keyOf('getVolume')).not.toBe('');
+    expect(marks).toEqual(['api', undefined, undefined, undefined]);
   });
 });
 
