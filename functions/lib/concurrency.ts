@@ -19,11 +19,6 @@ export async function mapWithConcurrency<T, R>(
   return results;
 }
 
-/** A promise's outcome, kept to be read later: see {@link started}. */
-export type Outcome<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly error: unknown };
-
 /**
  * Starts work whose outcome is read later, after other work that may refuse first: `await
  * started(work).result()` gives its value or throws its error then, never sooner (an error of
@@ -31,15 +26,7 @@ export type Outcome<T> =
  * while their refusals keep the order they had one after another.
  */
 export function started<T>(work: Promise<T>): { result(): Promise<T> } {
-  const outcome: Promise<Outcome<T>> = work.then(
-    (value) => ({ ok: true, value }),
-    (error: unknown) => ({ ok: false, error }),
-  );
-  return {
-    result: async () => {
-      const settled = await outcome;
-      if (!settled.ok) throw settled.error;
-      return settled.value;
-    },
-  };
+  // Handled here, so a rejection waits to be read through result().
+  work.catch(() => undefined);
+  return { result: () => work };
 }

@@ -11,13 +11,12 @@
 // at a time (local/moto-server.py), and serves a marked one first, as AWS never makes an API
 // caller's request wait behind the workflows' (see local/README.md, "Who waits for moto").
 import { mkdirSync, openSync, writeSync } from 'node:fs';
-import { createServer, request as forward, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request as forward, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EFSClient } from '@aws-sdk/client-efs';
 import { FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
-import { describeAwsCall } from '../aws-calls/describe-call.ts';
 import { recordAwsCalls } from '../aws-calls/recorded-call.ts';
 import { routedClusterOf, withRoute } from '../cluster-routing.ts';
 import {
@@ -26,6 +25,7 @@ import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
 } from '../credentials.ts';
+import { awsOperationOf } from '../fault-proxy.ts';
 import { endToEndHeaders } from '../hop-by-hop.ts';
 
 const ACCESS_KEY = /Credential=([A-Z0-9]+)\//;
@@ -62,8 +62,6 @@ export interface TimedAwsCall {
   readonly functionName: string;
   /** `<IAM prefix>:<operation>` (`dynamodb:GetItem`), or `?` when the call is not known. */
   readonly operation: string;
-  /** performance.now() at its arrival. */
-  readonly startedAt: number;
   readonly ms: number;
 }
 
@@ -84,23 +82,6 @@ export function timeAwsCalls(): { stop(): TimedAwsCall[] } {
       return calls;
     },
   };
-}
-
-function operationOf(incoming: IncomingMessage, body: Buffer): string {
-  try {
-    const [description] = describeAwsCall(
-      {
-        method: incoming.method ?? 'GET',
-        path: incoming.url ?? '/',
-        headers: incoming.headers,
-        body: body.toString('utf8'),
-      },
-      { accountId: LOCAL_ACCOUNT, region: LOCAL_REGION },
-    );
-    return description ? `${description.service}:${description.operation}` : '?';
-  } catch {
-    return '?';
-  }
 }
 
 /** The file calls are recorded in, or undefined when recording is off. */
@@ -179,12 +160,13 @@ async function startRecorder(upstream: () => string): Promise<Recorder> {
       callCounts.set(identity.functionName, (callCounts.get(identity.functionName) ?? 0) + 1);
       if (timings.size > 0) {
         const { functionName } = identity;
-        const operation = operationOf(incoming, body);
+        const operation =
+          awsOperationOf(incoming.method ?? 'GET', incoming.url ?? '/', incoming.headers, body) ??
+          '?';
         outgoing.once('finish', () => {
           const call = {
             functionName,
             operation,
-            startedAt: arrived,
             ms: performance.now() - arrived,
           };
           for (const calls of timings) calls.push(call);
