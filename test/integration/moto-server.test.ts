@@ -101,12 +101,7 @@ describe('who waits for the moto server', () => {
     // Arrange: a table whose Scan keeps moto busy for milliseconds (far longer than reading a
     // request), and 40 such Scans at once, each on a connection of its own
     const table = `moto-turns-${Date.now().toString(36)}`;
-    await dynamodb('CreateTable', {
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    });
+    await createTable(table);
     for (let batch = 0; batch < 40; batch++) {
       await dynamodb('BatchWriteItem', {
         RequestItems: {
@@ -169,17 +164,8 @@ describe('the door that marks the calls moto serves first', () => {
     const door = await recordingEndpointFor(`http://127.0.0.1:${port}`);
     const identities = await functionIdentities(motoEndpoint());
     const keyOf = (name: string) => identities.get(name)?.accessKeyId ?? '';
-    const call = (accessKey: string, headers: Record<string, string> = {}) =>
-      fetch(door, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-amz-json-1.0',
-          'x-amz-target': 'DynamoDB_20120810.ListTables',
-          authorization: `AWS4-HMAC-SHA256 Credential=${accessKey}/20261206/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
-          ...headers,
-        },
-        body: '{}',
-      }).then((response) => response.text());
+    const call = (accessKeyId: string, headers: Record<string, string> = {}) =>
+      dynamodb('ListTables', {}, { endpoint: door, accessKeyId, headers });
 
     // Act: an API function, a step, a step that marks its own call, and an unknown caller.
     // Not recorded: these calls are the test's, not the functions' (test/iam judges those).
@@ -201,14 +187,26 @@ describe('the door that marks the calls moto serves first', () => {
   });
 });
 
-/** A DynamoDB call as JSON, signed loosely as above. */
-async function dynamodb(target: string, body: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(motoEndpoint(), {
+/**
+ * A DynamoDB call as JSON, signed loosely as above: to moto as the local credentials, unless
+ * told another endpoint (a door), another caller's access key or more headers.
+ */
+async function dynamodb(
+  target: string,
+  body: unknown,
+  {
+    endpoint = motoEndpoint(),
+    accessKeyId = LOCAL_CREDENTIALS.accessKeyId,
+    headers = {},
+  }: { endpoint?: string; accessKeyId?: string; headers?: Record<string, string> } = {},
+): Promise<Record<string, unknown>> {
+  const response = await fetch(endpoint, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-amz-json-1.0',
       'x-amz-target': `DynamoDB_20120810.${target}`,
-      authorization: `AWS4-HMAC-SHA256 Credential=${LOCAL_CREDENTIALS.accessKeyId}/20261206/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+      authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20261206/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+      ...headers,
     },
     body: JSON.stringify(body),
   });
@@ -218,15 +216,20 @@ async function dynamodb(target: string, body: unknown): Promise<Record<string, u
   return answer;
 }
 
+/** A table keyed by the string `id`, paid per request. */
+async function createTable(table: string): Promise<void> {
+  await dynamodb('CreateTable', {
+    TableName: table,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+  });
+}
+
 describe('DynamoDB items through local/moto_speed.py', () => {
   it('answers every kind of attribute value as it was written', async () => {
     const table = `moto-speed-${Date.now().toString(36)}`;
-    await dynamodb('CreateTable', {
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    });
+    await createTable(table);
     const item = {
       id: { S: 'item' },
       text: { S: '' },
@@ -260,12 +263,7 @@ describe('DynamoDB items through local/moto_speed.py', () => {
   it('applies one update expression sent again and again, and refuses a bad one each time', async () => {
     // Prepare: one expression, parsed once and remembered (moto_speed.py), sent three times
     const table = `moto-speed-${Date.now().toString(36)}-update`;
-    await dynamodb('CreateTable', {
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    });
+    await createTable(table);
     await dynamodb('PutItem', {
       TableName: table,
       Item: { id: { S: 'item' }, n: { N: '1' }, m: { M: { x: { S: 'start' } } } },
@@ -300,12 +298,7 @@ describe('DynamoDB items through local/moto_speed.py', () => {
 
   it('rolls a cancelled transaction back whole, and applies a good one', async () => {
     const table = `moto-speed-${Date.now().toString(36)}-tx`;
-    await dynamodb('CreateTable', {
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    });
+    await createTable(table);
     const kept = { id: { S: 'kept' }, count: { N: '1' }, nested: { M: { a: { S: 'x' } } } };
     const gone = { id: { S: 'gone' }, count: { N: '1' } };
     await dynamodb('PutItem', { TableName: table, Item: kept });
@@ -373,12 +366,7 @@ describe('emptying moto between test files', () => {
       }),
     );
     const table = `emptied-${Date.now().toString(36)}`;
-    await dynamodb('CreateTable', {
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    });
+    await createTable(table);
 
     // Act
     const kept = await resetMoto(motoEndpoint(), ['iam', 'sts']);
