@@ -28,25 +28,23 @@ for (const [path, item] of Object.entries(
   }
 }
 
-function resolve(response: ResponseObject | { $ref: string }): ResponseObject {
-  if (!('$ref' in response)) return response;
-  const name = response.$ref.replace('#/components/responses/', '');
-  return (openapiDocument.components.responses as Record<string, ResponseObject>)[name] ?? {};
-}
-
 interface HeaderObject {
   readonly required?: boolean;
   readonly schema?: { readonly type?: string; readonly minimum?: number };
 }
 
-/** A response's header as declared, or as components.headers declares the one it refers to. */
-function headerObject(declared: unknown): HeaderObject {
-  const ref = (declared as { $ref?: string }).$ref;
-  if (!ref) return declared as HeaderObject;
-  const name = ref.replace('#/components/headers/', '');
-  return (
-    (openapiDocument.components as { headers?: Record<string, HeaderObject> }).headers?.[name] ?? {}
-  );
+/**
+ * A response or header as declared, or, for a `$ref`, the one components.responses or
+ * components.headers declares under that name ({} when none).
+ */
+function resolve<T>(kind: 'responses' | 'headers', declared: unknown): T {
+  const ref = (declared as { $ref?: string } | undefined)?.$ref;
+  if (!ref) return declared as T;
+  const components = openapiDocument.components as unknown as Record<
+    string,
+    Record<string, T> | undefined
+  >;
+  return components[kind]?.[ref.replace(`#/components/${kind}/`, '')] ?? ({} as T);
 }
 
 function absolute(schema: unknown): unknown {
@@ -87,7 +85,7 @@ export async function expectContract(
     documented,
     `${operationId} answered ${response.status}, which openapi.yaml does not document: ${text}`,
   ).toBeDefined();
-  const spec = resolve(documented as ResponseObject);
+  const spec = resolve<ResponseObject>('responses', documented);
   const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
   const media = spec.content?.[contentType];
   expect(
@@ -104,7 +102,7 @@ export async function expectContract(
     ).toBe(true);
   }
   for (const [name, declared] of Object.entries(spec.headers ?? {})) {
-    const header = headerObject(declared);
+    const header = resolve<HeaderObject>('headers', declared);
     const value = response.headers.get(name);
     if (header.required) {
       expect(value, `${operationId} ${response.status} lacks header ${name}`).not.toBeNull();
