@@ -35,6 +35,8 @@ from urllib.parse import parse_qs, unquote_to_bytes
 try:
     from moto.core.base_backend import BackendDict, backend_lock
     from moto.core.model_instances import reset_model_data
+    from moto.ec2.models import ec2_backends
+    from moto.efs.models import efs_backends
     from moto.server import DomainDispatcherApplication, create_backend_app
 
     from moto_backup import complete_moto_backup
@@ -47,6 +49,7 @@ except ImportError:
 
 KEEPING_RESET_PATH = "/_local/reset"
 DIRECTORIES_PATH = "/_local/efs/directories"
+TAGS_PATH = "/_local/tags"
 DEFAULT_ACCOUNT = "123456789012"
 
 
@@ -200,7 +203,32 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
     def do_POST(self):
         if self.path.startswith(KEEPING_RESET_PATH):
             return self.reset_keeping()
+        if self.path == TAGS_PATH:
+            return self.tags()
         return self.serve()
+
+    def tags(self):
+        """The tags of resources, by ARN, as the model holds them now (POST /_local/tags, body
+        {"region": …, "resources": [arn, …]}): what the AWS call recorder reads before it
+        forwards a call, for the IAM evaluation's `aws:ResourceTag/*`. One request for a call's
+        resources instead of a DescribeFileSystems, DescribeAccessPoints or DescribeTags each;
+        the same tags those answer (test/integration/moto-server.test.ts compares them). Served
+        in its turn like any request, first when marked (a lookup for an API function's call)."""
+        body = json.loads(self.read_body() or b"{}")
+        with KeepAliveHandler.application.turn(self.headers.get("X-Local-Priority") == "api"):
+            found = tags_of(body.get("resources", []), body.get("region", "us-east-1"))
+        self.answer(200, {"tags": found})
+
+    def answer(self, code, body):
+        """A JSON answer, head and body in one write (two meet Nagle and delayed ACKs: 40 ms
+        on a kept connection)."""
+        payload = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self._headers_buffer.append(b"\r\n")
+        self._headers_buffer.append(payload)
+        self.flush_headers()
 
     def reset_keeping(self):
         """Empties every service but those named in `keep` (POST /_local/reset?keep=iam,sts).
@@ -226,11 +254,7 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
                     backend.clear()
                 BackendDict._instances[:] = kept
             reset_model_data()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"{}")
+        self.answer(200, {})
 
     def do_GET(self):
         if self.path.startswith(DIRECTORIES_PATH):
@@ -254,17 +278,39 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
                 first("region", "us-east-1"),
             )
         if found is None:
-            code, body = 404, {"message": "no such file system"}
+            self.answer(404, {"message": "no such file system"})
         else:
-            code, body = 200, {"directories": found}
-        payload = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+            self.answer(200, {"directories": found})
 
     do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = serve
+
+
+def tags_of(arns, region):
+    """The tags of each resource of `arns` that exists and has any, by ARN: EFS file systems
+    and access points, and any EC2 resource. Read as the SDK reads them with local mode's own
+    keys (moto's default account, the request's region); a pattern (`security-group/*`) or a
+    resource of another kind names none."""
+    found = {}
+    for arn in arns:
+        parts = str(arn).split(":", 5)
+        if len(parts) != 6 or parts[0] != "arn":
+            continue
+        service, kind, _, resource_id = parts[2], *parts[5].partition("/")
+        if not resource_id or "*" in resource_id:
+            continue
+        if service == "elasticfilesystem" and kind in ("file-system", "access-point"):
+            backend = efs_backends[DEFAULT_ACCOUNT][region]
+            known = backend.file_systems_by_id if kind == "file-system" else backend.access_points
+            if resource_id not in known:
+                continue
+            tags = {tag["Key"]: tag["Value"] for tag in backend.list_tags_for_resource(resource_id)}
+        elif service == "ec2":
+            tags = dict(ec2_backends[DEFAULT_ACCOUNT][region].tags.get(resource_id, {}))
+        else:
+            continue
+        if tags:
+            found[arn] = tags
+    return found
 
 
 def main():

@@ -12,10 +12,18 @@ import {
 } from '@aws-sdk/client-efs';
 import type { AwsCallDescription, CallSite } from './describe-call.ts';
 
+/** The tags of resources that have any, by ARN. */
+export type TagsByArn = Record<string, Record<string, string>>;
+
 /** SDK clients pointed at moto itself. */
 export interface ResourceClients {
   readonly efs: EFSClient;
   readonly ec2: EC2Client;
+  /**
+   * Reads the tags of many resources from moto's model in one request ({@link modelTagReader});
+   * undefined when the server cannot, and the SDK reads them one by one.
+   */
+  readonly modelTags?: (arns: readonly string[]) => Promise<TagsByArn | undefined>;
 }
 
 /** A described call with its resources named and their tags read. */
@@ -83,6 +91,52 @@ export async function resourceTagsOf(
   return undefined;
 }
 
+/** The tags of each resource that has any, read by the SDK one resource at a time. */
+async function sdkTagsOf(arns: readonly string[], clients: ResourceClients): Promise<TagsByArn> {
+  const found: TagsByArn = {};
+  for (const arn of arns) {
+    const tags = await resourceTagsOf(arn, clients);
+    if (tags && Object.keys(tags).length > 0) found[arn] = tags;
+  }
+  return found;
+}
+
+/** The moto endpoints found to have no `/_local/tags` (moto's own server). */
+const withoutModelTags = new Set<string>();
+
+/**
+ * Reads the tags of resources from moto's model (POST /_local/tags of local/moto-server.py):
+ * one request where the SDK makes a Describe call per resource, the same tags. Undefined from
+ * a server that has no such path (moto's own: an error status), which is then not asked again.
+ *
+ * @param headers sent with each request (the door's priority mark for an API function's call)
+ */
+export function modelTagReader(
+  motoEndpoint: string,
+  region: string,
+  headers: Readonly<Record<string, string>> = {},
+): (arns: readonly string[]) => Promise<TagsByArn | undefined> {
+  return async (arns) => {
+    if (arns.length === 0) return {};
+    if (withoutModelTags.has(motoEndpoint)) return undefined;
+    const response = await fetch(`${motoEndpoint}/_local/tags`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ region, resources: arns }),
+    });
+    if (!response.ok) {
+      // moto's own server has no such path (it answers 500). Ours always answers 200, or drops
+      // the connection on a fault, which fails the fetch and the recorded call.
+      await response.body?.cancel();
+      withoutModelTags.add(motoEndpoint);
+      return undefined;
+    }
+    const { tags } = (await response.json()) as { tags?: TagsByArn };
+    if (typeof tags !== 'object' || tags === null) throw new Error('moto answered no tags');
+    return tags;
+  };
+}
+
 /**
  * Names the resources a call points at through a lookup, then reads the tags of each. Call it
  * BEFORE the request is forwarded: a delete leaves nothing to read afterwards.
@@ -113,11 +167,8 @@ export async function resolveResources(
     if (call.lookup.resourceOf === 'network-interface') vpcId = target?.VpcId;
   }
   if (call.action === 'ec2:CreateNetworkInterface') vpcId = await subnetVpcOf(resources, clients);
-  const resourceTags: Record<string, Record<string, string>> = {};
-  for (const arn of resources) {
-    const tags = await resourceTagsOf(arn, clients);
-    if (tags && Object.keys(tags).length > 0) resourceTags[arn] = tags;
-  }
+  const resourceTags =
+    (await clients.modelTags?.(resources)) ?? (await sdkTagsOf(resources, clients));
   const { lookup: _lookup, ...rest } = call;
   const prefix = `arn:${site.partition ?? 'aws'}:ec2:${site.region}:${site.accountId}`;
   const conditions = vpcId

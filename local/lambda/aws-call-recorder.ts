@@ -18,6 +18,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { EFSClient } from '@aws-sdk/client-efs';
 import { FUNCTION_CATALOG } from '../../infra/function-catalog.ts';
 import { recordAwsCalls } from '../aws-calls/recorded-call.ts';
+import { modelTagReader, type ResourceClients } from '../aws-calls/resolve-resources.ts';
 import { routedClusterOf, withRoute } from '../cluster-routing.ts';
 import {
   functionOfAccessKey,
@@ -116,16 +117,25 @@ function door(key: string, upstream: () => string): Promise<string> {
   return recorder.then((started) => started.endpoint);
 }
 
-/** Clients for the lookups the recorder makes, by moto endpoint. */
-const lookupClients = new Map<string, { efs: EFSClient; ec2: EC2Client }>();
+/** Clients for the lookups the recorder makes, by moto endpoint and priority. */
+const lookupClients = new Map<string, ResourceClients>();
 
-function lookupClientsFor(moto: string) {
-  let clients = lookupClients.get(moto);
+/**
+ * What the recorder reads moto with: straight, as local mode itself (they are nobody's calls),
+ * tags from the model in one request, and marked first for an API function's call, as the
+ * call itself will be.
+ */
+function lookupClientsFor(moto: string, first: boolean): ResourceClients {
+  const key = `${first ? 'api' : ''} ${moto}`;
+  let clients = lookupClients.get(key);
   if (!clients) {
-    // Lookups go straight to moto as local mode itself: they are nobody's calls.
     const config = { endpoint: moto, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-    clients = { efs: new EFSClient(config), ec2: new EC2Client(config) };
-    lookupClients.set(moto, clients);
+    clients = {
+      efs: new EFSClient(config),
+      ec2: new EC2Client(config),
+      modelTags: modelTagReader(moto, LOCAL_REGION, first ? { [PRIORITY_HEADER]: 'api' } : {}),
+    };
+    lookupClients.set(key, clients);
   }
   return clients;
 }
@@ -194,7 +204,10 @@ async function startRecorder(upstream: () => string): Promise<Recorder> {
             functionName: identity.functionName,
             accountId: LOCAL_ACCOUNT,
             region: LOCAL_REGION,
-            clients: lookupClientsFor(process.env.LOCAL_MOTO_ENDPOINT ?? upstreamUrl),
+            clients: lookupClientsFor(
+              process.env.LOCAL_MOTO_ENDPOINT ?? upstreamUrl,
+              API_FUNCTIONS.has(identity.functionName),
+            ),
           },
         );
         appendLines(log, records.map((record) => `${JSON.stringify(record)}\n`).join(''));

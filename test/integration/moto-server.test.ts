@@ -1,8 +1,16 @@
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CreateSecurityGroupCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateAccessPointCommand,
+  CreateFileSystemCommand,
+  DeleteFileSystemCommand,
+  EFSClient,
+} from '@aws-sdk/client-efs';
 import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, describe, expect, it } from 'vitest';
+import { modelTagReader, resourceTagsOf } from '../../local/aws-calls/resolve-resources.ts';
 import {
   forgetFunctionIdentities,
   functionIdentities,
@@ -225,6 +233,91 @@ async function createTable(table: string): Promise<void> {
     KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
   });
 }
+
+describe('the tags the AWS call recorder reads from the model', () => {
+  it('are the tags the SDK reads for file systems, access points and EC2 resources', async () => {
+    // Prepare: tagged, untagged and deleted resources of each kind the recorder reads
+    const config = {
+      endpoint: motoEndpoint(),
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    };
+    const clients = { efs: new EFSClient(config), ec2: new EC2Client(config) };
+    const tags = [
+      { Key: 'efs-fargate-volumes/volume-id', Value: 'vol-1' },
+      { Key: 'Name', Value: 'tagged' },
+    ];
+    const { FileSystemId: tagged = '' } = await clients.efs.send(
+      new CreateFileSystemCommand({ CreationToken: `tags-${Date.now()}-a`, Tags: tags }),
+    );
+    const { FileSystemId: untagged = '' } = await clients.efs.send(
+      new CreateFileSystemCommand({ CreationToken: `tags-${Date.now()}-b` }),
+    );
+    const { FileSystemId: deleted = '' } = await clients.efs.send(
+      new CreateFileSystemCommand({ CreationToken: `tags-${Date.now()}-c`, Tags: tags }),
+    );
+    await clients.efs.send(new DeleteFileSystemCommand({ FileSystemId: deleted }));
+    const { AccessPointId: accessPoint = '' } = await clients.efs.send(
+      new CreateAccessPointCommand({ FileSystemId: tagged, Tags: tags }),
+    );
+    const { Vpc } = await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.9.0.0/16' }));
+    const { GroupId: group = '' } = await clients.ec2.send(
+      new CreateSecurityGroupCommand({
+        GroupName: `tags-${Date.now()}`,
+        Description: 'tags',
+        VpcId: Vpc?.VpcId,
+        TagSpecifications: [{ ResourceType: 'security-group', Tags: tags }],
+      }),
+    );
+    const where = `${LOCAL_REGION}:${LOCAL_ACCOUNT}`;
+    const arns = [
+      `arn:aws:elasticfilesystem:${where}:file-system/${tagged}`,
+      `arn:aws:elasticfilesystem:${where}:file-system/${untagged}`,
+      `arn:aws:elasticfilesystem:${where}:file-system/${deleted}`,
+      `arn:aws:elasticfilesystem:${where}:file-system/fs-00000000`,
+      `arn:aws:elasticfilesystem:${where}:access-point/${accessPoint}`,
+      `arn:aws:ec2:${where}:security-group/${group}`,
+      `arn:aws:ec2:${where}:vpc/${Vpc?.VpcId}`,
+      `arn:aws:ec2:${where}:security-group/*`,
+      `arn:aws:dynamodb:${where}:table/volumes`,
+    ];
+
+    // Act
+    const fromModel = await modelTagReader(motoEndpoint(), LOCAL_REGION)(arns);
+    const described = await Promise.all(arns.map((arn) => resourceTagsOf(arn, clients)));
+
+    // Assess: the same tags, for exactly the resources the SDK finds tagged
+    const fromSdk = Object.fromEntries(
+      arns.flatMap((arn, index) => {
+        const found = described[index];
+        return found && Object.keys(found).length > 0 ? [[arn, found]] : [];
+      }),
+    );
+    const expected = Object.fromEntries(tags.map(({ Key, Value }) => [Key, Value]));
+    expect(Object.keys(fromSdk).sort()).toEqual([arns[0], arns[4], arns[5]].sort());
+    expect(fromSdk[arns[0] ?? '']).toEqual(expected);
+    expect(fromModel).toEqual(fromSdk);
+  });
+
+  it('are read by the SDK from a server without the model path (moto_server itself)', async () => {
+    // Prepare: a server that answers every request 500, as moto_server answers /_local/tags
+    const server = createServer((_request, response) => {
+      response.writeHead(500).end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+
+    // Act
+    const read = modelTagReader(`http://127.0.0.1:${port}`, LOCAL_REGION);
+    const first = await read(['arn:aws:ec2:us-east-1:123456789012:vpc/vpc-1']);
+    server.close();
+    const second = await read(['arn:aws:ec2:us-east-1:123456789012:vpc/vpc-1']);
+
+    // Assess: not available, and not asked again
+    expect(first).toBeUndefined();
+    expect(second).toBeUndefined();
+  });
+});
 
 describe('DynamoDB items through local/moto_speed.py', () => {
   it('answers every kind of attribute value as it was written', async () => {
