@@ -59,7 +59,7 @@ describe('runStep', () => {
         ':from1': 'PROVISIONING',
       },
       ConditionExpression: 'attribute_exists(id) AND #status IN (:from0, :from1)',
-      ReturnValues: 'ALL_NEW',
+      ReturnValues: 'NONE',
     });
   });
 

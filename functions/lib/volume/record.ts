@@ -768,7 +768,7 @@ export class VolumeRecordStore {
       update += ', #status = :status';
       condition += ` AND ${fromCondition(event, values)}`;
     }
-    await this.#update(id, update, names, values, condition, step);
+    await this.#write(id, update, names, values, condition, step);
   }
 
   /** Marks a step SUCCEEDED and merges the resource ids it learned. */
@@ -788,7 +788,7 @@ export class VolumeRecordStore {
       values[`:r${index}`] = value;
       sets.push(`#resources.#r${index} = :r${index}`);
     });
-    await this.#update(id, `SET ${sets.join(', ')}`, names, values, 'attribute_exists(id)', step);
+    await this.#write(id, `SET ${sets.join(', ')}`, names, values, 'attribute_exists(id)', step);
   }
 
   /** Marks a step FAILED with the error's name and message (never its stack or cause). */
@@ -798,7 +798,7 @@ export class VolumeRecordStore {
     error: { name: string; message: string },
   ): Promise<void> {
     const now = this.#now().toISOString();
-    await this.#update(
+    await this.#write(
       id,
       'SET #steps.#step.#status = :failed, #steps.#step.endedAt = :now, #steps.#step.#error = :error, updatedAt = :now',
       { '#steps': 'steps', '#step': step, '#status': 'status', '#error': 'error' },
@@ -1086,6 +1086,41 @@ export class VolumeRecordStore {
     condition: string,
     what: string,
   ): Promise<VolumeRecord> {
+    return (await this.#send(
+      id,
+      update,
+      names,
+      values,
+      condition,
+      what,
+      'ALL_NEW',
+    )) as VolumeRecord;
+  }
+
+  /**
+   * {@link #update} for a write whose result nobody reads (a step's progress, several per
+   * step): DynamoDB sends no item back, which spares the reply and its parsing.
+   */
+  async #write(
+    id: string,
+    update: string,
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+    condition: string,
+    what: string,
+  ): Promise<void> {
+    await this.#send(id, update, names, values, condition, what, 'NONE');
+  }
+
+  async #send(
+    id: string,
+    update: string,
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+    condition: string,
+    what: string,
+    returnValues: 'ALL_NEW' | 'NONE',
+  ): Promise<VolumeRecord | undefined> {
     try {
       const { Attributes } = await this.#client.send(
         new UpdateCommand({
@@ -1095,10 +1130,10 @@ export class VolumeRecordStore {
           ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
           ExpressionAttributeValues: values,
           ConditionExpression: condition,
-          ReturnValues: 'ALL_NEW',
+          ReturnValues: returnValues,
         }),
       );
-      return Attributes as VolumeRecord;
+      return Attributes as VolumeRecord | undefined;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         throw new VolumeRecordStateError(
