@@ -1028,14 +1028,8 @@ export class VolumeRecordStore {
    * (the record's `countedIn`, removed by that transaction), so every path that ends a volume
    * (the workflow, settlement, a failed start, a repeated DELETE) uncounts it exactly once.
    */
-  async #updateUncounting(
-    id: string,
-    update: string,
-    names: Record<string, string>,
-    values: Record<string, unknown>,
-    condition: string,
-    what: string,
-  ): Promise<VolumeRecord> {
+  async #updateUncounting(...write: RecordWrite): Promise<VolumeRecord> {
+    const [id, update, names, values, condition, what] = write;
     for (let attempt = 1; attempt <= 3; attempt++) {
       const countedIn = (await this.get(id))?.countedIn ?? [];
       if (countedIn.length === 0) break;
@@ -1075,51 +1069,24 @@ export class VolumeRecordStore {
         throw error;
       }
     }
-    return this.#update(id, update, names, values, condition, what);
+    return this.#update(...write);
   }
 
-  async #update(
-    id: string,
-    update: string,
-    names: Record<string, string>,
-    values: Record<string, unknown>,
-    condition: string,
-    what: string,
-  ): Promise<VolumeRecord> {
-    return (await this.#send(
-      id,
-      update,
-      names,
-      values,
-      condition,
-      what,
-      'ALL_NEW',
-    )) as VolumeRecord;
+  async #update(...write: RecordWrite): Promise<VolumeRecord> {
+    return (await this.#send('ALL_NEW', ...write)) as VolumeRecord;
   }
 
   /**
    * {@link #update} for a write whose result nobody reads (a step's progress, several per
    * step): DynamoDB sends no item back, which spares the reply and its parsing.
    */
-  async #write(
-    id: string,
-    update: string,
-    names: Record<string, string>,
-    values: Record<string, unknown>,
-    condition: string,
-    what: string,
-  ): Promise<void> {
-    await this.#send(id, update, names, values, condition, what, 'NONE');
+  async #write(...write: RecordWrite): Promise<void> {
+    await this.#send('NONE', ...write);
   }
 
   async #send(
-    id: string,
-    update: string,
-    names: Record<string, string>,
-    values: Record<string, unknown>,
-    condition: string,
-    what: string,
     returnValues: 'ALL_NEW' | 'NONE',
+    ...[id, update, names, values, condition, what]: RecordWrite
   ): Promise<VolumeRecord | undefined> {
     try {
       const { Attributes } = await this.#client.send(
@@ -1147,6 +1114,19 @@ export class VolumeRecordStore {
     }
   }
 }
+
+/**
+ * One conditional UpdateItem of a volume's record: its id, the update expression with its names
+ * and values, the condition, and what it records (named when the condition refuses it).
+ */
+type RecordWrite = [
+  id: string,
+  update: string,
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+  condition: string,
+  what: string,
+];
 
 /**
  * Until when (epoch ms) lists read a cluster through `byCreation` rather than `byCluster`: an
