@@ -53,7 +53,10 @@ TAGS_PATH = "/_local/tags"
 DEFAULT_ACCOUNT = "123456789012"
 
 
-PRIORITY_HEADER = "HTTP_X_LOCAL_PRIORITY"
+PRIORITY_HEADER = "X-Local-Priority"
+# The same header as WSGI names it in a request's environ.
+PRIORITY_ENVIRON = "HTTP_" + PRIORITY_HEADER.upper().replace("-", "_")
+FIRST = "api"
 
 
 class OneAtATime:
@@ -96,7 +99,7 @@ class OneAtATime:
                 (self.first_turn if self.waiting_first > 0 else self.other_turn).notify()
 
     def __call__(self, environ, start_response):
-        with self.turn(environ.get(PRIORITY_HEADER) == "api"):
+        with self.turn(environ.get(PRIORITY_ENVIRON) == FIRST):
             # The whole answer is made inside the turn: moto builds it while iterating.
             return list(self.application(environ, start_response))
 
@@ -215,7 +218,7 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
         the same tags those answer (test/integration/moto-server.test.ts compares them). Served
         in its turn like any request, first when marked (a lookup for an API function's call)."""
         body = json.loads(self.read_body() or b"{}")
-        with KeepAliveHandler.application.turn(self.headers.get("X-Local-Priority") == "api"):
+        with KeepAliveHandler.application.turn(self.headers.get(PRIORITY_HEADER) == FIRST):
             found = tags_of(body.get("resources", []), body.get("region", "us-east-1"))
         self.answer(200, {"tags": found})
 

@@ -224,6 +224,11 @@ async function dynamodb(
   return answer;
 }
 
+/** An SDK client's configuration for this file's moto, with local mode's own keys. */
+function motoClientConfig() {
+  return { endpoint: motoEndpoint(), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+}
+
 /** A table keyed by the string `id`, paid per request. */
 async function createTable(table: string): Promise<void> {
   await dynamodb('CreateTable', {
@@ -237,11 +242,7 @@ async function createTable(table: string): Promise<void> {
 describe('the tags the AWS call recorder reads from the model', () => {
   it('are the tags the SDK reads for file systems, access points and EC2 resources', async () => {
     // Prepare: tagged, untagged and deleted resources of each kind the recorder reads
-    const config = {
-      endpoint: motoEndpoint(),
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-    };
+    const config = motoClientConfig();
     const clients = { efs: new EFSClient(config), ec2: new EC2Client(config) };
     const tags = [
       { Key: 'efs-fargate-volumes/volume-id', Value: 'vol-1' },
@@ -443,11 +444,7 @@ describe('DynamoDB items through local/moto_speed.py', () => {
 describe('emptying moto between test files', () => {
   it('keeps the roles and role sessions it is asked to keep, and empties every other service', async () => {
     // Prepare: a table, a role, and a session of that role
-    const config = {
-      endpoint: motoEndpoint(),
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-    };
+    const config = motoClientConfig();
     const roleName = `kept-${Date.now().toString(36)}`;
     await new IAMClient(config).send(
       new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: '{}' }),
