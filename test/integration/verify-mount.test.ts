@@ -78,12 +78,11 @@ function objectsOf(volumeId: string): KubeObject[] {
     );
 }
 
-describe('verifyMount', () => {
-  let ready: Volume;
-
+// Each test has a volume of its own; they run side by side, as their waits are the model's.
+describe.concurrent('verifyMount', () => {
   it('makes READY wait for a Job whose pod mounted the claim, and removes the Job', async () => {
     // Act
-    ready = await provisionedVolume<Volume>(stack, 'proven', { verifyMount: true }, 90_000);
+    const ready = await provisionedVolume<Volume>(stack, 'proven', { verifyMount: true }, 90_000);
 
     // Assess: READY after VerifyMount looked at the Job until it succeeded
     expect(ready.status).toBe('READY');
@@ -98,6 +97,9 @@ describe('verifyMount', () => {
   });
 
   it('lets a repair prove the mount again (repair?verifyMount=true)', async () => {
+    // Prepare
+    const ready = await provisionedVolume<Volume>(stack, 'reproven', { verifyMount: true }, 90_000);
+
     // Act
     const answer = await expectContract(
       'repairVolume',
