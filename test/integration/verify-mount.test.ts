@@ -65,11 +65,19 @@ function mountCheckObjects(volumeId: string): KubeObject[] {
   return stack.emulator.objects().filter((object) => object.metadata.name.startsWith(job));
 }
 
+/**
+ * The cluster's shared storage objects: the CSIDriver and StorageClass every volume uses, kept
+ * when one volume rolls back. The first volume to apply them is named in their labels; with
+ * the tests side by side, that may be any of them.
+ */
+const SHARED_KINDS = new Set(['CSIDriver', 'StorageClass']);
+
 /** The emulator's objects that a volume's mount check made or that name the volume. */
 function objectsOf(volumeId: string): KubeObject[] {
   const job = mountCheckJobName(volumeId);
   return stack.emulator
     .objects()
+    .filter((object) => !SHARED_KINDS.has(object.kind))
     .filter(
       (object) =>
         object.metadata.name.startsWith(job) ||
