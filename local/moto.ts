@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 export interface MotoServer {
   readonly endpoint: string;
   readonly port: number;
+  /** The process serving it (its CPU time is read from /proc by the tests' timing report). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function startMoto(port?: number): Promise<MotoServer> {
   return {
     endpoint,
     port: chosen,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -6,6 +6,7 @@ import { resetMoto } from '../../local/moto.ts';
 import { abortRunningWorkflows } from '../../local/step-functions/local-workflow.ts';
 
 import { AWS_CALLS_DIRECTORY } from './aws-calls.ts';
+import { countCpu } from './file-cpu.ts';
 
 // After base-environment.ts: each integration test file has a moto to itself, its worker's
 // (test/support/global-setup.ts starts one per worker), emptied here before any test module
@@ -19,12 +20,21 @@ import { AWS_CALLS_DIRECTORY } from './aws-calls.ts';
 // stay warm from file to file: a file no longer pays some 20 cold starts and cold code for
 // its first volume (5 s of CPU). What a file sets in process.env is put back after it.
 const endpoints = inject('motoEndpoints');
-const endpoint = endpoints[(Number(process.env.VITEST_POOL_ID ?? 1) - 1) % endpoints.length];
+const worker = (Number(process.env.VITEST_POOL_ID ?? 1) - 1) % endpoints.length;
+const endpoint = endpoints[worker];
 if (!endpoint) throw new Error('no moto for this worker: test/support/global-setup.ts did not run');
+// What this file costs in CPU, its worker's and its moto's, for the timing report.
+const cpuSpent = countCpu(inject('motoPids')[worker] ?? 0);
 if (!(await resetMoto(endpoint, ['iam', 'sts']))) forgetFunctionIdentities(endpoint);
 keepEnvironmentsAcrossStacks();
 
 const environmentBefore = { ...process.env };
+// Registered first, so it runs after the file's own afterAll hooks.
+// Vitest reads the first argument as the fixtures the hook uses (none), the file comes second.
+// biome-ignore lint/correctness/noEmptyPattern: Vitest requires a destructuring pattern there
+afterAll(({}, file) => {
+  file.meta.cpu = cpuSpent();
+});
 afterAll(async () => {
   // A workflow this file started and did not wait for ends here, before the environment its
   // steps read goes back (else its next step ran in the next file, with that one's).

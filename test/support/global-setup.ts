@@ -10,6 +10,8 @@ declare module 'vitest' {
     functionBundles: string;
     /** One moto per worker of the pool: `motoEndpoints[VITEST_POOL_ID - 1]`. */
     motoEndpoints: string[];
+    /** Their processes, in the same order (0 when unknown). */
+    motoPids: number[];
   }
 }
 
@@ -38,6 +40,10 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   project.provide(
     'motoEndpoints',
     motos.map((moto) => moto.endpoint),
+  );
+  project.provide(
+    'motoPids',
+    motos.map((moto) => moto.pid ?? 0),
   );
   return async () => {
     await Promise.all(motos.map((moto) => moto.stop()));

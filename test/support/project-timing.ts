@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
+import type { FileCpu } from './file-cpu.ts';
 
 interface ProjectTiming {
   files: number;
@@ -11,6 +12,8 @@ interface ProjectTiming {
   /** Summed time of the project's files (setup, import and tests). */
   busy: number;
   slowest: { file: string; milliseconds: number }[];
+  /** The files that counted their CPU (the integration files), with it. */
+  cpu: { file: string; seconds: number }[];
 }
 
 /** One file's run, in milliseconds from the run's start. */
@@ -19,6 +22,7 @@ interface FileSpan {
   readonly file: string;
   readonly start: number;
   readonly end: number;
+  readonly cpu?: FileCpu;
 }
 
 /** Where the runs' timelines are written. */
@@ -62,6 +66,7 @@ export default class ProjectTimingReporter implements Reporter {
       last: now,
       busy: 0,
       slowest: [],
+      cpu: [],
     };
     timing.files++;
     timing.tests += [...module.children.allTests()].length;
@@ -69,11 +74,14 @@ export default class ProjectTimingReporter implements Reporter {
     timing.last = Math.max(timing.last, now);
     timing.busy += now - started;
     timing.slowest.push({ file: module.relativeModuleId, milliseconds: now - started });
+    const { cpu } = module.meta();
+    if (cpu) timing.cpu.push({ file: module.relativeModuleId, seconds: cpu.process + cpu.moto });
     this.#spans.push({
       project: name,
       file: module.relativeModuleId,
       start: started - this.#runStarted,
       end: now - this.#runStarted,
+      ...(cpu ? { cpu } : {}),
     });
     this.#projects.set(name, timing);
   }
@@ -94,6 +102,17 @@ export default class ProjectTimingReporter implements Reporter {
       lines.push(
         `  ${name.padEnd(12)} wall ${seconds(timing.last - timing.first).padStart(8)} (${seconds(timing.first - this.#runStarted)} to ${seconds(timing.last - this.#runStarted)}), files ${String(timing.files).padStart(3)} summing ${seconds(timing.busy).padStart(8)}, tests ${timing.tests}; slowest: ${slowest}`,
       );
+      if (timing.cpu.length > 0) {
+        const total = timing.cpu.reduce((sum, entry) => sum + entry.seconds, 0);
+        const most = timing.cpu
+          .sort((a, b) => b.seconds - a.seconds)
+          .slice(0, 5)
+          .map((entry) => `${entry.file} ${entry.seconds.toFixed(1)}`)
+          .join(', ');
+        lines.push(
+          `  ${''.padEnd(12)} CPU of its worker processes and motos: ${total.toFixed(1)} s; most: ${most}`,
+        );
+      }
     }
     lines.push(`  total wall ${seconds(Date.now() - this.#runStarted)}`);
     console.info(lines.join('\n'));
