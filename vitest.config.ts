@@ -24,7 +24,7 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts', 'test/fixtures/**/*.test.ts'],
           pool: 'threads',
           isolate: false,
-          setupFiles: ['test/support/base-environment.ts'],
+          setupFiles: ['test/support/base-environment.ts', 'test/support/unit-environment.ts'],
         },
       },
       {
