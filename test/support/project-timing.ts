@@ -3,40 +3,63 @@ import { join } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 import type { FileCpu } from './file-cpu.ts';
 
-interface ProjectTiming {
-  files: number;
-  tests: number;
-  /** Wall time from the project's first file starting to its last file ending. */
-  first: number;
-  last: number;
-  /** Summed time of the project's files (setup, import and tests). */
-  busy: number;
-  slowest: { file: string; milliseconds: number }[];
-  /** The files that counted their CPU (the integration files), with it. */
-  cpu: { file: string; seconds: number }[];
-}
-
 /** One file's run, in milliseconds from the run's start. */
 interface FileSpan {
   readonly project: string;
   readonly file: string;
   readonly start: number;
   readonly end: number;
+  readonly tests: number;
+  /** Counted by the integration files (test/support/aws-environment.ts). */
   readonly cpu?: FileCpu;
 }
 
 /** Where the runs' timelines are written. */
 const BUILD = join(import.meta.dirname, '..', '..', '.build');
 
+const seconds = (milliseconds: number) => `${(milliseconds / 1000).toFixed(1)} s`;
+
+/** The report's lines for one project's files. */
+function projectLines(name: string, spans: readonly FileSpan[]): string[] {
+  const first = Math.min(...spans.map((span) => span.start));
+  const last = Math.max(...spans.map((span) => span.end));
+  const busy = spans.reduce((sum, span) => sum + span.end - span.start, 0);
+  const tests = spans.reduce((sum, span) => sum + span.tests, 0);
+  const slowest = [...spans]
+    .sort((a, b) => b.end - b.start - (a.end - a.start))
+    .slice(0, 3)
+    .map((span) => `${span.file} ${seconds(span.end - span.start)}`)
+    .join(', ');
+  const lines = [
+    `  ${name.padEnd(12)} wall ${seconds(last - first).padStart(8)} (${seconds(first)} to ${seconds(last)}), files ${String(spans.length).padStart(3)} summing ${seconds(busy).padStart(8)}, tests ${tests}; slowest: ${slowest}`,
+  ];
+  const cpu = spans.flatMap(({ file, cpu }) =>
+    cpu ? [{ file, cpu: cpu.process + cpu.moto }] : [],
+  );
+  if (cpu.length > 0) {
+    const total = cpu.reduce((sum, entry) => sum + entry.cpu, 0);
+    const most = cpu
+      .sort((a, b) => b.cpu - a.cpu)
+      .slice(0, 5)
+      .map((entry) => `${entry.file} ${entry.cpu.toFixed(1)}`)
+      .join(', ');
+    lines.push(
+      `  ${''.padEnd(12)} CPU of its worker processes and motos: ${total.toFixed(1)} s; most: ${most}`,
+    );
+  }
+  return lines;
+}
+
 /**
  * Prints, at the end of a run, each project's wall time (first file started to last file
- * ended), its files' summed time and its slowest files: where the suite's minutes go.
+ * ended) and when it ran, its files' summed time, its slowest files and, for the integration
+ * files, their CPU: where the suite's minutes go.
  */
 export default class ProjectTimingReporter implements Reporter {
-  readonly #projects = new Map<string, ProjectTiming>();
   readonly #started = new Map<string, number>();
   readonly #spans: FileSpan[] = [];
   readonly #timeline: string | undefined;
+  #runStarted = Date.now();
 
   /**
    * `timeline`: a file in .build for every file's start and end, from the run's start. Set
@@ -45,7 +68,6 @@ export default class ProjectTimingReporter implements Reporter {
   constructor(options: { timeline?: string } = {}) {
     this.#timeline = options.timeline && join(BUILD, options.timeline);
   }
-  #runStarted = Date.now();
 
   onTestRunStart(): void {
     this.#runStarted = Date.now();
@@ -57,62 +79,31 @@ export default class ProjectTimingReporter implements Reporter {
 
   onTestModuleEnd(module: TestModule): void {
     const now = Date.now();
-    const started = this.#started.get(module.moduleId) ?? now;
-    const name = module.project.name || 'default';
-    const timing = this.#projects.get(name) ?? {
-      files: 0,
-      tests: 0,
-      first: started,
-      last: now,
-      busy: 0,
-      slowest: [],
-      cpu: [],
-    };
-    timing.files++;
-    timing.tests += [...module.children.allTests()].length;
-    timing.first = Math.min(timing.first, started);
-    timing.last = Math.max(timing.last, now);
-    timing.busy += now - started;
-    timing.slowest.push({ file: module.relativeModuleId, milliseconds: now - started });
     const { cpu } = module.meta();
-    if (cpu) timing.cpu.push({ file: module.relativeModuleId, seconds: cpu.process + cpu.moto });
     this.#spans.push({
-      project: name,
+      project: module.project.name || 'default',
       file: module.relativeModuleId,
-      start: started - this.#runStarted,
+      start: (this.#started.get(module.moduleId) ?? now) - this.#runStarted,
       end: now - this.#runStarted,
+      tests: [...module.children.allTests()].length,
       ...(cpu ? { cpu } : {}),
     });
-    this.#projects.set(name, timing);
   }
 
   onTestRunEnd(): void {
-    if (this.#projects.size === 0) return;
-    const seconds = (milliseconds: number) => `${(milliseconds / 1000).toFixed(1)} s`;
+    if (this.#spans.length === 0) return;
     const lines = [
       '',
       'Time by project (wall: first file started to last ended, and when, from the run start):',
     ];
-    for (const [name, timing] of [...this.#projects].sort(([a], [b]) => a.localeCompare(b))) {
-      const slowest = timing.slowest
-        .sort((a, b) => b.milliseconds - a.milliseconds)
-        .slice(0, 3)
-        .map((entry) => `${entry.file} ${seconds(entry.milliseconds)}`)
-        .join(', ');
+    const projects = [...new Set(this.#spans.map((span) => span.project))].sort();
+    for (const name of projects) {
       lines.push(
-        `  ${name.padEnd(12)} wall ${seconds(timing.last - timing.first).padStart(8)} (${seconds(timing.first - this.#runStarted)} to ${seconds(timing.last - this.#runStarted)}), files ${String(timing.files).padStart(3)} summing ${seconds(timing.busy).padStart(8)}, tests ${timing.tests}; slowest: ${slowest}`,
+        ...projectLines(
+          name,
+          this.#spans.filter((span) => span.project === name),
+        ),
       );
-      if (timing.cpu.length > 0) {
-        const total = timing.cpu.reduce((sum, entry) => sum + entry.seconds, 0);
-        const most = timing.cpu
-          .sort((a, b) => b.seconds - a.seconds)
-          .slice(0, 5)
-          .map((entry) => `${entry.file} ${entry.seconds.toFixed(1)}`)
-          .join(', ');
-        lines.push(
-          `  ${''.padEnd(12)} CPU of its worker processes and motos: ${total.toFixed(1)} s; most: ${most}`,
-        );
-      }
     }
     lines.push(`  total wall ${seconds(Date.now() - this.#runStarted)}`);
     console.info(lines.join('\n'));
