@@ -197,11 +197,7 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
         if self.headers.get("Connection", "").lower() == "close":
             self.close_connection = True
             self.send_header("Connection", "close")
-        # Head and body in one write: two small writes meet Nagle and delayed ACKs (40 ms).
-        self._headers_buffer.append(b"\r\n")
-        if not bodiless:
-            self._headers_buffer.append(payload)
-        self.flush_headers()
+        self.end_with(b"" if bodiless else payload)
 
     def do_POST(self):
         if self.path.startswith(KEEPING_RESET_PATH):
@@ -223,14 +219,19 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
         self.answer(200, {"tags": found})
 
     def answer(self, code, body):
-        """A JSON answer, head and body in one write (two meet Nagle and delayed ACKs: 40 ms
-        on a kept connection)."""
+        """A JSON answer."""
         payload = json.dumps(body).encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
+        self.end_with(payload)
+
+    def end_with(self, payload):
+        """Ends the head and sends it with the body in one write: two small writes meet Nagle's
+        algorithm and delayed ACKs, 40 ms on a kept connection."""
         self._headers_buffer.append(b"\r\n")
-        self._headers_buffer.append(payload)
+        if payload:
+            self._headers_buffer.append(payload)
         self.flush_headers()
 
     def reset_keeping(self):
