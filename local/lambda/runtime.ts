@@ -414,10 +414,19 @@ function loadTimeKey(environment: Readonly<Record<string, string>>): string {
 let keepingAcrossStacks = false;
 
 /**
- * The idle execution environments of stopped LocalFunctions, by function: only the newest
- * bundle and load-time variables of each function are kept.
+ * The idle execution environments of stopped LocalFunctions, by function, oldest parked first:
+ * those of the PARKED_CONFIGURATIONS bundles and load-time variables (configurations) parked
+ * last are kept.
  */
 const parked = new Map<string, Environment[]>();
+
+/**
+ * How many configurations of a function keep parked environments. More than one: a test file
+ * with a configuration of its own (another log level, one attempt per call) no longer ends the
+ * environments every other file uses, which the next file then started again (some 60 cold
+ * starts in a run, 15 s of CPU). At most this many times the concurrency limit per function.
+ */
+const PARKED_CONFIGURATIONS = 3;
 
 /**
  * Keeps the idle execution environments of a stopped LocalFunctions for the next one of this
@@ -430,13 +439,13 @@ export function keepEnvironmentsAcrossStacks(): void {
   keepingAcrossStacks = true;
 }
 
-/** Parks an environment; answers the workers it displaced, to be ended. */
+const configurationOf = (sandbox: Environment) => `${sandbox.file}\n${sandbox.loadKey}`;
+
+/** Parks an environment; answers the workers it displaced (of older configurations), to be ended. */
 function park(name: string, sandbox: Environment): Worker[] {
-  const list = parked.get(name) ?? [];
-  const displaced = list.filter(
-    (other) => other.file !== sandbox.file || other.loadKey !== sandbox.loadKey,
-  );
-  const kept = list.filter((other) => !displaced.includes(other));
+  const list = [...(parked.get(name) ?? []), sandbox];
+  const newest = [...new Set(list.map(configurationOf).reverse())].slice(0, PARKED_CONFIGURATIONS);
+  const displaced = list.filter((other) => !newest.includes(configurationOf(other)));
   sandbox.environmentKey = undefined;
   sandbox.onEnd = () => {
     parked.set(
@@ -444,7 +453,10 @@ function park(name: string, sandbox: Environment): Worker[] {
       (parked.get(name) ?? []).filter((other) => other !== sandbox),
     );
   };
-  parked.set(name, [...kept, sandbox]);
+  parked.set(
+    name,
+    list.filter((other) => !displaced.includes(other)),
+  );
   return displaced.map((other) => other.worker);
 }
 

@@ -104,6 +104,32 @@ describe('local Lambda environments from one local stack to the next', () => {
     }
   });
 
+  it('keeps a configuration warm across stacks of others, the three parked last', async () => {
+    // Prepare: four configurations (endpoints), each run once by a stack of its own
+    keepEnvironmentsAcrossStacks();
+    const usual = `${slowEndpoint}/usual`;
+    const runOnce = async (endpoint: string) => {
+      const functions = functionsWith(endpoint);
+      await functions.invoke('ResolveCluster', stepEvent).catch(() => undefined);
+      await functions.stop();
+      return functions.stats().get('ResolveCluster')?.coldStarts;
+    };
+    await runOnce(usual);
+
+    // Act: a stack of another configuration in between, then the usual one again
+    const other = await runOnce(`${slowEndpoint}/unusual-1`);
+    const usualAgain = await runOnce(usual);
+    // Act: three others parked after it
+    for (const index of [2, 3, 4]) await runOnce(`${slowEndpoint}/unusual-${index}`);
+    const usualAfterThree = await runOnce(usual);
+
+    // Assess: the other started its own; the usual one stayed warm beside it, until three
+    // other configurations were parked after it
+    expect(other).toBe(1);
+    expect(usualAgain).toBe(0);
+    expect(usualAfterThree).toBe(1);
+  });
+
   it('replaces an environment whose load-time variables changed, and keeps it when only a setting did', async () => {
     // Prepare
     let environment: Record<string, string> = {
