@@ -1,18 +1,24 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 import LongestFirst from './test/support/longest-first.ts';
 
+/** The one test file that evaluates the integration files' recorded calls: npm run test:iam. */
+export const IAM_AS_DEPLOYED = 'test/iam/iam-as-deployed.test.ts';
+
 // Three projects on one pool of workers (two on this 2-core machine; set VITEST_MAX_WORKERS to
-// change it). The IAM evaluation of what the integration tests record runs after them, from
-// vitest.iam.config.ts (npm run test:iam).
+// change it). The IAM evaluation of what the integration tests record (test/iam/
+// iam-as-deployed.test.ts) runs from vitest.iam.config.ts (npm run test:iam): `npm test` starts
+// it once the last integration file has ended (test/support/recordings-complete.ts), beside the
+// infra and unit files.
 export default defineConfig({
   test: {
-    exclude: [...configDefaults.exclude, 'test/iam/**'],
+    exclude: [...configDefaults.exclude, IAM_AS_DEPLOYED],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 2),
     reporters: [
       'default',
       ['./test/support/project-timing.ts', { timeline: 'test-timeline.json' }],
+      './test/support/recordings-complete.ts',
     ],
     sequence: { sequencer: LongestFirst },
     projects: [
@@ -28,13 +34,15 @@ export default defineConfig({
         },
       },
       {
-        // The synthesized stack, cdk-nag, cfn-lint and the bundles' own checks. The files of a
-        // worker share one module graph, so each configuration is synthesized once per worker
+        // The synthesized stack, cdk-nag, cfn-lint and the bundles' own checks, and the IAM
+        // tests that need no recordings of the integration files (the roles' boundaries, the
+        // statements against the SAR, a recorded pipeline of their own). The files of a worker
+        // share one module graph, so each configuration is synthesized once per worker
         // (test/infra/synthesize.ts), not once per file.
         extends: true,
         test: {
           name: 'infra',
-          include: ['test/infra/**/*.test.ts'],
+          include: ['test/infra/**/*.test.ts', 'test/iam/**/*.test.ts'],
           pool: 'forks',
           isolate: false,
           setupFiles: ['test/support/base-environment.ts'],

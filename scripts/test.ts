@@ -1,5 +1,6 @@
-// `npm test`: the static checks beside vitest's three projects, then the IAM evaluation of the
-// calls the integration tests recorded.
+// `npm test`: the static checks beside vitest's three projects, and the IAM evaluation of the
+// calls the integration tests recorded, started as soon as the last integration file has ended
+// (beside the infra and unit files, which follow them); its output is printed after vitest's.
 //
 // The checks run as two lanes while vitest runs: `tsc` (one core for about 15 s), and Biome,
 // the import layers and the OpenAPI linters one after another. Each lane's output is printed
@@ -7,6 +8,9 @@
 // is CPU-bound on two cores; the checks fill what its start (the bundles' build, the first
 // stacks) and its last files leave idle.
 import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { RECORDINGS_COMPLETE_VARIABLE } from '../test/support/recordings-complete.ts';
 
 interface Step {
   readonly name: string;
@@ -21,13 +25,17 @@ class StepFailed extends Error {
 const running = new Set<number>();
 
 /** Runs a command to its end, its output kept (printed by the lane) or passed through. */
-function command(line: string, passThrough = false): Promise<string> {
+function command(
+  line: string,
+  passThrough = false,
+  environment: Readonly<Record<string, string>> = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(line, {
       shell: true,
       detached: true,
       stdio: passThrough ? 'inherit' : ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '1' },
+      env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '1', ...environment },
     });
     if (child.pid) running.add(child.pid);
     let output = '';
@@ -93,6 +101,29 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 const started = performance.now();
 const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
+
+/**
+ * Runs the IAM evaluation once `recorded` exists (the integration files all ended), or once
+ * the suite ended without writing it (a run without them); its output is kept for the end.
+ */
+async function startWhenRecorded(recorded: string, suite: Promise<string>) {
+  let suiteEnded = false;
+  const ended = suite.then(
+    () => undefined,
+    () => undefined,
+  );
+  void ended.then(() => {
+    suiteEnded = true;
+  });
+  while (!suiteEnded && !existsSync(recorded)) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const startedAt = seconds();
+  const iamStarted = performance.now();
+  const output = await command('npm run --silent test:iam');
+  return { output, startedAt, took: ((performance.now() - iamStarted) / 1000).toFixed(1) };
+}
+
 try {
   const checks = together([
     lane([run('tsc --noEmit', 'npx tsc --noEmit')]),
@@ -108,11 +139,21 @@ try {
       throw failure;
     },
   );
-  const suite = command('npx vitest run', true);
+  // The reporter test/support/recordings-complete.ts writes this file when the recordings are.
+  const recorded = join(import.meta.dirname, '..', '.build', 'recordings-complete');
+  rmSync(recorded, { force: true });
+  const suite = command('npx vitest run', true, { [RECORDINGS_COMPLETE_VARIABLE]: recorded });
+  const iam = startWhenRecorded(recorded, suite);
+  // Not left unhandled if the suite fails first (stopAll ends it).
+  iam.catch(() => undefined);
   await Promise.all([checks, suite]);
-  await command('npm run --silent test:iam', true);
+  const { output, startedAt, took } = await iam;
+  process.stdout.write(
+    `\n== IAM as deployed, npm run test:iam (${took} s, from ${startedAt} s after the start)\n${output.trimEnd()}\n`,
+  );
   process.stdout.write(`\n== npm test: ${seconds()} s in all\n`);
 } catch (error) {
+  stopAll();
   process.stderr.write(`\n${error instanceof StepFailed ? error.message : String(error)}\n`);
   process.exitCode = 1;
 }

@@ -14,6 +14,7 @@ const LONGEST_FIRST = [
   'integration/warm-pool',
   'integration/verify-mount',
   'infra/cfn-lint',
+  'infra/recorded-pipeline',
   'integration/provision-workflow',
   'integration/repair-stop',
   'integration/declared-errors-matrix',
