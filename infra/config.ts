@@ -122,6 +122,11 @@ export interface ServiceConfig {
    * one from, for Fargate pods (SUBNET_ADDRESS_RESERVE). @default 16
    */
   readonly subnetAddressReserve: number;
+  /**
+   * Seconds a create-path execution environment reuses a passed preflight's AWS reads for the
+   * same cluster and namespace (PREFLIGHT_CACHE_SECONDS). @default 10
+   */
+  readonly preflightCacheSeconds: number;
   /** Steady-state requests per second the API stage accepts. @default 20 */
   readonly apiRateLimit: number;
   /** Burst the API stage accepts. @default 40 */
@@ -293,6 +298,7 @@ export const DEFAULT_CONFIG: Omit<ServiceConfig, 'vpcIds'> = {
   maxVolumesPerNamespace: SETTINGS.MAX_VOLUMES_PER_NAMESPACE.default,
   maxVolumesPerCaller: SETTINGS.MAX_VOLUMES_PER_CALLER.default,
   subnetAddressReserve: SETTINGS.SUBNET_ADDRESS_RESERVE.default,
+  preflightCacheSeconds: SETTINGS.PREFLIGHT_CACHE_SECONDS.default,
   warmPool: {},
 };
 
@@ -304,11 +310,15 @@ export function hasWarmPool(config: Pick<ServiceConfig, 'warmPool'>): boolean {
 /** A pool larger than this is a typo: each member is a file system and a mount target per zone. */
 export const MAX_WARM_POOL_SIZE = 20;
 
-/** The quota settings and the environment variables the create path reads them from. */
+/**
+ * The create path's whole-number settings (quotas, the subnet reserve, the preflight's reuse)
+ * and the environment variables it reads them from.
+ */
 export const QUOTA_SETTINGS = {
   maxVolumesPerNamespace: 'MAX_VOLUMES_PER_NAMESPACE',
   maxVolumesPerCaller: 'MAX_VOLUMES_PER_CALLER',
   subnetAddressReserve: 'SUBNET_ADDRESS_RESERVE',
+  preflightCacheSeconds: 'PREFLIGHT_CACHE_SECONDS',
 } as const;
 
 /** A configuration that cannot be deployed; the message names the setting. */

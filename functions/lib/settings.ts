@@ -69,6 +69,10 @@ export const SETTINGS = {
     type: 'number',
     default: 16,
   },
+  PREFLIGHT_CACHE_SECONDS: {
+    type: 'number',
+    default: 10,
+  },
   WARM_POOL: {
     type: 'json',
     default: undefined,
@@ -234,6 +238,12 @@ export const SETTING_DOCS: { readonly [Name in SettingName]: SettingDocs } = {
   SUBNET_ADDRESS_RESERVE: {
     meaning:
       "free addresses a new volume's mount targets must leave in each cluster subnet they take one from (for Fargate pods); else 422 `subnet-address-reserve`",
+    readBy: ['createVolume', 'ProvisionRequested'],
+    setBy: 'stack',
+  },
+  PREFLIGHT_CACHE_SECONDS: {
+    meaning:
+      'seconds an execution environment of the create path reuses the AWS part of a preflight that passed (the cluster, its Fargate profiles, subnets and VPC DNS) for the same cluster and namespace: a burst of requests reads it once per environment; the namespace and claim checks run for every request, and a refusal is never kept; 0 reads AWS for every request',
     readBy: ['createVolume', 'ProvisionRequested'],
     setBy: 'stack',
   },

@@ -29,6 +29,9 @@ const maxAttempts = process.env.AWS_MAX_ATTEMPTS;
 beforeAll(async () => {
   // One try: the rule answers every call anyway, and the SDK's backoff only costs time.
   process.env.AWS_MAX_ATTEMPTS = '1';
+  // Every create makes every preflight read, each answered an entry: none reused from the
+  // create before (fargate-preflight-api.test.ts tests the reuse).
+  process.env.PREFLIGHT_CACHE_SECONDS = '0';
   stack = await startTestStack({
     awsFaults: {
       faults: [OBSERVE],
@@ -42,6 +45,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
+  delete process.env.PREFLIGHT_CACHE_SECONDS;
   if (maxAttempts === undefined) delete process.env.AWS_MAX_ATTEMPTS;
   else process.env.AWS_MAX_ATTEMPTS = maxAttempts;
 });

@@ -1,6 +1,7 @@
 import { DescribeSubnetsCommand, EC2Client, ModifyVpcAttributeCommand } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { timeAwsCalls } from '../../local/lambda/aws-call-recorder.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { expectContract } from '../support/contract.ts';
 import { eventually, json, startTestStack } from '../support/local-stack-harness.ts';
@@ -10,7 +11,9 @@ const moto = { endpoint: motoEndpoint(), region: 'us-east-1' };
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // team-c and team-d: namespaces only the preflight reuse test reads (a passed preflight is
+  // reused for its namespace, so the other tests' namespaces stay unread by it).
+  stack = await startTestStack({ namespaces: ['team-a', 'team-b', 'team-c', 'team-d'] });
 });
 
 afterAll(async () => {
@@ -101,5 +104,62 @@ describe('the Fargate preflight through the API', () => {
       type: 'https://efs-volumes.dev/problems/vpc-dns-disabled',
       detail: expect.stringContaining('enableDnsHostnames'),
     });
+  });
+
+  it('reuses a passed preflight for its namespace (PREFLIGHT_CACHE_SECONDS), never a refusal, and checks Kubernetes every time', async () => {
+    // Prepare
+    const ec2 = new EC2Client(moto);
+    const VpcId = await clusterVpc();
+    /** The EKS and EC2 calls createVolume makes for one POST, with its answer. */
+    const clusterReads = async (body: Record<string, unknown>) => {
+      const timing = timeAwsCalls();
+      const response = await post(body);
+      const reads = timing
+        .stop()
+        .filter(({ functionName }) => functionName === 'createVolume')
+        .map(({ operation }) => operation)
+        .filter((operation) => /^(eks|ec2):/.test(operation));
+      return { status: response.status, body: await response.json(), reads };
+    };
+
+    // Act: two dry runs for one namespace, one after the other (one execution environment)
+    const first = await clusterReads({ namespace: 'team-d', name: 'reuse-1', dryRun: true });
+    const second = await clusterReads({ namespace: 'team-d', name: 'reuse-2', dryRun: true });
+    // Act: the Kubernetes check of a reused preflight still runs (and fails here)
+    stack.emulator.injectFault({ pathIncludes: 'namespaces/team-d', status: 503, times: 5 });
+    const kubernetesDown = await clusterReads({
+      namespace: 'team-d',
+      name: 'reuse-3',
+      dryRun: true,
+    });
+    stack.emulator.clearFaults();
+    // Act: a refusal (DNS off) is not kept: the next request reads AWS again and passes
+    await ec2.send(new ModifyVpcAttributeCommand({ VpcId, EnableDnsHostnames: { Value: false } }));
+    const refused = await clusterReads({ namespace: 'team-c', name: 'after-fix', dryRun: true });
+    await ec2.send(new ModifyVpcAttributeCommand({ VpcId, EnableDnsHostnames: { Value: true } }));
+    const fixed = await clusterReads({ namespace: 'team-c', name: 'after-fix', dryRun: true });
+
+    // Assess: the first read the cluster, profiles, subnets and VPC; the second none of them,
+    // with the same plan
+    expect(first.status).toBe(200);
+    expect(first.reads).toEqual(
+      expect.arrayContaining([
+        'eks:DescribeCluster',
+        'ec2:DescribeSubnets',
+        'ec2:DescribeVpcAttribute',
+      ]),
+    );
+    expect(second.status).toBe(200);
+    expect(second.reads).toEqual([]);
+    expect((second.body as { fargate: unknown }).fargate).toEqual(
+      (first.body as { fargate: unknown }).fargate,
+    );
+    expect(kubernetesDown.status).toBeGreaterThanOrEqual(500);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({
+      type: 'https://efs-volumes.dev/problems/vpc-dns-disabled',
+    });
+    expect(fixed.status).toBe(200);
+    expect(fixed.reads).toContain('ec2:DescribeVpcAttribute');
   });
 });

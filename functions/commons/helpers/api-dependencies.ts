@@ -5,7 +5,8 @@ import { kubernetesReaderFor } from '#clients/kubernetes-reader';
 import { loadedAtFirstSend } from '#clients/loaded-at-first-send';
 import { sfnClient } from '#clients/sfn';
 import { serviceSettings } from '#lib/config';
-import type { VolumeServiceDependencies } from '#lib/service/create-volume';
+import { RecentAnswers } from '#lib/recent-answers';
+import type { PassedPreflight, VolumeServiceDependencies } from '#lib/service/create-volume';
 import { numberSetting, stringSetting } from '#lib/settings';
 import { warmPoolSizes } from '#lib/volume/pool';
 import { volumeMetrics } from '#powertools/metrics';
@@ -20,6 +21,12 @@ const ec2AtFirstSend = loadedAtFirstSend<EC2Client>(
 const efsAtFirstSend = loadedAtFirstSend<EFSClient>(
   async () => (await import('#clients/efs')).efsClient,
 );
+
+/**
+ * The AWS part of the create path's preflights that passed, kept by this execution environment
+ * for PREFLIGHT_CACHE_SECONDS (functions/lib/service/create-volume.ts).
+ */
+const preflights = new RecentAnswers<PassedPreflight>();
 
 /**
  * The EC2 and EFS clients of an operation whose every request calls them (`createVolume`'s
@@ -48,6 +55,7 @@ export function apiDependencies(eager: EagerClients = {}): VolumeServiceDependen
     ec2: eager.ec2 ?? ec2AtFirstSend,
     efs: eager.efs ?? efsAtFirstSend,
     kubernetes: kubernetesReaderFor,
+    preflights,
     metrics: volumeMetrics,
     settings: {
       allowRootPosixUser: settings.allowRootPosixUser,
@@ -61,6 +69,7 @@ export function apiDependencies(eager: EagerClients = {}): VolumeServiceDependen
         volumesPerCaller: numberSetting('MAX_VOLUMES_PER_CALLER'),
       },
       subnetAddressReserve: numberSetting('SUBNET_ADDRESS_RESERVE'),
+      preflightCacheSeconds: numberSetting('PREFLIGHT_CACHE_SECONDS'),
       warmPool: warmPoolSizes(),
     },
   };

@@ -13,6 +13,7 @@ import { VolumeRecordStateError } from '../errors.ts';
 import type { KubernetesReader } from '../kube/read-client.ts';
 import type { VolumeMetrics } from '../metrics.ts';
 import { ProblemError, problems } from '../problems/problem.ts';
+import type { RecentAnswers } from '../recent-answers.ts';
 import { SETTINGS } from '../settings.ts';
 import { newVolumeId } from '../volume/names.ts';
 import { matchesPool, type PoolMember, poolSize, type WarmPoolSizes } from '../volume/pool.ts';
@@ -52,6 +53,17 @@ export interface VolumeServiceSettings {
   readonly subnetAddressReserve?: number;
   /** Warm pool members per cluster (WARM_POOL). @default none */
   readonly warmPool?: WarmPoolSizes;
+  /**
+   * How long a passed cluster preflight (the cluster, its Fargate profiles, subnets and VPC
+   * DNS) is reused for the same cluster and namespace (PREFLIGHT_CACHE_SECONDS). @default 0
+   */
+  readonly preflightCacheSeconds?: number;
+}
+
+/** A preflight's AWS part that passed: the cluster and the Fargate report. */
+export interface PassedPreflight {
+  readonly cluster: ClusterDescription;
+  readonly fargate: FargateReport;
 }
 
 /** How many members a request tries before it makes a new file system. */
@@ -89,6 +101,11 @@ export interface VolumeServiceDependencies extends ReadDependencies {
   /** For shared mode: the file system's shareable tag and, if another's, its policy. */
   readonly efs: EFSClient;
   readonly kubernetes: (cluster: ClusterDescription) => Promise<KubernetesReader>;
+  /**
+   * The AWS part of preflights that passed, kept by the execution environment for
+   * `settings.preflightCacheSeconds`. @default none: each request reads AWS
+   */
+  readonly preflights?: RecentAnswers<PassedPreflight>;
   readonly settings: VolumeServiceSettings;
   readonly metrics: VolumeMetrics;
 }
@@ -133,29 +150,37 @@ function isClaimExists(error: unknown): boolean {
 
 /**
  * Checks before anything is created: cluster ACTIVE, namespace there, claim name free; then
- * the Fargate checks (VPC DNS, profiles, zones).
+ * the Fargate checks (VPC DNS, profiles, zones). The AWS part of a check that passed is reused
+ * for the same cluster and namespace for `preflightCacheSeconds` (a burst of requests reads
+ * it once per execution environment); the Kubernetes part (namespace, claim) is read every
+ * time, and a refusal is never kept.
  */
 async function preflight(
   deps: VolumeServiceDependencies,
   spec: { clusterName: string; namespace: string; name: string; fileSystemId?: string },
-): Promise<{ cluster: ClusterDescription; fargate: FargateReport }> {
-  const cluster = await describeCluster(deps.eks, spec.clusterName);
+): Promise<PassedPreflight> {
   // Only a volume that creates its own mount targets takes subnet addresses.
   const subnetAddressReserve =
     spec.fileSystemId === undefined
       ? (deps.settings.subnetAddressReserve ?? SETTINGS.SUBNET_ADDRESS_RESERVE.default)
       : undefined;
+  const key = JSON.stringify([spec.clusterName, spec.namespace, subnetAddressReserve ?? null]);
+  const keepSeconds = deps.settings.preflightCacheSeconds ?? 0;
+  const recent = deps.preflights?.get(key, keepSeconds);
+  const cluster = recent?.cluster ?? (await describeCluster(deps.eks, spec.clusterName));
   // The Fargate checks (AWS) run beside the Kubernetes ones; a refusal of the Kubernetes
   // checks still comes first, as when they ran one after the other.
-  const fargate = started(
-    fargatePreflight(deps, cluster, spec.namespace, { subnetAddressReserve }),
-  );
+  const fargate = recent
+    ? { result: async () => recent.fargate }
+    : started(fargatePreflight(deps, cluster, spec.namespace, { subnetAddressReserve }));
   const reader = await deps.kubernetes(cluster);
   if (!(await reader.namespaceExists(spec.namespace)))
     throw problems.namespaceNotFound(spec.namespace);
   if (await reader.claimExists(spec.namespace, spec.name))
     throw problems.claimExists(spec.namespace, spec.name);
-  return { cluster, fargate: await fargate.result() };
+  const passed = { cluster, fargate: await fargate.result() };
+  if (!recent) deps.preflights?.set(key, passed, keepSeconds);
+  return passed;
 }
 
 /**
