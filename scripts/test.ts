@@ -108,13 +108,10 @@ const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
  */
 async function startWhenRecorded(recorded: string, suite: Promise<string>) {
   let suiteEnded = false;
-  const ended = suite.then(
-    () => undefined,
-    () => undefined,
-  );
-  void ended.then(() => {
+  const markEnded = () => {
     suiteEnded = true;
-  });
+  };
+  suite.then(markEnded, markEnded);
   while (!suiteEnded && !existsSync(recorded)) {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

