@@ -69,6 +69,8 @@ export interface ThroughputFigures {
   readonly eventLoopDelayMaxMs: number;
   /** The API's AWS calls during the round, by command: count, p50, p99 (ms). */
   readonly apiCalls: Record<string, { count: number; p50Ms: number; p99Ms: number }>;
+  /** The steps' AWS calls during the round, by `function operation`: count, p50, p99 (ms). */
+  readonly stepCalls?: Record<string, { count: number; p50Ms: number; p99Ms: number }>;
   /**
    * Local Lambda during the round (local/lambda/runtime.ts `stats()`): invocations, cold
    * starts, and the seconds invocations spent waiting for an environment (of them, queued at
@@ -81,6 +83,19 @@ export interface ThroughputFigures {
     readonly waitSeconds: number;
     readonly queuedSeconds: number;
     readonly runSeconds: number;
+    /** CPU time of the environments' threads: in invocations, and in their inits (cold starts). */
+    readonly cpuSeconds?: number;
+    readonly initCpuSeconds?: number;
+    /** By function: invocations, CPU per invocation (ms), cold starts and their CPU (ms). */
+    readonly byFunction?: Record<
+      string,
+      {
+        readonly invocations: number;
+        readonly cpuMsPerInvocation: number;
+        readonly coldStarts: number;
+        readonly initCpuMs: number;
+      }
+    >;
     readonly createVolume: { readonly waitMsPerPost: number; readonly runMsPerPost: number };
   };
 }
@@ -161,7 +176,10 @@ export interface BenchResults {
   throughput: {
     volumesPerSecond1: number;
     volumesPerSecond10: number;
+    /** The median of the 50-at-once rounds (bench/run.ts THROUGHPUT_VOLUMES). */
     volumesPerSecond50: number;
+    /** Each 50-at-once round's rate, in the order they ran. */
+    volumesPerSecond50Rounds?: number[];
     rounds: ThroughputFigures[];
   };
   memory?: {

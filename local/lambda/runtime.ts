@@ -19,6 +19,7 @@ import type {
   InvocationMessage,
   LambdaErrorPayload,
   PrototypeKeys,
+  ReadyMessage,
   WorkerData,
 } from './worker.ts';
 
@@ -74,7 +75,21 @@ export interface FunctionStats {
   readonly queuedMs: number;
   /** Time the handlers ran (message posted → answer back). */
   readonly runMs: number;
+  /** CPU time of the environments' threads: the invocations' own, and their inits'. */
+  readonly cpuMs: number;
+  readonly initCpuMs: number;
 }
+
+/** A function's stats before its first invocation. */
+export const NO_FUNCTION_STATS: FunctionStats = {
+  invocations: 0,
+  coldStarts: 0,
+  waitMs: 0,
+  queuedMs: 0,
+  runMs: 0,
+  cpuMs: 0,
+  initCpuMs: 0,
+};
 
 interface Environment {
   readonly probes: Map<number, (keys: PrototypeKeys) => void>;
@@ -103,7 +118,15 @@ export class LocalFunctions {
   readonly #starting = new Map<string, number>();
   readonly #stats = new Map<
     string,
-    { invocations: number; coldStarts: number; waitMs: number; queuedMs: number; runMs: number }
+    {
+      invocations: number;
+      coldStarts: number;
+      waitMs: number;
+      queuedMs: number;
+      runMs: number;
+      cpuMs: number;
+      initCpuMs: number;
+    }
   >();
   #bundles: Promise<BuiltFunctions> | undefined;
   #nextId = 0;
@@ -155,7 +178,7 @@ export class LocalFunctions {
           if (sandbox.running?.id !== id) return;
           sandbox.running = undefined;
           this.#discard(fn, sandbox);
-          resolve({ id, ok: false, error: timedOut(requestId, timeoutMs) });
+          resolve({ id, ok: false, error: timedOut(requestId, timeoutMs), cpuMs: 0 });
         }, timeoutMs);
         timer.unref();
         sandbox.running = {
@@ -180,6 +203,7 @@ export class LocalFunctions {
         sandbox.worker.postMessage(message);
       });
       stats.runMs += performance.now() - acquired;
+      stats.cpuMs += answer.cpuMs;
       if (!answer.ok) throw new LambdaFunctionError(answer.error);
       return answer.payload === undefined ? null : JSON.parse(answer.payload);
     } finally {
@@ -190,7 +214,7 @@ export class LocalFunctions {
   #statsOf(name: string) {
     let stats = this.#stats.get(name);
     if (!stats) {
-      stats = { invocations: 0, coldStarts: 0, waitMs: 0, queuedMs: 0, runMs: 0 };
+      stats = { ...NO_FUNCTION_STATS };
       this.#stats.set(name, stats);
     }
     return stats;
@@ -329,7 +353,10 @@ export class LocalFunctions {
     worker.unref();
     const ready = new Promise<void>((resolve, reject) => {
       worker.once('error', reject);
-      worker.once('message', () => resolve());
+      worker.once('message', (message: ReadyMessage) => {
+        this.#statsOf(fn.name).initCpuMs += message.cpuMs;
+        resolve();
+      });
     });
     ready.catch(() => undefined);
     const sandbox: Environment = {
@@ -341,7 +368,7 @@ export class LocalFunctions {
       probes: new Map(),
       onEnd: (reason) => this.#ended(fn, sandbox, reason),
     };
-    worker.on('message', (answer: InvocationAnswer | PrototypeKeys | { ready: true }) => {
+    worker.on('message', (answer: InvocationAnswer | PrototypeKeys | ReadyMessage) => {
       if ('probe' in answer) {
         sandbox.probes.get(answer.probe)?.(answer);
         sandbox.probes.delete(answer.probe);
@@ -369,6 +396,7 @@ export class LocalFunctions {
     running?.resolve({
       id: running.id,
       ok: false,
+      cpuMs: 0,
       error: {
         errorType: 'Runtime.ExitError',
         errorMessage: `the execution environment of ${fn.name} ended: ${reason}`,

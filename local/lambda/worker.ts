@@ -48,9 +48,25 @@ export interface PrototypeKeys {
   readonly function: readonly string[];
 }
 
+/** The thread's CPU time (user + system) the invocation took, in milliseconds. */
+interface Spent {
+  readonly cpuMs: number;
+}
+
 export type InvocationAnswer =
-  | { readonly id: number; readonly ok: true; readonly payload: string | undefined }
-  | { readonly id: number; readonly ok: false; readonly error: LambdaErrorPayload };
+  | (Spent & { readonly id: number; readonly ok: true; readonly payload: string | undefined })
+  | (Spent & { readonly id: number; readonly ok: false; readonly error: LambdaErrorPayload });
+
+/** The first message: the environment is ready, after `cpuMs` of its thread's CPU (its init). */
+export interface ReadyMessage extends Spent {
+  readonly ready: true;
+}
+
+/** This thread's CPU time so far, in milliseconds. */
+function threadCpuMs(): number {
+  const { user, system } = process.threadCpuUsage();
+  return (user + system) / 1000;
+}
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -111,15 +127,19 @@ port.on('message', async (message: InvocationMessage | PrototypeProbe) => {
     port.postMessage(answer);
     return;
   }
+  const started = threadCpuMs();
   if (message.environment) useEnvironment(message.environment);
   let answer: InvocationAnswer;
   try {
     const result = await handler(message.event, contextFor(message));
     // Lambda hands Step Functions and API Gateway the result as JSON, nothing richer.
-    answer = { id: message.id, ok: true, payload: JSON.stringify(result) };
+    const payload = JSON.stringify(result);
+    answer = { id: message.id, ok: true, payload, cpuMs: threadCpuMs() - started };
   } catch (error) {
-    answer = { id: message.id, ok: false, error: lambdaError(error) };
+    const failure = lambdaError(error);
+    answer = { id: message.id, ok: false, error: failure, cpuMs: threadCpuMs() - started };
   }
   port.postMessage(answer);
 });
-port.postMessage({ ready: true });
+const ready: ReadyMessage = { ready: true, cpuMs: threadCpuMs() };
+port.postMessage(ready);

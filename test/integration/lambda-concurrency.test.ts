@@ -57,6 +57,9 @@ describe('local Lambda concurrency', () => {
       expect(stats?.invocations).toBe(7);
       expect(stats?.coldStarts).toBe(2);
       expect(stats?.queuedMs).toBeGreaterThan(0);
+      // Their threads' CPU is counted: the invocations' own, and the two inits'
+      expect(stats?.cpuMs).toBeGreaterThan(0);
+      expect(stats?.initCpuMs).toBeGreaterThan(0);
     } finally {
       await functions.stop();
     }

@@ -1,6 +1,13 @@
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateSecurityGroupCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateSecurityGroupCommand,
+  CreateTagsCommand,
+  CreateVpcCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeTagsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import {
   CreateAccessPointCommand,
   CreateFileSystemCommand,
@@ -438,6 +445,77 @@ describe('DynamoDB items through local/moto_speed.py', () => {
     });
     expect((await items()).length).toBe(2);
     await dynamodb('DeleteTable', { TableName: table });
+  });
+});
+
+describe('EC2 tags through local/moto_speed.py', () => {
+  it('finds a group by its tags among many, with every tag in order, and wildcards as before', async () => {
+    // Prepare: 30 groups, each with its own volume tag and two shared ones
+    const ec2 = new EC2Client(motoClientConfig());
+    const run = Date.now().toString(36);
+    const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.8.0.0/16' }));
+    const groups: string[] = [];
+    for (let index = 0; index < 30; index++) {
+      const { GroupId = '' } = await ec2.send(
+        new CreateSecurityGroupCommand({
+          GroupName: `tags-${run}-${index}`,
+          Description: 'tags',
+          VpcId: Vpc?.VpcId,
+          TagSpecifications: [
+            {
+              ResourceType: 'security-group',
+              Tags: [
+                { Key: 'volume', Value: `${run}-${index}` },
+                { Key: 'z-shared', Value: run },
+                { Key: 'a-shared', Value: run },
+              ],
+            },
+          ],
+        }),
+      );
+      groups.push(GroupId);
+    }
+    // A tag added later comes last
+    await ec2.send(
+      new CreateTagsCommand({
+        Resources: [groups[7] ?? ''],
+        Tags: [{ Key: 'm-later', Value: 'x' }],
+      }),
+    );
+
+    // Act: a tag filter (each group's tags read one by one), and tag listings by id and wildcard
+    const { SecurityGroups = [] } = await ec2.send(
+      new DescribeSecurityGroupsCommand({
+        Filters: [
+          { Name: 'tag:volume', Values: [`${run}-7`] },
+          { Name: 'tag-key', Values: ['a-shared'] },
+        ],
+      }),
+    );
+    const { Tags: byId = [] } = await ec2.send(
+      new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [groups[7] ?? ''] }] }),
+    );
+    const { Tags: byWildcard = [] } = await ec2.send(
+      new DescribeTagsCommand({
+        Filters: [
+          { Name: 'resource-id', Values: ['sg-*'] },
+          { Name: 'value', Values: [run] },
+        ],
+      }),
+    );
+
+    // Assess: the one group, its tags as written; the wildcard still matches every group
+    expect(SecurityGroups.map((group) => group.GroupId)).toEqual([groups[7]]);
+    const written = [
+      { Key: 'volume', Value: `${run}-7` },
+      { Key: 'z-shared', Value: run },
+      { Key: 'a-shared', Value: run },
+      { Key: 'm-later', Value: 'x' },
+    ];
+    expect(SecurityGroups[0]?.Tags).toEqual(written);
+    expect(byId.map((tag) => ({ Key: tag.Key, Value: tag.Value }))).toEqual(written);
+    expect(byId.every((tag) => tag.ResourceType === 'security-group')).toBe(true);
+    expect(new Set(byWildcard.map((tag) => tag.ResourceId))).toEqual(new Set(groups));
   });
 });
 
