@@ -384,7 +384,7 @@ export function renderReport(results: BenchResults): string {
       results.thresholds.map((threshold) => [
         threshold.description,
         `${threshold.limit} ${threshold.unit}`,
-        `${format(threshold.worst, threshold.unit === 'ms' ? 1 : threshold.unit === '×' ? 2 : 0)} ${threshold.unit}`,
+        `${format(threshold.worst, DIGITS_BY_UNIT[threshold.unit] ?? 0)} ${threshold.unit}`,
         threshold.crossed ? 'CROSSED' : 'ok',
         threshold.offenders.join(', '),
       ]),
@@ -394,6 +394,9 @@ export function renderReport(results: BenchResults): string {
   out.push(`\nTotal ${format(results.durationSeconds, 0)} s.`);
   return out.join('\n');
 }
+
+/** The decimals a threshold's worst value is printed with, by its unit (else none). */
+const DIGITS_BY_UNIT: Readonly<Record<string, number>> = { ms: 1, '×': 2, 'volumes/s': 2 };
 
 /** A full cycle of the scheduled check over the simulated fleet, at most (issue 22). */
 export const FLEET_CYCLE_LIMIT_SECONDS = 300;
