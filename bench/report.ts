@@ -206,6 +206,24 @@ export function renderReport(results: BenchResults): string {
         .join(', ')}`,
     );
   }
+  const floor = results.coldInitFloor;
+  if (floor) {
+    out.push(
+      `\n== The cold-init floor (one process at a time, median of ${floor.runs}; empty handler ${format(floor.emptyProcessMs)} ms) ==`,
+    );
+    out.push(
+      table(
+        ['what init loads', 'ms', '× empty', 'ms without source maps', '× empty'],
+        floor.cases.map((floorCase) => [
+          floorCase.name,
+          format(floorCase.processMs),
+          format(floorCase.ratio, 2),
+          format(floorCase.withoutSourceMapsMs),
+          format(floorCase.withoutSourceMapsRatio, 2),
+        ]),
+      ),
+    );
+  }
 
   const cost = results.cost;
   if (cost) {

@@ -1,5 +1,6 @@
 // The shape of bench/results.json: every figure the run prints, for comparing runs.
 import type { PackageShare } from './bundles.ts';
+import type { FloorFigures } from './cold-init-floor.ts';
 import type { CostResults } from './cost-per-volume.ts';
 import type { LagAtSettings, LagResult } from './detection-lag.ts';
 import type { FleetFigures } from './fleet.ts';
@@ -130,6 +131,8 @@ export interface BenchResults {
     };
   };
   bundles: BundleFigures[];
+  /** What an API function's cold init cannot go below (bench/cold-init-floor.ts). */
+  coldInitFloor?: FloorFigures;
   transitions: {
     provision0s: number;
     provision90s: number;

@@ -1,6 +1,7 @@
 // npm run bench: the benchmark of the service, each figure next to a baseline of the same run.
 //   1. bundles as the CDK stack builds them: size, and cold start in fresh node processes next
 //      to the unbundled source and an empty handler;
+//  1b. the cold-init floor: what an API function's init cannot go below (one process at a time);
 //   2. cost per volume: state transitions and Lambda time of the real ASL, simulated waits;
 //   3. detection lag: mount targets available after a real delay → READY, per poll setting;
 //   4. local throughput and API latency: 1, 10, 50 volumes at once through the local API, and
@@ -38,6 +39,8 @@ import { median, percentile } from './stats.ts';
 const RESULTS_FILE = new URL('results.json', import.meta.url);
 const COLD_START_RUNS = 15;
 const COLD_START_CONCURRENCY = 2;
+/** Loads of each cold-init floor case each way, one process at a time (bench/cold-init-floor.ts). */
+const COLD_INIT_FLOOR_RUNS = 11;
 const NAMESPACE = 'team-a';
 const MOUNT_TARGET_DELAY_SECONDS = 4.5;
 const LAG_SETTINGS = [
@@ -147,7 +150,7 @@ function progress(message: string): void {
 }
 
 /** `npm run bench -- --only=cost,api`: run only these sections (the others stay empty). */
-const SECTIONS = ['bundles', 'cost', 'lag', 'api', 'peer', 'model', 'fleet'] as const;
+const SECTIONS = ['bundles', 'floor', 'cost', 'lag', 'api', 'peer', 'model', 'fleet'] as const;
 const only = process.argv
   .find((argument) => argument.startsWith('--only='))
   ?.slice('--only='.length)
@@ -268,6 +271,20 @@ await section('bundles', '1. bundles (npm run synth into a scratch folder)', asy
     };
   });
 });
+
+await section(
+  'floor',
+  "1b. the cold-init floor: what an API function's init cannot go below",
+  async () => {
+    const { measureColdInitFloor } = await import('./cold-init-floor.ts');
+    results.coldInitFloor = await measureColdInitFloor(COLD_INIT_FLOOR_RUNS);
+    for (const floorCase of results.coldInitFloor.cases) {
+      progress(
+        `  ${floorCase.name}: ${floorCase.processMs.toFixed(1)} ms, ${floorCase.ratio.toFixed(2)}× (without source maps ${floorCase.withoutSourceMapsRatio.toFixed(2)}×)`,
+      );
+    }
+  },
+);
 
 // ---- 2–5 run against one moto and one local stack, in this process.
 const STACK_SECTIONS = ['cost', 'lag', 'api', 'peer'] as const;
@@ -606,6 +623,7 @@ if (only) {
   const standalone = {
     ...(results.model ? { model: results.model, modelDetail: results.modelDetail } : {}),
     ...(results.fleet ? { fleet: results.fleet } : {}),
+    ...(results.coldInitFloor ? { coldInitFloor: results.coldInitFloor } : {}),
   };
   if (Object.keys(standalone).length > 0 && results.errors.length === 0) {
     const previous = await readFile(RESULTS_FILE, 'utf8')
