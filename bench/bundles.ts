@@ -211,7 +211,6 @@ async function buildDirectly(outdir: string): Promise<BundleTarget[]> {
     environment: {
       POWERTOOLS_SERVICE_NAME: 'efs-volumes',
       VOLUMES_TABLE: 'efs-volumes',
-      NODE_OPTIONS: '--enable-source-maps',
     },
   }));
 }

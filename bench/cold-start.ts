@@ -106,8 +106,8 @@ export function lambdaEnvironment(
 export interface ColdStartFigures {
   readonly bundled: LoadSample[];
   readonly unbundled: LoadSample[];
-  /** The bundle again without NODE_OPTIONS=--enable-source-maps (only for some bundles). */
-  readonly withoutSourceMaps: LoadSample[];
+  /** The bundle again with NODE_OPTIONS=--enable-source-maps, as deployed before 2026-12-08 (some bundles). */
+  readonly withSourceMaps: LoadSample[];
 }
 
 export interface ColdStartResult {
@@ -120,7 +120,7 @@ export interface ColdStartResult {
 
 type Job =
   | {
-      readonly kind: 'bundled' | 'unbundled' | 'withoutSourceMaps';
+      readonly kind: 'bundled' | 'unbundled' | 'withSourceMaps';
       readonly target: BundleTarget;
     }
   | { readonly kind: 'empty' };
@@ -135,7 +135,7 @@ function emptyHandlerUrl(): string {
 
 /**
  * Each bundle `runs` times bundled and unbundled (the .ts entry, packages from node_modules),
- * some also without source maps, and the empty handler `runs` times per round, all in one shuffled queue so that noise
+ * some also with Node's source maps on, and the empty handler `runs` times per round, all in one shuffled queue so that noise
  * spreads evenly, `concurrency` at a time.
  */
 export async function measureColdStarts(
@@ -143,8 +143,8 @@ export async function measureColdStarts(
   options: {
     runs: number;
     concurrency: number;
-    /** Bundles also loaded without NODE_OPTIONS=--enable-source-maps, to price the source maps. */
-    withoutSourceMaps?: ReadonlySet<string>;
+    /** Bundles also loaded with NODE_OPTIONS=--enable-source-maps, to price what it parses at init. */
+    withSourceMaps?: ReadonlySet<string>;
     onProgress?: (done: number, total: number) => void;
   },
 ): Promise<ColdStartResult> {
@@ -153,8 +153,8 @@ export async function measureColdStarts(
   for (let round = 0; round < options.runs; round++) {
     for (const target of targets) {
       jobs.push({ kind: 'bundled', target }, { kind: 'unbundled', target });
-      if (options.withoutSourceMaps?.has(target.name)) {
-        jobs.push({ kind: 'withoutSourceMaps', target });
+      if (options.withSourceMaps?.has(target.name)) {
+        jobs.push({ kind: 'withSourceMaps', target });
       }
     }
     jobs.push({ kind: 'empty' });
@@ -163,7 +163,7 @@ export async function measureColdStarts(
   const emptyUrl = emptyHandlerUrl();
   const emptyTarget = targets.find((target) => target.kind === 'step') ?? targets[0];
   const byBundle = new Map<string, ColdStartFigures>(
-    targets.map((target) => [target.name, { bundled: [], unbundled: [], withoutSourceMaps: [] }]),
+    targets.map((target) => [target.name, { bundled: [], unbundled: [], withSourceMaps: [] }]),
   );
   const empty: LoadSample[] = [];
   let done = 0;
@@ -185,7 +185,7 @@ export async function measureColdStarts(
         bundled ? target.file : join(PROJECT_ROOT, target.entry),
       ).href;
       const env = lambdaEnvironment(target.name, target.memoryMB, taskRoot, target.environment);
-      if (job.kind === 'withoutSourceMaps') delete env.NODE_OPTIONS;
+      if (job.kind === 'withSourceMaps') env.NODE_OPTIONS = '--enable-source-maps';
       const sample = await loadOnce({ moduleUrl, cwd: taskRoot, env });
       byBundle.get(target.name)?.[job.kind].push(sample);
     }

@@ -37,9 +37,9 @@ export interface BundleFigures {
   /** Median spawn-to-exit time seen from the parent. */
   readonly wallMs: number;
   readonly unbundledWallMs: number;
-  /** For a few bundles: the same bundle loaded without NODE_OPTIONS=--enable-source-maps. */
-  readonly initWithoutSourceMapsMs?: number;
-  readonly wallWithoutSourceMapsMs?: number;
+  /** For a few bundles: the same bundle loaded with NODE_OPTIONS=--enable-source-maps. */
+  readonly initWithSourceMapsMs?: number;
+  readonly wallWithSourceMapsMs?: number;
   readonly includesKubernetesClient: boolean;
   readonly needsKubernetesClient: boolean;
   /** The biggest contributors to the bundle, by bytes in the output. */

@@ -90,7 +90,9 @@ export class ServiceFunction extends Construct {
       timeout: props.timeout,
       role: props.role,
       logGroup: this.logGroup,
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      // No NODE_OPTIONS=--enable-source-maps: it parses the source map at every cold start;
+      // stack traces are mapped when one is formatted (#powertools/stack-traces).
+      environment: props.environment,
       ...(props.network
         ? {
             vpc: props.network.vpc,

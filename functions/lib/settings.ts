@@ -186,10 +186,6 @@ export const SETTINGS = {
     type: 'string',
     default: 'INFO',
   },
-  NODE_OPTIONS: {
-    type: 'string',
-    default: undefined,
-  },
 } as const satisfies Record<string, SettingValue>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -425,12 +421,6 @@ export const SETTING_DOCS: { readonly [Name in SettingName]: SettingDocs } = {
   },
   POWERTOOLS_LOG_LEVEL: {
     meaning: 'log level (the stack’s `logLevel`)',
-    readBy: ['step', 'api', 'event', 'schedule'],
-    setBy: 'stack',
-  },
-  NODE_OPTIONS: {
-    unset: 'stack traces name the bundle',
-    meaning: '`--enable-source-maps`: stack traces point into the TypeScript sources',
     readBy: ['step', 'api', 'event', 'schedule'],
     setBy: 'stack',
   },

@@ -160,7 +160,6 @@ export class LocalFunctions {
     const environment = {
       ...definedVariables(process.env),
       AWS_LAMBDA_FUNCTION_NAME: `efs-volumes-${fn.name}`,
-      NODE_OPTIONS: '--enable-source-maps',
       ...(await this.#options.environmentOf?.(fn)),
     };
     const stats = this.#statsOf(fn.name);

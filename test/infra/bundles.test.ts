@@ -435,7 +435,42 @@ describe('function bundles', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('links a source map without sources, which --enable-source-maps reads', () => {
+  it("maps a bundle's stack traces to the TypeScript sources when formatted, without NODE_OPTIONS", () => {
+    // Prepare: a step's bundle in a process of its own, as Lambda runs it (no NODE_OPTIONS),
+    // invoked by an event no workflow of this service sent (it throws before any AWS call)
+    const bundle = bundles.find((candidate) =>
+      candidate.entry.endsWith('steps/create-file-system.ts'),
+    );
+    const file = pathToFileURL(join(bundle?.mapPath ?? '', '..', 'index.mjs')).href;
+    const script = [
+      `const { handler } = await import(${JSON.stringify(file)});`,
+      'const error = await handler({ state: {} }, {}).then(() => undefined, (thrown) => thrown);',
+      'process.stdout.write(JSON.stringify({ stack: error?.stack, mapped: process.sourceMapsEnabled }));',
+    ].join('\n');
+    const { PATH = '' } = process.env;
+
+    // Act
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH, AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      encoding: 'utf8',
+    });
+    const { stack, mapped } = JSON.parse(output.slice(output.lastIndexOf('{"stack"'))) as {
+      stack: string;
+      mapped: boolean;
+    };
+    const frames = stack.split('\n').filter((line) => line.startsWith('    at '));
+
+    // Assess: Node's own source maps are off; the frames in the bundle name the sources, with
+    // the functions' own names, and the first is where the error was thrown
+    expect(mapped).toBe(false);
+    expect(stack).toMatch(/^ForeignExecutionError: /);
+    expect(frames[0]).toMatch(
+      /^ {4}at verifiedStepState \(.*functions\/lib\/workflow\/execution\.ts:\d+:\d+\)$/,
+    );
+    expect(frames.filter((frame) => frame.includes('index.mjs'))).toEqual([]);
+  });
+
+  it('links a source map without sources, which a formatted stack trace reads', () => {
     // Prepare: index.mjs and every chunk, each with its map beside it
     const files = bundles.flatMap((bundle) => {
       const directory = join(bundle.mapPath, '..');

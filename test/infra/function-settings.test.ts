@@ -58,7 +58,6 @@ describe('stackEnvironmentProblems', () => {
       EVENT_BUS_NAME: 'b',
       POWERTOOLS_SERVICE_NAME: 'efs-volumes',
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
       NAMESPACE_NETWORK_ISOLATION: 'false',
       NEW_SETTING: '1',
     });

@@ -63,7 +63,7 @@ describe('the settings declaration', () => {
       .filter((file) => !file.endsWith('lib/settings.ts'))
       .map((file) => readFileSync(file, 'utf8'))
       .join('\n');
-    const readOutsideOurCode = new Set(['NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL']);
+    const readOutsideOurCode = new Set(['POWERTOOLS_LOG_LEVEL']);
 
     // Act
     const unread = Object.keys(SETTINGS)
