@@ -97,10 +97,9 @@ function lambdaFigures(
   before: ReadonlyMap<string, FunctionStats>,
   after: ReadonlyMap<string, FunctionStats>,
 ): ThroughputFigures['lambda'] {
-  const zero = NO_FUNCTION_STATS;
   const delta = (name: string): FunctionStats => {
-    const a = after.get(name) ?? zero;
-    const b = before.get(name) ?? zero;
+    const a = after.get(name) ?? NO_FUNCTION_STATS;
+    const b = before.get(name) ?? NO_FUNCTION_STATS;
     return {
       invocations: a.invocations - b.invocations,
       coldStarts: a.coldStarts - b.coldStarts,

@@ -118,15 +118,7 @@ export class LocalFunctions {
   readonly #starting = new Map<string, number>();
   readonly #stats = new Map<
     string,
-    {
-      invocations: number;
-      coldStarts: number;
-      waitMs: number;
-      queuedMs: number;
-      runMs: number;
-      cpuMs: number;
-      initCpuMs: number;
-    }
+    { -readonly [Figure in keyof FunctionStats]: FunctionStats[Figure] }
   >();
   #bundles: Promise<BuiltFunctions> | undefined;
   #nextId = 0;
