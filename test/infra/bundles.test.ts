@@ -63,6 +63,18 @@ function initCodeOf(code: string, chunks: readonly { file: string; code: string 
 }
 
 /** The files of an asset folder (or a build's function folder), relative to it, sorted. */
+/**
+ * Runs an ES module script in a fresh node process, as Lambda starts one: no NODE_OPTIONS,
+ * only PATH, the region and `environment`. Its standard output.
+ */
+function inFreshNode(script: string, environment: Record<string, string>): string {
+  const { PATH = '' } = process.env;
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { PATH, AWS_REGION: 'us-east-1', ...environment },
+    encoding: 'utf8',
+  });
+}
+
 function filesOf(directory: string): string[] {
   return readdirSync(directory, { recursive: true, encoding: 'utf8' })
     .filter((file) => statSync(join(directory, file)).isFile())
@@ -259,11 +271,7 @@ describe('function bundles', () => {
     const loaded = (bundle: Bundle | undefined, environment: Record<string, string>) => {
       const directory = join(bundle?.mapPath ?? '', '..');
       const script = `await import(${JSON.stringify(pathToFileURL(join(directory, 'index.mjs')).href)}); process.stdout.write(JSON.stringify(Object.keys(process.namespaces ?? {})));`;
-      const { PATH = '' } = process.env;
-      const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-        env: { PATH, AWS_REGION: 'us-east-1', ...environment },
-        encoding: 'utf8',
-      });
+      const output = inFreshNode(script, environment);
       return JSON.parse(output.slice(output.lastIndexOf('['))) as string[];
     };
     const lambda = { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' };
@@ -447,13 +455,9 @@ describe('function bundles', () => {
       'const error = await handler({ state: {} }, {}).then(() => undefined, (thrown) => thrown);',
       'process.stdout.write(JSON.stringify({ stack: error?.stack, mapped: process.sourceMapsEnabled }));',
     ].join('\n');
-    const { PATH = '' } = process.env;
 
     // Act
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      env: { PATH, AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT' },
-      encoding: 'utf8',
-    });
+    const output = inFreshNode(script, { POWERTOOLS_LOG_LEVEL: 'SILENT' });
     const { stack, mapped } = JSON.parse(output.slice(output.lastIndexOf('{"stack"'))) as {
       stack: string;
       mapped: boolean;
